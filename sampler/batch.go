@@ -1,0 +1,39 @@
+package sampler
+
+import (
+	"context"
+	"time"
+)
+
+// Batch is what the UI (or `porttop watch`) receives: the newest snapshot and
+// every event since the previous batch. Batches merge when the consumer is
+// slow: the newest snapshot wins and events are appended.
+type Batch struct {
+	Snapshot Snapshot
+	Events   []Event
+	// Err is the last sample's error; nil when it succeeded.
+	Err error
+	// Cost is what the last sample took (wall time in the poller goroutine).
+	Cost time.Duration
+	// Interval is the sampling interval now in force.
+	Interval time.Duration
+	// Samples is how many samples were merged into this batch.
+	Samples int
+	// Dropped counts events discarded, since the start, because the consumer
+	// fell too far behind; it is never silently non-zero.
+	Dropped uint64
+	// Source names the source ("netlink", "gopsutil", "replay").
+	Source string
+	// Notes are short lines for the header: fallbacks taken, owners hidden.
+	Notes []string
+	// Kernel, when the source can read them, are the kernel's open counters
+	// now, and Reported is how many opens porttop has reported since the start.
+	Kernel   *KernelCounters
+	Reported uint64
+}
+
+// Feed is where batches come from: a live poller or a replayed recording.
+type Feed interface {
+	// Next blocks until a batch is ready or ctx ends.
+	Next(ctx context.Context) (Batch, error)
+}

@@ -1,0 +1,45 @@
+package sampler
+
+import "time"
+
+// EventKind says what happened to a socket.
+type EventKind uint8
+
+const (
+	// Opened: a socket appeared, its local port handed out.
+	Opened EventKind = iota + 1
+	// Closed: a socket went away, its port released.
+	Closed
+	// StateChanged: the same socket moved from PrevState to Socket.State.
+	StateChanged
+)
+
+func (k EventKind) String() string {
+	switch k {
+	case Opened:
+		return "open"
+	case Closed:
+		return "close"
+	case StateChanged:
+		return "state"
+	}
+	return "?"
+}
+
+// Event is one change in the connection table.
+type Event struct {
+	Kind EventKind
+	Time time.Time
+	// Socket is the socket after the event; for Closed, as it was last seen.
+	Socket Socket
+	// PrevState is the state before a StateChanged event.
+	PrevState State
+	// Held is how long a Closed socket was in use (from first seen).
+	Held time.Duration
+	// Existing marks the Opened events of the first sample: sockets that were
+	// there before porttop started, not handed out under its eyes.
+	Existing bool
+	// SeenAtEnd marks a socket that lived and died between two samples and is
+	// known only from the kernel's report of its release.
+	SeenAtEnd bool
+}

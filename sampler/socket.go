@@ -1,0 +1,88 @@
+// Package sampler reads the OS connection table, diffs successive snapshots and
+// turns the differences into events. It knows nothing of any user interface.
+package sampler
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Proto is a transport protocol.
+type Proto uint8
+
+const (
+	TCP Proto = iota + 1
+	UDP
+)
+
+func (p Proto) String() string {
+	switch p {
+	case TCP:
+		return "tcp"
+	case UDP:
+		return "udp"
+	}
+	return "?"
+}
+
+// ParseProto reads "tcp" or "udp" (any case).
+func ParseProto(s string) (Proto, bool) {
+	switch s {
+	case "tcp", "TCP":
+		return TCP, true
+	case "udp", "UDP":
+		return UDP, true
+	}
+	return 0, false
+}
+
+// ID is a socket's identity. Two sockets with the same ports are different
+// sockets when any field differs: the kernel reuses a port within seconds, so
+// identity is never the port alone. Cookie is the kernel's socket cookie where
+// the source has one (sock_diag does, gopsutil does not) and 0 otherwise.
+type ID struct {
+	Cookie uint64
+	Proto  Proto
+	Local  netip.AddrPort
+	Remote netip.AddrPort
+}
+
+// Socket is one row of the OS connection table.
+type Socket struct {
+	ID
+	State State
+	// PID is 0 when unknown (not attributed, or hidden from this user).
+	PID int32
+	// Process is the process name, "" when unknown.
+	Process string
+	// UID is the owning user, -1 when unknown.
+	UID   int32
+	Inode uint64
+	// Since is when this socket was first seen in use; Diff fills it.
+	Since time.Time
+}
+
+// Family returns 4 or 6, from the local address (dual-stack sockets carrying an
+// IPv4-mapped address are unmapped by the sources, so they report 4).
+func (s *Socket) Family() int {
+	if s.Local.Addr().Is6() {
+		return 6
+	}
+	return 4
+}
+
+// Unmap turns ::ffff:a.b.c.d into a.b.c.d, keeping the port; sources call it
+// on every address so that the same connection always has the same ID.
+func Unmap(ap netip.AddrPort) netip.AddrPort {
+	a := ap.Addr()
+	if a.Is4In6() {
+		return netip.AddrPortFrom(a.Unmap(), ap.Port())
+	}
+	return ap
+}
+
+// Snapshot is the connection table at one moment.
+type Snapshot struct {
+	Time    time.Time
+	Sockets []Socket
+}

@@ -1,0 +1,67 @@
+package sampler
+
+import (
+	"context"
+	"time"
+)
+
+// Source reads the connection table. Implementations are called from the
+// poller's goroutine, never from the UI's.
+type Source interface {
+	// Name is a short word for the header and errors ("netlink", "gopsutil").
+	Name() string
+	// Sample returns the table now. Sockets come back with Since unset.
+	Sample(ctx context.Context) (Snapshot, error)
+}
+
+// Query narrows what a source is asked for so that a filtered view stays
+// cheap on a huge table. The zero Query asks for everything. A source may
+// ignore it and return more; the consumer filters again.
+type Query struct {
+	Protos []Proto     // empty: all
+	States StateMask   // 0: all
+	Ports  []PortRange // empty: all; matches the local or the remote port
+}
+
+// PortRange is an inclusive range of ports.
+type PortRange struct{ Lo, Hi uint16 }
+
+// Queryable is implemented by sources that can narrow a sample in the kernel.
+type Queryable interface {
+	SetQuery(Query)
+}
+
+// ReleaseWatcher is implemented by sources that hear of released sockets as
+// they happen (Linux's sock_diag destroy groups), so a socket that lived and
+// died between two polls is still reported. WatchReleases sends each released
+// socket to out until ctx ends; a TCP socket that went to TIME_WAIT rather
+// than away arrives with State == StateTimeWait. It returns an error at once
+// when subscribing is impossible; the poller then relies on polling alone.
+type ReleaseWatcher interface {
+	WatchReleases(ctx context.Context, out chan<- Release) error
+}
+
+// Release is one socket the kernel reported released.
+type Release struct {
+	Socket Socket
+	At     time.Time
+}
+
+// Owners is implemented by sources that can say why owners are unknown.
+type Owners interface {
+	// OwnersHidden reports whether sockets of other users show no process,
+	// with a sentence on how to see more ("run as root or with CAP_SYS_PTRACE").
+	OwnersHidden() (bool, string)
+}
+
+// KernelCounters are the kernel's own counts of connections opened, read to
+// check porttop's accounting (Linux: /proc/net/snmp Tcp ActiveOpens/PassiveOpens).
+type KernelCounters struct {
+	ActiveOpens  uint64
+	PassiveOpens uint64
+}
+
+// CounterReader is implemented by sources that can read KernelCounters.
+type CounterReader interface {
+	KernelCounters() (KernelCounters, error)
+}
