@@ -1,0 +1,137 @@
+package sampler
+
+import (
+	"cmp"
+	"slices"
+	"time"
+)
+
+// Differ turns successive snapshots into events. It keeps its index and
+// scratch space between calls so that a steady table costs no allocation
+// beyond the events themselves. A Differ is not safe for concurrent use.
+type Differ struct {
+	// index maps an ID to its position in prev (>= 0) or, for a socket new in
+	// next, to -1-position in next, so a duplicate row in next is seen once.
+	index   map[ID]int32
+	matched []bool
+	closes  []Event
+	changes []Event
+	opens   []Event
+}
+
+// Diff compares next against prev and returns what happened between them, at
+// next.Time: closes, then state changes, then opens, each sorted by local
+// port then ID. It stamps next.Sockets[i].Since (carried over from prev, or
+// next.Time for a new socket) and carries PID, Process and UID over from prev
+// when next lacks them, since attribution can arrive late or go missing.
+// Rows repeating an ID already seen in the same snapshot count once.
+func (d *Differ) Diff(prev Snapshot, next *Snapshot) []Event {
+	if d.index == nil {
+		d.index = make(map[ID]int32, len(prev.Sockets))
+	}
+	clear(d.index)
+	d.matched = slices.Grow(d.matched[:0], len(prev.Sockets))[:len(prev.Sockets)]
+	clear(d.matched)
+	d.closes, d.changes, d.opens = d.closes[:0], d.changes[:0], d.opens[:0]
+
+	for i := range prev.Sockets {
+		if _, dup := d.index[prev.Sockets[i].ID]; !dup {
+			d.index[prev.Sockets[i].ID] = int32(i)
+		}
+	}
+	for i := range next.Sockets {
+		s := &next.Sockets[i]
+		at, ok := d.index[s.ID]
+		switch {
+		case !ok:
+			d.index[s.ID] = -1 - int32(i)
+			s.Since = next.Time
+			d.opens = append(d.opens, Event{Kind: Opened, Time: next.Time, Socket: *s})
+		case at < 0: // a second row for a socket new in next
+			s.Since = next.Sockets[-1-at].Since
+		default:
+			p := &prev.Sockets[at]
+			d.matched[at] = true
+			carryOver(p, s, prev.Time, next.Time)
+			if p.State != s.State {
+				d.changes = append(d.changes, Event{Kind: StateChanged, Time: next.Time, Socket: *s, PrevState: p.State})
+			}
+		}
+	}
+	for i := range prev.Sockets {
+		p := &prev.Sockets[i]
+		if d.matched[i] || d.index[p.ID] != int32(i) {
+			continue // still there, or a duplicate row of a socket already handled
+		}
+		d.closes = append(d.closes, Event{Kind: Closed, Time: next.Time, Socket: *p, Held: held(p.Since, next.Time)})
+	}
+
+	n := len(d.closes) + len(d.changes) + len(d.opens)
+	if n == 0 {
+		return nil
+	}
+	events := make([]Event, 0, n)
+	for _, group := range [][]Event{d.closes, d.changes, d.opens} {
+		slices.SortFunc(group, compareEvents)
+		events = append(events, group...)
+	}
+	return events
+}
+
+// Diff is the one-shot form of Differ.Diff.
+func Diff(prev Snapshot, next *Snapshot) []Event {
+	var d Differ
+	return d.Diff(prev, next)
+}
+
+// carryOver fills what next inherits from the same socket in prev.
+func carryOver(p, s *Socket, prevTime, nextTime time.Time) {
+	switch {
+	case !p.Since.IsZero():
+		s.Since = p.Since
+	case !prevTime.IsZero(): // prev was never stamped: first seen no later than then
+		s.Since = prevTime
+	default:
+		s.Since = nextTime
+	}
+	if s.PID == 0 && p.PID != 0 {
+		s.PID = p.PID
+		if s.Process == "" {
+			s.Process = p.Process
+		}
+	}
+	if s.UID < 0 && p.UID >= 0 {
+		s.UID = p.UID
+	}
+}
+
+// held is how long a socket first seen at since was in use at end; 0 when
+// unknown or when the clock went backwards.
+func held(since, end time.Time) time.Duration {
+	if since.IsZero() || end.Before(since) {
+		return 0
+	}
+	return end.Sub(since)
+}
+
+func compareEvents(a, b Event) int {
+	return CompareIDs(a.Socket.ID, b.Socket.ID)
+}
+
+// CompareIDs orders IDs by local port, then protocol, local address, remote
+// address and port, then cookie: the order events and tables are shown in.
+func CompareIDs(a, b ID) int {
+	if c := cmp.Compare(a.Local.Port(), b.Local.Port()); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Proto, b.Proto); c != 0 {
+		return c
+	}
+	if c := a.Local.Addr().Compare(b.Local.Addr()); c != 0 {
+		return c
+	}
+	if c := a.Remote.Compare(b.Remote); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Cookie, b.Cookie)
+}

@@ -1,0 +1,53 @@
+package sampler
+
+import (
+	"fmt"
+	"net/netip"
+	"testing"
+	"time"
+)
+
+// benchTables builds two tables of n sockets where 1% closed, 1% opened and
+// 1% changed state: a busy but typical step.
+func benchTables(n int) (prev, next Snapshot) {
+	lo := netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	mk := func(i int) Socket {
+		return Socket{ID: ID{
+			Cookie: uint64(i + 1),
+			Proto:  TCP,
+			Local:  netip.AddrPortFrom(lo, uint16(1024+i%64000)),
+			Remote: netip.AddrPortFrom(lo, uint16(80+i/64000)),
+		}, State: StateEstablished, UID: -1}
+	}
+	prev.Time, next.Time = t0, t0.Add(100*time.Millisecond)
+	churn := n / 100
+	for i := range n {
+		prev.Sockets = append(prev.Sockets, mk(i))
+		prev.Sockets[i].Since = t0
+	}
+	for i := churn; i < n+churn; i++ {
+		s := mk(i)
+		if i < 2*churn {
+			s.State = StateCloseWait
+		}
+		next.Sockets = append(next.Sockets, s)
+	}
+	return prev, next
+}
+
+func BenchmarkDiff(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("sockets=%d", n), func(b *testing.B) {
+			prev, next := benchTables(n)
+			var d Differ
+			d.Diff(prev, &next) // warm the reused index, as a running poller has
+			b.ReportAllocs()
+			b.ResetTimer()
+			var events int
+			for b.Loop() {
+				events = len(d.Diff(prev, &next))
+			}
+			b.ReportMetric(float64(events), "events/op")
+		})
+	}
+}
