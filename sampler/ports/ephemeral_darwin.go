@@ -1,0 +1,6 @@
+package ports
+
+// macOS follows IANA's dynamic range by default.
+var defaultEphemeral = Range{49152, 65535}
+
+const defaultSource = "macOS default (sysctl not read)"

@@ -1,0 +1,6 @@
+package ports
+
+// FreeBSD's default net.inet.ip.portrange.first/last.
+var defaultEphemeral = Range{10000, 65535}
+
+const defaultSource = "FreeBSD default (sysctl not read)"
