@@ -1,0 +1,187 @@
+package history
+
+import (
+	"container/list"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// maxNames caps the interned process names; beyond it a port's fixed slot
+// records no name (its detail still does), so memory stays bounded even if
+// process names never repeat.
+const maxNames = 4096
+
+// slot is one port's exact summary; 40 bytes x 65536 ports x 2 protocols.
+type slot struct {
+	lastSeen, lastFree, totalHeld int64 // unix nanoseconds; 0 = never
+	handedOut, inUse              uint32
+	lastPID                       int32
+	lastName                      uint16 // index into Tracker.names; 0 = unknown
+}
+
+// Tracker remembers this run's history of local ports. It is not safe for
+// concurrent use: feed and query it from one goroutine.
+type Tracker struct {
+	slots       [2][65536]slot
+	lost        [2][65536 / 64]uint64 // bit set: detail evicted once
+	maxDetailed int
+	detail      map[uint32]*list.Element // key protoIndex<<16 | port
+	lru         list.List                // of *detail, most recent at front
+	names       []string
+	nameIndex   map[string]uint16
+}
+
+// NewTracker keeps per-use detail for at most maxDetailed ports (4096 is a
+// good size); 0 or less keeps none, only the exact counts and times.
+func NewTracker(maxDetailed int) *Tracker {
+	return &Tracker{
+		maxDetailed: maxDetailed,
+		detail:      make(map[uint32]*list.Element),
+		names:       []string{""},
+		nameIndex:   map[string]uint16{"": 0},
+	}
+}
+
+func protoIndex(p sampler.Proto) int {
+	switch p {
+	case sampler.TCP:
+		return 0
+	case sampler.UDP:
+		return 1
+	}
+	return -1
+}
+
+// Observe feeds events in the order they happened. Events of other
+// protocols are ignored.
+func (t *Tracker) Observe(events []sampler.Event) {
+	for i := range events {
+		t.observe(&events[i])
+	}
+}
+
+func (t *Tracker) observe(e *sampler.Event) {
+	pi := protoIndex(e.Socket.Proto)
+	if pi < 0 {
+		return
+	}
+	port := e.Socket.Local.Port()
+	s := &t.slots[pi][port]
+	at := e.Time.UnixNano()
+	if e.Time.IsZero() {
+		at = 0
+	}
+	s.lastSeen = max(s.lastSeen, at)
+	if e.Socket.PID != 0 || e.Socket.Process != "" {
+		s.lastPID = e.Socket.PID
+		s.lastName = t.intern(e.Socket.Process)
+	}
+	d := t.touch(pi, port)
+	switch e.Kind {
+	case sampler.Opened:
+		if !e.Existing {
+			s.handedOut++
+		}
+		s.inUse++
+		if d != nil {
+			d.opened(e)
+		}
+	case sampler.StateChanged:
+		if d != nil {
+			d.changed(e)
+		}
+	case sampler.Closed:
+		if s.inUse > 0 {
+			s.inUse--
+		}
+		if s.inUse == 0 {
+			s.lastFree = max(s.lastFree, at)
+		}
+		s.totalHeld += int64(e.Held)
+		if d != nil {
+			d.closed(e)
+		}
+	}
+}
+
+func (t *Tracker) intern(name string) uint16 {
+	if i, ok := t.nameIndex[name]; ok {
+		return i
+	}
+	if len(t.names) >= maxNames {
+		return 0
+	}
+	i := uint16(len(t.names))
+	t.names = append(t.names, name)
+	t.nameIndex[name] = i
+	return i
+}
+
+// touch returns the port's detail, created or moved to the front of the
+// LRU, evicting the least recently active port beyond the cap.
+func (t *Tracker) touch(pi int, port uint16) *detail {
+	if t.maxDetailed <= 0 {
+		return nil
+	}
+	key := uint32(pi)<<16 | uint32(port)
+	if el, ok := t.detail[key]; ok {
+		t.lru.MoveToFront(el)
+		return el.Value.(*detail)
+	}
+	if len(t.detail) >= t.maxDetailed {
+		// Recycle the least recently active port's detail: no allocation
+		// once the cap is reached.
+		el := t.lru.Back()
+		d := el.Value.(*detail)
+		delete(t.detail, d.key)
+		opi, oport := d.key>>16, d.key&0xffff
+		t.lost[opi][oport/64] |= 1 << (oport % 64)
+		*d = detail{key: key}
+		t.detail[key] = el
+		t.lru.MoveToFront(el)
+		return d
+	}
+	d := &detail{key: key}
+	t.detail[key] = t.lru.PushFront(d)
+	return d
+}
+
+// Port is the history of a local port; proto 0 merges tcp and udp.
+func (t *Tracker) Port(proto sampler.Proto, port uint16) PortHistory {
+	if proto == 0 {
+		return merge(t.Port(sampler.TCP, port), t.Port(sampler.UDP, port))
+	}
+	pi := protoIndex(proto)
+	if pi < 0 {
+		return PortHistory{}
+	}
+	s := &t.slots[pi][port]
+	h := PortHistory{
+		HandedOut:  int(s.handedOut),
+		InUse:      int(s.inUse),
+		LastSeen:   fromNanos(s.lastSeen),
+		LastFree:   fromNanos(s.lastFree),
+		TotalHeld:  time.Duration(s.totalHeld),
+		DetailLost: t.lost[pi][port/64]&(1<<(port%64)) != 0,
+	}
+	if el, ok := t.detail[uint32(pi)<<16|uint32(port)]; ok {
+		h.Recent = el.Value.(*detail).uses()
+	}
+	if len(h.Recent) > 0 {
+		h.LastUse = h.Recent[0]
+	} else if s.lastSeen != 0 {
+		h.LastUse = Use{Process: t.names[s.lastName], PID: s.lastPID}
+	}
+	return h
+}
+
+// DetailedPorts is how many ports hold per-use detail now (at most the cap).
+func (t *Tracker) DetailedPorts() int { return len(t.detail) }
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}
