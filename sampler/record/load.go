@@ -1,0 +1,105 @@
+package record
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// Replay holds a whole recording in memory so that it can restart and step;
+// these bounds keep that memory sane (an event takes about 200 bytes).
+const (
+	MaxReplayEvents = 500_000
+	MaxReplayBytes  = 256 << 20
+)
+
+// Recording is a stream read whole: its header and events in time order.
+type Recording struct {
+	Header Header
+	Events []sampler.Event
+}
+
+// LoadFile reads a recording from a file, refusing one too big to replay.
+func LoadFile(path string) (*Recording, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil {
+		if fi.IsDir() {
+			return nil, fmt.Errorf("%s is a directory, not a recording", path)
+		}
+		if fi.Size() > MaxReplayBytes {
+			return nil, fmt.Errorf("%s is %d MiB; replay reads a recording into memory and takes at most %d MiB: cut it first (e.g. head -n %d)",
+				path, fi.Size()>>20, MaxReplayBytes>>20, MaxReplayEvents+1)
+		}
+	}
+	return Load(f)
+}
+
+// Load reads a whole recording, at most MaxReplayEvents events. Each socket's
+// Since is filled from the events seen before it, so a replayed table can say
+// how long a socket has been held.
+func Load(r io.Reader) (*Recording, error) {
+	rd, err := NewReader(&capped{r: r, left: MaxReplayBytes})
+	if err != nil {
+		return nil, err
+	}
+	rec := &Recording{Header: rd.Header()}
+	since := map[sampler.ID]time.Time{}
+	for {
+		e, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(rec.Events) == MaxReplayEvents {
+			return nil, fmt.Errorf("the recording holds more than %d events; replay reads a recording into memory: cut it first (e.g. head -n %d)",
+				MaxReplayEvents, MaxReplayEvents+1)
+		}
+		id := e.Socket.ID
+		switch e.Kind {
+		case sampler.Opened:
+			since[id] = e.Socket.Since
+		case sampler.StateChanged:
+			if t, ok := since[id]; ok {
+				e.Socket.Since = t
+			} else {
+				e.Socket.Since = e.Time
+				since[id] = e.Time
+			}
+		case sampler.Closed:
+			delete(since, id)
+		}
+		rec.Events = append(rec.Events, e)
+	}
+	// Lines are written in time order; a hand-edited file might not be.
+	slices.SortStableFunc(rec.Events, func(a, b sampler.Event) int { return a.Time.Compare(b.Time) })
+	return rec, nil
+}
+
+// capped fails, rather than silently stopping, past its limit.
+type capped struct {
+	r    io.Reader
+	left int64
+}
+
+func (c *capped) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, fmt.Errorf("the recording is larger than %d MiB; replay reads a recording into memory: cut it first (e.g. head -n %d)",
+			MaxReplayBytes>>20, MaxReplayEvents+1)
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
+}

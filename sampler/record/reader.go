@@ -1,0 +1,148 @@
+package record
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// MaxLine is the longest line a Reader accepts; real lines are a few hundred
+// bytes, so anything longer is not a porttop stream.
+const MaxLine = 256 << 10
+
+// Reader reads a stream written by Writer (or by any other program that keeps
+// to the format).
+type Reader struct {
+	in     *bufio.Reader
+	header Header
+	line   int // number of the last line read, from 1
+	stats  *Stats
+	done   bool
+}
+
+// NewReader reads the header line. The error starts "not a porttop
+// recording" when the first line is not a header.
+func NewReader(r io.Reader) (*Reader, error) {
+	rd := &Reader{in: bufio.NewReaderSize(r, 64<<10)}
+	first, _, err := rd.readLine()
+	if err == io.EOF {
+		return nil, fmt.Errorf("%w: the file is empty", errNotRecording)
+	}
+	if err != nil {
+		if errors.Is(err, errLineTooLong) {
+			return nil, fmt.Errorf("%w: %v", errNotRecording, err)
+		}
+		return nil, err
+	}
+	rd.header, err = ParseHeader(first)
+	if err != nil {
+		return nil, err
+	}
+	return rd, nil
+}
+
+// IsNotRecording reports whether err says the input is not a porttop stream
+// at all (rather than a damaged or newer one).
+func IsNotRecording(err error) bool { return errors.Is(err, errNotRecording) }
+
+// Header is the stream's header.
+func (r *Reader) Header() Header { return r.header }
+
+// Line is the number of the last line read (the header is line 1).
+func (r *Reader) Line() int { return r.line }
+
+// LastStats is the latest stats line read so far, nil before the first.
+func (r *Reader) LastStats() *Stats { return r.stats }
+
+// anyLine holds every line kind; which fields are present says which it is.
+type anyLine struct {
+	eventLine
+	Stats *statsBody `json:"stats"`
+}
+
+// Next returns the next event, skipping stats lines and lines of kinds it does
+// not know (later versions may add some). It returns io.EOF at the end; a last
+// line cut short (a recording interrupted mid-write) also ends the stream.
+func (r *Reader) Next() (sampler.Event, error) {
+	for !r.done {
+		b, complete, err := r.readLine()
+		if err != nil {
+			if err == io.EOF {
+				r.done = true
+				break
+			}
+			return sampler.Event{}, fmt.Errorf("line %d: %w", r.line, err)
+		}
+		if len(bytes.TrimSpace(b)) == 0 {
+			continue
+		}
+		var l anyLine
+		if err := json.Unmarshal(b, &l); err != nil {
+			if !complete {
+				r.done = true
+				break
+			}
+			return sampler.Event{}, fmt.Errorf("line %d: %s", r.line, jsonProblem(err))
+		}
+		switch {
+		case l.Event != "":
+			if !knownEvent(l.Event) {
+				continue
+			}
+			e, err := parseEvent(&l.eventLine)
+			if err != nil {
+				if !complete {
+					r.done = true
+					break
+				}
+				return sampler.Event{}, fmt.Errorf("line %d: %w", r.line, err)
+			}
+			return e, nil
+		case l.Stats != nil:
+			r.stats = statsFrom(l.Time, l.Stats)
+		}
+	}
+	return sampler.Event{}, io.EOF
+}
+
+func knownEvent(name string) bool {
+	return name == "open" || name == "close" || name == "state"
+}
+
+var errLineTooLong = fmt.Errorf("a line is longer than %d bytes", MaxLine)
+
+// readLine returns the next line without its newline; complete is false for
+// a last line that ends without one.
+func (r *Reader) readLine() (line []byte, complete bool, err error) {
+	var buf []byte
+	for {
+		chunk, err := r.in.ReadSlice('\n')
+		if len(buf)+len(chunk) > MaxLine+1 {
+			return nil, false, errLineTooLong
+		}
+		switch err {
+		case nil:
+			r.line++
+			if buf == nil {
+				return bytes.TrimSuffix(chunk[:len(chunk)-1], []byte{'\r'}), true, nil
+			}
+			buf = append(buf, chunk[:len(chunk)-1]...)
+			return bytes.TrimSuffix(buf, []byte{'\r'}), true, nil
+		case bufio.ErrBufferFull:
+			buf = append(buf, chunk...)
+		case io.EOF:
+			if len(buf)+len(chunk) == 0 {
+				return nil, false, io.EOF
+			}
+			r.line++
+			return append(buf, chunk...), false, nil
+		default:
+			return nil, false, err
+		}
+	}
+}
