@@ -1,0 +1,198 @@
+// Package eventfeed is the scrolling list of what happened, newest first:
+// `+` a port handed out, `-` released (with how long it was held), `~` a
+// state change. It keeps a bounded ring of events and renders only the lines
+// on screen, applying the filter as it goes.
+package eventfeed
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/ui/sockettable"
+	"github.com/porttop/porttop/ui/style"
+)
+
+// DefaultCapacity is how many events the feed remembers.
+const DefaultCapacity = 10000
+
+// Glyphs for the three kinds of event; the legend explains them.
+const (
+	OpenedGlyph  = "+"
+	ClosedGlyph  = "-"
+	ChangedGlyph = "~"
+)
+
+type entry struct {
+	ev   sampler.Event
+	note string // a summary line instead of an event
+}
+
+// Model is the feed.
+type Model struct {
+	styles style.Styles
+	ring   *ring
+	match  func(*sampler.Event) bool
+	offset int // lines scrolled back from the newest
+	width  int
+	height int
+	seen   bool // the first batch has been summarised
+}
+
+// New makes a feed remembering capacity events (0: DefaultCapacity).
+func New(st style.Styles, capacity int) Model {
+	if capacity <= 0 {
+		capacity = DefaultCapacity
+	}
+	return Model{styles: st, ring: newRing(capacity)}
+}
+
+// SetSize sets the feed's area, title line included.
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h; m.clamp() }
+
+// SetFilter narrows the lines shown; nil shows all. Events are all kept, so
+// clearing the filter brings back what it hid.
+func (m *Model) SetFilter(match func(*sampler.Event) bool) { m.match = match; m.offset = 0 }
+
+// Add appends a batch's events. The opens of the very first sample are
+// sockets that were already there: they become one summary line rather than
+// a flood.
+func (m *Model) Add(events []sampler.Event, at time.Time) {
+	existing := 0
+	for i := range events {
+		if events[i].Existing {
+			existing++
+			continue
+		}
+		m.ring.push(entry{ev: events[i]})
+		if m.offset > 0 && m.matches(&m.ring.newest(0).ev) {
+			m.offset++ // keep the lines the reader scrolled to in place
+		}
+	}
+	if existing > 0 && !m.seen {
+		m.ring.push(entry{ev: sampler.Event{Time: at}, note: fmt.Sprintf("%d sockets already open when porttop started", existing)})
+	}
+	if len(events) > 0 {
+		m.seen = true
+	}
+	m.clamp()
+}
+
+// Len is how many entries the feed holds (before filtering).
+func (m Model) Len() int { return m.ring.len() }
+
+func (m Model) matches(e *sampler.Event) bool { return m.match == nil || m.match(e) }
+
+// ScrollBy moves n lines back in time (negative: towards the newest).
+func (m *Model) ScrollBy(n int) { m.offset += n; m.clamp() }
+
+// Top jumps to the newest line.
+func (m *Model) Top() { m.offset = 0 }
+
+// Bottom jumps to the oldest line.
+func (m *Model) Bottom() { m.offset = m.ring.len(); m.clamp() }
+
+// Page is how many lines a page scroll moves.
+func (m Model) Page() int { return max(m.height-2, 1) }
+
+func (m *Model) clamp() {
+	m.offset = max(min(m.offset, m.ring.len()-1), 0)
+}
+
+// View renders the title and the visible lines.
+func (m Model) View(now time.Time, focused bool) string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	title := "EVENTS newest first"
+	if m.offset > 0 {
+		title += fmt.Sprintf(" (scrolled back %d)", m.offset)
+	}
+	ts := m.styles.ColumnHeader
+	if focused {
+		ts = m.styles.FocusedTitle
+		title = "» " + title
+	}
+	lines := []string{ts.Render(fit(title, m.width))}
+	skip := m.offset
+	for i := 0; i < m.ring.len() && len(lines) < m.height; i++ {
+		e := m.ring.newest(i)
+		if e.note == "" && !m.matches(&e.ev) {
+			continue
+		}
+		if skip > 0 {
+			skip--
+			continue
+		}
+		lines = append(lines, m.line(e))
+	}
+	if len(lines) == 1 {
+		lines = append(lines, m.styles.Muted.Render(fit("no events yet", m.width)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m Model) line(e *entry) string {
+	st := m.styles
+	stamp := e.ev.Time.Format("15:04:05") + " "
+	if e.note != "" {
+		return st.Muted.Render(fit(stamp+"= "+e.note, m.width))
+	}
+	glyph, text, gs := Describe(&e.ev)
+	body := fit(stamp+glyph+" "+text, m.width)
+	// Colour only the glyph; the text stays readable on any theme.
+	head, rest := body[:len(stamp)], body[len(stamp):]
+	if len(rest) > 0 {
+		return st.Muted.Render(head) + gs(st).Render(rest[:1]) + st.Text.Render(rest[1:])
+	}
+	return st.Muted.Render(head)
+}
+
+// Describe writes one event as the feed shows it, without the time:
+// "+ 54112/tcp curl -> 93.184.216.34:443", "- 54112/tcp curl held 1.2s",
+// "~ 54112/tcp ESTABLISHED -> TIME_WAIT". It also returns the glyph and a
+// picker for its style.
+func Describe(e *sampler.Event) (glyph, text string, styleOf func(style.Styles) lipgloss.Style) {
+	s := &e.Socket
+	port := fmt.Sprintf("%d/%s", s.Local.Port(), s.Proto)
+	who := ""
+	if s.Process != "" {
+		who = " " + s.Process
+	}
+	switch e.Kind {
+	case sampler.Opened:
+		text = port + who
+		if s.Remote.Port() != 0 {
+			text += " -> " + sockettable.FormatAddr(s.Remote)
+		} else if s.State != sampler.StateNone {
+			text += " " + s.State.String()
+		}
+		return OpenedGlyph, text, func(st style.Styles) lipgloss.Style { return st.Opened }
+	case sampler.Closed:
+		text = port + who + " held " + sockettable.FormatAge(e.Held)
+		if e.SeenAtEnd {
+			text += " (between samples)"
+		}
+		return ClosedGlyph, text, func(st style.Styles) lipgloss.Style { return st.Closed }
+	}
+	text = port + who + " " + stateName(e.PrevState) + " -> " + stateName(s.State)
+	return ChangedGlyph, text, func(st style.Styles) lipgloss.Style { return st.Changed }
+}
+
+func stateName(s sampler.State) string {
+	if s == sampler.StateNone {
+		return "NONE"
+	}
+	return s.String()
+}
+
+func fit(s string, w int) string {
+	if ansi.StringWidth(s) > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return s + strings.Repeat(" ", w-ansi.StringWidth(s))
+}

@@ -1,0 +1,91 @@
+// Package explainpane is the scrollable pane that explains one port: what
+// IANA says of it, which ranges hold it, what it is used for now and what
+// this run has seen of it. The text comes from the caller; the pane only
+// frames and scrolls it.
+package explainpane
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/porttop/porttop/ui/style"
+)
+
+// Model is the pane.
+type Model struct {
+	styles  style.Styles
+	vp      viewport.Model
+	title   string
+	content string
+	open    bool
+}
+
+// New makes a closed pane.
+func New(st style.Styles) Model {
+	return Model{styles: st, vp: viewport.New(0, 0)}
+}
+
+// Open shows content under title, scrolled to the top.
+func (m *Model) Open(title, content string) {
+	m.open, m.title, m.content = true, title, content
+	m.vp.SetContent(content)
+	m.vp.GotoTop()
+}
+
+// SetContent replaces the text keeping the scroll position (a live refresh).
+func (m *Model) SetContent(content string) {
+	m.content = content
+	m.vp.SetContent(content)
+}
+
+// Close hides the pane.
+func (m *Model) Close() { m.open = false }
+
+// IsOpen reports whether the pane is showing.
+func (m Model) IsOpen() bool { return m.open }
+
+// Title is what the pane explains.
+func (m Model) Title() string { return m.title }
+
+// Frame is the width the border and padding take; callers wrap their text
+// to width - Frame.
+const Frame = 4
+
+// SetSize sets the pane's outer size.
+func (m *Model) SetSize(w, h int) {
+	m.vp.Width = max(w-Frame, 1)
+	m.vp.Height = max(h-4, 1) // border top/bottom, title, footer
+	m.vp.SetContent(m.content)
+}
+
+// InnerWidth is the width text should be wrapped to.
+func (m Model) InnerWidth() int { return m.vp.Width }
+
+// Update scrolls (arrows, j/k, pgup/pgdn, mouse wheel).
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	var cmd tea.Cmd
+	m.vp, cmd = m.vp.Update(msg)
+	return m, cmd
+}
+
+// View renders the framed pane.
+func (m Model) View() string {
+	st := m.styles
+	footer := "esc close  ↑/↓ pgup/pgdn scroll"
+	if m.vp.TotalLineCount() > m.vp.Height {
+		footer += fmt.Sprintf("  %3.0f%%", m.vp.ScrollPercent()*100)
+	}
+	body := strings.Join([]string{
+		st.Title.Render(m.title),
+		m.vp.View(),
+		st.Muted.Render(footer),
+	}, "\n")
+	return st.Pane.Width(m.vp.Width + 2).Render(body) // +2: the padding
+}
+
+// Height of the rendered pane, for layout.
+func (m Model) Height() int { return lipgloss.Height(m.View()) }

@@ -1,0 +1,50 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// minFrame is the shortest time between two batches the UI takes in. The
+// wait happens inside the command, off the UI goroutine; meanwhile the
+// poller merges what it samples into one batch, so a fast poller costs the
+// display at most ten rebuilds a second.
+const minFrame = 100 * time.Millisecond
+
+// frameEvery is the display clock's period (highlights expire, ages tick).
+const frameEvery = 500 * time.Millisecond
+
+// nextBatch waits for the feed's next batch. It is the only place the UI
+// touches the feed, and it runs as a tea.Cmd, so a slow feed never blocks a
+// keypress.
+func nextBatch(ctx context.Context, feed sampler.Feed, wait time.Duration) tea.Cmd {
+	return func() tea.Msg {
+		if wait > 0 {
+			select {
+			case <-time.After(wait):
+			case <-ctx.Done():
+				return nil
+			}
+		}
+		b, err := feed.Next(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			return feedErrMsg{err}
+		}
+		return BatchMsg{b}
+	}
+}
+
+func frameTick() tea.Cmd {
+	return tea.Tick(frameEvery, func(t time.Time) tea.Msg { return frameMsg(t) })
+}
+
+func retryAfter(d time.Duration) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return retryMsg{} })
+}

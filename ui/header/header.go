@@ -1,0 +1,133 @@
+// Package header renders porttop's top lines: where it runs, the OS
+// ephemeral range and how full it is, counts per port range, hand-out and
+// release rates, how sampling goes, and any notes or losses. Its figures are
+// machine-wide even when the table is filtered.
+package header
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/porttop/porttop/sampler/ports"
+	"github.com/porttop/porttop/ui/sockettable"
+	"github.com/porttop/porttop/ui/style"
+)
+
+// Info is everything the header shows.
+type Info struct {
+	Host, OS        string
+	Ephemeral       ports.Range
+	EphemeralSource string
+	Counts          Counts
+	OpenedPerSec    float64
+	ClosedPerSec    float64
+	Interval        time.Duration // in force (from the batch), else requested
+	Requested       time.Duration // 0: adaptive
+	Cost            time.Duration
+	Source          string
+	Notes           []string
+	Dropped         uint64
+	// KernelOpened is the kernel's opens since porttop started; nil when
+	// the source cannot read them. Reported is what porttop saw.
+	KernelOpened *uint64
+	Reported     uint64
+	Err          error
+	Badges       []string // PAUSED, REPLAY 2x 10/300
+	Waiting      bool     // no batch yet
+}
+
+// View renders the header in width cells.
+func View(st style.Styles, in Info, width int) string {
+	var lines []string
+	title := st.Title.Render("porttop")
+	where := in.Host
+	if in.OS != "" {
+		where += " (" + in.OS + ")"
+	}
+	l1 := []string{title, st.Text.Render(where)}
+	if in.Source != "" {
+		l1 = append(l1, st.Muted.Render("source ")+st.Text.Render(in.Source))
+	}
+	l1 = append(l1, st.Muted.Render("sample ")+st.Text.Render(sampling(in)))
+	for _, b := range in.Badges {
+		l1 = append(l1, st.Badge.Render(b))
+	}
+	lines = append(lines, strings.Join(l1, "  "))
+
+	c := in.Counts
+	eph := st.Ephemeral.Render(sockettable.EphemeralGlyph+" ephemeral "+in.Ephemeral.String()) + st.Muted.Render(": ")
+	useStyle := st.Text
+	if c.EphemeralPercent() >= 80 {
+		useStyle = st.Warning
+	}
+	eph += useStyle.Render(fmt.Sprintf("%d in use of %d (%s)", c.EphemeralPortsInUse, in.Ephemeral.Size(), percent(c.EphemeralPercent())))
+	eph += "  " + st.Opened.Render(fmt.Sprintf("+%.1f/s", in.OpenedPerSec)) + st.Muted.Render(" handed out") +
+		"  " + st.Closed.Render(fmt.Sprintf("-%.1f/s", in.ClosedPerSec)) + st.Muted.Render(" released")
+	if in.EphemeralSource != "" {
+		eph += st.Muted.Render("  (range from " + in.EphemeralSource + ")")
+	}
+	lines = append(lines, eph)
+
+	if in.Waiting {
+		lines = append(lines, st.Muted.Render("waiting for the first sample…"))
+	} else {
+		lines = append(lines, strings.Join([]string{
+			st.Text.Render(fmt.Sprintf("%d sockets:", c.Sockets)),
+			st.WellKnown.Render(fmt.Sprintf("well-known %d", c.WellKnown)),
+			st.Registered.Render(fmt.Sprintf("registered %d", c.Registered)),
+			st.Dynamic.Render(fmt.Sprintf("dynamic %d", c.Dynamic)),
+			st.Ephemeral.Render(fmt.Sprintf("in OS ephemeral range %d", c.InEphemeral)),
+		}, "  "))
+	}
+	if in.KernelOpened != nil {
+		k := fmt.Sprintf("kernel opened %d, porttop saw %d", *in.KernelOpened, in.Reported)
+		s := st.Muted
+		if *in.KernelOpened > in.Reported {
+			k += fmt.Sprintf(" (%d too short-lived to see)", *in.KernelOpened-in.Reported)
+		}
+		lines = append(lines, s.Render(k))
+	}
+	if in.Dropped > 0 {
+		lines = append(lines, st.Warning.Render(fmt.Sprintf("! %d events dropped: the display fell behind", in.Dropped)))
+	}
+	if in.Err != nil {
+		lines = append(lines, st.Error.Render("! sampling failed: "+in.Err.Error()))
+	}
+	for _, n := range in.Notes {
+		lines = append(lines, st.Warning.Render("note: ")+st.Muted.Render(n))
+	}
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, width, "…")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// percent writes a share so that a small non-zero one does not read as 0.
+func percent(p float64) string {
+	if p > 0 && p < 0.1 {
+		return "<0.1%"
+	}
+	return fmt.Sprintf("%.1f%%", p)
+}
+
+func sampling(in Info) string {
+	var s string
+	switch {
+	case in.Interval > 0:
+		s = "every " + in.Interval.String()
+	case in.Requested > 0:
+		s = "every " + in.Requested.String()
+	default:
+		s = "adaptive"
+	}
+	if in.Requested == 0 && in.Interval > 0 {
+		s += " (adaptive)"
+	}
+	if in.Cost > 0 {
+		s += ", took " + in.Cost.Round(10*time.Microsecond).String()
+	}
+	return s
+}

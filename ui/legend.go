@@ -1,0 +1,32 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/porttop/porttop/sampler/ports"
+	"github.com/porttop/porttop/ui/eventfeed"
+	"github.com/porttop/porttop/ui/sockettable"
+)
+
+// legendItems explains every colour and glyph: each range's colour with its
+// name and bounds, the ephemeral marker, and the event glyphs.
+func (m Model) legendItems() []string {
+	st := m.styles
+	cls := func(c ports.Class) string { return c.String() + " " + c.Bounds().String() }
+	return []string{
+		st.WellKnown.Render(cls(ports.WellKnown)),
+		st.Registered.Render(cls(ports.Registered)),
+		st.Dynamic.Render(cls(ports.Dynamic)),
+		st.Ephemeral.Render(sockettable.EphemeralGlyph) + " OS ephemeral " + m.cfg.Ephemeral.String(),
+		st.Opened.Render(eventfeed.OpenedGlyph) + " new",
+		st.Closed.Render(eventfeed.ClosedGlyph) + " closed",
+		st.Changed.Render(eventfeed.ChangedGlyph) + " state change",
+	}
+}
+
+// legendLine is the legend in one line, cut to the width.
+func (m Model) legendLine() string {
+	return ansi.Truncate(strings.Join(m.legendItems(), m.styles.Muted.Render(" · ")), m.width, "…")
+}

@@ -1,0 +1,20 @@
+package ui
+
+import (
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// BatchMsg carries one batch from the feed into Update. Tests and callers
+// may send it themselves.
+type BatchMsg struct{ Batch sampler.Batch }
+
+// feedErrMsg is a failed Feed.Next.
+type feedErrMsg struct{ err error }
+
+// frameMsg is the display clock: it expires highlights and ages rows.
+type frameMsg time.Time
+
+// retryMsg asks for the next batch again after a feed error.
+type retryMsg struct{}

@@ -1,0 +1,264 @@
+// Package ui is porttop's terminal interface: a header with machine-wide
+// figures, the live socket table, the event feed, a filter line, an explain
+// pane and help. This file only routes messages; each concern lives in its
+// own file or sub-package.
+package ui
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/porttop/porttop/sampler/filter"
+	"github.com/porttop/porttop/sampler/history"
+	"github.com/porttop/porttop/ui/eventfeed"
+	"github.com/porttop/porttop/ui/explainpane"
+	"github.com/porttop/porttop/ui/filterbar"
+	"github.com/porttop/porttop/ui/sockettable"
+	"github.com/porttop/porttop/ui/style"
+)
+
+// focus is which pane the movement keys drive.
+type focus uint8
+
+const (
+	focusTable focus = iota
+	focusFeed
+)
+
+// Model is porttop's bubbletea model. It holds no mutex and never calls the
+// OS: batches arrive as BatchMsg from a command that waits on Config.Feed.
+type Model struct {
+	cfg    Config
+	now    func() time.Time
+	keys   KeyMap
+	styles style.Styles
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	width, height int
+
+	table   sockettable.Model
+	feed    eventfeed.Model
+	bar     filterbar.Model
+	explain explainpane.Model
+	help    help.Model
+
+	stats     stats // machine-wide header figures
+	history   *history.Tracker
+	filter    filter.Filter
+	focus     focus
+	showHelp  bool
+	paused    pausedDisplay
+	status    status
+	started   time.Time
+	feedDone  bool // the feed ended (a recording ran out)
+	explainOn explainTarget
+}
+
+// New builds the model. A bad Config.Filter is an error, said plainly.
+func New(cfg Config) (Model, error) {
+	if cfg.Feed == nil {
+		return Model{}, errors.New("ui: Config.Feed is required")
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	st := style.New(cfg.Renderer, cfg.Palette)
+	keys := DefaultKeyMap()
+	keys.setReplay(cfg.Replay != nil)
+	keys.setMapAvailable(false)
+	ctx, cancel := context.WithCancel(context.Background())
+	m := Model{
+		cfg:     cfg,
+		now:     now,
+		keys:    keys,
+		styles:  st,
+		ctx:     ctx,
+		cancel:  cancel,
+		feed:    eventfeed.New(st, eventfeed.DefaultCapacity),
+		bar:     filterbar.New(st),
+		explain: explainpane.New(st),
+		help:    newHelp(st),
+		history: newPortHistory(),
+		started: now(),
+	}
+	m.table = m.newTable()
+	m.stats.rates.Start(m.started)
+	if cfg.Filter != "" {
+		f, err := filter.Parse(cfg.Filter, cfg.Ephemeral)
+		if err != nil {
+			cancel()
+			return Model{}, err
+		}
+		m.setFilter(f)
+	}
+	return m, nil
+}
+
+// Init starts waiting for the first batch and the display clock.
+func (m Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{nextBatch(m.ctx, m.cfg.Feed, 0), frameTick()}
+	if m.cfg.SetQuery != nil && !m.filter.IsZero() {
+		cmds = append(cmds, m.pushQuery())
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update routes each message to the concern that owns it, then lays the
+// screen out again (the header can grow a note, the filter line can open).
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	next, cmd := m.route(msg)
+	if nm, ok := next.(Model); ok {
+		nm.layout()
+		return nm, cmd
+	}
+	return next, cmd
+}
+
+func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		return m, nil
+	case BatchMsg:
+		m.applyBatch(msg.Batch)
+		return m, nextBatch(m.ctx, m.cfg.Feed, minFrame)
+	case feedErrMsg:
+		return m.feedFailed(msg.err)
+	case retryMsg:
+		return m, nextBatch(m.ctx, m.cfg.Feed, 0)
+	case frameMsg:
+		m.onFrame()
+		return m, frameTick()
+	case tea.KeyMsg:
+		return m.handleKey(msg)
+	case tea.MouseMsg:
+		if m.explain.IsOpen() {
+			var cmd tea.Cmd
+			m.explain, cmd = m.explain.Update(msg)
+			return m, cmd
+		}
+	}
+	if m.bar.IsOpen() {
+		var cmd tea.Cmd
+		m.bar, cmd = m.bar.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+// handleKey sends a key to whatever has the keyboard: the filter line, the
+// help overlay, the explain pane, or the main screen.
+func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if msg.String() == "ctrl+c" {
+		return m.quit()
+	}
+	switch {
+	case m.bar.IsOpen():
+		return m.filterKey(msg)
+	case m.showHelp:
+		if key.Matches(msg, m.keys.Help, m.keys.Close, m.keys.Quit) {
+			m.showHelp = false
+		}
+		return m, nil
+	case m.explain.IsOpen():
+		return m.explainKey(msg)
+	}
+	return m.mainKey(msg)
+}
+
+func (m Model) mainKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m.quit()
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	case key.Matches(msg, k.Filter):
+		return m, m.bar.Open(m.filterText())
+	case key.Matches(msg, k.Close):
+		if !m.filter.IsZero() {
+			return m.clearFilter()
+		}
+	case key.Matches(msg, k.Sort):
+		m.table.SetSort(m.table.Sort().Next())
+	case key.Matches(msg, k.Focus):
+		m.focus = 1 - m.focus
+	case key.Matches(msg, k.Explain):
+		m.openExplain()
+	case key.Matches(msg, k.Pause) && m.cfg.Replay == nil:
+		m.togglePause()
+	default:
+		if m.cfg.Replay != nil {
+			if ok, cmd := m.replayKey(msg); ok {
+				return m, cmd
+			}
+		}
+		m.moveKey(msg)
+	}
+	return m, nil
+}
+
+// moveKey scrolls whichever pane has the focus.
+func (m *Model) moveKey(msg tea.KeyMsg) {
+	k := m.keys
+	if m.focus == focusFeed {
+		switch {
+		case key.Matches(msg, k.Up):
+			m.feed.ScrollBy(-1)
+		case key.Matches(msg, k.Down):
+			m.feed.ScrollBy(1)
+		case key.Matches(msg, k.PageUp):
+			m.feed.ScrollBy(-m.feed.Page())
+		case key.Matches(msg, k.PageDown):
+			m.feed.ScrollBy(m.feed.Page())
+		case key.Matches(msg, k.Home):
+			m.feed.Top()
+		case key.Matches(msg, k.End):
+			m.feed.Bottom()
+		}
+		return
+	}
+	switch {
+	case key.Matches(msg, k.Up):
+		m.table.MoveBy(-1)
+	case key.Matches(msg, k.Down):
+		m.table.MoveBy(1)
+	case key.Matches(msg, k.PageUp):
+		m.table.PageUp()
+	case key.Matches(msg, k.PageDown):
+		m.table.PageDown()
+	case key.Matches(msg, k.Home):
+		m.table.Home()
+	case key.Matches(msg, k.End):
+		m.table.End()
+	}
+}
+
+func (m Model) explainKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if key.Matches(msg, m.keys.Close, m.keys.Explain, m.keys.Quit) {
+		m.explain.Close()
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.explain, cmd = m.explain.Update(msg)
+	return m, cmd
+}
+
+func (m Model) quit() (tea.Model, tea.Cmd) {
+	m.cancel()
+	return m, tea.Quit
+}
+
+func (m Model) newTable() sockettable.Model {
+	return sockettable.New(sockettable.Options{Styles: m.styles, Ephemeral: m.cfg.Ephemeral})
+}
+
+// View draws the screen.
+func (m Model) View() string { return m.render() }

@@ -1,0 +1,118 @@
+package sockettable
+
+// column is one column of the table. Columns are fitted to the width by
+// priority: the required ones first at their minimum, then the optional ones
+// while they fit, then every column grows towards its ideal width, and what
+// is left goes to the addresses (IPv6 needs room).
+type column struct {
+	id       columnID
+	title    string
+	short    string // title when the column is narrower than title
+	min, max int
+	optional bool
+	right    bool // right-aligned (numbers)
+}
+
+type columnID uint8
+
+const (
+	colProto columnID = iota
+	colLocal
+	colRemote
+	colState
+	colPID
+	colProcess
+	colService
+	colAge
+)
+
+// gutterWidth holds the cursor, the new/gone glyph and the ephemeral marker,
+// then a space: "> +* ".
+const gutterWidth = 4
+
+// columnsInPriority lists the columns in the order they earn space.
+var columnsInPriority = []column{
+	{id: colProto, title: "PROTO", short: "PRT", min: 4, max: 4},
+	{id: colLocal, title: "LOCAL", min: 11, max: 21},
+	{id: colRemote, title: "REMOTE", min: 11, max: 21},
+	{id: colState, title: "STATE", min: 11, max: 11},
+	{id: colProcess, title: "PROCESS", min: 7, max: 16, optional: true},
+	{id: colAge, title: "AGE", min: 6, max: 6, optional: true, right: true},
+	{id: colPID, title: "PID", min: 7, max: 7, optional: true, right: true},
+	{id: colService, title: "SERVICE", min: 7, max: 12, optional: true},
+}
+
+// growSteps is how spare width is handed out: addresses first to fit most
+// IPv4 endpoints, then names, then the addresses to their full IPv4 width,
+// the protocol title, and whatever is left to the addresses for IPv6.
+var growSteps = []struct {
+	id columnID
+	to int
+}{
+	{colLocal, 17}, {colRemote, 17}, {colProcess, 14}, {colService, 12},
+	{colLocal, 21}, {colRemote, 21}, {colProto, 5}, {colProcess, 16},
+	{colRemote, 47}, {colLocal, 47},
+}
+
+// displayOrder is the left-to-right order on screen.
+var displayOrder = []columnID{colProto, colLocal, colRemote, colState, colPID, colProcess, colService, colAge}
+
+// sortColumn is the column whose title carries the sort marker.
+func sortColumn(k SortKey) columnID {
+	switch k {
+	case ByState:
+		return colState
+	case ByProcess:
+		return colProcess
+	case ByAge:
+		return colAge
+	}
+	return colLocal
+}
+
+// layout is the fitted columns, in display order, with their widths.
+type layout struct {
+	width int
+	cols  []column // display order; only those that fit
+	w     map[columnID]int
+}
+
+// fit lays the columns out in width cells (including the gutter).
+func fit(width int) layout {
+	avail := width - gutterWidth
+	w := map[columnID]int{}
+	used := -1 // n columns need n-1 separating spaces
+	for _, c := range columnsInPriority {
+		if c.optional && used+1+c.min > avail {
+			continue
+		}
+		w[c.id] = c.min
+		used += 1 + c.min
+	}
+	for _, g := range growSteps {
+		cur, ok := w[g.id]
+		if !ok {
+			continue
+		}
+		if grow := min(g.to-cur, avail-used); grow > 0 {
+			w[g.id] += grow
+			used += grow
+		}
+	}
+	l := layout{width: width, w: w}
+	for _, id := range displayOrder {
+		if _, ok := w[id]; ok {
+			l.cols = append(l.cols, columnByID(id))
+		}
+	}
+	return l
+}
+
+func columnByID(id columnID) column {
+	for _, c := range columnsInPriority {
+		if c.id == id {
+			return c
+		}
+	}
+	return column{}
+}

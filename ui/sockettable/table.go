@@ -1,0 +1,228 @@
+// Package sockettable is the live socket table: one row per socket, coloured
+// by the local port's IANA range, new rows marked `+` for a few seconds and
+// closed rows lingering dimmed with `-`. It renders only the rows on screen
+// and caches each rendered row by its content, so a table of 100k sockets
+// costs a sort per batch and a screenful of rendering per frame.
+package sockettable
+
+import (
+	"slices"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/ports"
+	"github.com/porttop/porttop/ui/style"
+)
+
+// Mark is a row's transient highlight.
+type Mark uint8
+
+const (
+	Plain Mark = iota
+	Fresh      // opened a moment ago: `+`, bold
+	Gone       // closed a moment ago: `-`, dimmed
+)
+
+// Glyph is the mark's sign in the gutter, which is what carries the meaning
+// when there is no colour.
+func (m Mark) Glyph() string {
+	switch m {
+	case Fresh:
+		return "+"
+	case Gone:
+		return "-"
+	}
+	return " "
+}
+
+// EphemeralGlyph marks a local port inside the OS ephemeral range.
+const EphemeralGlyph = "*"
+
+// CursorGlyph marks the cursor row for terminals without reverse video.
+const CursorGlyph = ">"
+
+// Default highlight lifetimes.
+const (
+	DefaultFreshFor = 3 * time.Second
+	DefaultGoneFor  = 4 * time.Second
+)
+
+// Options configure a table.
+type Options struct {
+	Styles    style.Styles
+	Ephemeral ports.Range
+	FreshFor  time.Duration // 0: DefaultFreshFor
+	GoneFor   time.Duration // 0: DefaultGoneFor
+}
+
+type row struct {
+	s    *sampler.Socket
+	mark Mark
+}
+
+type lingering struct {
+	s     sampler.Socket
+	held  time.Duration
+	until time.Time
+}
+
+// Model is the table's state. It is a value with maps inside: copy it only
+// as bubbletea does, by replacing the old one.
+type Model struct {
+	opts   Options
+	width  int
+	height int
+	sort   SortKey
+	match  func(*sampler.Socket) bool
+
+	sockets   []sampler.Socket // the last snapshot, unfiltered
+	rows      []row            // filtered, sorted: what the table shows
+	fresh     map[sampler.ID]time.Time
+	lingering map[sampler.ID]lingering
+
+	cursor, offset int
+	selected       sampler.ID
+	hasSelected    bool
+
+	cache *rowCache
+}
+
+// New makes an empty table.
+func New(opts Options) Model {
+	if opts.FreshFor == 0 {
+		opts.FreshFor = DefaultFreshFor
+	}
+	if opts.GoneFor == 0 {
+		opts.GoneFor = DefaultGoneFor
+	}
+	return Model{
+		opts:      opts,
+		fresh:     map[sampler.ID]time.Time{},
+		lingering: map[sampler.ID]lingering{},
+		cache:     newRowCache(),
+	}
+}
+
+// SetSize sets the table's area, column header included.
+func (m *Model) SetSize(width, height int) {
+	if width != m.width {
+		m.cache.reset()
+	}
+	m.width, m.height = width, height
+	m.scrollToCursor()
+}
+
+// SetFilter narrows the rows; nil shows everything. Call Rebuild after.
+func (m *Model) SetFilter(match func(*sampler.Socket) bool) { m.match = match }
+
+// Sort is the current order.
+func (m Model) Sort() SortKey { return m.sort }
+
+// SetSort changes the order, keeping the cursor on the same socket.
+func (m *Model) SetSort(k SortKey) {
+	m.sort = k
+	m.sortRows()
+	m.followSelection()
+}
+
+// Len is the number of rows shown (lingering ones included).
+func (m Model) Len() int { return len(m.rows) }
+
+// Observe takes a new snapshot and the events that led to it, then rebuilds
+// the rows. Opened events (except the first sample's existing sockets) mark
+// rows fresh; Closed events keep their socket lingering for a while.
+func (m *Model) Observe(sockets []sampler.Socket, events []sampler.Event, now time.Time) {
+	m.sockets = sockets
+	for i := range events {
+		e := &events[i]
+		switch e.Kind {
+		case sampler.Opened:
+			delete(m.lingering, e.Socket.ID)
+			if !e.Existing {
+				m.fresh[e.Socket.ID] = now.Add(m.opts.FreshFor)
+			}
+		case sampler.Closed:
+			delete(m.fresh, e.Socket.ID)
+			m.lingering[e.Socket.ID] = lingering{s: e.Socket, held: e.Held, until: now.Add(m.opts.GoneFor)}
+		}
+	}
+	m.expire(now)
+	m.Rebuild()
+}
+
+// Expire drops highlights and lingering rows whose time is up, reporting
+// whether the table changed.
+func (m *Model) Expire(now time.Time) bool {
+	if !m.expire(now) {
+		return false
+	}
+	m.Rebuild()
+	return true
+}
+
+func (m *Model) expire(now time.Time) bool {
+	changed := false
+	for id, until := range m.fresh {
+		if !now.Before(until) {
+			delete(m.fresh, id)
+			changed = true
+		}
+	}
+	for id, l := range m.lingering {
+		if !now.Before(l.until) {
+			delete(m.lingering, id)
+			changed = true
+		}
+	}
+	return changed
+}
+
+// Rebuild refilters and resorts the rows from the last snapshot.
+func (m *Model) Rebuild() {
+	rows := m.rows[:0]
+	if cap(rows) > 2*len(m.sockets)+1024 {
+		rows = nil // the table shrank a lot: let the big array go
+	}
+	for i := range m.sockets {
+		s := &m.sockets[i]
+		if m.match != nil && !m.match(s) {
+			continue
+		}
+		mark := Plain
+		if len(m.fresh) > 0 {
+			if _, ok := m.fresh[s.ID]; ok {
+				mark = Fresh
+			}
+		}
+		rows = append(rows, row{s: s, mark: mark})
+	}
+	for id := range m.lingering {
+		l := m.lingering[id]
+		if m.match != nil && !m.match(&l.s) {
+			continue
+		}
+		rows = append(rows, row{s: &l.s, mark: Gone})
+	}
+	m.rows = rows
+	m.sortRows()
+	m.followSelection()
+}
+
+func (m *Model) sortRows() {
+	cmp := compareFor(m.sort)
+	slices.SortFunc(m.rows, func(a, b row) int { return cmp(a.s, b.s) })
+}
+
+// Selected is the socket under the cursor.
+func (m Model) Selected() (sampler.Socket, bool) {
+	if m.cursor < 0 || m.cursor >= len(m.rows) {
+		return sampler.Socket{}, false
+	}
+	return *m.rows[m.cursor].s, true
+}
+
+// Held is how long a lingering (closed) socket was in use, if it is one.
+func (m Model) Held(id sampler.ID) (time.Duration, bool) {
+	l, ok := m.lingering[id]
+	return l.held, ok
+}

@@ -1,0 +1,76 @@
+package ui
+
+import (
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/ui/header"
+)
+
+// stats are the header's machine-wide figures, kept from every batch before
+// any filter applies and whether or not the display is paused.
+type stats struct {
+	counts      header.Counts
+	rates       header.Rates
+	last        sampler.Batch // the newest batch's sampling facts (Snapshot dropped)
+	seen        bool
+	kernelStart *sampler.KernelCounters
+}
+
+func (s *stats) observe(b sampler.Batch, m *Model) {
+	s.counts = header.Tally(b.Snapshot.Sockets, m.cfg.Ephemeral)
+	s.rates.Observe(b.Events)
+	if b.Kernel != nil && s.kernelStart == nil {
+		k := *b.Kernel
+		s.kernelStart = &k
+	}
+	b.Snapshot.Sockets, b.Events = nil, nil // keep the facts, not the data
+	s.last = b
+	s.seen = true
+}
+
+// kernelOpened is how many connections the kernel opened since porttop's
+// first batch, or nil when the source cannot read its counters.
+func (s *stats) kernelOpened() *uint64 {
+	k := s.last.Kernel
+	if k == nil || s.kernelStart == nil {
+		return nil
+	}
+	now := k.ActiveOpens + k.PassiveOpens
+	start := s.kernelStart.ActiveOpens + s.kernelStart.PassiveOpens
+	var n uint64
+	if now > start {
+		n = now - start
+	}
+	return &n
+}
+
+// headerInfo gathers what the header shows now.
+func (m Model) headerInfo(now time.Time) header.Info {
+	s := &m.stats
+	opened, closed := s.rates.PerSecond(now)
+	in := header.Info{
+		Host:            m.cfg.Host,
+		OS:              m.cfg.OS,
+		Ephemeral:       m.cfg.Ephemeral,
+		EphemeralSource: m.cfg.EphemeralSource,
+		Counts:          s.counts,
+		OpenedPerSec:    opened,
+		ClosedPerSec:    closed,
+		Interval:        s.last.Interval,
+		Requested:       m.cfg.Interval,
+		Cost:            s.last.Cost,
+		Source:          s.last.Source,
+		Notes:           s.last.Notes,
+		Dropped:         s.last.Dropped,
+		KernelOpened:    s.kernelOpened(),
+		Reported:        s.last.Reported,
+		Err:             s.last.Err,
+		Waiting:         !s.seen,
+		Badges:          m.badges(),
+	}
+	if !s.seen {
+		in.Counts.EphemeralSize = m.cfg.Ephemeral.Size()
+	}
+	return in
+}

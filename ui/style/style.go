@@ -1,0 +1,76 @@
+// Package style builds porttop's one set of lipgloss styles from an injected
+// renderer and a palette. Nothing here is global: a test renderer with the
+// ASCII profile yields styles that print no escape codes at all, which is
+// also what NO_COLOR gets, so every style below is paired with a glyph or a
+// word wherever it carries meaning.
+package style
+
+import (
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/porttop/porttop/ui/theme"
+)
+
+// Styles is every style the screen uses, named by what it is for.
+type Styles struct {
+	Renderer *lipgloss.Renderer
+	Palette  theme.Palette
+
+	// Port ranges (IANA) and the OS ephemeral marker.
+	WellKnown  lipgloss.Style
+	Registered lipgloss.Style
+	Dynamic    lipgloss.Style
+	Ephemeral  lipgloss.Style
+
+	// Events and lingering/new rows.
+	Opened  lipgloss.Style
+	Closed  lipgloss.Style
+	Changed lipgloss.Style
+	New     lipgloss.Style // a row that just appeared: bold on top of its colour
+	Gone    lipgloss.Style // a row that just closed: faint
+
+	// Chrome.
+	Text         lipgloss.Style
+	Muted        lipgloss.Style
+	Accent       lipgloss.Style
+	Warning      lipgloss.Style
+	Error        lipgloss.Style
+	Title        lipgloss.Style
+	ColumnHeader lipgloss.Style
+	Cursor       lipgloss.Style // reverse video so it shows without colour
+	Badge        lipgloss.Style
+	Pane         lipgloss.Style // border around overlays
+	FocusedTitle lipgloss.Style
+}
+
+// New builds the styles for one renderer and palette.
+func New(r *lipgloss.Renderer, p theme.Palette) Styles {
+	if r == nil {
+		r = lipgloss.DefaultRenderer()
+	}
+	fg := func(c lipgloss.AdaptiveColor) lipgloss.Style { return r.NewStyle().Foreground(c) }
+	return Styles{
+		Renderer:     r,
+		Palette:      p,
+		WellKnown:    fg(p.WellKnown),
+		Registered:   fg(p.Registered),
+		Dynamic:      fg(p.Dynamic),
+		Ephemeral:    fg(p.Ephemeral).Bold(true),
+		Opened:       fg(p.Opened),
+		Closed:       fg(p.Closed),
+		Changed:      fg(p.Changed),
+		New:          r.NewStyle().Bold(true),
+		Gone:         fg(p.Closed).Faint(true),
+		Text:         fg(p.Text),
+		Muted:        fg(p.Muted),
+		Accent:       fg(p.Accent).Bold(true),
+		Warning:      fg(p.Warning).Bold(true),
+		Error:        fg(p.Error).Bold(true),
+		Title:        fg(p.Accent).Bold(true),
+		ColumnHeader: fg(p.Muted).Bold(true).Underline(true),
+		Cursor:       r.NewStyle().Reverse(true).Background(p.Selection),
+		Badge:        r.NewStyle().Reverse(true).Bold(true).Padding(0, 1),
+		Pane:         r.NewStyle().Border(lipgloss.NormalBorder()).BorderForeground(p.Accent).Padding(0, 1),
+		FocusedTitle: fg(p.Accent).Bold(true).Underline(true),
+	}
+}

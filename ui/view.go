@@ -1,0 +1,91 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/porttop/porttop/ui/header"
+)
+
+// render composes the screen from its parts, top to bottom.
+func (m Model) render() string {
+	if m.width == 0 || m.height == 0 {
+		return "porttop: starting…"
+	}
+	if m.tooSmall() {
+		return m.tooSmallView()
+	}
+	now := m.now()
+	a := m.computeAreas()
+	parts := []string{header.View(m.styles, m.headerInfo(now), m.width), ""}
+	parts = append(parts, m.body(a))
+	if a.legend {
+		parts = append(parts, m.legendLine())
+	}
+	if m.bar.IsOpen() {
+		parts = append(parts, m.bar.View(m.width))
+	}
+	parts = append(parts, m.statusLine())
+	return strings.Join(parts, "\n")
+}
+
+// body is the middle of the screen: an overlay (help, explain) or the
+// table (or the free-port answer) with the feed.
+func (m Model) body(a areas) string {
+	switch {
+	case m.showHelp:
+		return fill(m.helpView(), m.width, a.bodyH)
+	case m.explain.IsOpen():
+		return fill(m.explain.View(), m.width, a.bodyH)
+	}
+	now := m.now()
+	var table string
+	if ans, ok := m.freePortAnswer(a.tableW); ok {
+		table = ans
+	} else {
+		table = m.table.View(now, m.focus == focusTable)
+		if m.table.Len() == 0 && !m.filter.IsZero() {
+			table += "\n" + m.styles.Muted.Render("  no sockets match the filter "+m.filter.String())
+		}
+	}
+	table = fill(table, a.tableW, a.tableH)
+	feed := fill(m.feed.View(now, m.focus == focusFeed), a.feedW, a.feedH)
+	if a.sideBySide {
+		rule := strings.TrimSuffix(strings.Repeat(m.styles.Muted.Render("│")+"\n", a.bodyH), "\n")
+		return lipgloss.JoinHorizontal(lipgloss.Top, table, rule, feed)
+	}
+	rule := m.styles.Muted.Render(strings.Repeat("─", m.width))
+	return fill(table+"\n"+rule+"\n"+feed, m.width, a.bodyH)
+}
+
+func (m Model) tooSmallView() string {
+	msg := fmt.Sprintf("porttop needs a terminal of at least %dx%d;\nthis one is %dx%d.\nEnlarge it, or press q to quit.",
+		MinWidth, MinHeight, m.width, m.height)
+	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center,
+		m.styles.Warning.Render(msg), lipgloss.WithWhitespaceChars(" "))
+}
+
+// fill cuts or pads s to exactly h lines of width w, so that parts line up
+// and nothing below them moves.
+func fill(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	for i, l := range lines {
+		lw := ansi.StringWidth(l)
+		switch {
+		case lw > w:
+			lines[i] = ansi.Truncate(l, w, "")
+		case lw < w:
+			lines[i] = l + strings.Repeat(" ", w-lw)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
