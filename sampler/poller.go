@@ -1,0 +1,268 @@
+package sampler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// PollerConfig sets up a Poller.
+type PollerConfig struct {
+	Source Source
+	// Interval > 0 is a fixed interval, honoured as given; 0 adapts between
+	// MinAdaptiveInterval and MaxAdaptiveInterval to the cost of a sample.
+	Interval time.Duration
+	// MaxEvents caps the events waiting for the consumer; 0 means 100_000.
+	// Past it the oldest are dropped and counted in Batch.Dropped.
+	MaxEvents int
+	// Now is the clock, for tests; nil means time.Now.
+	Now func() time.Time
+	// Notes are header lines from whoever built the poller (a fallback taken).
+	Notes []string
+}
+
+// DefaultMaxEvents is the cap on undelivered events when none is given.
+const DefaultMaxEvents = 100_000
+
+// How long and how many released or closed IDs are remembered, to drop a
+// released socket from samples taken just before its release and to ignore a
+// release that arrives after a sample already reported the close.
+const (
+	recentGoneTTL   = 5 * time.Second
+	recentGoneLimit = 65_536
+	releaseBuffer   = 4096
+	counterEvery    = time.Second
+)
+
+// Poller samples a Source, diffs successive samples and hands the events to
+// one consumer through Next. Run it with `go p.Run(ctx)`.
+type Poller struct {
+	cfg     PollerConfig
+	now     func() time.Time
+	pending *pending
+	running atomic.Bool
+	poke    chan struct{}
+
+	queryMu      sync.Mutex
+	query        Query
+	queryChanged bool
+
+	// Owned by Run's goroutine.
+	differ       Differ
+	base         Snapshot // the last good sample, diffed against
+	baseIndex    map[ID]int32
+	baseIndexed  bool
+	adjust       map[ID]adjustment // changes releases made to base since it was sampled
+	recent       *recentGone
+	sampled      bool // a sample has succeeded: later opens are not Existing
+	interval     time.Duration
+	curQuery     Query  // what the source was last told
+	queryFrom    *Query // the query of base, while a changed query awaits its first sample
+	reported     uint64
+	kernel       *KernelCounters
+	kernelAt     time.Time
+	watchNote    string
+	sourceNotes  []string
+	prevScratch  []Socket
+	releaseBatch []Event
+}
+
+// adjustment is what a release did to a socket of base: removed it (gone) or
+// put it in TIME_WAIT, or added a socket base never held that is in TIME_WAIT.
+type adjustment struct {
+	gone   bool
+	socket Socket
+}
+
+// NewPoller makes a poller; nothing runs until Run.
+func NewPoller(cfg PollerConfig) *Poller {
+	if cfg.MaxEvents <= 0 {
+		cfg.MaxEvents = DefaultMaxEvents
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	name := ""
+	if cfg.Source != nil {
+		name = cfg.Source.Name()
+	}
+	return &Poller{
+		cfg:       cfg,
+		now:       now,
+		pending:   newPending(cfg.MaxEvents, name),
+		poke:      make(chan struct{}, 1),
+		baseIndex: map[ID]int32{},
+		adjust:    map[ID]adjustment{},
+		recent:    newRecentGone(recentGoneTTL, recentGoneLimit),
+		interval:  cfg.Interval,
+	}
+}
+
+// SetQuery narrows what the source is asked for, from the next sample on
+// (call Poke to have it now). It is passed on only to a Queryable source.
+// Safe from any goroutine.
+func (p *Poller) SetQuery(q Query) {
+	p.queryMu.Lock()
+	p.query, p.queryChanged = q, true
+	p.queryMu.Unlock()
+}
+
+// Poke asks for a sample now rather than at the next tick. Safe from any
+// goroutine; pokes before the sample is taken count once.
+func (p *Poller) Poke() {
+	select {
+	case p.poke <- struct{}{}:
+	default:
+	}
+}
+
+// Run samples until ctx ends, in the caller's goroutine, and then returns nil.
+// A failing sample does not stop it: the error goes out in Batch.Err and the
+// poller tries again at the next tick.
+func (p *Poller) Run(ctx context.Context) error {
+	if p.cfg.Source == nil {
+		return errors.New("poller: no source")
+	}
+	if !p.running.CompareAndSwap(false, true) {
+		return errors.New("poller: already running")
+	}
+	defer p.running.Store(false)
+
+	releases, watchErr := p.watch(ctx)
+	if p.interval <= 0 {
+		p.interval = MinAdaptiveInterval
+	}
+	p.sample(ctx)
+	timer := time.NewTimer(p.interval)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-timer.C:
+		case <-p.poke:
+			timer.Stop()
+		case r := <-releases:
+			p.handleReleases(r, releases)
+			continue
+		case err := <-watchErr:
+			watchErr = nil
+			p.watchNote = fmt.Sprintf("release events unavailable (%v): relying on polling", err)
+			p.pending.add(p.update(update{}))
+			continue
+		}
+		p.sample(ctx)
+		timer.Reset(p.interval)
+	}
+}
+
+// watch starts the source's release watcher, if it has one.
+func (p *Poller) watch(ctx context.Context) (<-chan Release, <-chan error) {
+	w, ok := p.cfg.Source.(ReleaseWatcher)
+	if !ok {
+		return nil, nil
+	}
+	releases := make(chan Release, releaseBuffer)
+	errs := make(chan error, 1)
+	go func() {
+		if err := w.WatchReleases(ctx, releases); err != nil && ctx.Err() == nil {
+			errs <- err
+		}
+	}()
+	return releases, errs
+}
+
+// sample takes one sample, diffs it and publishes the result.
+func (p *Poller) sample(ctx context.Context) {
+	p.applyQuery()
+	start := time.Now()
+	next, err := p.cfg.Source.Sample(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return // stopping: not the source's fault
+		}
+		p.pending.add(p.update(update{sampled: true, err: err, cost: time.Since(start), interval: p.interval}))
+		p.tune(time.Since(start))
+		return
+	}
+	if next.Time.IsZero() {
+		next.Time = p.now()
+	}
+	p.recent.expire(next.Time)
+	p.dropRecentlyReleased(&next)
+	events := p.differ.Diff(p.prevForDiff(), &next)
+	cost := time.Since(start)
+
+	if p.queryFrom != nil {
+		events = reviewAfterQueryChange(events, p.queryFrom, &p.curQuery)
+		p.queryFrom = nil
+	}
+	for i := range events {
+		switch events[i].Kind {
+		case Opened:
+			if !p.sampled {
+				events[i].Existing = true
+			}
+			if !events[i].Existing {
+				p.reported++
+			}
+		case Closed:
+			p.recent.add(events[i].Socket.ID, next.Time, false)
+		}
+	}
+	p.sampled = true
+	p.base = next
+	p.baseIndexed = false
+	clear(p.adjust)
+	p.readSourceNotes()
+	p.readCounters(next.Time)
+	p.tune(cost)
+	p.pending.add(p.update(update{snapshot: &next, events: events, sampled: true, cost: cost, interval: p.interval}))
+}
+
+// update completes u with what every published step carries.
+func (p *Poller) update(u update) update {
+	notes := make([]string, 0, len(p.cfg.Notes)+len(p.sourceNotes)+1)
+	notes = append(notes, p.cfg.Notes...)
+	if p.watchNote != "" {
+		notes = append(notes, p.watchNote)
+	}
+	u.notes = append(notes, p.sourceNotes...)
+	u.kernel = p.kernel
+	u.reported = p.reported
+	return u
+}
+
+func (p *Poller) tune(cost time.Duration) {
+	if p.cfg.Interval <= 0 {
+		p.interval = adaptInterval(p.interval, cost)
+	}
+}
+
+func (p *Poller) readSourceNotes() {
+	p.sourceNotes = p.sourceNotes[:0:0]
+	if o, ok := p.cfg.Source.(Owners); ok {
+		if hidden, hint := o.OwnersHidden(); hidden {
+			p.sourceNotes = append(p.sourceNotes, "owners hidden: "+hint)
+		}
+	}
+	if n, ok := p.cfg.Source.(Noter); ok {
+		p.sourceNotes = append(p.sourceNotes, n.Notes()...)
+	}
+}
+
+// readCounters reads the kernel's counters at most once a second.
+func (p *Poller) readCounters(now time.Time) {
+	cr, ok := p.cfg.Source.(CounterReader)
+	if !ok || (!p.kernelAt.IsZero() && now.Sub(p.kernelAt) < counterEvery) {
+		return
+	}
+	p.kernelAt = now
+	if c, err := cr.KernelCounters(); err == nil {
+		p.kernel = &c
+	}
+}

@@ -1,0 +1,91 @@
+package sampler
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// scriptedSource plays snapshots (or errors) in order, repeating the last
+// step once the script runs out. It records the queries it was given.
+type scriptedSource struct {
+	mu      sync.Mutex
+	steps   []scriptStep
+	at      int
+	queries []Query
+	sampled chan struct{} // if set, told after each Sample
+}
+
+type scriptStep struct {
+	snap Snapshot
+	err  error
+}
+
+func (s *scriptedSource) Name() string { return "script" }
+
+func (s *scriptedSource) Sample(ctx context.Context) (Snapshot, error) {
+	s.mu.Lock()
+	defer func() {
+		s.mu.Unlock()
+		if s.sampled != nil {
+			select {
+			case s.sampled <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	if len(s.steps) == 0 {
+		return Snapshot{}, errors.New("empty script")
+	}
+	st := s.steps[min(s.at, len(s.steps)-1)]
+	s.at++
+	// Hand out a copy, as a real source hands out a fresh table each time.
+	snap := Snapshot{Time: st.snap.Time, Sockets: append([]Socket(nil), st.snap.Sockets...)}
+	return snap, st.err
+}
+
+func (s *scriptedSource) SetQuery(q Query) {
+	s.mu.Lock()
+	s.queries = append(s.queries, q)
+	s.mu.Unlock()
+}
+
+// watchingSource adds a release watcher fed by the test, or failing.
+type watchingSource struct {
+	*scriptedSource
+	releases chan Release
+	fail     error
+}
+
+func (w *watchingSource) WatchReleases(ctx context.Context, out chan<- Release) error {
+	if w.fail != nil {
+		return w.fail
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case r := <-w.releases:
+			select {
+			case out <- r:
+			case <-ctx.Done():
+				return nil
+			}
+		}
+	}
+}
+
+// countingSource adds kernel counters and hidden owners.
+type countingSource struct {
+	*scriptedSource
+	reads int
+}
+
+func (c *countingSource) KernelCounters() (KernelCounters, error) {
+	c.reads++
+	return KernelCounters{ActiveOpens: uint64(10 * c.reads), PassiveOpens: 1}, nil
+}
+
+func (c *countingSource) OwnersHidden() (bool, string) { return true, "run as root" }
+
+func (c *countingSource) Notes() []string { return []string{"a note from the source"} }

@@ -1,0 +1,100 @@
+package sampler
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+)
+
+// pending is the batch not yet taken by Next. The poller adds to it under mu
+// and signals; Next takes it whole. Neither side ever waits on the other for
+// longer than a copy of a few fields.
+type pending struct {
+	mu        sync.Mutex
+	batch     Batch
+	ready     bool
+	maxEvents int
+	dropped   uint64
+	signal    chan struct{} // capacity 1: "something is pending"
+}
+
+func newPending(maxEvents int, source string) *pending {
+	return &pending{maxEvents: maxEvents, signal: make(chan struct{}, 1), batch: Batch{Source: source}}
+}
+
+// update is what one step of the poller adds to the pending batch.
+type update struct {
+	snapshot *Snapshot // nil: keep the pending snapshot (release events only)
+	events   []Event
+	sampled  bool // a sample was taken (successful or not)
+	err      error
+	cost     time.Duration
+	interval time.Duration
+	notes    []string
+	kernel   *KernelCounters
+	reported uint64
+}
+
+func (p *pending) add(u update) {
+	p.mu.Lock()
+	b := &p.batch
+	if u.snapshot != nil {
+		b.Snapshot = *u.snapshot
+	}
+	b.Events = append(b.Events, u.events...)
+	if over := len(b.Events) - p.maxEvents; over > 0 {
+		// Drop the oldest: the newest events explain the newest snapshot.
+		b.Events = slices.Delete(b.Events, 0, over)
+		p.dropped += uint64(over)
+	}
+	if u.sampled {
+		b.Samples++
+		b.Err, b.Cost, b.Interval = u.err, u.cost, u.interval
+	}
+	if u.kernel != nil {
+		b.Kernel = u.kernel
+	}
+	b.Notes = u.notes
+	b.Reported = u.reported
+	b.Dropped = p.dropped
+	p.ready = true
+	p.mu.Unlock()
+	select {
+	case p.signal <- struct{}{}:
+	default: // already signalled; Next will take everything
+	}
+}
+
+// Next blocks until a batch is pending or ctx ends, and takes it: every event
+// since the previous Next, the newest snapshot, and Samples saying how many
+// samples were merged into it.
+func (p *Poller) Next(ctx context.Context) (Batch, error) {
+	for {
+		if b, ok := p.pending.take(); ok {
+			return b, nil
+		}
+		select {
+		case <-p.pending.signal:
+		case <-ctx.Done():
+			return Batch{}, ctx.Err()
+		}
+	}
+}
+
+func (p *pending) take() (Batch, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.ready {
+		return Batch{}, false
+	}
+	b := p.batch
+	// The next batch starts from the same snapshot (it is never written to
+	// again) so a batch of release events alone still carries a table.
+	p.batch = Batch{
+		Snapshot: b.Snapshot, Source: b.Source, Interval: b.Interval, Cost: b.Cost,
+		Err: b.Err, Notes: b.Notes, Kernel: b.Kernel, Reported: b.Reported, Dropped: b.Dropped,
+	}
+	p.ready = false
+	return b, true
+}

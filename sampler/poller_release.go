@@ -1,0 +1,139 @@
+package sampler
+
+// handleReleases turns r, and every release already queued behind it, into
+// events at once, and publishes them without waiting for a sample.
+func (p *Poller) handleReleases(r Release, queue <-chan Release) {
+	events := p.releaseBatch[:0]
+	events = p.release(r, events)
+	for more := true; more; {
+		select {
+		case r := <-queue:
+			events = p.release(r, events)
+		default:
+			more = false
+		}
+	}
+	if len(events) > 0 {
+		// The pending batch keeps its own copy: this buffer is reused.
+		p.pending.add(p.update(update{events: append([]Event(nil), events...)}))
+	}
+	p.releaseBatch = events[:0]
+}
+
+// release applies one release to base and appends the events it makes.
+func (p *Poller) release(r Release, events []Event) []Event {
+	at := r.At
+	if at.IsZero() {
+		at = p.now()
+	}
+	id := r.Socket.ID
+	toTimeWait := r.Socket.State == StateTimeWait
+
+	// Already changed by an earlier release since the last sample.
+	if a, ok := p.adjust[id]; ok {
+		if a.gone || toTimeWait {
+			return events
+		}
+		p.adjust[id] = adjustment{gone: true}
+		p.recent.add(id, at, true)
+		return append(events, Event{Kind: Closed, Time: at, Socket: a.socket, Held: held(a.socket.Since, at)})
+	}
+	if s, ok := p.inBase(id); ok {
+		if toTimeWait {
+			if s.State == StateTimeWait {
+				return events
+			}
+			prev := s.State
+			s.State = StateTimeWait
+			p.adjust[id] = adjustment{socket: s}
+			return append(events, Event{Kind: StateChanged, Time: at, Socket: s, PrevState: prev})
+		}
+		p.adjust[id] = adjustment{gone: true}
+		p.recent.add(id, at, true)
+		return append(events, Event{Kind: Closed, Time: at, Socket: s, Held: held(s.Since, at)})
+	}
+	if p.recent.has(id) {
+		return events // a sample, or an earlier release, has reported it gone
+	}
+
+	// Never seen: it lived and died (or went to TIME_WAIT) between samples.
+	s := r.Socket
+	if s.Since.IsZero() || s.Since.After(at) {
+		s.Since = at
+	}
+	p.reported++
+	events = append(events, Event{Kind: Opened, Time: at, Socket: s, SeenAtEnd: true})
+	if toTimeWait {
+		// Still in the table: the next sample will show it, and must not
+		// open it again.
+		p.adjust[id] = adjustment{socket: s}
+		return events
+	}
+	p.recent.add(id, at, true)
+	return append(events, Event{Kind: Closed, Time: at, Socket: s, Held: at.Sub(s.Since), SeenAtEnd: true})
+}
+
+// inBase finds id in the last sample, indexing it on first use.
+func (p *Poller) inBase(id ID) (Socket, bool) {
+	if !p.baseIndexed {
+		clear(p.baseIndex)
+		for i := range p.base.Sockets {
+			p.baseIndex[p.base.Sockets[i].ID] = int32(i)
+		}
+		p.baseIndexed = true
+	}
+	i, ok := p.baseIndex[id]
+	if !ok {
+		return Socket{}, false
+	}
+	return p.base.Sockets[i], true
+}
+
+// prevForDiff is base as releases have left it: without the released
+// sockets, with TIME_WAIT changes applied and the unseen TIME_WAIT sockets
+// added. It is built in a reused buffer, never in base, which the consumer
+// may be reading.
+func (p *Poller) prevForDiff() Snapshot {
+	if len(p.adjust) == 0 {
+		return p.base
+	}
+	prev := p.prevScratch[:0]
+	inBase := 0
+	for _, s := range p.base.Sockets {
+		a, ok := p.adjust[s.ID]
+		switch {
+		case !ok:
+			prev = append(prev, s)
+		case !a.gone:
+			prev = append(prev, a.socket)
+			inBase++
+		default:
+			inBase++
+		}
+	}
+	if inBase < len(p.adjust) {
+		for id, a := range p.adjust {
+			if _, ok := p.inBase(id); !ok && !a.gone {
+				prev = append(prev, a.socket)
+			}
+		}
+	}
+	p.prevScratch = prev
+	return Snapshot{Time: p.base.Time, Sockets: prev}
+}
+
+// dropRecentlyReleased removes from a fresh sample the sockets a release
+// said were gone: the sample may have been read just before the release.
+func (p *Poller) dropRecentlyReleased(next *Snapshot) {
+	if p.recent.empty() {
+		return
+	}
+	kept := next.Sockets[:0]
+	for _, s := range next.Sockets {
+		if !p.recent.released(s.ID) {
+			kept = append(kept, s)
+		}
+	}
+	clear(next.Sockets[len(kept):])
+	next.Sockets = kept
+}
