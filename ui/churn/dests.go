@@ -1,0 +1,72 @@
+package churn
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// Dest is a remote endpoint that local sockets connect to. Ports run out per
+// protocol and destination, so the protocol is part of it.
+type Dest struct {
+	Proto  sampler.Proto
+	Remote netip.AddrPort
+}
+
+func (d Dest) String() string { return d.Proto.String() + " " + d.Remote.String() }
+
+// DestCount is how many local ports one destination holds.
+type DestCount struct {
+	Dest  Dest
+	Ports int
+}
+
+// countDests adds one to into[dest] for every socket connected to a remote
+// port: listeners and sockets without a remote (0.0.0.0:0, [::]:0) are
+// skipped. A socket in TIME_WAIT still counts: its 4-tuple is not free yet.
+func countDests(socks []sampler.Socket, into map[Dest]int) {
+	for i := range socks {
+		s := &socks[i]
+		if s.State == sampler.StateListen || !s.Remote.IsValid() ||
+			s.Remote.Addr().IsUnspecified() || s.Remote.Port() == 0 {
+			continue
+		}
+		into[Dest{s.Proto, s.Remote}]++
+	}
+}
+
+// byPortsDesc orders destinations by ports held, most first, then by
+// protocol and address so that ties always come out in the same order.
+func byPortsDesc(a, b DestCount) int {
+	if c := cmp.Compare(b.Ports, a.Ports); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Dest.Proto, b.Dest.Proto); c != 0 {
+		return c
+	}
+	return a.Dest.Remote.Compare(b.Dest.Remote)
+}
+
+// TopN is the n destinations holding the most ports, most first. It keeps a
+// sorted slice of at most n, so it costs O(destinations x n) at worst and
+// about O(destinations) when, as usual, most hold a port or two.
+func TopN(counts map[Dest]int, n int) []DestCount {
+	if n <= 0 {
+		return nil
+	}
+	top := make([]DestCount, 0, min(n, len(counts)))
+	for d, c := range counts {
+		dc := DestCount{d, c}
+		if len(top) == n && byPortsDesc(dc, top[n-1]) >= 0 {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(top, dc, byPortsDesc)
+		if len(top) == n {
+			top = top[:n-1]
+		}
+		top = slices.Insert(top, i, dc)
+	}
+	return top
+}

@@ -1,0 +1,92 @@
+package churn
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/porttop/porttop/sampler/ports"
+)
+
+// DefaultThreshold is the share of the ephemeral range one destination may
+// hold before the panel warns.
+const DefaultThreshold = 0.5
+
+// maxTop is how many destinations are kept for display; maxWarnings caps
+// Warnings when a low threshold lets many destinations over it.
+const (
+	maxTop      = 50
+	maxWarnings = 10
+)
+
+// Model is the churn panel. Its history and counts sit behind a pointer that
+// copies share; keep one Model and replace it with what Observe returns.
+type Model struct {
+	styles    Styles
+	ephemeral ports.Range
+	threshold float64
+	s         *state
+}
+
+// state is the panel's bounded memory.
+type state struct {
+	hist ring
+	// lastSec is the second of the previous Observe, 0 before the first.
+	lastSec int64
+	// dests is rebuilt from each snapshot; clearing keeps its buckets, so it
+	// is as large as the most destinations one snapshot has held.
+	dests    map[Dest]int
+	top      []DestCount
+	warnings []string
+	// ephemeralSeen is scratch for counting distinct ephemeral ports.
+	ephemeralSeen [65536 / 64]uint64
+}
+
+// New makes a panel for the OS ephemeral range eph. threshold is the share of
+// eph one destination may hold before a warning; a value outside (0, 1] (or
+// NaN) means DefaultThreshold. Use ParseThreshold to check user input first.
+func New(styles Styles, eph ports.Range, threshold float64) Model {
+	if !(threshold > 0 && threshold <= 1) {
+		threshold = DefaultThreshold
+	}
+	return Model{styles: styles, ephemeral: eph, threshold: threshold, s: newState()}
+}
+
+func newState() *state { return &state{dests: make(map[Dest]int)} }
+
+// ParseThreshold reads a warning threshold as a share ("0.5") or a
+// percentage ("50%"); it must be above 0 and at most 100%.
+func ParseThreshold(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	pct := strings.HasSuffix(t, "%")
+	f, err := strconv.ParseFloat(strings.TrimSuffix(t, "%"), 64)
+	if err != nil {
+		return 0, fmt.Errorf("threshold %q is not a number: write a share like 0.5 or a percentage like 50%%", s)
+	}
+	if pct {
+		f /= 100
+	}
+	if math.IsNaN(f) || f <= 0 || f > 1 {
+		return 0, fmt.Errorf("threshold %q is out of range: it must be above 0 and at most 1 (100%%)", s)
+	}
+	return f, nil
+}
+
+// Warnings are the destinations holding more than the threshold share of the
+// ephemeral range, most first, at most 10, as sentences for a status line.
+func (m Model) Warnings() []string {
+	if m.s == nil {
+		return nil
+	}
+	return slices.Clone(m.s.warnings)
+}
+
+// share is n ports as a share of the ephemeral range (0 when it is empty).
+func (m Model) share(n int) float64 {
+	if m.ephemeral.Size() == 0 {
+		return 0
+	}
+	return float64(n) / float64(m.ephemeral.Size())
+}

@@ -1,0 +1,106 @@
+package churn
+
+import (
+	"fmt"
+	"math/bits"
+	"slices"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// Observe takes a new snapshot and the events since the last one: hand-outs
+// (Opened, not Existing) and releases (Closed) are counted per second,
+// TIME_WAIT sockets and ephemeral ports in use are recorded for the second of
+// now, and destinations are recounted. Events stamped in now's second (or
+// later) are taken as this sample's and spread evenly over the seconds since
+// the previous Observe, so a slow sampling interval still draws a rate;
+// earlier events count in their own second, or not at all once older than
+// the history.
+func (m Model) Observe(snap sampler.Snapshot, events []sampler.Event, now time.Time) Model {
+	if m.s == nil {
+		m.s = newState()
+	}
+	s := m.s
+	sec := now.Unix()
+	prev := s.lastSec
+	if prev == 0 || prev >= sec {
+		prev = sec - 1
+	}
+	s.lastSec = max(s.lastSec, sec)
+	s.hist.advance(sec)
+	// Events stamped in now's second are the sample's; they are spread over
+	// the seconds since the previous one. Others go to their own second.
+	var sampleHandOuts, sampleReleases uint32
+	for i := range events {
+		ev := &events[i]
+		handOut := ev.Kind == sampler.Opened && !ev.Existing
+		if !handOut && ev.Kind != sampler.Closed {
+			continue
+		}
+		at := ev.Time.Unix()
+		if ev.Time.IsZero() || at >= sec {
+			if handOut {
+				sampleHandOuts++
+			} else {
+				sampleReleases++
+			}
+			continue
+		}
+		if b := s.hist.at(at); b != nil {
+			if handOut {
+				b.handOuts++
+			} else {
+				b.releases++
+			}
+		}
+	}
+	s.hist.spread(prev, sec, sampleHandOuts, func(b *bucket) *uint32 { return &b.handOuts })
+	s.hist.spread(prev, sec, sampleReleases, func(b *bucket) *uint32 { return &b.releases })
+	if b := s.hist.at(sec); b != nil {
+		b.timeWait, b.ephemeral = m.gauges(snap.Sockets)
+	}
+
+	clear(s.dests)
+	countDests(snap.Sockets, s.dests)
+	s.top = TopN(s.dests, maxTop)
+	s.warnings = s.warnings[:0]
+	var over []DestCount
+	for d, n := range s.dests {
+		if m.share(n) > m.threshold {
+			over = append(over, DestCount{d, n})
+		}
+	}
+	slices.SortFunc(over, byPortsDesc)
+	for _, dc := range over[:min(len(over), maxWarnings)] {
+		s.warnings = append(s.warnings, m.warning(dc))
+	}
+	return m
+}
+
+// gauges counts TIME_WAIT sockets and the distinct local ports of the OS
+// ephemeral range in use.
+func (m Model) gauges(socks []sampler.Socket) (timeWait, ephemeral uint32) {
+	seen := &m.s.ephemeralSeen
+	*seen = [len(*seen)]uint64{}
+	for i := range socks {
+		if socks[i].State == sampler.StateTimeWait {
+			timeWait++
+		}
+		p := socks[i].Local.Port()
+		if m.ephemeral.Size() == 0 || !m.ephemeral.Contains(p) {
+			continue
+		}
+		seen[p>>6] |= 1 << (p & 63)
+	}
+	for _, w := range seen {
+		ephemeral += uint32(bits.OnesCount64(w))
+	}
+	return timeWait, ephemeral
+}
+
+// warning is one destination over the threshold, as a sentence.
+func (m Model) warning(dc DestCount) string {
+	return fmt.Sprintf("%s holds %s local ports: %s of the ephemeral range %s",
+		dc.Dest, commas(dc.Ports), Percent(m.share(dc.Ports)), m.ephemeral)
+}

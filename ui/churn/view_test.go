@@ -1,0 +1,112 @@
+package churn
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// scripted is two minutes of a connection pool leaking towards exhaustion:
+// in second i it hands out 60 + 2*i ports to the database (400 more in a
+// burst every 30 s) and releases a quarter as many into TIME_WAIT, while a
+// web client opens one socket a second. Events carry the sample's time, as the sampler stamps them.
+func scripted() Model {
+	m := New(plainStyles(), linuxEphemeral, 0.5)
+	var pool, tw []sampler.Socket
+	web := clients(45000, 40, "10.0.0.9:443", sampler.StateEstablished)
+	next := 32768
+	for i := 0; i < 120; i++ {
+		now := scriptStart.Add(time.Duration(i) * time.Second)
+		var evs []sampler.Event
+		n := 60 + 2*i
+		if i%30 == 10 { // a burst: a deploy restarting its workers
+			n += 400
+		}
+		for _, s := range clients(next, n, "10.0.0.5:5432", sampler.StateEstablished) {
+			evs = append(evs, event(sampler.Opened, s, now))
+			pool = append(pool, s)
+		}
+		next += n
+		for j := 0; j < n/4 && len(pool) > 0; j++ {
+			s := pool[0]
+			pool = pool[1:]
+			evs = append(evs, event(sampler.Closed, s, now))
+			s.State = sampler.StateTimeWait
+			tw = append(tw, s)
+		}
+		if len(tw) > 3000 { // TIME_WAIT sockets expire
+			tw = tw[len(tw)-3000:]
+		}
+		evs = append(evs, event(sampler.Opened, web[i%len(web)], now))
+		snap := sampler.Snapshot{Time: now}
+		snap.Sockets = append(append(append(snap.Sockets, pool...), tw...), web...)
+		snap.Sockets = append(snap.Sockets, sock(sampler.TCP, "0.0.0.0:22", "0.0.0.0:0", sampler.StateListen))
+		m = m.Observe(snap, evs, now)
+	}
+	return m
+}
+
+func TestViewGolden(t *testing.T) {
+	m := scripted()
+	if len(m.Warnings()) != 1 || !strings.HasPrefix(m.Warnings()[0], "tcp 10.0.0.5:5432 holds") {
+		t.Fatalf("Warnings = %q; want one for the database", m.Warnings())
+	}
+	for _, size := range [][2]int{{80, 14}, {120, 30}, {50, 8}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			out := m.View(size[0], size[1])
+			checkFits(t, out, size[0], size[1])
+			golden.RequireEqual(t, []byte(out))
+		})
+	}
+}
+
+func checkFits(t *testing.T, out string, width, height int) {
+	t.Helper()
+	lines := strings.Split(out, "\n")
+	if len(lines) > height {
+		t.Errorf("%d lines; want at most %d", len(lines), height)
+	}
+	for i, l := range lines {
+		if w := ansi.StringWidth(l); w > width {
+			t.Errorf("line %d is %d wide; want at most %d: %q", i, w, width, l)
+		}
+	}
+}
+
+func TestViewShowsNumbersAndWarn(t *testing.T) {
+	out := scripted().View(100, 20)
+	for _, want := range []string{
+		"hand-outs/s", "now 299 max 661", // 60 + 2*119 + 1 (the web client); the burst at 100 s
+		"⚠ WARN tcp 10.0.0.5:5432",
+		"TIME_WAIT", "now 3,000 max 3,000",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("view lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "WARN tcp 10.0.0.9:443") {
+		t.Errorf("the web client is far below the threshold but warned:\n%s", out)
+	}
+}
+
+func TestViewFitsAnyArea(t *testing.T) {
+	m := scripted()
+	for _, size := range [][2]int{{200, 60}, {60, 20}, {30, 5}, {12, 2}, {1, 1}} {
+		out := m.View(size[0], size[1])
+		if out == "" {
+			t.Errorf("%dx%d: empty view", size[0], size[1])
+		}
+		checkFits(t, out, size[0], size[1])
+	}
+	var zero Model
+	checkFits(t, zero.View(40, 10), 40, 10)
+	if zero.Warnings() != nil {
+		t.Error("zero Model has warnings")
+	}
+}
