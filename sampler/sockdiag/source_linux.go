@@ -1,0 +1,240 @@
+//go:build linux
+
+package sockdiag
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// recvBufSize fits the largest datagram the kernel builds for a dump (it
+// sizes dump skbs to the reader's buffer, up to 32 KiB on current kernels).
+const recvBufSize = 64 << 10
+
+// errInterrupted reports a dump the kernel flagged NLM_F_DUMP_INTR (the table
+// changed under it); Sample retries.
+var errInterrupted = errors.New("sock_diag dump interrupted (NLM_F_DUMP_INTR)")
+
+// maxDumpRetries bounds retries of a dump the kernel marked inconsistent.
+const maxDumpRetries = 3
+
+// Source samples the socket table over netlink sock_diag. Sample, SetQuery,
+// KernelCounters and OwnersHidden may be called from one goroutine while
+// WatchReleases runs in another.
+type Source struct {
+	mu    sync.Mutex // guards everything below but the atomics
+	c     *conn
+	buf   []byte
+	req   []byte
+	seq   uint32
+	plan  []dump
+	query sampler.Query
+	// noBytecode is set once the kernel refused a port filter; ports are then
+	// filtered by the consumer alone.
+	noBytecode bool
+	owners     *owners
+	lastCount  int
+	spare      []sampler.Socket
+
+	hidden atomic.Bool
+	lost   atomic.Uint64
+	procfs string
+}
+
+var (
+	_ sampler.Source         = (*Source)(nil)
+	_ sampler.Queryable      = (*Source)(nil)
+	_ sampler.ReleaseWatcher = (*Source)(nil)
+	_ sampler.Owners         = (*Source)(nil)
+	_ sampler.CounterReader  = (*Source)(nil)
+)
+
+// New opens a sock_diag socket and checks with one small dump that the kernel
+// answers, so that a caller can fall back to another source at once.
+func New() (*Source, error) {
+	c, err := dial()
+	if err != nil {
+		return nil, err
+	}
+	s := &Source{
+		c:      c,
+		buf:    make([]byte, recvBufSize),
+		owners: newOwners("/proc"),
+		procfs: "/proc",
+	}
+	s.plan = planFor(sampler.Query{}, false)
+	// A probe: listening TCP sockets only, usually a handful.
+	probe := dump{family: afInet, protocol: ipprotoTCP, proto: sampler.TCP, states: 1 << sampler.StateListen}
+	if _, err := s.runDump(nil, probe); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("netlink sock_diag does not answer: %w", err)
+	}
+	return s, nil
+}
+
+// Name is "netlink".
+func (s *Source) Name() string { return "netlink" }
+
+// Close releases the netlink socket.
+func (s *Source) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.c == nil {
+		return nil
+	}
+	err := s.c.Close()
+	s.c = nil
+	return err
+}
+
+// SetQuery narrows later samples: protocols and states through the request's
+// idiag_states mask, ports through an inet_diag bytecode filter run by the
+// kernel (local or remote port in any range). More than 64 ranges, or a
+// kernel that refuses bytecode, leave ports to the consumer's own filter.
+func (s *Source) SetQuery(q sampler.Query) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.query = q
+	s.plan = planFor(q, s.noBytecode)
+}
+
+// Recycle hands back the Sockets slice of a snapshot that nobody references
+// any more, so the next Sample can reuse its memory instead of allocating.
+// Optional: without it each Sample allocates one slice.
+func (s *Source) Recycle(sockets []sampler.Socket) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cap(sockets) > cap(s.spare) {
+		s.spare = sockets[:0]
+	}
+}
+
+// Sample dumps TCP and UDP over IPv4 and IPv6 and attributes sockets to
+// processes from the inode cache.
+func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return sampler.Snapshot{}, err
+	}
+	if s.c == nil {
+		c, err := dial()
+		if err != nil {
+			return sampler.Snapshot{}, err
+		}
+		s.c = c
+	}
+	socks := s.spare
+	s.spare = nil
+	if want := s.lastCount + s.lastCount/8 + 16; cap(socks) < want {
+		socks = make([]sampler.Socket, 0, want)
+	}
+	socks = socks[:0]
+	for i := range s.plan {
+		var err error
+		socks, err = s.runDumpRetrying(socks, &s.plan[i])
+		if err != nil {
+			return sampler.Snapshot{}, err
+		}
+	}
+	now := time.Now()
+	s.lastCount = len(socks)
+	s.hidden.Store(s.owners.attribute(socks, now))
+	return sampler.Snapshot{Time: now, Sockets: socks}, nil
+}
+
+func (s *Source) runDumpRetrying(socks []sampler.Socket, d *dump) ([]sampler.Socket, error) {
+	n0 := len(socks)
+	for try := 0; ; try++ {
+		out, err := s.runDump(socks[:n0], *d)
+		switch {
+		case err == nil:
+			return out, nil
+		case errors.Is(err, errInterrupted) && try < maxDumpRetries:
+			continue
+		case errors.Is(err, unix.EINVAL) && d.bytecode != nil:
+			// The kernel refused the port filter: stop asking, let the
+			// consumer filter.
+			s.noBytecode = true
+			s.plan = planFor(s.query, true)
+			for i := range s.plan {
+				if s.plan[i].family == d.family && s.plan[i].protocol == d.protocol {
+					*d = s.plan[i]
+				}
+			}
+			continue
+		case errors.Is(err, errInterrupted):
+			return nil, fmt.Errorf("%w %d times in a row", err, try+1)
+		default:
+			// The conn may hold the rest of a broken dump: start afresh.
+			if s.c != nil {
+				s.c.Close()
+				s.c = nil
+			}
+			return nil, err
+		}
+	}
+}
+
+// runDump sends one dump request and appends its sockets to socks.
+func (s *Source) runDump(socks []sampler.Socket, d dump) ([]sampler.Socket, error) {
+	s.seq++
+	seq := s.seq
+	s.req = appendRequest(s.req[:0], seq, true, d.family, d.protocol, d.states, nil, d.bytecode)
+	if err := s.c.send(s.req); err != nil {
+		return socks, fmt.Errorf("send sock_diag request: %w", err)
+	}
+	add := func(m diagMsg) { socks = append(socks, toSocket(m, d.proto)) }
+	interrupted := false
+	for {
+		n, err := s.c.recv(s.buf)
+		if err != nil {
+			return socks, fmt.Errorf("receive sock_diag reply: %w", err)
+		}
+		done, intr, err := parseDump(s.buf[:n], seq, add)
+		interrupted = interrupted || intr
+		if err != nil {
+			return socks, err
+		}
+		if done {
+			break
+		}
+	}
+	if interrupted {
+		return socks, errInterrupted
+	}
+	return socks, nil
+}
+
+// OwnersHidden reports whether, in the last sample, sockets of other users
+// could not be attributed because this process may not read their /proc.
+func (s *Source) OwnersHidden() (bool, string) {
+	if s.hidden.Load() {
+		return true, HiddenHint
+	}
+	return false, ""
+}
+
+// KernelCounters reads Tcp ActiveOpens and PassiveOpens from /proc/net/snmp.
+func (s *Source) KernelCounters() (sampler.KernelCounters, error) {
+	return ReadKernelCounters(s.procfs)
+}
+
+// ReadKernelCounters reads procfs/net/snmp (procfs is normally "/proc").
+func ReadKernelCounters(procfs string) (sampler.KernelCounters, error) {
+	f, err := os.Open(procfs + "/net/snmp")
+	if err != nil {
+		return sampler.KernelCounters{}, err
+	}
+	defer f.Close()
+	return ParseSNMP(f)
+}

@@ -1,0 +1,226 @@
+//go:build linux
+
+package sockdiag
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+const (
+	// watchRcvBuf is the receive buffer asked for on the destroy socket: at
+	// ~1 KiB of kernel memory per event it absorbs a few thousand releases
+	// while the consumer is busy. SO_RCVBUFFORCE (root) may exceed
+	// net.core.rmem_max; SO_RCVBUF is capped by it.
+	watchRcvBuf = 8 << 20
+	// maxBatch bounds how many releases are gathered before lookups are sent.
+	maxBatch = 64
+	// lookupTimeout bounds the wait for lookup replies; a reply lost to a
+	// full buffer must not stall the watcher.
+	lookupTimeout = time.Second
+)
+
+// destroyGroups are SKNLGRP_INET_TCP_DESTROY, SKNLGRP_INET_UDP_DESTROY,
+// SKNLGRP_INET6_TCP_DESTROY and SKNLGRP_INET6_UDP_DESTROY (linux/sock_diag.h).
+var destroyGroups = []int{
+	unix.SKNLGRP_INET_TCP_DESTROY, unix.SKNLGRP_INET_UDP_DESTROY,
+	unix.SKNLGRP_INET6_TCP_DESTROY, unix.SKNLGRP_INET6_UDP_DESTROY,
+}
+
+// Lost counts receive-buffer overflows on the destroy socket since start:
+// each means at least one release was dropped by the kernel (ENOBUFS), so a
+// socket may later appear closed only at the next poll.
+func (s *Source) Lost() uint64 { return s.lost.Load() }
+
+// WatchReleases joins the socket-destroy multicast groups and sends every
+// released TCP and UDP socket to out until ctx ends (then it returns nil). It
+// returns an error at once when the kernel refuses the subscription.
+//
+// The kernel reports a TCP socket destroyed also when it merely moved to
+// TIME_WAIT (the full socket is freed; a timewait socket with the same cookie
+// keeps the port). So each TCP release is checked with an exact lookup of its
+// 4-tuple and cookie; a hit is sent with State StateTimeWait. Lookups of a
+// burst of releases go to the kernel in one write.
+func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) error {
+	w, err := s.subscribe()
+	if err != nil {
+		return err
+	}
+	stop := context.AfterFunc(ctx, w.close)
+	defer func() {
+		if stop() { // ctx still running: close here instead
+			w.close()
+		}
+	}()
+	return w.run(ctx, out)
+}
+
+// subscribe opens the destroy socket and the lookup socket.
+func (s *Source) subscribe() (*watcher, error) {
+	c, err := dial()
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range destroyGroups {
+		if err := c.setsockopt(unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, g); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("subscribe to socket-destroy group %d: %w", g, err)
+		}
+	}
+	growRcvBuf(c, watchRcvBuf)
+	lc, err := dial()
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	growRcvBuf(lc, 1<<20)
+	return &watcher{src: s, c: c, lc: lc, buf: make([]byte, recvBufSize), lbuf: make([]byte, 8<<10)}, nil
+}
+
+func (w *watcher) close() {
+	w.c.Close()
+	w.lc.Close()
+}
+
+func growRcvBuf(c *conn, size int) {
+	if c.setsockopt(unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, size) != nil {
+		_ = c.setsockopt(unix.SOL_SOCKET, unix.SO_RCVBUF, size)
+	}
+}
+
+type watcher struct {
+	src     *Source
+	c, lc   *conn
+	buf     []byte
+	lbuf    []byte
+	req     []byte
+	seq     uint32
+	pending []released
+}
+
+func (w *watcher) run(ctx context.Context, out chan<- sampler.Release) error {
+	for {
+		n, err := w.c.recv(w.buf)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if errors.Is(err, unix.ENOBUFS) {
+				w.src.lost.Add(1)
+				continue
+			}
+			return fmt.Errorf("receive socket-destroy report: %w", err)
+		}
+		w.pending = w.collect(w.pending[:0], w.buf[:n], time.Now())
+		for len(w.pending) < maxBatch {
+			n, ok, err := w.c.tryRecv(w.buf)
+			if errors.Is(err, unix.ENOBUFS) {
+				w.src.lost.Add(1)
+				continue
+			}
+			if !ok {
+				break
+			}
+			w.pending = w.collect(w.pending, w.buf[:n], time.Now())
+		}
+		if err := w.checkTimeWait(); err != nil && ctx.Err() == nil {
+			return err
+		}
+		for i := range w.pending {
+			select {
+			case out <- w.pending[i].rel:
+			case <-ctx.Done():
+				return nil
+			}
+		}
+	}
+}
+
+// collect parses destroy reports; malformed ones are skipped.
+func (w *watcher) collect(dst []released, b []byte, at time.Time) []released {
+	for len(b) > 0 {
+		m, rest, err := nextMsg(b)
+		if err != nil {
+			return dst
+		}
+		b = rest
+		if r, ok := parseRelease(m, at); ok {
+			dst = append(dst, r)
+		}
+	}
+	return dst
+}
+
+// checkTimeWait looks up every pending TCP release by 4-tuple and cookie and
+// marks those that live on in TIME_WAIT.
+func (w *watcher) checkTimeWait() error {
+	w.req = w.req[:0]
+	first := w.seq + 1
+	for i := range w.pending {
+		r := &w.pending[i]
+		if r.protocol != ipprotoTCP {
+			continue
+		}
+		w.seq++
+		w.req = appendRequest(w.req, w.seq, false, r.family, r.protocol, uint32(sampler.AllStates), r.id[:], nil)
+	}
+	if len(w.req) == 0 {
+		return nil
+	}
+	if err := w.lc.send(w.req); err != nil {
+		return fmt.Errorf("send TIME_WAIT lookups: %w", err)
+	}
+	want := int(w.seq - first + 1)
+	if err := w.lc.f.SetReadDeadline(time.Now().Add(lookupTimeout)); err != nil {
+		return err
+	}
+	for answered := 0; answered < want; {
+		n, err := w.lc.recv(w.lbuf)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return nil // the rest count as closed
+		}
+		if errors.Is(err, unix.ENOBUFS) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("receive TIME_WAIT lookup: %w", err)
+		}
+		b := w.lbuf[:n]
+		for len(b) > 0 {
+			m, rest, err := nextMsg(b)
+			if err != nil {
+				break
+			}
+			b = rest
+			if m.Seq < first || m.Seq > w.seq {
+				continue // a late reply to an earlier batch
+			}
+			answered++
+			if m.Type != sockDiagByFamily {
+				continue // NLMSG_ERROR: ENOENT (gone) or ESTALE (another socket)
+			}
+			d, err := parseDiagMsg(m.Payload)
+			if err != nil || sampler.State(d.State) != sampler.StateTimeWait {
+				continue
+			}
+			w.markTimeWait(d.Cookie)
+		}
+	}
+	return nil
+}
+
+func (w *watcher) markTimeWait(cookie uint64) {
+	for i := range w.pending {
+		s := &w.pending[i].rel.Socket
+		if s.Cookie == cookie && s.Proto == sampler.TCP {
+			s.State = sampler.StateTimeWait
+		}
+	}
+}

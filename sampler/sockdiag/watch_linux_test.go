@@ -1,0 +1,123 @@
+//go:build linux
+
+package sockdiag
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// watch subscribes and runs the watcher until the test ends.
+func watch(t *testing.T) <-chan sampler.Release {
+	t.Helper()
+	src := newSource(t)
+	w, err := src.subscribe()
+	if err != nil {
+		t.Skipf("kernel refused the socket-destroy subscription: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	out := make(chan sampler.Release, 1024)
+	done := make(chan error, 1)
+	go func() { done <- w.run(ctx, out) }()
+	t.Cleanup(func() {
+		cancel()
+		w.close()
+		if err := <-done; err != nil {
+			t.Errorf("watcher ended with %v", err)
+		}
+	})
+	return out
+}
+
+// awaitReleases collects releases until every wanted cookie arrived, or
+// gives up after a generous wait (a failure guard, not a speed check).
+func awaitReleases(t *testing.T, in <-chan sampler.Release, cookies ...uint64) map[uint64]sampler.Release {
+	t.Helper()
+	got := map[uint64]sampler.Release{}
+	giveUp := time.After(10 * time.Second)
+	for {
+		missing := 0
+		for _, c := range cookies {
+			if _, ok := got[c]; !ok {
+				missing++
+			}
+		}
+		if missing == 0 {
+			return got
+		}
+		select {
+		case r := <-in:
+			got[r.Socket.Cookie] = r
+		case <-giveUp:
+			t.Fatalf("%d of %d releases never reported", missing, len(cookies))
+		}
+	}
+}
+
+func TestWatchReportsShortConnectionAndTimeWait(t *testing.T) {
+	for _, tc := range []struct{ network, addr string }{
+		{"tcp4", "127.0.0.1:0"},
+		{"tcp6", "[::1]:0"},
+	} {
+		t.Run(tc.network, func(t *testing.T) {
+			releases := watch(t)
+			// Opened and closed with no sample in between: only the
+			// kernel's report can tell of it. The server closes first, so
+			// it lingers in TIME_WAIT while the client goes away.
+			p := openPair(t, tc.network, tc.addr)
+			clientCookie, _ := kernelIdentity(t, p.client)
+			serverCookie, _ := kernelIdentity(t, p.server)
+			p.server.Close()
+			buf := make([]byte, 1)
+			if _, err := p.client.Read(buf); err == nil {
+				t.Fatal("client read data, want EOF")
+			}
+			p.client.Close()
+
+			got := awaitReleases(t, releases, clientCookie, serverCookie)
+			c, s := got[clientCookie].Socket, got[serverCookie].Socket
+			if c.Proto != sampler.TCP || c.Local != addrPort(p.client.LocalAddr()) || c.Remote != addrPort(p.client.RemoteAddr()) {
+				t.Errorf("client release %+v", c)
+			}
+			if c.State == sampler.StateTimeWait {
+				t.Errorf("client closed second but was reported in TIME_WAIT")
+			}
+			if s.State != sampler.StateTimeWait || s.Local != addrPort(p.server.LocalAddr()) {
+				t.Errorf("server release %+v, want TIME_WAIT at %v", s, p.server.LocalAddr())
+			}
+			if got[clientCookie].At.IsZero() {
+				t.Error("release without a time")
+			}
+		})
+	}
+}
+
+func TestWatchReportsUDP(t *testing.T) {
+	releases := watch(t)
+	c, err := net.ListenPacket("udp6", "[::1]:0")
+	if err != nil {
+		t.Skipf("no ::1: %v", err)
+	}
+	cookie, _ := kernelIdentity(t, c.(*net.UDPConn))
+	local := addrPort(c.LocalAddr())
+	c.Close()
+	r := awaitReleases(t, releases, cookie)[cookie]
+	if r.Socket.Proto != sampler.UDP || r.Socket.Local != local || r.Socket.State != sampler.StateNone {
+		t.Errorf("udp release %+v, want %v with no state", r.Socket, local)
+	}
+}
+
+func TestWatchReleasesEndsWithContext(t *testing.T) {
+	src := newSource(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- src.WatchReleases(ctx, make(chan sampler.Release)) }()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("WatchReleases after cancel: %v", err)
+	}
+}

@@ -1,0 +1,148 @@
+package sockdiag
+
+import (
+	"encoding/binary"
+	"net/netip"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// Netlink and inet_diag numbers from the kernel's uapi headers
+// (linux/netlink.h, linux/sock_diag.h, linux/inet_diag.h). They are spelled
+// out here rather than taken from x/sys/unix so that the parsers build on
+// every OS.
+const (
+	nlmsgHdrLen = 16 // struct nlmsghdr
+	nlmsgAlign  = 4
+
+	nlmsgError = 0x2 // NLMSG_ERROR
+	nlmsgDone  = 0x3 // NLMSG_DONE
+
+	nlmFRequest  = 0x1   // NLM_F_REQUEST
+	nlmFMulti    = 0x2   // NLM_F_MULTI
+	nlmFDumpIntr = 0x10  // NLM_F_DUMP_INTR: the table changed during the dump
+	nlmFDump     = 0x300 // NLM_F_ROOT|NLM_F_MATCH
+
+	sockDiagByFamily = 20 // SOCK_DIAG_BY_FAMILY
+
+	afInet  = 2
+	afInet6 = 10
+
+	ipprotoTCP = 6
+	ipprotoUDP = 17
+
+	// struct inet_diag_sockid: sport, dport (big-endian), src[4], dst[4]
+	// (big-endian), if, cookie[2] (host order).
+	sockIDLen = 48
+	// struct inet_diag_req_v2: family, protocol, ext, pad, states, sockid.
+	reqV2Len = 8 + sockIDLen
+	// struct inet_diag_msg: family, state, timer, retrans, sockid, expires,
+	// rqueue, wqueue, uid, inode.
+	diagMsgLen = 4 + sockIDLen + 20
+
+	inetDiagReqBytecode = 1  // INET_DIAG_REQ_BYTECODE request attribute
+	inetDiagProtocol    = 10 // INET_DIAG_PROTOCOL reply attribute (u8)
+
+	nlaHdrLen = 4 // struct nlattr
+)
+
+// order is the byte order of netlink headers and host-order fields: the
+// host's. Captured test data is little-endian; tests skip on big-endian hosts.
+var order = binary.NativeEndian
+
+func align4(n int) int { return (n + nlmsgAlign - 1) &^ (nlmsgAlign - 1) }
+
+// diagMsg is the part of struct inet_diag_msg porttop uses.
+type diagMsg struct {
+	Family uint8
+	State  uint8
+	Local  netip.AddrPort
+	Remote netip.AddrPort
+	If     uint32
+	Cookie uint64
+	UID    uint32
+	Inode  uint32
+}
+
+// parseDiagMsg decodes a struct inet_diag_msg (the first diagMsgLen bytes of
+// b). Addresses come back unmapped, as sampler IDs require.
+func parseDiagMsg(b []byte) (diagMsg, error) {
+	if len(b) < diagMsgLen {
+		return diagMsg{}, errShort("inet_diag_msg", len(b), diagMsgLen)
+	}
+	m := diagMsg{Family: b[0], State: b[1]}
+	id := b[4 : 4+sockIDLen]
+	sport := binary.BigEndian.Uint16(id[0:2])
+	dport := binary.BigEndian.Uint16(id[2:4])
+	switch m.Family {
+	case afInet:
+		m.Local = netip.AddrPortFrom(netip.AddrFrom4([4]byte(id[4:8])), sport)
+		m.Remote = netip.AddrPortFrom(netip.AddrFrom4([4]byte(id[20:24])), dport)
+	case afInet6:
+		m.Local = sampler.Unmap(netip.AddrPortFrom(netip.AddrFrom16([16]byte(id[4:20])), sport))
+		m.Remote = sampler.Unmap(netip.AddrPortFrom(netip.AddrFrom16([16]byte(id[20:36])), dport))
+	default:
+		return diagMsg{}, errFamily(m.Family)
+	}
+	m.If = order.Uint32(id[36:40])
+	m.Cookie = uint64(order.Uint32(id[40:44])) | uint64(order.Uint32(id[44:48]))<<32
+	tail := b[4+sockIDLen:]
+	m.UID = order.Uint32(tail[12:16])
+	m.Inode = order.Uint32(tail[16:20])
+	return m, nil
+}
+
+// putSockID writes a struct inet_diag_sockid for an exact lookup.
+func putSockID(b []byte, local, remote netip.AddrPort, ifIndex uint32, cookie uint64) {
+	binary.BigEndian.PutUint16(b[0:2], local.Port())
+	binary.BigEndian.PutUint16(b[2:4], remote.Port())
+	putAddr(b[4:20], local.Addr())
+	putAddr(b[20:36], remote.Addr())
+	order.PutUint32(b[36:40], ifIndex)
+	order.PutUint32(b[40:44], uint32(cookie))
+	order.PutUint32(b[44:48], uint32(cookie>>32))
+}
+
+func putAddr(b []byte, a netip.Addr) {
+	clear(b)
+	if a.Is4() {
+		v := a.As4()
+		copy(b, v[:])
+		return
+	}
+	v := a.As16()
+	copy(b, v[:])
+}
+
+// appendRequest appends one SOCK_DIAG_BY_FAMILY request: a dump of family and
+// protocol limited to states (and to the bytecode filter, when not empty), or,
+// with dump false, an exact lookup of the socket id.
+func appendRequest(buf []byte, seq uint32, dump bool, family, protocol uint8, states uint32, id []byte, bytecode []byte) []byte {
+	n := nlmsgHdrLen + reqV2Len
+	if len(bytecode) > 0 {
+		n += nlaHdrLen + len(bytecode)
+	}
+	start := len(buf)
+	buf = append(buf, make([]byte, align4(n))...)
+	b := buf[start:]
+	flags := uint16(nlmFRequest)
+	if dump {
+		flags |= nlmFDump
+	}
+	order.PutUint32(b[0:4], uint32(n))
+	order.PutUint16(b[4:6], sockDiagByFamily)
+	order.PutUint16(b[6:8], flags)
+	order.PutUint32(b[8:12], seq)
+	// nlmsg_pid 0: the kernel fills in our port id.
+	r := b[nlmsgHdrLen:]
+	r[0], r[1], r[2] = family, protocol, 0 // idiag_ext 0: no extensions
+	order.PutUint32(r[4:8], states)
+	copy(r[8:8+sockIDLen], id)
+	if len(bytecode) > 0 {
+		a := r[reqV2Len:]
+		order.PutUint16(a[0:2], uint16(nlaHdrLen+len(bytecode)))
+		order.PutUint16(a[2:4], inetDiagReqBytecode)
+		copy(a[nlaHdrLen:], bytecode)
+	}
+	return buf
+}
