@@ -193,8 +193,8 @@ func (p *Poller) sample(ctx context.Context) {
 		next.Time = p.now()
 	}
 	p.recent.expire(next.Time)
-	p.dropRecentlyReleased(&next)
 	events := p.differ.Diff(p.prevForDiff(), &next)
+	events = p.dropReopened(events, &next)
 	cost := time.Since(start)
 
 	if p.queryFrom != nil {

@@ -46,8 +46,6 @@ func (r *recentGone) has(id ID) bool {
 // released reports whether id left by a release, not by a sample.
 func (r *recentGone) released(id ID) bool { return r.byID[id].released }
 
-func (r *recentGone) empty() bool { return len(r.byID) == 0 }
-
 // expire forgets entries older than the ttl at now.
 func (r *recentGone) expire(now time.Time) {
 	for r.head < len(r.order) && now.Sub(r.order[r.head].at) > r.ttl {

@@ -1,5 +1,7 @@
 package sampler
 
+import "slices"
+
 // handleReleases turns r, and every release already queued behind it, into
 // events at once, and publishes them without waiting for a sample.
 func (p *Poller) handleReleases(r Release, queue <-chan Release) {
@@ -65,8 +67,10 @@ func (p *Poller) release(r Release, events []Event) []Event {
 	events = append(events, Event{Kind: Opened, Time: at, Socket: s, SeenAtEnd: true})
 	if toTimeWait {
 		// Still in the table: the next sample will show it, and must not
-		// open it again.
-		p.adjust[id] = adjustment{socket: s}
+		// open it again. (Bounded, should samples keep failing.)
+		if len(p.adjust) < recentGoneLimit {
+			p.adjust[id] = adjustment{socket: s}
+		}
 		return events
 	}
 	p.recent.add(id, at, true)
@@ -122,18 +126,24 @@ func (p *Poller) prevForDiff() Snapshot {
 	return Snapshot{Time: p.base.Time, Sockets: prev}
 }
 
-// dropRecentlyReleased removes from a fresh sample the sockets a release
-// said were gone: the sample may have been read just before the release.
-func (p *Poller) dropRecentlyReleased(next *Snapshot) {
-	if p.recent.empty() {
-		return
-	}
-	kept := next.Sockets[:0]
-	for _, s := range next.Sockets {
-		if !p.recent.released(s.ID) {
-			kept = append(kept, s)
+// dropReopened undoes the opens of sockets a release said were gone: the
+// sample was read before the release reached the poller. They are dropped
+// from the events and from next. Only the (few) opens are looked up.
+func (p *Poller) dropReopened(events []Event, next *Snapshot) []Event {
+	var stale map[ID]bool
+	kept := events[:0]
+	for _, e := range events {
+		if e.Kind == Opened && p.recent.released(e.Socket.ID) {
+			if stale == nil {
+				stale = map[ID]bool{}
+			}
+			stale[e.Socket.ID] = true
+			continue
 		}
+		kept = append(kept, e)
 	}
-	clear(next.Sockets[len(kept):])
-	next.Sockets = kept
+	if stale != nil {
+		next.Sockets = slices.DeleteFunc(next.Sockets, func(s Socket) bool { return stale[s.ID] })
+	}
+	return kept
 }
