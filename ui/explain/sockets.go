@@ -1,0 +1,115 @@
+package explain
+
+import (
+	"fmt"
+	"os/user"
+	"strconv"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// maxSocketsListed keeps a busy server port's pane readable.
+const maxSocketsListed = 8
+
+// lookupUser names a uid; tests replace it so output does not depend on
+// the machine's user database.
+var lookupUser = func(uid int32) string {
+	u, err := user.LookupId(strconv.Itoa(int(uid)))
+	if err != nil {
+		return ""
+	}
+	return u.Username
+}
+
+// socketParas says what uses the port now, or that nothing does.
+func socketParas(in Input) []para {
+	if !in.Live {
+		return []para{text(fmt.Sprintf("Now: porttop has not looked at this machine's connections, "+
+			"so it cannot say whether port %d is in use.", in.Port))}
+	}
+	var mine []sampler.Socket
+	for _, s := range in.Sockets {
+		if in.Proto == 0 || s.Proto == in.Proto {
+			mine = append(mine, s)
+		}
+	}
+	if len(mine) == 0 {
+		what := "tcp or udp"
+		if in.Proto != 0 {
+			what = in.Proto.String()
+		}
+		return []para{text(fmt.Sprintf("Now: port %d is free: no %s socket on this machine uses it, "+
+			"at either end.", in.Port, what))}
+	}
+	n := "1 socket uses it"
+	if len(mine) > 1 {
+		n = fmt.Sprintf("%d sockets use it", len(mine))
+	}
+	out := []para{text(fmt.Sprintf("Now: port %d is in use; %s:", in.Port, n))}
+	for i := range mine {
+		if i == maxSocketsListed {
+			out = append(out, bullet(fmt.Sprintf("and %d more.", len(mine)-maxSocketsListed)))
+			break
+		}
+		out = append(out, bullet(socketSentence(in, &mine[i])))
+	}
+	return out
+}
+
+func socketSentence(in Input, s *sampler.Socket) string {
+	who := owner(s)
+	hasRemote := s.Remote.IsValid() && s.Remote.Port() != 0
+	var did string
+	switch {
+	case s.State == sampler.StateListen:
+		did = fmt.Sprintf("listens on %s over tcp", s.Local)
+	case s.Proto == sampler.UDP && !hasRemote:
+		did = fmt.Sprintf("has a udp socket bound to %s", s.Local)
+	case s.Proto == sampler.UDP:
+		did = fmt.Sprintf("has a udp socket on %s talking to %s", s.Local, s.Remote)
+	case s.State == sampler.StateEstablished:
+		did = fmt.Sprintf("is connected from %s to %s over tcp (ESTABLISHED)", s.Local, s.Remote)
+	case s.State == sampler.StateSynSent:
+		did = fmt.Sprintf("is connecting from %s to %s over tcp (SYN_SENT)", s.Local, s.Remote)
+	case s.State == sampler.StateTimeWait && s.PID == 0:
+		who = "A tcp connection"
+		did = fmt.Sprintf("from %s to %s has closed and waits in TIME_WAIT: the kernel keeps it a while, "+
+			"owned by no process, so late packets are not taken for a new connection", s.Local, s.Remote)
+	case s.State == sampler.StateTimeWait:
+		did = fmt.Sprintf("held a tcp connection from %s to %s that has closed; the kernel keeps it in "+
+			"TIME_WAIT a while so late packets are not taken for a new connection", s.Local, s.Remote)
+	default:
+		did = fmt.Sprintf("has a tcp connection from %s to %s in state %s", s.Local, s.Remote, s.State)
+	}
+	sentence := who + " " + did
+	if s.Local.Port() != in.Port && s.Remote.Port() == in.Port {
+		sentence += fmt.Sprintf("; port %d is the remote end", in.Port)
+	}
+	if !s.Since.IsZero() {
+		sentence += ", since " + clock(s.Since, in.Now)
+		if in.Now.After(s.Since) {
+			sentence += " (" + duration(in.Now.Sub(s.Since)) + ")"
+		}
+	}
+	return sentence + "."
+}
+
+// owner names the process and user, or says why they are unknown.
+func owner(s *sampler.Socket) string {
+	if s.PID == 0 {
+		return "A process porttop cannot name (owner unknown: seeing other users' processes needs root or administrator rights)"
+	}
+	name := s.Process
+	if name == "" {
+		name = "a process"
+	}
+	who := fmt.Sprintf("%s (pid %d", name, s.PID)
+	if s.UID >= 0 {
+		if u := lookupUser(s.UID); u != "" {
+			who += fmt.Sprintf(", user %s, uid %d", u, s.UID)
+		} else {
+			who += fmt.Sprintf(", uid %d", s.UID)
+		}
+	}
+	return who + ")"
+}
