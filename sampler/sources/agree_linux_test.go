@@ -1,0 +1,96 @@
+//go:build linux
+
+package sources
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"testing"
+
+	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/psutil"
+	"github.com/porttop/porttop/sampler/sockdiag"
+)
+
+// TestNetlinkAgreesWithGopsutil opens loopback sockets and checks that both
+// sources list the same set of them (proto, addresses, state).
+func TestNetlinkAgreesWithGopsutil(t *testing.T) {
+	nl, err := sockdiag.New()
+	if err != nil {
+		t.Skipf("netlink unavailable here: %v", err)
+	}
+	defer nl.Close()
+	ports := map[uint16]bool{}
+	for _, network := range []string{"tcp4", "tcp6"} {
+		addr := "127.0.0.1:0"
+		if network == "tcp6" {
+			addr = "[::1]:0"
+		}
+		ln, err := net.Listen(network, addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		ports[portOf(ln.Addr())] = true
+		for i := 0; i < 3; i++ {
+			c, err := net.Dial(network, ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			s, err := ln.Accept()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+		}
+	}
+	for _, network := range []string{"udp4", "udp6"} {
+		addr := "127.0.0.1:0"
+		if network == "udp6" {
+			addr = "[::1]:0"
+		}
+		u, err := net.ListenPacket(network, addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer u.Close()
+		ports[portOf(u.LocalAddr())] = true
+	}
+
+	ctx := context.Background()
+	a, err := nl.Sample(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := psutil.New().Sample(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := ours(a, ports), ours(b, ports)
+	if len(want) != 2*(1+3+3)+2 { // per family: listener, 3 clients, 3 accepted; 2 UDP
+		t.Fatalf("gopsutil saw %d of the test's sockets, want 16: %q", len(want), want)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("netlink and gopsutil disagree:\nnetlink  %q\ngopsutil %q", got, want)
+	}
+}
+
+func portOf(a net.Addr) uint16 {
+	return a.(interface{ AddrPort() netip.AddrPort }).AddrPort().Port()
+}
+
+// ours lists, sorted, the sockets on the test's ports.
+func ours(s sampler.Snapshot, ports map[uint16]bool) []string {
+	var out []string
+	for _, k := range s.Sockets {
+		if ports[k.Local.Port()] || ports[k.Remote.Port()] {
+			out = append(out, fmt.Sprintf("%v %v %v %v", k.Proto, k.Local, k.Remote, k.State))
+		}
+	}
+	slices.Sort(out)
+	return out
+}

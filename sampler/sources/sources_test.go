@@ -1,0 +1,91 @@
+package sources
+
+import (
+	"os/user"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestOpen(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		want string // expected Name(); "" when an error is expected
+	}{
+		{"gopsutil", "gopsutil"},
+		{"GOPSUTIL", "gopsutil"},
+		{"auto", "auto"},
+		{"", "auto"},
+		{"netlink", "netlink"},
+		{"procfs", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src, notes, err := Open(tc.name)
+			switch {
+			case tc.want == "":
+				if err == nil {
+					t.Fatalf("Open(%q) accepted", tc.name)
+				}
+				for _, n := range Names() {
+					if !strings.Contains(err.Error(), n) {
+						t.Errorf("error %q does not list %q", err, n)
+					}
+				}
+			case tc.want == "netlink" && runtime.GOOS != "linux":
+				if err == nil {
+					t.Fatalf("netlink opened on %s", runtime.GOOS)
+				}
+			case tc.want == "auto":
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := "gopsutil"
+				if runtime.GOOS == "linux" {
+					want = "netlink"
+				}
+				// A Linux without sock_diag falls back, and must say so.
+				if src.Name() != want && (src.Name() != "gopsutil" || len(notes) == 0) {
+					t.Errorf("auto gave %s with notes %q", src.Name(), notes)
+				}
+			default:
+				if err != nil {
+					if tc.want == "netlink" {
+						t.Skipf("netlink unavailable here: %v", err)
+					}
+					t.Fatal(err)
+				}
+				if src.Name() != tc.want || len(notes) != 0 {
+					t.Errorf("got %s with notes %q, want %s", src.Name(), notes, tc.want)
+				}
+			}
+		})
+	}
+}
+
+func TestUserName(t *testing.T) {
+	me, err := user.Current()
+	if err != nil {
+		t.Skipf("no current user: %v", err)
+	}
+	uid, err := strconv.Atoi(me.Uid)
+	if err != nil {
+		t.Skipf("uid %q is not a number on this OS", me.Uid)
+	}
+	if got := UserName(int32(uid)); got != me.Username {
+		t.Errorf("UserName(%d) = %q, want %q", uid, got, me.Username)
+	}
+	if got := UserName(int32(uid)); got != me.Username {
+		t.Errorf("cached UserName(%d) = %q", uid, got)
+	}
+	if got := UserName(-1); got != "" {
+		t.Errorf("unknown uid gave %q", got)
+	}
+	const nobodyHas = 2_000_000_123
+	if _, err := user.LookupId(strconv.Itoa(nobodyHas)); err == nil {
+		t.Skip("uid 2000000123 exists here")
+	}
+	if got := UserName(nobodyHas); got != "2000000123" {
+		t.Errorf("nameless uid gave %q", got)
+	}
+}
