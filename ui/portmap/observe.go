@@ -53,9 +53,10 @@ func (m Model) Observe(snap sampler.Snapshot, events []sampler.Event, now time.T
 		if t.IsZero() || t.After(now) {
 			t = now
 		}
-		if t.UnixNano() > c.openedAt[p] {
-			c.openedAt[p] = t.UnixNano()
-		}
+		// Events come in time order, so the last one for a port is its
+		// newest; no max with the old value, so a replay that restarts at
+		// an earlier time flashes again.
+		c.openedAt[p] = t.UnixNano()
 		if !c.recentSet.has(p) {
 			c.recentSet.add(p)
 			c.recent = append(c.recent, p)
@@ -73,8 +74,11 @@ func (m Model) Observe(snap sampler.Snapshot, events []sampler.Event, now time.T
 	return m
 }
 
-// flashing reports whether port p was handed out within flashFor of now.
+// flashing reports whether port p was handed out within flashFor before now
+// (a hand-out stamped after now, left from a replay that jumped back, does
+// not flash).
 func (c *counts) flashing(p uint16) bool {
 	at := c.openedAt[p]
-	return at != 0 && c.now.UnixNano()-at < int64(flashFor)
+	age := c.now.UnixNano() - at
+	return at != 0 && age >= 0 && age < int64(flashFor)
 }

@@ -68,3 +68,19 @@ func TestZeroModelDoesNotPanic(t *testing.T) {
 		t.Errorf("View(0, 5) = %q; want empty", got)
 	}
 }
+
+func TestFlashAfterClockJumpsBack(t *testing.T) {
+	s := sock(sampler.TCP, "127.0.0.1:40000", "127.0.0.1:80", sampler.StateEstablished)
+	later := scriptNow.Add(time.Hour)
+	m := New(plainStyles(), linuxEphemeral).Observe(sampler.Snapshot{}, []sampler.Event{opened(s, later, false)}, later)
+	// A replay restarts an hour earlier: the old stamp must not flash...
+	m = m.Observe(sampler.Snapshot{}, nil, scriptNow)
+	if m.c.flashing(40000) {
+		t.Error("a hand-out stamped an hour after now flashes")
+	}
+	// ...and a new hand-out of the same port must.
+	m = m.Observe(sampler.Snapshot{}, []sampler.Event{opened(s, scriptNow, false)}, scriptNow)
+	if !m.c.flashing(40000) {
+		t.Error("a hand-out after the clock went back does not flash")
+	}
+}
