@@ -38,9 +38,12 @@ type Use struct {
 
 // PortHistory is what the tracker knows of one port.
 type PortHistory struct {
-	HandedOut int       // opens seen happen this run (Existing ones excluded)
-	InUse     int       // sockets on it now, per the events seen
-	LastSeen  time.Time // latest event on it (zero: never this run)
+	HandedOut int // opens seen happen this run (Existing ones excluded)
+	InUse     int // sockets on it now, per the events seen
+	// LastSeen is the last time it was seen in use: its latest event, or,
+	// while InUse > 0, the newest time the tracker heard of (any event, or
+	// Advance). Zero: never this run.
+	LastSeen time.Time
 	// LastUse is the latest use. When the port's detail was evicted, only
 	// Process and PID remain (from the fixed arrays).
 	LastUse   Use

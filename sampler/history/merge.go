@@ -27,6 +27,8 @@ func merge(a, b PortHistory) PortHistory {
 	}
 	if len(h.Recent) == 0 {
 		h.Recent = nil
+	} else {
+		h.LastUse = h.Recent[0]
 	}
 	return h
 }

@@ -30,6 +30,9 @@ type Tracker struct {
 	lru         list.List                // of *detail, most recent at front
 	names       []string
 	nameIndex   map[string]uint16
+	// latest is the newest time heard of (events or Advance), unix ns: a
+	// port still in use was seen in use then.
+	latest int64
 }
 
 // NewTracker keeps per-use detail for at most maxDetailed ports (4096 is a
@@ -73,6 +76,7 @@ func (t *Tracker) observe(e *sampler.Event) {
 		at = 0
 	}
 	s.lastSeen = max(s.lastSeen, at)
+	t.latest = max(t.latest, at)
 	if e.Socket.PID != 0 || e.Socket.Process != "" {
 		s.lastPID = e.Socket.PID
 		s.lastName = t.intern(e.Socket.Process)
@@ -147,6 +151,14 @@ func (t *Tracker) touch(pi int, port uint16) *detail {
 	return d
 }
 
+// Advance tells the tracker the time of a sample that brought no events
+// (or no events yet), so ports still in use count as seen in use then.
+func (t *Tracker) Advance(now time.Time) {
+	if !now.IsZero() {
+		t.latest = max(t.latest, now.UnixNano())
+	}
+}
+
 // Port is the history of a local port; proto 0 merges tcp and udp.
 func (t *Tracker) Port(proto sampler.Proto, port uint16) PortHistory {
 	if proto == 0 {
@@ -157,10 +169,14 @@ func (t *Tracker) Port(proto sampler.Proto, port uint16) PortHistory {
 		return PortHistory{}
 	}
 	s := &t.slots[pi][port]
+	seen := s.lastSeen
+	if s.inUse > 0 {
+		seen = max(seen, t.latest)
+	}
 	h := PortHistory{
 		HandedOut:  int(s.handedOut),
 		InUse:      int(s.inUse),
-		LastSeen:   fromNanos(s.lastSeen),
+		LastSeen:   fromNanos(seen),
 		LastFree:   fromNanos(s.lastFree),
 		TotalHeld:  time.Duration(s.totalHeld),
 		DetailLost: t.lost[pi][port/64]&(1<<(port%64)) != 0,

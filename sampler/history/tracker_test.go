@@ -233,3 +233,27 @@ func normUse(u Use) Use {
 	u.Opened, u.Closed = u.Opened.UTC(), u.Closed.UTC()
 	return u
 }
+
+func TestLastSeenFollowsTheClockWhileInUse(t *testing.T) {
+	tr := NewTracker(16)
+	a := tcpSock(50001, 80, sampler.StateEstablished, 1, "a")
+	b := tcpSock(50002, 80, sampler.StateEstablished, 2, "b")
+	steps := []struct {
+		do   func()
+		want time.Time
+	}{
+		{func() { tr.Observe([]sampler.Event{open(1, a)}) }, at(1)},
+		{func() { tr.Observe([]sampler.Event{open(10, b)}) }, at(10)}, // a still open at 10
+		{func() { tr.Advance(at(20)) }, at(20)},
+		{func() { tr.Advance(time.Time{}) }, at(20)},
+		{func() { tr.Observe([]sampler.Event{closeAt(25, 1, a)}) }, at(25)},
+		{func() { tr.Observe([]sampler.Event{closeAt(30, 10, b)}) }, at(25)}, // a free since 25
+		{func() { tr.Advance(at(40)) }, at(25)},
+	}
+	for i, s := range steps {
+		s.do()
+		if got := tr.Port(sampler.TCP, 50001).LastSeen; !got.Equal(s.want) {
+			t.Errorf("step %d: last seen %v, want %v", i, got, s.want)
+		}
+	}
+}
