@@ -41,7 +41,7 @@ func (m Model) computeAreas() areas {
 	var a areas
 	a.headerH = lipgloss.Height(header.View(m.styles, m.headerInfo(m.now()), m.width))
 	a.legend = m.width >= legendMinWidth && m.height >= legendMinHeight
-	bottom := 1 // status line
+	bottom := lipgloss.Height(m.statusLine())
 	if m.bar.IsOpen() {
 		bottom++
 	}

@@ -31,12 +31,15 @@ func historyLines(h history.PortHistory, started time.Time, now time.Time) []str
 	}
 	out = append(out, last+".")
 	if h.InUse > 0 {
-		out = append(out, fmt.Sprintf("In use now by %d socket(s).", h.InUse))
+		out = append(out, "In use now by "+plural(h.InUse, "socket")+".")
 	} else if !h.LastFree.IsZero() {
 		out = append(out, "Free since "+h.LastFree.Format("15:04:05")+" ("+sockettable.FormatAge(now.Sub(h.LastFree))+" ago).")
 	}
-	if h.HandedOut > 0 {
-		out = append(out, fmt.Sprintf("Handed out %d time(s) this run, held %s in all.", h.HandedOut, sockettable.FormatAge(h.TotalHeld)))
+	switch {
+	case h.HandedOut > 0 && h.TotalHeld > 0:
+		out = append(out, fmt.Sprintf("Handed out %s this run, held %s in all.", times(h.HandedOut), sockettable.FormatAge(h.TotalHeld)))
+	case h.HandedOut > 0:
+		out = append(out, fmt.Sprintf("Handed out %s this run.", times(h.HandedOut)))
 	}
 	if len(h.Recent) > 1 {
 		out = append(out, "Recent uses, newest first:")
@@ -84,4 +87,11 @@ func useLine(u history.Use) string {
 		b.WriteString(" held " + sockettable.FormatAge(u.Held))
 	}
 	return b.String()
+}
+
+func times(n int) string {
+	if n == 1 {
+		return "once"
+	}
+	return fmt.Sprintf("%d times", n)
 }

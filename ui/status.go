@@ -18,33 +18,50 @@ func (s *status) info(t string) { *s = status{text: t} }
 func (s *status) fail(t string) { *s = status{text: t, isErr: true} }
 func (s *status) clear()        { *s = status{} }
 
-// statusLine is the last line: the message (or the filter in force) on the
-// left, short help on the right when it fits.
+// statusLine is the bottom: the message (or the filter in force) on the
+// left, short help on the right when it fits. An error may wrap to
+// maxStatusLines so that it is read in full, and then it has the line alone.
 func (m Model) statusLine() string {
 	st := m.styles
+	if m.status.isErr {
+		text := ansi.Wordwrap("! "+m.status.text, m.width, " ")
+		lines := strings.Split(text, "\n")
+		if len(lines) > maxStatusLines {
+			lines = lines[:maxStatusLines]
+			lines[maxStatusLines-1] = ansi.Truncate(lines[maxStatusLines-1]+" …", m.width, "…")
+		}
+		for i, l := range lines {
+			lines[i] = st.Error.Render(ansi.Truncate(l, m.width, "…"))
+		}
+		return strings.Join(lines, "\n")
+	}
 	var left string
 	switch {
-	case m.status.isErr:
-		left = st.Error.Render("! " + m.status.text)
 	case m.status.text != "":
 		left = st.Accent.Render(m.status.text)
+		if !m.filter.IsZero() && !strings.HasPrefix(m.status.text, "filter") {
+			left += st.Muted.Render("  (filter: " + m.filter.String() + ")")
+		}
 	case !m.filter.IsZero():
 		left = st.Accent.Render("filter: " + m.filter.String())
 	}
-	if m.status.text != "" && !m.status.isErr && !m.filter.IsZero() && !strings.HasPrefix(m.status.text, "filter") {
-		left += st.Muted.Render("  (filter: " + m.filter.String() + ")")
-	}
 	h := m.help
-	h.Width = max(m.width-ansi.StringWidth(left)-2, 0)
+	h.Width = 0 // the short help is cut here, with room measured exactly
 	right := h.ShortHelpView(m.keys.ShortHelp())
 	if left == "" {
 		return ansi.Truncate(right, m.width, "…")
 	}
-	if ansi.StringWidth(right) == 0 || ansi.StringWidth(left)+2+ansi.StringWidth(right) > m.width {
+	lw := ansi.StringWidth(left)
+	room := m.width - lw - 3
+	if room < 12 {
 		return ansi.Truncate(left, m.width, "…")
 	}
-	return left + strings.Repeat(" ", m.width-ansi.StringWidth(left)-ansi.StringWidth(right)) + right
+	right = ansi.Truncate(right, room, "…")
+	return left + strings.Repeat(" ", m.width-lw-ansi.StringWidth(right)) + right
 }
+
+// maxStatusLines bounds a wrapped error message.
+const maxStatusLines = 3
 
 func plural(n int, word string) string {
 	if n == 1 {

@@ -93,14 +93,33 @@ func (m *Model) ScrollBy(n int) { m.offset += n; m.clamp() }
 // Top jumps to the newest line.
 func (m *Model) Top() { m.offset = 0 }
 
-// Bottom jumps to the oldest line.
-func (m *Model) Bottom() { m.offset = m.ring.len(); m.clamp() }
+// Bottom jumps to the oldest lines, a screenful of them.
+func (m *Model) Bottom() { m.offset = m.shown() - max(m.height-1, 1); m.clamp() }
+
+// shown is how many entries pass the filter.
+func (m Model) shown() int {
+	if m.match == nil {
+		return m.ring.len()
+	}
+	n := 0
+	for i := 0; i < m.ring.len(); i++ {
+		if e := m.ring.newest(i); e.note != "" || m.match(&e.ev) {
+			n++
+		}
+	}
+	return n
+}
 
 // Page is how many lines a page scroll moves.
 func (m Model) Page() int { return max(m.height-2, 1) }
 
+// clamp keeps the offset on a line that exists. Only a scrolled-back view
+// needs the filtered count (a pass over the ring), so the common case is free.
 func (m *Model) clamp() {
-	m.offset = max(min(m.offset, m.ring.len()-1), 0)
+	if m.offset > 0 {
+		m.offset = min(m.offset, m.shown()-1)
+	}
+	m.offset = max(m.offset, 0)
 }
 
 // View renders the title and the visible lines.

@@ -65,11 +65,11 @@ func (r *Rates) PerSecond(now time.Time) (opened, closed float64) {
 			c += b.closed
 		}
 	}
-	span := RateWindow
+	// The window counts whole seconds, from the first second measured
+	// through the current one.
+	secs := int64(len(r.buckets))
 	if !r.first.IsZero() {
-		if since := now.Sub(r.first); since < span {
-			span = max(since, time.Second)
-		}
+		secs = max(min(secs, nowSec-r.first.Unix()+1), 1)
 	}
-	return float64(o) / span.Seconds(), float64(c) / span.Seconds()
+	return float64(o) / float64(secs), float64(c) / float64(secs)
 }

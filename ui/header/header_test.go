@@ -1,0 +1,126 @@
+package header
+
+import (
+	"errors"
+	"io"
+	"math"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/ports"
+	"github.com/porttop/porttop/ui/style"
+	"github.com/porttop/porttop/ui/theme"
+)
+
+var t0 = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+func local(proto sampler.Proto, ap string) sampler.Socket {
+	return sampler.Socket{ID: sampler.ID{Proto: proto, Local: netip.MustParseAddrPort(ap)}}
+}
+
+func TestTally(t *testing.T) {
+	eph := ports.Range{Lo: 32768, Hi: 60999}
+	socks := []sampler.Socket{
+		local(sampler.TCP, "0.0.0.0:22"),
+		local(sampler.TCP, "0.0.0.0:8080"),
+		local(sampler.TCP, "10.0.0.5:41822"),
+		local(sampler.UDP, "10.0.0.5:41822"), // same number, other protocol: one port in use
+		local(sampler.TCP, "10.0.0.6:41822"), // same number, other address: still one
+		local(sampler.TCP, "10.0.0.5:50000"), // dynamic and ephemeral
+		local(sampler.TCP, "10.0.0.5:62000"), // dynamic, above Linux's range
+	}
+	c := Tally(socks, eph)
+	want := Counts{Sockets: 7, WellKnown: 1, Registered: 4, Dynamic: 2, InEphemeral: 4, EphemeralPortsInUse: 2, EphemeralSize: 28232}
+	if c != want {
+		t.Errorf("Tally = %+v\nwant     %+v", c, want)
+	}
+	if p := c.EphemeralPercent(); math.Abs(p-100*2.0/28232) > 1e-9 {
+		t.Errorf("EphemeralPercent = %v", p)
+	}
+	if (Counts{}).EphemeralPercent() != 0 {
+		t.Error("an empty range must not divide by zero")
+	}
+}
+
+func TestPercent(t *testing.T) {
+	for p, want := range map[float64]string{0: "0.0%", 0.004: "<0.1%", 12.345: "12.3%", 100: "100.0%"} {
+		if got := percent(p); got != want {
+			t.Errorf("percent(%v) = %q, want %q", p, got, want)
+		}
+	}
+}
+
+func ev(kind sampler.EventKind, at time.Time, existing bool) sampler.Event {
+	return sampler.Event{Kind: kind, Time: at, Existing: existing}
+}
+
+func TestRates(t *testing.T) {
+	var r Rates
+	r.Start(t0)
+	var events []sampler.Event
+	for i := range 10 { // 10 opens and 5 closes over the first 10 seconds
+		at := t0.Add(time.Duration(i) * time.Second)
+		events = append(events, ev(sampler.Opened, at, false))
+		if i%2 == 0 {
+			events = append(events, ev(sampler.Closed, at, false))
+		}
+	}
+	events = append(events, ev(sampler.Opened, t0, true), ev(sampler.StateChanged, t0, false)) // neither counts
+	r.Observe(events)
+
+	o, c := r.PerSecond(t0.Add(9 * time.Second))
+	if o != 1 || c != 0.5 {
+		t.Errorf("over the full window: %v/s out, %v/s back; want 1 and 0.5", o, c)
+	}
+	// Early on, what happened so far over the seconds so far (0s, 1s, 2s).
+	var early Rates
+	early.Start(t0)
+	early.Observe(events[:3]) // opens at 0s and 1s, close at 0s
+	o, c = early.PerSecond(t0.Add(2 * time.Second))
+	if math.Abs(o-2.0/3) > 1e-9 || math.Abs(c-1.0/3) > 1e-9 {
+		t.Errorf("three seconds in: %v/s, %v/s; want 2/3 and 1/3", o, c)
+	}
+	// Long after, the window has moved past everything.
+	o, c = r.PerSecond(t0.Add(time.Minute))
+	if o != 0 || c != 0 {
+		t.Errorf("a minute later: %v/s, %v/s; want 0", o, c)
+	}
+}
+
+func TestViewSaysWhatMatters(t *testing.T) {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	st := style.New(r, theme.Default)
+	kernel := uint64(120)
+	in := Info{
+		Host: "web1", OS: "linux", Ephemeral: ports.Range{Lo: 32768, Hi: 60999}, EphemeralSource: "sysctl",
+		Counts:       Counts{Sockets: 10, EphemeralPortsInUse: 25000, EphemeralSize: 28232},
+		OpenedPerSec: 12.5, ClosedPerSec: 3,
+		Interval:     time.Second, Requested: time.Second, Cost: 2 * time.Millisecond, Source: "netlink",
+		Notes:        []string{"owners of other users' sockets hidden: run as root"},
+		Dropped:      7, KernelOpened: &kernel, Reported: 100, Err: errors.New("boom"),
+		Badges:       []string{"PAUSED"},
+	}
+	out := View(st, in, 200)
+	for _, want := range []string{
+		"web1 (linux)", "source netlink", "every 1s, took 2ms", "PAUSED",
+		"25000 in use of 28232 (88.6%)", "+12.5/s handed out", "-3.0/s released", "range from sysctl",
+		"10 sockets:", "kernel opened 120, porttop saw 100 (20 too short-lived to see)",
+		"7 events dropped", "sampling failed: boom", "owners of other users' sockets hidden",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("header lacks %q:\n%s", want, out)
+		}
+	}
+	for _, l := range strings.Split(View(st, in, 60), "\n") {
+		if w := lipgloss.Width(l); w > 60 {
+			t.Errorf("line wider than 60 (%d): %q", w, l)
+		}
+	}
+}
