@@ -9,6 +9,10 @@ import (
 	"github.com/porttop/porttop/sampler"
 )
 
+// jumpBack is how far now may step back (clock adjustments) before the
+// history is dropped as belonging to another timeline.
+const jumpBack = 5
+
 // Observe takes a new snapshot and the events since the last one: hand-outs
 // (Opened, not Existing) and releases (Closed) are counted per second,
 // TIME_WAIT sockets and ephemeral ports in use are recorded for the second of
@@ -23,6 +27,11 @@ func (m Model) Observe(snap sampler.Snapshot, events []sampler.Event, now time.T
 	}
 	s := m.s
 	sec := now.Unix()
+	if s.hist.n > 0 && sec < s.hist.head-jumpBack {
+		// Time went back (a replay restarted): the history is of a future
+		// that has not happened yet, so start over.
+		s.hist, s.lastSec = ring{}, 0
+	}
 	prev := s.lastSec
 	if prev == 0 || prev >= sec {
 		prev = sec - 1

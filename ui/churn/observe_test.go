@@ -135,3 +135,24 @@ func TestEmptyEphemeralRange(t *testing.T) {
 		t.Error("empty view")
 	}
 }
+
+func TestObserveStartsOverWhenTimeGoesBack(t *testing.T) {
+	m := New(plainStyles(), linuxEphemeral, 0.5)
+	s := clients(40000, 1, "10.0.0.5:5432", sampler.StateEstablished)[0]
+	later := scriptStart.Add(time.Hour)
+	for i := 0; i < 3; i++ {
+		now := later.Add(time.Duration(i) * time.Second)
+		m = m.Observe(sampler.Snapshot{}, []sampler.Event{event(sampler.Opened, s, now)}, now)
+	}
+	// A step back of a second or two is a clock adjustment: history kept.
+	m = m.Observe(sampler.Snapshot{}, nil, later.Add(time.Second))
+	if m.s.hist.n != 3 {
+		t.Errorf("after a small step back, %d seconds held; want 3", m.s.hist.n)
+	}
+	// A replay restarting an hour earlier starts a new history.
+	m = m.Observe(sampler.Snapshot{}, []sampler.Event{event(sampler.Opened, s, scriptStart)}, scriptStart)
+	got := m.s.hist.series(10, func(b *bucket) uint32 { return b.handOuts })
+	if !slices.Equal(got, []uint32{1}) {
+		t.Errorf("after time went back an hour, hand-outs = %v; want [1]", got)
+	}
+}
