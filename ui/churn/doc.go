@@ -19,5 +19,7 @@
 //	s := m.View(width, height)                       // never wider or taller than asked
 //	for _, w := range m.Warnings() { ... }           // "tcp 10.0.0.5:5432 holds 16,210 local ports: 57% of the ephemeral range 32768-60999"
 //
-// ParseThreshold reads a --threshold flag ("0.5" or "50%").
+// ParseThreshold reads a --threshold flag ("0.5" or "50%"). Observe's now is
+// whatever clock the feed runs on (a replay's time when replaying); when it
+// steps back more than 5 s the history starts over.
 package churn
