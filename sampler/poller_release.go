@@ -58,7 +58,14 @@ func (p *Poller) release(r Release, events []Event) []Event {
 		return events // a sample, or an earlier release, has reported it gone
 	}
 
-	// Never seen: it lived and died (or went to TIME_WAIT) between samples.
+	// Never seen: it lived and died (or went to TIME_WAIT) between samples,
+	// unless the query kept it out of the samples. (Its states in between are
+	// unknown, so only protocols and ports are checked.)
+	outside := p.curQuery
+	outside.States = 0
+	if !matchesQuery(&outside, &r.Socket) {
+		return events
+	}
 	s := r.Socket
 	if s.Since.IsZero() || s.Since.After(at) {
 		s.Since = at

@@ -322,6 +322,26 @@ func TestPollerQueryChange(t *testing.T) {
 	}
 }
 
+func TestPollerReleaseOutsideQuery(t *testing.T) {
+	ctx := context.Background()
+	p, _ := newTestPoller(t, PollerConfig{}, ok(snap(t, at(0), sockA)))
+	p.SetQuery(Query{Ports: []PortRange{{Lo: 40001, Hi: 40001}}, States: MaskOf(StateEstablished)})
+	p.sample(ctx)
+	take(t, p)
+	// Outside the query: never in a sample, so not "seen at end" either.
+	p.handleReleases(Release{Socket: sock(t, sockB), At: at(1)}, nil)
+	if b, err := p.Next(expired()); err == nil {
+		t.Errorf("release outside the query reported: %q", kinds(b.Events))
+	}
+	// Inside it (by port; its state at release does not matter).
+	closing := sock(t, strings.Replace(sockB, "40002", "40001", 1))
+	closing.Remote = sock(t, sockC).Remote
+	closing.Cookie = 9
+	closing.State = StateClose
+	p.handleReleases(Release{Socket: closing, At: at(1)}, nil)
+	wantKinds(t, take(t, p).Events, "open 127.0.0.1:40001 seen-at-end", "close 127.0.0.1:40001 seen-at-end")
+}
+
 func TestPollerCountersAndNotes(t *testing.T) {
 	ctx := context.Background()
 	now := at(0)
