@@ -22,4 +22,6 @@
 // ParseThreshold reads a --threshold flag ("0.5" or "50%"). Observe's now is
 // whatever clock the feed runs on (a replay's time when replaying); when it
 // steps back more than 5 s the history starts over.
+// Like any bubbletea model it is for one goroutine: call it from Update and
+// View, not from the goroutine that reads the feed.
 package churn

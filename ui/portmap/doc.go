@@ -25,6 +25,8 @@
 //	km := m.KeyMap()                                 // help.KeyMap for the help bubble
 //
 // Cursor moves use the geometry of the last View, so call View before the
-// first key arrives (bubbletea does). pgup/pgdn jump between the landmarks of
+// first key arrives (bubbletea does).
+// Like any bubbletea model it is for one goroutine: call it from Update and
+// View, not from the goroutine that reads the feed. pgup/pgdn jump between the landmarks of
 // the port space: 0, 1024, 49152 and both ends of the OS ephemeral range.
 package portmap
