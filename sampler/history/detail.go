@@ -8,25 +8,34 @@ type entry struct {
 	use Use
 }
 
-// detail is a ring of a port's latest uses.
+// detail is a ring of a port's latest uses, grown only as far as the port
+// needs (most ports see one or two uses), up to RecentUses.
 type detail struct {
-	key   uint32
-	ring  [RecentUses]entry
-	next  int // where the next push goes
-	count int
+	key  uint32
+	ring []entry
+	next int // where the next push goes once the ring is full
 }
 
 func (d *detail) push(e entry) {
+	if len(d.ring) < RecentUses {
+		d.ring = append(d.ring, e)
+		d.next = len(d.ring) % RecentUses
+		return
+	}
 	d.ring[d.next] = e
 	d.next = (d.next + 1) % RecentUses
-	d.count = min(d.count+1, RecentUses)
+}
+
+// nth is the i-th newest entry (0 = newest), i < len(d.ring).
+func (d *detail) nth(i int) *entry {
+	n := len(d.ring)
+	return &d.ring[(d.next-1-i+2*n)%n]
 }
 
 // find returns the newest still-open use of the socket, or nil.
 func (d *detail) find(id sampler.ID) *entry {
-	for i := 1; i <= d.count; i++ {
-		e := &d.ring[(d.next-i+RecentUses)%RecentUses]
-		if e.id == id && e.use.Closed.IsZero() {
+	for i := range d.ring {
+		if e := d.nth(i); e.id == id && e.use.Closed.IsZero() {
 			return e
 		}
 	}
@@ -34,11 +43,17 @@ func (d *detail) find(id sampler.ID) *entry {
 }
 
 func (d *detail) uses() []Use {
-	out := make([]Use, d.count)
+	out := make([]Use, len(d.ring))
 	for i := range out {
-		out[i] = d.ring[(d.next-1-i+RecentUses)%RecentUses].use
+		out[i] = d.nth(i).use
 	}
 	return out
+}
+
+// reset readies a recycled detail for another port, keeping its storage.
+func (d *detail) reset(key uint32) {
+	clear(d.ring)
+	*d = detail{key: key, ring: d.ring[:0]}
 }
 
 func useOf(s *sampler.Socket) Use {
@@ -75,7 +90,7 @@ func (d *detail) closed(e *sampler.Event) {
 			u.Opened = e.Time.Add(-e.Held)
 		}
 		d.push(entry{id: e.Socket.ID, use: u})
-		x = &d.ring[(d.next-1+RecentUses)%RecentUses]
+		x = d.nth(0)
 	}
 	x.use.Closed = e.Time
 	x.use.Held = e.Held

@@ -141,7 +141,7 @@ func (t *Tracker) touch(pi int, port uint16) *detail {
 		delete(t.detail, d.key)
 		opi, oport := d.key>>16, d.key&0xffff
 		t.lost[opi][oport/64] |= 1 << (oport % 64)
-		*d = detail{key: key}
+		d.reset(key)
 		t.detail[key] = el
 		t.lru.MoveToFront(el)
 		return d
