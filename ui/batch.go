@@ -11,6 +11,10 @@ func (m *Model) applyBatch(b sampler.Batch) {
 	now := m.now()
 	m.stats.observe(b, m)
 	m.history.Observe(b.Events)
+	if !b.Snapshot.Time.IsZero() {
+		m.history.Advance(b.Snapshot.Time)
+	}
+	m.sockets = b.Snapshot.Sockets
 	if m.paused.on {
 		m.paused.hold(b)
 		return

@@ -1,18 +1,14 @@
 package ui
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/ui/explain"
 )
 
-// explainTarget is the port the pane explains and the socket it came from
-// (zero when it came from a single-port filter).
+// explainTarget is the port the pane explains; proto 0 means both.
 type explainTarget struct {
-	port   uint16
-	proto  sampler.Proto
-	socket *sampler.Socket
+	port  uint16
+	proto sampler.Proto
 }
 
 // target is what enter/i explains: the single-port filter's port when
@@ -22,7 +18,7 @@ func (m Model) target() (explainTarget, bool) {
 		return explainTarget{port: p}, true
 	}
 	if s, ok := m.table.Selected(); ok {
-		return explainTarget{port: s.Local.Port(), proto: s.Proto, socket: &s}, true
+		return explainTarget{port: s.Local.Port(), proto: s.Proto}, true
 	}
 	return explainTarget{}, false
 }
@@ -34,38 +30,46 @@ func (m *Model) openExplain() {
 		m.status.info("nothing to explain: the table is empty (filter one port with / to ask about it)")
 		return
 	}
-	title := fmt.Sprintf("Port %d", t.port)
-	if t.proto != 0 {
-		title += "/" + t.proto.String()
-	}
-	m.explain.Open(title, m.explainText(t))
 	m.explainOn = t
+	m.explain.Open("", m.explainText(t, m.explain.InnerWidth())) // the text opens with its own title
 }
 
-// refreshExplain keeps an open pane's "this run" part live.
+// refreshExplain keeps an open pane live as batches arrive.
 func (m *Model) refreshExplain() {
 	if m.explain.IsOpen() {
-		m.explain.SetContent(m.explainText(m.explainOn))
+		m.explain.SetContent(m.explainText(m.explainOn, m.explain.InnerWidth()))
 	}
 }
 
-// explainText is the pane's content: what the port is, then what this run
-// saw of it.
-func (m Model) explainText(t explainTarget) string {
-	w := m.explain.InnerWidth()
-	st := m.styles
-	var lines []string
-	lines = append(lines, m.portDescription(t, w))
-	lines = append(lines, "", st.Title.Render("This run"))
-	lines = append(lines, historyLines(m.history.Port(t.proto, t.port), m.started, m.now())...)
-	return wrapLines(lines, w)
+// explainText is explain.Text for the port with this run's history and the
+// sockets on it now (local or remote side), from the newest snapshot.
+func (m Model) explainText(t explainTarget, width int) string {
+	h := m.history.Port(t.proto, t.port)
+	return explain.Text(explain.Input{
+		Port:            t.port,
+		Proto:           t.proto,
+		OS:              m.cfg.OS,
+		Ephemeral:       m.cfg.Ephemeral,
+		EphemeralSource: m.cfg.EphemeralSource,
+		Now:             m.now(),
+		Sockets:         socketsOnPort(m.sockets, t),
+		Live:            m.stats.seen,
+		History:         &h,
+		Started:         m.started,
+	}, width)
 }
 
-// portDescription is what the port is: IANA's word on it and its ranges.
-func (m Model) portDescription(t explainTarget, width int) string {
-	proto := ""
-	if t.proto != 0 {
-		proto = t.proto.String()
+// socketsOnPort picks the sockets using the port on either side.
+func socketsOnPort(all []sampler.Socket, t explainTarget) []sampler.Socket {
+	var out []sampler.Socket
+	for i := range all {
+		s := &all[i]
+		if t.proto != 0 && s.Proto != t.proto {
+			continue
+		}
+		if s.Local.Port() == t.port || (s.Remote.Port() == t.port && s.Remote.Addr().IsValid()) {
+			out = append(out, *s)
+		}
 	}
-	return strings.Join([]string{ianaLine(t.port, proto), rangesLine(t.port, m.cfg.Ephemeral)}, "\n")
+	return out
 }

@@ -61,7 +61,7 @@ func sock(proto sampler.Proto, local, remote string, state sampler.State, pid in
 		State:   state,
 		PID:     pid,
 		Process: proc,
-		UID:     1000,
+		UID:     -1, // unknown: the explain text would look the user up on this machine
 		Since:   since,
 	}
 	if remote != "" {

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/filter"
 	"github.com/porttop/porttop/sampler/history"
 	"github.com/porttop/porttop/ui/eventfeed"
@@ -50,6 +51,7 @@ type Model struct {
 
 	stats     stats // machine-wide header figures
 	history   *history.Tracker
+	sockets   []sampler.Socket // the newest snapshot, unfiltered, even while paused
 	filter    filter.Filter
 	focus     focus
 	showHelp  bool

@@ -58,7 +58,7 @@ const Frame = 4
 // SetSize sets the pane's outer size.
 func (m *Model) SetSize(w, h int) {
 	m.vp.Width = max(w-Frame, 1)
-	m.vp.Height = max(h-4, 1) // border top/bottom, title, footer
+	m.vp.Height = max(h-4, 1) // border top/bottom, title (or a spare line), footer
 	m.vp.SetContent(m.content)
 }
 
@@ -79,11 +79,11 @@ func (m Model) View() string {
 	if m.vp.TotalLineCount() > m.vp.Height {
 		footer += fmt.Sprintf("  %3.0f%%", m.vp.ScrollPercent()*100)
 	}
-	body := strings.Join([]string{
-		st.Title.Render(m.title),
-		m.vp.View(),
-		st.Muted.Render(footer),
-	}, "\n")
+	parts := []string{m.vp.View(), st.Muted.Render(footer)}
+	if m.title != "" {
+		parts = append([]string{st.Title.Render(m.title)}, parts...)
+	}
+	body := strings.Join(parts, "\n")
 	return st.Pane.Width(m.vp.Width + 2).Render(body) // +2: the padding
 }
 
