@@ -102,10 +102,10 @@ func TestViewSaysWhatMatters(t *testing.T) {
 		Host: "web1", OS: "linux", Ephemeral: ports.Range{Lo: 32768, Hi: 60999}, EphemeralSource: "sysctl",
 		Counts:       Counts{Sockets: 10, EphemeralPortsInUse: 25000, EphemeralSize: 28232},
 		OpenedPerSec: 12.5, ClosedPerSec: 3,
-		Interval:     time.Second, Requested: time.Second, Cost: 2 * time.Millisecond, Source: "netlink",
-		Notes:        []string{"owners of other users' sockets hidden: run as root"},
-		Dropped:      7, KernelOpened: &kernel, Reported: 100, Err: errors.New("boom"),
-		Badges:       []string{"PAUSED"},
+		Interval: time.Second, Requested: time.Second, Cost: 2 * time.Millisecond, Source: "netlink",
+		Notes:   []string{"owners of other users' sockets hidden: run as root"},
+		Dropped: 7, KernelOpened: &kernel, Reported: 100, Err: errors.New("boom"),
+		Badges: []string{"PAUSED"},
 	}
 	out := View(st, in, 200)
 	for _, want := range []string{
