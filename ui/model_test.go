@@ -194,10 +194,8 @@ func TestFilterNarrowsButHeaderStaysMachineWide(t *testing.T) {
 	var queries []sampler.Query
 	m.cfg.SetQuery = func(q sampler.Query) { queries = append(queries, q) }
 	m = update(m, firstBatch(t0, baseSockets()), batchCurlOpens())
-	next, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/")})
-	m = next.(Model)
-	m = update(m, keys("tcp listen")...)
-	next, cmd = m.Update(enter())
+	m = update(m, keys("/tcp listen")...)
+	next, cmd := m.Update(enter())
 	m = next.(Model)
 	if cmd == nil {
 		t.Fatal("applying a filter should push the query to the feed")

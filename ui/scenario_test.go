@@ -16,8 +16,6 @@ func curlSocket() sampler.Socket {
 	return sock(sampler.TCP, "10.0.0.5:54112", "93.184.216.34:443", sampler.StateEstablished, 4000, "curl", t0)
 }
 
-func gitSocket() sampler.Socket { return baseSockets()[3] }
-
 // batchCurlOpens: curl's connection appears.
 func batchCurlOpens() BatchMsg {
 	socks := append(baseSockets(), curlSocket())
