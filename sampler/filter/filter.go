@@ -1,42 +1,7 @@
-// Package filter reads what a user types into porttop's `/` filter or
-// passes to --port, and matches sockets and events against it.
-//
-// Syntax: terms separated by spaces, keywords in any case.
-//
-//	60716, port:60716, :60716   a port, local OR remote side
-//	49152-65535                 a range of ports, local OR remote side
-//	22,80,443  1-1023,8080      a comma list: any of these ports or ranges
-//	well-known registered       an IANA class, LOCAL port only
-//	dynamic ephemeral           IANA dynamic range; the OS ephemeral range
-//	                            (the one given to Parse), LOCAL port only
-//	tcp udp                     protocol
-//	listen established          socket state: any state name, with - or _
-//	time-wait time_wait ...     or neither (timewait), any case
-//	pid:1234                    process id (pid:0: owner unknown)
-//	proc:nginx, or just nginx   process name contains this, any case
-//
-// Choices where a typed line is ambiguous:
-//   - Protocols, states, pids and process names are ORed within their kind
-//     ("tcp udp", "listen established", "nginx curl"): a socket has only
-//     one of each, so ANDing them could never match. Everything else is
-//     ANDed, kinds with each other and port terms with each other, so
-//     "ephemeral 443" is outgoing connections to port 443 and
-//     "60716 443" is the connection between those two ports. Write
-//     "22,443" for either port.
-//   - A bare number or range matches the local or the remote port, because
-//     a user chasing port 443 wants both the server and its clients. Class
-//     and range names match only the local port: the question there is
-//     which ports this machine handed out.
-//   - The remote side counts only when there is a remote end: a listening
-//     or unconnected socket's remote port 0 does not match "0" or "0-1023".
-//   - A word that is a keyword (tcp, listen, close, ...) is the keyword; to
-//     look for a process of that name write proc:close.
-//   - An event matches when its socket matches, or, for a state change,
-//     when the socket in its previous state matches, so filtering on
-//     "established" also shows connections leaving that state.
 package filter
 
 import (
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -47,10 +12,13 @@ import (
 // Filter is a parsed filter. The zero value matches everything.
 type Filter struct {
 	ports  []portTerm // ANDed
+	addrs  []addrTerm // ANDed
 	protos []sampler.Proto
 	states []sampler.State
 	pids   []int32
+	uids   []int32
 	names  []string // lower case
+	not    []Filter // each holds one term; a socket matching any is out
 }
 
 // portTerm is satisfied when any of its ranges holds the port.
@@ -60,10 +28,19 @@ type portTerm struct {
 	localOnly bool
 }
 
+// addrTerm is an address (bits = its length), a network, or an address
+// and port (port >= 0), matched on either side.
+type addrTerm struct {
+	addr    netip.Addr // unmapped, no zone; masked for a network
+	bits    int
+	network bool  // written as a network (10.0.0.0/8)
+	port    int32 // -1: any
+}
+
 // IsZero reports whether the filter has no terms (matches everything).
 func (f Filter) IsZero() bool {
-	return len(f.ports) == 0 && len(f.protos) == 0 && len(f.states) == 0 &&
-		len(f.pids) == 0 && len(f.names) == 0
+	return len(f.ports)+len(f.addrs)+len(f.protos)+len(f.states)+len(f.pids)+
+		len(f.uids)+len(f.names)+len(f.not) == 0
 }
 
 // String is the filter in canonical form; Parse reads it back to an equal
@@ -72,6 +49,9 @@ func (f Filter) String() string {
 	var terms []string
 	for _, t := range f.ports {
 		terms = append(terms, t.String())
+	}
+	for _, a := range f.addrs {
+		terms = append(terms, a.String())
 	}
 	for _, p := range f.protos {
 		terms = append(terms, p.String())
@@ -82,8 +62,14 @@ func (f Filter) String() string {
 	for _, p := range f.pids {
 		terms = append(terms, "pid:"+strconv.Itoa(int(p)))
 	}
+	for _, u := range f.uids {
+		terms = append(terms, "uid:"+strconv.Itoa(int(u)))
+	}
 	for _, n := range f.names {
 		terms = append(terms, "proc:"+n)
+	}
+	for _, n := range f.not {
+		terms = append(terms, "!"+n.String())
 	}
 	return strings.Join(terms, " ")
 }
@@ -99,6 +85,16 @@ func (t portTerm) String() string {
 	return strings.Join(s, ",")
 }
 
+func (a addrTerm) String() string {
+	switch {
+	case a.network:
+		return netip.PrefixFrom(a.addr, a.bits).String()
+	case a.port >= 0:
+		return netip.AddrPortFrom(a.addr, uint16(a.port)).String()
+	}
+	return a.addr.String()
+}
+
 // stateWord writes a state as a user types it: "time-wait"; "none" for UDP's
 // no-state.
 func stateWord(s sampler.State) string {
@@ -111,7 +107,8 @@ func stateWord(s sampler.State) string {
 // SinglePort reports the port when the filter is exactly one single-port
 // term (60716, port:60716, :60716), the case where porttop explains a port.
 func (f Filter) SinglePort() (uint16, bool) {
-	if len(f.ports) != 1 || len(f.protos)+len(f.states)+len(f.pids)+len(f.names) != 0 {
+	if len(f.ports) != 1 || len(f.addrs)+len(f.protos)+len(f.states)+len(f.pids)+
+		len(f.uids)+len(f.names)+len(f.not) != 0 {
 		return 0, false
 	}
 	t := f.ports[0]

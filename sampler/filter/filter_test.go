@@ -14,6 +14,12 @@ var linuxEphemeral = ports.Range{Lo: 32768, Hi: 60999}
 
 func sock(proto sampler.Proto, local, remote string, state sampler.State, pid int32, proc string) sampler.Socket {
 	s := sampler.Socket{ID: sampler.ID{Proto: proto, Local: netip.MustParseAddrPort(local)}, State: state, PID: pid, Process: proc, UID: -1}
+	switch proc {
+	case "sshd":
+		s.UID = 0
+	case "curl":
+		s.UID = 1000
+	}
 	if remote != "" {
 		s.Remote = netip.MustParseAddrPort(remote)
 	}
@@ -70,6 +76,28 @@ func TestMatch(t *testing.T) {
 		{"sshd curl", []string{"sshListen", "curlToHTTPS"}},
 		{"sshd 443", nil},
 		{"none", []string{"dnsUDP"}},
+		{"state:listen proto:tcp", []string{"sshListen"}},
+		{"uid:1000", []string{"curlToHTTPS"}},
+		{"uid:0 uid:1000", []string{"sshListen", "curlToHTTPS"}},
+		{"127.0.0.1", []string{"timeWait"}},
+		{"127.0.0.53", []string{"dnsUDP"}},
+		{"93.184.216.34", []string{"curlToHTTPS"}}, // remote side
+		{"0.0.0.0", []string{"sshListen"}},         // local only: the remote 0.0.0.0:0 is no remote end
+		{"::1", []string{"highLocal"}},
+		{"::ffff:127.0.0.1", []string{"timeWait"}}, // unmapped like the sources
+		{"127.0.0.0/8", []string{"timeWait", "dnsUDP"}},
+		{"10.0.0.9/8", []string{"curlToHTTPS"}},
+		{"::/0", []string{"highLocal"}},
+		{"127.0.0.1:8080", []string{"timeWait"}},
+		{"127.0.0.1:40000", []string{"timeWait"}},
+		{"127.0.0.1:53", nil}, // address and port must be on the same side
+		{"[::1]:5432", []string{"highLocal"}},
+		{"!time-wait", []string{"sshListen", "curlToHTTPS", "dnsUDP", "highLocal"}},
+		{"!listen !time-wait tcp", []string{"curlToHTTPS", "highLocal"}},
+		{"!udp", []string{"sshListen", "curlToHTTPS", "timeWait", "highLocal"}},
+		{"!curl established", []string{"highLocal"}},
+		{"!443", []string{"sshListen", "timeWait", "dnsUDP", "highLocal"}},
+		{"!ephemeral !well-known", []string{"highLocal"}},
 	}
 	for _, c := range cases {
 		f, err := Parse(c.filter, linuxEphemeral)
@@ -124,7 +152,15 @@ func TestParseErrors(t *testing.T) {
 		{"port:http", `port "http" is not a number`},
 		{"proc:", "needs a name"},
 		{"host:80", `unknown prefix "host:"`},
-		{"127.0.0.1:80", `unknown prefix`},
+		{"PID:1x", "pid:1x is not a process id"},
+		{"uid:me", "uid:me is not a user id"},
+		{"proto:icmp", "proto:icmp is not tcp or udp"},
+		{"state:", "state: is not a socket state"},
+		{"state:open", "state:open is not a socket state"},
+		{"!", "! must be followed by one term"},
+		{"!!tcp", "! must be followed by one term"},
+		{"!70000", `port "70000" is out of range`},
+		{"1.2.3.4:70000", `unknown prefix "1.2.3.4:"`},
 	}
 	for _, c := range cases {
 		f, err := Parse(c.in, linuxEphemeral)
@@ -150,6 +186,7 @@ func TestStringRoundTrip(t *testing.T) {
 		"wellknown 1-5,9 pid:3 Foo": "well-known 1-5,9 pid:3 proc:foo",
 		"proc:tcp listen":           "listen proc:tcp",
 		"new_syn_recv none":         "new-syn-recv none",
+		"!TIME_WAIT ::FFFF:10.1.2.3 [fe80::1%eth0]:22 10.9.8.7/8 uid:0 state:listen proto:UDP": "10.1.2.3 [fe80::1]:22 10.0.0.0/8 udp listen uid:0 !time-wait",
 	}
 	for in, want := range cases {
 		f, err := Parse(in, linuxEphemeral)
@@ -183,6 +220,8 @@ func TestSinglePortAndIsZero(t *testing.T) {
 		{"ephemeral", 0, false},
 		{"", 0, false},
 		{"curl", 0, false},
+		{"22 !tcp", 0, false},
+		{"127.0.0.1:22", 0, false},
 	}
 	for _, c := range cases {
 		f, err := Parse(c.in, linuxEphemeral)
@@ -213,6 +252,11 @@ func TestQuery(t *testing.T) {
 		{"60716", sampler.Query{Ports: []sampler.PortRange{{Lo: 60716, Hi: 60716}}}},
 		{"ephemeral 443 tcp", sampler.Query{Protos: []sampler.Proto{sampler.TCP}, Ports: []sampler.PortRange{{Lo: 443, Hi: 443}}}},
 		{"ephemeral", sampler.Query{Ports: []sampler.PortRange{{Lo: 32768, Hi: 60999}}}},
+		{"!time-wait", sampler.Query{States: sampler.AllStates &^ sampler.MaskOf(sampler.StateTimeWait)}},
+		{"listen established !listen", sampler.Query{States: sampler.MaskOf(sampler.StateEstablished)}},
+		{"!udp 127.0.0.1", sampler.Query{Protos: []sampler.Proto{sampler.TCP}}},
+		{"tcp !tcp", sampler.Query{}},
+		{"!22 443", sampler.Query{Ports: []sampler.PortRange{{Lo: 443, Hi: 443}}}},
 		{"22,80 listen time-wait", sampler.Query{
 			States: sampler.MaskOf(sampler.StateListen, sampler.StateTimeWait),
 			Ports:  []sampler.PortRange{{Lo: 22, Hi: 22}, {Lo: 80, Hi: 80}},

@@ -27,13 +27,12 @@ func (f Filter) matchState(s *sampler.Socket, state sampler.State) bool {
 			return false
 		}
 	}
-	if len(f.protos) > 0 && !contains(f.protos, s.Proto) {
-		return false
+	for _, a := range f.addrs {
+		if !a.match(s.Local, s.Remote) {
+			return false
+		}
 	}
-	if len(f.states) > 0 && !contains(f.states, state) {
-		return false
-	}
-	if len(f.pids) > 0 && !contains(f.pids, s.PID) {
+	if !anyOf(f.protos, s.Proto) || !anyOf(f.states, state) || !anyOf(f.pids, s.PID) || !anyOf(f.uids, s.UID) {
 		return false
 	}
 	if len(f.names) > 0 {
@@ -46,6 +45,11 @@ func (f Filter) matchState(s *sampler.Socket, state sampler.State) bool {
 			}
 		}
 		if !found {
+			return false
+		}
+	}
+	for _, n := range f.not {
+		if n.matchState(s, state) {
 			return false
 		}
 	}
@@ -62,7 +66,11 @@ func (t portTerm) match(local, remote uint16) bool {
 	return false
 }
 
-func contains[T comparable](list []T, v T) bool {
+// anyOf: an empty list allows anything.
+func anyOf[T comparable](list []T, v T) bool {
+	if len(list) == 0 {
+		return true
+	}
 	for _, x := range list {
 		if x == v {
 			return true

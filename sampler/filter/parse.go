@@ -13,18 +13,35 @@ import (
 // accepted is appended to every error so the user learns the syntax.
 const accepted = "terms are a port (22), a range (49152-65535) or list (22,443), " +
 	"well-known, registered, dynamic, ephemeral, tcp, udp, a state (listen, established, time-wait), " +
-	"pid:N, or a process name (proc:NAME)"
+	"pid:N, uid:N, an address (127.0.0.1, 10.0.0.0/8, [::1]:22), a process name (proc:NAME), " +
+	"and !TERM for not"
 
 // Parse reads a filter line. ephemeral is the OS range the word
 // "ephemeral" stands for. An empty line gives the zero Filter.
 func Parse(text string, ephemeral ports.Range) (Filter, error) {
 	var f Filter
 	for _, tok := range strings.Fields(text) {
-		if err := f.add(tok, ephemeral); err != nil {
+		if err := f.addTerm(tok, ephemeral); err != nil {
 			return Filter{}, fmt.Errorf("filter term %q: %w; %s", tok, err, accepted)
 		}
 	}
 	return f, nil
+}
+
+func (f *Filter) addTerm(tok string, ephemeral ports.Range) error {
+	rest, negated := strings.CutPrefix(tok, "!")
+	if !negated {
+		return f.add(tok, ephemeral)
+	}
+	if rest == "" || strings.HasPrefix(rest, "!") {
+		return fmt.Errorf("! must be followed by one term, as in !time-wait")
+	}
+	var n Filter
+	if err := n.add(rest, ephemeral); err != nil {
+		return err
+	}
+	f.not = append(f.not, n)
+	return nil
 }
 
 var classNames = map[string]ports.Class{
@@ -33,27 +50,15 @@ var classNames = map[string]ports.Class{
 	"dynamic":    ports.Dynamic,
 }
 
+// add reads one term (not negated) into f.
 func (f *Filter) add(tok string, ephemeral ports.Range) error {
+	if a, ok := parseAddrTerm(tok); ok {
+		f.addrs = append(f.addrs, a)
+		return nil
+	}
 	lower := strings.ToLower(tok)
 	if prefix, rest, ok := strings.Cut(lower, ":"); ok {
-		switch prefix {
-		case "pid":
-			pid, err := strconv.ParseInt(rest, 10, 64)
-			if err != nil || pid < 0 || pid > math.MaxInt32 {
-				return fmt.Errorf("pid:%s is not a process id (a whole number, 0 for owner unknown)", rest)
-			}
-			f.pids = append(f.pids, int32(pid))
-			return nil
-		case "proc", "process":
-			if rest == "" {
-				return fmt.Errorf("proc: needs a name after the colon")
-			}
-			f.names = append(f.names, rest)
-			return nil
-		case "port", "":
-			return f.addPorts(rest)
-		}
-		return fmt.Errorf("unknown prefix %q (use pid:, proc: or port:)", prefix+":")
+		return f.addPrefixed(prefix, rest)
 	}
 	if isPortSpec(lower) {
 		return f.addPorts(lower)
@@ -76,6 +81,46 @@ func (f *Filter) add(tok string, ephemeral ports.Range) error {
 	}
 	f.names = append(f.names, lower)
 	return nil
+}
+
+func (f *Filter) addPrefixed(prefix, rest string) error {
+	switch prefix {
+	case "pid", "uid":
+		id, err := strconv.ParseInt(rest, 10, 64)
+		if err != nil || id < 0 || id > math.MaxInt32 {
+			return fmt.Errorf("%s:%s is not a %s (a whole number)", prefix, rest, map[string]string{
+				"pid": "process id", "uid": "user id"}[prefix])
+		}
+		if prefix == "pid" {
+			f.pids = append(f.pids, int32(id))
+		} else {
+			f.uids = append(f.uids, int32(id))
+		}
+		return nil
+	case "proc", "process":
+		if rest == "" {
+			return fmt.Errorf("proc: needs a name after the colon")
+		}
+		f.names = append(f.names, rest)
+		return nil
+	case "proto":
+		p, ok := sampler.ParseProto(rest)
+		if !ok {
+			return fmt.Errorf("proto:%s is not tcp or udp", rest)
+		}
+		f.protos = append(f.protos, p)
+		return nil
+	case "state":
+		s, ok := sampler.ParseState(rest)
+		if !ok || rest == "" {
+			return fmt.Errorf("state:%s is not a socket state (listen, established, time-wait, ...)", rest)
+		}
+		f.states = append(f.states, s)
+		return nil
+	case "port", "":
+		return f.addPorts(rest)
+	}
+	return fmt.Errorf("unknown prefix %q (use pid:, uid:, proc:, proto:, state: or port:)", prefix+":")
 }
 
 // isPortSpec: only digits, dashes and commas, so a port, range or list

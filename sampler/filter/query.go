@@ -1,15 +1,40 @@
 package filter
 
-import "github.com/porttop/porttop/sampler"
+import (
+	"slices"
+
+	"github.com/porttop/porttop/sampler"
+)
 
 // Query is what a source may be asked for: a superset of what Match
 // accepts. Of the ANDed port terms it sends the narrowest (a kernel query
 // matches local or remote, so even a local-only term's ranges are a
-// superset); pids and names are never sent.
+// superset). A negated state or protocol narrows the states or protocols
+// asked for (!time-wait leaves TIME_WAIT out); pids, uids, names and
+// addresses are never sent.
 func (f Filter) Query() sampler.Query {
 	var q sampler.Query
 	q.Protos = append(q.Protos, f.protos...)
 	q.States = sampler.MaskOf(f.states...)
+	for _, n := range f.not {
+		if len(n.states) > 0 {
+			if q.States == 0 {
+				q.States = sampler.AllStates
+			}
+			q.States &^= sampler.MaskOf(n.states...)
+		}
+		if len(n.protos) > 0 {
+			if len(q.Protos) == 0 {
+				q.Protos = []sampler.Proto{sampler.TCP, sampler.UDP}
+			}
+			q.Protos = slices.DeleteFunc(q.Protos, func(p sampler.Proto) bool { return slices.Contains(n.protos, p) })
+		}
+	}
+	// Nothing left means nothing matches; asking for everything is still a
+	// superset, and an empty list or mask would read as "all" anyway.
+	if len(q.Protos) == 0 {
+		q.Protos = nil
+	}
 	best, bestSize := -1, 0
 	for i, t := range f.ports {
 		size := 0
