@@ -7,7 +7,7 @@ const linuxPortRangeFile = "/proc/sys/net/ipv4/ip_local_port_range"
 // The kernel's default net.ipv4.ip_local_port_range.
 var defaultEphemeral = Range{32768, 60999}
 
-const defaultSource = "Linux default (ip_local_port_range not read)"
+const defaultSource = "Linux default; ip_local_port_range could not be read"
 
 func readEphemeral() (Range, string, error) {
 	b, err := os.ReadFile(linuxPortRangeFile)

@@ -10,7 +10,7 @@ import (
 var defaultEphemeral = Range{49152, 65535}
 
 const (
-	defaultSource = "Windows default (netsh not read)"
+	defaultSource = "Windows default; netsh could not be read"
 	netshSource   = "netsh int ipv4 show dynamicport tcp"
 )
 

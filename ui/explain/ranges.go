@@ -17,7 +17,7 @@ func rangeParas(in Input) []para {
 	osn := osName(in.OS)
 	src := ""
 	if in.EphemeralSource != "" {
-		src = " (from " + in.EphemeralSource + ")"
+		src = " (source: " + in.EphemeralSource + ")"
 	}
 	d := ports.Dynamic.Bounds()
 	s := fmt.Sprintf("Ephemeral range: %s on this machine hands out ports %s%s to programs that "+
