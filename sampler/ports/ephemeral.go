@@ -8,7 +8,12 @@ import "fmt"
 // it returns DefaultEphemeral, a source naming that default, and the error,
 // so the caller can both carry on and say why.
 func EphemeralRange() (r Range, source string, err error) {
-	r, source, err = readEphemeral()
+	return ephemeralOrDefault(readEphemeral)
+}
+
+// ephemeralOrDefault falls back to the OS default when read fails.
+func ephemeralOrDefault(read func() (Range, string, error)) (r Range, source string, err error) {
+	r, source, err = read()
 	if err != nil {
 		return DefaultEphemeral(), defaultSource, fmt.Errorf("reading the ephemeral port range from %s: %w", source, err)
 	}

@@ -1,6 +1,7 @@
 package ports
 
 import (
+	"errors"
 	"runtime"
 	"strings"
 	"testing"
@@ -87,4 +88,21 @@ func TestEphemeralRangeHere(t *testing.T) {
 		}
 	}
 	t.Logf("ephemeral range %v from %s", r, source)
+}
+
+func TestEphemeralFallsBackToDefault(t *testing.T) {
+	denied := errors.New("permission denied")
+	r, source, err := ephemeralOrDefault(func() (Range, string, error) {
+		return Range{}, "/somewhere", denied
+	})
+	if r != DefaultEphemeral() || source != defaultSource || !errors.Is(err, denied) ||
+		!strings.Contains(err.Error(), "reading the ephemeral port range from /somewhere") {
+		t.Errorf("got %v from %q, %v", r, source, err)
+	}
+	r, source, err = ephemeralOrDefault(func() (Range, string, error) {
+		return Range{1024, 2047}, "/proc/x", nil
+	})
+	if r != (Range{1024, 2047}) || source != "/proc/x" || err != nil {
+		t.Errorf("got %v from %q, %v", r, source, err)
+	}
 }
