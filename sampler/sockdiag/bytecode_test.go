@@ -1,6 +1,7 @@
 package sockdiag
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/porttop/porttop/sampler"
@@ -129,25 +130,40 @@ func TestPlanFor(t *testing.T) {
 		{"udp with tcp state", sampler.Query{Protos: []sampler.Proto{sampler.UDP}, States: sampler.MaskOf(sampler.StateListen)}, 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var tcp, udp int
-			for _, d := range planFor(tc.q, false) {
-				switch d.protocol {
-				case ipprotoTCP:
-					tcp++
-					if d.states != tc.tcpStates {
-						t.Errorf("tcp states %#x, want %#x", d.states, tc.tcpStates)
+			for _, r := range []refusals{{}, {compat: true}} {
+				var tcp, udp []uint8
+				for _, d := range planFor(tc.q, r) {
+					switch d.protocol {
+					case ipprotoTCP:
+						tcp = append(tcp, d.family)
+						if d.states != tc.tcpStates {
+							t.Errorf("tcp states %#x, want %#x", d.states, tc.tcpStates)
+						}
+					case ipprotoUDP:
+						udp = append(udp, d.family)
 					}
-				case ipprotoUDP:
-					udp++
 				}
-			}
-			if (tcp == 2) != (tc.tcpStates != 0) || (udp == 2) != tc.udp || tcp%2 != 0 || udp%2 != 0 {
-				t.Errorf("%d tcp and %d udp dumps", tcp, udp)
+				// One walk for TCP of both families, or one per family
+				// when the kernel refused that request.
+				wantTCP := []uint8{afUnspec}
+				if r.compat {
+					wantTCP = []uint8{afInet, afInet6}
+				}
+				if tc.tcpStates == 0 {
+					wantTCP = nil
+				}
+				var wantUDP []uint8
+				if tc.udp {
+					wantUDP = []uint8{afInet, afInet6}
+				}
+				if !slices.Equal(tcp, wantTCP) || !slices.Equal(udp, wantUDP) {
+					t.Errorf("refusals %+v: tcp families %v udp %v, want %v %v", r, tcp, udp, wantTCP, wantUDP)
+				}
 			}
 		})
 	}
 	q := sampler.Query{Ports: []sampler.PortRange{{Lo: 1, Hi: 2}}}
-	if planFor(q, false)[0].bytecode == nil || planFor(q, true)[0].bytecode != nil {
+	if planFor(q, refusals{})[0].bytecode == nil || planFor(q, refusals{bytecode: true})[0].bytecode != nil {
 		t.Error("bytecode not attached, or attached after the kernel refused it")
 	}
 }

@@ -18,7 +18,7 @@ func (s *Source) Notes() []string {
 		notes = append(notes, fmt.Sprintf("release reports lost %d times (kernel buffer full): some closes show at the next poll", n))
 	}
 	s.mu.Lock()
-	refused := s.noBytecode && len(s.query.Ports) > 0
+	refused := s.refused.bytecode && len(s.query.Ports) > 0
 	s.mu.Unlock()
 	if refused {
 		notes = append(notes, "kernel refused the port filter: filtering ports in porttop")

@@ -48,18 +48,24 @@ func newOwners(procfs string) *owners {
 // allowed and needed. It reports whether owners are hidden: not root, and a
 // socket of another user has an inode but no process.
 func (o *owners) attribute(socks []sampler.Socket, now time.Time) (hidden bool) {
-	if now.Sub(o.lastWalk) >= minWalkGap && o.hasNew(socks) {
-		o.walk()
-		o.lastWalk = now
-		clear(o.missed)
-		for i := range socks {
-			if in := socks[i].Inode; in != 0 {
-				if _, ok := o.pidOf[in]; !ok {
-					o.missed[in] = struct{}{}
-				}
-			}
+	unknown := o.fill(socks)
+	if unknown == 0 || now.Sub(o.lastWalk) < minWalkGap {
+		return o.hidden(socks)
+	}
+	o.walk()
+	o.lastWalk = now
+	clear(o.missed)
+	o.fill(socks)
+	for i := range socks {
+		if s := &socks[i]; s.Inode != 0 && s.PID == 0 {
+			o.missed[s.Inode] = struct{}{}
 		}
 	}
+	return o.hidden(socks)
+}
+
+// fill attributes sockets from the cache; it counts inodes never looked for.
+func (o *owners) fill(socks []sampler.Socket) (unknown int) {
 	for i := range socks {
 		s := &socks[i]
 		if s.Inode == 0 {
@@ -68,26 +74,21 @@ func (o *owners) attribute(socks []sampler.Socket, now time.Time) (hidden bool) 
 		if pid, ok := o.pidOf[s.Inode]; ok {
 			s.PID = pid
 			s.Process = o.names[pid]
-		} else if o.euid != 0 && int(s.UID) != o.euid {
-			hidden = true
+		} else if _, ok := o.missed[s.Inode]; !ok {
+			unknown++
 		}
 	}
-	return hidden
+	return unknown
 }
 
-func (o *owners) hasNew(socks []sampler.Socket) bool {
+func (o *owners) hidden(socks []sampler.Socket) bool {
+	if o.euid == 0 {
+		return false
+	}
 	for i := range socks {
-		in := socks[i].Inode
-		if in == 0 {
-			continue
+		if s := &socks[i]; s.Inode != 0 && s.PID == 0 && int(s.UID) != o.euid {
+			return true
 		}
-		if _, ok := o.pidOf[in]; ok {
-			continue
-		}
-		if _, ok := o.missed[in]; ok {
-			continue
-		}
-		return true
 	}
 	return false
 }

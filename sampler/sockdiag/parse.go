@@ -84,7 +84,7 @@ func parseDump(b []byte, seq uint32, fn func(diagMsg)) (done, intr bool, err err
 			if errno != 0 {
 				return true, intr, fmt.Errorf("sock_diag dump: %w", errno)
 			}
-		case sockDiagByFamily:
+		case sockDiagByFamily, tcpDiagGetSock:
 			d, err := parseDiagMsg(m.Payload)
 			if err != nil {
 				return false, intr, err

@@ -31,19 +31,17 @@ const maxDumpRetries = 3
 // KernelCounters and OwnersHidden may be called from one goroutine while
 // WatchReleases runs in another.
 type Source struct {
-	mu    sync.Mutex // guards everything below but the atomics
-	c     *conn
-	buf   []byte
-	req   []byte
-	seq   uint32
-	plan  []dump
-	query sampler.Query
-	// noBytecode is set once the kernel refused a port filter; ports are then
-	// filtered by the consumer alone.
-	noBytecode bool
-	owners     *owners
-	lastCount  int
-	spare      []sampler.Socket
+	mu        sync.Mutex // guards everything below but the atomics
+	c         *conn
+	buf       []byte
+	req       []byte
+	seq       uint32
+	plan      []dump
+	query     sampler.Query
+	refused   refusals
+	owners    *owners
+	lastCount int
+	spare     []sampler.Socket
 
 	hidden atomic.Bool
 	lost   atomic.Uint64
@@ -71,7 +69,7 @@ func New() (*Source, error) {
 		owners: newOwners("/proc"),
 		procfs: "/proc",
 	}
-	s.plan = planFor(sampler.Query{}, false)
+	s.plan = planFor(sampler.Query{}, refusals{})
 	// A probe: listening TCP sockets only, usually a handful.
 	probe := dump{family: afInet, protocol: ipprotoTCP, proto: sampler.TCP, states: 1 << sampler.StateListen}
 	if _, err := s.runDump(nil, probe); err != nil {
@@ -104,7 +102,7 @@ func (s *Source) SetQuery(q sampler.Query) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.query = q
-	s.plan = planFor(q, s.noBytecode)
+	s.plan = planFor(q, s.refused)
 }
 
 // Recycle hands back the Sockets slice of a snapshot that nobody references
@@ -138,13 +136,16 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	if want := s.lastCount + s.lastCount/8 + 16; cap(socks) < want {
 		socks = make([]sampler.Socket, 0, want)
 	}
-	socks = socks[:0]
-	for i := range s.plan {
+	for attempt := 0; ; attempt++ {
 		var err error
-		socks, err = s.runDumpRetrying(socks, &s.plan[i])
-		if err != nil {
-			return sampler.Snapshot{}, err
+		socks, err = s.dumpAll(socks[:0])
+		if err == nil {
+			break
 		}
+		if attempt < 2 && s.learnRefusal(err) {
+			continue
+		}
+		return sampler.Snapshot{}, err
 	}
 	now := time.Now()
 	s.lastCount = len(socks)
@@ -152,44 +153,62 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	return sampler.Snapshot{Time: now, Sockets: socks}, nil
 }
 
-func (s *Source) runDumpRetrying(socks []sampler.Socket, d *dump) ([]sampler.Socket, error) {
-	n0 := len(socks)
-	for try := 0; ; try++ {
-		out, err := s.runDump(socks[:n0], *d)
-		switch {
-		case err == nil:
-			return out, nil
-		case errors.Is(err, errInterrupted) && try < maxDumpRetries:
-			continue
-		case errors.Is(err, unix.EINVAL) && d.bytecode != nil:
-			// The kernel refused the port filter: stop asking, let the
-			// consumer filter.
-			s.noBytecode = true
-			s.plan = planFor(s.query, true)
-			for i := range s.plan {
-				if s.plan[i].family == d.family && s.plan[i].protocol == d.protocol {
-					*d = s.plan[i]
-				}
+func (s *Source) dumpAll(socks []sampler.Socket) ([]sampler.Socket, error) {
+	for _, d := range s.plan {
+		n0 := len(socks)
+		for try := 0; ; try++ {
+			var err error
+			socks, err = s.runDump(socks[:n0], d)
+			if err == nil {
+				break
 			}
-			continue
-		case errors.Is(err, errInterrupted):
-			return nil, fmt.Errorf("%w %d times in a row", err, try+1)
-		default:
-			// The conn may hold the rest of a broken dump: start afresh.
-			if s.c != nil {
+			if errors.Is(err, errInterrupted) {
+				if try < maxDumpRetries {
+					continue
+				}
+				return socks, fmt.Errorf("%w %d times in a row", err, try+1)
+			}
+			var errno unix.Errno
+			if !errors.As(err, &errno) && s.c != nil {
+				// Not the kernel's answer: the conn may hold the rest of a
+				// broken dump, so start afresh next time.
 				s.c.Close()
 				s.c = nil
 			}
-			return nil, err
+			return socks, err
 		}
 	}
+	return socks, nil
+}
+
+// learnRefusal records a request kind the kernel refused and replans without
+// it; it reports whether there is something left to try.
+func (s *Source) learnRefusal(err error) bool {
+	usesBytecode := len(s.plan) > 0 && s.plan[0].bytecode != nil
+	usesCompat := len(s.plan) > 0 && s.plan[0].family == afUnspec
+	switch {
+	case errors.Is(err, unix.EOPNOTSUPP) && usesCompat:
+		s.refused.compat = true
+	case errors.Is(err, unix.EINVAL) && usesBytecode:
+		s.refused.bytecode = true
+	case errors.Is(err, unix.EINVAL) && usesCompat:
+		s.refused.compat = true
+	default:
+		return false
+	}
+	s.plan = planFor(s.query, s.refused)
+	return true
 }
 
 // runDump sends one dump request and appends its sockets to socks.
 func (s *Source) runDump(socks []sampler.Socket, d dump) ([]sampler.Socket, error) {
 	s.seq++
 	seq := s.seq
-	s.req = appendRequest(s.req[:0], seq, true, d.family, d.protocol, d.states, nil, d.bytecode)
+	if d.family == afUnspec {
+		s.req = appendTCPDump(s.req[:0], seq, d.states, d.bytecode)
+	} else {
+		s.req = appendRequest(s.req[:0], seq, true, d.family, d.protocol, d.states, nil, d.bytecode)
+	}
 	if err := s.c.send(s.req); err != nil {
 		return socks, fmt.Errorf("send sock_diag request: %w", err)
 	}

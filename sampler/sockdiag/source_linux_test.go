@@ -108,7 +108,7 @@ func TestSetQueryNarrowsInKernel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if src.noBytecode {
+	if src.refused.bytecode {
 		t.Fatal("kernel refused the port filter bytecode")
 	}
 	var sawA int

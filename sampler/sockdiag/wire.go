@@ -24,6 +24,11 @@ const (
 	nlmFDump     = 0x300 // NLM_F_ROOT|NLM_F_MATCH
 
 	sockDiagByFamily = 20 // SOCK_DIAG_BY_FAMILY
+	// tcpDiagGetSock is the older TCPDIAG_GETSOCK request (struct
+	// inet_diag_req): the kernel dumps it with family AF_UNSPEC, so one walk
+	// of the TCP hash tables yields IPv4 and IPv6 sockets, where
+	// SOCK_DIAG_BY_FAMILY needs a walk per family. Replies carry this type.
+	tcpDiagGetSock = 18
 
 	afInet  = 2
 	afInet6 = 10
@@ -36,6 +41,8 @@ const (
 	sockIDLen = 48
 	// struct inet_diag_req_v2: family, protocol, ext, pad, states, sockid.
 	reqV2Len = 8 + sockIDLen
+	// struct inet_diag_req: family, src_len, dst_len, ext, sockid, states, dbs.
+	reqV1Len = 4 + sockIDLen + 8
 	// struct inet_diag_msg: family, state, timer, retrans, sockid, expires,
 	// rqueue, wqueue, uid, inode.
 	diagMsgLen = 4 + sockIDLen + 20
@@ -118,31 +125,46 @@ func putAddr(b []byte, a netip.Addr) {
 // protocol limited to states (and to the bytecode filter, when not empty), or,
 // with dump false, an exact lookup of the socket id.
 func appendRequest(buf []byte, seq uint32, dump bool, family, protocol uint8, states uint32, id []byte, bytecode []byte) []byte {
-	n := nlmsgHdrLen + reqV2Len
+	flags := uint16(nlmFRequest)
+	if dump {
+		flags |= nlmFDump
+	}
+	buf, r := appendHeader(buf, sockDiagByFamily, flags, seq, reqV2Len, bytecode)
+	r[0], r[1], r[2] = family, protocol, 0 // idiag_ext 0: no extensions
+	order.PutUint32(r[4:8], states)
+	copy(r[8:8+sockIDLen], id)
+	return buf
+}
+
+// appendTCPDump appends a TCPDIAG_GETSOCK dump of TCP sockets of both
+// families in states (and matching bytecode, when not empty).
+func appendTCPDump(buf []byte, seq uint32, states uint32, bytecode []byte) []byte {
+	buf, r := appendHeader(buf, tcpDiagGetSock, nlmFRequest|nlmFDump, seq, reqV1Len, bytecode)
+	// family, src_len, dst_len, ext and the socket id stay zero.
+	order.PutUint32(r[4+sockIDLen:], states)
+	return buf
+}
+
+// appendHeader appends a netlink header, room for a fixed request of reqLen
+// bytes (returned, zeroed, for the caller to fill) and the bytecode attribute.
+func appendHeader(buf []byte, typ, flags uint16, seq uint32, reqLen int, bytecode []byte) ([]byte, []byte) {
+	n := nlmsgHdrLen + reqLen
 	if len(bytecode) > 0 {
 		n += nlaHdrLen + len(bytecode)
 	}
 	start := len(buf)
 	buf = append(buf, make([]byte, align4(n))...)
 	b := buf[start:]
-	flags := uint16(nlmFRequest)
-	if dump {
-		flags |= nlmFDump
-	}
 	order.PutUint32(b[0:4], uint32(n))
-	order.PutUint16(b[4:6], sockDiagByFamily)
+	order.PutUint16(b[4:6], typ)
 	order.PutUint16(b[6:8], flags)
 	order.PutUint32(b[8:12], seq)
 	// nlmsg_pid 0: the kernel fills in our port id.
-	r := b[nlmsgHdrLen:]
-	r[0], r[1], r[2] = family, protocol, 0 // idiag_ext 0: no extensions
-	order.PutUint32(r[4:8], states)
-	copy(r[8:8+sockIDLen], id)
 	if len(bytecode) > 0 {
-		a := r[reqV2Len:]
+		a := b[nlmsgHdrLen+reqLen:]
 		order.PutUint16(a[0:2], uint16(nlaHdrLen+len(bytecode)))
 		order.PutUint16(a[2:4], inetDiagReqBytecode)
 		copy(a[nlaHdrLen:], bytecode)
 	}
-	return buf
+	return buf, b[nlmsgHdrLen : nlmsgHdrLen+reqLen]
 }

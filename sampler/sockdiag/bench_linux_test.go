@@ -1,0 +1,162 @@
+//go:build linux
+
+package sockdiag
+
+import (
+	"context"
+	"os/exec"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/psutil"
+)
+
+// cpuClock reads this process's CPU time (user+system, every thread: the
+// garbage collector's work counts too).
+func cpuClock(b *testing.B) time.Duration {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// measure runs op b.N times and reports CPU time and sockets per sample.
+func measure(b *testing.B, op func() int) {
+	b.Helper()
+	op() // warm caches and buffers outside the count
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuClock(b)
+	var socks int
+	for i := 0; i < b.N; i++ {
+		socks = op()
+	}
+	cpu := cpuClock(b) - cpu0
+	b.StopTimer()
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(socks), "sockets")
+}
+
+func benchSource(b *testing.B) *Source {
+	holdForBench(b)
+	s, err := New()
+	if err != nil {
+		b.Skipf("netlink unavailable: %v", err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+// BenchmarkSample: dump TCP and UDP, IPv4 and IPv6, parse, attribute from the
+// warm inode cache. Each sample allocates its Sockets slice.
+func BenchmarkSample(b *testing.B) {
+	s := benchSource(b)
+	ctx := context.Background()
+	measure(b, func() int {
+		snap, err := s.Sample(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return len(snap.Sockets)
+	})
+}
+
+// BenchmarkSampleRecycled: as BenchmarkSample, with each snapshot handed back
+// through Recycle once the next one is taken (as a poller may do).
+func BenchmarkSampleRecycled(b *testing.B) {
+	s := benchSource(b)
+	ctx := context.Background()
+	var prev []sampler.Socket
+	measure(b, func() int {
+		snap, err := s.Sample(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if prev != nil {
+			s.Recycle(prev)
+		}
+		prev = snap.Sockets
+		return len(snap.Sockets)
+	})
+}
+
+// BenchmarkSampleDiff: a full poll as the poller does it: sample, then diff
+// against the previous sample.
+func BenchmarkSampleDiff(b *testing.B) {
+	s := benchSource(b)
+	ctx := context.Background()
+	var d sampler.Differ
+	prev, err := s.Sample(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	measure(b, func() int {
+		next, err := s.Sample(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d.Diff(prev, &next)
+		prev = next
+		return len(next.Sockets)
+	})
+}
+
+// BenchmarkSampleOnePort: a filtered view (one port) narrowed in the kernel.
+func BenchmarkSampleOnePort(b *testing.B) {
+	s := benchSource(b)
+	s.SetQuery(sampler.Query{Ports: []sampler.PortRange{{Lo: 22, Hi: 22}}})
+	ctx := context.Background()
+	measure(b, func() int {
+		snap, err := s.Sample(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return len(snap.Sockets)
+	})
+}
+
+// BenchmarkProcWalk: one walk of /proc/*/fd, what the cache saves per sample.
+func BenchmarkProcWalk(b *testing.B) {
+	holdForBench(b)
+	o := newOwners("/proc")
+	measure(b, func() int {
+		o.walk()
+		return len(o.pidOf)
+	})
+}
+
+// BenchmarkSS: `ss -tan` over the same table, its own CPU time (child rusage).
+func BenchmarkSS(b *testing.B) {
+	holdForBench(b)
+	if _, err := exec.LookPath("ss"); err != nil {
+		b.Skip("ss not installed")
+	}
+	b.ReportAllocs()
+	var cpu time.Duration
+	for i := 0; i < b.N; i++ {
+		cmd := exec.Command("ss", "-tan")
+		if err := cmd.Run(); err != nil {
+			b.Fatal(err)
+		}
+		cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+}
+
+// BenchmarkGopsutil: the portable source over the same table.
+func BenchmarkGopsutil(b *testing.B) {
+	holdForBench(b)
+	src := psutil.New()
+	ctx := context.Background()
+	measure(b, func() int {
+		snap, err := src.Sample(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return len(snap.Sockets)
+	})
+}

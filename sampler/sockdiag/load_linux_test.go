@@ -1,0 +1,240 @@
+//go:build linux
+
+package sockdiag
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The test binary doubles as the load generator for benchmarks and .ci/bench
+// when SOCKDIAG_LOAD is set:
+//
+//	accept:N             listen on 127.0.0.1, print "port P", accept and hold N
+//	                     connections, print "held N", exit when stdin closes
+//	hold:N               run accept:N in a child (the far ends, so each process
+//	                     stays under the open-file limit), dial N connections
+//	                     to it, print "ready N", exit when stdin closes
+//	churn:RATE:SECONDS   print "port P", then make RATE connections a second to
+//	                     a listener that closes each at once (the server
+//	                     closes first); print "made N failed F"
+const loadEnv = "SOCKDIAG_LOAD"
+
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(loadEnv); mode != "" {
+		if err := runLoad(mode, os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	code := m.Run()
+	releaseHeld()
+	os.Exit(code)
+}
+
+func runLoad(mode string, stdin io.Reader, stdout io.Writer) error {
+	f := strings.Split(mode, ":")
+	num := func(i int) (int, error) {
+		if i >= len(f) {
+			return 0, fmt.Errorf("mode %q lacks argument %d", mode, i)
+		}
+		return strconv.Atoi(f[i])
+	}
+	switch f[0] {
+	case "accept":
+		n, err := num(1)
+		if err != nil {
+			return err
+		}
+		return acceptAndHold(n, stdin, stdout)
+	case "hold":
+		n, err := num(1)
+		if err != nil {
+			return err
+		}
+		h, err := holdConns(n)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "ready %d\n", n)
+		_, _ = io.Copy(io.Discard, stdin)
+		return h.Close()
+	case "churn":
+		rate, err := num(1)
+		if err != nil {
+			return err
+		}
+		secs, err := num(2)
+		if err != nil {
+			return err
+		}
+		return churn(rate, time.Duration(secs)*time.Second, stdout)
+	}
+	return fmt.Errorf("unknown load mode %q", mode)
+}
+
+func acceptAndHold(n int, stdin io.Reader, stdout io.Writer) error {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	fmt.Fprintf(stdout, "port %d\n", ln.Addr().(*net.TCPAddr).Port)
+	conns := make([]net.Conn, 0, n)
+	for len(conns) < n {
+		c, err := ln.Accept()
+		if err != nil {
+			return err
+		}
+		conns = append(conns, c)
+	}
+	fmt.Fprintf(stdout, "held %d\n", n)
+	_, _ = io.Copy(io.Discard, stdin)
+	for _, c := range conns {
+		c.Close()
+	}
+	return nil
+}
+
+// held is n loopback connections: client ends here, far ends in a child.
+type held struct {
+	child *exec.Cmd
+	stdin io.WriteCloser
+	conns []net.Conn
+}
+
+func holdConns(n int) (*held, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=accept:%d", loadEnv, n))
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	h := &held{child: cmd, stdin: stdin}
+	lines := bufio.NewScanner(out)
+	var port int
+	if !lines.Scan() {
+		h.Close()
+		return nil, errors.New("load child said nothing")
+	}
+	if _, err := fmt.Sscanf(lines.Text(), "port %d", &port); err != nil {
+		h.Close()
+		return nil, fmt.Errorf("load child: %q", lines.Text())
+	}
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	for i := 0; i < n; i++ {
+		c, err := net.Dial("tcp4", addr)
+		if err != nil {
+			h.Close()
+			return nil, fmt.Errorf("connection %d of %d: %w", i+1, n, err)
+		}
+		h.conns = append(h.conns, c)
+	}
+	if !lines.Scan() || lines.Text() != fmt.Sprintf("held %d", n) {
+		h.Close()
+		return nil, errors.New("load child did not confirm")
+	}
+	return h, nil
+}
+
+func (h *held) Close() error {
+	for _, c := range h.conns {
+		c.Close()
+	}
+	h.stdin.Close()
+	return h.child.Wait()
+}
+
+// churn makes rate connections a second for d to a server that closes each
+// connection as soon as it is accepted; the client closes after reading EOF.
+func churn(rate int, d time.Duration, stdout io.Writer) error {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	addr := ln.Addr().String()
+	fmt.Fprintf(stdout, "port %d\n", ln.Addr().(*net.TCPAddr).Port)
+	total := int(int64(rate) * int64(d) / int64(time.Second))
+	gap := time.Second / time.Duration(rate)
+	start := time.Now()
+	var made, failed int
+	var buf [1]byte
+	for i := 0; i < total; i++ {
+		if wait := time.Until(start.Add(time.Duration(i) * gap)); wait > 0 {
+			time.Sleep(wait)
+		}
+		c, err := net.Dial("tcp4", addr)
+		if err != nil {
+			failed++
+			continue
+		}
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_, _ = c.Read(buf[:]) // EOF: the server closed first
+		c.Close()
+		made++
+	}
+	fmt.Fprintf(stdout, "made %d failed %d\n", made, failed)
+	return nil
+}
+
+var (
+	heldOnce sync.Once
+	heldConn *held
+	heldErr  error
+)
+
+// benchConns is how many loopback connections benchmarks hold (each is two
+// sockets in the table: one end here, one in the child).
+func benchConns() int {
+	if n, err := strconv.Atoi(os.Getenv("SOCKDIAG_BENCH_CONNS")); err == nil && n >= 0 {
+		return n
+	}
+	return 5000
+}
+
+// holdForBench opens the benchmark connections once per process.
+func holdForBench(b *testing.B) {
+	heldOnce.Do(func() { heldConn, heldErr = holdConns(benchConns()) })
+	if heldErr != nil {
+		b.Fatalf("opening %d loopback connections: %v", benchConns(), heldErr)
+	}
+}
+
+func releaseHeld() {
+	if heldConn != nil {
+		heldConn.Close()
+	}
+}

@@ -1,0 +1,118 @@
+//go:build linux
+
+package sockdiag
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// fakeProc builds a /proc with processes owning socket inodes.
+type fakeProc string
+
+func (p fakeProc) add(t *testing.T, pid int, name string, inodes ...uint64) {
+	t.Helper()
+	dir := filepath.Join(string(p), strconv.Itoa(pid))
+	if err := os.MkdirAll(filepath.Join(dir, "fd"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "comm"), []byte(name+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "fd"))
+	fd := len(entries)
+	for _, in := range inodes {
+		link := "socket:[" + strconv.FormatUint(in, 10) + "]"
+		if err := os.Symlink(link, filepath.Join(dir, "fd", strconv.Itoa(fd))); err != nil {
+			t.Fatal(err)
+		}
+		fd++
+	}
+	// A non-socket descriptor is ignored.
+	_ = os.Symlink("/dev/null", filepath.Join(dir, "fd", strconv.Itoa(fd)))
+}
+
+func sockets(uid int32, inodes ...uint64) []sampler.Socket {
+	s := make([]sampler.Socket, len(inodes))
+	for i, in := range inodes {
+		s[i] = sampler.Socket{Inode: in, UID: uid}
+	}
+	return s
+}
+
+func pids(socks []sampler.Socket) []int32 {
+	out := make([]int32, len(socks))
+	for i, s := range socks {
+		out[i] = s.PID
+	}
+	return out
+}
+
+func TestOwnersCacheWalksOnlyForNewInodesAtMostOncePerSecond(t *testing.T) {
+	proc := fakeProc(t.TempDir())
+	proc.add(t, 100, "server", 1, 2)
+	o := newOwners(string(proc))
+	o.euid = 1000 // as an unprivileged user
+	t0 := time.Unix(1000, 0)
+
+	s := sockets(2000, 1, 2, 3)
+	if hidden := o.attribute(s, t0); !hidden {
+		t.Error("inode 3 of another user unattributed, but owners not hidden")
+	}
+	if got := pids(s); got[0] != 100 || got[1] != 100 || got[2] != 0 || s[0].Process != "server" {
+		t.Fatalf("first walk: pids %v process %q", got, s[0].Process)
+	}
+
+	// Inode 3 appears in a readable process, and inode 4 is new. Within a
+	// second of the last walk nothing is walked.
+	proc.add(t, 200, "client", 3, 4)
+	s = sockets(2000, 1, 3, 4)
+	o.attribute(s, t0.Add(500*time.Millisecond))
+	if got := pids(s); got[1] != 0 || got[2] != 0 {
+		t.Fatalf("walked again within a second: %v", got)
+	}
+	// A second later the new inode 4 triggers a walk, which also finds 3.
+	s = sockets(2000, 1, 3, 4)
+	if hidden := o.attribute(s, t0.Add(1100*time.Millisecond)); hidden {
+		t.Error("every socket attributed, yet owners hidden")
+	}
+	if got := pids(s); got[0] != 100 || got[1] != 200 || got[2] != 200 || s[2].Process != "client" {
+		t.Fatalf("second walk: %v %q", got, s[2].Process)
+	}
+
+	// An inode no readable process holds is looked for once, not every second.
+	proc.add(t, 300, "late", 9)
+	s = sockets(2000, 5)
+	o.attribute(s, t0.Add(3*time.Second))
+	s = sockets(2000, 5, 9)
+	o.attribute(s, t0.Add(5*time.Second))
+	if got := pids(s); got[1] != 300 {
+		t.Fatalf("new inode 9 not attributed: %v", got)
+	}
+	s = sockets(2000, 5)
+	before := len(o.names)
+	proc.add(t, 400, "holder-of-5", 5)
+	o.attribute(s, t0.Add(10*time.Second))
+	if s[0].PID != 0 || len(o.names) != before {
+		t.Errorf("a missed inode alone triggered a walk: pid %d", s[0].PID)
+	}
+
+	// Root never reports hidden owners; own sockets never count as hidden.
+	o.euid = 0
+	if o.attribute(sockets(2000, 77), t0.Add(20*time.Second)) {
+		t.Error("root reported hidden owners")
+	}
+	o.euid = 2000
+	if o.attribute(sockets(2000, 78), t0.Add(30*time.Second)) {
+		t.Error("own unattributed socket reported as hidden")
+	}
+	// Sockets without an inode (TIME_WAIT) are never attributed or hidden.
+	if o.attribute(sockets(-1, 0), t0.Add(40*time.Second)) {
+		t.Error("inode-less socket reported as hidden")
+	}
+}
