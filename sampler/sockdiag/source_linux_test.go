@@ -5,10 +5,10 @@ package sockdiag
 import (
 	"context"
 	"fmt"
-	"strings"
 	"net"
 	"net/netip"
 	"os"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
