@@ -52,12 +52,12 @@ type Poller struct {
 
 	// Owned by Run's goroutine.
 	differ       Differ
-	base         Snapshot // the last good sample, diffed against
-	baseIndex    map[ID]int32
+	base         Snapshot     // the last good sample, diffed against
+	baseIndex    map[ID]int32 // by releaseKey
 	baseIndexed  bool
-	adjust       map[ID]adjustment // changes releases made to base since it was sampled
-	recent       *recentGone
-	sampled      bool // a sample has succeeded: later opens are not Existing
+	adjust       map[ID]adjustment // changes releases made to base since it was sampled, by releaseKey
+	recent       *recentGone       // by releaseKey
+	sampled      bool              // a sample has succeeded: later opens are not Existing
 	interval     time.Duration
 	curQuery     Query  // what the source was last told
 	queryFrom    *Query // the query of base, while a changed query awaits its first sample
@@ -211,7 +211,7 @@ func (p *Poller) sample(ctx context.Context) {
 				p.reported++
 			}
 		case Closed:
-			p.recent.add(events[i].Socket.ID, next.Time, false)
+			p.recent.add(releaseKey(events[i].Socket.ID), next.Time, false)
 		}
 	}
 	p.sampled = true

@@ -28,7 +28,7 @@ func (p *Poller) release(r Release, events []Event) []Event {
 	if at.IsZero() {
 		at = p.now()
 	}
-	id := r.Socket.ID
+	id := releaseKey(r.Socket.ID)
 	toTimeWait := r.Socket.State == StateTimeWait
 
 	// Already changed by an earlier release since the last sample.
@@ -84,12 +84,12 @@ func (p *Poller) release(r Release, events []Event) []Event {
 	return append(events, Event{Kind: Closed, Time: at, Socket: s, Held: at.Sub(s.Since), SeenAtEnd: true})
 }
 
-// inBase finds id in the last sample, indexing it on first use.
+// inBase finds the socket with release key id in the last sample, indexing it on first use.
 func (p *Poller) inBase(id ID) (Socket, bool) {
 	if !p.baseIndexed {
 		clear(p.baseIndex)
 		for i := range p.base.Sockets {
-			p.baseIndex[p.base.Sockets[i].ID] = int32(i)
+			p.baseIndex[releaseKey(p.base.Sockets[i].ID)] = int32(i)
 		}
 		p.baseIndexed = true
 	}
@@ -111,7 +111,7 @@ func (p *Poller) prevForDiff() Snapshot {
 	prev := p.prevScratch[:0]
 	inBase := 0
 	for _, s := range p.base.Sockets {
-		a, ok := p.adjust[s.ID]
+		a, ok := p.adjust[releaseKey(s.ID)]
 		switch {
 		case !ok:
 			prev = append(prev, s)
@@ -140,17 +140,28 @@ func (p *Poller) dropReopened(events []Event, next *Snapshot) []Event {
 	var stale map[ID]bool
 	kept := events[:0]
 	for _, e := range events {
-		if e.Kind == Opened && p.recent.released(e.Socket.ID) {
+		if key := releaseKey(e.Socket.ID); e.Kind == Opened && p.recent.released(key) {
 			if stale == nil {
 				stale = map[ID]bool{}
 			}
-			stale[e.Socket.ID] = true
+			stale[key] = true
 			continue
 		}
 		kept = append(kept, e)
 	}
 	if stale != nil {
-		next.Sockets = slices.DeleteFunc(next.Sockets, func(s Socket) bool { return stale[s.ID] })
+		next.Sockets = slices.DeleteFunc(next.Sockets, func(s Socket) bool { return stale[releaseKey(s.ID)] })
 	}
 	return kept
+}
+
+// releaseKey is how a release is matched to a sampled socket: by the kernel's
+// cookie when there is one, because the kernel may report a socket's
+// addresses already cleared at release (a connection reset by SO_LINGER 0
+// comes back as 0.0.0.0:port with no remote port); by the full ID otherwise.
+func releaseKey(id ID) ID {
+	if id.Cookie != 0 {
+		return ID{Cookie: id.Cookie, Proto: id.Proto}
+	}
+	return id
 }

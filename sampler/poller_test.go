@@ -239,6 +239,29 @@ func TestPollerReleaseClosesAtOnceAndGuardsReopen(t *testing.T) {
 	wantKinds(t, take(t, p).Events, "open 127.0.0.1:40001")
 }
 
+func TestPollerReleaseMatchedByCookie(t *testing.T) {
+	ctx := context.Background()
+	p, _ := newTestPoller(t, PollerConfig{},
+		ok(snap(t, at(0), sockA, sockB)),
+		ok(snap(t, at(2), sockA, sockB)), // read before the release: B must not re-open
+		ok(snap(t, at(3), sockA)),
+	)
+	p.sample(ctx)
+	take(t, p)
+	// B reset: the kernel reports it with its addresses cleared.
+	reset := sock(t, "tcp 0.0.0.0:40002 127.0.0.1:0 CLOSE #2")
+	p.handleReleases(Release{Socket: reset, At: at(1)}, nil)
+	b := take(t, p)
+	wantKinds(t, b.Events, "close 127.0.0.1:40002")
+	if b.Events[0].Socket.Remote.Port() != 80 || b.Events[0].SeenAtEnd {
+		t.Errorf("the close should carry the socket as sampled, got %+v", b.Events[0])
+	}
+	p.sample(ctx)
+	wantKinds(t, take(t, p).Events)
+	p.sample(ctx)
+	wantKinds(t, take(t, p).Events)
+}
+
 func TestPollerLateReleaseAfterSampleClose(t *testing.T) {
 	ctx := context.Background()
 	p, _ := newTestPoller(t, PollerConfig{},
