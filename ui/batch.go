@@ -15,6 +15,7 @@ func (m *Model) applyBatch(b sampler.Batch) {
 		m.history.Advance(b.Snapshot.Time)
 	}
 	m.sockets = b.Snapshot.Sockets
+	m.views.observe(b, now)
 	if m.paused.on {
 		m.paused.hold(b)
 		return

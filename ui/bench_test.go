@@ -29,8 +29,8 @@ func bigTable(n int) []sampler.Socket {
 	return out
 }
 
-// churn is the events of one busy second: 1000 opens and 1000 closes.
-func churn(socks []sampler.Socket) []sampler.Event {
+// churnEvents is the events of one busy second: 1000 opens and 1000 closes.
+func churnEvents(socks []sampler.Socket) []sampler.Event {
 	var ev []sampler.Event
 	for i := range 1000 {
 		ev = append(ev,
@@ -47,7 +47,7 @@ func BenchmarkBatch100kUpdateView(b *testing.B) {
 	m := newTestModel(b, c, 160, 50)
 	socks := bigTable(100_000)
 	m = update(m, firstBatch(t0, socks))
-	ev := churn(socks)
+	ev := churnEvents(socks)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -63,7 +63,7 @@ func BenchmarkBatch100kFiltered(b *testing.B) {
 	socks := bigTable(100_000)
 	m = update(m, firstBatch(t0, socks))
 	m = update(m, append(keys("/443"), enter())...)
-	ev := churn(socks)
+	ev := churnEvents(socks)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {

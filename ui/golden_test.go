@@ -58,6 +58,11 @@ func TestGolden(t *testing.T) {
 		{"sorted_by_process_cursor_down", 100, 30, script(first, "ss", "jj")},
 		{"sorted_by_state", 100, 30, script(first, "s")},
 		{"paused", 100, 30, script(first, " ", batchCurlOpens())},
+		{"port_map", 100, 30, script(first, batchCurlOpens(), "m")},
+		{"port_map_help", 100, 40, script(first, "m?")},
+		{"churn_panel", 100, 30, script(first, batchCurlOpens(), batchCurlClosesGitWaits(), "c")},
+		{"map_and_churn_wide", 160, 40, script(first, batchCurlOpens(), batchCurlClosesGitWaits(), "mc")},
+		{"map_enter_filters_block", 100, 30, script(first, batchCurlOpens(), "m", enter())},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

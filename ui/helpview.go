@@ -30,9 +30,14 @@ func (m Model) helpView() string {
 	lines := []string{
 		st.Title.Render("keys") + st.Muted.Render("  (? or esc closes)"),
 		h.FullHelpView(m.keys.FullHelp()),
+	}
+	if m.views.main == viewMap {
+		lines = append(lines, "", st.Title.Render("on the map"), h.FullHelpView(m.views.portmap.KeyMap().FullHelp()))
+	}
+	lines = append(lines,
 		"",
 		st.Title.Render("colours and marks"),
-	}
+	)
 	for _, item := range m.legendItems() {
 		lines = append(lines, "  "+item)
 	}

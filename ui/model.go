@@ -60,6 +60,7 @@ type Model struct {
 	started   time.Time
 	feedDone  bool // the feed ended (a recording ran out)
 	explainOn explainTarget
+	views     views
 }
 
 // New builds the model. A bad Config.Filter is an error, said plainly.
@@ -74,7 +75,7 @@ func New(cfg Config) (Model, error) {
 	st := style.New(cfg.Renderer, cfg.Palette)
 	keys := DefaultKeyMap()
 	keys.setReplay(cfg.Replay != nil)
-	keys.setMapAvailable(false)
+	keys.setMapAvailable(true)
 	ctx, cancel := context.WithCancel(context.Background())
 	m := Model{
 		cfg:     cfg,
@@ -91,6 +92,7 @@ func New(cfg Config) (Model, error) {
 		started: now(),
 	}
 	m.table = m.newTable()
+	m.views = newViews(&m)
 	m.stats.rates.Start(m.started)
 	if cfg.Filter != "" {
 		f, err := filter.Parse(cfg.Filter, cfg.Ephemeral)
@@ -177,6 +179,11 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 
 func (m Model) mainKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
+	if m.views.main == viewMap && m.focus == focusTable {
+		if next, cmd, done := m.mapKey(msg); done {
+			return next, cmd
+		}
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return m.quit()
@@ -192,6 +199,10 @@ func (m Model) mainKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.table.SetSort(m.table.Sort().Next())
 	case key.Matches(msg, k.Focus):
 		m.focus = 1 - m.focus
+	case key.Matches(msg, k.Map):
+		m.views.main = 1 - m.views.main
+	case key.Matches(msg, k.Churn):
+		m.views.side = 1 - m.views.side
 	case key.Matches(msg, k.Explain):
 		m.openExplain()
 	case key.Matches(msg, k.Pause) && m.cfg.Replay == nil:

@@ -44,6 +44,9 @@ func (m *Model) restart() tea.Cmd {
 	m.feed = eventfeed.New(m.styles, eventfeed.DefaultCapacity)
 	m.setFilter(m.filter)
 	m.history = newPortHistory()
+	main, side := m.views.main, m.views.side
+	m.views = newViews(m)
+	m.views.main, m.views.side = main, side
 	m.stats = stats{}
 	m.stats.rates.Start(m.now())
 	m.paused = pausedDisplay{}

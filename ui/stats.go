@@ -62,6 +62,7 @@ func (m Model) headerInfo(now time.Time) header.Info {
 		Cost:            s.last.Cost,
 		Source:          s.last.Source,
 		Notes:           s.last.Notes,
+		Warnings:        m.views.churn.Warnings(),
 		Dropped:         s.last.Dropped,
 		KernelOpened:    s.kernelOpened(),
 		Reported:        s.last.Reported,

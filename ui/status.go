@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"github.com/charmbracelet/bubbles/key"
 	"strconv"
 	"strings"
 
@@ -47,7 +48,7 @@ func (m Model) statusLine() string {
 	}
 	h := m.help
 	h.Width = 0 // the short help is cut here, with room measured exactly
-	right := h.ShortHelpView(m.keys.ShortHelp())
+	right := h.ShortHelpView(m.shortHelp())
 	if left == "" {
 		return ansi.Truncate(right, m.width, "…")
 	}
@@ -68,4 +69,13 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// shortHelp is the bottom line's keys; on the map, the map's own first.
+func (m Model) shortHelp() []key.Binding {
+	if m.views.main == viewMap {
+		k := m.keys
+		return append(m.views.portmap.KeyMap().ShortHelp(), k.Map, k.Churn, k.Filter, k.Help, k.Quit)
+	}
+	return m.keys.ShortHelp()
 }

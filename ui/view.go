@@ -43,7 +43,9 @@ func (m Model) body(a areas) string {
 	}
 	now := m.now()
 	var table string
-	if ans, ok := m.freePortAnswer(a.tableW); ok {
+	if m.views.main == viewMap {
+		table = m.views.portmap.View(a.tableW, a.tableH)
+	} else if ans, ok := m.freePortAnswer(a.tableW); ok {
 		table = ans
 	} else {
 		table = m.table.View(now, m.focus == focusTable)
@@ -52,7 +54,13 @@ func (m Model) body(a areas) string {
 		}
 	}
 	table = fill(table, a.tableW, a.tableH)
-	feed := fill(m.feed.View(now, m.focus == focusFeed), a.feedW, a.feedH)
+	var feed string
+	if m.views.side == sideChurn {
+		feed = m.views.churn.View(a.feedW, a.feedH)
+	} else {
+		feed = m.feed.View(now, m.focus == focusFeed)
+	}
+	feed = fill(feed, a.feedW, a.feedH)
 	if a.sideBySide {
 		rule := strings.TrimSuffix(strings.Repeat(m.styles.Muted.Render("│")+"\n", a.bodyH), "\n")
 		return lipgloss.JoinHorizontal(lipgloss.Top, table, rule, feed)

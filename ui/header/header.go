@@ -29,6 +29,7 @@ type Info struct {
 	Cost            time.Duration
 	Source          string
 	Notes           []string
+	Warnings        []string // e.g. one destination holding most of the ephemeral range
 	Dropped         uint64
 	// KernelOpened is the kernel's opens since porttop started; nil when
 	// the source cannot read them. Reported is what porttop saw.
@@ -95,6 +96,9 @@ func View(st style.Styles, in Info, width int) string {
 	}
 	if in.Err != nil {
 		lines = append(lines, st.Error.Render("! sampling failed: "+in.Err.Error()))
+	}
+	for _, w := range in.Warnings {
+		lines = append(lines, st.Warning.Render("! "+w))
 	}
 	for _, n := range in.Notes {
 		lines = append(lines, st.Warning.Render("note: ")+st.Muted.Render(n))

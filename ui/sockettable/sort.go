@@ -3,6 +3,7 @@ package sockettable
 import (
 	"cmp"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/porttop/porttop/sampler"
@@ -101,4 +102,60 @@ func compareAddrPort(a, b netip.AddrPort) int {
 		return c
 	}
 	return cmp.Compare(a.Port(), b.Port())
+}
+
+// sortKeyOf is a row's primary sort key packed in a uint64, so that the
+// sort of a 100k-row table compares integers held in the row and follows a
+// pointer only on ties. ranks maps process names to their order (ByProcess).
+func sortKeyOf(k SortKey, s *sampler.Socket, ranks map[string]uint32) uint64 {
+	port := uint64(s.Local.Port())
+	switch k {
+	case ByState:
+		return uint64(stateRank[s.State])<<32 | port<<8 | uint64(s.Proto)
+	case ByProcess:
+		return uint64(ranks[s.Process])<<32 | uint64(uint32(s.PID))
+	case ByAge:
+		// Youngest first: a larger Since sorts earlier.
+		return ^uint64(s.Since.UnixNano()) ^ (1 << 63)
+	}
+	return port<<8 | uint64(s.Proto)
+}
+
+// stateRank orders states by name, as ByState's comparison does.
+var stateRank = func() [256]uint8 {
+	var names []string
+	for i := range 256 {
+		n := sampler.State(i).String()
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	var r [256]uint8
+	for i := range 256 {
+		r[i] = uint8(slices.Index(names, sampler.State(i).String()))
+	}
+	return r
+}()
+
+// processRanks numbers the distinct process names in sort order, unknown
+// ("") last, as compareProcess orders them.
+func processRanks(rows []row) map[string]uint32 {
+	seen := map[string]struct{}{}
+	for _, r := range rows {
+		seen[r.s.Process] = struct{}{}
+	}
+	names := make([]string, 0, len(seen))
+	for n := range seen {
+		if n != "" {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	ranks := make(map[string]uint32, len(names)+1)
+	for i, n := range names {
+		ranks[n] = uint32(i)
+	}
+	ranks[""] = uint32(len(names))
+	return ranks
 }

@@ -57,6 +57,7 @@ type Options struct {
 
 type row struct {
 	s    *sampler.Socket
+	key  uint64 // primary sort key, see sortKeyOf
 	mark Mark
 }
 
@@ -209,8 +210,23 @@ func (m *Model) Rebuild() {
 }
 
 func (m *Model) sortRows() {
-	cmp := compareFor(m.sort)
-	slices.SortFunc(m.rows, func(a, b row) int { return cmp(a.s, b.s) })
+	var ranks map[string]uint32
+	if m.sort == ByProcess {
+		ranks = processRanks(m.rows)
+	}
+	for i := range m.rows {
+		m.rows[i].key = sortKeyOf(m.sort, m.rows[i].s, ranks)
+	}
+	full := compareFor(m.sort)
+	slices.SortFunc(m.rows, func(a, b row) int {
+		if a.key != b.key {
+			if a.key < b.key {
+				return -1
+			}
+			return 1
+		}
+		return full(a.s, b.s)
+	})
 }
 
 // Selected is the socket under the cursor.
