@@ -185,8 +185,9 @@ func (p *Poller) sample(ctx context.Context) {
 		if ctx.Err() != nil {
 			return // stopping: not the source's fault
 		}
-		p.pending.add(p.update(update{sampled: true, err: err, cost: time.Since(start), interval: p.interval}))
-		p.tune(time.Since(start))
+		cost := time.Since(start)
+		p.tune(cost)
+		p.pending.add(p.update(update{sampled: true, err: err, cost: cost, interval: p.interval}))
 		return
 	}
 	if next.Time.IsZero() {
