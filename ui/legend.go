@@ -19,14 +19,30 @@ func (m Model) legendItems() []string {
 		st.WellKnown.Render(cls(ports.WellKnown)),
 		st.Registered.Render(cls(ports.Registered)),
 		st.Dynamic.Render(cls(ports.Dynamic)),
-		st.Ephemeral.Render(sockettable.EphemeralGlyph) + " OS ephemeral " + m.cfg.Ephemeral.String(),
+		st.Ephemeral.Render(sockettable.EphemeralGlyph) + " in the OS ephemeral range " + m.cfg.Ephemeral.String(),
 		st.Opened.Render(eventfeed.OpenedGlyph) + " new",
 		st.Closed.Render(eventfeed.ClosedGlyph) + " closed",
 		st.Changed.Render(eventfeed.ChangedGlyph) + " state change",
 	}
 }
 
-// legendLine is the legend in one line, cut to the width.
+// legendLine is the legend in one line: with the ranges' bounds when they
+// fit, else names only (the help overlay always has the bounds).
 func (m Model) legendLine() string {
-	return ansi.Truncate(strings.Join(m.legendItems(), m.styles.Muted.Render(" · ")), m.width, "…")
+	sep := m.styles.Muted.Render(" · ")
+	if full := strings.Join(m.legendItems(), sep); ansi.StringWidth(full) <= m.width {
+		return full
+	}
+	st := m.styles
+	short := []string{
+		st.WellKnown.Render("well-known"),
+		st.Registered.Render("registered"),
+		st.Dynamic.Render("dynamic"),
+		st.Ephemeral.Render(sockettable.EphemeralGlyph) + " OS ephemeral",
+		st.Opened.Render(eventfeed.OpenedGlyph) + " new",
+		st.Closed.Render(eventfeed.ClosedGlyph) + " closed",
+		st.Changed.Render(eventfeed.ChangedGlyph) + " state change",
+		"? more",
+	}
+	return ansi.Truncate(strings.Join(short, sep), m.width, "…")
 }

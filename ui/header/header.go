@@ -12,7 +12,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/porttop/porttop/sampler/ports"
-	"github.com/porttop/porttop/ui/sockettable"
 	"github.com/porttop/porttop/ui/style"
 )
 
@@ -59,7 +58,7 @@ func View(st style.Styles, in Info, width int) string {
 	lines = append(lines, strings.Join(l1, "  "))
 
 	c := in.Counts
-	eph := st.Ephemeral.Render(sockettable.EphemeralGlyph+" ephemeral "+in.Ephemeral.String()) + st.Muted.Render(": ")
+	eph := st.Ephemeral.Render("OS ephemeral "+in.Ephemeral.String()) + st.Muted.Render(": ")
 	useStyle := st.Text
 	if c.EphemeralPercent() >= 80 {
 		useStyle = st.Warning

@@ -35,8 +35,9 @@ func (m Mark) Glyph() string {
 	return " "
 }
 
-// EphemeralGlyph marks a local port inside the OS ephemeral range.
-const EphemeralGlyph = "*"
+// EphemeralGlyph marks a local port inside the OS ephemeral range ("e" for
+// ephemeral; the map uses "*" for a fresh hand-out, so not that).
+const EphemeralGlyph = "e"
 
 // CursorGlyph marks the cursor row for terminals without reverse video.
 const CursorGlyph = ">"

@@ -132,10 +132,10 @@ func TestFreshAndGoneRows(t *testing.T) {
 		t.Fatalf("no row for %s in\n%s", port, view)
 		return ""
 	}
-	if l := line(":54112"); !strings.HasPrefix(l, " +* ") {
+	if l := line(":54112"); !strings.HasPrefix(l, " +e ") {
 		t.Errorf("new row should carry + and the ephemeral marker: %q", l)
 	}
-	if l := line(":41822"); !strings.HasPrefix(l, " -* ") || !strings.Contains(l, "21s") {
+	if l := line(":41822"); !strings.HasPrefix(l, " -e ") || !strings.Contains(l, "21s") {
 		t.Errorf("closed row should linger with - and show how long it was held: %q", l)
 	}
 	if l := line("*:22"); !strings.HasPrefix(l, "    ") {
@@ -151,7 +151,7 @@ func TestFreshAndGoneRows(t *testing.T) {
 	if strings.Contains(view, ":41822") {
 		t.Errorf("closed row still lingers after %v:\n%s", DefaultGoneFor, view)
 	}
-	if l := line(":54112"); !strings.HasPrefix(l, "  * ") {
+	if l := line(":54112"); !strings.HasPrefix(l, "  e ") {
 		t.Errorf("highlight should have expired: %q", l)
 	}
 	if len(m.fresh) != 0 || len(m.lingering) != 0 {
