@@ -82,13 +82,6 @@ func (k *KeyMap) setReplay(on bool) {
 	}
 }
 
-// setMapAvailable shows or hides the map and churn keys, which only work
-// when those views are wired in.
-func (k *KeyMap) setMapAvailable(on bool) {
-	k.Map.SetEnabled(on)
-	k.Churn.SetEnabled(on)
-}
-
 // ShortHelp is the one-line help at the bottom.
 func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.Filter, k.Sort, k.Pause, k.Focus, k.Explain, k.Map, k.Help, k.Quit}

@@ -7,7 +7,9 @@ import (
 )
 
 // BatchMsg carries one batch from the feed into Update. Tests and callers
-// may send it themselves.
+// may send it themselves. The UI keeps the batch's Snapshot.Sockets (the
+// table points into it) until the next batch: the feed must hand over a
+// slice it will not write to again.
 type BatchMsg struct{ Batch sampler.Batch }
 
 // feedErrMsg is a failed Feed.Next.

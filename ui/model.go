@@ -75,7 +75,6 @@ func New(cfg Config) (Model, error) {
 	st := style.New(cfg.Renderer, cfg.Palette)
 	keys := DefaultKeyMap()
 	keys.setReplay(cfg.Replay != nil)
-	keys.setMapAvailable(true)
 	ctx, cancel := context.WithCancel(context.Background())
 	m := Model{
 		cfg:     cfg,
