@@ -103,6 +103,7 @@ type watcher struct {
 	req     []byte
 	seq     uint32
 	pending []released
+	asked   []int // pending index of each lookup sent, by seq - first
 }
 
 func (w *watcher) run(ctx context.Context, out chan<- sampler.Release) error {
@@ -158,17 +159,26 @@ func (w *watcher) collect(dst []released, b []byte, at time.Time) []released {
 	return dst
 }
 
-// checkTimeWait looks up every pending TCP release by 4-tuple and cookie and
-// marks those that live on in TIME_WAIT.
+// checkTimeWait looks up every pending TCP release by its 4-tuple and marks
+// those that live on in TIME_WAIT. The lookup cannot use the cookie: the
+// kernel makes cookies lazily, so a socket nobody had asked about gets one at
+// its destroy report, after its timewait successor was made without one. A
+// 4-tuple held in TIME_WAIT at the moment of the report can only be the
+// successor (the timewait socket keeps any other socket off that tuple). The
+// release then carries the timewait socket's cookie, which is what later
+// samples will show.
 func (w *watcher) checkTimeWait() error {
 	w.req = w.req[:0]
+	w.asked = w.asked[:0]
 	first := w.seq + 1
 	for i := range w.pending {
 		r := &w.pending[i]
-		if r.protocol != ipprotoTCP {
-			continue
+		if r.protocol != ipprotoTCP || r.rel.Socket.Remote.Port() == 0 {
+			continue // UDP has no TIME_WAIT; a listener has no peer
 		}
+		putNoCookie(r.id[:])
 		w.seq++
+		w.asked = append(w.asked, i)
 		w.req = appendRequest(w.req, w.seq, false, r.family, r.protocol, uint32(sampler.AllStates), r.id[:], nil)
 	}
 	if len(w.req) == 0 {
@@ -177,11 +187,10 @@ func (w *watcher) checkTimeWait() error {
 	if err := w.lc.send(w.req); err != nil {
 		return fmt.Errorf("send TIME_WAIT lookups: %w", err)
 	}
-	want := int(w.seq - first + 1)
 	if err := w.lc.f.SetReadDeadline(time.Now().Add(lookupTimeout)); err != nil {
 		return err
 	}
-	for answered := 0; answered < want; {
+	for answered := 0; answered < len(w.asked); {
 		n, err := w.lc.recv(w.lbuf)
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			return nil // the rest count as closed
@@ -204,23 +213,24 @@ func (w *watcher) checkTimeWait() error {
 			}
 			answered++
 			if m.Type != sockDiagByFamily {
-				continue // NLMSG_ERROR: ENOENT (gone) or ESTALE (another socket)
+				continue // NLMSG_ERROR: ENOENT, the socket is gone
 			}
 			d, err := parseDiagMsg(m.Payload)
-			if err != nil || sampler.State(d.State) != sampler.StateTimeWait {
+			if err != nil || !isTimewaitState(sampler.State(d.State)) {
 				continue
 			}
-			w.markTimeWait(d.Cookie)
+			s := &w.pending[w.asked[m.Seq-first]].rel.Socket
+			s.State = sampler.StateTimeWait
+			s.Cookie = d.Cookie
 		}
 	}
 	return nil
 }
 
-func (w *watcher) markTimeWait(cookie uint64) {
-	for i := range w.pending {
-		s := &w.pending[i].rel.Socket
-		if s.Cookie == cookie && s.Proto == sampler.TCP {
-			s.State = sampler.StateTimeWait
-		}
-	}
+// isTimewaitState tells the states of the kernel's timewait mini-sockets: a
+// closed socket waiting out TIME_WAIT, or one closed in FIN_WAIT2 (orphaned
+// before the peer's FIN came; it turns to TIME_WAIT when it does). Either
+// way the port stays held, so both are reported as StateTimeWait.
+func isTimewaitState(s sampler.State) bool {
+	return s == sampler.StateTimeWait || s == sampler.StateFinWait2
 }

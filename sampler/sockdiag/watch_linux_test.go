@@ -64,13 +64,16 @@ func TestWatchReportsShortConnectionAndTimeWait(t *testing.T) {
 		{"tcp6", "[::1]:0"},
 	} {
 		t.Run(tc.network, func(t *testing.T) {
+			src := newSource(t)
 			releases := watch(t)
 			// Opened and closed with no sample in between: only the
 			// kernel's report can tell of it. The server closes first, so
-			// it lingers in TIME_WAIT while the client goes away.
+			// it lingers in TIME_WAIT while the client goes away. Nobody
+			// asks the server end's cookie, so the kernel makes it only at
+			// the destroy report, after the timewait socket was made.
 			p := openPair(t, tc.network, tc.addr)
 			clientCookie, _ := kernelIdentity(t, p.client)
-			serverCookie, _ := kernelIdentity(t, p.server)
+			serverLocal, serverRemote := addrPort(p.server.LocalAddr()), addrPort(p.server.RemoteAddr())
 			p.server.Close()
 			buf := make([]byte, 1)
 			if _, err := p.client.Read(buf); err == nil {
@@ -78,19 +81,39 @@ func TestWatchReportsShortConnectionAndTimeWait(t *testing.T) {
 			}
 			p.client.Close()
 
-			got := awaitReleases(t, releases, clientCookie, serverCookie)
-			c, s := got[clientCookie].Socket, got[serverCookie].Socket
+			var client, server *sampler.Release
+			giveUp := time.After(10 * time.Second)
+			for client == nil || server == nil {
+				select {
+				case r := <-releases:
+					switch {
+					case r.Socket.Cookie == clientCookie:
+						client = &r
+					case r.Socket.Local == serverLocal && r.Socket.Remote == serverRemote:
+						server = &r
+					}
+				case <-giveUp:
+					t.Fatalf("releases missing: client %v server %v", client != nil, server != nil)
+				}
+			}
+			c, s := client.Socket, server.Socket
 			if c.Proto != sampler.TCP || c.Local != addrPort(p.client.LocalAddr()) || c.Remote != addrPort(p.client.RemoteAddr()) {
 				t.Errorf("client release %+v", c)
 			}
-			if c.State == sampler.StateTimeWait {
-				t.Errorf("client closed second but was reported in TIME_WAIT")
+			if c.State == sampler.StateTimeWait || client.At.IsZero() {
+				t.Errorf("client closed second: release %+v at %v", c, client.At)
 			}
-			if s.State != sampler.StateTimeWait || s.Local != addrPort(p.server.LocalAddr()) {
-				t.Errorf("server release %+v, want TIME_WAIT at %v", s, p.server.LocalAddr())
+			if s.State != sampler.StateTimeWait {
+				t.Fatalf("server release %+v, want TIME_WAIT", s)
 			}
-			if got[clientCookie].At.IsZero() {
-				t.Error("release without a time")
+			// The release carries the cookie later samples show.
+			snap, err := src.Sample(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			tw, ok := findSocket(snap.Sockets, sampler.TCP, serverLocal, serverRemote)
+			if !ok || tw.State != sampler.StateTimeWait || tw.Cookie != s.Cookie {
+				t.Errorf("sample has %+v (found %v), release said cookie %d in TIME_WAIT", tw, ok, s.Cookie)
 			}
 		})
 	}

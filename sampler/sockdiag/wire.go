@@ -110,6 +110,13 @@ func putSockID(b []byte, local, remote netip.AddrPort, ifIndex uint32, cookie ui
 	order.PutUint32(b[44:48], uint32(cookie>>32))
 }
 
+// putNoCookie sets a socket id's cookie to INET_DIAG_NOCOOKIE (both words
+// all ones): an exact lookup then matches on the addresses alone.
+func putNoCookie(id []byte) {
+	order.PutUint32(id[40:44], 0xffffffff)
+	order.PutUint32(id[44:48], 0xffffffff)
+}
+
 func putAddr(b []byte, a netip.Addr) {
 	clear(b)
 	if a.Is4() {
