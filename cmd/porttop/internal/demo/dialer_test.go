@@ -1,0 +1,8 @@
+package demo
+
+import (
+	"net"
+	"time"
+)
+
+var netDialer = net.Dialer{Timeout: time.Second}
