@@ -53,6 +53,8 @@ func TestGolden(t *testing.T) {
 		{"bad_filter", 100, 30, script(first, "/port:99999", enter())},
 		{"bad_filter_keeps_old", 60, 20, script(first, "/22", enter(), "/ nonsense:x", enter())},
 		{"help_overlay", 100, 30, script(first, "?")},
+		{"help_overlay_60x20", 60, 20, script(first, "?")},
+		{"explain_pane_60x20", 60, 20, script(first, "jji")},
 		{"explain_pane", 100, 30, script(first, batchCurlOpens(), "G", "i")},
 		{"explain_free_port", 100, 30, script(first, "/60716", enter(), enter())},
 		{"sorted_by_process_cursor_down", 100, 30, script(first, "ss", "jj")},

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/porttop/porttop/ui/style"
 )
@@ -22,25 +24,67 @@ func newHelp(st style.Styles) help.Model {
 	return h
 }
 
-// helpView is the `?` overlay: every key, then the legend.
-func (m Model) helpView() string {
+// openHelp shows the `?` overlay in a scrollable pane, so every key and the
+// whole legend can be read on a small terminal too.
+func (m *Model) openHelp() {
+	m.showHelp = true
+	m.helpPane.Open("", m.helpText(m.helpPane.InnerWidth()))
+}
+
+// helpText is every key, laid out in as many columns as fit, then the legend.
+func (m Model) helpText(width int) string {
 	st := m.styles
-	h := m.help
-	h.ShowAll = true
-	lines := []string{
-		st.Title.Render("keys") + st.Muted.Render("  (? or esc closes)"),
-		h.FullHelpView(m.keys.FullHelp()),
-	}
+	var b strings.Builder
+	b.WriteString(st.Title.Render("keys") + st.Muted.Render("  (? or esc closes, ↑/↓ scroll)") + "\n")
+	b.WriteString(keyColumns(st, m.keys.FullHelp(), width))
 	if m.views.main == viewMap {
-		lines = append(lines, "", st.Title.Render("on the map"), h.FullHelpView(m.views.portmap.KeyMap().FullHelp()))
+		b.WriteString("\n\n" + st.Title.Render("on the map") + "\n")
+		b.WriteString(keyColumns(st, m.views.portmap.KeyMap().FullHelp(), width))
 	}
-	lines = append(lines,
-		"",
-		st.Title.Render("colours and marks"),
-	)
+	b.WriteString("\n\n" + st.Title.Render("colours and marks") + "\n")
 	for _, item := range m.legendItems() {
-		lines = append(lines, "  "+item)
+		b.WriteString("  " + item + "\n")
 	}
-	lines = append(lines, "  "+st.Accent.Render(">")+" cursor row   bold row: opened in the last seconds   dim row: just closed")
+	b.WriteString("  " + st.Accent.Render(">") + " cursor row (also reverse video)\n")
+	b.WriteString("  bold row: opened in the last seconds; dim row: just closed\n")
+	b.WriteString("  LOCAL is coloured by its port's IANA range")
+	return b.String()
+}
+
+// keyColumns lays enabled bindings out column by column, as many columns as
+// width allows.
+func keyColumns(st style.Styles, groups [][]key.Binding, width int) string {
+	var keys, descs []string
+	kw, dw := 0, 0
+	for _, g := range groups {
+		for _, b := range g {
+			if !b.Enabled() {
+				continue
+			}
+			keys = append(keys, b.Help().Key)
+			descs = append(descs, b.Help().Desc)
+			kw = max(kw, ansi.StringWidth(b.Help().Key))
+			dw = max(dw, ansi.StringWidth(b.Help().Desc))
+		}
+	}
+	if len(keys) == 0 {
+		return ""
+	}
+	colW := kw + 1 + dw + 3
+	cols := max(1, min(width/colW, 4))
+	rows := (len(keys) + cols - 1) / cols
+	lines := make([]string, rows)
+	for i := range keys {
+		r, c := i%rows, i/rows
+		if c > 0 {
+			lines[r] += "   "
+		}
+		k := keys[i] + strings.Repeat(" ", kw-ansi.StringWidth(keys[i]))
+		d := descs[i] + strings.Repeat(" ", dw-ansi.StringWidth(descs[i]))
+		lines[r] += st.Accent.Render(k) + " " + st.Text.Render(d)
+	}
+	for i := range lines {
+		lines[i] = strings.TrimRight(lines[i], " ")
+	}
 	return strings.Join(lines, "\n")
 }

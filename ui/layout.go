@@ -70,6 +70,15 @@ func (m *Model) layout() {
 	a := m.computeAreas()
 	m.table.SetSize(a.tableW, a.tableH)
 	m.feed.SetSize(a.feedW, a.feedH)
+	// The panes' text is wrapped to their width: rewrap it when that changes.
+	explainW, helpW := m.explain.InnerWidth(), m.helpPane.InnerWidth()
 	m.explain.SetSize(m.width, a.bodyH)
+	m.helpPane.SetSize(m.width, a.bodyH)
+	if m.explain.InnerWidth() != explainW {
+		m.refreshExplain()
+	}
+	if m.showHelp && m.helpPane.InnerWidth() != helpW {
+		m.helpPane.SetContent(m.helpText(m.helpPane.InnerWidth()))
+	}
 	m.help.Width = m.width
 }

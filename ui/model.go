@@ -47,7 +47,9 @@ type Model struct {
 	feed    eventfeed.Model
 	bar     filterbar.Model
 	explain explainpane.Model
-	help    help.Model
+	// helpPane scrolls the `?` overlay; it is the same kind of framed pane.
+	helpPane explainpane.Model
+	help     help.Model
 
 	stats     stats // machine-wide header figures
 	history   *history.Tracker
@@ -77,18 +79,19 @@ func New(cfg Config) (Model, error) {
 	keys.setReplay(cfg.Replay != nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	m := Model{
-		cfg:     cfg,
-		now:     now,
-		keys:    keys,
-		styles:  st,
-		ctx:     ctx,
-		cancel:  cancel,
-		feed:    eventfeed.New(st, eventfeed.DefaultCapacity),
-		bar:     filterbar.New(st),
-		explain: explainpane.New(st),
-		help:    newHelp(st),
-		history: newPortHistory(),
-		started: now(),
+		cfg:      cfg,
+		now:      now,
+		keys:     keys,
+		styles:   st,
+		ctx:      ctx,
+		cancel:   cancel,
+		feed:     eventfeed.New(st, eventfeed.DefaultCapacity),
+		bar:      filterbar.New(st),
+		explain:  explainpane.New(st),
+		helpPane: explainpane.New(st),
+		help:     newHelp(st),
+		history:  newPortHistory(),
+		started:  now(),
 	}
 	m.table = m.newTable()
 	m.views = newViews(&m)
@@ -168,8 +171,12 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case m.showHelp:
 		if key.Matches(msg, m.keys.Help, m.keys.Close, m.keys.Quit) {
 			m.showHelp = false
+			m.helpPane.Close()
+			return m, nil
 		}
-		return m, nil
+		var cmd tea.Cmd
+		m.helpPane, cmd = m.helpPane.Update(msg)
+		return m, cmd
 	case m.explain.IsOpen():
 		return m.explainKey(msg)
 	}
@@ -187,7 +194,7 @@ func (m Model) mainKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Quit):
 		return m.quit()
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.openHelp()
 	case key.Matches(msg, k.Filter):
 		return m, m.bar.Open(m.filterText())
 	case key.Matches(msg, k.Close):

@@ -336,3 +336,32 @@ func TestFocusMovesFeedScroll(t *testing.T) {
 		t.Errorf("the table cursor should not move while the feed has focus: on %d", s.Local.Port())
 	}
 }
+
+func TestPanesScrollAndClose(t *testing.T) {
+	c := &clock{t: t0}
+	m := newTestModel(t, c, 60, 20)
+	m = update(m, firstBatch(t0, baseSockets()))
+	m = update(m, keys("i")...)
+	if !m.explain.IsOpen() || !strings.Contains(m.View(), "0%") {
+		t.Fatalf("explain pane not open at the top:\n%s", m.View())
+	}
+	m = update(m, keys("jjjj")...)
+	if strings.Contains(m.View(), " 0%") {
+		t.Errorf("j should scroll the explain pane:\n%s", m.View())
+	}
+	if s, _ := m.table.Selected(); s.Local.Port() != 22 {
+		t.Errorf("keys in the pane moved the table cursor to %d", s.Local.Port())
+	}
+	m = update(m, esc())
+	if m.explain.IsOpen() {
+		t.Error("esc should close the explain pane")
+	}
+	m = update(m, keys("?jjjjjjjjjj")...)
+	if !m.showHelp || !strings.Contains(m.View(), "cursor row") {
+		t.Errorf("help should scroll down to the legend:\n%s", m.View())
+	}
+	m = update(m, esc())
+	if m.showHelp {
+		t.Error("esc should close help")
+	}
+}

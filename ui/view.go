@@ -37,7 +37,7 @@ func (m Model) render() string {
 func (m Model) body(a areas) string {
 	switch {
 	case m.showHelp:
-		return fill(m.helpView(), m.width, a.bodyH)
+		return fill(m.helpPane.View(), m.width, a.bodyH)
 	case m.explain.IsOpen():
 		return fill(m.explain.View(), m.width, a.bodyH)
 	}

@@ -22,6 +22,7 @@ type Model struct {
 	title   string
 	content string
 	open    bool
+	height  int // outer height, as last set
 }
 
 // New makes a closed pane.
@@ -29,9 +30,10 @@ func New(st style.Styles) Model {
 	return Model{styles: st, vp: viewport.New(0, 0)}
 }
 
-// Open shows content under title, scrolled to the top.
+// Open shows content under title ("" for none), scrolled to the top.
 func (m *Model) Open(title, content string) {
 	m.open, m.title, m.content = true, title, content
+	m.fitHeight()
 	m.vp.SetContent(content)
 	m.vp.GotoTop()
 }
@@ -58,8 +60,18 @@ const Frame = 4
 // SetSize sets the pane's outer size.
 func (m *Model) SetSize(w, h int) {
 	m.vp.Width = max(w-Frame, 1)
-	m.vp.Height = max(h-4, 1) // border top/bottom, title (or a spare line), footer
+	m.height = h
+	m.fitHeight()
 	m.vp.SetContent(m.content)
+}
+
+// fitHeight gives the text what the border, footer and title leave.
+func (m *Model) fitHeight() {
+	chrome := 3 // border top and bottom, footer
+	if m.title != "" {
+		chrome++
+	}
+	m.vp.Height = max(m.height-chrome, 1)
 }
 
 // InnerWidth is the width text should be wrapped to.
