@@ -58,12 +58,17 @@ func View(st style.Styles, in Info, width int) string {
 	lines = append(lines, strings.Join(l1, "  "))
 
 	c := in.Counts
-	eph := st.Ephemeral.Render("OS ephemeral "+in.Ephemeral.String()) + st.Muted.Render(": ")
-	useStyle := st.Text
-	if c.EphemeralPercent() >= 80 {
-		useStyle = st.Warning
+	var eph string
+	if in.Ephemeral == (ports.Range{}) {
+		eph = st.Warning.Render("OS ephemeral range unknown")
+	} else {
+		eph = st.Ephemeral.Render("OS ephemeral "+in.Ephemeral.String()) + st.Muted.Render(": ")
+		useStyle := st.Text
+		if c.EphemeralPercent() >= 80 {
+			useStyle = st.Warning
+		}
+		eph += useStyle.Render(fmt.Sprintf("%d in use of %d (%s)", c.EphemeralPortsInUse, in.Ephemeral.Size(), percent(c.EphemeralPercent())))
 	}
-	eph += useStyle.Render(fmt.Sprintf("%d in use of %d (%s)", c.EphemeralPortsInUse, in.Ephemeral.Size(), percent(c.EphemeralPercent())))
 	eph += "  " + st.Opened.Render(fmt.Sprintf("+%.1f/s", in.OpenedPerSec)) + st.Muted.Render(" handed out") +
 		"  " + st.Closed.Render(fmt.Sprintf("-%.1f/s", in.ClosedPerSec)) + st.Muted.Render(" released")
 	if in.EphemeralSource != "" {

@@ -124,3 +124,12 @@ func TestViewSaysWhatMatters(t *testing.T) {
 		}
 	}
 }
+
+func TestViewUnknownEphemeralRange(t *testing.T) {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	out := View(style.New(r, theme.Default), Info{Host: "h"}, 120)
+	if !strings.Contains(out, "OS ephemeral range unknown") || strings.Contains(out, "in use of") {
+		t.Errorf("a zero range should read as unknown:\n%s", out)
+	}
+}
