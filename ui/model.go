@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/porttop/porttop/sampler"
@@ -157,122 +156,6 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	return m, nil
-}
-
-// handleKey sends a key to whatever has the keyboard: the filter line, the
-// help overlay, the explain pane, or the main screen.
-func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	if msg.String() == "ctrl+c" {
-		return m.quit()
-	}
-	switch {
-	case m.bar.IsOpen():
-		return m.filterKey(msg)
-	case m.showHelp:
-		if key.Matches(msg, m.keys.Help, m.keys.Close, m.keys.Quit) {
-			m.showHelp = false
-			m.helpPane.Close()
-			return m, nil
-		}
-		var cmd tea.Cmd
-		m.helpPane, cmd = m.helpPane.Update(msg)
-		return m, cmd
-	case m.explain.IsOpen():
-		return m.explainKey(msg)
-	}
-	return m.mainKey(msg)
-}
-
-func (m Model) mainKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	k := m.keys
-	if m.views.main == viewMap && m.focus == focusTable {
-		if next, cmd, done := m.mapKey(msg); done {
-			return next, cmd
-		}
-	}
-	switch {
-	case key.Matches(msg, k.Quit):
-		return m.quit()
-	case key.Matches(msg, k.Help):
-		m.openHelp()
-	case key.Matches(msg, k.Filter):
-		return m, m.bar.Open(m.filterText())
-	case key.Matches(msg, k.Close):
-		if !m.filter.IsZero() {
-			return m.clearFilter()
-		}
-	case key.Matches(msg, k.Sort):
-		m.table.SetSort(m.table.Sort().Next())
-	case key.Matches(msg, k.Focus):
-		m.focus = 1 - m.focus
-	case key.Matches(msg, k.Map):
-		m.views.main = 1 - m.views.main
-	case key.Matches(msg, k.Churn):
-		m.views.side = 1 - m.views.side
-	case key.Matches(msg, k.Explain):
-		m.openExplain()
-	case key.Matches(msg, k.Pause) && m.cfg.Replay == nil:
-		m.togglePause()
-	default:
-		if m.cfg.Replay != nil {
-			if ok, cmd := m.replayKey(msg); ok {
-				return m, cmd
-			}
-		}
-		m.moveKey(msg)
-	}
-	return m, nil
-}
-
-// moveKey scrolls whichever pane has the focus.
-func (m *Model) moveKey(msg tea.KeyMsg) {
-	k := m.keys
-	if m.focus == focusFeed {
-		switch {
-		case key.Matches(msg, k.Up):
-			m.feed.ScrollBy(-1)
-		case key.Matches(msg, k.Down):
-			m.feed.ScrollBy(1)
-		case key.Matches(msg, k.PageUp):
-			m.feed.ScrollBy(-m.feed.Page())
-		case key.Matches(msg, k.PageDown):
-			m.feed.ScrollBy(m.feed.Page())
-		case key.Matches(msg, k.Home):
-			m.feed.Top()
-		case key.Matches(msg, k.End):
-			m.feed.Bottom()
-		}
-		return
-	}
-	switch {
-	case key.Matches(msg, k.Up):
-		m.table.MoveBy(-1)
-	case key.Matches(msg, k.Down):
-		m.table.MoveBy(1)
-	case key.Matches(msg, k.PageUp):
-		m.table.PageUp()
-	case key.Matches(msg, k.PageDown):
-		m.table.PageDown()
-	case key.Matches(msg, k.Home):
-		m.table.Home()
-	case key.Matches(msg, k.End):
-		m.table.End()
-	}
-}
-
-func (m Model) explainKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	if key.Matches(msg, m.keys.Close, m.keys.Explain, m.keys.Quit) {
-		m.explain.Close()
-		return m, nil
-	}
-	var cmd tea.Cmd
-	m.explain, cmd = m.explain.Update(msg)
-	return m, cmd
-}
-
-func (m Model) quit() (tea.Model, tea.Cmd) {
-	m.cancel()
-	return m, tea.Quit
 }
 
 func (m Model) newTable() sockettable.Model {
