@@ -10,7 +10,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"github.com/porttop/porttop/ui/style"
 )
@@ -49,9 +48,6 @@ func (m *Model) Close() { m.open = false }
 
 // IsOpen reports whether the pane is showing.
 func (m Model) IsOpen() bool { return m.open }
-
-// Title is what the pane explains.
-func (m Model) Title() string { return m.title }
 
 // Frame is the width the border and padding take; callers wrap their text
 // to width - Frame.
@@ -98,6 +94,3 @@ func (m Model) View() string {
 	body := strings.Join(parts, "\n")
 	return st.Pane.Width(m.vp.Width + 2).Render(body) // +2: the padding
 }
-
-// Height of the rendered pane, for layout.
-func (m Model) Height() int { return lipgloss.Height(m.View()) }

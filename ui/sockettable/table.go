@@ -237,9 +237,3 @@ func (m Model) Selected() (sampler.Socket, bool) {
 	}
 	return *m.rows[m.cursor].s, true
 }
-
-// Held is how long a lingering (closed) socket was in use, if it is one.
-func (m Model) Held(id sampler.ID) (time.Duration, bool) {
-	l, ok := m.lingering[id]
-	return l.held, ok
-}
