@@ -120,4 +120,3 @@ func (m Model) quit() (tea.Model, tea.Cmd) {
 	m.cancel()
 	return m, tea.Quit
 }
-
