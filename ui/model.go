@@ -1,8 +1,8 @@
-// Package ui is porttop's terminal interface: a header with machine-wide
-// figures, the live socket table, the event feed, a filter line, an explain
-// pane and help. This file only routes messages; each concern lives in its
-// own file or sub-package.
 package ui
+
+// This file builds the model and routes messages; each concern lives in its
+// own file (keypress, batch, filtering, pause, replay, layout, view...) or
+// sub-package (sockettable, eventfeed, header, filterbar, explainpane).
 
 import (
 	"context"
