@@ -51,6 +51,20 @@ func benchSource(b *testing.B) *Source {
 	return s
 }
 
+// BenchmarkRawDump: the kernel's part alone: the same dumps, parsed into a
+// reused slice, with no attribution and no snapshot. The floor for Sample.
+func BenchmarkRawDump(b *testing.B) {
+	s := benchSource(b)
+	socks := make([]sampler.Socket, 0, 4*benchConns())
+	measure(b, func() int {
+		var err error
+		if socks, err = s.dumpAll(socks[:0]); err != nil {
+			b.Fatal(err)
+		}
+		return len(socks)
+	})
+}
+
 // BenchmarkSample: dump TCP and UDP, IPv4 and IPv6, parse, attribute from the
 // warm inode cache. Each sample allocates its Sockets slice.
 func BenchmarkSample(b *testing.B) {

@@ -4,10 +4,12 @@ package sockdiag
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"strconv"
@@ -28,6 +30,9 @@ import (
 //	churn:RATE:SECONDS   print "port P", then make RATE connections a second to
 //	                     a listener that closes each at once (the server
 //	                     closes first); print "made N failed F"
+//	count:PORT           read `porttop watch` JSONL on stdin and print how many
+//	                     client ports of connections to PORT had an open
+//	                     event, a close event, and both
 const loadEnv = "SOCKDIAG_LOAD"
 
 func TestMain(m *testing.M) {
@@ -80,6 +85,12 @@ func runLoad(mode string, stdin io.Reader, stdout io.Writer) error {
 			return err
 		}
 		return churn(rate, time.Duration(secs)*time.Second, stdout)
+	case "count":
+		port, err := num(1)
+		if err != nil {
+			return err
+		}
+		return countWatch(stdin, uint16(port), stdout)
 	}
 	return fmt.Errorf("unknown load mode %q", mode)
 }
@@ -162,6 +173,8 @@ func holdConns(n int) (*held, error) {
 
 func (h *held) Close() error {
 	for _, c := range h.conns {
+		// Reset rather than close: no TIME_WAIT left to swell later samples.
+		_ = c.(*net.TCPConn).SetLinger(0)
 		c.Close()
 	}
 	h.stdin.Close()
@@ -237,4 +250,41 @@ func releaseHeld() {
 	if heldConn != nil {
 		heldConn.Close()
 	}
+}
+
+// countWatch tallies connections to port in a JSONL event stream: lines
+// {"event":"open|close|state","proto":"tcp","local":"127.0.0.1:P",
+// "remote":"127.0.0.1:port",...}; other lines (the header) are skipped. A
+// client port may be used twice in a run, so pairs counts, per port, the
+// smaller of its open and close events.
+func countWatch(in io.Reader, port uint16, out io.Writer) error {
+	opens, closes := map[uint16]int{}, map[uint16]int{}
+	lines := bufio.NewScanner(in)
+	lines.Buffer(make([]byte, 1<<20), 1<<20)
+	var nOpen, nClose int
+	for lines.Scan() {
+		var ev struct{ Event, Proto, Local, Remote string }
+		if json.Unmarshal(lines.Bytes(), &ev) != nil || ev.Proto != "tcp" {
+			continue
+		}
+		local, err1 := netip.ParseAddrPort(ev.Local)
+		remote, err2 := netip.ParseAddrPort(ev.Remote)
+		if err1 != nil || err2 != nil || remote.Port() != port {
+			continue
+		}
+		switch ev.Event {
+		case "open":
+			opens[local.Port()]++
+			nOpen++
+		case "close":
+			closes[local.Port()]++
+			nClose++
+		}
+	}
+	pairs := 0
+	for p, n := range opens {
+		pairs += min(n, closes[p])
+	}
+	fmt.Fprintf(out, "opens %d closes %d pairs %d\n", nOpen, nClose, pairs)
+	return lines.Err()
 }
