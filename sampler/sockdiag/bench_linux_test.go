@@ -139,7 +139,7 @@ func BenchmarkProcWalk(b *testing.B) {
 	o := newOwners("/proc")
 	measure(b, func() int {
 		o.walk()
-		return len(o.pidOf)
+		return len(o.owner)
 	})
 }
 

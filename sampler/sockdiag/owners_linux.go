@@ -23,7 +23,7 @@ const minWalkGap = time.Second
 type owners struct {
 	procfs string
 	euid   int
-	pidOf  map[uint64]int32 // socket inode -> pid, from the last walk
+	owner  map[uint64]process // socket inode -> its process, from the last walk
 	// missed holds inodes a walk looked for and did not find (sockets of
 	// processes this user may not inspect, or already gone): they do not
 	// trigger another walk.
@@ -37,7 +37,7 @@ func newOwners(procfs string) *owners {
 	return &owners{
 		procfs:  procfs,
 		euid:    os.Geteuid(),
-		pidOf:   map[uint64]int32{},
+		owner:   map[uint64]process{},
 		missed:  map[uint64]struct{}{},
 		names:   map[int32]string{},
 		linkBuf: make([]byte, 64),
@@ -71,9 +71,8 @@ func (o *owners) fill(socks []sampler.Socket) (unknown int) {
 		if s.Inode == 0 {
 			continue
 		}
-		if pid, ok := o.pidOf[s.Inode]; ok {
-			s.PID = pid
-			s.Process = o.names[pid]
+		if p, ok := o.owner[s.Inode]; ok {
+			s.PID, s.Process = p.pid, p.name
 		} else if _, ok := o.missed[s.Inode]; !ok {
 			unknown++
 		}
@@ -105,7 +104,7 @@ func (o *owners) walk() {
 	if err != nil {
 		return
 	}
-	pidOf := make(map[uint64]int32, len(o.pidOf))
+	pidOf := make(map[uint64]int32, len(o.owner))
 	names := make(map[int32]string, len(o.names))
 	for _, e := range entries {
 		pid, err := strconv.ParseInt(e, 10, 32)
@@ -120,7 +119,17 @@ func (o *owners) walk() {
 			names[int32(pid)] = name
 		}
 	}
-	o.pidOf, o.names = pidOf, names
+	owner := make(map[uint64]process, len(pidOf))
+	for inode, pid := range pidOf {
+		owner[inode] = process{pid, names[pid]}
+	}
+	o.owner, o.names = owner, names
+}
+
+// process is what a socket is attributed to; one map lookup per socket.
+type process struct {
+	pid  int32
+	name string
 }
 
 // scanFDs adds the socket inodes of one process; it reports whether any.
