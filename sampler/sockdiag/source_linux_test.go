@@ -187,3 +187,34 @@ func TestLearnRefusalReplans(t *testing.T) {
 		t.Errorf("notes %q", notes)
 	}
 }
+
+// TestSampleSpansManyDatagrams: a dump larger than one 32 KiB datagram
+// arrives in parts; every socket must come through once.
+func TestSampleSpansManyDatagrams(t *testing.T) {
+	const conns = 300 // 601 sockets of ~100 bytes: two datagrams at least
+	h, err := holdConns(conns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	src := newSource(t)
+	snap, err := src.Sample(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[netip.AddrPort]int{}
+	for _, s := range snap.Sockets {
+		if s.Proto == sampler.TCP {
+			seen[s.Local]++
+		}
+	}
+	for _, c := range h.conns {
+		local := addrPort(c.LocalAddr())
+		if seen[local] != 1 {
+			t.Fatalf("client end %v seen %d times in %d sockets", local, seen[local], len(snap.Sockets))
+		}
+		if seen[addrPort(c.RemoteAddr())] != conns+1 { // listener plus accepted ends share the port
+			t.Fatalf("server port %v seen %d times", c.RemoteAddr(), seen[addrPort(c.RemoteAddr())])
+		}
+	}
+}

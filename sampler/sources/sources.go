@@ -12,6 +12,16 @@ import (
 	"github.com/porttop/porttop/sampler/sockdiag"
 )
 
+// openNetlink opens the netlink source; tests replace it to act out a kernel
+// without sock_diag.
+var openNetlink = func() (sampler.Source, error) {
+	s, err := sockdiag.New()
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
 // Names lists the accepted source names, "auto" first.
 func Names() []string { return []string{"auto", "netlink", "gopsutil"} }
 
@@ -25,13 +35,13 @@ func Open(name string) (src sampler.Source, notes []string, err error) {
 		if runtime.GOOS != "linux" {
 			return psutil.New(), nil, nil
 		}
-		s, err := sockdiag.New()
+		s, err := openNetlink()
 		if err != nil {
 			return psutil.New(), []string{fmt.Sprintf("netlink unavailable (%v): using gopsutil, slower and blind to short connections", err)}, nil
 		}
 		return s, nil, nil
 	case "netlink":
-		s, err := sockdiag.New()
+		s, err := openNetlink()
 		if err != nil {
 			return nil, nil, fmt.Errorf("source netlink: %w", err)
 		}

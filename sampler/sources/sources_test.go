@@ -1,11 +1,14 @@
 package sources
 
 import (
+	"errors"
 	"os/user"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/porttop/porttop/sampler"
 )
 
 func TestOpen(t *testing.T) {
@@ -87,5 +90,25 @@ func TestUserName(t *testing.T) {
 	}
 	if got := UserName(nobodyHas); got != "2000000123" {
 		t.Errorf("nameless uid gave %q", got)
+	}
+}
+
+func TestOpenFallsBackWhenNetlinkFails(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("auto picks gopsutil without trying netlink off Linux")
+	}
+	saved := openNetlink
+	defer func() { openNetlink = saved }()
+	openNetlink = func() (sampler.Source, error) { return nil, errors.New("protocol not supported") }
+
+	src, notes, err := Open("auto")
+	if err != nil || src.Name() != "gopsutil" {
+		t.Fatalf("auto without netlink: %v, %v", src, err)
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], "protocol not supported") || !strings.Contains(notes[0], "gopsutil") {
+		t.Errorf("fallback note %q does not say what and why", notes)
+	}
+	if _, _, err := Open("netlink"); err == nil || !strings.Contains(err.Error(), "protocol not supported") {
+		t.Errorf("forced netlink without netlink: %v", err)
 	}
 }
