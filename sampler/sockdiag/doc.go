@@ -1,12 +1,28 @@
 // Package sockdiag reads Linux's socket table through netlink sock_diag
-// (inet_diag): one dump per family and protocol, no extensions, buffers
-// reused, each socket keeping the kernel's cookie as its identity. It also
-// listens to the kernel's socket-destroy multicast groups so that a socket
-// that lived and died between two polls is still reported, caches
-// inode->process attribution so a sample needs no /proc walk, and reads the
-// kernel's own TCP open counters from /proc/net/snmp.
+// (inet_diag), the interface `ss` uses: one walk of the TCP tables for both
+// families (TCPDIAG_GETSOCK) and one UDP dump per family, asking for no
+// extensions, into reused buffers. Each socket keeps the kernel's cookie as
+// its identity, its uid and its inode. UDP sockets are reported with
+// StateNone (the kernel's CLOSE/ESTABLISHED for them says only whether they
+// are connected).
 //
-// The wire parsers (messages, bytecode, snmp) are plain Go and build on every
-// OS so they can be tested and fuzzed from captured bytes; the netlink
-// plumbing is Linux-only, with a fallback New that reports it unsupported.
+// SetQuery narrows dumps in the kernel: protocols and states through the
+// request's state mask, ports through an inet_diag bytecode program (local or
+// remote port in any of the ranges), so a filtered view stays cheap at any
+// table size.
+//
+// WatchReleases listens to the kernel's socket-destroy multicast groups, so
+// that a socket that lived and died between two polls is still reported, at
+// once. A TCP socket moving to TIME_WAIT is also destroyed (its timewait
+// successor keeps the port), so each TCP release is checked with an exact
+// lookup and reported as StateTimeWait when it lives on.
+//
+// Sockets are attributed to processes from a cache of inode -> pid built by
+// walking /proc/*/fd, at most once a second and only when an unknown inode
+// appears. KernelCounters reads /proc/net/snmp.
+//
+// The wire parsers (messages, bytecode, snmp, fd links) are plain Go and
+// build on every OS so they are tested and fuzzed from captured bytes; the
+// netlink plumbing is Linux-only, with a fallback New that reports it
+// unsupported.
 package sockdiag
