@@ -11,7 +11,7 @@ import (
 )
 
 // Placeholder hints at the syntax when the line is empty.
-const Placeholder = "443  tcp  listen  ephemeral  proc:curl  32768-60999"
+const Placeholder = "443  tcp  listen  ephemeral  proc:curl  !time-wait  10.0.0.0/8"
 
 // Model is the filter input.
 type Model struct {
