@@ -32,7 +32,7 @@ func LoadFile(path string) (*Recording, error) {
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil {
 		if fi.IsDir() {
-			return nil, fmt.Errorf("%s is a directory, not a recording", path)
+			return nil, fmt.Errorf("it is a directory, not a recording")
 		}
 		if fi.Size() > MaxReplayBytes {
 			return nil, fmt.Errorf("%s is %d MiB; replay reads a recording into memory and takes at most %d MiB: cut it first (e.g. head -n %d)",

@@ -156,7 +156,7 @@ func (p *Player) due(now time.Time) (b sampler.Batch, ok bool, wait time.Duratio
 		}
 		p.ended = true
 		b = p.batch(nil, now)
-		b.Notes = append(b.Notes, "replay finished: r restarts")
+		b.Notes = append(b.Notes, "replay finished")
 		return b, true, 0
 	case p.steps > 0:
 		p.steps--

@@ -50,10 +50,10 @@ func (c Config) Check() error {
 type Demo struct {
 	cfg     Config
 	targets []target
-	handed  atomic.Uint64 // client sockets opened so far
-	live    atomic.Int64  // client sockets open now
-	failed  atomic.Uint64 // dials that failed
-	lastErr atomic.Value  // string: the latest dial error
+	handed  atomic.Uint64  // client sockets opened so far
+	live    atomic.Int64   // client sockets open now
+	failed  atomic.Uint64  // dials that failed
+	lastErr atomic.Value   // string: the latest dial error
 	servers sync.WaitGroup // listener goroutines
 	clients sync.WaitGroup // client goroutines
 }

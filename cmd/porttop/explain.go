@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+
+	"github.com/porttop/porttop/ui/explain"
+)
+
+func runExplain(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("explain")
+	var source string
+	fs.sourceFlag(&source)
+	pos, err := fs.parse(args)
+	if err != nil {
+		return helpOr(err, "explain", stdout)
+	}
+	if len(pos) != 1 {
+		return usagef("explain", "explain takes one PORT, like 'porttop explain 443' or 'porttop explain 53/udp'")
+	}
+	port, proto, err := parsePortArg(pos[0])
+	if err != nil {
+		return usagef("explain", "%v", err)
+	}
+	m, err := openMachine(source)
+	if err != nil {
+		return err
+	}
+	in := explain.Input{
+		Port: port, Proto: proto, OS: goos(),
+		Ephemeral: m.ephemeral, EphemeralSource: m.ephemeralSource,
+		Now: time.Now(), Started: time.Now(),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), sampleTimeout)
+	defer cancel()
+	if snap, err := m.src.Sample(ctx); err != nil {
+		// The meaning of a port needs no sample: say what failed and go on.
+		fmt.Fprintf(stderr, "porttop: cannot read the connection table (%v): not saying what uses the port now\n", oneLine(err.Error()))
+	} else {
+		in.Live = true
+		for _, s := range snap.Sockets {
+			if (proto == 0 || s.Proto == proto) && (s.Local.Port() == port || (s.Remote.IsValid() && s.Remote.Port() == port)) {
+				in.Sockets = append(in.Sockets, s)
+			}
+		}
+		sortSockets(in.Sockets)
+	}
+	fmt.Fprintln(stdout, explain.Text(in, termWidth()))
+	return nil
+}
+
+// termWidth is stdout's width, else $COLUMNS, else 80.
+func termWidth() int {
+	if w, _, err := term.GetSize(os.Stdout.Fd()); err == nil && w > 0 {
+		return w
+	}
+	if w, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && w > 0 {
+		return w
+	}
+	return 80
+}

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/ports"
+	"github.com/porttop/porttop/sampler/sources"
+	"github.com/porttop/porttop/ui/theme"
+)
+
+// Interval bounds: below 10ms sampling is all porttop would do; above an
+// hour nothing is live any more.
+const (
+	minInterval = 10 * time.Millisecond
+	maxInterval = time.Hour
+)
+
+// flagSet wraps flag.FlagSet so that a bad value comes out as one line of
+// ours rather than the package's usage dump.
+type flagSet struct {
+	*flag.FlagSet
+	cmd string // "" for porttop itself
+	bad error  // the first value error, in our words
+}
+
+func newFlagSet(cmd string) *flagSet {
+	name := "porttop"
+	if cmd != "" {
+		name += " " + cmd
+	}
+	fs := &flagSet{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError), cmd: cmd}
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// checked is a flag.Value whose Set reports problems to its set in our words.
+type checked struct {
+	fs   *flagSet
+	name string
+	set  func(string) error
+	show func() string
+}
+
+func (c *checked) String() string {
+	if c == nil || c.show == nil {
+		return ""
+	}
+	return c.show()
+}
+
+func (c *checked) Set(s string) error {
+	if err := c.set(s); err != nil {
+		if c.fs.bad == nil {
+			c.fs.bad = fmt.Errorf("--%s %s: %w", c.name, quoteIfNeeded(s), err)
+		}
+		return err
+	}
+	return nil
+}
+
+func (fs *flagSet) value(name string, set func(string) error, usage string) {
+	fs.Var(&checked{fs: fs, name: name, set: set, show: func() string { return "" }}, name, usage)
+}
+
+// parse parses args, allowing flags after positional arguments
+// (`porttop replay FILE --speed 2`), and returns the positionals.
+func (fs *flagSet) parse(args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, fs.explain(err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// errHelp asks the caller to print its help and succeed.
+var errHelp = errors.New("help")
+
+// explain turns a flag package error into one line of ours.
+func (fs *flagSet) explain(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return errHelp
+	}
+	if fs.bad != nil {
+		return usagef(fs.cmd, "%v", fs.bad)
+	}
+	msg := err.Error()
+	switch {
+	case strings.HasPrefix(msg, "flag provided but not defined: "):
+		name := strings.TrimLeft(strings.TrimPrefix(msg, "flag provided but not defined: "), "-")
+		return usagef(fs.cmd, "unknown flag --%s", name)
+	case strings.HasPrefix(msg, "flag needs an argument: "):
+		name := strings.TrimLeft(strings.TrimPrefix(msg, "flag needs an argument: "), "-")
+		return usagef(fs.cmd, "--%s needs a value", name)
+	case strings.HasPrefix(msg, "invalid boolean value"), strings.HasPrefix(msg, "invalid value"):
+		return usagef(fs.cmd, "%s", strings.Replace(msg, " -", " --", 1))
+	}
+	return usagef(fs.cmd, "%s", msg)
+}
+
+// helpOr prints cmd's help for errHelp, else passes err on.
+func helpOr(err error, cmd string, stdout io.Writer) error {
+	if errors.Is(err, errHelp) {
+		if cmd == "" {
+			fmt.Fprint(stdout, usageText)
+		} else {
+			fmt.Fprint(stdout, commandHelp[cmd])
+		}
+		return nil
+	}
+	return err
+}
+
+// sampling holds the flags every sampling command shares.
+type sampling struct {
+	port     string // as typed, "" for none
+	filter   string
+	interval time.Duration // 0: adaptive
+	source   string
+}
+
+func (fs *flagSet) samplingFlags(s *sampling) {
+	fs.value("port", func(v string) error {
+		if _, err := ports.ParsePort(v); err != nil {
+			return portProblem(v)
+		}
+		s.port = strings.TrimSpace(v)
+		return nil
+	}, "only port N")
+	fs.StringVar(&s.filter, "filter", "", "filter text")
+	fs.value("interval", func(v string) error {
+		d, err := parseInterval(v)
+		s.interval = d
+		return err
+	}, "sampling interval")
+	fs.sourceFlag(&s.source)
+}
+
+func (fs *flagSet) sourceFlag(source *string) {
+	fs.value("source", func(v string) error {
+		for _, n := range sources.Names() {
+			if strings.EqualFold(n, v) {
+				*source = n
+				return nil
+			}
+		}
+		return fmt.Errorf("unknown source: choose one of %s", strings.Join(sources.Names(), ", "))
+	}, "source")
+}
+
+// portProblem says what is wrong with a port without repeating it.
+func portProblem(v string) error {
+	if _, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil && !errors.Is(err, strconv.ErrRange) {
+		return errors.New("not a number: ports are 0-65535")
+	}
+	return errors.New("out of range: ports are 0-65535")
+}
+
+// filterText combines --port and --filter into one filter line.
+func (s *sampling) filterText() string {
+	return strings.TrimSpace(s.port + " " + s.filter)
+}
+
+// parseInterval reads a positive duration; "auto" or "adaptive" mean 0.
+func parseInterval(v string) (time.Duration, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "auto", "adaptive":
+		return 0, nil
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil {
+		if _, nerr := strconv.ParseFloat(strings.TrimSpace(v), 64); nerr == nil {
+			return 0, fmt.Errorf("needs a unit, like 500ms or 2s (leave it out for adaptive sampling)")
+		}
+		return 0, fmt.Errorf("not a duration: write it like 500ms or 2s (leave it out for adaptive sampling)")
+	}
+	switch {
+	case d <= 0:
+		return 0, fmt.Errorf("must be positive (leave it out for adaptive sampling)")
+	case d < minInterval:
+		return 0, fmt.Errorf("too short: the least is %v", minInterval)
+	case d > maxInterval:
+		return 0, fmt.Errorf("too long: the most is %v", maxInterval)
+	}
+	return d, nil
+}
+
+// parsePortArg reads PORT or PORT/PROTO; proto 0 means both.
+func parsePortArg(s string) (uint16, sampler.Proto, error) {
+	p, protoText, hasProto := strings.Cut(s, "/")
+	port, err := ports.ParsePort(p)
+	if err != nil {
+		return 0, 0, err
+	}
+	if !hasProto {
+		return port, 0, nil
+	}
+	proto, ok := sampler.ParseProto(strings.ToLower(protoText))
+	if !ok {
+		return 0, 0, fmt.Errorf("protocol %q is not tcp or udp", protoText)
+	}
+	return port, proto, nil
+}
+
+// display holds the live view's look flags.
+type display struct {
+	theme   theme.Palette
+	noColor bool
+}
+
+func (fs *flagSet) displayFlags(d *display) {
+	d.theme = theme.Default
+	fs.value("theme", func(v string) error {
+		p, err := theme.ByName(v)
+		if err != nil {
+			return fmt.Errorf("unknown theme: choose one of %s", theme.Names())
+		}
+		d.theme = p
+		return nil
+	}, "colour theme")
+	fs.BoolVar(&d.noColor, "no-color", false, "no colour")
+}
+
+// quoteIfNeeded quotes a value only when it would be unclear bare.
+func quoteIfNeeded(s string) string {
+	if s == "" || strings.ContainsAny(s, " \t\"'") || !strconv.CanBackquote(s) {
+		return strconv.Quote(s)
+	}
+	return s
+}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/filter"
+	"github.com/porttop/porttop/sampler/ports"
+	"github.com/porttop/porttop/sampler/sources"
+)
+
+// machine is what every sampling command learns about this machine first.
+type machine struct {
+	src             sampler.Source
+	notes           []string // for the header: fallbacks taken
+	ephemeral       ports.Range
+	ephemeralSource string
+	host            string
+}
+
+// openMachine opens the source and reads the ephemeral range. A range that
+// cannot be read falls back to the OS default, with a note saying so.
+func openMachine(source string) (*machine, error) {
+	src, notes, err := sources.Open(source)
+	if err != nil {
+		return nil, failf(exitFail, "%v", err)
+	}
+	m := &machine{src: src, notes: notes}
+	var rerr error
+	m.ephemeral, m.ephemeralSource, rerr = ports.EphemeralRange()
+	if rerr != nil {
+		m.notes = append(m.notes, fmt.Sprintf("%v: assuming %s", rerr, m.ephemeral))
+	}
+	m.host, _ = os.Hostname()
+	return m, nil
+}
+
+// parseFilter reads the filter for command cmd; bad text is bad input.
+func parseFilter(cmd, text string, ephemeral ports.Range) (filter.Filter, error) {
+	f, err := filter.Parse(text, ephemeral)
+	if err != nil {
+		return filter.Filter{}, usagef(cmd, "%v", err)
+	}
+	return f, nil
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/term"
+	"github.com/muesli/termenv"
+
+	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/ui"
+)
+
+// requireTerminal refuses to start the live view without a terminal: it
+// would otherwise draw into a pipe or wait on input that never comes.
+func requireTerminal() error {
+	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
+		return failf(exitUsage, "no terminal: the live view needs a TTY (use 'porttop watch' for a stream)")
+	}
+	return nil
+}
+
+// newRenderer builds the renderer and settles its questions about the
+// terminal now: asked later, while the program owns the terminal, the
+// background query can hang.
+func newRenderer(d display) *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(os.Stdout)
+	if d.noColor || os.Getenv("NO_COLOR") != "" {
+		r.SetColorProfile(termenv.Ascii)
+	}
+	r.SetHasDarkBackground(r.HasDarkBackground())
+	return r
+}
+
+// runTUI runs the view until the user quits; the terminal is restored on the
+// way out, whatever happened.
+func runTUI(ctx context.Context, cfg ui.Config) error {
+	m, err := ui.New(cfg)
+	if err != nil {
+		return err
+	}
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(os.Stdout), tea.WithInput(os.Stdin))
+	_, err = p.Run()
+	if err == tea.ErrProgramKilled && ctx.Err() != nil {
+		return nil // ended by a signal or the caller: a clean exit
+	}
+	if err != nil {
+		return failf(exitFail, "the live view failed: %v", err)
+	}
+	return nil
+}
+
+// live is the `porttop` command: the view over a poller.
+func runLive(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("")
+	var s sampling
+	var d display
+	fs.samplingFlags(&s)
+	fs.displayFlags(&d)
+	pos, err := fs.parse(args)
+	if err != nil {
+		return helpOr(err, "", stdout)
+	}
+	if len(pos) > 0 {
+		return usagef("", "unexpected argument %q", pos[0])
+	}
+	m, err := openMachine(s.source)
+	if err != nil {
+		return err
+	}
+	if _, err := parseFilter("", s.filterText(), m.ephemeral); err != nil {
+		return err
+	}
+	if err := requireTerminal(); err != nil {
+		return err
+	}
+	renderer := newRenderer(d)
+
+	ctx, stop := signalContext()
+	defer stop()
+	poller := sampler.NewPoller(sampler.PollerConfig{Source: m.src, Interval: s.interval, Notes: m.notes})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = poller.Run(ctx)
+	}()
+	defer func() {
+		stop()
+		<-done
+	}()
+	return runTUI(ctx, ui.Config{
+		Feed:            poller,
+		OS:              goos(),
+		Host:            m.host,
+		Ephemeral:       m.ephemeral,
+		EphemeralSource: m.ephemeralSource,
+		Interval:        s.interval,
+		Filter:          s.filterText(),
+		Renderer:        renderer,
+		Palette:         d.theme,
+		SetQuery:        poller.SetQuery,
+	})
+}

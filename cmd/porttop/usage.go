@@ -1,0 +1,102 @@
+package main
+
+import (
+	"fmt"
+	"io"
+)
+
+const usageText = `porttop shows this machine's ports being handed out and released, live.
+
+Usage:
+  porttop [flags]                 the live view (needs a terminal)
+  porttop watch [flags]           stream events as JSON lines (one per line)
+  porttop record FILE [flags]     record events to FILE (JSON lines), quietly
+  porttop replay FILE [--speed X] play a recording in the live view
+  porttop explain PORT[/PROTO]    say what a port means and what uses it now
+  porttop who PORT[/PROTO]        list the sockets on a local port (exit 1: free)
+  porttop demo [flags]            make port churn on loopback to watch
+  porttop help [COMMAND]          this help, or a command's
+  porttop version                 the version
+
+Flags of the live view:
+  --port N        show only port N (local or remote side); same as --filter N
+  --filter TEXT   initial filter, as typed after / (e.g. "ephemeral tcp",
+                  "time-wait", "49152-65535", "proc:nginx")
+  --interval D    sampling interval, e.g. 250ms or 2s; by default porttop
+                  adapts it (from 100ms up) to what a sample costs
+  --source S      where sockets come from: auto, netlink, gopsutil (default
+                  auto: netlink on Linux, gopsutil elsewhere)
+  --theme T       colours: default, projector, colorblind
+  --no-color      no colour (also when NO_COLOR is set)
+
+Exit status: 0 done, 1 failed (who: the port is free), 2 bad input.
+Run 'porttop help COMMAND' for a command's flags.
+`
+
+var commandHelp = map[string]string{
+	"watch": `Usage: porttop watch [--port N] [--filter TEXT] [--interval D] [--source S]
+                     [--record FILE] [--stats D] [--quiet]
+
+Streams what happens to sockets as JSON lines on stdout, flushed line by line:
+a header line, then the sockets present at the start as "open" events with
+"existing":true, then one line per open, close and state change. Ends
+cleanly on ctrl+c or SIGTERM.
+
+  --port N        only events on port N (local or remote side)
+  --filter TEXT   only events matching TEXT (the live view's / syntax)
+  --interval D    sampling interval (default: adaptive)
+  --source S      auto, netlink or gopsutil
+  --record FILE   also write the stream to FILE (flushed at least every second)
+  --stats D       add a stats line every D (e.g. 5s): sockets, opens reported,
+                  events dropped, and the kernel's own open counts (Linux)
+  --quiet         nothing on stdout (with --record: record only)
+`,
+	"record": `Usage: porttop record FILE [--port N] [--filter TEXT] [--interval D] [--source S] [--stats D]
+
+Records events to FILE (JSON lines, as 'porttop watch' prints them) until
+ctrl+c or SIGTERM; nothing is printed on stdout. FILE is replaced if it
+exists; it is flushed at least every second. Play it with 'porttop replay FILE'.
+`,
+	"replay": `Usage: porttop replay FILE [--speed X] [--theme T] [--no-color] [--filter TEXT]
+
+Plays a recording in the live view, in recorded time times X (0.25 to 16,
+default 1). Keys: space or p pauses, n steps one event, + and - change
+speed, 0 restarts, ? shows every key, q quits.
+`,
+	"explain": `Usage: porttop explain PORT[/PROTO]
+
+Says what PORT means (IANA's registry and ranges, this OS's ephemeral range)
+and, from one sample, what uses it now. PROTO is tcp or udp (default both).
+`,
+	"who": `Usage: porttop who PORT[/PROTO] [--source S]
+
+Prints one line per socket whose local port is PORT: protocol, local and
+remote address, state, pid, process and user ("-" when unknown). Exit status
+0 when the port is in use, 1 when it is free, 2 on bad input.
+`,
+	"demo": `Usage: porttop demo [--rate N] [--udp] [--duration D]
+
+Makes port churn on purpose, on loopback only (127.0.0.1 and ::1): a listener
+and clients that connect, hold a moment and close, N times a second (default
+20, 1 to 1000). --udp makes every other client a UDP socket. Prints a line a
+second; stops on ctrl+c, SIGTERM or after --duration. Watch it with porttop
+in another terminal.
+`,
+	"version": "Usage: porttop version\n",
+	"help":    "Usage: porttop help [COMMAND]\n",
+}
+
+func runHelp(args []string, stdout io.Writer) error {
+	switch len(args) {
+	case 0:
+		fmt.Fprint(stdout, usageText)
+		return nil
+	case 1:
+		if h, ok := commandHelp[args[0]]; ok {
+			fmt.Fprint(stdout, h)
+			return nil
+		}
+		return usagef("", "no help for %q: it is not a command", args[0])
+	}
+	return usagef("", "help takes one command, got %d arguments", len(args))
+}

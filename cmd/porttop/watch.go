@@ -1,0 +1,264 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/filter"
+	"github.com/porttop/porttop/sampler/record"
+)
+
+// watchOptions are `porttop watch`'s flags.
+type watchOptions struct {
+	sampling
+	record string        // file to record to, "" for none
+	stats  time.Duration // 0: no stats lines
+	quiet  bool          // nothing on stdout
+}
+
+func (fs *flagSet) watchFlags(o *watchOptions) {
+	fs.samplingFlags(&o.sampling)
+	fs.value("stats", func(v string) error {
+		d, err := time.ParseDuration(v)
+		switch {
+		case err != nil:
+			return fmt.Errorf("not a duration: write it like 5s")
+		case d < 100*time.Millisecond:
+			return fmt.Errorf("too short: the least is 100ms")
+		}
+		o.stats = d
+		return nil
+	}, "stats every D")
+}
+
+func runWatch(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("watch")
+	var o watchOptions
+	fs.watchFlags(&o)
+	fs.StringVar(&o.record, "record", "", "record to FILE")
+	fs.BoolVar(&o.quiet, "quiet", false, "nothing on stdout")
+	pos, err := fs.parse(args)
+	if err != nil {
+		return helpOr(err, "watch", stdout)
+	}
+	if len(pos) > 0 {
+		return usagef("watch", "unexpected argument %q", pos[0])
+	}
+	return watch("watch", o, stdout, stderr)
+}
+
+func runRecord(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("record")
+	var o watchOptions
+	fs.watchFlags(&o)
+	pos, err := fs.parse(args)
+	if err != nil {
+		return helpOr(err, "record", stdout)
+	}
+	switch len(pos) {
+	case 0:
+		return usagef("record", "record needs a FILE to write to")
+	case 1:
+	default:
+		return usagef("record", "unexpected argument %q: record takes one FILE", pos[1])
+	}
+	o.record, o.quiet = pos[0], true
+	return watch("record", o, stdout, stderr)
+}
+
+// watch streams events until a signal. The stream on stdout is flushed line
+// by line; a --record file at least every second.
+func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
+	if o.quiet && o.record == "" {
+		return usagef(cmd, "--quiet without --record would write nothing")
+	}
+	m, err := openMachine(o.source)
+	if err != nil {
+		return err
+	}
+	f, err := parseFilter(cmd, o.filterText(), m.ephemeral)
+	if err != nil {
+		return err
+	}
+	hdr := record.Header{
+		OS: goos(), Ephemeral: m.ephemeral, Interval: o.interval,
+		Host: m.host, Started: time.Now(), Source: m.src.Name(), Filter: o.filterText(),
+	}
+	var outs []*record.Writer
+	var file *os.File
+	if o.record != "" {
+		file, err = os.Create(o.record)
+		if err != nil {
+			return failf(exitUsage, "cannot record: %v", err)
+		}
+		defer file.Close()
+		w, err := record.NewWriter(file, hdr)
+		if err != nil {
+			return failf(exitFail, "writing %s: %v", o.record, err)
+		}
+		w.FlushEvery(time.Second)
+		outs = append(outs, w)
+	}
+	var out *record.Writer
+	if !o.quiet {
+		if out, err = record.NewWriter(stdout, hdr); err != nil {
+			return nil // stdout is gone (a closed pipe): nothing to say it to
+		}
+		outs = append(outs, out)
+	}
+	for _, n := range m.notes {
+		fmt.Fprintln(stderr, "porttop: "+n)
+	}
+
+	ctx, stop := signalContext()
+	defer stop()
+	poller := sampler.NewPoller(sampler.PollerConfig{Source: m.src, Interval: o.interval})
+	if !f.IsZero() {
+		poller.SetQuery(f.Query())
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = poller.Run(ctx)
+	}()
+	defer func() {
+		stop()
+		<-done
+	}()
+
+	ignoreBrokenPipe() // a closed stdout is an error to handle, not a kill
+	s := streamer{filter: f, outs: outs, stdout: out, stats: o.stats, stderr: stderr, said: map[string]bool{}}
+	err = s.loop(ctx, poller)
+	for _, w := range outs {
+		if cerr := w.Close(); cerr != nil && err == nil && w != out {
+			err = cerr
+		}
+	}
+	if errors.Is(err, errStdoutGone) {
+		err = nil // the reader of stdout went away: stop quietly
+	}
+	if err != nil {
+		return failf(exitFail, "writing %s: %v", o.record, err)
+	}
+	if file != nil {
+		if err := file.Sync(); err != nil {
+			return failf(exitFail, "writing %s: %v", o.record, err)
+		}
+	}
+	return nil
+}
+
+// streamer writes batches out, with the once-only notes and periodic stats.
+type streamer struct {
+	filter filter.Filter
+	outs   []*record.Writer
+	stats  time.Duration
+	stdout *record.Writer // nil with --quiet
+	stderr io.Writer
+	said   map[string]bool // notes and errors already told on stderr
+
+	lastStats   time.Time
+	kernelStart *sampler.KernelCounters
+	dropped     uint64
+}
+
+func (s *streamer) loop(ctx context.Context, feed sampler.Feed) error {
+	var keep []sampler.Event
+	for {
+		b, err := feed.Next(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		s.tell(b)
+		keep = keep[:0]
+		for i := range b.Events {
+			if s.filter.MatchEvent(&b.Events[i]) {
+				keep = append(keep, b.Events[i])
+			}
+		}
+		for _, w := range s.outs {
+			if err := w.Write(keep); err != nil {
+				return s.which(w, err)
+			}
+		}
+		if err := s.writeStats(b); err != nil {
+			return err
+		}
+	}
+}
+
+// tell puts notes, sample errors and drops on stderr, each once.
+func (s *streamer) tell(b sampler.Batch) {
+	lines := append([]string(nil), b.Notes...)
+	if b.Err != nil {
+		lines = append(lines, "sample failed: "+b.Err.Error())
+	}
+	for _, l := range lines {
+		if !s.said[l] {
+			s.said[l] = true
+			fmt.Fprintln(s.stderr, "porttop: "+oneLine(l))
+		}
+	}
+	if b.Dropped > s.dropped {
+		fmt.Fprintf(s.stderr, "porttop: %d events dropped so far: the stream fell behind\n", b.Dropped)
+		s.dropped = b.Dropped
+	}
+}
+
+func (s *streamer) writeStats(b sampler.Batch) error {
+	if b.Kernel != nil && s.kernelStart == nil {
+		k := *b.Kernel
+		s.kernelStart = &k
+	}
+	if s.stats <= 0 {
+		return nil
+	}
+	now := time.Now()
+	if s.lastStats.IsZero() {
+		s.lastStats = now // the first line comes one period in
+		return nil
+	}
+	if now.Sub(s.lastStats) < s.stats {
+		return nil
+	}
+	s.lastStats = now
+	st := record.Stats{Time: b.Snapshot.Time, ReportedOpens: b.Reported, Dropped: b.Dropped}
+	if st.Time.IsZero() {
+		st.Time = now
+	}
+	for i := range b.Snapshot.Sockets {
+		if s.filter.Match(&b.Snapshot.Sockets[i]) {
+			st.Sockets++
+		}
+	}
+	if b.Kernel != nil && s.kernelStart != nil {
+		st.Kernel = &record.KernelOpens{
+			Active:  b.Kernel.ActiveOpens - s.kernelStart.ActiveOpens,
+			Passive: b.Kernel.PassiveOpens - s.kernelStart.PassiveOpens,
+		}
+	}
+	for _, w := range s.outs {
+		if err := w.WriteStats(st); err != nil {
+			return s.which(w, err)
+		}
+	}
+	return nil
+}
+
+// errStdoutGone: whoever read stdout stopped (`porttop watch | head`).
+var errStdoutGone = errors.New("stdout closed")
+
+func (s *streamer) which(w *record.Writer, err error) error {
+	if w == s.stdout {
+		return errStdoutGone
+	}
+	return err
+}
