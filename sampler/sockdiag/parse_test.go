@@ -264,3 +264,35 @@ func TestAttrU8(t *testing.T) {
 		t.Error("attribute longer than the payload accepted")
 	}
 }
+
+func TestAppendTCPDumpLayout(t *testing.T) {
+	bc := portFilter([]sampler.PortRange{{Lo: 22, Hi: 22}})
+	m, rest, err := nextMsg(appendTCPDump(nil, 3, 0x400, bc))
+	if err != nil || len(rest) != 0 {
+		t.Fatalf("does not parse as one message: %v", err)
+	}
+	if m.Type != tcpDiagGetSock || m.Flags != nlmFRequest|nlmFDump || m.Seq != 3 {
+		t.Errorf("header %+v", m)
+	}
+	p := m.Payload
+	// struct inet_diag_req: family 0 (both), no extensions, zero id, then
+	// the state mask and idiag_dbs.
+	if p[0] != 0 || p[3] != 0 || order.Uint32(p[4+sockIDLen:]) != 0x400 || order.Uint32(p[8+sockIDLen:]) != 0 {
+		t.Errorf("inet_diag_req % x", p[:reqV1Len])
+	}
+	a := p[reqV1Len:]
+	if order.Uint16(a[2:4]) != inetDiagReqBytecode || string(a[nlaHdrLen:]) != string(bc) {
+		t.Errorf("bytecode attribute % x", a)
+	}
+}
+
+func TestPutNoCookie(t *testing.T) {
+	id := make([]byte, sockIDLen)
+	putSockID(id, mustAddrPort(t, "127.0.0.1:1"), mustAddrPort(t, "127.0.0.1:2"), 0, 42)
+	putNoCookie(id)
+	reply := append(append([]byte{afInet, 1, 0, 0}, id...), make([]byte, 20)...)
+	d, err := parseDiagMsg(reply)
+	if err != nil || d.Cookie != 1<<64-1 || d.Remote.Port() != 2 {
+		t.Errorf("cookie %#x err %v, want all ones with the addresses kept", d.Cookie, err)
+	}
+}
