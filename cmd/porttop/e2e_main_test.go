@@ -243,4 +243,3 @@ func (p *loopbackPair) close() {
 }
 
 func portOf(ln net.Listener) uint16 { return uint16(ln.Addr().(*net.TCPAddr).Port) }
-
