@@ -178,4 +178,3 @@ func TestRecordThenRead(t *testing.T) {
 		t.Error("the recording does not end with a whole line after a clean stop")
 	}
 }
-
