@@ -5,8 +5,11 @@ package sockdiag
 import (
 	"context"
 	"net"
+	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/porttop/porttop/sampler"
 )
@@ -142,5 +145,46 @@ func TestWatchReleasesEndsWithContext(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("WatchReleases after cancel: %v", err)
+	}
+}
+
+// TestWatchCountsOverflows: with a tiny receive buffer and nobody reading,
+// the kernel drops reports; the loss is counted and said in Notes.
+func TestWatchCountsOverflows(t *testing.T) {
+	src := newSource(t)
+	w, err := src.subscribe()
+	if err != nil {
+		t.Skipf("kernel refused the socket-destroy subscription: %v", err)
+	}
+	if err := w.c.setsockopt(unix.SOL_SOCKET, unix.SO_RCVBUF, 1); err != nil { // the kernel rounds up to its minimum
+		t.Fatal(err)
+	}
+	for i := 0; i < 200; i++ {
+		c, err := net.ListenPacket("udp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	out := make(chan sampler.Release, 1024)
+	done := make(chan error, 1)
+	go func() { done <- w.run(ctx, out) }()
+	giveUp := time.After(10 * time.Second)
+	for src.Lost() == 0 {
+		select {
+		case <-out:
+		case <-giveUp:
+			t.Fatal("200 reports into a minimal buffer, and no overflow counted")
+		}
+	}
+	cancel()
+	w.close()
+	if err := <-done; err != nil {
+		t.Errorf("watcher ended with %v after an overflow", err)
+	}
+	notes := src.Notes()
+	if len(notes) == 0 || !strings.Contains(notes[0], "lost") {
+		t.Errorf("notes %q do not mention the loss", notes)
 	}
 }

@@ -23,7 +23,10 @@ func TestNetlinkAgreesWithGopsutil(t *testing.T) {
 		t.Skipf("netlink unavailable here: %v", err)
 	}
 	defer nl.Close()
-	ports := map[uint16]bool{}
+	// The test's own endpoints: its listeners (every TCP socket of the test
+	// has one of them at one end) and its UDP sockets. Matching whole
+	// addresses, not ports, keeps other programs' sockets out.
+	ends := map[netip.AddrPort]bool{}
 	for _, network := range []string{"tcp4", "tcp6"} {
 		addr := "127.0.0.1:0"
 		if network == "tcp6" {
@@ -34,7 +37,7 @@ func TestNetlinkAgreesWithGopsutil(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer ln.Close()
-		ports[portOf(ln.Addr())] = true
+		ends[addrPort(ln.Addr())] = true
 		for i := 0; i < 3; i++ {
 			c, err := net.Dial(network, ln.Addr().String())
 			if err != nil {
@@ -58,7 +61,7 @@ func TestNetlinkAgreesWithGopsutil(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer u.Close()
-		ports[portOf(u.LocalAddr())] = true
+		ends[addrPort(u.LocalAddr())] = true
 	}
 
 	ctx := context.Background()
@@ -70,7 +73,7 @@ func TestNetlinkAgreesWithGopsutil(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, want := ours(a, ports), ours(b, ports)
+	got, want := ours(a, ends), ours(b, ends)
 	if len(want) != 2*(1+3+3)+2 { // per family: listener, 3 clients, 3 accepted; 2 UDP
 		t.Fatalf("gopsutil saw %d of the test's sockets, want 16: %q", len(want), want)
 	}
@@ -79,15 +82,15 @@ func TestNetlinkAgreesWithGopsutil(t *testing.T) {
 	}
 }
 
-func portOf(a net.Addr) uint16 {
-	return a.(interface{ AddrPort() netip.AddrPort }).AddrPort().Port()
+func addrPort(a net.Addr) netip.AddrPort {
+	return sampler.Unmap(a.(interface{ AddrPort() netip.AddrPort }).AddrPort())
 }
 
-// ours lists, sorted, the sockets on the test's ports.
-func ours(s sampler.Snapshot, ports map[uint16]bool) []string {
+// ours lists, sorted, the sockets with one of the test's endpoints.
+func ours(s sampler.Snapshot, ends map[netip.AddrPort]bool) []string {
 	var out []string
 	for _, k := range s.Sockets {
-		if ports[k.Local.Port()] || ports[k.Remote.Port()] {
+		if ends[k.Local] || ends[k.Remote] {
 			out = append(out, fmt.Sprintf("%v %v %v %v", k.Proto, k.Local, k.Remote, k.State))
 		}
 	}
