@@ -125,9 +125,9 @@ func sampling(in Info) string {
 	var s string
 	switch {
 	case in.Interval > 0:
-		s = "every " + in.Interval.String()
+		s = "every " + roundDuration(in.Interval).String()
 	case in.Requested > 0:
-		s = "every " + in.Requested.String()
+		s = "every " + roundDuration(in.Requested).String()
 	default:
 		s = "adaptive"
 	}
@@ -138,4 +138,16 @@ func sampling(in Info) string {
 		s += ", took " + in.Cost.Round(10*time.Microsecond).String()
 	}
 	return s
+}
+
+// roundDuration keeps two or three significant figures: an adaptive
+// interval of 100.000001ms reads as 100ms.
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(100 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
 }

@@ -133,3 +133,16 @@ func TestViewUnknownEphemeralRange(t *testing.T) {
 		t.Errorf("a zero range should read as unknown:\n%s", out)
 	}
 }
+
+func TestRoundDuration(t *testing.T) {
+	for in, want := range map[time.Duration]string{
+		100*time.Millisecond + 1:           "100ms",
+		1234567 * time.Nanosecond:          "1.2ms",
+		2*time.Second + 3*time.Millisecond: "2s",
+		1500 * time.Nanosecond:             "2µs",
+	} {
+		if got := roundDuration(in).String(); got != want {
+			t.Errorf("roundDuration(%v) = %s, want %s", in, got, want)
+		}
+	}
+}
