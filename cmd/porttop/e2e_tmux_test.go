@@ -90,6 +90,16 @@ func (m *tmux) waitFor(pane, what string, ok func(screen string) bool) string {
 	return ""
 }
 
+// seen polls the pane for at most d and reports whether ok ever held.
+func (m *tmux) seen(pane string, d time.Duration, ok func(screen string) bool) bool {
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if ok(m.capture(pane)) {
+			return true
+		}
+	}
+	return false
+}
+
 func (m *tmux) waitText(pane, text string) string {
 	m.t.Helper()
 	return m.waitFor(pane, strconv.Quote(text), func(s string) bool { return strings.Contains(s, text) })
@@ -112,33 +122,42 @@ func TestLiveViewInTmux(t *testing.T) {
 	pair := connect(t, ln)
 	port := strconv.Itoa(int(pair.clientPort()))
 	client := "127.0.0.1:" + port
-	// On a busy machine the row may be below the fold; the event feed and the
-	// filter below find it either way.
-	m.waitFor("porttop", "the client's port", func(s string) bool {
+	// On a machine busy with other connections the row can be below the fold
+	// and the feed can scroll past it, so this is only logged; the filtered
+	// table below must show it.
+	if !m.seen("porttop", 5*time.Second, func(s string) bool {
 		return strings.Contains(s, client) || strings.Contains(s, port+"/tcp")
-	})
+	}) {
+		t.Logf("port %s not on the unfiltered screen (a busy machine); filtering for it", port)
+	}
 
 	m.keys("porttop", "/")
 	m.waitText("porttop", "/ ")
 	m.typeKeys("porttop", port)
 	m.waitText("porttop", "/ "+port)
 	m.keys("porttop", "Enter")
-	screen := m.waitText("porttop", "filter: "+port)
-	m.waitText("porttop", client)
-	screen = m.capture("porttop")
-	for _, line := range strings.Split(screen, "\n") {
-		if strings.Contains(line, " tcp ") && !strings.Contains(line, port) {
-			t.Errorf("filtered table shows a row not on port %s: %q", port, line)
+	m.waitText("porttop", "filter: "+port)
+	// Every table row is on the port once the screen settles (a capture can
+	// catch a frame half drawn, so this polls too).
+	m.waitFor("porttop", "only rows on port "+port+" with the client's", func(s string) bool {
+		if !strings.Contains(s, client) {
+			return false
 		}
-	}
+		for _, line := range strings.Split(s, "\n") {
+			if strings.Contains(line, " tcp ") && !strings.Contains(line, port) {
+				return false
+			}
+		}
+		return true
+	})
 
 	pair.close()
 	m.waitFor("porttop", "the release (- and held)", func(s string) bool {
-		return regexp.MustCompile(`(?m)^\S*\s*- .*` + port).MatchString(s) && strings.Contains(s, "held")
+		return regexp.MustCompile(`(?m)^\S*\s*- .*`+port).MatchString(s) && strings.Contains(s, "held")
 	})
 
 	m.keys("porttop", "q")
-	screen = m.waitText("porttop", exitMarker)
+	screen := m.waitText("porttop", exitMarker)
 	if !strings.Contains(screen, exitMarker+"0") {
 		t.Errorf("porttop did not exit 0 on q:\n%s", screen)
 	}

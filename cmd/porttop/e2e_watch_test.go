@@ -81,7 +81,7 @@ func TestWatchSeesLoopbackConnection(t *testing.T) {
 			pair := connect(t, ln)
 			client := fmt.Sprintf("127.0.0.1:%d", pair.clientPort())
 			open := s.waitLine("open of the client "+client, func(l jsonLine) bool {
-				return l.Event == "open" && l.Local == client
+				return l.Event == "open" && l.Local == client && l.Remote == lnAddr
 			})
 			if open.Existing || open.Proto != "tcp" || open.Remote != lnAddr {
 				t.Errorf("open %+v: want a new tcp socket to %s", open, lnAddr)
@@ -98,7 +98,7 @@ func TestWatchSeesLoopbackConnection(t *testing.T) {
 
 			pair.close()
 			closed := s.waitLine("close of the client", func(l jsonLine) bool {
-				return l.Event == "close" && l.Local == client
+				return l.Event == "close" && l.Local == client && l.Remote == lnAddr
 			})
 			if closed.HeldMS == nil || *closed.HeldMS < 0 {
 				t.Errorf("close %+v: want held_ms", closed)
@@ -126,7 +126,7 @@ func TestWatchPortFilter(t *testing.T) {
 		if !strings.HasSuffix(l.Local, fmt.Sprintf(":%d", port)) && !strings.HasSuffix(l.Remote, fmt.Sprintf(":%d", port)) {
 			t.Errorf("event not on port %d passed --port: %+v", port, l)
 		}
-		return l.Event == "open" && l.Local == client
+		return l.Event == "open" && l.Local == client && l.Remote == ln.Addr().String()
 	})
 }
 
