@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -64,8 +63,13 @@ func buildAndRun(m *testing.M) int {
 	return m.Run()
 }
 
+// goTool finds the go command: on PATH (go test puts it there), else in
+// $GOROOT.
 func goTool() string {
-	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); fileExists(p) {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p
+	}
+	if p := filepath.Join(os.Getenv("GOROOT"), "bin", "go"); fileExists(p) {
 		return p
 	}
 	return "go"
