@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -221,4 +222,31 @@ func TestReplayInTmux(t *testing.T) {
 	m.waitText("porttop", "held")
 	m.keys("porttop", "q")
 	m.waitText("porttop", exitMarker+"0")
+}
+
+// SIGTERM ends the live view at once, exit status 0, terminal restored.
+func TestLiveViewSIGTERMInTmux(t *testing.T) {
+	m := newTmux(t)
+	m.start("--interval", "200ms")
+	m.waitText("porttop", "PROTO")
+	shell := strings.TrimSpace(m.run("list-panes", "-t", "porttop", "-F", "#{pane_pid}"))
+	children, err := os.ReadFile(fmt.Sprintf("/proc/%s/task/%s/children", shell, shell))
+	if err != nil {
+		t.Skipf("cannot find porttop's pid without /proc children lists: %v", err)
+	}
+	pid, err := strconv.Atoi(strings.Fields(string(children) + " x")[0])
+	if err != nil {
+		t.Fatalf("no child of the pane's shell: %q", children)
+	}
+	proc, err := os.FindProcess(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := proc.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	screen := m.waitText("porttop", exitMarker)
+	if !strings.Contains(screen, exitMarker+"0") || strings.Contains(screen, "PROTO") {
+		t.Errorf("after SIGTERM want exit 0 and the view gone:\n%s", screen)
+	}
 }

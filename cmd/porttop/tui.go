@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 
@@ -42,9 +43,12 @@ func runTUI(ctx context.Context, cfg ui.Config) error {
 	if err != nil {
 		return err
 	}
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(os.Stdout), tea.WithInput(os.Stdin))
+	// Signals end ctx (see signalContext); the program's own handler would
+	// race it and can block its shutdown sending to a loop that has ended.
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithoutSignalHandler(),
+		tea.WithOutput(os.Stdout), tea.WithInput(os.Stdin))
 	_, err = p.Run()
-	if err == tea.ErrProgramKilled && ctx.Err() != nil {
+	if errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrProgramPanic) && ctx.Err() != nil {
 		return nil // ended by a signal or the caller: a clean exit
 	}
 	if err != nil {
