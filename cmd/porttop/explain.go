@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/term"
@@ -51,7 +52,8 @@ func runExplain(args []string, stdout, stderr io.Writer) error {
 		}
 		sortSockets(in.Sockets)
 	}
-	fmt.Fprintln(stdout, explain.Text(in, termWidth()))
+	text := explain.Text(in, termWidth())
+	fmt.Fprint(stdout, strings.TrimRight(text, "\n")+"\n")
 	return nil
 }
 

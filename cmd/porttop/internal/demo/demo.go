@@ -218,12 +218,12 @@ func (d *Demo) pick(n int) target {
 }
 
 func (d *Demo) printProgress() {
-	var tcp []string
-	for _, t := range d.targets {
-		tcp = append(tcp, t.addr)
+	to := d.targets[0].addr // 127.0.0.1, always opened first
+	if more := len(d.targets) - 1; more > 0 {
+		to += fmt.Sprintf(" (+%d more)", more)
 	}
 	line := fmt.Sprintf("demo: %d conn/s to %s, %d handed out so far, %d open now",
-		d.cfg.Rate, strings.Join(tcp, " and "), d.HandedOut(), d.Open())
+		d.cfg.Rate, to, d.HandedOut(), d.Open())
 	if f := d.failed.Load(); f > 0 {
 		line += fmt.Sprintf(", %d failed (last: %v)", f, d.lastErr.Load())
 	}
