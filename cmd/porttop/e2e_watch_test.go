@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -176,5 +178,30 @@ func TestRecordThenRead(t *testing.T) {
 	}
 	if !strings.HasSuffix(string(b), "\n") {
 		t.Error("the recording does not end with a whole line after a clean stop")
+	}
+}
+
+// `porttop watch | head -1` ends when head does, even with no events to
+// write (a filter on a port nothing uses keeps the stream idle).
+func TestWatchEndsWhenReaderGoes(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh to build a pipeline with")
+	}
+	env := ""
+	if len(porttopEnv) > 0 {
+		env = "env " + strings.Join(porttopEnv, " ") + " "
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	line := fmt.Sprintf("%s'%s' watch --interval 100ms --port 1 | head -1", env, porttopBin)
+	out, err := exec.CommandContext(ctx, "sh", "-c", line).Output()
+	if ctx.Err() != nil {
+		t.Fatalf("the pipeline did not end within %v after head exited", wait)
+	}
+	if err != nil {
+		t.Fatalf("pipeline: %v", err)
+	}
+	if _, err := record.ParseHeader(out); err != nil {
+		t.Errorf("head -1 got %q, not a header: %v", out, err)
 	}
 }

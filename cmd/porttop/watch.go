@@ -132,6 +132,16 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 	}()
 
 	ignoreBrokenPipe() // a closed stdout is an error to handle, not a kill
+	if f, ok := stdout.(*os.File); ok && out != nil {
+		gone := stdoutGone(ctx, f)
+		go func() {
+			select {
+			case <-gone:
+				stop()
+			case <-ctx.Done():
+			}
+		}()
+	}
 	s := streamer{filter: f, outs: outs, stdout: out, stats: o.stats, stderr: stderr, said: map[string]bool{}}
 	err = s.loop(ctx, poller)
 	for _, w := range outs {
