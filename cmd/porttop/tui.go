@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"io"
 	"os"
 
@@ -43,14 +42,22 @@ func runTUI(ctx context.Context, cfg ui.Config) error {
 	if err != nil {
 		return err
 	}
-	// Signals end ctx (see signalContext); the program's own handler would
-	// race it and can block its shutdown sending to a loop that has ended.
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithoutSignalHandler(),
+	// Signals end ctx (see signalContext). The program's own handler would
+	// race it and can block its shutdown, and killing the program through a
+	// context skips waiting for its input reader (a data race in the library),
+	// so an ended ctx asks the program to quit like the q key does.
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithoutSignalHandler(),
 		tea.WithOutput(os.Stdout), tea.WithInput(os.Stdin))
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		select {
+		case <-ctx.Done():
+			p.Quit()
+		case <-finished:
+		}
+	}()
 	_, err = p.Run()
-	if errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrProgramPanic) && ctx.Err() != nil {
-		return nil // ended by a signal or the caller: a clean exit
-	}
 	if err != nil {
 		return failf(exitFail, "the live view failed: %v", err)
 	}
