@@ -22,8 +22,8 @@ Flags of the live view:
   --port N        show only port N (local or remote side); same as --filter N
   --filter TEXT   initial filter, as typed after / (e.g. "ephemeral tcp",
                   "time-wait", "49152-65535", "proc:nginx")
-  --interval D    sampling interval, e.g. 250ms or 2s; by default porttop
-                  adapts it (from 100ms up) to what a sample costs
+  --interval D    sampling interval, e.g. 250ms or 2s (10ms to 1h); by
+                  default porttop adapts it, 100ms to 2s, to what a sample costs
   --source S      where sockets come from: auto, netlink, gopsutil (default
                   auto: netlink on Linux, gopsutil elsewhere)
   --theme T       colours: default, projector, colorblind
