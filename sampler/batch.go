@@ -7,7 +7,9 @@ import (
 
 // Batch is what the UI (or `porttop watch`) receives: the newest snapshot and
 // every event since the previous batch. Batches merge when the consumer is
-// slow: the newest snapshot wins and events are appended.
+// slow: the newest snapshot wins and events are appended. Snapshot.Sockets
+// is shared with the feed: read it, never write to it; when the feed is a
+// Recycler, hand it back with Recycle once done (see Recycler).
 type Batch struct {
 	Snapshot Snapshot
 	Events   []Event
@@ -33,6 +35,8 @@ type Batch struct {
 }
 
 // Feed is where batches come from: a live poller or a replayed recording.
+// A feed that also implements Recycler (the Poller does) reuses snapshot
+// memory when the consumer calls Recycle once per batch it is done with.
 type Feed interface {
 	// Next blocks until a batch is ready or ctx ends.
 	Next(ctx context.Context) (Batch, error)

@@ -43,6 +43,7 @@ type Poller struct {
 	cfg     PollerConfig
 	now     func() time.Time
 	pending *pending
+	refs    *snapRefs
 	running atomic.Bool
 	poke    chan struct{}
 
@@ -90,10 +91,12 @@ func NewPoller(cfg PollerConfig) *Poller {
 	if cfg.Source != nil {
 		name = cfg.Source.Name()
 	}
+	refs := newSnapRefs()
 	return &Poller{
 		cfg:       cfg,
 		now:       now,
-		pending:   newPending(cfg.MaxEvents, name),
+		refs:      refs,
+		pending:   newPending(cfg.MaxEvents, name, refs),
 		poke:      make(chan struct{}, 1),
 		baseIndex: map[ID]int32{},
 		adjust:    map[ID]adjustment{},
@@ -179,6 +182,7 @@ func (p *Poller) watch(ctx context.Context) (<-chan Release, <-chan error) {
 // sample takes one sample, diffs it and publishes the result.
 func (p *Poller) sample(ctx context.Context) {
 	p.applyQuery()
+	p.recycleFree()
 	start := time.Now()
 	next, err := p.cfg.Source.Sample(ctx)
 	if err != nil {
@@ -216,6 +220,8 @@ func (p *Poller) sample(ctx context.Context) {
 		}
 	}
 	p.sampled = true
+	p.refs.hold(next.Sockets)
+	p.refs.drop(p.base.Sockets)
 	p.base = next
 	p.baseIndexed = false
 	clear(p.adjust)

@@ -17,10 +17,11 @@ type pending struct {
 	maxEvents int
 	dropped   uint64
 	signal    chan struct{} // capacity 1: "something is pending"
+	refs      *snapRefs     // the pending snapshot is held; each delivery counts
 }
 
-func newPending(maxEvents int, source string) *pending {
-	return &pending{maxEvents: maxEvents, signal: make(chan struct{}, 1), batch: Batch{Source: source}}
+func newPending(maxEvents int, source string, refs *snapRefs) *pending {
+	return &pending{maxEvents: maxEvents, signal: make(chan struct{}, 1), batch: Batch{Source: source}, refs: refs}
 }
 
 // update is what one step of the poller adds to the pending batch.
@@ -40,6 +41,8 @@ func (p *pending) add(u update) {
 	p.mu.Lock()
 	b := &p.batch
 	if u.snapshot != nil {
+		p.refs.hold(u.snapshot.Sockets)
+		p.refs.drop(b.Snapshot.Sockets)
 		b.Snapshot = *u.snapshot
 	}
 	b.Events = append(b.Events, u.events...)
@@ -89,6 +92,7 @@ func (p *pending) take() (Batch, bool) {
 		return Batch{}, false
 	}
 	b := p.batch
+	p.refs.deliver(b.Snapshot.Sockets)
 	// The next batch starts from the same snapshot (it is never written to
 	// again) so a batch of release events alone still carries a table.
 	p.batch = Batch{

@@ -1,0 +1,21 @@
+package sampler
+
+// Recycler is implemented by feeds that can reuse the memory of a snapshot
+// once its consumer is done with it (the Poller does). The protocol: for every
+// batch received from Next, call Recycle(batch.Snapshot) exactly once, when
+// nothing reads that batch's Sockets any more (the next batch has replaced
+// it on screen, or it has been written out). After the call the consumer
+// must not touch those Sockets: the feed may hand the slice back to its
+// source, which overwrites it. A consumer that never calls Recycle stays
+// correct; it only gets no reuse. Safe from any goroutine.
+type Recycler interface {
+	Recycle(Snapshot)
+}
+
+// SocketRecycler is implemented by sources that can fill a slice handed back
+// to them instead of allocating one per Sample. The poller calls Recycle from
+// its own goroutine (the one that calls Sample), and only with slices that
+// neither it nor the consumer references any more.
+type SocketRecycler interface {
+	Recycle([]Socket)
+}
