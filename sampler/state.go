@@ -1,7 +1,5 @@
 package sampler
 
-import "strings"
-
 // State is a socket's state. The numbering follows the Linux kernel's TCP
 // states so that sock_diag values need no translation; 0 is "no state" (UDP).
 type State uint8
@@ -38,17 +36,43 @@ func (s State) String() string {
 
 // ParseState reads a state name in any case, with "_" or "-" ("time-wait",
 // "TIME_WAIT", "timewait"). It also accepts gopsutil's "NONE" for no state.
+// It allocates nothing: recordings and filters call it for every line.
 func ParseState(name string) (State, bool) {
-	n := strings.ToUpper(strings.NewReplacer("-", "", "_", "").Replace(name))
-	if n == "NONE" || n == "" {
+	if name == "" || foldState(name, "NONE") {
 		return StateNone, true
 	}
-	for i, s := range stateNames {
-		if i > 0 && strings.ReplaceAll(s, "_", "") == n {
+	for i := 1; i < len(stateNames); i++ {
+		if foldState(name, stateNames[i]) {
 			return State(i), true
 		}
 	}
 	return 0, false
+}
+
+// foldState compares name with an upper-case state name, ignoring case and
+// any "_" or "-" in either.
+func foldState(name, want string) bool {
+	i, j := 0, 0
+	for {
+		for i < len(name) && (name[i] == '_' || name[i] == '-') {
+			i++
+		}
+		for j < len(want) && want[j] == '_' {
+			j++
+		}
+		if i == len(name) || j == len(want) {
+			return i == len(name) && j == len(want)
+		}
+		c := name[i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		if c != want[j] {
+			return false
+		}
+		i++
+		j++
+	}
 }
 
 // StateMask is a set of states, bit i for State(i): the shape sock_diag takes.
