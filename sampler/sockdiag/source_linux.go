@@ -59,7 +59,7 @@ var (
 // New opens a sock_diag socket and checks with one small dump that the kernel
 // answers, so that a caller can fall back to another source at once.
 func New() (*Source, error) {
-	c, err := dial()
+	c, err := dialDump()
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +125,7 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		return sampler.Snapshot{}, err
 	}
 	if s.c == nil {
-		c, err := dial()
+		c, err := dialDump()
 		if err != nil {
 			return sampler.Snapshot{}, err
 		}
