@@ -12,11 +12,14 @@ import (
 type Differ struct {
 	// index maps an ID to its position in prev (>= 0) or, for a socket new in
 	// next, to -1-position in next, so a duplicate row in next is seen once.
-	index   map[ID]int32
-	matched []bool
-	closes  []Event
-	changes []Event
-	opens   []Event
+	index map[ID]int32
+	// byCookie is index keyed by the kernel's cookie, used when every socket
+	// has one: hashing 8 bytes rather than the 80 of an ID.
+	byCookie map[uint64]int32
+	matched  []bool
+	closes   []Event
+	changes  []Event
+	opens    []Event
 }
 
 // Diff compares next against prev and returns what happened between them, at
@@ -26,14 +29,40 @@ type Differ struct {
 // when next lacks them, since attribution can arrive late or go missing.
 // Rows repeating an ID already seen in the same snapshot count once.
 func (d *Differ) Diff(prev Snapshot, next *Snapshot) []Event {
+	if !d.diffByCookie(prev, next) {
+		d.diffByID(prev, next)
+	}
+	return d.collect()
+}
+
+// collect returns the events found, in order.
+func (d *Differ) collect() []Event {
+	n := len(d.closes) + len(d.changes) + len(d.opens)
+	if n == 0 {
+		return nil
+	}
+	events := make([]Event, 0, n)
+	for _, group := range [][]Event{d.closes, d.changes, d.opens} {
+		slices.SortFunc(group, compareEvents)
+		events = append(events, group...)
+	}
+	return events
+}
+
+// reset empties the scratch space for a diff of prev.
+func (d *Differ) reset(prev Snapshot) {
+	d.matched = slices.Grow(d.matched[:0], len(prev.Sockets))[:len(prev.Sockets)]
+	clear(d.matched)
+	d.closes, d.changes, d.opens = d.closes[:0], d.changes[:0], d.opens[:0]
+}
+
+// diffByID is the general diff, keyed by the whole ID.
+func (d *Differ) diffByID(prev Snapshot, next *Snapshot) {
 	if d.index == nil {
 		d.index = make(map[ID]int32, len(prev.Sockets))
 	}
 	clear(d.index)
-	d.matched = slices.Grow(d.matched[:0], len(prev.Sockets))[:len(prev.Sockets)]
-	clear(d.matched)
-	d.closes, d.changes, d.opens = d.closes[:0], d.changes[:0], d.opens[:0]
-
+	d.reset(prev)
 	for i := range prev.Sockets {
 		if _, dup := d.index[prev.Sockets[i].ID]; !dup {
 			d.index[prev.Sockets[i].ID] = int32(i)
@@ -45,37 +74,91 @@ func (d *Differ) Diff(prev Snapshot, next *Snapshot) []Event {
 		switch {
 		case !ok:
 			d.index[s.ID] = -1 - int32(i)
-			s.Since = next.Time
-			d.opens = append(d.opens, Event{Kind: Opened, Time: next.Time, Socket: *s})
+			d.opened(next, i)
 		case at < 0: // a second row for a socket new in next
 			s.Since = next.Sockets[-1-at].Since
 		default:
-			p := &prev.Sockets[at]
-			d.matched[at] = true
-			carryOver(p, s, prev.Time, next.Time)
-			if p.State != s.State {
-				d.changes = append(d.changes, Event{Kind: StateChanged, Time: next.Time, Socket: *s, PrevState: p.State})
-			}
+			d.same(prev, next, at, i)
 		}
 	}
 	for i := range prev.Sockets {
-		p := &prev.Sockets[i]
-		if d.matched[i] || d.index[p.ID] != int32(i) {
-			continue // still there, or a duplicate row of a socket already handled
+		if !d.matched[i] && d.index[prev.Sockets[i].ID] == int32(i) { // not a duplicate row
+			d.closed(prev, next, i)
 		}
-		d.closes = append(d.closes, Event{Kind: Closed, Time: next.Time, Socket: *p, Held: held(p.Since, next.Time)})
 	}
+}
 
-	n := len(d.closes) + len(d.changes) + len(d.opens)
-	if n == 0 {
-		return nil
+// diffByCookie is diffByID keyed by cookie, with the same result. It gives
+// up, reporting false, when a socket has no cookie or one cookie comes with
+// two IDs (a socket whose addresses changed: that is a close and an open).
+func (d *Differ) diffByCookie(prev Snapshot, next *Snapshot) bool {
+	if d.byCookie == nil {
+		d.byCookie = make(map[uint64]int32, len(prev.Sockets))
 	}
-	events := make([]Event, 0, n)
-	for _, group := range [][]Event{d.closes, d.changes, d.opens} {
-		slices.SortFunc(group, compareEvents)
-		events = append(events, group...)
+	clear(d.byCookie)
+	d.reset(prev)
+	for i := range prev.Sockets {
+		p := &prev.Sockets[i]
+		if p.Cookie == 0 {
+			return false
+		}
+		if at, dup := d.byCookie[p.Cookie]; dup {
+			if prev.Sockets[at].ID != p.ID {
+				return false
+			}
+			continue
+		}
+		d.byCookie[p.Cookie] = int32(i)
 	}
-	return events
+	for i := range next.Sockets {
+		s := &next.Sockets[i]
+		if s.Cookie == 0 {
+			return false
+		}
+		at, ok := d.byCookie[s.Cookie]
+		switch {
+		case !ok:
+			d.byCookie[s.Cookie] = -1 - int32(i)
+			d.opened(next, i)
+		case at < 0:
+			first := &next.Sockets[-1-at]
+			if first.ID != s.ID {
+				return false
+			}
+			s.Since = first.Since
+		default:
+			if prev.Sockets[at].ID != s.ID {
+				return false
+			}
+			d.same(prev, next, at, i)
+		}
+	}
+	for i := range prev.Sockets {
+		if !d.matched[i] && d.byCookie[prev.Sockets[i].Cookie] == int32(i) {
+			d.closed(prev, next, i)
+		}
+	}
+	return true
+}
+
+func (d *Differ) opened(next *Snapshot, i int) {
+	s := &next.Sockets[i]
+	s.Since = next.Time
+	d.opens = append(d.opens, Event{Kind: Opened, Time: next.Time, Socket: *s})
+}
+
+func (d *Differ) same(prev Snapshot, next *Snapshot, at int32, i int) {
+	p, s := &prev.Sockets[at], &next.Sockets[i]
+	d.matched[at] = true
+	carryOver(p, s, prev.Time, next.Time)
+	if p.State != s.State {
+		d.changes = append(d.changes, Event{Kind: StateChanged, Time: next.Time, Socket: *s, PrevState: p.State})
+	}
+}
+
+func (d *Differ) closed(prev Snapshot, next *Snapshot, i int) {
+	p := &prev.Sockets[i]
+	d.closes = append(d.closes, Event{Kind: Closed, Time: next.Time, Socket: *p, Held: held(p.Since, next.Time)})
 }
 
 // Diff is the one-shot form of Differ.Diff.

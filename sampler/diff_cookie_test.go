@@ -1,0 +1,95 @@
+package sampler
+
+import (
+	"math/rand/v2"
+	"net/netip"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// randomStep makes a table and a next table from it with closes, opens,
+// state changes, lost attribution, duplicate rows, and (when moved) sockets
+// whose addresses change under the same cookie.
+func randomStep(r *rand.Rand, moved, noCookie bool) (prev, next Snapshot) {
+	lo := netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	mk := func(i int) Socket {
+		return Socket{
+			ID:    ID{Cookie: uint64(i + 1), Proto: TCP, Local: netip.AddrPortFrom(lo, uint16(1024+i)), Remote: netip.AddrPortFrom(lo, 80)},
+			State: StateEstablished, UID: 1000, PID: int32(i + 1), Process: "p", Inode: uint64(i + 7),
+		}
+	}
+	prev.Time, next.Time = t0, t0.Add(time.Second)
+	n := 20 + r.IntN(30)
+	for i := range n {
+		s := mk(i)
+		s.Since = t0.Add(-time.Duration(r.IntN(100)) * time.Second)
+		prev.Sockets = append(prev.Sockets, s)
+		if r.IntN(8) == 0 {
+			prev.Sockets = append(prev.Sockets, s) // duplicate row
+		}
+	}
+	for i := range n + 10 {
+		if i < n && r.IntN(6) == 0 {
+			continue // closed
+		}
+		s := mk(i)
+		switch r.IntN(6) {
+		case 0:
+			s.State = StateCloseWait
+		case 1:
+			s.PID, s.Process, s.UID = 0, "", -1
+		case 2:
+			if moved {
+				s.Remote = netip.AddrPortFrom(lo, 81)
+			}
+		}
+		next.Sockets = append(next.Sockets, s)
+		if r.IntN(8) == 0 {
+			next.Sockets = append(next.Sockets, s)
+		}
+	}
+	if noCookie {
+		next.Sockets[r.IntN(len(next.Sockets))].Cookie = 0
+	}
+	return prev, next
+}
+
+func TestDiffByCookieAgreesWithDiffByID(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	byCookie := map[bool]int{}
+	for i := range 500 {
+		prev, next := randomStep(r, i%3 == 0, i%7 == 0)
+		nextID := Snapshot{Time: next.Time, Sockets: append([]Socket(nil), next.Sockets...)}
+
+		var d, ref Differ
+		took := d.diffByCookie(prev, &next)
+		if !took {
+			d.diffByID(prev, &next)
+		}
+		got := d.collect()
+		byCookie[took]++
+		ref.diffByID(prev, &nextID)
+		want := ref.collect()
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("step %d (by cookie %v): events differ\n got %v\nwant %v", i, took, got, want)
+		}
+		if !reflect.DeepEqual(next.Sockets, nextID.Sockets) {
+			t.Fatalf("step %d (by cookie %v): next stamped differently", i, took)
+		}
+	}
+	if byCookie[true] == 0 || byCookie[false] == 0 {
+		t.Errorf("paths taken: %v; want both", byCookie)
+	}
+}
+
+func TestDiffSameCookieNewAddressIsCloseAndOpen(t *testing.T) {
+	lo := netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	s := Socket{ID: ID{Cookie: 9, Proto: UDP, Local: netip.AddrPortFrom(lo, 5000)}, UID: -1}
+	moved := s
+	moved.Remote = netip.AddrPortFrom(lo, 53)
+	events := Diff(Snapshot{Time: t0, Sockets: []Socket{s}}, &Snapshot{Time: t0.Add(time.Second), Sockets: []Socket{moved}})
+	if len(events) != 2 || events[0].Kind != Closed || events[1].Kind != Opened || events[1].Socket.ID != moved.ID {
+		t.Fatalf("got %v, want a close of the old ID and an open of the new", events)
+	}
+}
