@@ -14,6 +14,7 @@ type PollerConfig struct {
 	Source Source
 	// Interval > 0 is a fixed interval, honoured as given; 0 adapts between
 	// MinAdaptiveInterval and MaxAdaptiveInterval to the cost of a sample.
+	// A QuietSource may have ticks skipped while nothing changes.
 	Interval time.Duration
 	// MaxEvents caps the events waiting for the consumer; 0 means 100_000.
 	// Past it the oldest are dropped and counted in Batch.Dropped.
@@ -69,6 +70,8 @@ type Poller struct {
 	sourceNotes  []string
 	prevScratch  []Socket
 	releaseBatch []Event
+	lastSampled  time.Time // when the last sample began
+	lastOK       bool      // and it succeeded
 }
 
 // adjustment is what a release did to a socket of base: removed it (gone) or
@@ -147,6 +150,10 @@ func (p *Poller) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-timer.C:
+			if p.skipQuiet() {
+				timer.Reset(p.interval)
+				continue
+			}
 		case <-p.poke:
 			timer.Stop()
 		case r := <-releases:
@@ -184,6 +191,7 @@ func (p *Poller) sample(ctx context.Context) {
 	p.applyQuery()
 	p.recycleFree()
 	start := time.Now()
+	p.lastSampled, p.lastOK = p.now(), false
 	next, err := p.cfg.Source.Sample(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -219,7 +227,7 @@ func (p *Poller) sample(ctx context.Context) {
 			p.recent.add(releaseKey(events[i].Socket.ID), next.Time, false)
 		}
 	}
-	p.sampled = true
+	p.sampled, p.lastOK = true, true
 	p.refs.hold(next.Sockets)
 	p.refs.drop(p.base.Sockets)
 	p.base = next

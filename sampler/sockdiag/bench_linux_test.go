@@ -174,3 +174,33 @@ func BenchmarkGopsutil(b *testing.B) {
 		return len(snap.Sockets)
 	})
 }
+
+// BenchmarkPoller: one full poll through the poller, as `porttop watch`
+// runs it: dump, parse, cached owners, diff, publish, with the release
+// watcher running and each batch's snapshot recycled once taken.
+func BenchmarkPoller(b *testing.B) {
+	s := benchSource(b)
+	p := sampler.NewPoller(sampler.PollerConfig{Source: s, Interval: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = p.Run(ctx) }()
+	b.Cleanup(func() { cancel(); <-done })
+	poll := func() int {
+		p.Poke()
+		for {
+			batch, err := p.Next(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			p.Recycle(batch.Snapshot)
+			if batch.Err != nil {
+				b.Fatal(batch.Err)
+			}
+			if batch.Samples > 0 {
+				return len(batch.Snapshot.Sockets)
+			}
+		}
+	}
+	poll() // the first sample, whose sockets all open
+	measure(b, poll)
+}

@@ -42,6 +42,10 @@ type Source struct {
 	owners    *owners
 	lastCount int
 	spare     []sampler.Socket
+	// sig is the counters' signature read as the last good Sample began
+	// (nil: none), for Quiet; sigNow and fileBufs are reused buffers.
+	sig, sigNow []byte
+	fileBufs    [3][]byte
 
 	hidden atomic.Bool
 	lost   atomic.Uint64
@@ -103,6 +107,7 @@ func (s *Source) SetQuery(q sampler.Query) {
 	defer s.mu.Unlock()
 	s.query = q
 	s.plan = planFor(q, s.refused)
+	s.sig = nil
 }
 
 // Recycle hands back the Sockets slice of a snapshot that nobody references
@@ -131,6 +136,9 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		}
 		s.c = c
 	}
+	// Read before the dump: a change during it shows at the next Quiet.
+	sig, sigOK := s.signature(s.sigNow[:0])
+	s.sigNow, s.sig = s.sig[:0], nil
 	socks := s.spare
 	s.spare = nil
 	if want := s.lastCount + s.lastCount/8 + 16; cap(socks) < want {
@@ -146,6 +154,9 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 			continue
 		}
 		return sampler.Snapshot{}, err
+	}
+	if sigOK {
+		s.sig = sig
 	}
 	now := time.Now()
 	s.lastCount = len(socks)

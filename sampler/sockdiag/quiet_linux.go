@@ -1,0 +1,65 @@
+//go:build linux
+
+package sockdiag
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+)
+
+var _ interface{ Quiet() bool } = (*Source)(nil)
+
+// signature reads the counters of appendSignature into dst (about 20 µs:
+// three small procfs reads); ok is false when any could not be read.
+func (s *Source) signature(dst []byte) ([]byte, bool) {
+	var files [3][]byte
+	for i, name := range []string{"/net/snmp", "/net/sockstat", "/net/sockstat6"} {
+		b, err := readInto(s.procfs+name, s.fileBufs[i][:0])
+		if err != nil && i < 2 { // sockstat6 is missing without IPv6
+			return dst, false
+		}
+		s.fileBufs[i], files[i] = b, b
+	}
+	return appendSignature(dst, files[0], files[1], files[2]), true
+}
+
+// readInto reads a procfs file into buf, growing it as needed.
+func readInto(path string, buf []byte) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return buf, err
+	}
+	defer f.Close()
+	if cap(buf) < 4096 {
+		buf = make([]byte, 0, 4096)
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) || (err == nil && n == 0) {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
+// Quiet reports whether the kernel's counters are as they were when the last
+// successful Sample began, so that sample still describes the table (see
+// sampler.QuietSource).
+func (s *Source) Quiet() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sig == nil {
+		return false
+	}
+	var ok bool
+	s.sigNow, ok = s.signature(s.sigNow[:0])
+	return ok && bytes.Equal(s.sigNow, s.sig)
+}

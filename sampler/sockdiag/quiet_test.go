@@ -1,0 +1,76 @@
+package sockdiag
+
+import (
+	"strings"
+	"testing"
+)
+
+const (
+	snmpText = `Ip: Forwarding DefaultTTL InReceives
+Ip: 1 64 2000
+Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails EstabResets CurrEstab InSegs OutSegs RetransSegs InErrs OutRsts InCsumErrors
+Tcp: 1 200 120000 -1 332988 332510 261 306827 0 1926754 2217595 4 0 153811 0
+Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors
+Udp: 186 0 0 187 0 0 0 0 0
+`
+	sockstatText = `sockets: used 10
+TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 0
+UDP: inuse 0 mem 0
+UDPLITE: inuse 0
+RAW: inuse 0
+FRAG: inuse 0 memory 0
+`
+	sockstat6Text = `TCP6: inuse 0
+UDP6: inuse 0
+UDPLITE6: inuse 0
+RAW6: inuse 0
+FRAG6: inuse 0 memory 0
+`
+)
+
+func TestSignatureMovesWithTheSocketTable(t *testing.T) {
+	base := string(appendSignature(nil, []byte(snmpText), []byte(sockstatText), []byte(sockstat6Text)))
+	if base == "" {
+		t.Fatal("empty signature")
+	}
+	tests := []struct {
+		name                  string
+		snmp, sockstat, stat6 [2]string // replace [0] with [1]
+		same                  bool
+	}{
+		{name: "a connection opened", snmp: [2]string{"332988", "332989"}},
+		{name: "a segment went out", snmp: [2]string{"2217595", "2217596"}},
+		{name: "a listener bound", sockstat: [2]string{"TCP: inuse 1", "TCP: inuse 2"}},
+		{name: "a socket went to TIME_WAIT", sockstat: [2]string{"tw 0", "tw 1"}},
+		{name: "a UDP socket bound", sockstat: [2]string{"UDP: inuse 0", "UDP: inuse 1"}},
+		{name: "an IPv6 listener", stat6: [2]string{"TCP6: inuse 0", "TCP6: inuse 1"}},
+		{name: "UDP datagrams only", snmp: [2]string{"Udp: 186", "Udp: 190"}, same: true},
+		{name: "IP packets only", snmp: [2]string{"Ip: 1 64 2000", "Ip: 1 64 2050"}, same: true},
+		{name: "a unix socket", sockstat: [2]string{"sockets: used 10", "sockets: used 11"}, same: true},
+		{name: "a raw socket", sockstat: [2]string{"RAW: inuse 0", "RAW: inuse 1"}, same: true},
+	}
+	repl := func(s string, r [2]string) string {
+		if r[0] == "" {
+			return s
+		}
+		if !strings.Contains(s, r[0]) {
+			t.Fatalf("%q not in the sample text", r[0])
+		}
+		return strings.Replace(s, r[0], r[1], 1)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := string(appendSignature(nil, []byte(repl(snmpText, tt.snmp)), []byte(repl(sockstatText, tt.sockstat)), []byte(repl(sockstat6Text, tt.stat6))))
+			if (got == base) != tt.same {
+				t.Errorf("signature unchanged = %v, want %v", got == base, tt.same)
+			}
+		})
+	}
+}
+
+func TestSignatureWithoutIPv6(t *testing.T) {
+	a := appendSignature(nil, []byte(snmpText), []byte(sockstatText), nil)
+	if !strings.Contains(string(a), "TCP: inuse 1") || !strings.Contains(string(a), "Tcp: 1 200") {
+		t.Errorf("signature %q lacks the TCP lines", a)
+	}
+}
