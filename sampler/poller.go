@@ -55,8 +55,8 @@ type Poller struct {
 	// Owned by Run's goroutine.
 	differ       Differ
 	base         Snapshot     // the last good sample, diffed against
-	baseIndex    map[ID]int32 // by releaseKey
-	baseIndexed  bool
+	baseIndex    baseIndex    // base by releaseKey, built on first use
+	goneScratch  []bool
 	adjust       map[ID]adjustment // changes releases made to base since it was sampled, by releaseKey
 	recent       *recentGone       // by releaseKey
 	sampled      bool              // a sample has succeeded: later opens are not Existing
@@ -101,7 +101,6 @@ func NewPoller(cfg PollerConfig) *Poller {
 		refs:      refs,
 		pending:   newPending(cfg.MaxEvents, name, refs),
 		poke:      make(chan struct{}, 1),
-		baseIndex: map[ID]int32{},
 		adjust:    map[ID]adjustment{},
 		recent:    newRecentGone(recentGoneTTL, recentGoneLimit),
 		interval:  cfg.Interval,
@@ -231,7 +230,7 @@ func (p *Poller) sample(ctx context.Context) {
 	p.refs.hold(next.Sockets)
 	p.refs.drop(p.base.Sockets)
 	p.base = next
-	p.baseIndexed = false
+	p.baseIndex.built = false
 	clear(p.adjust)
 	p.readSourceNotes()
 	p.readCounters(next.Time)

@@ -40,3 +40,45 @@ func BenchmarkPollerSample(b *testing.B) {
 		})
 	}
 }
+
+// copyingSource hands out copies of two tables in turn, in slices handed
+// back through Recycle, as a recycling source does.
+type copyingSource struct {
+	alternatingSource
+	spare []Socket
+}
+
+func (c *copyingSource) Sample(ctx context.Context) (Snapshot, error) {
+	s, _ := c.alternatingSource.Sample(ctx)
+	s.Sockets = append(c.spare[:0], s.Sockets...)
+	c.spare = nil
+	return s, nil
+}
+
+func (c *copyingSource) Recycle(s []Socket) { c.spare = s }
+
+// BenchmarkPollerSampleAfterReleases: a sample after ten releases arrived
+// since the previous one, of sockets the sample no longer holds, as under
+// steady churn: base must be patched before the diff.
+func BenchmarkPollerSampleAfterReleases(b *testing.B) {
+	prev, next := benchTables(10_000)
+	p := NewPoller(PollerConfig{Source: &copyingSource{alternatingSource: alternatingSource{tables: [2]Snapshot{prev, next}}}})
+	ctx := context.Background()
+	take := func() { batch, _ := p.pending.take(); p.Recycle(batch.Snapshot) }
+	p.sample(ctx)
+	take()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		base := p.base.Sockets
+		for i := range 10 {
+			s := base[i] // gone from the next table when base is prev
+			if base[0].Cookie != prev.Sockets[0].Cookie {
+				s = base[len(base)-1-i] // gone when base is next
+			}
+			p.release(Release{Socket: s, At: p.base.Time}, nil)
+		}
+		p.sample(ctx)
+		take()
+	}
+}

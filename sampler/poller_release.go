@@ -86,14 +86,10 @@ func (p *Poller) release(r Release, events []Event) []Event {
 
 // inBase finds the socket with release key id in the last sample, indexing it on first use.
 func (p *Poller) inBase(id ID) (Socket, bool) {
-	if !p.baseIndexed {
-		clear(p.baseIndex)
-		for i := range p.base.Sockets {
-			p.baseIndex[releaseKey(p.base.Sockets[i].ID)] = int32(i)
-		}
-		p.baseIndexed = true
+	if !p.baseIndex.built {
+		p.baseIndex.build(p.base.Sockets)
 	}
-	i, ok := p.baseIndex[id]
+	i, ok := p.baseIndex.find(p.base.Sockets, id)
 	if !ok {
 		return Socket{}, false
 	}
@@ -108,6 +104,44 @@ func (p *Poller) prevForDiff() Snapshot {
 	if len(p.adjust) == 0 {
 		return p.base
 	}
+	if !p.baseIndex.built {
+		p.baseIndex.build(p.base.Sockets)
+	}
+	if p.baseIndex.dups {
+		return p.prevForDiffByRow()
+	}
+	// Copy base and patch the few adjusted rows: no lookup per row.
+	prev := append(p.prevScratch[:0], p.base.Sockets...)
+	gone := slices.Grow(p.goneScratch[:0], len(prev))[:len(prev)]
+	clear(gone)
+	anyGone := false
+	for id, a := range p.adjust {
+		i, ok := p.baseIndex.find(p.base.Sockets, id)
+		switch {
+		case ok && a.gone:
+			gone[i], anyGone = true, true
+		case ok:
+			prev[i] = a.socket
+		case !a.gone:
+			prev = append(prev, a.socket)
+		}
+	}
+	if anyGone {
+		kept := prev[:0]
+		for i := range prev {
+			if i >= len(gone) || !gone[i] {
+				kept = append(kept, prev[i])
+			}
+		}
+		prev = kept
+	}
+	p.prevScratch, p.goneScratch = prev, gone
+	return Snapshot{Time: p.base.Time, Sockets: prev}
+}
+
+// prevForDiffByRow is prevForDiff for a base with duplicate rows, each of
+// which the adjustment applies to: one lookup per row.
+func (p *Poller) prevForDiffByRow() Snapshot {
 	prev := p.prevScratch[:0]
 	inBase := 0
 	for _, s := range p.base.Sockets {
