@@ -54,8 +54,8 @@ type Poller struct {
 
 	// Owned by Run's goroutine.
 	differ       Differ
-	base         Snapshot     // the last good sample, diffed against
-	baseIndex    baseIndex    // base by releaseKey, built on first use
+	base         Snapshot  // the last good sample, diffed against
+	baseIndex    baseIndex // base by releaseKey, built on first use
 	goneScratch  []bool
 	adjust       map[ID]adjustment // changes releases made to base since it was sampled, by releaseKey
 	recent       *recentGone       // by releaseKey
@@ -96,14 +96,14 @@ func NewPoller(cfg PollerConfig) *Poller {
 	}
 	refs := newSnapRefs()
 	return &Poller{
-		cfg:       cfg,
-		now:       now,
-		refs:      refs,
-		pending:   newPending(cfg.MaxEvents, name, refs),
-		poke:      make(chan struct{}, 1),
-		adjust:    map[ID]adjustment{},
-		recent:    newRecentGone(recentGoneTTL, recentGoneLimit),
-		interval:  cfg.Interval,
+		cfg:      cfg,
+		now:      now,
+		refs:     refs,
+		pending:  newPending(cfg.MaxEvents, name, refs),
+		poke:     make(chan struct{}, 1),
+		adjust:   map[ID]adjustment{},
+		recent:   newRecentGone(recentGoneTTL, recentGoneLimit),
+		interval: cfg.Interval,
 	}
 }
 
