@@ -3,7 +3,7 @@
 //
 // Each cell is a block of ceil(65536/cells) consecutive ports, the number of
 // cells set by the area the parent gives View. A cell's glyph says what share
-// of its ports is in use (' ' none, '·' under 10%, '░' under 35%, '▒' under
+// of its ports is in use ('·' none, '▪' under 10%, '░' under 35%, '▒' under
 // 65%, '▓' under 100%, '█' all), so density reads without colour; its colour
 // is the IANA class of most of its ports (well-known, registered, dynamic).
 // Cells inside the OS ephemeral range get a tinted background, and the gutter

@@ -91,7 +91,7 @@ func (m Model) legend(width int) string {
 	if m.ephemeral.Size() == 0 {
 		eph = "OS ephemeral range unknown"
 	}
-	items := []string{"· ░ ▒ ▓ █ share in use", st.marker.Render(eph)}
+	items := []string{"· free ▪ ░ ▒ ▓ █ share in use", st.marker.Render(eph)}
 	if st.Plain {
 		items = append(items, "| 1024 49152", "* new", "◆ cursor")
 	} else {

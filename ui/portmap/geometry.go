@@ -57,11 +57,13 @@ func majorityClass(r ports.Range) ports.Class {
 	return ports.ClassOf(r.Lo + (r.Hi-r.Lo)/2)
 }
 
-// densityGlyphs shade a cell by the share of its ports in use.
-var densityGlyphs = [...]rune{' ', '·', '░', '▒', '▓', '█'}
+// densityGlyphs shade a cell by the share of its ports in use. A free cell is
+// a faint dot in its class colour, never blank: on an idle machine the IANA
+// ranges must still be visible.
+var densityGlyphs = [...]rune{'·', '▪', '░', '▒', '▓', '█'}
 
-// densityGlyph picks the glyph for used of size ports in use: blank only when
-// none is, full only when all are, so a single socket always shows.
+// densityGlyph picks the glyph for used of size ports in use: the dot only
+// when none is, full only when all are, so a single socket always shows.
 func densityGlyph(used, size int) rune {
 	switch {
 	case used <= 0 || size <= 0:

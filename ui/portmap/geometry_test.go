@@ -45,9 +45,9 @@ func TestDensityGlyph(t *testing.T) {
 		used, size int
 		want       rune
 	}{
-		{0, 78, ' '},
-		{1, 1024, '·'},
-		{7, 78, '·'},
+		{0, 78, '·'},
+		{1, 1024, '▪'},
+		{7, 78, '▪'},
 		{8, 78, '░'},
 		{27, 78, '░'},
 		{28, 78, '▒'},
@@ -56,8 +56,8 @@ func TestDensityGlyph(t *testing.T) {
 		{77, 78, '▓'},
 		{78, 78, '█'},
 		{1, 1, '█'},
-		{5, 0, ' '},
-		{-1, 10, ' '},
+		{5, 0, '·'},
+		{-1, 10, '·'},
 	}
 	for _, tt := range tests {
 		if got := densityGlyph(tt.used, tt.size); got != tt.want {
