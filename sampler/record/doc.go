@@ -12,6 +12,7 @@
 //	{"time":"2026-11-26T03:43:10.5Z","event":"open","proto":"tcp","local":"127.0.0.1:60716","remote":"127.0.0.1:8080","state":"ESTABLISHED","pid":123,"process":"curl","uid":1000,"range":"dynamic","os_ephemeral":true}
 //	{"time":"2026-11-26T03:43:15Z","stats":{"sockets":42,"reported_opens":7,"dropped":0,"kernel_active_opens":5,"kernel_passive_opens":2}}
 //
-// Unknown values are left out (pid, process, uid, state, prev_state). See
-// FORMAT.md in this directory for every field.
+// Unknown values are left out (pid, process, uid, state, prev_state). The
+// README's "porttop watch" section documents every field; readme_test.go
+// keeps it exact.
 package record
