@@ -13,13 +13,21 @@ import (
 	"github.com/porttop/porttop/sampler"
 )
 
-// minWalkGap is the shortest time between two walks of /proc/*/fd.
-const minWalkGap = time.Second
+// minWalkGap is the shortest time between two walks of /proc/*/fd; a walk
+// that took long pushes the next one further off, so that walking costs at
+// most 1/walkShare of a core (a walk reads a link per open file of every
+// process: ~36 ms with 10k sockets held, which would be 3.6% of a core at
+// one walk a second).
+const (
+	minWalkGap = time.Second
+	walkShare  = 50
+)
 
 // owners attributes sockets to processes from a cache of inode->pid built by
-// walking /proc/*/fd. A walk costs about 1.4 ms per 1,000 sockets, so it runs
-// only when a sample holds an inode the cache has never seen, and at most
-// once a second; between walks new sockets stay unattributed.
+// walking /proc/*/fd. A walk costs about 1.4-3.6 ms per 1,000 sockets, so it
+// runs only when a sample holds an inode the cache has never seen, at most
+// once a second and at most 1/walkShare of the time; between walks new
+// sockets stay unattributed (the poller carries owners over once known).
 type owners struct {
 	procfs string
 	euid   int
@@ -30,6 +38,7 @@ type owners struct {
 	missed   map[uint64]struct{}
 	names    map[int32]string // pid -> process name (comm)
 	lastWalk time.Time
+	walkGap  time.Duration // minWalkGap, or more after a slow walk
 	linkBuf  []byte
 }
 
@@ -49,10 +58,12 @@ func newOwners(procfs string) *owners {
 // socket of another user has an inode but no process.
 func (o *owners) attribute(socks []sampler.Socket, now time.Time) (hidden bool) {
 	unknown := o.fill(socks)
-	if unknown == 0 || now.Sub(o.lastWalk) < minWalkGap {
+	if unknown == 0 || now.Sub(o.lastWalk) < max(o.walkGap, minWalkGap) {
 		return o.hidden(socks)
 	}
+	start := time.Now()
 	o.walk()
+	o.walkGap = walkShare * time.Since(start)
 	o.lastWalk = now
 	clear(o.missed)
 	o.fill(socks)

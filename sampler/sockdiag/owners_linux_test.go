@@ -116,3 +116,25 @@ func TestOwnersCacheWalksOnlyForNewInodesAtMostOncePerSecond(t *testing.T) {
 		t.Error("inode-less socket reported as hidden")
 	}
 }
+
+func TestOwnersSlowWalkPushesTheNextOneOff(t *testing.T) {
+	proc := fakeProc(t.TempDir())
+	proc.add(t, 100, "server", 1)
+	o := newOwners(string(proc))
+	t0 := time.Unix(1000, 0)
+	o.attribute(sockets(0, 1), t0)
+	if o.walkGap <= 0 || o.walkGap > minWalkGap {
+		t.Fatalf("gap after a tiny walk: %v, want (0, %v]", o.walkGap, minWalkGap)
+	}
+	o.walkGap = 3 * time.Second // as after a walk of 60 ms
+	proc.add(t, 200, "client", 2)
+	s := sockets(0, 1, 2)
+	o.attribute(s, t0.Add(1500*time.Millisecond))
+	if s[1].PID != 0 {
+		t.Fatal("walked again before the slow walk's gap ran out")
+	}
+	o.attribute(s, t0.Add(3100*time.Millisecond))
+	if s[1].PID != 200 {
+		t.Fatalf("no walk after the gap: pid %d", s[1].PID)
+	}
+}
