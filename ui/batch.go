@@ -15,12 +15,14 @@ func (m *Model) applyBatch(b sampler.Batch) {
 		m.history.Advance(b.Snapshot.Time)
 	}
 	m.sockets = b.Snapshot.Sockets
+	m.snapshots.arrive(b.Snapshot)
 	m.views.observe(b, now)
 	if m.paused.on {
 		m.paused.hold(b)
 		return
 	}
 	m.table.Observe(b.Snapshot.Sockets, b.Events, now)
+	m.snapshots.show()
 	m.feed.Add(b.Events, b.Snapshot.Time)
 	m.refreshExplain()
 }

@@ -7,9 +7,10 @@ import (
 )
 
 // BatchMsg carries one batch from the feed into Update. Tests and callers
-// may send it themselves. The UI keeps the batch's Snapshot.Sockets (the
-// table points into it) until the next batch: the feed must hand over a
-// slice it will not write to again.
+// may send it themselves. The UI reads the batch's Snapshot.Sockets (the
+// table points into it) until it is off screen, then gives it back through
+// sampler.Recycler when the feed implements it (see snapshotRefs); a feed
+// that does not must not write to a slice it has handed over.
 type BatchMsg struct{ Batch sampler.Batch }
 
 // feedErrMsg is a failed Feed.Next.

@@ -53,6 +53,7 @@ type Model struct {
 	stats     stats // machine-wide header figures
 	history   *history.Tracker
 	sockets   []sampler.Socket // the newest snapshot, unfiltered, even while paused
+	snapshots snapshotRefs     // gives snapshots back to the feed once off screen
 	filter    filter.Filter
 	focus     focus
 	showHelp  bool
@@ -78,19 +79,20 @@ func New(cfg Config) (Model, error) {
 	keys.setReplay(cfg.Replay != nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	m := Model{
-		cfg:      cfg,
-		now:      now,
-		keys:     keys,
-		styles:   st,
-		ctx:      ctx,
-		cancel:   cancel,
-		feed:     eventfeed.New(st, eventfeed.DefaultCapacity),
-		bar:      filterbar.New(st),
-		explain:  explainpane.New(st),
-		helpPane: explainpane.New(st),
-		help:     newHelp(st),
-		history:  newPortHistory(),
-		started:  now(),
+		cfg:       cfg,
+		now:       now,
+		keys:      keys,
+		styles:    st,
+		ctx:       ctx,
+		cancel:    cancel,
+		feed:      eventfeed.New(st, eventfeed.DefaultCapacity),
+		bar:       filterbar.New(st),
+		explain:   explainpane.New(st),
+		helpPane:  explainpane.New(st),
+		help:      newHelp(st),
+		history:   newPortHistory(),
+		snapshots: newSnapshotRefs(cfg.Feed),
+		started:   now(),
 	}
 	m.table = m.newTable()
 	m.views = newViews(&m)

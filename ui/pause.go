@@ -35,6 +35,7 @@ func (m *Model) togglePause() {
 	m.paused = pausedDisplay{}
 	if p.snapshot != nil {
 		m.table.Observe(p.snapshot.Sockets, p.events, m.now())
+		m.snapshots.show()
 		m.feed.Add(p.events, p.snapshot.Time)
 	}
 	if p.lost > 0 {

@@ -202,6 +202,10 @@ func (s *streamer) loop(ctx context.Context, feed sampler.Feed) error {
 		if err := s.writeStats(b); err != nil {
 			return err
 		}
+		// Events carry their own copies of sockets: the table can go back.
+		if r, ok := feed.(sampler.Recycler); ok {
+			r.Recycle(b.Snapshot)
+		}
 	}
 }
 

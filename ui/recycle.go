@@ -1,0 +1,47 @@
+package ui
+
+import "github.com/porttop/porttop/sampler"
+
+// snapshotRefs hands each batch's snapshot back to the feed (sampler.Recycler)
+// once nothing on screen reads it, so a steady live view allocates no new
+// socket table per sample. Two snapshots can be alive: the newest (header,
+// free-port answer, explain pane) and the one the table shows, which is
+// older while the display is paused.
+type snapshotRefs struct {
+	recycler sampler.Recycler // nil when the feed does not reuse memory
+
+	latest, shown     sampler.Snapshot
+	latestID, shownID uint64 // 0: none
+	nextID            uint64
+}
+
+func newSnapshotRefs(feed sampler.Feed) snapshotRefs {
+	r, _ := feed.(sampler.Recycler)
+	return snapshotRefs{recycler: r}
+}
+
+// arrive records a new batch's snapshot as the newest, giving back the
+// previous newest unless the table still shows it.
+func (h *snapshotRefs) arrive(s sampler.Snapshot) {
+	h.nextID++
+	old, oldID := h.latest, h.latestID
+	h.latest, h.latestID = s, h.nextID
+	if oldID != 0 && oldID != h.shownID {
+		h.give(old)
+	}
+}
+
+// show records that the table now shows the newest snapshot, giving back the
+// one it showed before unless that is still the newest.
+func (h *snapshotRefs) show() {
+	if h.shownID != 0 && h.shownID != h.latestID {
+		h.give(h.shown)
+	}
+	h.shown, h.shownID = h.latest, h.latestID
+}
+
+func (h *snapshotRefs) give(s sampler.Snapshot) {
+	if h.recycler != nil {
+		h.recycler.Recycle(s)
+	}
+}
