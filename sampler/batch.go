@@ -32,6 +32,16 @@ type Batch struct {
 	// now, and Reported is how many opens porttop has reported since the start.
 	Kernel   *KernelCounters
 	Reported uint64
+	// ReportedTCP counts, among Reported, the TCP connections (listeners
+	// left out): the figure to set against the kernel's ActiveOpens +
+	// PassiveOpens, which count TCP connections only.
+	ReportedTCP uint64
+}
+
+// isTCPConnection tells whether an open event is one the kernel's TCP open
+// counters count: a TCP socket that is not a listener.
+func isTCPConnection(s *Socket) bool {
+	return s.Proto == TCP && s.State != StateListen
 }
 
 // Feed is where batches come from: a live poller or a replayed recording.

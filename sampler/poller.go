@@ -64,6 +64,7 @@ type Poller struct {
 	curQuery     Query  // what the source was last told
 	queryFrom    *Query // the query of base, while a changed query awaits its first sample
 	reported     uint64
+	reportedTCP  uint64
 	kernel       *KernelCounters
 	kernelAt     time.Time
 	watchNote    string
@@ -220,7 +221,7 @@ func (p *Poller) sample(ctx context.Context) {
 				events[i].Existing = true
 			}
 			if !events[i].Existing {
-				p.reported++
+				p.countReported(&events[i].Socket)
 			}
 		case Closed:
 			p.recent.add(releaseKey(events[i].Socket.ID), next.Time, false)
@@ -247,7 +248,7 @@ func (p *Poller) update(u update) update {
 	}
 	u.notes = append(notes, p.sourceNotes...)
 	u.kernel = p.kernel
-	u.reported = p.reported
+	u.reported, u.reportedTCP = p.reported, p.reportedTCP
 	return u
 }
 
@@ -278,5 +279,14 @@ func (p *Poller) readCounters(now time.Time) {
 	p.kernelAt = now
 	if c, err := cr.KernelCounters(); err == nil {
 		p.kernel = &c
+	}
+}
+
+// countReported counts one reported open, and apart the TCP connections the
+// kernel's counters can vouch for.
+func (p *Poller) countReported(s *Socket) {
+	p.reported++
+	if isTCPConnection(s) {
+		p.reportedTCP++
 	}
 }

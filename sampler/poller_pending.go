@@ -26,15 +26,16 @@ func newPending(maxEvents int, source string, refs *snapRefs) *pending {
 
 // update is what one step of the poller adds to the pending batch.
 type update struct {
-	snapshot *Snapshot // nil: keep the pending snapshot (release events only)
-	events   []Event
-	sampled  bool // a sample was taken (successful or not)
-	err      error
-	cost     time.Duration
-	interval time.Duration
-	notes    []string
-	kernel   *KernelCounters
-	reported uint64
+	snapshot    *Snapshot // nil: keep the pending snapshot (release events only)
+	events      []Event
+	sampled     bool // a sample was taken (successful or not)
+	err         error
+	cost        time.Duration
+	interval    time.Duration
+	notes       []string
+	kernel      *KernelCounters
+	reported    uint64
+	reportedTCP uint64
 }
 
 func (p *pending) add(u update) {
@@ -59,7 +60,7 @@ func (p *pending) add(u update) {
 		b.Kernel = u.kernel
 	}
 	b.Notes = u.notes
-	b.Reported = u.reported
+	b.Reported, b.ReportedTCP = u.reported, u.reportedTCP
 	b.Dropped = p.dropped
 	p.ready = true
 	p.mu.Unlock()
@@ -97,7 +98,7 @@ func (p *pending) take() (Batch, bool) {
 	// again) so a batch of release events alone still carries a table.
 	p.batch = Batch{
 		Snapshot: b.Snapshot, Source: b.Source, Interval: b.Interval, Cost: b.Cost,
-		Err: b.Err, Notes: b.Notes, Kernel: b.Kernel, Reported: b.Reported, Dropped: b.Dropped,
+		Err: b.Err, Notes: b.Notes, Kernel: b.Kernel, Reported: b.Reported, ReportedTCP: b.ReportedTCP, Dropped: b.Dropped,
 	}
 	p.ready = false
 	return b, true

@@ -70,7 +70,7 @@ func (p *Poller) release(r Release, events []Event) []Event {
 	if s.Since.IsZero() || s.Since.After(at) {
 		s.Since = at
 	}
-	p.reported++
+	p.countReported(&s)
 	events = append(events, Event{Kind: Opened, Time: at, Socket: s, SeenAtEnd: true})
 	if toTimeWait {
 		// Still in the table: the next sample will show it, and must not

@@ -512,3 +512,18 @@ func TestPollerAdaptiveIntervalReported(t *testing.T) {
 		t.Errorf("adaptive Interval %v outside [%v, %v]", b.Interval, MinAdaptiveInterval, MaxAdaptiveInterval)
 	}
 }
+
+func TestPollerReportedTCPLeavesOutUDPAndListeners(t *testing.T) {
+	ctx := context.Background()
+	listener := "tcp 127.0.0.1:8080 0.0.0.0:0 LISTEN #9"
+	p, _ := newTestPoller(t, PollerConfig{},
+		ok(snap(t, at(0))),
+		ok(snap(t, at(1), sockA, sockB, sockD, listener)),
+	)
+	p.sample(ctx)
+	p.sample(ctx)
+	b := take(t, p)
+	if b.Reported != 4 || b.ReportedTCP != 2 {
+		t.Errorf("Reported %d, ReportedTCP %d; want 4 opens of which 2 TCP connections (no UDP, no listener)", b.Reported, b.ReportedTCP)
+	}
+}

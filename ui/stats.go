@@ -65,7 +65,7 @@ func (m Model) headerInfo(now time.Time) header.Info {
 		Warnings:        m.views.churn.Warnings(),
 		Dropped:         s.last.Dropped,
 		KernelOpened:    s.kernelOpened(),
-		Reported:        s.last.Reported,
+		Reported:        s.last.ReportedTCP,
 		Err:             s.last.Err,
 		Waiting:         !s.seen,
 		Badges:          m.badges(),

@@ -244,7 +244,7 @@ func (s *streamer) writeStats(b sampler.Batch) error {
 		return nil
 	}
 	s.lastStats = now
-	st := record.Stats{Time: b.Snapshot.Time, ReportedOpens: b.Reported, Dropped: b.Dropped}
+	st := record.Stats{Time: b.Snapshot.Time, ReportedOpens: b.Reported, ReportedTCP: b.ReportedTCP, Dropped: b.Dropped}
 	if st.Time.IsZero() {
 		st.Time = now
 	}

@@ -77,12 +77,12 @@ func TestGoldenHeaderAndStats(t *testing.T) {
 	if want := `{"porttop":1,"os":"darwin","ephemeral_range":[49152,65535],"interval_ms":0,"host":"web1","started":"2026-11-26T03:43:09.123456789Z","source":"gopsutil","filter":"port 80"}`; string(b) != want {
 		t.Errorf("full header\n got %s\nwant %s", b, want)
 	}
-	b, _ = MarshalStats(Stats{Time: t0, Sockets: 42, ReportedOpens: 7, Dropped: 1, Kernel: &KernelOpens{Active: 5, Passive: 2}})
-	if want := `{"time":"2026-11-26T03:43:09.123456789Z","stats":{"sockets":42,"reported_opens":7,"dropped":1,"kernel_active_opens":5,"kernel_passive_opens":2}}`; string(b) != want {
+	b, _ = MarshalStats(Stats{Time: t0, Sockets: 42, ReportedOpens: 7, ReportedTCP: 6, Dropped: 1, Kernel: &KernelOpens{Active: 5, Passive: 2}})
+	if want := `{"time":"2026-11-26T03:43:09.123456789Z","stats":{"sockets":42,"reported_opens":7,"reported_tcp_opens":6,"dropped":1,"kernel_active_opens":5,"kernel_passive_opens":2}}`; string(b) != want {
 		t.Errorf("stats\n got %s\nwant %s", b, want)
 	}
 	b, _ = MarshalStats(Stats{Time: t0, Sockets: 3})
-	if want := `{"time":"2026-11-26T03:43:09.123456789Z","stats":{"sockets":3,"reported_opens":0,"dropped":0}}`; string(b) != want {
+	if want := `{"time":"2026-11-26T03:43:09.123456789Z","stats":{"sockets":3,"reported_opens":0,"reported_tcp_opens":0,"dropped":0}}`; string(b) != want {
 		t.Errorf("stats without kernel\n got %s\nwant %s", b, want)
 	}
 }

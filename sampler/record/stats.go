@@ -14,6 +14,9 @@ type Stats struct {
 	// ReportedOpens is how many open events the sampler reported since the
 	// stream began (before any filter), existing sockets excluded.
 	ReportedOpens uint64
+	// ReportedTCP is the part of ReportedOpens that are TCP connections
+	// (listeners left out): what the kernel's counters count.
+	ReportedTCP uint64
 	// Dropped is how many events were discarded since the stream began
 	// because the writer fell behind; never silently non-zero.
 	Dropped uint64
@@ -36,6 +39,7 @@ type statsLine struct {
 type statsBody struct {
 	Sockets       int     `json:"sockets"`
 	ReportedOpens uint64  `json:"reported_opens"`
+	ReportedTCP   uint64  `json:"reported_tcp_opens"`
 	Dropped       uint64  `json:"dropped"`
 	KernelActive  *uint64 `json:"kernel_active_opens,omitempty"`
 	KernelPassive *uint64 `json:"kernel_passive_opens,omitempty"`
@@ -48,6 +52,7 @@ func MarshalStats(s Stats) ([]byte, error) {
 		Stats: statsBody{
 			Sockets:       s.Sockets,
 			ReportedOpens: s.ReportedOpens,
+			ReportedTCP:   s.ReportedTCP,
 			Dropped:       s.Dropped,
 		},
 	}
@@ -61,7 +66,7 @@ func MarshalStats(s Stats) ([]byte, error) {
 // statsFrom turns a stats line back into Stats; a bad time is left zero,
 // since stats are advisory.
 func statsFrom(at string, b *statsBody) *Stats {
-	s := &Stats{Sockets: b.Sockets, ReportedOpens: b.ReportedOpens, Dropped: b.Dropped}
+	s := &Stats{Sockets: b.Sockets, ReportedOpens: b.ReportedOpens, ReportedTCP: b.ReportedTCP, Dropped: b.Dropped}
 	s.Time, _ = time.Parse(time.RFC3339Nano, at)
 	if b.KernelActive != nil || b.KernelPassive != nil {
 		s.Kernel = &KernelOpens{}

@@ -30,8 +30,9 @@ type Info struct {
 	Notes           []string
 	Warnings        []string // e.g. one destination holding most of the ephemeral range
 	Dropped         uint64
-	// KernelOpened is the kernel's opens since porttop started; nil when
-	// the source cannot read them. Reported is what porttop saw.
+	// KernelOpened is the kernel's TCP opens since porttop started; nil when
+	// the source cannot read them. Reported is the TCP connections porttop
+	// saw opened (listeners and UDP left out, as the kernel counts).
 	KernelOpened *uint64
 	Reported     uint64
 	Err          error
@@ -88,10 +89,10 @@ func View(st style.Styles, in Info, width int) string {
 		}, "  "))
 	}
 	if in.KernelOpened != nil {
-		k := fmt.Sprintf("kernel opened %d, porttop saw %d", *in.KernelOpened, in.Reported)
+		k := fmt.Sprintf("TCP connections opened: kernel %d, porttop saw %d", *in.KernelOpened, in.Reported)
 		s := st.Muted
 		if *in.KernelOpened > in.Reported {
-			k += fmt.Sprintf(" (%d too short-lived to see)", *in.KernelOpened-in.Reported)
+			k += fmt.Sprintf(" (%d missed)", *in.KernelOpened-in.Reported)
 		}
 		lines = append(lines, s.Render(k))
 	}

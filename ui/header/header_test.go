@@ -111,7 +111,7 @@ func TestViewSaysWhatMatters(t *testing.T) {
 	for _, want := range []string{
 		"web1 (linux)", "source netlink", "every 1s, took 2ms", "PAUSED",
 		"25000 in use of 28232 (88.6%)", "+12.5/s handed out", "-3.0/s released", "range from sysctl",
-		"10 sockets:", "kernel opened 120, porttop saw 100 (20 too short-lived to see)",
+		"10 sockets:", "TCP connections opened: kernel 120, porttop saw 100 (20 missed)",
 		"7 events dropped", "sampling failed: boom", "owners of other users' sockets hidden",
 	} {
 		if !strings.Contains(out, want) {
