@@ -78,7 +78,13 @@ func (w *watchingSource) WatchReleases(ctx context.Context, out chan<- Release) 
 // countingSource adds kernel counters and hidden owners.
 type countingSource struct {
 	*scriptedSource
-	reads int
+	reads              int
+	readsBeforeSamples []int // reads at each Sample call
+}
+
+func (c *countingSource) Sample(ctx context.Context) (Snapshot, error) {
+	c.readsBeforeSamples = append(c.readsBeforeSamples, c.reads)
+	return c.scriptedSource.Sample(ctx)
 }
 
 func (c *countingSource) KernelCounters() (KernelCounters, error) {

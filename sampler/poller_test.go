@@ -368,7 +368,7 @@ func TestPollerReleaseOutsideQuery(t *testing.T) {
 func TestPollerCountersAndNotes(t *testing.T) {
 	ctx := context.Background()
 	now := at(0)
-	src := &countingSource{scriptedSource: &scriptedSource{steps: []scriptStep{ok(snap(t, at(0), sockA))}}}
+	src := &countingSource{scriptedSource: &scriptedSource{steps: []scriptStep{ok(snap(t, at(0), sockA)), ok(snap(t, at(1), sockA))}}}
 	p := NewPoller(PollerConfig{Source: src, Notes: []string{"fell back"}, Now: func() time.Time { return now }})
 	p.sample(ctx)
 	b := take(t, p)
@@ -379,9 +379,13 @@ func TestPollerCountersAndNotes(t *testing.T) {
 	if !slices.Equal(b.Notes, want) {
 		t.Errorf("Notes %q, want %q", b.Notes, want)
 	}
-	p.sample(ctx) // same snapshot time: counters not read again within the second
-	if b = take(t, p); src.reads != 1 || b.Kernel.ActiveOpens != 10 {
-		t.Errorf("counters read %d times within a second", src.reads)
+	p.sample(ctx)
+	if b = take(t, p); src.reads != 2 || b.Kernel.ActiveOpens != 20 {
+		t.Errorf("counters read %d times, ActiveOpens %d; want a fresh reading with every sample", src.reads, b.Kernel.ActiveOpens)
+	}
+	// Read before each dump, so every connection counted is in the dump.
+	if !slices.Equal(src.readsBeforeSamples, []int{1, 2}) {
+		t.Errorf("counter reads seen by each Sample: %v, want [1 2] (read just before sampling)", src.readsBeforeSamples)
 	}
 }
 
