@@ -44,22 +44,26 @@ func FormatAddr(ap netip.AddrPort) string {
 	return ap.String()
 }
 
-// Service names the IANA service a socket involves. The brief rule is "the
-// local port's service below 49152, else the remote's"; but a local port the
-// OS handed out as ephemeral (Linux's range starts at 32768, well inside the
-// registered range) names nothing about the socket, so for a connection
-// from such a port the remote port's service wins.
+// Service names the IANA service a socket involves: the first of its local
+// and remote ports that has an IANA name and was not handed out by the OS.
+// A port inside the OS ephemeral range (Linux's starts at 32768, well inside
+// the registered range) on a connection was picked by the kernel, so its
+// IANA name would be a coincidence, not the service: a connection between
+// two such ports names nothing. A listener's own port was chosen, so it is
+// named wherever it lies.
 func Service(s *sampler.Socket, ephemeral ports.Range) string {
 	proto := s.Proto.String()
 	lp, rp := s.Local.Port(), s.Remote.Port()
-	localIsHandedOut := ephemeral.Contains(lp) && rp != 0 && s.State != sampler.StateListen
-	if lp < 49152 && !localIsHandedOut {
-		if n := ports.ServiceName(lp, proto); n != "" {
+	if s.State == sampler.StateListen || rp == 0 {
+		return ports.ServiceName(lp, proto)
+	}
+	for _, p := range [2]uint16{lp, rp} {
+		if ephemeral.Contains(p) {
+			continue
+		}
+		if n := ports.ServiceName(p, proto); n != "" {
 			return n
 		}
-	}
-	if rp != 0 {
-		return ports.ServiceName(rp, proto)
 	}
 	return ""
 }

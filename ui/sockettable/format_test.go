@@ -57,6 +57,10 @@ func TestService(t *testing.T) {
 		// 41822 is in Linux's ephemeral range: a handed-out port, so the remote names it.
 		{"client from an ephemeral registered port", mk(sampler.TCP, "10.0.0.5:41822", "1.2.3.4:443", sampler.StateEstablished, 1, "git", 0), "https"},
 		{"listening registered port", mk(sampler.TCP, "0.0.0.0:5432", "", sampler.StateListen, 1, "postgres", 0), "postgresql"},
+		// Both ends picked by the kernel: 32768 has an IANA name (filenet-tms) by coincidence.
+		{"loopback between two ephemeral ports", mk(sampler.TCP, "127.0.0.1:36623", "127.0.0.1:32768", sampler.StateEstablished, 1, "", 0), ""},
+		{"accepted on a listener inside the ephemeral range", mk(sampler.TCP, "127.0.0.1:36623", "10.0.0.9:51234", sampler.StateEstablished, 1, "", 0), ""},
+		{"listener inside the ephemeral range keeps its name", mk(sampler.TCP, "0.0.0.0:32768", "", sampler.StateListen, 1, "", 0), "filenet-tms"},
 		{"nothing known", mk(sampler.TCP, "10.0.0.5:61000", "1.2.3.4:61001", sampler.StateEstablished, 1, "", 0), ""},
 	}
 	for _, tt := range tests {
