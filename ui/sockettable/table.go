@@ -190,6 +190,11 @@ func (m *Model) Rebuild() {
 		if m.match != nil && !m.match(s) {
 			continue
 		}
+		if _, gone := m.lingering[s.ID]; gone {
+			// Released between samples: the kernel said so before the next
+			// sample dropped it from the table. Its lingering row stands for it.
+			continue
+		}
 		mark := Plain
 		if len(m.fresh) > 0 {
 			if _, ok := m.fresh[s.ID]; ok {

@@ -253,3 +253,22 @@ func TestColumnsFitWidth(t *testing.T) {
 		t.Error("at 100 columns the service column should show")
 	}
 }
+
+// A release reported between samples closes a socket the current table still
+// lists: it must show once, as the lingering closed row, not twice.
+func TestReleasedSocketStillInTableShowsOnce(t *testing.T) {
+	m := newTable(100, 20)
+	socks := sample()
+	m.Observe(socks, nil, t0)
+	released := socks[0]
+	m.Observe(socks, []sampler.Event{{Kind: sampler.Closed, Time: t0, Socket: released, Held: time.Second}}, t0)
+	view := m.View(t0, false)
+	if n := strings.Count(view, ":41822"); n != 1 {
+		t.Fatalf("released socket shows %d times, want once:\n%s", n, view)
+	}
+	for _, l := range strings.Split(view, "\n") {
+		if strings.Contains(l, ":41822") && !strings.HasPrefix(l, " -e ") {
+			t.Errorf("its row should be the closed one: %q", l)
+		}
+	}
+}
