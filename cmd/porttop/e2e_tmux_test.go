@@ -250,3 +250,18 @@ func TestLiveViewSIGTERMInTmux(t *testing.T) {
 		t.Errorf("after SIGTERM want exit 0 and the view gone:\n%s", screen)
 	}
 }
+
+// Started in a terminal below the minimum size, porttop says so on one line
+// and exits 2 rather than drawing a broken screen.
+func TestTooSmallTerminalInTmux(t *testing.T) {
+	m := newTmux(t)
+	m.run("new-session", "-d", "-x", "50", "-y", "12", "-s", "porttop", shellLine())
+	screen := m.waitText("porttop", exitMarker)
+	flat := strings.ReplaceAll(screen, "\n", "")
+	if !strings.Contains(flat, exitMarker+"2") || !strings.Contains(flat, "terminal too small: 50x12") {
+		t.Errorf("want one line naming the size and exit 2:\n%s", screen)
+	}
+	if strings.Contains(flat, "goroutine") || strings.Contains(flat, "panic") {
+		t.Errorf("stack trace on screen:\n%s", screen)
+	}
+}

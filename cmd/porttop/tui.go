@@ -20,6 +20,12 @@ func requireTerminal() error {
 	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
 		return failf(exitUsage, "no terminal: the live view needs a TTY (use 'porttop watch' for a stream)")
 	}
+	// Too small to start: say so and stop. (Shrunk while running, the view
+	// asks for more room instead, until the terminal grows again.)
+	if w, h, err := term.GetSize(os.Stdout.Fd()); err == nil && w > 0 && h > 0 && (w < ui.MinWidth || h < ui.MinHeight) {
+		return failf(exitUsage, "terminal too small: %dx%d, the live view needs at least %dx%d (resize it, or use 'porttop watch')",
+			w, h, ui.MinWidth, ui.MinHeight)
+	}
 	return nil
 }
 
