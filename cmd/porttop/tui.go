@@ -98,15 +98,10 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signalContext()
 	defer stop()
-	poller := sampler.NewPoller(sampler.PollerConfig{Source: m.src, Interval: s.interval, Notes: m.notes})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = poller.Run(ctx)
-	}()
+	poller, wait := startPoller(ctx, sampler.PollerConfig{Source: m.src, Interval: s.interval, Notes: m.notes}, nil)
 	defer func() {
 		stop()
-		<-done
+		wait()
 	}()
 	return runTUI(ctx, ui.Config{
 		Feed:            poller,

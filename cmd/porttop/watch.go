@@ -117,18 +117,10 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 
 	ctx, stop := signalContext()
 	defer stop()
-	poller := sampler.NewPoller(sampler.PollerConfig{Source: m.src, Interval: o.interval})
-	if !f.IsZero() {
-		poller.SetQuery(f.Query())
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = poller.Run(ctx)
-	}()
+	poller, wait := startPoller(ctx, sampler.PollerConfig{Source: m.src, Interval: o.interval}, query(f))
 	defer func() {
 		stop()
-		<-done
+		wait()
 	}()
 
 	ignoreBrokenPipe() // a closed stdout is an error to handle, not a kill
