@@ -43,7 +43,7 @@ func TestListenersHandsOutPort(t *testing.T) {
 		{"UDP on a TCP-listened port is untouched", []Socket{listen4}, udp, Opened, true},
 		{"UDP socket does not make a listener", []Socket{listenerTestSocket(UDP, StateListen, "127.0.0.1:8080", "")}, accepted4, Opened, true},
 		{"other port's listener does not matter", []Socket{listenerTestSocket(TCP, StateListen, "127.0.0.1:8081", "")}, accepted4, Opened, true},
-		{"port 0 and 65535 boundaries", []Socket{listenerTestSocket(TCP, StateListen, "127.0.0.1:65535", "")}, listenerTestSocket(TCP, StateEstablished, "127.0.0.1:65535", "127.0.0.1:1"), Opened, false},
+		{"highest port 65535", []Socket{listenerTestSocket(TCP, StateListen, "127.0.0.1:65535", "")}, listenerTestSocket(TCP, StateEstablished, "127.0.0.1:65535", "127.0.0.1:1"), Opened, false},
 	}
 	var l Listeners // reused across cases: Reset must forget the previous snapshot
 	for _, c := range cases {

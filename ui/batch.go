@@ -16,7 +16,7 @@ func (m *Model) applyBatch(b sampler.Batch) {
 	}
 	m.sockets = b.Snapshot.Sockets
 	m.snapshots.arrive(b.Snapshot)
-	m.views.observe(b, now)
+	m.views.observe(b, now, m.stats.listeners)
 	if m.paused.on {
 		m.paused.hold(b)
 		return

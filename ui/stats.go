@@ -15,11 +15,19 @@ type stats struct {
 	last        sampler.Batch // the newest batch's sampling facts (Snapshot dropped)
 	seen        bool
 	kernelStart *sampler.KernelCounters
+	// listeners are the newest batch's TCP listeners, found once per batch
+	// for everything that counts ports handed out (rates, map, churn); a
+	// pointer so that copies of the Model share one 8 KiB set.
+	listeners *sampler.Listeners
 }
 
 func (s *stats) observe(b sampler.Batch, m *Model) {
 	s.counts = header.Tally(b.Snapshot.Sockets, m.cfg.Ephemeral)
-	s.rates.Observe(b.Events)
+	if s.listeners == nil {
+		s.listeners = new(sampler.Listeners)
+	}
+	s.listeners.Reset(b.Snapshot.Sockets)
+	s.rates.Observe(b.Events, s.listeners)
 	if b.Kernel != nil && s.kernelStart == nil {
 		k := *b.Kernel
 		s.kernelStart = &k

@@ -48,13 +48,14 @@ func newViews(m *Model) views {
 
 // observe passes a batch on. Their clock is the feed's (a replay's time when
 // replaying), which the snapshot carries.
-func (v *views) observe(b sampler.Batch, now time.Time) {
+// listeners are the batch snapshot's, already found.
+func (v *views) observe(b sampler.Batch, now time.Time, listeners *sampler.Listeners) {
 	at := b.Snapshot.Time
 	if at.IsZero() {
 		at = now
 	}
-	v.portmap = v.portmap.Observe(b.Snapshot, b.Events, at)
-	v.churn = v.churn.Observe(b.Snapshot, b.Events, at)
+	v.portmap = v.portmap.ObserveWithListeners(b.Snapshot, b.Events, at, listeners)
+	v.churn = v.churn.ObserveWithListeners(b.Snapshot, b.Events, at, listeners)
 }
 
 // mapKey handles a key while the map has the main area and the focus:

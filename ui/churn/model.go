@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/ports"
 )
 
@@ -42,6 +43,8 @@ type state struct {
 	warnings []string
 	// ephemeralSeen is scratch for counting distinct ephemeral ports.
 	ephemeralSeen [65536 / 64]uint64
+	// listeners is scratch for Observe, which has no shared listener set.
+	listeners sampler.Listeners
 }
 
 // New makes a panel for the OS ephemeral range eph. threshold is the share of

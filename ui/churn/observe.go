@@ -13,15 +13,28 @@ import (
 // history is dropped as belonging to another timeline.
 const jumpBack = 5
 
-// Observe takes a new snapshot and the events since the last one: hand-outs
-// (Opened, not Existing) and releases (Closed) are counted per second,
+// Observe takes a new snapshot and the events since the last one, finding
+// the snapshot's listeners itself; see ObserveWithListeners.
+func (m Model) Observe(snap sampler.Snapshot, events []sampler.Event, now time.Time) Model {
+	if m.s == nil {
+		m.s = newState()
+	}
+	m.s.listeners.Reset(snap.Sockets)
+	return m.ObserveWithListeners(snap, events, now, &m.s.listeners)
+}
+
+// ObserveWithListeners takes a new snapshot and the events since the last
+// one, with listeners already Reset from snap (so a caller feeding several
+// panels finds them once per batch): hand-outs (Opened, not Existing) and
+// releases (Closed) of local ports are counted per second, leaving out
+// accepted connections, which share their listener's port,
 // TIME_WAIT sockets and ephemeral ports in use are recorded for the second of
 // now, and destinations are recounted. Events stamped in now's second (or
 // later) are taken as this sample's and spread evenly over the seconds since
 // the previous Observe, so a slow sampling interval still draws a rate;
 // earlier events count in their own second, or not at all once older than
 // the history.
-func (m Model) Observe(snap sampler.Snapshot, events []sampler.Event, now time.Time) Model {
+func (m Model) ObserveWithListeners(snap sampler.Snapshot, events []sampler.Event, now time.Time, listeners *sampler.Listeners) Model {
 	if m.s == nil {
 		m.s = newState()
 	}
@@ -44,7 +57,7 @@ func (m Model) Observe(snap sampler.Snapshot, events []sampler.Event, now time.T
 	for i := range events {
 		ev := &events[i]
 		handOut := ev.Kind == sampler.Opened && !ev.Existing
-		if !handOut && ev.Kind != sampler.Closed {
+		if (!handOut && ev.Kind != sampler.Closed) || !listeners.HandsOutPort(ev) {
 			continue
 		}
 		at := ev.Time.Unix()

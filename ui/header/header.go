@@ -21,15 +21,18 @@ type Info struct {
 	Ephemeral       ports.Range
 	EphemeralSource string
 	Counts          Counts
-	OpenedPerSec    float64
-	ClosedPerSec    float64
-	Interval        time.Duration // in force (from the batch), else requested
-	Requested       time.Duration // 0: adaptive
-	Cost            time.Duration
-	Source          string
-	Notes           []string
-	Warnings        []string // e.g. one destination holding most of the ephemeral range
-	Dropped         uint64
+	// OpenedPerSec and ClosedPerSec are local ports handed out and released
+	// per second: accepted connections, which share their listener's port,
+	// are not counted.
+	OpenedPerSec float64
+	ClosedPerSec float64
+	Interval     time.Duration // in force (from the batch), else requested
+	Requested    time.Duration // 0: adaptive
+	Cost         time.Duration
+	Source       string
+	Notes        []string
+	Warnings     []string // e.g. one destination holding most of the ephemeral range
+	Dropped      uint64
 	// KernelOpened is the kernel's TCP opens since porttop started; nil when
 	// the source cannot read them. Reported is the TCP connections porttop
 	// saw opened (listeners and UDP left out, as the kernel counts).

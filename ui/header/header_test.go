@@ -72,7 +72,7 @@ func TestRates(t *testing.T) {
 		}
 	}
 	events = append(events, ev(sampler.Opened, t0, true), ev(sampler.StateChanged, t0, false)) // neither counts
-	r.Observe(events)
+	r.Observe(events, nil)
 
 	o, c := r.PerSecond(t0.Add(9 * time.Second))
 	if o != 1 || c != 0.5 {
@@ -81,7 +81,7 @@ func TestRates(t *testing.T) {
 	// Early on, what happened so far over the seconds so far (0s, 1s, 2s).
 	var early Rates
 	early.Start(t0)
-	early.Observe(events[:3]) // opens at 0s and 1s, close at 0s
+	early.Observe(events[:3], nil) // opens at 0s and 1s, close at 0s
 	o, c = early.PerSecond(t0.Add(2 * time.Second))
 	if math.Abs(o-2.0/3) > 1e-9 || math.Abs(c-1.0/3) > 1e-9 {
 		t.Errorf("three seconds in: %v/s, %v/s; want 2/3 and 1/3", o, c)

@@ -9,8 +9,9 @@ import (
 // RateWindow is how far back the hand-out and release rates look.
 const RateWindow = 10 * time.Second
 
-// Rates measures ports handed out and released per second over the last
-// RateWindow, from the events' own times. It holds one bucket per second of
+// Rates measures local ports handed out and released per second over the
+// last RateWindow, from the events' own times. Accepted connections share
+// their listener's port, so they are not counted (see sampler.Listeners). It holds one bucket per second of
 // the window, so it stays the same size however long it runs.
 type Rates struct {
 	buckets [int(RateWindow / time.Second)]bucket
@@ -23,11 +24,13 @@ type bucket struct {
 }
 
 // Observe counts a batch's events. The first sample's existing sockets were
-// not handed out under porttop's eyes, so they are not counted.
-func (r *Rates) Observe(events []sampler.Event) {
+// not handed out under porttop's eyes, so they are not counted; nor are the
+// opens and closes of accepted connections, which hand out and release no
+// port: listeners holds the batch snapshot's listeners (nil: none known).
+func (r *Rates) Observe(events []sampler.Event, listeners *sampler.Listeners) {
 	for i := range events {
 		e := &events[i]
-		if e.Existing || (e.Kind != sampler.Opened && e.Kind != sampler.Closed) {
+		if e.Existing || (e.Kind != sampler.Opened && e.Kind != sampler.Closed) || !listeners.HandsOutPort(e) {
 			continue
 		}
 		if r.first.IsZero() || e.Time.Before(r.first) {

@@ -22,13 +22,28 @@ type counts struct {
 	now       time.Time
 	// geo is the geometry of the last View, for cursor moves.
 	geo geometry
+	// listeners is scratch for Observe, which has no shared listener set.
+	listeners sampler.Listeners
 }
 
-// Observe takes a new snapshot and the events since the last one: it recounts
-// the local ports in use (tcp and udp, any state) and marks the ports of new
-// hand-outs (Opened events that are not Existing) to flash for two seconds.
-// It costs O(sockets + events) plus clearing an 8 KiB bitmap.
+// Observe takes a new snapshot and the events since the last one, finding
+// the snapshot's listeners itself; see ObserveWithListeners.
 func (m Model) Observe(snap sampler.Snapshot, events []sampler.Event, now time.Time) Model {
+	if m.c == nil {
+		m.c = &counts{}
+	}
+	m.c.listeners.Reset(snap.Sockets)
+	return m.ObserveWithListeners(snap, events, now, &m.c.listeners)
+}
+
+// ObserveWithListeners takes a new snapshot and the events since the last
+// one, with listeners already Reset from snap (so a caller feeding several
+// panels finds them once per batch): it recounts the local ports in use (tcp
+// and udp, any state) and marks the ports of new hand-outs (Opened events
+// that are not Existing) to flash for two seconds. An accepted connection
+// shares its listener's port, so its open flashes nothing. It costs
+// O(sockets + events) plus clearing an 8 KiB bitmap.
+func (m Model) ObserveWithListeners(snap sampler.Snapshot, events []sampler.Event, now time.Time, listeners *sampler.Listeners) Model {
 	if m.c == nil {
 		m.c = &counts{}
 	}
@@ -42,7 +57,7 @@ func (m Model) Observe(snap sampler.Snapshot, events []sampler.Event, now time.T
 	}
 	for i := range events {
 		ev := &events[i]
-		if ev.Kind != sampler.Opened || ev.Existing {
+		if ev.Kind != sampler.Opened || ev.Existing || !listeners.HandsOutPort(ev) {
 			continue
 		}
 		p := ev.Socket.Local.Port()

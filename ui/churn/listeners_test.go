@@ -1,0 +1,49 @@
+package churn
+
+import (
+	"net/netip"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// Loopback connections to a local server: each makes a client socket (its
+// ephemeral port handed out) and an accepted socket (sharing the listener's
+// port, nothing handed out). Only the client ends count, opening and closing.
+func TestAcceptedConnectionsAreNotHandOuts(t *testing.T) {
+	tcp := func(local, remote string, st sampler.State) sampler.Socket {
+		s := sampler.Socket{State: st, UID: -1}
+		s.Proto, s.Local = sampler.TCP, netip.MustParseAddrPort(local)
+		if remote != "" {
+			s.Remote = netip.MustParseAddrPort(remote)
+		}
+		return s
+	}
+	listener := tcp("127.0.0.1:8080", "", sampler.StateListen)
+	snap := sampler.Snapshot{Sockets: []sampler.Socket{listener}}
+	var opens, closes []sampler.Event
+	at := scriptStart.Add(100 * time.Millisecond)
+	for i := range 3 {
+		port := 45000 + i
+		client := tcp("127.0.0.1:"+strconv.Itoa(port), "127.0.0.1:8080", sampler.StateEstablished)
+		accepted := tcp("127.0.0.1:8080", "127.0.0.1:"+strconv.Itoa(port), sampler.StateEstablished)
+		snap.Sockets = append(snap.Sockets, client, accepted)
+		opens = append(opens, event(sampler.Opened, client, at), event(sampler.Opened, accepted, at))
+		closes = append(closes, event(sampler.Closed, client, at.Add(time.Second)), event(sampler.Closed, accepted, at.Add(time.Second)))
+	}
+	m := New(plainStyles(), linuxEphemeral, 0.5)
+	m = m.Observe(snap, opens, at)
+	// A second later every connection has closed; the listener stays.
+	m = m.Observe(sampler.Snapshot{Sockets: []sampler.Socket{listener}}, closes, at.Add(time.Second))
+
+	h := &m.s.hist
+	if got, want := h.series(10, func(b *bucket) uint32 { return b.handOuts }), []uint32{3, 0}; !slices.Equal(got, want) {
+		t.Errorf("hand-outs per second = %v; want %v (client ends only)", got, want)
+	}
+	if got, want := h.series(10, func(b *bucket) uint32 { return b.releases }), []uint32{0, 3}; !slices.Equal(got, want) {
+		t.Errorf("releases per second = %v; want %v (client ends only)", got, want)
+	}
+}
