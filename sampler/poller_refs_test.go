@@ -223,7 +223,8 @@ func TestNoRecycleMeansNoReuse(t *testing.T) {
 			t.Fatalf("batch %d: %v", i, err)
 		}
 	}
-	if src.recycled != 0 {
-		t.Errorf("%d slices recycled though the consumer never handed one back", src.recycled)
-	}
+	// src.recycled may be above zero: a snapshot replaced while still pending
+	// (two samples between Next calls on a loaded machine) was never handed
+	// to the consumer, so the poller may reuse it. What must hold is the check
+	// above: no slice the consumer received was written again.
 }
