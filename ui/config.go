@@ -22,7 +22,7 @@ type Config struct {
 	Renderer        *lipgloss.Renderer
 	Palette         theme.Palette
 	Replay          ReplayControls      // nil when live
-	SetQuery        func(sampler.Query) // nil when the feed cannot narrow
+	SetQuery        func(sampler.Query) // nil: do not narrow (the header then counts the whole machine)
 	Now             func() time.Time    // nil = time.Now (tests fix it)
 }
 

@@ -113,6 +113,9 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 		Filter:          s.filterText(),
 		Renderer:        renderer,
 		Palette:         d.theme,
-		SetQuery:        poller.SetQuery,
+		// No SetQuery: narrowing the sample in the kernel would narrow the
+		// header too, whose totals must stay machine-wide. The view filters
+		// the full table itself; `porttop watch --filter` has no header and
+		// does ask the kernel.
 	})
 }
