@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/porttop/porttop/sampler"
-	"github.com/porttop/porttop/sampler/sources"
+	"github.com/porttop/porttop/sampler/users"
 )
 
 // sampleTimeout bounds the one sample `who` and `explain` take.
@@ -54,7 +54,7 @@ func runWho(args []string, stdout, stderr io.Writer) error {
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	hidden := false
 	for _, sk := range holders {
-		pid, proc, user := "-", dash(sk.Process), dash(sources.UserName(sk.UID))
+		pid, proc, user := "-", dash(sk.Process), dash(users.Name(sk.UID))
 		if sk.PID > 0 {
 			pid = strconv.Itoa(int(sk.PID))
 		} else {

@@ -2,9 +2,7 @@ package sources
 
 import (
 	"errors"
-	"os/user"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -63,33 +61,6 @@ func TestOpen(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestUserName(t *testing.T) {
-	me, err := user.Current()
-	if err != nil {
-		t.Skipf("no current user: %v", err)
-	}
-	uid, err := strconv.Atoi(me.Uid)
-	if err != nil {
-		t.Skipf("uid %q is not a number on this OS", me.Uid)
-	}
-	if got := UserName(int32(uid)); got != me.Username {
-		t.Errorf("UserName(%d) = %q, want %q", uid, got, me.Username)
-	}
-	if got := UserName(int32(uid)); got != me.Username {
-		t.Errorf("cached UserName(%d) = %q", uid, got)
-	}
-	if got := UserName(-1); got != "" {
-		t.Errorf("unknown uid gave %q", got)
-	}
-	const nobodyHas = 2_000_000_123
-	if _, err := user.LookupId(strconv.Itoa(nobodyHas)); err == nil {
-		t.Skip("uid 2000000123 exists here")
-	}
-	if got := UserName(nobodyHas); got != "2000000123" {
-		t.Errorf("nameless uid gave %q", got)
 	}
 }
 

@@ -2,23 +2,23 @@ package explain
 
 import (
 	"fmt"
-	"os/user"
 	"strconv"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/users"
 )
 
 // maxSocketsListed keeps a busy server port's pane readable.
 const maxSocketsListed = 8
 
-// lookupUser names a uid; tests replace it so output does not depend on
-// the machine's user database.
+// lookupUser names a uid, "" when it has no name. It is cached (users.Name),
+// so the explain pane asks the user database once per uid, not per frame.
+// Tests replace it so output does not depend on the machine's users.
 var lookupUser = func(uid int32) string {
-	u, err := user.LookupId(strconv.Itoa(int(uid)))
-	if err != nil {
-		return ""
+	if n := users.Name(uid); n != strconv.Itoa(int(uid)) {
+		return n
 	}
-	return u.Username
+	return ""
 }
 
 // socketParas says what uses the port now, or that nothing does.

@@ -1,4 +1,7 @@
-package sources
+// Package users names uids, caching every answer: a lookup may read
+// /etc/passwd or ask a directory service, far too slow for every row of
+// every frame, and the UI must not make it more than once per uid.
+package users
 
 import (
 	"os/user"
@@ -10,10 +13,10 @@ import (
 // directory service, far too slow for every row of every frame.
 var userNames sync.Map // int32 -> string
 
-// UserName returns the name of uid, or the number as text when it has none
+// Name returns the name of uid, or the number as text when it has none
 // ("" for -1, unknown). Results, including misses, are cached for the life
 // of the process.
-func UserName(uid int32) string {
+func Name(uid int32) string {
 	if uid < 0 {
 		return ""
 	}
