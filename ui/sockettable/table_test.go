@@ -272,3 +272,27 @@ func TestReleasedSocketStillInTableShowsOnce(t *testing.T) {
 		}
 	}
 }
+
+// A socket known only from its release was held for an unknown, tiny time:
+// its closed row says 0s and does not count up while it lingers.
+func TestSeenAtEndRowAgeStaysAtHeld(t *testing.T) {
+	m := newTable(100, 20)
+	socks := sample()
+	m.Observe(socks, nil, t0)
+	brief := mk(sampler.TCP, "10.0.0.5:40999", "1.2.3.4:443", sampler.StateClose, 0, "", -1)
+	brief.Since = t0
+	m.Observe(socks, []sampler.Event{
+		{Kind: sampler.Opened, Time: t0, Socket: brief, SeenAtEnd: true},
+		{Kind: sampler.Closed, Time: t0, Socket: brief, SeenAtEnd: true},
+	}, t0)
+	later := t0.Add(3 * time.Second)
+	for _, l := range strings.Split(m.View(later, false), "\n") {
+		if strings.Contains(l, ":40999") {
+			if !strings.HasSuffix(strings.TrimSpace(l), FormatAge(0)) {
+				t.Errorf("closed row's age should stay at what it was held (%s): %q", FormatAge(0), l)
+			}
+			return
+		}
+	}
+	t.Fatal("no lingering row for the brief socket")
+}

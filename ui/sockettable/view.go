@@ -84,10 +84,12 @@ func (m Model) cells(l layout, r row, now time.Time) []string {
 	return out
 }
 
-// age is how long the socket has lived; for a closed one, how long it was held.
+// age is how long the socket has lived; for a closed one, how long it was
+// held, frozen (0 for one that lived and died between samples, as the feed
+// says), never a clock that goes on counting after the close.
 func (m Model) age(r row, now time.Time) string {
 	if r.mark == Gone {
-		if l, ok := m.lingering[r.s.ID]; ok && l.held > 0 {
+		if l, ok := m.lingering[r.s.ID]; ok {
 			return FormatAge(l.held)
 		}
 	}
