@@ -41,8 +41,8 @@ type views struct {
 
 func newViews(m *Model) views {
 	return views{
-		portmap: portmap.New(portmap.NewStyles(m.styles.Renderer, m.cfg.Palette), m.cfg.Ephemeral),
-		churn:   churn.New(churn.NewStyles(m.styles.Renderer, m.cfg.Palette), m.cfg.Ephemeral, churn.DefaultThreshold),
+		portmap: portmap.New(portmap.NewStyles(m.styles), m.cfg.Ephemeral),
+		churn:   churn.New(churn.NewStyles(m.styles), m.cfg.Ephemeral, churn.DefaultThreshold),
 	}
 }
 

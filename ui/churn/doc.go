@@ -13,7 +13,7 @@
 //
 // API, for the parent model (value methods; copies share their counts):
 //
-//	st := churn.NewStyles(renderer, palette)
+//	st := churn.NewStyles(styles) // the screen's style.Styles
 //	m := churn.New(st, ephemeralRange, 0.5)          // threshold: a share of the range, (0, 1]
 //	m = m.Observe(batch.Snapshot, batch.Events, now) // on every batch
 //	s := m.View(width, height)                       // never wider or taller than asked

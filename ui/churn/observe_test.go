@@ -12,6 +12,7 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/ports"
+	"github.com/porttop/porttop/ui/style"
 	"github.com/porttop/porttop/ui/theme"
 )
 
@@ -23,7 +24,7 @@ var (
 func plainStyles() Styles {
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.Ascii)
-	return NewStyles(r, theme.Default)
+	return NewStyles(style.New(r, theme.Default))
 }
 
 func event(kind sampler.EventKind, s sampler.Socket, at time.Time) sampler.Event {

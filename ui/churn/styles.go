@@ -2,9 +2,8 @@ package churn
 
 import (
 	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
 
-	"github.com/porttop/porttop/ui/theme"
+	"github.com/porttop/porttop/ui/style"
 )
 
 // Styles is what the panel is drawn with. Build it with NewStyles.
@@ -21,22 +20,18 @@ type Styles struct {
 	warn      lipgloss.Style
 }
 
-// NewStyles builds the panel's styles for one renderer and palette; a nil
-// renderer means lipgloss's default one.
-func NewStyles(r *lipgloss.Renderer, p theme.Palette) Styles {
-	if r == nil {
-		r = lipgloss.DefaultRenderer()
-	}
-	fg := func(c lipgloss.AdaptiveColor) lipgloss.Style { return r.NewStyle().Foreground(c) }
+// NewStyles picks the panel's styles out of the screen's one set, so the
+// panel follows the renderer and theme the rest of porttop uses.
+func NewStyles(st style.Styles) Styles {
 	return Styles{
-		Plain:     r.ColorProfile() == termenv.Ascii,
-		title:     fg(p.Accent).Bold(true),
-		label:     fg(p.Text),
-		muted:     fg(p.Muted),
-		handOuts:  fg(p.Opened),
-		releases:  fg(p.Closed),
-		timeWait:  fg(p.Changed),
-		ephemeral: fg(p.Ephemeral),
-		warn:      fg(p.Warning).Bold(true),
+		Plain:     st.Plain,
+		title:     st.Title,
+		label:     st.Text,
+		muted:     st.Muted,
+		handOuts:  st.Opened,
+		releases:  st.Closed,
+		timeWait:  st.Changed,
+		ephemeral: st.Ephemeral,
+		warn:      st.Warning,
 	}
 }

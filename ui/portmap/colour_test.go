@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
+	"github.com/porttop/porttop/ui/style"
 	"github.com/porttop/porttop/ui/theme"
 )
 
@@ -18,7 +19,7 @@ func TestColourProfileUsesAttributes(t *testing.T) {
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.TrueColor)
 	r.SetHasDarkBackground(true)
-	st := NewStyles(r, theme.Default)
+	st := NewStyles(style.New(r, theme.Default))
 	if st.Plain {
 		t.Fatal("a true-colour renderer gave plain styles")
 	}

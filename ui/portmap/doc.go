@@ -16,7 +16,7 @@
 // API, for the parent model (all value methods; copies share the counts, see
 // Model):
 //
-//	st := portmap.NewStyles(renderer, palette)
+//	st := portmap.NewStyles(styles) // the screen's style.Styles
 //	m := portmap.New(st, ephemeralRange)
 //	m = m.Observe(batch.Snapshot, batch.Events, now) // on every batch
 //	m, cmd = m.Update(msg)                           // keys while the map has focus

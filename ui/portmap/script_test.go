@@ -10,6 +10,7 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/ports"
+	"github.com/porttop/porttop/ui/style"
 	"github.com/porttop/porttop/ui/theme"
 )
 
@@ -22,7 +23,7 @@ var (
 func plainStyles() Styles {
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.Ascii)
-	return NewStyles(r, theme.Default)
+	return NewStyles(style.New(r, theme.Default))
 }
 
 func sock(proto sampler.Proto, local, remote string, state sampler.State) sampler.Socket {

@@ -2,10 +2,9 @@ package portmap
 
 import (
 	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
 
 	"github.com/porttop/porttop/sampler/ports"
-	"github.com/porttop/porttop/ui/theme"
+	"github.com/porttop/porttop/ui/style"
 )
 
 // Styles is what the map is drawn with. Build it with NewStyles.
@@ -24,31 +23,30 @@ type Styles struct {
 	accent   lipgloss.Style
 }
 
-// NewStyles builds the map's styles for one renderer and palette; a nil
-// renderer means lipgloss's default one.
-func NewStyles(r *lipgloss.Renderer, p theme.Palette) Styles {
-	if r == nil {
-		r = lipgloss.DefaultRenderer()
-	}
+// NewStyles derives the map's styles from the screen's one set: the range
+// colours, chrome and renderer are the same as everywhere else; only the
+// ephemeral tint behind a cell and the flash are the map's own.
+func NewStyles(st style.Styles) Styles {
+	p := st.Palette
 	tint := lipgloss.AdaptiveColor{
 		Light: mixHex(p.Ephemeral.Light, "#FFFFFF", 0.8),
 		Dark:  mixHex(p.Ephemeral.Dark, "#000000", 0.72),
 	}
-	var s Styles
-	s.Plain = r.ColorProfile() == termenv.Ascii
-	for c, col := range map[ports.Class]lipgloss.AdaptiveColor{
-		ports.WellKnown: p.WellKnown, ports.Registered: p.Registered, ports.Dynamic: p.Dynamic,
-	} {
-		s.class[c] = r.NewStyle().Foreground(col)
+	s := Styles{
+		Plain:  st.Plain,
+		flash:  st.Renderer.NewStyle().Bold(true).Reverse(true),
+		marker: st.Ephemeral,
+		muted:  st.Muted,
+		text:   st.Text,
+		accent: st.Accent,
+	}
+	s.class[0] = st.Muted
+	s.class[ports.WellKnown] = st.WellKnown
+	s.class[ports.Registered] = st.Registered
+	s.class[ports.Dynamic] = st.Dynamic
+	for c := range s.class {
 		s.classEph[c] = s.class[c].Background(tint)
 	}
-	s.class[0] = r.NewStyle().Foreground(p.Muted)
-	s.classEph[0] = s.class[0].Background(tint)
-	s.flash = r.NewStyle().Bold(true).Reverse(true)
-	s.marker = r.NewStyle().Foreground(p.Ephemeral).Bold(true)
-	s.muted = r.NewStyle().Foreground(p.Muted)
-	s.text = r.NewStyle().Foreground(p.Text)
-	s.accent = r.NewStyle().Foreground(p.Accent).Bold(true)
 	return s
 }
 

@@ -7,6 +7,7 @@ package style
 
 import (
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"github.com/porttop/porttop/ui/theme"
 )
@@ -15,6 +16,9 @@ import (
 type Styles struct {
 	Renderer *lipgloss.Renderer
 	Palette  theme.Palette
+	// Plain is set when the renderer shows neither colour nor attributes
+	// (the ASCII profile, NO_COLOR): marks must then be glyphs.
+	Plain bool
 
 	// Port ranges (IANA) and the OS ephemeral marker.
 	WellKnown  lipgloss.Style
@@ -52,6 +56,7 @@ func New(r *lipgloss.Renderer, p theme.Palette) Styles {
 	return Styles{
 		Renderer:     r,
 		Palette:      p,
+		Plain:        r.ColorProfile() == termenv.Ascii,
 		WellKnown:    fg(p.WellKnown),
 		Registered:   fg(p.Registered),
 		Dynamic:      fg(p.Dynamic),
