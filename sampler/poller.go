@@ -190,7 +190,6 @@ func (p *Poller) sample(ctx context.Context) {
 	p.recycleFree()
 	start := time.Now()
 	p.lastSampled, p.lastOK = p.now(), false
-	counters := p.readCounters()
 	next, err := p.cfg.Source.Sample(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -233,7 +232,7 @@ func (p *Poller) sample(ctx context.Context) {
 	p.baseIndex.built = false
 	clear(p.adjust)
 	p.readSourceNotes()
-	p.kernel = counters
+	p.kernel = p.readCounters()
 	p.tune(cost)
 	p.pending.add(p.update(update{snapshot: &next, events: events, sampled: true, cost: cost, interval: p.interval}))
 }
@@ -269,12 +268,10 @@ func (p *Poller) readSourceNotes() {
 	}
 }
 
-// readCounters reads the kernel's open counters just before a sample, so
-// every connection they count was opened before the dump began: it is in
-// the dump or was reported released, and the header's comparison is exact
-// rather than a second stale. (Reading /proc/net/snmp costs tens of
-// microseconds, next to milliseconds for the dump.) It returns the last
-// reading when this one fails, nil when there has never been one.
+// readCounters takes the kernel's open counters with every sample, as the
+// source read them when the sample began (see CounterReader), so the
+// header's comparison is exact rather than a second stale. It returns the
+// last reading when this one fails, nil when there has never been one.
 func (p *Poller) readCounters() *KernelCounters {
 	cr, ok := p.cfg.Source.(CounterReader)
 	if !ok {

@@ -61,7 +61,10 @@ type KernelCounters struct {
 	PassiveOpens uint64
 }
 
-// CounterReader is implemented by sources that can read KernelCounters.
+// CounterReader is implemented by sources that can read KernelCounters. The
+// poller calls it after each Sample; a source should return the counters as
+// they stood when that Sample began (every connection they count is then in
+// the sample or was reported released), or read them now if it cannot.
 type CounterReader interface {
 	KernelCounters() (KernelCounters, error)
 }

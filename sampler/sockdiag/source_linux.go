@@ -3,6 +3,7 @@
 package sockdiag
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -46,6 +47,9 @@ type Source struct {
 	// (nil: none), for Quiet; sigNow and fileBufs are reused buffers.
 	sig, sigNow []byte
 	fileBufs    [3][]byte
+	// counters were parsed from the same /proc/net/snmp read as sig, so
+	// KernelCounters needs no read of its own (nil: none yet).
+	counters *sampler.KernelCounters
 
 	hidden atomic.Bool
 	lost   atomic.Uint64
@@ -157,6 +161,9 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	}
 	if sigOK {
 		s.sig = sig
+		if c, err := ParseSNMP(bytes.NewReader(s.fileBufs[0])); err == nil {
+			s.counters = &c
+		}
 	}
 	now := time.Now()
 	s.lastCount = len(socks)
@@ -254,8 +261,16 @@ func (s *Source) OwnersHidden() (bool, string) {
 	return false, ""
 }
 
-// KernelCounters reads Tcp ActiveOpens and PassiveOpens from /proc/net/snmp.
+// KernelCounters gives Tcp ActiveOpens and PassiveOpens as /proc/net/snmp
+// had them when the last Sample began (read once, with Quiet's signature),
+// or reads them now before any Sample.
 func (s *Source) KernelCounters() (sampler.KernelCounters, error) {
+	s.mu.Lock()
+	c := s.counters
+	s.mu.Unlock()
+	if c != nil {
+		return *c, nil
+	}
 	return ReadKernelCounters(s.procfs)
 }
 

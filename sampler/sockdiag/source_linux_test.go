@@ -186,6 +186,31 @@ func TestKernelCountersCountAnOpen(t *testing.T) {
 	}
 }
 
+// After a Sample, KernelCounters answers with the counters as the sample
+// began (no read of its own), so every open they count is in that sample or
+// was released before it; the next Sample moves them on.
+func TestKernelCountersAsOfSampleStart(t *testing.T) {
+	src := newSource(t)
+	if _, err := src.Sample(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	atSample, err := src.KernelCounters()
+	if err != nil {
+		t.Fatal(err)
+	}
+	openPair(t, "tcp4", "127.0.0.1:0")
+	if again, _ := src.KernelCounters(); again != atSample {
+		t.Errorf("counters moved without a sample: %+v -> %+v; want those of the sample's start", atSample, again)
+	}
+	if _, err := src.Sample(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	next, _ := src.KernelCounters()
+	if next.ActiveOpens <= atSample.ActiveOpens || next.PassiveOpens <= atSample.PassiveOpens {
+		t.Errorf("the next sample's counters %+v did not count the connection made after %+v", next, atSample)
+	}
+}
+
 func TestLearnRefusalReplans(t *testing.T) {
 	s := &Source{query: sampler.Query{Ports: []sampler.PortRange{{Lo: 80, Hi: 80}}}}
 	s.plan = planFor(s.query, s.refused)
