@@ -37,7 +37,10 @@ func newTmux(t *testing.T) *tmux {
 
 func (m *tmux) cmd(args ...string) *exec.Cmd {
 	c := exec.Command("tmux", append([]string{"-S", m.sock, "-f", "/dev/null"}, args...)...)
-	c.Env = append(os.Environ(), "NO_COLOR=1")
+	// tmux runs the pane's command with $SHELL, else the account's login
+	// shell: for system users such as nobody that is nologin, and the pane
+	// dies at once. Name a shell that runs commands.
+	c.Env = append(os.Environ(), "NO_COLOR=1", "SHELL="+paneShell())
 	return c
 }
 
@@ -48,6 +51,16 @@ func (m *tmux) run(args ...string) string {
 		m.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return string(out)
+}
+
+// paneShell is bash where there is one: after ctrl+c stops porttop, bash
+// goes on to print the exit marker, while dash dies of the same SIGINT and
+// takes the pane with it.
+func paneShell() string {
+	if p, err := exec.LookPath("bash"); err == nil {
+		return p
+	}
+	return "/bin/sh"
 }
 
 // shellLine runs porttop and then says how it ended, keeping the pane open.
