@@ -50,6 +50,7 @@ type Source struct {
 	// counters were parsed from the same /proc/net/snmp read as sig, so
 	// KernelCounters needs no read of its own (nil: none yet).
 	counters *sampler.KernelCounters
+	part     partialState
 
 	hidden atomic.Bool
 	lost   atomic.Uint64
@@ -77,7 +78,7 @@ func New() (*Source, error) {
 		owners: newOwners("/proc"),
 		procfs: "/proc",
 	}
-	s.plan = planFor(sampler.Query{}, refusals{})
+	s.replan()
 	// A probe: listening TCP sockets only, usually a handful.
 	probe := dump{family: afInet, protocol: ipprotoTCP, proto: sampler.TCP, states: 1 << sampler.StateListen}
 	if _, err := s.runDump(nil, probe); err != nil {
@@ -110,7 +111,7 @@ func (s *Source) SetQuery(q sampler.Query) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.query = q
-	s.plan = planFor(q, s.refused)
+	s.replan()
 	s.sig = nil
 }
 
@@ -133,32 +134,45 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	if err := ctx.Err(); err != nil {
 		return sampler.Snapshot{}, err
 	}
-	if s.c == nil {
-		c, err := dialDump()
-		if err != nil {
-			return sampler.Snapshot{}, err
-		}
-		s.c = c
+	if err := s.ensureConn(); err != nil {
+		return sampler.Snapshot{}, err
 	}
 	// Read before the dump: a change during it shows at the next Quiet.
 	sig, sigOK := s.signature(s.sigNow[:0])
 	s.sigNow, s.sig = s.sig[:0], nil
+	before, beforeOK := tcpCounters{}, false
+	if sigOK {
+		before, beforeOK = parseTCPCounters(s.fileBufs[0])
+	}
 	socks := s.spare
 	s.spare = nil
 	if want := s.lastCount + s.lastCount/8 + 16; cap(socks) < want {
 		socks = make([]sampler.Socket, 0, want)
 	}
-	for attempt := 0; ; attempt++ {
-		var err error
-		socks, err = s.dumpAll(socks[:0])
-		if err == nil {
-			break
-		}
-		if attempt < 2 && s.learnRefusal(err) {
-			continue
-		}
-		return sampler.Snapshot{}, err
+	begun := time.Now()
+	partial := false
+	if beforeOK && s.canPartial(before, begun) {
+		socks, partial = s.samplePartial(socks[:0], before)
 	}
+	if !partial {
+		if err := s.ensureConn(); err != nil { // a failed partial dump may have dropped it
+			return sampler.Snapshot{}, err
+		}
+		for attempt := 0; ; attempt++ {
+			var err error
+			socks, err = s.dumpAll(socks[:0])
+			if err == nil {
+				break
+			}
+			if attempt < 2 && s.learnRefusal(err) {
+				continue
+			}
+			s.part.refOK = false
+			return sampler.Snapshot{}, err
+		}
+		s.afterFull(socks, before, beforeOK, begun)
+	}
+	s.keepTCP(socks)
 	if sigOK {
 		s.sig = sig
 		if c, err := ParseSNMP(bytes.NewReader(s.fileBufs[0])); err == nil {
@@ -171,8 +185,27 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	return sampler.Snapshot{Time: now, Sockets: socks}, nil
 }
 
+// ensureConn dials the dump socket again after a broken dump dropped it.
+func (s *Source) ensureConn() error {
+	if s.c != nil {
+		return nil
+	}
+	c, err := dialDump()
+	if err != nil {
+		return err
+	}
+	s.c = c
+	return nil
+}
+
 func (s *Source) dumpAll(socks []sampler.Socket) ([]sampler.Socket, error) {
-	for _, d := range s.plan {
+	return s.dumpPlan(socks, s.plan)
+}
+
+// dumpPlan runs each dump of plan, appending to socks; an interrupted dump
+// is retried.
+func (s *Source) dumpPlan(socks []sampler.Socket, plan []dump) ([]sampler.Socket, error) {
+	for _, d := range plan {
 		n0 := len(socks)
 		for try := 0; ; try++ {
 			var err error
@@ -214,7 +247,7 @@ func (s *Source) learnRefusal(err error) bool {
 	default:
 		return false
 	}
-	s.plan = planFor(s.query, s.refused)
+	s.replan()
 	return true
 }
 

@@ -1,0 +1,181 @@
+package sockdiag
+
+import (
+	"bytes"
+	"strconv"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// A partial sample asks the kernel for every socket but the ESTABLISHED TCP
+// ones, which are most of a busy table and most of a dump's cost, and takes
+// those from the previous sample instead. It is used only when the kernel's
+// counters prove that this gives exactly the table a full dump would:
+//
+//   - No TCP socket was opened since the last full dump began: Tcp
+//     ActiveOpens (counted at connect) and PassiveOpens (counted when an
+//     accepted socket is made) are as they were then. So every socket
+//     ESTABLISHED now was in the previous sample, and in a state from which
+//     it can still get there: SYN_SENT, SYN_RECV or ESTABLISHED (no other
+//     TCP state leads back). Those of them missing from the partial dump,
+//     which holds every other state, are the candidates: a superset of the
+//     ESTABLISHED sockets now.
+//   - Tcp CurrEstab counts the sockets in ESTABLISHED or CLOSE_WAIT. Less the
+//     CLOSE_WAIT sockets of the partial dump, it is how many are ESTABLISHED
+//     now. When the candidates number exactly that, the superset is the set.
+//
+// Anything else (a candidate that closed, a counter that moved during the
+// dump, a kernel whose CurrEstab disagrees with its own full dump) makes the
+// sample fall back to a full dump, and a full dump is made at least once a
+// second whatever the counters say.
+
+// tcpCounters are the Tcp counters of /proc/net/snmp a partial sample rests on.
+type tcpCounters struct {
+	activeOpens, passiveOpens, currEstab uint64
+}
+
+// sameOpens reports whether no TCP socket was opened between c and d.
+func (c tcpCounters) sameOpens(d tcpCounters) bool {
+	return c.activeOpens == d.activeOpens && c.passiveOpens == d.passiveOpens
+}
+
+// partialQuery asks for every state but ESTABLISHED; UDP, reported with
+// StateNone, is dumped whole.
+var partialQuery = sampler.Query{States: sampler.AllStates &^ sampler.MaskOf(sampler.StateEstablished)}
+
+// parseTCPCounters reads ActiveOpens, PassiveOpens and CurrEstab from the
+// text of /proc/net/snmp (a "Tcp:" line of names, then one of values)
+// without allocating: it runs on every sample.
+func parseTCPCounters(snmp []byte) (tcpCounters, bool) {
+	var names []byte
+	for line := range bytes.Lines(snmp) {
+		if !bytes.HasPrefix(line, []byte("Tcp:")) {
+			continue
+		}
+		if names == nil {
+			names = line
+			continue
+		}
+		var c tcpCounters
+		found := 0
+		nameRest, valueRest := names[len("Tcp:"):], line[len("Tcp:"):]
+		for {
+			var name, value []byte
+			name, nameRest = nextField(nameRest)
+			value, valueRest = nextField(valueRest)
+			if name == nil && value == nil {
+				break
+			}
+			if name == nil || value == nil {
+				return tcpCounters{}, false // names and values do not pair up
+			}
+			var dst *uint64
+			switch string(name) { // no allocation: the compiler compares in place
+			case "ActiveOpens":
+				dst = &c.activeOpens
+			case "PassiveOpens":
+				dst = &c.passiveOpens
+			case "CurrEstab":
+				dst = &c.currEstab
+			default:
+				continue
+			}
+			v, err := strconv.ParseUint(string(value), 10, 64)
+			if err != nil {
+				return tcpCounters{}, false
+			}
+			*dst = v
+			found++
+		}
+		if found != 3 {
+			return tcpCounters{}, false
+		}
+		return c, true
+	}
+	return tcpCounters{}, false
+}
+
+// nextField splits the first space-separated field off b (nil when none).
+func nextField(b []byte) (field, rest []byte) {
+	b = bytes.TrimLeft(b, " \t\r\n")
+	if len(b) == 0 {
+		return nil, nil
+	}
+	end := bytes.IndexAny(b, " \t\r\n")
+	if end < 0 {
+		return b, nil
+	}
+	return b[:end], b[end:]
+}
+
+// establishedCount is what CurrEstab should read for a full TCP table: its
+// sockets in ESTABLISHED or CLOSE_WAIT.
+func establishedCount(socks []sampler.Socket) uint64 {
+	var n uint64
+	for i := range socks {
+		s := &socks[i]
+		if s.Proto == sampler.TCP && (s.State == sampler.StateEstablished || s.State == sampler.StateCloseWait) {
+			n++
+		}
+	}
+	return n
+}
+
+// carryEstablished completes a partial dump: it appends to socks (the
+// partial dump: every socket but the ESTABLISHED TCP ones) the sockets of
+// prev that are ESTABLISHED now, as the kernel would report them, and
+// reports whether the counters prove that set exact (see the top of this
+// file). On false the result must be thrown away and a full dump made.
+// currEstab is Tcp CurrEstab read after the partial dump; the caller has
+// checked that no socket was opened since prev's last full dump began and
+// that the counters held still during the partial dump. seen is scratch
+// space, emptied here.
+func carryEstablished(socks, prev []sampler.Socket, currEstab uint64, seen map[uint64]struct{}) ([]sampler.Socket, bool) {
+	clear(seen)
+	var closeWait uint64
+	for i := range socks {
+		s := &socks[i]
+		if s.Proto != sampler.TCP {
+			continue
+		}
+		if s.Cookie == 0 || s.State == sampler.StateEstablished {
+			return socks, false // not a dump this proof knows
+		}
+		seen[s.Cookie] = struct{}{}
+		if s.State == sampler.StateCloseWait {
+			closeWait++
+		}
+	}
+	if closeWait > currEstab {
+		return socks, false
+	}
+	want := currEstab - closeWait
+	var carried uint64
+	for i := range prev {
+		p := &prev[i]
+		if p.Proto != sampler.TCP {
+			continue
+		}
+		switch p.State {
+		case sampler.StateEstablished, sampler.StateSynSent, sampler.StateSynRecv:
+		default:
+			continue // closed if missing: no way back to ESTABLISHED
+		}
+		if p.Cookie == 0 {
+			return socks, false
+		}
+		if _, ok := seen[p.Cookie]; ok {
+			continue
+		}
+		if carried++; carried > want {
+			return socks, false // a candidate closed (or prev repeats a row)
+		}
+		socks = append(socks, sampler.Socket{
+			ID:    p.ID,
+			State: sampler.StateEstablished,
+			UID:   p.UID,
+			Inode: p.Inode,
+		})
+	}
+	return socks, carried == want
+}

@@ -1,0 +1,160 @@
+//go:build linux
+
+package sockdiag
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// partialBudget is how long a test keeps sampling to see a partial sample:
+// any TCP connection opened anywhere on the machine (other tests running in
+// parallel, say) makes a sample full, so it may take a few tries.
+const partialBudget = 10 * time.Second
+
+// ourTable is what a sample says of the test's own sockets: state by cookie.
+func ourTable(socks []sampler.Socket, ports map[uint16]bool) map[uint64]sampler.State {
+	out := map[uint64]sampler.State{}
+	for _, s := range socks {
+		if s.Proto == sampler.TCP && (ports[s.Local.Port()] || ports[s.Remote.Port()]) {
+			out[s.Cookie] = s.State
+		}
+	}
+	return out
+}
+
+func describeTable(m map[uint64]sampler.State) string {
+	var b strings.Builder
+	for _, c := range slices.Sorted(maps.Keys(m)) {
+		fmt.Fprintf(&b, "  cookie %d %s\n", c, m[c])
+	}
+	return b.String()
+}
+
+// partialSample samples until a sample is partial and returns it together
+// with a full dump made right after by a second source; it fails when no
+// sample in the budget was partial.
+func partialSample(t *testing.T, s, full *Source) (partial, truth []sampler.Socket) {
+	t.Helper()
+	ctx := context.Background()
+	for deadline := time.Now().Add(partialBudget); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		s.mu.Lock()
+		before := s.part.partials
+		s.mu.Unlock()
+		snap, err := s.Sample(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		truthSnap, err := full.Sample(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.mu.Lock()
+		was := s.part.partials > before
+		s.mu.Unlock()
+		if was {
+			return snap.Sockets, truthSnap.Sockets
+		}
+	}
+	t.Fatalf("no sample was partial in %v: TCP connections were opened on this machine all the time, or the partial path is broken", partialBudget)
+	return nil, nil
+}
+
+// TestPartialSamplesAreExact holds loopback connections, lets porttop's
+// source take partial samples while they change (a graceful close, a reset,
+// a new connection) and checks every sample against a full dump made at
+// once by another source.
+func TestPartialSamplesAreExact(t *testing.T) {
+	s := newSource(t)
+	full := newSource(t)
+	full.SetPartial(false)
+	var pairs []pair
+	ports := map[uint16]bool{}
+	open := func() pair {
+		p := openPair(t, "tcp4", "127.0.0.1:0")
+		ports[addrPort(p.ln.Addr()).Port()] = true
+		pairs = append(pairs, p)
+		return p
+	}
+	for range 20 {
+		open()
+	}
+	ctx := context.Background()
+	settle := func(what string, ok func(map[uint64]sampler.State) bool) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			snap, err := full.Sample(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok(ourTable(snap.Sockets, ports)) {
+				return
+			}
+		}
+		t.Fatalf("the kernel never showed %s", what)
+	}
+	count := func(st sampler.State) func(map[uint64]sampler.State) int {
+		return func(m map[uint64]sampler.State) int {
+			n := 0
+			for _, v := range m {
+				if v == st {
+					n++
+				}
+			}
+			return n
+		}
+	}
+	check := func(step string) {
+		t.Helper()
+		got, truth := partialSample(t, s, full)
+		g, w := ourTable(got, ports), ourTable(truth, ports)
+		if !maps.Equal(g, w) {
+			t.Fatalf("%s: a partial sample shows\n%sbut a full dump right after shows\n%s", step, describeTable(g), describeTable(w))
+		}
+	}
+	if _, err := s.Sample(ctx); err != nil { // the first, full sample
+		t.Fatal(err)
+	}
+	check("idle connections")
+
+	pairs[0].client.Close() // FIN: client FIN_WAIT1 then, once ACKed, FIN_WAIT2; server CLOSE_WAIT
+	settle("one end in FIN_WAIT2, the other in CLOSE_WAIT", func(m map[uint64]sampler.State) bool {
+		return count(sampler.StateCloseWait)(m) == 1 && count(sampler.StateFinWait2)(m) == 1
+	})
+	check("after a graceful close")
+
+	_ = pairs[1].client.SetLinger(0) // RST: both ends gone at once
+	pairs[1].client.Close()
+	settle("both ends of the reset connection gone", func(m map[uint64]sampler.State) bool {
+		return count(sampler.StateEstablished)(m) == 2*(len(pairs)-2)
+	})
+	check("after a reset")
+
+	open()
+	settle("the new connection", func(m map[uint64]sampler.State) bool {
+		return count(sampler.StateEstablished)(m) == 2*(len(pairs)-2)
+	})
+	check("after a new connection")
+}
+
+// TestPartialSamplesOffWhenNarrowed: a query narrows the dump, so CurrEstab,
+// which counts the whole table, cannot vouch for it: every sample is full.
+func TestPartialSamplesOffWhenNarrowed(t *testing.T) {
+	s := newSource(t)
+	s.SetQuery(sampler.Query{Protos: []sampler.Proto{sampler.TCP}})
+	for range 5 {
+		if _, err := s.Sample(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s.part.partials != 0 || s.part.fulls != 5 {
+		t.Errorf("narrowed source made %d partial and %d full samples, want 0 and 5", s.part.partials, s.part.fulls)
+	}
+}

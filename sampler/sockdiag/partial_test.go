@@ -1,0 +1,320 @@
+package sockdiag
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+func TestParseTCPCountersCaptured(t *testing.T) {
+	raw := readTestdata(t, "snmp.txt")
+	c, ok := parseTCPCounters(raw)
+	if !ok {
+		t.Fatal("parseTCPCounters refused the captured /proc/net/snmp")
+	}
+	// The columns found independently of the parser.
+	var names, values []string
+	for _, line := range strings.Split(string(raw), "\n") {
+		if strings.HasPrefix(line, "Tcp:") {
+			if names == nil {
+				names = strings.Fields(line)
+			} else {
+				values = strings.Fields(line)
+			}
+		}
+	}
+	want := map[string]uint64{"ActiveOpens": c.activeOpens, "PassiveOpens": c.passiveOpens, "CurrEstab": c.currEstab}
+	for i, n := range names {
+		if got, ok := want[n]; ok && values[i] != fmt.Sprint(got) {
+			t.Errorf("%s = %d, the file says %s", n, got, values[i])
+		}
+	}
+	if allocs := testing.AllocsPerRun(50, func() { parseTCPCounters(raw) }); allocs != 0 {
+		t.Errorf("parseTCPCounters allocates %.0f times per call; it runs on every sample", allocs)
+	}
+}
+
+func TestParseTCPCountersCases(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     tcpCounters
+		ok       bool
+	}{
+		{"in any column order", "Ip: Forwarding\nIp: 1\nTcp: CurrEstab RtoMin PassiveOpens ActiveOpens\nTcp: 3 200 9 18446744073709551615\n",
+			tcpCounters{activeOpens: 18446744073709551615, passiveOpens: 9, currEstab: 3}, true},
+		{"tabs and a missing newline", "Tcp:\tActiveOpens\tPassiveOpens\tCurrEstab\nTcp:\t1\t2\t3", tcpCounters{1, 2, 3}, true},
+		{"no CurrEstab", "Tcp: ActiveOpens PassiveOpens\nTcp: 5 7\n", tcpCounters{}, false},
+		{"fewer values than names", "Tcp: ActiveOpens PassiveOpens CurrEstab\nTcp: 1 2\n", tcpCounters{}, false},
+		{"more values than names", "Tcp: ActiveOpens PassiveOpens CurrEstab\nTcp: 1 2 3 4\n", tcpCounters{}, false},
+		{"not a number", "Tcp: ActiveOpens PassiveOpens CurrEstab\nTcp: 1 x 3\n", tcpCounters{}, false},
+		{"negative", "Tcp: ActiveOpens PassiveOpens CurrEstab\nTcp: 1 2 -3\n", tcpCounters{}, false},
+		{"header only", "Tcp: ActiveOpens PassiveOpens CurrEstab\n", tcpCounters{}, false},
+		{"empty", "", tcpCounters{}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := parseTCPCounters([]byte(tc.in))
+			if ok != tc.ok || got != tc.want {
+				t.Errorf("parseTCPCounters = %+v, %v; want %+v, %v", got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}
+
+// simKernel is a TCP table that keeps ActiveOpens, PassiveOpens and
+// CurrEstab as Linux's tcp_set_state does, for checking partial samples
+// against the truth.
+type simKernel struct {
+	socks      map[uint64]sampler.State
+	nextCookie uint64
+	counters   tcpCounters
+	rng        *rand.Rand
+}
+
+func newSimKernel(seed uint64) *simKernel {
+	return &simKernel{socks: map[uint64]sampler.State{}, rng: rand.New(rand.NewPCG(seed, 1))}
+}
+
+func inEstab(s sampler.State) bool {
+	return s == sampler.StateEstablished || s == sampler.StateCloseWait
+}
+
+// set moves a socket to a state (StateNone: gone), keeping CurrEstab.
+func (k *simKernel) set(c uint64, to sampler.State) {
+	from, had := k.socks[c]
+	if had && inEstab(from) && !inEstab(to) {
+		k.counters.currEstab--
+	}
+	if (!had || !inEstab(from)) && inEstab(to) {
+		k.counters.currEstab++
+	}
+	if to == sampler.StateNone {
+		delete(k.socks, c)
+		return
+	}
+	k.socks[c] = to
+}
+
+func (k *simKernel) newSocket(s sampler.State) uint64 {
+	k.nextCookie++
+	k.set(k.nextCookie, s)
+	return k.nextCookie
+}
+
+// step makes one random change, the kinds weighted so that most steps
+// change nothing the counters see (traffic on established connections).
+func (k *simKernel) step() string {
+	cookies := slices.Sorted(func(yield func(uint64) bool) {
+		for c := range k.socks {
+			if !yield(c) {
+				return
+			}
+		}
+	})
+	pick := func(states ...sampler.State) (uint64, bool) {
+		var in []uint64
+		for _, c := range cookies {
+			if slices.Contains(states, k.socks[c]) {
+				in = append(in, c)
+			}
+		}
+		if len(in) == 0 {
+			return 0, false
+		}
+		return in[k.rng.IntN(len(in))], true
+	}
+	E, SS, SR, FW1, FW2, TW, CW, LA, L := sampler.StateEstablished, sampler.StateSynSent, sampler.StateSynRecv,
+		sampler.StateFinWait1, sampler.StateFinWait2, sampler.StateTimeWait, sampler.StateCloseWait, sampler.StateLastAck, sampler.StateListen
+	switch k.rng.IntN(16) {
+	case 0:
+		k.newSocket(SS)
+		k.counters.activeOpens++
+		return "connect"
+	case 1:
+		k.newSocket(E)
+		k.counters.passiveOpens++
+		return "accept"
+	case 2:
+		k.newSocket(SR) // a request socket: counted when its child is made
+		return "syn received"
+	case 3:
+		if c, ok := pick(SS, SR); ok {
+			k.set(c, E)
+			return "handshake done"
+		}
+	case 4:
+		if c, ok := pick(E); ok {
+			k.set(c, FW1)
+			return "close"
+		}
+	case 5:
+		if c, ok := pick(E); ok {
+			k.set(c, CW)
+			return "peer closed"
+		}
+	case 6:
+		if c, ok := pick(E, CW, SS, SR, FW1, LA, TW); ok {
+			k.set(c, sampler.StateNone)
+			return "reset or expired"
+		}
+	case 7:
+		if c, ok := pick(FW1); ok {
+			k.set(c, FW2)
+			return "fin acked"
+		}
+	case 8:
+		if c, ok := pick(FW2); ok {
+			k.set(c, TW)
+			return "time wait"
+		}
+	case 9:
+		if c, ok := pick(CW); ok {
+			k.set(c, LA)
+			return "last ack"
+		}
+	case 10:
+		k.newSocket(L)
+		return "listen"
+	}
+	return "traffic"
+}
+
+// dump is the table as sockets, in cookie order; without ESTABLISHED
+// sockets when partial.
+func (k *simKernel) dump(partial bool) []sampler.Socket {
+	var out []sampler.Socket
+	for c, st := range k.socks {
+		if partial && st == sampler.StateEstablished {
+			continue
+		}
+		out = append(out, simSocket(c, st))
+	}
+	return sortByCookie(out)
+}
+
+func simSocket(c uint64, st sampler.State) sampler.Socket {
+	return sampler.Socket{
+		ID: sampler.ID{Cookie: c, Proto: sampler.TCP,
+			Local:  netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), uint16(c)),
+			Remote: netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), 80)},
+		State: st, UID: int32(c % 3), Inode: c + 1000,
+	}
+}
+
+func sortByCookie(s []sampler.Socket) []sampler.Socket {
+	slices.SortFunc(s, func(a, b sampler.Socket) int { return int(a.Cookie) - int(b.Cookie) })
+	return s
+}
+
+// TestCarryEstablishedMatchesTheTruth drives a simulated kernel through
+// random changes and, after each batch of them, does what Sample does: a
+// partial sample when no socket opened since the last full one, else a full
+// one. Every partial sample carryEstablished accepts must equal the true
+// table; and when nothing but traffic happened it must accept.
+func TestCarryEstablishedMatchesTheTruth(t *testing.T) {
+	for seed := range uint64(40) {
+		k := newSimKernel(seed)
+		for range 30 {
+			k.newSocket(sampler.StateEstablished)
+			k.counters.passiveOpens++
+		}
+		prev := k.dump(false)
+		ref := k.counters
+		seen := map[uint64]struct{}{}
+		var accepted, quietRounds int
+		for round := range 300 {
+			var did []string
+			for range k.rng.IntN(3) {
+				did = append(did, k.step())
+			}
+			quiet := !slices.ContainsFunc(did, func(s string) bool { return s != "traffic" })
+			truth := k.dump(false)
+			if !k.counters.sameOpens(ref) {
+				prev, ref = truth, k.counters // a full sample
+				continue
+			}
+			got, ok := carryEstablished(k.dump(true), prev, k.counters.currEstab, seen)
+			if quiet {
+				quietRounds++
+				if !ok {
+					t.Fatalf("seed %d round %d: nothing changed but carryEstablished refused", seed, round)
+				}
+			}
+			if !ok {
+				prev, ref = truth, k.counters
+				continue
+			}
+			accepted++
+			if got = sortByCookie(got); !slices.Equal(got, truth) {
+				t.Fatalf("seed %d round %d after %v: the partial sample differs from the table:\n%s", seed, round, did, tableDiff(got, truth))
+			}
+			prev = got
+		}
+		if accepted <= quietRounds/2 || accepted == 0 {
+			t.Errorf("seed %d: only %d of 300 samples partial", seed, accepted)
+		}
+	}
+}
+
+func TestCarryEstablishedRefuses(t *testing.T) {
+	E, CW, TW := sampler.StateEstablished, sampler.StateCloseWait, sampler.StateTimeWait
+	sock := simSocket
+	for _, tc := range []struct {
+		name          string
+		partial, prev []sampler.Socket
+		currEstab     uint64
+		want          []sampler.Socket // nil: refused
+	}{
+		{"all still established", []sampler.Socket{sock(3, TW)}, []sampler.Socket{sock(1, E), sock(2, E), sock(3, TW)}, 2,
+			[]sampler.Socket{sock(1, E), sock(2, E), sock(3, TW)}},
+		{"one of two went away", nil, []sampler.Socket{sock(1, E), sock(2, E)}, 1, nil},
+		{"CurrEstab counts more than can be there", nil, []sampler.Socket{sock(1, E)}, 2, nil},
+		{"close-wait counts in CurrEstab", []sampler.Socket{sock(2, CW)}, []sampler.Socket{sock(1, E), sock(2, E)}, 2,
+			[]sampler.Socket{sock(1, E), sock(2, CW)}},
+		{"more close-wait than CurrEstab", []sampler.Socket{sock(2, CW)}, nil, 0, nil},
+		{"a partial dump holding an established socket", []sampler.Socket{sock(2, E)}, nil, 1, nil},
+		{"a socket without a cookie", []sampler.Socket{sock(0, TW)}, nil, 0, nil},
+		{"a previous row without a cookie", nil, []sampler.Socket{sock(0, E)}, 1, nil},
+		{"a previous row twice", nil, []sampler.Socket{sock(1, E), sock(1, E)}, 1, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := carryEstablished(slices.Clone(tc.partial), tc.prev, tc.currEstab, map[uint64]struct{}{})
+			if ok != (tc.want != nil) {
+				t.Fatalf("carryEstablished ok = %v, want %v (got %v)", ok, tc.want != nil, got)
+			}
+			if ok && !slices.Equal(sortByCookie(got), tc.want) {
+				t.Errorf("carryEstablished = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCarriedRowsAreAsDumped(t *testing.T) {
+	p := simSocket(7, sampler.StateSynSent)
+	p.PID, p.Process = 42, "curl" // attribution is redone on every sample
+	got, ok := carryEstablished(nil, []sampler.Socket{p}, 1, map[uint64]struct{}{})
+	want := simSocket(7, sampler.StateEstablished)
+	if !ok || len(got) != 1 || got[0] != want {
+		t.Fatalf("carried %v (ok %v), want %v", got, ok, want)
+	}
+}
+
+// tableDiff lists the rows only in got (-) or only in want (+).
+func tableDiff(got, want []sampler.Socket) string {
+	var b strings.Builder
+	for _, g := range got {
+		if !slices.Contains(want, g) {
+			fmt.Fprintf(&b, "- cookie %d %s\n", g.Cookie, g.State)
+		}
+	}
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			fmt.Fprintf(&b, "+ cookie %d %s\n", w.Cookie, w.State)
+		}
+	}
+	return b.String()
+}
