@@ -41,20 +41,33 @@ func measure(b *testing.B, op func() int) {
 	b.ReportMetric(float64(socks), "sockets")
 }
 
-func benchSource(b *testing.B) *Source {
+// benchSource opens a source over the held table. Unless partial is true,
+// every sample is a full dump.
+func benchSource(b *testing.B, partial bool) *Source {
 	holdForBench(b)
 	s, err := New()
 	if err != nil {
 		b.Skipf("netlink unavailable: %v", err)
 	}
+	s.SetPartial(partial)
 	b.Cleanup(func() { s.Close() })
 	return s
+}
+
+// reportPartialShare reports the share of samples that were partial.
+func reportPartialShare(b *testing.B, s *Source) {
+	s.mu.Lock()
+	p, f := s.part.partials, s.part.fulls
+	s.mu.Unlock()
+	if p+f > 0 {
+		b.ReportMetric(100*float64(p)/float64(p+f), "partial-%")
+	}
 }
 
 // BenchmarkRawDump: the kernel's part alone: the same dumps, parsed into a
 // reused slice, with no attribution and no snapshot. The floor for Sample.
 func BenchmarkRawDump(b *testing.B) {
-	s := benchSource(b)
+	s := benchSource(b, false)
 	socks := make([]sampler.Socket, 0, 4*benchConns())
 	measure(b, func() int {
 		var err error
@@ -65,10 +78,11 @@ func BenchmarkRawDump(b *testing.B) {
 	})
 }
 
-// BenchmarkSample: dump TCP and UDP, IPv4 and IPv6, parse, attribute from the
-// warm inode cache. Each sample allocates its Sockets slice.
+// BenchmarkSample: a full sample: dump TCP and UDP, IPv4 and IPv6, parse,
+// attribute from the warm inode cache. Each sample allocates its Sockets
+// slice.
 func BenchmarkSample(b *testing.B) {
-	s := benchSource(b)
+	s := benchSource(b, false)
 	ctx := context.Background()
 	measure(b, func() int {
 		snap, err := s.Sample(ctx)
@@ -82,7 +96,7 @@ func BenchmarkSample(b *testing.B) {
 // BenchmarkSampleRecycled: as BenchmarkSample, with each snapshot handed back
 // through Recycle once the next one is taken (as a poller may do).
 func BenchmarkSampleRecycled(b *testing.B) {
-	s := benchSource(b)
+	s := benchSource(b, false)
 	ctx := context.Background()
 	var prev []sampler.Socket
 	measure(b, func() int {
@@ -101,7 +115,21 @@ func BenchmarkSampleRecycled(b *testing.B) {
 // BenchmarkSampleDiff: a full poll as the poller does it: sample, then diff
 // against the previous sample.
 func BenchmarkSampleDiff(b *testing.B) {
-	s := benchSource(b)
+	benchSampleDiff(b, benchSource(b, false))
+}
+
+// BenchmarkSamplePartialDiff: BenchmarkSampleDiff as porttop runs it by
+// default, where a sample is partial (ESTABLISHED sockets carried over) while
+// the kernel's counters show no new connection, and full at least once a
+// second. The held table is idle, so this is the steady state of a quiet
+// machine; partial-% says how many samples were partial.
+func BenchmarkSamplePartialDiff(b *testing.B) {
+	s := benchSource(b, true)
+	benchSampleDiff(b, s)
+	reportPartialShare(b, s)
+}
+
+func benchSampleDiff(b *testing.B, s *Source) {
 	ctx := context.Background()
 	var d sampler.Differ
 	prev, err := s.Sample(ctx)
@@ -121,7 +149,7 @@ func BenchmarkSampleDiff(b *testing.B) {
 
 // BenchmarkSampleOnePort: a filtered view (one port) narrowed in the kernel.
 func BenchmarkSampleOnePort(b *testing.B) {
-	s := benchSource(b)
+	s := benchSource(b, false)
 	s.SetQuery(sampler.Query{Ports: []sampler.PortRange{{Lo: 22, Hi: 22}}})
 	ctx := context.Background()
 	measure(b, func() int {
@@ -175,11 +203,23 @@ func BenchmarkGopsutil(b *testing.B) {
 	})
 }
 
-// BenchmarkPoller: one full poll through the poller, as `porttop watch`
-// runs it: dump, parse, cached owners, diff, publish, with the release
-// watcher running and each batch's snapshot recycled once taken.
+// BenchmarkPoller: one poll through the poller, as `porttop watch` runs it:
+// dump (partial while the counters allow, full at least once a second),
+// parse, cached owners, diff, publish, with the release watcher running and
+// each batch's snapshot recycled once taken.
 func BenchmarkPoller(b *testing.B) {
-	s := benchSource(b)
+	s := benchSource(b, true)
+	defer reportPartialShare(b, s)
+	benchPoller(b, s)
+}
+
+// BenchmarkPollerFull: BenchmarkPoller with every sample a full dump, as
+// porttop polls when connections open on every tick.
+func BenchmarkPollerFull(b *testing.B) {
+	benchPoller(b, benchSource(b, false))
+}
+
+func benchPoller(b *testing.B, s *Source) {
 	p := sampler.NewPoller(sampler.PollerConfig{Source: s, Interval: time.Hour})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -24,9 +24,11 @@ import (
 //
 //	accept:N             listen on 127.0.0.1, print "port P", accept and hold N
 //	                     connections, print "held N", exit when stdin closes
-//	hold:N               run accept:N in a child (the far ends, so each process
+//	hold:N[:traffic]     run accept:N in a child (the far ends, so each process
 //	                     stays under the open-file limit), dial N connections
-//	                     to it, print "ready N", exit when stdin closes
+//	                     to it, print "ready N", exit when stdin closes; with
+//	                     traffic, send a byte on one of them every 10 ms
+//	                     (segments move, no connection opens or closes)
 //	churn:RATE:SECONDS   print "port P", then make RATE connections a second to
 //	                     a listener that closes each at once (the server
 //	                     closes first); print "made N failed F"
@@ -72,8 +74,13 @@ func runLoad(mode string, stdin io.Reader, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
+		stop := make(chan struct{})
+		if len(f) > 2 && f[2] == "traffic" && n > 0 {
+			go h.trickle(stop)
+		}
 		fmt.Fprintf(stdout, "ready %d\n", n)
 		_, _ = io.Copy(io.Discard, stdin)
+		close(stop)
 		return h.Close()
 	case "churn":
 		rate, err := num(1)
@@ -169,6 +176,20 @@ func holdConns(n int) (*held, error) {
 		return nil, errors.New("load child did not confirm")
 	}
 	return h, nil
+}
+
+// trickle sends a byte every 10 ms, on each connection in turn, until stop.
+func (h *held) trickle(stop <-chan struct{}) {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for i := 0; ; i++ {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+			_, _ = h.conns[i%len(h.conns)].Write([]byte{'.'})
+		}
+	}
 }
 
 func (h *held) Close() error {
