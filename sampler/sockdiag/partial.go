@@ -20,9 +20,12 @@ import (
 //     TCP state leads back). Those of them missing from the partial dump,
 //     which holds every other state, are the candidates: a superset of the
 //     ESTABLISHED sockets now.
-//   - Tcp CurrEstab counts the sockets in ESTABLISHED or CLOSE_WAIT. Less the
-//     CLOSE_WAIT sockets of the partial dump, it is how many are ESTABLISHED
-//     now. When the candidates number exactly that, the superset is the set.
+//   - Tcp CurrEstab counts the sockets in ESTABLISHED, and since Linux 6.10
+//     (and kernels that took the fix) those in CLOSE_WAIT too. Less the
+//     CLOSE_WAIT sockets of the partial dump where they count, it is how
+//     many are ESTABLISHED now. When the candidates number exactly that, the
+//     superset is the set. Which way the kernel counts is learnt from full
+//     dumps that hold CLOSE_WAIT sockets (see closeWaitCounting).
 //
 // Anything else (a candidate that closed, a counter that moved during the
 // dump, a kernel whose CurrEstab disagrees with its own full dump) makes the
@@ -108,17 +111,41 @@ func nextField(b []byte) (field, rest []byte) {
 	return b[:end], b[end:]
 }
 
-// establishedCount is what CurrEstab should read for a full TCP table: its
-// sockets in ESTABLISHED or CLOSE_WAIT.
-func establishedCount(socks []sampler.Socket) uint64 {
-	var n uint64
+// closeWaitCounting says whether the kernel's CurrEstab counts CLOSE_WAIT
+// sockets: kernels since mid-2024 (Linux 6.10, and stable kernels that took
+// the fix) do; older ones count ESTABLISHED sockets only.
+type closeWaitCounting int8
+
+const (
+	closeWaitUnknown    closeWaitCounting = iota // no full dump with CLOSE_WAIT sockets agreed yet
+	closeWaitCounted                             // CurrEstab = ESTABLISHED + CLOSE_WAIT
+	closeWaitNotCounted                          // CurrEstab = ESTABLISHED
+)
+
+// calibrate checks a full TCP table against the CurrEstab read as its dump
+// began (the counters having held still during it): ok is false when no
+// way of counting explains it. It returns how the kernel counts, or known
+// when the table cannot tell (no CLOSE_WAIT socket in it).
+func calibrate(socks []sampler.Socket, currEstab uint64, known closeWaitCounting) (closeWaitCounting, bool) {
+	var established, closeWait uint64
 	for i := range socks {
-		s := &socks[i]
-		if s.Proto == sampler.TCP && (s.State == sampler.StateEstablished || s.State == sampler.StateCloseWait) {
-			n++
+		switch s := &socks[i]; {
+		case s.Proto != sampler.TCP:
+		case s.State == sampler.StateEstablished:
+			established++
+		case s.State == sampler.StateCloseWait:
+			closeWait++
 		}
 	}
-	return n
+	switch {
+	case closeWait == 0:
+		return known, currEstab == established
+	case currEstab == established+closeWait:
+		return closeWaitCounted, true
+	case currEstab == established:
+		return closeWaitNotCounted, true
+	}
+	return known, false
 }
 
 // carryEstablished completes a partial dump: it appends to socks (the
@@ -126,11 +153,11 @@ func establishedCount(socks []sampler.Socket) uint64 {
 // prev that are ESTABLISHED now, as the kernel would report them, and
 // reports whether the counters prove that set exact (see the top of this
 // file). On false the result must be thrown away and a full dump made.
-// currEstab is Tcp CurrEstab read after the partial dump; the caller has
-// checked that no socket was opened since prev's last full dump began and
-// that the counters held still during the partial dump. seen is scratch
-// space, emptied here.
-func carryEstablished(socks, prev []sampler.Socket, currEstab uint64, seen map[uint64]struct{}) ([]sampler.Socket, bool) {
+// currEstab is Tcp CurrEstab read after the partial dump, counting as
+// counting says; the caller has checked that no socket was opened since
+// prev's last full dump began and that the counters held still during the
+// partial dump. seen is scratch space, emptied here.
+func carryEstablished(socks, prev []sampler.Socket, currEstab uint64, counting closeWaitCounting, seen map[uint64]struct{}) ([]sampler.Socket, bool) {
 	clear(seen)
 	var closeWait uint64
 	for i := range socks {
@@ -145,6 +172,12 @@ func carryEstablished(socks, prev []sampler.Socket, currEstab uint64, seen map[u
 		if s.State == sampler.StateCloseWait {
 			closeWait++
 		}
+	}
+	switch {
+	case counting == closeWaitNotCounted:
+		closeWait = 0
+	case closeWait > 0 && counting == closeWaitUnknown:
+		return socks, false // cannot tell what CurrEstab holds
 	}
 	if closeWait > currEstab {
 		return socks, false

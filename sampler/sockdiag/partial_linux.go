@@ -21,6 +21,7 @@ type partialState struct {
 	// when that dump agreed with them and they held still during it.
 	ref      tcpCounters
 	refOK    bool
+	counting closeWaitCounting // how CurrEstab treats CLOSE_WAIT, once seen
 	lastFull time.Time
 	prev     []sampler.Socket // the last sample's TCP sockets, as dumped
 	seen     map[uint64]struct{}
@@ -70,7 +71,7 @@ func (s *Source) samplePartial(socks []sampler.Socket, before tcpCounters) (_ []
 	if s.part.seen == nil {
 		s.part.seen = make(map[uint64]struct{})
 	}
-	socks, ok = carryEstablished(socks, s.part.prev, after.currEstab, s.part.seen)
+	socks, ok = carryEstablished(socks, s.part.prev, after.currEstab, s.part.counting, s.part.seen)
 	if !ok {
 		return socks[:0], false
 	}
@@ -89,7 +90,10 @@ func (s *Source) afterFull(socks []sampler.Socket, before tcpCounters, beforeOK 
 		return
 	}
 	after, ok := s.readTCPCounters()
-	s.part.refOK = ok && after == before && establishedCount(socks) == before.currEstab
+	if !ok || after != before {
+		return
+	}
+	s.part.counting, s.part.refOK = calibrate(socks, before.currEstab, s.part.counting)
 }
 
 // keepTCP remembers the sample's TCP sockets for the next partial sample.

@@ -72,24 +72,28 @@ type simKernel struct {
 	socks      map[uint64]sampler.State
 	nextCookie uint64
 	counters   tcpCounters
-	rng        *rand.Rand
+	// oldCurrEstab: CurrEstab counts ESTABLISHED sockets only, as kernels
+	// before 6.10 did; else ESTABLISHED and CLOSE_WAIT.
+	oldCurrEstab bool
+	rng          *rand.Rand
 }
 
-func newSimKernel(seed uint64) *simKernel {
-	return &simKernel{socks: map[uint64]sampler.State{}, rng: rand.New(rand.NewPCG(seed, 1))}
+func newSimKernel(seed uint64, oldCurrEstab bool) *simKernel {
+	return &simKernel{socks: map[uint64]sampler.State{}, oldCurrEstab: oldCurrEstab, rng: rand.New(rand.NewPCG(seed, 1))}
 }
 
-func inEstab(s sampler.State) bool {
-	return s == sampler.StateEstablished || s == sampler.StateCloseWait
+// counted reports whether CurrEstab counts a socket in state s.
+func (k *simKernel) counted(s sampler.State) bool {
+	return s == sampler.StateEstablished || (s == sampler.StateCloseWait && !k.oldCurrEstab)
 }
 
 // set moves a socket to a state (StateNone: gone), keeping CurrEstab.
 func (k *simKernel) set(c uint64, to sampler.State) {
 	from, had := k.socks[c]
-	if had && inEstab(from) && !inEstab(to) {
+	if had && k.counted(from) && !k.counted(to) {
 		k.counters.currEstab--
 	}
-	if (!had || !inEstab(from)) && inEstab(to) {
+	if (!had || !k.counted(from)) && k.counted(to) {
 		k.counters.currEstab++
 	}
 	if to == sampler.StateNone {
@@ -216,47 +220,64 @@ func sortByCookie(s []sampler.Socket) []sampler.Socket {
 // one. Every partial sample carryEstablished accepts must equal the true
 // table; and when nothing but traffic happened it must accept.
 func TestCarryEstablishedMatchesTheTruth(t *testing.T) {
-	for seed := range uint64(40) {
-		k := newSimKernel(seed)
-		for range 30 {
-			k.newSocket(sampler.StateEstablished)
-			k.counters.passiveOpens++
+	for _, old := range []bool{false, true} {
+		for seed := range uint64(40) {
+			checkCarryAgainstTruth(t, newSimKernel(seed, old))
 		}
-		prev := k.dump(false)
-		ref := k.counters
-		seen := map[uint64]struct{}{}
-		var accepted, quietRounds int
-		for round := range 300 {
-			var did []string
-			for range k.rng.IntN(3) {
-				did = append(did, k.step())
-			}
-			quiet := !slices.ContainsFunc(did, func(s string) bool { return s != "traffic" })
-			truth := k.dump(false)
-			if !k.counters.sameOpens(ref) {
-				prev, ref = truth, k.counters // a full sample
-				continue
-			}
-			got, ok := carryEstablished(k.dump(true), prev, k.counters.currEstab, seen)
-			if quiet {
-				quietRounds++
-				if !ok {
-					t.Fatalf("seed %d round %d: nothing changed but carryEstablished refused", seed, round)
-				}
-			}
+	}
+}
+
+func checkCarryAgainstTruth(t *testing.T, k *simKernel) {
+	t.Helper()
+	for range 30 {
+		k.newSocket(sampler.StateEstablished)
+		k.counters.passiveOpens++
+	}
+	var counting closeWaitCounting
+	prev := k.dump(false)
+	ref := k.counters
+	refOK := false
+	full := func(truth []sampler.Socket) {
+		prev, ref = truth, k.counters
+		counting, refOK = calibrate(truth, k.counters.currEstab, counting)
+		if !refOK {
+			t.Fatalf("old CurrEstab %v: calibrate refused the true table", k.oldCurrEstab)
+		}
+	}
+	full(prev)
+	seen := map[uint64]struct{}{}
+	var accepted, quietRounds int
+	for round := range 300 {
+		var did []string
+		for range k.rng.IntN(3) {
+			did = append(did, k.step())
+		}
+		quiet := !slices.ContainsFunc(did, func(s string) bool { return s != "traffic" })
+		truth := k.dump(false)
+		if !k.counters.sameOpens(ref) || !refOK {
+			full(truth)
+			continue
+		}
+		partial := k.dump(true)
+		got, ok := carryEstablished(partial, prev, k.counters.currEstab, counting, seen)
+		if quiet && (counting != closeWaitUnknown || !slices.ContainsFunc(partial, func(s sampler.Socket) bool { return s.State == sampler.StateCloseWait })) {
+			quietRounds++
 			if !ok {
-				prev, ref = truth, k.counters
-				continue
+				t.Fatalf("old CurrEstab %v, round %d: nothing changed but carryEstablished refused", k.oldCurrEstab, round)
 			}
-			accepted++
-			if got = sortByCookie(got); !slices.Equal(got, truth) {
-				t.Fatalf("seed %d round %d after %v: the partial sample differs from the table:\n%s", seed, round, did, tableDiff(got, truth))
-			}
-			prev = got
 		}
-		if accepted <= quietRounds/2 || accepted == 0 {
-			t.Errorf("seed %d: only %d of 300 samples partial", seed, accepted)
+		if !ok {
+			full(truth)
+			continue
 		}
+		accepted++
+		if got = sortByCookie(got); !slices.Equal(got, truth) {
+			t.Fatalf("old CurrEstab %v, round %d after %v: the partial sample differs from the table:\n%s", k.oldCurrEstab, round, did, tableDiff(got, truth))
+		}
+		prev = got
+	}
+	if accepted < quietRounds || accepted == 0 {
+		t.Errorf("old CurrEstab %v: only %d of 300 samples partial (%d quiet rounds)", k.oldCurrEstab, accepted, quietRounds)
 	}
 }
 
@@ -267,22 +288,30 @@ func TestCarryEstablishedRefuses(t *testing.T) {
 		name          string
 		partial, prev []sampler.Socket
 		currEstab     uint64
-		want          []sampler.Socket // nil: refused
+		counting      closeWaitCounting // unknown means counted here, but for the cases that say
+		want          []sampler.Socket  // nil: refused
 	}{
-		{"all still established", []sampler.Socket{sock(3, TW)}, []sampler.Socket{sock(1, E), sock(2, E), sock(3, TW)}, 2,
+		{"all still established", []sampler.Socket{sock(3, TW)}, []sampler.Socket{sock(1, E), sock(2, E), sock(3, TW)}, 2, 0,
 			[]sampler.Socket{sock(1, E), sock(2, E), sock(3, TW)}},
-		{"one of two went away", nil, []sampler.Socket{sock(1, E), sock(2, E)}, 1, nil},
-		{"CurrEstab counts more than can be there", nil, []sampler.Socket{sock(1, E)}, 2, nil},
-		{"close-wait counts in CurrEstab", []sampler.Socket{sock(2, CW)}, []sampler.Socket{sock(1, E), sock(2, E)}, 2,
+		{"one of two went away", nil, []sampler.Socket{sock(1, E), sock(2, E)}, 1, 0, nil},
+		{"CurrEstab counts more than can be there", nil, []sampler.Socket{sock(1, E)}, 2, 0, nil},
+		{"close-wait counts in CurrEstab", []sampler.Socket{sock(2, CW)}, []sampler.Socket{sock(1, E), sock(2, E)}, 2, 0,
 			[]sampler.Socket{sock(1, E), sock(2, CW)}},
-		{"more close-wait than CurrEstab", []sampler.Socket{sock(2, CW)}, nil, 0, nil},
-		{"a partial dump holding an established socket", []sampler.Socket{sock(2, E)}, nil, 1, nil},
-		{"a socket without a cookie", []sampler.Socket{sock(0, TW)}, nil, 0, nil},
-		{"a previous row without a cookie", nil, []sampler.Socket{sock(0, E)}, 1, nil},
-		{"a previous row twice", nil, []sampler.Socket{sock(1, E), sock(1, E)}, 1, nil},
+		{"close-wait not counted by an older kernel", []sampler.Socket{sock(2, CW)}, []sampler.Socket{sock(1, E), sock(2, E)}, 1, closeWaitNotCounted,
+			[]sampler.Socket{sock(1, E), sock(2, CW)}},
+		{"close-wait present, how it counts not known yet", []sampler.Socket{sock(2, CW)}, []sampler.Socket{sock(1, E), sock(2, E)}, 2, closeWaitUnknown, nil},
+		{"more close-wait than CurrEstab", []sampler.Socket{sock(2, CW)}, nil, 0, 0, nil},
+		{"a partial dump holding an established socket", []sampler.Socket{sock(2, E)}, nil, 1, 0, nil},
+		{"a socket without a cookie", []sampler.Socket{sock(0, TW)}, nil, 0, 0, nil},
+		{"a previous row without a cookie", nil, []sampler.Socket{sock(0, E)}, 1, 0, nil},
+		{"a previous row twice", nil, []sampler.Socket{sock(1, E), sock(1, E)}, 1, 0, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, ok := carryEstablished(slices.Clone(tc.partial), tc.prev, tc.currEstab, map[uint64]struct{}{})
+			counting := tc.counting
+			if counting == closeWaitUnknown && !strings.Contains(tc.name, "not known") {
+				counting = closeWaitCounted
+			}
+			got, ok := carryEstablished(slices.Clone(tc.partial), tc.prev, tc.currEstab, counting, map[uint64]struct{}{})
 			if ok != (tc.want != nil) {
 				t.Fatalf("carryEstablished ok = %v, want %v (got %v)", ok, tc.want != nil, got)
 			}
@@ -296,7 +325,7 @@ func TestCarryEstablishedRefuses(t *testing.T) {
 func TestCarriedRowsAreAsDumped(t *testing.T) {
 	p := simSocket(7, sampler.StateSynSent)
 	p.PID, p.Process = 42, "curl" // attribution is redone on every sample
-	got, ok := carryEstablished(nil, []sampler.Socket{p}, 1, map[uint64]struct{}{})
+	got, ok := carryEstablished(nil, []sampler.Socket{p}, 1, closeWaitCounted, map[uint64]struct{}{})
 	want := simSocket(7, sampler.StateEstablished)
 	if !ok || len(got) != 1 || got[0] != want {
 		t.Fatalf("carried %v (ok %v), want %v", got, ok, want)
@@ -317,4 +346,33 @@ func tableDiff(got, want []sampler.Socket) string {
 		}
 	}
 	return b.String()
+}
+
+func TestCalibrate(t *testing.T) {
+	E, CW, TW := sampler.StateEstablished, sampler.StateCloseWait, sampler.StateTimeWait
+	udp := simSocket(9, sampler.StateEstablished)
+	udp.Proto = sampler.UDP // connected UDP: not TCP, never counted
+	table := []sampler.Socket{simSocket(1, E), simSocket(2, E), simSocket(3, CW), simSocket(4, TW), udp}
+	noCW := []sampler.Socket{simSocket(1, E), simSocket(4, TW), udp}
+	for _, tc := range []struct {
+		name      string
+		socks     []sampler.Socket
+		currEstab uint64
+		known     closeWaitCounting
+		want      closeWaitCounting
+		ok        bool
+	}{
+		{"a kernel counting close-wait", table, 3, closeWaitUnknown, closeWaitCounted, true},
+		{"an older kernel", table, 2, closeWaitUnknown, closeWaitNotCounted, true},
+		{"neither", table, 4, closeWaitCounted, closeWaitCounted, false},
+		{"no close-wait: cannot tell, keeps what it knew", noCW, 1, closeWaitNotCounted, closeWaitNotCounted, true},
+		{"no close-wait, disagreeing", noCW, 2, closeWaitUnknown, closeWaitUnknown, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := calibrate(tc.socks, tc.currEstab, tc.known)
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("calibrate = %v, %v; want %v, %v", got, ok, tc.want, tc.ok)
+			}
+		})
+	}
 }
