@@ -18,16 +18,7 @@ func TestParseTCPCountersCaptured(t *testing.T) {
 		t.Fatal("parseTCPCounters refused the captured /proc/net/snmp")
 	}
 	// The columns found independently of the parser.
-	var names, values []string
-	for _, line := range strings.Split(string(raw), "\n") {
-		if strings.HasPrefix(line, "Tcp:") {
-			if names == nil {
-				names = strings.Fields(line)
-			} else {
-				values = strings.Fields(line)
-			}
-		}
-	}
+	names, values := tcpColumns(raw)
 	want := map[string]uint64{"ActiveOpens": c.activeOpens, "PassiveOpens": c.passiveOpens, "CurrEstab": c.currEstab}
 	for i, n := range names {
 		if got, ok := want[n]; ok && values[i] != fmt.Sprint(got) {

@@ -14,16 +14,7 @@ func TestParseSNMPCaptured(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Find the values independently: the column of each name in the Tcp lines.
-	var names, values []string
-	for _, line := range strings.Split(string(raw), "\n") {
-		if strings.HasPrefix(line, "Tcp:") {
-			if names == nil {
-				names = strings.Fields(line)
-			} else {
-				values = strings.Fields(line)
-			}
-		}
-	}
+	names, values := tcpColumns(raw)
 	for i, n := range names {
 		switch n {
 		case "ActiveOpens":
