@@ -17,6 +17,9 @@ func (m *Model) applyBatch(b sampler.Batch) {
 	m.sockets = b.Snapshot.Sockets
 	m.snapshots.arrive(b.Snapshot)
 	m.views.observe(b, now, m.stats.listeners)
+	if m.focused.live { // the focused batches drive the table and feed
+		return
+	}
 	if m.paused.on {
 		m.paused.hold(b)
 		return

@@ -52,7 +52,7 @@ func (m Model) explainText(t explainTarget, width int) string {
 		Ephemeral:       m.cfg.Ephemeral,
 		EphemeralSource: m.cfg.EphemeralSource,
 		Now:             m.now(),
-		Sockets:         socketsOnPort(m.sockets, t),
+		Sockets:         socketsOnPort(m.viewSockets(), t),
 		Live:            m.stats.seen,
 		History:         &h,
 		Started:         m.started,

@@ -26,7 +26,8 @@ func (m Model) filterKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		} else {
 			m.status.info("filter: " + f.String())
 		}
-		return m, m.pushQuery()
+		cmd := m.refocus()
+		return m, cmd
 	case key.Matches(msg, m.keys.Clear):
 		m.bar.Close()
 		return m.clearFilter()
@@ -44,7 +45,8 @@ func (m Model) clearFilter() (tea.Model, tea.Cmd) {
 	} else {
 		m.status.clear()
 	}
-	return m, m.pushQuery()
+	cmd := m.refocus()
+	return m, cmd
 }
 
 // setFilter narrows the table and feed; the header stays machine-wide.
@@ -65,17 +67,6 @@ func (m Model) filterText() string {
 		return ""
 	}
 	return m.filter.String()
-}
-
-// pushQuery tells a feed that can narrow its sampling what the filter now
-// is. It runs as a command so that Update never calls into the sampler.
-func (m Model) pushQuery() tea.Cmd {
-	set := m.cfg.SetQuery
-	if set == nil {
-		return nil
-	}
-	q := m.filter.Query()
-	return func() tea.Msg { set(q); return nil }
 }
 
 // singlePort is the port the user is asking about, when the filter is one.

@@ -63,6 +63,7 @@ type Model struct {
 	feedDone  bool // the feed ended (a recording ran out)
 	explainOn explainTarget
 	views     views
+	focused   focused
 }
 
 // New builds the model. A bad Config.Filter is an error, said plainly.
@@ -104,6 +105,9 @@ func New(cfg Config) (Model, error) {
 			return Model{}, err
 		}
 		m.setFilter(f)
+		if cfg.Focus != nil && Narrows(f.Query()) {
+			m.focused = focused{gen: 1, on: true} // asked for in Init
+		}
 	}
 	return m, nil
 }
@@ -111,8 +115,12 @@ func New(cfg Config) (Model, error) {
 // Init starts waiting for the first batch and the display clock.
 func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{nextBatch(m.ctx, m.cfg.Feed, 0), frameTick()}
-	if m.cfg.SetQuery != nil && !m.filter.IsZero() {
-		cmds = append(cmds, m.pushQuery())
+	if m.cfg.Focus != nil {
+		cmds = append(cmds, nextFocusBatch(m.ctx, m.cfg.Focus, 0))
+		if m.focused.on {
+			gen, q, feed := m.focused.gen, m.filter.Query(), m.cfg.Focus
+			cmds = append(cmds, func() tea.Msg { feed.Focus(gen, q); return nil })
+		}
 	}
 	return tea.Batch(cmds...)
 }
@@ -136,6 +144,9 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case BatchMsg:
 		m.applyBatch(msg.Batch)
 		return m, nextBatch(m.ctx, m.cfg.Feed, minFrame)
+	case focusBatchMsg:
+		m.applyFocusBatch(msg.FocusBatch)
+		return m, nextFocusBatch(m.ctx, m.cfg.Focus, minFrame)
 	case feedErrMsg:
 		return m.feedFailed(msg.err)
 	case retryMsg:

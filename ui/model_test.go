@@ -191,18 +191,18 @@ func TestFreePortRemembersLastUse(t *testing.T) {
 func TestFilterNarrowsButHeaderStaysMachineWide(t *testing.T) {
 	c := &clock{t: t0}
 	m := newTestModel(t, c, 100, 30)
-	var queries []sampler.Query
-	m.cfg.SetQuery = func(q sampler.Query) { queries = append(queries, q) }
+	focus := &fakeFocus{}
+	m.cfg.Focus = focus
 	m = update(m, firstBatch(t0, baseSockets()), batchCurlOpens())
 	m = update(m, keys("/tcp listen")...)
 	next, cmd := m.Update(enter())
 	m = next.(Model)
 	if cmd == nil {
-		t.Fatal("applying a filter should push the query to the feed")
+		t.Fatal("applying a filter should tell the focus feed")
 	}
 	cmd()
-	if len(queries) != 1 || len(queries[0].Protos) != 1 || queries[0].Protos[0] != sampler.TCP {
-		t.Errorf("query pushed: %+v", queries)
+	if len(focus.asked) != 1 || len(focus.asked[0].q.Protos) != 1 || focus.asked[0].q.Protos[0] != sampler.TCP {
+		t.Errorf("focus asked: %+v", focus.asked)
 	}
 	if m.table.Len() != 3 {
 		t.Errorf("tcp listen: %d rows, want 3", m.table.Len())

@@ -45,3 +45,12 @@ func (h *snapshotRefs) give(s sampler.Snapshot) {
 		h.recycler.Recycle(s)
 	}
 }
+
+// hide records that the table no longer shows a machine-wide snapshot (a
+// focused one took its place), giving back the one it showed.
+func (h *snapshotRefs) hide() {
+	if h.shownID != 0 && h.shownID != h.latestID {
+		h.give(h.shown)
+	}
+	h.shown, h.shownID = sampler.Snapshot{}, 0
+}

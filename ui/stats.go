@@ -68,6 +68,8 @@ func (m Model) headerInfo(now time.Time) header.Info {
 		Interval:        s.last.Interval,
 		Requested:       m.cfg.Interval,
 		Cost:            s.last.Cost,
+		FocusInterval:   m.focusedInterval(),
+		FocusCost:       m.focused.cost,
 		Source:          s.last.Source,
 		Notes:           s.last.Notes,
 		Warnings:        m.views.churn.Warnings(),

@@ -152,6 +152,9 @@ func TestLiveViewInTmux(t *testing.T) {
 	m.waitText("porttop", "/ "+port)
 	m.keys("porttop", "Enter")
 	m.waitText("porttop", "filter: "+port)
+	// A port filter gets its own sampling, narrowed in the kernel; the
+	// header says so once its first batch is on screen.
+	m.waitText("porttop", "filtered view every")
 	// Every table row is on the port once the screen settles (a capture can
 	// catch a frame half drawn, so this polls too).
 	m.waitFor("porttop", "only rows on port "+port+" with the client's", func(s string) bool {

@@ -11,6 +11,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/sources"
 	"github.com/porttop/porttop/ui"
 )
 
@@ -99,9 +100,16 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signalContext()
 	defer stop()
 	poller, wait := startPoller(ctx, sampler.PollerConfig{Source: m.src, Interval: s.interval, Notes: m.notes}, nil)
+	// The header counts the whole machine, so the poller above is never
+	// narrowed; a filter the kernel can narrow gets a poller of its own.
+	focus := newFocusFeed(ctx, func() (sampler.Source, error) {
+		src, _, err := sources.Open(s.source)
+		return src, err
+	}, s.interval)
 	defer func() {
 		stop()
 		wait()
+		focus.Wait()
 	}()
 	return runTUI(ctx, ui.Config{
 		Feed:            poller,
@@ -113,9 +121,6 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 		Filter:          s.filterText(),
 		Renderer:        renderer,
 		Palette:         d.theme,
-		// No SetQuery: narrowing the sample in the kernel would narrow the
-		// header too, whose totals must stay machine-wide. The view filters
-		// the full table itself; `porttop watch --filter` has no header and
-		// does ask the kernel.
+		Focus:           focus,
 	})
 }

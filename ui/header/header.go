@@ -29,10 +29,13 @@ type Info struct {
 	Interval     time.Duration // in force (from the batch), else requested
 	Requested    time.Duration // 0: adaptive
 	Cost         time.Duration
-	Source       string
-	Notes        []string
-	Warnings     []string // e.g. one destination holding most of the ephemeral range
-	Dropped      uint64
+	// FocusInterval and FocusCost describe the filtered view's own,
+	// kernel-narrowed sampling; 0 when it has none.
+	FocusInterval, FocusCost time.Duration
+	Source                   string
+	Notes                    []string
+	Warnings                 []string // e.g. one destination holding most of the ephemeral range
+	Dropped                  uint64
 	// KernelOpened is the kernel's TCP opens since porttop started; nil when
 	// the source cannot read them. Reported is the TCP connections porttop
 	// saw opened (listeners and UDP left out, as the kernel counts).
@@ -140,6 +143,12 @@ func sampling(in Info) string {
 	}
 	if in.Cost > 0 {
 		s += ", took " + in.Cost.Round(10*time.Microsecond).String()
+	}
+	if in.FocusInterval > 0 {
+		s += "; filtered view every " + roundDuration(in.FocusInterval).String()
+		if in.FocusCost > 0 {
+			s += ", took " + in.FocusCost.Round(10*time.Microsecond).String()
+		}
 	}
 	return s
 }

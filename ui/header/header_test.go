@@ -103,13 +103,14 @@ func TestViewSaysWhatMatters(t *testing.T) {
 		Counts:       Counts{Sockets: 10, EphemeralPortsInUse: 25000, EphemeralSize: 28232},
 		OpenedPerSec: 12.5, ClosedPerSec: 3,
 		Interval: time.Second, Requested: time.Second, Cost: 2 * time.Millisecond, Source: "netlink",
+		FocusInterval: 100 * time.Millisecond, FocusCost: 350 * time.Microsecond,
 		Notes:   []string{"owners of other users' sockets hidden: run as root"},
 		Dropped: 7, KernelOpened: &kernel, Reported: 100, Err: errors.New("boom"),
 		Badges: []string{"PAUSED"},
 	}
 	out := View(st, in, 200)
 	for _, want := range []string{
-		"web1 (linux)", "source netlink", "every 1s, took 2ms", "PAUSED",
+		"web1 (linux)", "source netlink", "every 1s, took 2ms; filtered view every 100ms, took 350µs", "PAUSED",
 		"25000 in use of 28232 (88.6%)", "+12.5/s handed out", "-3.0/s released", "range from sysctl",
 		"10 sockets:", "TCP connections opened: kernel 120, porttop saw 100 (20 missed)",
 		"7 events dropped", "sampling failed: boom", "owners of other users' sockets hidden",
