@@ -1,26 +1,13 @@
 package sampler
 
-import "slices"
-
 // matchesQuery reports whether q asks for s: the poller's own reading of a
 // Query, used only to tell sockets that left the view from sockets that
 // closed when the query changes.
 func matchesQuery(q *Query, s *Socket) bool {
-	if len(q.Protos) > 0 && !slices.Contains(q.Protos, s.Proto) {
-		return false
-	}
 	if q.States != 0 && !q.States.Has(s.State) {
 		return false
 	}
-	if len(q.Ports) == 0 {
-		return true
-	}
-	for _, r := range q.Ports {
-		if inRange(r, s.Local.Port()) || inRange(r, s.Remote.Port()) {
-			return true
-		}
-	}
-	return false
+	return q.MatchesAddrs(s)
 }
 
 func inRange(r PortRange, p uint16) bool { return r.Lo <= p && p <= r.Hi }

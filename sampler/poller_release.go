@@ -61,9 +61,7 @@ func (p *Poller) release(r Release, events []Event) []Event {
 	// Never seen: it lived and died (or went to TIME_WAIT) between samples,
 	// unless the query kept it out of the samples. (Its states in between are
 	// unknown, so only protocols and ports are checked.)
-	outside := p.curQuery
-	outside.States = 0
-	if !matchesQuery(&outside, &r.Socket) {
+	if !p.curQuery.MatchesAddrs(&r.Socket) {
 		return events
 	}
 	s := r.Socket

@@ -52,6 +52,10 @@ type Source struct {
 	counters *sampler.KernelCounters
 	part     partialState
 
+	// released is the query for the release watcher, which must not wait
+	// on mu while a sample runs (nil: everything).
+	released atomic.Pointer[sampler.Query]
+
 	hidden atomic.Bool
 	lost   atomic.Uint64
 	procfs string
@@ -111,6 +115,7 @@ func (s *Source) SetQuery(q sampler.Query) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.query = q
+	s.released.Store(&q)
 	s.replan()
 	s.sig = nil
 }

@@ -131,6 +131,7 @@ func (w *watcher) run(ctx context.Context, out chan<- sampler.Release) error {
 			}
 			w.pending = w.collect(w.pending, w.buf[:n], time.Now())
 		}
+		w.pending = w.keepQueried(w.pending)
 		if err := w.checkTimeWait(); err != nil && ctx.Err() == nil {
 			return err
 		}
@@ -142,6 +143,23 @@ func (w *watcher) run(ctx context.Context, out chan<- sampler.Release) error {
 			}
 		}
 	}
+}
+
+// keepQueried drops the releases of sockets the source's query leaves out
+// (by protocol and port: their states before the release are unknown), so a
+// narrowed source does no TIME_WAIT lookups for the rest of the machine.
+func (w *watcher) keepQueried(pending []released) []released {
+	q := w.src.released.Load()
+	if q == nil || (len(q.Protos) == 0 && len(q.Ports) == 0) {
+		return pending
+	}
+	kept := pending[:0]
+	for _, r := range pending {
+		if q.MatchesAddrs(&r.rel.Socket) {
+			kept = append(kept, r)
+		}
+	}
+	return kept
 }
 
 // collect parses destroy reports; malformed ones are skipped.

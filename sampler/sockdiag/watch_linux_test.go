@@ -17,7 +17,11 @@ import (
 // watch subscribes and runs the watcher until the test ends.
 func watch(t *testing.T) <-chan sampler.Release {
 	t.Helper()
-	src := newSource(t)
+	return watchSource(t, newSource(t))
+}
+
+func watchSource(t *testing.T, src *Source) <-chan sampler.Release {
+	t.Helper()
 	w, err := src.subscribe()
 	if err != nil {
 		t.Skipf("kernel refused the socket-destroy subscription: %v", err)
@@ -186,5 +190,36 @@ func TestWatchCountsOverflows(t *testing.T) {
 	notes := src.Notes()
 	if len(notes) == 0 || !strings.Contains(notes[0], "lost") {
 		t.Errorf("notes %q do not mention the loss", notes)
+	}
+}
+
+// TestWatchKeepsToTheQuery: a source narrowed to one port reports releases
+// on that port only (and so looks up no others in TIME_WAIT).
+func TestWatchKeepsToTheQuery(t *testing.T) {
+	src := newSource(t)
+	wanted, other := openPair(t, "tcp4", "127.0.0.1:0"), openPair(t, "tcp4", "127.0.0.1:0")
+	port := addrPort(wanted.ln.Addr()).Port()
+	src.SetQuery(sampler.Query{Ports: []sampler.PortRange{{Lo: port, Hi: port}}})
+	releases := watchSource(t, src)
+	wantedCookie, _ := kernelIdentity(t, wanted.client)
+	otherCookie, _ := kernelIdentity(t, other.client)
+	other.client.Close()
+	other.server.Close()
+	wanted.client.Close()
+	got := awaitReleases(t, releases, wantedCookie)
+	drainUntil := time.After(300 * time.Millisecond)
+	for done := false; !done; {
+		select {
+		case r := <-releases:
+			got[r.Socket.Cookie] = r
+		case <-drainUntil:
+			done = true
+		}
+	}
+	otherPort := addrPort(other.ln.Addr()).Port()
+	for _, r := range got {
+		if r.Socket.Cookie == otherCookie || r.Socket.Local.Port() == otherPort || r.Socket.Remote.Port() == otherPort {
+			t.Errorf("a release outside the query was reported: %+v", r.Socket)
+		}
 	}
 }
