@@ -24,9 +24,10 @@ func TestNetlinkAgreesWithGopsutil(t *testing.T) {
 	}
 	defer nl.Close()
 	// The test's own endpoints: its listeners (every TCP socket of the test
-	// has one of them at one end) and its UDP sockets. Matching whole
-	// addresses, not ports, keeps other programs' sockets out.
-	ends := map[netip.AddrPort]bool{}
+	// has one of them at one end) and its UDP sockets. Matching protocol and
+	// whole address, not ports, keeps other programs' sockets out (a TCP
+	// socket of another program may share a UDP socket's address and port).
+	ends := map[end]bool{}
 	for _, network := range []string{"tcp4", "tcp6"} {
 		addr := "127.0.0.1:0"
 		if network == "tcp6" {
@@ -37,7 +38,7 @@ func TestNetlinkAgreesWithGopsutil(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer ln.Close()
-		ends[addrPort(ln.Addr())] = true
+		ends[end{sampler.TCP, addrPort(ln.Addr())}] = true
 		for i := 0; i < 3; i++ {
 			c, err := net.Dial(network, ln.Addr().String())
 			if err != nil {
@@ -61,7 +62,7 @@ func TestNetlinkAgreesWithGopsutil(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer u.Close()
-		ends[addrPort(u.LocalAddr())] = true
+		ends[end{sampler.UDP, addrPort(u.LocalAddr())}] = true
 	}
 
 	ctx := context.Background()
@@ -86,11 +87,17 @@ func addrPort(a net.Addr) netip.AddrPort {
 	return sampler.Unmap(a.(interface{ AddrPort() netip.AddrPort }).AddrPort())
 }
 
+// end is one endpoint of the test's: a protocol and an address.
+type end struct {
+	proto sampler.Proto
+	addr  netip.AddrPort
+}
+
 // ours lists, sorted, the sockets with one of the test's endpoints.
-func ours(s sampler.Snapshot, ends map[netip.AddrPort]bool) []string {
+func ours(s sampler.Snapshot, ends map[end]bool) []string {
 	var out []string
 	for _, k := range s.Sockets {
-		if ends[k.Local] || ends[k.Remote] {
+		if ends[end{k.Proto, k.Local}] || ends[end{k.Proto, k.Remote}] {
 			out = append(out, fmt.Sprintf("%v %v %v %v", k.Proto, k.Local, k.Remote, k.State))
 		}
 	}
