@@ -15,22 +15,31 @@ import (
 //   - No TCP socket was opened since the last full dump began: Tcp
 //     ActiveOpens (counted at connect) and PassiveOpens (counted when an
 //     accepted socket is made) are as they were then. So every socket
-//     ESTABLISHED now was in the previous sample, and in a state from which
-//     it can still get there: SYN_SENT, SYN_RECV or ESTABLISHED (no other
-//     TCP state leads back). Those of them missing from the partial dump,
-//     which holds every other state, are the candidates: a superset of the
-//     ESTABLISHED sockets now.
+//     ESTABLISHED now was in the previous sample, as SYN_SENT, SYN_RECV or
+//     ESTABLISHED (no other TCP state leads back). A SYN_SENT or SYN_RECV
+//     one missing from the partial dump, which holds every other state,
+//     may have finished its handshake or died: that sample is full. So the
+//     previous ESTABLISHED sockets missing from it, the candidates, are a
+//     superset of the ESTABLISHED sockets now.
 //   - Tcp CurrEstab counts the sockets in ESTABLISHED, and since Linux 6.10
 //     (and kernels that took the fix) those in CLOSE_WAIT too. Less the
 //     CLOSE_WAIT sockets of the partial dump where they count, it is how
 //     many are ESTABLISHED now. When the candidates number exactly that, the
 //     superset is the set. Which way the kernel counts is learnt from full
 //     dumps that hold CLOSE_WAIT sockets (see closeWaitCounting).
+//   - A candidate is carried as it was dumped, so one whose inode was 0 (an
+//     accepted connection no process had taken with accept() yet, whose
+//     inode and uid change when one does, moving no counter) makes the
+//     sample full.
 //
 // Anything else (a candidate that closed, a counter that moved during the
 // dump, a kernel whose CurrEstab disagrees with its own full dump) makes the
 // sample fall back to a full dump, and a full dump is made at least once a
-// second whatever the counters say.
+// second whatever the counters say. What the counters cannot tell: a
+// socket restored with TCP_REPAIR (CRIU) goes ESTABLISHED without an open
+// being counted; if one appears in the very interval an ESTABLISHED socket
+// dies, the partial sample shows the dead one instead, until the next full
+// dump.
 
 // tcpCounters are the Tcp counters of /proc/net/snmp a partial sample rests on.
 type tcpCounters struct {
@@ -189,20 +198,26 @@ func carryEstablished(socks, prev []sampler.Socket, currEstab uint64, counting c
 		if p.Proto != sampler.TCP {
 			continue
 		}
-		switch p.State {
-		case sampler.StateEstablished, sampler.StateSynSent, sampler.StateSynRecv:
-		default:
-			continue // closed if missing: no way back to ESTABLISHED
-		}
 		if p.Cookie == 0 {
 			return socks, false
 		}
 		if _, ok := seen[p.Cookie]; ok {
-			continue
+			continue // in the partial dump, or a repeated row already carried
+		}
+		switch p.State {
+		case sampler.StateEstablished:
+		case sampler.StateSynSent, sampler.StateSynRecv:
+			return socks, false // handshake done, or died: cannot tell which
+		default:
+			continue // closed: no way back to ESTABLISHED
+		}
+		if p.Inode == 0 {
+			return socks, false // not accept()ed when dumped: its inode may have come since
 		}
 		if carried++; carried > want {
-			return socks, false // a candidate closed (or prev repeats a row)
+			return socks, false // a candidate closed
 		}
+		seen[p.Cookie] = struct{}{}
 		socks = append(socks, sampler.Socket{
 			ID:    p.ID,
 			State: sampler.StateEstablished,

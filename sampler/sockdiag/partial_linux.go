@@ -50,10 +50,15 @@ func (s *Source) replan() {
 // canPartial reports whether this sample may be partial, given the counters
 // read as it began.
 func (s *Source) canPartial(before tcpCounters, now time.Time) bool {
-	q := s.query
-	return !s.part.off && s.part.refOK &&
-		len(q.Protos) == 0 && q.States == 0 && len(q.Ports) == 0 && // a narrowed table has no CurrEstab to check against
+	return !s.part.off && s.part.refOK && s.wholeTable() &&
 		before.sameOpens(s.part.ref) && now.Sub(s.part.lastFull) < maxPartialGap
+}
+
+// wholeTable reports whether samples hold the whole table: a narrowed one
+// has no CurrEstab to check against.
+func (s *Source) wholeTable() bool {
+	q := s.query
+	return len(q.Protos) == 0 && q.States == 0 && len(q.Ports) == 0
 }
 
 // samplePartial dumps every socket but the ESTABLISHED TCP ones and carries
@@ -86,7 +91,7 @@ func (s *Source) afterFull(socks []sampler.Socket, before tcpCounters, beforeOK 
 	s.part.lastFull = now
 	s.part.ref = before
 	s.part.refOK = false
-	if s.part.off || !beforeOK {
+	if s.part.off || !beforeOK || !s.wholeTable() {
 		return
 	}
 	after, ok := s.readTCPCounters()
@@ -97,7 +102,11 @@ func (s *Source) afterFull(socks []sampler.Socket, before tcpCounters, beforeOK 
 }
 
 // keepTCP remembers the sample's TCP sockets for the next partial sample.
+// Its memory follows the table down as well as up.
 func (s *Source) keepTCP(socks []sampler.Socket) {
+	if cap(s.part.prev) > 4096 && 4*len(socks) < cap(s.part.prev) {
+		s.part.prev, s.part.seen = nil, nil
+	}
 	s.part.prev = s.part.prev[:0]
 	if s.part.off {
 		return

@@ -158,6 +158,9 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	partial := false
 	if beforeOK && s.canPartial(before, begun) {
 		socks, partial = s.samplePartial(socks[:0], before)
+		if !partial { // the full dump's reference is now, not before the partial one
+			before, beforeOK = s.readTCPCounters()
+		}
 	}
 	if !partial {
 		if err := s.ensureConn(); err != nil { // a failed partial dump may have dropped it
