@@ -134,8 +134,12 @@ const (
 // calibrate checks a full TCP table against the CurrEstab read as its dump
 // began (the counters having held still during it): ok is false when no
 // way of counting explains it. It returns how the kernel counts, or known
-// when the table cannot tell (no CLOSE_WAIT socket in it).
-func calibrate(socks []sampler.Socket, currEstab uint64, known closeWaitCounting) (closeWaitCounting, bool) {
+// when the table cannot tell (no CLOSE_WAIT socket in it). Before it
+// changes its mind it checks that no row is repeated: a dump can repeat a
+// row (and skip another) when the table changes under it, and one repeat
+// beside one CLOSE_WAIT socket reads like the other way of counting. seen
+// is scratch space.
+func calibrate(socks []sampler.Socket, currEstab uint64, known closeWaitCounting, seen map[uint64]struct{}) (closeWaitCounting, bool) {
 	var established, closeWait uint64
 	for i := range socks {
 		switch s := &socks[i]; {
@@ -146,15 +150,38 @@ func calibrate(socks []sampler.Socket, currEstab uint64, known closeWaitCounting
 			closeWait++
 		}
 	}
+	learnt := closeWaitUnknown
 	switch {
 	case closeWait == 0:
 		return known, currEstab == established
 	case currEstab == established+closeWait:
-		return closeWaitCounted, true
+		learnt = closeWaitCounted
 	case currEstab == established:
-		return closeWaitNotCounted, true
+		learnt = closeWaitNotCounted
+	default:
+		return known, false
 	}
-	return known, false
+	if learnt != known && repeatsARow(socks, seen) {
+		return known, false
+	}
+	return learnt, true
+}
+
+// repeatsARow reports whether a TCP cookie comes twice among the
+// ESTABLISHED and CLOSE_WAIT rows.
+func repeatsARow(socks []sampler.Socket, seen map[uint64]struct{}) bool {
+	clear(seen)
+	for i := range socks {
+		s := &socks[i]
+		if s.Proto != sampler.TCP || (s.State != sampler.StateEstablished && s.State != sampler.StateCloseWait) {
+			continue
+		}
+		if _, dup := seen[s.Cookie]; dup {
+			return true
+		}
+		seen[s.Cookie] = struct{}{}
+	}
+	return false
 }
 
 // carryEstablished completes a partial dump: it appends to socks (the

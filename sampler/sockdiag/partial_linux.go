@@ -98,7 +98,10 @@ func (s *Source) afterFull(socks []sampler.Socket, before tcpCounters, beforeOK 
 	if !ok || after != before {
 		return
 	}
-	s.part.counting, s.part.refOK = calibrate(socks, before.currEstab, s.part.counting)
+	if s.part.seen == nil {
+		s.part.seen = make(map[uint64]struct{})
+	}
+	s.part.counting, s.part.refOK = calibrate(socks, before.currEstab, s.part.counting, s.part.seen)
 }
 
 // keepTCP remembers the sample's TCP sockets for the next partial sample.

@@ -249,7 +249,7 @@ func checkCarryAgainstTruth(t *testing.T, k *simKernel) {
 	refOK := false
 	full := func(truth []sampler.Socket) {
 		prev, ref = truth, k.counters
-		counting, refOK = calibrate(truth, k.counters.currEstab, counting)
+		counting, refOK = calibrate(truth, k.counters.currEstab, counting, map[uint64]struct{}{})
 		if !refOK {
 			t.Fatalf("old CurrEstab %v: calibrate refused the true table", k.oldCurrEstab)
 		}
@@ -374,6 +374,7 @@ func TestCalibrate(t *testing.T) {
 	udp.Proto = sampler.UDP // connected UDP: not TCP, never counted
 	table := []sampler.Socket{simSocket(1, E), simSocket(2, E), simSocket(3, CW), simSocket(4, TW), udp}
 	noCW := []sampler.Socket{simSocket(1, E), simSocket(4, TW), udp}
+	repeated := []sampler.Socket{simSocket(1, E), simSocket(1, E), simSocket(2, E), simSocket(3, CW)}
 	for _, tc := range []struct {
 		name      string
 		socks     []sampler.Socket
@@ -387,9 +388,13 @@ func TestCalibrate(t *testing.T) {
 		{"neither", table, 4, closeWaitCounted, closeWaitCounted, false},
 		{"no close-wait: cannot tell, keeps what it knew", noCW, 1, closeWaitNotCounted, closeWaitNotCounted, true},
 		{"no close-wait, disagreeing", noCW, 2, closeWaitUnknown, closeWaitUnknown, false},
+		// A dump that repeated row 1 reads like an older kernel's count of
+		// a kernel that counts CLOSE_WAIT: not learnt from.
+		{"a repeated row does not teach", repeated, 3, closeWaitCounted, closeWaitCounted, false},
+		{"a repeated row, nothing new learnt", repeated, 4, closeWaitCounted, closeWaitCounted, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, ok := calibrate(tc.socks, tc.currEstab, tc.known)
+			got, ok := calibrate(tc.socks, tc.currEstab, tc.known, map[uint64]struct{}{})
 			if got != tc.want || ok != tc.ok {
 				t.Errorf("calibrate = %v, %v; want %v, %v", got, ok, tc.want, tc.ok)
 			}
