@@ -46,6 +46,9 @@ type Poller struct {
 	refs    *snapRefs
 	running atomic.Bool
 	poke    chan struct{}
+	// background: another poller serves the view, so this one's adaptive
+	// interval follows backgroundInterval (see SetBackground).
+	background atomic.Bool
 
 	queryMu      sync.Mutex
 	query        Query
@@ -252,6 +255,10 @@ func (p *Poller) update(u update) update {
 
 func (p *Poller) tune(cost time.Duration) {
 	if p.cfg.Interval <= 0 {
+		if p.background.Load() {
+			p.interval = backgroundInterval(cost)
+			return
+		}
 		p.interval = adaptInterval(p.interval, cost)
 	}
 }

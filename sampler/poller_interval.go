@@ -23,3 +23,25 @@ func adaptInterval(cur, cost time.Duration) time.Duration {
 	next := cur + (target-cur)/2
 	return min(max(next, MinAdaptiveInterval), MaxAdaptiveInterval)
 }
+
+// In the background (the live view's machine-wide poller while a filtered
+// view has a poller of its own, which takes the 5%), an adaptive poller
+// samples at most once a second and aims at 2% of a core, down to once
+// every 5 s on a huge table: its figures (header totals, rates per second,
+// the port map) need no more.
+const (
+	BackgroundInterval    = time.Second
+	MaxBackgroundInterval = 5 * time.Second
+	backgroundLoad        = 0.02
+)
+
+// backgroundInterval is the interval a background poller uses after a
+// sample that cost cost.
+func backgroundInterval(cost time.Duration) time.Duration {
+	return min(max(time.Duration(float64(cost)/backgroundLoad), BackgroundInterval), MaxBackgroundInterval)
+}
+
+// SetBackground puts an adaptive poller in the background (from its next
+// sample on) or back. A fixed Interval is honoured as given either way.
+// Safe to call from any goroutine.
+func (p *Poller) SetBackground(on bool) { p.background.Store(on) }

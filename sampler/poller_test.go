@@ -532,3 +532,38 @@ func TestPollerReportedTCPLeavesOutUDPAndListeners(t *testing.T) {
 		t.Errorf("Reported %d, ReportedTCP %d; want 4 opens of which 2 TCP connections (no UDP, no listener)", b.Reported, b.ReportedTCP)
 	}
 }
+
+func TestBackgroundKeepsAdaptivePollerSlow(t *testing.T) {
+	p := NewPoller(PollerConfig{Source: &scriptedSource{}})
+	p.tune(time.Millisecond)
+	if p.interval != MinAdaptiveInterval {
+		t.Fatalf("a cheap sample: interval %v, want %v", p.interval, MinAdaptiveInterval)
+	}
+	p.SetBackground(true)
+	p.tune(time.Millisecond)
+	if p.interval != BackgroundInterval {
+		t.Errorf("in the background: interval %v, want %v", p.interval, BackgroundInterval)
+	}
+	p.tune(50 * time.Millisecond) // 2% of a core: every 2.5 s
+	if p.interval != 2500*time.Millisecond {
+		t.Errorf("a costly sample in the background: interval %v, want 2.5s", p.interval)
+	}
+	p.tune(time.Second)
+	if p.interval != MaxBackgroundInterval {
+		t.Errorf("a very costly sample in the background: interval %v, want %v", p.interval, MaxBackgroundInterval)
+	}
+	p.SetBackground(false)
+	for range 20 {
+		p.tune(time.Millisecond)
+	}
+	if p.interval > MinAdaptiveInterval+time.Millisecond {
+		t.Errorf("back in the foreground: interval %v, want %v", p.interval, MinAdaptiveInterval)
+	}
+
+	fixed := NewPoller(PollerConfig{Source: &scriptedSource{}, Interval: 250 * time.Millisecond})
+	fixed.SetBackground(true)
+	fixed.tune(time.Millisecond)
+	if fixed.interval != 250*time.Millisecond {
+		t.Errorf("a fixed interval must be honoured in the background too: %v", fixed.interval)
+	}
+}

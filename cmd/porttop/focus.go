@@ -18,7 +18,10 @@ type focusFeed struct {
 	ctx      context.Context // the view's: every run ends with it
 	open     func() (sampler.Source, error)
 	interval time.Duration
-	out      chan ui.FocusBatch
+	// running is told whether a run serves the view: the machine-wide
+	// poller then steps back to the background (nil: nobody to tell).
+	running func(bool)
+	out     chan ui.FocusBatch
 
 	mu      sync.Mutex
 	cancel  context.CancelFunc // the current run's; nil when none
@@ -28,8 +31,11 @@ type focusFeed struct {
 
 var _ ui.FocusFeed = (*focusFeed)(nil)
 
-func newFocusFeed(ctx context.Context, open func() (sampler.Source, error), interval time.Duration) *focusFeed {
-	return &focusFeed{ctx: ctx, open: open, interval: interval, out: make(chan ui.FocusBatch)}
+func newFocusFeed(ctx context.Context, open func() (sampler.Source, error), interval time.Duration, running func(bool)) *focusFeed {
+	if running == nil {
+		running = func(bool) {}
+	}
+	return &focusFeed{ctx: ctx, open: open, interval: interval, running: running, out: make(chan ui.FocusBatch)}
 }
 
 // Focus stops the current run and, when q narrows, starts one for q whose
@@ -42,10 +48,7 @@ func (f *focusFeed) Focus(gen uint64, q sampler.Query) {
 		return // the view's commands ran out of order: a newer focus is in place
 	}
 	f.lastGen = gen
-	if f.cancel != nil {
-		f.cancel()
-		f.cancel = nil
-	}
+	f.stopLocked()
 	if !ui.Narrows(q) || f.ctx.Err() != nil {
 		return
 	}
@@ -61,6 +64,7 @@ func (f *focusFeed) Focus(gen uint64, q sampler.Query) {
 	}
 	ctx, cancel := context.WithCancel(f.ctx)
 	f.cancel = cancel
+	f.running(true)
 	p := sampler.NewPoller(sampler.PollerConfig{Source: src, Interval: f.interval})
 	p.SetQuery(q)
 	f.wg.Add(2)
@@ -76,8 +80,30 @@ func (f *focusFeed) Focus(gen uint64, q sampler.Query) {
 			if err != nil || !f.send(ctx, ui.FocusBatch{Gen: gen, Batch: b}) {
 				return
 			}
+			if b.Err != nil { // the view gives this focus up: so does the feed
+				f.stop(gen)
+				return
+			}
 		}
 	}()
+}
+
+// stop ends the run of focus gen, if it is still the current one.
+func (f *focusFeed) stop(gen uint64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if gen == f.lastGen {
+		f.stopLocked()
+	}
+}
+
+// stopLocked ends the current run, if any; f.mu is held.
+func (f *focusFeed) stopLocked() {
+	if f.cancel != nil {
+		f.cancel()
+		f.cancel = nil
+		f.running(false)
+	}
 }
 
 // send hands a batch to Next unless ctx ends first.

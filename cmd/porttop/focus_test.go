@@ -72,14 +72,18 @@ func nextWithin(t *testing.T, f *focusFeed, d time.Duration) (ui.FocusBatch, boo
 func TestFocusFeedRunsAndStops(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var opened []*narrowingSource
+	running := &syncFlag{}
 	f := newFocusFeed(ctx, func() (sampler.Source, error) {
 		s := &narrowingSource{}
 		opened = append(opened, s)
 		return s, nil
-	}, 10*time.Millisecond)
+	}, 10*time.Millisecond, running.set)
 	defer func() { cancel(); f.Wait() }()
 
 	f.Focus(1, onePort(60716))
+	if !running.get() {
+		t.Error("the machine-wide poller was not sent to the background")
+	}
 	b, ok := nextWithin(t, f, 5*time.Second)
 	if !ok || b.Gen != 1 || len(b.Batch.Snapshot.Sockets) != 1 || b.Batch.Snapshot.Sockets[0].Local.Port() != 60716 {
 		t.Fatalf("first focused batch: %+v (ok %v)", b, ok)
@@ -109,6 +113,9 @@ func TestFocusFeedRunsAndStops(t *testing.T) {
 	// A focus that does not narrow stops sampling.
 	f.Focus(3, sampler.Query{Protos: []sampler.Proto{sampler.TCP}})
 	waitFor(t, "the second source closed", opened[1].isClosed)
+	if running.get() {
+		t.Error("the machine-wide poller stayed in the background with no focus running")
+	}
 	drain(f)
 	if b, ok := nextWithin(t, f, 200*time.Millisecond); ok {
 		t.Errorf("a batch after focus stopped: %+v", b)
@@ -127,7 +134,7 @@ func TestFocusFeedRunsAndStops(t *testing.T) {
 func TestFocusFeedLeavesSourcesThatCannotNarrow(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	plain := &plainSource{}
-	f := newFocusFeed(ctx, func() (sampler.Source, error) { return plain, nil }, 10*time.Millisecond)
+	f := newFocusFeed(ctx, func() (sampler.Source, error) { return plain, nil }, 10*time.Millisecond, nil)
 	defer func() { cancel(); f.Wait() }()
 	f.Focus(1, onePort(60716))
 	if !plain.closed {
@@ -140,7 +147,7 @@ func TestFocusFeedLeavesSourcesThatCannotNarrow(t *testing.T) {
 
 func TestFocusFeedSaysWhenItCannotOpen(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	f := newFocusFeed(ctx, func() (sampler.Source, error) { return nil, errors.New("no netlink here") }, 10*time.Millisecond)
+	f := newFocusFeed(ctx, func() (sampler.Source, error) { return nil, errors.New("no netlink here") }, 10*time.Millisecond, nil)
 	defer func() { cancel(); f.Wait() }()
 	f.Focus(1, onePort(60716))
 	b, ok := nextWithin(t, f, 5*time.Second)
@@ -170,5 +177,38 @@ func drain(f *focusFeed) {
 		}(); !ok {
 			return
 		}
+	}
+}
+
+// syncFlag is a bool set from one goroutine and read from another.
+type syncFlag struct {
+	mu sync.Mutex
+	on bool
+}
+
+func (f *syncFlag) set(on bool) { f.mu.Lock(); f.on = on; f.mu.Unlock() }
+func (f *syncFlag) get() bool   { f.mu.Lock(); defer f.mu.Unlock(); return f.on }
+
+// failingSource narrows but every sample fails.
+type failingSource struct{ narrowingSource }
+
+func (s *failingSource) Sample(context.Context) (sampler.Snapshot, error) {
+	return sampler.Snapshot{}, errors.New("sample failed")
+}
+
+func TestFocusFeedStopsAFailingRun(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	running := &syncFlag{}
+	src := &failingSource{}
+	f := newFocusFeed(ctx, func() (sampler.Source, error) { return src, nil }, 10*time.Millisecond, running.set)
+	defer func() { cancel(); f.Wait() }()
+	f.Focus(1, onePort(60716))
+	b, ok := nextWithin(t, f, 5*time.Second)
+	if !ok || b.Batch.Err == nil {
+		t.Fatalf("want the failure passed on, got %+v (ok %v)", b, ok)
+	}
+	waitFor(t, "the failing run stopped", src.isClosed)
+	if running.get() {
+		t.Error("the machine-wide poller stayed in the background after the focus failed")
 	}
 }

@@ -101,11 +101,12 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	poller, wait := startPoller(ctx, sampler.PollerConfig{Source: m.src, Interval: s.interval, Notes: m.notes}, nil)
 	// The header counts the whole machine, so the poller above is never
-	// narrowed; a filter the kernel can narrow gets a poller of its own.
+	// narrowed; a filter the kernel can narrow gets a poller of its own,
+	// and this one steps back to a sample a second meanwhile.
 	focus := newFocusFeed(ctx, func() (sampler.Source, error) {
 		src, _, err := sources.Open(s.source)
 		return src, err
-	}, s.interval)
+	}, s.interval, poller.SetBackground)
 	defer func() {
 		stop()
 		wait()
