@@ -48,11 +48,11 @@ type FocusBatch struct {
 }
 
 // Narrows reports whether the kernel can narrow a sample to q cheaply at
-// any table size: a port filter (a bytecode match per socket) or states
-// that leave ESTABLISHED out. A filter on protocol or ESTABLISHED alone
+// any table size: a port filter (a bytecode match per socket). States are
+// never asked of the kernel (see filter.Filter.Query), and a protocol alone
 // would have a second sampler read most of the table again.
 func Narrows(q sampler.Query) bool {
-	return len(q.Ports) > 0 || (q.States != 0 && !q.States.Has(sampler.StateEstablished))
+	return len(q.Ports) > 0
 }
 
 // ReplayControls drive a replayed recording; the replay keys call them.

@@ -9,20 +9,15 @@ import (
 // Query is what a source may be asked for: a superset of what Match
 // accepts. Of the ANDed port terms it sends the narrowest (a kernel query
 // matches local or remote, so even a local-only term's ranges are a
-// superset). A negated state or protocol narrows the states or protocols
-// asked for (!time-wait leaves TIME_WAIT out); pids, uids, names and
-// addresses are never sent.
+// superset). A negated protocol narrows the protocols asked for. States are
+// never sent: in a table narrowed to some states, a socket entering one of
+// them (ESTABLISHED going to TIME_WAIT) would look like a socket handed out,
+// and one leaving like a release. Pids, uids, names and addresses are never
+// sent either.
 func (f Filter) Query() sampler.Query {
 	var q sampler.Query
 	q.Protos = append(q.Protos, f.protos...)
-	q.States = sampler.MaskOf(f.states...)
 	for _, n := range f.not {
-		if len(n.states) > 0 {
-			if q.States == 0 {
-				q.States = sampler.AllStates
-			}
-			q.States &^= sampler.MaskOf(n.states...)
-		}
 		if len(n.protos) > 0 {
 			if len(q.Protos) == 0 {
 				q.Protos = []sampler.Proto{sampler.TCP, sampler.UDP}
