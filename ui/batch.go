@@ -4,22 +4,32 @@ import (
 	"github.com/porttop/porttop/sampler"
 )
 
-// applyBatch takes one batch in. The header figures and this run's port
-// history always move on; the table and feed freeze while the display is
-// paused, their events kept aside until it resumes.
+// applyBatch takes one machine-wide batch in. The header figures, the map,
+// the churn panel and this run's port history always move on; the table
+// and feed freeze while the display is paused, their events kept aside
+// until it resumes. While a focused sampler is live it drives the table,
+// and the feed and history take from this batch only the events of the
+// sockets it does not cover.
 func (m *Model) applyBatch(b sampler.Batch) {
 	now := m.now()
 	m.stats.observe(b, m)
-	m.history.Observe(b.Events)
+	events := m.focused.uncovered(b.Events)
+	m.history.Observe(events)
 	if !b.Snapshot.Time.IsZero() {
 		m.history.Advance(b.Snapshot.Time)
 	}
 	m.sockets = b.Snapshot.Sockets
 	m.snapshots.arrive(b.Snapshot)
 	m.views.observe(b, now, m.stats.listeners)
-	if m.focused.live { // the focused batches drive the table and feed
+	if m.focused.live {
+		if m.paused.on {
+			m.paused.holdEvents(events)
+		} else {
+			m.feed.Add(events, b.Snapshot.Time)
+		}
 		return
 	}
+	b.Events = events
 	if m.paused.on {
 		m.paused.hold(b)
 		return

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -11,15 +12,60 @@ import (
 
 // focused is the narrowed sampling beside the machine-wide feed (see
 // FocusFeed). Once a batch of the current focus has arrived it drives the
-// table, the event feed and the explain pane; until then, and whenever the
-// filter does not narrow, the machine-wide batches do.
+// table and the free-port answer, and it alone reports the events of the
+// sockets it covers; until then, and whenever the filter does not narrow,
+// the machine-wide batches do.
 type focused struct {
-	gen  uint64 // of the focus last asked for; 0: none yet
-	on   bool   // that focus narrows, so its batches are awaited
-	live bool   // a batch of it has arrived
+	gen   uint64        // of the focus last asked for; 0: none yet
+	on    bool          // that focus narrows, so its batches are awaited
+	query sampler.Query // what it asked the kernel for
+	live  bool          // a batch of it has arrived
+	// since is its first sample's time: from then on its events, not the
+	// machine-wide ones, are shown for the sockets query covers; lastAt is
+	// its newest batch's.
+	since, lastAt time.Time
 	// sockets is its newest snapshot; interval and cost are for the header.
 	sockets        []sampler.Socket
 	interval, cost time.Duration
+	// ended is the span and query of the focus before this one, whose
+	// events the first machine-wide batches after it must not repeat.
+	ended coverage
+}
+
+// coverage is a span of time in which a focus reported the events of the
+// sockets its query covers.
+type coverage struct {
+	query       sampler.Query
+	since, till time.Time // till zero: still running
+}
+
+// covers reports whether the focus already reported e.
+func (c *coverage) covers(e *sampler.Event) bool {
+	if c.since.IsZero() || e.Time.Before(c.since) || (!c.till.IsZero() && e.Time.After(c.till)) {
+		return false
+	}
+	return c.query.MatchesAddrs(&e.Socket)
+}
+
+// uncovered is events less those a focus reported (or is reporting): what
+// the feed and the port history take from a machine-wide batch. It returns
+// events itself when it drops none.
+func (f *focused) uncovered(events []sampler.Event) []sampler.Event {
+	live := coverage{query: f.query, since: f.since}
+	if !f.live {
+		live = coverage{}
+	}
+	drop := func(e *sampler.Event) bool { return live.covers(e) || f.ended.covers(e) }
+	if !slices.ContainsFunc(events, func(e sampler.Event) bool { return drop(&e) }) {
+		return events
+	}
+	kept := make([]sampler.Event, 0, len(events))
+	for i := range events {
+		if !drop(&events[i]) {
+			kept = append(kept, events[i])
+		}
+	}
+	return kept
 }
 
 // focusBatchMsg carries a focused batch to Update.
@@ -45,30 +91,43 @@ func nextFocusBatch(ctx context.Context, feed FocusFeed, wait time.Duration) tea
 }
 
 // refocus asks the focus feed for the current filter: a new focus, or none
-// when the filter does not narrow. Until the new focus's first batch the
-// table goes back to the machine-wide batches.
+// when the filter does not narrow. A filter edited without changing what
+// the kernel is asked for keeps the focus it has. Until a new focus's first
+// batch the table goes back to the machine-wide batches.
 func (m *Model) refocus() tea.Cmd {
 	feed := m.cfg.Focus
 	if feed == nil {
 		return nil
 	}
 	q := m.filter.Query()
-	wasLive := m.focused.live
-	m.focused = focused{gen: m.focused.gen + 1, on: Narrows(q)}
-	if wasLive {
+	narrows := Narrows(q)
+	if narrows && m.focused.on && sameQuery(q, m.focused.query) {
+		return nil
+	}
+	old := m.focused
+	m.focused = focused{gen: old.gen + 1, on: narrows, query: q, ended: old.ended}
+	if old.live {
+		m.focused.ended = coverage{query: old.query, since: old.since, till: old.lastAt}
 		m.showWideTable()
 	}
 	gen := m.focused.gen
 	return func() tea.Msg { feed.Focus(gen, q); return nil }
 }
 
+func sameQuery(a, b sampler.Query) bool {
+	return a.States == b.States && slices.Equal(a.Protos, b.Protos) && slices.Equal(a.Ports, b.Ports)
+}
+
 // showWideTable puts the newest machine-wide snapshot back in the table,
-// rather than leave the last focused one there until the next batch.
+// rather than leave the last focused one there until the next batch. While
+// paused, the held focused snapshot is let go (the events stay) and the
+// table keeps what it froze on.
 func (m *Model) showWideTable() {
 	if m.paused.on {
-		m.paused.snapshot, m.paused.events = nil, nil // held focused batches belong to the old focus
+		m.paused.snapshot = nil
+		return
 	}
-	if m.snapshots.latestID == 0 || m.paused.on {
+	if m.snapshots.latestID == 0 {
 		return
 	}
 	m.table.Observe(m.snapshots.latest.Sockets, nil, m.now())
@@ -83,9 +142,10 @@ func (m *Model) applyFocusBatch(fb FocusBatch) {
 	}
 	b := fb.Batch
 	if b.Err != nil { // the machine-wide samples carry the view on
-		m.focused.on = false
-		if m.focused.live {
-			m.focused.live = false
+		wasLive := m.focused.live
+		m.focused.on, m.focused.live = false, false
+		if wasLive {
+			m.focused.ended = coverage{query: m.focused.query, since: m.focused.since, till: m.focused.lastAt}
 			m.showWideTable()
 		}
 		m.status.fail("filtered sampling stopped: " + b.Err.Error())
@@ -93,20 +153,39 @@ func (m *Model) applyFocusBatch(fb FocusBatch) {
 	}
 	if !m.focused.live {
 		m.focused.live = true
-		m.snapshots.hide()
-		if m.paused.on {
-			m.paused.snapshot, m.paused.events = nil, nil // held machine-wide batches
-		}
+		m.focused.since = firstSampleTime(b)
 	}
+	m.focused.lastAt = b.Snapshot.Time
 	m.focused.sockets = b.Snapshot.Sockets
 	m.focused.interval, m.focused.cost = b.Interval, b.Cost
+	m.history.Observe(notExisting(b.Events)) // the machine-wide first batch counted those
 	if m.paused.on {
 		m.paused.hold(b)
 		return
 	}
 	m.table.Observe(b.Snapshot.Sockets, b.Events, m.now())
+	m.snapshots.hide()
 	m.feed.Add(b.Events, b.Snapshot.Time)
 	m.refreshExplain()
+}
+
+// firstSampleTime is when a focus's first batch was sampled: the time of
+// its Existing events (a merged batch's snapshot is its newest sample).
+func firstSampleTime(b sampler.Batch) time.Time {
+	for i := range b.Events {
+		if b.Events[i].Existing {
+			return b.Events[i].Time
+		}
+	}
+	return b.Snapshot.Time
+}
+
+// notExisting is events less the sockets already open at a first sample.
+func notExisting(events []sampler.Event) []sampler.Event {
+	if !slices.ContainsFunc(events, func(e sampler.Event) bool { return e.Existing }) {
+		return events
+	}
+	return slices.DeleteFunc(slices.Clone(events), func(e sampler.Event) bool { return e.Existing })
 }
 
 // viewSockets is the newest table the view shows: the focused one while

@@ -105,8 +105,8 @@ func New(cfg Config) (Model, error) {
 			return Model{}, err
 		}
 		m.setFilter(f)
-		if cfg.Focus != nil && Narrows(f.Query()) {
-			m.focused = focused{gen: 1, on: true} // asked for in Init
+		if q := f.Query(); cfg.Focus != nil && Narrows(q) {
+			m.focused = focused{gen: 1, on: true, query: q} // asked for in Init
 		}
 	}
 	return m, nil
@@ -118,7 +118,7 @@ func (m Model) Init() tea.Cmd {
 	if m.cfg.Focus != nil {
 		cmds = append(cmds, nextFocusBatch(m.ctx, m.cfg.Focus, 0))
 		if m.focused.on {
-			gen, q, feed := m.focused.gen, m.filter.Query(), m.cfg.Focus
+			gen, q, feed := m.focused.gen, m.focused.query, m.cfg.Focus
 			cmds = append(cmds, func() tea.Msg { feed.Focus(gen, q); return nil })
 		}
 	}

@@ -15,10 +15,18 @@ type pausedDisplay struct {
 	lost     int // events beyond the bound, dropped from the feed
 }
 
+// hold keeps a batch of the source that drives the table: its snapshot
+// replaces the one held, its events join those held.
 func (p *pausedDisplay) hold(b sampler.Batch) {
 	s := b.Snapshot
 	p.snapshot = &s
-	p.events = append(p.events, b.Events...)
+	p.holdEvents(b.Events)
+}
+
+// holdEvents keeps events for the feed (from the machine-wide batches while
+// a focused sampler drives the table).
+func (p *pausedDisplay) holdEvents(events []sampler.Event) {
+	p.events = append(p.events, events...)
 	if over := len(p.events) - eventfeed.DefaultCapacity; over > 0 {
 		p.events = append(p.events[:0], p.events[over:]...)
 		p.lost += over
@@ -33,11 +41,21 @@ func (m *Model) togglePause() {
 	}
 	p := m.paused
 	m.paused = pausedDisplay{}
-	if p.snapshot != nil {
+	switch {
+	case p.snapshot != nil:
 		m.table.Observe(p.snapshot.Sockets, p.events, m.now())
-		m.snapshots.show()
-		m.feed.Add(p.events, p.snapshot.Time)
+		if m.focused.live { // a focused snapshot: no machine-wide one on screen
+			m.snapshots.hide()
+		} else {
+			m.snapshots.show()
+		}
+	case !m.focused.live: // the focus held ended: back to the machine-wide table
+		m.showWideTable()
 	}
+	if len(p.events) > 0 {
+		m.feed.Add(p.events, p.events[len(p.events)-1].Time)
+	}
+	m.refreshExplain()
 	if p.lost > 0 {
 		m.status.info(plural(p.lost, "event") + " left out of the feed while paused")
 	}
