@@ -55,25 +55,26 @@ type Poller struct {
 	queryChanged bool
 
 	// Owned by Run's goroutine.
-	differ       Differ
-	base         Snapshot  // the last good sample, diffed against
-	baseIndex    baseIndex // base by releaseKey, built on first use
-	goneScratch  []bool
-	adjust       map[ID]adjustment // changes releases made to base since it was sampled, by releaseKey
-	recent       *recentGone       // by releaseKey
-	sampled      bool              // a sample has succeeded: later opens are not Existing
-	interval     time.Duration
-	curQuery     Query  // what the source was last told
-	queryFrom    *Query // the query of base, while a changed query awaits its first sample
-	reported     uint64
-	reportedTCP  uint64
-	kernel       *KernelCounters
-	watchNote    string
-	sourceNotes  []string
-	prevScratch  []Socket
-	releaseBatch []Event
-	lastSampled  time.Time // when the last sample began
-	lastOK       bool      // and it succeeded
+	differ        Differ
+	base          Snapshot  // the last good sample, diffed against
+	baseIndex     baseIndex // base by releaseKey, built on first use
+	goneScratch   []bool
+	adjust        map[ID]adjustment // changes releases made to base since it was sampled, by releaseKey
+	recent        *recentGone       // by releaseKey
+	sampled       bool              // a sample has succeeded: later opens are not Existing
+	interval      time.Duration
+	curQuery      Query  // what the source was last told
+	queryFrom     *Query // the query of base, while a changed query awaits its first sample
+	reported      uint64
+	reportedTCP   uint64
+	kernel        *KernelCounters
+	watchNote     string
+	sourceNotes   []string
+	prevScratch   []Socket
+	releaseBatch  []Event
+	lastSampled   time.Time // when the last sample began
+	lastOK        bool      // and it succeeded
+	wasBackground bool      // the last tune was in the background
 }
 
 // adjustment is what a release did to a socket of base: removed it (gone) or
@@ -257,6 +258,12 @@ func (p *Poller) tune(cost time.Duration) {
 	if p.cfg.Interval <= 0 {
 		if p.background.Load() {
 			p.interval = backgroundInterval(cost)
+			p.wasBackground = true
+			return
+		}
+		if p.wasBackground { // back in front: start afresh, not half-way from the background's pace
+			p.wasBackground = false
+			p.interval = adaptInterval(0, cost)
 			return
 		}
 		p.interval = adaptInterval(p.interval, cost)

@@ -42,6 +42,11 @@ func backgroundInterval(cost time.Duration) time.Duration {
 }
 
 // SetBackground puts an adaptive poller in the background (from its next
-// sample on) or back. A fixed Interval is honoured as given either way.
-// Safe to call from any goroutine.
-func (p *Poller) SetBackground(on bool) { p.background.Store(on) }
+// sample on) or back; back in front, it samples at once and adapts afresh.
+// A fixed Interval is honoured as given either way. Safe to call from any
+// goroutine.
+func (p *Poller) SetBackground(on bool) {
+	if p.background.Swap(on) && !on {
+		p.Poke()
+	}
+}

@@ -26,6 +26,7 @@ type focusFeed struct {
 	mu      sync.Mutex
 	cancel  context.CancelFunc // the current run's; nil when none
 	lastGen uint64             // the newest focus asked for
+	closed  bool               // Wait has begun: no new runs
 	wg      sync.WaitGroup
 }
 
@@ -44,8 +45,8 @@ func newFocusFeed(ctx context.Context, open func() (sampler.Source, error), inte
 func (f *focusFeed) Focus(gen uint64, q sampler.Query) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if gen < f.lastGen {
-		return // the view's commands ran out of order: a newer focus is in place
+	if f.closed || gen < f.lastGen {
+		return // the view has ended, or its commands ran out of order
 	}
 	f.lastGen = gen
 	f.stopLocked()
@@ -128,8 +129,14 @@ func (f *focusFeed) Next(ctx context.Context) (ui.FocusBatch, error) {
 }
 
 // Wait blocks until every run has stopped; call it once the view's context
-// has ended.
-func (f *focusFeed) Wait() { f.wg.Wait() }
+// has ended. No run starts after it is called.
+func (f *focusFeed) Wait() {
+	f.mu.Lock()
+	f.closed = true
+	f.stopLocked()
+	f.mu.Unlock()
+	f.wg.Wait()
+}
 
 func closeSource(src sampler.Source) {
 	if c, ok := src.(io.Closer); ok {

@@ -212,3 +212,21 @@ func TestFocusFeedStopsAFailingRun(t *testing.T) {
 		t.Error("the machine-wide poller stayed in the background after the focus failed")
 	}
 }
+
+// A Focus command still running when the view quits must not start a run
+// that Wait does not wait for (the race detector watches the WaitGroup).
+func TestFocusFeedAfterWait(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	opened := 0
+	f := newFocusFeed(ctx, func() (sampler.Source, error) { opened++; return &narrowingSource{}, nil }, 10*time.Millisecond, nil)
+	done := make(chan struct{})
+	go func() { defer close(done); f.Focus(1, onePort(60716)) }()
+	cancel()
+	f.Wait()
+	<-done
+	f.Focus(2, onePort(22))
+	if opened > 1 {
+		t.Errorf("a focus after Wait opened a source: %d opened", opened)
+	}
+	f.Wait() // nothing left running
+}
