@@ -119,14 +119,12 @@ func sameQuery(a, b sampler.Query) bool {
 }
 
 // showWideTable puts the newest machine-wide snapshot back in the table,
-// rather than leave the last focused one there until the next batch. While
-// paused, the held focused snapshot is let go (the events stay) and the
-// table keeps what it froze on.
+// rather than leave the last focused one there until the next batch (or,
+// while paused, under a filter it was never narrowed to: a port missing
+// from it would read as free). A held focused snapshot is let go; held
+// events stay.
 func (m *Model) showWideTable() {
-	if m.paused.on {
-		m.paused.snapshot = nil
-		return
-	}
+	m.paused.snapshot = nil
 	if m.snapshots.latestID == 0 {
 		return
 	}

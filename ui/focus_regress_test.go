@@ -237,3 +237,19 @@ func TestFocusEventsReachHistory(t *testing.T) {
 		t.Errorf("the free-port answer should know of the use the feed shows:\n%s", v)
 	}
 }
+
+// Paused with a focus live, filtering to another port must not read the
+// frozen focused table (which never held that port) as "free".
+func TestPausedRefilterDoesNotClaimFree(t *testing.T) {
+	m, focus := newFocusModel(t)
+	m = applyFilter(t, m, "22")
+	m = update(m, focusBatch(focus.asked[0].gen, sshd22()))
+	m = update(m, keys(" ")...)
+	m = update(m, keys("/")...)
+	m = update(m, tea.KeyMsg{Type: tea.KeyBackspace}, tea.KeyMsg{Type: tea.KeyBackspace})
+	m = update(m, keys("8080")...)
+	m = run(t, m, enter())
+	if v := m.View(); strings.Contains(v, "Port 8080 is free now") || !strings.Contains(v, "python3") {
+		t.Errorf("paused, then filtered to 8080 (python3 listens there): the view should show it in use:\n%s", v)
+	}
+}

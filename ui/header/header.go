@@ -138,7 +138,11 @@ func sampling(in Info) string {
 	default:
 		s = "adaptive"
 	}
-	if in.Requested == 0 && in.Interval > 0 {
+	switch {
+	case in.Requested > 0 || in.Interval <= 0:
+	case in.FocusInterval > 0:
+		s += " (background)" // the filtered view's own sampling has the 5%
+	default:
 		s += " (adaptive)"
 	}
 	if in.Cost > 0 {

@@ -147,3 +147,14 @@ func TestRoundDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestSamplingSaysBackground(t *testing.T) {
+	in := Info{Interval: time.Second, FocusInterval: 100 * time.Millisecond}
+	if got := sampling(in); !strings.Contains(got, "every 1s (background); filtered view every 100ms") {
+		t.Errorf("sampling() = %q", got)
+	}
+	in.FocusInterval = 0
+	if got := sampling(in); got != "every 1s (adaptive)" {
+		t.Errorf("sampling() = %q", got)
+	}
+}
