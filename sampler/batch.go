@@ -36,6 +36,11 @@ type Batch struct {
 	// left out): the figure to set against the kernel's ActiveOpens +
 	// PassiveOpens, which count TCP connections only.
 	ReportedTCP uint64
+	// ReportedTCPAtKernel is ReportedTCP as it stood when Kernel was read:
+	// the same instant, so the two can be compared without the opens
+	// reported since (by release reports between samples) reading as a
+	// surplus.
+	ReportedTCPAtKernel uint64
 }
 
 // isTCPConnection tells whether an open event is one the kernel's TCP open

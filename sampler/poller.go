@@ -55,26 +55,27 @@ type Poller struct {
 	queryChanged bool
 
 	// Owned by Run's goroutine.
-	differ        Differ
-	base          Snapshot  // the last good sample, diffed against
-	baseIndex     baseIndex // base by releaseKey, built on first use
-	goneScratch   []bool
-	adjust        map[ID]adjustment // changes releases made to base since it was sampled, by releaseKey
-	recent        *recentGone       // by releaseKey
-	sampled       bool              // a sample has succeeded: later opens are not Existing
-	interval      time.Duration
-	curQuery      Query  // what the source was last told
-	queryFrom     *Query // the query of base, while a changed query awaits its first sample
-	reported      uint64
-	reportedTCP   uint64
-	kernel        *KernelCounters
-	watchNote     string
-	sourceNotes   []string
-	prevScratch   []Socket
-	releaseBatch  []Event
-	lastSampled   time.Time // when the last sample began
-	lastOK        bool      // and it succeeded
-	wasBackground bool      // the last tune was in the background
+	differ              Differ
+	base                Snapshot  // the last good sample, diffed against
+	baseIndex           baseIndex // base by releaseKey, built on first use
+	goneScratch         []bool
+	adjust              map[ID]adjustment // changes releases made to base since it was sampled, by releaseKey
+	recent              *recentGone       // by releaseKey
+	sampled             bool              // a sample has succeeded: later opens are not Existing
+	interval            time.Duration
+	curQuery            Query  // what the source was last told
+	queryFrom           *Query // the query of base, while a changed query awaits its first sample
+	reported            uint64
+	reportedTCP         uint64
+	reportedTCPAtKernel uint64
+	kernel              *KernelCounters
+	watchNote           string
+	sourceNotes         []string
+	prevScratch         []Socket
+	releaseBatch        []Event
+	lastSampled         time.Time // when the last sample began
+	lastOK              bool      // and it succeeded
+	wasBackground       bool      // the last tune was in the background
 }
 
 // adjustment is what a release did to a socket of base: removed it (gone) or
@@ -237,6 +238,7 @@ func (p *Poller) sample(ctx context.Context) {
 	clear(p.adjust)
 	p.readSourceNotes()
 	p.kernel = p.readCounters()
+	p.reportedTCPAtKernel = p.reportedTCP // the counters are as of this sample's start, whose sockets are all counted now
 	p.tune(cost)
 	p.pending.add(p.update(update{snapshot: &next, events: events, sampled: true, cost: cost, interval: p.interval}))
 }
@@ -250,7 +252,7 @@ func (p *Poller) update(u update) update {
 	}
 	u.notes = append(notes, p.sourceNotes...)
 	u.kernel = p.kernel
-	u.reported, u.reportedTCP = p.reported, p.reportedTCP
+	u.reported, u.reportedTCP, u.reportedTCPAtKernel = p.reported, p.reportedTCP, p.reportedTCPAtKernel
 	return u
 }
 

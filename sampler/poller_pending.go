@@ -36,6 +36,8 @@ type update struct {
 	kernel      *KernelCounters
 	reported    uint64
 	reportedTCP uint64
+	// reportedTCPAtKernel: see Batch.ReportedTCPAtKernel.
+	reportedTCPAtKernel uint64
 }
 
 func (p *pending) add(u update) {
@@ -60,7 +62,7 @@ func (p *pending) add(u update) {
 		b.Kernel = u.kernel
 	}
 	b.Notes = u.notes
-	b.Reported, b.ReportedTCP = u.reported, u.reportedTCP
+	b.Reported, b.ReportedTCP, b.ReportedTCPAtKernel = u.reported, u.reportedTCP, u.reportedTCPAtKernel
 	b.Dropped = p.dropped
 	p.ready = true
 	p.mu.Unlock()

@@ -570,3 +570,30 @@ func TestBackgroundKeepsAdaptivePollerSlow(t *testing.T) {
 		t.Errorf("a fixed interval must be honoured in the background too: %v", fixed.interval)
 	}
 }
+
+// ReportedTCPAtKernel stands still between samples, as the kernel counters
+// do: a connection known only from its release is counted at once in
+// ReportedTCP, and in ReportedTCPAtKernel from the next sample on.
+func TestReportedTCPAtKernelMovesWithTheCounters(t *testing.T) {
+	ctx := context.Background()
+	p, _ := newTestPoller(t, PollerConfig{},
+		ok(snap(t, at(0))),
+		ok(snap(t, at(1), sockA)),
+		ok(snap(t, at(2), sockA)),
+	)
+	p.sample(ctx)
+	p.sample(ctx)
+	b := take(t, p)
+	if b.ReportedTCP != 1 || b.ReportedTCPAtKernel != 1 {
+		t.Fatalf("after a sample: ReportedTCP %d, at kernel %d; want 1 and 1", b.ReportedTCP, b.ReportedTCPAtKernel)
+	}
+	p.handleReleases(Release{Socket: sock(t, sockB), At: at(1).Add(500 * time.Millisecond)}, nil)
+	b = take(t, p)
+	if b.ReportedTCP != 2 || b.ReportedTCPAtKernel != 1 {
+		t.Fatalf("after a release between samples: ReportedTCP %d, at kernel %d; want 2 and 1", b.ReportedTCP, b.ReportedTCPAtKernel)
+	}
+	p.sample(ctx)
+	if b = take(t, p); b.ReportedTCPAtKernel != 2 {
+		t.Errorf("after the next sample: at kernel %d, want 2", b.ReportedTCPAtKernel)
+	}
+}

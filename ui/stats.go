@@ -75,7 +75,7 @@ func (m Model) headerInfo(now time.Time) header.Info {
 		Warnings:        m.views.churn.Warnings(),
 		Dropped:         s.last.Dropped,
 		KernelOpened:    s.kernelOpened(),
-		Reported:        s.last.ReportedTCP,
+		Reported:        s.last.ReportedTCPAtKernel, // as of the counters' own instant
 		Err:             s.last.Err,
 		Waiting:         !s.seen,
 		Badges:          m.badges(),
