@@ -23,12 +23,8 @@ const frameEvery = 500 * time.Millisecond
 // keypress.
 func nextBatch(ctx context.Context, feed sampler.Feed, wait time.Duration) tea.Cmd {
 	return func() tea.Msg {
-		if wait > 0 {
-			select {
-			case <-time.After(wait):
-			case <-ctx.Done():
-				return nil
-			}
+		if !waitFrame(ctx, wait) {
+			return nil
 		}
 		b, err := feed.Next(ctx)
 		if ctx.Err() != nil {
@@ -38,6 +34,20 @@ func nextBatch(ctx context.Context, feed sampler.Feed, wait time.Duration) tea.C
 			return feedErrMsg{err}
 		}
 		return BatchMsg{b}
+	}
+}
+
+// waitFrame waits d (the least time between two batches taken in), and
+// reports false when ctx ends first.
+func waitFrame(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	select {
+	case <-time.After(d):
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 

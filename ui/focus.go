@@ -75,12 +75,8 @@ type focusBatchMsg struct{ FocusBatch }
 // goroutine, at most every minFrame like nextBatch.
 func nextFocusBatch(ctx context.Context, feed FocusFeed, wait time.Duration) tea.Cmd {
 	return func() tea.Msg {
-		if wait > 0 {
-			select {
-			case <-time.After(wait):
-			case <-ctx.Done():
-				return nil
-			}
+		if !waitFrame(ctx, wait) {
+			return nil
 		}
 		b, err := feed.Next(ctx)
 		if err != nil || ctx.Err() != nil {

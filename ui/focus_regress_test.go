@@ -213,15 +213,7 @@ func TestRefiningFilterKeepsFocus(t *testing.T) {
 // The focus's events reach the port history, so the free-port answer
 // agrees with the feed.
 func TestFocusEventsReachHistory(t *testing.T) {
-	c := &clock{t: t0}
-	focus := &fakeFocus{}
-	cfg := testConfig(c)
-	cfg.Focus = focus
-	m, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 30}, firstBatch(t0, baseSockets()))
+	m, focus, c := newFocusModelClock(t)
 	m = applyFilter(t, m, "60716")
 	gen := focus.asked[0].gen
 	m = update(m, focusBatch(gen))

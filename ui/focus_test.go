@@ -64,6 +64,13 @@ func focusBatch(gen uint64, socks ...sampler.Socket) focusBatchMsg {
 
 func newFocusModel(t *testing.T) (Model, *fakeFocus) {
 	t.Helper()
+	m, focus, _ := newFocusModelClock(t)
+	return m, focus
+}
+
+// newFocusModelClock is newFocusModel with the clock it runs on.
+func newFocusModelClock(t *testing.T) (Model, *fakeFocus, *clock) {
+	t.Helper()
 	c := &clock{t: t0}
 	focus := &fakeFocus{}
 	cfg := testConfig(c)
@@ -73,7 +80,7 @@ func newFocusModel(t *testing.T) (Model, *fakeFocus) {
 		t.Fatal(err)
 	}
 	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 30}, firstBatch(t0, baseSockets()))
-	return m, focus
+	return m, focus, c
 }
 
 func TestFocusDrivesTableAndFeedButNotHeader(t *testing.T) {
