@@ -163,19 +163,8 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		}
 	}
 	if !partial {
-		if err := s.ensureConn(); err != nil { // a failed partial dump may have dropped it
-			return sampler.Snapshot{}, err
-		}
-		for attempt := 0; ; attempt++ {
-			var err error
-			socks, err = s.dumpAll(socks[:0])
-			if err == nil {
-				break
-			}
-			if attempt < 2 && s.learnRefusal(err) {
-				continue
-			}
-			s.part.refOK = false
+		var err error
+		if socks, err = s.sampleFull(socks[:0]); err != nil {
 			return sampler.Snapshot{}, err
 		}
 		s.afterFull(socks, before, beforeOK, begun)
@@ -191,6 +180,26 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	s.lastCount = len(socks)
 	s.hidden.Store(s.owners.attribute(socks, now))
 	return sampler.Snapshot{Time: now, Sockets: socks}, nil
+}
+
+// sampleFull dumps the whole (queried) table, replanning around requests
+// the kernel refuses.
+func (s *Source) sampleFull(socks []sampler.Socket) ([]sampler.Socket, error) {
+	if err := s.ensureConn(); err != nil { // a failed partial dump may have dropped it
+		return socks, err
+	}
+	for attempt := 0; ; attempt++ {
+		var err error
+		socks, err = s.dumpAll(socks[:0])
+		if err == nil {
+			return socks, nil
+		}
+		if attempt < 2 && s.learnRefusal(err) {
+			continue
+		}
+		s.part.refOK = false
+		return socks, err
+	}
 }
 
 // ensureConn dials the dump socket again after a broken dump dropped it.
