@@ -43,6 +43,19 @@ func measure(b *testing.B, op func() int) {
 
 // benchSource opens a source over the held table. Unless partial is true,
 // every sample is a full dump.
+// measureSamples measures src.Sample as measure does.
+func measureSamples(b *testing.B, src sampler.Source) {
+	b.Helper()
+	ctx := context.Background()
+	measure(b, func() int {
+		snap, err := src.Sample(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return len(snap.Sockets)
+	})
+}
+
 func benchSource(b *testing.B, partial bool) *Source {
 	holdForBench(b)
 	s, err := New()
@@ -82,15 +95,7 @@ func BenchmarkRawDump(b *testing.B) {
 // attribute from the warm inode cache. Each sample allocates its Sockets
 // slice.
 func BenchmarkSample(b *testing.B) {
-	s := benchSource(b, false)
-	ctx := context.Background()
-	measure(b, func() int {
-		snap, err := s.Sample(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return len(snap.Sockets)
-	})
+	measureSamples(b, benchSource(b, false))
 }
 
 // BenchmarkSampleRecycled: as BenchmarkSample, with each snapshot handed back
@@ -151,14 +156,7 @@ func benchSampleDiff(b *testing.B, s *Source) {
 func BenchmarkSampleOnePort(b *testing.B) {
 	s := benchSource(b, false)
 	s.SetQuery(sampler.Query{Ports: []sampler.PortRange{{Lo: 22, Hi: 22}}})
-	ctx := context.Background()
-	measure(b, func() int {
-		snap, err := s.Sample(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return len(snap.Sockets)
-	})
+	measureSamples(b, s)
 }
 
 // BenchmarkProcWalk: one walk of /proc/*/fd, what the cache saves per sample.
@@ -192,15 +190,7 @@ func BenchmarkSS(b *testing.B) {
 // BenchmarkGopsutil: the portable source over the same table.
 func BenchmarkGopsutil(b *testing.B) {
 	holdForBench(b)
-	src := psutil.New()
-	ctx := context.Background()
-	measure(b, func() int {
-		snap, err := src.Sample(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return len(snap.Sockets)
-	})
+	measureSamples(b, psutil.New())
 }
 
 // BenchmarkPoller: one poll through the poller, as `porttop watch` runs it:

@@ -3,7 +3,6 @@
 package sockdiag
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -47,8 +46,10 @@ type Source struct {
 	// (nil: none), for Quiet; sigNow and fileBufs are reused buffers.
 	sig, sigNow []byte
 	fileBufs    [3][]byte
-	// counters were parsed from the same /proc/net/snmp read as sig, so
-	// KernelCounters needs no read of its own (nil: none yet).
+	// counters are the partial-sample reference counters the last Sample's
+	// dump began with (read with sig, or afresh before a full dump that
+	// followed a refused partial one), so KernelCounters needs no read of
+	// its own (nil: none yet).
 	counters *sampler.KernelCounters
 	part     partialState
 
@@ -172,9 +173,9 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	s.keepTCP(socks)
 	if sigOK {
 		s.sig = sig
-		if c, err := ParseSNMP(bytes.NewReader(s.fileBufs[0])); err == nil {
-			s.counters = &c
-		}
+	}
+	if beforeOK { // as the dump that made this table began
+		s.counters = &sampler.KernelCounters{ActiveOpens: before.activeOpens, PassiveOpens: before.passiveOpens}
 	}
 	now := time.Now()
 	s.lastCount = len(socks)
@@ -312,8 +313,8 @@ func (s *Source) OwnersHidden() (bool, string) {
 }
 
 // KernelCounters gives Tcp ActiveOpens and PassiveOpens as /proc/net/snmp
-// had them when the last Sample began (read once, with Quiet's signature),
-// or reads them now before any Sample.
+// had them when the last Sample's dump began (already parsed for partial
+// samples), or reads them now before any Sample.
 func (s *Source) KernelCounters() (sampler.KernelCounters, error) {
 	s.mu.Lock()
 	c := s.counters
