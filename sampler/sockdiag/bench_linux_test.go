@@ -91,6 +91,30 @@ func BenchmarkRawDump(b *testing.B) {
 	})
 }
 
+// BenchmarkKernelWalk: the same dumps with a kernel filter that rejects
+// every socket: the kernel walks its tables and tests each socket but
+// returns no row. RawDump less this is what the kernel spends filling the
+// rows, which any sample of the whole table has to receive.
+func BenchmarkKernelWalk(b *testing.B) {
+	s := benchSource(b, false)
+	rejectAll := appendOp(nil, bcJmp, bcOpSz, 2*bcOpSz) // jump 4 bytes past the end
+	plan := make([]dump, len(s.plan))
+	for i, d := range s.plan {
+		d.bytecode = rejectAll
+		plan[i] = d
+	}
+	measure(b, func() int {
+		socks, err := s.dumpPlan(nil, plan)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(socks) != 0 {
+			b.Fatalf("a reject-all filter returned %d sockets", len(socks))
+		}
+		return len(socks)
+	})
+}
+
 // BenchmarkSample: a full sample: dump TCP and UDP, IPv4 and IPv6, parse,
 // attribute from the warm inode cache. Each sample allocates its Sockets
 // slice.
