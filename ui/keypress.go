@@ -6,8 +6,43 @@ import (
 )
 
 // handleKey sends a key to whatever has the keyboard: the filter line, the
-// help overlay, the explain pane, or the main screen.
+// help overlay, the explain pane, or the main screen. Runes read together
+// (fast typing, a paste, a link that batches keystrokes) arrive as one
+// message; outside the filter line they are the keys they are, one by one.
 func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !m.bar.IsOpen() {
+		return m.eachRune(msg)
+	}
+	return m.oneKey(msg)
+}
+
+// eachRune handles runes that arrived in one message in order, as if typed
+// apart. Once a key opens the filter line, the rest is its text, whole; once
+// a key quits, the rest are dropped.
+func (m Model) eachRune(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	for i := range msg.Runes {
+		one := msg
+		if m.bar.IsOpen() {
+			one.Runes = msg.Runes[i:]
+		} else {
+			one.Runes = msg.Runes[i : i+1]
+		}
+		next, cmd := m.oneKey(one)
+		m = next.(Model)
+		cmds = append(cmds, cmd)
+		if len(one.Runes) > 1 || m.quitting() {
+			break
+		}
+		m.layout() // a key that opened a pane sized it for the next
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// quitting reports whether a key has quit: quit ends the model's context.
+func (m Model) quitting() bool { return m.ctx.Err() != nil }
+
+func (m Model) oneKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if msg.String() == "ctrl+c" {
 		return m.quit()
 	}
