@@ -44,9 +44,13 @@ type Batch struct {
 }
 
 // isTCPConnection tells whether an open event is one the kernel's TCP open
-// counters count: a TCP socket that is not a listener.
+// counters count: a TCP socket that is not a listener and has a remote end.
+// ActiveOpens counts connect() attempts and PassiveOpens accepted children,
+// both with a peer; a socket bound but never connected (the kernel reports
+// it in state CLOSE with no remote port) is neither. A refused connect()
+// keeps its remote port and still counts, as the kernel counts it.
 func isTCPConnection(s *Socket) bool {
-	return s.Proto == TCP && s.State != StateListen
+	return s.Proto == TCP && s.State != StateListen && s.Remote.Port() != 0
 }
 
 // Feed is where batches come from: a live poller or a replayed recording.

@@ -60,8 +60,10 @@ func (p *Poller) release(r Release, events []Event) []Event {
 
 	// Never seen: it lived and died (or went to TIME_WAIT) between samples,
 	// unless the query kept it out of the samples. (Its states in between are
-	// unknown, so only protocols and ports are checked.)
-	if !p.curQuery.MatchesAddrs(&r.Socket) {
+	// unknown, so only protocols and ports are checked.) One without a local
+	// port was never bound: no port was handed out, so there is nothing to
+	// report (a program probing for IPv6 support makes such sockets).
+	if r.Socket.Local.Port() == 0 || !p.curQuery.MatchesAddrs(&r.Socket) {
 		return events
 	}
 	s := r.Socket
