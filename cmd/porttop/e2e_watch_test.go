@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -203,5 +204,61 @@ func TestWatchEndsWhenReaderGoes(t *testing.T) {
 	}
 	if _, err := record.ParseHeader(out); err != nil {
 		t.Errorf("head -1 got %q, not a header: %v", out, err)
+	}
+}
+
+// `porttop watch > /dev/full`: a stdout that cannot be written is an error
+// (exit 1, one line), unlike a reader that went away.
+func TestWatchReportsStdoutWriteFailure(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skipf("no /dev/full to write to: %v", err)
+	}
+	defer full.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := porttopCmd(ctx, "watch", "--interval", "100ms")
+	var errb strings.Builder
+	c.Stdout, c.Stderr = full, &errb
+	err = c.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	if code != 1 || !strings.HasPrefix(errb.String(), "porttop: writing stdout: ") ||
+		!strings.Contains(errb.String(), "no space left on device") || strings.Count(errb.String(), "\n") != 1 {
+		t.Errorf("watch > /dev/full: status %d, stderr %q; want 1 and one line saying stdout is full", code, errb.String())
+	}
+}
+
+// The reader of stdout going away mid-stream ends porttop quietly, status 0.
+func TestWatchQuietWhenReaderGoes(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := porttopCmd(ctx, "watch", "--interval", "100ms", "--stats", "100ms")
+	var errb strings.Builder
+	c.Stdout, c.Stderr = w, &errb
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	// Read the header, then go away: stats lines keep coming, so a write
+	// meets the closed pipe whether or not the poll for it fires first.
+	if _, err := bufio.NewReader(r).ReadString('\n'); err != nil {
+		t.Fatalf("no header: %v", err)
+	}
+	r.Close()
+	err = c.Wait()
+	if ctx.Err() != nil {
+		t.Fatalf("porttop did not end within a minute of its reader going")
+	}
+	if err != nil || errb.Len() != 0 {
+		t.Errorf("reader gone: %v, stderr %q; want status 0 and nothing said", err, errb.String())
 	}
 }

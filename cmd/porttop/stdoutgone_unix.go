@@ -4,7 +4,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -33,4 +35,11 @@ func stdoutGone(ctx context.Context, f *os.File) <-chan struct{} {
 		}
 	}()
 	return gone
+}
+
+// readerGone tells whether a write to stdout failed because its reader went
+// away: EPIPE from a pipe (SIGPIPE is ignored while streaming), ECONNRESET
+// from a socket. Anything else (ENOSPC, EIO) is a real failure.
+func readerGone(err error) bool {
+	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)
 }

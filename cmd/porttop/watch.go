@@ -107,7 +107,10 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 	var out *record.Writer
 	if !o.quiet {
 		if out, err = record.NewWriter(stdout, hdr); err != nil {
-			return nil // stdout is gone (a closed pipe): nothing to say it to
+			if readerGone(err) {
+				return nil // `porttop watch | head -0`: nobody to say it to
+			}
+			return failf(exitFail, "writing stdout: %v", err)
 		}
 		outs = append(outs, out)
 	}
@@ -134,18 +137,18 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 			}
 		}()
 	}
-	s := streamer{filter: f, outs: outs, stdout: out, stats: o.stats, stderr: stderr, said: map[string]bool{}}
+	s := streamer{filter: f, outs: outs, stdout: out, recordName: o.record, stats: o.stats, stderr: stderr, said: map[string]bool{}}
 	err = s.loop(ctx, poller)
 	for _, w := range outs {
-		if cerr := w.Close(); cerr != nil && err == nil && w != out {
-			err = cerr
+		if cerr := w.Close(); cerr != nil && err == nil {
+			err = s.which(w, cerr)
 		}
 	}
 	if errors.Is(err, errStdoutGone) {
 		err = nil // the reader of stdout went away: stop quietly
 	}
 	if err != nil {
-		return failf(exitFail, "writing %s: %v", o.record, err)
+		return failf(exitFail, "%v", err)
 	}
 	if file != nil {
 		if err := file.Sync(); err != nil {
@@ -161,8 +164,10 @@ type streamer struct {
 	outs   []*record.Writer
 	stats  time.Duration
 	stdout *record.Writer // nil with --quiet
-	stderr io.Writer
-	said   map[string]bool // notes and errors already told on stderr
+	// recordName names the --record file in errors.
+	recordName string
+	stderr     io.Writer
+	said       map[string]bool // notes and errors already told on stderr
 
 	lastStats   time.Time
 	kernelStart *sampler.KernelCounters
@@ -262,9 +267,15 @@ func (s *streamer) writeStats(b sampler.Batch) error {
 // errStdoutGone: whoever read stdout stopped (`porttop watch | head`).
 var errStdoutGone = errors.New("stdout closed")
 
+// which names the output a write error came from. Only a reader that went
+// away ends the stream quietly; any other failure on stdout (a full disk
+// behind `> file`) is as much an error as one on the --record file.
 func (s *streamer) which(w *record.Writer, err error) error {
-	if w == s.stdout {
+	if w != s.stdout {
+		return fmt.Errorf("writing %s: %w", s.recordName, err)
+	}
+	if readerGone(err) {
 		return errStdoutGone
 	}
-	return err
+	return fmt.Errorf("writing stdout: %w", err)
 }
