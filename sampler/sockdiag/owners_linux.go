@@ -23,23 +23,36 @@ const (
 	walkShare  = 50
 )
 
-// owners attributes sockets to processes from a cache of inode->pid built by
-// walking /proc/*/fd. A walk costs about 1.4-3.6 ms per 1,000 sockets, so it
-// runs only when a sample holds an inode the cache has never seen, at most
-// once a second and at most 1/walkShare of the time; between walks new
+// owners attributes sockets to processes from a cache of inode->pid. Sockets
+// new to the cache are first looked for in the fd tables of hot pids
+// (processes that made sockets recently; see owners_hot_linux.go), within a
+// budget of fd links per sample. What that misses waits for a full walk of
+// /proc/*/fd, which costs about 1.4-3.6 ms per 1,000 sockets and so runs at
+// most once a second and at most 1/walkShare of the time; until then those
 // sockets stay unattributed (the poller carries owners over once known).
 type owners struct {
 	procfs string
 	euid   int
-	owner  map[uint64]process // socket inode -> its process, from the last walk
+	owner  map[uint64]process // socket inode -> its process
 	// missed holds inodes a walk looked for and did not find (sockets of
 	// processes this user may not inspect, or already gone): they do not
 	// trigger another walk.
-	missed   map[uint64]struct{}
+	missed map[uint64]struct{}
+	// tried holds inodes a hot scan looked for and did not find since the
+	// last walk: not looked for by hot scans again, but awaiting the walk.
+	tried    map[uint64]struct{}
 	names    map[int32]string // pid -> process name (comm)
 	lastWalk time.Time
 	walkGap  time.Duration // minWalkGap, or more after a slow walk
 	linkBuf  []byte
+
+	hot     map[int32]*hotPid
+	budget  int                 // fd links a sample's hot scan may read
+	fdReads uint64              // fd links read by hot scans, ever
+	want    map[uint64]struct{} // a hot scan's inodes still to find
+	order   []*hotPid           // a hot scan's pids, cheapest first
+	// fdCount is the fd entries of each socket-owning pid at the last walk.
+	fdCount map[int32]int
 }
 
 func newOwners(procfs string) *owners {
@@ -48,35 +61,61 @@ func newOwners(procfs string) *owners {
 		euid:    os.Geteuid(),
 		owner:   map[uint64]process{},
 		missed:  map[uint64]struct{}{},
+		tried:   map[uint64]struct{}{},
 		names:   map[int32]string{},
 		linkBuf: make([]byte, 64),
+		hot:     map[int32]*hotPid{},
+		budget:  hotFDBudget,
+		want:    map[uint64]struct{}{},
+		fdCount: map[int32]int{},
 	}
 }
 
-// attribute fills PID and Process from the cache, walking /proc first when
-// allowed and needed. It reports whether owners are hidden: not root, and a
+// attribute fills PID and Process from the cache, scanning hot pids for
+// sockets it has never looked for, then walking /proc when allowed and
+// still needed. It reports whether owners are hidden: not root, and a
 // socket of another user has an inode but no process.
 func (o *owners) attribute(socks []sampler.Socket, now time.Time) (hidden bool) {
-	unknown := o.fill(socks)
-	if unknown == 0 || now.Sub(o.lastWalk) < max(o.walkGap, minWalkGap) {
-		return o.hidden(socks)
+	fresh, pending := o.fill(socks)
+	if fresh > 0 {
+		o.scanHot(socks, now)
+		pending = o.fillTried(socks)
 	}
+	if pending > 0 && now.Sub(o.lastWalk) >= max(o.walkGap, minWalkGap) {
+		o.walkFor(socks, now)
+	}
+	o.prune(socks)
+	return o.hidden(socks)
+}
+
+// walkFor walks /proc for the sample's unattributed sockets; the owners of
+// those it finds made sockets new to the cache, so they become hot.
+func (o *owners) walkFor(socks []sampler.Socket, now time.Time) {
 	start := time.Now()
 	o.walk()
 	o.walkGap = walkShare * time.Since(start)
 	o.lastWalk = now
 	clear(o.missed)
-	o.fill(socks)
+	clear(o.tried)
+	made := map[int32]int{}
 	for i := range socks {
-		if s := &socks[i]; s.Inode != 0 && s.PID == 0 {
+		s := &socks[i]
+		if s.Inode == 0 || s.PID != 0 {
+			continue
+		}
+		if p, ok := o.owner[s.Inode]; ok {
+			s.PID, s.Process = p.pid, p.name
+			made[p.pid] = o.fdCount[p.pid]
+		} else {
 			o.missed[s.Inode] = struct{}{}
 		}
 	}
-	return o.hidden(socks)
+	o.markHot(made, now)
 }
 
-// fill attributes sockets from the cache; it counts inodes never looked for.
-func (o *owners) fill(socks []sampler.Socket) (unknown int) {
+// fill attributes sockets from the cache; it counts the inodes never looked
+// for (fresh) and those only a hot scan looked for (pending a walk).
+func (o *owners) fill(socks []sampler.Socket) (fresh, pending int) {
 	for i := range socks {
 		s := &socks[i]
 		if s.Inode == 0 {
@@ -84,12 +123,65 @@ func (o *owners) fill(socks []sampler.Socket) (unknown int) {
 		}
 		if p, ok := o.owner[s.Inode]; ok {
 			s.PID, s.Process = p.pid, p.name
-		} else if _, ok := o.missed[s.Inode]; !ok {
-			unknown++
+		} else if _, ok := o.missed[s.Inode]; ok {
+			continue
+		} else if _, ok := o.tried[s.Inode]; ok {
+			pending++
+		} else {
+			fresh++
 		}
 	}
-	return unknown
+	return fresh, pending
 }
+
+// fillTried attributes what a hot scan found and marks the rest tried; it
+// counts the inodes awaiting a walk.
+func (o *owners) fillTried(socks []sampler.Socket) (pending int) {
+	for i := range socks {
+		s := &socks[i]
+		if s.Inode == 0 || s.PID != 0 {
+			continue
+		}
+		if p, ok := o.owner[s.Inode]; ok {
+			s.PID, s.Process = p.pid, p.name
+		} else if _, ok := o.missed[s.Inode]; !ok {
+			o.tried[s.Inode] = struct{}{}
+			pending++
+		}
+	}
+	return pending
+}
+
+// fresh reports whether no walk or hot scan has looked for inode.
+func (o *owners) fresh(inode uint64) bool {
+	if _, ok := o.owner[inode]; ok {
+		return false
+	}
+	if _, ok := o.missed[inode]; ok {
+		return false
+	}
+	_, ok := o.tried[inode]
+	return !ok
+}
+
+// prune drops cached owners of sockets gone from the table once the cache
+// holds twice as many as the sample (hot scans add owners between walks,
+// which alone would rebuild the cache), keeping memory bounded.
+func (o *owners) prune(socks []sampler.Socket) {
+	if len(o.owner) <= 2*len(socks)+pruneSlack {
+		return
+	}
+	kept := make(map[uint64]process, len(socks))
+	for i := range socks {
+		if p, ok := o.owner[socks[i].Inode]; ok {
+			kept[socks[i].Inode] = p
+		}
+	}
+	o.owner = kept
+}
+
+// pruneSlack keeps small tables from pruning at every churn.
+const pruneSlack = 1024
 
 func (o *owners) hidden(socks []sampler.Socket) bool {
 	if o.euid == 0 {
@@ -117,12 +209,14 @@ func (o *owners) walk() {
 	}
 	pidOf := make(map[uint64]int32, len(o.owner))
 	names := make(map[int32]string, len(o.names))
+	fdCount := make(map[int32]int, len(o.fdCount))
 	for _, e := range entries {
 		pid, err := strconv.ParseInt(e, 10, 32)
 		if err != nil {
 			continue
 		}
-		if o.scanFDs(int32(pid), pidOf) {
+		if fds, found := o.scanFDs(int32(pid), pidOf); found {
+			fdCount[int32(pid)] = fds
 			name, ok := o.names[int32(pid)]
 			if !ok {
 				name = o.readName(int32(pid))
@@ -134,7 +228,7 @@ func (o *owners) walk() {
 	for inode, pid := range pidOf {
 		owner[inode] = process{pid, names[pid]}
 	}
-	o.owner, o.names = owner, names
+	o.owner, o.names, o.fdCount = owner, names, fdCount
 }
 
 // process is what a socket is attributed to; one map lookup per socket.
@@ -143,21 +237,21 @@ type process struct {
 	name string
 }
 
-// scanFDs adds the socket inodes of one process; it reports whether any.
-func (o *owners) scanFDs(pid int32, pidOf map[uint64]int32) bool {
+// scanFDs adds the socket inodes of one process; it reports how many fds it
+// has and whether any is a socket.
+func (o *owners) scanFDs(pid int32, pidOf map[uint64]int32) (fds int, found bool) {
 	dir := o.procfs + "/" + strconv.Itoa(int(pid)) + "/fd"
 	d, err := os.Open(dir)
 	if err != nil {
-		return false // gone, or not ours to read
+		return 0, false // gone, or not ours to read
 	}
 	defer d.Close()
-	fds, err := d.Readdirnames(-1)
+	names, err := d.Readdirnames(-1)
 	if err != nil {
-		return false
+		return 0, false
 	}
 	dfd := int(d.Fd())
-	found := false
-	for _, fd := range fds {
+	for _, fd := range names {
 		n, err := unix.Readlinkat(dfd, fd, o.linkBuf)
 		if err != nil || n >= len(o.linkBuf) {
 			continue
@@ -169,7 +263,7 @@ func (o *owners) scanFDs(pid int32, pidOf map[uint64]int32) bool {
 			found = true
 		}
 	}
-	return found
+	return len(names), found
 }
 
 func (o *owners) readName(pid int32) string {

@@ -100,6 +100,7 @@ func (s *Source) Name() string { return "netlink" }
 func (s *Source) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.owners.close()
 	if s.c == nil {
 		return nil
 	}
