@@ -13,6 +13,7 @@ import (
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/sources"
 	"github.com/porttop/porttop/ui"
+	"github.com/porttop/porttop/ui/theme"
 )
 
 // requireTerminal refuses to start the live view without a terminal: it
@@ -32,19 +33,41 @@ func requireTerminal() error {
 
 // newRenderer builds the renderer and settles its questions about the
 // terminal now: asked later, while the program owns the terminal, the
-// background query can hang.
+// background query can hang. Without colour (--no-color, NO_COLOR) it keeps
+// the terminal's profile, which termenv alone would drop to ASCII on
+// NO_COLOR and with it reverse video, bold and dim: runTUI draws it with a
+// palette of no colours instead.
 func newRenderer(d display) *lipgloss.Renderer {
-	r := lipgloss.NewRenderer(os.Stdout)
-	if d.noColor || os.Getenv("NO_COLOR") != "" {
-		r.SetColorProfile(termenv.Ascii)
+	return newRendererFor(os.Stdout, d.noColor || os.Getenv("NO_COLOR") != "")
+}
+
+// colourless is the renderer newRenderer made without colour, if any; the
+// live view and replay both hand it to runTUI, which swaps the palette.
+var colourless *lipgloss.Renderer
+
+func newRendererFor(w io.Writer, noColor bool, opts ...termenv.OutputOption) *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(w, opts...)
+	if noColor {
+		r.SetColorProfile(r.Output().ColorProfile()) // the terminal's, NO_COLOR aside
+		colourless = r
 	}
 	r.SetHasDarkBackground(r.HasDarkBackground())
 	return r
 }
 
+// paletteFor is the palette cfg is drawn with: none of its colours on a
+// renderer made without colour.
+func paletteFor(cfg ui.Config) theme.Palette {
+	if cfg.Renderer != nil && cfg.Renderer == colourless {
+		return theme.NoColor
+	}
+	return cfg.Palette
+}
+
 // runTUI runs the view until the user quits; the terminal is restored on the
 // way out, whatever happened.
 func runTUI(ctx context.Context, cfg ui.Config) error {
+	cfg.Palette = paletteFor(cfg)
 	m, err := ui.New(cfg)
 	if err != nil {
 		return err

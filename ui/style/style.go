@@ -1,8 +1,9 @@
 // Package style builds porttop's one set of lipgloss styles from an injected
 // renderer and a palette. Nothing here is global: a test renderer with the
-// ASCII profile yields styles that print no escape codes at all, which is
-// also what NO_COLOR gets, so every style below is paired with a glyph or a
-// word wherever it carries meaning.
+// ASCII profile yields styles that print no escape codes at all, so every
+// style below is paired with a glyph or a word wherever it carries meaning.
+// NO_COLOR gets the terminal's own profile with theme.NoColor: no colour,
+// but reverse video, bold and dim.
 package style
 
 import (
@@ -17,7 +18,7 @@ type Styles struct {
 	Renderer *lipgloss.Renderer
 	Palette  theme.Palette
 	// Plain is set when the renderer shows neither colour nor attributes
-	// (the ASCII profile, NO_COLOR): marks must then be glyphs.
+	// (the ASCII profile): marks must then be glyphs.
 	Plain bool
 
 	// Port ranges (IANA) and the OS ephemeral marker.
