@@ -39,6 +39,11 @@
 //     look for a process of that name write proc:close.
 //   - Only digits, dashes and commas make a port term, so a mistyped port
 //     (70000, 9-3) is an error rather than a search for a process so named.
+//   - Likewise a term shaped like an address must be one: one starting
+//     with '[', one of hex digits with two or more colons (IPv6), or one of
+//     digits with at least one dot, each optionally with /BITS or :PORT
+//     (see looksLikeAddress). So 300.1.1.1, 10.0.0.0/99 and 127.0.0.1:99999
+//     are errors; kworker/0 and python3.11 are still process names.
 //   - An event matches when its socket matches, or, for a state change,
 //     when the socket in its previous state matches, so filtering on
 //     "established" also shows connections leaving that state.

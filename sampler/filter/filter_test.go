@@ -160,7 +160,28 @@ func TestParseErrors(t *testing.T) {
 		{"!", "! must be followed by one term"},
 		{"!!tcp", "! must be followed by one term"},
 		{"!70000", `port "70000" is out of range`},
-		{"1.2.3.4:70000", `unknown prefix "1.2.3.4:"`},
+		{"1.2.3.4:70000", `filter term "1.2.3.4:70000": port "70000" is out of range: ports are 0-65535`},
+		{"127.0.0.1:99999", `port "99999" is out of range`},
+		{"[::1]:99999", `port "99999" is out of range`},
+		{"[::1]:x", `port "x" is not a number`},
+		{"1.2.3.4:", "empty port"},
+		{"10.0.0.0/99", `filter term "10.0.0.0/99": not an address or network (prefix length 99 > 32)`},
+		{"::/129", "not an address or network (prefix length 129 > 128)"},
+		{"10.0.0.0/x", `not an address or network (prefix length "x" is not a number)`},
+		{"10.0.0.0/", "not an address or network (no prefix length after the /)"},
+		{"10.0.0.0/-1", "not an address or network"},
+		{"300.1.1.1/8", "not an address or network (IPv4 field has value >255)"},
+		{"300.1.1.1", "not an address (IPv4 field has value >255)"},
+		{"1.2.3", "not an address"},
+		{"10.0.0", "not an address"},
+		{"1..2", "not an address"},
+		{"[::1", "not an address: the [ has no closing ]"},
+		{"[::1]", "not an address"},
+		{"[1.2.3.4]:80", "not an address and port"},
+		{"fe80:::1", "not an address"},
+		{"1:2:3", "not an address"},
+		{"!300.1.1.1", "not an address"},
+		{"tcp 10.0.0.0/33", `filter term "10.0.0.0/33"`},
 	}
 	for _, c := range cases {
 		f, err := Parse(c.in, linuxEphemeral)
@@ -173,6 +194,19 @@ func TestParseErrors(t *testing.T) {
 		}
 		if !strings.Contains(err.Error(), "terms are a port") {
 			t.Errorf("Parse(%q) error does not say what is accepted: %q", c.in, err)
+		}
+	}
+}
+
+// Terms that are not addresses stay process names, however near they come.
+func TestNamesThatAreNotAddresses(t *testing.T) {
+	for _, name := range []string{"kworker/0", "python3.11", "php-fpm7.4", "a.b", "x/8", "deadbeef", "1.2.3.4-5", "v1.2", "node.js"} {
+		if looksLikeAddress(name) {
+			t.Errorf("%q looks like an address; it is a plausible process name", name)
+		}
+		f, err := Parse(name, linuxEphemeral)
+		if err != nil || f.String() != "proc:"+strings.ToLower(name) {
+			t.Errorf("Parse(%q) = %q, %v; want a process name", name, f, err)
 		}
 	}
 }

@@ -11,6 +11,7 @@ func FuzzParse(f *testing.F) {
 		"proc:nginx", "nginx", "tcp udp listen time-wait", "well-known registered dynamic ephemeral",
 		"70000", "9-3", "pid:x", "host:80", "TIME_WAIT", "1-2-3", "::1", "PROC:A:B",
 		"!time-wait", "127.0.0.1:8080", "[fe80::1%eth0]:22", "10.0.0.0/8", "::ffff:1.2.3.4", "uid:0 state:listen proto:udp",
+		"10.0.0.0/99", "300.1.1.1", "[::1", "127.0.0.1:99999", "kworker/0", "fe80::1%eth0/64",
 	} {
 		f.Add(seed)
 	}

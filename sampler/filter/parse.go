@@ -56,6 +56,9 @@ func (f *Filter) add(tok string, ephemeral ports.Range) error {
 		f.addrs = append(f.addrs, a)
 		return nil
 	}
+	if looksLikeAddress(tok) {
+		return addrProblem(tok)
+	}
 	lower := strings.ToLower(tok)
 	if prefix, rest, ok := strings.Cut(lower, ":"); ok {
 		return f.addPrefixed(prefix, rest)
