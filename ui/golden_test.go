@@ -34,6 +34,7 @@ func runProgram(t *testing.T, w, h int, msgs []tea.Msg) string {
 // the files under testdata. Regenerate with: go test ./ui -run Golden -update
 func TestGolden(t *testing.T) {
 	first := firstBatch(t0, baseSockets())
+	loopback := firstBatch(t0, loopbackSockets())
 	tests := []struct {
 		name string
 		w, h int
@@ -65,6 +66,9 @@ func TestGolden(t *testing.T) {
 		{"churn_panel", 100, 30, script(first, batchCurlOpens(), batchCurlClosesGitWaits(), "c")},
 		{"map_and_churn_wide", 160, 40, script(first, batchCurlOpens(), batchCurlClosesGitWaits(), "mc")},
 		{"map_enter_filters_block", 100, 30, script(first, batchCurlOpens(), "m", enter())},
+		// Ports are never cut: hosts lose their middle, PID and SERVICE give way.
+		{"loopback_60x16", 60, 16, script(loopback)},
+		{"loopback_80x24", 80, 24, script(loopback)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

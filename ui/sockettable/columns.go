@@ -11,6 +11,9 @@ type column struct {
 	min, max int
 	optional bool
 	right    bool // right-aligned (numbers)
+	// yields: shown only while LOCAL and REMOTE keep addrFloor cells each,
+	// so an endpoint is shortened for the addresses' sake, not for these.
+	yields bool
 }
 
 type columnID uint8
@@ -38,8 +41,8 @@ var columnsInPriority = []column{
 	{id: colState, title: "STATE", min: 11, max: 11},
 	{id: colProcess, title: "PROCESS", min: 7, max: 16, optional: true},
 	{id: colAge, title: "AGE", min: 6, max: 6, optional: true, right: true},
-	{id: colPID, title: "PID", min: 7, max: 7, optional: true, right: true},
-	{id: colService, title: "SERVICE", min: 7, max: 12, optional: true},
+	{id: colPID, title: "PID", min: 7, max: 7, optional: true, right: true, yields: true},
+	{id: colService, title: "SERVICE", min: 7, max: 12, optional: true, yields: true},
 }
 
 // growSteps is how spare width is handed out: addresses first to fit most
@@ -82,8 +85,15 @@ func fit(width int) layout {
 	avail := width - gutterWidth
 	w := map[columnID]int{}
 	used := -1 // n columns need n-1 separating spaces
+	// reserve is what the addresses need on top of their minimum to keep
+	// addrFloor cells each.
+	reserve := 2*addrFloor - columnByID(colLocal).min - columnByID(colRemote).min
 	for _, c := range columnsInPriority {
-		if c.optional && used+1+c.min > avail {
+		need := used + 1 + c.min
+		if c.yields {
+			need += reserve
+		}
+		if c.optional && need > avail {
 			continue
 		}
 		w[c.id] = c.min

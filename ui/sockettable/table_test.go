@@ -246,6 +246,18 @@ func TestColumnsFitWidth(t *testing.T) {
 			t.Errorf("width %d: state column dropped", w)
 		}
 	}
+	// PID and SERVICE only take room the addresses can spare.
+	for w := 60; w <= 200; w++ {
+		l := fit(w)
+		_, pid := l.w[colPID]
+		_, svc := l.w[colService]
+		if (pid || svc) && (l.w[colLocal] < addrFloor || l.w[colRemote] < addrFloor) {
+			t.Errorf("width %d: PID/SERVICE shown while LOCAL is %d and REMOTE %d cells", w, l.w[colLocal], l.w[colRemote])
+		}
+	}
+	if _, ok := fit(80).w[colService]; ok {
+		t.Error("at 80 columns the service column should give way to the addresses")
+	}
 	if _, ok := fit(60).w[colService]; ok {
 		t.Error("at 60 columns the service column should give way")
 	}

@@ -60,9 +60,9 @@ func (m Model) cells(l layout, r row, now time.Time) []string {
 				v += "6"
 			}
 		case colLocal:
-			v = FormatAddr(s.Local)
+			v = fitAddr(s.Local, l.w[c.id])
 		case colRemote:
-			v = FormatAddr(s.Remote)
+			v = fitAddr(s.Remote, l.w[c.id])
 		case colState:
 			v = s.State.String()
 			if v == "" {
