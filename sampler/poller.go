@@ -61,6 +61,7 @@ type Poller struct {
 	goneScratch         []bool
 	adjust              map[ID]adjustment // changes releases made to base since it was sampled, by releaseKey
 	recent              *recentGone       // by releaseKey
+	releases            <-chan Release    // from the source's watcher; nil without one
 	sampled             bool              // a sample has succeeded: later opens are not Existing
 	interval            time.Duration
 	curQuery            Query  // what the source was last told
@@ -142,6 +143,7 @@ func (p *Poller) Run(ctx context.Context) error {
 	defer p.running.Store(false)
 
 	releases, watchErr := p.watch(ctx)
+	p.releases = releases
 	if p.interval <= 0 {
 		p.interval = MinAdaptiveInterval
 	}
@@ -191,6 +193,7 @@ func (p *Poller) watch(ctx context.Context) (<-chan Release, <-chan error) {
 
 // sample takes one sample, diffs it and publishes the result.
 func (p *Poller) sample(ctx context.Context) {
+	p.drainReleases()
 	p.applyQuery()
 	p.recycleFree()
 	start := time.Now()

@@ -16,6 +16,7 @@ type pending struct {
 	ready     bool
 	maxEvents int
 	dropped   uint64
+	latest    time.Time     // the newest event time published (see stampInOrder)
 	signal    chan struct{} // capacity 1: "something is pending"
 	refs      *snapRefs     // the pending snapshot is held; each delivery counts
 }
@@ -48,6 +49,7 @@ func (p *pending) add(u update) {
 		p.refs.drop(b.Snapshot.Sockets)
 		b.Snapshot = *u.snapshot
 	}
+	p.latest = stampInOrder(u.events, p.latest)
 	b.Events = append(b.Events, u.events...)
 	if over := len(b.Events) - p.maxEvents; over > 0 {
 		// Drop the oldest: the newest events explain the newest snapshot.
