@@ -45,14 +45,15 @@ var columnsInPriority = []column{
 	{id: colService, title: "SERVICE", min: 7, max: 12, optional: true, yields: true},
 }
 
-// growSteps is how spare width is handed out: addresses first to fit most
-// IPv4 endpoints, then names, then the addresses to their full IPv4 width,
-// the protocol title, and whatever is left to the addresses for IPv6.
+// growSteps is how spare width is handed out: addresses first, both to
+// addrFloor, then to fit most IPv4 endpoints, then names, then the addresses
+// to their full IPv4 width, the protocol title, and whatever is left to the
+// addresses for IPv6.
 var growSteps = []struct {
 	id columnID
 	to int
 }{
-	{colLocal, 17}, {colRemote, 17}, {colProcess, 14}, {colService, 12},
+	{colLocal, addrFloor}, {colRemote, addrFloor}, {colLocal, 17}, {colRemote, 17}, {colProcess, 14}, {colService, 12},
 	{colLocal, 21}, {colRemote, 21}, {colProto, 5}, {colProcess, 16},
 	{colRemote, 47}, {colLocal, 47},
 }
