@@ -23,6 +23,10 @@ type PollerConfig struct {
 	Now func() time.Time
 	// Notes are header lines from whoever built the poller (a fallback taken).
 	Notes []string
+	// FirstSeen, when set, gives the Since of sockets another sampling of
+	// the machine already knew: the first sample's sockets keep those times
+	// (see FirstSeen). Read only for the first successful sample.
+	FirstSeen FirstSeen
 }
 
 // DefaultMaxEvents is the cap on undelivered events when none is given.
@@ -62,6 +66,7 @@ type Poller struct {
 	adjust              map[ID]adjustment // changes releases made to base since it was sampled, by releaseKey
 	recent              *recentGone       // by releaseKey
 	releases            <-chan Release    // from the source's watcher; nil without one
+	firstSeen           FirstSeen         // for the first sample; nil after it
 	sampled             bool              // a sample has succeeded: later opens are not Existing
 	interval            time.Duration
 	curQuery            Query  // what the source was last told
@@ -100,15 +105,18 @@ func NewPoller(cfg PollerConfig) *Poller {
 		name = cfg.Source.Name()
 	}
 	refs := newSnapRefs()
+	firstSeen := cfg.FirstSeen
+	cfg.FirstSeen = nil // the poller lets it go after the first sample
 	return &Poller{
-		cfg:      cfg,
-		now:      now,
-		refs:     refs,
-		pending:  newPending(cfg.MaxEvents, name, refs),
-		poke:     make(chan struct{}, 1),
-		adjust:   map[ID]adjustment{},
-		recent:   newRecentGone(recentGoneTTL, recentGoneLimit),
-		interval: cfg.Interval,
+		cfg:       cfg,
+		firstSeen: firstSeen,
+		now:       now,
+		refs:      refs,
+		pending:   newPending(cfg.MaxEvents, name, refs),
+		poke:      make(chan struct{}, 1),
+		adjust:    map[ID]adjustment{},
+		recent:    newRecentGone(recentGoneTTL, recentGoneLimit),
+		interval:  cfg.Interval,
 	}
 }
 
@@ -214,6 +222,9 @@ func (p *Poller) sample(ctx context.Context) {
 	p.recent.expire(next.Time)
 	events := p.differ.Diff(p.prevForDiff(), &next)
 	events = p.dropReopened(events, &next)
+	if !p.sampled {
+		p.carryFirstSeen(events, &next)
+	}
 	cost := time.Since(start)
 
 	if p.queryFrom != nil {

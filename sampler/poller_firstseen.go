@@ -1,0 +1,57 @@
+package sampler
+
+import "time"
+
+// FirstSeen is when sockets were first seen in use (their Since) by another
+// sampling of the same machine, keyed as releases are matched: by the
+// kernel's cookie, or by the whole ID for a socket without one. A poller
+// starting beside it (the live view's filtered sampling, beside the
+// machine-wide one) carries those times over to the sockets of its first
+// sample rather than stamp them with that sample's time, so a socket's age,
+// held time and "since" do not restart when the view switches samplers.
+type FirstSeen map[ID]time.Time
+
+// FirstSeenOf gathers the Since of the sockets in socks that q covers (by
+// protocol and port, see MatchesAddrs); sockets never stamped are left out.
+func FirstSeenOf(socks []Socket, q Query) FirstSeen {
+	seen := FirstSeen{}
+	for i := range socks {
+		s := &socks[i]
+		if !s.Since.IsZero() && q.MatchesAddrs(s) {
+			seen[releaseKey(s.ID)] = s.Since
+		}
+	}
+	return seen
+}
+
+// Of returns when s was first seen, if known.
+func (f FirstSeen) Of(s *Socket) (time.Time, bool) {
+	t, ok := f[releaseKey(s.ID)]
+	return t, ok
+}
+
+// carryFirstSeen stamps the sockets of the first sample, and the Existing
+// events that report them, with the times the config's FirstSeen knows.
+// A time after the sample's own is ignored: first seen cannot be later
+// than seen now. The map is let go afterwards; later samples carry Since
+// over from one to the next.
+func (p *Poller) carryFirstSeen(events []Event, next *Snapshot) {
+	seen := p.firstSeen
+	p.firstSeen = nil
+	if len(seen) == 0 {
+		return
+	}
+	carry := func(s *Socket) {
+		if t, ok := seen.Of(s); ok && t.Before(s.Since) {
+			s.Since = t
+		}
+	}
+	for i := range next.Sockets {
+		carry(&next.Sockets[i])
+	}
+	for i := range events {
+		if events[i].Kind == Opened {
+			carry(&events[i].Socket)
+		}
+	}
+}

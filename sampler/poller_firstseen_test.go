@@ -1,0 +1,74 @@
+package sampler
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// A poller started beside another sampling (the live view's filtered one)
+// keeps the first-seen times that sampling knew: matched by cookie, or by
+// the whole ID for a socket without one, for the first sample only.
+func TestPollerCarriesFirstSeenToItsFirstSample(t *testing.T) {
+	const noCookie = "tcp 127.0.0.1:8765 127.0.0.1:40020 ESTABLISHED"
+	wide := snap(t, at(0), sockA, noCookie, sockB)
+	wide.Sockets[0].Since = at(-20)
+	wide.Sockets[1].Since = at(-15)
+	wide.Sockets[2].Since = at(-9)
+	seen := FirstSeenOf(wide.Sockets, Query{Ports: []PortRange{{Lo: 40001, Hi: 40001}, {Lo: 8765, Hi: 8765}}})
+	if len(seen) != 2 {
+		t.Fatalf("FirstSeenOf kept %d sockets, want the 2 the query covers", len(seen))
+	}
+
+	ctx := context.Background()
+	p, _ := newTestPoller(t, PollerConfig{FirstSeen: seen},
+		ok(snap(t, at(1), sockA, noCookie, sockC)),
+		ok(snap(t, at(2), noCookie, sockC)),
+	)
+	p.sample(ctx)
+	b := take(t, p)
+	wantSince := map[uint16]time.Time{40001: at(-20), 8765: at(-15), 40003: at(1)}
+	for _, s := range b.Snapshot.Sockets {
+		if !s.Since.Equal(wantSince[s.Local.Port()]) {
+			t.Errorf("table: %v since %v, want %v", s.Local, s.Since, wantSince[s.Local.Port()])
+		}
+	}
+	for _, e := range b.Events {
+		if !e.Socket.Since.Equal(wantSince[e.Socket.Local.Port()]) {
+			t.Errorf("%s %v since %v, want %v", e.Kind, e.Socket.Local, e.Socket.Since, wantSince[e.Socket.Local.Port()])
+		}
+	}
+	p.sample(ctx)
+	b = take(t, p)
+	wantKinds(t, b.Events, "close 127.0.0.1:40001")
+	if h := b.Events[0].Held; h != 22*time.Second {
+		t.Errorf("held %v, want 22s: from when the machine-wide sampling first saw it", h)
+	}
+}
+
+// Only the first sample takes the times over; a time later than that
+// sample's own is not taken.
+func TestPollerFirstSeenOnlyForFirstSample(t *testing.T) {
+	seen := FirstSeen{}
+	later := sock(t, sockA)
+	later.Since = at(5)
+	seen[releaseKey(later.ID)] = later.Since
+	b := sock(t, sockB)
+	seen[releaseKey(b.ID)] = at(-30)
+
+	ctx := context.Background()
+	p, _ := newTestPoller(t, PollerConfig{FirstSeen: seen},
+		ok(snap(t, at(1), sockA)),
+		ok(snap(t, at(2), sockA, sockB)),
+	)
+	p.sample(ctx)
+	if s := take(t, p).Snapshot.Sockets[0]; !s.Since.Equal(at(1)) {
+		t.Errorf("since %v, want the sample's %v: a first-seen time after it is not taken", s.Since, at(1))
+	}
+	p.sample(ctx)
+	for _, e := range take(t, p).Events {
+		if !e.Socket.Since.Equal(at(2)) {
+			t.Errorf("%s %v since %v, want %v: opened after the first sample", e.Kind, e.Socket.Local, e.Socket.Since, at(2))
+		}
+	}
+}
