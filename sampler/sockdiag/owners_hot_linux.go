@@ -51,9 +51,12 @@ func (o *owners) scanHot(socks []sampler.Socket, now time.Time) {
 	}
 	clear(o.want)
 	for i := range socks {
-		if s := &socks[i]; s.Inode != 0 && s.PID == 0 && o.fresh(s.Inode) {
+		if s := &socks[i]; s.Inode != 0 && s.PID == 0 && o.mayHold(s) && o.fresh(s.Inode) {
 			o.want[s.Inode] = struct{}{}
 		}
+	}
+	if len(o.want) == 0 {
+		return
 	}
 	o.order = o.order[:0]
 	for _, h := range o.hot {
@@ -75,11 +78,19 @@ func (o *owners) scanHot(socks []sampler.Socket, now time.Time) {
 		}
 		read, alive := o.scanHotPid(h, budget, now)
 		budget -= read
-		if !alive {
+		if !alive { // its pid may be reused: the next walk reads the name afresh
 			o.dropHot(h.pid)
+			delete(o.names, h.pid)
 		}
 	}
 	clear(o.order) // no stale pointers kept past a drop
+}
+
+// mayHold reports whether a process this user may inspect is likely to
+// hold s: not root, only processes of the same uid are readable, and a
+// socket of another uid is left to the walk (which finds it if it can).
+func (o *owners) mayHold(s *sampler.Socket) bool {
+	return o.euid == 0 || int(s.UID) == o.euid
 }
 
 // scanHotPid reads one hot pid's socket fds, at most limit of them (none if
