@@ -26,9 +26,7 @@ func historyLines(h history.PortHistory, started time.Time, now time.Time) []str
 	if who := useOwner(h.LastUse); who != "" {
 		last += " by " + who
 	}
-	if h.LastUse.Remote.IsValid() && h.LastUse.Remote.Port() != 0 {
-		last += " -> " + sockettable.FormatAddr(h.LastUse.Remote)
-	}
+	last += remoteText(h.LastUse)
 	out = append(out, last+".")
 	if h.InUse > 0 {
 		out = append(out, "In use now by "+plural(h.InUse, "socket")+".")
@@ -40,6 +38,9 @@ func historyLines(h history.PortHistory, started time.Time, now time.Time) []str
 		out = append(out, fmt.Sprintf("Handed out %s this run, held %s in all.", times(h.HandedOut), sockettable.FormatAge(h.TotalHeld)))
 	case h.HandedOut > 0:
 		out = append(out, fmt.Sprintf("Handed out %s this run.", times(h.HandedOut)))
+	}
+	if h.Accepted > 0 {
+		out = append(out, fmt.Sprintf("Its listener accepted %s (they share its port: not hand-outs).", plural(h.Accepted, "connection")))
 	}
 	if len(h.Recent) > 1 {
 		out = append(out, "Recent uses, newest first:")
@@ -75,9 +76,7 @@ func useLine(u history.Use) string {
 	if who := useOwner(u); who != "" {
 		b.WriteString(" " + who)
 	}
-	if u.Remote.IsValid() && u.Remote.Port() != 0 {
-		b.WriteString(" -> " + sockettable.FormatAddr(u.Remote))
-	}
+	b.WriteString(remoteText(u))
 	if u.Closed.IsZero() {
 		b.WriteString(" still open")
 		if s := u.State.String(); s != "" {
@@ -87,6 +86,18 @@ func useLine(u history.Use) string {
 		b.WriteString(" held " + sockettable.FormatAge(u.Held))
 	}
 	return b.String()
+}
+
+// remoteText is the use's other end: where it connected to, or, for an
+// accepted connection, the client it came from.
+func remoteText(u history.Use) string {
+	switch {
+	case !u.Remote.IsValid() || u.Remote.Port() == 0:
+		return ""
+	case u.Accepted:
+		return " accepted from " + sockettable.FormatAddr(u.Remote)
+	}
+	return " -> " + sockettable.FormatAddr(u.Remote)
 }
 
 func times(n int) string {

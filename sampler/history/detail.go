@@ -56,12 +56,12 @@ func (d *detail) reset(key uint32) {
 	*d = detail{key: key, ring: d.ring[:0]}
 }
 
-func useOf(s *sampler.Socket) Use {
-	return Use{Process: s.Process, PID: s.PID, Remote: s.Remote, State: s.State}
+func useOf(s *sampler.Socket, accepted bool) Use {
+	return Use{Process: s.Process, PID: s.PID, Remote: s.Remote, State: s.State, Accepted: accepted}
 }
 
-func (d *detail) opened(e *sampler.Event) {
-	u := useOf(&e.Socket)
+func (d *detail) opened(e *sampler.Event, accepted bool) {
+	u := useOf(&e.Socket, accepted)
 	u.Opened = e.Socket.Since
 	if u.Opened.IsZero() {
 		u.Opened = e.Time
@@ -69,22 +69,22 @@ func (d *detail) opened(e *sampler.Event) {
 	d.push(entry{id: e.Socket.ID, use: u})
 }
 
-func (d *detail) changed(e *sampler.Event) {
+func (d *detail) changed(e *sampler.Event, accepted bool) {
 	if x := d.find(e.Socket.ID); x != nil {
 		x.use.State = e.Socket.State
 		fillOwner(&x.use, &e.Socket)
 		return
 	}
 	// Opened before this port's detail began: remember it from here on.
-	u := useOf(&e.Socket)
+	u := useOf(&e.Socket, accepted)
 	u.Opened = e.Socket.Since
 	d.push(entry{id: e.Socket.ID, use: u})
 }
 
-func (d *detail) closed(e *sampler.Event) {
+func (d *detail) closed(e *sampler.Event, accepted bool) {
 	x := d.find(e.Socket.ID)
 	if x == nil {
-		u := useOf(&e.Socket)
+		u := useOf(&e.Socket, accepted)
 		u.Opened = e.Socket.Since
 		if u.Opened.IsZero() && e.Held > 0 {
 			u.Opened = e.Time.Add(-e.Held)

@@ -9,6 +9,7 @@ import (
 func merge(a, b PortHistory) PortHistory {
 	h := PortHistory{
 		HandedOut:  a.HandedOut + b.HandedOut,
+		Accepted:   a.Accepted + b.Accepted,
 		InUse:      a.InUse + b.InUse,
 		LastSeen:   later(a.LastSeen, b.LastSeen),
 		LastFree:   later(a.LastFree, b.LastFree),

@@ -12,10 +12,10 @@ import (
 // process names never repeat.
 const maxNames = 4096
 
-// slot is one port's exact summary; 40 bytes x 65536 ports x 2 protocols.
+// slot is one port's exact summary; 48 bytes x 65536 ports x 2 protocols.
 type slot struct {
 	lastSeen, lastFree, totalHeld int64 // unix nanoseconds; 0 = never
-	handedOut, inUse              uint32
+	handedOut, accepted, inUse    uint32
 	lastPID                       int32
 	lastName                      uint16 // index into Tracker.names; 0 = unknown
 }
@@ -33,6 +33,9 @@ type Tracker struct {
 	// latest is the newest time heard of (events or Advance), unix ns: a
 	// port still in use was seen in use then.
 	latest int64
+	// listeners tells a port handed out from a connection accepted on a
+	// listener's port.
+	listeners listenerSet
 }
 
 // NewTracker keeps per-use detail for at most maxDetailed ports (4096 is a
@@ -56,9 +59,12 @@ func protoIndex(p sampler.Proto) int {
 	return -1
 }
 
-// Observe feeds events in the order they happened. Events of other
-// protocols are ignored.
+// Observe feeds one batch's events in the order they happened. Events of
+// other protocols are ignored. Whether an open hands out its port is judged
+// by the listeners as they stand at the end of the batch, as the header
+// judges by the batch's snapshot.
 func (t *Tracker) Observe(events []sampler.Event) {
+	t.listeners.update(events)
 	for i := range events {
 		t.observe(&events[i])
 	}
@@ -82,18 +88,23 @@ func (t *Tracker) observe(e *sampler.Event) {
 		s.lastName = t.intern(e.Socket.Process)
 	}
 	d := t.touch(pi, port)
+	handsOut := t.listeners.handsOutPort(e)
 	switch e.Kind {
 	case sampler.Opened:
-		if !e.Existing {
+		switch {
+		case e.Existing:
+		case handsOut:
 			s.handedOut++
+		default:
+			s.accepted++
 		}
 		s.inUse++
 		if d != nil {
-			d.opened(e)
+			d.opened(e, !handsOut)
 		}
 	case sampler.StateChanged:
 		if d != nil {
-			d.changed(e)
+			d.changed(e, !handsOut)
 		}
 	case sampler.Closed:
 		if s.inUse > 0 {
@@ -102,9 +113,11 @@ func (t *Tracker) observe(e *sampler.Event) {
 		if s.inUse == 0 {
 			s.lastFree = max(s.lastFree, at)
 		}
-		s.totalHeld += int64(e.Held)
+		if handsOut { // an accepted connection held no port of its own
+			s.totalHeld += int64(e.Held)
+		}
 		if d != nil {
-			d.closed(e)
+			d.closed(e, !handsOut)
 		}
 	}
 }
@@ -175,6 +188,7 @@ func (t *Tracker) Port(proto sampler.Proto, port uint16) PortHistory {
 	}
 	h := PortHistory{
 		HandedOut:  int(s.handedOut),
+		Accepted:   int(s.accepted),
 		InUse:      int(s.inUse),
 		LastSeen:   fromNanos(seen),
 		LastFree:   fromNanos(s.lastFree),

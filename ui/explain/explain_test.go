@@ -76,6 +76,32 @@ func inUseCase() Input {
 	return in
 }
 
+// serverCase: a listener porttop saw start, and three connections it
+// accepted, each from a client's own ephemeral port.
+func serverCase() Input {
+	in := base(8766)
+	in.Proto = sampler.TCP
+	in.Live = true
+	listener := sampler.Socket{
+		ID:    sampler.ID{Proto: sampler.TCP, Local: netip.MustParseAddrPort("127.0.0.1:8766"), Remote: netip.MustParseAddrPort("0.0.0.0:0")},
+		State: sampler.StateListen, PID: 3100, Process: "python3", UID: 1000, Since: started.Add(10 * time.Second),
+	}
+	in.Sockets = []sampler.Socket{listener}
+	tr := history.NewTracker(16)
+	tr.Observe([]sampler.Event{{Kind: sampler.Opened, Time: listener.Since, Socket: listener}})
+	for i, client := range []string{"127.0.0.1:41000", "127.0.0.1:41002", "127.0.0.1:41004"} {
+		conn := listener
+		conn.Remote, conn.State = netip.MustParseAddrPort(client), sampler.StateEstablished
+		conn.Since = started.Add(time.Duration(60+30*i) * time.Second)
+		closed := conn.Since.Add(2 * time.Second)
+		tr.Observe([]sampler.Event{{Kind: sampler.Opened, Time: conn.Since, Socket: conn}})
+		tr.Observe([]sampler.Event{{Kind: sampler.Closed, Time: closed, Socket: conn, Held: 2 * time.Second}})
+	}
+	h := tr.Port(sampler.TCP, 8766)
+	in.History = &h
+	return in
+}
+
 func TestGolden(t *testing.T) {
 	cases := map[string]Input{}
 	for _, p := range []uint16{22, 443, 60716, 0, 49151, 49152, 65535} {
@@ -92,6 +118,7 @@ func TestGolden(t *testing.T) {
 	free.History = &h
 	cases["free_never_seen_60716"] = free
 	cases["free_was_used_60716"] = wasUsedCase()
+	cases["server_8766"] = serverCase()
 
 	for name, in := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -20,10 +20,12 @@ func historyParas(in Input) []para {
 		return []para{text(fmt.Sprintf("This run: not seen in use %s.", started))}
 	}
 	var s string
-	switch h.HandedOut {
-	case 0:
+	switch {
+	case h.HandedOut == 0 && h.Accepted == 0:
 		s = fmt.Sprintf("This run: no new socket was opened on port %d %s", in.Port, started)
-	case 1:
+	case h.HandedOut == 0:
+		s = fmt.Sprintf("This run: port %d was not handed out %s", in.Port, started)
+	case h.HandedOut == 1:
 		s = fmt.Sprintf("This run: port %d was handed out once %s", in.Port, started)
 	default:
 		s = fmt.Sprintf("This run: port %d was handed out %d times %s", in.Port, h.HandedOut, started)
@@ -32,6 +34,10 @@ func historyParas(in Input) []para {
 		s += fmt.Sprintf(", held for %s in all", duration(h.TotalHeld))
 	}
 	s += "."
+	if h.Accepted > 0 {
+		s += fmt.Sprintf(" Its listener accepted %s on it; those share the listener's port, so they are not hand-outs.",
+			connections(h.Accepted))
+	}
 	lastFree := !h.LastFree.IsZero()
 	if h.InUse == 0 && !h.LastSeen.IsZero() {
 		s += " Last seen in use at " + clock(h.LastSeen, in.Now)
@@ -91,11 +97,21 @@ func useLine(u history.Use, in Input) string {
 	} else {
 		s += ": owner unknown"
 	}
-	if u.Remote.IsValid() && u.Remote.Port() != 0 {
+	switch {
+	case u.Remote.IsValid() && u.Remote.Port() != 0 && u.Accepted:
+		s += ", accepted from " + u.Remote.String()
+	case u.Remote.IsValid() && u.Remote.Port() != 0:
 		s += ", to " + u.Remote.String()
 	}
 	if st := u.State.String(); st != "" {
 		s += ", " + st
 	}
 	return s
+}
+
+func connections(n int) string {
+	if n == 1 {
+		return "1 connection"
+	}
+	return fmt.Sprintf("%d connections", n)
 }

@@ -1,0 +1,69 @@
+package history
+
+import (
+	"math"
+	"net/netip"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// listenerSet follows which TCP ports have a listener, from the events the
+// tracker is fed, so that each open is judged by sampler.Listeners'
+// HandsOutPort: the rule the header's hand-out rate follows. An accepted
+// connection shares its listener's port, so it is no hand-out.
+type listenerSet struct {
+	count   [65536]uint16 // TCP listening sockets on each port
+	ports   sampler.Listeners
+	scratch []sampler.Socket // one stand-in listener per port, for Reset
+}
+
+// update applies a batch's listener opens, closes and state changes, so the
+// set stands as at the batch's snapshot, the one the header judges by.
+func (l *listenerSet) update(events []sampler.Event) {
+	changed := false
+	for i := range events {
+		e := &events[i]
+		if e.Socket.Proto != sampler.TCP {
+			continue
+		}
+		var was, is bool
+		switch e.Kind {
+		case sampler.Opened:
+			is = e.Socket.State == sampler.StateListen
+		case sampler.Closed:
+			was = e.Socket.State == sampler.StateListen
+		case sampler.StateChanged:
+			was, is = e.PrevState == sampler.StateListen, e.Socket.State == sampler.StateListen
+		}
+		p := e.Socket.Local.Port()
+		if was && l.count[p] > 0 {
+			l.count[p]--
+			changed = true
+		}
+		if is && l.count[p] < math.MaxUint16 {
+			l.count[p]++
+			changed = true
+		}
+	}
+	if changed {
+		l.rebuild()
+	}
+}
+
+// rebuild refills ports from count; listeners come and go rarely, so a
+// scan of every port then costs little.
+func (l *listenerSet) rebuild() {
+	l.scratch = l.scratch[:0]
+	for p, n := range l.count {
+		if n > 0 {
+			l.scratch = append(l.scratch, sampler.Socket{
+				ID:    sampler.ID{Proto: sampler.TCP, Local: netip.AddrPortFrom(netip.IPv4Unspecified(), uint16(p))},
+				State: sampler.StateListen,
+			})
+		}
+	}
+	l.ports.Reset(l.scratch)
+}
+
+// handsOutPort: see sampler.Listeners.HandsOutPort.
+func (l *listenerSet) handsOutPort(e *sampler.Event) bool { return l.ports.HandsOutPort(e) }
