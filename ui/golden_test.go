@@ -69,6 +69,8 @@ func TestGolden(t *testing.T) {
 		// Ports are never cut: hosts lose their middle, PID and SERVICE give way.
 		{"loopback_60x16", 60, 16, script(loopback)},
 		{"loopback_80x24", 80, 24, script(loopback)},
+		// Unprivileged: a hidden owner is "?", a TIME_WAIT socket's blank.
+		{"owners_hidden", 100, 30, script(hiddenOwnerBatch())},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -45,6 +45,8 @@ func (m Model) helpText(width int) string {
 	for _, item := range m.legendItems() {
 		b.WriteString("  " + item + "\n")
 	}
+	b.WriteString("  " + ownerHiddenItem + " from this user (run as root to see it);\n")
+	b.WriteString("    blank: no process holds the socket (TIME_WAIT)\n")
 	b.WriteString("  " + st.Accent.Render(">") + " cursor row (also reverse video)\n")
 	b.WriteString("  bold row: opened in the last seconds; dim row: just closed\n")
 	b.WriteString("  LOCAL is coloured by its port's IANA range")

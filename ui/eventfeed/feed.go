@@ -20,11 +20,13 @@ import (
 // DefaultCapacity is how many events the feed remembers.
 const DefaultCapacity = 10000
 
-// Glyphs for the three kinds of event; the legend explains them.
+// Glyphs for the three kinds of event, and for the line that sums up the
+// sockets already open at the start; the legend explains them.
 const (
-	OpenedGlyph  = "+"
-	ClosedGlyph  = "-"
-	ChangedGlyph = "~"
+	OpenedGlyph   = "+"
+	ClosedGlyph   = "-"
+	ChangedGlyph  = "~"
+	ExistingGlyph = "="
 )
 
 type entry struct {
@@ -159,7 +161,7 @@ func (m Model) line(e *entry) string {
 	st := m.styles
 	stamp := e.ev.Time.Format("15:04:05") + " "
 	if e.note != "" {
-		return st.Muted.Render(fit(stamp+"= "+e.note, m.width))
+		return st.Muted.Render(fit(stamp+ExistingGlyph+" "+e.note, m.width))
 	}
 	glyph, text, gs := Describe(&e.ev)
 	body := fit(stamp+glyph+" "+text, m.width)

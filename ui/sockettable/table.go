@@ -85,6 +85,8 @@ type Model struct {
 	cursor, offset int
 	selected       sampler.ID
 	hasSelected    bool
+	// ownersHidden: the source cannot see other users' processes.
+	ownersHidden bool
 
 	cache *rowCache
 }

@@ -73,7 +73,7 @@ func (m Model) cells(l layout, r row, now time.Time) []string {
 				v = strconv.Itoa(int(s.PID))
 			}
 		case colProcess:
-			v = s.Process
+			v = m.process(s)
 		case colService:
 			v = Service(s, m.opts.Ephemeral)
 		case colAge:

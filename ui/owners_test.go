@@ -1,0 +1,113 @@
+package ui
+
+import (
+	"context"
+	"maps"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// hidingSource is a source that, like an unprivileged sampler, cannot see
+// other users' processes.
+type hidingSource struct{}
+
+func (hidingSource) Name() string { return "hiding" }
+func (hidingSource) Sample(context.Context) (sampler.Snapshot, error) {
+	return sampler.Snapshot{Time: time.Now()}, nil
+}
+func (hidingSource) OwnersHidden() (bool, string) { return true, "run as root to see them" }
+
+// TestOwnersHiddenReadsThePollersNote: the note the real poller adds is the
+// one the table is told by, so the two cannot drift apart.
+func TestOwnersHiddenReadsThePollersNote(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p := sampler.NewPoller(sampler.PollerConfig{Source: hidingSource{}, Interval: 10 * time.Millisecond})
+	done := make(chan struct{})
+	go func() { defer close(done); _ = p.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	b, err := p.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ownersHidden(b.Notes) {
+		t.Errorf("notes %q do not read as owners hidden", b.Notes)
+	}
+	if ownersHidden([]string{"fell back to gopsutil"}) {
+		t.Error("another note read as owners hidden")
+	}
+}
+
+// hiddenOwnerBatch is an unprivileged first sample: a socket of another
+// user (an inode, no process), one in TIME_WAIT (no inode: no process holds
+// it) and one of this user's own.
+func hiddenOwnerBatch() BatchMsg {
+	other := sock(sampler.TCP, "127.0.0.1:8765", "", sampler.StateListen, 0, "", t0.Add(-time.Minute))
+	other.Inode = 91234
+	waiting := sock(sampler.TCP, "127.0.0.1:38100", "127.0.0.1:8765", sampler.StateTimeWait, 0, "", t0.Add(-9*time.Second))
+	mine := sock(sampler.TCP, "127.0.0.1:38112", "127.0.0.1:8765", sampler.StateEstablished, 5151, "curl", t0.Add(-3*time.Second))
+	mine.Inode = 91240
+	b := firstBatch(t0, []sampler.Socket{other, waiting, mine})
+	b.Batch.Notes = []string{"owners hidden: run as root or with CAP_SYS_PTRACE to see other users' processes"}
+	return b
+}
+
+// processCells maps each table row's LOCAL to its PROCESS cell.
+func processCells(t *testing.T, view string) map[string]string {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	cells := map[string]string{}
+	for i, line := range lines {
+		head := []rune(line)
+		start := strings.Index(string(head), "PROCESS")
+		if start < 0 || !strings.Contains(line, "LOCAL") {
+			continue
+		}
+		start = len([]rune(string(head)[:start])) // in cells, not bytes
+		end := start + len("PROCESS")
+		for end < len(head) && head[end] == ' ' {
+			end++
+		}
+		for _, text := range lines[i+1:] {
+			row, f := []rune(text), strings.Fields(text)
+			if len(row) < end || len(f) < 3 {
+				break
+			}
+			local := f[1]
+			if f[0] == ">" || f[0] == "e" || f[0] == "+" {
+				local = f[2]
+			}
+			cells[local] = strings.TrimSpace(string(row[start:end]))
+		}
+		return cells
+	}
+	t.Fatalf("no table header in:\n%s", view)
+	return nil
+}
+
+// TestHiddenOwnerIsNotBlank: a socket whose owner is hidden shows "?" in
+// PROCESS, a TIME_WAIT socket (no owner at all) stays blank, and the legend
+// and help say what "?" means; with owners visible nothing shows "?".
+func TestHiddenOwnerIsNotBlank(t *testing.T) {
+	m := update(newTestModel(t, &clock{t: t0}, 100, 30), hiddenOwnerBatch())
+	want := map[string]string{"127.0.0.1:8765": "?", "127.0.0.1:38100": "", "127.0.0.1:38112": "curl"}
+	if got := processCells(t, m.View()); !maps.Equal(got, want) {
+		t.Errorf("owners hidden: PROCESS cells %q, want %q\n%s", got, want, m.View())
+	}
+	if !strings.Contains(m.helpText(100), "? in PROCESS: owner hidden") || !strings.Contains(m.legendLine(), "? in PROCESS: owner hidden") {
+		t.Error("the help or the legend does not say what ? means")
+	}
+	visible := hiddenOwnerBatch()
+	visible.Batch.Notes = nil
+	m = update(newTestModel(t, &clock{t: t0}, 100, 30), visible)
+	want["127.0.0.1:8765"] = ""
+	if got := processCells(t, m.View()); !maps.Equal(got, want) {
+		t.Errorf("owners visible: PROCESS cells %q, want %q", got, want)
+	}
+	if strings.Contains(m.legendLine(), "owner hidden") {
+		t.Error("owners visible, yet the legend explains ?")
+	}
+}
