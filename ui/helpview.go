@@ -35,7 +35,7 @@ func (m *Model) openHelp() {
 func (m Model) helpText(width int) string {
 	st := m.styles
 	var b strings.Builder
-	b.WriteString(st.Title.Render("keys") + st.Muted.Render("  (? or esc closes, ↑/↓ scroll)") + "\n")
+	b.WriteString(st.Title.Render("keys") + st.Muted.Render("  (? or esc closes, ↑/↓ pgup/pgdn home/end scroll)") + "\n")
 	b.WriteString(keyColumns(st, m.keys.FullHelp(), width))
 	if m.views.main == viewMap {
 		b.WriteString("\n\n" + st.Title.Render("on the map") + "\n")

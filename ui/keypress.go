@@ -3,6 +3,8 @@ package ui
 import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/porttop/porttop/ui/explainpane"
 )
 
 // handleKey sends a key to whatever has the keyboard: the filter line, the
@@ -53,6 +55,9 @@ func (m Model) oneKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		if key.Matches(msg, m.keys.Help, m.keys.Close, m.keys.Quit) {
 			m.showHelp = false
 			m.helpPane.Close()
+			return m, nil
+		}
+		if paneHomeEnd(&m.helpPane, m.keys, msg) {
 			return m, nil
 		}
 		var cmd tea.Cmd
@@ -146,9 +151,26 @@ func (m Model) explainKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.explain.Close()
 		return m, nil
 	}
+	if paneHomeEnd(&m.explain, m.keys, msg) {
+		return m, nil
+	}
 	var cmd tea.Cmd
 	m.explain, cmd = m.explain.Update(msg)
 	return m, cmd
+}
+
+// paneHomeEnd scrolls a pane to its top or bottom on home or end, keys the
+// pane's own scrolling does not know.
+func paneHomeEnd(p *explainpane.Model, k KeyMap, msg tea.KeyMsg) bool {
+	switch {
+	case key.Matches(msg, k.Home):
+		p.Top()
+	case key.Matches(msg, k.End):
+		p.Bottom()
+	default:
+		return false
+	}
+	return true
 }
 
 func (m Model) quit() (tea.Model, tea.Cmd) {

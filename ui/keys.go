@@ -42,8 +42,8 @@ func DefaultKeyMap() KeyMap {
 		Down:     b("↓/j", "down", "down", "j"),
 		PageUp:   b("pgup", "page up", "pgup", "ctrl+b"),
 		PageDown: b("pgdn", "page down", "pgdown", "ctrl+f"),
-		Home:     b("home/g", "first", "home", "g"),
-		End:      b("end/G", "last", "end", "G"),
+		Home:     b("home/g", "first/top", "home", "g"),
+		End:      b("end/G", "last/bottom", "end", "G"),
 
 		Filter:  b("/", "filter", "/"),
 		Sort:    b("s", "sort", "s"),

@@ -73,6 +73,10 @@ func (m *Model) fitHeight() {
 // InnerWidth is the width text should be wrapped to.
 func (m Model) InnerWidth() int { return m.vp.Width }
 
+// Top scrolls to the first line, Bottom to the last (home and end).
+func (m *Model) Top()    { m.vp.GotoTop() }
+func (m *Model) Bottom() { m.vp.GotoBottom() }
+
 // Update scrolls (arrows, j/k, pgup/pgdn, mouse wheel).
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	var cmd tea.Cmd
@@ -83,7 +87,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 // View renders the framed pane.
 func (m Model) View() string {
 	st := m.styles
-	footer := "esc close  ↑/↓ pgup/pgdn scroll"
+	footer := "esc close  ↑/↓ pgup/pgdn home/end scroll"
 	if m.vp.TotalLineCount() > m.vp.Height {
 		footer += fmt.Sprintf("  %3.0f%%", m.vp.ScrollPercent()*100)
 	}
