@@ -27,6 +27,10 @@ const (
 	hotTTL = 30 * time.Second
 	// maxHot bounds the hot set, and so the /proc/PID handles held open.
 	maxHot = 64
+	// hotShare: after a hot scan that took d, the next waits hotShare*d,
+	// so hot scans cost at most about 1/hotShare of a core (a 2,000-link
+	// scan takes ~6 ms; a sample interval may be 10 ms).
+	hotShare = 20
 )
 
 // hotPid is a process that made sockets recently.
@@ -39,6 +43,18 @@ type hotPid struct {
 	dirFD int
 	fds   int       // fd entries at its last scan: what the next one costs
 	made  time.Time // when it was last found holding a socket new to the cache
+}
+
+// scanHotPaced runs a hot scan unless the last one, by its length, asks for
+// a pause; it reports whether it ran.
+func (o *owners) scanHotPaced(socks []sampler.Socket, now time.Time) bool {
+	if now.Before(o.nextHot) {
+		return false
+	}
+	start := time.Now()
+	o.scanHot(socks, now)
+	o.nextHot = now.Add(time.Duration(o.hotShare) * time.Since(start))
+	return true
 }
 
 // scanHot looks for the sample's never-looked-for inodes in the hot pids'

@@ -27,6 +27,7 @@ func TestShortLivedSocketsOwnedAtFirstSight(t *testing.T) {
 	}
 	src.mu.Lock()
 	src.owners.walkGap = time.Hour // as after a very slow walk: no full walk from here on
+	src.owners.hotShare = 0        // samples come back to back here, faster than any pace
 	src.mu.Unlock()
 	me := int32(os.Getpid())
 	for i := range 20 {
@@ -68,6 +69,7 @@ func hotProc(t *testing.T) (fakeProc, *owners, time.Time) {
 	proc.add(t, 300, "big", span(3001, 150)...)
 	o := newOwners(string(proc))
 	o.budget = 200
+	o.hotShare = 0 // unpaced: these tests step a fake clock
 	t0 := time.Unix(1000, 0)
 	o.attribute(ownSockets(1, 1001, 3001), t0)
 	if len(o.hot) != 3 {
@@ -159,6 +161,31 @@ func TestHotScanStopsOnceEveryNewSocketIsFound(t *testing.T) {
 	// Nothing new: no hot scan at all.
 	if reads := attributeCounting(o, ownSockets(1, 11, 1001), t0.Add(200*time.Millisecond)); reads != 0 {
 		t.Errorf("a sample of known sockets read %d fd links", reads)
+	}
+}
+
+func TestHotScansArePacedByTheirCost(t *testing.T) {
+	proc, o, t0 := hotProc(t)
+	o.hotShare = hotShare
+	o.walkGap = time.Hour // no full walk: only hot scans attribute here
+	proc.add(t, 100, "small", 11, 12)
+	at := t0.Add(100 * time.Millisecond)
+	if reads := attributeCounting(o, ownSockets(11), at); reads == 0 {
+		t.Fatal("no hot scan for a new socket")
+	}
+	pause := o.nextHot.Sub(at)
+	if pause <= 0 {
+		t.Fatalf("a hot scan set a pause of %v", pause)
+	}
+	s := ownSockets(12)
+	if reads := attributeCounting(o, s, at.Add(pause/2)); reads != 0 || s[0].PID != 0 {
+		t.Errorf("a hot scan ran within the pause: %d reads", reads)
+	}
+	// The socket is still new to the cache: the next scan it may run finds it.
+	s = ownSockets(12)
+	o.attribute(s, o.nextHot)
+	if s[0].PID != 100 {
+		t.Errorf("after the pause: pid %d, want 100", s[0].PID)
 	}
 }
 

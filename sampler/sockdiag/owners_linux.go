@@ -47,27 +47,32 @@ type owners struct {
 	linkBuf  []byte
 
 	hot     map[int32]*hotPid
-	budget  int                 // fd links a sample's hot scan may read
-	fdReads uint64              // fd links read by hot scans, ever
-	want    map[uint64]struct{} // a hot scan's inodes still to find
-	order   []*hotPid           // a hot scan's pids, cheapest first
+	budget  int    // fd links a sample's hot scan may read
+	fdReads uint64 // fd links read by hot scans, ever
+	// hotShare paces hot scans (see the constant); nextHot is when the
+	// next may run.
+	hotShare int
+	nextHot  time.Time
+	want     map[uint64]struct{} // a hot scan's inodes still to find
+	order    []*hotPid           // a hot scan's pids, cheapest first
 	// fdCount is the fd entries of each socket-owning pid at the last walk.
 	fdCount map[int32]int
 }
 
 func newOwners(procfs string) *owners {
 	return &owners{
-		procfs:  procfs,
-		euid:    os.Geteuid(),
-		owner:   map[uint64]process{},
-		missed:  map[uint64]struct{}{},
-		tried:   map[uint64]struct{}{},
-		names:   map[int32]string{},
-		linkBuf: make([]byte, 64),
-		hot:     map[int32]*hotPid{},
-		budget:  hotFDBudget,
-		want:    map[uint64]struct{}{},
-		fdCount: map[int32]int{},
+		procfs:   procfs,
+		euid:     os.Geteuid(),
+		owner:    map[uint64]process{},
+		missed:   map[uint64]struct{}{},
+		tried:    map[uint64]struct{}{},
+		names:    map[int32]string{},
+		linkBuf:  make([]byte, 64),
+		hot:      map[int32]*hotPid{},
+		budget:   hotFDBudget,
+		hotShare: hotShare,
+		want:     map[uint64]struct{}{},
+		fdCount:  map[int32]int{},
 	}
 }
 
@@ -77,11 +82,10 @@ func newOwners(procfs string) *owners {
 // socket of another user has an inode but no process.
 func (o *owners) attribute(socks []sampler.Socket, now time.Time) (hidden bool) {
 	fresh, pending := o.fill(socks)
-	if fresh > 0 {
-		o.scanHot(socks, now)
-		pending = o.fillTried(socks)
+	if fresh > 0 && o.scanHotPaced(socks, now) {
+		fresh, pending = 0, o.fillTried(socks)
 	}
-	if pending > 0 && now.Sub(o.lastWalk) >= max(o.walkGap, minWalkGap) {
+	if fresh+pending > 0 && now.Sub(o.lastWalk) >= max(o.walkGap, minWalkGap) {
 		o.walkFor(socks, now)
 	}
 	o.prune(socks)
