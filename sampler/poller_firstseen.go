@@ -15,13 +15,23 @@ type FirstSeen map[ID]time.Time
 // protocol and port, see MatchesAddrs); sockets never stamped are left out.
 func FirstSeenOf(socks []Socket, q Query) FirstSeen {
 	seen := FirstSeen{}
+	seen.Add(socks, q)
+	return seen
+}
+
+// Add gathers into f as FirstSeenOf does; a socket f already knows keeps
+// the earlier of the two times.
+func (f FirstSeen) Add(socks []Socket, q Query) {
 	for i := range socks {
 		s := &socks[i]
-		if !s.Since.IsZero() && q.MatchesAddrs(s) {
-			seen[releaseKey(s.ID)] = s.Since
+		if s.Since.IsZero() || !q.MatchesAddrs(s) {
+			continue
+		}
+		key := releaseKey(s.ID)
+		if t, ok := f[key]; !ok || s.Since.Before(t) {
+			f[key] = s.Since
 		}
 	}
-	return seen
 }
 
 // Of returns when s was first seen, if known.

@@ -72,3 +72,23 @@ func TestPollerFirstSeenOnlyForFirstSample(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstSeenAddKeepsTheEarlier(t *testing.T) {
+	a, b := sock(t, sockA), sock(t, sockB)
+	a.Since, b.Since = at(-5), at(-3)
+	seen := FirstSeenOf([]Socket{a, b}, Query{})
+	a.Since, b.Since = at(-8), at(-1)
+	unstamped := sock(t, sockC)
+	seen.Add([]Socket{a, b, unstamped}, Query{})
+	for _, c := range []struct {
+		s    Socket
+		want time.Time
+	}{{a, at(-8)}, {b, at(-3)}} {
+		if got, ok := seen.Of(&c.s); !ok || !got.Equal(c.want) {
+			t.Errorf("%v: first seen %v (known %v), want %v", c.s.Local, got, ok, c.want)
+		}
+	}
+	if _, ok := seen.Of(&unstamped); ok {
+		t.Error("a socket never stamped should not be known")
+	}
+}

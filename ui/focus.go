@@ -102,12 +102,13 @@ func (m *Model) refocus() tea.Cmd {
 	}
 	old := m.focused
 	m.focused = focused{gen: old.gen + 1, on: narrows, query: q, ended: old.ended}
+	var prev []sampler.Socket
 	if old.live {
 		m.focused.ended = coverage{query: old.query, since: old.since, till: old.lastAt}
 		m.showWideTable()
+		prev = old.sockets
 	}
-	gen := m.focused.gen
-	return func() tea.Msg { feed.Focus(gen, q); return nil }
+	return m.askFocus(feed, m.focused.gen, q, prev)
 }
 
 func sameQuery(a, b sampler.Query) bool {

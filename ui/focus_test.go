@@ -19,11 +19,17 @@ type fakeFocus struct {
 }
 
 type focusAsk struct {
-	gen uint64
-	q   sampler.Query
+	gen  uint64
+	q    sampler.Query
+	seen sampler.FirstSeen // what the view knew of the sockets q covers
 }
 
-func (f *fakeFocus) Focus(gen uint64, q sampler.Query) { f.asked = append(f.asked, focusAsk{gen, q}) }
+func (f *fakeFocus) Focus(gen uint64, q sampler.Query) {
+	f.asked = append(f.asked, focusAsk{gen: gen, q: q})
+}
+func (f *fakeFocus) FocusFrom(gen uint64, q sampler.Query, seen sampler.FirstSeen) {
+	f.asked = append(f.asked, focusAsk{gen, q, seen})
+}
 func (f *fakeFocus) Next(ctx context.Context) (FocusBatch, error) {
 	<-ctx.Done()
 	return FocusBatch{}, ctx.Err()

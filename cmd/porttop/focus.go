@@ -30,7 +30,10 @@ type focusFeed struct {
 	wg      sync.WaitGroup
 }
 
-var _ ui.FocusFeed = (*focusFeed)(nil)
+var (
+	_ ui.FocusFeed      = (*focusFeed)(nil)
+	_ ui.FirstSeenFocus = (*focusFeed)(nil)
+)
 
 func newFocusFeed(ctx context.Context, open func() (sampler.Source, error), interval time.Duration, running func(bool)) *focusFeed {
 	if running == nil {
@@ -42,7 +45,12 @@ func newFocusFeed(ctx context.Context, open func() (sampler.Source, error), inte
 // Focus stops the current run and, when q narrows, starts one for q whose
 // batches carry gen. A source that cannot narrow in the kernel (gopsutil)
 // would only sample the whole table twice, so none is started for it.
-func (f *focusFeed) Focus(gen uint64, q sampler.Query) {
+func (f *focusFeed) Focus(gen uint64, q sampler.Query) { f.FocusFrom(gen, q, nil) }
+
+// FocusFrom is Focus whose run's first sample keeps the first-seen times
+// in seen (see sampler.FirstSeen): what the view already knew of the
+// sockets q covers.
+func (f *focusFeed) FocusFrom(gen uint64, q sampler.Query, seen sampler.FirstSeen) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closed || gen < f.lastGen {
@@ -66,7 +74,7 @@ func (f *focusFeed) Focus(gen uint64, q sampler.Query) {
 	ctx, cancel := context.WithCancel(f.ctx)
 	f.cancel = cancel
 	f.running(true)
-	p := sampler.NewPoller(sampler.PollerConfig{Source: src, Interval: f.interval})
+	p := sampler.NewPoller(sampler.PollerConfig{Source: src, Interval: f.interval, FirstSeen: seen})
 	p.SetQuery(q)
 	f.wg.Add(2)
 	go func() {
