@@ -7,15 +7,22 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/porttop/porttop/sampler/ports"
 )
 
 // runProgram runs the model as a real bubbletea program (teatest), sends the
 // messages in order, quits and returns the final screen. The clock is fixed
-// for the whole run so the screen depends only on the messages.
-func runProgram(t *testing.T, w, h int, msgs []tea.Msg) string {
+// for the whole run so the screen depends only on the messages. edit, when
+// not nil, changes the test config first.
+func runProgram(t *testing.T, w, h int, msgs []tea.Msg, edit func(*Config)) string {
 	t.Helper()
 	c := &clock{t: t0}
-	m, err := New(testConfig(c))
+	cfg := testConfig(c)
+	if edit != nil {
+		edit(&cfg)
+	}
+	m, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,42 +46,47 @@ func TestGolden(t *testing.T) {
 		name string
 		w, h int
 		msgs []tea.Msg
+		edit func(*Config)
 	}{
-		{"initial_100x30", 100, 30, script(first)},
-		{"initial_60x20", 60, 20, script(first)},
-		{"too_small", 50, 12, script(first)},
-		{"waiting_for_first_sample", 100, 30, nil},
-		{"new_socket_highlighted", 100, 30, script(first, batchCurlOpens())},
-		{"closed_socket_lingers_and_state_change", 100, 30, script(first, batchCurlOpens(), batchCurlClosesGitWaits())},
-		{"narrow_after_churn", 60, 20, script(first, batchCurlOpens(), batchCurlClosesGitWaits())},
-		{"wide_feed_beside", 150, 24, script(first, batchCurlOpens(), batchCurlClosesGitWaits())},
-		{"filter_one_port", 100, 30, script(first, batchCurlOpens(), "/22", enter())},
-		{"filter_typing", 100, 30, script(first, "/ephemeral tc")},
-		{"free_port", 100, 30, script(first, "/60716", enter())},
-		{"bad_filter", 100, 30, script(first, "/port:99999", enter())},
-		{"bad_filter_keeps_old", 60, 20, script(first, "/22", enter(), "/ nonsense:x", enter())},
-		{"help_overlay", 100, 30, script(first, "?")},
-		{"help_overlay_60x20", 60, 20, script(first, "?")},
-		{"explain_pane_60x20", 60, 20, script(first, "jji")},
-		{"explain_pane", 100, 30, script(first, batchCurlOpens(), "G", "i")},
-		{"explain_free_port", 100, 30, script(first, "/60716", enter(), enter())},
-		{"sorted_by_process_cursor_down", 100, 30, script(first, "ss", "jj")},
-		{"sorted_by_state", 100, 30, script(first, "s")},
-		{"paused", 100, 30, script(first, " ", batchCurlOpens())},
-		{"port_map", 100, 30, script(first, batchCurlOpens(), "m")},
-		{"port_map_help", 100, 40, script(first, "m?")},
-		{"churn_panel", 100, 30, script(first, batchCurlOpens(), batchCurlClosesGitWaits(), "c")},
-		{"map_and_churn_wide", 160, 40, script(first, batchCurlOpens(), batchCurlClosesGitWaits(), "mc")},
-		{"map_enter_filters_block", 100, 30, script(first, batchCurlOpens(), "m", enter())},
+		{"initial_100x30", 100, 30, script(first), nil},
+		{"initial_60x20", 60, 20, script(first), nil},
+		{"too_small", 50, 12, script(first), nil},
+		{"waiting_for_first_sample", 100, 30, nil, nil},
+		{"new_socket_highlighted", 100, 30, script(first, batchCurlOpens()), nil},
+		{"closed_socket_lingers_and_state_change", 100, 30, script(first, batchCurlOpens(), batchCurlClosesGitWaits()), nil},
+		{"narrow_after_churn", 60, 20, script(first, batchCurlOpens(), batchCurlClosesGitWaits()), nil},
+		{"wide_feed_beside", 150, 24, script(first, batchCurlOpens(), batchCurlClosesGitWaits()), nil},
+		{"filter_one_port", 100, 30, script(first, batchCurlOpens(), "/22", enter()), nil},
+		{"filter_typing", 100, 30, script(first, "/ephemeral tc"), nil},
+		{"free_port", 100, 30, script(first, "/60716", enter()), nil},
+		{"bad_filter", 100, 30, script(first, "/port:99999", enter()), nil},
+		{"bad_filter_keeps_old", 60, 20, script(first, "/22", enter(), "/ nonsense:x", enter()), nil},
+		{"help_overlay", 100, 30, script(first, "?"), nil},
+		{"help_overlay_60x20", 60, 20, script(first, "?"), nil},
+		{"explain_pane_60x20", 60, 20, script(first, "jji"), nil},
+		{"explain_pane", 100, 30, script(first, batchCurlOpens(), "G", "i"), nil},
+		{"explain_free_port", 100, 30, script(first, "/60716", enter(), enter()), nil},
+		{"sorted_by_process_cursor_down", 100, 30, script(first, "ss", "jj"), nil},
+		{"sorted_by_state", 100, 30, script(first, "s"), nil},
+		{"paused", 100, 30, script(first, " ", batchCurlOpens()), nil},
+		{"port_map", 100, 30, script(first, batchCurlOpens(), "m"), nil},
+		{"port_map_help", 100, 40, script(first, "m?"), nil},
+		{"churn_panel", 100, 30, script(first, batchCurlOpens(), batchCurlClosesGitWaits(), "c"), nil},
+		{"map_and_churn_wide", 160, 40, script(first, batchCurlOpens(), batchCurlClosesGitWaits(), "mc"), nil},
+		{"map_enter_filters_block", 100, 30, script(first, batchCurlOpens(), "m", enter()), nil},
 		// Ports are never cut: hosts lose their middle, PID and SERVICE give way.
-		{"loopback_60x16", 60, 16, script(loopback)},
-		{"loopback_80x24", 80, 24, script(loopback)},
+		{"loopback_60x16", 60, 16, script(loopback), nil},
+		{"loopback_80x24", 80, 24, script(loopback), nil},
 		// Unprivileged: a hidden owner is "?", a TIME_WAIT socket's blank.
-		{"owners_hidden", 100, 30, script(hiddenOwnerBatch())},
+		{"owners_hidden", 100, 30, script(hiddenOwnerBatch()), nil},
+		// A recording without its ephemeral range: unknown everywhere.
+		{"unknown_range_churn", 100, 30, script(firstBatch(t0, loopbackPairs()), "c"), func(c *Config) {
+			c.Ephemeral, c.EphemeralSource = ports.Range{}, "the recording"
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			golden.RequireEqual(t, []byte(runProgram(t, tt.w, tt.h, tt.msgs)))
+			golden.RequireEqual(t, []byte(runProgram(t, tt.w, tt.h, tt.msgs, tt.edit)))
 		})
 	}
 }

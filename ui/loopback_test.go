@@ -18,3 +18,15 @@ func loopbackSockets() []sampler.Socket {
 		sock(sampler.TCP, "[2001:db8::42]:443", "[2001:db8:85a3::8a2e:370:7334]:51234", sampler.StateEstablished, 777, "nginx", t0.Add(-time.Hour)),
 	}
 }
+
+// loopbackPairs is two clients of a server on [::1]:37643, both ends of
+// each connection on this machine, as in a recording of a local test.
+func loopbackPairs() []sampler.Socket {
+	return []sampler.Socket{
+		sock(sampler.TCP, "[::1]:37643", "", sampler.StateListen, 4242, "python3", t0.Add(-time.Minute)),
+		sock(sampler.TCP, "[::1]:37643", "[::1]:51000", sampler.StateEstablished, 4242, "python3", t0.Add(-2*time.Second)),
+		sock(sampler.TCP, "[::1]:51000", "[::1]:37643", sampler.StateEstablished, 5151, "curl", t0.Add(-2*time.Second)),
+		sock(sampler.TCP, "[::1]:37643", "[::1]:51002", sampler.StateEstablished, 4242, "python3", t0.Add(-time.Second)),
+		sock(sampler.TCP, "[::1]:51002", "[::1]:37643", sampler.StateEstablished, 5152, "curl", t0.Add(-time.Second)),
+	}
+}

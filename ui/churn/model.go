@@ -86,9 +86,16 @@ func (m Model) Warnings() []string {
 	return slices.Clone(m.s.warnings)
 }
 
-// share is n ports as a share of the ephemeral range (0 when it is empty).
+// known reports whether the OS ephemeral range is known. The zero Range is
+// how an unknown one arrives (a recording without it, an OS porttop cannot
+// ask); it is port 0 alone, not a range to take shares of.
+func (m Model) known() bool {
+	return m.ephemeral != (ports.Range{}) && m.ephemeral.Size() > 0
+}
+
+// share is n ports as a share of the ephemeral range (0 when it is unknown).
 func (m Model) share(n int) float64 {
-	if m.ephemeral.Size() == 0 {
+	if !m.known() {
 		return 0
 	}
 	return float64(n) / float64(m.ephemeral.Size())

@@ -89,7 +89,7 @@ func (m Model) ObserveWithListeners(snap sampler.Snapshot, events []sampler.Even
 	s.warnings = s.warnings[:0]
 	var over []DestCount
 	for d, n := range s.dests {
-		if m.share(n) > m.threshold {
+		if m.known() && m.share(n) > m.threshold {
 			over = append(over, DestCount{d, n})
 		}
 	}
@@ -110,7 +110,7 @@ func (m Model) gauges(socks []sampler.Socket) (timeWait, ephemeral uint32) {
 			timeWait++
 		}
 		p := socks[i].Local.Port()
-		if m.ephemeral.Size() == 0 || !m.ephemeral.Contains(p) {
+		if !m.known() || !m.ephemeral.Contains(p) {
 			continue
 		}
 		seen[p>>6] |= 1 << (p & 63)
@@ -123,6 +123,6 @@ func (m Model) gauges(socks []sampler.Socket) (timeWait, ephemeral uint32) {
 
 // warning is one destination over the threshold, as a sentence.
 func (m Model) warning(dc DestCount) string {
-	return fmt.Sprintf("%s holds %s local ports: %s of the ephemeral range %s",
-		dc.Dest, commas(dc.Ports), Percent(m.share(dc.Ports)), m.ephemeral)
+	return fmt.Sprintf("%s holds %s local %s: %s of the ephemeral range %s",
+		dc.Dest, commas(dc.Ports), plural(dc.Ports, "port"), Percent(m.share(dc.Ports)), m.ephemeral)
 }

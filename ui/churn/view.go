@@ -85,8 +85,9 @@ func (m Model) title(seconds int) string {
 		t += fmt.Sprintf(", last %ds", seconds)
 	}
 	r := "OS ephemeral range unknown"
-	if n := m.ephemeral.Size(); n > 0 {
-		r = fmt.Sprintf("OS ephemeral range %s (%s ports)", m.ephemeral, commas(n))
+	if m.known() {
+		n := m.ephemeral.Size()
+		r = fmt.Sprintf("OS ephemeral range %s (%s %s)", m.ephemeral, commas(n), plural(n, "port"))
 	}
 	return m.styles.title.Render(t) + m.styles.muted.Render(" · "+r)
 }
@@ -95,13 +96,16 @@ func (m Model) title(seconds int) string {
 // counts, with the peak over the seconds the sparklines show.
 func (m Model) gaugeLine(width, seconds int) string {
 	st := m.styles
+	label := st.label.Render(fmt.Sprintf("%-*s", labelWidth, "ephemeral"))
+	if !m.known() {
+		return label + st.muted.Render("range unknown: no share of it to show")
+	}
 	shown := m.s.hist.series(max(seconds, 1), func(b *bucket) uint32 { return b.ephemeral })
 	now, peak := lastAndMax(shown)
 	text := fmt.Sprintf(" %s %s/%s in use, peak %s",
 		Percent(m.share(int(now))), commas(int(now)), commas(m.ephemeral.Size()), Percent(m.share(int(peak))))
 	bar := min(max(width-labelWidth-len(text), 0), 40)
-	return st.label.Render(fmt.Sprintf("%-*s", labelWidth, "ephemeral")) +
-		st.ephemeral.Render(Gauge(m.share(int(now)), bar)) + text
+	return label + st.ephemeral.Render(Gauge(m.share(int(now)), bar)) + text
 }
 
 // destLines are the header and up to rows-1 top destinations.
@@ -110,8 +114,11 @@ func (m Model) destLines(width, rows int) []string {
 	if rows <= 0 {
 		return nil
 	}
-	head := st.title.Render("top destinations") + st.muted.Render(
-		fmt.Sprintf(" · local ports held · share of %s · WARN over %s", m.ephemeral, Percent(m.threshold)))
+	about := fmt.Sprintf(" · local ports held · share of %s · WARN over %s", m.ephemeral, Percent(m.threshold))
+	if !m.known() {
+		about = " · local ports held (OS ephemeral range unknown: no share, no warning)"
+	}
+	head := st.title.Render("top destinations") + st.muted.Render(about)
 	top := m.s.top
 	if len(top) == 0 {
 		return []string{head, st.muted.Render("  no sockets connected to a remote port")}
@@ -135,8 +142,12 @@ func (m Model) destLines(width, rows int) []string {
 		}
 		dest := ansi.Truncate(dc.Dest.String(), destWidth, "…")
 		dest += strings.Repeat(" ", max(destWidth-ansi.StringWidth(dest), 0))
-		line := fmt.Sprintf("%s%s %7s %4s", mark, dest, commas(dc.Ports), Percent(share))
-		if bar > 0 {
+		pct := "-"
+		if m.known() {
+			pct = Percent(share)
+		}
+		line := fmt.Sprintf("%s%s %7s %4s", mark, dest, commas(dc.Ports), pct)
+		if bar > 0 && m.known() {
 			line += " " + st.ephemeral.Render(Gauge(share, bar))
 		}
 		lines = append(lines, line)

@@ -76,7 +76,7 @@ func (m *Model) Add(events []sampler.Event, at time.Time) {
 		}
 	}
 	if existing > 0 && !m.seen {
-		m.ring.push(entry{ev: sampler.Event{Time: at}, note: fmt.Sprintf("%d sockets already open when porttop started", existing)})
+		m.ring.push(entry{ev: sampler.Event{Time: at}, note: fmt.Sprintf("%d %s already open when porttop started", existing, plural(existing, "socket"))})
 	}
 	if len(events) > 0 {
 		m.seen = true

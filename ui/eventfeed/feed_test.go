@@ -70,8 +70,16 @@ func TestFirstSampleIsSummarised(t *testing.T) {
 	if m.Len() != 1 {
 		t.Fatalf("%d entries after the first sample, want one summary", m.Len())
 	}
-	if v := m.View(t0, false); !strings.Contains(v, "500 sockets already open") {
+	if v := m.View(t0, false); !strings.Contains(v, "= 500 sockets already open") {
 		t.Errorf("no summary line:\n%s", v)
+	}
+	one := New(styles(), 100)
+	one.SetSize(80, 10)
+	e := opened(40000, t0)
+	e.Existing = true
+	one.Add([]sampler.Event{e}, t0)
+	if v := one.View(t0, false); !strings.Contains(v, "= 1 socket already open") {
+		t.Errorf("one socket not in the singular:\n%s", v)
 	}
 }
 

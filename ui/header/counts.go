@@ -29,9 +29,14 @@ func (c Counts) EphemeralPercent() float64 {
 	return 100 * float64(c.EphemeralPortsInUse) / float64(c.EphemeralSize)
 }
 
-// Tally counts a snapshot's sockets.
+// Tally counts a snapshot's sockets. An unknown ephemeral range (the zero
+// Range, port 0 alone) counts nothing in it and has no size.
 func Tally(sockets []sampler.Socket, ephemeral ports.Range) Counts {
-	c := Counts{Sockets: len(sockets), EphemeralSize: ephemeral.Size()}
+	known := ephemeral != (ports.Range{})
+	c := Counts{Sockets: len(sockets)}
+	if known {
+		c.EphemeralSize = ephemeral.Size()
+	}
 	var seen [65536 / 64]uint64 // one bit per port: 8 KiB, no allocation
 	for i := range sockets {
 		p := sockets[i].Local.Port()
@@ -43,7 +48,7 @@ func Tally(sockets []sampler.Socket, ephemeral ports.Range) Counts {
 		default:
 			c.Dynamic++
 		}
-		if ephemeral.Contains(p) {
+		if known && ephemeral.Contains(p) {
 			c.InEphemeral++
 			if seen[p/64]&(1<<(p%64)) == 0 {
 				seen[p/64] |= 1 << (p % 64)

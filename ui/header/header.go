@@ -66,7 +66,8 @@ func View(st style.Styles, in Info, width int) string {
 
 	c := in.Counts
 	var eph string
-	if in.Ephemeral == (ports.Range{}) {
+	known := in.Ephemeral != (ports.Range{})
+	if !known {
 		eph = st.Warning.Render("OS ephemeral range unknown")
 	} else {
 		eph = st.Ephemeral.Render("OS ephemeral "+in.Ephemeral.String()) + st.Muted.Render(": ")
@@ -86,13 +87,16 @@ func View(st style.Styles, in Info, width int) string {
 	if in.Waiting {
 		lines = append(lines, st.Muted.Render("waiting for the first sample…"))
 	} else {
-		lines = append(lines, strings.Join([]string{
-			st.Text.Render(fmt.Sprintf("%d sockets:", c.Sockets)),
+		counts := []string{
+			st.Text.Render(fmt.Sprintf("%d %s:", c.Sockets, plural(c.Sockets, "socket"))),
 			st.WellKnown.Render(fmt.Sprintf("well-known %d", c.WellKnown)),
 			st.Registered.Render(fmt.Sprintf("registered %d", c.Registered)),
 			st.Dynamic.Render(fmt.Sprintf("dynamic %d", c.Dynamic)),
-			st.Ephemeral.Render(fmt.Sprintf("in OS ephemeral range %d", c.InEphemeral)),
-		}, "  "))
+		}
+		if known {
+			counts = append(counts, st.Ephemeral.Render(fmt.Sprintf("in OS ephemeral range %d", c.InEphemeral)))
+		}
+		lines = append(lines, strings.Join(counts, "  "))
 	}
 	if in.KernelOpened != nil {
 		k := fmt.Sprintf("TCP connections opened: kernel %d, porttop saw %d", *in.KernelOpened, in.Reported)
@@ -103,7 +107,7 @@ func View(st style.Styles, in Info, width int) string {
 		lines = append(lines, s.Render(k))
 	}
 	if in.Dropped > 0 {
-		lines = append(lines, st.Warning.Render(fmt.Sprintf("! %d events dropped: the display fell behind", in.Dropped)))
+		lines = append(lines, st.Warning.Render(fmt.Sprintf("! %d %s dropped: the display fell behind", in.Dropped, plural(in.Dropped, "event"))))
 	}
 	if in.Err != nil {
 		lines = append(lines, st.Error.Render("! sampling failed: "+in.Err.Error()))

@@ -133,6 +133,29 @@ func TestViewUnknownEphemeralRange(t *testing.T) {
 	if !strings.Contains(out, "OS ephemeral range unknown") || strings.Contains(out, "in use of") {
 		t.Errorf("a zero range should read as unknown:\n%s", out)
 	}
+	// Unknown everywhere: nothing is counted in it, not even a socket on
+	// port 0 (the zero Range holds port 0 alone).
+	socks := []sampler.Socket{local(sampler.UDP, "0.0.0.0:0"), local(sampler.TCP, "[::1]:37643")}
+	c := Tally(socks, ports.Range{})
+	if want := (Counts{Sockets: 2, WellKnown: 1, Registered: 1}); c != want {
+		t.Errorf("Tally with no range = %+v, want %+v", c, want)
+	}
+	out = View(style.New(r, theme.Default), Info{Host: "h", Counts: c}, 120)
+	if strings.Contains(out, "in OS ephemeral range") || strings.Contains(out, "%") {
+		t.Errorf("an unknown range is counted in:\n%s", out)
+	}
+}
+
+// TestViewSingular: one socket, one event, in the singular.
+func TestViewSingular(t *testing.T) {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	out := View(style.New(r, theme.Default), Info{Host: "h", Counts: Counts{Sockets: 1}, Dropped: 1}, 120)
+	for _, want := range []string{"1 socket:", "1 event dropped"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("header lacks %q:\n%s", want, out)
+		}
+	}
 }
 
 func TestRoundDuration(t *testing.T) {

@@ -58,7 +58,7 @@ func Service(s *sampler.Socket, ephemeral ports.Range) string {
 		return ports.ServiceName(lp, proto)
 	}
 	for _, p := range [2]uint16{lp, rp} {
-		if ephemeral.Contains(p) {
+		if inEphemeral(ephemeral, p) {
 			continue
 		}
 		if n := ports.ServiceName(p, proto); n != "" {

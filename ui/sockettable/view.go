@@ -119,7 +119,7 @@ func (m Model) paint(l layout, r row, cells []string, isCursor bool) string {
 		cur = CursorGlyph
 	}
 	eph := " "
-	if m.opts.Ephemeral.Contains(r.s.Local.Port()) {
+	if inEphemeral(m.opts.Ephemeral, r.s.Local.Port()) {
 		eph = EphemeralGlyph
 	}
 	gutter := cur + r.mark.Glyph() + eph + " "
