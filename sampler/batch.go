@@ -44,13 +44,19 @@ type Batch struct {
 }
 
 // isTCPConnection tells whether an open event is one the kernel's TCP open
-// counters count: a TCP socket that is not a listener and has a remote end.
-// ActiveOpens counts connect() attempts and PassiveOpens accepted children,
-// both with a peer; a socket bound but never connected (the kernel reports
-// it in state CLOSE with no remote port) is neither. A refused connect()
-// keeps its remote port and still counts, as the kernel counts it.
+// counters count: a TCP socket that is not a listener and has had a remote
+// end. ActiveOpens counts connect() attempts and PassiveOpens accepted
+// children, both with a peer; a socket bound but never connected (reported
+// in state CLOSE with no remote address or port) is neither. A refused
+// connect() keeps its remote end and still counts, as the kernel counts it;
+// so does a connection reset by SO_LINGER 0, which the kernel reports
+// released with its remote port cleared but its remote address kept.
 func isTCPConnection(s *Socket) bool {
-	return s.Proto == TCP && s.State != StateListen && s.Remote.Port() != 0
+	if s.Proto != TCP || s.State == StateListen {
+		return false
+	}
+	peer := s.Remote
+	return peer.Port() != 0 || (peer.Addr().IsValid() && !peer.Addr().IsUnspecified())
 }
 
 // Feed is where batches come from: a live poller or a replayed recording.

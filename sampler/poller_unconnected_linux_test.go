@@ -4,6 +4,7 @@ package sampler_test
 
 import (
 	"context"
+	"net"
 	"net/netip"
 	"slices"
 	"strings"
@@ -90,5 +91,82 @@ func TestPollerIgnoresNeverBoundSockets(t *testing.T) {
 				t.Errorf("an event for a socket that never had a port: %v %v", e.Kind, e.Socket.Local)
 			}
 		}
+	}
+}
+
+// TestPollerCountsResetConnections resets loopback clients (SO_LINGER 0)
+// between samples: the kernel reports each released with its remote port
+// cleared, yet each was a connect() the kernel counted, and its accepted
+// child too. ReportedTCP must grow by at least both (other programs on the
+// machine can only add to it).
+func TestPollerCountsResetConnections(t *testing.T) {
+	src, err := sockdiag.New()
+	if err != nil {
+		t.Skipf("netlink source unavailable here: %v", err)
+	}
+	defer src.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	p := sampler.NewPoller(sampler.PollerConfig{Source: src, Interval: 2 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	go p.Run(ctx)
+	first, err := p.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // let the watcher subscribe (or fail to)
+
+	const clients = 20
+	pending := map[uint16]int{} // client port -> opens still to come (the client's, its accepted child's)
+	for range clients {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		pending[uint16(c.LocalAddr().(*net.TCPAddr).Port)] = 2
+		_ = c.(*net.TCPConn).SetLinger(0)
+		c.Close()
+	}
+	notes, last := first.Notes, first
+	for len(pending) > 0 {
+		if slices.ContainsFunc(notes, func(n string) bool { return strings.HasPrefix(n, "release events unavailable") }) {
+			t.Skipf("no release reports here (%q)", notes)
+		}
+		b, err := p.Next(ctx)
+		if err != nil {
+			t.Fatalf("%d clients, or their accepted children, never reported opened: %v", len(pending), err)
+		}
+		notes, last = b.Notes, b
+		for _, e := range b.Events {
+			if e.Kind != sampler.Opened || e.Socket.Proto != sampler.TCP {
+				continue
+			}
+			for _, port := range []uint16{e.Socket.Local.Port(), e.Socket.Remote.Port()} {
+				if pending[port] > 0 {
+					if pending[port]--; pending[port] == 0 {
+						delete(pending, port)
+					}
+				}
+			}
+		}
+	}
+	if src.Lost() > 0 {
+		t.Skip("the kernel dropped release reports (a busy machine): counts cannot be checked")
+	}
+	if got := last.ReportedTCP - first.ReportedTCP; got < 2*clients {
+		t.Errorf("ReportedTCP grew by %d, want at least %d: %d connect()s and their accepted children", got, 2*clients, clients)
 	}
 }

@@ -17,7 +17,11 @@ func TestIsTCPConnection(t *testing.T) {
 		{"tcp 127.0.0.1:40001 127.0.0.1:80 TIME_WAIT", true},
 		{"tcp 127.0.0.1:40001 127.0.0.1:9 CLOSE", true}, // connect() refused: the kernel counted it
 		{"tcp 127.0.0.1:8765 127.0.0.1:40001 CLOSE", true},
+		{"tcp 0.0.0.0:52430 127.0.0.1:0 CLOSE", true}, // reset by SO_LINGER 0: the kernel clears the remote port only
+		{"tcp [::]:52431 [::1]:0 CLOSE", true},
 		{"tcp 127.0.0.1:8765 0.0.0.0:0 LISTEN", false},
+		{"tcp [::]:8765 [::]:0 LISTEN", false},
+		{"tcp [::1]:57956 [::]:0 CLOSE", false},
 		{"tcp 127.0.0.1:57955 0.0.0.0:0 CLOSE", false}, // bound, never connected
 		{"tcp 0.0.0.0:0 0.0.0.0:0 CLOSE", false},       // never even bound
 		{"udp 127.0.0.1:40004 127.0.0.1:53 NONE", false},
@@ -55,6 +59,8 @@ func TestPollerReleasesOfUnconnectedSockets(t *testing.T) {
 			[]string{"open 127.0.0.1:8765 seen-at-end", "close 127.0.0.1:8765 seen-at-end"}, true},
 		{"tcp 127.0.0.1:40012 127.0.0.1:9 CLOSE #11", // connect() refused
 			[]string{"open 127.0.0.1:40012 seen-at-end", "close 127.0.0.1:40012 seen-at-end"}, true},
+		{"tcp 0.0.0.0:40013 127.0.0.1:0 CLOSE #12", // reset by SO_LINGER 0 before any sample saw it
+			[]string{"open 0.0.0.0:40013 seen-at-end", "close 0.0.0.0:40013 seen-at-end"}, true},
 	} {
 		before := p.reportedTCP
 		p.handleReleases(Release{Socket: sock(t, c.spec), At: at(1)}, nil)
