@@ -311,3 +311,24 @@ func TestOwnerCacheStaysBoundedWithoutWalks(t *testing.T) {
 		t.Error("a walk ran: hot scans did not carry the churn")
 	}
 }
+
+// A pid once too big for the budget is scanned again after a walk has seen
+// it shrink.
+func TestWalkRefreshesWhatAHotScanWouldCost(t *testing.T) {
+	proc, o, t0 := hotProc(t)
+	o.budget = 100 // big (150 sockets) no longer fits
+	dir := filepath.Join(string(proc), "300", "fd")
+	for fd := 50; fd < 150; fd++ {
+		if err := os.Remove(filepath.Join(dir, strconv.Itoa(fd))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A socket nobody holds: a walk, which finds no new hot pid.
+	o.walkGap = 0 // however long the last walk took here
+	o.attribute(ownSockets(99999), t0.Add(2*time.Second))
+	proc.add(t, 300, "big", 5001)
+	s := ownSockets(5001)
+	if reads := attributeCounting(o, s, t0.Add(2100*time.Millisecond)); s[0].PID != 300 || reads > 100 {
+		t.Errorf("shrunk pid after a walk: pid %d after %d reads, want 300 within 100", s[0].PID, reads)
+	}
+}

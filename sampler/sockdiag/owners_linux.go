@@ -114,6 +114,11 @@ func (o *owners) walkFor(socks []sampler.Socket, now time.Time) {
 			o.missed[s.Inode] = struct{}{}
 		}
 	}
+	for pid, h := range o.hot { // what the next hot scan of each will cost
+		if n, ok := o.fdCount[pid]; ok {
+			h.fds = n
+		}
+	}
 	o.markHot(made, now)
 }
 
