@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/porttop/porttop/ui/style"
+	"github.com/porttop/porttop/ui/theme"
 )
 
 func newHelp(st style.Styles) help.Model {
@@ -49,7 +50,11 @@ func (m Model) helpText(width int) string {
 	b.WriteString("    blank: no process holds the socket (TIME_WAIT)\n")
 	b.WriteString("  " + st.Accent.Render(">") + " cursor row (also reverse video)\n")
 	b.WriteString("  bold row: opened in the last seconds; dim row: just closed\n")
-	b.WriteString("  LOCAL is coloured by its port's IANA range")
+	if st.Palette.Name == theme.NoColor.Name || st.Plain {
+		b.WriteString("  colour is off: i (explain) names a port's IANA range")
+	} else {
+		b.WriteString("  LOCAL is coloured by its port's IANA range")
+	}
 	return b.String()
 }
 
