@@ -66,7 +66,7 @@ type Poller struct {
 	adjust              map[ID]adjustment // changes releases made to base since it was sampled, by releaseKey
 	recent              *recentGone       // by releaseKey
 	releases            <-chan Release    // from the source's watcher; nil without one
-	firstSeen           FirstSeen         // for the first sample; nil after it
+	firstSeen           FirstSeen         // for the first sample; emptied after it
 	sampled             bool              // a sample has succeeded: later opens are not Existing
 	interval            time.Duration
 	curQuery            Query  // what the source was last told
@@ -106,7 +106,7 @@ func NewPoller(cfg PollerConfig) *Poller {
 	}
 	refs := newSnapRefs()
 	firstSeen := cfg.FirstSeen
-	cfg.FirstSeen = nil // the poller lets it go after the first sample
+	cfg.FirstSeen = FirstSeen{} // the poller lets it go after the first sample
 	return &Poller{
 		cfg:       cfg,
 		firstSeen: firstSeen,

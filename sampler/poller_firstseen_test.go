@@ -16,8 +16,8 @@ func TestPollerCarriesFirstSeenToItsFirstSample(t *testing.T) {
 	wide.Sockets[1].Since = at(-15)
 	wide.Sockets[2].Since = at(-9)
 	seen := FirstSeenOf(wide.Sockets, Query{Ports: []PortRange{{Lo: 40001, Hi: 40001}, {Lo: 8765, Hi: 8765}}})
-	if len(seen) != 2 {
-		t.Fatalf("FirstSeenOf kept %d sockets, want the 2 the query covers", len(seen))
+	if seen.Len() != 2 {
+		t.Fatalf("FirstSeenOf kept %d sockets, want the 2 the query covers", seen.Len())
 	}
 
 	ctx := context.Background()
@@ -49,12 +49,11 @@ func TestPollerCarriesFirstSeenToItsFirstSample(t *testing.T) {
 // Only the first sample takes the times over; a time later than that
 // sample's own is not taken.
 func TestPollerFirstSeenOnlyForFirstSample(t *testing.T) {
-	seen := FirstSeen{}
 	later := sock(t, sockA)
 	later.Since = at(5)
-	seen[releaseKey(later.ID)] = later.Since
 	b := sock(t, sockB)
-	seen[releaseKey(b.ID)] = at(-30)
+	b.Since = at(-30)
+	seen := FirstSeenOf([]Socket{later, b}, Query{})
 
 	ctx := context.Background()
 	p, _ := newTestPoller(t, PollerConfig{FirstSeen: seen},
@@ -90,5 +89,23 @@ func TestFirstSeenAddKeepsTheEarlier(t *testing.T) {
 	}
 	if _, ok := seen.Of(&unstamped); ok {
 		t.Error("a socket never stamped should not be known")
+	}
+}
+
+// What the live view pays, on its own goroutine, to start a focus on a
+// broad range over a big table: every socket matches.
+func BenchmarkFirstSeenOf(b *testing.B) {
+	socks := make([]Socket, 100_000)
+	for i := range socks {
+		socks[i] = sock(b, "tcp 127.0.0.1:40001 127.0.0.1:80 ESTABLISHED")
+		socks[i].Cookie = uint64(i + 1)
+		socks[i].Since = at(i % 60)
+	}
+	q := Query{Ports: []PortRange{{Lo: 1, Hi: 65535}}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if seen := FirstSeenOf(socks, q); seen.Len() != len(socks) {
+			b.Fatal("lost sockets")
+		}
 	}
 }

@@ -51,8 +51,8 @@ func TestPortFilterKeepsTheAgeTheWideViewKnew(t *testing.T) {
 	if got, ok := ask.seen.Of(&git); !ok || !got.Equal(git.Since) {
 		t.Fatalf("the focus was handed first seen %v (known %v) for %v, want the machine-wide %v", got, ok, git.Local, git.Since)
 	}
-	if len(ask.seen) != 1 {
-		t.Errorf("the focus was handed %d first-seen times, want only the 1 socket the filter covers", len(ask.seen))
+	if ask.seen.Len() != 1 {
+		t.Errorf("the focus was handed %d first-seen times, want only the 1 socket the filter covers", ask.seen.Len())
 	}
 
 	// The focus's own sampler, as cmd/porttop runs it, over a source that
@@ -121,7 +121,7 @@ func TestRefocusKeepsWhatTheFocusSaw(t *testing.T) {
 func TestNoFirstSeenForAFilterThatDoesNotNarrow(t *testing.T) {
 	m, focus := newFocusModel(t)
 	applyFilter(t, m, "sshd")
-	if len(focus.asked) != 1 || focus.asked[0].seen != nil || Narrows(focus.asked[0].q) {
+	if len(focus.asked) != 1 || focus.asked[0].seen.Len() != 0 || Narrows(focus.asked[0].q) {
 		t.Errorf("asked %+v, want a stop with no first-seen times", focus.asked)
 	}
 }

@@ -45,7 +45,7 @@ func newFocusFeed(ctx context.Context, open func() (sampler.Source, error), inte
 // Focus stops the current run and, when q narrows, starts one for q whose
 // batches carry gen. A source that cannot narrow in the kernel (gopsutil)
 // would only sample the whole table twice, so none is started for it.
-func (f *focusFeed) Focus(gen uint64, q sampler.Query) { f.FocusFrom(gen, q, nil) }
+func (f *focusFeed) Focus(gen uint64, q sampler.Query) { f.FocusFrom(gen, q, sampler.FirstSeen{}) }
 
 // FocusFrom is Focus whose run's first sample keeps the first-seen times
 // in seen (see sampler.FirstSeen): what the view already knew of the
