@@ -133,6 +133,21 @@ func TestWatchPortFilter(t *testing.T) {
 	})
 }
 
+// `watch --port A --port B` streams both ports, not just the last given.
+func TestWatchPortGivenTwice(t *testing.T) {
+	a, b := listenLoopback(t), listenLoopback(t)
+	s := startPorttop(t, "watch", "--interval", "100ms", "--port", fmt.Sprint(portOf(a)), "--port", fmt.Sprint(portOf(b)))
+	hdr, err := record.ParseHeader([]byte(s.next(wait)))
+	if want := fmt.Sprintf("%d,%d", portOf(a), portOf(b)); err != nil || hdr.Filter != want {
+		t.Errorf("header filter %q (%v), want %q", hdr.Filter, err, want)
+	}
+	seen := map[string]bool{}
+	s.waitLine("both listeners", func(l jsonLine) bool {
+		seen[l.Local] = true
+		return seen[a.Addr().String()] && seen[b.Addr().String()]
+	})
+}
+
 func TestRecordThenRead(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "rec.jsonl")
 	ln := listenLoopback(t)

@@ -16,6 +16,7 @@ import (
 
 func runExplain(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("explain")
+	fs.takesPort = true
 	var source string
 	fs.sourceFlag(&source)
 	pos, err := fs.parse(args)

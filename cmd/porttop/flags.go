@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,7 +30,13 @@ type flagSet struct {
 	*flag.FlagSet
 	cmd string // "" for porttop itself
 	bad error  // the first value error, in our words
+	// takesPort: the command's argument is a PORT, so -1 is a port out of
+	// range rather than an unknown flag.
+	takesPort bool
 }
+
+// negativePort is what the flag package took for a flag in `who -1/udp`.
+var negativePort = regexp.MustCompile(`^[0-9]+(/[A-Za-z]*)?$`)
 
 func newFlagSet(cmd string) *flagSet {
 	name := "porttop"
@@ -105,6 +113,12 @@ func (fs *flagSet) explain(err error) error {
 	switch {
 	case strings.HasPrefix(msg, "flag provided but not defined: "):
 		name := strings.TrimLeft(strings.TrimPrefix(msg, "flag provided but not defined: "), "-")
+		if fs.takesPort && negativePort.MatchString(name) {
+			// `porttop who -1`: a port below 0, not a flag.
+			if _, _, err := parsePortArg("-" + name); err != nil {
+				return usagef(fs.cmd, "%v", err)
+			}
+		}
 		return usagef(fs.cmd, "unknown flag --%s", name)
 	case strings.HasPrefix(msg, "flag needs an argument: "):
 		name := strings.TrimLeft(strings.TrimPrefix(msg, "flag needs an argument: "), "-")
@@ -138,12 +152,13 @@ type sampling struct {
 
 func (fs *flagSet) samplingFlags(s *sampling) {
 	fs.value("port", func(v string) error {
-		if _, err := ports.ParsePort(v); err != nil {
+		p, err := parsePortNumber(v)
+		if err != nil {
 			return portProblem(v)
 		}
-		s.port = strings.TrimSpace(v)
+		s.port = addPort(s.port, p)
 		return nil
-	}, "only port N")
+	}, "only port N; again for more ports")
 	fs.StringVar(&s.filter, "filter", "", "filter text")
 	fs.value("interval", func(v string) error {
 		d, err := parseInterval(v)
@@ -167,10 +182,41 @@ func (fs *flagSet) sourceFlag(source *string) {
 
 // portProblem says what is wrong with a port without repeating it.
 func portProblem(v string) error {
-	if _, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil && !errors.Is(err, strconv.ErrRange) {
+	t := strings.TrimSpace(v)
+	if strings.HasPrefix(t, "+") {
+		return fmt.Errorf("has a sign: write the port alone, like %s", strings.TrimLeft(t, "+"))
+	}
+	if _, err := strconv.ParseInt(t, 10, 64); err != nil && !errors.Is(err, strconv.ErrRange) {
 		return errors.New("not a number: ports are 0-65535")
 	}
 	return errors.New("out of range: ports are 0-65535")
+}
+
+// parsePortNumber reads a port written as digits alone. ports.ParsePort
+// would take +80 for 80, but porttop never writes a sign and --port +80
+// would otherwise reach the filter as a process name.
+func parsePortNumber(s string) (uint16, error) {
+	t := strings.TrimSpace(s)
+	if strings.HasPrefix(t, "+") {
+		return 0, fmt.Errorf("port %q has a sign: write it alone, like %s", t, strings.TrimLeft(t, "+"))
+	}
+	if rest, neg := strings.CutPrefix(t, "-"); neg && rest != "" && strings.Trim(rest, "0123456789") == "" {
+		return 0, fmt.Errorf("port %q is out of range: ports are 0-65535", t) // -0 too
+	}
+	return ports.ParsePort(t)
+}
+
+// addPort adds p to a --port list ("8765,22", a filter's port list): each
+// --port given widens what is shown, as the list would.
+func addPort(list string, p uint16) string {
+	n := strconv.Itoa(int(p))
+	if list == "" {
+		return n
+	}
+	if slices.Contains(strings.Split(list, ","), n) {
+		return list
+	}
+	return list + "," + n
 }
 
 // filterText combines --port and --filter into one filter line.
@@ -205,7 +251,7 @@ func parseInterval(v string) (time.Duration, error) {
 // parsePortArg reads PORT or PORT/PROTO; proto 0 means both.
 func parsePortArg(s string) (uint16, sampler.Proto, error) {
 	p, protoText, hasProto := strings.Cut(s, "/")
-	port, err := ports.ParsePort(p)
+	port, err := parsePortNumber(p)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -55,6 +55,10 @@ func TestParsePortArg(t *testing.T) {
 		{"65535", 65535, 0, true},
 		{"65536", 0, 0, false},
 		{"-1", 0, 0, false},
+		{"-0", 0, 0, false},
+		{"+80", 0, 0, false},
+		{"+80/tcp", 0, 0, false},
+		{" 80", 80, 0, true},
 		{"http", 0, 0, false},
 		{"22/sctp", 0, 0, false},
 		{"/tcp", 0, 0, false},
@@ -81,6 +85,12 @@ func TestRunInProcess(t *testing.T) {
 		{[]string{"watch", "--", "--port"}, 2, `unexpected argument "--port"`},
 		{[]string{"--interval=0"}, 2, "--interval 0: must be positive"},
 		{[]string{"help", "who"}, 0, ""},
+		{[]string{"who", "-1"}, 2, `port "-1" is out of range: ports are 0-65535`},
+		{[]string{"explain", "-1"}, 2, `port "-1" is out of range: ports are 0-65535`},
+		{[]string{"who", "-1/udp"}, 2, `port "-1" is out of range`},
+		{[]string{"who", "+80"}, 2, `port "+80" has a sign`},
+		{[]string{"explain", "+443/tcp"}, 2, `port "+443" has a sign`},
+		{[]string{"who", "-x"}, 2, "unknown flag --x"},
 	}
 	for _, tt := range tests {
 		var out, errb bytes.Buffer
@@ -90,6 +100,32 @@ func TestRunInProcess(t *testing.T) {
 		}
 		if code == 2 && strings.Count(errb.String(), "\n") != 1 {
 			t.Errorf("%v: stderr is not one line: %q", tt.args, errb.String())
+		}
+	}
+}
+
+// --port given again adds a port, as the filter's list 8765,22 would.
+func TestPortFlagRepeats(t *testing.T) {
+	tests := []struct {
+		args       []string
+		filterText string
+	}{
+		{[]string{"--port", "8765"}, "8765"},
+		{[]string{"--port", "8765", "--port", "22"}, "8765,22"},
+		{[]string{"--port=8765", "--port", " 22", "--port", "8765"}, "8765,22"},
+		{[]string{"--port", "22", "--filter", "tcp"}, "22 tcp"},
+		{[]string{"--filter", "tcp", "--port", "1", "--port", "2"}, "1,2 tcp"},
+	}
+	for _, tt := range tests {
+		fs := newFlagSet("watch")
+		var s sampling
+		fs.samplingFlags(&s)
+		if _, err := fs.parse(tt.args); err != nil {
+			t.Errorf("%v: %v", tt.args, err)
+			continue
+		}
+		if got := s.filterText(); got != tt.filterText {
+			t.Errorf("%v: filter %q, want %q", tt.args, got, tt.filterText)
 		}
 	}
 }

@@ -18,6 +18,7 @@ const sampleTimeout = 15 * time.Second
 
 func runWho(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("who")
+	fs.takesPort = true
 	var s sampling
 	fs.sourceFlag(&s.source)
 	pos, err := fs.parse(args)
