@@ -273,7 +273,9 @@ func TestWatchQuietWhenReaderGoes(t *testing.T) {
 	if ctx.Err() != nil {
 		t.Fatalf("porttop did not end within a minute of its reader going")
 	}
-	if err != nil || errb.Len() != 0 {
-		t.Errorf("reader gone: %v, stderr %q; want status 0 and nothing said", err, errb.String())
+	// Notes (owners hidden from an unprivileged user) may come first; no
+	// word of the closed pipe may.
+	if said := errb.String(); err != nil || strings.Contains(said, "writing") || strings.Contains(said, "pipe") {
+		t.Errorf("reader gone: %v, stderr %q; want status 0 and nothing said of it", err, said)
 	}
 }

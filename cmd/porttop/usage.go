@@ -19,7 +19,8 @@ Usage:
   porttop version                 the version
 
 Flags of the live view:
-  --port N        show only port N (local or remote side); same as --filter N
+  --port N        show only port N (local or remote side); same as --filter N;
+                  again for more ports (--port 80 --port 443: --filter 80,443)
   --filter TEXT   initial filter, as typed after / (e.g. "ephemeral tcp",
                   "time-wait", "49152-65535", "proc:nginx")
   --interval D    sampling interval, e.g. 250ms or 2s (10ms to 1h); by
@@ -42,7 +43,7 @@ a header line, then the sockets present at the start as "open" events with
 "existing":true, then one line per open, close and state change. Ends
 cleanly on ctrl+c or SIGTERM.
 
-  --port N        only events on port N (local or remote side)
+  --port N        only events on port N (local or remote side); again for more
   --filter TEXT   only events matching TEXT (the live view's / syntax)
   --interval D    sampling interval (default: adaptive)
   --source S      auto, netlink or gopsutil
