@@ -1,9 +1,0 @@
-package header
-
-// plural is word for a count of n: "1 socket", "2 sockets", "0 sockets".
-func plural[N ~int | ~uint64](n N, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
-}
