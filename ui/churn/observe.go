@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/ui/internal/words"
 )
 
 // jumpBack is how far now may step back (clock adjustments) before the
@@ -124,5 +125,5 @@ func (m Model) gauges(socks []sampler.Socket) (timeWait, ephemeral uint32) {
 // warning is one destination over the threshold, as a sentence.
 func (m Model) warning(dc DestCount) string {
 	return fmt.Sprintf("%s holds %s local %s: %s of the ephemeral range %s",
-		dc.Dest, commas(dc.Ports), plural(dc.Ports, "port"), Percent(m.share(dc.Ports)), m.ephemeral)
+		dc.Dest, commas(dc.Ports), words.Plural(dc.Ports, "port"), Percent(m.share(dc.Ports)), m.ephemeral)
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/porttop/porttop/ui/internal/words"
 )
 
 // labelWidth is the width of the row labels ("hand-outs/s ").
@@ -87,7 +89,7 @@ func (m Model) title(seconds int) string {
 	r := "OS ephemeral range unknown"
 	if m.known() {
 		n := m.ephemeral.Size()
-		r = fmt.Sprintf("OS ephemeral range %s (%s %s)", m.ephemeral, commas(n), plural(n, "port"))
+		r = fmt.Sprintf("OS ephemeral range %s (%s %s)", m.ephemeral, commas(n), words.Plural(n, "port"))
 	}
 	return m.styles.title.Render(t) + m.styles.muted.Render(" · "+r)
 }

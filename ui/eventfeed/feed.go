@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/ui/internal/words"
 	"github.com/porttop/porttop/ui/sockettable"
 	"github.com/porttop/porttop/ui/style"
 )
@@ -76,7 +77,7 @@ func (m *Model) Add(events []sampler.Event, at time.Time) {
 		}
 	}
 	if existing > 0 && !m.seen {
-		m.ring.push(entry{ev: sampler.Event{Time: at}, note: fmt.Sprintf("%d %s already open when porttop started", existing, plural(existing, "socket"))})
+		m.ring.push(entry{ev: sampler.Event{Time: at}, note: fmt.Sprintf("%d %s already open when porttop started", existing, words.Plural(existing, "socket"))})
 	}
 	if len(events) > 0 {
 		m.seen = true

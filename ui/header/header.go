@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/porttop/porttop/sampler/ports"
+	"github.com/porttop/porttop/ui/internal/words"
 	"github.com/porttop/porttop/ui/style"
 )
 
@@ -88,7 +89,7 @@ func View(st style.Styles, in Info, width int) string {
 		lines = append(lines, st.Muted.Render("waiting for the first sample…"))
 	} else {
 		counts := []string{
-			st.Text.Render(fmt.Sprintf("%d %s:", c.Sockets, plural(c.Sockets, "socket"))),
+			st.Text.Render(fmt.Sprintf("%d %s:", c.Sockets, words.Plural(c.Sockets, "socket"))),
 			st.WellKnown.Render(fmt.Sprintf("well-known %d", c.WellKnown)),
 			st.Registered.Render(fmt.Sprintf("registered %d", c.Registered)),
 			st.Dynamic.Render(fmt.Sprintf("dynamic %d", c.Dynamic)),
@@ -107,7 +108,7 @@ func View(st style.Styles, in Info, width int) string {
 		lines = append(lines, s.Render(k))
 	}
 	if in.Dropped > 0 {
-		lines = append(lines, st.Warning.Render(fmt.Sprintf("! %d %s dropped: the display fell behind", in.Dropped, plural(in.Dropped, "event"))))
+		lines = append(lines, st.Warning.Render(fmt.Sprintf("! %d %s dropped: the display fell behind", in.Dropped, words.Plural(in.Dropped, "event"))))
 	}
 	if in.Err != nil {
 		lines = append(lines, st.Error.Render("! sampling failed: "+in.Err.Error()))
