@@ -242,6 +242,11 @@ func (s *streamer) writeStats(b sampler.Batch) error {
 	}
 	s.lastStats = now
 	st := record.Stats{Time: b.Snapshot.Time, ReportedOpens: b.Reported, ReportedTCP: b.ReportedTCP, Dropped: b.Dropped}
+	if b.Kernel != nil {
+		// Set beside the kernel's counts as they stood at the same instant,
+		// so opens reported since (by release reports) are no surplus.
+		st.ReportedTCP = b.ReportedTCPAtKernel
+	}
 	if st.Time.IsZero() {
 		st.Time = now
 	}
