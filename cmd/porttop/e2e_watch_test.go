@@ -279,3 +279,27 @@ func TestWatchQuietWhenReaderGoes(t *testing.T) {
 		t.Errorf("reader gone: %v, stderr %q; want status 0 and nothing said of it", err, said)
 	}
 }
+
+// A reader gone before the header (`porttop watch | true`) ends porttop
+// quietly too: status 0, not killed by SIGPIPE (which a shell with pipefail
+// reads as a failure).
+func TestWatchQuietWhenReaderGoneBeforeHeader(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := porttopCmd(ctx, "watch", "--interval", "100ms")
+	var errb strings.Builder
+	c.Stdout, c.Stderr = w, &errb
+	err = c.Run()
+	w.Close()
+	if ctx.Err() != nil {
+		t.Fatalf("porttop did not end within a minute with no reader")
+	}
+	if said := errb.String(); err != nil || strings.Contains(said, "writing") || strings.Contains(said, "pipe") {
+		t.Errorf("no reader: %v, stderr %q; want status 0 and nothing said of it", err, said)
+	}
+}

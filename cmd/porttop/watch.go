@@ -104,6 +104,7 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 		w.FlushEvery(time.Second)
 		outs = append(outs, w)
 	}
+	ignoreBrokenPipe() // before the first write: a closed stdout is an error to handle, not a kill
 	var out *record.Writer
 	if !o.quiet {
 		if out, err = record.NewWriter(stdout, hdr); err != nil {
@@ -126,7 +127,6 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 		wait()
 	}()
 
-	ignoreBrokenPipe() // a closed stdout is an error to handle, not a kill
 	if f, ok := stdout.(*os.File); ok && out != nil {
 		gone := stdoutGone(ctx, f)
 		go func() {
