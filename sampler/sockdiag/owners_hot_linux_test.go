@@ -332,3 +332,19 @@ func TestWalkRefreshesWhatAHotScanWouldCost(t *testing.T) {
 		t.Errorf("shrunk pid after a walk: pid %d after %d reads, want 300 within 100", s[0].PID, reads)
 	}
 }
+
+// Hot pids expire on a sample with nothing new too, so the /proc/PID
+// handles of processes that stopped making sockets (or exited) are closed.
+func TestHotPidsExpireWhenNothingIsNew(t *testing.T) {
+	proc, o, t0 := hotProc(t)
+	proc.add(t, 100, "small", 11)
+	known := ownSockets(11)
+	o.attribute(known, t0)
+	if o.hot[100] == nil {
+		t.Fatalf("the owner of a new socket is not hot")
+	}
+	o.attribute(known, t0.Add(hotTTL+time.Second)) // the same socket: nothing new
+	if len(o.hot) != 0 {
+		t.Errorf("after %v with nothing new: %d hot pids, want none", hotTTL, len(o.hot))
+	}
+}

@@ -33,7 +33,10 @@ const (
 type owners struct {
 	procfs string
 	euid   int
-	owner  map[uint64]process // socket inode -> its process
+	// capable: not root, but granted what reading every process's fds
+	// needs (CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH); treated as root.
+	capable bool
+	owner   map[uint64]process // socket inode -> its process
 	// missed holds inodes a walk looked for and did not find (sockets of
 	// processes this user may not inspect, or already gone): they do not
 	// trigger another walk.
@@ -63,6 +66,7 @@ func newOwners(procfs string) *owners {
 	return &owners{
 		procfs:   procfs,
 		euid:     os.Geteuid(),
+		capable:  os.Geteuid() != 0 && mayInspectAll(),
 		owner:    map[uint64]process{},
 		missed:   map[uint64]struct{}{},
 		tried:    map[uint64]struct{}{},
@@ -89,6 +93,7 @@ func (o *owners) attribute(socks []sampler.Socket, now time.Time) (hidden bool) 
 		o.walkFor(socks, now)
 	}
 	o.prune(socks)
+	o.expireHot(now) // also when nothing is new: exited pids' handles close
 	return o.hidden(socks)
 }
 
@@ -193,7 +198,7 @@ func (o *owners) prune(socks []sampler.Socket) {
 const pruneSlack = 1024
 
 func (o *owners) hidden(socks []sampler.Socket) bool {
-	if o.euid == 0 {
+	if o.euid == 0 || o.capable {
 		return false
 	}
 	for i := range socks {
