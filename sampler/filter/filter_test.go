@@ -139,6 +139,9 @@ func sameSet(a, b []string) bool {
 func TestParseErrors(t *testing.T) {
 	cases := []struct{ in, wantSub string }{
 		{"70000", `filter term "70000": port "70000" is out of range: ports are 0-65535`},
+		{"+80", `filter term "+80": port "+80" has a sign: write it alone, like 80`},
+		{"port:+22", `port "+22" has a sign`},
+		{"127.0.0.1:+22", `port "+22" has a sign`},
 		{"pid:x", `filter term "pid:x": pid:x is not a process id`},
 		{"pid:-3", `is not a process id`},
 		{"pid:99999999999", `is not a process id`},

@@ -126,10 +126,10 @@ func (f *Filter) addPrefixed(prefix, rest string) error {
 	return fmt.Errorf("unknown prefix %q (use pid:, uid:, proc:, proto:, state: or port:)", prefix+":")
 }
 
-// isPortSpec: only digits, dashes and commas, so a port, range or list
+// isPortSpec: only digits, dashes, commas and plus signs, so a port, range or list
 // (or a mistyped one, which should get a port error, not a name search).
 func isPortSpec(s string) bool {
-	return strings.Trim(s, "0123456789-,") == ""
+	return strings.Trim(s, "0123456789-,+") == ""
 }
 
 func (f *Filter) addPorts(spec string) error {

@@ -63,6 +63,10 @@ func ParsePort(s string) (uint16, error) {
 	if t == "" {
 		return 0, fmt.Errorf("empty port: ports are 0-65535")
 	}
+	if rest, signed := strings.CutPrefix(t, "+"); signed {
+		// ParseInt would take +80 for 80; porttop never writes a sign.
+		return 0, fmt.Errorf("port %q has a sign: write it alone, like %s", t, rest)
+	}
 	n, err := strconv.ParseInt(t, 10, 64)
 	if err != nil {
 		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
