@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -126,6 +127,7 @@ func (o *owners) scanHotPid(h *hotPid, limit int, now time.Time) (read int, aliv
 	if len(names) > limit {
 		return 0, true // too big this time: the full walk will find its sockets
 	}
+	renamed := false
 	for _, name := range names {
 		n, err := unix.Readlinkat(fd, name, o.linkBuf)
 		read++
@@ -138,6 +140,10 @@ func (o *owners) scanHotPid(h *hotPid, limit int, now time.Time) (read int, aliv
 		}
 		if _, wanted := o.want[inode]; wanted {
 			delete(o.want, inode)
+			if !renamed { // it may have exec'd since it became hot
+				o.rename(h)
+				renamed = true
+			}
 			o.owner[inode] = process{h.pid, h.name}
 			h.made = now
 		}
@@ -213,5 +219,25 @@ func (o *owners) close() {
 	}
 	for pid := range o.hot {
 		o.dropHot(pid)
+	}
+}
+
+// rename re-reads a hot pid's name (comm) through its /proc/PID handle, so
+// a process that exec'd another program gets the new program's name; the
+// old name stays when it cannot be read.
+func (o *owners) rename(h *hotPid) {
+	fd, err := unix.Openat(h.dirFD, "comm", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return
+	}
+	defer unix.Close(fd)
+	var buf [64]byte
+	n, err := unix.Read(fd, buf[:])
+	if err != nil || n == 0 {
+		return
+	}
+	if name := strings.TrimSpace(string(buf[:n])); name != "" {
+		h.name = name
+		o.names[h.pid] = name
 	}
 }

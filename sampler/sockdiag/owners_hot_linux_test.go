@@ -348,3 +348,18 @@ func TestHotPidsExpireWhenNothingIsNew(t *testing.T) {
 		t.Errorf("after %v with nothing new: %d hot pids, want none", hotTTL, len(o.hot))
 	}
 }
+
+// A hot process that exec'd another program gives its new sockets the new
+// program's name, not the one it had when it became hot.
+func TestHotScanNamesAProcessThatExeced(t *testing.T) {
+	proc, o, t0 := hotProc(t)
+	if err := os.WriteFile(filepath.Join(string(proc), "100", "comm"), []byte("curl\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	proc.add(t, 100, "curl", 77)
+	s := ownSockets(77)
+	o.attribute(s, t0.Add(100*time.Millisecond))
+	if s[0].PID != 100 || s[0].Process != "curl" {
+		t.Errorf("socket made after exec: pid %d %q, want 100 curl", s[0].PID, s[0].Process)
+	}
+}
