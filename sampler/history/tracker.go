@@ -18,6 +18,10 @@ type slot struct {
 	handedOut, accepted, inUse    uint32
 	lastPID                       int32
 	lastName                      uint16 // index into Tracker.names; 0 = unknown
+	// acceptedOpen counts the accepted connections still open on the port,
+	// judged when each opened, so their closes stay apart from hand-outs
+	// after the listener has gone (see closesAccepted).
+	acceptedOpen uint32
 }
 
 // Tracker remembers this run's history of local ports. It is not safe for
@@ -62,7 +66,7 @@ func protoIndex(p sampler.Proto) int {
 // Observe feeds one batch's events in the order they happened. Events of
 // other protocols are ignored. Whether an open hands out its port is judged
 // by the listeners as they stand at the end of the batch, as the header
-// judges by the batch's snapshot.
+// judges by the batch's snapshot; a close is judged as its open was.
 func (t *Tracker) Observe(events []sampler.Event) {
 	t.listeners.update(events)
 	for i := range events {
@@ -88,15 +92,17 @@ func (t *Tracker) observe(e *sampler.Event) {
 		s.lastName = t.intern(e.Socket.Process)
 	}
 	d := t.touch(pi, port)
-	handsOut := t.listeners.handsOutPort(e)
 	switch e.Kind {
 	case sampler.Opened:
+		handsOut := t.listeners.handsOutPort(e)
 		switch {
-		case e.Existing:
-		case handsOut:
+		case !handsOut:
+			s.acceptedOpen++
+			if !e.Existing {
+				s.accepted++
+			}
+		case !e.Existing:
 			s.handedOut++
-		default:
-			s.accepted++
 		}
 		s.inUse++
 		if d != nil {
@@ -104,20 +110,25 @@ func (t *Tracker) observe(e *sampler.Event) {
 		}
 	case sampler.StateChanged:
 		if d != nil {
-			d.changed(e, !handsOut)
+			d.changed(e, !t.listeners.handsOutPort(e))
 		}
 	case sampler.Closed:
+		accepted := t.closesAccepted(s, d, e)
+		if accepted && s.acceptedOpen > 0 {
+			s.acceptedOpen--
+		}
 		if s.inUse > 0 {
 			s.inUse--
 		}
 		if s.inUse == 0 {
 			s.lastFree = max(s.lastFree, at)
+			s.acceptedOpen = 0 // nothing is open: forget any close never seen
 		}
-		if handsOut { // an accepted connection held no port of its own
+		if !accepted { // an accepted connection held no port of its own
 			s.totalHeld += int64(e.Held)
 		}
 		if d != nil {
-			d.closed(e, !handsOut)
+			d.closed(e, accepted)
 		}
 	}
 }
