@@ -50,9 +50,12 @@ type Batch struct {
 // in state CLOSE with no remote address or port) is neither. A refused
 // connect() keeps its remote end and still counts, as the kernel counts it;
 // so does a connection reset by SO_LINGER 0, which the kernel reports
-// released with its remote port cleared but its remote address kept.
+// released with its remote port cleared but its remote address kept. The
+// server's socket of a handshake not yet complete (SYN_RECV) is not one
+// yet: PassiveOpens counts it when the handshake completes (see
+// trackHandshakes).
 func isTCPConnection(s *Socket) bool {
-	if s.Proto != TCP || s.State == StateListen {
+	if s.Proto != TCP || s.State == StateListen || inHandshake(s) {
 		return false
 	}
 	peer := s.Remote

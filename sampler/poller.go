@@ -74,6 +74,7 @@ type Poller struct {
 	reported            uint64
 	reportedTCP         uint64
 	reportedTCPAtKernel uint64
+	halfOpen            map[ID]struct{} // by releaseKey: handshakes in progress, not yet counted (see trackHandshakes)
 	kernel              *KernelCounters
 	watchNote           string
 	sourceNotes         []string
@@ -115,6 +116,7 @@ func NewPoller(cfg PollerConfig) *Poller {
 		pending:   newPending(cfg.MaxEvents, name, refs),
 		poke:      make(chan struct{}, 1),
 		adjust:    map[ID]adjustment{},
+		halfOpen:  map[ID]struct{}{},
 		recent:    newRecentGone(recentGoneTTL, recentGoneLimit),
 		interval:  cfg.Interval,
 	}
@@ -222,6 +224,7 @@ func (p *Poller) sample(ctx context.Context) {
 	p.recent.expire(next.Time)
 	events := p.differ.Diff(p.prevForDiff(), &next)
 	events = p.dropReopened(events, &next)
+	p.trackHandshakes(events)
 	if !p.sampled {
 		p.carryFirstSeen(events, &next)
 	}

@@ -41,6 +41,7 @@ func (p *Poller) release(r Release, events []Event) []Event {
 		return append(events, Event{Kind: Closed, Time: at, Socket: a.socket, Held: held(a.socket.Since, at)})
 	}
 	if s, ok := p.inBase(id); ok {
+		p.endHandshake(s.ID, r.Socket.State)
 		if toTimeWait {
 			if s.State == StateTimeWait {
 				return events

@@ -19,6 +19,7 @@ func TestIsTCPConnection(t *testing.T) {
 		{"tcp 127.0.0.1:8765 127.0.0.1:40001 CLOSE", true},
 		{"tcp 0.0.0.0:52430 127.0.0.1:0 CLOSE", true}, // reset by SO_LINGER 0: the kernel clears the remote port only
 		{"tcp [::]:52431 [::1]:0 CLOSE", true},
+		{"tcp 127.0.0.1:8765 127.0.0.1:40001 SYN_RECV", false}, // handshake not complete: PassiveOpens waits
 		{"tcp 127.0.0.1:8765 0.0.0.0:0 LISTEN", false},
 		{"tcp [::]:8765 [::]:0 LISTEN", false},
 		{"tcp [::1]:57956 [::]:0 CLOSE", false},
