@@ -29,7 +29,13 @@ func (k EventKind) String() string {
 // Event is one change in the connection table.
 type Event struct {
 	Kind EventKind
+	// Time is when the event is stamped in the stream, which is in time
+	// order: never before an event published ahead of it.
 	Time time.Time
+	// Happened is when the kernel reported the event, before ordering the
+	// stream moved Time forward (see the poller's stampInOrder); zero when
+	// that is Time itself. Not recorded: a recording keeps the stream's order.
+	Happened time.Time
 	// Socket is the socket after the event; for Closed, as it was last seen.
 	Socket Socket
 	// PrevState is the state before a StateChanged event.
@@ -42,4 +48,14 @@ type Event struct {
 	// SeenAtEnd marks a socket that lived and died between two samples and is
 	// known only from the kernel's report of its release.
 	SeenAtEnd bool
+}
+
+// When is the time the event really happened: Happened when ordering the
+// stream moved Time past it, else Time. Compare it, not Time, with the time
+// span of another sampling (one that saw the event first hand).
+func (e Event) When() time.Time {
+	if !e.Happened.IsZero() {
+		return e.Happened
+	}
+	return e.Time
 }

@@ -14,7 +14,8 @@ import "time"
 // sample stamped later than its release. Its event is then stamped at that
 // sample's time: the release happened no later than that (the report was
 // known by then), and its open, published with the sample, must not follow
-// its close. Held is left as measured up to the release itself.
+// its close. Held is left as measured up to the release itself, and the
+// release's own time is kept in Happened (see Event.When).
 //
 // The other way round cannot happen: releases are applied as they arrive
 // and before each sample (drainReleases), so a release handled before a
@@ -27,6 +28,9 @@ import "time"
 func stampInOrder(events []Event, floor time.Time) time.Time {
 	for i := range events {
 		if events[i].Time.Before(floor) {
+			if events[i].Happened.IsZero() {
+				events[i].Happened = events[i].Time
+			}
 			events[i].Time = floor
 		} else {
 			floor = events[i].Time

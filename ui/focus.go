@@ -39,9 +39,13 @@ type coverage struct {
 	since, till time.Time // till zero: still running
 }
 
-// covers reports whether the focus already reported e.
+// covers reports whether the focus already reported e: whether e happened
+// in its span. That is e.When, not e.Time, which the machine-wide poller
+// may have moved forward to keep its stream in order (into the span, or
+// past its end).
 func (c *coverage) covers(e *sampler.Event) bool {
-	if c.since.IsZero() || e.Time.Before(c.since) || (!c.till.IsZero() && e.Time.After(c.till)) {
+	when := e.When()
+	if c.since.IsZero() || when.Before(c.since) || (!c.till.IsZero() && when.After(c.till)) {
 		return false
 	}
 	return c.query.MatchesAddrs(&e.Socket)
@@ -165,11 +169,12 @@ func (m *Model) applyFocusBatch(fb FocusBatch) {
 }
 
 // firstSampleTime is when a focus's first batch was sampled: the time of
-// its Existing events (a merged batch's snapshot is its newest sample).
+// its Existing events (a merged batch's snapshot is its newest sample), as
+// they happened, like the events coverage is judged on.
 func firstSampleTime(b sampler.Batch) time.Time {
 	for i := range b.Events {
 		if b.Events[i].Existing {
-			return b.Events[i].Time
+			return b.Events[i].When()
 		}
 	}
 	return b.Snapshot.Time
