@@ -3,15 +3,11 @@
 package sampler_test
 
 import (
-	"context"
 	"net"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/porttop/porttop/sampler"
-	"github.com/porttop/porttop/sampler/sockdiag"
 )
 
 // TestPollerEventsInTimeOrderUnderChurn samples often while loopback
@@ -19,34 +15,7 @@ import (
 // are in flight: every event the poller publishes must be stamped no
 // earlier than the one before it.
 func TestPollerEventsInTimeOrderUnderChurn(t *testing.T) {
-	src, err := sockdiag.New()
-	if err != nil {
-		t.Skipf("netlink source unavailable here: %v", err)
-	}
-	defer src.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-
-	p := sampler.NewPoller(sampler.PollerConfig{Source: src, Interval: 2 * time.Millisecond})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	go p.Run(ctx)
-	first, err := p.Next(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, p, ctx, first, addr := startLoopbackPoller(t, 2*time.Millisecond)
 	if slices.ContainsFunc(first.Notes, func(n string) bool { return strings.HasPrefix(n, "release events unavailable") }) {
 		t.Skipf("no release reports here (%q)", first.Notes)
 	}
@@ -54,7 +23,7 @@ func TestPollerEventsInTimeOrderUnderChurn(t *testing.T) {
 	churned := make(chan error, 1)
 	go func() {
 		for range 400 {
-			c, err := net.Dial("tcp", ln.Addr().String())
+			c, err := net.Dial("tcp", addr)
 			if err != nil {
 				churned <- err
 				return

@@ -3,7 +3,6 @@
 package sampler_test
 
 import (
-	"context"
 	"net"
 	"slices"
 	"strings"
@@ -11,48 +10,20 @@ import (
 	"time"
 
 	"github.com/porttop/porttop/sampler"
-	"github.com/porttop/porttop/sampler/sockdiag"
 )
 
 // TestPollerCatchesShortLivedClients opens and resets loopback clients far
 // faster than the poller samples (every 2 s): with the netlink source's
 // release reports, each must still be reported opened and closed.
 func TestPollerCatchesShortLivedClients(t *testing.T) {
-	src, err := sockdiag.New()
-	if err != nil {
-		t.Skipf("netlink source unavailable here: %v", err)
-	}
-	defer src.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-
-	p := sampler.NewPoller(sampler.PollerConfig{Source: src, Interval: 2 * time.Second})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	go p.Run(ctx)
-	first, err := p.Next(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, p, ctx, first, addr := startLoopbackPoller(t, 2*time.Second)
 	// Let the watcher subscribe (or fail to) before the clients come and go.
 	time.Sleep(50 * time.Millisecond)
 
 	const clients = 20
 	pending := map[uint16]int{} // client port -> events still expected (open, close)
 	for range clients {
-		c, err := net.Dial("tcp", ln.Addr().String())
+		c, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -100,39 +100,13 @@ func TestPollerIgnoresNeverBoundSockets(t *testing.T) {
 // child too. ReportedTCP must grow by at least both (other programs on the
 // machine can only add to it).
 func TestPollerCountsResetConnections(t *testing.T) {
-	src, err := sockdiag.New()
-	if err != nil {
-		t.Skipf("netlink source unavailable here: %v", err)
-	}
-	defer src.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	p := sampler.NewPoller(sampler.PollerConfig{Source: src, Interval: 2 * time.Second})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	go p.Run(ctx)
-	first, err := p.Next(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src, p, ctx, first, addr := startLoopbackPoller(t, 2*time.Second)
 	time.Sleep(50 * time.Millisecond) // let the watcher subscribe (or fail to)
 
 	const clients = 20
 	pending := map[uint16]int{} // client port -> opens still to come (the client's, its accepted child's)
 	for range clients {
-		c, err := net.Dial("tcp", ln.Addr().String())
+		c, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
