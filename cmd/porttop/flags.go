@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -152,7 +153,7 @@ type sampling struct {
 
 func (fs *flagSet) samplingFlags(s *sampling) {
 	fs.value("port", func(v string) error {
-		p, err := parsePortNumber(v)
+		p, err := ports.ParsePort(v)
 		if err != nil {
 			return portProblem(v)
 		}
@@ -190,20 +191,6 @@ func portProblem(v string) error {
 		return errors.New("not a number: ports are 0-65535")
 	}
 	return errors.New("out of range: ports are 0-65535")
-}
-
-// parsePortNumber reads a port written as digits alone. ports.ParsePort
-// would take +80 for 80, but porttop never writes a sign and --port +80
-// would otherwise reach the filter as a process name.
-func parsePortNumber(s string) (uint16, error) {
-	t := strings.TrimSpace(s)
-	if strings.HasPrefix(t, "+") {
-		return 0, fmt.Errorf("port %q has a sign: write it alone, like %s", t, strings.TrimLeft(t, "+"))
-	}
-	if rest, neg := strings.CutPrefix(t, "-"); neg && rest != "" && strings.Trim(rest, "0123456789") == "" {
-		return 0, fmt.Errorf("port %q is out of range: ports are 0-65535", t) // -0 too
-	}
-	return ports.ParsePort(t)
 }
 
 // addPort adds p to a --port list ("8765,22", a filter's port list): each
@@ -251,7 +238,7 @@ func parseInterval(v string) (time.Duration, error) {
 // parsePortArg reads PORT or PORT/PROTO; proto 0 means both.
 func parsePortArg(s string) (uint16, sampler.Proto, error) {
 	p, protoText, hasProto := strings.Cut(s, "/")
-	port, err := parsePortNumber(p)
+	port, err := ports.ParsePort(p)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -270,6 +257,12 @@ type display struct {
 	theme   theme.Palette
 	noColor bool
 }
+
+// colourOff: --no-color, or NO_COLOR set to anything.
+func (d display) colourOff() bool { return d.noColor || os.Getenv("NO_COLOR") != "" }
+
+// palette is the theme's palette, or none of its colours when colour is off.
+func (d display) palette() theme.Palette { return paletteFor(d.colourOff(), d.theme) }
 
 func (fs *flagSet) displayFlags(d *display) {
 	d.theme = theme.Default

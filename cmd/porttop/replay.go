@@ -71,7 +71,7 @@ func runReplay(args []string, stdout, stderr io.Writer) error {
 		Interval:        hdr.Interval,
 		Filter:          filterText,
 		Renderer:        renderer,
-		Palette:         d.theme,
+		Palette:         d.palette(),
 		Replay:          player,
 		Now:             player.Now,
 	})

@@ -33,41 +33,35 @@ func requireTerminal() error {
 
 // newRenderer builds the renderer and settles its questions about the
 // terminal now: asked later, while the program owns the terminal, the
-// background query can hang. Without colour (--no-color, NO_COLOR) it keeps
-// the terminal's profile, which termenv alone would drop to ASCII on
-// NO_COLOR and with it reverse video, bold and dim: runTUI draws it with a
-// palette of no colours instead.
+// background query can hang.
 func newRenderer(d display) *lipgloss.Renderer {
-	return newRendererFor(os.Stdout, d.noColor || os.Getenv("NO_COLOR") != "")
+	return newRendererFor(os.Stdout, d.colourOff())
 }
 
-// colourless is the renderer newRenderer made without colour, if any; the
-// live view and replay both hand it to runTUI, which swaps the palette.
-var colourless *lipgloss.Renderer
-
+// newRendererFor keeps the terminal's profile even without colour (termenv
+// alone drops to ASCII on NO_COLOR, and with it reverse video, bold and
+// dim): the view is then drawn with theme.NoColor instead (paletteFor).
 func newRendererFor(w io.Writer, noColor bool, opts ...termenv.OutputOption) *lipgloss.Renderer {
 	r := lipgloss.NewRenderer(w, opts...)
 	if noColor {
 		r.SetColorProfile(r.Output().ColorProfile()) // the terminal's, NO_COLOR aside
-		colourless = r
 	}
 	r.SetHasDarkBackground(r.HasDarkBackground())
 	return r
 }
 
-// paletteFor is the palette cfg is drawn with: none of its colours on a
-// renderer made without colour.
-func paletteFor(cfg ui.Config) theme.Palette {
-	if cfg.Renderer != nil && cfg.Renderer == colourless {
+// paletteFor is the palette the view is drawn with: none of p's colours
+// when colour is off.
+func paletteFor(noColor bool, p theme.Palette) theme.Palette {
+	if noColor {
 		return theme.NoColor
 	}
-	return cfg.Palette
+	return p
 }
 
 // runTUI runs the view until the user quits; the terminal is restored on the
 // way out, whatever happened.
 func runTUI(ctx context.Context, cfg ui.Config) error {
-	cfg.Palette = paletteFor(cfg)
 	m, err := ui.New(cfg)
 	if err != nil {
 		return err
@@ -144,7 +138,7 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 		Interval:        s.interval,
 		Filter:          s.filterText(),
 		Renderer:        renderer,
-		Palette:         d.theme,
+		Palette:         d.palette(),
 		Focus:           focus,
 	})
 }

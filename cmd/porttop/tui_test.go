@@ -47,8 +47,7 @@ func screenOn(t *testing.T, env fakeEnv, noColor bool) string {
 	r := newRendererFor(io.Discard, noColor, termenv.WithTTY(true), termenv.WithEnvironment(env))
 	t0 := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	cfg := ui.Config{Feed: stillFeed{}, Host: "h", Ephemeral: ports.Range{Lo: 32768, Hi: 60999},
-		Renderer: r, Palette: theme.Default, Now: func() time.Time { return t0 }}
-	cfg.Palette = paletteFor(cfg)
+		Renderer: r, Palette: paletteFor(noColor, theme.Default), Now: func() time.Time { return t0 }}
 	m, err := ui.New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -67,6 +67,9 @@ func ParsePort(s string) (uint16, error) {
 		// ParseInt would take +80 for 80; porttop never writes a sign.
 		return 0, fmt.Errorf("port %q has a sign: write it alone, like %s", t, rest)
 	}
+	if rest, neg := strings.CutPrefix(t, "-"); neg && rest != "" && strings.Trim(rest, "0123456789") == "" {
+		return 0, fmt.Errorf("port %q is out of range: ports are 0-65535", t) // -0 too
+	}
 	n, err := strconv.ParseInt(t, 10, 64)
 	if err != nil {
 		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {

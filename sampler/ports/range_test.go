@@ -101,6 +101,7 @@ func TestParsePort(t *testing.T) {
 		"0x50":  `port "0x50" is not a number: ports are 0-65535`,
 		" ":     `empty port: ports are 0-65535`,
 		"+80":   `port "+80" has a sign: write it alone, like 80`,
+		"-0":    `port "-0" is out of range: ports are 0-65535`,
 	} {
 		_, err := ParsePort(in)
 		if err == nil || err.Error() != want {
