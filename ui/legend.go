@@ -43,7 +43,7 @@ const ownerHiddenItem = sockettable.OwnerHiddenGlyph + " in PROCESS: owner hidde
 
 // ephemeralText is the OS ephemeral range, or that it is unknown.
 func (m Model) ephemeralText() string {
-	if m.cfg.Ephemeral == (ports.Range{}) {
+	if !m.cfg.Ephemeral.Known() {
 		return "(unknown)"
 	}
 	return m.cfg.Ephemeral.String()

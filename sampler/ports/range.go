@@ -12,6 +12,12 @@ type Range struct{ Lo, Hi uint16 }
 // Contains reports whether p lies in the range.
 func (r Range) Contains(p uint16) bool { return r.Lo <= p && p <= r.Hi }
 
+// Known reports whether r is a range of ports at all. The zero Range is how
+// an unknown range arrives (a recording that names none, an OS porttop
+// cannot ask); read as "port 0 alone" it would mark port 0 ephemeral and
+// make shares of a one-port range. An empty range (Lo > Hi) holds nothing.
+func (r Range) Known() bool { return r != Range{} && r.Lo <= r.Hi }
+
 // Size is how many ports the range holds (0 when Lo > Hi).
 func (r Range) Size() int {
 	if r.Lo > r.Hi {

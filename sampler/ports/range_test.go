@@ -109,3 +109,14 @@ func TestParsePort(t *testing.T) {
 		}
 	}
 }
+
+func TestKnown(t *testing.T) {
+	for _, c := range []struct {
+		r    Range
+		want bool
+	}{{Range{}, false}, {Range{Lo: 1, Hi: 0}, false}, {Range{Lo: 32768, Hi: 60999}, true}, {Range{Lo: 0, Hi: 10}, true}, {Range{Lo: 5, Hi: 5}, true}} {
+		if got := c.r.Known(); got != c.want {
+			t.Errorf("%+v.Known() = %v, want %v", c.r, got, c.want)
+		}
+	}
+}

@@ -86,12 +86,8 @@ func (m Model) Warnings() []string {
 	return slices.Clone(m.s.warnings)
 }
 
-// known reports whether the OS ephemeral range is known. The zero Range is
-// how an unknown one arrives (a recording without it, an OS porttop cannot
-// ask); it is port 0 alone, not a range to take shares of.
-func (m Model) known() bool {
-	return m.ephemeral != (ports.Range{}) && m.ephemeral.Size() > 0
-}
+// known reports whether the OS ephemeral range is known (ports.Range.Known).
+func (m Model) known() bool { return m.ephemeral.Known() }
 
 // share is n ports as a share of the ephemeral range (0 when it is unknown).
 func (m Model) share(n int) float64 {

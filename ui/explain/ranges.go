@@ -11,7 +11,7 @@ import (
 // so it holds for any OS and any configured range.
 func rangeParas(in Input) []para {
 	e := in.Ephemeral
-	if e == (ports.Range{}) && in.EphemeralSource == "" {
+	if !e.Known() {
 		return []para{text("Ephemeral range: unknown, so porttop cannot say whether the OS would hand this port out.")}
 	}
 	osn := osName(in.OS)

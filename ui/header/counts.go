@@ -29,10 +29,10 @@ func (c Counts) EphemeralPercent() float64 {
 	return 100 * float64(c.EphemeralPortsInUse) / float64(c.EphemeralSize)
 }
 
-// Tally counts a snapshot's sockets. An unknown ephemeral range (the zero
-// Range, port 0 alone) counts nothing in it and has no size.
+// Tally counts a snapshot's sockets. An unknown ephemeral range counts
+// nothing in it and has no size.
 func Tally(sockets []sampler.Socket, ephemeral ports.Range) Counts {
-	known := ephemeral != (ports.Range{})
+	known := ephemeral.Known()
 	c := Counts{Sockets: len(sockets)}
 	if known {
 		c.EphemeralSize = ephemeral.Size()

@@ -67,7 +67,7 @@ func View(st style.Styles, in Info, width int) string {
 
 	c := in.Counts
 	var eph string
-	known := in.Ephemeral != (ports.Range{})
+	known := in.Ephemeral.Known()
 	if !known {
 		eph = st.Warning.Render("OS ephemeral range unknown")
 	} else {

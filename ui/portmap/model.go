@@ -19,11 +19,10 @@ type Model struct {
 }
 
 // New makes a map for the OS ephemeral range eph (ports.EphemeralRange). An
-// empty range (Lo > Hi) is allowed: nothing is then marked ephemeral. The
-// zero Range is how an unknown range arrives (a recording that names none):
-// taken as "port 0 alone" it would mark port 0 ephemeral, so it is empty too.
+// empty range (Lo > Hi) is allowed: nothing is then marked ephemeral; an
+// unknown one (ports.Range.Known) is taken as empty.
 func New(styles Styles, eph ports.Range) Model {
-	if eph == (ports.Range{}) {
+	if !eph.Known() {
 		eph = ports.Range{Lo: 1, Hi: 0}
 	}
 	return Model{styles: styles, ephemeral: eph, keys: DefaultKeyMap(), cursor: eph.Lo, c: &counts{}}
