@@ -26,6 +26,16 @@ func (l *Listeners) Reset(sockets []Socket) {
 	}
 }
 
+// Mark records whether a TCP listener holds local port p, for a set kept
+// from events rather than refilled from each snapshot.
+func (l *Listeners) Mark(p uint16, listening bool) {
+	if listening {
+		l.tcp[p>>6] |= 1 << (p & 63)
+	} else {
+		l.tcp[p>>6] &^= 1 << (p & 63)
+	}
+}
+
 // Listening reports whether a TCP listener holds local port p.
 func (l *Listeners) Listening(p uint16) bool {
 	return l.tcp[p>>6]&(1<<(p&63)) != 0

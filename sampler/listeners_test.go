@@ -87,3 +87,16 @@ func BenchmarkListenersReset(b *testing.B) {
 		l.Reset(socks)
 	}
 }
+
+func TestListenersMark(t *testing.T) {
+	var l Listeners
+	l.Mark(8080, true)
+	l.Mark(63, true)
+	l.Mark(64, true)
+	l.Mark(63, false)
+	for p, want := range map[uint16]bool{8080: true, 63: false, 64: true, 65: false} {
+		if got := l.Listening(p); got != want {
+			t.Errorf("Listening(%d) = %v, want %v", p, got, want)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package history
 
 import (
 	"math"
-	"net/netip"
 
 	"github.com/porttop/porttop/sampler"
 )
@@ -12,15 +11,13 @@ import (
 // HandsOutPort: the rule the header's hand-out rate follows. An accepted
 // connection shares its listener's port, so it is no hand-out.
 type listenerSet struct {
-	count   [65536]uint16 // TCP listening sockets on each port
-	ports   sampler.Listeners
-	scratch []sampler.Socket // one stand-in listener per port, for Reset
+	count [65536]uint16 // TCP listening sockets on each port
+	ports sampler.Listeners
 }
 
 // update applies a batch's listener opens, closes and state changes, so the
 // set stands as at the batch's snapshot, the one the header judges by.
 func (l *listenerSet) update(events []sampler.Event) {
-	changed := false
 	for i := range events {
 		e := &events[i]
 		if e.Socket.Proto != sampler.TCP {
@@ -38,31 +35,14 @@ func (l *listenerSet) update(events []sampler.Event) {
 		p := e.Socket.Local.Port()
 		if was && l.count[p] > 0 {
 			l.count[p]--
-			changed = true
 		}
 		if is && l.count[p] < math.MaxUint16 {
 			l.count[p]++
-			changed = true
+		}
+		if was || is {
+			l.ports.Mark(p, l.count[p] > 0)
 		}
 	}
-	if changed {
-		l.rebuild()
-	}
-}
-
-// rebuild refills ports from count; listeners come and go rarely, so a
-// scan of every port then costs little.
-func (l *listenerSet) rebuild() {
-	l.scratch = l.scratch[:0]
-	for p, n := range l.count {
-		if n > 0 {
-			l.scratch = append(l.scratch, sampler.Socket{
-				ID:    sampler.ID{Proto: sampler.TCP, Local: netip.AddrPortFrom(netip.IPv4Unspecified(), uint16(p))},
-				State: sampler.StateListen,
-			})
-		}
-	}
-	l.ports.Reset(l.scratch)
 }
 
 // handsOutPort: see sampler.Listeners.HandsOutPort.
