@@ -28,6 +28,9 @@ type Batch struct {
 	Source string
 	// Notes are short lines for the header: fallbacks taken, owners hidden.
 	Notes []string
+	// OwnersHidden: the source cannot see other users' processes, so their
+	// sockets show no owner (one of Notes says how to see more).
+	OwnersHidden bool
 	// Kernel, when the source can read them, are the kernel's open counters
 	// now, and Reported is how many opens porttop has reported since the start.
 	Kernel   *KernelCounters

@@ -78,6 +78,7 @@ type Poller struct {
 	kernel              *KernelCounters
 	watchNote           string
 	sourceNotes         []string
+	ownersHidden        bool
 	prevScratch         []Socket
 	releaseBatch        []Event
 	lastSampled         time.Time // when the last sample began
@@ -268,6 +269,7 @@ func (p *Poller) update(u update) update {
 		notes = append(notes, p.watchNote)
 	}
 	u.notes = append(notes, p.sourceNotes...)
+	u.ownersHidden = p.ownersHidden
 	u.kernel = p.kernel
 	u.reported, u.reportedTCP, u.reportedTCPAtKernel = p.reported, p.reportedTCP, p.reportedTCPAtKernel
 	return u
@@ -291,8 +293,10 @@ func (p *Poller) tune(cost time.Duration) {
 
 func (p *Poller) readSourceNotes() {
 	p.sourceNotes = p.sourceNotes[:0:0]
+	p.ownersHidden = false
 	if o, ok := p.cfg.Source.(Owners); ok {
 		if hidden, hint := o.OwnersHidden(); hidden {
+			p.ownersHidden = true
 			p.sourceNotes = append(p.sourceNotes, "owners hidden: "+hint)
 		}
 	}

@@ -27,16 +27,17 @@ func newPending(maxEvents int, source string, refs *snapRefs) *pending {
 
 // update is what one step of the poller adds to the pending batch.
 type update struct {
-	snapshot    *Snapshot // nil: keep the pending snapshot (release events only)
-	events      []Event
-	sampled     bool // a sample was taken (successful or not)
-	err         error
-	cost        time.Duration
-	interval    time.Duration
-	notes       []string
-	kernel      *KernelCounters
-	reported    uint64
-	reportedTCP uint64
+	snapshot     *Snapshot // nil: keep the pending snapshot (release events only)
+	events       []Event
+	sampled      bool // a sample was taken (successful or not)
+	err          error
+	cost         time.Duration
+	interval     time.Duration
+	notes        []string
+	ownersHidden bool
+	kernel       *KernelCounters
+	reported     uint64
+	reportedTCP  uint64
 	// reportedTCPAtKernel: see Batch.ReportedTCPAtKernel.
 	reportedTCPAtKernel uint64
 }
@@ -63,7 +64,7 @@ func (p *pending) add(u update) {
 	if u.kernel != nil {
 		b.Kernel = u.kernel
 	}
-	b.Notes = u.notes
+	b.Notes, b.OwnersHidden = u.notes, u.ownersHidden
 	b.Reported, b.ReportedTCP, b.ReportedTCPAtKernel = u.reported, u.reportedTCP, u.reportedTCPAtKernel
 	b.Dropped = p.dropped
 	p.ready = true
@@ -102,7 +103,7 @@ func (p *pending) take() (Batch, bool) {
 	// again) so a batch of release events alone still carries a table.
 	p.batch = Batch{
 		Snapshot: b.Snapshot, Source: b.Source, Interval: b.Interval, Cost: b.Cost,
-		Err: b.Err, Notes: b.Notes, Kernel: b.Kernel, Reported: b.Reported, ReportedTCP: b.ReportedTCP, Dropped: b.Dropped,
+		Err: b.Err, Notes: b.Notes, OwnersHidden: b.OwnersHidden, Kernel: b.Kernel, Reported: b.Reported, ReportedTCP: b.ReportedTCP, Dropped: b.Dropped,
 	}
 	p.ready = false
 	return b, true

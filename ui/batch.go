@@ -13,7 +13,7 @@ import (
 func (m *Model) applyBatch(b sampler.Batch) {
 	now := m.now()
 	m.stats.observe(b, m)
-	m.table.SetOwnersHidden(ownersHidden(b.Notes))
+	m.table.SetOwnersHidden(b.OwnersHidden)
 	events := m.focused.uncovered(b.Events)
 	m.history.Observe(events)
 	if !b.Snapshot.Time.IsZero() {
