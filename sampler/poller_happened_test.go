@@ -1,7 +1,6 @@
 package sampler
 
 import (
-	"context"
 	"testing"
 	"time"
 )
@@ -30,29 +29,5 @@ func TestStampInOrderKeepsWhenItHappened(t *testing.T) {
 			t.Errorf("event %d: Time %v, Happened %v, When %v; want %v, %v, %v", i,
 				e.Time.Sub(t0), e.Happened, e.When().Sub(t0), want.time.Sub(t0), want.happened, want.when.Sub(t0))
 		}
-	}
-}
-
-// Through the poller: a release received during a dump goes out stamped at
-// the sample's time, Happened at the release.
-func TestPollerMovedCloseKeepsItsReleaseTime(t *testing.T) {
-	ctx := context.Background()
-	p, _ := newTestPoller(t, PollerConfig{},
-		ok(snap(t, at(0), sockA)),
-		ok(snap(t, at(2), sockA, sockB)),
-	)
-	p.sample(ctx)
-	p.sample(ctx)
-	duringDump := at(1).Add(900 * time.Millisecond)
-	p.handleReleases(Release{Socket: sock(t, sockB), At: duringDump}, nil)
-	b := take(t, p)
-	wantKinds(t, b.Events, "open 127.0.0.1:40001 existing", "open 127.0.0.1:40002", "close 127.0.0.1:40002")
-	for _, e := range b.Events[:2] {
-		if !e.Happened.IsZero() {
-			t.Errorf("%s %v not moved, yet Happened %v", e.Kind, e.Socket.Local, e.Happened)
-		}
-	}
-	if c := b.Events[2]; !c.Time.Equal(at(2)) || !c.When().Equal(duringDump) {
-		t.Errorf("close: Time %v, When %v; want %v and the release's %v", c.Time.Sub(t0), c.When().Sub(t0), at(2).Sub(t0), duringDump.Sub(t0))
 	}
 }

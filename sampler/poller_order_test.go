@@ -38,6 +38,15 @@ func TestPollerStreamIsInTimeOrder(t *testing.T) {
 	if c := b.Events[2]; !c.Time.Equal(at(2)) {
 		t.Errorf("close stamped %v, want the sample's time %v: no later than the report was known", c.Time, at(2))
 	}
+	// Moved, the close keeps when it happened; the others were not moved.
+	for _, e := range b.Events[:2] {
+		if !e.Happened.IsZero() {
+			t.Errorf("%s %v not moved, yet Happened %v", e.Kind, e.Socket.Local, e.Happened)
+		}
+	}
+	if c := b.Events[2]; !c.When().Equal(duringDump) {
+		t.Errorf("close: When %v, want the release's %v", c.When().Sub(t0), duringDump.Sub(t0))
+	}
 
 	// In a later batch: a socket that lived and died during that dump too.
 	p.handleReleases(Release{Socket: sock(t, sockC), At: duringDump}, nil)

@@ -20,6 +20,9 @@ func mayInspectAll() bool {
 	return inspectCaps(data[0].Effective)
 }
 
+// privileged: root, or granted what reading every process's fds needs.
+func (o *owners) privileged() bool { return o.euid == 0 || o.capable }
+
 // inspectCaps reports whether an effective capability set (the low 32
 // capabilities) holds both that reading every /proc/PID/fd needs.
 func inspectCaps(effective uint32) bool {

@@ -107,7 +107,7 @@ func (o *owners) scanHot(socks []sampler.Socket, now time.Time) {
 // hold s: not root, only processes of the same uid are readable, and a
 // socket of another uid is left to the walk (which finds it if it can).
 func (o *owners) mayHold(s *sampler.Socket) bool {
-	return o.euid == 0 || o.capable || int(s.UID) == o.euid
+	return o.privileged() || int(s.UID) == o.euid
 }
 
 // scanHotPid reads one hot pid's socket fds, at most limit of them (none if

@@ -198,7 +198,7 @@ func (o *owners) prune(socks []sampler.Socket) {
 const pruneSlack = 1024
 
 func (o *owners) hidden(socks []sampler.Socket) bool {
-	if o.euid == 0 || o.capable {
+	if o.privileged() {
 		return false
 	}
 	for i := range socks {
