@@ -182,6 +182,8 @@ func TestParseErrors(t *testing.T) {
 		{"[::1]", "not an address"},
 		{"[1.2.3.4]:80", "not an address and port"},
 		{"fe80:::1", "not an address"},
+		{"fe80::1%eth0/64", "not an address or network (a network takes no %zone)"},
+		{"[fe80::1%eth0/64]:22", "not an address"},
 		{"1:2:3", "not an address"},
 		{"!300.1.1.1", "not an address"},
 		{"tcp 10.0.0.0/33", `filter term "10.0.0.0/33"`},
