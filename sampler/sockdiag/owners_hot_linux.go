@@ -236,8 +236,15 @@ func (o *owners) rename(h *hotPid) {
 	if err != nil || n == 0 {
 		return
 	}
-	if name := strings.TrimSpace(string(buf[:n])); name != "" {
-		h.name = name
-		o.names[h.pid] = name
+	name := strings.TrimSpace(string(buf[:n]))
+	if name == "" || name == h.name {
+		return
+	}
+	h.name = name
+	o.names[h.pid] = name
+	for inode, p := range o.owner { // its older sockets are the new program's now
+		if p.pid == h.pid {
+			o.owner[inode] = process{h.pid, name}
+		}
 	}
 }

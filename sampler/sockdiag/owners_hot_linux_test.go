@@ -362,4 +362,12 @@ func TestHotScanNamesAProcessThatExeced(t *testing.T) {
 	if s[0].PID != 100 || s[0].Process != "curl" {
 		t.Errorf("socket made after exec: pid %d %q, want 100 curl", s[0].PID, s[0].Process)
 	}
+	// Its sockets from before the exec are held by the new program too.
+	s = ownSockets(1, 77)
+	o.attribute(s, t0.Add(200*time.Millisecond))
+	for _, sock := range s {
+		if sock.PID != 100 || sock.Process != "curl" {
+			t.Errorf("inode %d after exec: pid %d %q, want 100 curl", sock.Inode, sock.PID, sock.Process)
+		}
+	}
 }

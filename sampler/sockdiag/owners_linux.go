@@ -109,13 +109,17 @@ func (o *owners) walkFor(socks []sampler.Socket, now time.Time) {
 	made := map[int32]int{}
 	for i := range socks {
 		s := &socks[i]
-		if s.Inode == 0 || s.PID != 0 {
+		if s.Inode == 0 {
 			continue
 		}
-		if p, ok := o.owner[s.Inode]; ok {
-			s.PID, s.Process = p.pid, p.name
+		p, ok := o.owner[s.Inode]
+		switch {
+		case ok && s.PID == 0:
 			made[p.pid] = o.fdCount[p.pid]
-		} else {
+			s.PID, s.Process = p.pid, p.name
+		case ok: // the walk's name is newer than the cache's
+			s.PID, s.Process = p.pid, p.name
+		case s.PID == 0:
 			o.missed[s.Inode] = struct{}{}
 		}
 	}
@@ -210,7 +214,7 @@ func (o *owners) hidden(socks []sampler.Socket) bool {
 }
 
 // walk rebuilds inode->pid from every /proc/<pid>/fd this process may read,
-// keeping the names of pids still present.
+// and the names of the pids that own sockets.
 func (o *owners) walk() {
 	d, err := os.Open(o.procfs)
 	if err != nil {
@@ -231,9 +235,10 @@ func (o *owners) walk() {
 		}
 		if fds, found := o.scanFDs(int32(pid), pidOf); found {
 			fdCount[int32(pid)] = fds
-			name, ok := o.names[int32(pid)]
-			if !ok {
-				name = o.readName(int32(pid))
+			// Read afresh: the pid may have exec'd or been reused since.
+			name := o.readName(int32(pid))
+			if name == "" {
+				name = o.names[int32(pid)] // exited while we looked
 			}
 			names[int32(pid)] = name
 		}

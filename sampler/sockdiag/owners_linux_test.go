@@ -138,3 +138,27 @@ func TestOwnersSlowWalkPushesTheNextOneOff(t *testing.T) {
 		t.Fatalf("no walk after the gap: pid %d", s[1].PID)
 	}
 }
+
+// A walk names a process by what it runs now: a pid that exec'd another
+// program (or was reused by a new process) since the last walk is not
+// named by its old program.
+func TestWalkRenamesAProcessThatExeced(t *testing.T) {
+	proc := fakeProc(t.TempDir())
+	proc.add(t, 100, "sh", 1)
+	o := newOwners(string(proc))
+	o.euid = 1000 // unprivileged, and the sockets another user's: no hot scans, only walks
+	t0 := time.Unix(1000, 0)
+	o.attribute(sockets(2000, 1), t0)
+
+	if err := os.WriteFile(filepath.Join(string(proc), "100", "comm"), []byte("nginx\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	proc.add(t, 100, "nginx", 2)
+	s := sockets(2000, 1, 2)
+	o.attribute(s, t0.Add(2*time.Second))
+	for _, sock := range s {
+		if sock.PID != 100 || sock.Process != "nginx" {
+			t.Errorf("inode %d after exec: pid %d %q, want 100 nginx", sock.Inode, sock.PID, sock.Process)
+		}
+	}
+}
