@@ -18,6 +18,8 @@ func listenerTestSocket(p Proto, st State, local, remote string) Socket {
 func TestListenersHandsOutPort(t *testing.T) {
 	listen4 := listenerTestSocket(TCP, StateListen, "127.0.0.1:8080", "")
 	listen6 := listenerTestSocket(TCP, StateListen, "[::1]:8080", "")
+	any4 := listenerTestSocket(TCP, StateListen, "0.0.0.0:8080", "")
+	any6 := listenerTestSocket(TCP, StateListen, "[::]:8080", "")
 	accepted4 := listenerTestSocket(TCP, StateEstablished, "127.0.0.1:8080", "127.0.0.1:40000")
 	accepted6 := listenerTestSocket(TCP, StateEstablished, "[::1]:8080", "[::1]:40001")
 	client := listenerTestSocket(TCP, StateEstablished, "127.0.0.1:40000", "127.0.0.1:8080")
@@ -36,8 +38,13 @@ func TestListenersHandsOutPort(t *testing.T) {
 		{"client end hands out its port", []Socket{listen4, accepted4, client}, client, Opened, true},
 		{"listener's own open counts", []Socket{listen4}, listen4, Opened, true},
 		{"listener's own close counts", nil, listen4, Closed, true},
-		{"IPv6 accepted under an IPv4 listener", []Socket{listen4}, accepted6, Opened, false},
-		{"IPv4 accepted under an IPv6 listener", []Socket{listen6}, accepted4, Opened, false},
+		{"IPv6 accepted under an IPv4 wildcard listener", []Socket{any4}, accepted6, Opened, false},
+		{"IPv4 accepted under a dual-stack listener", []Socket{any6}, accepted4, Opened, false},
+		{"IPv4-mapped accepted under an IPv4 listener", []Socket{listen4}, listenerTestSocket(TCP, StateEstablished, "[::ffff:127.0.0.1]:8080", "[::ffff:127.0.0.1]:40000"), Opened, false},
+		{"IPv6 socket beside an IPv4-only listener hands out", []Socket{listen4}, accepted6, Opened, true},
+		{"client bound to the port on another address hands out", []Socket{listen4}, listenerTestSocket(TCP, StateEstablished, "127.0.0.2:8080", "127.0.0.1:9000"), Opened, true},
+		{"client on another address, listeners elsewhere too", []Socket{listen4, listenerTestSocket(TCP, StateListen, "127.0.0.3:8080", "")}, listenerTestSocket(TCP, StateEstablished, "127.0.0.2:8080", "127.0.0.1:9000"), Closed, true},
+		{"second listener's address accepts", []Socket{listen4, listenerTestSocket(TCP, StateListen, "127.0.0.3:8080", "")}, listenerTestSocket(TCP, StateEstablished, "127.0.0.3:8080", "127.0.0.1:9000"), Closed, false},
 		{"both families listening on the same port", []Socket{listen4, listen6}, accepted6, Opened, false},
 		{"both families: the IPv6 listener counts", []Socket{listen4, listen6}, listen6, Opened, true},
 		{"UDP on a TCP-listened port is untouched", []Socket{listen4}, udp, Opened, true},
@@ -88,15 +95,26 @@ func BenchmarkListenersReset(b *testing.B) {
 	}
 }
 
-func TestListenersMark(t *testing.T) {
+func TestListenersAddRemove(t *testing.T) {
+	ap := netip.MustParseAddrPort
 	var l Listeners
-	l.Mark(8080, true)
-	l.Mark(63, true)
-	l.Mark(64, true)
-	l.Mark(63, false)
-	for p, want := range map[uint16]bool{8080: true, 63: false, 64: true, 65: false} {
+	l.Add(ap("0.0.0.0:8080"))
+	l.Add(ap("127.0.0.1:63"))
+	l.Add(ap("127.0.0.1:63")) // SO_REUSEPORT: two listeners, one address
+	l.Add(ap("127.0.0.1:64"))
+	l.Remove(ap("127.0.0.1:63"))
+	l.Remove(ap("127.0.0.9:64")) // none there: nothing changes
+	for p, want := range map[uint16]bool{8080: true, 63: true, 64: true, 65: false} {
 		if got := l.Listening(p); got != want {
 			t.Errorf("Listening(%d) = %v, want %v", p, got, want)
 		}
+	}
+	l.Remove(ap("127.0.0.1:63"))
+	if l.Listening(63) || l.Accepts(ap("127.0.0.1:63")) {
+		t.Error("port 63 still listening after both its listeners were removed")
+	}
+	if !l.Accepts(ap("10.1.2.3:8080")) || !l.Accepts(ap("127.0.0.1:64")) || l.Accepts(ap("127.0.0.2:64")) {
+		t.Errorf("Accepts: wildcard 8080 %v, 127.0.0.1:64 %v, 127.0.0.2:64 %v; want true, true, false",
+			l.Accepts(ap("10.1.2.3:8080")), l.Accepts(ap("127.0.0.1:64")), l.Accepts(ap("127.0.0.2:64")))
 	}
 }

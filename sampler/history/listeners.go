@@ -1,17 +1,12 @@
 package history
 
-import (
-	"math"
+import "github.com/porttop/porttop/sampler"
 
-	"github.com/porttop/porttop/sampler"
-)
-
-// listenerSet follows which TCP ports have a listener, from the events the
-// tracker is fed, so that each open is judged by sampler.Listeners'
-// HandsOutPort: the rule the header's hand-out rate follows. An accepted
-// connection shares its listener's port, so it is no hand-out.
+// listenerSet follows the TCP listeners, from the events the tracker is
+// fed, so that each open is judged by sampler.Listeners' HandsOutPort: the
+// rule the header's hand-out rate follows. An accepted connection shares
+// its listener's port, so it is no hand-out.
 type listenerSet struct {
-	count [65536]uint16 // TCP listening sockets on each port
 	ports sampler.Listeners
 }
 
@@ -32,15 +27,11 @@ func (l *listenerSet) update(events []sampler.Event) {
 		case sampler.StateChanged:
 			was, is = e.PrevState == sampler.StateListen, e.Socket.State == sampler.StateListen
 		}
-		p := e.Socket.Local.Port()
-		if was && l.count[p] > 0 {
-			l.count[p]--
+		if was {
+			l.ports.Remove(e.Socket.Local)
 		}
-		if is && l.count[p] < math.MaxUint16 {
-			l.count[p]++
-		}
-		if was || is {
-			l.ports.Mark(p, l.count[p] > 0)
+		if is {
+			l.ports.Add(e.Socket.Local)
 		}
 	}
 }

@@ -79,3 +79,19 @@ func TestAcceptedJudgedByTheBatchsListeners(t *testing.T) {
 		t.Errorf("tcp and udp merged: handed out %d, accepted %d; want 1, 1", m.HandedOut, m.Accepted)
 	}
 }
+
+// A client bound to a listener's port on another local address was handed
+// that port: no listener there could have accepted it.
+func TestClientBesideAListenerOnAnotherAddressIsAHandOut(t *testing.T) {
+	const port = 8767
+	tr := NewTracker(16)
+	tr.Observe([]sampler.Event{open(1, tcpSock(port, 0, sampler.StateListen, 300, "python3"))})
+	client := tcpSock(port, 9000, sampler.StateEstablished, 400, "nc")
+	client.Local = netip.AddrPortFrom(netip.MustParseAddr("127.0.0.2"), port)
+	tr.Observe([]sampler.Event{open(2, client)})
+	tr.Observe([]sampler.Event{closeAt(5, 2, client)})
+	h := tr.Port(sampler.TCP, port)
+	if h.HandedOut != 2 || h.Accepted != 0 {
+		t.Errorf("port %d: handed out %d, accepted %d; want 2 (the listener and the client on 127.0.0.2), 0", port, h.HandedOut, h.Accepted)
+	}
+}
