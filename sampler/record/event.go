@@ -28,6 +28,7 @@ type eventLine struct {
 	HeldMS      *int64 `json:"held_ms,omitempty"`
 	Existing    bool   `json:"existing,omitempty"`
 	SeenAtEnd   bool   `json:"seen_at_end,omitempty"`
+	Happened    string `json:"happened,omitempty"`
 }
 
 // MarshalEvent gives one event line, without its newline. ephemeral is the
@@ -70,6 +71,9 @@ func MarshalEvent(e sampler.Event, ephemeral ports.Range) ([]byte, error) {
 	if e.Kind == sampler.Closed {
 		ms := e.Held.Milliseconds()
 		l.HeldMS = &ms
+	}
+	if !e.Happened.IsZero() && !e.Happened.Equal(e.Time) {
+		l.Happened = e.Happened.UTC().Format(time.RFC3339Nano)
 	}
 	return json.Marshal(l)
 }
@@ -135,13 +139,24 @@ func parseEvent(l *eventLine) (sampler.Event, error) {
 	}
 	e.Existing = l.Existing
 	e.SeenAtEnd = l.SeenAtEnd
+	if l.Happened != "" {
+		h, err := time.Parse(time.RFC3339Nano, l.Happened)
+		if err != nil {
+			return e, fmt.Errorf("happened %q is not an RFC 3339 time", l.Happened)
+		}
+		if h.After(e.Time) {
+			return e, fmt.Errorf("happened %s is after time %s (an event is only ever stamped later than it happened)", l.Happened, l.Time)
+		}
+		e.Happened = h
+	}
 	// Since is not written; what can be known of it is derived: an open is
-	// first seen at its time, a close was first seen held ago.
+	// first seen when it happened, a close was first seen held before it
+	// happened.
 	switch e.Kind {
 	case sampler.Opened:
-		s.Since = e.Time
+		s.Since = e.When()
 	case sampler.Closed:
-		s.Since = e.Time.Add(-e.Held)
+		s.Since = e.When().Add(-e.Held)
 	}
 	return e, nil
 }

@@ -71,6 +71,8 @@ func TestReaderTolerance(t *testing.T) {
 		{"bad proto", strings.Replace(openLine, `"tcp"`, `"sctp"`, 1), 0, "proto"},
 		{"bad time", strings.Replace(openLine, "2026-11-26T03:43:09Z", "noon", 1), 0, "time"},
 		{"negative held", strings.Replace(openLine, `"event":"open"`, `"event":"close","held_ms":-1`, 1), 0, "held_ms"},
+		{"bad happened", strings.Replace(openLine, `"range"`, `"happened":"soon","range"`, 1), 0, "happened"},
+		{"happened after time", strings.Replace(openLine, `"range"`, `"happened":"2026-11-26T03:43:10Z","range"`, 1), 0, "is after time"},
 		{"negative uid", strings.Replace(openLine, `"range"`, `"uid":-4,"range"`, 1), 0, "uid"},
 		{"line too long", openLine + strings.Repeat(" ", MaxLine+1) + "\n", 1, "longer than"},
 	}

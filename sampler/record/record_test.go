@@ -41,6 +41,10 @@ func TestGoldenLines(t *testing.T) {
 			`{"time":"2026-11-26T03:43:09.123456789Z","event":"state","proto":"tcp","local":"[::1]:50000","remote":"[::1]:443","state":"ESTABLISHED","prev_state":"SYN_SENT","pid":7,"process":"a\"b","uid":0,"range":"dynamic","os_ephemeral":true}`},
 		{"close seen at end, udp, no remote", sampler.Event{Kind: sampler.Closed, Time: t0.Add(time.Second), Held: 1200 * time.Millisecond, SeenAtEnd: true, Socket: sock(sampler.UDP, "127.0.0.1:5353", "", sampler.StateNone, 0, "", -1)},
 			`{"time":"2026-11-26T03:43:10.123456789Z","event":"close","proto":"udp","local":"127.0.0.1:5353","range":"registered","os_ephemeral":false,"held_ms":1200,"seen_at_end":true}`},
+		{"close stamped after it happened", sampler.Event{Kind: sampler.Closed, Time: t0, Happened: t0.Add(-4 * time.Millisecond), Held: 250 * time.Millisecond, Socket: sock(sampler.TCP, "127.0.0.1:40000", "127.0.0.1:8080", sampler.StateEstablished, 0, "", -1)},
+			`{"time":"2026-11-26T03:43:09.123456789Z","event":"close","proto":"tcp","local":"127.0.0.1:40000","remote":"127.0.0.1:8080","state":"ESTABLISHED","range":"registered","os_ephemeral":true,"held_ms":250,"happened":"2026-11-26T03:43:09.119456789Z"}`},
+		{"Happened equal to Time is not written", sampler.Event{Kind: sampler.Opened, Time: t0, Happened: t0, Socket: sock(sampler.UDP, "127.0.0.1:5353", "", sampler.StateNone, 0, "", -1)},
+			`{"time":"2026-11-26T03:43:09.123456789Z","event":"open","proto":"udp","local":"127.0.0.1:5353","range":"registered","os_ephemeral":false}`},
 		{"close held under a millisecond", sampler.Event{Kind: sampler.Closed, Time: t0, Held: 300 * time.Microsecond, Socket: sock(sampler.TCP, "127.0.0.1:1", "127.0.0.1:2", sampler.StateTimeWait, 0, "", -1)},
 			`{"time":"2026-11-26T03:43:09.123456789Z","event":"close","proto":"tcp","local":"127.0.0.1:1","remote":"127.0.0.1:2","state":"TIME_WAIT","range":"well-known","os_ephemeral":false,"held_ms":0}`},
 	}
@@ -96,6 +100,9 @@ func TestRoundTrip(t *testing.T) {
 		{Kind: sampler.Closed, Time: t0.Add(3 * time.Second), Held: 2999 * time.Millisecond, Socket: sock(sampler.TCP, "[::1]:40000", "[::1]:22", sampler.StateTimeWait, 0, "", -1)},
 		{Kind: sampler.Opened, Time: t0.Add(4 * time.Second), Socket: sock(sampler.UDP, "127.0.0.1:53000", "", sampler.StateNone, 99, "dig", 1000)},
 		{Kind: sampler.Closed, Time: t0.Add(5 * time.Second), SeenAtEnd: true, Held: time.Second, Socket: sock(sampler.UDP, "127.0.0.1:53000", "", sampler.StateNone, 99, "dig", 1000)},
+		// Stamped 3 ms after it happened, to keep the stream in order: its
+		// open was held before it happened, not before its stamp.
+		{Kind: sampler.Closed, Time: t0.Add(6 * time.Second), Happened: t0.Add(6*time.Second - 3*time.Millisecond), Held: 500 * time.Millisecond, Socket: sock(sampler.TCP, "127.0.0.1:40001", "127.0.0.1:22", sampler.StateEstablished, 0, "", -1)},
 	}
 	var buf bytes.Buffer
 	w, err := NewWriter(&buf, hdr)
@@ -111,8 +118,8 @@ func TestRoundTrip(t *testing.T) {
 	if err := w.Write(events[3:]); err != nil {
 		t.Fatal(err)
 	}
-	if got := w.Lines(); got != 7 {
-		t.Errorf("Lines() = %d, want 7", got)
+	if got := w.Lines(); got != 8 {
+		t.Errorf("Lines() = %d, want 8", got)
 	}
 	r, err := NewReader(&buf)
 	if err != nil {
@@ -126,12 +133,13 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("event %d: %v", i, err)
 		}
-		// Since is derived, not stored: an open at its time, a close held ago.
+		// Since is derived, not stored: an open when it happened, a close
+		// held before it happened.
 		switch want.Kind {
 		case sampler.Opened:
-			want.Socket.Since = want.Time
+			want.Socket.Since = want.When()
 		case sampler.Closed:
-			want.Socket.Since = want.Time.Add(-want.Held)
+			want.Socket.Since = want.When().Add(-want.Held)
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("event %d:\n got %+v\nwant %+v", i, got, want)
