@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/porttop/porttop/ui/sockettable"
 	"github.com/porttop/porttop/ui/style"
 	"github.com/porttop/porttop/ui/theme"
 )
@@ -43,19 +44,43 @@ func (m Model) helpText(width int) string {
 		b.WriteString(keyColumns(st, m.views.portmap.KeyMap().FullHelp(), width))
 	}
 	b.WriteString("\n\n" + st.Title.Render("colours and marks") + "\n")
-	for _, item := range m.legendItems() {
-		b.WriteString("  " + item + "\n")
-	}
-	b.WriteString("  " + ownerHiddenItem + " from this user (run as root to see it);\n")
-	b.WriteString("    blank: no process holds the socket (TIME_WAIT)\n")
-	b.WriteString("  " + st.Accent.Render(">") + " cursor row (also reverse video)\n")
-	b.WriteString("  bold row: opened in the last seconds; dim row: just closed\n")
+	legend := append(m.legendItems(),
+		ownerHiddenItem+" from this user (run as root to see it)",
+		sockettable.LastOwner("name")+" in PROCESS: no process holds the socket now (TIME_WAIT); name held it last. Blank: no owner known",
+		st.Accent.Render(">")+" cursor row (also reverse video)",
+		"bold row: opened in the last seconds; dim row: just closed",
+	)
 	if st.Palette.Name == theme.NoColor.Name || st.Plain {
-		b.WriteString("  colour is off: i (explain) names a port's IANA range")
+		legend = append(legend, "colour is off: i (explain) names a port's IANA range")
 	} else {
-		b.WriteString("  LOCAL is coloured by its port's IANA range")
+		legend = append(legend, "LOCAL is coloured by its port's IANA range")
+	}
+	for i, item := range legend {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(legendEntry(item, width))
 	}
 	return b.String()
+}
+
+// legendEntry is one legend item indented under the heading, wrapped to
+// width with its continuation lines indented further, so that nothing is
+// cut off on a narrow terminal.
+func legendEntry(item string, width int) string {
+	const indent, more = "  ", "    "
+	if width <= len(more)+8 {
+		return indent + item
+	}
+	lines := strings.Split(ansi.Wrap(item, width-len(more), ""), "\n")
+	for i, l := range lines {
+		if i == 0 {
+			lines[i] = indent + l
+		} else {
+			lines[i] = more + strings.TrimLeft(l, " ")
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // keyColumns lays enabled bindings out column by column, as many columns as

@@ -356,7 +356,7 @@ func TestPanesScrollAndClose(t *testing.T) {
 	if m.explain.IsOpen() {
 		t.Error("esc should close the explain pane")
 	}
-	m = update(m, keys("?jjjjjjjjjj")...)
+	m = update(m, keys("?"+strings.Repeat("j", 20))...)
 	if !m.showHelp || !strings.Contains(m.View(), "cursor row") {
 		t.Errorf("help should scroll down to the legend:\n%s", m.View())
 	}

@@ -46,9 +46,11 @@ func hiddenOwnerBatch() BatchMsg {
 	other := sock(sampler.TCP, "127.0.0.1:8765", "", sampler.StateListen, 0, "", t0.Add(-time.Minute))
 	other.Inode = 91234
 	waiting := sock(sampler.TCP, "127.0.0.1:38100", "127.0.0.1:8765", sampler.StateTimeWait, 0, "", t0.Add(-9*time.Second))
+	// In TIME_WAIT after curl closed it: the poller carried its last owner.
+	waited := sock(sampler.TCP, "127.0.0.1:38104", "127.0.0.1:8765", sampler.StateTimeWait, 5150, "curl", t0.Add(-8*time.Second))
 	mine := sock(sampler.TCP, "127.0.0.1:38112", "127.0.0.1:8765", sampler.StateEstablished, 5151, "curl", t0.Add(-3*time.Second))
 	mine.Inode = 91240
-	b := firstBatch(t0, []sampler.Socket{other, waiting, mine})
+	b := firstBatch(t0, []sampler.Socket{other, waiting, waited, mine})
 	b.Batch.Notes = []string{"owners hidden: run as root or with CAP_SYS_PTRACE to see other users' processes"}
 	b.Batch.OwnersHidden = true
 	return b
@@ -88,16 +90,20 @@ func processCells(t *testing.T, view string) map[string]string {
 }
 
 // TestHiddenOwnerIsNotBlank: a socket whose owner is hidden shows "?" in
-// PROCESS, a TIME_WAIT socket (no owner at all) stays blank, and the legend
-// and help say what "?" means; with owners visible nothing shows "?".
+// PROCESS, a TIME_WAIT socket (no owner at all) stays blank or names its
+// last owner in parentheses, and the legend and help say what "?" and the
+// parentheses mean; with owners visible nothing shows "?".
 func TestHiddenOwnerIsNotBlank(t *testing.T) {
 	m := update(newTestModel(t, &clock{t: t0}, 100, 30), hiddenOwnerBatch())
-	want := map[string]string{"127.0.0.1:8765": "?", "127.0.0.1:38100": "", "127.0.0.1:38112": "curl"}
+	want := map[string]string{"127.0.0.1:8765": "?", "127.0.0.1:38100": "", "127.0.0.1:38104": "(curl)", "127.0.0.1:38112": "curl"}
 	if got := processCells(t, m.View()); !maps.Equal(got, want) {
 		t.Errorf("owners hidden: PROCESS cells %q, want %q\n%s", got, want, m.View())
 	}
 	if !strings.Contains(m.helpText(100), "? in PROCESS: owner hidden") || !strings.Contains(m.legendLine(), "? in PROCESS: owner hidden") {
 		t.Error("the help or the legend does not say what ? means")
+	}
+	if !strings.Contains(m.helpText(100), "(name) in PROCESS: no process holds the socket now") {
+		t.Error("the help does not say what a name in parentheses means")
 	}
 	visible := hiddenOwnerBatch()
 	visible.Batch.Notes, visible.Batch.OwnersHidden = nil, false

@@ -4,7 +4,7 @@ import "github.com/porttop/porttop/sampler"
 
 // OwnerHiddenGlyph fills PROCESS for a socket that some process holds (it
 // has an inode) but whose owner this user may not see. A socket no process
-// holds, such as one in TIME_WAIT, stays blank.
+// holds, such as one in TIME_WAIT, is not marked so (see process).
 const OwnerHiddenGlyph = "?"
 
 // SetOwnersHidden says whether the source hides other users' processes
@@ -15,9 +15,18 @@ func (m *Model) SetOwnersHidden(hidden bool) { m.ownersHidden = hidden }
 func (m Model) OwnersHidden() bool { return m.ownersHidden }
 
 // process is the PROCESS cell: the name, the hidden-owner glyph, or blank.
+// A socket in TIME_WAIT is held by no process; the name of the one that
+// held it last (known from its earlier samples) shows in parentheses: who
+// is making the TIME_WAIT pile, without claiming it still holds the port.
 func (m Model) process(s *sampler.Socket) string {
 	if s.Process == "" && s.PID == 0 && s.Inode != 0 && m.ownersHidden {
 		return OwnerHiddenGlyph
 	}
+	if s.State == sampler.StateTimeWait && s.Process != "" {
+		return LastOwner(s.Process)
+	}
 	return s.Process
 }
+
+// LastOwner marks the name of a process that no longer holds a socket.
+func LastOwner(name string) string { return "(" + name + ")" }
