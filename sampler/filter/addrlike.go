@@ -53,6 +53,9 @@ func addrProblem(tok string) error {
 	if strings.HasPrefix(tok, "[") && !strings.Contains(tok, "]") {
 		return fmt.Errorf("not an address: the [ has no closing ], as in [::1]:22")
 	}
+	if a, err := netip.ParseAddr(host); strings.HasPrefix(tok, "[") && err == nil && a.Is4() {
+		return fmt.Errorf("not an address: write an IPv4 address without brackets, as in 127.0.0.1 or 127.0.0.1:22")
+	}
 	if !hasPort {
 		return fmt.Errorf("not an address (%s)", netipProblem(netip.ParseAddr(tok)))
 	}

@@ -84,6 +84,7 @@ func TestMatch(t *testing.T) {
 		{"93.184.216.34", []string{"curlToHTTPS"}}, // remote side
 		{"0.0.0.0", []string{"sshListen"}},         // local only: the remote 0.0.0.0:0 is no remote end
 		{"::1", []string{"highLocal"}},
+		{"[::1]", []string{"highLocal"}}, // bracketed, as beside a port
 		{"::ffff:127.0.0.1", []string{"timeWait"}}, // unmapped like the sources
 		{"127.0.0.0/8", []string{"timeWait", "dnsUDP"}},
 		{"10.0.0.9/8", []string{"curlToHTTPS"}},
@@ -179,8 +180,8 @@ func TestParseErrors(t *testing.T) {
 		{"10.0.0", "not an address"},
 		{"1..2", "not an address"},
 		{"[::1", "not an address: the [ has no closing ]"},
-		{"[::1]", "not an address"},
-		{"[1.2.3.4]:80", "not an address and port"},
+		{"[1.2.3.4]", "write an IPv4 address without brackets"},
+		{"[1.2.3.4]:80", "write an IPv4 address without brackets"},
 		{"fe80:::1", "not an address"},
 		{"fe80::1%eth0/64", "not an address or network (a network takes no %zone)"},
 		{"[fe80::1%eth0/64]:22", "not an address"},
