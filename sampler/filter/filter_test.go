@@ -84,7 +84,7 @@ func TestMatch(t *testing.T) {
 		{"93.184.216.34", []string{"curlToHTTPS"}}, // remote side
 		{"0.0.0.0", []string{"sshListen"}},         // local only: the remote 0.0.0.0:0 is no remote end
 		{"::1", []string{"highLocal"}},
-		{"[::1]", []string{"highLocal"}}, // bracketed, as beside a port
+		{"[::1]", []string{"highLocal"}},           // bracketed, as beside a port
 		{"::ffff:127.0.0.1", []string{"timeWait"}}, // unmapped like the sources
 		{"127.0.0.0/8", []string{"timeWait", "dnsUDP"}},
 		{"10.0.0.9/8", []string{"curlToHTTPS"}},
