@@ -23,14 +23,21 @@ type DestCount struct {
 	Ports int
 }
 
-// countDests adds one to into[dest] for every socket connected to a remote
-// port: listeners and sockets without a remote (0.0.0.0:0, [::]:0) are
-// skipped. A socket in TIME_WAIT still counts: its 4-tuple is not free yet.
-func countDests(socks []sampler.Socket, into map[Dest]int) {
+// countDests adds one to into[dest] for every socket that holds a local port
+// of its own and is connected to a remote port. Skipped: listeners, sockets
+// without a remote (0.0.0.0:0, [::]:0), and TCP sockets a listener accepted:
+// those share the listener's port, so they use up none of the ephemeral range
+// (their remote is a client's port, not a destination). A nil listeners knows
+// of no listener. A socket in TIME_WAIT still counts: its 4-tuple is not free
+// yet.
+func countDests(socks []sampler.Socket, listeners *sampler.Listeners, into map[Dest]int) {
 	for i := range socks {
 		s := &socks[i]
 		if s.State == sampler.StateListen || !s.Remote.IsValid() ||
 			s.Remote.Addr().IsUnspecified() || s.Remote.Port() == 0 {
+			continue
+		}
+		if s.Proto == sampler.TCP && listeners != nil && listeners.Accepts(s.Local) {
 			continue
 		}
 		into[Dest{s.Proto, s.Remote}]++

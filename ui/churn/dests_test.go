@@ -34,7 +34,7 @@ func TestCountDests(t *testing.T) {
 		sock(sampler.TCP, "10.0.0.2:8080", "10.0.0.9:3333", sampler.StateListen),
 	}
 	got := map[Dest]int{}
-	countDests(socks, got)
+	countDests(socks, nil, got)
 	want := map[Dest]int{
 		dest(sampler.TCP, "10.0.0.5:5432"):     2,
 		dest(sampler.UDP, "10.0.0.5:5432"):     1,

@@ -30,7 +30,8 @@ func (m Model) Observe(snap sampler.Snapshot, events []sampler.Event, now time.T
 // releases (Closed) of local ports are counted per second, leaving out
 // accepted connections, which share their listener's port,
 // TIME_WAIT sockets and ephemeral ports in use are recorded for the second of
-// now, and destinations are recounted. Events stamped in now's second (or
+// now, and destinations are recounted (from sockets holding a local port of
+// their own: accepted connections are left out there too). Events stamped in now's second (or
 // later) are taken as this sample's and spread evenly over the seconds since
 // the previous Observe, so a slow sampling interval still draws a rate;
 // earlier events count in their own second, or not at all once older than
@@ -85,7 +86,7 @@ func (m Model) ObserveWithListeners(snap sampler.Snapshot, events []sampler.Even
 	}
 
 	clear(s.dests)
-	countDests(snap.Sockets, s.dests)
+	countDests(snap.Sockets, listeners, s.dests)
 	s.top = TopN(s.dests, maxTop)
 	s.warnings = s.warnings[:0]
 	var over []DestCount
