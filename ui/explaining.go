@@ -67,7 +67,7 @@ func socketsOnPort(all []sampler.Socket, t explainTarget) []sampler.Socket {
 		if t.proto != 0 && s.Proto != t.proto {
 			continue
 		}
-		if s.Local.Port() == t.port || (s.Remote.Port() == t.port && s.Remote.Addr().IsValid()) {
+		if s.UsesPort(t.port) {
 			out = append(out, *s)
 		}
 	}

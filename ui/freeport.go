@@ -16,8 +16,12 @@ func (m Model) freePortAnswer(width int) (string, bool) {
 		return "", false
 	}
 	st := m.styles
+	free := st.Title.Render(fmt.Sprintf("Port %d is free now", port)) + st.Muted.Render(": no socket on this machine uses it.")
+	if port == 0 {
+		free = st.Title.Render("No socket holds port 0") + st.Muted.Render(": a socket shows it only before it has a port.")
+	}
 	lines := []string{
-		st.Title.Render(fmt.Sprintf("Port %d is free now", port)) + st.Muted.Render(": no socket on this machine uses it."),
+		free,
 		ianaLine(port, ""),
 		rangesLine(port, m.cfg.Ephemeral),
 	}

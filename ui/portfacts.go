@@ -32,6 +32,10 @@ func ianaLine(port uint16, proto string) string {
 func rangesLine(port uint16, ephemeral ports.Range) string {
 	c := ports.ClassOf(port)
 	s := fmt.Sprintf("Ranges: IANA %s (%s)", c, c.Bounds())
+	if port == 0 {
+		return s + "; port 0 itself is never handed out: a program that asks for port 0 " +
+			"is asking the OS for any free port."
+	}
 	if ephemeral.Contains(port) {
 		return s + "; inside this OS's ephemeral range " + ephemeral.String() +
 			", so the OS may hand it to any outgoing connection."

@@ -150,6 +150,16 @@ func TestWho(t *testing.T) {
 		t.Errorf("who PORT/udp on a tcp-only port: status %d, want 1", r.code)
 	}
 
+	// A listener's empty remote end is no use of port 0.
+	r = runPorttop(t, "who", "0")
+	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "no socket holds port 0") {
+		t.Errorf("who 0: status %d, stdout %q, stderr %q; want 1, nothing, \"no socket holds port 0\"", r.code, r.stdout, r.stderr)
+	}
+	r = runPorttop(t, "explain", "0")
+	if r.code != 0 || strings.Contains(r.stdout, "is in use") || !strings.Contains(strings.Join(strings.Fields(r.stdout), " "), "no socket holds port 0") {
+		t.Errorf("explain 0 beside a listener: status %d, stdout:\n%s", r.code, r.stdout)
+	}
+
 	free := freePort(t)
 	r = runPorttop(t, "who", fmt.Sprint(free))
 	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "free") {

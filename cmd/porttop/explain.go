@@ -47,7 +47,7 @@ func runExplain(args []string, stdout, stderr io.Writer) error {
 	} else {
 		in.Live = true
 		for _, s := range snap.Sockets {
-			if (proto == 0 || s.Proto == proto) && (s.Local.Port() == port || (s.Remote.IsValid() && s.Remote.Port() == port)) {
+			if (proto == 0 || s.Proto == proto) && s.UsesPort(port) {
 				in.Sockets = append(in.Sockets, s)
 			}
 		}

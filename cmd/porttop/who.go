@@ -32,6 +32,9 @@ func runWho(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usagef("who", "%v", err)
 	}
+	if port == 0 { // no socket holds it, and "free" would mislead
+		return failf(exitFail, "no socket holds port 0: binding port 0 asks the OS for any free port")
+	}
 	m, err := openMachine(s.source)
 	if err != nil {
 		return err

@@ -33,6 +33,10 @@ func socketParas(in Input) []para {
 			mine = append(mine, s)
 		}
 	}
+	if in.Port == 0 {
+		return []para{text("Now: no socket holds port 0, on this machine or any other: a socket " +
+			"shows port 0 only before it has been given a port.")}
+	}
 	if len(mine) == 0 {
 		what := "tcp or udp"
 		if in.Proto != 0 {
