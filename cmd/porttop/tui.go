@@ -35,19 +35,36 @@ func requireTerminal() error {
 // terminal now: asked later, while the program owns the terminal, the
 // background query can hang.
 func newRenderer(d display) *lipgloss.Renderer {
-	return newRendererFor(os.Stdout, d.colourOff())
+	return newRendererFor(os.Stdout, d.colourOff(), os.Getenv("TERM"))
 }
 
 // newRendererFor keeps the terminal's profile even without colour (termenv
 // alone drops to ASCII on NO_COLOR, and with it reverse video, bold and
 // dim): the view is then drawn with theme.NoColor instead (paletteFor).
-func newRendererFor(w io.Writer, noColor bool, opts ...termenv.OutputOption) *lipgloss.Renderer {
+// term is $TERM (see terminalProfile).
+func newRendererFor(w io.Writer, noColor bool, term string, opts ...termenv.OutputOption) *lipgloss.Renderer {
 	r := lipgloss.NewRenderer(w, opts...)
-	if noColor {
-		r.SetColorProfile(r.Output().ColorProfile()) // the terminal's, NO_COLOR aside
+	terminal := terminalProfile(r.Output().ColorProfile(), term) // NO_COLOR aside
+	switch {
+	case noColor:
+		r.SetColorProfile(terminal)
+	case r.ColorProfile() == termenv.Ascii && !r.Output().EnvNoColor():
+		r.SetColorProfile(terminal)
 	}
 	r.SetHasDarkBackground(r.HasDarkBackground())
 	return r
+}
+
+// terminalProfile is what a terminal can show: termenv's guess, except that
+// it guesses ASCII (no colour, and no reverse video, bold or dim either)
+// for any TERM it does not know, among them screen, tmux and foot. Every
+// terminal that names itself, but dumb, takes the 16 ANSI colours and the
+// attributes, so that the cursor row stays visible there.
+func terminalProfile(guess termenv.Profile, term string) termenv.Profile {
+	if guess == termenv.Ascii && term != "" && term != "dumb" {
+		return termenv.ANSI
+	}
+	return guess
 }
 
 // paletteFor is the palette the view is drawn with: none of p's colours

@@ -44,7 +44,7 @@ func (stillFeed) Next(ctx context.Context) (sampler.Batch, error) {
 // whose environment is env.
 func screenOn(t *testing.T, env fakeEnv, noColor bool) string {
 	t.Helper()
-	r := newRendererFor(io.Discard, noColor, termenv.WithTTY(true), termenv.WithEnvironment(env))
+	r := newRendererFor(io.Discard, noColor, env["TERM"], termenv.WithTTY(true), termenv.WithEnvironment(env))
 	t0 := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	cfg := ui.Config{Feed: stillFeed{}, Host: "h", Ephemeral: ports.Range{Lo: 32768, Hi: 60999},
 		Renderer: r, Palette: paletteFor(noColor, theme.Default), Now: func() time.Time { return t0 }}
@@ -109,6 +109,7 @@ func TestNoColorKeepsAttributes(t *testing.T) {
 	}{
 		{"NO_COLOR", fakeEnv{"TERM": "xterm-256color", "NO_COLOR": "1"}, true},
 		{"--no-color", term, true},
+		{"NO_COLOR under screen", fakeEnv{"TERM": "screen", "NO_COLOR": "1"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			screen := screenOn(t, tc.env, tc.noColor)
@@ -122,5 +123,21 @@ func TestNoColorKeepsAttributes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTerminalsTermenvDoesNotKnow: under TERM=screen, tmux or foot termenv
+// guesses ASCII, which drops the cursor row's reverse video with the
+// colours. porttop draws there in the 16 ANSI colours; only TERM=dumb (or
+// none) gets no escape codes at all.
+func TestTerminalsTermenvDoesNotKnow(t *testing.T) {
+	for _, term := range []string{"screen", "tmux", "foot", "vt220"} {
+		colours, attrs := sgrParams(screenOn(t, fakeEnv{"TERM": term}, false))
+		if len(colours) == 0 || !attrs[7] {
+			t.Errorf("TERM=%s: colour parameters %v, attributes %v; want colours and reverse video", term, colours, attrs)
+		}
+	}
+	if screen := screenOn(t, fakeEnv{"TERM": "dumb"}, false); sgr.MatchString(screen) {
+		t.Errorf("TERM=dumb: escape codes on screen:\n%q", screen)
 	}
 }
