@@ -1,10 +1,13 @@
 package ui
 
 import (
+	"fmt"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/porttop/porttop/ui/explainpane"
+	"github.com/porttop/porttop/ui/filterbar"
 )
 
 // handleKey sends a key to whatever has the keyboard: the filter line, the
@@ -50,7 +53,7 @@ func (m Model) oneKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	}
 	switch {
 	case m.bar.IsOpen():
-		return m.filterKey(msg)
+		return m.filterLineKey(msg)
 	case m.showHelp:
 		if key.Matches(msg, m.keys.Help, m.keys.Close, m.keys.Quit) {
 			m.showHelp = false
@@ -67,6 +70,17 @@ func (m Model) oneKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.explainKey(msg)
 	}
 	return m.mainKey(msg)
+}
+
+// filterLineKey edits the filter line, and says so when it is full rather
+// than dropping what did not fit unnoticed.
+func (m Model) filterLineKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	next, cmd := m.filterKey(msg)
+	nm := next.(Model)
+	if nm.bar.IsOpen() && nm.bar.Full() {
+		nm.status.fail(fmt.Sprintf("the filter line holds at most %d characters: the rest was not taken", filterbar.MaxLen))
+	}
+	return nm, cmd
 }
 
 func (m Model) mainKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {

@@ -81,4 +81,5 @@ func (m *Model) layout() {
 		m.helpPane.SetContent(m.helpText(m.helpPane.InnerWidth()))
 	}
 	m.help.Width = m.width
+	m.bar.SetWidth(m.width)
 }

@@ -26,7 +26,7 @@ func (m Model) render() string {
 		parts = append(parts, m.legendLine())
 	}
 	if m.bar.IsOpen() {
-		parts = append(parts, m.bar.View(m.width))
+		parts = append(parts, m.bar.View())
 	}
 	parts = append(parts, m.statusLine())
 	return strings.Join(parts, "\n")
