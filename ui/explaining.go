@@ -56,6 +56,7 @@ func (m Model) explainText(t explainTarget, width int) string {
 		Live:            m.stats.seen,
 		History:         &h,
 		Started:         m.started,
+		OwnersVisible:   m.stats.seen && !m.table.OwnersHidden(),
 	}, width)
 }
 

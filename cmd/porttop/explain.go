@@ -11,6 +11,7 @@ import (
 
 	"github.com/charmbracelet/x/term"
 
+	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/ui/explain"
 )
 
@@ -46,6 +47,10 @@ func runExplain(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "porttop: cannot read the connection table (%v): not saying what uses the port now\n", oneLine(err.Error()))
 	} else {
 		in.Live = true
+		if o, ok := m.src.(sampler.Owners); ok {
+			hidden, _ := o.OwnersHidden()
+			in.OwnersVisible = !hidden
+		}
 		for _, s := range snap.Sockets {
 			if (proto == 0 || s.Proto == proto) && s.UsesPort(port) {
 				in.Sockets = append(in.Sockets, s)

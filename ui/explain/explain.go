@@ -34,6 +34,10 @@ type Input struct {
 	History *history.PortHistory
 	// Started is when porttop began watching.
 	Started time.Time
+	// OwnersVisible is true when porttop may see every process's sockets
+	// (root, or the capabilities for it): a socket with no process is then
+	// held by none porttop can see, not hidden from this user.
+	OwnersVisible bool
 }
 
 // Text explains the port in paragraphs wrapped to width columns.

@@ -275,3 +275,22 @@ func wasUsedCase() Input {
 	in.History = &h
 	return in
 }
+
+// A socket with no process is hidden from an unprivileged user, but when
+// porttop sees every process (root) no process it can see holds it: telling
+// root to become root would be wrong.
+func TestUnownedSocketAsRootAndNot(t *testing.T) {
+	in := base(2024)
+	in.Live = true
+	in.Sockets = []sampler.Socket{{ID: sampler.ID{Proto: sampler.TCP,
+		Local: netip.MustParseAddrPort("0.0.0.0:2024"), Remote: netip.MustParseAddrPort("0.0.0.0:0")},
+		State: sampler.StateListen, UID: -1}}
+	flat := func(in Input) string { return strings.Join(strings.Fields(Text(in, 80)), " ") }
+	if out := flat(in); !strings.Contains(out, "needs root") {
+		t.Errorf("owners hidden: the text does not say how to see more:\n%s", out)
+	}
+	in.OwnersVisible = true
+	if out := flat(in); strings.Contains(out, "needs root") || !strings.Contains(out, "no process it can see holds the socket") {
+		t.Errorf("owners visible: the text tells root to get root rights, or does not say why no owner:\n%s", out)
+	}
+}

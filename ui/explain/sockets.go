@@ -61,7 +61,7 @@ func socketParas(in Input) []para {
 }
 
 func socketSentence(in Input, s *sampler.Socket) string {
-	who := owner(s)
+	who := owner(s, in.OwnersVisible)
 	hasRemote := s.Remote.IsValid() && s.Remote.Port() != 0
 	var did string
 	switch {
@@ -99,8 +99,12 @@ func socketSentence(in Input, s *sampler.Socket) string {
 }
 
 // owner names the process and user, or says why they are unknown.
-func owner(s *sampler.Socket) string {
-	if s.PID == 0 {
+func owner(s *sampler.Socket, visible bool) string {
+	switch {
+	case s.PID == 0 && visible:
+		return "Something porttop cannot name (no process it can see holds the socket: it may be " +
+			"the kernel's own, or a process in another PID namespace, such as a container sharing this network)"
+	case s.PID == 0:
 		return "A process porttop cannot name (owner unknown: seeing other users' processes needs root or administrator rights)"
 	}
 	name := s.Process
