@@ -98,6 +98,12 @@ func (m Model) mainKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Filter):
 		return m, m.bar.Open(m.filterText())
 	case key.Matches(msg, k.Close):
+		// Closing what was opened comes first; only on the plain table and
+		// feed does esc clear the filter.
+		if m.views.main != viewTable || m.views.side != sideFeed {
+			m.views.main, m.views.side = viewTable, sideFeed
+			return m, nil
+		}
 		if !m.filter.IsZero() {
 			return m.clearFilter()
 		}
