@@ -21,9 +21,10 @@ type metric struct {
 }
 
 // View draws the panel into width x height: a title, sparklines of
-// hand-outs/s, releases/s and TIME_WAIT, the ephemeral gauge, then as many
-// top destinations as fit. Lines past height are dropped, lines are cut at
-// width.
+// hand-outs/s, releases/s and TIME_WAIT, the ephemeral gauge, then the top
+// destinations. When height is short, lines are shared out by plan's
+// priority (layout.go): the destinations and the gauge before the
+// sparklines. Lines are cut at width.
 func (m Model) View(width, height int) string {
 	if width <= 0 || height <= 0 {
 		return ""
@@ -39,6 +40,7 @@ func (m Model) View(width, height int) string {
 		{"releases/s", st.releases, func(b *bucket) uint32 { return b.releases }},
 		{"TIME_WAIT", st.timeWait, func(b *bucket) uint32 { return b.timeWait }},
 	}
+	l := plan(height, len(s.top))
 	// Numbers first: the sparklines get what is left, the same for all rows.
 	texts := make([]string, len(metrics))
 	series := make([][]uint32, len(metrics))
@@ -49,26 +51,80 @@ func (m Model) View(width, height int) string {
 		texts[i] = fmt.Sprintf(" now %s max %s", commas(int(now)), commas(int(top)))
 		numWidth = max(numWidth, len(texts[i]))
 	}
-	spark := min(max(width-labelWidth-numWidth, 0), window, s.hist.n)
-
-	lines := []string{m.title(spark)}
-	for i, mt := range metrics {
-		shown := series[i][len(series[i])-spark:]
-		now, top := lastAndMax(shown)
-		text := fmt.Sprintf(" now %s max %s", commas(int(now)), commas(int(top)))
-		pad := max(width-labelWidth-numWidth-spark, 0)
-		lines = append(lines, st.label.Render(fmt.Sprintf("%-*s", labelWidth, mt.label))+
-			strings.Repeat(" ", pad)+mt.style.Render(Sparkline(shown))+text)
+	spark := 0
+	if l.sparklines {
+		spark = min(max(width-labelWidth-numWidth, 0), window, s.hist.n)
 	}
-	lines = append(lines, m.gaugeLine(width, spark))
-	lines = append(lines, m.destLines(width, height-len(lines))...)
+
+	var lines []string
+	if l.title {
+		lines = append(lines, m.title(spark))
+	}
+	if l.summary {
+		lines = append(lines, m.summary(width, metrics, series))
+	}
+	if l.sparklines {
+		for i, mt := range metrics {
+			shown := series[i][len(series[i])-spark:]
+			now, top := lastAndMax(shown)
+			text := fmt.Sprintf(" now %s max %s", commas(int(now)), commas(int(top)))
+			pad := max(width-labelWidth-numWidth-spark, 0)
+			lines = append(lines, st.label.Render(fmt.Sprintf("%-*s", labelWidth, mt.label))+
+				strings.Repeat(" ", pad)+mt.style.Render(Sparkline(shown))+text)
+		}
+	}
+	if l.gauge {
+		lines = append(lines, m.gaugeLine(width, spark))
+	}
+	if l.heading {
+		lines = append(lines, m.destLines(width, l.dests)...)
+	}
 	if len(lines) > height {
 		lines = lines[:height]
 	}
-	for i, l := range lines {
-		lines[i] = ansi.Truncate(l, width, "…")
+	for i, line := range lines {
+		lines[i] = ansi.Truncate(line, width, "…")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// summary is the churn on one line, for when the sparklines do not fit: each
+// metric's value now, with its maximum over the seconds held when there is
+// room.
+func (m Model) summary(width int, metrics []metric, series [][]uint32) string {
+	st := m.styles
+	render := func(title string, withMax bool) string {
+		var b strings.Builder
+		if title != "" {
+			b.WriteString(st.title.Render(title) + " ")
+		}
+		for i, mt := range metrics {
+			if i > 0 {
+				b.WriteString(st.muted.Render(" · "))
+			}
+			now, top := lastAndMax(series[i])
+			b.WriteString(st.label.Render(mt.label) + " " + mt.style.Render(commas(int(now))))
+			if withMax {
+				b.WriteString(st.muted.Render(" max " + commas(int(top))))
+			}
+		}
+		return b.String()
+	}
+	var last string
+	for _, v := range []struct {
+		title   string
+		withMax bool
+	}{
+		{fmt.Sprintf("port churn, last %ds:", max(m.s.hist.n, 1)), true},
+		{"port churn:", false},
+		{"", false},
+	} {
+		last = render(v.title, v.withMax)
+		if ansi.StringWidth(last) <= width {
+			break
+		}
+	}
+	return last
 }
 
 func lastAndMax(v []uint32) (last, top uint32) {
@@ -110,22 +166,19 @@ func (m Model) gaugeLine(width, seconds int) string {
 	return label + st.ephemeral.Render(Gauge(m.share(int(now)), bar)) + text
 }
 
-// destLines are the header and up to rows-1 top destinations.
+// destLines are the heading and up to rows top destinations (or, with
+// rows > 0 and none, a line saying so).
 func (m Model) destLines(width, rows int) []string {
 	st := m.styles
-	if rows <= 0 {
-		return nil
-	}
-	about := fmt.Sprintf(" · local ports held · share of %s · WARN over %s", m.ephemeral, Percent(m.threshold))
-	if !m.known() {
-		about = " · local ports held (OS ephemeral range unknown: no share, no warning)"
-	}
-	head := st.title.Render("top destinations") + st.muted.Render(about)
+	head := m.destHeading(width)
 	top := m.s.top
+	if rows <= 0 {
+		return []string{head}
+	}
 	if len(top) == 0 {
 		return []string{head, st.muted.Render("  no sockets connected to a remote port")}
 	}
-	top = top[:min(len(top), rows-1)]
+	top = top[:min(len(top), rows)]
 	destWidth := 0
 	for _, dc := range top {
 		destWidth = max(destWidth, ansi.StringWidth(dc.Dest.String()))
@@ -155,4 +208,29 @@ func (m Model) destLines(width, rows int) []string {
 		lines = append(lines, line)
 	}
 	return lines
+}
+
+// destHeading names the columns, shorter when the full text does not fit.
+func (m Model) destHeading(width int) string {
+	st := m.styles
+	abouts := []string{
+		fmt.Sprintf(" · local ports held · share of %s · WARN over %s", m.ephemeral, Percent(m.threshold)),
+		fmt.Sprintf(" · ports held · share of %s · WARN >%s", m.ephemeral, Percent(m.threshold)),
+		fmt.Sprintf(" · ports · share · WARN >%s", Percent(m.threshold)),
+	}
+	if !m.known() {
+		abouts = []string{
+			" · local ports held (OS ephemeral range unknown: no share, no warning)",
+			" · ports held (range unknown: no share)",
+		}
+	}
+	const title = "top destinations"
+	about := abouts[len(abouts)-1]
+	for _, a := range abouts {
+		if ansi.StringWidth(title+a) <= width {
+			about = a
+			break
+		}
+	}
+	return st.title.Render(title) + st.muted.Render(about)
 }
