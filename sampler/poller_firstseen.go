@@ -3,16 +3,18 @@ package sampler
 import "time"
 
 // FirstSeen is when sockets were first seen in use (their Since) by another
-// sampling of the same machine, keyed as releases are matched: by the
-// kernel's cookie, or by the whole ID for a socket without one. A poller
-// starting beside it (the live view's filtered sampling, beside the
-// machine-wide one) carries those times over to the sockets of its first
-// sample rather than stamp them with that sample's time, so a socket's age,
-// held time and "since" do not restart when the view switches samplers.
-// The zero FirstSeen knows nothing; Add fills it.
+// sampling of the same machine, and by whom when known, keyed as releases
+// are matched: by the kernel's cookie, or by the whole ID for a socket
+// without one. A poller starting beside it (the live view's filtered
+// sampling, beside the machine-wide one) carries those over to the sockets
+// of its first sample rather than stamp them with that sample's time and
+// no owner, so a socket's age, held time, "since" and owner (a TIME_WAIT
+// socket's is the process that last held it, which no dump says) do not
+// change when the view switches samplers. The zero FirstSeen knows
+// nothing; Add fills it.
 type FirstSeen struct {
-	byCookie map[cookieKey]time.Time // 16-byte keys: most sockets have a cookie
-	byID     map[ID]time.Time
+	byCookie map[cookieKey]seenAs // 16-byte keys: most sockets have a cookie
+	byID     map[ID]seenAs
 }
 
 type cookieKey struct {
@@ -20,8 +22,17 @@ type cookieKey struct {
 	proto  Proto
 }
 
-// FirstSeenOf gathers the Since of the sockets in socks that q covers (by
-// protocol and port, see MatchesAddrs); sockets never stamped are left out.
+// seenAs is what another sampling knew of a socket.
+type seenAs struct {
+	since   time.Time
+	pid     int32
+	uid     int32
+	process string
+}
+
+// FirstSeenOf gathers the Since (and owner) of the sockets in socks that q
+// covers (by protocol and port, see MatchesAddrs); sockets never stamped are
+// left out.
 func FirstSeenOf(socks []Socket, q Query) FirstSeen {
 	var seen FirstSeen
 	withCookie, without := 0, 0 // sized up front: growing the maps allocates twice as much
@@ -35,55 +46,70 @@ func FirstSeenOf(socks []Socket, q Query) FirstSeen {
 		}
 	}
 	if withCookie > 0 {
-		seen.byCookie = make(map[cookieKey]time.Time, withCookie)
+		seen.byCookie = make(map[cookieKey]seenAs, withCookie)
 	}
 	if without > 0 {
-		seen.byID = make(map[ID]time.Time, without)
+		seen.byID = make(map[ID]seenAs, without)
 	}
 	seen.Add(socks, q)
 	return seen
 }
 
 // Add gathers into f as FirstSeenOf does; a socket f already knows keeps
-// the earlier of the two times.
+// the earlier of the two times, and the owner it knew if socks' has none.
 func (f *FirstSeen) Add(socks []Socket, q Query) {
 	for i := range socks {
 		s := &socks[i]
 		if s.Since.IsZero() || !q.MatchesAddrs(s) {
 			continue
 		}
-		if t, ok := f.Of(s); ok && !s.Since.Before(t) {
-			continue
+		as := seenAs{since: s.Since, pid: s.PID, uid: s.UID, process: s.Process}
+		if old, ok := f.lookup(s); ok {
+			if old.since.Before(as.since) {
+				as.since = old.since
+			}
+			if as.pid == 0 {
+				as.pid, as.process = old.pid, old.process
+			}
+			if as.uid < 0 {
+				as.uid = old.uid
+			}
 		}
 		if s.Cookie != 0 {
 			if f.byCookie == nil {
-				f.byCookie = map[cookieKey]time.Time{}
+				f.byCookie = map[cookieKey]seenAs{}
 			}
-			f.byCookie[cookieKey{s.Cookie, s.Proto}] = s.Since
+			f.byCookie[cookieKey{s.Cookie, s.Proto}] = as
 		} else {
 			if f.byID == nil {
-				f.byID = map[ID]time.Time{}
+				f.byID = map[ID]seenAs{}
 			}
-			f.byID[s.ID] = s.Since
+			f.byID[s.ID] = as
 		}
 	}
 }
 
+func (f *FirstSeen) lookup(s *Socket) (seenAs, bool) {
+	if s.Cookie != 0 {
+		as, ok := f.byCookie[cookieKey{s.Cookie, s.Proto}]
+		return as, ok
+	}
+	as, ok := f.byID[s.ID]
+	return as, ok
+}
+
 // Of returns when s was first seen, if known.
 func (f *FirstSeen) Of(s *Socket) (time.Time, bool) {
-	if s.Cookie != 0 {
-		t, ok := f.byCookie[cookieKey{s.Cookie, s.Proto}]
-		return t, ok
-	}
-	t, ok := f.byID[s.ID]
-	return t, ok
+	as, ok := f.lookup(s)
+	return as.since, ok
 }
 
 // Len is how many sockets f knows.
 func (f *FirstSeen) Len() int { return len(f.byCookie) + len(f.byID) }
 
 // carryFirstSeen stamps the sockets of the first sample, and the Existing
-// events that report them, with the times the config's FirstSeen knows.
+// events that report them, with the times (and owners, where the sample
+// has none) the config's FirstSeen knows.
 // A time after the sample's own is ignored: first seen cannot be later
 // than seen now. The map is let go afterwards; later samples carry Since
 // over from one to the next.
@@ -94,8 +120,18 @@ func (p *Poller) carryFirstSeen(events []Event, next *Snapshot) {
 		return
 	}
 	carry := func(s *Socket) {
-		if t, ok := seen.Of(s); ok && t.Before(s.Since) {
-			s.Since = t
+		as, ok := seen.lookup(s)
+		if !ok {
+			return
+		}
+		if as.since.Before(s.Since) {
+			s.Since = as.since
+		}
+		if s.PID == 0 && as.pid != 0 { // as Differ carries owners over
+			s.PID, s.Process = as.pid, as.process
+		}
+		if s.UID < 0 && as.uid >= 0 {
+			s.UID = as.uid
 		}
 	}
 	for i := range next.Sockets {

@@ -109,3 +109,36 @@ func BenchmarkFirstSeenOf(b *testing.B) {
 		}
 	}
 }
+
+// The owner another sampling knew comes over too where the first sample has
+// none: a TIME_WAIT socket, which no dump gives a process, keeps the one
+// that last held it when the view switches to its filtered sampling.
+func TestPollerCarriesOwnersToItsFirstSample(t *testing.T) {
+	known := sock(t, sockA)
+	known.Since, known.PID, known.Process, known.UID = at(-20), 4000, "curl", 1000
+	seen := FirstSeenOf([]Socket{known}, Query{})
+	waiting := snap(t, at(1), sockA, sockB)
+	waiting.Sockets[0].PID, waiting.Sockets[0].Process, waiting.Sockets[0].UID = 0, "", -1
+	waiting.Sockets[1].PID, waiting.Sockets[1].Process = 77, "other"
+
+	p, _ := newTestPoller(t, PollerConfig{FirstSeen: seen}, ok(waiting))
+	p.sample(context.Background())
+	b := take(t, p)
+	for _, s := range b.Snapshot.Sockets {
+		switch s.Local.Port() {
+		case known.Local.Port():
+			if s.PID != 4000 || s.Process != "curl" || s.UID != 1000 {
+				t.Errorf("%v: pid %d %q uid %d, want 4000 curl 1000 from the other sampling", s.Local, s.PID, s.Process, s.UID)
+			}
+		default:
+			if s.PID != 77 || s.Process != "other" {
+				t.Errorf("%v: pid %d %q, want its own 77 other", s.Local, s.PID, s.Process)
+			}
+		}
+	}
+	for _, e := range b.Events {
+		if e.Socket.Local == known.Local && e.Socket.Process != "curl" {
+			t.Errorf("%s event for %v names %q, want curl", e.Kind, e.Socket.Local, e.Socket.Process)
+		}
+	}
+}
