@@ -146,6 +146,10 @@ func TestViewAtScreenSizes(t *testing.T) {
 			if head < 0 {
 				t.Fatalf("no destinations heading:\n%s", out)
 			}
+			// The heading says what the share is of, even at 60 columns.
+			if !strings.Contains(lines[head], "share of 32768-60999 · WARN") {
+				t.Errorf("heading %q does not name the range the share is of", lines[head])
+			}
 			var got []string
 			for _, l := range lines[head+1:] {
 				if f := strings.Fields(strings.TrimPrefix(l, "⚠ WARN")); len(f) >= 4 {

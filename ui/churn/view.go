@@ -216,6 +216,7 @@ func (m Model) destHeading(width int) string {
 	abouts := []string{
 		fmt.Sprintf(" · local ports held · share of %s · WARN over %s", m.ephemeral, Percent(m.threshold)),
 		fmt.Sprintf(" · ports held · share of %s · WARN >%s", m.ephemeral, Percent(m.threshold)),
+		fmt.Sprintf(" · ports · share of %s · WARN >%s", m.ephemeral, Percent(m.threshold)),
 		fmt.Sprintf(" · ports · share · WARN >%s", Percent(m.threshold)),
 	}
 	if !m.known() {
