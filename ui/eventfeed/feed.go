@@ -31,8 +31,8 @@ const (
 )
 
 type entry struct {
-	ev   sampler.Event
-	note string // a summary line instead of an event
+	ev      sampler.Event
+	summary bool // the line summing up the sockets already open, not an event
 }
 
 // Model is the feed.
@@ -44,6 +44,11 @@ type Model struct {
 	width  int
 	height int
 	seen   bool // the first batch has been summarised
+	// existing are the sockets already open at the start, kept so that the
+	// summary line counts those the filter matches, whatever filter is set
+	// later; existingShown is that count. One snapshot: bounded.
+	existing      []sampler.Event
+	existingShown int
 }
 
 // New makes a feed remembering capacity events (0: DefaultCapacity).
@@ -59,25 +64,41 @@ func (m *Model) SetSize(w, h int) { m.width, m.height = w, h; m.clamp() }
 
 // SetFilter narrows the lines shown; nil shows all. Events are all kept, so
 // clearing the filter brings back what it hid.
-func (m *Model) SetFilter(match func(*sampler.Event) bool) { m.match = match; m.offset = 0 }
+func (m *Model) SetFilter(match func(*sampler.Event) bool) {
+	m.match = match
+	m.offset = 0
+	m.countExisting()
+}
+
+// countExisting counts the sockets already open that the filter matches.
+func (m *Model) countExisting() {
+	m.existingShown = 0
+	for i := range m.existing {
+		if m.matches(&m.existing[i]) {
+			m.existingShown++
+		}
+	}
+}
 
 // Add appends a batch's events. The opens of the very first sample are
 // sockets that were already there: they become one summary line rather than
-// a flood.
+// a flood, counting those the filter matches. Later batches' existing
+// sockets (a focused sampler's first) were counted in that line already.
 func (m *Model) Add(events []sampler.Event, at time.Time) {
-	existing := 0
+	var existing []sampler.Event
 	for i := range events {
 		if events[i].Existing {
-			existing++
+			if !m.seen {
+				existing = append(existing, events[i])
+			}
 			continue
 		}
-		m.ring.push(entry{ev: events[i]})
-		if m.offset > 0 && m.matches(&m.ring.newest(0).ev) {
-			m.offset++ // keep the lines the reader scrolled to in place
-		}
+		m.push(entry{ev: events[i]})
 	}
-	if existing > 0 && !m.seen {
-		m.ring.push(entry{ev: sampler.Event{Time: at}, note: fmt.Sprintf("%d %s already open when porttop started", existing, words.Plural(existing, "socket"))})
+	if len(existing) > 0 {
+		m.existing = existing
+		m.countExisting()
+		m.push(entry{ev: sampler.Event{Time: at}, summary: true})
 	}
 	if len(events) > 0 {
 		m.seen = true
@@ -85,10 +106,29 @@ func (m *Model) Add(events []sampler.Event, at time.Time) {
 	m.clamp()
 }
 
+// push adds an entry, keeping the lines the reader scrolled to in place.
+func (m *Model) push(e entry) {
+	if old, ok := m.ring.push(e); ok && old.summary {
+		m.existing = nil // its line is gone: no need to count them again
+	}
+	if m.offset > 0 && m.visible(m.ring.newest(0)) {
+		m.offset++
+	}
+}
+
 // Len is how many entries the feed holds (before filtering).
 func (m Model) Len() int { return m.ring.len() }
 
 func (m Model) matches(e *sampler.Event) bool { return m.match == nil || m.match(e) }
+
+// visible reports whether an entry passes the filter; the summary line does
+// while the filter matches any of the sockets it counts.
+func (m Model) visible(e *entry) bool {
+	if e.summary {
+		return m.existingShown > 0
+	}
+	return m.matches(&e.ev)
+}
 
 // ScrollBy moves n lines back in time (negative: towards the newest).
 func (m *Model) ScrollBy(n int) { m.offset += n; m.clamp() }
@@ -106,7 +146,7 @@ func (m Model) shown() int {
 	}
 	n := 0
 	for i := 0; i < m.ring.len(); i++ {
-		if e := m.ring.newest(i); e.note != "" || m.match(&e.ev) {
+		if m.visible(m.ring.newest(i)) {
 			n++
 		}
 	}
@@ -143,7 +183,7 @@ func (m Model) View(now time.Time, focused bool) string {
 	skip := m.offset
 	for i := 0; i < m.ring.len() && len(lines) < m.height; i++ {
 		e := m.ring.newest(i)
-		if e.note == "" && !m.matches(&e.ev) {
+		if !m.visible(e) {
 			continue
 		}
 		if skip > 0 {
@@ -161,8 +201,10 @@ func (m Model) View(now time.Time, focused bool) string {
 func (m Model) line(e *entry) string {
 	st := m.styles
 	stamp := e.ev.Time.Format("15:04:05") + " "
-	if e.note != "" {
-		return st.Muted.Render(fit(stamp+ExistingGlyph+" "+e.note, m.width))
+	if e.summary {
+		n := m.existingShown
+		note := fmt.Sprintf("%d %s already open when porttop started", n, words.Plural(n, "socket"))
+		return st.Muted.Render(fit(stamp+ExistingGlyph+" "+note, m.width))
 	}
 	glyph, text, gs := Describe(&e.ev)
 	body := fit(stamp+glyph+" "+text, m.width)

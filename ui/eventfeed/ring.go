@@ -10,17 +10,20 @@ type ring struct {
 
 func newRing(size int) *ring { return &ring{buf: make([]entry, size)} }
 
-func (r *ring) push(e entry) {
+// push adds e, returning the oldest entry if it fell out to make room.
+func (r *ring) push(e entry) (old entry, dropped bool) {
 	if len(r.buf) == 0 {
-		return
+		return entry{}, false
 	}
 	if r.n < len(r.buf) {
 		r.buf[(r.start+r.n)%len(r.buf)] = e
 		r.n++
-		return
+		return entry{}, false
 	}
+	old = r.buf[r.start]
 	r.buf[r.start] = e
 	r.start = (r.start + 1) % len(r.buf)
+	return old, true
 }
 
 // newest returns the i-th newest entry (0 = newest).
