@@ -69,10 +69,26 @@ func (m Model) body(a areas) string {
 	return fill(table+"\n"+rule+"\n"+feed, m.width, a.bodyH)
 }
 
+// tooSmallView says what size porttop needs, wrapped to the screen: the
+// longest wording that fits, down to the bare size on a tiny terminal.
 func (m Model) tooSmallView() string {
-	msg := fmt.Sprintf("porttop needs a terminal of at least %dx%d;\nthis one is %dx%d.\nEnlarge it, or press q to quit.",
-		MinWidth, MinHeight, m.width, m.height)
-	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center,
+	w, h := max(m.width, 1), max(m.height, 1)
+	need := fmt.Sprintf("%dx%d", MinWidth, MinHeight)
+	wordings := []string{
+		fmt.Sprintf("porttop needs a terminal of at least %s;\nthis one is %dx%d.\nEnlarge it, or press q to quit.", need, m.width, m.height),
+		fmt.Sprintf("porttop needs %s, this is %dx%d; q quits", need, m.width, m.height),
+		"need " + need,
+		need,
+	}
+	var msg string
+	for _, text := range wordings {
+		msg = ansi.Wrap(text, w, "")
+		if lipgloss.Height(msg) <= h {
+			break
+		}
+	}
+	msg = fill(msg, min(lipgloss.Width(msg), w), min(lipgloss.Height(msg), h))
+	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center,
 		m.styles.Warning.Render(msg), lipgloss.WithWhitespaceChars(" "))
 }
 
