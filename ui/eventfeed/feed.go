@@ -47,7 +47,7 @@ type Model struct {
 	// existing are the sockets already open at the start, kept so that the
 	// summary line counts those the filter matches, whatever filter is set
 	// later; existingShown is that count. One snapshot: bounded.
-	existing      []sampler.Event
+	existing      []sampler.Socket
 	existingShown int
 }
 
@@ -73,8 +73,10 @@ func (m *Model) SetFilter(match func(*sampler.Event) bool) {
 // countExisting counts the sockets already open that the filter matches.
 func (m *Model) countExisting() {
 	m.existingShown = 0
+	e := sampler.Event{Kind: sampler.Opened, Existing: true}
 	for i := range m.existing {
-		if m.matches(&m.existing[i]) {
+		e.Socket = m.existing[i]
+		if m.matches(&e) {
 			m.existingShown++
 		}
 	}
@@ -85,25 +87,42 @@ func (m *Model) countExisting() {
 // a flood, counting those the filter matches. Later batches' existing
 // sockets (a focused sampler's first) were counted in that line already.
 func (m *Model) Add(events []sampler.Event, at time.Time) {
-	var existing []sampler.Event
-	for i := range events {
-		if events[i].Existing {
-			if !m.seen {
-				existing = append(existing, events[i])
-			}
-			continue
-		}
-		m.push(entry{ev: events[i]})
+	if !m.seen {
+		m.keepExisting(events)
 	}
-	if len(existing) > 0 {
-		m.existing = existing
-		m.countExisting()
+	for i := range events {
+		if !events[i].Existing {
+			m.push(entry{ev: events[i]})
+		}
+	}
+	if len(m.existing) > 0 && !m.seen {
 		m.push(entry{ev: sampler.Event{Time: at}, summary: true})
 	}
 	if len(events) > 0 {
 		m.seen = true
 	}
 	m.clamp()
+}
+
+// keepExisting keeps the sockets of the first sample's existing events,
+// copied: the batch's memory may be reused.
+func (m *Model) keepExisting(events []sampler.Event) {
+	n := 0
+	for i := range events {
+		if events[i].Existing {
+			n++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	m.existing = make([]sampler.Socket, 0, n)
+	for i := range events {
+		if events[i].Existing {
+			m.existing = append(m.existing, events[i].Socket)
+		}
+	}
+	m.countExisting()
 }
 
 // push adds an entry, keeping the lines the reader scrolled to in place.
