@@ -18,6 +18,18 @@ type metric struct {
 	label string
 	style lipgloss.Style
 	field func(*bucket) uint32
+	// perSecond: a count per second, whose newest second is still being
+	// counted; its value now is the last whole second's.
+	perSecond bool
+}
+
+// nowAndMax is a metric's value now and its maximum over v.
+func (mt metric) nowAndMax(v []uint32) (now, top uint32) {
+	now, top = lastAndMax(v)
+	if mt.perSecond && len(v) >= 2 {
+		now = v[len(v)-2]
+	}
+	return now, top
 }
 
 // View draws the panel into width x height: a title, sparklines of
@@ -36,9 +48,9 @@ func (m Model) View(width, height int) string {
 	}
 	st := m.styles
 	metrics := []metric{
-		{"hand-outs/s", st.handOuts, func(b *bucket) uint32 { return b.handOuts }},
-		{"releases/s", st.releases, func(b *bucket) uint32 { return b.releases }},
-		{"TIME_WAIT", st.timeWait, func(b *bucket) uint32 { return b.timeWait }},
+		{"hand-outs/s", st.handOuts, func(b *bucket) uint32 { return b.handOuts }, true},
+		{"releases/s", st.releases, func(b *bucket) uint32 { return b.releases }, true},
+		{"TIME_WAIT", st.timeWait, func(b *bucket) uint32 { return b.timeWait }, false},
 	}
 	l := plan(height, len(s.top))
 	// Numbers first: the sparklines get what is left, the same for all rows.
@@ -47,7 +59,7 @@ func (m Model) View(width, height int) string {
 	numWidth := 0
 	for i, mt := range metrics {
 		series[i] = s.hist.series(window, mt.field)
-		now, top := lastAndMax(series[i])
+		now, top := mt.nowAndMax(series[i])
 		texts[i] = fmt.Sprintf(" now %s max %s", commas(int(now)), commas(int(top)))
 		numWidth = max(numWidth, len(texts[i]))
 	}
@@ -66,7 +78,7 @@ func (m Model) View(width, height int) string {
 	if l.sparklines {
 		for i, mt := range metrics {
 			shown := series[i][len(series[i])-spark:]
-			now, top := lastAndMax(shown)
+			now, top := mt.nowAndMax(shown)
 			text := fmt.Sprintf(" now %s max %s", commas(int(now)), commas(int(top)))
 			pad := max(width-labelWidth-numWidth-spark, 0)
 			lines = append(lines, st.label.Render(fmt.Sprintf("%-*s", labelWidth, mt.label))+
@@ -102,7 +114,7 @@ func (m Model) summary(width int, metrics []metric, series [][]uint32) string {
 			if i > 0 {
 				b.WriteString(st.muted.Render(" · "))
 			}
-			now, top := lastAndMax(series[i])
+			now, top := mt.nowAndMax(series[i])
 			b.WriteString(st.label.Render(mt.label) + " " + mt.style.Render(commas(int(now))))
 			if withMax {
 				b.WriteString(st.muted.Render(" max " + commas(int(top))))

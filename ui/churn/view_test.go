@@ -82,7 +82,9 @@ func checkFits(t *testing.T, out string, width, height int) {
 func TestViewShowsNumbersAndWarn(t *testing.T) {
 	out := scripted().View(100, 20)
 	for _, want := range []string{
-		"hand-outs/s", "now 299 max 661", // 60 + 2*119 + 1 (the web client); the burst at 100 s
+		// Now is the last whole second, 118 (60 + 2*118 + 1, the web
+		// client's), not 119, the one being counted; the burst at 100 s.
+		"hand-outs/s", "now 297 max 661",
 		"⚠ WARN tcp 10.0.0.5:5432",
 		"TIME_WAIT", "now 3,000 max 3,000",
 	} {
@@ -108,5 +110,31 @@ func TestViewFitsAnyArea(t *testing.T) {
 	checkFits(t, zero.View(40, 10), 40, 10)
 	if zero.Warnings() != nil {
 		t.Error("zero Model has warnings")
+	}
+}
+
+// A rate's value now is the last whole second's: the newest second is still
+// being counted, and showing it read "hand-outs/s 6" a moment into a second
+// of a steady 45 a second.
+func TestRateNowIsTheLastWholeSecond(t *testing.T) {
+	m := New(plainStyles(), linuxEphemeral, 0.5)
+	s := clients(40000, 1, "10.0.0.5:5432", sampler.StateEstablished)[0]
+	var evs []sampler.Event
+	for i := range 45 {
+		evs = append(evs, event(sampler.Opened, s, scriptStart.Add(time.Duration(i)*20*time.Millisecond)))
+	}
+	m = m.Observe(sampler.Snapshot{}, evs, scriptStart.Add(950*time.Millisecond))
+	var now []sampler.Event
+	for i := range 6 {
+		now = append(now, event(sampler.Opened, s, scriptStart.Add(time.Second+time.Duration(i)*10*time.Millisecond)))
+	}
+	m = m.Observe(sampler.Snapshot{}, now, scriptStart.Add(1100*time.Millisecond))
+	v := m.View(100, 5) // the summary line, not the sparklines
+	if !strings.Contains(v, "hand-outs/s 45") {
+		t.Errorf("summary a moment into a second after 45 hand-outs: want hand-outs/s 45:\n%s", v)
+	}
+	v = m.View(120, 40) // sparklines
+	if !strings.Contains(v, "now 45 max 45") {
+		t.Errorf("sparkline row: want now 45 max 45:\n%s", v)
 	}
 }
