@@ -212,7 +212,11 @@ func (m Model) View(now time.Time, focused bool) string {
 		lines = append(lines, m.line(e))
 	}
 	if len(lines) == 1 {
-		lines = append(lines, m.styles.Muted.Render(fit("no events yet", m.width)))
+		empty := "no events yet"
+		if m.match != nil && m.ring.len() > 0 {
+			empty = "no events match the filter yet"
+		}
+		lines = append(lines, m.styles.Muted.Render(fit(empty, m.width)))
 	}
 	return strings.Join(lines, "\n")
 }
