@@ -290,7 +290,7 @@ func TestUnownedSocketAsRootAndNot(t *testing.T) {
 		t.Errorf("owners hidden: the text does not say how to see more:\n%s", out)
 	}
 	in.OwnersVisible = true
-	if out := flat(in); strings.Contains(out, "needs root") || !strings.Contains(out, "no process it can see holds the socket") {
+	if out := flat(in); strings.Contains(out, "needs root") || !strings.Contains(out, "no process whose files it can read holds the socket") {
 		t.Errorf("owners visible: the text tells root to get root rights, or does not say why no owner:\n%s", out)
 	}
 }

@@ -102,8 +102,9 @@ func socketSentence(in Input, s *sampler.Socket) string {
 func owner(s *sampler.Socket, visible bool) string {
 	switch {
 	case s.PID == 0 && visible:
-		return "Something porttop cannot name (no process it can see holds the socket: it may be " +
-			"the kernel's own, or a process in another PID namespace, such as a container sharing this network)"
+		return "Something porttop cannot name (no process whose files it can read holds the socket: " +
+			"it may be the kernel's own, a process even root may not inspect, or one in another PID namespace, " +
+			"such as a container sharing this network)"
 	case s.PID == 0:
 		return "A process porttop cannot name (owner unknown: seeing other users' processes needs root or administrator rights)"
 	}
