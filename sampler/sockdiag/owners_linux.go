@@ -47,6 +47,9 @@ type owners struct {
 	names    map[int32]string // pid -> process name (comm)
 	lastWalk time.Time
 	walkGap  time.Duration // minWalkGap, or more after a slow walk
+	// lastNames is when the owners' names were last read afresh (by a
+	// walk or by renameAll).
+	lastNames time.Time
 	linkBuf  []byte
 
 	hot     map[int32]*hotPid
@@ -91,6 +94,11 @@ func (o *owners) attribute(socks []sampler.Socket, now time.Time) (hidden bool) 
 	}
 	if fresh+pending > 0 && now.Sub(o.lastWalk) >= max(o.walkGap, minWalkGap) {
 		o.walkFor(socks, now)
+		o.lastNames = now
+	}
+	if now.Sub(o.lastNames) >= max(o.walkGap, minWalkGap) {
+		o.renameAll(socks)
+		o.lastNames = now
 	}
 	o.prune(socks)
 	o.expireHot(now) // also when nothing is new: exited pids' handles close
@@ -291,4 +299,39 @@ func (o *owners) readName(pid int32) string {
 		return ""
 	}
 	return string(bytes.TrimRight(b, "\n"))
+}
+
+// renameAll re-reads the name of every pid that owns a cached socket: a
+// process that exec'd another program but kept its sockets makes no new
+// one, so neither a walk nor a hot scan would notice. It runs at most once
+// a walk gap: one small read per owning pid.
+func (o *owners) renameAll(socks []sampler.Socket) {
+	var renamed map[int32]string
+	for pid, old := range o.names {
+		name := o.readName(pid)
+		if name == "" || name == old {
+			continue // exited (a walk will drop it), or unchanged
+		}
+		if renamed == nil {
+			renamed = map[int32]string{}
+		}
+		renamed[pid] = name
+		o.names[pid] = name
+		if h := o.hot[pid]; h != nil {
+			h.name = name
+		}
+	}
+	if len(renamed) == 0 {
+		return
+	}
+	for inode, p := range o.owner {
+		if name, ok := renamed[p.pid]; ok {
+			o.owner[inode] = process{p.pid, name}
+		}
+	}
+	for i := range socks {
+		if name, ok := renamed[socks[i].PID]; ok {
+			socks[i].Process = name
+		}
+	}
 }

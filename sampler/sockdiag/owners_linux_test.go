@@ -162,3 +162,29 @@ func TestWalkRenamesAProcessThatExeced(t *testing.T) {
 		}
 	}
 }
+
+// A process that exec'd another program and kept its sockets makes no new
+// socket, so no walk or hot scan runs for it; its name is still read afresh
+// about once a second.
+func TestQuietProcessThatExecedIsRenamed(t *testing.T) {
+	proc := fakeProc(t.TempDir())
+	proc.add(t, 100, "python3", 1)
+	o := newOwners(string(proc))
+	t0 := time.Unix(1000, 0)
+	o.attribute(sockets(0, 1), t0)
+	if err := os.WriteFile(filepath.Join(string(proc), "100", "comm"), []byte("sleep\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := sockets(0, 1)
+	o.attribute(s, t0.Add(500*time.Millisecond))
+	if s[0].Process != "python3" {
+		t.Errorf("within a second: %q; the name is read afresh at most once a second", s[0].Process)
+	}
+	for _, after := range []time.Duration{2 * time.Second, 3 * time.Second} {
+		s = sockets(0, 1)
+		o.attribute(s, t0.Add(after))
+		if s[0].PID != 100 || s[0].Process != "sleep" {
+			t.Errorf("%v after pid 100 exec'd sleep: pid %d %q, want 100 sleep", after, s[0].PID, s[0].Process)
+		}
+	}
+}
