@@ -50,7 +50,7 @@ type owners struct {
 	// lastNames is when the owners' names were last read afresh (by a
 	// walk or by renameAll).
 	lastNames time.Time
-	linkBuf  []byte
+	linkBuf   []byte
 
 	hot     map[int32]*hotPid
 	budget  int    // fd links a sample's hot scan may read
