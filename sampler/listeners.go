@@ -17,10 +17,15 @@ import (
 // UDP has no listeners and is never affected.
 type Listeners struct {
 	tcp [65536 / 64]uint64 // ports with a listener: the common "no" costs one load
-	// addrs holds each listener's local address, sorted by port then
-	// address; a port's listeners are few, and only a port with one is
-	// searched.
-	addrs []netip.AddrPort
+	// addrs holds each listener, sorted by port then address; a port's
+	// listeners are few, and only a port with one is searched.
+	addrs []listenEntry
+}
+
+// listenEntry is one listening socket, as Accepts needs it.
+type listenEntry struct {
+	local  netip.AddrPort // unmapped, no zone
+	v6only bool
 }
 
 // Reset records the TCP listeners among sockets, forgetting the previous
@@ -31,32 +36,32 @@ func (l *Listeners) Reset(sockets []Socket) {
 	for i := range sockets {
 		s := &sockets[i]
 		if s.Proto == TCP && s.State == StateListen {
-			l.addrs = append(l.addrs, listenAddr(s.Local))
+			l.addrs = append(l.addrs, listenerOf(s))
 			l.setBit(s.Local.Port())
 		}
 	}
-	slices.SortFunc(l.addrs, compareListenAddrs)
+	slices.SortFunc(l.addrs, compareListeners)
 }
 
-// Add records one more TCP listener on local, for a set kept from events
-// rather than refilled from each snapshot.
-func (l *Listeners) Add(local netip.AddrPort) {
-	a := listenAddr(local)
-	i, _ := slices.BinarySearchFunc(l.addrs, a, compareListenAddrs)
-	l.addrs = slices.Insert(l.addrs, i, a)
-	l.setBit(a.Port())
+// Add records one more TCP listener, s, for a set kept from events rather
+// than refilled from each snapshot.
+func (l *Listeners) Add(s *Socket) {
+	ln := listenerOf(s)
+	i, _ := slices.BinarySearchFunc(l.addrs, ln, compareListeners)
+	l.addrs = slices.Insert(l.addrs, i, ln)
+	l.setBit(ln.local.Port())
 }
 
-// Remove forgets one TCP listener on local, if there is one.
-func (l *Listeners) Remove(local netip.AddrPort) {
-	a := listenAddr(local)
-	i, found := slices.BinarySearchFunc(l.addrs, a, compareListenAddrs)
+// Remove forgets one TCP listener like s, if there is one.
+func (l *Listeners) Remove(s *Socket) {
+	ln := listenerOf(s)
+	i, found := slices.BinarySearchFunc(l.addrs, ln, compareListeners)
 	if !found {
 		return
 	}
 	l.addrs = slices.Delete(l.addrs, i, i+1)
-	if len(l.onPort(a.Port())) == 0 {
-		l.tcp[a.Port()>>6] &^= 1 << (a.Port() & 63)
+	if p := ln.local.Port(); len(l.onPort(p)) == 0 {
+		l.tcp[p>>6] &^= 1 << (p & 63)
 	}
 }
 
@@ -67,15 +72,22 @@ func (l *Listeners) Listening(p uint16) bool {
 
 // Accepts reports whether a listener could have accepted a connection whose
 // local end is local: one on its port, bound to its address or to the
-// wildcard address (of either family: a dual-stack listener on [::]
-// accepts IPv4 connections too).
+// wildcard address of its family. A listener on 0.0.0.0 accepts IPv4 only;
+// one on [::] accepts IPv6, and IPv4 too unless it is IPv6-only (V6Only).
 func (l *Listeners) Accepts(local netip.AddrPort) bool {
 	if !l.Listening(local.Port()) {
 		return false
 	}
-	addr := listenAddr(local).Addr()
+	addr := unmapped(local).Addr()
 	for _, ln := range l.onPort(local.Port()) {
-		if ln.Addr().IsUnspecified() || ln.Addr() == addr {
+		la := ln.local.Addr()
+		switch {
+		case la == addr:
+			return true
+		case !la.IsUnspecified():
+		case la.Is4() && addr.Is4():
+			return true
+		case la.Is6() && (addr.Is6() || !ln.v6only):
 			return true
 		}
 	}
@@ -103,24 +115,35 @@ func (l *Listeners) HandsOutPort(e *Event) bool {
 func (l *Listeners) setBit(p uint16) { l.tcp[p>>6] |= 1 << (p & 63) }
 
 // onPort is the listeners on port p.
-func (l *Listeners) onPort(p uint16) []netip.AddrPort {
-	lo, _ := slices.BinarySearchFunc(l.addrs, p, func(a netip.AddrPort, p uint16) int { return cmp.Compare(a.Port(), p) })
+func (l *Listeners) onPort(p uint16) []listenEntry {
+	lo, _ := slices.BinarySearchFunc(l.addrs, p, func(ln listenEntry, p uint16) int { return cmp.Compare(ln.local.Port(), p) })
 	hi := lo
-	for hi < len(l.addrs) && l.addrs[hi].Port() == p {
+	for hi < len(l.addrs) && l.addrs[hi].local.Port() == p {
 		hi++
 	}
 	return l.addrs[lo:hi]
 }
 
-// listenAddr is local as listeners are compared: an IPv4-mapped address as
+func listenerOf(s *Socket) listenEntry { return listenEntry{unmapped(s.Local), s.V6Only} }
+
+// unmapped is local as listeners are compared: an IPv4-mapped address as
 // IPv4, without a zone.
-func listenAddr(local netip.AddrPort) netip.AddrPort {
+func unmapped(local netip.AddrPort) netip.AddrPort {
 	return netip.AddrPortFrom(local.Addr().Unmap().WithZone(""), local.Port())
 }
 
-func compareListenAddrs(a, b netip.AddrPort) int {
-	if c := cmp.Compare(a.Port(), b.Port()); c != 0 {
+func compareListeners(a, b listenEntry) int {
+	if c := cmp.Compare(a.local.Port(), b.local.Port()); c != 0 {
 		return c
 	}
-	return a.Addr().Compare(b.Addr())
+	if c := a.local.Addr().Compare(b.local.Addr()); c != 0 {
+		return c
+	}
+	switch {
+	case a.v6only == b.v6only:
+		return 0
+	case b.v6only:
+		return -1
+	}
+	return 1
 }

@@ -20,6 +20,8 @@ func TestListenersHandsOutPort(t *testing.T) {
 	listen6 := listenerTestSocket(TCP, StateListen, "[::1]:8080", "")
 	any4 := listenerTestSocket(TCP, StateListen, "0.0.0.0:8080", "")
 	any6 := listenerTestSocket(TCP, StateListen, "[::]:8080", "")
+	any6only := any6
+	any6only.V6Only = true
 	accepted4 := listenerTestSocket(TCP, StateEstablished, "127.0.0.1:8080", "127.0.0.1:40000")
 	accepted6 := listenerTestSocket(TCP, StateEstablished, "[::1]:8080", "[::1]:40001")
 	client := listenerTestSocket(TCP, StateEstablished, "127.0.0.1:40000", "127.0.0.1:8080")
@@ -38,8 +40,12 @@ func TestListenersHandsOutPort(t *testing.T) {
 		{"client end hands out its port", []Socket{listen4, accepted4, client}, client, Opened, true},
 		{"listener's own open counts", []Socket{listen4}, listen4, Opened, true},
 		{"listener's own close counts", nil, listen4, Closed, true},
-		{"IPv6 accepted under an IPv4 wildcard listener", []Socket{any4}, accepted6, Opened, false},
+		{"IPv6 socket beside an IPv4 wildcard listener hands out", []Socket{any4}, accepted6, Opened, true},
+		{"IPv4 accepted under an IPv4 wildcard listener", []Socket{any4}, accepted4, Opened, false},
 		{"IPv4 accepted under a dual-stack listener", []Socket{any6}, accepted4, Opened, false},
+		{"IPv6 accepted under a dual-stack listener", []Socket{any6}, accepted6, Opened, false},
+		{"IPv4 socket beside an IPv6-only wildcard listener hands out", []Socket{any6only}, accepted4, Opened, true},
+		{"IPv6 accepted under an IPv6-only wildcard listener", []Socket{any6only}, accepted6, Opened, false},
 		{"IPv4-mapped accepted under an IPv4 listener", []Socket{listen4}, listenerTestSocket(TCP, StateEstablished, "[::ffff:127.0.0.1]:8080", "[::ffff:127.0.0.1]:40000"), Opened, false},
 		{"IPv6 socket beside an IPv4-only listener hands out", []Socket{listen4}, accepted6, Opened, true},
 		{"client bound to the port on another address hands out", []Socket{listen4}, listenerTestSocket(TCP, StateEstablished, "127.0.0.2:8080", "127.0.0.1:9000"), Opened, true},
@@ -97,19 +103,23 @@ func BenchmarkListenersReset(b *testing.B) {
 
 func TestListenersAddRemove(t *testing.T) {
 	ap := netip.MustParseAddrPort
+	ln := func(local string) *Socket {
+		s := listenerTestSocket(TCP, StateListen, local, "")
+		return &s
+	}
 	var l Listeners
-	l.Add(ap("0.0.0.0:8080"))
-	l.Add(ap("127.0.0.1:63"))
-	l.Add(ap("127.0.0.1:63")) // SO_REUSEPORT: two listeners, one address
-	l.Add(ap("127.0.0.1:64"))
-	l.Remove(ap("127.0.0.1:63"))
-	l.Remove(ap("127.0.0.9:64")) // none there: nothing changes
+	l.Add(ln("0.0.0.0:8080"))
+	l.Add(ln("127.0.0.1:63"))
+	l.Add(ln("127.0.0.1:63")) // SO_REUSEPORT: two listeners, one address
+	l.Add(ln("127.0.0.1:64"))
+	l.Remove(ln("127.0.0.1:63"))
+	l.Remove(ln("127.0.0.9:64")) // none there: nothing changes
 	for p, want := range map[uint16]bool{8080: true, 63: true, 64: true, 65: false} {
 		if got := l.Listening(p); got != want {
 			t.Errorf("Listening(%d) = %v, want %v", p, got, want)
 		}
 	}
-	l.Remove(ap("127.0.0.1:63"))
+	l.Remove(ln("127.0.0.1:63"))
 	if l.Listening(63) || l.Accepts(ap("127.0.0.1:63")) {
 		t.Error("port 63 still listening after both its listeners were removed")
 	}

@@ -60,6 +60,10 @@ type Socket struct {
 	Inode uint64
 	// Since is when this socket was first seen in use; Diff fills it.
 	Since time.Time
+	// V6Only is true for an IPv6 listener that accepts IPv6 connections
+	// only (IPV6_V6ONLY); false for every other socket, and where the
+	// source cannot tell.
+	V6Only bool
 }
 
 // Family returns 4 or 6, from the local address (dual-stack sockets carrying an

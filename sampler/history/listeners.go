@@ -28,10 +28,10 @@ func (l *listenerSet) update(events []sampler.Event) {
 			was, is = e.PrevState == sampler.StateListen, e.Socket.State == sampler.StateListen
 		}
 		if was {
-			l.ports.Remove(e.Socket.Local)
+			l.ports.Remove(&e.Socket)
 		}
 		if is {
-			l.ports.Add(e.Socket.Local)
+			l.ports.Add(&e.Socket)
 		}
 	}
 }

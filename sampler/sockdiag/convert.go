@@ -12,10 +12,11 @@ import (
 // UID is unknown (-1) rather than the 0 the kernel fills in.
 func toSocket(m diagMsg, p sampler.Proto) sampler.Socket {
 	s := sampler.Socket{
-		ID:    sampler.ID{Cookie: m.Cookie, Proto: p, Local: m.Local, Remote: m.Remote},
-		State: sampler.State(m.State),
-		UID:   int32(m.UID),
-		Inode: uint64(m.Inode),
+		ID:     sampler.ID{Cookie: m.Cookie, Proto: p, Local: m.Local, Remote: m.Remote},
+		State:  sampler.State(m.State),
+		UID:    int32(m.UID),
+		Inode:  uint64(m.Inode),
+		V6Only: m.V6Only,
 	}
 	if p == sampler.UDP {
 		s.State = sampler.StateNone

@@ -296,3 +296,40 @@ func TestPutNoCookie(t *testing.T) {
 		t.Errorf("cookie %#x err %v, want all ones with the addresses kept", d.Cookie, err)
 	}
 }
+
+// An IPv6 listener's reply carries INET_DIAG_SKV6ONLY: 1 for one that takes
+// IPv6 only, 0 for a dual-stack one; other sockets' replies do not.
+func TestParseV6Only(t *testing.T) {
+	withAttr := func(family, state, v6only uint8) []byte {
+		p := diagPayload(family)
+		p[1] = state
+		attr := make([]byte, 8) // 4-byte header, 1-byte value, padded
+		order.PutUint16(attr[0:2], 5)
+		order.PutUint16(attr[2:4], inetDiagSkV6Only)
+		attr[4] = v6only
+		return append(p, attr...)
+	}
+	listen := uint8(sampler.StateListen)
+	for _, c := range []struct {
+		name    string
+		payload []byte
+		want    bool
+	}{
+		{"IPv6-only listener", withAttr(afInet6, listen, 1), true},
+		{"dual-stack listener", withAttr(afInet6, listen, 0), false},
+		{"IPv6 listener, no attribute", diagPayloadState(afInet6, listen), false},
+		{"IPv4 listener", withAttr(afInet, listen, 1), false},
+		{"IPv6 established", withAttr(afInet6, uint8(sampler.StateEstablished), 1), false},
+	} {
+		d, err := parseDiagMsg(c.payload)
+		if err != nil || d.V6Only != c.want {
+			t.Errorf("%s: V6Only %v err %v, want %v", c.name, d.V6Only, err, c.want)
+		}
+	}
+}
+
+func diagPayloadState(family, state uint8) []byte {
+	p := diagPayload(family)
+	p[1] = state
+	return p
+}

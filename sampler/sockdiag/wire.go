@@ -49,6 +49,7 @@ const (
 
 	inetDiagReqBytecode = 1  // INET_DIAG_REQ_BYTECODE request attribute
 	inetDiagProtocol    = 10 // INET_DIAG_PROTOCOL reply attribute (u8)
+	inetDiagSkV6Only    = 11 // INET_DIAG_SKV6ONLY reply attribute (u8)
 
 	nlaHdrLen = 4 // struct nlattr
 )
@@ -69,6 +70,7 @@ type diagMsg struct {
 	Cookie uint64
 	UID    uint32
 	Inode  uint32
+	V6Only bool // an IPv6 listener with IPV6_V6ONLY
 }
 
 // parseDiagMsg decodes a struct inet_diag_msg (the first diagMsgLen bytes of
@@ -96,6 +98,10 @@ func parseDiagMsg(b []byte) (diagMsg, error) {
 	tail := b[4+sockIDLen:]
 	m.UID = order.Uint32(tail[12:16])
 	m.Inode = order.Uint32(tail[16:20])
+	if m.Family == afInet6 && m.State == uint8(sampler.StateListen) { // the kernel says it for listeners
+		v6only, _ := attrU8(b, inetDiagSkV6Only)
+		m.V6Only = v6only != 0
+	}
 	return m, nil
 }
 
