@@ -14,6 +14,11 @@ func (m *Model) applyBatch(b sampler.Batch) {
 	now := m.now()
 	m.stats.observe(b, m)
 	m.table.SetOwnersHidden(b.OwnersHidden)
+	// The feed's = line counts the first sample's sockets, all of them:
+	// uncovered would drop those a focus whose first batch came earlier
+	// covers, and a paused display's held events would too. A summary of
+	// the start rather than an event, it is taken in even while paused.
+	m.feed.SetExisting(b.Events, b.Snapshot.Time)
 	events := m.focused.uncovered(b.Events)
 	m.history.Observe(events)
 	if !b.Snapshot.Time.IsZero() {

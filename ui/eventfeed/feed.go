@@ -43,13 +43,26 @@ type Model struct {
 	offset int // lines scrolled back from the newest
 	width  int
 	height int
-	seen   bool // the first batch has been summarised
+	seen   bool // a batch with events has been added
 	// existing are the sockets already open at the start, kept so that the
 	// summary line counts those the filter matches, whatever filter is set
 	// later; existingShown is that count. One snapshot: bounded.
 	existing      []sampler.Socket
 	existingShown int
+	summary       summaryLine
+	// wide: SetExisting has given the machine-wide first sample's sockets,
+	// which no batch's replace.
+	wide bool
 }
+
+// summaryLine is where the line summing up the existing sockets stands.
+type summaryLine uint8
+
+const (
+	summaryNone   summaryLine = iota // not pushed yet
+	summaryInRing                    // on the ring
+	summaryGone                      // fell out of the ring: its sockets let go
+)
 
 // New makes a feed remembering capacity events (0: DefaultCapacity).
 func New(st style.Styles, capacity int) Model {
@@ -86,8 +99,10 @@ func (m *Model) countExisting() {
 // sockets that were already there: they become one summary line rather than
 // a flood, counting those the filter matches. Later batches' existing
 // sockets (a focused sampler's first) were counted in that line already.
+// The first batch may be a narrower sample's, arriving before the
+// machine-wide one: its sockets are counted until SetExisting replaces them.
 func (m *Model) Add(events []sampler.Event, at time.Time) {
-	if !m.seen {
+	if !m.seen && !m.wide {
 		m.keepExisting(events)
 	}
 	for i := range events {
@@ -95,13 +110,41 @@ func (m *Model) Add(events []sampler.Event, at time.Time) {
 			m.push(entry{ev: events[i]})
 		}
 	}
-	if len(m.existing) > 0 && !m.seen {
-		m.push(entry{ev: sampler.Event{Time: at}, summary: true})
-	}
+	m.pushSummary(at)
 	if len(events) > 0 {
 		m.seen = true
 	}
 	m.clamp()
+}
+
+// SetExisting makes the summary line count the sockets of events' Existing
+// opens: those of the machine-wide first sample, whichever batch came first
+// (a narrowed sampler's is cheaper, so often earlier, and holds only the
+// sockets it covers). Its events are not added as lines: Add does that.
+// Only the first call with events counts, as only Add's first batch with
+// events does; later ones are ignored.
+func (m *Model) SetExisting(events []sampler.Event, at time.Time) {
+	if m.wide || len(events) == 0 {
+		return
+	}
+	m.wide = true
+	if m.summary == summaryGone { // its line has left the ring: nothing to count for
+		return
+	}
+	m.existing = nil
+	m.keepExisting(events)
+	m.countExisting()
+	m.pushSummary(at)
+	m.clamp()
+}
+
+// pushSummary adds the summary line once there are sockets for it to count,
+// unless it is on the ring or has been.
+func (m *Model) pushSummary(at time.Time) {
+	if len(m.existing) > 0 && m.summary == summaryNone {
+		m.summary = summaryInRing
+		m.push(entry{ev: sampler.Event{Time: at}, summary: true})
+	}
 }
 
 // keepExisting keeps the sockets of the first sample's existing events,
@@ -129,6 +172,8 @@ func (m *Model) keepExisting(events []sampler.Event) {
 func (m *Model) push(e entry) {
 	if old, ok := m.ring.push(e); ok && old.summary {
 		m.existing = nil // its line is gone: no need to count them again
+		m.existingShown = 0
+		m.summary = summaryGone
 	}
 	if m.offset > 0 && m.visible(m.ring.newest(0)) {
 		m.offset++
