@@ -182,6 +182,7 @@ func carryOver(p, s *Socket, prevTime, nextTime time.Time) {
 		if s.Process == "" {
 			s.Process = p.Process
 		}
+		s.OwnerGone = true
 	}
 	if s.UID < 0 && p.UID >= 0 {
 		s.UID = p.UID

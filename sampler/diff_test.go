@@ -199,8 +199,11 @@ func TestDiffStampsAndCarriesOver(t *testing.T) {
 		"tcp 127.0.0.1:5002 127.0.0.1:80 ESTABLISHED")
 	events = d.Diff(first, &second)
 	s := second.Sockets[0]
-	if s.PID != 42 || s.Process != "curl" || s.UID != 1000 {
-		t.Errorf("attribution not carried over: pid %d process %q uid %d", s.PID, s.Process, s.UID)
+	if s.PID != 42 || s.Process != "curl" || s.UID != 1000 || !s.OwnerGone {
+		t.Errorf("attribution not carried over as the last owner: pid %d process %q uid %d gone %v", s.PID, s.Process, s.UID, s.OwnerGone)
+	}
+	if second.Sockets[1].OwnerGone {
+		t.Error("a socket with no owner before has no owner gone")
 	}
 	if !s.Since.Equal(t0) || !second.Sockets[1].Since.Equal(t0) {
 		t.Errorf("Since not carried over: %v, %v", s.Since, second.Sockets[1].Since)
@@ -214,8 +217,8 @@ func TestDiffStampsAndCarriesOver(t *testing.T) {
 	third := snap(t, t2, "tcp 127.0.0.1:5001 127.0.0.1:80 CLOSE_WAIT")
 	third.Sockets[0].PID, third.Sockets[0].Process = 43, "wget"
 	events = d.Diff(second, &third)
-	if third.Sockets[0].PID != 43 || third.Sockets[0].Process != "wget" {
-		t.Errorf("fresh attribution overwritten: %+v", third.Sockets[0])
+	if third.Sockets[0].PID != 43 || third.Sockets[0].Process != "wget" || third.Sockets[0].OwnerGone {
+		t.Errorf("fresh attribution overwritten, or its owner marked gone: %+v", third.Sockets[0])
 	}
 	if len(events) != 1 || events[0].Kind != Closed || events[0].Held != 3*time.Second || !events[0].Time.Equal(t2) {
 		t.Fatalf("want one close held 3s at t2, got %+v", events)

@@ -60,6 +60,11 @@ type Socket struct {
 	Inode uint64
 	// Since is when this socket was first seen in use; Diff fills it.
 	Since time.Time
+	// OwnerGone is true when PID and Process name the process that last
+	// held the socket, carried over from an earlier sample, and no process
+	// holds it now (TIME_WAIT, or a connection closed by its program and
+	// finishing its shutdown in the kernel).
+	OwnerGone bool
 	// V6Only is true for an IPv6 listener that accepts IPv6 connections
 	// only (IPV6_V6ONLY); false for every other socket, and where the
 	// source cannot tell.

@@ -46,7 +46,7 @@ func (m Model) helpText(width int) string {
 	b.WriteString("\n\n" + st.Title.Render("colours and marks") + "\n")
 	legend := append(m.legendItems(),
 		ownerHiddenItem+" from this user (run as root to see it)",
-		sockettable.LastOwner("name")+" in PROCESS: no process holds the socket now (TIME_WAIT); name held it last. Blank: no owner known",
+		sockettable.LastOwner("name")+" in PROCESS: no process holds the socket now (TIME_WAIT, or closing); name held it last. Blank: no owner known",
 		st.Accent.Render(">")+" cursor row (also reverse video)",
 		"bold row: opened in the last seconds; dim row: just closed",
 	)

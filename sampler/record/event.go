@@ -29,6 +29,7 @@ type eventLine struct {
 	Existing    bool   `json:"existing,omitempty"`
 	SeenAtEnd   bool   `json:"seen_at_end,omitempty"`
 	Happened    string `json:"happened,omitempty"`
+	OwnerGone   bool   `json:"owner_gone,omitempty"`
 }
 
 // MarshalEvent gives one event line, without its newline. ephemeral is the
@@ -48,6 +49,7 @@ func MarshalEvent(e sampler.Event, ephemeral ports.Range) ([]byte, error) {
 		OSEphemeral: ephemeral.Size() > 0 && ephemeral.Contains(port),
 		Existing:    e.Existing,
 		SeenAtEnd:   e.SeenAtEnd,
+		OwnerGone:   s.OwnerGone && s.PID != 0,
 	}
 	if e.Kind != sampler.Opened && e.Kind != sampler.Closed && e.Kind != sampler.StateChanged {
 		return nil, fmt.Errorf("event kind %d is not open, close or state", e.Kind)
@@ -124,6 +126,7 @@ func parseEvent(l *eventLine) (sampler.Event, error) {
 	}
 	s.PID = l.PID
 	s.Process = l.Process
+	s.OwnerGone = l.OwnerGone && l.PID != 0
 	s.UID = -1
 	if l.UID != nil {
 		if *l.UID < 0 {

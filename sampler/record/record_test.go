@@ -45,6 +45,12 @@ func TestGoldenLines(t *testing.T) {
 			`{"time":"2026-11-26T03:43:09.123456789Z","event":"close","proto":"tcp","local":"127.0.0.1:40000","remote":"127.0.0.1:8080","state":"ESTABLISHED","range":"registered","os_ephemeral":true,"held_ms":250,"happened":"2026-11-26T03:43:09.119456789Z"}`},
 		{"Happened equal to Time is not written", sampler.Event{Kind: sampler.Opened, Time: t0, Happened: t0, Socket: sock(sampler.UDP, "127.0.0.1:5353", "", sampler.StateNone, 0, "", -1)},
 			`{"time":"2026-11-26T03:43:09.123456789Z","event":"open","proto":"udp","local":"127.0.0.1:5353","range":"registered","os_ephemeral":false}`},
+		{"TIME_WAIT close names its last owner", sampler.Event{Kind: sampler.Closed, Time: t0, Held: time.Minute, Socket: func() sampler.Socket {
+			s := sock(sampler.TCP, "127.0.0.1:40002", "127.0.0.1:8080", sampler.StateTimeWait, 77, "curl", 1000)
+			s.OwnerGone = true
+			return s
+		}()},
+			`{"time":"2026-11-26T03:43:09.123456789Z","event":"close","proto":"tcp","local":"127.0.0.1:40002","remote":"127.0.0.1:8080","state":"TIME_WAIT","pid":77,"process":"curl","uid":1000,"range":"registered","os_ephemeral":true,"held_ms":60000,"owner_gone":true}`},
 		{"close held under a millisecond", sampler.Event{Kind: sampler.Closed, Time: t0, Held: 300 * time.Microsecond, Socket: sock(sampler.TCP, "127.0.0.1:1", "127.0.0.1:2", sampler.StateTimeWait, 0, "", -1)},
 			`{"time":"2026-11-26T03:43:09.123456789Z","event":"close","proto":"tcp","local":"127.0.0.1:1","remote":"127.0.0.1:2","state":"TIME_WAIT","range":"well-known","os_ephemeral":false,"held_ms":0}`},
 	}
@@ -100,6 +106,11 @@ func TestRoundTrip(t *testing.T) {
 		{Kind: sampler.Closed, Time: t0.Add(3 * time.Second), Held: 2999 * time.Millisecond, Socket: sock(sampler.TCP, "[::1]:40000", "[::1]:22", sampler.StateTimeWait, 0, "", -1)},
 		{Kind: sampler.Opened, Time: t0.Add(4 * time.Second), Socket: sock(sampler.UDP, "127.0.0.1:53000", "", sampler.StateNone, 99, "dig", 1000)},
 		{Kind: sampler.Closed, Time: t0.Add(5 * time.Second), SeenAtEnd: true, Held: time.Second, Socket: sock(sampler.UDP, "127.0.0.1:53000", "", sampler.StateNone, 99, "dig", 1000)},
+		{Kind: sampler.StateChanged, Time: t0.Add(7 * time.Second), PrevState: sampler.StateEstablished, Socket: func() sampler.Socket {
+			s := sock(sampler.TCP, "127.0.0.1:40003", "127.0.0.1:22", sampler.StateFinWait2, 5, "ssh", 1000)
+			s.OwnerGone = true
+			return s
+		}()},
 		// Stamped 3 ms after it happened, to keep the stream in order: its
 		// open was held before it happened, not before its stamp.
 		{Kind: sampler.Closed, Time: t0.Add(6 * time.Second), Happened: t0.Add(6*time.Second - 3*time.Millisecond), Held: 500 * time.Millisecond, Socket: sock(sampler.TCP, "127.0.0.1:40001", "127.0.0.1:22", sampler.StateEstablished, 0, "", -1)},
@@ -118,8 +129,8 @@ func TestRoundTrip(t *testing.T) {
 	if err := w.Write(events[3:]); err != nil {
 		t.Fatal(err)
 	}
-	if got := w.Lines(); got != 8 {
-		t.Errorf("Lines() = %d, want 8", got)
+	if got := w.Lines(); got != 9 {
+		t.Errorf("Lines() = %d, want 9", got)
 	}
 	r, err := NewReader(&buf)
 	if err != nil {

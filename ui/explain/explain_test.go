@@ -294,3 +294,17 @@ func TestUnownedSocketAsRootAndNot(t *testing.T) {
 		t.Errorf("owners visible: the text tells root to get root rights, or does not say why no owner:\n%s", out)
 	}
 }
+
+// A connection its program closed, still finishing its shutdown, is held
+// by no process: the sentence says who held it, not that it still has it.
+func TestOwnerGoneSentence(t *testing.T) {
+	in := base(40005)
+	in.Live = true
+	in.Sockets = []sampler.Socket{{ID: sampler.ID{Proto: sampler.TCP,
+		Local: netip.MustParseAddrPort("127.0.0.1:40005"), Remote: netip.MustParseAddrPort("127.0.0.1:8080")},
+		State: sampler.StateFinWait2, PID: 7, Process: "curl", UID: -1, OwnerGone: true}}
+	out := strings.Join(strings.Fields(Text(in, 80)), " ")
+	if !strings.Contains(out, "curl (pid 7) held a tcp connection") || !strings.Contains(out, "no process holds it now") {
+		t.Errorf("FIN_WAIT2 orphan:\n%s", out)
+	}
+}

@@ -15,14 +15,15 @@ func (m *Model) SetOwnersHidden(hidden bool) { m.ownersHidden = hidden }
 func (m Model) OwnersHidden() bool { return m.ownersHidden }
 
 // process is the PROCESS cell: the name, the hidden-owner glyph, or blank.
-// A socket in TIME_WAIT is held by no process; the name of the one that
-// held it last (known from its earlier samples) shows in parentheses: who
-// is making the TIME_WAIT pile, without claiming it still holds the port.
+// A socket no process holds any more (TIME_WAIT, or closing after its
+// program closed it) shows the name of the one that held it last in
+// parentheses: who is making the TIME_WAIT pile, without claiming it still
+// holds the port.
 func (m Model) process(s *sampler.Socket) string {
 	if s.Process == "" && s.PID == 0 && s.Inode != 0 && m.ownersHidden {
 		return OwnerHiddenGlyph
 	}
-	if s.State == sampler.StateTimeWait && s.Process != "" {
+	if s.OwnerGone && s.Process != "" {
 		return LastOwner(s.Process)
 	}
 	return s.Process
