@@ -1,6 +1,7 @@
 package ui
 
 import (
+
 	"strings"
 	"testing"
 	"time"

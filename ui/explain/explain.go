@@ -38,6 +38,9 @@ type Input struct {
 	// (root, or the capabilities for it): a socket with no process is then
 	// held by none porttop can see, not hidden from this user.
 	OwnersVisible bool
+	// Recorded is true for a replayed recording: an owner it lacks is one
+	// the recording does not name, whatever the reason was.
+	Recorded bool
 }
 
 // Text explains the port in paragraphs wrapped to width columns.

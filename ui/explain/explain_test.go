@@ -293,6 +293,10 @@ func TestUnownedSocketAsRootAndNot(t *testing.T) {
 	if out := flat(in); strings.Contains(out, "needs root") || !strings.Contains(out, "no process whose files it can read holds the socket") {
 		t.Errorf("owners visible: the text tells root to get root rights, or does not say why no owner:\n%s", out)
 	}
+	in.Recorded = true // a replay knows only what the recording says
+	if out := flat(in); strings.Contains(out, "needs root") || strings.Contains(out, "can read") || !strings.Contains(out, "the recording does not name") {
+		t.Errorf("replay: the text claims what only a live view could know:\n%s", out)
+	}
 }
 
 // A connection its program closed, still finishing its shutdown, is held

@@ -61,7 +61,7 @@ func socketParas(in Input) []para {
 }
 
 func socketSentence(in Input, s *sampler.Socket) string {
-	who := owner(s, in.OwnersVisible)
+	who := owner(s, in)
 	hasRemote := s.Remote.IsValid() && s.Remote.Port() != 0
 	var did string
 	switch {
@@ -102,9 +102,11 @@ func socketSentence(in Input, s *sampler.Socket) string {
 }
 
 // owner names the process and user, or says why they are unknown.
-func owner(s *sampler.Socket, visible bool) string {
+func owner(s *sampler.Socket, in Input) string {
 	switch {
-	case s.PID == 0 && visible:
+	case s.PID == 0 && in.Recorded:
+		return "A process the recording does not name"
+	case s.PID == 0 && in.OwnersVisible:
 		return "Something porttop cannot name (no process whose files it can read holds the socket: " +
 			"it may be the kernel's own, a process even root may not inspect, or one in another PID namespace, " +
 			"such as a container sharing this network)"
