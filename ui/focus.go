@@ -157,7 +157,12 @@ func (m *Model) applyFocusBatch(fb FocusBatch) {
 	m.focused.lastAt = b.Snapshot.Time
 	m.focused.sockets = b.Snapshot.Sockets
 	m.focused.interval, m.focused.cost = b.Interval, b.Cost
-	m.history.Observe(notExisting(b.Events)) // the machine-wide first batch counted those
+	// The machine-wide first batch counts the Existing opens, but may come
+	// later and then leave those this focus covers out (uncovered): the
+	// history must still know their listeners, as the header does, or the
+	// connections they accept read as ports handed out.
+	m.history.LearnListeners(b.Snapshot.Sockets)
+	m.history.Observe(notExisting(b.Events))
 	if m.paused.on {
 		m.paused.hold(b)
 		return

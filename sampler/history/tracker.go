@@ -74,6 +74,18 @@ func (t *Tracker) Observe(events []sampler.Event) {
 	}
 }
 
+// LearnListeners teaches the tracker the TCP listeners among sockets (a
+// snapshot) that it has not been fed the opens of, counting nothing: no
+// hand-out, no use. It is for a snapshot whose Existing opens the tracker
+// is not fed because another sampler's batch counts them (a narrowed
+// sampler's, beside the machine-wide one), so that the connections its
+// listeners accept are still judged accepted whichever batch came first.
+// A listener already known, from events or an earlier call, is not added
+// again; one gone from sockets is not forgotten (its close does that).
+func (t *Tracker) LearnListeners(sockets []sampler.Socket) {
+	t.listeners.learn(sockets)
+}
+
 func (t *Tracker) observe(e *sampler.Event) {
 	pi := protoIndex(e.Socket.Proto)
 	if pi < 0 {
