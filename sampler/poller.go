@@ -65,6 +65,7 @@ type Poller struct {
 	goneScratch         []bool
 	adjust              map[ID]adjustment // changes releases made to base since it was sampled, by releaseKey
 	recent              *recentGone       // by releaseKey
+	vanished            vanished          // closed by a sample, release still to come
 	releases            <-chan Release    // from the source's watcher; nil without one
 	firstSeen           FirstSeen         // for the first sample; emptied after it
 	sampled             bool              // a sample has succeeded: later opens are not Existing
@@ -248,6 +249,7 @@ func (p *Poller) sample(ctx context.Context) {
 			p.recent.add(releaseKey(events[i].Socket.ID), next.Time, false)
 		}
 	}
+	p.vanished.add(events, next.Time)
 	p.sampled, p.lastOK = true, true
 	p.refs.hold(next.Sockets)
 	p.refs.drop(p.base.Sockets)

@@ -58,6 +58,9 @@ func (p *Poller) release(r Release, events []Event) []Event {
 	if p.recent.has(id) {
 		return events // a sample, or an earlier release, has reported it gone
 	}
+	if p.vanished.take(r.Socket.Cookie) {
+		return events // a sample reported it gone long ago (see vanished)
+	}
 
 	// Never seen: it lived and died (or went to TIME_WAIT) between samples,
 	// unless the query kept it out of the samples. (Its states in between are

@@ -1,0 +1,43 @@
+package sampler
+
+import (
+	"context"
+	"testing"
+)
+
+// A connection reset while its program still holds it leaves the dumps
+// (the sample reports it closed) but is released only when the program
+// closes it, later than recentGone remembers. That late release is no
+// connection that lived and died between samples: no open, no close, and
+// nothing counted against the kernel's opens.
+func TestLateReleaseOfAVanishedSocketIsNoNewConnection(t *testing.T) {
+	ctx := context.Background()
+	p, _ := newTestPoller(t, PollerConfig{},
+		ok(snap(t, at(0), sockA, sockB)),
+		ok(snap(t, at(1), sockB)),
+		ok(snap(t, at(30), sockB)),
+	)
+	p.sample(ctx)
+	take(t, p)
+	p.sample(ctx)
+	wantKinds(t, take(t, p).Events, "close 127.0.0.1:40001")
+	p.sample(ctx) // long after: recentGone has let it go
+	take(t, p)
+	reported := p.reportedTCP
+
+	reset := sock(t, sockA)
+	reset.State = StateClose
+	p.handleReleases(Release{Socket: reset, At: at(31)}, nil)
+	expired, cancel := context.WithTimeout(ctx, 0)
+	defer cancel()
+	if b, err := p.Next(expired); err == nil && len(b.Events) > 0 {
+		t.Errorf("late release of a socket a sample closed: %q, want nothing", kinds(b.Events))
+	}
+	if p.reportedTCP != reported {
+		t.Errorf("reported TCP opens went %d -> %d", reported, p.reportedTCP)
+	}
+
+	// A socket never seen still counts as one that lived and died.
+	p.handleReleases(Release{Socket: sock(t, sockC), At: at(32)}, nil)
+	wantKinds(t, take(t, p).Events, "open 127.0.0.1:40003 seen-at-end", "close 127.0.0.1:40003 seen-at-end")
+}
