@@ -20,6 +20,7 @@ func (m *Model) applyBatch(b sampler.Batch) {
 	// the start rather than an event, it is taken in even while paused.
 	m.feed.SetExisting(b.Events, b.Snapshot.Time)
 	events := m.focused.uncovered(b.Events)
+	m.focused.early.wideCame()
 	m.history.Observe(events)
 	if !b.Snapshot.Time.IsZero() {
 		m.history.Advance(b.Snapshot.Time)

@@ -30,6 +30,9 @@ type focused struct {
 	// ended is the span and query of the focus before this one, whose
 	// events the first machine-wide batches after it must not repeat.
 	ended coverage
+	// early is what focus batches fed the port history before the
+	// machine-wide first batch came; kept across focuses.
+	early earlyOpens
 }
 
 // coverage is a span of time in which a focus reported the events of the
@@ -59,7 +62,7 @@ func (f *focused) uncovered(events []sampler.Event) []sampler.Event {
 	if !f.live {
 		live = coverage{}
 	}
-	drop := func(e *sampler.Event) bool { return live.covers(e) || f.ended.covers(e) }
+	drop := func(e *sampler.Event) bool { return live.covers(e) || f.ended.covers(e) || f.early.fed(e) }
 	if !slices.ContainsFunc(events, func(e sampler.Event) bool { return drop(&e) }) {
 		return events
 	}
@@ -105,7 +108,7 @@ func (m *Model) refocus() tea.Cmd {
 		return nil
 	}
 	old := m.focused
-	m.focused = focused{gen: old.gen + 1, on: narrows, query: q, ended: old.ended}
+	m.focused = focused{gen: old.gen + 1, on: narrows, query: q, ended: old.ended, early: old.early}
 	var prev []sampler.Socket
 	if old.live {
 		m.focused.ended = coverage{query: old.query, since: old.since, till: old.lastAt}
@@ -157,12 +160,12 @@ func (m *Model) applyFocusBatch(fb FocusBatch) {
 	m.focused.lastAt = b.Snapshot.Time
 	m.focused.sockets = b.Snapshot.Sockets
 	m.focused.interval, m.focused.cost = b.Interval, b.Cost
-	// The machine-wide first batch counts the Existing opens, but may come
-	// later and then leave those this focus covers out (uncovered): the
-	// history must still know their listeners, as the header does, or the
-	// connections they accept read as ports handed out.
+	// The history must know the listeners the focus shows, as the header
+	// does, or the connections they accept read as ports handed out: the
+	// Existing opens it is fed carry them only until the machine-wide
+	// first batch comes (see earlyOpens).
 	m.history.LearnListeners(b.Snapshot.Sockets)
-	m.history.Observe(notExisting(b.Events))
+	m.history.Observe(m.focused.early.forHistory(b.Events))
 	if m.paused.on {
 		m.paused.hold(b)
 		return

@@ -1,0 +1,66 @@
+package ui
+
+import "github.com/porttop/porttop/sampler"
+
+// maxEarlyOpens bounds the sockets earlyOpens remembers, should the
+// machine-wide first batch never come (its sampler failing): past it, the
+// time spans uncovered judges by are all that keep a socket counted once.
+const maxEarlyOpens = 1 << 16
+
+// earlyOpens is the focus batches' opens fed to the port history before
+// the machine-wide first batch came. Started with a port filter on a big
+// table, the focus's first batch comes first: its Existing opens are then
+// the history's only report of the sockets the focus covers, for the
+// machine-wide first batch leaves those out (uncovered) or, sampled before
+// the focus began, reports them again, which the sockets kept here stop.
+// Forgotten once that batch is in; from then on it alone feeds Existing
+// opens.
+type earlyOpens struct {
+	wideIn bool // the machine-wide first batch has come
+	ids    map[sampler.ID]struct{}
+}
+
+// forHistory is a focus batch's events as the port history takes them:
+// its Existing opens only until the machine-wide first batch comes, and
+// each socket's once.
+func (o *earlyOpens) forHistory(events []sampler.Event) []sampler.Event {
+	if o.wideIn {
+		return notExisting(events)
+	}
+	kept := events[:0:0]
+	for i := range events {
+		e := &events[i]
+		if e.Kind == sampler.Opened {
+			if _, fed := o.ids[e.Socket.ID]; fed && e.Existing {
+				continue // an earlier focus's batch fed it
+			}
+			o.remember(e.Socket.ID)
+		}
+		kept = append(kept, *e)
+	}
+	return kept
+}
+
+func (o *earlyOpens) remember(id sampler.ID) {
+	if o.ids == nil {
+		o.ids = make(map[sampler.ID]struct{})
+	}
+	if len(o.ids) < maxEarlyOpens {
+		o.ids[id] = struct{}{}
+	}
+}
+
+// fed reports whether e is an Existing open of a socket whose open a focus
+// batch fed the history already.
+func (o *earlyOpens) fed(e *sampler.Event) bool {
+	if !e.Existing || o.ids == nil {
+		return false
+	}
+	_, ok := o.ids[e.Socket.ID]
+	return ok
+}
+
+// wideCame records that the machine-wide first batch is in.
+func (o *earlyOpens) wideCame() {
+	o.wideIn, o.ids = true, nil
+}
