@@ -44,6 +44,9 @@ type Batch struct {
 	// reported since (by release reports between samples) reading as a
 	// surplus.
 	ReportedTCPAtKernel uint64
+	// Ephemeral is the OS ephemeral range as last read (see EphemeralRange;
+	// zero Range: this feed does not read it).
+	Ephemeral EphemeralRange
 }
 
 // isTCPConnection tells whether an open event is one the kernel's TCP open

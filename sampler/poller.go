@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/porttop/porttop/sampler/ports"
 )
 
 // PollerConfig sets up a Poller.
@@ -27,6 +29,10 @@ type PollerConfig struct {
 	// the machine already knew: the first sample's sockets keep those times
 	// (see FirstSeen). Read only for the first successful sample.
 	FirstSeen FirstSeen
+	// Ephemeral, when set, reads the OS ephemeral range (see
+	// ports.EphemeralRereader): read at the start and every
+	// EphemeralCheckEvery, carried in Batch.Ephemeral.
+	Ephemeral func() (ports.Range, error)
 }
 
 // DefaultMaxEvents is the cap on undelivered events when none is given.
@@ -85,6 +91,7 @@ type Poller struct {
 	lastSampled         time.Time // when the last sample began
 	lastOK              bool      // and it succeeded
 	wasBackground       bool      // the last tune was in the background
+	ephemeral           ephemeralWatch
 }
 
 // adjustment is what a release did to a socket of base: removed it (gone) or
@@ -156,6 +163,8 @@ func (p *Poller) Run(ctx context.Context) error {
 
 	releases, watchErr := p.watch(ctx)
 	p.releases = releases
+	ephemeralTick, stopEphemeral := p.followEphemeral()
+	defer stopEphemeral()
 	if p.interval <= 0 {
 		p.interval = MinAdaptiveInterval
 	}
@@ -175,6 +184,9 @@ func (p *Poller) Run(ctx context.Context) error {
 			timer.Stop()
 		case r := <-releases:
 			p.handleReleases(r, releases)
+			continue
+		case <-ephemeralTick:
+			p.checkEphemeral()
 			continue
 		case err := <-watchErr:
 			watchErr = nil
@@ -271,6 +283,10 @@ func (p *Poller) update(u update) update {
 		notes = append(notes, p.watchNote)
 	}
 	u.notes = append(notes, p.sourceNotes...)
+	if n := p.ephemeral.noteAt(p.now()); n != "" {
+		u.notes = append(u.notes, n)
+	}
+	u.ephemeral = p.ephemeral.cur
 	u.ownersHidden = p.ownersHidden
 	u.kernel = p.kernel
 	u.reported, u.reportedTCP, u.reportedTCPAtKernel = p.reported, p.reportedTCP, p.reportedTCPAtKernel

@@ -40,6 +40,7 @@ type update struct {
 	reportedTCP  uint64
 	// reportedTCPAtKernel: see Batch.ReportedTCPAtKernel.
 	reportedTCPAtKernel uint64
+	ephemeral           EphemeralRange
 }
 
 func (p *pending) add(u update) {
@@ -67,6 +68,7 @@ func (p *pending) add(u update) {
 	b.Notes, b.OwnersHidden = u.notes, u.ownersHidden
 	b.Reported, b.ReportedTCP, b.ReportedTCPAtKernel = u.reported, u.reportedTCP, u.reportedTCPAtKernel
 	b.Dropped = p.dropped
+	b.Ephemeral = u.ephemeral
 	p.ready = true
 	p.mu.Unlock()
 	select {
@@ -104,6 +106,7 @@ func (p *pending) take() (Batch, bool) {
 	p.batch = Batch{
 		Snapshot: b.Snapshot, Source: b.Source, Interval: b.Interval, Cost: b.Cost,
 		Err: b.Err, Notes: b.Notes, OwnersHidden: b.OwnersHidden, Kernel: b.Kernel, Reported: b.Reported, ReportedTCP: b.ReportedTCP, Dropped: b.Dropped,
+		Ephemeral: b.Ephemeral,
 	}
 	p.ready = false
 	return b, true
