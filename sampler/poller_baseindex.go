@@ -6,19 +6,26 @@ package sampler
 type baseIndex struct {
 	byCookie map[uint64]int32
 	byID     map[ID]int32
+	// timeWait finds the TIME_WAIT sockets by their addresses alone (an ID
+	// without cookie): a new connection may take over one's addresses.
+	timeWait map[ID]int32
 	dups     bool // some release key is on two rows
 	built    bool
 }
 
 func (x *baseIndex) build(socks []Socket) {
 	if x.byCookie == nil {
-		x.byCookie, x.byID = map[uint64]int32{}, map[ID]int32{}
+		x.byCookie, x.byID, x.timeWait = map[uint64]int32{}, map[ID]int32{}, map[ID]int32{}
 	}
 	clear(x.byCookie)
 	clear(x.byID)
+	clear(x.timeWait)
 	x.dups = false
 	for i := range socks {
 		id := socks[i].ID
+		if socks[i].State == StateTimeWait {
+			x.timeWait[ID{Proto: id.Proto, Local: id.Local, Remote: id.Remote}] = int32(i)
+		}
 		var dup bool
 		if id.Cookie != 0 {
 			_, dup = x.byCookie[id.Cookie]

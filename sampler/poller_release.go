@@ -75,6 +75,7 @@ func (p *Poller) release(r Release, events []Event) []Event {
 		s.Since = at
 	}
 	p.countReported(&s)
+	events = p.closeReplaced(&s, at, events)
 	events = append(events, Event{Kind: Opened, Time: at, Socket: s, SeenAtEnd: true})
 	if toTimeWait {
 		// Still in the table: the next sample will show it, and must not

@@ -1,0 +1,41 @@
+package sampler
+
+import (
+	"context"
+	"testing"
+)
+
+// A new connection that takes over a TIME_WAIT socket's addresses (loopback
+// reuses them) is reported after the old socket's close, not before it: a
+// reader following sockets by addresses must not see the new one closed.
+// The next sample, without the old socket, closes nothing again.
+func TestNewSocketOnATimeWaitPairClosesTheOldOneFirst(t *testing.T) {
+	const (
+		oldTW   = "tcp 127.0.0.1:8080 127.0.0.1:40001 TIME_WAIT #1"
+		other   = "tcp 127.0.0.1:8080 127.0.0.1:40002 TIME_WAIT #2"
+		newOne  = "tcp 127.0.0.1:8080 127.0.0.1:40001 TIME_WAIT #9"
+		otherTW = "tcp 127.0.0.1:8080 127.0.0.1:40003 TIME_WAIT #3"
+	)
+	ctx := context.Background()
+	p, _ := newTestPoller(t, PollerConfig{},
+		ok(snap(t, at(0), oldTW, other)),
+		ok(snap(t, at(2), newOne, other, otherTW)),
+	)
+	p.sample(ctx)
+	take(t, p)
+	p.handleReleases(Release{Socket: sock(t, newOne), At: at(1)}, nil)
+	p.handleReleases(Release{Socket: sock(t, otherTW), At: at(1)}, nil) // on no one's addresses
+	b := take(t, p)
+	wantKinds(t, b.Events, "close 127.0.0.1:8080", "open 127.0.0.1:8080 seen-at-end", "open 127.0.0.1:8080 seen-at-end")
+	if len(b.Events) != 3 {
+		t.FailNow()
+	}
+	if b.Events[0].Socket.Cookie != 1 || b.Events[1].Socket.Cookie != 9 || b.Events[2].Socket.Cookie != 3 {
+		t.Errorf("cookies %d, %d, %d; want the old socket's close (1), then the opens of 9 and 3",
+			b.Events[0].Socket.Cookie, b.Events[1].Socket.Cookie, b.Events[2].Socket.Cookie)
+	}
+	p.sample(ctx)
+	if e := take(t, p).Events; len(e) != 0 {
+		t.Errorf("the next sample: %q, want nothing: the old socket is already closed, the new one open", kinds(e))
+	}
+}
