@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/ports"
 )
 
 // Dest is a remote endpoint that local sockets connect to. Ports run out per
@@ -24,17 +25,22 @@ type DestCount struct {
 }
 
 // countDests adds one to into[dest] for every socket that holds a local port
-// of its own and is connected to a remote port. Skipped: listeners, sockets
-// without a remote (0.0.0.0:0, [::]:0), and TCP sockets a listener accepted:
-// those share the listener's port, so they use up none of the ephemeral range
-// (their remote is a client's port, not a destination). A nil listeners knows
-// of no listener. A socket in TIME_WAIT still counts: its 4-tuple is not free
-// yet.
-func countDests(socks []sampler.Socket, listeners *sampler.Listeners, into map[Dest]int) {
+// of its own from the ephemeral range (any port when the range is unknown)
+// and is connected to a remote port. Skipped: listeners, sockets without a
+// remote (0.0.0.0:0, [::]:0), TCP sockets a listener accepted (those share
+// the listener's port, so they use up none of the range; their remote is a
+// client's port, not a destination), and ports outside the range (bound by
+// number, or handed out before the range changed), which a share of the
+// range must not count. A nil listeners knows of no listener. A socket in
+// TIME_WAIT still counts: its 4-tuple is not free yet.
+func countDests(socks []sampler.Socket, listeners *sampler.Listeners, ephemeral ports.Range, into map[Dest]int) {
 	for i := range socks {
 		s := &socks[i]
 		if s.State == sampler.StateListen || !s.Remote.IsValid() ||
 			s.Remote.Addr().IsUnspecified() || s.Remote.Port() == 0 {
+			continue
+		}
+		if ephemeral.Known() && !ephemeral.Contains(s.Local.Port()) {
 			continue
 		}
 		if s.Proto == sampler.TCP && listeners != nil && listeners.Accepts(s.Local) {

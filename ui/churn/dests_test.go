@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/ports"
 )
 
 func sock(proto sampler.Proto, local, remote string, state sampler.State) sampler.Socket {
@@ -32,9 +33,12 @@ func TestCountDests(t *testing.T) {
 		sock(sampler.UDP, "0.0.0.0:53", "0.0.0.0:0", sampler.StateNone),
 		sock(sampler.TCP, "10.0.0.2:8080", "10.0.0.7:0", sampler.StateSynSent),
 		sock(sampler.TCP, "10.0.0.2:8080", "10.0.0.9:3333", sampler.StateListen),
+		// Outside the range: bound by number, or handed out before the range changed.
+		sock(sampler.TCP, "10.0.0.2:61000", "10.0.0.5:5432", sampler.StateEstablished),
+		sock(sampler.TCP, "10.0.0.2:5000", "10.0.0.5:5432", sampler.StateEstablished),
 	}
 	got := map[Dest]int{}
-	countDests(socks, nil, got)
+	countDests(socks, nil, linuxEphemeral, got)
 	want := map[Dest]int{
 		dest(sampler.TCP, "10.0.0.5:5432"):     2,
 		dest(sampler.UDP, "10.0.0.5:5432"):     1,
@@ -83,5 +87,18 @@ func TestTopNMatchesFullSort(t *testing.T) {
 	slices.SortFunc(all, byPortsDesc)
 	if got := TopN(counts, 25); !slices.Equal(got, all[:25]) {
 		t.Errorf("TopN(25) differs from the first 25 of a full sort:\n got %v\nwant %v", got, all[:25])
+	}
+}
+
+// With the range unknown (a recording without one), every local port counts.
+func TestCountDestsRangeUnknown(t *testing.T) {
+	socks := []sampler.Socket{
+		sock(sampler.TCP, "10.0.0.2:61000", "10.0.0.5:5432", sampler.StateEstablished),
+		sock(sampler.TCP, "10.0.0.2:40000", "10.0.0.5:5432", sampler.StateEstablished),
+	}
+	got := map[Dest]int{}
+	countDests(socks, nil, ports.Range{}, got)
+	if n := got[dest(sampler.TCP, "10.0.0.5:5432")]; n != 2 {
+		t.Errorf("range unknown: %d ports counted, want 2", n)
 	}
 }
