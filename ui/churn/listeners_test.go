@@ -52,31 +52,32 @@ func TestAcceptedConnectionsAreNotHandOuts(t *testing.T) {
 // remote and the listener's port as its local one: it holds no port of the
 // ephemeral range, so it is no destination. Only sockets holding a local
 // port of their own count, whichever listener (address or wildcard, either
-// family) accepted the rest.
+// family) accepted the rest. (The listeners' ports are inside the ephemeral
+// range, so that only acceptance keeps those sockets out.)
 func TestAcceptedConnectionsAreNotDestinations(t *testing.T) {
 	socks := []sampler.Socket{
-		sock(sampler.TCP, "127.0.0.1:8080", "0.0.0.0:0", sampler.StateListen),
-		sock(sampler.TCP, "[::]:9090", "[::]:0", sampler.StateListen),
+		sock(sampler.TCP, "127.0.0.1:40080", "0.0.0.0:0", sampler.StateListen),
+		sock(sampler.TCP, "[::]:40090", "[::]:0", sampler.StateListen),
 	}
 	for i := range 3 {
 		p, q := strconv.Itoa(45000+i), strconv.Itoa(50000+i)
 		socks = append(socks,
-			sock(sampler.TCP, "127.0.0.1:"+p, "127.0.0.1:8080", sampler.StateEstablished),
-			sock(sampler.TCP, "127.0.0.1:8080", "127.0.0.1:"+p, sampler.StateEstablished), // accepted
-			sock(sampler.TCP, "[::1]:9090", "[::1]:"+q, sampler.StateEstablished),         // accepted by [::]
-			sock(sampler.TCP, "10.0.0.2:9090", "10.0.0.9:"+q, sampler.StateTimeWait),      // accepted by [::], closed
+			sock(sampler.TCP, "127.0.0.1:"+p, "127.0.0.1:40080", sampler.StateEstablished),
+			sock(sampler.TCP, "127.0.0.1:40080", "127.0.0.1:"+p, sampler.StateEstablished), // accepted
+			sock(sampler.TCP, "[::1]:40090", "[::1]:"+q, sampler.StateEstablished),         // accepted by [::]
+			sock(sampler.TCP, "10.0.0.2:40090", "10.0.0.9:"+q, sampler.StateTimeWait),      // accepted by [::], closed
 		)
 	}
 	socks = append(socks,
 		// A client bound to the listener's port on another address holds
 		// that port itself; so does a UDP socket (UDP has no listeners).
-		sock(sampler.TCP, "127.0.0.2:8080", "10.0.0.5:5432", sampler.StateEstablished),
-		sock(sampler.UDP, "127.0.0.1:8080", "10.0.0.5:5432", sampler.StateNone),
+		sock(sampler.TCP, "127.0.0.2:40080", "10.0.0.5:5432", sampler.StateEstablished),
+		sock(sampler.UDP, "127.0.0.1:40080", "10.0.0.5:5432", sampler.StateNone),
 	)
 	m := New(plainStyles(), linuxEphemeral, 0.5)
 	m = m.Observe(sampler.Snapshot{Time: scriptStart, Sockets: socks}, nil, scriptStart)
 	want := []DestCount{
-		{dest(sampler.TCP, "127.0.0.1:8080"), 3},
+		{dest(sampler.TCP, "127.0.0.1:40080"), 3},
 		{dest(sampler.TCP, "10.0.0.5:5432"), 1},
 		{dest(sampler.UDP, "10.0.0.5:5432"), 1},
 	}
