@@ -12,6 +12,11 @@
 //	{"time":"2026-11-26T03:43:10.5Z","event":"open","proto":"tcp","local":"127.0.0.1:60716","remote":"127.0.0.1:8080","state":"ESTABLISHED","pid":123,"process":"curl","uid":1000,"range":"dynamic","os_ephemeral":true}
 //	{"time":"2026-11-26T03:43:15Z","stats":{"sockets":42,"reported_opens":7,"dropped":0,"kernel_active_opens":5,"kernel_passive_opens":2}}
 //
+// When the OS ephemeral range changes mid-stream, a range change line says
+// so, and later events' "os_ephemeral" is judged against it:
+//
+//	{"time":"2026-11-26T03:43:20.5Z","ephemeral_range":[40000,40100]}
+//
 // Unknown values are left out (pid, process, uid, state, prev_state). The
 // README's "porttop watch" section documents every field; readme_test.go
 // keeps it exact.

@@ -21,6 +21,9 @@ const (
 type Recording struct {
 	Header Header
 	Events []sampler.Event
+	// Ranges are the stream's range changes in time order (see RangeChange);
+	// before the first, Header.Ephemeral is in force.
+	Ranges []RangeChange
 }
 
 // LoadFile reads a recording from a file, refusing one too big to replay.
@@ -54,6 +57,7 @@ func Load(r io.Reader) (*Recording, error) {
 	since := map[sampler.ID]time.Time{}
 	for {
 		e, err := rd.Next()
+		rec.Ranges = rangesRead(rec.Ranges, rd)
 		if err == io.EOF {
 			break
 		}
@@ -82,6 +86,8 @@ func Load(r io.Reader) (*Recording, error) {
 	}
 	// Lines are written in time order; a hand-edited file might not be.
 	slices.SortStableFunc(rec.Events, func(a, b sampler.Event) int { return a.Time.Compare(b.Time) })
+	slices.SortStableFunc(rec.Ranges, func(a, b RangeChange) int { return a.Time.Compare(b.Time) })
+	rec.Ranges = compactRanges(rec.Ranges, rec.Header.Ephemeral)
 	return rec, nil
 }
 

@@ -193,13 +193,19 @@ func (p *Player) batch(events []sampler.Event, now time.Time) sampler.Batch {
 	if interval <= 0 {
 		interval = time.Second
 	}
+	eph, note := p.rec.rangeAt(p.snap.Time)
+	notes := append([]string(nil), p.notes...)
+	if note != "" {
+		notes = append(notes, note)
+	}
 	return sampler.Batch{
-		Snapshot: p.snap,
-		Events:   append([]sampler.Event(nil), events...),
-		Interval: interval,
-		Samples:  1,
-		Source:   "replay",
-		Notes:    append([]string(nil), p.notes...),
+		Snapshot:  p.snap,
+		Events:    append([]sampler.Event(nil), events...),
+		Interval:  interval,
+		Samples:   1,
+		Source:    "replay",
+		Notes:     notes,
+		Ephemeral: eph,
 	}
 }
 

@@ -23,6 +23,9 @@ type Reader struct {
 	line   int // number of the last line read, from 1
 	stats  *Stats
 	done   bool
+	// ephemeral is the range in force: the header's, then each range
+	// change's (see Ephemeral).
+	ephemeral RangeChange
 }
 
 // NewReader reads the header line. The error starts "not a porttop
@@ -43,6 +46,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
+	rd.ephemeral = RangeChange{Range: rd.header.Ephemeral}
 	return rd, nil
 }
 
@@ -63,10 +67,13 @@ func (r *Reader) LastStats() *Stats { return r.stats }
 type anyLine struct {
 	eventLine
 	Stats *statsBody `json:"stats"`
+	// Ephemeral with a time and no event or stats is a range change.
+	Ephemeral *[2]uint16 `json:"ephemeral_range"`
 }
 
 // Next returns the next event, skipping stats lines and lines of kinds it does
-// not know (later versions may add some). It returns io.EOF at the end; a last
+// not know (later versions may add some). A range-change line read on the
+// way changes Ephemeral. It returns io.EOF at the end; a last
 // line cut short (a recording interrupted mid-write) also ends the stream.
 func (r *Reader) Next() (sampler.Event, error) {
 	for !r.done {
@@ -105,6 +112,16 @@ func (r *Reader) Next() (sampler.Event, error) {
 			return e, nil
 		case l.Stats != nil:
 			r.stats = statsFrom(l.Time, l.Stats)
+		case l.Ephemeral != nil && l.Time != "":
+			c, err := parseRangeChange(l.Time, *l.Ephemeral)
+			if err != nil {
+				if !complete {
+					r.done = true
+					break
+				}
+				return sampler.Event{}, fmt.Errorf("line %d: %w", r.line, err)
+			}
+			r.ephemeral = c
 		}
 	}
 	return sampler.Event{}, io.EOF

@@ -69,7 +69,7 @@ func TestREADMEDocumentsEveryField(t *testing.T) {
 		documented[m[1]] = true
 	}
 	written := map[string]bool{}
-	for _, typ := range []reflect.Type{reflect.TypeOf(headerLine{}), reflect.TypeOf(eventLine{})} {
+	for _, typ := range []reflect.Type{reflect.TypeOf(headerLine{}), reflect.TypeOf(eventLine{}), reflect.TypeOf(rangeLine{})} {
 		for _, n := range jsonFields(typ, "") {
 			written[n] = true
 		}
