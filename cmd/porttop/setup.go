@@ -16,6 +16,9 @@ type machine struct {
 	notes           []string // for the header: fallbacks taken
 	ephemeral       ports.Range
 	ephemeralSource string
+	// rereadEphemeral reads the range again while porttop runs (see
+	// sampler.PollerConfig.Ephemeral); nil where it stays fixed.
+	rereadEphemeral func() (ports.Range, error)
 	host            string
 }
 
@@ -32,6 +35,7 @@ func openMachine(source string) (*machine, error) {
 	if rerr != nil {
 		m.notes = append(m.notes, fmt.Sprintf("%v: assuming %s", rerr, m.ephemeral))
 	}
+	m.rereadEphemeral = ports.EphemeralRereader()
 	m.host, _ = os.Hostname()
 	return m, nil
 }

@@ -121,7 +121,7 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 
 	ctx, stop := signalContext()
 	defer stop()
-	poller, wait := startPoller(ctx, sampler.PollerConfig{Source: m.src, Interval: o.interval}, query(f))
+	poller, wait := startPoller(ctx, sampler.PollerConfig{Source: m.src, Interval: o.interval, Ephemeral: m.rereadEphemeral}, query(f))
 	defer func() {
 		stop()
 		wait()
@@ -138,6 +138,7 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 		}()
 	}
 	s := streamer{filter: f, outs: outs, stdout: out, recordName: o.record, stats: o.stats, stderr: stderr, said: map[string]bool{}}
+	s.follow = rangeFollower{text: o.filterText(), ephemeral: m.ephemeral, requery: poller.SetQuery}
 	err = s.loop(ctx, poller)
 	for _, w := range outs {
 		if cerr := w.Close(); cerr != nil && err == nil {
@@ -168,6 +169,7 @@ type streamer struct {
 	recordName string
 	stderr     io.Writer
 	said       map[string]bool // notes and errors already told on stderr
+	follow     rangeFollower   // the filter follows the OS ephemeral range
 
 	lastStats   time.Time
 	kernelStart *sampler.KernelCounters
@@ -185,6 +187,7 @@ func (s *streamer) loop(ctx context.Context, feed sampler.Feed) error {
 			return err
 		}
 		s.tell(b)
+		s.followRange(b)
 		keep = keep[:0]
 		for i := range b.Events {
 			if s.filter.MatchEvent(&b.Events[i]) {
@@ -192,7 +195,7 @@ func (s *streamer) loop(ctx context.Context, feed sampler.Feed) error {
 			}
 		}
 		for _, w := range s.outs {
-			if err := w.Write(keep); err != nil {
+			if err := w.WriteWithRange(keep, rangeChange(b)); err != nil {
 				return s.which(w, err)
 			}
 		}
