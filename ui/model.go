@@ -142,8 +142,9 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		return m, nil
 	case BatchMsg:
+		refocus := m.followEphemeral(msg.Batch) // a changed OS ephemeral range, first
 		m.applyBatch(msg.Batch)
-		return m, nextBatch(m.ctx, m.cfg.Feed, minFrame)
+		return m, tea.Batch(refocus, nextBatch(m.ctx, m.cfg.Feed, minFrame))
 	case focusBatchMsg:
 		m.applyFocusBatch(msg.FocusBatch)
 		return m, nextFocusBatch(m.ctx, m.cfg.Focus, minFrame)
