@@ -16,12 +16,14 @@ type EphemeralRange struct {
 	// read it, so the consumer keeps the one it has.
 	Range ports.Range
 	// Since is when the feed first read Range: events stamped from then on
-	// are judged against it (a change is seen within EphemeralCheckEvery).
+	// are judged against it. A poller reads the range before every sample
+	// and at least every EphemeralCheckEvery.
 	Since time.Time
 }
 
-// EphemeralCheckEvery is how often a running poller reads the range again:
-// one small /proc file on Linux.
+// EphemeralCheckEvery is how often a running poller reads the range again
+// when no sample comes sooner (a slow interval, quiet ticks skipped): one
+// small /proc file on Linux.
 const EphemeralCheckEvery = time.Second
 
 // ephemeralNoteFor is how long batches carry the note saying the range
@@ -64,8 +66,8 @@ func (w *ephemeralWatch) noteAt(now time.Time) string {
 }
 
 // followEphemeral reads the range once, before the first sample, and
-// returns the ticker channel that has it read again (nil, and a no-op stop,
-// without PollerConfig.Ephemeral).
+// returns the ticker channel that has it read again between samples (nil,
+// and a no-op stop, without PollerConfig.Ephemeral). sample reads it too.
 func (p *Poller) followEphemeral() (tick <-chan time.Time, stop func()) {
 	p.ephemeral.read = p.cfg.Ephemeral
 	if p.ephemeral.read == nil {

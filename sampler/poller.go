@@ -30,8 +30,8 @@ type PollerConfig struct {
 	// (see FirstSeen). Read only for the first successful sample.
 	FirstSeen FirstSeen
 	// Ephemeral, when set, reads the OS ephemeral range (see
-	// ports.EphemeralRereader): read at the start and every
-	// EphemeralCheckEvery, carried in Batch.Ephemeral.
+	// ports.EphemeralRereader): read at the start, before every sample and
+	// at least every EphemeralCheckEvery, carried in Batch.Ephemeral.
 	Ephemeral func() (ports.Range, error)
 }
 
@@ -222,6 +222,7 @@ func (p *Poller) sample(ctx context.Context) {
 	p.recycleFree()
 	start := time.Now()
 	p.lastSampled, p.lastOK = p.now(), false
+	p.ephemeral.check(p.lastSampled) // so this sample's events are judged by the range now
 	next, err := p.cfg.Source.Sample(ctx)
 	if err != nil {
 		if ctx.Err() != nil {

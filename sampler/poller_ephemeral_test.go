@@ -152,3 +152,28 @@ func TestPollerRunRereadsEphemeralRange(t *testing.T) {
 		t.Errorf("Run: %v", err)
 	}
 }
+
+// TestPollerReadsEphemeralRangeBeforeEachSample: a range restored just
+// before a sample is the one that sample's hand-outs go out with, not one
+// read up to a second later (the stream judged them outside the range).
+func TestPollerReadsEphemeralRangeBeforeEachSample(t *testing.T) {
+	fr := &fakeRange{r: narrowRange}
+	now := at(1000)
+	p, _ := newTestPoller(t, PollerConfig{Ephemeral: fr.read, Now: func() time.Time { return now }},
+		ok(snap(t, at(1000), sockA)), ok(snap(t, at(1001), sockA, sockB)))
+	_, stop := p.followEphemeral()
+	defer stop()
+	p.sample(context.Background())
+	take(t, p)
+	fr.set(defaultRange, nil)
+	now = at(1001)
+	p.sample(context.Background())
+	b := take(t, p)
+	if b.Ephemeral.Range != defaultRange || !b.Ephemeral.Since.Equal(at(1001)) {
+		t.Errorf("the sample's batch carries %+v, want %v since the sample began (%v)", b.Ephemeral, defaultRange, at(1001))
+	}
+	wantKinds(t, b.Events, "open 127.0.0.1:40002")
+	if len(b.Events) == 1 && b.Events[0].Time.Before(b.Ephemeral.Since) {
+		t.Errorf("the hand-out at %v comes before the range it is judged by (%v)", b.Events[0].Time, b.Ephemeral.Since)
+	}
+}

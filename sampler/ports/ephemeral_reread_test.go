@@ -33,3 +33,17 @@ func TestEphemeralRereader(t *testing.T) {
 		t.Errorf("rereader = %v, %v; EphemeralRange = %v", got, err, want)
 	}
 }
+
+// BenchmarkEphemeralRereader is what the poller pays before every sample.
+func BenchmarkEphemeralRereader(b *testing.B) {
+	read := EphemeralRereader()
+	if read == nil {
+		b.Skip("the range is not read again here")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := read(); err != nil {
+			b.Skip(err)
+		}
+	}
+}
