@@ -58,7 +58,7 @@ func (p *Poller) release(r Release, events []Event) []Event {
 	if p.recent.has(id) {
 		return events // a sample, or an earlier release, has reported it gone
 	}
-	if p.vanished.take(r.Socket.Cookie) {
+	if p.vanished.take(&r.Socket) {
 		return events // a sample reported it gone long ago (see vanished)
 	}
 

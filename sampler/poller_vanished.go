@@ -12,9 +12,17 @@ import "time"
 // open and a close that never happened, counted against the kernel's opens.
 // Bounded: the oldest go first, and none is kept past vanishedTTL.
 type vanished struct {
-	at    map[uint64]time.Time
+	at    map[uint64]vanishedSocket
 	order []vanishedRef // oldest first; may hold entries already taken
 	head  int
+}
+
+// vanishedSocket is when a socket left the table, and its local port: a
+// program may connect() the same socket again after a failed connect, and
+// that is a new connection on a new port, whose release must count.
+type vanishedSocket struct {
+	at   time.Time
+	port uint16
 }
 
 type vanishedRef struct {
@@ -37,20 +45,23 @@ func (v *vanished) add(events []Event, at time.Time) {
 			continue
 		}
 		if v.at == nil {
-			v.at = map[uint64]time.Time{}
+			v.at = map[uint64]vanishedSocket{}
 		}
-		v.at[s.Cookie] = at
+		v.at[s.Cookie] = vanishedSocket{at, s.Local.Port()}
 		v.order = append(v.order, vanishedRef{s.Cookie, at})
 	}
 	v.trim(at)
 }
 
-// take reports whether cookie vanished from a sample, forgetting it.
-func (v *vanished) take(cookie uint64) bool {
-	if _, ok := v.at[cookie]; !ok || cookie == 0 {
+// take reports whether r is the release of a socket that vanished from a
+// sample, on the same local port (the kernel keeps it even when it clears
+// the addresses), forgetting it.
+func (v *vanished) take(r *Socket) bool {
+	gone, ok := v.at[r.Cookie]
+	if !ok || r.Cookie == 0 || gone.port != r.Local.Port() {
 		return false
 	}
-	delete(v.at, cookie)
+	delete(v.at, r.Cookie)
 	return true
 }
 
@@ -58,9 +69,9 @@ func (v *vanished) take(cookie uint64) bool {
 func (v *vanished) trim(now time.Time) {
 	for v.head < len(v.order) {
 		ref := v.order[v.head]
-		at, ok := v.at[ref.cookie]
+		gone, ok := v.at[ref.cookie]
 		switch {
-		case !ok || !at.Equal(ref.at): // taken, or added again later
+		case !ok || !gone.at.Equal(ref.at): // taken, or added again later
 		case len(v.at) > vanishedLimit || now.Sub(ref.at) > vanishedTTL:
 			delete(v.at, ref.cookie)
 		default:
