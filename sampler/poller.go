@@ -70,6 +70,7 @@ type Poller struct {
 	baseIndex           baseIndex // base by releaseKey, built on first use
 	goneScratch         []bool
 	adjust              map[ID]adjustment // changes releases made to base since it was sampled, by releaseKey
+	twByAddr            map[ID]ID         // adjust's TIME_WAIT sockets: addresses (an ID without cookie) to releaseKey
 	recent              *recentGone       // by releaseKey
 	vanished            vanished          // closed by a sample, release still to come
 	releases            <-chan Release    // from the source's watcher; nil without one
@@ -125,6 +126,7 @@ func NewPoller(cfg PollerConfig) *Poller {
 		pending:   newPending(cfg.MaxEvents, name, refs),
 		poke:      make(chan struct{}, 1),
 		adjust:    map[ID]adjustment{},
+		twByAddr:  map[ID]ID{},
 		halfOpen:  map[ID]struct{}{},
 		recent:    newRecentGone(recentGoneTTL, recentGoneLimit),
 		interval:  cfg.Interval,
@@ -269,6 +271,7 @@ func (p *Poller) sample(ctx context.Context) {
 	p.base = next
 	p.baseIndex.built = false
 	clear(p.adjust)
+	clear(p.twByAddr)
 	p.readSourceNotes()
 	p.kernel = p.readCounters()
 	p.reportedTCPAtKernel = p.reportedTCP // the counters are as of this sample's start, whose sockets are all counted now

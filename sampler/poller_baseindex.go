@@ -24,7 +24,7 @@ func (x *baseIndex) build(socks []Socket) {
 	for i := range socks {
 		id := socks[i].ID
 		if socks[i].State == StateTimeWait {
-			x.timeWait[ID{Proto: id.Proto, Local: id.Local, Remote: id.Remote}] = int32(i)
+			x.timeWait[addressesOf(id)] = int32(i)
 		}
 		var dup bool
 		if id.Cookie != 0 {

@@ -49,6 +49,7 @@ func (p *Poller) release(r Release, events []Event) []Event {
 			prev := s.State
 			s.State = StateTimeWait
 			p.adjust[id] = adjustment{socket: s}
+			p.twByAddr[addressesOf(s.ID)] = id
 			return append(events, Event{Kind: StateChanged, Time: at, Socket: s, PrevState: prev})
 		}
 		p.adjust[id] = adjustment{gone: true}
@@ -82,6 +83,7 @@ func (p *Poller) release(r Release, events []Event) []Event {
 		// open it again. (Bounded, should samples keep failing.)
 		if len(p.adjust) < recentGoneLimit {
 			p.adjust[id] = adjustment{socket: s}
+			p.twByAddr[addressesOf(s.ID)] = id
 		}
 		return events
 	}

@@ -13,11 +13,15 @@ func (p *Poller) closeReplaced(s *Socket, at time.Time, events []Event) []Event 
 	if !p.baseIndex.built {
 		p.baseIndex.build(p.base.Sockets)
 	}
-	i, ok := p.baseIndex.timeWait[ID{Proto: s.Proto, Local: s.Local, Remote: s.Remote}]
-	if !ok {
+	addr := addressesOf(s.ID)
+	var old Socket
+	if key, ok := p.twByAddr[addr]; ok { // it reached TIME_WAIT since the last sample
+		old = p.adjust[key].socket
+	} else if i, ok := p.baseIndex.timeWait[addr]; ok {
+		old = p.base.Sockets[i]
+	} else {
 		return events
 	}
-	old := p.base.Sockets[i]
 	key := releaseKey(old.ID)
 	if old.Cookie == s.Cookie {
 		return events
@@ -26,6 +30,11 @@ func (p *Poller) closeReplaced(s *Socket, at time.Time, events []Event) []Event 
 		return events
 	}
 	p.adjust[key] = adjustment{gone: true}
+	delete(p.twByAddr, addr)
 	p.recent.add(key, at, true)
 	return append(events, Event{Kind: Closed, Time: at, Socket: old, Held: held(old.Since, at)})
 }
+
+// addressesOf is id without its cookie: the addresses two sockets never
+// share at once.
+func addressesOf(id ID) ID { return ID{Proto: id.Proto, Local: id.Local, Remote: id.Remote} }

@@ -39,3 +39,42 @@ func TestNewSocketOnATimeWaitPairClosesTheOldOneFirst(t *testing.T) {
 		t.Errorf("the next sample: %q, want nothing: the old socket is already closed, the new one open", kinds(e))
 	}
 }
+
+// The old TIME_WAIT socket may itself be known only from a release (it
+// lived and reached TIME_WAIT between samples): a new connection on its
+// addresses still comes after its close.
+func TestReuseOfATimeWaitSocketKnownFromARelease(t *testing.T) {
+	const (
+		oldTW  = "tcp 127.0.0.1:40001 127.0.0.1:8080 TIME_WAIT #1"
+		newOne = "tcp 127.0.0.1:40001 127.0.0.1:8080 TIME_WAIT #9"
+		other  = "tcp 127.0.0.1:40002 127.0.0.1:8080 ESTABLISHED #2"
+	)
+	ctx := context.Background()
+	p, _ := newTestPoller(t, PollerConfig{},
+		ok(snap(t, at(0), other)),
+		ok(snap(t, at(3), other, newOne)),
+	)
+	p.sample(ctx)
+	take(t, p)
+	p.handleReleases(Release{Socket: sock(t, oldTW), At: at(1)}, nil)  // old: opened, reached TIME_WAIT between samples
+	p.handleReleases(Release{Socket: sock(t, newOne), At: at(2)}, nil) // new one takes its addresses (tw reuse)
+	b := take(t, p)
+	p.sample(ctx)
+	b2 := take(t, p)
+	all := append(append([]Event(nil), b.Events...), b2.Events...)
+	var seq []string
+	openNew, closeOld := -1, -1
+	for i, e := range all {
+		seq = append(seq, kinds([]Event{e})[0]+" #"+string(rune('0'+e.Socket.Cookie)))
+		if e.Kind == Opened && e.Socket.Cookie == 9 {
+			openNew = i
+		}
+		if e.Kind == Closed && e.Socket.Cookie == 1 {
+			closeOld = i
+		}
+	}
+	t.Logf("stream: %q", seq)
+	if closeOld < 0 || openNew < 0 || closeOld > openNew {
+		t.Errorf("old socket #1's close at %d, new socket #9's open at %d: the new connection on the same addresses is reported before the old one's close", closeOld, openNew)
+	}
+}
