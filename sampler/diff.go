@@ -182,7 +182,9 @@ func carryOver(p, s *Socket, prevTime, nextTime time.Time) {
 		if s.Process == "" {
 			s.Process = p.Process
 		}
-		s.OwnerGone = true
+		// An inode means a file still holds the socket: its owner is only
+		// unseen (not readable now), not gone.
+		s.OwnerGone = s.Inode == 0
 	}
 	if s.UID < 0 && p.UID >= 0 {
 		s.UID = p.UID

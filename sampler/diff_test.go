@@ -205,6 +205,19 @@ func TestDiffStampsAndCarriesOver(t *testing.T) {
 	if second.Sockets[1].OwnerGone {
 		t.Error("a socket with no owner before has no owner gone")
 	}
+
+	// With an inode a file still holds the socket: the owner is carried
+	// over but not gone (this user may just not be able to read it now).
+	held := snap(t, t1, "tcp 127.0.0.1:5003 127.0.0.1:80 ESTABLISHED")
+	held.Sockets[0].PID, held.Sockets[0].Process, held.Sockets[0].Inode = 44, "agent", 9001
+	unseen := snap(t, t2, "tcp 127.0.0.1:5003 127.0.0.1:80 ESTABLISHED")
+	unseen.Sockets[0].Inode = 9001
+	var d2 Differ
+	d2.Diff(Snapshot{}, &held)
+	d2.Diff(held, &unseen)
+	if u := unseen.Sockets[0]; u.PID != 44 || u.OwnerGone {
+		t.Errorf("socket with an inode whose owner is unseen: pid %d gone %v, want 44 carried, not gone", u.PID, u.OwnerGone)
+	}
 	if !s.Since.Equal(t0) || !second.Sockets[1].Since.Equal(t0) {
 		t.Errorf("Since not carried over: %v, %v", s.Since, second.Sockets[1].Since)
 	}

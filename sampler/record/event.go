@@ -126,7 +126,9 @@ func parseEvent(l *eventLine) (sampler.Event, error) {
 	}
 	s.PID = l.PID
 	s.Process = l.Process
-	s.OwnerGone = l.OwnerGone && l.PID != 0
+	// Before owner_gone was written, a TIME_WAIT socket's pid was already
+	// its last owner's (no process holds a socket in TIME_WAIT).
+	s.OwnerGone = l.PID != 0 && (l.OwnerGone || s.State == sampler.StateTimeWait)
 	s.UID = -1
 	if l.UID != nil {
 		if *l.UID < 0 {

@@ -149,3 +149,23 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// A recording made before owner_gone existed named a TIME_WAIT socket's last
+// owner in pid and process; read back, it is the owner gone, as written now.
+func TestOldRecordingTimeWaitOwnerIsGone(t *testing.T) {
+	tw := `{"time":"2026-11-26T03:43:09Z","event":"state","proto":"tcp","local":"127.0.0.1:40001","remote":"127.0.0.1:8080","state":"TIME_WAIT","prev_state":"ESTABLISHED","pid":77,"process":"curl","range":"registered","os_ephemeral":true}` + "\n"
+	held := strings.Replace(openLine, `"range"`, `"pid":78,"process":"curl","range"`, 1)
+	r, err := NewReader(strings.NewReader(hdrLine + tw + held))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []bool{true, false} {
+		e, err := r.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Socket.OwnerGone != want {
+			t.Errorf("%s %s pid %d: OwnerGone %v, want %v", e.Kind, e.Socket.State, e.Socket.PID, e.Socket.OwnerGone, want)
+		}
+	}
+}
