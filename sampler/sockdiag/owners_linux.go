@@ -48,8 +48,10 @@ type owners struct {
 	lastWalk time.Time
 	walkGap  time.Duration // minWalkGap, or more after a slow walk
 	// lastNames is when the owners' names were last read afresh (by a
-	// walk or by renameAll).
+	// walk or by ownersChanged); walkDue asks for a walk though no socket
+	// is new.
 	lastNames time.Time
+	walkDue   bool
 	linkBuf   []byte
 
 	hot     map[int32]*hotPid
@@ -92,13 +94,13 @@ func (o *owners) attribute(socks []sampler.Socket, now time.Time) (hidden bool) 
 	if fresh > 0 && o.scanHotPaced(socks, now) {
 		fresh, pending = 0, o.fillTried(socks)
 	}
-	if fresh+pending > 0 && now.Sub(o.lastWalk) >= max(o.walkGap, minWalkGap) {
-		o.walkFor(socks, now)
+	if now.Sub(o.lastNames) >= max(o.walkGap, minWalkGap) {
+		o.walkDue = o.walkDue || o.ownersChanged()
 		o.lastNames = now
 	}
-	if now.Sub(o.lastNames) >= max(o.walkGap, minWalkGap) {
-		o.renameAll(socks)
-		o.lastNames = now
+	if (fresh+pending > 0 || o.walkDue) && now.Sub(o.lastWalk) >= max(o.walkGap, minWalkGap) {
+		o.walkFor(socks, now)
+		o.lastNames, o.walkDue = now, false
 	}
 	o.prune(socks)
 	o.expireHot(now) // also when nothing is new: exited pids' handles close
@@ -301,37 +303,17 @@ func (o *owners) readName(pid int32) string {
 	return string(bytes.TrimRight(b, "\n"))
 }
 
-// renameAll re-reads the name of every pid that owns a cached socket: a
-// process that exec'd another program but kept its sockets makes no new
-// one, so neither a walk nor a hot scan would notice. It runs at most once
-// a walk gap: one small read per owning pid.
-func (o *owners) renameAll(socks []sampler.Socket) {
-	var renamed map[int32]string
+// ownersChanged reports whether a pid that owns a cached socket now runs
+// under another name, or is gone. A walk then settles who holds what: the
+// process exec'd another program but kept its sockets (which makes no new
+// socket, so nothing else would walk), or it exited and its pid may be
+// reused by an unrelated program while a child it shared sockets with
+// holds them on. One small read per owning pid, at most once a walk gap.
+func (o *owners) ownersChanged() bool {
 	for pid, old := range o.names {
-		name := o.readName(pid)
-		if name == "" || name == old {
-			continue // exited (a walk will drop it), or unchanged
-		}
-		if renamed == nil {
-			renamed = map[int32]string{}
-		}
-		renamed[pid] = name
-		o.names[pid] = name
-		if h := o.hot[pid]; h != nil {
-			h.name = name
+		if o.readName(pid) != old {
+			return true
 		}
 	}
-	if len(renamed) == 0 {
-		return
-	}
-	for inode, p := range o.owner {
-		if name, ok := renamed[p.pid]; ok {
-			o.owner[inode] = process{p.pid, name}
-		}
-	}
-	for i := range socks {
-		if name, ok := renamed[socks[i].PID]; ok {
-			socks[i].Process = name
-		}
-	}
+	return false
 }

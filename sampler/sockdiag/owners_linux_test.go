@@ -188,3 +188,30 @@ func TestQuietProcessThatExecedIsRenamed(t *testing.T) {
 		}
 	}
 }
+
+// A pre-fork server: master 100 and worker 101 share listener inode 1 (the
+// walk gives it to the lowest pid, 100). The master exits and pid 100 is
+// reused by an unrelated program holding no socket. No new socket appears;
+// the listener must not be named after the newcomer: a walk finds it in 101.
+func TestOwnerPidReusedIsNotRenamed(t *testing.T) {
+	proc := fakeProc(t.TempDir())
+	proc.add(t, 100, "nginx", 1)
+	proc.add(t, 101, "nginx", 1)
+	o := newOwners(string(proc))
+	t0 := time.Unix(1000, 0)
+	s := sockets(0, 1)
+	o.attribute(s, t0)
+	if s[0].PID != 100 || s[0].Process != "nginx" {
+		t.Fatalf("setup: %d %q", s[0].PID, s[0].Process)
+	}
+	// master exits; pid 100 reused by an unrelated program with no socket
+	if err := os.RemoveAll(filepath.Join(string(proc), "100")); err != nil {
+		t.Fatal(err)
+	}
+	proc.add(t, 100, "cron")
+	s = sockets(0, 1)
+	o.attribute(s, t0.Add(2*time.Second))
+	if s[0].PID != 101 || s[0].Process != "nginx" {
+		t.Errorf("after the master exited and pid 100 was reused: pid %d %q, want the worker, 101 nginx", s[0].PID, s[0].Process)
+	}
+}
