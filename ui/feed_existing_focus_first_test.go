@@ -31,6 +31,22 @@ func socketsUsingPort(socks []sampler.Socket, p uint16) []sampler.Socket {
 	return on
 }
 
+// startedOnPort22FocusFirst is porttop started with --filter 22 whose
+// focused batch (sshd's listener and its connection, already open) comes
+// before the machine-wide first batch; all is that batch's sockets, to send.
+func startedOnPort22FocusFirst(t *testing.T, c *clock) (m Model, all []sampler.Socket) {
+	t.Helper()
+	cfg := testConfig(c)
+	cfg.Focus = &fakeFocus{}
+	cfg.Filter = "22"
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all = baseSockets()
+	return update(m, tea.WindowSizeMsg{Width: 100, Height: 30}, existingFocusBatch(1, socketsUsingPort(all, 22)...)), all
+}
+
 // TestFeedExistingLineCountsTheMachineWideFirstSample: started with a port
 // filter, the focused sampler's first batch (one port: cheap) can reach the
 // view before the machine-wide one (a big table: slow). The feed's = line
@@ -44,15 +60,7 @@ func TestFeedExistingLineCountsTheMachineWideFirstSample(t *testing.T) {
 			name = "paused when the machine-wide batch came"
 		}
 		t.Run(name, func(t *testing.T) {
-			cfg := testConfig(&clock{t: t0})
-			cfg.Focus = &fakeFocus{}
-			cfg.Filter = "22" // sshd's listener and its connection
-			m, err := New(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			all := baseSockets()
-			m = update(m, tea.WindowSizeMsg{Width: 100, Height: 30}, existingFocusBatch(1, socketsUsingPort(all, 22)...))
+			m, all := startedOnPort22FocusFirst(t, &clock{t: t0})
 			if v := m.View(); !strings.Contains(v, "= 2 sockets already open") {
 				t.Errorf("focus batch only: want its 2 sockets counted:\n%s", v)
 			}

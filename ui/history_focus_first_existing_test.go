@@ -31,15 +31,7 @@ func TestHistoryCountsFocusFirstExistingOnce(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &clock{t: t0}
-			cfg := testConfig(c)
-			cfg.Focus = &fakeFocus{}
-			cfg.Filter = "22" // sshd's listener and its connection
-			m, err := New(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			all := baseSockets()
-			m = update(m, tea.WindowSizeMsg{Width: 100, Height: 30}, existingFocusBatch(1, socketsUsingPort(all, 22)...))
+			m, all := startedOnPort22FocusFirst(t, c)
 			gen := uint64(1)
 			if tc.refocus != "" {
 				m = update(m, keys("/")...)
