@@ -47,7 +47,8 @@ func (p *Poller) release(r Release, events []Event) []Event {
 				return events
 			}
 			prev := s.State
-			s.State = StateTimeWait
+			// In TIME_WAIT no process holds it: its pid is its last owner's.
+			s.State, s.Inode, s.OwnerGone = StateTimeWait, 0, s.PID != 0
 			p.adjust[id] = adjustment{socket: s}
 			p.twByAddr[addressesOf(s.ID)] = id
 			return append(events, Event{Kind: StateChanged, Time: at, Socket: s, PrevState: prev})
