@@ -45,6 +45,7 @@ type owners struct {
 	// last walk: not looked for by hot scans again, but awaiting the walk.
 	tried    map[uint64]struct{}
 	names    map[int32]string // pid -> process name (comm)
+	starts   map[int32]uint64 // pid -> start time at the last walk (0: unknown)
 	lastWalk time.Time
 	walkGap  time.Duration // minWalkGap, or more after a slow walk
 	// lastNames is when the owners' names were last read afresh (by a
@@ -76,6 +77,7 @@ func newOwners(procfs string) *owners {
 		missed:   map[uint64]struct{}{},
 		tried:    map[uint64]struct{}{},
 		names:    map[int32]string{},
+		starts:   map[int32]uint64{},
 		linkBuf:  make([]byte, 64),
 		hot:      map[int32]*hotPid{},
 		budget:   hotFDBudget,
@@ -237,6 +239,7 @@ func (o *owners) walk() {
 	}
 	pidOf := make(map[uint64]int32, len(o.owner))
 	names := make(map[int32]string, len(o.names))
+	starts := make(map[int32]uint64, len(o.starts))
 	fdCount := make(map[int32]int, len(o.fdCount))
 	for _, e := range entries {
 		pid, err := strconv.ParseInt(e, 10, 32)
@@ -251,13 +254,14 @@ func (o *owners) walk() {
 				name = o.names[int32(pid)] // exited while we looked
 			}
 			names[int32(pid)] = name
+			starts[int32(pid)] = o.readStart(int32(pid))
 		}
 	}
 	owner := make(map[uint64]process, len(pidOf))
 	for inode, pid := range pidOf {
 		owner[inode] = process{pid, names[pid]}
 	}
-	o.owner, o.names, o.fdCount = owner, names, fdCount
+	o.owner, o.names, o.starts, o.fdCount = owner, names, starts, fdCount
 }
 
 // process is what a socket is attributed to; one map lookup per socket.
@@ -304,16 +308,26 @@ func (o *owners) readName(pid int32) string {
 }
 
 // ownersChanged reports whether a pid that owns a cached socket now runs
-// under another name, or is gone. A walk then settles who holds what: the
+// under another name, started at another time (reused), or is gone. A walk then settles who holds what: the
 // process exec'd another program but kept its sockets (which makes no new
 // socket, so nothing else would walk), or it exited and its pid may be
 // reused by an unrelated program while a child it shared sockets with
 // holds them on. One small read per owning pid, at most once a walk gap.
 func (o *owners) ownersChanged() bool {
 	for pid, old := range o.names {
-		if o.readName(pid) != old {
+		if o.readName(pid) != old || o.readStart(pid) != o.starts[pid] {
 			return true
 		}
 	}
 	return false
+}
+
+// readStart is pid's start time, 0 when it cannot be read (gone).
+func (o *owners) readStart(pid int32) uint64 {
+	b, err := os.ReadFile(o.procfs + "/" + strconv.Itoa(int(pid)) + "/stat")
+	if err != nil {
+		return 0
+	}
+	start, _ := parseStatStart(b)
+	return start
 }

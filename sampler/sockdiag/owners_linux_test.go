@@ -3,6 +3,7 @@
 package sockdiag
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -213,5 +214,39 @@ func TestOwnerPidReusedIsNotRenamed(t *testing.T) {
 	o.attribute(s, t0.Add(2*time.Second))
 	if s[0].PID != 101 || s[0].Process != "nginx" {
 		t.Errorf("after the master exited and pid 100 was reused: pid %d %q, want the worker, 101 nginx", s[0].PID, s[0].Process)
+	}
+}
+
+// The pid may be reused by a program of the same name: the start time
+// tells them apart, and a walk finds who holds the socket now.
+func TestOwnerPidReusedBySameNameIsWalked(t *testing.T) {
+	proc := fakeProc(t.TempDir())
+	stat := func(pid int, start int) {
+		t.Helper()
+		line := fmt.Sprintf("%d (nginx) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 %d 0 0\n", pid, start)
+		if err := os.WriteFile(filepath.Join(string(proc), strconv.Itoa(pid), "stat"), []byte(line), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	proc.add(t, 100, "nginx", 1)
+	stat(100, 500)
+	proc.add(t, 101, "nginx", 1)
+	stat(101, 501)
+	o := newOwners(string(proc))
+	t0 := time.Unix(1000, 0)
+	s := sockets(0, 1)
+	o.attribute(s, t0)
+	if s[0].PID != 100 {
+		t.Fatalf("setup: pid %d, want the master, 100", s[0].PID)
+	}
+	if err := os.RemoveAll(filepath.Join(string(proc), "100")); err != nil {
+		t.Fatal(err)
+	}
+	proc.add(t, 100, "nginx") // another nginx, holding nothing
+	stat(100, 900)
+	s = sockets(0, 1)
+	o.attribute(s, t0.Add(2*time.Second))
+	if s[0].PID != 101 {
+		t.Errorf("after pid 100 was reused by another nginx: pid %d, want the worker, 101", s[0].PID)
 	}
 }
