@@ -177,18 +177,7 @@ func carryOver(p, s *Socket, prevTime, nextTime time.Time) {
 	default:
 		s.Since = nextTime
 	}
-	if s.PID == 0 && p.PID != 0 {
-		s.PID = p.PID
-		if s.Process == "" {
-			s.Process = p.Process
-		}
-		// An inode means a file still holds the socket: its owner is only
-		// unseen (not readable now), not gone.
-		s.OwnerGone = s.Inode == 0
-	}
-	if s.UID < 0 && p.UID >= 0 {
-		s.UID = p.UID
-	}
+	inheritOwner(s, p.PID, p.Process, p.UID)
 }
 
 // held is how long a socket first seen at since was in use at end; 0 when

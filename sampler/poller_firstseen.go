@@ -127,12 +127,7 @@ func (p *Poller) carryFirstSeen(events []Event, next *Snapshot) {
 		if as.since.Before(s.Since) {
 			s.Since = as.since
 		}
-		if s.PID == 0 && as.pid != 0 { // as Differ carries owners over
-			s.PID, s.Process, s.OwnerGone = as.pid, as.process, s.Inode == 0 // see carryOver
-		}
-		if s.UID < 0 && as.uid >= 0 {
-			s.UID = as.uid
-		}
+		inheritOwner(s, as.pid, as.process, as.uid)
 	}
 	for i := range next.Sockets {
 		carry(&next.Sockets[i])
