@@ -353,9 +353,7 @@ func TestHotPidsExpireWhenNothingIsNew(t *testing.T) {
 // program's name, not the one it had when it became hot.
 func TestHotScanNamesAProcessThatExeced(t *testing.T) {
 	proc, o, t0 := hotProc(t)
-	if err := os.WriteFile(filepath.Join(string(proc), "100", "comm"), []byte("curl\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	proc.rename(t, 100, "curl")
 	proc.add(t, 100, "curl", 77)
 	s := ownSockets(77)
 	o.attribute(s, t0.Add(100*time.Millisecond))

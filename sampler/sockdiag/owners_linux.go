@@ -3,7 +3,6 @@
 package sockdiag
 
 import (
-	"bytes"
 	"os"
 	"strconv"
 	"time"
@@ -249,12 +248,11 @@ func (o *owners) walk() {
 		if fds, found := o.scanFDs(int32(pid), pidOf); found {
 			fdCount[int32(pid)] = fds
 			// Read afresh: the pid may have exec'd or been reused since.
-			name := o.readName(int32(pid))
+			name, start := o.readStat(int32(pid))
 			if name == "" {
 				name = o.names[int32(pid)] // exited while we looked
 			}
-			names[int32(pid)] = name
-			starts[int32(pid)] = o.readStart(int32(pid))
+			names[int32(pid)], starts[int32(pid)] = name, start
 		}
 	}
 	owner := make(map[uint64]process, len(pidOf))
@@ -299,35 +297,29 @@ func (o *owners) scanFDs(pid int32, pidOf map[uint64]int32) (fds int, found bool
 	return len(names), found
 }
 
-func (o *owners) readName(pid int32) string {
-	b, err := os.ReadFile(o.procfs + "/" + strconv.Itoa(int(pid)) + "/comm")
-	if err != nil {
-		return ""
-	}
-	return string(bytes.TrimRight(b, "\n"))
-}
-
 // ownersChanged reports whether a pid that owns a cached socket now runs
-// under another name, started at another time (reused), or is gone. A walk then settles who holds what: the
-// process exec'd another program but kept its sockets (which makes no new
-// socket, so nothing else would walk), or it exited and its pid may be
-// reused by an unrelated program while a child it shared sockets with
-// holds them on. One small read per owning pid, at most once a walk gap.
+// under another name, started at another time (reused), or is gone. A walk
+// then settles who holds what: the process exec'd another program but kept
+// its sockets (which makes no new socket, so nothing else would walk), or
+// it exited and its pid may be reused by an unrelated program while a child
+// it shared sockets with holds them on. One small read per owning pid, at
+// most once a walk gap.
 func (o *owners) ownersChanged() bool {
 	for pid, old := range o.names {
-		if o.readName(pid) != old || o.readStart(pid) != o.starts[pid] {
+		if name, start := o.readStat(pid); name != old || start != o.starts[pid] {
 			return true
 		}
 	}
 	return false
 }
 
-// readStart is pid's start time, 0 when it cannot be read (gone).
-func (o *owners) readStart(pid int32) uint64 {
+// readStat is pid's name and start time (see parseStat); "" and 0 when
+// they cannot be read (gone).
+func (o *owners) readStat(pid int32) (name string, start uint64) {
 	b, err := os.ReadFile(o.procfs + "/" + strconv.Itoa(int(pid)) + "/stat")
 	if err != nil {
-		return 0
+		return "", 0
 	}
-	start, _ := parseStatStart(b)
-	return start
+	name, start, _ = parseStat(b)
+	return name, start
 }

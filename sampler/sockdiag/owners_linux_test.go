@@ -22,9 +22,7 @@ func (p fakeProc) add(t *testing.T, pid int, name string, inodes ...uint64) {
 	if err := os.MkdirAll(filepath.Join(dir, "fd"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "comm"), []byte(name+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	p.rename(t, pid, name)
 	entries, _ := os.ReadDir(filepath.Join(dir, "fd"))
 	fd := len(entries)
 	for _, in := range inodes {
@@ -36,6 +34,24 @@ func (p fakeProc) add(t *testing.T, pid int, name string, inodes ...uint64) {
 	}
 	// A non-socket descriptor is ignored.
 	_ = os.Symlink("/dev/null", filepath.Join(dir, "fd", strconv.Itoa(fd)))
+}
+
+// rename sets what pid runs, as exec does: its comm and the name in its
+// stat, keeping the start time it has (pid+1000 for a new one).
+func (p fakeProc) rename(t *testing.T, pid int, name string) {
+	t.Helper()
+	dir := filepath.Join(string(p), strconv.Itoa(pid))
+	start := uint64(pid + 1000)
+	if b, err := os.ReadFile(filepath.Join(dir, "stat")); err == nil {
+		_, start, _ = parseStat(b)
+	}
+	stat := fmt.Sprintf("%d (%s) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 %d 0 0\n", pid, name, start)
+	if err := os.WriteFile(filepath.Join(dir, "stat"), []byte(stat), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "comm"), []byte(name+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func sockets(uid int32, inodes ...uint64) []sampler.Socket {
@@ -151,9 +167,7 @@ func TestWalkRenamesAProcessThatExeced(t *testing.T) {
 	t0 := time.Unix(1000, 0)
 	o.attribute(sockets(2000, 1), t0)
 
-	if err := os.WriteFile(filepath.Join(string(proc), "100", "comm"), []byte("nginx\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	proc.rename(t, 100, "nginx")
 	proc.add(t, 100, "nginx", 2)
 	s := sockets(2000, 1, 2)
 	o.attribute(s, t0.Add(2*time.Second))
@@ -173,9 +187,7 @@ func TestQuietProcessThatExecedIsRenamed(t *testing.T) {
 	o := newOwners(string(proc))
 	t0 := time.Unix(1000, 0)
 	o.attribute(sockets(0, 1), t0)
-	if err := os.WriteFile(filepath.Join(string(proc), "100", "comm"), []byte("sleep\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	proc.rename(t, 100, "sleep")
 	s := sockets(0, 1)
 	o.attribute(s, t0.Add(500*time.Millisecond))
 	if s[0].Process != "python3" {
