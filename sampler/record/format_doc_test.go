@@ -12,24 +12,15 @@ import (
 	"testing"
 )
 
-// readmeSection is the README's documentation of this format: from its
-// heading to the next second-level heading.
-func readmeSection(t *testing.T) string {
+// formatDoc is the format's documentation, FORMAT.md beside this file (the
+// README links to it).
+func formatDoc(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile("../../README.md")
+	b, err := os.ReadFile("FORMAT.md")
 	if err != nil {
-		t.Fatalf("reading the README: %v", err)
+		t.Fatalf("reading FORMAT.md: %v", err)
 	}
-	s := string(b)
-	start := strings.Index(s, "## `porttop watch`")
-	if start < 0 {
-		t.Fatal("README has no \"## `porttop watch`\" section")
-	}
-	end := strings.Index(s[start+3:], "\n## ")
-	if end < 0 {
-		return s[start:]
-	}
-	return s[start : start+3+end]
+	return string(b)
 }
 
 // jsonFields lists the JSON names of a line type's fields, prefixing nested
@@ -58,11 +49,11 @@ func jsonFields(typ reflect.Type, prefix string) []string {
 	return names
 }
 
-// TestREADMEDocumentsEveryField fails when a field is written that the
-// README's table does not describe, or the README describes one that is
+// TestFormatDocDocumentsEveryField fails when a field is written that the
+// FORMAT.md's table does not describe, or FORMAT.md describes one that is
 // never written: the documentation is part of the format's promise.
-func TestREADMEDocumentsEveryField(t *testing.T) {
-	doc := readmeSection(t)
+func TestFormatDocDocumentsEveryField(t *testing.T) {
+	doc := formatDoc(t)
 	documented := map[string]bool{}
 	row := regexp.MustCompile("(?m)^\\| `([a-z_.]+)` \\|")
 	for _, m := range row.FindAllStringSubmatch(doc, -1) {
@@ -81,20 +72,20 @@ func TestREADMEDocumentsEveryField(t *testing.T) {
 	}
 	for n := range written {
 		if !documented[n] {
-			t.Errorf("field %q is written but the README's table does not document it", n)
+			t.Errorf("field %q is written but the FORMAT.md's table does not document it", n)
 		}
 	}
 	for n := range documented {
 		if !written[n] {
-			t.Errorf("the README documents field %q, which porttop never writes", n)
+			t.Errorf("FORMAT.md documents field %q, which porttop never writes", n)
 		}
 	}
 }
 
-// TestREADMEExamplesParse reads the README's example lines as a stream: the
+// TestFormatDocExamplesParse reads the FORMAT.md's example lines as a stream: the
 // header example first, then every event and stats example.
-func TestREADMEExamplesParse(t *testing.T) {
-	doc := readmeSection(t)
+func TestFormatDocExamplesParse(t *testing.T) {
+	doc := formatDoc(t)
 	var lines []string
 	sc := bufio.NewScanner(strings.NewReader(doc))
 	inJSON := false
@@ -128,9 +119,9 @@ func TestREADMEExamplesParse(t *testing.T) {
 		events++
 	}
 	if events < 4 {
-		t.Errorf("read %d event examples, want the 4 the README shows", events)
+		t.Errorf("read %d event examples, want the 4 FORMAT.md shows", events)
 	}
 	if r.LastStats() == nil {
-		t.Error("the README's stats example did not read as a stats line")
+		t.Error("FORMAT.md's stats example did not read as a stats line")
 	}
 }
