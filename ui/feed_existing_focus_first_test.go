@@ -12,7 +12,7 @@ import (
 
 // existingFocusBatch is a focus's first batch: the sockets it covers, all
 // already open.
-func existingFocusBatch(gen uint64, socks ...sampler.Socket) focusBatchMsg {
+func existingFocusBatch(gen uint64, socks ...sampler.Socket) focusMsg {
 	fb := focusBatch(gen, socks...)
 	for i := range fb.Batch.Events {
 		fb.Batch.Events[i].Existing = true
@@ -37,7 +37,6 @@ func socketsUsingPort(socks []sampler.Socket, p uint16) []sampler.Socket {
 func startedOnPort22FocusFirst(t *testing.T, c *clock) (m Model, all []sampler.Socket) {
 	t.Helper()
 	cfg := testConfig(c)
-	cfg.Focus = &fakeFocus{}
 	cfg.Filter = "22"
 	m, err := New(cfg)
 	if err != nil {

@@ -5,8 +5,6 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-
-	"github.com/porttop/porttop/sampler"
 )
 
 // minFrame is the shortest time between two batches the UI takes in. The
@@ -21,7 +19,7 @@ const frameEvery = 500 * time.Millisecond
 // nextBatch waits for the feed's next batch. It is the only place the UI
 // touches the feed, and it runs as a tea.Cmd, so a slow feed never blocks a
 // keypress.
-func nextBatch(ctx context.Context, feed sampler.Feed, wait time.Duration) tea.Cmd {
+func nextBatch(ctx context.Context, feed Feed, wait time.Duration) tea.Cmd {
 	return func() tea.Msg {
 		if !waitFrame(ctx, wait) {
 			return nil

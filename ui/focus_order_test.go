@@ -32,9 +32,9 @@ func TestCloseMovedIntoFocusSpanIsKept(t *testing.T) {
 			m = update(m, nextBatchMsg(t0.Add(time.Second), append(baseSockets(), y), sampler.Event{Kind: sampler.Opened, Time: t0.Add(time.Second), Socket: y}))
 			m = applyFilter(t, m, "60716")
 			gen := focus.asked[len(focus.asked)-1].gen
-			m = update(m, focusBatchMsg{FocusBatch{Gen: gen, Batch: sampler.Batch{
+			m = update(m, focusMsg{Gen: gen, Batch: sampler.Batch{
 				Snapshot: sampler.Snapshot{Time: t0.Add(3 * time.Second)}, Interval: 100 * time.Millisecond, Samples: 1, Source: "netlink",
-			}}})
+			}})
 			closed := sampler.Event{Kind: sampler.Closed, Time: t0.Add(c.stamped), Socket: y, Held: time.Second}
 			if c.happened > 0 {
 				closed.Happened = t0.Add(c.happened)
@@ -69,16 +69,16 @@ func TestCloseMovedPastEndedFocusIsNotRepeated(t *testing.T) {
 			m = update(m, nextBatchMsg(t0.Add(time.Second), append(baseSockets(), z), sampler.Event{Kind: sampler.Opened, Time: t0.Add(time.Second), Socket: z}))
 			m = applyFilter(t, m, "60716")
 			gen := focus.asked[len(focus.asked)-1].gen
-			m = update(m, focusBatchMsg{FocusBatch{Gen: gen, Batch: sampler.Batch{
+			m = update(m, focusMsg{Gen: gen, Batch: sampler.Batch{
 				Snapshot: sampler.Snapshot{Time: t0.Add(1100 * time.Millisecond), Sockets: []sampler.Socket{z}},
 				Events:   []sampler.Event{{Kind: sampler.Opened, Time: t0.Add(1100 * time.Millisecond), Socket: z, Existing: true}},
 				Interval: 100 * time.Millisecond, Samples: 1, Source: "netlink",
-			}}})
-			m = update(m, focusBatchMsg{FocusBatch{Gen: gen, Batch: sampler.Batch{
+			}})
+			m = update(m, focusMsg{Gen: gen, Batch: sampler.Batch{
 				Snapshot: sampler.Snapshot{Time: t0.Add(2100 * time.Millisecond)},
 				Events:   []sampler.Event{{Kind: sampler.Closed, Time: t0.Add(2 * time.Second), Socket: z, Held: time.Second}},
 				Interval: 100 * time.Millisecond, Samples: 1, Source: "netlink",
-			}}})
+			}})
 			m = run(t, m, esc())
 			closed := sampler.Event{Kind: sampler.Closed, Time: t0.Add(c.stamped), Socket: z, Held: time.Second}
 			if c.happened > 0 {
@@ -89,27 +89,5 @@ func TestCloseMovedPastEndedFocusIsNotRepeated(t *testing.T) {
 				t.Errorf("feed shows z's close %d times, want 1", n)
 			}
 		})
-	}
-}
-
-// A focus's span starts when its first sample was taken, not when its
-// Existing events were stamped after ordering moved them.
-func TestFirstSampleTimeIsWhenItHappened(t *testing.T) {
-	for _, c := range []struct {
-		name   string
-		events []sampler.Event
-		want   time.Time
-	}{
-		{"no existing events: the snapshot's time", nil, t0.Add(3 * time.Second)},
-		{"existing, not moved", []sampler.Event{{Kind: sampler.Opened, Time: t0.Add(time.Second), Existing: true}}, t0.Add(time.Second)},
-		{"existing, moved", []sampler.Event{
-			{Kind: sampler.Closed, Time: t0.Add(2 * time.Second)},
-			{Kind: sampler.Opened, Time: t0.Add(2 * time.Second), Happened: t0.Add(time.Second), Existing: true},
-		}, t0.Add(time.Second)},
-	} {
-		b := sampler.Batch{Snapshot: sampler.Snapshot{Time: t0.Add(3 * time.Second)}, Events: c.events}
-		if got := firstSampleTime(b); !got.Equal(c.want) {
-			t.Errorf("%s: %v, want %v", c.name, got.Sub(t0), c.want.Sub(t0))
-		}
 	}
 }

@@ -17,30 +17,21 @@ import (
 // Regression tests for the filtered view's routing: each reproduces a
 // sequence that once left the screen wrong.
 
-// poisonFeed is a feed whose Recycle overwrites what it gets back, as the
-// source's next sample would: a snapshot given back while still on screen
-// then shows RECYCLED rows.
-type poisonFeed struct{ recycled int }
-
-func (p *poisonFeed) Next(ctx context.Context) (sampler.Batch, error) {
-	<-ctx.Done()
-	return sampler.Batch{}, ctx.Err()
-}
-
-func (p *poisonFeed) Recycle(s sampler.Snapshot) {
-	p.recycled++
+// poison is a Recycle that overwrites what it gets back, as the source's
+// next sample would: a snapshot given back while still on screen then
+// shows RECYCLED rows.
+func poison(s sampler.Snapshot) {
 	for i := range s.Sockets {
 		s.Sockets[i] = sock(sampler.TCP, "10.9.9.9:22", "10.9.9.8:1", sampler.StateEstablished, 6666, "RECYCLED", t0)
 	}
 }
 
-func newPoisonFocusModel(t *testing.T) (Model, *fakeFocus) {
+func newPoisonFocusModel(t *testing.T) (Model, *scriptFeed) {
 	t.Helper()
 	c := &clock{t: t0}
-	focus := &fakeFocus{}
 	cfg := testConfig(c)
-	cfg.Feed = &poisonFeed{}
-	cfg.Focus = focus
+	focus := cfg.Feed.(*scriptFeed)
+	focus.recycle = poison
 	m, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -117,20 +108,19 @@ func TestPausedTableSurvivesRealPollerRecycling(t *testing.T) {
 	p := sampler.NewPoller(sampler.PollerConfig{Source: &reusingSource{}, Interval: 2 * time.Millisecond})
 	go func() { _ = p.Run(ctx) }()
 	c := &clock{t: t0}
-	focus := &fakeFocus{}
 	cfg := testConfig(c)
-	cfg.Feed = p
-	cfg.Focus = focus
+	focus := cfg.Feed.(*scriptFeed)
+	focus.recycle = p.Recycle
 	m, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	next := func() BatchMsg {
+	next := func() wideMsg {
 		b, err := p.Next(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return BatchMsg{b}
+		return wideMsg{b}
 	}
 	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 30}, next())
 	m = update(m, keys(" ")...)
@@ -202,8 +192,8 @@ func TestRefiningFilterKeepsFocus(t *testing.T) {
 	m = update(m, keys("/")...)
 	m = update(m, keys(" wget")...)
 	m = run(t, m, enter())
-	if len(focus.asked) != 1 || !m.focused.live {
-		t.Errorf("refining the filter restarted the focus: asked %d times, live %v", len(focus.asked), m.focused.live)
+	if len(focus.asked) != 1 || !m.focused.Live {
+		t.Errorf("refining the filter restarted the focus: asked %d times, live %v", len(focus.asked), m.focused.Live)
 	}
 	if v := m.View(); strings.Contains(v, "is free now") || !strings.Contains(v, "wget") {
 		t.Errorf("after refining, the port in use should still show:\n%s", v)

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -10,40 +9,18 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/live"
 )
 
-// fakeFocus records what the view asks of its focus feed; tests send
-// focusBatchMsg themselves.
-type fakeFocus struct {
-	asked []focusAsk
-}
-
-type focusAsk struct {
-	gen  uint64
-	q    sampler.Query
-	seen sampler.FirstSeen // what the view knew of the sockets q covers
-}
-
-func (f *fakeFocus) Focus(gen uint64, q sampler.Query) {
-	f.asked = append(f.asked, focusAsk{gen: gen, q: q})
-}
-func (f *fakeFocus) FocusFrom(gen uint64, q sampler.Query, seen sampler.FirstSeen) {
-	f.asked = append(f.asked, focusAsk{gen, q, seen})
-}
-func (f *fakeFocus) Next(ctx context.Context) (FocusBatch, error) {
-	<-ctx.Done()
-	return FocusBatch{}, ctx.Err()
-}
-
 // run applies msg and runs the command it returns, if any, one level deep
-// (a tea.Batch is not unpacked: Focus is asked from a plain command).
+// (a tea.Batch is not unpacked), then merges the filter the view set.
 func run(t *testing.T, m Model, msg tea.Msg) Model {
 	t.Helper()
-	next, cmd := m.Update(msg)
+	next, cmd := m.Update(viewMsg(m, msg))
 	if cmd != nil {
 		cmd()
 	}
-	return next.(Model)
+	return merged(next.(Model))
 }
 
 func applyFilter(t *testing.T, m Model, text string) Model {
@@ -57,30 +34,29 @@ func port60716() sampler.Socket {
 	return sock(sampler.TCP, "10.0.0.5:60716", "10.0.0.9:443", sampler.StateEstablished, 4100, "wget", t0)
 }
 
-func focusBatch(gen uint64, socks ...sampler.Socket) focusBatchMsg {
+func focusBatch(gen uint64, socks ...sampler.Socket) focusMsg {
 	ev := make([]sampler.Event, len(socks))
 	for i, s := range socks {
 		ev[i] = sampler.Event{Kind: sampler.Opened, Time: t0, Socket: s}
 	}
-	return focusBatchMsg{FocusBatch{Gen: gen, Batch: sampler.Batch{
+	return focusMsg{Gen: gen, Batch: sampler.Batch{
 		Snapshot: sampler.Snapshot{Time: t0, Sockets: socks},
 		Events:   ev, Interval: 100 * time.Millisecond, Cost: 300 * time.Microsecond, Samples: 1, Source: "netlink",
-	}}}
+	}}
 }
 
-func newFocusModel(t *testing.T) (Model, *fakeFocus) {
+func newFocusModel(t *testing.T) (Model, *scriptFeed) {
 	t.Helper()
 	m, focus, _ := newFocusModelClock(t)
 	return m, focus
 }
 
 // newFocusModelClock is newFocusModel with the clock it runs on.
-func newFocusModelClock(t *testing.T) (Model, *fakeFocus, *clock) {
+func newFocusModelClock(t *testing.T) (Model, *scriptFeed, *clock) {
 	t.Helper()
 	c := &clock{t: t0}
-	focus := &fakeFocus{}
 	cfg := testConfig(c)
-	cfg.Focus = focus
+	focus := cfg.Feed.(*scriptFeed)
 	m, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +68,7 @@ func newFocusModelClock(t *testing.T) (Model, *fakeFocus, *clock) {
 func TestFocusDrivesTableAndFeedButNotHeader(t *testing.T) {
 	m, focus := newFocusModel(t)
 	m = applyFilter(t, m, "60716")
-	if len(focus.asked) != 1 || !Narrows(focus.asked[0].q) || focus.asked[0].q.Ports[0] != (sampler.PortRange{Lo: 60716, Hi: 60716}) {
+	if len(focus.asked) != 1 || !live.Narrows(focus.asked[0].q) || focus.asked[0].q.Ports[0] != (sampler.PortRange{Lo: 60716, Hi: 60716}) {
 		t.Fatalf("a one-port filter should start a narrowed focus: %+v", focus.asked)
 	}
 	gen := focus.asked[0].gen
@@ -127,11 +103,11 @@ func TestFocusDrivesTableAndFeedButNotHeader(t *testing.T) {
 	// Clearing the filter stops the focus and shows the machine-wide table at once.
 	m = run(t, m, esc())
 	last := focus.asked[len(focus.asked)-1]
-	if Narrows(last.q) || last.gen == gen {
+	if live.Narrows(last.q) || last.gen == gen {
 		t.Errorf("clearing should ask for no focus under a new generation: %+v", last)
 	}
-	if m.table.Len() != 7 || m.focused.live {
-		t.Errorf("after clearing: %d rows (want the 7 machine-wide), focus live %v", m.table.Len(), m.focused.live)
+	if m.table.Len() != 7 || m.focused.Live {
+		t.Errorf("after clearing: %d rows (want the 7 machine-wide), focus live %v", m.table.Len(), m.focused.Live)
 	}
 	m = update(m, focusBatch(gen, port60716()))
 	if m.table.Len() != 7 {
@@ -160,12 +136,12 @@ func TestFocusOnlyForFiltersTheKernelNarrows(t *testing.T) {
 			if len(focus.asked) != 1 {
 				t.Fatalf("focus asked %d times", len(focus.asked))
 			}
-			if got := Narrows(focus.asked[0].q); got != tc.wants || m.focused.on != tc.wants {
-				t.Errorf("narrows = %v (model on %v), want %v", got, m.focused.on, tc.wants)
+			if got := live.Narrows(focus.asked[0].q); got != tc.wants {
+				t.Errorf("narrows = %v, want %v", got, tc.wants)
 			}
 			m = update(m, focusBatch(focus.asked[0].gen, port60716()))
-			if m.focused.live != tc.wants {
-				t.Errorf("focused batch taken = %v, want %v", m.focused.live, tc.wants)
+			if m.focused.Live != tc.wants {
+				t.Errorf("focused batch taken = %v, want %v", m.focused.Live, tc.wants)
 			}
 		})
 	}
@@ -173,9 +149,8 @@ func TestFocusOnlyForFiltersTheKernelNarrows(t *testing.T) {
 
 func TestFocusFromTheCommandLine(t *testing.T) {
 	c := &clock{t: t0}
-	focus := &fakeFocus{}
 	cfg := testConfig(c)
-	cfg.Focus = focus
+	focus := cfg.Feed.(*scriptFeed)
 	cfg.Filter = "60716"
 	m, err := New(cfg)
 	if err != nil {
@@ -194,8 +169,12 @@ func TestFocusFromTheCommandLine(t *testing.T) {
 		}
 	}
 	m.cancel()
-	if len(focus.asked) != 1 || focus.asked[0].gen != m.focused.gen || !m.focused.on {
-		t.Errorf("--port 60716 should focus at start: asked %+v, model %+v", focus.asked, m.focused)
+	m = merged(m) // the feed's first step
+	if len(focus.asked) != 1 || focus.asked[0].gen != 1 || !live.Narrows(focus.asked[0].q) {
+		t.Errorf("--port 60716 should focus at start: asked %+v", focus.asked)
+	}
+	if m = update(m, focusBatch(1, port60716())); !m.focused.Live {
+		t.Errorf("the focus asked at start does not drive the view: %+v", m.focused)
 	}
 }
 
@@ -215,13 +194,13 @@ func TestFocusErrorFallsBackToMachineWide(t *testing.T) {
 	m = applyFilter(t, m, "22")
 	gen := focus.asked[0].gen
 	m = update(m, focusBatch(gen, port60716()))
-	if !m.focused.live {
+	if !m.focused.Live {
 		t.Fatal("focus not live")
 	}
 	fail := focusBatch(gen)
 	fail.Batch.Err = errors.New("netlink went away")
 	m = update(m, fail)
-	if m.focused.live || m.focused.on {
+	if m.focused.Live {
 		t.Errorf("a failing focus should stop: %+v", m.focused)
 	}
 	if m.table.Len() != 2 { // sshd's listener and its session, from the machine-wide table
@@ -249,22 +228,5 @@ func TestFocusWhilePaused(t *testing.T) {
 	m = update(m, keys(" ")...)
 	if m.table.Len() != 2 {
 		t.Errorf("resumed: %d rows, want the 2 of the held focused batch", m.table.Len())
-	}
-}
-
-func TestNarrows(t *testing.T) {
-	for _, tc := range []struct {
-		q    sampler.Query
-		want bool
-	}{
-		{sampler.Query{}, false},
-		{sampler.Query{Protos: []sampler.Proto{sampler.UDP}}, false},
-		{sampler.Query{Ports: []sampler.PortRange{{Lo: 1, Hi: 1}}}, true},
-		{sampler.Query{States: sampler.MaskOf(sampler.StateListen)}, false},
-		{sampler.Query{States: sampler.MaskOf(sampler.StateListen, sampler.StateEstablished)}, false},
-	} {
-		if got := Narrows(tc.q); got != tc.want {
-			t.Errorf("Narrows(%+v) = %v, want %v", tc.q, got, tc.want)
-		}
 	}
 }

@@ -38,7 +38,8 @@ func TestHistoryCountsFocusFirstExistingOnce(t *testing.T) {
 				m = update(m, tea.KeyMsg{Type: tea.KeyCtrlU})
 				m = update(m, keys(tc.refocus)...)
 				m = update(m, enter())
-				if gen = m.focused.gen; gen != 2 {
+				asked := scriptOf(m).asked
+				if gen = asked[len(asked)-1].gen; gen != 2 {
 					t.Fatalf("filter %q: focus gen %d, want 2", tc.refocus, gen)
 				}
 				both := append(socketsUsingPort(all, 22), socketsUsingPort(all, 8080)...)
@@ -59,10 +60,10 @@ func TestHistoryCountsFocusFirstExistingOnce(t *testing.T) {
 			conn := all[2]
 			closed := t0.Add(2 * time.Second)
 			c.t = closed
-			m = update(m, focusBatchMsg{FocusBatch{Gen: gen, Batch: sampler.Batch{
+			m = update(m, focusMsg{Gen: gen, Batch: sampler.Batch{
 				Snapshot: sampler.Snapshot{Time: closed, Sockets: []sampler.Socket{all[0]}},
 				Events:   []sampler.Event{{Kind: sampler.Closed, Time: closed, Socket: conn, Held: 5 * time.Minute}},
-				Interval: 100 * time.Millisecond, Samples: 1, Source: "netlink"}}})
+				Interval: 100 * time.Millisecond, Samples: 1, Source: "netlink"}})
 			h := m.history.Port(sampler.TCP, 22)
 			text := strings.Join(historyLines(h, m.started, c.Now()), " ")
 			if h.InUse != 1 || !strings.Contains(text, "In use now by 1 socket.") || strings.Contains(text, "Free since") {

@@ -26,7 +26,6 @@ func TestHistoryKnowsAFocusFirstListener(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := &clock{t: t0}
 			cfg := testConfig(c)
-			cfg.Focus = &fakeFocus{}
 			cfg.Filter = "8080"
 			m, err := New(cfg)
 			if err != nil {
@@ -62,9 +61,9 @@ func TestHistoryKnowsAFocusFirstListener(t *testing.T) {
 }
 
 // focusEvents is a later batch of focus 1: its snapshot and events.
-func focusEvents(at time.Time, socks []sampler.Socket, events ...sampler.Event) focusBatchMsg {
-	return focusBatchMsg{FocusBatch{Gen: 1, Batch: sampler.Batch{
+func focusEvents(at time.Time, socks []sampler.Socket, events ...sampler.Event) focusMsg {
+	return focusMsg{Gen: 1, Batch: sampler.Batch{
 		Snapshot: sampler.Snapshot{Time: at, Sockets: socks},
 		Events:   events, Interval: 100 * time.Millisecond, Samples: 1, Source: "netlink",
-	}}}
+	}}
 }
