@@ -82,10 +82,15 @@ func (m *Model) showWideTable() {
 	m.snapshots.show()
 }
 
-// tellFilter tells the feed the filter's query, when it samples by it.
+// tellFilter tells the feed the filter's query, when it samples by it, and
+// has the batch awaited taken at once (see nextBatch).
 func (m *Model) tellFilter() {
 	if qs, ok := m.cfg.Feed.(QuerySetter); ok {
 		qs.SetQuery(m.filter.Query())
+		select {
+		case m.filterSet <- struct{}{}:
+		default:
+		}
 	}
 }
 

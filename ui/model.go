@@ -65,6 +65,8 @@ type Model struct {
 	explainOn explainTarget
 	views     views
 	focused   live.Focus // the focused sampling as of the newest batch
+	// filterSet says a filter was told to the feed (see tellFilter).
+	filterSet chan struct{}
 }
 
 // New builds the model. A bad Config.Filter is an error, said plainly.
@@ -94,6 +96,7 @@ func New(cfg Config) (Model, error) {
 		help:      newHelp(st),
 		history:   newPortHistory(),
 		snapshots: newSnapshotRefs(cfg.Feed),
+		filterSet: make(chan struct{}, 1),
 		started:   now(),
 	}
 	m.table = m.newTable()
@@ -113,7 +116,7 @@ func New(cfg Config) (Model, error) {
 
 // Init starts waiting for the first batch and the display clock.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(nextBatch(m.ctx, m.cfg.Feed, 0), frameTick())
+	return tea.Batch(nextBatch(m.ctx, m.cfg.Feed, 0, m.filterSet), frameTick())
 }
 
 // Update routes each message to the concern that owns it, then lays the
@@ -137,11 +140,11 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.followEphemeral(*w) // a changed OS ephemeral range, first
 		}
 		m.applyBatch(msg.Batch)
-		return m, nextBatch(m.ctx, m.cfg.Feed, minFrame)
+		return m, nextBatch(m.ctx, m.cfg.Feed, minFrame, m.filterSet)
 	case feedErrMsg:
 		return m.feedFailed(msg.err)
 	case retryMsg:
-		return m, nextBatch(m.ctx, m.cfg.Feed, 0)
+		return m, nextBatch(m.ctx, m.cfg.Feed, 0, m.filterSet)
 	case frameMsg:
 		m.onFrame()
 		return m, frameTick()
