@@ -191,7 +191,7 @@ func TestPortFilterKeepsTheAgeTheWideViewKnew(t *testing.T) {
 		{Time: now, Sockets: []sampler.Socket{git}},
 		{Time: now.Add(3 * time.Second)},
 	}}
-	p := newFocusPoller(src, time.Hour, ask.Query, ask.Known).(*sampler.Poller)
+	p := newFocusPoller(src, time.Hour, ask.Query, ask.Known)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() { _ = p.Run(ctx) }()
@@ -212,7 +212,7 @@ func TestPortFilterKeepsTheAgeTheWideViewKnew(t *testing.T) {
 		t.Errorf("the row should show AGE %s, as the machine-wide view would:\n%s", age, view.View())
 	}
 
-	p.Poke()
+	p.(interface{ Poke() }).Poke()
 	b, err := p.Next(ctx)
 	for err == nil && len(b.Events) == 0 {
 		b, err = p.Next(ctx)

@@ -246,6 +246,8 @@ func TestFeedRunsAndStopsFocuses(t *testing.T) {
 
 	// Snapshots go back to the machine-wide poller.
 	f.Recycle(sampler.Snapshot{})
+	wide.mu.Lock()
+	defer wide.mu.Unlock()
 	if wide.recycled != 1 {
 		t.Errorf("recycled %d snapshots into the machine-wide poller, want 1", wide.recycled)
 	}
