@@ -39,17 +39,25 @@ type Config struct {
 // Feed is the live view's feed: it runs a Merger over the machine-wide
 // poller and, while the view's filter narrows, a focused poller it starts
 // and stops itself. The merge happens in Next, on the view's command
-// goroutine, as the view takes each batch; two small goroutines per poller
-// hand their batches over.
+// goroutine, as the view takes each batch. A small goroutine per poller
+// calls its Next when Next asks for a batch, not before, so a poller goes
+// on merging its samples into one batch while the view is busy, as when
+// the view called it directly.
 type Feed struct {
 	ctx context.Context // the view's: every run ends with it
 	cfg Config
 
-	next    sync.Mutex // held by Next: one step at a time
+	next    sync.Mutex // held by Next: one step at a time; guards the fields below
 	merger  Merger
 	pending []Batch // steps for the view not yet taken
 	wideIn  chan wideItem
 	focusIn chan focusItem
+	// wide and focus ask the pollers' goroutines for their next batch; a
+	// new focus gets a new focus channel.
+	wide, focus chan struct{}
+	wideAsked   bool
+	focusAsked  bool
+	focusGen    uint64 // of the run focus asks
 
 	// The query mailbox: the newest filter the view set, not yet merged.
 	qmu    sync.Mutex
@@ -80,7 +88,8 @@ func NewFeed(ctx context.Context, cfg Config) *Feed {
 	if cfg.Background == nil {
 		cfg.Background = func(bool) {}
 	}
-	f := &Feed{ctx: ctx, cfg: cfg, wideIn: make(chan wideItem), focusIn: make(chan focusItem), wake: make(chan struct{}, 1)}
+	f := &Feed{ctx: ctx, cfg: cfg, wideIn: make(chan wideItem), focusIn: make(chan focusItem), wake: make(chan struct{}, 1),
+		wide: make(chan struct{}, 1)}
 	f.wg.Add(1)
 	go f.pumpWide()
 	return f
@@ -122,14 +131,26 @@ func (f *Feed) Next(ctx context.Context) (Batch, error) {
 			f.refocus(q)
 			continue
 		}
+		if !f.wideAsked {
+			f.wideAsked = true
+			f.wide <- struct{}{}
+		}
+		if f.focus != nil && !f.focusAsked {
+			f.focusAsked = true
+			f.focus <- struct{}{}
+		}
 		select {
 		case <-f.wake:
 		case w := <-f.wideIn:
+			f.wideAsked = false
 			if w.err != nil {
 				return Batch{}, w.err
 			}
 			return f.merger.Wide(w.b), nil
 		case fi := <-f.focusIn:
+			if fi.gen == f.focusGen {
+				f.focusAsked = false
+			}
 			if b, ok := f.merger.Focused(fi.gen, fi.b); ok {
 				return b, nil
 			}
@@ -151,6 +172,7 @@ func (f *Feed) refocus(q sampler.Query) {
 	if ask.Gen == 0 {
 		return
 	}
+	f.focus, f.focusAsked, f.focusGen = nil, false, 0
 	if err := f.start(ask); err != nil {
 		if b, ok := f.merger.Focused(ask.Gen, sampler.Batch{Err: err}); ok {
 			f.pending = append(f.pending, b)
@@ -168,7 +190,7 @@ func (f *Feed) start(ask Ask) error {
 		return nil // the view has ended
 	}
 	f.stopLocked()
-	if !ask.Narrows() || f.ctx.Err() != nil {
+	if !ask.Narrows() || f.ctx.Err() != nil || f.cfg.Open == nil || f.cfg.NewPoller == nil {
 		return nil
 	}
 	src, err := f.cfg.Open()
@@ -184,20 +206,33 @@ func (f *Feed) start(ask Ask) error {
 	f.cfg.Background(true)
 	p := f.cfg.NewPoller(src, f.cfg.Interval, ask.Query, ask.Known)
 	p.SetQuery(ask.Query)
+	f.focus, f.focusGen = make(chan struct{}, 1), ask.Gen
 	f.wg.Add(2)
 	go func() {
 		defer f.wg.Done()
 		_ = p.Run(ctx)
 		closeSource(src)
 	}()
-	go f.pumpFocus(ctx, ask.Gen, p)
+	go f.pumpFocus(ctx, ask.Gen, p, f.focus)
 	return nil
 }
 
-// pumpWide hands the machine-wide poller's batches to Next.
+// asked waits until Next asks for a batch, and reports false when ctx
+// ends first.
+func asked(ctx context.Context, ask <-chan struct{}) bool {
+	select {
+	case <-ask:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// pumpWide hands the machine-wide poller's batches to Next, each when
+// asked for.
 func (f *Feed) pumpWide() {
 	defer f.wg.Done()
-	for {
+	for asked(f.ctx, f.wide) {
 		b, err := f.cfg.Wide.Next(f.ctx)
 		select {
 		case f.wideIn <- wideItem{b, err}:
@@ -207,10 +242,11 @@ func (f *Feed) pumpWide() {
 	}
 }
 
-// pumpFocus hands the batches of focus gen to Next until its run stops.
-func (f *Feed) pumpFocus(ctx context.Context, gen uint64, p Poller) {
+// pumpFocus hands the batches of focus gen to Next, each when asked for,
+// until its run stops.
+func (f *Feed) pumpFocus(ctx context.Context, gen uint64, p Poller, ask <-chan struct{}) {
 	defer f.wg.Done()
-	for {
+	for asked(ctx, ask) {
 		b, err := p.Next(ctx)
 		if err != nil {
 			return

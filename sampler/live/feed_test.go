@@ -331,3 +331,25 @@ func TestFeedAfterWait(t *testing.T) {
 	}
 	f.Wait() // nothing left running
 }
+
+// The machine-wide poller is read only when the view asks for a batch:
+// while the view is busy, the poller goes on merging its samples into one
+// batch rather than one being taken early and handed over stale.
+func TestFeedReadsThePollerOnlyWhenAsked(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	wide := &wideFeed{batches: make(chan sampler.Batch)} // unbuffered: a send needs a reader
+	f := NewFeed(ctx, Config{Wide: wide})
+	defer func() { cancel(); f.Wait() }()
+	go func() { wide.batches <- sampler.Batch{Source: "first"} }()
+	if b, ok := nextWithin(t, f, 5*time.Second); !ok || b.Wide == nil || b.Wide.Source != "first" {
+		t.Fatalf("the first batch: %+v (ok %v)", b, ok)
+	}
+	// Nothing asks now: nobody may be reading the poller.
+	for deadline := time.Now().Add(200 * time.Millisecond); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		select {
+		case wide.batches <- sampler.Batch{Source: "early"}:
+			t.Fatal("the poller was read before the view asked for a batch")
+		default:
+		}
+	}
+}
