@@ -1,50 +1,106 @@
 package ui
 
 import (
+	"time"
+
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/live"
 )
 
-// applyBatch takes one machine-wide batch in. The header figures, the map,
-// the churn panel and this run's port history always move on; the table
-// and feed freeze while the display is paused, their events kept aside
-// until it resumes. While a focused sampler is live it drives the table,
-// and the feed and history take from this batch only the events of the
-// sockets it does not cover.
-func (m *Model) applyBatch(b sampler.Batch) {
+// applyBatch takes one batch of the live feed in, in the order its parts
+// are documented (see live.Batch). The header figures, the map, the churn
+// panel and this run's port history always move on; the table and feed
+// freeze while the display is paused, their events kept aside until it
+// resumes. The feed (live.Merger) decides which snapshot drives the table
+// and which events the feed and history take.
+func (m *Model) applyBatch(b live.Batch) {
 	now := m.now()
-	m.stats.observe(b, m)
-	m.table.SetOwnersHidden(b.OwnersHidden)
-	// The feed's = line counts the first sample's sockets, all of them:
-	// uncovered would drop those a focus whose first batch came earlier
-	// covers, and a paused display's held events would too. A summary of
-	// the start rather than an event, it is taken in even while paused.
-	m.feed.SetExisting(b.Events, b.Snapshot.Time)
-	events := m.focused.uncovered(b.Events)
-	m.focused.early.wideCame()
-	m.history.Observe(events)
-	if !b.Snapshot.Time.IsZero() {
-		m.history.Advance(b.Snapshot.Time)
+	w := b.Wide
+	if w != nil {
+		m.stats.observe(*w, m)
+		m.table.SetOwnersHidden(w.OwnersHidden)
+		// The feed's = line counts the first sample's sockets, all of
+		// them: the events the merge leaves out of b.Events would drop
+		// those a focus whose first batch came earlier covers, and a
+		// paused display's held events would too. A summary of the start
+		// rather than an event, it is taken in even while paused.
+		m.feed.SetExisting(w.Events, w.Snapshot.Time)
 	}
-	m.sockets = b.Snapshot.Sockets
-	m.snapshots.arrive(b.Snapshot)
-	m.views.observe(b, now, m.stats.listeners)
-	if m.focused.live {
-		if m.paused.on {
-			m.paused.holdEvents(events)
-		} else {
-			m.feed.Add(events, b.Snapshot.Time)
+	if b.Listeners != nil {
+		m.history.LearnListeners(b.Listeners)
+	}
+	m.history.Observe(b.History)
+	if w != nil {
+		if !w.Snapshot.Time.IsZero() {
+			m.history.Advance(w.Snapshot.Time)
 		}
+		m.sockets = w.Snapshot.Sockets
+		m.snapshots.arrive(w.Snapshot)
+		m.views.observe(*w, now, m.stats.listeners)
+	}
+	m.focused = b.Focus
+	if b.Reset {
+		m.showWideTable()
+	}
+	if b.Err != nil {
+		m.status.fail("filtered sampling stopped: " + b.Err.Error())
+	}
+	switch b.Show {
+	case live.ShowEvents:
+		if m.paused.on {
+			m.paused.holdEvents(b.Events)
+		} else {
+			m.feed.Add(b.Events, b.Snapshot.Time)
+		}
+	case live.ShowWide, live.ShowFocused:
+		if m.paused.on {
+			m.paused.hold(b.Snapshot, b.Events)
+			return
+		}
+		m.table.Observe(b.Snapshot.Sockets, b.Events, now)
+		if b.Show == live.ShowFocused {
+			m.snapshots.hide()
+		} else {
+			m.snapshots.show()
+		}
+		m.feed.Add(b.Events, b.Snapshot.Time)
+		m.refreshExplain()
+	}
+}
+
+// showWideTable puts the newest machine-wide snapshot back in the table,
+// rather than leave the last focused one there until the next batch (or,
+// while paused, under a filter it was never narrowed to: a port missing
+// from it would read as free). A held focused snapshot is let go; held
+// events stay.
+func (m *Model) showWideTable() {
+	m.paused.snapshot = nil
+	if m.snapshots.latestID == 0 {
 		return
 	}
-	b.Events = events
-	if m.paused.on {
-		m.paused.hold(b)
-		return
-	}
-	m.table.Observe(b.Snapshot.Sockets, b.Events, now)
+	m.table.Observe(m.snapshots.latest.Sockets, nil, m.now())
 	m.snapshots.show()
-	m.feed.Add(b.Events, b.Snapshot.Time)
-	m.refreshExplain()
+}
+
+// tellFilter tells the feed the filter's query, when it samples by it, and
+// has the batch awaited taken at once (see nextBatch).
+func (m *Model) tellFilter() {
+	if qs, ok := m.cfg.Feed.(QuerySetter); ok {
+		qs.SetQuery(m.filter.Query())
+		select {
+		case m.filterSet <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// viewSockets is the newest table the view shows: the focused one while
+// a focus is live, else the machine-wide one.
+func (m *Model) viewSockets() []sampler.Socket {
+	if m.focused.Live {
+		return m.focused.Sockets
+	}
+	return m.sockets
 }
 
 // onFrame runs on the display clock: highlights and lingering rows expire.
@@ -54,3 +110,7 @@ func (m *Model) onFrame() {
 	}
 	m.table.Expire(m.now())
 }
+
+// focusedInterval is the focused sampling's interval for the header; 0
+// while no focus is live.
+func (m *Model) focusedInterval() time.Duration { return m.focused.Interval }

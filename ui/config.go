@@ -7,13 +7,14 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/live"
 	"github.com/porttop/porttop/sampler/ports"
 	"github.com/porttop/porttop/ui/theme"
 )
 
 // Config is what the UI needs from its caller. Only Feed is required.
 type Config struct {
-	Feed            sampler.Feed
+	Feed            Feed
 	OS              string // "linux"... (for replay: from the recording header)
 	Host            string
 	Ephemeral       ports.Range
@@ -23,36 +24,26 @@ type Config struct {
 	Renderer        *lipgloss.Renderer
 	Palette         theme.Palette
 	Replay          ReplayControls   // nil when live
-	Focus           FocusFeed        // nil: the table and feed come from Feed alone
 	Now             func() time.Time // nil = time.Now (tests fix it)
 }
 
-// FocusFeed samples only what the filter lets through, beside the
-// machine-wide Feed. On a big table the machine-wide samples slow down to
-// stay cheap; a view narrowed to a port can still be sampled ten times a
-// second when the kernel does the narrowing. The header, the port map and
-// the churn panel keep counting the whole machine from Feed.
-type FocusFeed interface {
-	// Focus starts focused sampling for q, whose batches carry gen, in
-	// place of any earlier focus; a q that does not narrow (see Narrows)
-	// stops it. It is called from a command, never from Update.
-	Focus(gen uint64, q sampler.Query)
-	// Next waits for the next focused batch.
-	Next(ctx context.Context) (FocusBatch, error)
+// Feed is where the view's batches come from: the live feed (see
+// sampler/live), or a recording through live.Plain. A Feed that also
+// implements sampler.Recycler gets each snapshot back once off screen; one
+// that implements QuerySetter is told the filter.
+type Feed interface {
+	// Next blocks until a batch is ready or ctx ends.
+	Next(ctx context.Context) (live.Batch, error)
 }
 
-// FocusBatch is a batch of one focus.
-type FocusBatch struct {
-	Gen   uint64
-	Batch sampler.Batch
-}
-
-// Narrows reports whether the kernel can narrow a sample to q cheaply at
-// any table size: a port filter (a bytecode match per socket). States are
-// never asked of the kernel (see filter.Filter.Query), and a protocol alone
-// would have a second sampler read most of the table again.
-func Narrows(q sampler.Query) bool {
-	return len(q.Ports) > 0
+// QuerySetter is a Feed that samples, beside the machine-wide poller, only
+// what the filter lets through (see live.Feed): on a big table the
+// machine-wide samples slow down to stay cheap, while a view narrowed to a
+// port can still be sampled ten times a second when the kernel does the
+// narrowing. SetQuery must not block: the view calls it from Update each
+// time the filter's query may have changed.
+type QuerySetter interface {
+	SetQuery(q sampler.Query)
 }
 
 // ReplayControls drive a replayed recording; the replay keys call them.

@@ -32,7 +32,7 @@ func exhausted() []sampler.Socket {
 }
 
 // withRange is msg carrying the OS ephemeral range r, first read at since.
-func withRange(msg BatchMsg, r ports.Range, since time.Time, notes ...string) BatchMsg {
+func withRange(msg wideMsg, r ports.Range, since time.Time, notes ...string) wideMsg {
 	msg.Batch.Ephemeral = sampler.EphemeralRange{Range: r, Since: since}
 	msg.Batch.Notes = notes
 	return msg
@@ -55,15 +55,11 @@ func TestLiveViewFollowsEphemeralRange(t *testing.T) {
 
 	c.advance(time.Second)
 	note := "ephemeral range changed at 12:00:01: 32768-60999 -> 40000-40100"
-	next, cmd := m.Update(withRange(nextBatchMsg(c.t, exhausted()), narrowEphemeral, c.t, note))
-	m = next.(Model)
-	m.cancel() // the feed waits in the batched commands return at once
-	for _, c := range batchCmds(cmd) {
-		c()
-	}
-	if n := len(focus.asked); n != 2 || !slices.Equal(focus.asked[1].q.Ports, []sampler.PortRange{{Lo: 40000, Hi: 40100}}) ||
-		focus.asked[1].gen != m.focused.gen {
+	m = update(m, withRange(nextBatchMsg(c.t, exhausted()), narrowEphemeral, c.t, note))
+	if n := len(focus.asked); n != 2 || !slices.Equal(focus.asked[1].q.Ports, []sampler.PortRange{{Lo: 40000, Hi: 40100}}) {
 		t.Errorf("after the change the focus was asked %+v, want a new focus for 40000-40100", focus.asked)
+	} else if f := update(m, focusBatch(focus.asked[1].gen)); !f.focused.Live {
+		t.Errorf("the new focus for 40000-40100 does not drive the view")
 	}
 	view := m.View()
 	for _, want := range []string{

@@ -5,8 +5,6 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-
-	"github.com/porttop/porttop/sampler"
 )
 
 // minFrame is the shortest time between two batches the UI takes in. The
@@ -19,11 +17,13 @@ const minFrame = 100 * time.Millisecond
 const frameEvery = 500 * time.Millisecond
 
 // nextBatch waits for the feed's next batch. It is the only place the UI
-// touches the feed, and it runs as a tea.Cmd, so a slow feed never blocks a
-// keypress.
-func nextBatch(ctx context.Context, feed sampler.Feed, wait time.Duration) tea.Cmd {
+// waits on the feed, and it runs as a tea.Cmd, so a slow feed never blocks a
+// keypress. A filter set meanwhile (see Model.tellFilter) cuts the wait
+// short: the feed's next step takes it in, and a focused table the new
+// filter does not keep is replaced at once, as the keypress left it.
+func nextBatch(ctx context.Context, feed Feed, wait time.Duration, filterSet <-chan struct{}) tea.Cmd {
 	return func() tea.Msg {
-		if !waitFrame(ctx, wait) {
+		if !waitFrame(ctx, wait, filterSet) {
 			return nil
 		}
 		b, err := feed.Next(ctx)
@@ -37,14 +37,18 @@ func nextBatch(ctx context.Context, feed sampler.Feed, wait time.Duration) tea.C
 	}
 }
 
-// waitFrame waits d (the least time between two batches taken in), and
-// reports false when ctx ends first.
-func waitFrame(ctx context.Context, d time.Duration) bool {
+// waitFrame waits d (the least time between two batches taken in), or
+// until a filter is set, and reports false when ctx ends first.
+func waitFrame(ctx context.Context, d time.Duration, filterSet <-chan struct{}) bool {
 	if d <= 0 {
 		return ctx.Err() == nil
 	}
+	t := time.NewTimer(d)
+	defer t.Stop()
 	select {
-	case <-time.After(d):
+	case <-t.C:
+		return true
+	case <-filterSet:
 		return true
 	case <-ctx.Done():
 		return false

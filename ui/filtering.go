@@ -26,8 +26,8 @@ func (m Model) filterKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		} else {
 			m.status.info("filter: " + f.String())
 		}
-		cmd := m.refocus()
-		return m, cmd
+		m.tellFilter()
+		return m, nil
 	case key.Matches(msg, m.keys.Clear):
 		m.bar.Close()
 		return m.clearFilter()
@@ -45,8 +45,8 @@ func (m Model) clearFilter() (tea.Model, tea.Cmd) {
 	} else {
 		m.status.clear()
 	}
-	cmd := m.refocus()
-	return m, cmd
+	m.tellFilter()
+	return m, nil
 }
 
 // setFilter narrows the table and feed; the header stays machine-wide.

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 
+	"github.com/porttop/porttop/sampler/live"
 	"github.com/porttop/porttop/sampler/ports"
 )
 
@@ -28,6 +29,9 @@ func runProgram(t *testing.T, w, h int, msgs []tea.Msg, edit func(*Config)) stri
 	}
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
 	for _, msg := range msgs {
+		if w, ok := msg.(wideMsg); ok { // no focus runs: as the feed yields it then
+			msg = BatchMsg{live.Alone(w.Batch)}
+		}
 		tm.Send(msg)
 	}
 	if err := tm.Quit(); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/live"
 	"github.com/porttop/porttop/sampler/ports"
 	"github.com/porttop/porttop/ui/theme"
 )
@@ -33,17 +34,94 @@ func asciiRenderer() *lipgloss.Renderer {
 	return r
 }
 
-// idleFeed never yields a batch: tests send BatchMsg themselves.
-type idleFeed struct{}
+// scriptFeed is the view's feed in tests. It never yields a batch by
+// itself: tests send steps (wideMsg, focusMsg) that update passes through
+// its live.Merger, as live.Feed's Next does, and after each message update
+// merges the filter the view set, recording the focus it asks for.
+type scriptFeed struct {
+	merger  live.Merger
+	query   *sampler.Query // set by the view, not merged yet
+	asked   []focusAsk
+	recycle func(sampler.Snapshot) // nil: snapshots are not reused
+}
 
-func (idleFeed) Next(ctx context.Context) (sampler.Batch, error) {
+// focusAsk is a focus the merge asked for.
+type focusAsk struct {
+	gen   uint64
+	q     sampler.Query
+	known live.Known
+}
+
+func (f *scriptFeed) Next(ctx context.Context) (live.Batch, error) {
 	<-ctx.Done()
-	return sampler.Batch{}, ctx.Err()
+	return live.Batch{}, ctx.Err()
+}
+
+func (f *scriptFeed) SetQuery(q sampler.Query) { f.query = &q }
+
+func (f *scriptFeed) Recycle(s sampler.Snapshot) {
+	if f.recycle != nil {
+		f.recycle(s)
+	}
+}
+
+// wideMsg is a machine-wide batch as the poller yields it; focusMsg one of
+// focus Gen. update passes both through the model's scriptFeed.
+type wideMsg struct{ Batch sampler.Batch }
+
+type focusMsg struct {
+	Gen   uint64
+	Batch sampler.Batch
+}
+
+// scriptOf is the model's scriptFeed.
+func scriptOf(m Model) *scriptFeed {
+	f, _ := m.cfg.Feed.(*scriptFeed)
+	return f
+}
+
+// viewMsg is msg as the view gets it: a step merged into a BatchMsg (nil
+// when the merge drops it); other messages as they are.
+func viewMsg(m Model, msg tea.Msg) tea.Msg {
+	f := scriptOf(m)
+	switch msg := msg.(type) {
+	case wideMsg:
+		if f == nil {
+			return BatchMsg{live.Alone(msg.Batch)}
+		}
+		return BatchMsg{f.merger.Wide(msg.Batch)}
+	case focusMsg:
+		if b, ok := f.merger.Focused(msg.Gen, msg.Batch); ok {
+			return BatchMsg{b}
+		}
+		return nil
+	}
+	return msg
+}
+
+// merged applies the merge of the filter the view set last, if any, as
+// the feed's next step would.
+func merged(m Model) Model {
+	f := scriptOf(m)
+	if f == nil || f.query == nil {
+		return m
+	}
+	q := *f.query
+	f.query = nil
+	out, ask := f.merger.Refocus(q)
+	if ask.Gen != 0 {
+		f.asked = append(f.asked, focusAsk{ask.Gen, ask.Query, ask.Known})
+	}
+	if out.Wide != nil || out.Show != live.ShowNothing || out.Reset || out.Err != nil {
+		next, _ := m.Update(BatchMsg{out})
+		m = next.(Model)
+	}
+	return m
 }
 
 func testConfig(c *clock) Config {
 	return Config{
-		Feed:            idleFeed{},
+		Feed:            &scriptFeed{},
 		OS:              "linux",
 		Host:            "testhost",
 		Ephemeral:       ports.Range{Lo: 32768, Hi: 60999},
@@ -83,20 +161,20 @@ func baseSockets() []sampler.Socket {
 }
 
 // firstBatch is porttop's first sample: everything already there.
-func firstBatch(now time.Time, socks []sampler.Socket) BatchMsg {
+func firstBatch(now time.Time, socks []sampler.Socket) wideMsg {
 	ev := make([]sampler.Event, len(socks))
 	for i, s := range socks {
 		ev[i] = sampler.Event{Kind: sampler.Opened, Time: now, Socket: s, Existing: true}
 	}
-	return BatchMsg{sampler.Batch{
+	return wideMsg{sampler.Batch{
 		Snapshot: sampler.Snapshot{Time: now, Sockets: socks},
 		Events:   ev, Cost: 1200 * time.Microsecond, Interval: time.Second, Samples: 1, Source: "netlink",
 	}}
 }
 
 // nextBatchMsg is a later sample with its events.
-func nextBatchMsg(now time.Time, socks []sampler.Socket, events ...sampler.Event) BatchMsg {
-	return BatchMsg{sampler.Batch{
+func nextBatchMsg(now time.Time, socks []sampler.Socket, events ...sampler.Event) wideMsg {
+	return wideMsg{sampler.Batch{
 		Snapshot: sampler.Snapshot{Time: now, Sockets: socks},
 		Events:   events, Cost: 900 * time.Microsecond, Interval: time.Second, Samples: 1, Source: "netlink",
 	}}
@@ -112,11 +190,15 @@ func newTestModel(t testing.TB, c *clock, w, h int) Model {
 	return update(m, tea.WindowSizeMsg{Width: w, Height: h})
 }
 
-// update feeds messages straight to Update, dropping commands.
+// update feeds messages straight to Update, dropping commands; steps go
+// through the model's scriptFeed first (see viewMsg, merged).
 func update(m Model, msgs ...tea.Msg) Model {
 	for _, msg := range msgs {
+		if msg = viewMsg(m, msg); msg == nil {
+			continue
+		}
 		next, _ := m.Update(msg)
-		m = next.(Model)
+		m = merged(next.(Model))
 	}
 	return m
 }

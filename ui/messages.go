@@ -3,15 +3,16 @@ package ui
 import (
 	"time"
 
-	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/live"
 )
 
 // BatchMsg carries one batch from the feed into Update. Tests and callers
-// may send it themselves. The UI reads the batch's Snapshot.Sockets (the
-// table points into it) until it is off screen, then gives it back through
+// may send it themselves (live.Alone makes one of a machine-wide batch).
+// The UI reads the batch's snapshots' Sockets (the table points into them)
+// until they are off screen, then gives it back through
 // sampler.Recycler when the feed implements it (see snapshotRefs); a feed
 // that does not must not write to a slice it has handed over.
-type BatchMsg struct{ Batch sampler.Batch }
+type BatchMsg struct{ Batch live.Batch }
 
 // feedErrMsg is a failed Feed.Next.
 type feedErrMsg struct{ err error }

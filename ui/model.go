@@ -15,6 +15,7 @@ import (
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/filter"
 	"github.com/porttop/porttop/sampler/history"
+	"github.com/porttop/porttop/sampler/live"
 	"github.com/porttop/porttop/ui/eventfeed"
 	"github.com/porttop/porttop/ui/explainpane"
 	"github.com/porttop/porttop/ui/filterbar"
@@ -63,7 +64,9 @@ type Model struct {
 	feedDone  bool // the feed ended (a recording ran out)
 	explainOn explainTarget
 	views     views
-	focused   focused
+	focused   live.Focus // the focused sampling as of the newest batch
+	// filterSet says a filter was told to the feed (see tellFilter).
+	filterSet chan struct{}
 }
 
 // New builds the model. A bad Config.Filter is an error, said plainly.
@@ -93,6 +96,7 @@ func New(cfg Config) (Model, error) {
 		help:      newHelp(st),
 		history:   newPortHistory(),
 		snapshots: newSnapshotRefs(cfg.Feed),
+		filterSet: make(chan struct{}, 1),
 		started:   now(),
 	}
 	m.table = m.newTable()
@@ -105,24 +109,14 @@ func New(cfg Config) (Model, error) {
 			return Model{}, err
 		}
 		m.setFilter(f)
-		if q := f.Query(); cfg.Focus != nil && Narrows(q) {
-			m.focused = focused{gen: 1, on: true, query: q} // asked for in Init
-		}
+		m.tellFilter() // the feed's first step takes it in
 	}
 	return m, nil
 }
 
 // Init starts waiting for the first batch and the display clock.
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{nextBatch(m.ctx, m.cfg.Feed, 0), frameTick()}
-	if m.cfg.Focus != nil {
-		cmds = append(cmds, nextFocusBatch(m.ctx, m.cfg.Focus, 0))
-		if m.focused.on {
-			gen, q, feed := m.focused.gen, m.focused.query, m.cfg.Focus
-			cmds = append(cmds, func() tea.Msg { feed.Focus(gen, q); return nil })
-		}
-	}
-	return tea.Batch(cmds...)
+	return tea.Batch(nextBatch(m.ctx, m.cfg.Feed, 0, m.filterSet), frameTick())
 }
 
 // Update routes each message to the concern that owns it, then lays the
@@ -142,16 +136,15 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		return m, nil
 	case BatchMsg:
-		refocus := m.followEphemeral(msg.Batch) // a changed OS ephemeral range, first
+		if w := msg.Batch.Wide; w != nil {
+			m.followEphemeral(*w) // a changed OS ephemeral range, first
+		}
 		m.applyBatch(msg.Batch)
-		return m, tea.Batch(refocus, nextBatch(m.ctx, m.cfg.Feed, minFrame))
-	case focusBatchMsg:
-		m.applyFocusBatch(msg.FocusBatch)
-		return m, nextFocusBatch(m.ctx, m.cfg.Focus, minFrame)
+		return m, nextBatch(m.ctx, m.cfg.Feed, minFrame, m.filterSet)
 	case feedErrMsg:
 		return m.feedFailed(msg.err)
 	case retryMsg:
-		return m, nextBatch(m.ctx, m.cfg.Feed, 0)
+		return m, nextBatch(m.ctx, m.cfg.Feed, 0, m.filterSet)
 	case frameMsg:
 		m.onFrame()
 		return m, frameTick()

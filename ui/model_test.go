@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/live"
 )
 
 func TestNewRejectsBadFilter(t *testing.T) {
@@ -42,13 +43,13 @@ type blockingFeed struct {
 	calls   chan struct{}
 }
 
-func (f *blockingFeed) Next(ctx context.Context) (sampler.Batch, error) {
+func (f *blockingFeed) Next(ctx context.Context) (live.Batch, error) {
 	f.calls <- struct{}{}
 	select {
 	case <-f.release:
-		return sampler.Batch{Source: "slow"}, nil
+		return live.Alone(sampler.Batch{Source: "slow"}), nil
 	case <-ctx.Done():
-		return sampler.Batch{}, ctx.Err()
+		return live.Batch{}, ctx.Err()
 	}
 }
 
@@ -79,7 +80,7 @@ func TestKeysDoNotWaitOnTheFeed(t *testing.T) {
 	close(feed.release)
 	for msg := range msgs {
 		if b, ok := msg.(BatchMsg); ok {
-			if b.Batch.Source != "slow" {
+			if b.Batch.Wide == nil || b.Batch.Wide.Source != "slow" {
 				t.Errorf("unexpected batch %+v", b.Batch)
 			}
 			return
@@ -150,7 +151,7 @@ func TestPauseHoldIsBounded(t *testing.T) {
 	p.on = true
 	ev := make([]sampler.Event, 3000)
 	for range 10 {
-		p.hold(sampler.Batch{Events: ev})
+		p.hold(sampler.Snapshot{}, ev)
 	}
 	if len(p.events) > 10000 || p.lost != 20000 {
 		t.Errorf("held %d events, lost %d", len(p.events), p.lost)
@@ -191,16 +192,15 @@ func TestFreePortRemembersLastUse(t *testing.T) {
 func TestFilterNarrowsButHeaderStaysMachineWide(t *testing.T) {
 	c := &clock{t: t0}
 	m := newTestModel(t, c, 100, 30)
-	focus := &fakeFocus{}
-	m.cfg.Focus = focus
+	focus := scriptOf(m)
 	m = update(m, firstBatch(t0, baseSockets()), batchCurlOpens())
 	m = update(m, keys("/tcp listen")...)
-	next, cmd := m.Update(enter())
+	next, _ := m.Update(enter())
 	m = next.(Model)
-	if cmd == nil {
-		t.Fatal("applying a filter should tell the focus feed")
+	if focus.query == nil {
+		t.Fatal("applying a filter should tell the feed")
 	}
-	cmd()
+	m = merged(m)
 	if len(focus.asked) != 1 || len(focus.asked[0].q.Protos) != 1 || focus.asked[0].q.Protos[0] != sampler.TCP {
 		t.Errorf("focus asked: %+v", focus.asked)
 	}
@@ -363,5 +363,22 @@ func TestPanesScrollAndClose(t *testing.T) {
 	m = update(m, esc())
 	if m.showHelp {
 		t.Error("esc should close help")
+	}
+}
+
+// The header sets porttop's count against the kernel's as of the same
+// instant: opens reported from release reports since the counters were
+// read are not a surplus.
+func TestHeaderComparesCountsAtOneInstant(t *testing.T) {
+	c := &clock{t: t0}
+	m := newTestModel(t, c, 120, 30)
+	first := firstBatch(t0, baseSockets())
+	first.Batch.Kernel = &sampler.KernelCounters{ActiveOpens: 10, PassiveOpens: 10}
+	next := nextBatchMsg(t0.Add(time.Second), baseSockets())
+	next.Batch.Kernel = &sampler.KernelCounters{ActiveOpens: 12, PassiveOpens: 11}
+	next.Batch.ReportedTCP, next.Batch.ReportedTCPAtKernel = 5, 3
+	m = update(m, first, next)
+	if v := m.View(); !strings.Contains(v, "TCP connections opened: kernel 3, porttop saw 3") {
+		t.Errorf("the header should compare 3 with 3:\n%s", v)
 	}
 }

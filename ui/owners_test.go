@@ -42,7 +42,7 @@ func TestPollerSaysOwnersHidden(t *testing.T) {
 // hiddenOwnerBatch is an unprivileged first sample: a socket of another
 // user (an inode, no process), one in TIME_WAIT (no inode: no process holds
 // it) and one of this user's own.
-func hiddenOwnerBatch() BatchMsg {
+func hiddenOwnerBatch() wideMsg {
 	other := sock(sampler.TCP, "127.0.0.1:8765", "", sampler.StateListen, 0, "", t0.Add(-time.Minute))
 	other.Inode = 91234
 	waiting := sock(sampler.TCP, "127.0.0.1:38100", "127.0.0.1:8765", sampler.StateTimeWait, 0, "", t0.Add(-9*time.Second))

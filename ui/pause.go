@@ -17,10 +17,9 @@ type pausedDisplay struct {
 
 // hold keeps a batch of the source that drives the table: its snapshot
 // replaces the one held, its events join those held.
-func (p *pausedDisplay) hold(b sampler.Batch) {
-	s := b.Snapshot
+func (p *pausedDisplay) hold(s sampler.Snapshot, events []sampler.Event) {
 	p.snapshot = &s
-	p.holdEvents(b.Events)
+	p.holdEvents(events)
 }
 
 // holdEvents keeps events for the feed (from the machine-wide batches while
@@ -44,12 +43,12 @@ func (m *Model) togglePause() {
 	switch {
 	case p.snapshot != nil:
 		m.table.Observe(p.snapshot.Sockets, p.events, m.now())
-		if m.focused.live { // a focused snapshot: no machine-wide one on screen
+		if m.focused.Live { // a focused snapshot: no machine-wide one on screen
 			m.snapshots.hide()
 		} else {
 			m.snapshots.show()
 		}
-	case !m.focused.live: // the focus held ended: back to the machine-wide table
+	case !m.focused.Live: // the focus held ended: back to the machine-wide table
 		m.showWideTable()
 	}
 	if len(p.events) > 0 {

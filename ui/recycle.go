@@ -15,7 +15,7 @@ type snapshotRefs struct {
 	nextID            uint64
 }
 
-func newSnapshotRefs(feed sampler.Feed) snapshotRefs {
+func newSnapshotRefs(feed Feed) snapshotRefs {
 	r, _ := feed.(sampler.Recycler)
 	return snapshotRefs{recycler: r}
 }

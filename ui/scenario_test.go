@@ -17,13 +17,13 @@ func curlSocket() sampler.Socket {
 }
 
 // batchCurlOpens: curl's connection appears.
-func batchCurlOpens() BatchMsg {
+func batchCurlOpens() wideMsg {
 	socks := append(baseSockets(), curlSocket())
 	return nextBatchMsg(t0, socks, sampler.Event{Kind: sampler.Opened, Time: t0, Socket: curlSocket()})
 }
 
 // batchCurlClosesGitWaits: curl's connection is gone, git's is in TIME_WAIT.
-func batchCurlClosesGitWaits() BatchMsg {
+func batchCurlClosesGitWaits() wideMsg {
 	socks := baseSockets()
 	prev := socks[3]
 	socks[3].State = sampler.StateTimeWait

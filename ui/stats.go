@@ -69,7 +69,7 @@ func (m Model) headerInfo(now time.Time) header.Info {
 		Requested:       m.cfg.Interval,
 		Cost:            s.last.Cost,
 		FocusInterval:   m.focusedInterval(),
-		FocusCost:       m.focused.cost,
+		FocusCost:       m.focused.Cost,
 		Source:          s.last.Source,
 		Notes:           s.last.Notes,
 		Warnings:        m.views.churn.Warnings(),

@@ -72,8 +72,8 @@ func (m Model) mapKey(msg tea.KeyMsg) (tea.Model, tea.Cmd, bool) {
 		m.setFilter(f)
 		m.views.main = viewTable
 		m.status.info("filter: " + f.String() + " (from the map)")
-		cmd := m.refocus()
-		return m, cmd, true
+		m.tellFilter()
+		return m, nil, true
 	}
 	var cmd tea.Cmd
 	before := m.views.portmap.Selected()

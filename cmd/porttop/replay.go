@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/porttop/porttop/sampler/live"
 	"github.com/porttop/porttop/sampler/record"
 	"github.com/porttop/porttop/ui"
 )
@@ -63,7 +64,7 @@ func runReplay(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signalContext()
 	defer stop()
 	return runTUI(ctx, ui.Config{
-		Feed:            player,
+		Feed:            live.Plain{Feed: player},
 		OS:              hdr.OS,
 		Host:            hdr.Host,
 		Ephemeral:       hdr.Ephemeral,

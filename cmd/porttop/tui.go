@@ -11,6 +11,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/live"
 	"github.com/porttop/porttop/sampler/sources"
 	"github.com/porttop/porttop/ui"
 	"github.com/porttop/porttop/ui/theme"
@@ -137,17 +138,23 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 	// The header counts the whole machine, so the poller above is never
 	// narrowed; a filter the kernel can narrow gets a poller of its own,
 	// and this one steps back to a sample a second meanwhile.
-	focus := newFocusFeed(ctx, func() (sampler.Source, error) {
-		src, _, err := sources.Open(s.source)
-		return src, err
-	}, s.interval, poller.SetBackground)
+	feed := live.NewFeed(ctx, live.Config{
+		Wide:       poller,
+		Background: poller.SetBackground,
+		Open: func() (sampler.Source, error) {
+			src, _, err := sources.Open(s.source)
+			return src, err
+		},
+		NewPoller: newFocusPoller,
+		Interval:  s.interval,
+	})
 	defer func() {
 		stop()
 		wait()
-		focus.Wait()
+		feed.Wait()
 	}()
 	return runTUI(ctx, ui.Config{
-		Feed:            poller,
+		Feed:            feed,
 		OS:              goos(),
 		Host:            m.host,
 		Ephemeral:       m.ephemeral,
@@ -156,6 +163,5 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 		Filter:          s.filterText(),
 		Renderer:        renderer,
 		Palette:         d.palette(),
-		Focus:           focus,
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/live"
 	"github.com/porttop/porttop/sampler/ports"
 	"github.com/porttop/porttop/ui"
 	"github.com/porttop/porttop/ui/theme"
@@ -34,9 +35,9 @@ func (e fakeEnv) Getenv(k string) string { return e[k] }
 // stillFeed never yields: the test sends its batches itself.
 type stillFeed struct{}
 
-func (stillFeed) Next(ctx context.Context) (sampler.Batch, error) {
+func (stillFeed) Next(ctx context.Context) (live.Batch, error) {
 	<-ctx.Done()
-	return sampler.Batch{}, ctx.Err()
+	return live.Batch{}, ctx.Err()
 }
 
 // screenOn draws a live view with a cursor row, a new row and a closed one,
@@ -62,7 +63,7 @@ func screenOn(t *testing.T, env fakeEnv, noColor bool) string {
 	second := sampler.Batch{Snapshot: sampler.Snapshot{Time: t0, Sockets: []sampler.Socket{a, c}},
 		Events: []sampler.Event{{Kind: sampler.Opened, Time: t0, Socket: c}, {Kind: sampler.Closed, Time: t0, Socket: b, Held: time.Second}}}
 	var next tea.Model = m
-	for _, msg := range []tea.Msg{tea.WindowSizeMsg{Width: 100, Height: 30}, ui.BatchMsg{Batch: first}, ui.BatchMsg{Batch: second}} {
+	for _, msg := range []tea.Msg{tea.WindowSizeMsg{Width: 100, Height: 30}, ui.BatchMsg{Batch: live.Alone(first)}, ui.BatchMsg{Batch: live.Alone(second)}} {
 		next, _ = next.Update(msg)
 	}
 	return next.View()

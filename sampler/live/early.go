@@ -1,6 +1,10 @@
-package ui
+package live
 
-import "github.com/porttop/porttop/sampler"
+import (
+	"slices"
+
+	"github.com/porttop/porttop/sampler"
+)
 
 // maxEarlyOpens bounds the sockets earlyOpens remembers, should the
 // machine-wide first batch never come (its sampler failing): past it, the
@@ -63,4 +67,12 @@ func (o *earlyOpens) fed(e *sampler.Event) bool {
 // wideCame records that the machine-wide first batch is in.
 func (o *earlyOpens) wideCame() {
 	o.wideIn, o.ids = true, nil
+}
+
+// notExisting is events less the sockets already open at a first sample.
+func notExisting(events []sampler.Event) []sampler.Event {
+	if !slices.ContainsFunc(events, func(e sampler.Event) bool { return e.Existing }) {
+		return events
+	}
+	return slices.DeleteFunc(slices.Clone(events), func(e sampler.Event) bool { return e.Existing })
 }

@@ -1,0 +1,23 @@
+package main
+
+import (
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/live"
+)
+
+// newFocusPoller is the live feed's focused poller (live.Config.NewPoller):
+// a poller over src whose first sample keeps the first-seen times the view
+// knew of the sockets q covers.
+func newFocusPoller(src sampler.Source, interval time.Duration, q sampler.Query, known live.Known) live.Poller {
+	return sampler.NewPoller(sampler.PollerConfig{Source: src, Interval: interval, FirstSeen: firstSeenOf(known, q)})
+}
+
+// firstSeenOf is what known says of the sockets q covers: the machine-wide
+// snapshot's first-seen times and, where earlier, the replaced focus's.
+func firstSeenOf(known live.Known, q sampler.Query) sampler.FirstSeen {
+	seen := sampler.FirstSeenOf(known.Wide, q)
+	seen.Add(known.Focus, q)
+	return seen
+}
