@@ -49,25 +49,6 @@ type Batch struct {
 	Ephemeral EphemeralRange
 }
 
-// isTCPConnection tells whether an open event is one the kernel's TCP open
-// counters count: a TCP socket that is not a listener and has had a remote
-// end. ActiveOpens counts connect() attempts and PassiveOpens accepted
-// children, both with a peer; a socket bound but never connected (reported
-// in state CLOSE with no remote address or port) is neither. A refused
-// connect() keeps its remote end and still counts, as the kernel counts it;
-// so does a connection reset by SO_LINGER 0, which the kernel reports
-// released with its remote port cleared but its remote address kept. The
-// server's socket of a handshake not yet complete (SYN_RECV) is not one
-// yet: PassiveOpens counts it when the handshake completes (see
-// trackHandshakes).
-func isTCPConnection(s *Socket) bool {
-	if s.Proto != TCP || s.State == StateListen || inHandshake(s) {
-		return false
-	}
-	peer := s.Remote
-	return peer.Port() != 0 || (peer.Addr().IsValid() && !peer.Addr().IsUnspecified())
-}
-
 // Feed is where batches come from: a live poller or a replayed recording.
 // A feed that also implements Recycler (the Poller does) reuses snapshot
 // memory when the consumer calls Recycle once per batch it is done with.

@@ -68,3 +68,15 @@ type KernelCounters struct {
 type CounterReader interface {
 	KernelCounters() (KernelCounters, error)
 }
+
+// QuietSource is implemented by sources that can tell, far more cheaply than
+// a sample, that the table cannot have changed since their last Sample began
+// (Linux: the kernel's TCP counters and socket counts have not moved). The
+// poller then skips that tick's sample, but never for longer than
+
+// Noter is implemented by sources with something to say in the header after
+// a sample (rows they could not read, a fallback taken). The poller asks
+// after each sample and adds the lines to Batch.Notes.
+type Noter interface {
+	Notes() []string
+}

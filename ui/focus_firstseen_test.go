@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/poll"
 	"github.com/porttop/porttop/ui/sockettable"
 )
 
@@ -61,7 +62,7 @@ func TestPortFilterKeepsTheAgeTheWideViewKnew(t *testing.T) {
 		{Time: c.t, Sockets: []sampler.Socket{git}},
 		{Time: c.t.Add(3 * time.Second)},
 	}}
-	p := sampler.NewPoller(sampler.PollerConfig{Source: src, Interval: time.Hour, FirstSeen: ask.seen})
+	p := poll.New(poll.Config{Source: src, Interval: time.Hour, FirstSeen: ask.seen})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() { _ = p.Run(ctx) }()

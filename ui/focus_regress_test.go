@@ -12,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/poll"
 )
 
 // Regression tests for the filtered view's routing: each reproduces a
@@ -114,7 +115,7 @@ func (s *reusingSource) Sample(ctx context.Context) (sampler.Snapshot, error) {
 func TestPausedTableSurvivesRealPollerRecycling(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	p := sampler.NewPoller(sampler.PollerConfig{Source: &reusingSource{}, Interval: 2 * time.Millisecond})
+	p := poll.New(poll.Config{Source: &reusingSource{}, Interval: 2 * time.Millisecond})
 	go func() { _ = p.Run(ctx) }()
 	c := &clock{t: t0}
 	focus := &fakeFocus{}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/poll"
 	"github.com/porttop/porttop/ui"
 )
 
@@ -74,7 +75,7 @@ func (f *focusFeed) FocusFrom(gen uint64, q sampler.Query, seen sampler.FirstSee
 	ctx, cancel := context.WithCancel(f.ctx)
 	f.cancel = cancel
 	f.running(true)
-	p := sampler.NewPoller(sampler.PollerConfig{Source: src, Interval: f.interval, FirstSeen: seen})
+	p := poll.New(poll.Config{Source: src, Interval: f.interval, FirstSeen: seen})
 	p.SetQuery(q)
 	f.wg.Add(2)
 	go func() {

@@ -1,0 +1,78 @@
+package poll
+
+import (
+	"context"
+	"testing"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// A connection reset while its program still holds it leaves the dumps
+// (the sample reports it closed) but is released only when the program
+// closes it, later than recentGone remembers. That late release is no
+// connection that lived and died between samples: no open, no close, and
+// nothing counted against the kernel's opens.
+func TestLateReleaseOfAVanishedSocketIsNoNewConnection(t *testing.T) {
+	ctx := context.Background()
+	p, _ := newTestPoller(t, Config{},
+		ok(snap(t, at(0), sockA, sockB)),
+		ok(snap(t, at(1), sockB)),
+		ok(snap(t, at(30), sockB)),
+	)
+	p.sample(ctx)
+	take(t, p)
+	p.sample(ctx)
+	wantKinds(t, take(t, p).Events, "close 127.0.0.1:40001")
+	p.sample(ctx) // long after: recentGone has let it go
+	take(t, p)
+	reported := p.reportedTCP
+
+	reset := sock(t, sockA)
+	reset.State = sampler.StateClose
+	p.handleReleases(sampler.Release{Socket: reset, At: at(31)}, nil)
+	expired, cancel := context.WithTimeout(ctx, 0)
+	defer cancel()
+	if b, err := p.Next(expired); err == nil && len(b.Events) > 0 {
+		t.Errorf("late release of a socket a sample closed: %q, want nothing", kinds(b.Events))
+	}
+	if p.reportedTCP != reported {
+		t.Errorf("reported TCP opens went %d -> %d", reported, p.reportedTCP)
+	}
+
+	// A socket never seen still counts as one that lived and died.
+	p.handleReleases(sampler.Release{Socket: sock(t, sockC), At: at(32)}, nil)
+	wantKinds(t, take(t, p).Events, "open 127.0.0.1:40003 seen-at-end", "close 127.0.0.1:40003 seen-at-end")
+}
+
+// A socket whose connect() failed is unhashed (a sample reports it closed,
+// and vanished remembers its cookie); the program may connect() the same
+// socket again, which takes a new port and may live and die between two
+// samples. Its release comes with the same cookie but another port: a real
+// hand-out, reported and counted.
+func TestReconnectOfAVanishedSocketIsANewConnection(t *testing.T) {
+	ctx := context.Background()
+	const refused = "tcp 127.0.0.1:40001 127.0.0.1:80 SYN_SENT #7"
+	p, _ := newTestPoller(t, Config{},
+		ok(snap(t, at(0), sockB)),
+		ok(snap(t, at(1), sockB, refused)),
+		ok(snap(t, at(2), sockB)),  // refused: unhashed, fd still held
+		ok(snap(t, at(30), sockB)), // recentGone has let it go
+	)
+	for range 4 {
+		p.sample(ctx)
+		take(t, p)
+	}
+	reported := p.reportedTCP
+	// Same socket (cookie 7) connected again: new port 40009, established, closed.
+	again := sock(t, "tcp 127.0.0.1:40009 127.0.0.1:80 CLOSE #7")
+	p.handleReleases(sampler.Release{Socket: again, At: at(31)}, nil)
+	expired, cancel := context.WithTimeout(ctx, 0)
+	defer cancel()
+	b, err := p.Next(expired)
+	if err != nil || len(b.Events) == 0 {
+		t.Errorf("hand-out of 127.0.0.1:40009 (a second connect on the same socket) was swallowed: no events (err %v)", err)
+	}
+	if p.reportedTCP == reported {
+		t.Errorf("reported TCP opens stayed %d although the kernel counted a second connect", reported)
+	}
+}
