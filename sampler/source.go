@@ -72,7 +72,14 @@ type CounterReader interface {
 // QuietSource is implemented by sources that can tell, far more cheaply than
 // a sample, that the table cannot have changed since their last Sample began
 // (Linux: the kernel's TCP counters and socket counts have not moved). The
-// poller then skips that tick's sample, but never for longer than
+// poller then skips that tick's sample, but never for longer than its
+// MaxQuietGap (poll.MaxQuietGap), and never when poked or when the query
+// changed. Events stay exact: a new socket moves the counters, so it still
+// shows up within one interval; closes come from the release watcher as
+// before.
+type QuietSource interface {
+	Quiet() bool
+}
 
 // Noter is implemented by sources with something to say in the header after
 // a sample (rows they could not read, a fallback taken). The poller asks

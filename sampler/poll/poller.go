@@ -39,19 +39,18 @@ type Config struct {
 // DefaultMaxEvents is the cap on undelivered events when none is given.
 const DefaultMaxEvents = 100_000
 
-// How long and how many released or closed IDs are remembered, to drop a
-// released socket from samples taken just before its release and to ignore a
-// release that arrives after a sample already reported the close.
-const (
-	recentGoneTTL   = 5 * time.Second
-	recentGoneLimit = 65_536
-	releaseBuffer   = 4096
-)
+// releaseBuffer is how many releases may wait for the poller's goroutine.
+const releaseBuffer = 4096
 
-// Poller samples a Source, diffs successive samples and hands the events to
-// one consumer through Next. Run it with `go p.Run(ctx)`.
+// Poller is the driver around a Reconciler: it samples a Source on a timer
+// (or when poked), hears its releases, tells it a changed query, tunes the
+// interval, follows the ephemeral range, and hands each step's events to one
+// consumer through Next, merged into one batch while the consumer is busy.
+// All tracking lives in the Reconciler; the Poller only decides when a step
+// happens and delivers it. Run it with `go p.Run(ctx)`.
 type Poller struct {
 	cfg     Config
+	caps    caps
 	now     func() time.Time
 	pending *pending
 	refs    *snapRefs
@@ -66,41 +65,17 @@ type Poller struct {
 	queryChanged bool
 
 	// Owned by Run's goroutine.
-	differ              sampler.Differ
-	base                sampler.Snapshot // the last good sample, diffed against
-	baseIndex           baseIndex        // base by releaseKey, built on first use
-	goneScratch         []bool
-	adjust              map[sampler.ID]adjustment // changes releases made to base since it was sampled, by releaseKey
-	twByAddr            map[sampler.ID]sampler.ID // adjust's TIME_WAIT sockets: addresses (an ID without cookie) to releaseKey
-	recent              *recentGone               // by releaseKey
-	vanished            vanished                  // closed by a sample, release still to come
-	releases            <-chan sampler.Release    // from the source's watcher; nil without one
-	firstSeen           sampler.FirstSeen         // for the first sample; emptied after it
-	sampled             bool                      // a sample has succeeded: later opens are not Existing
-	interval            time.Duration
-	curQuery            sampler.Query  // what the source was last told
-	queryFrom           *sampler.Query // the query of base, while a changed query awaits its first sample
-	reported            uint64
-	reportedTCP         uint64
-	reportedTCPAtKernel uint64
-	halfOpen            map[sampler.ID]struct{} // by releaseKey: handshakes in progress, not yet counted (see trackHandshakes)
-	kernel              *sampler.KernelCounters
-	watchNote           string
-	sourceNotes         []string
-	ownersHidden        bool
-	prevScratch         []sampler.Socket
-	releaseBatch        []sampler.Event
-	lastSampled         time.Time // when the last sample began
-	lastOK              bool      // and it succeeded
-	wasBackground       bool      // the last tune was in the background
-	ephemeral           ephemeralWatch
-}
-
-// adjustment is what a release did to a socket of base: removed it (gone) or
-// put it in TIME_WAIT, or added a socket base never held that is in TIME_WAIT.
-type adjustment struct {
-	gone   bool
-	socket sampler.Socket
+	rec           *Reconciler
+	releases      <-chan sampler.Release // from the source's watcher; nil without one
+	interval      time.Duration
+	watchNote     string
+	sourceNotes   []string
+	ownersHidden  bool
+	releaseBatch  []sampler.Event
+	lastSampled   time.Time // when the last sample began
+	lastOK        bool      // and it succeeded
+	wasBackground bool      // the last tune was in the background
+	ephemeral     ephemeralWatch
 }
 
 // New makes a poller; nothing runs until Run.
@@ -118,19 +93,16 @@ func New(cfg Config) *Poller {
 	}
 	refs := newSnapRefs()
 	firstSeen := cfg.FirstSeen
-	cfg.FirstSeen = sampler.FirstSeen{} // the poller lets it go after the first sample
+	cfg.FirstSeen = sampler.FirstSeen{} // the reconciler lets it go after the first sample
 	return &Poller{
-		cfg:       cfg,
-		firstSeen: firstSeen,
-		now:       now,
-		refs:      refs,
-		pending:   newPending(cfg.MaxEvents, name, refs),
-		poke:      make(chan struct{}, 1),
-		adjust:    map[sampler.ID]adjustment{},
-		twByAddr:  map[sampler.ID]sampler.ID{},
-		halfOpen:  map[sampler.ID]struct{}{},
-		recent:    newRecentGone(recentGoneTTL, recentGoneLimit),
-		interval:  cfg.Interval,
+		cfg:      cfg,
+		caps:     capsOf(cfg.Source),
+		rec:      NewReconciler(firstSeen),
+		now:      now,
+		refs:     refs,
+		pending:  newPending(cfg.MaxEvents, name, refs),
+		poke:     make(chan struct{}, 1),
+		interval: cfg.Interval,
 	}
 }
 
@@ -204,8 +176,8 @@ func (p *Poller) Run(ctx context.Context) error {
 
 // watch starts the source's release watcher, if it has one.
 func (p *Poller) watch(ctx context.Context) (<-chan sampler.Release, <-chan error) {
-	w, ok := p.cfg.Source.(sampler.ReleaseWatcher)
-	if !ok {
+	w := p.caps.watcher
+	if w == nil {
 		return nil, nil
 	}
 	releases := make(chan sampler.Release, releaseBuffer)
@@ -236,46 +208,14 @@ func (p *Poller) sample(ctx context.Context) {
 		p.pending.add(p.update(update{sampled: true, err: err, cost: cost, interval: p.interval}))
 		return
 	}
-	if next.Time.IsZero() {
-		next.Time = p.now()
-	}
-	p.recent.expire(next.Time)
-	events := p.differ.Diff(p.prevForDiff(), &next)
-	events = p.dropReopened(events, &next)
-	p.trackHandshakes(events)
-	if !p.sampled {
-		p.carryFirstSeen(events, &next)
-	}
+	kernel := p.readCounters()
+	old := p.rec.Base()
+	events := p.rec.Sample(p.now(), &next, kernel)
 	cost := time.Since(start)
-
-	if p.queryFrom != nil {
-		events = reviewAfterQueryChange(events, p.queryFrom, &p.curQuery)
-		p.queryFrom = nil
-	}
-	for i := range events {
-		switch events[i].Kind {
-		case sampler.Opened:
-			if !p.sampled {
-				events[i].Existing = true
-			}
-			if !events[i].Existing {
-				p.countReported(&events[i].Socket)
-			}
-		case sampler.Closed:
-			p.recent.add(releaseKey(events[i].Socket.ID), next.Time, false)
-		}
-	}
-	p.vanished.add(events, next.Time)
-	p.sampled, p.lastOK = true, true
+	p.lastOK = true
 	p.refs.hold(next.Sockets)
-	p.refs.drop(p.base.Sockets)
-	p.base = next
-	p.baseIndex.built = false
-	clear(p.adjust)
-	clear(p.twByAddr)
+	p.refs.drop(old.Sockets)
 	p.readSourceNotes()
-	p.kernel = p.readCounters()
-	p.reportedTCPAtKernel = p.reportedTCP // the counters are as of this sample's start, whose sockets are all counted now
 	p.tune(cost)
 	p.pending.add(p.update(update{snapshot: &next, events: events, sampled: true, cost: cost, interval: p.interval}))
 }
@@ -293,8 +233,7 @@ func (p *Poller) update(u update) update {
 	}
 	u.ephemeral = p.ephemeral.cur
 	u.ownersHidden = p.ownersHidden
-	u.kernel = p.kernel
-	u.reported, u.reportedTCP, u.reportedTCPAtKernel = p.reported, p.reportedTCP, p.reportedTCPAtKernel
+	u.audit = p.rec.Audit()
 	return u
 }
 
@@ -317,37 +256,28 @@ func (p *Poller) tune(cost time.Duration) {
 func (p *Poller) readSourceNotes() {
 	p.sourceNotes = p.sourceNotes[:0:0]
 	p.ownersHidden = false
-	if o, ok := p.cfg.Source.(sampler.Owners); ok {
+	if o := p.caps.owners; o != nil {
 		if hidden, hint := o.OwnersHidden(); hidden {
 			p.ownersHidden = true
 			p.sourceNotes = append(p.sourceNotes, "owners hidden: "+hint)
 		}
 	}
-	if n, ok := p.cfg.Source.(sampler.Noter); ok {
+	if n := p.caps.noter; n != nil {
 		p.sourceNotes = append(p.sourceNotes, n.Notes()...)
 	}
 }
 
-// readCounters takes the kernel's open counters with every sample, as the
-// source read them when the sample began (see CounterReader), so the
-// header's comparison is exact rather than a second stale. It returns the
-// last reading when this one fails, nil when there has never been one.
+// readCounters reads the kernel's open counters with every sample, as the
+// source read them when the sample began (see sampler.CounterReader), so
+// the header's comparison is exact rather than a second stale. It returns
+// nil when the source cannot read them or this reading failed: the
+// reconciler then keeps the last one.
 func (p *Poller) readCounters() *sampler.KernelCounters {
-	cr, ok := p.cfg.Source.(sampler.CounterReader)
-	if !ok {
+	if p.caps.counters == nil {
 		return nil
 	}
-	if c, err := cr.KernelCounters(); err == nil {
+	if c, err := p.caps.counters.KernelCounters(); err == nil {
 		return &c
 	}
-	return p.kernel
-}
-
-// countReported counts one reported open, and apart the TCP connections the
-// kernel's counters can vouch for.
-func (p *Poller) countReported(s *sampler.Socket) {
-	p.reported++
-	if isTCPConnection(s) {
-		p.reportedTCP++
-	}
+	return nil
 }

@@ -37,12 +37,8 @@ type update struct {
 	interval     time.Duration
 	notes        []string
 	ownersHidden bool
-	kernel       *sampler.KernelCounters
-	reported     uint64
-	reportedTCP  uint64
-	// reportedTCPAtKernel: see Batch.ReportedTCPAtKernel.
-	reportedTCPAtKernel uint64
-	ephemeral           sampler.EphemeralRange
+	audit        Audit
+	ephemeral    sampler.EphemeralRange
 }
 
 func (p *pending) add(u update) {
@@ -64,11 +60,11 @@ func (p *pending) add(u update) {
 		b.Samples++
 		b.Err, b.Cost, b.Interval = u.err, u.cost, u.interval
 	}
-	if u.kernel != nil {
-		b.Kernel = u.kernel
+	if u.audit.Kernel != nil {
+		b.Kernel = u.audit.Kernel
 	}
 	b.Notes, b.OwnersHidden = u.notes, u.ownersHidden
-	b.Reported, b.ReportedTCP, b.ReportedTCPAtKernel = u.reported, u.reportedTCP, u.reportedTCPAtKernel
+	b.Reported, b.ReportedTCP, b.ReportedTCPAtKernel = u.audit.Reported, u.audit.ReportedTCP, u.audit.ReportedTCPAtKernel
 	b.Dropped = p.dropped
 	b.Ephemeral = u.ephemeral
 	p.ready = true

@@ -95,8 +95,8 @@ func TestPollerHalfOpenSettledByRelease(t *testing.T) {
 			if b.ReportedTCP != c.want || b.ReportedTCPAtKernel != c.want {
 				t.Errorf("after the next sample: ReportedTCP %d, at kernel %d; want %d", b.ReportedTCP, b.ReportedTCPAtKernel, c.want)
 			}
-			if len(p.halfOpen) != 0 {
-				t.Errorf("%d handshakes still tracked after the socket went", len(p.halfOpen))
+			if len(p.rec.audit.halfOpen) != 0 {
+				t.Errorf("%d handshakes still tracked after the socket went", len(p.rec.audit.halfOpen))
 			}
 		})
 	}

@@ -2,50 +2,40 @@ package poll
 
 import (
 	"slices"
+	"time"
 
 	"github.com/porttop/porttop/sampler"
 )
 
-// handleReleases turns r, and every release already queued behind it, into
-// events at once, and publishes them without waiting for a sample.
-func (p *Poller) handleReleases(r sampler.Release, queue <-chan sampler.Release) {
-	events := p.releaseBatch[:0]
-	events = p.release(r, events)
-	for more := true; more; {
-		select {
-		case r := <-queue:
-			events = p.release(r, events)
-		default:
-			more = false
-		}
-	}
-	if len(events) > 0 {
-		// The pending batch keeps its own copy: this buffer is reused.
-		p.pending.add(p.update(update{events: append([]sampler.Event(nil), events...)}))
-	}
-	p.releaseBatch = events[:0]
+// Release reconciles one socket the kernel reported released, at rel.At
+// (now when unset), with base and the releases before it, and returns the
+// events it makes, in a buffer the next call reuses: a close, a change to
+// TIME_WAIT, or for a socket no sample saw, its open and close.
+func (r *Reconciler) Release(now time.Time, rel sampler.Release) []sampler.Event {
+	r.released = r.release(now, rel, r.released[:0])
+	return r.released
 }
 
-// release applies one release to base and appends the events it makes.
-func (p *Poller) release(r sampler.Release, events []sampler.Event) []sampler.Event {
-	at := r.At
+// release is Release appending to events.
+func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sampler.Event) []sampler.Event {
+	at := rel.At
 	if at.IsZero() {
-		at = p.now()
+		at = now
 	}
-	id := releaseKey(r.Socket.ID)
-	toTimeWait := r.Socket.State == sampler.StateTimeWait
+	id := releaseKey(rel.Socket.ID)
+	toTimeWait := rel.Socket.State == sampler.StateTimeWait
 
 	// Already changed by an earlier release since the last sample.
-	if a, ok := p.adjust[id]; ok {
+	if a, ok := r.adjust[id]; ok {
 		if a.gone || toTimeWait {
 			return events
 		}
-		p.adjust[id] = adjustment{gone: true}
-		p.recent.add(id, at, true)
+		r.adjust[id] = adjustment{gone: true}
+		r.recent.add(id, at, true)
 		return append(events, sampler.Event{Kind: sampler.Closed, Time: at, Socket: a.socket, Held: sampler.Held(a.socket.Since, at)})
 	}
-	if s, ok := p.inBase(id); ok {
-		p.endHandshake(s.ID, r.Socket.State)
+	if s, ok := r.inBase(id); ok {
+		r.audit.endHandshake(s.ID, rel.Socket.State)
 		if toTimeWait {
 			if s.State == sampler.StateTimeWait {
 				return events
@@ -53,18 +43,18 @@ func (p *Poller) release(r sampler.Release, events []sampler.Event) []sampler.Ev
 			prev := s.State
 			// In TIME_WAIT no process holds it: its pid is its last owner's.
 			s.State, s.Inode, s.OwnerGone = sampler.StateTimeWait, 0, s.PID != 0
-			p.adjust[id] = adjustment{socket: s}
-			p.twByAddr[addressesOf(s.ID)] = id
+			r.adjust[id] = adjustment{socket: s}
+			r.twByAddr[addressesOf(s.ID)] = id
 			return append(events, sampler.Event{Kind: sampler.StateChanged, Time: at, Socket: s, PrevState: prev})
 		}
-		p.adjust[id] = adjustment{gone: true}
-		p.recent.add(id, at, true)
+		r.adjust[id] = adjustment{gone: true}
+		r.recent.add(id, at, true)
 		return append(events, sampler.Event{Kind: sampler.Closed, Time: at, Socket: s, Held: sampler.Held(s.Since, at)})
 	}
-	if p.recent.has(id) {
+	if r.recent.has(id) {
 		return events // a sample, or an earlier release, has reported it gone
 	}
-	if p.vanished.take(&r.Socket) {
+	if r.vanished.take(&rel.Socket) {
 		return events // a sample reported it gone long ago (see vanished)
 	}
 
@@ -73,62 +63,62 @@ func (p *Poller) release(r sampler.Release, events []sampler.Event) []sampler.Ev
 	// unknown, so only protocols and ports are checked.) One without a local
 	// port was never bound: no port was handed out, so there is nothing to
 	// report (a program probing for IPv6 support makes such sockets).
-	if r.Socket.Local.Port() == 0 || !p.curQuery.MatchesAddrs(&r.Socket) {
+	if rel.Socket.Local.Port() == 0 || !r.query.MatchesAddrs(&rel.Socket) {
 		return events
 	}
-	s := r.Socket
+	s := rel.Socket
 	if s.Since.IsZero() || s.Since.After(at) {
 		s.Since = at
 	}
-	p.countReported(&s)
-	events = p.closeReplaced(&s, at, events)
+	r.audit.countReported(&s)
+	events = r.closeReplaced(&s, at, events)
 	events = append(events, sampler.Event{Kind: sampler.Opened, Time: at, Socket: s, SeenAtEnd: true})
 	if toTimeWait {
 		// Still in the table: the next sample will show it, and must not
 		// open it again. (Bounded, should samples keep failing.)
-		if len(p.adjust) < recentGoneLimit {
-			p.adjust[id] = adjustment{socket: s}
-			p.twByAddr[addressesOf(s.ID)] = id
+		if len(r.adjust) < recentGoneLimit {
+			r.adjust[id] = adjustment{socket: s}
+			r.twByAddr[addressesOf(s.ID)] = id
 		}
 		return events
 	}
-	p.recent.add(id, at, true)
+	r.recent.add(id, at, true)
 	return append(events, sampler.Event{Kind: sampler.Closed, Time: at, Socket: s, Held: at.Sub(s.Since), SeenAtEnd: true})
 }
 
 // inBase finds the socket with release key id in the last sample, indexing it on first use.
-func (p *Poller) inBase(id sampler.ID) (sampler.Socket, bool) {
-	if !p.baseIndex.built {
-		p.baseIndex.build(p.base.Sockets)
+func (r *Reconciler) inBase(id sampler.ID) (sampler.Socket, bool) {
+	if !r.baseIndex.built {
+		r.baseIndex.build(r.base.Sockets)
 	}
-	i, ok := p.baseIndex.find(p.base.Sockets, id)
+	i, ok := r.baseIndex.find(r.base.Sockets, id)
 	if !ok {
 		return sampler.Socket{}, false
 	}
-	return p.base.Sockets[i], true
+	return r.base.Sockets[i], true
 }
 
 // prevForDiff is base as releases have left it: without the released
 // sockets, with TIME_WAIT changes applied and the unseen TIME_WAIT sockets
 // added. It is built in a reused buffer, never in base, which the consumer
 // may be reading.
-func (p *Poller) prevForDiff() sampler.Snapshot {
-	if len(p.adjust) == 0 {
-		return p.base
+func (r *Reconciler) prevForDiff() sampler.Snapshot {
+	if len(r.adjust) == 0 {
+		return r.base
 	}
-	if !p.baseIndex.built {
-		p.baseIndex.build(p.base.Sockets)
+	if !r.baseIndex.built {
+		r.baseIndex.build(r.base.Sockets)
 	}
-	if p.baseIndex.dups {
-		return p.prevForDiffByRow()
+	if r.baseIndex.dups {
+		return r.prevForDiffByRow()
 	}
 	// Copy base and patch the few adjusted rows: no lookup per row.
-	prev := append(p.prevScratch[:0], p.base.Sockets...)
-	gone := slices.Grow(p.goneScratch[:0], len(prev))[:len(prev)]
+	prev := append(r.prevScratch[:0], r.base.Sockets...)
+	gone := slices.Grow(r.goneScratch[:0], len(prev))[:len(prev)]
 	clear(gone)
 	anyGone := false
-	for id, a := range p.adjust {
-		i, ok := p.baseIndex.find(p.base.Sockets, id)
+	for id, a := range r.adjust {
+		i, ok := r.baseIndex.find(r.base.Sockets, id)
 		switch {
 		case ok && a.gone:
 			gone[i], anyGone = true, true
@@ -147,17 +137,17 @@ func (p *Poller) prevForDiff() sampler.Snapshot {
 		}
 		prev = kept
 	}
-	p.prevScratch, p.goneScratch = prev, gone
-	return sampler.Snapshot{Time: p.base.Time, Sockets: prev}
+	r.prevScratch, r.goneScratch = prev, gone
+	return sampler.Snapshot{Time: r.base.Time, Sockets: prev}
 }
 
 // prevForDiffByRow is prevForDiff for a base with duplicate rows, each of
 // which the adjustment applies to: one lookup per row.
-func (p *Poller) prevForDiffByRow() sampler.Snapshot {
-	prev := p.prevScratch[:0]
+func (r *Reconciler) prevForDiffByRow() sampler.Snapshot {
+	prev := r.prevScratch[:0]
 	inBase := 0
-	for _, s := range p.base.Sockets {
-		a, ok := p.adjust[releaseKey(s.ID)]
+	for _, s := range r.base.Sockets {
+		a, ok := r.adjust[releaseKey(s.ID)]
 		switch {
 		case !ok:
 			prev = append(prev, s)
@@ -168,25 +158,25 @@ func (p *Poller) prevForDiffByRow() sampler.Snapshot {
 			inBase++
 		}
 	}
-	if inBase < len(p.adjust) {
-		for id, a := range p.adjust {
-			if _, ok := p.inBase(id); !ok && !a.gone {
+	if inBase < len(r.adjust) {
+		for id, a := range r.adjust {
+			if _, ok := r.inBase(id); !ok && !a.gone {
 				prev = append(prev, a.socket)
 			}
 		}
 	}
-	p.prevScratch = prev
-	return sampler.Snapshot{Time: p.base.Time, Sockets: prev}
+	r.prevScratch = prev
+	return sampler.Snapshot{Time: r.base.Time, Sockets: prev}
 }
 
 // dropReopened undoes the opens of sockets a release said were gone: the
 // sample was read before the release reached the poller. They are dropped
 // from the events and from next. Only the (few) opens are looked up.
-func (p *Poller) dropReopened(events []sampler.Event, next *sampler.Snapshot) []sampler.Event {
+func (r *Reconciler) dropReopened(events []sampler.Event, next *sampler.Snapshot) []sampler.Event {
 	var stale map[sampler.ID]bool
 	kept := events[:0]
 	for _, e := range events {
-		if key := releaseKey(e.Socket.ID); e.Kind == sampler.Opened && p.recent.released(key) {
+		if key := releaseKey(e.Socket.ID); e.Kind == sampler.Opened && r.recent.released(key) {
 			if stale == nil {
 				stale = map[sampler.ID]bool{}
 			}

@@ -36,14 +36,9 @@ func (p *Poller) applyQuery() {
 	q, changed := p.query, p.queryChanged
 	p.queryChanged = false
 	p.queryMu.Unlock()
-	qs, ok := p.cfg.Source.(sampler.Queryable)
-	if !changed || !ok {
+	if !changed || p.caps.query == nil {
 		return
 	}
-	qs.SetQuery(q)
-	if p.queryFrom == nil && p.sampled { // several changes before a sample: base's query counts
-		old := p.curQuery
-		p.queryFrom = &old
-	}
-	p.curQuery = q
+	p.caps.query.SetQuery(q)
+	p.rec.SetQuery(q)
 }

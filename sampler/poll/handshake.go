@@ -32,35 +32,35 @@ func completesHandshake(st sampler.State) bool {
 // Sockets already there at the first sample (or hidden by an earlier query)
 // are tracked too: the kernel counts their completion after its counters
 // were first read.
-func (p *Poller) trackHandshakes(events []sampler.Event) {
+func (a *audit) trackHandshakes(events []sampler.Event) {
 	for i := range events {
 		e := &events[i]
 		switch e.Kind {
 		case sampler.Opened:
-			if inHandshake(&e.Socket) && len(p.halfOpen) < halfOpenLimit {
-				p.halfOpen[releaseKey(e.Socket.ID)] = struct{}{}
+			if inHandshake(&e.Socket) && len(a.halfOpen) < halfOpenLimit {
+				a.halfOpen[releaseKey(e.Socket.ID)] = struct{}{}
 			}
 		case sampler.StateChanged:
-			p.endHandshake(e.Socket.ID, e.Socket.State)
+			a.endHandshake(e.Socket.ID, e.Socket.State)
 		case sampler.Closed:
-			delete(p.halfOpen, releaseKey(e.Socket.ID))
+			delete(a.halfOpen, releaseKey(e.Socket.ID))
 		}
 	}
 }
 
 // endHandshake settles a tracked socket that left SYN_RECV for state st, or
 // was released in st: counted when the handshake completed.
-func (p *Poller) endHandshake(id sampler.ID, st sampler.State) {
-	if len(p.halfOpen) == 0 {
+func (a *audit) endHandshake(id sampler.ID, st sampler.State) {
+	if len(a.halfOpen) == 0 {
 		return
 	}
 	key := releaseKey(id)
-	if _, ok := p.halfOpen[key]; !ok {
+	if _, ok := a.halfOpen[key]; !ok {
 		return
 	}
-	delete(p.halfOpen, key)
+	delete(a.halfOpen, key)
 	if completesHandshake(st) {
-		p.reportedTCP++
+		a.ReportedTCP++
 	}
 }
 

@@ -13,16 +13,16 @@ import (
 // one's close would come only with the next sample, after the new one's
 // open, and a reader following sockets by their addresses would see the
 // new one closed.
-func (p *Poller) closeReplaced(s *sampler.Socket, at time.Time, events []sampler.Event) []sampler.Event {
-	if !p.baseIndex.built {
-		p.baseIndex.build(p.base.Sockets)
+func (r *Reconciler) closeReplaced(s *sampler.Socket, at time.Time, events []sampler.Event) []sampler.Event {
+	if !r.baseIndex.built {
+		r.baseIndex.build(r.base.Sockets)
 	}
 	addr := addressesOf(s.ID)
 	var old sampler.Socket
-	if key, ok := p.twByAddr[addr]; ok { // it reached TIME_WAIT since the last sample
-		old = p.adjust[key].socket
-	} else if i, ok := p.baseIndex.timeWait[addr]; ok {
-		old = p.base.Sockets[i]
+	if key, ok := r.twByAddr[addr]; ok { // it reached TIME_WAIT since the last sample
+		old = r.adjust[key].socket
+	} else if i, ok := r.baseIndex.timeWait[addr]; ok {
+		old = r.base.Sockets[i]
 	} else {
 		return events
 	}
@@ -30,12 +30,12 @@ func (p *Poller) closeReplaced(s *sampler.Socket, at time.Time, events []sampler
 	if old.Cookie == s.Cookie {
 		return events
 	}
-	if a, ok := p.adjust[key]; ok && (a.gone || a.socket.State != sampler.StateTimeWait) {
+	if a, ok := r.adjust[key]; ok && (a.gone || a.socket.State != sampler.StateTimeWait) {
 		return events
 	}
-	p.adjust[key] = adjustment{gone: true}
-	delete(p.twByAddr, addr)
-	p.recent.add(key, at, true)
+	r.adjust[key] = adjustment{gone: true}
+	delete(r.twByAddr, addr)
+	r.recent.add(key, at, true)
 	return append(events, sampler.Event{Kind: sampler.Closed, Time: at, Socket: old, Held: sampler.Held(old.Since, at)})
 }
 

@@ -8,9 +8,9 @@ import "github.com/porttop/porttop/sampler"
 // A time after the sample's own is ignored: first seen cannot be later
 // than seen now. The map is let go afterwards; later samples carry Since
 // over from one to the next.
-func (p *Poller) carryFirstSeen(events []sampler.Event, next *sampler.Snapshot) {
-	seen := p.firstSeen
-	p.firstSeen = sampler.FirstSeen{}
+func (r *Reconciler) carryFirstSeen(events []sampler.Event, next *sampler.Snapshot) {
+	seen := r.firstSeen
+	r.firstSeen = sampler.FirstSeen{}
 	if seen.Len() == 0 {
 		return
 	}

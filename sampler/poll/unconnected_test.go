@@ -65,7 +65,7 @@ func TestPollerReleasesOfUnconnectedSockets(t *testing.T) {
 		{"tcp 0.0.0.0:40013 127.0.0.1:0 CLOSE #12", // reset by SO_LINGER 0 before any sample saw it
 			[]string{"open 0.0.0.0:40013 seen-at-end", "close 0.0.0.0:40013 seen-at-end"}, true},
 	} {
-		before := p.reportedTCP
+		before := p.rec.audit.ReportedTCP
 		p.handleReleases(sampler.Release{Socket: sock(t, c.spec), At: at(1)}, nil)
 		var got []sampler.Event
 		if b, err := p.Next(expired()); err == nil {
@@ -76,7 +76,7 @@ func TestPollerReleasesOfUnconnectedSockets(t *testing.T) {
 		} else if len(c.events) > 0 {
 			wantKinds(t, got, c.events...)
 		}
-		if counted := p.reportedTCP > before; counted != c.tcpCounts {
+		if counted := p.rec.audit.ReportedTCP > before; counted != c.tcpCounts {
 			t.Errorf("%s: counted as a TCP connection %v, want %v", c.spec, counted, c.tcpCounts)
 		}
 	}

@@ -25,7 +25,7 @@ func TestLateReleaseOfAVanishedSocketIsNoNewConnection(t *testing.T) {
 	wantKinds(t, take(t, p).Events, "close 127.0.0.1:40001")
 	p.sample(ctx) // long after: recentGone has let it go
 	take(t, p)
-	reported := p.reportedTCP
+	reported := p.rec.audit.ReportedTCP
 
 	reset := sock(t, sockA)
 	reset.State = sampler.StateClose
@@ -35,8 +35,8 @@ func TestLateReleaseOfAVanishedSocketIsNoNewConnection(t *testing.T) {
 	if b, err := p.Next(expired); err == nil && len(b.Events) > 0 {
 		t.Errorf("late release of a socket a sample closed: %q, want nothing", kinds(b.Events))
 	}
-	if p.reportedTCP != reported {
-		t.Errorf("reported TCP opens went %d -> %d", reported, p.reportedTCP)
+	if p.rec.audit.ReportedTCP != reported {
+		t.Errorf("reported TCP opens went %d -> %d", reported, p.rec.audit.ReportedTCP)
 	}
 
 	// A socket never seen still counts as one that lived and died.
@@ -62,7 +62,7 @@ func TestReconnectOfAVanishedSocketIsANewConnection(t *testing.T) {
 		p.sample(ctx)
 		take(t, p)
 	}
-	reported := p.reportedTCP
+	reported := p.rec.audit.ReportedTCP
 	// Same socket (cookie 7) connected again: new port 40009, established, closed.
 	again := sock(t, "tcp 127.0.0.1:40009 127.0.0.1:80 CLOSE #7")
 	p.handleReleases(sampler.Release{Socket: again, At: at(31)}, nil)
@@ -72,7 +72,7 @@ func TestReconnectOfAVanishedSocketIsANewConnection(t *testing.T) {
 	if err != nil || len(b.Events) == 0 {
 		t.Errorf("hand-out of 127.0.0.1:40009 (a second connect on the same socket) was swallowed: no events (err %v)", err)
 	}
-	if p.reportedTCP == reported {
+	if p.rec.audit.ReportedTCP == reported {
 		t.Errorf("reported TCP opens stayed %d although the kernel counted a second connect", reported)
 	}
 }

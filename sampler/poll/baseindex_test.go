@@ -34,29 +34,29 @@ func TestPrevForDiffPatchesAsEveryRowLookupDoes(t *testing.T) {
 		cookies := step%4 != 0
 		n := 5 + r.IntN(40)
 		for i := range n {
-			p.base.Sockets = append(p.base.Sockets, mk(i, cookies || r.IntN(2) == 0))
+			p.rec.base.Sockets = append(p.rec.base.Sockets, mk(i, cookies || r.IntN(2) == 0))
 		}
 		for range 1 + r.IntN(8) {
 			i := r.IntN(n + 5) // some are not in base
 			s := mk(i, cookies)
 			if i < n {
-				s = p.base.Sockets[i]
+				s = p.rec.base.Sockets[i]
 			}
 			if r.IntN(2) == 0 {
-				p.adjust[releaseKey(s.ID)] = adjustment{gone: true}
+				p.rec.adjust[releaseKey(s.ID)] = adjustment{gone: true}
 			} else {
 				s.State = sampler.StateTimeWait
-				p.adjust[releaseKey(s.ID)] = adjustment{socket: s}
+				p.rec.adjust[releaseKey(s.ID)] = adjustment{socket: s}
 			}
 		}
 		if step%10 == 0 {
-			p.base.Sockets = append(p.base.Sockets, p.base.Sockets[0]) // a duplicate row
+			p.rec.base.Sockets = append(p.rec.base.Sockets, p.rec.base.Sockets[0]) // a duplicate row
 		}
-		got := sorted(p.prevForDiff().Sockets)
-		if !p.baseIndex.dups {
+		got := sorted(p.rec.prevForDiff().Sockets)
+		if !p.rec.baseIndex.dups {
 			patched++
 		}
-		want := sorted(p.prevForDiffByRow().Sockets)
+		want := sorted(p.rec.prevForDiffByRow().Sockets)
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("step %d: prevForDiff\n got %v\nwant %v", step, got, want)
 		}

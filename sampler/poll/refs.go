@@ -145,13 +145,13 @@ var _ sampler.Recycler = (*Poller)(nil)
 // recycleFree hands the buffers nobody holds to a source that reuses them.
 // It runs in the poller's goroutine, just before a sample.
 func (p *Poller) recycleFree() {
-	r, ok := p.cfg.Source.(sampler.SocketRecycler)
+	r := p.caps.recycler
 	for {
 		s := p.refs.popFree()
 		if s == nil {
 			return
 		}
-		if ok {
+		if r != nil {
 			r.Recycle(s)
 		}
 	}

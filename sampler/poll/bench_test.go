@@ -72,13 +72,13 @@ func BenchmarkPollerSampleAfterReleases(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		base := p.base.Sockets
+		base := p.rec.base.Sockets
 		for i := range 10 {
 			s := base[i] // gone from the next table when base is prev
 			if base[0].Cookie != prev.Sockets[0].Cookie {
 				s = base[len(base)-1-i] // gone when base is next
 			}
-			p.release(sampler.Release{Socket: s, At: p.base.Time}, nil)
+			p.release(sampler.Release{Socket: s, At: p.rec.base.Time}, nil)
 		}
 		p.sample(ctx)
 		take()

@@ -1,0 +1,45 @@
+package poll
+
+import "github.com/porttop/porttop/sampler"
+
+// Audit is what a stream reported, to be set against the kernel's own
+// counts of connections opened (see sampler.Batch, whose fields of the
+// same names it fills).
+type Audit struct {
+	// Kernel is the last reading of the kernel's counters; nil when the
+	// source cannot read them or never could.
+	Kernel *sampler.KernelCounters
+	// Reported counts the opens reported (not Existing ones).
+	Reported uint64
+	// ReportedTCP counts, among them, the TCP connections the kernel's
+	// counters count (see isTCPConnection), and handshakes completed.
+	ReportedTCP uint64
+	// ReportedTCPAtKernel is ReportedTCP as it stood when Kernel was read.
+	ReportedTCPAtKernel uint64
+}
+
+// audit keeps Audit up to date, with the handshakes in progress that are
+// not counted yet.
+type audit struct {
+	Audit
+	halfOpen map[sampler.ID]struct{} // by releaseKey: handshakes in progress, not yet counted (see trackHandshakes)
+}
+
+// countReported counts one reported open, and apart the TCP connections the
+// kernel's counters can vouch for.
+func (a *audit) countReported(s *sampler.Socket) {
+	a.Reported++
+	if isTCPConnection(s) {
+		a.ReportedTCP++
+	}
+}
+
+// sampled takes the kernel's counters read with a sample (nil: keep the
+// last reading). They are as of the sample's start, whose sockets are all
+// counted now.
+func (a *audit) sampled(kernel *sampler.KernelCounters) {
+	if kernel != nil {
+		a.Kernel = kernel
+	}
+	a.ReportedTCPAtKernel = a.ReportedTCP
+}
