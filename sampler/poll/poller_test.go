@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -202,131 +201,6 @@ func TestPollerReleaseOfUnseenSocket(t *testing.T) {
 	wantKinds(t, take(t, p).Events)
 }
 
-func TestPollerReleaseClosesAtOnceAndGuardsReopen(t *testing.T) {
-	ctx := context.Background()
-	p, _ := newTestPoller(t, Config{},
-		ok(snap(t, at(0), sockA, sockB)),
-		ok(snap(t, at(2), sockA, sockB)), // read just before the release reached us
-		ok(snap(t, at(3), sockB)),
-		ok(snap(t, at(9), sockB)),
-		ok(snap(t, at(10), sockA, sockB)), // the ID again, long after: a new socket
-	)
-	p.sample(ctx)
-	take(t, p)
-	p.handleReleases(sampler.Release{Socket: sock(t, sockA), At: at(1)}, nil)
-	b := take(t, p)
-	wantKinds(t, b.Events, "close 127.0.0.1:40001")
-	if b.Events[0].Held != time.Second || !b.Events[0].Time.Equal(at(1)) {
-		t.Errorf("close held %v at %v, want 1s at %v", b.Events[0].Held, b.Events[0].Time, at(1))
-	}
-	// A second report of the same release changes nothing.
-	p.handleReleases(sampler.Release{Socket: sock(t, sockA), At: at(1)}, nil)
-	if _, err := p.Next(expired()); err == nil {
-		t.Error("a repeated release made a batch")
-	}
-
-	p.sample(ctx) // still lists A: must not re-open it
-	b = take(t, p)
-	wantKinds(t, b.Events)
-	for _, s := range b.Snapshot.Sockets {
-		if s.ID == sock(t, sockA).ID {
-			t.Error("a released socket is back in the snapshot")
-		}
-	}
-	p.sample(ctx) // A gone: no second close
-	wantKinds(t, take(t, p).Events)
-	p.sample(ctx)
-	take(t, p)
-	p.sample(ctx) // 7s after the release the guard has expired
-	wantKinds(t, take(t, p).Events, "open 127.0.0.1:40001")
-}
-
-func TestPollerReleaseMatchedByCookie(t *testing.T) {
-	ctx := context.Background()
-	p, _ := newTestPoller(t, Config{},
-		ok(snap(t, at(0), sockA, sockB)),
-		ok(snap(t, at(2), sockA, sockB)), // read before the release: B must not re-open
-		ok(snap(t, at(3), sockA)),
-	)
-	p.sample(ctx)
-	take(t, p)
-	// B reset: the kernel reports it with its addresses cleared.
-	reset := sock(t, "tcp 0.0.0.0:40002 127.0.0.1:0 CLOSE #2")
-	p.handleReleases(sampler.Release{Socket: reset, At: at(1)}, nil)
-	b := take(t, p)
-	wantKinds(t, b.Events, "close 127.0.0.1:40002")
-	if b.Events[0].Socket.Remote.Port() != 80 || b.Events[0].SeenAtEnd {
-		t.Errorf("the close should carry the socket as sampled, got %+v", b.Events[0])
-	}
-	p.sample(ctx)
-	wantKinds(t, take(t, p).Events)
-	p.sample(ctx)
-	wantKinds(t, take(t, p).Events)
-}
-
-func TestPollerLateReleaseAfterSampleClose(t *testing.T) {
-	ctx := context.Background()
-	p, _ := newTestPoller(t, Config{},
-		ok(snap(t, at(0), sockA)),
-		ok(snap(t, at(1))),
-	)
-	p.sample(ctx)
-	p.sample(ctx)
-	wantKinds(t, take(t, p).Events, "open 127.0.0.1:40001 existing", "close 127.0.0.1:40001")
-	p.handleReleases(sampler.Release{Socket: sock(t, sockA), At: at(1)}, nil)
-	if b, err := p.Next(expired()); err == nil {
-		t.Errorf("a release after the sample's close was reported again: %q", kinds(b.Events))
-	}
-}
-
-func TestPollerTimeWaitRelease(t *testing.T) {
-	ctx := context.Background()
-	tw := strings.Replace(sockA, "ESTABLISHED", "TIME_WAIT", 1)
-	p, _ := newTestPoller(t, Config{},
-		ok(snap(t, at(0), sockA)),
-		ok(snap(t, at(2), tw)),
-		ok(snap(t, at(3))),
-	)
-	p.sample(ctx)
-	take(t, p)
-	p.handleReleases(sampler.Release{Socket: sock(t, tw), At: at(1)}, nil)
-	b := take(t, p)
-	wantKinds(t, b.Events, "state 127.0.0.1:40001")
-	if e := b.Events[0]; e.PrevState != sampler.StateEstablished || e.Socket.State != sampler.StateTimeWait {
-		t.Errorf("state change %v -> %v, want ESTABLISHED -> TIME_WAIT", e.PrevState, e.Socket.State)
-	}
-	p.sample(ctx) // the sample agrees: nothing new
-	wantKinds(t, take(t, p).Events)
-	p.sample(ctx) // TIME_WAIT over
-	b = take(t, p)
-	wantKinds(t, b.Events, "close 127.0.0.1:40001")
-	if b.Events[0].Held != 3*time.Second {
-		t.Errorf("held %v, want 3s from first seen", b.Events[0].Held)
-	}
-}
-
-func TestPollerTimeWaitReleaseOfUnseenSocket(t *testing.T) {
-	ctx := context.Background()
-	tw := strings.Replace(sockB, "ESTABLISHED", "TIME_WAIT", 1)
-	p, _ := newTestPoller(t, Config{},
-		ok(snap(t, at(0))),
-		ok(snap(t, at(2), tw)),
-		ok(snap(t, at(3))),
-	)
-	p.sample(ctx)
-	take(t, p)
-	p.handleReleases(sampler.Release{Socket: sock(t, tw), At: at(1)}, nil)
-	wantKinds(t, take(t, p).Events, "open 127.0.0.1:40002 seen-at-end")
-	p.sample(ctx) // sees it in TIME_WAIT: already reported
-	wantKinds(t, take(t, p).Events)
-	p.sample(ctx)
-	b := take(t, p)
-	wantKinds(t, b.Events, "close 127.0.0.1:40002")
-	if b.Reported != 1 {
-		t.Errorf("Reported = %d, want 1", b.Reported)
-	}
-}
-
 func TestPollerQueryChange(t *testing.T) {
 	ctx := context.Background()
 	p, src := newTestPoller(t, Config{},
@@ -345,26 +219,6 @@ func TestPollerQueryChange(t *testing.T) {
 	if len(src.queries) != 2 || len(src.queries[0].Protos) != 1 {
 		t.Errorf("source got queries %+v", src.queries)
 	}
-}
-
-func TestPollerReleaseOutsideQuery(t *testing.T) {
-	ctx := context.Background()
-	p, _ := newTestPoller(t, Config{}, ok(snap(t, at(0), sockA)))
-	p.SetQuery(sampler.Query{Ports: []sampler.PortRange{{Lo: 40001, Hi: 40001}}, States: sampler.MaskOf(sampler.StateEstablished)})
-	p.sample(ctx)
-	take(t, p)
-	// Outside the query: never in a sample, so not "seen at end" either.
-	p.handleReleases(sampler.Release{Socket: sock(t, sockB), At: at(1)}, nil)
-	if b, err := p.Next(expired()); err == nil {
-		t.Errorf("release outside the query reported: %q", kinds(b.Events))
-	}
-	// Inside it (by port; its state at release does not matter).
-	closing := sock(t, strings.Replace(sockB, "40002", "40001", 1))
-	closing.Remote = sock(t, sockC).Remote
-	closing.Cookie = 9
-	closing.State = sampler.StateClose
-	p.handleReleases(sampler.Release{Socket: closing, At: at(1)}, nil)
-	wantKinds(t, take(t, p).Events, "open 127.0.0.1:40001 seen-at-end", "close 127.0.0.1:40001 seen-at-end")
 }
 
 func TestPollerCountersAndNotes(t *testing.T) {
