@@ -34,8 +34,10 @@ type Queryable interface {
 // ReleaseWatcher is implemented by sources that hear of released sockets as
 // they happen (Linux's sock_diag destroy groups), so a socket that lived and
 // died between two polls is still reported. WatchReleases sends each released
-// socket to out until ctx ends; a TCP socket that went to TIME_WAIT rather
-// than away arrives with State == StateTimeWait. It returns an error at once
+// socket to out until ctx ends; a TCP socket that lives on as the kernel's
+// timewait socket (its port still held) arrives in that socket's state:
+// StateTimeWait, or StateFinWait2 when it was closed before its peer's FIN
+// came (an orphan waiting for it). It returns an error at once
 // when subscribing is impossible; the poller then relies on polling alone.
 type ReleaseWatcher interface {
 	WatchReleases(ctx context.Context, out chan<- Release) error

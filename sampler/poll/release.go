@@ -23,11 +23,11 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 		at = now
 	}
 	id := releaseKey(rel.Socket.ID)
-	toTimeWait := rel.Socket.State == sampler.StateTimeWait
+	lingers := livesOn(rel.Socket.State)
 
 	// Already changed by an earlier release since the last sample.
 	if a, ok := r.adjust[id]; ok {
-		if a.gone || toTimeWait {
+		if a.gone || lingers {
 			return events
 		}
 		r.adjust[id] = adjustment{gone: true}
@@ -36,15 +36,20 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 	}
 	if s, ok := r.inBase(id); ok {
 		r.audit.endHandshake(s.ID, rel.Socket.State)
-		if toTimeWait {
-			if s.State == sampler.StateTimeWait {
+		if lingers {
+			if !sampler.TCPCanReach(s.State, rel.Socket.State) {
+				// Already there, or further on (a sample saw TIME_WAIT
+				// after the kernel was asked in FIN_WAIT2), or a state
+				// TCP could not have taken it to: the samples tell.
 				return events
 			}
 			prev := s.State
-			// In TIME_WAIT no process holds it: its pid is its last owner's.
-			s.State, s.Inode, s.OwnerGone = sampler.StateTimeWait, 0, s.PID != 0
+			// A timewait socket has no process: its pid is its last owner's.
+			s.State, s.Inode, s.OwnerGone = rel.Socket.State, 0, s.PID != 0
 			r.adjust[id] = adjustment{socket: s}
-			r.twByAddr[addressesOf(s.ID)] = id
+			if s.State == sampler.StateTimeWait {
+				r.twByAddr[addressesOf(s.ID)] = id
+			}
 			return append(events, sampler.Event{Kind: sampler.StateChanged, Time: at, Socket: s, PrevState: prev})
 		}
 		r.adjust[id] = adjustment{gone: true}
@@ -73,12 +78,14 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 	r.audit.countReported(&s)
 	events = r.closeReplaced(&s, at, events)
 	events = append(events, sampler.Event{Kind: sampler.Opened, Time: at, Socket: s, SeenAtEnd: true})
-	if toTimeWait {
+	if lingers {
 		// Still in the table: the next sample will show it, and must not
 		// open it again. (Bounded, should samples keep failing.)
 		if len(r.adjust) < recentGoneLimit {
 			r.adjust[id] = adjustment{socket: s}
-			r.twByAddr[addressesOf(s.ID)] = id
+			if s.State == sampler.StateTimeWait {
+				r.twByAddr[addressesOf(s.ID)] = id
+			}
 		}
 		return events
 	}
@@ -189,6 +196,13 @@ func (r *Reconciler) dropReopened(events []sampler.Event, next *sampler.Snapshot
 		next.Sockets = slices.DeleteFunc(next.Sockets, func(s sampler.Socket) bool { return stale[releaseKey(s.ID)] })
 	}
 	return kept
+}
+
+// livesOn tells the states a release gives a TCP socket the kernel freed
+// for a timewait socket that keeps its port: TIME_WAIT, or FIN_WAIT2 when it
+// was orphaned before its peer's FIN came (see sampler.ReleaseWatcher).
+func livesOn(st sampler.State) bool {
+	return st == sampler.StateTimeWait || st == sampler.StateFinWait2
 }
 
 // releaseKey is how a release is matched to a sampled socket: by the kernel's

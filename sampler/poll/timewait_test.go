@@ -74,3 +74,47 @@ func TestTimeWaitFromAReleaseHasItsOwnerGone(t *testing.T) {
 		}),
 	)
 }
+
+// A client that closes before its server is orphaned in FIN_WAIT2: the
+// kernel frees it for a timewait socket in FIN_WAIT2, and its release says
+// so. The stream reads ESTABLISHED -> FIN_WAIT2 -> TIME_WAIT, never
+// TIME_WAIT -> FIN_WAIT2 (issue 10 item 4).
+func TestOrphanedFinWait2IsNoTimeWait(t *testing.T) {
+	const (
+		est  = "tcp 127.0.0.1:40001 127.0.0.1:9002 ESTABLISHED #1"
+		fin2 = "tcp 127.0.0.1:40001 127.0.0.1:9002 FIN_WAIT2 #1"
+		tw   = "tcp 127.0.0.1:40001 127.0.0.1:9002 TIME_WAIT #1"
+	)
+	runScript(t,
+		sample{0, []string{est}},
+		want{"open 127.0.0.1:40001 #1 existing"},
+		release{1, fin2},
+		want{"state 127.0.0.1:40001 #1 ESTABLISHED->FIN_WAIT2"},
+		sample{2, []string{fin2}},
+		want{},
+		sample{3, []string{tw}}, // the server closed: its FIN came
+		want{"state 127.0.0.1:40001 #1 FIN_WAIT2->TIME_WAIT"},
+		sample{4, nil},
+		want{"close 127.0.0.1:40001 #1"},
+	)
+}
+
+// The kernel was asked while the socket was in FIN_WAIT2, and a sample saw
+// it in TIME_WAIT before the release reached the reconciler: the release
+// is old news, not a step back.
+func TestLateFinWait2ReleaseAfterTimeWaitSample(t *testing.T) {
+	const (
+		est  = "tcp 127.0.0.1:40001 127.0.0.1:9002 ESTABLISHED #1"
+		fin2 = "tcp 127.0.0.1:40001 127.0.0.1:9002 FIN_WAIT2 #1"
+		tw   = "tcp 127.0.0.1:40001 127.0.0.1:9002 TIME_WAIT #1"
+	)
+	runScript(t,
+		sample{0, []string{est}},
+		sample{2, []string{tw}},
+		want{"open 127.0.0.1:40001 #1 existing", "state 127.0.0.1:40001 #1 ESTABLISHED->TIME_WAIT"},
+		release{1, fin2},
+		want{},
+		sample{3, []string{tw}},
+		want{},
+	)
+}
