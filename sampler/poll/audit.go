@@ -37,8 +37,15 @@ func (a *audit) countReported(s *sampler.Socket) {
 // sampled takes the kernel's counters read with a sample (nil: keep the
 // last reading). They are as of the sample's start, whose sockets are all
 // counted now.
-func (a *audit) sampled(kernel *sampler.KernelCounters) {
-	if kernel != nil {
+//
+// Those read with the first sample are no baseline: they were read as its
+// dump began, and a connection opened while it ran is in it, existing and
+// so never reported, yet counted by the kernel after that reading: "1
+// missed" for good at start-up. The audit starts from the first reading
+// after the first sample (the poller takes the next sample at once), so
+// nothing that happened before the first sample is counted on either side.
+func (a *audit) sampled(kernel *sampler.KernelCounters, first bool) {
+	if kernel != nil && !first {
 		a.Kernel = kernel
 	}
 	a.ReportedTCPAtKernel = a.ReportedTCP

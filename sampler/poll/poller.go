@@ -209,7 +209,7 @@ func (p *Poller) sample(ctx context.Context) {
 		return
 	}
 	kernel := p.readCounters()
-	old := p.rec.Base()
+	old, first := p.rec.Base(), !p.rec.Sampled()
 	events := p.rec.Sample(p.now(), &next, kernel)
 	cost := time.Since(start)
 	p.lastOK = true
@@ -218,6 +218,9 @@ func (p *Poller) sample(ctx context.Context) {
 	p.readSourceNotes()
 	p.tune(cost)
 	p.pending.add(p.update(update{snapshot: &next, events: events, sampled: true, cost: cost, interval: p.interval}))
+	if first && p.caps.counters != nil {
+		p.Poke() // the audit's baseline is the next sample's reading: take it now
+	}
 }
 
 // update completes u with what every published step carries.

@@ -84,7 +84,8 @@ func (r *Reconciler) SetQuery(q sampler.Query) {
 // be changed (sockets a release said were gone are dropped from it, first
 // sample's sockets get their first-seen times) and is kept as base: the
 // caller must not write to it afterwards. The first sample's opens are
-// Existing.
+// Existing, and its counters are no baseline for the audit (see
+// audit.sampled): the next sample's are.
 func (r *Reconciler) Sample(now time.Time, next *sampler.Snapshot, kernel *sampler.KernelCounters) []sampler.Event {
 	if next.Time.IsZero() {
 		next.Time = now
@@ -114,12 +115,13 @@ func (r *Reconciler) Sample(now time.Time, next *sampler.Snapshot, kernel *sampl
 		}
 	}
 	r.vanished.add(events, next.Time)
+	first := !r.sampled
 	r.sampled = true
 	r.base = *next
 	r.baseIndex.built = false
 	clear(r.adjust)
 	clear(r.twByAddr)
-	r.audit.sampled(kernel)
+	r.audit.sampled(kernel, first)
 	return events
 }
 

@@ -75,9 +75,14 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 	if s.Since.IsZero() || s.Since.After(at) {
 		s.Since = at
 	}
-	r.audit.countReported(&s)
+	// Before the first sample every socket is one that was there before
+	// porttop looked: existing, as the first sample's are, and not counted.
+	existing := !r.sampled
+	if !existing {
+		r.audit.countReported(&s)
+	}
 	events = r.closeReplaced(&s, at, events)
-	events = append(events, sampler.Event{Kind: sampler.Opened, Time: at, Socket: s, SeenAtEnd: true})
+	events = append(events, sampler.Event{Kind: sampler.Opened, Time: at, Socket: s, SeenAtEnd: true, Existing: existing})
 	if lingers {
 		// Still in the table: the next sample will show it, and must not
 		// open it again. (Bounded, should samples keep failing.)

@@ -1,0 +1,114 @@
+package poll
+
+import (
+	"context"
+	"testing"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// The kernel audit: what porttop reported set against the kernel's own
+// counts of connections opened, as the header ("kernel N, porttop saw M
+// (K missed)") and watch's stats line compare them: from the first
+// reading a batch carries.
+
+// missed is what a consumer shows as missed: the kernel's opens since the
+// first reading it was given, past the TCP opens reported at that instant.
+type missed struct{ start *sampler.KernelCounters }
+
+func (m *missed) check(want uint64) check {
+	return func(t *testing.T, r *Reconciler) {
+		t.Helper()
+		a := r.Audit()
+		if a.Kernel == nil {
+			return
+		}
+		if m.start == nil {
+			k := *a.Kernel
+			m.start = &k
+		}
+		kernel := a.Kernel.ActiveOpens + a.Kernel.PassiveOpens - m.start.ActiveOpens - m.start.PassiveOpens
+		var got uint64
+		if kernel > a.ReportedTCPAtKernel {
+			got = kernel - a.ReportedTCPAtKernel
+		}
+		if got != want {
+			t.Errorf("kernel opened %d since the first reading, porttop saw %d: %d missed, want %d", kernel, a.ReportedTCPAtKernel, got, want)
+		}
+	}
+}
+
+// Issue 10 item 10: the first sample's counters are read as its dump
+// begins; a connection opened while the dump runs is in it (existing, so
+// never reported) yet counted by the kernel after that reading. Taken as
+// the baseline, that reading showed "1 missed" for good at start-up.
+func TestAuditStartsAfterTheFirstSample(t *testing.T) {
+	var m missed
+	first := snap(t, at(0), sockA) // A connected after the counters were read, before the dump reached it
+	runScript(t,
+		sampleOf{snap: first, kernel: &sampler.KernelCounters{ActiveOpens: 10}},
+		want{"open 127.0.0.1:40001 #1 existing"},
+		check(func(t *testing.T, r *Reconciler) {
+			if r.Audit().Kernel != nil {
+				t.Errorf("the first sample's reading %+v was taken as the baseline", r.Audit().Kernel)
+			}
+		}),
+		m.check(0),
+		sampleOf{snap: snap(t, at(1), sockA), kernel: &sampler.KernelCounters{ActiveOpens: 11}}, // counts A's connect
+		m.check(0),
+		sampleOf{snap: snap(t, at(2), sockA, sockB), kernel: &sampler.KernelCounters{ActiveOpens: 12}}, // B: seen and counted
+		want{"open 127.0.0.1:40002 #2"},
+		m.check(0),
+	)
+}
+
+// Releases heard before the first sample (the watcher starts first) are of
+// sockets that were there before porttop looked: existing, as the first
+// sample's are, and not counted as opens reported.
+func TestAuditLeavesOutReleasesBeforeTheFirstSample(t *testing.T) {
+	runScript(t,
+		release{0, sockA},
+		want{"open 127.0.0.1:40001 #1 existing seen-at-end", "close 127.0.0.1:40001 #1 seen-at-end"},
+		sample{1, []string{sockB}},
+		want{"open 127.0.0.1:40002 #2 existing"},
+		release{2, sockC}, // after the first sample: a connection that lived and died between samples
+		want{"open 127.0.0.1:40003 #3 seen-at-end", "close 127.0.0.1:40003 #3 seen-at-end"},
+		check(func(t *testing.T, r *Reconciler) {
+			if a := r.Audit(); a.Reported != 1 || a.ReportedTCP != 1 {
+				t.Errorf("reported %d opens (%d TCP), want 1: only the release after the first sample", a.Reported, a.ReportedTCP)
+			}
+		}),
+	)
+}
+
+// The poller takes the audit's baseline at once: after the first sample of
+// a source that reads the kernel's counters it asks for the next sample
+// without waiting out the interval, so that almost nothing opens between
+// the first dump and the reading the audit starts from.
+func TestPollerTakesTheAuditBaselineAtOnce(t *testing.T) {
+	ctx := context.Background()
+	src := &countingSource{scriptedSource: &scriptedSource{steps: []scriptStep{ok(snap(t, at(0), sockA)), ok(snap(t, at(1), sockA)), ok(snap(t, at(2), sockA))}}}
+	p := New(Config{Source: src})
+	poked := func() bool {
+		select {
+		case <-p.poke:
+			return true
+		default:
+			return false
+		}
+	}
+	p.sample(ctx)
+	if !poked() {
+		t.Error("no sample asked for at once after the first: the audit's baseline would wait an interval")
+	}
+	if b := take(t, p); b.Kernel != nil {
+		t.Errorf("first batch carries counters %+v, want none: they are no baseline", b.Kernel)
+	}
+	p.sample(ctx)
+	if poked() {
+		t.Error("the second sample asked for another at once")
+	}
+	if b := take(t, p); b.Kernel == nil || b.Kernel.ActiveOpens != 20 {
+		t.Errorf("second batch carries counters %+v, want the second reading", b.Kernel)
+	}
+}
