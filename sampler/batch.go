@@ -42,7 +42,9 @@ type Batch struct {
 	// ReportedTCPAtKernel is ReportedTCP as it stood when Kernel was read:
 	// the same instant, so the two can be compared without the opens
 	// reported since (by release reports between samples) reading as a
-	// surplus.
+	// surplus. It counts from the first Kernel a feed publishes, which is
+	// read after its first sample: compare it with the kernel's opens
+	// since that first reading.
 	ReportedTCPAtKernel uint64
 	// Ephemeral is the OS ephemeral range as last read (see EphemeralRange;
 	// zero Range: this feed does not read it).

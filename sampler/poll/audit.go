@@ -14,7 +14,9 @@ type Audit struct {
 	// ReportedTCP counts, among them, the TCP connections the kernel's
 	// counters count (see isTCPConnection), and handshakes completed.
 	ReportedTCP uint64
-	// ReportedTCPAtKernel is ReportedTCP as it stood when Kernel was read.
+	// ReportedTCPAtKernel is ReportedTCP as it stood when Kernel was read,
+	// counted from the audit's baseline, the first reading published: the
+	// figure to set against the kernel's opens since that reading.
 	ReportedTCPAtKernel uint64
 }
 
@@ -22,6 +24,7 @@ type Audit struct {
 // not counted yet.
 type audit struct {
 	Audit
+	base     uint64                  // ReportedTCP when the baseline was read
 	halfOpen map[sampler.ID]struct{} // by releaseKey: handshakes in progress, not yet counted (see trackHandshakes)
 }
 
@@ -36,17 +39,24 @@ func (a *audit) countReported(s *sampler.Socket) {
 
 // sampled takes the kernel's counters read with a sample (nil: keep the
 // last reading). They are as of the sample's start, whose sockets are all
-// counted now.
+// counted now. before is ReportedTCP as the sample began.
 //
 // Those read with the first sample are no baseline: they were read as its
 // dump began, and a connection opened while it ran is in it, existing and
 // so never reported, yet counted by the kernel after that reading: "1
 // missed" for good at start-up. The audit starts from the first reading
-// after the first sample (the poller takes the next sample at once), so
-// nothing that happened before the first sample is counted on either side.
-func (a *audit) sampled(kernel *sampler.KernelCounters, first bool) {
-	if kernel != nil && !first {
+// after the first sample (the poller takes the next sample at once), and
+// counts the opens reported from that sample's start: those reported in
+// between (releases heard while the first sample was attributed) happened
+// before the reading. So nothing that happened before the first sample is
+// counted on either side.
+func (a *audit) sampled(kernel *sampler.KernelCounters, first bool, before uint64) {
+	switch {
+	case kernel == nil || first:
+	case a.Kernel == nil:
+		a.Kernel, a.base = kernel, before
+	default:
 		a.Kernel = kernel
 	}
-	a.ReportedTCPAtKernel = a.ReportedTCP
+	a.ReportedTCPAtKernel = a.ReportedTCP - a.base
 }

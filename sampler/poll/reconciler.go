@@ -91,6 +91,7 @@ func (r *Reconciler) Sample(now time.Time, next *sampler.Snapshot, kernel *sampl
 		next.Time = now
 	}
 	r.recent.expire(next.Time)
+	before := r.audit.ReportedTCP
 	events := r.differ.Diff(r.prevForDiff(), next)
 	events = r.dropReopened(events, next)
 	r.audit.trackHandshakes(events)
@@ -121,7 +122,7 @@ func (r *Reconciler) Sample(now time.Time, next *sampler.Snapshot, kernel *sampl
 	r.baseIndex.built = false
 	clear(r.adjust)
 	clear(r.twByAddr)
-	r.audit.sampled(kernel, first)
+	r.audit.sampled(kernel, first, before)
 	return events
 }
 
