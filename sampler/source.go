@@ -71,6 +71,17 @@ type CounterReader interface {
 	KernelCounters() (KernelCounters, error)
 }
 
+// AuditStartReader is implemented by CounterReaders that also read the
+// kernel's counters as their first Sample's dump ended, before its sockets
+// were attributed: every connection in that sample is counted in them, and
+// nothing opened after the dump. The poller starts its audit there (a
+// reading taken as the dump began leaves out connections opened while it
+// ran, which are in the sample as existing: missed for good). Read once,
+// so later samples pay nothing for it; an error when there is none.
+type AuditStartReader interface {
+	KernelCountersAtFirstDumpEnd() (KernelCounters, error)
+}
+
 // QuietSource is implemented by sources that can tell, far more cheaply than
 // a sample, that the table cannot have changed since their last Sample began
 // (Linux: the kernel's TCP counters and socket counts have not moved). The

@@ -37,26 +37,35 @@ func (a *audit) countReported(s *sampler.Socket) {
 	}
 }
 
+// Reading is the kernel's counters read with a sample: as its dump began
+// (Start, see sampler.CounterReader) and as it ended (End, see
+// sampler.AuditStartReader); nil when not read.
+type Reading struct {
+	Start, End *sampler.KernelCounters
+}
+
 // sampled takes the kernel's counters read with a sample (nil: keep the
-// last reading). They are as of the sample's start, whose sockets are all
-// counted now. before is ReportedTCP as the sample began.
+// last reading). Start is as of the sample's start, whose sockets are all
+// counted now: every connection it counts is reported or existing, so
+// porttop may lead the kernel by what opened during the dump, never trail
+// it. before is ReportedTCP as the sample began.
 //
-// Those read with the first sample are no baseline: they were read as its
-// dump began, and a connection opened while it ran is in it, existing and
-// so never reported, yet counted by the kernel after that reading: "1
-// missed" for good at start-up. The audit starts from the first reading
-// after the first sample (the poller takes the next sample at once), and
-// counts the opens reported from that sample's start: those reported in
-// between (releases heard while the first sample was attributed) happened
-// before the reading. So nothing that happened before the first sample is
-// counted on either side.
-func (a *audit) sampled(kernel *sampler.KernelCounters, first bool, before uint64) {
+// The audit's start (the first reading published) must hold every
+// connection the first sample has as existing, or one opened while its
+// dump ran is counted by the kernel after it and never reported: "1
+// missed" for good. That is the first sample's End when the source reads
+// one; else the next sample's Start (the poller takes that sample at
+// once), and the opens reported before that sample began (releases heard
+// meanwhile) are left out of the audit: they happened before the reading.
+func (a *audit) sampled(read Reading, first bool, before uint64) {
 	switch {
-	case kernel == nil || first:
+	case first && read.End != nil:
+		a.Kernel, a.base = read.End, before
+	case read.Start == nil || first:
 	case a.Kernel == nil:
-		a.Kernel, a.base = kernel, before
+		a.Kernel, a.base = read.Start, before
 	default:
-		a.Kernel = kernel
+		a.Kernel = read.Start
 	}
 	a.ReportedTCPAtKernel = a.ReportedTCP - a.base
 }

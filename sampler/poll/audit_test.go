@@ -140,3 +140,55 @@ func TestPollerTakesTheAuditBaselineAtOnce(t *testing.T) {
 		t.Errorf("second batch carries counters %+v, want the second reading", b.Kernel)
 	}
 }
+
+// A source that reads its counters again as its dump ends gives the audit
+// its start with the first sample: every connection in that sample is
+// counted in that reading, and nothing opened since is.
+func TestAuditStartsFromTheFirstDumpsEnd(t *testing.T) {
+	var m missed
+	runScript(t,
+		sampleOf{snap: snap(t, at(0), sockA), kernel: &sampler.KernelCounters{ActiveOpens: 10}, end: &sampler.KernelCounters{ActiveOpens: 11}}, // A connected while the dump ran
+		want{"open 127.0.0.1:40001 #1 existing"},
+		check(func(t *testing.T, r *Reconciler) {
+			if k := r.Audit().Kernel; k == nil || k.ActiveOpens != 11 {
+				t.Errorf("audit starts from %+v, want the reading as the first dump ended", k)
+			}
+		}),
+		m.check(0, 0),
+		sampleOf{snap: snap(t, at(1), sockA, sockB), kernel: &sampler.KernelCounters{ActiveOpens: 12}, end: &sampler.KernelCounters{ActiveOpens: 12}}, // B
+		want{"open 127.0.0.1:40002 #2"},
+		m.check(0, 0),
+	)
+}
+
+// endCountingSource also reads its counters as its dump ends.
+type endCountingSource struct {
+	*countingSource
+	endReads int
+}
+
+func (e *endCountingSource) KernelCountersAtFirstDumpEnd() (sampler.KernelCounters, error) {
+	e.endReads++
+	return sampler.KernelCounters{ActiveOpens: 15}, nil
+}
+
+// With a reading as the first dump ended, the poller needs no second
+// sample at once, and its first batch carries that reading.
+func TestPollerStartsTheAuditFromTheFirstDumpsEnd(t *testing.T) {
+	ctx := context.Background()
+	src := &endCountingSource{countingSource: &countingSource{scriptedSource: &scriptedSource{steps: []scriptStep{ok(snap(t, at(0), sockA)), ok(snap(t, at(1), sockA))}}}}
+	p := New(Config{Source: src})
+	p.sample(ctx)
+	select {
+	case <-p.poke:
+		t.Error("a sample asked for at once although the first dump's end reading is the audit's start")
+	default:
+	}
+	if b := take(t, p); b.Kernel == nil || b.Kernel.ActiveOpens != 15 {
+		t.Errorf("first batch carries counters %+v, want the reading as its dump ended", b.Kernel)
+	}
+	p.sample(ctx)
+	if b := take(t, p); b.Kernel == nil || b.Kernel.ActiveOpens != 20 || src.endReads != 1 {
+		t.Errorf("second batch carries %+v after %d end readings, want the second start reading and one end reading", b.Kernel, src.endReads)
+	}
+}

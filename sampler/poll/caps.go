@@ -9,9 +9,11 @@ type caps struct {
 	watcher  sampler.ReleaseWatcher
 	owners   sampler.Owners
 	counters sampler.CounterReader
-	quiet    sampler.QuietSource
-	noter    sampler.Noter
-	recycler sampler.SocketRecycler
+	// auditStart: see sampler.AuditStartReader
+	auditStart sampler.AuditStartReader
+	quiet      sampler.QuietSource
+	noter      sampler.Noter
+	recycler   sampler.SocketRecycler
 }
 
 func capsOf(src sampler.Source) caps {
@@ -23,6 +25,7 @@ func capsOf(src sampler.Source) caps {
 	c.watcher, _ = src.(sampler.ReleaseWatcher)
 	c.owners, _ = src.(sampler.Owners)
 	c.counters, _ = src.(sampler.CounterReader)
+	c.auditStart, _ = src.(sampler.AuditStartReader)
 	c.quiet, _ = src.(sampler.QuietSource)
 	c.noter, _ = src.(sampler.Noter)
 	c.recycler, _ = src.(sampler.SocketRecycler)

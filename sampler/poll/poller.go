@@ -208,9 +208,9 @@ func (p *Poller) sample(ctx context.Context) {
 		p.pending.add(p.update(update{sampled: true, err: err, cost: cost, interval: p.interval}))
 		return
 	}
-	kernel := p.readCounters()
 	old, first := p.rec.Base(), !p.rec.Sampled()
-	events := p.rec.Sample(p.now(), &next, kernel)
+	read := p.readCounters(first)
+	events := p.rec.Sample(p.now(), &next, read)
 	cost := time.Since(start)
 	p.lastOK = true
 	p.refs.hold(next.Sockets)
@@ -218,8 +218,8 @@ func (p *Poller) sample(ctx context.Context) {
 	p.readSourceNotes()
 	p.tune(cost)
 	p.pending.add(p.update(update{snapshot: &next, events: events, sampled: true, cost: cost, interval: p.interval}))
-	if first && p.caps.counters != nil {
-		p.Poke() // the audit's baseline is the next sample's reading: take it now
+	if first && p.caps.counters != nil && read.End == nil {
+		p.Poke() // the audit starts from the next sample's reading: take it now
 	}
 }
 
@@ -272,15 +272,21 @@ func (p *Poller) readSourceNotes() {
 
 // readCounters reads the kernel's open counters with every sample, as the
 // source read them when the sample began (see sampler.CounterReader), so
-// the header's comparison is exact rather than a second stale. It returns
-// nil when the source cannot read them or this reading failed: the
-// reconciler then keeps the last one.
-func (p *Poller) readCounters() *sampler.KernelCounters {
-	if p.caps.counters == nil {
-		return nil
+// the header's comparison is exact rather than a second stale; with the
+// first, also as its dump ended where the source can (see
+// sampler.AuditStartReader). A failed read is nil: the reconciler
+// then keeps the last one.
+func (p *Poller) readCounters(first bool) Reading {
+	var read Reading
+	if p.caps.counters != nil {
+		if c, err := p.caps.counters.KernelCounters(); err == nil {
+			read.Start = &c
+		}
 	}
-	if c, err := p.caps.counters.KernelCounters(); err == nil {
-		return &c
+	if first && p.caps.auditStart != nil {
+		if c, err := p.caps.auditStart.KernelCountersAtFirstDumpEnd(); err == nil {
+			read.End = &c
+		}
 	}
-	return nil
+	return read
 }

@@ -79,14 +79,13 @@ func (r *Reconciler) SetQuery(q sampler.Query) {
 
 // Sample reconciles a successful sample, taken at now (next.Time, stamped
 // now when unset), with base and the releases since, and makes it the new
-// base. kernel, when not nil, is the kernel's counters as of the sample's
-// start (see sampler.CounterReader); nil keeps the last reading. next may
-// be changed (sockets a release said were gone are dropped from it, first
-// sample's sockets get their first-seen times) and is kept as base: the
-// caller must not write to it afterwards. The first sample's opens are
-// Existing, and its counters are no baseline for the audit (see
-// audit.sampled): the next sample's are.
-func (r *Reconciler) Sample(now time.Time, next *sampler.Snapshot, kernel *sampler.KernelCounters) []sampler.Event {
+// base. read is the kernel's counters read with it (see Reading; nil
+// fields keep the last reading). next may be changed (sockets a release
+// said were gone are dropped from it, the first sample's sockets get their
+// first-seen times) and is kept as base: the caller must not write to it
+// afterwards. The first sample's opens are Existing, and its counters
+// start the audit only if read as its dump ended (see audit.sampled).
+func (r *Reconciler) Sample(now time.Time, next *sampler.Snapshot, read Reading) []sampler.Event {
 	if next.Time.IsZero() {
 		next.Time = now
 	}
@@ -122,7 +121,7 @@ func (r *Reconciler) Sample(now time.Time, next *sampler.Snapshot, kernel *sampl
 	r.baseIndex.built = false
 	clear(r.adjust)
 	clear(r.twByAddr)
-	r.audit.sampled(kernel, first, before)
+	r.audit.sampled(read, first, before)
 	return events
 }
 

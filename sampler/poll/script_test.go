@@ -53,21 +53,22 @@ type sample struct {
 func (s sample) do(x *scriptRun) {
 	x.t.Helper()
 	sn := snap(x.t, at(s.at), s.socks...)
-	x.events = append(x.events, x.r.Sample(at(s.at), &sn, nil)...)
+	x.events = append(x.events, x.r.Sample(at(s.at), &sn, Reading{})...)
 }
 
 // sampleOf is a successful sample of a snapshot built by hand (owners,
-// inodes), with the kernel's counters read with it when kernel is set.
+// inodes), with the kernel's counters read as its dump began (kernel) and
+// ended (end) where set.
 type sampleOf struct {
-	snap   sampler.Snapshot
-	kernel *sampler.KernelCounters
+	snap        sampler.Snapshot
+	kernel, end *sampler.KernelCounters
 }
 
 func (s sampleOf) do(x *scriptRun) {
 	x.t.Helper()
 	sn := s.snap
 	sn.Sockets = slices.Clone(sn.Sockets)
-	x.events = append(x.events, x.r.Sample(sn.Time, &sn, s.kernel)...)
+	x.events = append(x.events, x.r.Sample(sn.Time, &sn, Reading{Start: s.kernel, End: s.end})...)
 }
 
 // release is the kernel's report, at second at, that sock was released
