@@ -18,28 +18,16 @@ func TestNewSocketOnATimeWaitPairClosesTheOldOneFirst(t *testing.T) {
 		newOne  = "tcp 127.0.0.1:8080 127.0.0.1:40001 TIME_WAIT #9"
 		otherTW = "tcp 127.0.0.1:8080 127.0.0.1:40003 TIME_WAIT #3"
 	)
-	ctx := context.Background()
-	p, _ := newTestPoller(t, Config{},
-		ok(snap(t, at(0), oldTW, other)),
-		ok(snap(t, at(2), newOne, other, otherTW)),
+	runScript(t,
+		sample{0, []string{oldTW, other}},
+		want{"open 127.0.0.1:8080 #1 existing", "open 127.0.0.1:8080 #2 existing"},
+		release{1, newOne},
+		release{1, otherTW}, // on no one's addresses
+		// The old socket's close (1), then the opens of 9 and 3.
+		want{"close 127.0.0.1:8080 #1", "open 127.0.0.1:8080 #9 seen-at-end", "open 127.0.0.1:8080 #3 seen-at-end"},
+		sample{2, []string{newOne, other, otherTW}},
+		want{}, // the old socket is already closed, the new one open
 	)
-	p.sample(ctx)
-	take(t, p)
-	p.handleReleases(sampler.Release{Socket: sock(t, newOne), At: at(1)}, nil)
-	p.handleReleases(sampler.Release{Socket: sock(t, otherTW), At: at(1)}, nil) // on no one's addresses
-	b := take(t, p)
-	wantKinds(t, b.Events, "close 127.0.0.1:8080", "open 127.0.0.1:8080 seen-at-end", "open 127.0.0.1:8080 seen-at-end")
-	if len(b.Events) != 3 {
-		t.FailNow()
-	}
-	if b.Events[0].Socket.Cookie != 1 || b.Events[1].Socket.Cookie != 9 || b.Events[2].Socket.Cookie != 3 {
-		t.Errorf("cookies %d, %d, %d; want the old socket's close (1), then the opens of 9 and 3",
-			b.Events[0].Socket.Cookie, b.Events[1].Socket.Cookie, b.Events[2].Socket.Cookie)
-	}
-	p.sample(ctx)
-	if e := take(t, p).Events; len(e) != 0 {
-		t.Errorf("the next sample: %q, want nothing: the old socket is already closed, the new one open", kinds(e))
-	}
 }
 
 // The old TIME_WAIT socket may itself be known only from a release (it

@@ -13,35 +13,26 @@ import (
 // connection that lived and died between samples: no open, no close, and
 // nothing counted against the kernel's opens.
 func TestLateReleaseOfAVanishedSocketIsNoNewConnection(t *testing.T) {
-	ctx := context.Background()
-	p, _ := newTestPoller(t, Config{},
-		ok(snap(t, at(0), sockA, sockB)),
-		ok(snap(t, at(1), sockB)),
-		ok(snap(t, at(30), sockB)),
-	)
-	p.sample(ctx)
-	take(t, p)
-	p.sample(ctx)
-	wantKinds(t, take(t, p).Events, "close 127.0.0.1:40001")
-	p.sample(ctx) // long after: recentGone has let it go
-	take(t, p)
-	reported := p.rec.audit.ReportedTCP
-
 	reset := sock(t, sockA)
 	reset.State = sampler.StateClose
-	p.handleReleases(sampler.Release{Socket: reset, At: at(31)}, nil)
-	expired, cancel := context.WithTimeout(ctx, 0)
-	defer cancel()
-	if b, err := p.Next(expired); err == nil && len(b.Events) > 0 {
-		t.Errorf("late release of a socket a sample closed: %q, want nothing", kinds(b.Events))
-	}
-	if p.rec.audit.ReportedTCP != reported {
-		t.Errorf("reported TCP opens went %d -> %d", reported, p.rec.audit.ReportedTCP)
-	}
-
-	// A socket never seen still counts as one that lived and died.
-	p.handleReleases(sampler.Release{Socket: sock(t, sockC), At: at(32)}, nil)
-	wantKinds(t, take(t, p).Events, "open 127.0.0.1:40003 seen-at-end", "close 127.0.0.1:40003 seen-at-end")
+	var reported uint64
+	runScript(t,
+		sample{0, []string{sockA, sockB}},
+		sample{1, []string{sockB}},
+		want{"open 127.0.0.1:40001 #1 existing", "open 127.0.0.1:40002 #2 existing", "close 127.0.0.1:40001 #1"},
+		sample{30, []string{sockB}}, // long after: recentGone has let it go
+		check(func(t *testing.T, r *Reconciler) { reported = r.Audit().ReportedTCP }),
+		releaseOf{rel: sampler.Release{Socket: reset, At: at(31)}},
+		want{}, // late release of a socket a sample closed: nothing
+		check(func(t *testing.T, r *Reconciler) {
+			if got := r.Audit().ReportedTCP; got != reported {
+				t.Errorf("reported TCP opens went %d -> %d", reported, got)
+			}
+		}),
+		// A socket never seen still counts as one that lived and died.
+		release{32, sockC},
+		want{"open 127.0.0.1:40003 #3 seen-at-end", "close 127.0.0.1:40003 #3 seen-at-end"},
+	)
 }
 
 // A socket whose connect() failed is unhashed (a sample reports it closed,
