@@ -52,7 +52,7 @@ type Batch struct {
 }
 
 // Feed is where batches come from: a live poller or a replayed recording.
-// A feed that also implements Recycler (the Poller does) reuses snapshot
+// A feed that also implements Recycler (poll.Poller does) reuses snapshot
 // memory when the consumer calls Recycle once per batch it is done with.
 type Feed interface {
 	// Next blocks until a batch is ready or ctx ends.
