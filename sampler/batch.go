@@ -42,34 +42,17 @@ type Batch struct {
 	// ReportedTCPAtKernel is ReportedTCP as it stood when Kernel was read:
 	// the same instant, so the two can be compared without the opens
 	// reported since (by release reports between samples) reading as a
-	// surplus.
+	// surplus. It counts from the first Kernel a feed publishes, which is
+	// read after its first sample: compare it with the kernel's opens
+	// since that first reading.
 	ReportedTCPAtKernel uint64
 	// Ephemeral is the OS ephemeral range as last read (see EphemeralRange;
 	// zero Range: this feed does not read it).
 	Ephemeral EphemeralRange
 }
 
-// isTCPConnection tells whether an open event is one the kernel's TCP open
-// counters count: a TCP socket that is not a listener and has had a remote
-// end. ActiveOpens counts connect() attempts and PassiveOpens accepted
-// children, both with a peer; a socket bound but never connected (reported
-// in state CLOSE with no remote address or port) is neither. A refused
-// connect() keeps its remote end and still counts, as the kernel counts it;
-// so does a connection reset by SO_LINGER 0, which the kernel reports
-// released with its remote port cleared but its remote address kept. The
-// server's socket of a handshake not yet complete (SYN_RECV) is not one
-// yet: PassiveOpens counts it when the handshake completes (see
-// trackHandshakes).
-func isTCPConnection(s *Socket) bool {
-	if s.Proto != TCP || s.State == StateListen || inHandshake(s) {
-		return false
-	}
-	peer := s.Remote
-	return peer.Port() != 0 || (peer.Addr().IsValid() && !peer.Addr().IsUnspecified())
-}
-
 // Feed is where batches come from: a live poller or a replayed recording.
-// A feed that also implements Recycler (the Poller does) reuses snapshot
+// A feed that also implements Recycler (poll.Poller does) reuses snapshot
 // memory when the consumer calls Recycle once per batch it is done with.
 type Feed interface {
 	// Next blocks until a batch is ready or ctx ends.

@@ -158,7 +158,7 @@ func (d *Differ) same(prev Snapshot, next *Snapshot, at int32, i int) {
 
 func (d *Differ) closed(prev Snapshot, next *Snapshot, i int) {
 	p := &prev.Sockets[i]
-	d.closes = append(d.closes, Event{Kind: Closed, Time: next.Time, Socket: *p, Held: held(p.Since, next.Time)})
+	d.closes = append(d.closes, Event{Kind: Closed, Time: next.Time, Socket: *p, Held: Held(p.Since, next.Time)})
 }
 
 // Diff is the one-shot form of Differ.Diff.
@@ -180,9 +180,9 @@ func carryOver(p, s *Socket, prevTime, nextTime time.Time) {
 	inheritOwner(s, p.PID, p.Process, p.UID)
 }
 
-// held is how long a socket first seen at since was in use at end; 0 when
+// Held is how long a socket first seen at since was in use at end; 0 when
 // unknown or when the clock went backwards.
-func held(since, end time.Time) time.Duration {
+func Held(since, end time.Time) time.Duration {
 	if since.IsZero() || end.Before(since) {
 		return 0
 	}

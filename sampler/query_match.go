@@ -19,3 +19,5 @@ func (q *Query) MatchesAddrs(s *Socket) bool {
 	}
 	return false
 }
+
+func inRange(r PortRange, p uint16) bool { return r.Lo <= p && p <= r.Hi }

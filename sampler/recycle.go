@@ -1,7 +1,7 @@
 package sampler
 
 // Recycler is implemented by feeds that can reuse the memory of a snapshot
-// once its consumer is done with it (the Poller does). The protocol: for every
+// once its consumer is done with it (poll.Poller does). The protocol: for every
 // batch received from Next, call Recycle(batch.Snapshot) exactly once, when
 // nothing reads that batch's Sockets any more (the next batch has replaced
 // it on screen, or it has been written out). After the call the consumer

@@ -34,8 +34,10 @@ type Queryable interface {
 // ReleaseWatcher is implemented by sources that hear of released sockets as
 // they happen (Linux's sock_diag destroy groups), so a socket that lived and
 // died between two polls is still reported. WatchReleases sends each released
-// socket to out until ctx ends; a TCP socket that went to TIME_WAIT rather
-// than away arrives with State == StateTimeWait. It returns an error at once
+// socket to out until ctx ends; a TCP socket that lives on as the kernel's
+// timewait socket (its port still held) arrives in that socket's state:
+// StateTimeWait, or StateFinWait2 when it was closed before its peer's FIN
+// came (an orphan waiting for it). It returns an error at once
 // when subscribing is impossible; the poller then relies on polling alone.
 type ReleaseWatcher interface {
 	WatchReleases(ctx context.Context, out chan<- Release) error
@@ -67,4 +69,34 @@ type KernelCounters struct {
 // the sample or was reported released), or read them now if it cannot.
 type CounterReader interface {
 	KernelCounters() (KernelCounters, error)
+}
+
+// AuditStartReader is implemented by CounterReaders that also read the
+// kernel's counters as their first Sample's dump ended, before its sockets
+// were attributed: every connection in that sample is counted in them, and
+// nothing opened after the dump. The poller starts its audit there (a
+// reading taken as the dump began leaves out connections opened while it
+// ran, which are in the sample as existing: missed for good). Read once,
+// so later samples pay nothing for it; an error when there is none.
+type AuditStartReader interface {
+	KernelCountersAtFirstDumpEnd() (KernelCounters, error)
+}
+
+// QuietSource is implemented by sources that can tell, far more cheaply than
+// a sample, that the table cannot have changed since their last Sample began
+// (Linux: the kernel's TCP counters and socket counts have not moved). The
+// poller then skips that tick's sample, but never for longer than its
+// MaxQuietGap (poll.MaxQuietGap), and never when poked or when the query
+// changed. Events stay exact: a new socket moves the counters, so it still
+// shows up within one interval; closes come from the release watcher as
+// before.
+type QuietSource interface {
+	Quiet() bool
+}
+
+// Noter is implemented by sources with something to say in the header after
+// a sample (rows they could not read, a fallback taken). The poller asks
+// after each sample and adds the lines to Batch.Notes.
+type Noter interface {
+	Notes() []string
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/live"
+	"github.com/porttop/porttop/sampler/poll"
 )
 
 // run applies msg and runs the command it returns, if any, one level deep
@@ -298,7 +299,7 @@ func (s *reusingSource) Sample(ctx context.Context) (sampler.Snapshot, error) {
 func TestPausedTableSurvivesRealPollerRecycling(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	p := sampler.NewPoller(sampler.PollerConfig{Source: &reusingSource{}, Interval: 2 * time.Millisecond})
+	p := poll.New(poll.Config{Source: &reusingSource{}, Interval: 2 * time.Millisecond})
 	go func() { _ = p.Run(ctx) }()
 	c := &clock{t: t0}
 	cfg := testConfig(c)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/poll"
 )
 
 // hidingSource is a source that, like an unprivileged sampler, cannot see
@@ -26,7 +27,7 @@ func (hidingSource) OwnersHidden() (bool, string) { return true, "run as root to
 func TestPollerSaysOwnersHidden(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	p := sampler.NewPoller(sampler.PollerConfig{Source: hidingSource{}, Interval: 10 * time.Millisecond})
+	p := poll.New(poll.Config{Source: hidingSource{}, Interval: 10 * time.Millisecond})
 	done := make(chan struct{})
 	go func() { defer close(done); _ = p.Run(ctx) }()
 	defer func() { cancel(); <-done }()

@@ -5,13 +5,14 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/live"
+	"github.com/porttop/porttop/sampler/poll"
 )
 
 // newFocusPoller is the live feed's focused poller (live.Config.NewPoller):
 // a poller over src whose first sample keeps the first-seen times the view
 // knew of the sockets q covers.
 func newFocusPoller(src sampler.Source, interval time.Duration, q sampler.Query, known live.Known) live.Poller {
-	return sampler.NewPoller(sampler.PollerConfig{Source: src, Interval: interval, FirstSeen: firstSeenOf(known, q)})
+	return poll.New(poll.Config{Source: src, Interval: interval, FirstSeen: firstSeenOf(known, q)})
 }
 
 // firstSeenOf is what known says of the sockets q covers: the machine-wide

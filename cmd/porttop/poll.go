@@ -5,14 +5,15 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/filter"
+	"github.com/porttop/porttop/sampler/poll"
 )
 
 // startPoller samples in its own goroutine, off the UI's, until ctx ends,
 // asking the source for q (when not nil) from the first sample on. The returned wait
 // blocks until the goroutine has stopped, so a caller can cancel ctx and
 // wait before the process exits.
-func startPoller(ctx context.Context, cfg sampler.PollerConfig, q *sampler.Query) (p *sampler.Poller, wait func()) {
-	p = sampler.NewPoller(cfg)
+func startPoller(ctx context.Context, cfg poll.Config, q *sampler.Query) (p *poll.Poller, wait func()) {
+	p = poll.New(cfg)
 	if q != nil {
 		p.SetQuery(*q)
 	}

@@ -17,7 +17,7 @@ type machine struct {
 	ephemeral       ports.Range
 	ephemeralSource string
 	// rereadEphemeral reads the range again while porttop runs (see
-	// sampler.PollerConfig.Ephemeral); nil where it stays fixed.
+	// poll.Config.Ephemeral); nil where it stays fixed.
 	rereadEphemeral func() (ports.Range, error)
 	host            string
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/live"
+	"github.com/porttop/porttop/sampler/poll"
 	"github.com/porttop/porttop/sampler/sources"
 	"github.com/porttop/porttop/ui"
 	"github.com/porttop/porttop/ui/theme"
@@ -134,7 +135,7 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signalContext()
 	defer stop()
-	poller, wait := startPoller(ctx, sampler.PollerConfig{Source: m.src, Interval: s.interval, Notes: m.notes, Ephemeral: m.rereadEphemeral}, nil)
+	poller, wait := startPoller(ctx, poll.Config{Source: m.src, Interval: s.interval, Notes: m.notes, Ephemeral: m.rereadEphemeral}, nil)
 	// The header counts the whole machine, so the poller above is never
 	// narrowed; a filter the kernel can narrow gets a poller of its own,
 	// and this one steps back to a sample a second meanwhile.

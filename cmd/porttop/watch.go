@@ -10,6 +10,7 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/filter"
+	"github.com/porttop/porttop/sampler/poll"
 	"github.com/porttop/porttop/sampler/record"
 )
 
@@ -121,7 +122,7 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 
 	ctx, stop := signalContext()
 	defer stop()
-	poller, wait := startPoller(ctx, sampler.PollerConfig{Source: m.src, Interval: o.interval, Ephemeral: m.rereadEphemeral}, query(f))
+	poller, wait := startPoller(ctx, poll.Config{Source: m.src, Interval: o.interval, Ephemeral: m.rereadEphemeral}, query(f))
 	defer func() {
 		stop()
 		wait()

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/poll"
 	"github.com/porttop/porttop/sampler/psutil"
 )
 
@@ -234,7 +235,7 @@ func BenchmarkPollerFull(b *testing.B) {
 }
 
 func benchPoller(b *testing.B, s *Source) {
-	p := sampler.NewPoller(sampler.PollerConfig{Source: s, Interval: time.Hour})
+	p := poll.New(poll.Config{Source: s, Interval: time.Hour})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = p.Run(ctx) }()

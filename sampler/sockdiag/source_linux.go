@@ -51,7 +51,10 @@ type Source struct {
 	// followed a refused partial one), so KernelCounters needs no read of
 	// its own (nil: none yet).
 	counters *sampler.KernelCounters
-	part     partialState
+	// auditStart are the counters as the first good Sample's dump ended
+	// (see KernelCountersAtFirstDumpEnd; nil: none yet).
+	auditStart *sampler.KernelCounters
+	part       partialState
 
 	// released is the query for the release watcher, which must not wait
 	// on mu while a sample runs (nil: everything).
@@ -170,6 +173,11 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 			return sampler.Snapshot{}, err
 		}
 		s.afterFull(socks, before, beforeOK, begun)
+	}
+	if s.auditStart == nil { // once, before attribution: see KernelCountersAtFirstDumpEnd
+		if end, ok := s.readTCPCounters(); ok {
+			s.auditStart = &sampler.KernelCounters{ActiveOpens: end.activeOpens, PassiveOpens: end.passiveOpens}
+		}
 	}
 	s.keepTCP(socks)
 	if sigOK {
@@ -311,6 +319,20 @@ func (s *Source) OwnersHidden() (bool, string) {
 		return true, HiddenHint
 	}
 	return false, ""
+}
+
+// KernelCountersAtFirstDumpEnd gives Tcp ActiveOpens and PassiveOpens as
+// /proc/net/snmp had them when the first good Sample's dump ended, before
+// attribution: every connection of that sample is counted in them, so a
+// poller's audit of opens starts there (sampler.AuditStartReader).
+func (s *Source) KernelCountersAtFirstDumpEnd() (sampler.KernelCounters, error) {
+	s.mu.Lock()
+	c := s.auditStart
+	s.mu.Unlock()
+	if c == nil {
+		return sampler.KernelCounters{}, errors.New("no sample has ended yet")
+	}
+	return *c, nil
 }
 
 // KernelCounters gives Tcp ActiveOpens and PassiveOpens as /proc/net/snmp

@@ -211,6 +211,41 @@ func TestKernelCountersAsOfSampleStart(t *testing.T) {
 	}
 }
 
+// The audit's start is read as the first dump ends: no earlier than the
+// first sample's start reading, and never again.
+func TestKernelCountersAtFirstDumpEnd(t *testing.T) {
+	src := newSource(t)
+	if _, err := src.KernelCountersAtFirstDumpEnd(); err == nil {
+		t.Error("an audit start before any sample")
+	}
+	if _, err := src.Sample(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	atStart, err := src.KernelCounters()
+	if err != nil {
+		t.Fatal(err)
+	}
+	atEnd, err := src.KernelCountersAtFirstDumpEnd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if atEnd.ActiveOpens < atStart.ActiveOpens || atEnd.PassiveOpens < atStart.PassiveOpens {
+		t.Errorf("counters as the dump ended %+v are behind those as it began %+v", atEnd, atStart)
+	}
+	openPair(t, "tcp4", "127.0.0.1:0")
+	if _, err := src.Sample(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := src.KernelCountersAtFirstDumpEnd(); again != atEnd {
+		t.Errorf("the audit's start moved with a later sample: %+v -> %+v", atEnd, again)
+	}
+	if next, _ := src.KernelCounters(); next.ActiveOpens <= atEnd.ActiveOpens {
+		t.Errorf("the next sample's counters %+v did not count the connection made after %+v", next, atEnd)
+	}
+}
+
+var _ sampler.AuditStartReader = (*Source)(nil)
+
 func TestLearnRefusalReplans(t *testing.T) {
 	s := &Source{query: sampler.Query{Ports: []sampler.PortRange{{Lo: 80, Hi: 80}}}}
 	s.plan = planFor(s.query, s.refused)

@@ -46,8 +46,9 @@ func (s *Source) Lost() uint64 { return s.lost.Load() }
 // The kernel reports a TCP socket destroyed also when it merely moved to
 // TIME_WAIT (the full socket is freed; a timewait socket with the same cookie
 // keeps the port). So each TCP release is checked with an exact lookup of its
-// 4-tuple and cookie; a hit is sent with State StateTimeWait. Lookups of a
-// burst of releases go to the kernel in one write.
+// 4-tuple and cookie; a hit is sent with the timewait socket's state:
+// StateTimeWait, or StateFinWait2 for a socket orphaned before its peer's
+// FIN came. Lookups of a burst of releases go to the kernel in one write.
 func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) error {
 	w, err := s.subscribe()
 	if err != nil {
@@ -237,7 +238,7 @@ func (w *watcher) checkTimeWait() error {
 				continue
 			}
 			s := &w.pending[w.asked[m.Seq-first]].rel.Socket
-			s.State = sampler.StateTimeWait
+			s.State = sampler.State(d.State) // FIN_WAIT2 is no TIME_WAIT yet: a stream must not say it was
 			s.Cookie = d.Cookie
 		}
 	}
@@ -247,7 +248,7 @@ func (w *watcher) checkTimeWait() error {
 // isTimewaitState tells the states of the kernel's timewait mini-sockets: a
 // closed socket waiting out TIME_WAIT, or one closed in FIN_WAIT2 (orphaned
 // before the peer's FIN came; it turns to TIME_WAIT when it does). Either
-// way the port stays held, so both are reported as StateTimeWait.
+// way the port stays held; the release says which.
 func isTimewaitState(s sampler.State) bool {
 	return s == sampler.StateTimeWait || s == sampler.StateFinWait2
 }

@@ -107,11 +107,12 @@ func TestWatchReportsShortConnectionAndTimeWait(t *testing.T) {
 			if c.Proto != sampler.TCP || c.Local != addrPort(p.client.LocalAddr()) || c.Remote != addrPort(p.client.RemoteAddr()) {
 				t.Errorf("client release %+v", c)
 			}
-			if c.State == sampler.StateTimeWait || client.At.IsZero() {
+			if c.State == sampler.StateTimeWait || c.State == sampler.StateFinWait2 || client.At.IsZero() {
 				t.Errorf("client closed second: release %+v at %v", c, client.At)
 			}
-			if s.State != sampler.StateTimeWait {
-				t.Fatalf("server release %+v, want TIME_WAIT", s)
+			if s.State != sampler.StateTimeWait && s.State != sampler.StateFinWait2 {
+				// FIN_WAIT2 when the kernel was asked before the client's FIN came.
+				t.Fatalf("server release %+v, want TIME_WAIT or FIN_WAIT2", s)
 			}
 			// The release carries the cookie later samples show.
 			snap, err := src.Sample(context.Background())

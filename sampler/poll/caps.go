@@ -1,0 +1,33 @@
+package poll
+
+import "github.com/porttop/porttop/sampler"
+
+// caps are a source's optional capabilities, resolved once when the poller
+// is made: each is nil when the source lacks it.
+type caps struct {
+	query    sampler.Queryable
+	watcher  sampler.ReleaseWatcher
+	owners   sampler.Owners
+	counters sampler.CounterReader
+	// auditStart: see sampler.AuditStartReader
+	auditStart sampler.AuditStartReader
+	quiet      sampler.QuietSource
+	noter      sampler.Noter
+	recycler   sampler.SocketRecycler
+}
+
+func capsOf(src sampler.Source) caps {
+	var c caps
+	if src == nil {
+		return c
+	}
+	c.query, _ = src.(sampler.Queryable)
+	c.watcher, _ = src.(sampler.ReleaseWatcher)
+	c.owners, _ = src.(sampler.Owners)
+	c.counters, _ = src.(sampler.CounterReader)
+	c.auditStart, _ = src.(sampler.AuditStartReader)
+	c.quiet, _ = src.(sampler.QuietSource)
+	c.noter, _ = src.(sampler.Noter)
+	c.recycler, _ = src.(sampler.SocketRecycler)
+	return c
+}

@@ -1,0 +1,111 @@
+package poll
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// pending is the batch not yet taken by Next. The poller adds to it under mu
+// and signals; Next takes it whole. Neither side ever waits on the other for
+// longer than a copy of a few fields.
+type pending struct {
+	mu        sync.Mutex
+	batch     sampler.Batch
+	ready     bool
+	maxEvents int
+	dropped   uint64
+	latest    time.Time     // the newest event time published (see stampInOrder)
+	signal    chan struct{} // capacity 1: "something is pending"
+	refs      *snapRefs     // the pending snapshot is held; each delivery counts
+}
+
+func newPending(maxEvents int, source string, refs *snapRefs) *pending {
+	return &pending{maxEvents: maxEvents, signal: make(chan struct{}, 1), batch: sampler.Batch{Source: source}, refs: refs}
+}
+
+// update is what one step of the poller adds to the pending batch.
+type update struct {
+	snapshot     *sampler.Snapshot // nil: keep the pending snapshot (release events only)
+	events       []sampler.Event
+	sampled      bool // a sample was taken (successful or not)
+	err          error
+	cost         time.Duration
+	interval     time.Duration
+	notes        []string
+	ownersHidden bool
+	audit        Audit
+	ephemeral    sampler.EphemeralRange
+}
+
+func (p *pending) add(u update) {
+	p.mu.Lock()
+	b := &p.batch
+	if u.snapshot != nil {
+		p.refs.hold(u.snapshot.Sockets)
+		p.refs.drop(b.Snapshot.Sockets)
+		b.Snapshot = *u.snapshot
+	}
+	p.latest = stampInOrder(u.events, p.latest)
+	b.Events = append(b.Events, u.events...)
+	if over := len(b.Events) - p.maxEvents; over > 0 {
+		// Drop the oldest: the newest events explain the newest snapshot.
+		b.Events = slices.Delete(b.Events, 0, over)
+		p.dropped += uint64(over)
+	}
+	if u.sampled {
+		b.Samples++
+		b.Err, b.Cost, b.Interval = u.err, u.cost, u.interval
+	}
+	if u.audit.Kernel != nil {
+		b.Kernel = u.audit.Kernel
+	}
+	b.Notes, b.OwnersHidden = u.notes, u.ownersHidden
+	b.Reported, b.ReportedTCP, b.ReportedTCPAtKernel = u.audit.Reported, u.audit.ReportedTCP, u.audit.ReportedTCPAtKernel
+	b.Dropped = p.dropped
+	b.Ephemeral = u.ephemeral
+	p.ready = true
+	p.mu.Unlock()
+	select {
+	case p.signal <- struct{}{}:
+	default: // already signalled; Next will take everything
+	}
+}
+
+// Next blocks until a batch is pending or ctx ends, and takes it: every event
+// since the previous Next, the newest snapshot, and Samples saying how many
+// samples were merged into it.
+func (p *Poller) Next(ctx context.Context) (sampler.Batch, error) {
+	for {
+		if b, ok := p.pending.take(); ok {
+			return b, nil
+		}
+		select {
+		case <-p.pending.signal:
+		case <-ctx.Done():
+			return sampler.Batch{}, ctx.Err()
+		}
+	}
+}
+
+func (p *pending) take() (sampler.Batch, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.ready {
+		return sampler.Batch{}, false
+	}
+	b := p.batch
+	p.refs.deliver(b.Snapshot.Sockets)
+	// The next batch starts from the same snapshot (it is never written to
+	// again) so a batch of release events alone still carries a table.
+	p.batch = sampler.Batch{
+		Snapshot: b.Snapshot, Source: b.Source, Interval: b.Interval, Cost: b.Cost,
+		Err: b.Err, Notes: b.Notes, OwnersHidden: b.OwnersHidden, Kernel: b.Kernel, Reported: b.Reported, ReportedTCP: b.ReportedTCP, Dropped: b.Dropped,
+		Ephemeral: b.Ephemeral,
+	}
+	p.ready = false
+	return b, true
+}

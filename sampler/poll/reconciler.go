@@ -1,0 +1,135 @@
+package poll
+
+import (
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// How long and how many released or closed IDs are remembered, to drop a
+// released socket from samples taken just before its release and to ignore a
+// release that arrives after a sample already reported the close.
+const (
+	recentGoneTTL   = 5 * time.Second
+	recentGoneLimit = 65_536
+)
+
+// Reconciler turns what a source reports, samples of the whole table and
+// releases heard between them, into one stream of events. It owns all the
+// tracking state that needs: the last sample (base) and what releases did to
+// it since, the TIME_WAIT sockets by address, the IDs recently gone, the
+// sockets that vanished before their release, the handshakes in progress,
+// the first-seen times to carry over, and the audit against the kernel's
+// counters.
+//
+// It is synchronous and has no clock: each step is given its time, and
+// returns its events. One goroutine drives it (the Poller's Run); tests
+// drive it as a script of steps. Another input (a kernel event source, a
+// second network namespace) is another step method beside Sample and
+// Release, working on the same state.
+type Reconciler struct {
+	differ      sampler.Differ
+	base        sampler.Snapshot // the last good sample, diffed against
+	baseIndex   baseIndex        // base by releaseKey, built on first use
+	goneScratch []bool
+	prevScratch []sampler.Socket
+	adjust      map[sampler.ID]adjustment // changes releases made to base since it was sampled, by releaseKey
+	twByAddr    map[sampler.ID]sampler.ID // adjust's TIME_WAIT sockets: addresses (an ID without cookie) to releaseKey
+	recent      *recentGone               // by releaseKey
+	vanished    vanished                  // closed by a sample, release still to come
+	firstSeen   sampler.FirstSeen         // for the first sample; emptied after it
+	sampled     bool                      // a sample has succeeded: later opens are not Existing
+	query       sampler.Query             // what the source was last told
+	queryFrom   *sampler.Query            // the query of base, while a changed query awaits its first sample
+	audit       audit
+	released    []sampler.Event // Release's result, reused
+}
+
+// adjustment is what a release did to a socket of base: removed it (gone) or
+// put it in TIME_WAIT, or added a socket base never held that is in TIME_WAIT.
+type adjustment struct {
+	gone   bool
+	socket sampler.Socket
+}
+
+// NewReconciler makes a reconciler that has seen nothing yet. seen, when
+// not empty, gives the Since (and owners) of sockets another sampling of
+// the machine already knew, for the first sample (see sampler.FirstSeen).
+func NewReconciler(seen sampler.FirstSeen) *Reconciler {
+	return &Reconciler{
+		firstSeen: seen,
+		adjust:    map[sampler.ID]adjustment{},
+		twByAddr:  map[sampler.ID]sampler.ID{},
+		recent:    newRecentGone(recentGoneTTL, recentGoneLimit),
+		audit:     audit{halfOpen: map[sampler.ID]struct{}{}},
+	}
+}
+
+// SetQuery says the source was asked for q from the next sample on: that
+// sample's events are reviewed against the query its base was taken under
+// (a socket that left the view did not close; one that came into view did
+// not open), and a release the query leaves out reports nothing.
+func (r *Reconciler) SetQuery(q sampler.Query) {
+	if r.queryFrom == nil && r.sampled { // several changes before a sample: base's query counts
+		old := r.query
+		r.queryFrom = &old
+	}
+	r.query = q
+}
+
+// Sample reconciles a successful sample, taken at now (next.Time, stamped
+// now when unset), with base and the releases since, and makes it the new
+// base. read is the kernel's counters read with it (see Reading; nil
+// fields keep the last reading). next may be changed (sockets a release
+// said were gone are dropped from it, the first sample's sockets get their
+// first-seen times) and is kept as base: the caller must not write to it
+// afterwards. The first sample's opens are Existing, and its counters
+// start the audit only if read as its dump ended (see audit.sampled).
+func (r *Reconciler) Sample(now time.Time, next *sampler.Snapshot, read Reading) []sampler.Event {
+	if next.Time.IsZero() {
+		next.Time = now
+	}
+	r.recent.expire(next.Time)
+	before := r.audit.ReportedTCP
+	events := r.differ.Diff(r.prevForDiff(), next)
+	events = r.dropReopened(events, next)
+	r.audit.trackHandshakes(events)
+	if !r.sampled {
+		r.carryFirstSeen(events, next)
+	}
+	if r.queryFrom != nil {
+		events = reviewAfterQueryChange(events, r.queryFrom, &r.query)
+		r.queryFrom = nil
+	}
+	for i := range events {
+		switch events[i].Kind {
+		case sampler.Opened:
+			if !r.sampled {
+				events[i].Existing = true
+			}
+			if !events[i].Existing {
+				r.audit.countReported(&events[i].Socket)
+			}
+		case sampler.Closed:
+			r.recent.add(releaseKey(events[i].Socket.ID), next.Time, false)
+		}
+	}
+	r.vanished.add(events, next.Time)
+	first := !r.sampled
+	r.sampled = true
+	r.base = *next
+	r.baseIndex.built = false
+	clear(r.adjust)
+	clear(r.twByAddr)
+	r.audit.sampled(read, first, before)
+	return events
+}
+
+// Base is the last sample as it was taken: releases since are not applied.
+func (r *Reconciler) Base() sampler.Snapshot { return r.base }
+
+// Sampled reports whether a sample has succeeded.
+func (r *Reconciler) Sampled() bool { return r.sampled }
+
+// Audit is the reconciler's accounting against the kernel's counters.
+func (r *Reconciler) Audit() Audit { return r.audit.Audit }

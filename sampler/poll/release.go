@@ -1,0 +1,222 @@
+package poll
+
+import (
+	"slices"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// Release reconciles one socket the kernel reported released, at rel.At
+// (now when unset), with base and the releases before it, and returns the
+// events it makes, in a buffer the next call reuses: a close, a change to
+// TIME_WAIT, or for a socket no sample saw, its open and close.
+func (r *Reconciler) Release(now time.Time, rel sampler.Release) []sampler.Event {
+	r.released = r.release(now, rel, r.released[:0])
+	return r.released
+}
+
+// release is Release appending to events.
+func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sampler.Event) []sampler.Event {
+	at := rel.At
+	if at.IsZero() {
+		at = now
+	}
+	id := releaseKey(rel.Socket.ID)
+	lingers := livesOn(rel.Socket.State)
+
+	// Already changed by an earlier release since the last sample.
+	if a, ok := r.adjust[id]; ok {
+		if a.gone || lingers {
+			return events
+		}
+		r.adjust[id] = adjustment{gone: true}
+		r.recent.add(id, at, true)
+		return append(events, sampler.Event{Kind: sampler.Closed, Time: at, Socket: a.socket, Held: sampler.Held(a.socket.Since, at)})
+	}
+	if s, ok := r.inBase(id); ok {
+		r.audit.endHandshake(s.ID, rel.Socket.State)
+		if lingers {
+			if !sampler.TCPCanReach(s.State, rel.Socket.State) {
+				// Already there, or further on (a sample saw TIME_WAIT
+				// after the kernel was asked in FIN_WAIT2), or a state
+				// TCP could not have taken it to: the samples tell.
+				return events
+			}
+			prev := s.State
+			// A timewait socket has no process: its pid is its last owner's.
+			s.State, s.Inode, s.OwnerGone = rel.Socket.State, 0, s.PID != 0
+			r.adjust[id] = adjustment{socket: s}
+			if s.State == sampler.StateTimeWait {
+				r.twByAddr[addressesOf(s.ID)] = id
+			}
+			return append(events, sampler.Event{Kind: sampler.StateChanged, Time: at, Socket: s, PrevState: prev})
+		}
+		r.adjust[id] = adjustment{gone: true}
+		r.recent.add(id, at, true)
+		return append(events, sampler.Event{Kind: sampler.Closed, Time: at, Socket: s, Held: sampler.Held(s.Since, at)})
+	}
+	if r.recent.has(id) {
+		return events // a sample, or an earlier release, has reported it gone
+	}
+	if r.vanished.take(&rel.Socket) {
+		return events // a sample reported it gone long ago (see vanished)
+	}
+
+	// Never seen: it lived and died (or went to TIME_WAIT) between samples,
+	// unless the query kept it out of the samples. (Its states in between are
+	// unknown, so only protocols and ports are checked.) One without a local
+	// port was never bound: no port was handed out, so there is nothing to
+	// report (a program probing for IPv6 support makes such sockets).
+	if rel.Socket.Local.Port() == 0 || !r.query.MatchesAddrs(&rel.Socket) {
+		return events
+	}
+	s := rel.Socket
+	if s.Since.IsZero() || s.Since.After(at) {
+		s.Since = at
+	}
+	// Before the first sample every socket is one that was there before
+	// porttop looked: existing, as the first sample's are, and not counted.
+	existing := !r.sampled
+	if !existing {
+		r.audit.countReported(&s)
+	}
+	events = r.closeReplaced(&s, at, events)
+	events = append(events, sampler.Event{Kind: sampler.Opened, Time: at, Socket: s, SeenAtEnd: true, Existing: existing})
+	if lingers {
+		// Still in the table: the next sample will show it, and must not
+		// open it again. (Bounded, should samples keep failing.)
+		if len(r.adjust) < recentGoneLimit {
+			r.adjust[id] = adjustment{socket: s}
+			if s.State == sampler.StateTimeWait {
+				r.twByAddr[addressesOf(s.ID)] = id
+			}
+		}
+		return events
+	}
+	r.recent.add(id, at, true)
+	return append(events, sampler.Event{Kind: sampler.Closed, Time: at, Socket: s, Held: at.Sub(s.Since), SeenAtEnd: true})
+}
+
+// inBase finds the socket with release key id in the last sample, indexing it on first use.
+func (r *Reconciler) inBase(id sampler.ID) (sampler.Socket, bool) {
+	if !r.baseIndex.built {
+		r.baseIndex.build(r.base.Sockets)
+	}
+	i, ok := r.baseIndex.find(r.base.Sockets, id)
+	if !ok {
+		return sampler.Socket{}, false
+	}
+	return r.base.Sockets[i], true
+}
+
+// prevForDiff is base as releases have left it: without the released
+// sockets, with TIME_WAIT changes applied and the unseen TIME_WAIT sockets
+// added. It is built in a reused buffer, never in base, which the consumer
+// may be reading.
+func (r *Reconciler) prevForDiff() sampler.Snapshot {
+	if len(r.adjust) == 0 {
+		return r.base
+	}
+	if !r.baseIndex.built {
+		r.baseIndex.build(r.base.Sockets)
+	}
+	if r.baseIndex.dups {
+		return r.prevForDiffByRow()
+	}
+	// Copy base and patch the few adjusted rows: no lookup per row.
+	prev := append(r.prevScratch[:0], r.base.Sockets...)
+	gone := slices.Grow(r.goneScratch[:0], len(prev))[:len(prev)]
+	clear(gone)
+	anyGone := false
+	for id, a := range r.adjust {
+		i, ok := r.baseIndex.find(r.base.Sockets, id)
+		switch {
+		case ok && a.gone:
+			gone[i], anyGone = true, true
+		case ok:
+			prev[i] = a.socket
+		case !a.gone:
+			prev = append(prev, a.socket)
+		}
+	}
+	if anyGone {
+		kept := prev[:0]
+		for i := range prev {
+			if i >= len(gone) || !gone[i] {
+				kept = append(kept, prev[i])
+			}
+		}
+		prev = kept
+	}
+	r.prevScratch, r.goneScratch = prev, gone
+	return sampler.Snapshot{Time: r.base.Time, Sockets: prev}
+}
+
+// prevForDiffByRow is prevForDiff for a base with duplicate rows, each of
+// which the adjustment applies to: one lookup per row.
+func (r *Reconciler) prevForDiffByRow() sampler.Snapshot {
+	prev := r.prevScratch[:0]
+	inBase := 0
+	for _, s := range r.base.Sockets {
+		a, ok := r.adjust[releaseKey(s.ID)]
+		switch {
+		case !ok:
+			prev = append(prev, s)
+		case !a.gone:
+			prev = append(prev, a.socket)
+			inBase++
+		default:
+			inBase++
+		}
+	}
+	if inBase < len(r.adjust) {
+		for id, a := range r.adjust {
+			if _, ok := r.inBase(id); !ok && !a.gone {
+				prev = append(prev, a.socket)
+			}
+		}
+	}
+	r.prevScratch = prev
+	return sampler.Snapshot{Time: r.base.Time, Sockets: prev}
+}
+
+// dropReopened undoes the opens of sockets a release said were gone: the
+// sample was read before the release reached the poller. They are dropped
+// from the events and from next. Only the (few) opens are looked up.
+func (r *Reconciler) dropReopened(events []sampler.Event, next *sampler.Snapshot) []sampler.Event {
+	var stale map[sampler.ID]bool
+	kept := events[:0]
+	for _, e := range events {
+		if key := releaseKey(e.Socket.ID); e.Kind == sampler.Opened && r.recent.released(key) {
+			if stale == nil {
+				stale = map[sampler.ID]bool{}
+			}
+			stale[key] = true
+			continue
+		}
+		kept = append(kept, e)
+	}
+	if stale != nil {
+		next.Sockets = slices.DeleteFunc(next.Sockets, func(s sampler.Socket) bool { return stale[releaseKey(s.ID)] })
+	}
+	return kept
+}
+
+// livesOn tells the states a release gives a TCP socket the kernel freed
+// for a timewait socket that keeps its port: TIME_WAIT, or FIN_WAIT2 when it
+// was orphaned before its peer's FIN came (see sampler.ReleaseWatcher).
+func livesOn(st sampler.State) bool {
+	return st == sampler.StateTimeWait || st == sampler.StateFinWait2
+}
+
+// releaseKey is how a release is matched to a sampled socket: by the kernel's
+// cookie when there is one, because the kernel may report a socket's
+// addresses already cleared at release (a connection reset by SO_LINGER 0
+// comes back as 0.0.0.0:port with no remote port); by the full ID otherwise.
+func releaseKey(id sampler.ID) sampler.ID {
+	if id.Cookie != 0 {
+		return sampler.ID{Cookie: id.Cookie, Proto: id.Proto}
+	}
+	return id
+}

@@ -1,0 +1,34 @@
+package poll
+
+import (
+	"github.com/porttop/porttop/sampler"
+)
+
+// handleReleases turns r, and every release already queued behind it, into
+// events at once, and publishes them without waiting for a sample.
+func (p *Poller) handleReleases(r sampler.Release, queue <-chan sampler.Release) {
+	events := p.releaseBatch[:0]
+	events = p.release(r, events)
+	for more := true; more; {
+		select {
+		case r := <-queue:
+			events = p.release(r, events)
+		default:
+			more = false
+		}
+	}
+	if len(events) > 0 {
+		// The pending batch keeps its own copy: this buffer is reused.
+		p.pending.add(p.update(update{events: append([]sampler.Event(nil), events...)}))
+	}
+	p.releaseBatch = events[:0]
+}
+
+// release hands one release to the reconciler, appending its events.
+func (p *Poller) release(r sampler.Release, events []sampler.Event) []sampler.Event {
+	now := r.At
+	if now.IsZero() {
+		now = p.now()
+	}
+	return p.rec.release(now, r, events)
+}
