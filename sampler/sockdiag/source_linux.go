@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/procowner"
 )
 
 // recvBufSize fits the largest datagram the kernel builds for a dump (it
@@ -39,7 +40,7 @@ type Source struct {
 	plan      []dump
 	query     sampler.Query
 	refused   refusals
-	owners    *owners
+	owners    *procowner.Resolver
 	lastCount int
 	spare     []sampler.Socket
 	// sig is the counters' signature read as the last good Sample began
@@ -80,7 +81,7 @@ func New() (*Source, error) {
 	s := &Source{
 		c:      c,
 		buf:    make([]byte, recvBufSize),
-		owners: newOwners("/proc"),
+		owners: procowner.New("/proc"),
 		procfs: "/proc",
 	}
 	s.replan()
@@ -100,7 +101,7 @@ func (s *Source) Name() string { return "netlink" }
 func (s *Source) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.owners.close()
+	s.owners.Close()
 	if s.c == nil {
 		return nil
 	}
@@ -180,7 +181,7 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	}
 	now := time.Now()
 	s.lastCount = len(socks)
-	s.hidden.Store(s.owners.attribute(socks, now))
+	s.hidden.Store(s.owners.Attribute(socks, now))
 	return sampler.Snapshot{Time: now, Sockets: socks}, nil
 }
 
@@ -308,7 +309,7 @@ func (s *Source) runDump(socks []sampler.Socket, d dump) ([]sampler.Socket, erro
 // could not be attributed because this process may not read their /proc.
 func (s *Source) OwnersHidden() (bool, string) {
 	if s.hidden.Load() {
-		return true, HiddenHint
+		return true, procowner.HiddenHint
 	}
 	return false, ""
 }
