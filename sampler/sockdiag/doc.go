@@ -20,7 +20,12 @@
 // Sockets are attributed to processes by package procowner (from /proc);
 // this package speaks only netlink. KernelCounters reads /proc/net/snmp.
 //
-// The wire parsers (messages, bytecode, snmp) are plain Go and build on
-// every OS so they are tested and fuzzed from captured bytes; the netlink
-// plumbing is Linux-only, with a fallback New that reports it unsupported.
+// The Source dumps over a Conn (Options.Dial; New dials this namespace's
+// NETLINK_SOCK_DIAG socket). The wire parsers (messages, bytecode, snmp),
+// the dump plans, the handling of refusals and broken dumps and the partial
+// samples are plain Go and build on every OS: they are tested and fuzzed
+// from captured bytes and against a fake kernel behind Conn
+// (fakekernel_test.go, as mdlayher/netlink's nltest). Only the socket
+// itself, the dump socket's capability drop and the release watcher are
+// Linux's; elsewhere New reports ErrUnsupported.
 package sockdiag

@@ -4,14 +4,10 @@ package sockdiag
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/netip"
 	"os"
-	"strings"
 	"testing"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/porttop/porttop/sampler"
 )
@@ -208,24 +204,6 @@ func TestKernelCountersAsOfSampleStart(t *testing.T) {
 	next, _ := src.KernelCounters()
 	if next.ActiveOpens <= atSample.ActiveOpens || next.PassiveOpens <= atSample.PassiveOpens {
 		t.Errorf("the next sample's counters %+v did not count the connection made after %+v", next, atSample)
-	}
-}
-
-func TestLearnRefusalReplans(t *testing.T) {
-	s := &Source{query: sampler.Query{Ports: []sampler.PortRange{{Lo: 80, Hi: 80}}}}
-	s.plan = planFor(s.query, s.refused)
-	wrap := func(e error) error { return fmt.Errorf("sock_diag dump: %w", e) }
-	if !s.learnRefusal(wrap(unix.EOPNOTSUPP)) || !s.refused.compat || s.plan[0].family != afInet {
-		t.Fatalf("EOPNOTSUPP for the two-family dump: refused %+v plan[0] family %d", s.refused, s.plan[0].family)
-	}
-	if !s.learnRefusal(wrap(unix.EINVAL)) || !s.refused.bytecode || s.plan[0].bytecode != nil {
-		t.Fatalf("EINVAL with bytecode: refused %+v", s.refused)
-	}
-	if s.learnRefusal(wrap(unix.EINVAL)) || s.learnRefusal(wrap(unix.EPERM)) {
-		t.Error("nothing left to drop, yet a retry was offered")
-	}
-	if notes := s.Notes(); len(notes) != 1 || !strings.Contains(notes[0], "port filter") {
-		t.Errorf("notes %q", notes)
 	}
 }
 
