@@ -127,7 +127,7 @@ func (p *Poller) carryFirstSeen(events []Event, next *Snapshot) {
 		if as.since.Before(s.Since) {
 			s.Since = as.since
 		}
-		inheritOwner(s, as.pid, as.process, as.uid)
+		s.Owner = s.Owner.Inherit(Owner{PID: as.pid, UID: as.uid, Process: as.process}, s.Inode != 0)
 	}
 	for i := range next.Sockets {
 		carry(&next.Sockets[i])

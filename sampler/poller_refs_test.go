@@ -112,7 +112,9 @@ func (s *poisonSource) Sample(context.Context) (Snapshot, error) {
 	for i := range s.n {
 		socks = append(socks, Socket{
 			ID:    ID{Cookie: uint64(i + 1), Proto: TCP, Local: netip.AddrPortFrom(lo, uint16(1024+i)), Remote: netip.AddrPortFrom(lo, 80)},
-			State: StateEstablished, UID: -1, Inode: s.gen,
+			State: StateEstablished,
+			Owner: Owner{UID: -1},
+			Inode: s.gen,
 		})
 	}
 	return Snapshot{Sockets: socks}, nil

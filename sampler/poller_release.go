@@ -48,7 +48,7 @@ func (p *Poller) release(r Release, events []Event) []Event {
 			}
 			prev := s.State
 			// In TIME_WAIT no process holds it: its pid is its last owner's.
-			s.State, s.Inode, s.OwnerGone = StateTimeWait, 0, s.PID != 0
+			s.State, s.Inode, s.Owner = StateTimeWait, 0, s.Owner.Released()
 			p.adjust[id] = adjustment{socket: s}
 			p.twByAddr[addressesOf(s.ID)] = id
 			return append(events, Event{Kind: StateChanged, Time: at, Socket: s, PrevState: prev})

@@ -21,7 +21,7 @@ func TestTimeWaitFromAReleaseHasItsOwnerGone(t *testing.T) {
 	if len(b.Events) != 1 || b.Events[0].Kind != StateChanged {
 		t.Fatalf("events %q, want one state change", kinds(b.Events))
 	}
-	if s := b.Events[0].Socket; s.State != StateTimeWait || s.PID != 44 || !s.OwnerGone || s.Inode != 0 {
-		t.Errorf("state event to TIME_WAIT: %v pid %d gone %v inode %d, want TIME_WAIT pid 44 gone, no inode", s.State, s.PID, s.OwnerGone, s.Inode)
+	if s := b.Events[0].Socket; s.State != StateTimeWait || s.PID != 44 || !s.Owner.Gone || s.Inode != 0 {
+		t.Errorf("state event to TIME_WAIT: %v pid %d gone %v inode %d, want TIME_WAIT pid 44 gone, no inode", s.State, s.PID, s.Owner.Gone, s.Inode)
 	}
 }

@@ -36,8 +36,9 @@ const (
 
 // hotPid is a process that made sockets recently.
 type hotPid struct {
-	pid  int32
-	name string
+	pid   int32
+	name  string
+	start uint64 // its start time, read by the walk that made it hot
 	// dir is /proc/PID held open: once the process exits, lookups under it
 	// fail even if its pid is reused by another process.
 	dir   *os.File
@@ -144,7 +145,7 @@ func (o *Resolver) scanHotPid(h *hotPid, limit int, now time.Time) (read int, al
 				o.rename(h)
 				renamed = true
 			}
-			o.owner[inode] = process{h.pid, h.name}
+			o.owner[inode] = process{h.pid, h.name, h.start}
 			h.made = now
 		}
 	}
@@ -178,7 +179,7 @@ func (o *Resolver) markHot(made map[int32]int, now time.Time) {
 		if err != nil {
 			continue
 		}
-		o.hot[pid] = &hotPid{pid: pid, name: o.names[pid], dir: dir, dirFD: int(dir.Fd()), fds: made[pid], made: now}
+		o.hot[pid] = &hotPid{pid: pid, name: o.names[pid], start: o.starts[pid], dir: dir, dirFD: int(dir.Fd()), fds: made[pid], made: now}
 	}
 }
 
@@ -245,7 +246,7 @@ func (o *Resolver) rename(h *hotPid) {
 	o.names[h.pid] = name
 	for inode, p := range o.owner { // its older sockets are the new program's now
 		if p.pid == h.pid {
-			o.owner[inode] = process{h.pid, name}
+			o.owner[inode] = process{h.pid, name, h.start}
 		}
 	}
 }

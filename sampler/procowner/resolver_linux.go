@@ -89,7 +89,7 @@ func New(procfs string) *Resolver {
 	}
 }
 
-// Attribute fills PID and Process from the cache, scanning hot pids for
+// Attribute fills PID, Process and Start from the cache, scanning hot pids for
 // sockets it has never looked for, then walking /proc when allowed and
 // still needed. It reports whether owners are hidden: not root, and a
 // socket of another user has an inode but no process.
@@ -130,9 +130,9 @@ func (o *Resolver) walkFor(socks []sampler.Socket, now time.Time) {
 		switch {
 		case ok && s.PID == 0:
 			made[p.pid] = o.fdCount[p.pid]
-			s.PID, s.Process = p.pid, p.name
+			p.fill(s)
 		case ok: // the walk's name is newer than the cache's
-			s.PID, s.Process = p.pid, p.name
+			p.fill(s)
 		case s.PID == 0:
 			o.missed[s.Inode] = struct{}{}
 		}
@@ -154,7 +154,7 @@ func (o *Resolver) fill(socks []sampler.Socket) (fresh, pending int) {
 			continue
 		}
 		if p, ok := o.owner[s.Inode]; ok {
-			s.PID, s.Process = p.pid, p.name
+			p.fill(s)
 		} else if _, ok := o.missed[s.Inode]; ok {
 			continue
 		} else if _, ok := o.tried[s.Inode]; ok {
@@ -175,7 +175,7 @@ func (o *Resolver) fillTried(socks []sampler.Socket) (pending int) {
 			continue
 		}
 		if p, ok := o.owner[s.Inode]; ok {
-			s.PID, s.Process = p.pid, p.name
+			p.fill(s)
 		} else if _, ok := o.missed[s.Inode]; !ok {
 			o.tried[s.Inode] = struct{}{}
 			pending++
@@ -260,16 +260,20 @@ func (o *Resolver) walk() {
 	}
 	owner := make(map[uint64]process, len(pidOf))
 	for inode, pid := range pidOf {
-		owner[inode] = process{pid, names[pid]}
+		owner[inode] = process{pid, names[pid], starts[pid]}
 	}
 	o.owner, o.names, o.starts, o.fdCount = owner, names, starts, fdCount
 }
 
 // process is what a socket is attributed to; one map lookup per socket.
 type process struct {
-	pid  int32
-	name string
+	pid   int32
+	name  string
+	start uint64 // /proc/PID/stat's start time, 0 when unknown
 }
+
+// fill gives s this owner: pid, name and start time.
+func (p process) fill(s *sampler.Socket) { s.PID, s.Process, s.Start = p.pid, p.name, p.start }
 
 // scanFDs adds the socket inodes of one process; it reports how many fds it
 // has and whether any is a socket.

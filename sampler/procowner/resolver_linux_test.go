@@ -57,7 +57,7 @@ func (p fakeProc) rename(t *testing.T, pid int, name string) {
 func sockets(uid int32, inodes ...uint64) []sampler.Socket {
 	s := make([]sampler.Socket, len(inodes))
 	for i, in := range inodes {
-		s[i] = sampler.Socket{Inode: in, UID: uid}
+		s[i] = sampler.Socket{Inode: in, Owner: sampler.Owner{UID: uid}}
 	}
 	return s
 }
@@ -260,5 +260,27 @@ func TestOwnerPidReusedBySameNameIsWalked(t *testing.T) {
 	o.Attribute(s, t0.Add(2*time.Second))
 	if s[0].PID != 101 {
 		t.Errorf("after pid 100 was reused by another nginx: pid %d, want the worker, 101", s[0].PID)
+	}
+}
+
+// An owner comes with its process's start time (/proc/PID/stat field 22),
+// whether a walk or a hot scan found it, and keeps it across an exec.
+func TestOwnersCarryTheirStartTime(t *testing.T) {
+	proc := fakeProc(t.TempDir())
+	proc.add(t, 100, "server", 1) // start time 1100, as fakeProc makes it
+	o := New(string(proc))
+	t.Cleanup(o.Close)
+	t0 := time.Unix(1000, 0)
+	s := sockets(int32(os.Geteuid()), 1)
+	o.Attribute(s, t0)
+	if s[0].PID != 100 || s[0].Start != 1100 {
+		t.Fatalf("walked: pid %d start %d, want 100 1100", s[0].PID, s[0].Start)
+	}
+	proc.rename(t, 100, "worker") // exec keeps the start time
+	proc.add(t, 100, "worker", 2)
+	s = sockets(int32(os.Geteuid()), 1, 2)
+	o.Attribute(s, t0.Add(100*time.Millisecond)) // within the walk gap: the hot scan finds 2
+	if s[1].PID != 100 || s[1].Process != "worker" || s[1].Start != 1100 || s[0].Start != 1100 {
+		t.Errorf("hot scan: %+v %+v, want pid 100 worker start 1100 both", s[0].Owner, s[1].Owner)
 	}
 }
