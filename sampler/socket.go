@@ -50,13 +50,15 @@ type ID struct {
 // Socket is one row of the OS connection table.
 type Socket struct {
 	ID
-	State State
 	// Owner is who holds the socket (PID, Process, UID, ... are promoted
 	// from it); see owner.go for how it is carried over and shown.
 	Owner
 	Inode uint64
 	// Since is when this socket was first seen in use; Diff fills it.
 	Since time.Time
+	// State sits beside V6Only: the two bytes share one word (a table
+	// holds tens of thousands of sockets).
+	State State
 	// V6Only is true for an IPv6 listener that accepts IPv6 connections
 	// only (IPV6_V6ONLY); false for every other socket, and where the
 	// source cannot tell.
