@@ -177,7 +177,7 @@ func carryOver(p, s *Socket, prevTime, nextTime time.Time) {
 	default:
 		s.Since = nextTime
 	}
-	inheritOwner(s, p.PID, p.Process, p.UID)
+	s.Owner = s.Owner.Inherit(p.Owner, s.Inode != 0)
 }
 
 // Held is how long a socket first seen at since was in use at end; 0 when

@@ -12,12 +12,16 @@ import (
 func benchTables(n int) (prev, next Snapshot) {
 	lo := netip.AddrFrom4([4]byte{127, 0, 0, 1})
 	mk := func(i int) Socket {
-		return Socket{ID: ID{
-			Cookie: uint64(i + 1),
-			Proto:  TCP,
-			Local:  netip.AddrPortFrom(lo, uint16(1024+i%64000)),
-			Remote: netip.AddrPortFrom(lo, uint16(80+i/64000)),
-		}, State: StateEstablished, UID: -1}
+		return Socket{
+			ID: ID{
+				Cookie: uint64(i + 1),
+				Proto:  TCP,
+				Local:  netip.AddrPortFrom(lo, uint16(1024+i%64000)),
+				Remote: netip.AddrPortFrom(lo, uint16(80+i/64000)),
+			},
+			State: StateEstablished,
+			Owner: Owner{UID: -1},
+		}
 	}
 	prev.Time, next.Time = t0, t0.Add(100*time.Millisecond)
 	churn := n / 100

@@ -16,7 +16,9 @@ func randomStep(r *rand.Rand, moved, noCookie bool) (prev, next Snapshot) {
 	mk := func(i int) Socket {
 		return Socket{
 			ID:    ID{Cookie: uint64(i + 1), Proto: TCP, Local: netip.AddrPortFrom(lo, uint16(1024+i)), Remote: netip.AddrPortFrom(lo, 80)},
-			State: StateEstablished, UID: 1000, PID: int32(i + 1), Process: "p", Inode: uint64(i + 7),
+			State: StateEstablished,
+			Owner: Owner{UID: 1000, PID: int32(i + 1), Process: "p"},
+			Inode: uint64(i + 7),
 		}
 	}
 	prev.Time, next.Time = t0, t0.Add(time.Second)
@@ -85,7 +87,7 @@ func TestDiffByCookieAgreesWithDiffByID(t *testing.T) {
 
 func TestDiffSameCookieNewAddressIsCloseAndOpen(t *testing.T) {
 	lo := netip.AddrFrom4([4]byte{127, 0, 0, 1})
-	s := Socket{ID: ID{Cookie: 9, Proto: UDP, Local: netip.AddrPortFrom(lo, 5000)}, UID: -1}
+	s := Socket{ID: ID{Cookie: 9, Proto: UDP, Local: netip.AddrPortFrom(lo, 5000)}, Owner: Owner{UID: -1}}
 	moved := s
 	moved.Remote = netip.AddrPortFrom(lo, 53)
 	events := Diff(Snapshot{Time: t0, Sockets: []Socket{s}}, &Snapshot{Time: t0.Add(time.Second), Sockets: []Socket{moved}})

@@ -199,10 +199,10 @@ func TestDiffStampsAndCarriesOver(t *testing.T) {
 		"tcp 127.0.0.1:5002 127.0.0.1:80 ESTABLISHED")
 	events = d.Diff(first, &second)
 	s := second.Sockets[0]
-	if s.PID != 42 || s.Process != "curl" || s.UID != 1000 || !s.OwnerGone {
-		t.Errorf("attribution not carried over as the last owner: pid %d process %q uid %d gone %v", s.PID, s.Process, s.UID, s.OwnerGone)
+	if s.PID != 42 || s.Process != "curl" || s.UID != 1000 || !s.Owner.Gone {
+		t.Errorf("attribution not carried over as the last owner: pid %d process %q uid %d gone %v", s.PID, s.Process, s.UID, s.Owner.Gone)
 	}
-	if second.Sockets[1].OwnerGone {
+	if second.Sockets[1].Owner.Gone {
 		t.Error("a socket with no owner before has no owner gone")
 	}
 
@@ -215,8 +215,8 @@ func TestDiffStampsAndCarriesOver(t *testing.T) {
 	var d2 Differ
 	d2.Diff(Snapshot{}, &held)
 	d2.Diff(held, &unseen)
-	if u := unseen.Sockets[0]; u.PID != 44 || u.OwnerGone {
-		t.Errorf("socket with an inode whose owner is unseen: pid %d gone %v, want 44 carried, not gone", u.PID, u.OwnerGone)
+	if u := unseen.Sockets[0]; u.PID != 44 || u.Owner.Gone {
+		t.Errorf("socket with an inode whose owner is unseen: pid %d gone %v, want 44 carried, not gone", u.PID, u.Owner.Gone)
 	}
 	if !s.Since.Equal(t0) || !second.Sockets[1].Since.Equal(t0) {
 		t.Errorf("Since not carried over: %v, %v", s.Since, second.Sockets[1].Since)
@@ -230,7 +230,7 @@ func TestDiffStampsAndCarriesOver(t *testing.T) {
 	third := snap(t, t2, "tcp 127.0.0.1:5001 127.0.0.1:80 CLOSE_WAIT")
 	third.Sockets[0].PID, third.Sockets[0].Process = 43, "wget"
 	events = d.Diff(second, &third)
-	if third.Sockets[0].PID != 43 || third.Sockets[0].Process != "wget" || third.Sockets[0].OwnerGone {
+	if third.Sockets[0].PID != 43 || third.Sockets[0].Process != "wget" || third.Sockets[0].Owner.Gone {
 		t.Errorf("fresh attribution overwritten, or its owner marked gone: %+v", third.Sockets[0])
 	}
 	if len(events) != 1 || events[0].Kind != Closed || events[0].Held != 3*time.Second || !events[0].Time.Equal(t2) {
@@ -273,7 +273,7 @@ func randomSnapshot(r *rand.Rand, at time.Time, n int) Snapshot {
 				Remote: netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), uint16(80+r.IntN(2))),
 			},
 			State: state,
-			UID:   -1,
+			Owner: Owner{UID: -1},
 		})
 	}
 	// The same socket twice in one table is not a table: keep the first.

@@ -108,7 +108,7 @@ func (f *FirstSeen) Of(s *Socket) (time.Time, bool) {
 func (f *FirstSeen) Len() int { return len(f.byCookie) + len(f.byID) }
 
 // Carry gives s what f knows of it: the earlier Since, and the owner when s
-// was sampled with none (see inheritOwner). A time after s's own is
+// was sampled with none (see Owner.Inherit). A time after s's own is
 // ignored: first seen cannot be later than seen now.
 func (f *FirstSeen) Carry(s *Socket) {
 	as, ok := f.lookup(s)
@@ -118,5 +118,5 @@ func (f *FirstSeen) Carry(s *Socket) {
 	if as.since.Before(s.Since) {
 		s.Since = as.since
 	}
-	inheritOwner(s, as.pid, as.process, as.uid)
+	s.Owner = s.Owner.Inherit(Owner{PID: as.pid, UID: as.uid, Process: as.process}, s.Inode != 0)
 }

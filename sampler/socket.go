@@ -50,21 +50,15 @@ type ID struct {
 // Socket is one row of the OS connection table.
 type Socket struct {
 	ID
-	State State
-	// PID is 0 when unknown (not attributed, or hidden from this user).
-	PID int32
-	// Process is the process name, "" when unknown.
-	Process string
-	// UID is the owning user, -1 when unknown.
-	UID   int32
+	// Owner is who holds the socket (PID, Process, UID, ... are promoted
+	// from it); see owner.go for how it is carried over and shown.
+	Owner
 	Inode uint64
 	// Since is when this socket was first seen in use; Diff fills it.
 	Since time.Time
-	// OwnerGone is true when PID and Process name the process that last
-	// held the socket, carried over from an earlier sample, and no process
-	// holds it now (TIME_WAIT, or a connection closed by its program and
-	// finishing its shutdown in the kernel).
-	OwnerGone bool
+	// State sits beside V6Only: the two bytes share one word (a table
+	// holds tens of thousands of sockets).
+	State State
 	// V6Only is true for an IPv6 listener that accepts IPv6 connections
 	// only (IPV6_V6ONLY); false for every other socket, and where the
 	// source cannot tell.

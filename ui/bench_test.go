@@ -22,7 +22,8 @@ func bigTable(n int) []sampler.Socket {
 				Local:  netip.AddrPortFrom(local, uint16(32768+i%28232)),
 				Remote: netip.AddrPortFrom(remote, uint16(443+i%3)),
 			},
-			State: sampler.StateEstablished, PID: int32(1000 + i%50), Process: "proxy", UID: -1,
+			State: sampler.StateEstablished,
+			Owner: sampler.Owner{PID: int32(1000 + i%50), Process: "proxy", UID: -1},
 			Since: t0.Add(-time.Duration(i%600) * time.Second),
 		}
 	}

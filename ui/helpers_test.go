@@ -135,12 +135,10 @@ func testConfig(c *clock) Config {
 
 func sock(proto sampler.Proto, local, remote string, state sampler.State, pid int32, proc string, since time.Time) sampler.Socket {
 	s := sampler.Socket{
-		ID:      sampler.ID{Proto: proto, Local: netip.MustParseAddrPort(local)},
-		State:   state,
-		PID:     pid,
-		Process: proc,
-		UID:     -1, // unknown: the explain text would look the user up on this machine
-		Since:   since,
+		ID:    sampler.ID{Proto: proto, Local: netip.MustParseAddrPort(local)},
+		State: state,
+		Owner: sampler.Owner{PID: pid, Process: proc, UID: -1}, // uid unknown: the explain text would look the user up on this machine
+		Since: since,
 	}
 	if remote != "" {
 		s.Remote = netip.MustParseAddrPort(remote)

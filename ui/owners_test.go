@@ -49,7 +49,7 @@ func hiddenOwnerBatch() wideMsg {
 	waiting := sock(sampler.TCP, "127.0.0.1:38100", "127.0.0.1:8765", sampler.StateTimeWait, 0, "", t0.Add(-9*time.Second))
 	// In TIME_WAIT after curl closed it: the poller carried its last owner.
 	waited := sock(sampler.TCP, "127.0.0.1:38104", "127.0.0.1:8765", sampler.StateTimeWait, 5150, "curl", t0.Add(-8*time.Second))
-	waited.OwnerGone = true
+	waited.Owner.Gone = true
 	mine := sock(sampler.TCP, "127.0.0.1:38112", "127.0.0.1:8765", sampler.StateEstablished, 5151, "curl", t0.Add(-3*time.Second))
 	mine.Inode = 91240
 	b := firstBatch(t0, []sampler.Socket{other, waiting, waited, mine})

@@ -16,7 +16,8 @@ func TestHistoryLinesServerPort(t *testing.T) {
 	start := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	listener := sampler.Socket{
 		ID:    sampler.ID{Proto: sampler.TCP, Local: netip.MustParseAddrPort("127.0.0.1:8766"), Remote: netip.MustParseAddrPort("0.0.0.0:0")},
-		State: sampler.StateListen, PID: 3100, Process: "python3",
+		State: sampler.StateListen,
+		Owner: sampler.Owner{PID: 3100, Process: "python3"},
 	}
 	tr := history.NewTracker(16)
 	tr.Observe([]sampler.Event{{Kind: sampler.Opened, Time: start, Socket: listener}})

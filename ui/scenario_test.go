@@ -27,7 +27,7 @@ func batchCurlClosesGitWaits() wideMsg {
 	socks := baseSockets()
 	prev := socks[3]
 	socks[3].State = sampler.StateTimeWait
-	socks[3].OwnerGone = true // the poller carries git over as its last owner
+	socks[3].Owner.Gone = true // the poller carries git over as its last owner
 	return nextBatchMsg(t0, socks,
 		sampler.Event{Kind: sampler.Closed, Time: t0, Socket: curlSocket(), Held: 1200 * time.Millisecond},
 		sampler.Event{Kind: sampler.StateChanged, Time: t0, Socket: socks[3], PrevState: prev.State},

@@ -145,7 +145,7 @@ func TestPortFilterKeepsTheAgeTheWideViewKnew(t *testing.T) {
 	t0 := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	now := t0
 	tcp := func(local, remote string, st sampler.State, pid int32, proc string, since time.Time) sampler.Socket {
-		s := sampler.Socket{ID: sampler.ID{Proto: sampler.TCP, Local: netip.MustParseAddrPort(local)}, State: st, PID: pid, Process: proc, Since: since}
+		s := sampler.Socket{ID: sampler.ID{Proto: sampler.TCP, Local: netip.MustParseAddrPort(local)}, State: st, Owner: sampler.Owner{PID: pid, Process: proc}, Since: since}
 		if remote != "" {
 			s.Remote = netip.MustParseAddrPort(remote)
 		}

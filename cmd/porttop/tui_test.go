@@ -54,8 +54,13 @@ func screenOn(t *testing.T, env fakeEnv, noColor bool) string {
 		t.Fatal(err)
 	}
 	sock := func(local string, pid int32) sampler.Socket {
-		return sampler.Socket{ID: sampler.ID{Proto: sampler.TCP, Local: netip.MustParseAddrPort(local),
-			Remote: netip.MustParseAddrPort("127.0.0.1:8765")}, State: sampler.StateEstablished, PID: pid, Process: "curl", Since: t0}
+		return sampler.Socket{
+			ID: sampler.ID{Proto: sampler.TCP, Local: netip.MustParseAddrPort(local),
+				Remote: netip.MustParseAddrPort("127.0.0.1:8765")},
+			State: sampler.StateEstablished,
+			Owner: sampler.Owner{PID: pid, Process: "curl"},
+			Since: t0,
+		}
 	}
 	a, b, c := sock("127.0.0.1:40001", 10), sock("127.0.0.1:40002", 11), sock("127.0.0.1:40003", 12)
 	first := sampler.Batch{Snapshot: sampler.Snapshot{Time: t0, Sockets: []sampler.Socket{a, b}},

@@ -31,9 +31,13 @@ func (l *batchList) Next(ctx context.Context) (sampler.Batch, error) {
 }
 
 func handOutAt(port uint16, at time.Time) sampler.Event {
-	s := sampler.Socket{ID: sampler.ID{Proto: sampler.TCP,
-		Local:  netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port),
-		Remote: netip.MustParseAddrPort("127.0.0.1:8080")}, State: sampler.StateEstablished, UID: -1}
+	s := sampler.Socket{
+		ID: sampler.ID{Proto: sampler.TCP,
+			Local:  netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port),
+			Remote: netip.MustParseAddrPort("127.0.0.1:8080")},
+		State: sampler.StateEstablished,
+		Owner: sampler.Owner{UID: -1},
+	}
 	return sampler.Event{Kind: sampler.Opened, Time: at, Socket: s}
 }
 

@@ -13,7 +13,7 @@ import (
 var linuxEphemeral = ports.Range{Lo: 32768, Hi: 60999}
 
 func sock(proto sampler.Proto, local, remote string, state sampler.State, pid int32, proc string) sampler.Socket {
-	s := sampler.Socket{ID: sampler.ID{Proto: proto, Local: netip.MustParseAddrPort(local)}, State: state, PID: pid, Process: proc, UID: -1}
+	s := sampler.Socket{ID: sampler.ID{Proto: proto, Local: netip.MustParseAddrPort(local)}, State: state, Owner: sampler.Owner{PID: pid, Process: proc, UID: -1}}
 	switch proc {
 	case "sshd":
 		s.UID = 0

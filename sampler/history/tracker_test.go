@@ -19,7 +19,8 @@ func tcpSock(local, remote uint16, state sampler.State, pid int32, proc string) 
 		ID: sampler.ID{Proto: sampler.TCP,
 			Local:  netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), local),
 			Remote: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), remote)},
-		State: state, PID: pid, Process: proc, UID: 1000,
+		State: state,
+		Owner: sampler.Owner{PID: pid, Process: proc, UID: 1000},
 	}
 }
 
@@ -150,7 +151,7 @@ func TestEvictionKeepsExactSummary(t *testing.T) {
 
 func TestMergeProtocols(t *testing.T) {
 	tr := NewTracker(16)
-	u := sampler.Socket{ID: sampler.ID{Proto: sampler.UDP, Local: netip.MustParseAddrPort("127.0.0.1:5353")}, PID: 7, Process: "mdns"}
+	u := sampler.Socket{ID: sampler.ID{Proto: sampler.UDP, Local: netip.MustParseAddrPort("127.0.0.1:5353")}, Owner: sampler.Owner{PID: 7, Process: "mdns"}}
 	tc := tcpSock(5353, 80, sampler.StateEstablished, 8, "tcpthing")
 	tr.Observe([]sampler.Event{open(1, tc), {Kind: sampler.Opened, Time: at(2), Socket: u}})
 	h := tr.Port(0, 5353)

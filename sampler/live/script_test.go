@@ -16,8 +16,12 @@ import (
 var t0 = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
 func sock(proto sampler.Proto, local, remote string, state sampler.State, pid int32, proc string, since time.Time) sampler.Socket {
-	s := sampler.Socket{ID: sampler.ID{Proto: proto, Local: netip.MustParseAddrPort(local)},
-		State: state, PID: pid, Process: proc, UID: -1, Since: since}
+	s := sampler.Socket{
+		ID:    sampler.ID{Proto: proto, Local: netip.MustParseAddrPort(local)},
+		State: state,
+		Owner: sampler.Owner{PID: pid, Process: proc, UID: -1},
+		Since: since,
+	}
 	if remote != "" {
 		s.Remote = netip.MustParseAddrPort(remote)
 	}

@@ -17,7 +17,7 @@ func TestPrevForDiffPatchesAsEveryRowLookupDoes(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	lo := netip.AddrFrom4([4]byte{127, 0, 0, 1})
 	mk := func(i int, cookie bool) sampler.Socket {
-		s := sampler.Socket{ID: sampler.ID{Proto: sampler.TCP, Local: netip.AddrPortFrom(lo, uint16(2000+i)), Remote: netip.AddrPortFrom(lo, 80)}, State: sampler.StateEstablished, UID: -1}
+		s := sampler.Socket{ID: sampler.ID{Proto: sampler.TCP, Local: netip.AddrPortFrom(lo, uint16(2000+i)), Remote: netip.AddrPortFrom(lo, 80)}, State: sampler.StateEstablished, Owner: sampler.Owner{UID: -1}}
 		if cookie {
 			s.Cookie = uint64(i + 1)
 		}

@@ -91,8 +91,8 @@ func TestPollerCarriesOwnersToItsFirstSample(t *testing.T) {
 	for _, s := range b.Snapshot.Sockets {
 		switch s.Local.Port() {
 		case known.Local.Port():
-			if s.PID != 4000 || s.Process != "curl" || s.UID != 1000 || !s.OwnerGone {
-				t.Errorf("%v: pid %d %q uid %d gone %v, want 4000 curl 1000 from the other sampling, as its last owner", s.Local, s.PID, s.Process, s.UID, s.OwnerGone)
+			if s.PID != 4000 || s.Process != "curl" || s.UID != 1000 || !s.Owner.Gone {
+				t.Errorf("%v: pid %d %q uid %d gone %v, want 4000 curl 1000 from the other sampling, as its last owner", s.Local, s.PID, s.Process, s.UID, s.Owner.Gone)
 			}
 		default:
 			if s.PID != 77 || s.Process != "other" {

@@ -54,12 +54,16 @@ func snap(t testing.TB, at time.Time, specs ...string) sampler.Snapshot {
 func benchTables(n int) (prev, next sampler.Snapshot) {
 	lo := netip.AddrFrom4([4]byte{127, 0, 0, 1})
 	mk := func(i int) sampler.Socket {
-		return sampler.Socket{ID: sampler.ID{
-			Cookie: uint64(i + 1),
-			Proto:  sampler.TCP,
-			Local:  netip.AddrPortFrom(lo, uint16(1024+i%64000)),
-			Remote: netip.AddrPortFrom(lo, uint16(80+i/64000)),
-		}, State: sampler.StateEstablished, UID: -1}
+		return sampler.Socket{
+			ID: sampler.ID{
+				Cookie: uint64(i + 1),
+				Proto:  sampler.TCP,
+				Local:  netip.AddrPortFrom(lo, uint16(1024+i%64000)),
+				Remote: netip.AddrPortFrom(lo, uint16(80+i/64000)),
+			},
+			State: sampler.StateEstablished,
+			Owner: sampler.Owner{UID: -1},
+		}
 	}
 	prev.Time, next.Time = t0, t0.Add(100*time.Millisecond)
 	churn := n / 100

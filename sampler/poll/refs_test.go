@@ -114,7 +114,9 @@ func (s *poisonSource) Sample(context.Context) (sampler.Snapshot, error) {
 	for i := range s.n {
 		socks = append(socks, sampler.Socket{
 			ID:    sampler.ID{Cookie: uint64(i + 1), Proto: sampler.TCP, Local: netip.AddrPortFrom(lo, uint16(1024+i)), Remote: netip.AddrPortFrom(lo, 80)},
-			State: sampler.StateEstablished, UID: -1, Inode: s.gen,
+			State: sampler.StateEstablished,
+			Owner: sampler.Owner{UID: -1},
+			Inode: s.gen,
 		})
 	}
 	return sampler.Snapshot{Sockets: socks}, nil

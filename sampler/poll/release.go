@@ -45,7 +45,7 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 			}
 			prev := s.State
 			// A timewait socket has no process: its pid is its last owner's.
-			s.State, s.Inode, s.OwnerGone = rel.Socket.State, 0, s.PID != 0
+			s.State, s.Inode, s.Owner = rel.Socket.State, 0, s.Owner.Released()
 			r.adjust[id] = adjustment{socket: s}
 			if s.State == sampler.StateTimeWait {
 				r.twByAddr[addressesOf(s.ID)] = id

@@ -68,8 +68,8 @@ func TestTimeWaitFromAReleaseHasItsOwnerGone(t *testing.T) {
 			if len(events) != 1 || events[0].Kind != sampler.StateChanged {
 				t.Fatalf("events %q, want one state change", lines(events))
 			}
-			if s := events[0].Socket; s.State != sampler.StateTimeWait || s.PID != 44 || !s.OwnerGone || s.Inode != 0 {
-				t.Errorf("state event to TIME_WAIT: %v pid %d gone %v inode %d, want TIME_WAIT pid 44 gone, no inode", s.State, s.PID, s.OwnerGone, s.Inode)
+			if s := events[0].Socket; s.State != sampler.StateTimeWait || s.PID != 44 || !s.Owner.Gone || s.Inode != 0 {
+				t.Errorf("state event to TIME_WAIT: %v pid %d gone %v inode %d, want TIME_WAIT pid 44 gone, no inode", s.State, s.PID, s.Owner.Gone, s.Inode)
 			}
 		}),
 	)

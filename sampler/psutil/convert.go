@@ -26,7 +26,7 @@ func protoOf(sockType uint32) (sampler.Proto, bool) {
 // reported as family 6 with ::ffff:a.b.c.d becomes a.b.c.d) so that the same
 // connection always has the same ID; UDP has no state; Uids[0] is the owner.
 func toSocket(c gnet.ConnectionStat, proto sampler.Proto) (sampler.Socket, error) {
-	s := sampler.Socket{ID: sampler.ID{Proto: proto}, PID: c.Pid, UID: -1}
+	s := sampler.Socket{ID: sampler.ID{Proto: proto}, Owner: sampler.Owner{PID: c.Pid, UID: -1}}
 	if c.Pid < 0 {
 		s.PID = 0
 	}

@@ -49,7 +49,7 @@ func MarshalEvent(e sampler.Event, ephemeral ports.Range) ([]byte, error) {
 		OSEphemeral: ephemeral.Size() > 0 && ephemeral.Contains(port),
 		Existing:    e.Existing,
 		SeenAtEnd:   e.SeenAtEnd,
-		OwnerGone:   s.OwnerGone && s.PID != 0,
+		OwnerGone:   s.Owner.Departed(),
 	}
 	if e.Kind != sampler.Opened && e.Kind != sampler.Closed && e.Kind != sampler.StateChanged {
 		return nil, fmt.Errorf("event kind %d is not open, close or state", e.Kind)
@@ -127,8 +127,9 @@ func parseEvent(l *eventLine) (sampler.Event, error) {
 	s.PID = l.PID
 	s.Process = l.Process
 	// Before owner_gone was written, a TIME_WAIT socket's pid was already
-	// its last owner's (no process holds a socket in TIME_WAIT).
-	s.OwnerGone = l.PID != 0 && (l.OwnerGone || s.State == sampler.StateTimeWait)
+	// its last owner's (no process holds a socket in TIME_WAIT): In says so.
+	s.Owner.Gone = l.OwnerGone
+	s.Owner = s.Owner.In(s.State)
 	s.UID = -1
 	if l.UID != nil {
 		if *l.UID < 0 {

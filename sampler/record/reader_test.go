@@ -164,8 +164,8 @@ func TestOldRecordingTimeWaitOwnerIsGone(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if e.Socket.OwnerGone != want {
-			t.Errorf("%s %s pid %d: OwnerGone %v, want %v", e.Kind, e.Socket.State, e.Socket.PID, e.Socket.OwnerGone, want)
+		if e.Socket.Owner.Gone != want {
+			t.Errorf("%s %s pid %d: OwnerGone %v, want %v", e.Kind, e.Socket.State, e.Socket.PID, e.Socket.Owner.Gone, want)
 		}
 	}
 }

@@ -19,7 +19,7 @@ var (
 )
 
 func sock(proto sampler.Proto, local, remote string, st sampler.State, pid int32, proc string, uid int32) sampler.Socket {
-	s := sampler.Socket{ID: sampler.ID{Proto: proto, Local: netip.MustParseAddrPort(local)}, State: st, PID: pid, Process: proc, UID: uid}
+	s := sampler.Socket{ID: sampler.ID{Proto: proto, Local: netip.MustParseAddrPort(local)}, State: st, Owner: sampler.Owner{PID: pid, Process: proc, UID: uid}}
 	if remote != "" {
 		s.Remote = netip.MustParseAddrPort(remote)
 	}
@@ -47,7 +47,7 @@ func TestGoldenLines(t *testing.T) {
 			`{"time":"2026-11-26T03:43:09.123456789Z","event":"open","proto":"udp","local":"127.0.0.1:5353","range":"registered","os_ephemeral":false}`},
 		{"TIME_WAIT close names its last owner", sampler.Event{Kind: sampler.Closed, Time: t0, Held: time.Minute, Socket: func() sampler.Socket {
 			s := sock(sampler.TCP, "127.0.0.1:40002", "127.0.0.1:8080", sampler.StateTimeWait, 77, "curl", 1000)
-			s.OwnerGone = true
+			s.Owner.Gone = true
 			return s
 		}()},
 			`{"time":"2026-11-26T03:43:09.123456789Z","event":"close","proto":"tcp","local":"127.0.0.1:40002","remote":"127.0.0.1:8080","state":"TIME_WAIT","pid":77,"process":"curl","uid":1000,"range":"registered","os_ephemeral":true,"held_ms":60000,"owner_gone":true}`},
@@ -108,7 +108,7 @@ func TestRoundTrip(t *testing.T) {
 		{Kind: sampler.Closed, Time: t0.Add(5 * time.Second), SeenAtEnd: true, Held: time.Second, Socket: sock(sampler.UDP, "127.0.0.1:53000", "", sampler.StateNone, 99, "dig", 1000)},
 		{Kind: sampler.StateChanged, Time: t0.Add(7 * time.Second), PrevState: sampler.StateEstablished, Socket: func() sampler.Socket {
 			s := sock(sampler.TCP, "127.0.0.1:40003", "127.0.0.1:22", sampler.StateFinWait2, 5, "ssh", 1000)
-			s.OwnerGone = true
+			s.Owner.Gone = true
 			return s
 		}()},
 		// Stamped 3 ms after it happened, to keep the stream in order: its

@@ -12,6 +12,7 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/poll"
+	"github.com/porttop/porttop/sampler/procowner"
 	"github.com/porttop/porttop/sampler/psutil"
 )
 
@@ -187,11 +188,9 @@ func BenchmarkSampleOnePort(b *testing.B) {
 // BenchmarkProcWalk: one walk of /proc/*/fd, what the cache saves per sample.
 func BenchmarkProcWalk(b *testing.B) {
 	holdForBench(b)
-	o := newOwners("/proc")
-	measure(b, func() int {
-		o.walk()
-		return len(o.owner)
-	})
+	o := procowner.New("/proc")
+	defer o.Close()
+	measure(b, o.Walk)
 }
 
 // BenchmarkSS: `ss -tan` over the same table, its own CPU time (child rusage).

@@ -46,7 +46,7 @@ func TestCaptureTestdata(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if err := c.setsockopt(unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, unix.SKNLGRP_INET_TCP_DESTROY); err != nil {
+	if err := c.SetsockoptInt(unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, unix.SKNLGRP_INET_TCP_DESTROY); err != nil {
 		t.Fatal(err)
 	}
 	p := openPair(t, "tcp4", "127.0.0.1:0")
@@ -59,10 +59,10 @@ func TestCaptureTestdata(t *testing.T) {
 	p.client.Close()
 	buf := make([]byte, recvBufSize)
 	deadline := time.Now().Add(2 * time.Second)
-	_ = c.f.SetReadDeadline(deadline)
+	_ = c.SetReadDeadline(deadline)
 	var destroy []byte
 	for destroy == nil {
-		n, err := c.recv(buf)
+		n, err := c.Recv(buf)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,13 +109,13 @@ func rawExchange(t *testing.T, req []byte, seq uint32, dump bool) []byte {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if err := c.send(req); err != nil {
+	if err := c.Send(req); err != nil {
 		t.Fatal(err)
 	}
 	var out []byte
 	buf := make([]byte, recvBufSize)
 	for {
-		n, err := c.recv(buf)
+		n, err := c.Recv(buf)
 		if err != nil {
 			t.Fatal(err)
 		}

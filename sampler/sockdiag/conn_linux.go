@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -17,6 +18,12 @@ type conn struct {
 	f  *os.File
 	rc syscall.RawConn
 }
+
+// Dial opens a plain NETLINK_SOCK_DIAG socket in the network namespace of
+// the calling OS thread, for an Options.Dial that must open it elsewhere
+// (lock the thread, enter the namespace, Dial, go back). Its Conn also
+// serves the release watcher.
+func Dial() (Conn, error) { return dial() }
 
 func dial() (*conn, error) {
 	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, unix.NETLINK_SOCK_DIAG)
@@ -36,10 +43,15 @@ func dial() (*conn, error) {
 	return &conn{f: f, rc: rc}, nil
 }
 
+var _ watchConn = (*conn)(nil)
+
 func (c *conn) Close() error { return c.f.Close() }
 
-// setsockopt runs an int socket option on the conn's descriptor.
-func (c *conn) setsockopt(level, opt, value int) error {
+// SetReadDeadline bounds the wait of later Recv calls.
+func (c *conn) SetReadDeadline(t time.Time) error { return c.f.SetReadDeadline(t) }
+
+// SetsockoptInt runs an int socket option on the conn's descriptor.
+func (c *conn) SetsockoptInt(level, opt, value int) error {
 	var serr error
 	if err := c.rc.Control(func(fd uintptr) {
 		serr = unix.SetsockoptInt(int(fd), level, opt, value)
@@ -49,7 +61,8 @@ func (c *conn) setsockopt(level, opt, value int) error {
 	return serr
 }
 
-func (c *conn) send(b []byte) error {
+// Send writes one datagram of requests.
+func (c *conn) Send(b []byte) error {
 	var serr error
 	err := c.rc.Write(func(fd uintptr) bool {
 		_, serr = unix.Write(int(fd), b)
@@ -61,9 +74,9 @@ func (c *conn) send(b []byte) error {
 	return serr
 }
 
-// recv waits for one netlink datagram (one kernel skb, possibly holding many
+// Recv waits for one netlink datagram (one kernel skb, possibly holding many
 // messages) and reads it into buf.
-func (c *conn) recv(buf []byte) (int, error) {
+func (c *conn) Recv(buf []byte) (int, error) {
 	var n int
 	var serr error
 	err := c.rc.Read(func(fd uintptr) bool {
@@ -76,8 +89,8 @@ func (c *conn) recv(buf []byte) (int, error) {
 	return n, serr
 }
 
-// tryRecv reads a datagram if one is waiting; ok is false when none is.
-func (c *conn) tryRecv(buf []byte) (n int, ok bool, err error) {
+// TryRecv reads a datagram if one is waiting; ok is false when none is.
+func (c *conn) TryRecv(buf []byte) (n int, ok bool, err error) {
 	var serr error
 	err = c.rc.Read(func(fd uintptr) bool {
 		n, serr = unix.Read(int(fd), buf)

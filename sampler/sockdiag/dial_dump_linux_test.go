@@ -18,12 +18,12 @@ const inetDiagMark = 15
 func dumpAttrs(t *testing.T, c *conn, cookie uint64, typ uint16) (found, has bool) {
 	t.Helper()
 	const seq = 42
-	if err := c.send(appendTCPDump(nil, seq, uint32(sampler.AllStates), nil)); err != nil {
+	if err := c.Send(appendTCPDump(nil, seq, uint32(sampler.AllStates), nil)); err != nil {
 		t.Fatal(err)
 	}
 	buf := make([]byte, recvBufSize)
 	for {
-		n, err := c.recv(buf)
+		n, err := c.Recv(buf)
 		if err != nil {
 			t.Fatal(err)
 		}

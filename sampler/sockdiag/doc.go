@@ -17,13 +17,15 @@
 // successor keeps the port), so each TCP release is checked with an exact
 // lookup and reported as StateTimeWait when it lives on.
 //
-// Sockets are attributed to processes from a cache of inode -> pid: a socket
-// new to it is looked for first in the /proc/PID/fd of processes that made
-// sockets lately (bounded per sample), then by a walk of /proc/*/fd, at most
-// once a second and only when an unknown inode appears. KernelCounters reads /proc/net/snmp.
+// Sockets are attributed to processes by package procowner (from /proc);
+// this package speaks only netlink. KernelCounters reads /proc/net/snmp.
 //
-// The wire parsers (messages, bytecode, snmp, fd links) are plain Go and
-// build on every OS so they are tested and fuzzed from captured bytes; the
-// netlink plumbing is Linux-only, with a fallback New that reports it
-// unsupported.
+// The Source dumps over a Conn (Options.Dial; New dials this namespace's
+// NETLINK_SOCK_DIAG socket). The wire parsers (messages, bytecode, snmp),
+// the dump plans, the handling of refusals and broken dumps and the partial
+// samples are plain Go and build on every OS: they are tested and fuzzed
+// from captured bytes and against a fake kernel behind Conn
+// (fakekernel_test.go, as mdlayher/netlink's nltest). Only the socket
+// itself, the dump socket's capability drop and the release watcher are
+// Linux's; elsewhere New reports ErrUnsupported.
 package sockdiag

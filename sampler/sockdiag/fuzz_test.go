@@ -57,8 +57,3 @@ func FuzzParseSNMP(f *testing.F) {
 		_, _ = ParseSNMP(bytes.NewReader(b))
 	})
 }
-
-func FuzzSocketInode(f *testing.F) {
-	f.Add([]byte("socket:[123]"))
-	f.Fuzz(func(t *testing.T, b []byte) { _, _ = socketInode(b) })
-}

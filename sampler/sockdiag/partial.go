@@ -248,7 +248,7 @@ func carryEstablished(socks, prev []sampler.Socket, currEstab uint64, counting c
 		socks = append(socks, sampler.Socket{
 			ID:    p.ID,
 			State: sampler.StateEstablished,
-			UID:   p.UID,
+			Owner: sampler.Owner{UID: p.UID},
 			Inode: p.Inode,
 		})
 	}

@@ -215,7 +215,9 @@ func simSocket(c uint64, st sampler.State) sampler.Socket {
 		ID: sampler.ID{Cookie: c, Proto: sampler.TCP,
 			Local:  netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), uint16(c)),
 			Remote: netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), 80)},
-		State: st, UID: int32(c % 3), Inode: c + 1000,
+		State: st,
+		Owner: sampler.Owner{UID: int32(c % 3)},
+		Inode: c + 1000,
 	}
 }
 

@@ -4,14 +4,10 @@ package sockdiag
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/netip"
 	"os"
-	"strings"
 	"testing"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/porttop/porttop/sampler"
 )
@@ -211,6 +207,36 @@ func TestKernelCountersAsOfSampleStart(t *testing.T) {
 	}
 }
 
+// TestSampleSpansManyDatagrams: a dump larger than one 32 KiB datagram
+// arrives in parts; every socket must come through once.
+func TestSampleSpansManyDatagrams(t *testing.T) {
+	const conns = 300 // 601 sockets of ~100 bytes: two datagrams at least
+	h, err := holdConns(conns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	src := newSource(t)
+	snap, err := src.Sample(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Keyed by both addresses: other programs' sockets may share a port.
+	seen := map[[2]netip.AddrPort]int{}
+	for _, s := range snap.Sockets {
+		if s.Proto == sampler.TCP {
+			seen[[2]netip.AddrPort{s.Local, s.Remote}]++
+		}
+	}
+	for _, c := range h.conns {
+		client := [2]netip.AddrPort{addrPort(c.LocalAddr()), addrPort(c.RemoteAddr())}
+		server := [2]netip.AddrPort{client[1], client[0]}
+		if seen[client] != 1 || seen[server] != 1 {
+			t.Fatalf("connection %v seen %d times, its far end %d times, in %d sockets", client, seen[client], seen[server], len(snap.Sockets))
+		}
+	}
+}
+
 // The audit's start is read as the first dump ends: no earlier than the
 // first sample's start reading, and never again.
 func TestKernelCountersAtFirstDumpEnd(t *testing.T) {
@@ -245,51 +271,3 @@ func TestKernelCountersAtFirstDumpEnd(t *testing.T) {
 }
 
 var _ sampler.AuditStartReader = (*Source)(nil)
-
-func TestLearnRefusalReplans(t *testing.T) {
-	s := &Source{query: sampler.Query{Ports: []sampler.PortRange{{Lo: 80, Hi: 80}}}}
-	s.plan = planFor(s.query, s.refused)
-	wrap := func(e error) error { return fmt.Errorf("sock_diag dump: %w", e) }
-	if !s.learnRefusal(wrap(unix.EOPNOTSUPP)) || !s.refused.compat || s.plan[0].family != afInet {
-		t.Fatalf("EOPNOTSUPP for the two-family dump: refused %+v plan[0] family %d", s.refused, s.plan[0].family)
-	}
-	if !s.learnRefusal(wrap(unix.EINVAL)) || !s.refused.bytecode || s.plan[0].bytecode != nil {
-		t.Fatalf("EINVAL with bytecode: refused %+v", s.refused)
-	}
-	if s.learnRefusal(wrap(unix.EINVAL)) || s.learnRefusal(wrap(unix.EPERM)) {
-		t.Error("nothing left to drop, yet a retry was offered")
-	}
-	if notes := s.Notes(); len(notes) != 1 || !strings.Contains(notes[0], "port filter") {
-		t.Errorf("notes %q", notes)
-	}
-}
-
-// TestSampleSpansManyDatagrams: a dump larger than one 32 KiB datagram
-// arrives in parts; every socket must come through once.
-func TestSampleSpansManyDatagrams(t *testing.T) {
-	const conns = 300 // 601 sockets of ~100 bytes: two datagrams at least
-	h, err := holdConns(conns)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
-	src := newSource(t)
-	snap, err := src.Sample(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Keyed by both addresses: other programs' sockets may share a port.
-	seen := map[[2]netip.AddrPort]int{}
-	for _, s := range snap.Sockets {
-		if s.Proto == sampler.TCP {
-			seen[[2]netip.AddrPort{s.Local, s.Remote}]++
-		}
-	}
-	for _, c := range h.conns {
-		client := [2]netip.AddrPort{addrPort(c.LocalAddr()), addrPort(c.RemoteAddr())}
-		server := [2]netip.AddrPort{client[1], client[0]}
-		if seen[client] != 1 || seen[server] != 1 {
-			t.Fatalf("connection %v seen %d times, its far end %d times, in %d sockets", client, seen[client], seen[server], len(snap.Sockets))
-		}
-	}
-}

@@ -63,20 +63,38 @@ func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) 
 	return w.run(ctx, out)
 }
 
+// dialWatch opens a socket for the watcher: from Options.Dial when given
+// (it must be a real socket, as Dial gives), else in this namespace.
+func (s *Source) dialWatch() (watchConn, error) {
+	if !s.dialed {
+		return dial()
+	}
+	c, err := s.dial()
+	if err != nil {
+		return nil, err
+	}
+	wc, ok := c.(watchConn)
+	if !ok {
+		c.Close()
+		return nil, errors.New("sock_diag: release watching needs a netlink socket (Options.Dial gave another Conn)")
+	}
+	return wc, nil
+}
+
 // subscribe opens the destroy socket and the lookup socket.
 func (s *Source) subscribe() (*watcher, error) {
-	c, err := dial()
+	c, err := s.dialWatch()
 	if err != nil {
 		return nil, err
 	}
 	for _, g := range destroyGroups {
-		if err := c.setsockopt(unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, g); err != nil {
+		if err := c.SetsockoptInt(unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, g); err != nil {
 			c.Close()
 			return nil, fmt.Errorf("subscribe to socket-destroy group %d: %w", g, err)
 		}
 	}
 	growRcvBuf(c, watchRcvBuf)
-	lc, err := dial()
+	lc, err := s.dialWatch()
 	if err != nil {
 		c.Close()
 		return nil, err
@@ -90,15 +108,15 @@ func (w *watcher) close() {
 	w.lc.Close()
 }
 
-func growRcvBuf(c *conn, size int) {
-	if c.setsockopt(unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, size) != nil {
-		_ = c.setsockopt(unix.SOL_SOCKET, unix.SO_RCVBUF, size)
+func growRcvBuf(c watchConn, size int) {
+	if c.SetsockoptInt(unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, size) != nil {
+		_ = c.SetsockoptInt(unix.SOL_SOCKET, unix.SO_RCVBUF, size)
 	}
 }
 
 type watcher struct {
 	src     *Source
-	c, lc   *conn
+	c, lc   watchConn
 	buf     []byte
 	lbuf    []byte
 	req     []byte
@@ -109,7 +127,7 @@ type watcher struct {
 
 func (w *watcher) run(ctx context.Context, out chan<- sampler.Release) error {
 	for {
-		n, err := w.c.recv(w.buf)
+		n, err := w.c.Recv(w.buf)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -122,7 +140,7 @@ func (w *watcher) run(ctx context.Context, out chan<- sampler.Release) error {
 		}
 		w.pending = w.collect(w.pending[:0], w.buf[:n], time.Now())
 		for len(w.pending) < maxBatch {
-			n, ok, err := w.c.tryRecv(w.buf)
+			n, ok, err := w.c.TryRecv(w.buf)
 			if errors.Is(err, unix.ENOBUFS) {
 				w.src.lost.Add(1)
 				continue
@@ -203,14 +221,14 @@ func (w *watcher) checkTimeWait() error {
 	if len(w.req) == 0 {
 		return nil
 	}
-	if err := w.lc.send(w.req); err != nil {
+	if err := w.lc.Send(w.req); err != nil {
 		return fmt.Errorf("send TIME_WAIT lookups: %w", err)
 	}
-	if err := w.lc.f.SetReadDeadline(time.Now().Add(lookupTimeout)); err != nil {
+	if err := w.lc.SetReadDeadline(time.Now().Add(lookupTimeout)); err != nil {
 		return err
 	}
 	for answered := 0; answered < len(w.asked); {
-		n, err := w.lc.recv(w.lbuf)
+		n, err := w.lc.Recv(w.lbuf)
 		if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, unix.ENOBUFS) {
 			// Replies lost or late: the rest count as closed (a later
 			// sample shows any that live on in TIME_WAIT).

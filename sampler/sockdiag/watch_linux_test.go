@@ -161,7 +161,7 @@ func TestWatchCountsOverflows(t *testing.T) {
 	if err != nil {
 		t.Skipf("kernel refused the socket-destroy subscription: %v", err)
 	}
-	if err := w.c.setsockopt(unix.SOL_SOCKET, unix.SO_RCVBUF, 1); err != nil { // the kernel rounds up to its minimum
+	if err := w.c.SetsockoptInt(unix.SOL_SOCKET, unix.SO_RCVBUF, 1); err != nil { // the kernel rounds up to its minimum
 		t.Fatal(err)
 	}
 	for i := 0; i < 200; i++ {

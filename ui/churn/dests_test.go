@@ -13,7 +13,8 @@ import (
 func sock(proto sampler.Proto, local, remote string, state sampler.State) sampler.Socket {
 	return sampler.Socket{
 		ID:    sampler.ID{Proto: proto, Local: netip.MustParseAddrPort(local), Remote: netip.MustParseAddrPort(remote)},
-		State: state, UID: -1,
+		State: state,
+		Owner: sampler.Owner{UID: -1},
 	}
 }
 

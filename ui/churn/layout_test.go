@@ -70,7 +70,7 @@ func TestPlanPriority(t *testing.T) {
 // their own and must never be listed.
 func busyServer() (Model, []DestCount) {
 	tcp := func(local, remote netip.AddrPort, st sampler.State) sampler.Socket {
-		s := sampler.Socket{State: st, UID: -1}
+		s := sampler.Socket{State: st, Owner: sampler.Owner{UID: -1}}
 		s.Proto, s.Local, s.Remote = sampler.TCP, local, remote
 		return s
 	}

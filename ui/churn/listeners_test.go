@@ -15,7 +15,7 @@ import (
 // port, nothing handed out). Only the client ends count, opening and closing.
 func TestAcceptedConnectionsAreNotHandOuts(t *testing.T) {
 	tcp := func(local, remote string, st sampler.State) sampler.Socket {
-		s := sampler.Socket{State: st, UID: -1}
+		s := sampler.Socket{State: st, Owner: sampler.Owner{UID: -1}}
 		s.Proto, s.Local = sampler.TCP, netip.MustParseAddrPort(local)
 		if remote != "" {
 			s.Remote = netip.MustParseAddrPort(remote)

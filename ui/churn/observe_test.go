@@ -39,7 +39,8 @@ func clients(first, n int, remote string, state sampler.State) []sampler.Socket 
 	for i := range out {
 		out[i] = sampler.Socket{
 			ID:    sampler.ID{Proto: sampler.TCP, Local: netip.AddrPortFrom(netip.MustParseAddr("10.0.0.2"), uint16(first+i)), Remote: r},
-			State: state, UID: -1,
+			State: state,
+			Owner: sampler.Owner{UID: -1},
 		}
 	}
 	return out

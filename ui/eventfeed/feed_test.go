@@ -24,7 +24,7 @@ func styles() style.Styles {
 }
 
 func conn(local, remote, proc string, state sampler.State) sampler.Socket {
-	s := sampler.Socket{ID: sampler.ID{Proto: sampler.TCP, Local: netip.MustParseAddrPort(local)}, Process: proc, State: state}
+	s := sampler.Socket{ID: sampler.ID{Proto: sampler.TCP, Local: netip.MustParseAddrPort(local)}, Owner: sampler.Owner{Process: proc}, State: state}
 	if remote != "" {
 		s.Remote = netip.MustParseAddrPort(remote)
 	}

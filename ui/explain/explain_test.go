@@ -47,14 +47,16 @@ func inUseCase() Input {
 		ID: sampler.ID{Proto: sampler.TCP,
 			Local:  netip.MustParseAddrPort("10.0.0.5:60716"),
 			Remote: netip.MustParseAddrPort("93.184.216.34:443")},
-		State: sampler.StateEstablished, PID: 4242, Process: "curl", UID: 1000,
+		State: sampler.StateEstablished,
+		Owner: sampler.Owner{PID: 4242, Process: "curl", UID: 1000},
 		Since: now.Add(-125 * time.Second),
 	}
 	tw := sampler.Socket{
 		ID: sampler.ID{Proto: sampler.TCP,
 			Local:  netip.MustParseAddrPort("127.0.0.1:5432"),
 			Remote: netip.MustParseAddrPort("127.0.0.1:60716")},
-		State: sampler.StateTimeWait, UID: -1,
+		State: sampler.StateTimeWait,
+		Owner: sampler.Owner{UID: -1},
 	}
 	in.Sockets = []sampler.Socket{curl, tw}
 	tr := history.NewTracker(16)
@@ -84,7 +86,9 @@ func serverCase() Input {
 	in.Live = true
 	listener := sampler.Socket{
 		ID:    sampler.ID{Proto: sampler.TCP, Local: netip.MustParseAddrPort("127.0.0.1:8766"), Remote: netip.MustParseAddrPort("0.0.0.0:0")},
-		State: sampler.StateListen, PID: 3100, Process: "python3", UID: 1000, Since: started.Add(10 * time.Second),
+		State: sampler.StateListen,
+		Owner: sampler.Owner{PID: 3100, Process: "python3", UID: 1000},
+		Since: started.Add(10 * time.Second),
 	}
 	in.Sockets = []sampler.Socket{listener}
 	tr := history.NewTracker(16)
@@ -234,7 +238,9 @@ func TestManySocketsListedBriefly(t *testing.T) {
 		in.Sockets = append(in.Sockets, sampler.Socket{
 			ID: sampler.ID{Proto: sampler.TCP, Local: netip.MustParseAddrPort("10.0.0.1:443"),
 				Remote: netip.AddrPortFrom(netip.MustParseAddr("10.0.0.2"), uint16(40000+i))},
-			State: sampler.StateEstablished, PID: 1, Process: "nginx", UID: 33})
+			State: sampler.StateEstablished,
+			Owner: sampler.Owner{PID: 1, Process: "nginx", UID: 33},
+		})
 	}
 	out := Text(in, 80)
 	if !strings.Contains(out, "20 sockets use it") || !strings.Contains(out, "and 12 more.") ||
@@ -261,7 +267,9 @@ func wasUsedCase() Input {
 		ID: sampler.ID{Proto: sampler.TCP,
 			Local:  netip.MustParseAddrPort("10.0.0.5:60716"),
 			Remote: netip.MustParseAddrPort("93.184.216.34:443")},
-		State: sampler.StateEstablished, PID: 4242, Process: "curl", UID: 1000, Since: started.Add(time.Minute),
+		State: sampler.StateEstablished,
+		Owner: sampler.Owner{PID: 4242, Process: "curl", UID: 1000},
+		Since: started.Add(time.Minute),
 	}
 	other := s
 	other.Local = netip.MustParseAddrPort("10.0.0.5:40000")
@@ -282,9 +290,12 @@ func wasUsedCase() Input {
 func TestUnownedSocketAsRootAndNot(t *testing.T) {
 	in := base(2024)
 	in.Live = true
-	in.Sockets = []sampler.Socket{{ID: sampler.ID{Proto: sampler.TCP,
-		Local: netip.MustParseAddrPort("0.0.0.0:2024"), Remote: netip.MustParseAddrPort("0.0.0.0:0")},
-		State: sampler.StateListen, UID: -1}}
+	in.Sockets = []sampler.Socket{{
+		ID: sampler.ID{Proto: sampler.TCP,
+			Local: netip.MustParseAddrPort("0.0.0.0:2024"), Remote: netip.MustParseAddrPort("0.0.0.0:0")},
+		State: sampler.StateListen,
+		Owner: sampler.Owner{UID: -1},
+	}}
 	flat := func(in Input) string { return strings.Join(strings.Fields(Text(in, 80)), " ") }
 	if out := flat(in); !strings.Contains(out, "needs root") {
 		t.Errorf("owners hidden: the text does not say how to see more:\n%s", out)
@@ -304,9 +315,12 @@ func TestUnownedSocketAsRootAndNot(t *testing.T) {
 func TestOwnerGoneSentence(t *testing.T) {
 	in := base(40005)
 	in.Live = true
-	in.Sockets = []sampler.Socket{{ID: sampler.ID{Proto: sampler.TCP,
-		Local: netip.MustParseAddrPort("127.0.0.1:40005"), Remote: netip.MustParseAddrPort("127.0.0.1:8080")},
-		State: sampler.StateFinWait2, PID: 7, Process: "curl", UID: -1, OwnerGone: true}}
+	in.Sockets = []sampler.Socket{{
+		ID: sampler.ID{Proto: sampler.TCP,
+			Local: netip.MustParseAddrPort("127.0.0.1:40005"), Remote: netip.MustParseAddrPort("127.0.0.1:8080")},
+		State: sampler.StateFinWait2,
+		Owner: sampler.Owner{PID: 7, Process: "curl", UID: -1, Gone: true},
+	}}
 	out := strings.Join(strings.Fields(Text(in, 80)), " ")
 	if !strings.Contains(out, "curl (pid 7) held a tcp connection") || !strings.Contains(out, "no process holds it now") {
 		t.Errorf("FIN_WAIT2 orphan:\n%s", out)

@@ -82,7 +82,7 @@ func socketSentence(in Input, s *sampler.Socket) string {
 	case s.State == sampler.StateTimeWait:
 		did = fmt.Sprintf("held a tcp connection from %s to %s that has closed; the kernel keeps it in "+
 			"TIME_WAIT a while so late packets are not taken for a new connection", s.Local, s.Remote)
-	case s.OwnerGone && s.PID != 0:
+	case s.Owner.Departed():
 		did = fmt.Sprintf("held a tcp connection from %s to %s and has let it go; the kernel is finishing "+
 			"its shutdown (%s) and no process holds it now", s.Local, s.Remote, s.State)
 	default:

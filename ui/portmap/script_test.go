@@ -33,7 +33,8 @@ func sock(proto sampler.Proto, local, remote string, state sampler.State) sample
 			Local:  netip.MustParseAddrPort(local),
 			Remote: netip.MustParseAddrPort(remote),
 		},
-		State: state, UID: -1,
+		State: state,
+		Owner: sampler.Owner{UID: -1},
 	}
 }
 

@@ -18,16 +18,14 @@ func (m Model) OwnersHidden() bool { return m.ownersHidden }
 // A socket no process holds any more (TIME_WAIT, or closing after its
 // program closed it) shows the name of the one that held it last in
 // parentheses: who is making the TIME_WAIT pile, without claiming it still
-// holds the port.
+// holds the port (sampler.Owner.Label).
 func (m Model) process(s *sampler.Socket) string {
 	if s.Process == "" && s.PID == 0 && s.Inode != 0 && m.ownersHidden {
 		return OwnerHiddenGlyph
 	}
-	if s.OwnerGone && s.Process != "" {
-		return LastOwner(s.Process)
-	}
-	return s.Process
+	return s.Owner.Label()
 }
 
-// LastOwner marks the name of a process that no longer holds a socket.
-func LastOwner(name string) string { return "(" + name + ")" }
+// LastOwner marks the name of a process that no longer holds a socket, as
+// sampler.Owner.Label does.
+func LastOwner(name string) string { return sampler.Owner{Process: name, Gone: true}.Label() }

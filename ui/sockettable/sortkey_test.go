@@ -25,10 +25,9 @@ func TestSortKeyAgreesWithCompare(t *testing.T) {
 				Remote: netip.AddrPortFrom(netip.AddrFrom4([4]byte{1, 1, 1, byte(rng.IntN(3))}), uint16(rng.IntN(5))),
 				Cookie: uint64(i),
 			},
-			State:   states[rng.IntN(len(states))],
-			PID:     int32(rng.IntN(4)),
-			Process: procs[rng.IntN(len(procs))],
-			Since:   t0.Add(-time.Duration(rng.IntN(20)) * time.Second),
+			State: states[rng.IntN(len(states))],
+			Owner: sampler.Owner{PID: int32(rng.IntN(4)), Process: procs[rng.IntN(len(procs))]},
+			Since: t0.Add(-time.Duration(rng.IntN(20)) * time.Second),
 		}
 	}
 	for k := range sortKeyCount {

@@ -28,7 +28,7 @@ func asciiStyles() style.Styles {
 }
 
 func mk(proto sampler.Proto, local, remote string, state sampler.State, pid int32, proc string, age time.Duration) sampler.Socket {
-	s := sampler.Socket{ID: sampler.ID{Proto: proto, Local: netip.MustParseAddrPort(local)}, State: state, PID: pid, Process: proc, Since: t0.Add(-age)}
+	s := sampler.Socket{ID: sampler.ID{Proto: proto, Local: netip.MustParseAddrPort(local)}, State: state, Owner: sampler.Owner{PID: pid, Process: proc}, Since: t0.Add(-age)}
 	if remote != "" {
 		s.Remote = netip.MustParseAddrPort(remote)
 	}

@@ -1,4 +1,4 @@
-package sockdiag
+package procowner
 
 import "testing"
 

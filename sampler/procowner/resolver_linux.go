@@ -1,6 +1,6 @@
 //go:build linux
 
-package sockdiag
+package procowner
 
 import (
 	"os"
@@ -22,14 +22,15 @@ const (
 	walkShare  = 50
 )
 
-// owners attributes sockets to processes from a cache of inode->pid. Sockets
+// Resolver attributes sockets to processes from a cache of inode->pid. Sockets
 // new to the cache are first looked for in the fd tables of hot pids
-// (processes that made sockets recently; see owners_hot_linux.go), within a
+// (processes that made sockets recently; see hot_linux.go), within a
 // budget of fd links per sample. What that misses waits for a full walk of
 // /proc/*/fd, which costs about 1.4-3.6 ms per 1,000 sockets and so runs at
 // most once a second and at most 1/walkShare of the time; until then those
 // sockets stay unattributed (the poller carries owners over once known).
-type owners struct {
+// A Resolver is not safe for concurrent use: one sampler calls it.
+type Resolver struct {
 	procfs string
 	euid   int
 	// capable: not root, but granted what reading every process's fds
@@ -67,8 +68,10 @@ type owners struct {
 	fdCount map[int32]int
 }
 
-func newOwners(procfs string) *owners {
-	return &owners{
+// New makes a Resolver reading procfs (normally "/proc"); it reads nothing
+// before the first Attribute.
+func New(procfs string) *Resolver {
+	return &Resolver{
 		procfs:   procfs,
 		euid:     os.Geteuid(),
 		capable:  os.Geteuid() != 0 && mayInspectAll(),
@@ -86,11 +89,11 @@ func newOwners(procfs string) *owners {
 	}
 }
 
-// attribute fills PID and Process from the cache, scanning hot pids for
+// Attribute fills PID, Process and Start from the cache, scanning hot pids for
 // sockets it has never looked for, then walking /proc when allowed and
 // still needed. It reports whether owners are hidden: not root, and a
 // socket of another user has an inode but no process.
-func (o *owners) attribute(socks []sampler.Socket, now time.Time) (hidden bool) {
+func (o *Resolver) Attribute(socks []sampler.Socket, now time.Time) (hidden bool) {
 	fresh, pending := o.fill(socks)
 	if fresh > 0 && o.scanHotPaced(socks, now) {
 		fresh, pending = 0, o.fillTried(socks)
@@ -110,7 +113,7 @@ func (o *owners) attribute(socks []sampler.Socket, now time.Time) (hidden bool) 
 
 // walkFor walks /proc for the sample's unattributed sockets; the owners of
 // those it finds made sockets new to the cache, so they become hot.
-func (o *owners) walkFor(socks []sampler.Socket, now time.Time) {
+func (o *Resolver) walkFor(socks []sampler.Socket, now time.Time) {
 	start := time.Now()
 	o.walk()
 	o.walkGap = walkShare * time.Since(start)
@@ -127,9 +130,9 @@ func (o *owners) walkFor(socks []sampler.Socket, now time.Time) {
 		switch {
 		case ok && s.PID == 0:
 			made[p.pid] = o.fdCount[p.pid]
-			s.PID, s.Process = p.pid, p.name
+			p.fill(s)
 		case ok: // the walk's name is newer than the cache's
-			s.PID, s.Process = p.pid, p.name
+			p.fill(s)
 		case s.PID == 0:
 			o.missed[s.Inode] = struct{}{}
 		}
@@ -144,14 +147,14 @@ func (o *owners) walkFor(socks []sampler.Socket, now time.Time) {
 
 // fill attributes sockets from the cache; it counts the inodes never looked
 // for (fresh) and those only a hot scan looked for (pending a walk).
-func (o *owners) fill(socks []sampler.Socket) (fresh, pending int) {
+func (o *Resolver) fill(socks []sampler.Socket) (fresh, pending int) {
 	for i := range socks {
 		s := &socks[i]
 		if s.Inode == 0 {
 			continue
 		}
 		if p, ok := o.owner[s.Inode]; ok {
-			s.PID, s.Process = p.pid, p.name
+			p.fill(s)
 		} else if _, ok := o.missed[s.Inode]; ok {
 			continue
 		} else if _, ok := o.tried[s.Inode]; ok {
@@ -165,14 +168,14 @@ func (o *owners) fill(socks []sampler.Socket) (fresh, pending int) {
 
 // fillTried attributes what a hot scan found and marks the rest tried; it
 // counts the inodes awaiting a walk.
-func (o *owners) fillTried(socks []sampler.Socket) (pending int) {
+func (o *Resolver) fillTried(socks []sampler.Socket) (pending int) {
 	for i := range socks {
 		s := &socks[i]
 		if s.Inode == 0 || s.PID != 0 {
 			continue
 		}
 		if p, ok := o.owner[s.Inode]; ok {
-			s.PID, s.Process = p.pid, p.name
+			p.fill(s)
 		} else if _, ok := o.missed[s.Inode]; !ok {
 			o.tried[s.Inode] = struct{}{}
 			pending++
@@ -182,7 +185,7 @@ func (o *owners) fillTried(socks []sampler.Socket) (pending int) {
 }
 
 // fresh reports whether no walk or hot scan has looked for inode.
-func (o *owners) fresh(inode uint64) bool {
+func (o *Resolver) fresh(inode uint64) bool {
 	if _, ok := o.owner[inode]; ok {
 		return false
 	}
@@ -196,7 +199,7 @@ func (o *owners) fresh(inode uint64) bool {
 // prune drops cached owners of sockets gone from the table once the cache
 // holds twice as many as the sample (hot scans add owners between walks,
 // which alone would rebuild the cache), keeping memory bounded.
-func (o *owners) prune(socks []sampler.Socket) {
+func (o *Resolver) prune(socks []sampler.Socket) {
 	if len(o.owner) <= 2*len(socks)+pruneSlack {
 		return
 	}
@@ -212,7 +215,7 @@ func (o *owners) prune(socks []sampler.Socket) {
 // pruneSlack keeps small tables from pruning at every churn.
 const pruneSlack = 1024
 
-func (o *owners) hidden(socks []sampler.Socket) bool {
+func (o *Resolver) hidden(socks []sampler.Socket) bool {
 	if o.privileged() {
 		return false
 	}
@@ -226,7 +229,7 @@ func (o *owners) hidden(socks []sampler.Socket) bool {
 
 // walk rebuilds inode->pid from every /proc/<pid>/fd this process may read,
 // and the names of the pids that own sockets.
-func (o *owners) walk() {
+func (o *Resolver) walk() {
 	d, err := os.Open(o.procfs)
 	if err != nil {
 		return
@@ -257,20 +260,24 @@ func (o *owners) walk() {
 	}
 	owner := make(map[uint64]process, len(pidOf))
 	for inode, pid := range pidOf {
-		owner[inode] = process{pid, names[pid]}
+		owner[inode] = process{pid, names[pid], starts[pid]}
 	}
 	o.owner, o.names, o.starts, o.fdCount = owner, names, starts, fdCount
 }
 
 // process is what a socket is attributed to; one map lookup per socket.
 type process struct {
-	pid  int32
-	name string
+	pid   int32
+	name  string
+	start uint64 // /proc/PID/stat's start time, 0 when unknown
 }
+
+// fill gives s this owner: pid, name and start time.
+func (p process) fill(s *sampler.Socket) { s.PID, s.Process, s.Start = p.pid, p.name, p.start }
 
 // scanFDs adds the socket inodes of one process; it reports how many fds it
 // has and whether any is a socket.
-func (o *owners) scanFDs(pid int32, pidOf map[uint64]int32) (fds int, found bool) {
+func (o *Resolver) scanFDs(pid int32, pidOf map[uint64]int32) (fds int, found bool) {
 	dir := o.procfs + "/" + strconv.Itoa(int(pid)) + "/fd"
 	d, err := os.Open(dir)
 	if err != nil {
@@ -304,7 +311,7 @@ func (o *owners) scanFDs(pid int32, pidOf map[uint64]int32) (fds int, found bool
 // it exited and its pid may be reused by an unrelated program while a child
 // it shared sockets with holds them on. One small read per owning pid, at
 // most once a walk gap.
-func (o *owners) ownersChanged() bool {
+func (o *Resolver) ownersChanged() bool {
 	for pid, old := range o.names {
 		if name, start := o.readStat(pid); name != old || start != o.starts[pid] {
 			return true
@@ -315,11 +322,19 @@ func (o *owners) ownersChanged() bool {
 
 // readStat is pid's name and start time (see parseStat); "" and 0 when
 // they cannot be read (gone).
-func (o *owners) readStat(pid int32) (name string, start uint64) {
+func (o *Resolver) readStat(pid int32) (name string, start uint64) {
 	b, err := os.ReadFile(o.procfs + "/" + strconv.Itoa(int(pid)) + "/stat")
 	if err != nil {
 		return "", 0
 	}
 	name, start, _ = parseStat(b)
 	return name, start
+}
+
+// Walk reads every /proc/PID/fd now, whatever the pacing, and rebuilds the
+// cache; it returns how many socket inodes have an owner. Attribute walks
+// on its own when due: this is for benchmarks, which measure one walk.
+func (o *Resolver) Walk() int {
+	o.walk()
+	return len(o.owner)
 }

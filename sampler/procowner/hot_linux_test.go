@@ -1,10 +1,8 @@
 //go:build linux
 
-package sockdiag
+package procowner
 
 import (
-	"context"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,18 +15,16 @@ import (
 // TestShortLivedSocketsOwnedAtFirstSight: this process held sockets when the
 // first walk ran, so it is hot; each connection it then opens and closes
 // between samples is attributed to it by the sample that first sees it,
-// with no full walk allowed in between.
+// with no full walk allowed in between. The sockets are real loopback
+// connections, given as a sample gives them: by inode and uid.
 func TestShortLivedSocketsOwnedAtFirstSight(t *testing.T) {
-	openPair(t, "tcp4", "127.0.0.1:0") // sockets of ours for the first walk to find
-	src := newSource(t)
-	ctx := context.Background()
-	if _, err := src.Sample(ctx); err != nil {
-		t.Fatal(err)
-	}
-	src.mu.Lock()
-	src.owners.walkGap = time.Hour // as after a very slow walk: no full walk from here on
-	src.owners.hotShare = 0        // samples come back to back here, faster than any pace
-	src.mu.Unlock()
+	first := openPair(t, "tcp4", "127.0.0.1:0") // sockets of ours for the first walk to find
+	o := New("/proc")
+	t.Cleanup(o.Close)
+	now := time.Now()
+	o.Attribute(pairSockets(t, first), now)
+	o.walkGap = time.Hour // as after a very slow walk: no full walk from here on
+	o.hotShare = 0        // samples come back to back here, faster than any pace
 	me := int32(os.Getpid())
 	for i := range 20 {
 		network, addr := "tcp4", "127.0.0.1:0"
@@ -36,20 +32,12 @@ func TestShortLivedSocketsOwnedAtFirstSight(t *testing.T) {
 			network, addr = "tcp6", "[::1]:0"
 		}
 		p := openPair(t, network, addr)
-		snap, err := src.Sample(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, end := range [][2]netip.AddrPort{
-			{addrPort(p.client.LocalAddr()), addrPort(p.client.RemoteAddr())},
-			{addrPort(p.server.LocalAddr()), addrPort(p.server.RemoteAddr())},
-		} {
-			s, ok := findSocket(snap.Sockets, sampler.TCP, end[0], end[1])
-			if !ok {
-				t.Fatalf("connection %d: %v->%v not sampled", i, end[0], end[1])
-			}
-			if s.PID != me || s.Process == "" {
-				t.Fatalf("connection %d: %v->%v owned by pid %d %q at first sight, want %d", i, end[0], end[1], s.PID, s.Process, me)
+		now = now.Add(10 * time.Millisecond)
+		s := pairSockets(t, p)
+		o.Attribute(s, now)
+		for _, sock := range s {
+			if sock.PID != me || sock.Process == "" {
+				t.Fatalf("connection %d: inode %d owned by pid %d %q at first sight, want %d", i, sock.Inode, sock.PID, sock.Process, me)
 			}
 		}
 		p.client.Close()
@@ -61,21 +49,21 @@ func TestShortLivedSocketsOwnedAtFirstSight(t *testing.T) {
 // hotProc is a fake /proc of three processes the first walk makes hot,
 // holding 10, 80 and 150 sockets, with a hot scan budget of 200 fd links
 // (the default budget scaled down with the tables).
-func hotProc(t *testing.T) (fakeProc, *owners, time.Time) {
+func hotProc(t *testing.T) (fakeProc, *Resolver, time.Time) {
 	t.Helper()
 	proc := fakeProc(t.TempDir())
 	proc.add(t, 100, "small", span(1, 10)...)
 	proc.add(t, 200, "mid", span(1001, 80)...)
 	proc.add(t, 300, "big", span(3001, 150)...)
-	o := newOwners(string(proc))
+	o := New(string(proc))
 	o.budget = 200
 	o.hotShare = 0 // unpaced: these tests step a fake clock
 	t0 := time.Unix(1000, 0)
-	o.attribute(ownSockets(1, 1001, 3001), t0)
+	o.Attribute(ownSockets(1, 1001, 3001), t0)
 	if len(o.hot) != 3 {
 		t.Fatalf("hot after the first walk: %d pids, want 3", len(o.hot))
 	}
-	t.Cleanup(o.close)
+	t.Cleanup(o.Close)
 	return proc, o, t0
 }
 
@@ -102,9 +90,9 @@ func fdEntries(t *testing.T, proc fakeProc, pid int) int {
 }
 
 // attributeCounting runs attribute and returns the fd links it read.
-func attributeCounting(o *owners, socks []sampler.Socket, now time.Time) uint64 {
+func attributeCounting(o *Resolver, socks []sampler.Socket, now time.Time) uint64 {
 	before := o.fdReads
-	o.attribute(socks, now)
+	o.Attribute(socks, now)
 	return o.fdReads - before
 }
 
@@ -131,7 +119,7 @@ func TestHotScanReadsCheapestFirstWithinItsBudget(t *testing.T) {
 	// The walk, once allowed, finds it and makes big's pid hot again.
 	o.walkGap = 0 // however long the last walk took here
 	s = ownSockets(3151)
-	o.attribute(s, t0.Add(1100*time.Millisecond))
+	o.Attribute(s, t0.Add(1100*time.Millisecond))
 	if s[0].PID != 300 || o.hot[300] == nil {
 		t.Fatalf("walk after the gap: pid %d, hot %v", s[0].PID, o.hot[300] != nil)
 	}
@@ -183,7 +171,7 @@ func TestHotScansArePacedByTheirCost(t *testing.T) {
 	}
 	// The socket is still new to the cache: the next scan it may run finds it.
 	s = ownSockets(12)
-	o.attribute(s, o.nextHot)
+	o.Attribute(s, o.nextHot)
 	if s[0].PID != 100 {
 		t.Errorf("after the pause: pid %d, want 100", s[0].PID)
 	}
@@ -199,7 +187,7 @@ func TestHotPidThatExitedOrWasReusedIsDropped(t *testing.T) {
 	}
 	proc.add(t, 100, "reuser", 77)
 	s := ownSockets(77)
-	o.attribute(s, t0.Add(100*time.Millisecond))
+	o.Attribute(s, t0.Add(100*time.Millisecond))
 	if s[0].PID != 0 {
 		t.Errorf("socket of a reused pid attributed to the old process %q", s[0].Process)
 	}
@@ -208,7 +196,7 @@ func TestHotPidThatExitedOrWasReusedIsDropped(t *testing.T) {
 	}
 	// The next walk finds the new process under its own name.
 	o.walkGap = 0 // however long the last walk took here
-	o.attribute(s, t0.Add(1100*time.Millisecond))
+	o.Attribute(s, t0.Add(1100*time.Millisecond))
 	if s[0].PID != 100 || s[0].Process != "reuser" {
 		t.Errorf("after the walk: pid %d %q, want 100 reuser", s[0].PID, s[0].Process)
 	}
@@ -217,8 +205,8 @@ func TestHotPidThatExitedOrWasReusedIsDropped(t *testing.T) {
 func TestHotPidsExpireAndStayBounded(t *testing.T) {
 	proc, o, t0 := hotProc(t)
 	proc.add(t, 100, "small", 11)
-	o.attribute(ownSockets(11), t0.Add(hotTTL/2)) // small made a socket: stays hot
-	o.attribute(ownSockets(12), t0.Add(hotTTL+time.Second))
+	o.Attribute(ownSockets(11), t0.Add(hotTTL/2)) // small made a socket: stays hot
+	o.Attribute(ownSockets(12), t0.Add(hotTTL+time.Second))
 	if len(o.hot) != 1 || o.hot[100] == nil {
 		t.Errorf("after %v: hot %d pids, want only the one that made a socket", hotTTL, len(o.hot))
 	}
@@ -230,9 +218,9 @@ func TestHotPidsExpireAndStayBounded(t *testing.T) {
 	}
 	addOwner(1)
 	addOwner(maxHot + 10)
-	m := newOwners(string(many))
-	t.Cleanup(m.close)
-	m.attribute(ownSockets(100, uint64((maxHot+10)*100)), t0)
+	m := New(string(many))
+	t.Cleanup(m.Close)
+	m.Attribute(ownSockets(100, uint64((maxHot+10)*100)), t0)
 	if len(m.hot) != 2 {
 		t.Fatalf("hot after a walk finding 2 owners: %d", len(m.hot))
 	}
@@ -246,7 +234,7 @@ func TestHotPidsExpireAndStayBounded(t *testing.T) {
 	// The walk finds new sockets in pids 2 to maxHot+9: they made sockets
 	// since 1 and maxHot+10 did, which make room.
 	m.walkGap = 0 // however long the last walk took here
-	m.attribute(ownSockets(all...), t0.Add(2*time.Second))
+	m.Attribute(ownSockets(all...), t0.Add(2*time.Second))
 	if len(m.hot) != maxHot || m.hot[2] == nil || m.hot[maxHot+1] == nil || m.hot[maxHot+2] != nil || m.hot[1] != nil {
 		t.Errorf("hot set %d pids (2: %v, %d: %v, %d: %v, 1: %v), want pids 2 to %d", len(m.hot),
 			m.hot[2] != nil, maxHot+1, m.hot[maxHot+1] != nil, maxHot+2, m.hot[maxHot+2] != nil, m.hot[1] != nil, maxHot+1)
@@ -262,7 +250,7 @@ func TestHotScanUnreadableAndHiddenOwners(t *testing.T) {
 	if reads := attributeCounting(o, s, t0.Add(100*time.Millisecond)); reads != 0 {
 		t.Errorf("another user's socket started a hot scan of %d reads", reads)
 	}
-	if !o.attribute(s, t0.Add(200*time.Millisecond)) {
+	if !o.Attribute(s, t0.Add(200*time.Millisecond)) {
 		t.Error("another user's unattributed socket, but owners not hidden")
 	}
 	if os.Geteuid() == 0 {
@@ -274,11 +262,11 @@ func TestHotScanUnreadableAndHiddenOwners(t *testing.T) {
 	}
 	t.Cleanup(func() { os.Chmod(fd, 0o755) })
 	s = sockets(1000, 6666)
-	o.attribute(s, t0.Add(300*time.Millisecond))
+	o.Attribute(s, t0.Add(300*time.Millisecond))
 	if o.hot[100] != nil {
 		t.Error("a hot pid whose fd table is unreadable stayed hot")
 	}
-	if o.attribute(s, t0.Add(400*time.Millisecond)) {
+	if o.Attribute(s, t0.Add(400*time.Millisecond)) {
 		t.Error("own unattributed socket reported as hidden")
 	}
 }
@@ -294,7 +282,7 @@ func TestOwnerCacheStaysBoundedWithoutWalks(t *testing.T) {
 		proc.add(t, 100, "small", inode)
 		now = now.Add(100 * time.Millisecond)
 		s := ownSockets(1, inode)
-		o.attribute(s, now)
+		o.Attribute(s, now)
 		if s[1].PID != 100 {
 			t.Fatalf("round %d: new socket unattributed", round)
 		}
@@ -325,7 +313,7 @@ func TestWalkRefreshesWhatAHotScanWouldCost(t *testing.T) {
 	}
 	// A socket nobody holds: a walk, which finds no new hot pid.
 	o.walkGap = 0 // however long the last walk took here
-	o.attribute(ownSockets(99999), t0.Add(2*time.Second))
+	o.Attribute(ownSockets(99999), t0.Add(2*time.Second))
 	proc.add(t, 300, "big", 5001)
 	s := ownSockets(5001)
 	if reads := attributeCounting(o, s, t0.Add(2100*time.Millisecond)); s[0].PID != 300 || reads > 100 {
@@ -339,11 +327,11 @@ func TestHotPidsExpireWhenNothingIsNew(t *testing.T) {
 	proc, o, t0 := hotProc(t)
 	proc.add(t, 100, "small", 11)
 	known := ownSockets(11)
-	o.attribute(known, t0)
+	o.Attribute(known, t0)
 	if o.hot[100] == nil {
 		t.Fatalf("the owner of a new socket is not hot")
 	}
-	o.attribute(known, t0.Add(hotTTL+time.Second)) // the same socket: nothing new
+	o.Attribute(known, t0.Add(hotTTL+time.Second)) // the same socket: nothing new
 	if len(o.hot) != 0 {
 		t.Errorf("after %v with nothing new: %d hot pids, want none", hotTTL, len(o.hot))
 	}
@@ -356,13 +344,13 @@ func TestHotScanNamesAProcessThatExeced(t *testing.T) {
 	proc.rename(t, 100, "curl")
 	proc.add(t, 100, "curl", 77)
 	s := ownSockets(77)
-	o.attribute(s, t0.Add(100*time.Millisecond))
+	o.Attribute(s, t0.Add(100*time.Millisecond))
 	if s[0].PID != 100 || s[0].Process != "curl" {
 		t.Errorf("socket made after exec: pid %d %q, want 100 curl", s[0].PID, s[0].Process)
 	}
 	// Its sockets from before the exec are held by the new program too.
 	s = ownSockets(1, 77)
-	o.attribute(s, t0.Add(200*time.Millisecond))
+	o.Attribute(s, t0.Add(200*time.Millisecond))
 	for _, sock := range s {
 		if sock.PID != 100 || sock.Process != "curl" {
 			t.Errorf("inode %d after exec: pid %d %q, want 100 curl", sock.Inode, sock.PID, sock.Process)

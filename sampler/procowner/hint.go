@@ -1,4 +1,4 @@
-package sockdiag
+package procowner
 
 // HiddenHint is the sentence shown when owners are hidden. Both capabilities
 // are needed on current kernels: CAP_DAC_READ_SEARCH to list another user's

@@ -1,6 +1,6 @@
 //go:build linux
 
-package sockdiag
+package procowner
 
 import (
 	"fmt"
@@ -57,7 +57,7 @@ func (p fakeProc) rename(t *testing.T, pid int, name string) {
 func sockets(uid int32, inodes ...uint64) []sampler.Socket {
 	s := make([]sampler.Socket, len(inodes))
 	for i, in := range inodes {
-		s[i] = sampler.Socket{Inode: in, UID: uid}
+		s[i] = sampler.Socket{Inode: in, Owner: sampler.Owner{UID: uid}}
 	}
 	return s
 }
@@ -73,12 +73,12 @@ func pids(socks []sampler.Socket) []int32 {
 func TestOwnersCacheWalksOnlyForNewInodesAtMostOncePerSecond(t *testing.T) {
 	proc := fakeProc(t.TempDir())
 	proc.add(t, 100, "server", 1, 2)
-	o := newOwners(string(proc))
+	o := New(string(proc))
 	o.euid = 1000 // as an unprivileged user
 	t0 := time.Unix(1000, 0)
 
 	s := sockets(2000, 1, 2, 3)
-	if hidden := o.attribute(s, t0); !hidden {
+	if hidden := o.Attribute(s, t0); !hidden {
 		t.Error("inode 3 of another user unattributed, but owners not hidden")
 	}
 	if got := pids(s); got[0] != 100 || got[1] != 100 || got[2] != 0 || s[0].Process != "server" {
@@ -89,13 +89,13 @@ func TestOwnersCacheWalksOnlyForNewInodesAtMostOncePerSecond(t *testing.T) {
 	// second of the last walk nothing is walked.
 	proc.add(t, 200, "client", 3, 4)
 	s = sockets(2000, 1, 3, 4)
-	o.attribute(s, t0.Add(500*time.Millisecond))
+	o.Attribute(s, t0.Add(500*time.Millisecond))
 	if got := pids(s); got[1] != 0 || got[2] != 0 {
 		t.Fatalf("walked again within a second: %v", got)
 	}
 	// A second later the new inode 4 triggers a walk, which also finds 3.
 	s = sockets(2000, 1, 3, 4)
-	if hidden := o.attribute(s, t0.Add(1100*time.Millisecond)); hidden {
+	if hidden := o.Attribute(s, t0.Add(1100*time.Millisecond)); hidden {
 		t.Error("every socket attributed, yet owners hidden")
 	}
 	if got := pids(s); got[0] != 100 || got[1] != 200 || got[2] != 200 || s[2].Process != "client" {
@@ -105,31 +105,31 @@ func TestOwnersCacheWalksOnlyForNewInodesAtMostOncePerSecond(t *testing.T) {
 	// An inode no readable process holds is looked for once, not every second.
 	proc.add(t, 300, "late", 9)
 	s = sockets(2000, 5)
-	o.attribute(s, t0.Add(3*time.Second))
+	o.Attribute(s, t0.Add(3*time.Second))
 	s = sockets(2000, 5, 9)
-	o.attribute(s, t0.Add(5*time.Second))
+	o.Attribute(s, t0.Add(5*time.Second))
 	if got := pids(s); got[1] != 300 {
 		t.Fatalf("new inode 9 not attributed: %v", got)
 	}
 	s = sockets(2000, 5)
 	before := len(o.names)
 	proc.add(t, 400, "holder-of-5", 5)
-	o.attribute(s, t0.Add(10*time.Second))
+	o.Attribute(s, t0.Add(10*time.Second))
 	if s[0].PID != 0 || len(o.names) != before {
 		t.Errorf("a missed inode alone triggered a walk: pid %d", s[0].PID)
 	}
 
 	// Root never reports hidden owners; own sockets never count as hidden.
 	o.euid = 0
-	if o.attribute(sockets(2000, 77), t0.Add(20*time.Second)) {
+	if o.Attribute(sockets(2000, 77), t0.Add(20*time.Second)) {
 		t.Error("root reported hidden owners")
 	}
 	o.euid = 2000
-	if o.attribute(sockets(2000, 78), t0.Add(30*time.Second)) {
+	if o.Attribute(sockets(2000, 78), t0.Add(30*time.Second)) {
 		t.Error("own unattributed socket reported as hidden")
 	}
 	// Sockets without an inode (TIME_WAIT) are never attributed or hidden.
-	if o.attribute(sockets(-1, 0), t0.Add(40*time.Second)) {
+	if o.Attribute(sockets(-1, 0), t0.Add(40*time.Second)) {
 		t.Error("inode-less socket reported as hidden")
 	}
 }
@@ -137,20 +137,20 @@ func TestOwnersCacheWalksOnlyForNewInodesAtMostOncePerSecond(t *testing.T) {
 func TestOwnersSlowWalkPushesTheNextOneOff(t *testing.T) {
 	proc := fakeProc(t.TempDir())
 	proc.add(t, 100, "server", 1)
-	o := newOwners(string(proc))
+	o := New(string(proc))
 	t0 := time.Unix(1000, 0)
-	o.attribute(sockets(0, 1), t0)
+	o.Attribute(sockets(0, 1), t0)
 	if o.walkGap <= 0 || o.walkGap > minWalkGap {
 		t.Fatalf("gap after a tiny walk: %v, want (0, %v]", o.walkGap, minWalkGap)
 	}
 	o.walkGap = 3 * time.Second // as after a walk of 60 ms
 	proc.add(t, 200, "client", 2)
 	s := sockets(0, 1, 2)
-	o.attribute(s, t0.Add(1500*time.Millisecond))
+	o.Attribute(s, t0.Add(1500*time.Millisecond))
 	if s[1].PID != 0 {
 		t.Fatal("walked again before the slow walk's gap ran out")
 	}
-	o.attribute(s, t0.Add(3100*time.Millisecond))
+	o.Attribute(s, t0.Add(3100*time.Millisecond))
 	if s[1].PID != 200 {
 		t.Fatalf("no walk after the gap: pid %d", s[1].PID)
 	}
@@ -162,15 +162,15 @@ func TestOwnersSlowWalkPushesTheNextOneOff(t *testing.T) {
 func TestWalkRenamesAProcessThatExeced(t *testing.T) {
 	proc := fakeProc(t.TempDir())
 	proc.add(t, 100, "sh", 1)
-	o := newOwners(string(proc))
+	o := New(string(proc))
 	o.euid = 1000 // unprivileged, and the sockets another user's: no hot scans, only walks
 	t0 := time.Unix(1000, 0)
-	o.attribute(sockets(2000, 1), t0)
+	o.Attribute(sockets(2000, 1), t0)
 
 	proc.rename(t, 100, "nginx")
 	proc.add(t, 100, "nginx", 2)
 	s := sockets(2000, 1, 2)
-	o.attribute(s, t0.Add(2*time.Second))
+	o.Attribute(s, t0.Add(2*time.Second))
 	for _, sock := range s {
 		if sock.PID != 100 || sock.Process != "nginx" {
 			t.Errorf("inode %d after exec: pid %d %q, want 100 nginx", sock.Inode, sock.PID, sock.Process)
@@ -184,18 +184,18 @@ func TestWalkRenamesAProcessThatExeced(t *testing.T) {
 func TestQuietProcessThatExecedIsRenamed(t *testing.T) {
 	proc := fakeProc(t.TempDir())
 	proc.add(t, 100, "python3", 1)
-	o := newOwners(string(proc))
+	o := New(string(proc))
 	t0 := time.Unix(1000, 0)
-	o.attribute(sockets(0, 1), t0)
+	o.Attribute(sockets(0, 1), t0)
 	proc.rename(t, 100, "sleep")
 	s := sockets(0, 1)
-	o.attribute(s, t0.Add(500*time.Millisecond))
+	o.Attribute(s, t0.Add(500*time.Millisecond))
 	if s[0].Process != "python3" {
 		t.Errorf("within a second: %q; the name is read afresh at most once a second", s[0].Process)
 	}
 	for _, after := range []time.Duration{2 * time.Second, 3 * time.Second} {
 		s = sockets(0, 1)
-		o.attribute(s, t0.Add(after))
+		o.Attribute(s, t0.Add(after))
 		if s[0].PID != 100 || s[0].Process != "sleep" {
 			t.Errorf("%v after pid 100 exec'd sleep: pid %d %q, want 100 sleep", after, s[0].PID, s[0].Process)
 		}
@@ -210,10 +210,10 @@ func TestOwnerPidReusedIsNotRenamed(t *testing.T) {
 	proc := fakeProc(t.TempDir())
 	proc.add(t, 100, "nginx", 1)
 	proc.add(t, 101, "nginx", 1)
-	o := newOwners(string(proc))
+	o := New(string(proc))
 	t0 := time.Unix(1000, 0)
 	s := sockets(0, 1)
-	o.attribute(s, t0)
+	o.Attribute(s, t0)
 	if s[0].PID != 100 || s[0].Process != "nginx" {
 		t.Fatalf("setup: %d %q", s[0].PID, s[0].Process)
 	}
@@ -223,7 +223,7 @@ func TestOwnerPidReusedIsNotRenamed(t *testing.T) {
 	}
 	proc.add(t, 100, "cron")
 	s = sockets(0, 1)
-	o.attribute(s, t0.Add(2*time.Second))
+	o.Attribute(s, t0.Add(2*time.Second))
 	if s[0].PID != 101 || s[0].Process != "nginx" {
 		t.Errorf("after the master exited and pid 100 was reused: pid %d %q, want the worker, 101 nginx", s[0].PID, s[0].Process)
 	}
@@ -244,10 +244,10 @@ func TestOwnerPidReusedBySameNameIsWalked(t *testing.T) {
 	stat(100, 500)
 	proc.add(t, 101, "nginx", 1)
 	stat(101, 501)
-	o := newOwners(string(proc))
+	o := New(string(proc))
 	t0 := time.Unix(1000, 0)
 	s := sockets(0, 1)
-	o.attribute(s, t0)
+	o.Attribute(s, t0)
 	if s[0].PID != 100 {
 		t.Fatalf("setup: pid %d, want the master, 100", s[0].PID)
 	}
@@ -257,8 +257,30 @@ func TestOwnerPidReusedBySameNameIsWalked(t *testing.T) {
 	proc.add(t, 100, "nginx") // another nginx, holding nothing
 	stat(100, 900)
 	s = sockets(0, 1)
-	o.attribute(s, t0.Add(2*time.Second))
+	o.Attribute(s, t0.Add(2*time.Second))
 	if s[0].PID != 101 {
 		t.Errorf("after pid 100 was reused by another nginx: pid %d, want the worker, 101", s[0].PID)
+	}
+}
+
+// An owner comes with its process's start time (/proc/PID/stat field 22),
+// whether a walk or a hot scan found it, and keeps it across an exec.
+func TestOwnersCarryTheirStartTime(t *testing.T) {
+	proc := fakeProc(t.TempDir())
+	proc.add(t, 100, "server", 1) // start time 1100, as fakeProc makes it
+	o := New(string(proc))
+	t.Cleanup(o.Close)
+	t0 := time.Unix(1000, 0)
+	s := sockets(int32(os.Geteuid()), 1)
+	o.Attribute(s, t0)
+	if s[0].PID != 100 || s[0].Start != 1100 {
+		t.Fatalf("walked: pid %d start %d, want 100 1100", s[0].PID, s[0].Start)
+	}
+	proc.rename(t, 100, "worker") // exec keeps the start time
+	proc.add(t, 100, "worker", 2)
+	s = sockets(int32(os.Geteuid()), 1, 2)
+	o.Attribute(s, t0.Add(100*time.Millisecond)) // within the walk gap: the hot scan finds 2
+	if s[1].PID != 100 || s[1].Process != "worker" || s[1].Start != 1100 || s[0].Start != 1100 {
+		t.Errorf("hot scan: %+v %+v, want pid 100 worker start 1100 both", s[0].Owner, s[1].Owner)
 	}
 }

@@ -1,6 +1,6 @@
 //go:build linux
 
-package sockdiag
+package procowner
 
 import (
 	"io"
@@ -36,8 +36,9 @@ const (
 
 // hotPid is a process that made sockets recently.
 type hotPid struct {
-	pid  int32
-	name string
+	pid   int32
+	name  string
+	start uint64 // its start time, read by the walk that made it hot
 	// dir is /proc/PID held open: once the process exits, lookups under it
 	// fail even if its pid is reused by another process.
 	dir   *os.File
@@ -48,7 +49,7 @@ type hotPid struct {
 
 // scanHotPaced runs a hot scan unless the last one, by its length, asks for
 // a pause; it reports whether it ran.
-func (o *owners) scanHotPaced(socks []sampler.Socket, now time.Time) bool {
+func (o *Resolver) scanHotPaced(socks []sampler.Socket, now time.Time) bool {
 	if now.Before(o.nextHot) {
 		return false
 	}
@@ -61,7 +62,7 @@ func (o *owners) scanHotPaced(socks []sampler.Socket, now time.Time) bool {
 // scanHot looks for the sample's never-looked-for inodes in the hot pids'
 // fd tables, cheapest first, reading at most o.budget fd links; it stops
 // once every such inode is found. Found inodes go into the owner cache.
-func (o *owners) scanHot(socks []sampler.Socket, now time.Time) {
+func (o *Resolver) scanHot(socks []sampler.Socket, now time.Time) {
 	o.expireHot(now)
 	if len(o.hot) == 0 {
 		return
@@ -106,13 +107,13 @@ func (o *owners) scanHot(socks []sampler.Socket, now time.Time) {
 // mayHold reports whether a process this user may inspect is likely to
 // hold s: not root, only processes of the same uid are readable, and a
 // socket of another uid is left to the walk (which finds it if it can).
-func (o *owners) mayHold(s *sampler.Socket) bool {
+func (o *Resolver) mayHold(s *sampler.Socket) bool {
 	return o.privileged() || int(s.UID) == o.euid
 }
 
 // scanHotPid reads one hot pid's socket fds, at most limit of them (none if
 // it holds more); alive is false when its fd table can no longer be read.
-func (o *owners) scanHotPid(h *hotPid, limit int, now time.Time) (read int, alive bool) {
+func (o *Resolver) scanHotPid(h *hotPid, limit int, now time.Time) (read int, alive bool) {
 	fd, err := unix.Openat(h.dirFD, "fd", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return 0, false // exited (ENOENT), or no longer ours to read (EACCES)
@@ -144,7 +145,7 @@ func (o *owners) scanHotPid(h *hotPid, limit int, now time.Time) (read int, aliv
 				o.rename(h)
 				renamed = true
 			}
-			o.owner[inode] = process{h.pid, h.name}
+			o.owner[inode] = process{h.pid, h.name, h.start}
 			h.made = now
 		}
 	}
@@ -155,7 +156,7 @@ func (o *owners) scanHotPid(h *hotPid, limit int, now time.Time) (read int, aliv
 // markHot makes the owners of sockets a walk just attributed hot (they made
 // sockets new to the cache), cheapest first while there is room; a pid
 // already hot is refreshed, and room is made by dropping the stalest.
-func (o *owners) markHot(made map[int32]int, now time.Time) {
+func (o *Resolver) markHot(made map[int32]int, now time.Time) {
 	pids := make([]int32, 0, len(made))
 	for pid := range made {
 		pids = append(pids, pid)
@@ -178,12 +179,12 @@ func (o *owners) markHot(made map[int32]int, now time.Time) {
 		if err != nil {
 			continue
 		}
-		o.hot[pid] = &hotPid{pid: pid, name: o.names[pid], dir: dir, dirFD: int(dir.Fd()), fds: made[pid], made: now}
+		o.hot[pid] = &hotPid{pid: pid, name: o.names[pid], start: o.starts[pid], dir: dir, dirFD: int(dir.Fd()), fds: made[pid], made: now}
 	}
 }
 
 // dropStalest drops the hot pid that made a socket longest ago, if before now.
-func (o *owners) dropStalest(now time.Time) bool {
+func (o *Resolver) dropStalest(now time.Time) bool {
 	var stalest *hotPid
 	for _, h := range o.hot {
 		if stalest == nil || h.made.Before(stalest.made) {
@@ -197,7 +198,7 @@ func (o *owners) dropStalest(now time.Time) bool {
 	return true
 }
 
-func (o *owners) expireHot(now time.Time) {
+func (o *Resolver) expireHot(now time.Time) {
 	for pid, h := range o.hot {
 		if now.Sub(h.made) > hotTTL {
 			o.dropHot(pid)
@@ -205,15 +206,16 @@ func (o *owners) expireHot(now time.Time) {
 	}
 }
 
-func (o *owners) dropHot(pid int32) {
+func (o *Resolver) dropHot(pid int32) {
 	if h, ok := o.hot[pid]; ok {
 		h.dir.Close()
 		delete(o.hot, pid)
 	}
 }
 
-// close releases the /proc/PID handles of hot pids; owners stays usable.
-func (o *owners) close() {
+// Close releases the /proc/PID handles of hot pids; the Resolver stays
+// usable (a later walk or hot scan opens what it needs again).
+func (o *Resolver) Close() {
 	if o == nil {
 		return
 	}
@@ -225,7 +227,7 @@ func (o *owners) close() {
 // rename re-reads a hot pid's name (comm) through its /proc/PID handle, so
 // a process that exec'd another program gets the new program's name; the
 // old name stays when it cannot be read.
-func (o *owners) rename(h *hotPid) {
+func (o *Resolver) rename(h *hotPid) {
 	fd, err := unix.Openat(h.dirFD, "comm", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return
@@ -244,7 +246,7 @@ func (o *owners) rename(h *hotPid) {
 	o.names[h.pid] = name
 	for inode, p := range o.owner { // its older sockets are the new program's now
 		if p.pid == h.pid {
-			o.owner[inode] = process{h.pid, name}
+			o.owner[inode] = process{h.pid, name, h.start}
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package sockdiag
+package procowner
 
 // socketInode reads the inode from an /proc/<pid>/fd link target of the form
 // "socket:[12345]"; ok is false for anything else.

@@ -1,6 +1,6 @@
 //go:build linux
 
-package sockdiag
+package procowner
 
 import (
 	"fmt"
@@ -19,14 +19,9 @@ import (
 func BenchmarkHotScan(b *testing.B) {
 	for _, n := range []int{100, 1000, 3000} {
 		b.Run(fmt.Sprintf("fds=%d", n), func(b *testing.B) {
-			h, err := holdConns(n)
-			if err != nil {
-				b.Fatalf("opening %d loopback connections: %v", n, err)
-			}
-			defer h.Close()
-			child := int32(h.child.Process.Pid)
-			o := newOwners("/proc")
-			defer o.close()
+			child := holdInChild(b, n)
+			o := New("/proc")
+			defer o.Close()
 			o.hotShare = 0 // each op one scan, however close together
 			o.walk()
 			var inode uint64
@@ -42,14 +37,14 @@ func BenchmarkHotScan(b *testing.B) {
 			now := time.Now()
 			o.lastWalk = now // the full walk is not due: hot scans alone
 			o.markHot(map[int32]int{child: o.fdCount[child]}, now)
-			socks := []sampler.Socket{{Inode: inode, UID: int32(os.Geteuid())}}
+			socks := []sampler.Socket{{Inode: inode, Owner: sampler.Owner{UID: int32(os.Geteuid())}}}
 			reads0 := o.fdReads
 			var found int
 			measure(b, func() int {
 				delete(o.owner, inode)
 				clear(o.tried)
 				socks[0].PID = 0
-				o.attribute(socks, now)
+				o.Attribute(socks, now)
 				if socks[0].PID == child {
 					found++
 				}

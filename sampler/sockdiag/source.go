@@ -1,0 +1,389 @@
+package sockdiag
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/procowner"
+)
+
+// recvBufSize fits the largest datagram the kernel builds for a dump (it
+// sizes dump skbs to the reader's buffer, up to 32 KiB on current kernels).
+const recvBufSize = 64 << 10
+
+// errInterrupted reports a dump the kernel flagged NLM_F_DUMP_INTR (the table
+// changed under it); Sample retries.
+var errInterrupted = errors.New("sock_diag dump interrupted (NLM_F_DUMP_INTR)")
+
+// maxDumpRetries bounds retries of a dump the kernel marked inconsistent.
+const maxDumpRetries = 3
+
+// Source samples the socket table over netlink sock_diag. Sample, SetQuery,
+// KernelCounters and OwnersHidden may be called from one goroutine while
+// WatchReleases runs in another.
+type Source struct {
+	mu        sync.Mutex // guards everything below but the atomics
+	c         Conn
+	dial      func() (Conn, error)
+	dialed    bool // dial came from Options.Dial
+	buf       []byte
+	req       []byte
+	seq       uint32
+	plan      []dump
+	query     sampler.Query
+	refused   refusals
+	owners    resolver
+	lastCount int
+	spare     []sampler.Socket
+	// sig is the counters' signature read as the last good Sample began
+	// (nil: none), for Quiet; sigNow and fileBufs are reused buffers.
+	sig, sigNow []byte
+	fileBufs    [3][]byte
+	// counters are the partial-sample reference counters the last Sample's
+	// dump began with (read with sig, or afresh before a full dump that
+	// followed a refused partial one), so KernelCounters needs no read of
+	// its own (nil: none yet).
+	counters *sampler.KernelCounters
+	// auditStart are the counters as the first good Sample's dump ended
+	// (see KernelCountersAtFirstDumpEnd; nil: none yet).
+	auditStart *sampler.KernelCounters
+	part       partialState
+
+	// released is the query for the release watcher, which must not wait
+	// on mu while a sample runs (nil: everything).
+	released atomic.Pointer[sampler.Query]
+
+	hidden atomic.Bool
+	lost   atomic.Uint64
+	procfs string
+}
+
+var (
+	_ sampler.Source        = (*Source)(nil)
+	_ sampler.Queryable     = (*Source)(nil)
+	_ sampler.Owners        = (*Source)(nil)
+	_ sampler.CounterReader = (*Source)(nil)
+)
+
+// resolver attributes sampled sockets to processes (procowner.Resolver);
+// hidden is true when some could not be, for lack of privilege.
+type resolver interface {
+	Attribute(socks []sampler.Socket, now time.Time) (hidden bool)
+	Close()
+}
+
+// New opens a sock_diag socket in this process's network namespace and
+// checks with one small dump that the kernel answers, so that a caller can
+// fall back to another source at once.
+func New() (*Source, error) { return Open(Options{}) }
+
+// Open is New with Options: the netlink sockets from opts.Dial, the
+// counters from opts.Procfs. Owners are found from /proc (procowner).
+func Open(opts Options) (*Source, error) {
+	s := &Source{
+		dial:   dialDefault,
+		buf:    make([]byte, recvBufSize),
+		owners: procowner.New("/proc"),
+		procfs: "/proc",
+	}
+	if opts.Dial != nil {
+		s.dial, s.dialed = opts.Dial, true
+	}
+	if opts.Procfs != "" {
+		s.procfs = opts.Procfs
+	}
+	if err := s.start(); err != nil {
+		s.owners.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// start dials the dump socket and probes it.
+func (s *Source) start() error {
+	c, err := s.dial()
+	if err != nil {
+		return err
+	}
+	s.c = c
+	s.replan()
+	// A probe: listening TCP sockets only, usually a handful.
+	probe := dump{family: afInet, protocol: ipprotoTCP, proto: sampler.TCP, states: 1 << sampler.StateListen}
+	if _, err := s.runDump(nil, probe); err != nil {
+		if s.c != nil {
+			s.c.Close()
+			s.c = nil
+		}
+		return fmt.Errorf("netlink sock_diag does not answer: %w", err)
+	}
+	return nil
+}
+
+// Name is "netlink".
+func (s *Source) Name() string { return "netlink" }
+
+// Close releases the netlink socket.
+func (s *Source) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.owners.Close()
+	if s.c == nil {
+		return nil
+	}
+	err := s.c.Close()
+	s.c = nil
+	return err
+}
+
+// SetQuery narrows later samples: protocols and states through the request's
+// idiag_states mask, ports through an inet_diag bytecode filter run by the
+// kernel (local or remote port in any range). More than 64 ranges, or a
+// kernel that refuses bytecode, leave ports to the consumer's own filter.
+func (s *Source) SetQuery(q sampler.Query) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.query = q
+	s.released.Store(&q)
+	s.replan()
+	s.sig = nil
+}
+
+// Recycle hands back the Sockets slice of a snapshot that nobody references
+// any more, so the next Sample can reuse its memory instead of allocating.
+// Optional: without it each Sample allocates one slice.
+func (s *Source) Recycle(sockets []sampler.Socket) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cap(sockets) > cap(s.spare) {
+		s.spare = sockets[:0]
+	}
+}
+
+// Sample dumps TCP and UDP over IPv4 and IPv6 and attributes sockets to
+// processes from the inode cache.
+func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return sampler.Snapshot{}, err
+	}
+	if err := s.ensureConn(); err != nil {
+		return sampler.Snapshot{}, err
+	}
+	// Read before the dump: a change during it shows at the next Quiet.
+	sig, sigOK := s.signature(s.sigNow[:0])
+	s.sigNow, s.sig = s.sig[:0], nil
+	before, beforeOK := tcpCounters{}, false
+	if sigOK {
+		before, beforeOK = parseTCPCounters(s.fileBufs[0])
+	}
+	socks := s.spare
+	s.spare = nil
+	if want := s.lastCount + s.lastCount/8 + 16; cap(socks) < want {
+		socks = make([]sampler.Socket, 0, want)
+	}
+	begun := time.Now()
+	partial := false
+	if beforeOK && s.canPartial(before, begun) {
+		socks, partial = s.samplePartial(socks[:0], before)
+		if !partial { // the full dump's reference is now, not before the partial one
+			before, beforeOK = s.readTCPCounters()
+		}
+	}
+	if !partial {
+		var err error
+		if socks, err = s.sampleFull(socks[:0]); err != nil {
+			return sampler.Snapshot{}, err
+		}
+		s.afterFull(socks, before, beforeOK, begun)
+	}
+	if s.auditStart == nil { // once, before attribution: see KernelCountersAtFirstDumpEnd
+		if end, ok := s.readTCPCounters(); ok {
+			s.auditStart = &sampler.KernelCounters{ActiveOpens: end.activeOpens, PassiveOpens: end.passiveOpens}
+		}
+	}
+	s.keepTCP(socks)
+	if sigOK {
+		s.sig = sig
+	}
+	if beforeOK { // as the dump that made this table began
+		s.counters = &sampler.KernelCounters{ActiveOpens: before.activeOpens, PassiveOpens: before.passiveOpens}
+	}
+	now := time.Now()
+	s.lastCount = len(socks)
+	s.hidden.Store(s.owners.Attribute(socks, now))
+	return sampler.Snapshot{Time: now, Sockets: socks}, nil
+}
+
+// sampleFull dumps the whole (queried) table, replanning around requests
+// the kernel refuses.
+func (s *Source) sampleFull(socks []sampler.Socket) ([]sampler.Socket, error) {
+	if err := s.ensureConn(); err != nil { // a failed partial dump may have dropped it
+		return socks, err
+	}
+	for attempt := 0; ; attempt++ {
+		var err error
+		socks, err = s.dumpAll(socks[:0])
+		if err == nil {
+			return socks, nil
+		}
+		if attempt < 2 && s.learnRefusal(err) {
+			continue
+		}
+		s.part.refOK = false
+		return socks, err
+	}
+}
+
+// ensureConn dials the dump socket again after a broken dump dropped it.
+func (s *Source) ensureConn() error {
+	if s.c != nil {
+		return nil
+	}
+	c, err := s.dial()
+	if err != nil {
+		return err
+	}
+	s.c = c
+	return nil
+}
+
+func (s *Source) dumpAll(socks []sampler.Socket) ([]sampler.Socket, error) {
+	return s.dumpPlan(socks, s.plan)
+}
+
+// dumpPlan runs each dump of plan, appending to socks; an interrupted dump
+// is retried.
+func (s *Source) dumpPlan(socks []sampler.Socket, plan []dump) ([]sampler.Socket, error) {
+	for _, d := range plan {
+		n0 := len(socks)
+		for try := 0; ; try++ {
+			var err error
+			socks, err = s.runDump(socks[:n0], d)
+			if err == nil {
+				break
+			}
+			if errors.Is(err, errInterrupted) {
+				if try < maxDumpRetries {
+					continue
+				}
+				return socks, fmt.Errorf("%w %d times in a row", err, try+1)
+			}
+			var errno syscall.Errno
+			if !errors.As(err, &errno) && s.c != nil {
+				// Not the kernel's answer: the conn may hold the rest of a
+				// broken dump, so start afresh next time.
+				s.c.Close()
+				s.c = nil
+			}
+			return socks, err
+		}
+	}
+	return socks, nil
+}
+
+// learnRefusal records a request kind the kernel refused and replans without
+// it; it reports whether there is something left to try.
+func (s *Source) learnRefusal(err error) bool {
+	usesBytecode := len(s.plan) > 0 && s.plan[0].bytecode != nil
+	usesCompat := len(s.plan) > 0 && s.plan[0].family == afUnspec
+	switch {
+	case errors.Is(err, errnoEOPNOTSUPP) && usesCompat:
+		s.refused.compat = true
+	case errors.Is(err, errnoEINVAL) && usesBytecode:
+		s.refused.bytecode = true
+	case errors.Is(err, errnoEINVAL) && usesCompat:
+		s.refused.compat = true
+	default:
+		return false
+	}
+	s.replan()
+	return true
+}
+
+// runDump sends one dump request and appends its sockets to socks.
+func (s *Source) runDump(socks []sampler.Socket, d dump) ([]sampler.Socket, error) {
+	s.seq++
+	seq := s.seq
+	if d.family == afUnspec {
+		s.req = appendTCPDump(s.req[:0], seq, d.states, d.bytecode)
+	} else {
+		s.req = appendRequest(s.req[:0], seq, true, d.family, d.protocol, d.states, nil, d.bytecode)
+	}
+	if err := s.c.Send(s.req); err != nil {
+		return socks, fmt.Errorf("send sock_diag request: %w", err)
+	}
+	add := func(m diagMsg) { socks = append(socks, toSocket(m, d.proto)) }
+	interrupted := false
+	for {
+		n, err := s.c.Recv(s.buf)
+		if err != nil {
+			return socks, fmt.Errorf("receive sock_diag reply: %w", err)
+		}
+		done, intr, err := parseDump(s.buf[:n], seq, add)
+		interrupted = interrupted || intr
+		if err != nil {
+			return socks, err
+		}
+		if done {
+			break
+		}
+	}
+	if interrupted {
+		return socks, errInterrupted
+	}
+	return socks, nil
+}
+
+// OwnersHidden reports whether, in the last sample, sockets of other users
+// could not be attributed because this process may not read their /proc.
+func (s *Source) OwnersHidden() (bool, string) {
+	if s.hidden.Load() {
+		return true, procowner.HiddenHint
+	}
+	return false, ""
+}
+
+// KernelCountersAtFirstDumpEnd gives Tcp ActiveOpens and PassiveOpens as
+// /proc/net/snmp had them when the first good Sample's dump ended, before
+// attribution: every connection of that sample is counted in them, so a
+// poller's audit of opens starts there (sampler.AuditStartReader).
+func (s *Source) KernelCountersAtFirstDumpEnd() (sampler.KernelCounters, error) {
+	s.mu.Lock()
+	c := s.auditStart
+	s.mu.Unlock()
+	if c == nil {
+		return sampler.KernelCounters{}, errors.New("no sample has ended yet")
+	}
+	return *c, nil
+}
+
+// KernelCounters gives Tcp ActiveOpens and PassiveOpens as /proc/net/snmp
+// had them when the last Sample's dump began (already parsed for partial
+// samples), or reads them now before any Sample.
+func (s *Source) KernelCounters() (sampler.KernelCounters, error) {
+	s.mu.Lock()
+	c := s.counters
+	s.mu.Unlock()
+	if c != nil {
+		return *c, nil
+	}
+	return ReadKernelCounters(s.procfs)
+}
+
+// ReadKernelCounters reads procfs/net/snmp (procfs is normally "/proc").
+func ReadKernelCounters(procfs string) (sampler.KernelCounters, error) {
+	f, err := os.Open(procfs + "/net/snmp")
+	if err != nil {
+		return sampler.KernelCounters{}, err
+	}
+	defer f.Close()
+	return ParseSNMP(f)
+}
