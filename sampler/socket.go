@@ -50,6 +50,8 @@ type ID struct {
 // Socket is one row of the OS connection table.
 type Socket struct {
 	ID
+	// Place is the socket's namespace and cgroup (socket_place.go).
+	Place
 	State State
 	// PID is 0 when unknown (not attributed, or hidden from this user).
 	PID int32
