@@ -47,6 +47,9 @@ func Netns(t testing.TB, suffix string, lo, hi int) string {
 	_ = exec.Command("ip", "netns", "del", name).Run() // left from a crashed run of this pid
 	Run(t, "ip", "netns", "add", name)
 	t.Cleanup(func() {
+		if _, err := os.Stat("/run/netns/" + name); err != nil {
+			return // deleted by the test
+		}
 		if out, err := exec.Command("ip", "netns", "del", name).CombinedOutput(); err != nil {
 			t.Errorf("ip netns del %s: %v %s", name, err, out)
 		}
