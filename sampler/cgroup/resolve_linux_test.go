@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/porttop/porttop/sampler/cgroup"
-	"github.com/porttop/porttop/sampler/internal/nstest"
+	"github.com/porttop/porttop/sampler/nstest"
 )
 
 // A process moved into a container-named scope: its cgroup id (the

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/porttop/porttop/sampler/internal/nstest"
+	"github.com/porttop/porttop/sampler/nstest"
 )
 
 // Do never leaves porttop's own namespace changed: the runtime wedges

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/porttop/porttop/sampler"
-	"github.com/porttop/porttop/sampler/internal/nstest"
+	"github.com/porttop/porttop/sampler/nstest"
 	"github.com/porttop/porttop/sampler/ports"
 )
 
