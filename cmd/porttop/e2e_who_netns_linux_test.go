@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/porttop/porttop/sampler/nstest"
 	"github.com/porttop/porttop/sampler/netns"
+	"github.com/porttop/porttop/sampler/nstest"
 )
 
 // `who` finds a listener inside an `ip netns` namespace, says which, and
