@@ -9,17 +9,68 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"strconv"
 	"testing"
 )
 
-// helperEnv makes the test binary a listener for tests (see TestMain).
-const helperEnv = "PORTTOP_NETNS_HELPER_LISTEN"
+// helperEnv makes the test binary a listener for tests, fillEnv one that
+// holds many loopback connections (see TestMain).
+const (
+	helperEnv = "PORTTOP_NETNS_HELPER_LISTEN"
+	fillEnv   = "PORTTOP_NETNS_HELPER_FILL"
+)
 
 func TestMain(m *testing.M) {
 	if addr := os.Getenv(helperEnv); addr != "" {
 		os.Exit(helperListen(addr))
 	}
+	if n := os.Getenv(fillEnv); n != "" {
+		os.Exit(helperFill(n))
+	}
 	os.Exit(m.Run())
+}
+
+// helperFill opens n loopback connections (2n sockets), says "ready" and
+// holds them until stdin closes.
+func helperFill(n string) int {
+	conns, err := strconv.Atoi(n)
+	if err != nil {
+		return 2
+	}
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	done := make(chan []net.Conn, 1)
+	go func() {
+		var got []net.Conn
+		for range conns {
+			c, err := ln.Accept()
+			if err != nil {
+				break
+			}
+			got = append(got, c)
+		}
+		done <- got
+	}()
+	var held []net.Conn
+	for range conns {
+		c, err := net.Dial("tcp4", ln.Addr().String())
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		held = append(held, c)
+	}
+	held = append(held, <-done...)
+	ln.Close() // the table holds connections only
+	fmt.Println("ready")
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	for _, c := range held {
+		c.Close()
+	}
+	return 0
 }
 
 // helperListen waits for a line on stdin (the test moves it into a cgroup
@@ -61,14 +112,19 @@ type helper struct {
 
 // startHelper starts this test binary as a listener on addr inside ns; it
 // listens once go is called.
-func startHelper(t *testing.T, ns, addr string) *helper {
+func startHelper(t testing.TB, ns, addr string) *helper {
+	return startHelperEnv(t, ns, helperEnv+"="+addr)
+}
+
+// startHelperEnv starts this test binary inside ns with env set.
+func startHelperEnv(t testing.TB, ns, env string) *helper {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("ip", "netns", "exec", ns, exe)
-	cmd.Env = append(os.Environ(), helperEnv+"="+addr)
+	cmd.Env = append(os.Environ(), env)
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -95,6 +151,12 @@ func (h *helper) listen(t *testing.T) {
 	if _, err := io.WriteString(h.in, "go\n"); err != nil {
 		t.Fatal(err)
 	}
+	h.ready(t)
+}
+
+// ready waits for the helper's "ready".
+func (h *helper) ready(t testing.TB) {
+	t.Helper()
 	if line, err := h.out.ReadString('\n'); err != nil || line != "ready\n" {
 		t.Fatalf("helper: %q, %v", line, err)
 	}

@@ -4,9 +4,11 @@ package netns
 
 import (
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -215,4 +217,57 @@ func openFDs(t *testing.T) int {
 		t.Fatal(err)
 	}
 	return len(ents)
+}
+
+// A namespace skipped as quiet never hides a change: listeners opened and
+// closed inside a namespace with a process (so its counters are read) show
+// and go at the very next Sample, every time.
+func TestQuietNamespaceHidesNoChange(t *testing.T) {
+	nstest.RequireRoot(t)
+	name := nstest.Netns(t, "quiet", 0, 0)
+	h := startHelper(t, name, "127.0.0.1:7000")
+	h.listen(t)
+	n := inNamespace(t, name)
+	src, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	has := func(port uint16) bool {
+		snap, err := src.Sample(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range snap.Sockets {
+			if s.Netns == n.Inode && s.State == sampler.StateListen && s.Local.Port() == port {
+				return true
+			}
+		}
+		return false
+	}
+	if !has(7000) {
+		t.Fatal("the helper's listener is not seen")
+	}
+	for i := range 20 {
+		port := uint16(7100 + i)
+		var ln interface{ Close() error }
+		if err := Do(n, func() (err error) {
+			ln, err = net.Listen("tcp4", "127.0.0.1:"+strconv.Itoa(int(port)))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if !has(port) {
+			t.Fatalf("round %d: a new listener on %d is not seen", i, port)
+		}
+		has(port) // a quiet round, most likely
+		ln.Close()
+		if has(port) {
+			t.Fatalf("round %d: a closed listener on %d is still seen", i, port)
+		}
+	}
+	src.mu.Lock()
+	quiet := src.members[n.Inode].quiet
+	src.mu.Unlock()
+	t.Logf("%d of the namespace's samples were skipped as quiet", quiet)
 }

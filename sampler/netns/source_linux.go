@@ -29,8 +29,12 @@ type Source struct {
 	members  map[uint64]*member
 	// closed holds namespaces that could not be opened, with why, until
 	// they disappear (not retried meanwhile).
-	closed  map[uint64]string
-	cg      *cgroup.Resolver // nil: no cgroup v2
+	closed map[uint64]string
+	cg     *cgroup.Resolver // nil: no cgroup v2
+	// owners attributes every namespace's sockets at once (one cache, one
+	// /proc walk for all); hidden is what its last Attribute said.
+	owners  *sockdiag.Owners
+	hidden  bool
 	last    time.Time
 	query   sampler.Query
 	queried bool
@@ -44,6 +48,13 @@ type member struct {
 	rng   *RangeFile // nil: not readable
 	cur   ports.Range
 	count int
+	// last is the namespace's sockets as the last dump gave them, placed
+	// (nil before the first): a namespace whose counters held still since
+	// (Quiet) is not dumped again. Only namespaces with a process to read
+	// the counters of can be quiet.
+	last []sampler.Socket
+	// quiet counts samples that reused last, for tests and benchmarks.
+	quiet uint64
 }
 
 var (
@@ -63,6 +74,7 @@ func newSource(discover func() ([]NS, error)) (*Source, error) {
 		discover: discover,
 		members:  map[uint64]*member{},
 		closed:   map[uint64]string{},
+		owners:   sockdiag.NewOwners(),
 		now:      time.Now,
 	}
 	if r, err := cgroup.NewResolver(); err == nil {
@@ -95,6 +107,7 @@ func (s *Source) Close() error {
 	if s.cg != nil {
 		s.cg.Close()
 	}
+	s.owners.Close()
 	return nil
 }
 
@@ -142,9 +155,19 @@ func (s *Source) rediscover() error {
 		delete(s.closed, n.Inode)
 	}
 	for _, n := range ch.Updated {
-		if m := s.members[n.Inode]; m != nil {
-			m.ns = n
+		m := s.members[n.Inode]
+		if m == nil {
+			continue
 		}
+		if m.ns.PID != n.PID && !n.Self {
+			// Its counters were read through the old pid, which may be
+			// reused elsewhere: open it afresh through the new one.
+			m.close()
+			delete(s.members, n.Inode)
+			ch.Added = append(ch.Added, n)
+			continue
+		}
+		m.ns = n
 	}
 	for _, n := range ch.Added {
 		m, err := openMember(n)
@@ -173,6 +196,7 @@ func openMember(n NS) (*member, error) {
 	if err != nil {
 		return nil, err
 	}
+	src.WithoutOwners() // the Source attributes all namespaces at once
 	m := &member{ns: n, src: src}
 	if r, err := OpenRange(n); err == nil {
 		m.rng = r
@@ -209,9 +233,14 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	}
 	slices.Sort(inodes)
 	var all []sampler.Socket
-	paths := map[uint64]string{}
+	paths := map[uint64]placeOf{}
 	for _, ino := range inodes {
 		m := s.members[ino]
+		if m.last != nil && m.src.Quiet() {
+			all = append(all, m.last...)
+			m.quiet++
+			continue
+		}
 		snap, err := m.src.Sample(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -235,38 +264,42 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		all = append(all, snap.Sockets...)
 		m.src.Recycle(snap.Sockets)
 		s.place(all[n:], m.ns, paths)
+		m.last = append(m.last[:0], all[n:]...)
 	}
-	return sampler.Snapshot{Time: s.now(), Sockets: all}, nil
+	now := s.now()
+	s.hidden = s.owners.Attribute(all, now)
+	return sampler.Snapshot{Time: now, Sockets: all}, nil
 }
+
+// placeOf is a cgroup's path and the container it names.
+type placeOf struct{ path, container string }
 
 // place tags sockets with their namespace and cgroup; paths memoises this
 // sample's cgroup lookups.
-func (s *Source) place(socks []sampler.Socket, n NS, paths map[uint64]string) {
+func (s *Source) place(socks []sampler.Socket, n NS, paths map[uint64]placeOf) {
 	for i := range socks {
 		p := &socks[i].Place
 		p.Netns, p.NetnsName = n.Inode, n.Name
 		if p.CgroupID == 0 || s.cg == nil {
 			continue
 		}
-		path, ok := paths[p.CgroupID]
+		c, ok := paths[p.CgroupID]
 		if !ok {
-			path, _ = s.cg.Path(p.CgroupID)
-			paths[p.CgroupID] = path
+			c.path, _ = s.cg.Path(p.CgroupID)
+			c.container = cgroup.Parse(c.path).Container
+			paths[p.CgroupID] = c
 		}
-		p.Cgroup = path
-		p.Container = cgroup.Parse(path).Container
+		p.Cgroup, p.Container = c.path, c.container
 	}
 }
 
-// OwnersHidden is true when any namespace's reader could not attribute
-// sockets of other users.
+// OwnersHidden is true when the last Sample could not attribute sockets of
+// other users.
 func (s *Source) OwnersHidden() (bool, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, m := range s.members {
-		if h, why := m.src.OwnersHidden(); h {
-			return h, why
-		}
+	if s.hidden {
+		return true, sockdiag.HiddenHint
 	}
 	return false, ""
 }

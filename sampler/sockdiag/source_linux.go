@@ -100,7 +100,9 @@ func (s *Source) Name() string { return "netlink" }
 func (s *Source) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.owners.close()
+	if s.owners != nil { // nil: WithoutOwners
+		s.owners.close()
+	}
 	if s.c == nil {
 		return nil
 	}
@@ -180,7 +182,9 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	}
 	now := time.Now()
 	s.lastCount = len(socks)
-	s.hidden.Store(s.owners.attribute(socks, now))
+	if s.owners != nil { // nil: WithoutOwners
+		s.hidden.Store(s.owners.attribute(socks, now))
+	}
 	return sampler.Snapshot{Time: now, Sockets: socks}, nil
 }
 
