@@ -228,10 +228,7 @@ func TestQuietNamespaceHidesNoChange(t *testing.T) {
 	h := startHelper(t, name, "127.0.0.1:7000")
 	h.listen(t)
 	n := inNamespace(t, name)
-	src, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := sourceOf(t, n)
 	defer src.Close()
 	has := func(port uint16) bool {
 		snap, err := src.Sample(context.Background())
@@ -270,4 +267,24 @@ func TestQuietNamespaceHidesNoChange(t *testing.T) {
 	quiet := src.members[n.Inode].quiet
 	src.mu.Unlock()
 	t.Logf("%d of the namespace's samples were skipped as quiet", quiet)
+}
+
+// sourceOf is a Source over porttop's own namespace and n only, not the
+// others on the machine (other tests' namespaces come and go).
+func sourceOf(t *testing.T, n NS) *Source {
+	t.Helper()
+	src, err := newSource(func() ([]NS, error) {
+		list, err := Discover()
+		keep := list[:0]
+		for _, x := range list {
+			if x.Self || x.Inode == n.Inode {
+				keep = append(keep, x)
+			}
+		}
+		return keep, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
 }

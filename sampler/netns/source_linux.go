@@ -53,14 +53,24 @@ type member struct {
 	// (Quiet) is not dumped again. Only namespaces with a process to read
 	// the counters of can be quiet.
 	last []sampler.Socket
+	// dumped is when last was dumped: it is reused for at most
+	// sampler.MaxQuietGap, as the poller trusts a quiet source (a bound UDP
+	// socket connecting moves no counter).
+	dumped time.Time
 	// quiet counts samples that reused last, for tests and benchmarks.
 	quiet uint64
 }
 
+// isQuiet reports whether m's last dump may stand for now.
+func (m *member) isQuiet(now time.Time) bool {
+	return m.last != nil && now.Sub(m.dumped) < sampler.MaxQuietGap && m.src.Quiet()
+}
+
 var (
-	_ sampler.Source    = (*Source)(nil)
-	_ sampler.Queryable = (*Source)(nil)
-	_ sampler.Owners    = (*Source)(nil)
+	_ sampler.Source      = (*Source)(nil)
+	_ sampler.Queryable   = (*Source)(nil)
+	_ sampler.Owners      = (*Source)(nil)
+	_ sampler.QuietSource = (*Source)(nil)
 )
 
 // New discovers the namespaces and opens a reader in each it may enter.
@@ -236,7 +246,7 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	paths := map[uint64]placeOf{}
 	for _, ino := range inodes {
 		m := s.members[ino]
-		if m.last != nil && m.src.Quiet() {
+		if m.isQuiet(s.now()) {
 			all = append(all, m.last...)
 			m.quiet++
 			continue
@@ -265,6 +275,7 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		m.src.Recycle(snap.Sockets)
 		s.place(all[n:], m.ns, paths)
 		m.last = append(m.last[:0], all[n:]...)
+		m.dumped = snap.Time
 	}
 	now := s.now()
 	s.hidden = s.owners.Attribute(all, now)
@@ -291,6 +302,25 @@ func (s *Source) place(socks []sampler.Socket, n NS, paths map[uint64]placeOf) {
 		}
 		p.Cgroup, p.Container = c.path, c.container
 	}
+}
+
+// Quiet reports whether no namespace's table can have changed since the
+// last Sample (sampler.QuietSource): every namespace's counters held still
+// and no discovery is due. A namespace with no process to read counters
+// through is never quiet.
+func (s *Source) Quiet() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if now.Sub(s.last) >= RediscoverEvery || len(s.members) == 0 {
+		return false
+	}
+	for _, m := range s.members {
+		if !m.isQuiet(now) {
+			return false
+		}
+	}
+	return true
 }
 
 // OwnersHidden is true when the last Sample could not attribute sockets of
