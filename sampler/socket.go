@@ -53,6 +53,8 @@ type Socket struct {
 	// Owner is who holds the socket (PID, Process, UID, ... are promoted
 	// from it); see owner.go for how it is carried over and shown.
 	Owner
+	// Place is the socket's namespace and cgroup (socket_place.go).
+	Place
 	Inode uint64
 	// Since is when this socket was first seen in use; Diff fills it.
 	Since time.Time

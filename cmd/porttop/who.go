@@ -35,13 +35,14 @@ func runWho(args []string, stdout, stderr io.Writer) error {
 	if port == 0 { // no socket holds it, and "free" would mislead
 		return failf(exitFail, "no socket holds port 0: binding port 0 asks the OS for any free port")
 	}
-	m, err := openMachine(s.source)
+	w, err := openWhoSource(s.source)
 	if err != nil {
 		return err
 	}
+	defer w.close()
 	ctx, cancel := context.WithTimeout(context.Background(), sampleTimeout)
 	defer cancel()
-	snap, err := m.src.Sample(ctx)
+	snap, err := w.src.Sample(ctx)
 	if err != nil {
 		return failf(exitFail, "cannot read the connection table: %v", err)
 	}
@@ -52,7 +53,15 @@ func runWho(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if len(holders) == 0 {
+		if note := w.notRead(); note != "" {
+			return failf(exitFail, "port %s is free in the namespaces porttop may read (%s)", pos[0], note)
+		}
 		return failf(exitFail, "port %s is free", pos[0])
+	}
+	self := w.selfNetns()
+	elsewhere := false // a holder in another namespace or a container: one more column
+	for _, sk := range holders {
+		elsewhere = elsewhere || placeColumn(sk, self) != "-"
 	}
 	sortSockets(holders)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
@@ -64,13 +73,17 @@ func runWho(args []string, stdout, stderr io.Writer) error {
 		} else {
 			hidden = true
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", sk.Proto, sk.Local, remoteText(sk.Remote), dash(sk.State.String()), pid, proc, user)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s", sk.Proto, sk.Local, remoteText(sk.Remote), dash(sk.State.String()), pid, proc, user)
+		if elsewhere {
+			fmt.Fprintf(tw, "\t%s", placeColumn(sk, self))
+		}
+		fmt.Fprintln(tw)
 	}
 	if err := tw.Flush(); err != nil {
 		return failf(exitFail, "%v", err)
 	}
 	if hidden {
-		if o, ok := m.src.(sampler.Owners); ok {
+		if o, ok := w.src.(sampler.Owners); ok {
 			if h, hint := o.OwnersHidden(); h {
 				fmt.Fprintf(stderr, "porttop: some owners are hidden from this user: %s\n", hint)
 			}

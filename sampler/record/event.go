@@ -30,6 +30,7 @@ type eventLine struct {
 	SeenAtEnd   bool   `json:"seen_at_end,omitempty"`
 	Happened    string `json:"happened,omitempty"`
 	OwnerGone   bool   `json:"owner_gone,omitempty"`
+	placeLine          // netns, netns_name, cgroup, container (event_place.go)
 }
 
 // MarshalEvent gives one event line, without its newline. ephemeral is the
@@ -50,6 +51,7 @@ func MarshalEvent(e sampler.Event, ephemeral ports.Range) ([]byte, error) {
 		Existing:    e.Existing,
 		SeenAtEnd:   e.SeenAtEnd,
 		OwnerGone:   s.Owner.Departed(),
+		placeLine:   placeLineOf(s.Place),
 	}
 	if e.Kind != sampler.Opened && e.Kind != sampler.Closed && e.Kind != sampler.StateChanged {
 		return nil, fmt.Errorf("event kind %d is not open, close or state", e.Kind)
@@ -126,6 +128,9 @@ func parseEvent(l *eventLine) (sampler.Event, error) {
 	}
 	s.PID = l.PID
 	s.Process = l.Process
+	if s.Place, err = l.place(); err != nil {
+		return e, err
+	}
 	// Before owner_gone was written, a TIME_WAIT socket's pid was already
 	// its last owner's (no process holds a socket in TIME_WAIT): In says so.
 	s.Owner.Gone = l.OwnerGone

@@ -33,12 +33,16 @@ func jsonFields(typ reflect.Type, prefix string) []string {
 	for i := range typ.NumField() {
 		f := typ.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "" || name == "-" {
-			continue
-		}
 		ft := f.Type
 		for ft.Kind() == reflect.Pointer {
 			ft = ft.Elem()
+		}
+		if f.Anonymous && name == "" && ft.Kind() == reflect.Struct {
+			names = append(names, jsonFields(ft, prefix)...) // promoted fields
+			continue
+		}
+		if name == "" || name == "-" {
+			continue
 		}
 		if ft.Kind() == reflect.Struct && ft.PkgPath() == typ.PkgPath() {
 			names = append(names, jsonFields(ft, prefix+name+".")...)

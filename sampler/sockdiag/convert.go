@@ -18,6 +18,7 @@ func toSocket(m diagMsg, p sampler.Proto) sampler.Socket {
 		Inode:  uint64(m.Inode),
 		V6Only: m.V6Only,
 	}
+	s.CgroupID = m.CgroupID
 	if p == sampler.UDP {
 		s.State = sampler.StateNone
 	}

@@ -247,6 +247,7 @@ func carryEstablished(socks, prev []sampler.Socket, currEstab uint64, counting c
 		seen[p.Cookie] = struct{}{}
 		socks = append(socks, sampler.Socket{
 			ID:    p.ID,
+			Place: p.Place,
 			State: sampler.StateEstablished,
 			Owner: sampler.Owner{UID: p.UID},
 			Inode: p.Inode,

@@ -133,7 +133,9 @@ func (s *Source) Name() string { return "netlink" }
 func (s *Source) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.owners.Close()
+	if s.owners != nil { // nil: WithoutOwners
+		s.owners.Close()
+	}
 	if s.c == nil {
 		return nil
 	}
@@ -218,7 +220,9 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	}
 	now := time.Now()
 	s.lastCount = len(socks)
-	s.hidden.Store(s.owners.Attribute(socks, now))
+	if s.owners != nil { // nil: WithoutOwners
+		s.hidden.Store(s.owners.Attribute(socks, now))
+	}
 	return sampler.Snapshot{Time: now, Sockets: socks}, nil
 }
 

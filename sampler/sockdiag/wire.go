@@ -71,6 +71,8 @@ type diagMsg struct {
 	UID    uint32
 	Inode  uint32
 	V6Only bool // an IPv6 listener with IPV6_V6ONLY
+	// CgroupID is INET_DIAG_CGROUP_ID (cgroupid.go), 0 when absent.
+	CgroupID uint64
 }
 
 // parseDiagMsg decodes a struct inet_diag_msg (the first diagMsgLen bytes of
@@ -102,6 +104,7 @@ func parseDiagMsg(b []byte) (diagMsg, error) {
 		v6only, _ := attrU8(b, inetDiagSkV6Only)
 		m.V6Only = v6only != 0
 	}
+	m.CgroupID = attrU64(b, inetDiagCgroupID)
 	return m, nil
 }
 

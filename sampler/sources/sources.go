@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/netns"
 	"github.com/porttop/porttop/sampler/psutil"
 	"github.com/porttop/porttop/sampler/sockdiag"
 )
@@ -23,12 +24,15 @@ var openNetlink = func() (sampler.Source, error) {
 }
 
 // Names lists the accepted source names, "auto" first.
-func Names() []string { return []string{"auto", "netlink", "gopsutil"} }
+func Names() []string { return []string{"auto", "netlink", "netns", "gopsutil"} }
 
 // Open returns the named source. "" or "auto" is netlink on Linux and
 // gopsutil elsewhere; on Linux, when netlink is unavailable, it falls back to
 // gopsutil and says why in notes (for the header). "netlink" and "gopsutil"
-// force one: "netlink" fails where it is unavailable.
+// force one: "netlink" fails where it is unavailable. "netns" is netlink in
+// every network namespace porttop may enter (sampler/netns; Linux): sockets
+// then carry their namespace and cgroup, but releases between two samples
+// are heard of in no namespace (see sampler/netns/README.md).
 func Open(name string) (src sampler.Source, notes []string, err error) {
 	switch strings.ToLower(name) {
 	case "", "auto":
@@ -46,6 +50,15 @@ func Open(name string) (src sampler.Source, notes []string, err error) {
 			return nil, nil, fmt.Errorf("source netlink: %w", err)
 		}
 		return s, nil, nil
+	case "netns":
+		s, err := netns.New()
+		if err != nil {
+			return nil, nil, fmt.Errorf("source netns: %w", err)
+		}
+		if note := s.Note(); note != "" {
+			notes = append(notes, note)
+		}
+		return s, notes, nil
 	case "gopsutil":
 		return psutil.New(), nil, nil
 	}
