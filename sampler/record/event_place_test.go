@@ -76,4 +76,3 @@ func TestPlaceFieldsRejected(t *testing.T) {
 		}
 	}
 }
-
