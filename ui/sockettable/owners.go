@@ -1,6 +1,9 @@
 package sockettable
 
-import "github.com/porttop/porttop/sampler"
+import (
+	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/ui/safe"
+)
 
 // OwnerHiddenGlyph fills PROCESS for a socket that some process holds (it
 // has an inode) but whose owner this user may not see. A socket no process
@@ -24,9 +27,9 @@ func (m Model) process(s *sampler.Socket) string {
 		return OwnerHiddenGlyph
 	}
 	if s.OwnerGone && s.Process != "" {
-		return LastOwner(s.Process)
+		return LastOwner(safe.Text(s.Process))
 	}
-	return s.Process
+	return safe.Text(s.Process)
 }
 
 // LastOwner marks the name of a process that no longer holds a socket.
