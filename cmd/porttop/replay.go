@@ -11,6 +11,7 @@ import (
 
 	"github.com/porttop/porttop/sampler/record"
 	"github.com/porttop/porttop/ui"
+	"github.com/porttop/porttop/ui/safe"
 )
 
 func runReplay(args []string, stdout, stderr io.Writer) error {
@@ -52,9 +53,9 @@ func runReplay(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	renderer := newRenderer(d)
-	note := "replay of " + filepath.Base(path)
+	note := "replay of " + safe.Text(filepath.Base(path))
 	if hdr.Host != "" {
-		note += " from " + hdr.Host
+		note += " from " + safe.Text(hdr.Host)
 	}
 	if !hdr.Started.IsZero() {
 		note += ", recorded " + hdr.Started.Local().Format("2006-01-02 15:04:05")
@@ -80,6 +81,7 @@ func runReplay(args []string, stdout, stderr io.Writer) error {
 // replayLoadError says in one line why a file cannot be replayed; all of
 // these are the user's choice of file, so exit 2.
 func replayLoadError(path string, err error) error {
+	path = safe.Text(path)
 	var pe *fs.PathError
 	switch {
 	case errors.As(err, &pe):

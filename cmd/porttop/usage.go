@@ -30,6 +30,9 @@ Flags of the live view:
   --theme T       colours: default, projector, colorblind
   --no-color      no colour (also when NO_COLOR is set)
 
+Names from the system or a recording (processes, hosts, paths) are shown
+with control characters escaped (\x1b, \n, \u202e): never run by the terminal.
+
 Exit status: 0 done, 1 failed (who: the port is free), 2 bad input.
 Run 'porttop help COMMAND' for a command's flags.
 `
@@ -69,11 +72,17 @@ speed, 0 restarts, ? shows every key, q quits.
 Says what PORT means (IANA's registry and ranges, this OS's ephemeral range)
 and, from one sample, what uses it now. PROTO is tcp or udp (default both).
 `,
-	"who": `Usage: porttop who PORT[/PROTO] [--source S]
+	"who": `Usage: porttop who PORT[/PROTO] [--json] [--source S]
 
-Prints one line per socket whose local port is PORT: protocol, local and
-remote address, state, pid, process and user ("-" when unknown). Exit status
-0 when the port is in use, 1 when it is free, 2 on bad input.
+Prints a header row, then one line per socket whose local port is PORT:
+protocol, local and remote address, state, pid, process and user ("-" when
+unknown). Control characters in a name are shown escaped (\x1b, \n), so a
+socket is always one line. Exit status 0 when the port is in use, 1 when it
+is free, 2 on bad input.
+
+  --json          one JSON object per line per socket, with the field names
+                  of 'porttop watch' (time, proto, local, remote, state, pid,
+                  process, uid, range, os_ephemeral, owner_gone); names exact
 `,
 	"demo": `Usage: porttop demo [--rate N] [--udp] [--duration D]
 

@@ -11,6 +11,7 @@ import (
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/filter"
 	"github.com/porttop/porttop/sampler/record"
+	"github.com/porttop/porttop/ui/safe"
 )
 
 // watchOptions are `porttop watch`'s flags.
@@ -218,7 +219,7 @@ func (s *streamer) tell(b sampler.Batch) {
 	for _, l := range lines {
 		if !s.said[l] {
 			s.said[l] = true
-			fmt.Fprintln(s.stderr, "porttop: "+oneLine(l))
+			fmt.Fprintln(s.stderr, "porttop: "+safe.Text(oneLine(l)))
 		}
 	}
 	if b.Dropped > s.dropped {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -10,7 +11,10 @@ import (
 	"time"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/ports"
+	"github.com/porttop/porttop/sampler/record"
 	"github.com/porttop/porttop/sampler/users"
+	"github.com/porttop/porttop/ui/safe"
 )
 
 // sampleTimeout bounds the one sample `who` and `explain` take.
@@ -20,7 +24,9 @@ func runWho(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("who")
 	fs.takesPort = true
 	var s sampling
+	var asJSON bool
 	fs.sourceFlag(&s.source)
+	fs.BoolVar(&asJSON, "json", false, "one JSON object per socket")
 	pos, err := fs.parse(args)
 	if err != nil {
 		return helpOr(err, "who", stdout)
@@ -55,19 +61,17 @@ func runWho(args []string, stdout, stderr io.Writer) error {
 		return failf(exitFail, "port %s is free", pos[0])
 	}
 	sortSockets(holders)
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	hidden := false
-	for _, sk := range holders {
-		pid, proc, user := "-", dash(sk.Process), dash(users.Name(sk.UID))
-		if sk.PID > 0 {
-			pid = strconv.Itoa(int(sk.PID))
-		} else {
-			hidden = true
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", sk.Proto, sk.Local, remoteText(sk.Remote), dash(sk.State.String()), pid, proc, user)
+	var hidden bool
+	if asJSON {
+		hidden, err = whoJSON(stdout, holders, snap.Time, m.ephemeral)
+	} else {
+		hidden, err = whoTable(stdout, holders)
 	}
-	if err := tw.Flush(); err != nil {
-		return failf(exitFail, "%v", err)
+	if err != nil {
+		if readerGone(err) {
+			return nil
+		}
+		return failf(exitFail, "writing stdout: %v", err)
 	}
 	if hidden {
 		if o, ok := m.src.(sampler.Owners); ok {
@@ -77,6 +81,42 @@ func runWho(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// whoTable prints a header row and one line per socket. Names are escaped
+// (see safe.Text), so a socket is always one line.
+func whoTable(stdout io.Writer, holders []sampler.Socket) (hidden bool, err error) {
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROTO\tLOCAL\tREMOTE\tSTATE\tPID\tPROCESS\tUSER")
+	for _, sk := range holders {
+		pid, proc, user := "-", dash(safe.Text(sk.Process)), dash(safe.Text(users.Name(sk.UID)))
+		if sk.PID > 0 {
+			pid = strconv.Itoa(int(sk.PID))
+		} else {
+			hidden = true
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", sk.Proto, sk.Local, remoteText(sk.Remote), dash(sk.State.String()), pid, proc, user)
+	}
+	return hidden, tw.Flush()
+}
+
+// whoJSON prints one JSON object per socket, under watch's field names
+// (record.MarshalSocket); JSON escapes control characters itself.
+func whoJSON(stdout io.Writer, holders []sampler.Socket, at time.Time, eph ports.Range) (hidden bool, err error) {
+	if at.IsZero() {
+		at = time.Now()
+	}
+	bw := bufio.NewWriter(stdout)
+	for i := range holders {
+		b, err := record.MarshalSocket(&holders[i], at, eph)
+		if err != nil {
+			return hidden, err
+		}
+		bw.Write(b)
+		bw.WriteByte('\n')
+		hidden = hidden || holders[i].PID <= 0
+	}
+	return hidden, bw.Flush()
 }
 
 func dash(s string) string {
