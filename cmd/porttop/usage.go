@@ -50,16 +50,27 @@ cleanly on ctrl+c or SIGTERM.
   --filter TEXT   only events matching TEXT (the live view's / syntax)
   --interval D    sampling interval (default: adaptive)
   --source S      auto, netlink or gopsutil
-  --record FILE   also write the stream to FILE (flushed at least every second)
+  --record FILE   also write the stream to FILE (flushed at least every second;
+                  created 0600, refused if it exists or is a symbolic link)
+  --force         with --record: replace FILE if it exists
   --stats D       add a stats line every D (e.g. 5s): sockets, opens reported,
                   events dropped, and the kernel's own open counts (Linux)
   --quiet         nothing on stdout (with --record: record only)
 `,
-	"record": `Usage: porttop record FILE [--port N] [--filter TEXT] [--interval D] [--source S] [--stats D]
+	"record": `Usage: porttop record FILE [--force] [--port N] [--filter TEXT] [--interval D]
+                      [--source S] [--stats D]
 
 Records events to FILE (JSON lines, as 'porttop watch' prints them) until
-ctrl+c or SIGTERM; nothing is printed on stdout. FILE is replaced if it
-exists; it is flushed at least every second. Play it with 'porttop replay FILE'.
+ctrl+c, SIGTERM or SIGHUP; nothing is printed on stdout. FILE is flushed at
+least every second, and flushed and synced to disk at the end. Play it with
+'porttop replay FILE'.
+
+FILE is created readable by you only (0600): it names processes and pids
+other users may not see. porttop refuses (exit 2) a FILE that is a symbolic
+link, even a dangling one, and a FILE that exists unless --force is given
+(it is then replaced and made 0600). To stream to stdout use 'porttop watch'.
+
+  --force         replace FILE if it exists (never through a symbolic link)
 `,
 	"replay": `Usage: porttop replay FILE [--speed X] [--theme T] [--no-color] [--filter TEXT]
 

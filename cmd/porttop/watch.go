@@ -20,6 +20,7 @@ type watchOptions struct {
 	record string        // file to record to, "" for none
 	stats  time.Duration // 0: no stats lines
 	quiet  bool          // nothing on stdout
+	force  bool          // replace an existing record file
 }
 
 func (fs *flagSet) watchFlags(o *watchOptions) {
@@ -35,6 +36,7 @@ func (fs *flagSet) watchFlags(o *watchOptions) {
 		o.stats = d
 		return nil
 	}, "stats every D")
+	fs.BoolVar(&o.force, "force", false, "replace an existing record file")
 }
 
 func runWatch(args []string, stdout, stderr io.Writer) error {
@@ -93,9 +95,8 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 	var outs []*record.Writer
 	var file *os.File
 	if o.record != "" {
-		file, err = os.Create(o.record)
-		if err != nil {
-			return failf(exitUsage, "cannot record: %v", err)
+		if file, err = createRecording(cmd, o.record, o.force); err != nil {
+			return err
 		}
 		defer file.Close()
 		w, err := record.NewWriter(file, hdr)
