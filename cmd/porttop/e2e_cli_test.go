@@ -89,6 +89,12 @@ func TestBadInput(t *testing.T) {
 		{[]string{"demo", "--rate", "0"}, "1 to 1000"},
 		{[]string{"demo", "--rate", "1000000"}, "1 to 1000"},
 		{[]string{"demo", "--duration", "-5s"}, "positive"},
+		{[]string{"demo", "--duration", "99999999999h"}, "--duration 99999999999h: too long"},
+		{[]string{"watch", "--interval", "9999999999999h"}, "--interval 9999999999999h: too long: the most is 1h"},
+		{[]string{"watch", "--stats", "99999999999999h"}, "--stats 99999999999999h: too long"},
+		{[]string{"--filter", "tcp", "--filter", "80"}, "--filter 80: given twice (first tcp)"},
+		{[]string{"watch", "--filter", "tcp", "--filter", "80"}, "given twice"},
+		{[]string{"replay", "x", "--filter", "a", "--filter", "b"}, "given twice"},
 		{[]string{"help", "nope"}, "not a command"},
 		{[]string{"version", "now"}, "unexpected argument"},
 	}

@@ -20,7 +20,7 @@ func runReplay(args []string, stdout, stderr io.Writer) error {
 	var filterText string
 	speed := 1.0
 	fs.displayFlags(&d)
-	fs.StringVar(&filterText, "filter", "", "filter text")
+	fs.filterFlag(&filterText)
 	fs.value("speed", func(v string) error {
 		x, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), "x"), 64)
 		if err != nil || !(x >= record.MinSpeed && x <= record.MaxSpeed) {

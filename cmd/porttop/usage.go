@@ -22,7 +22,8 @@ Flags of the live view:
   --port N        show only port N (local or remote side); same as --filter N;
                   again for more ports (--port 80 --port 443: --filter 80,443)
   --filter TEXT   initial filter, as typed after / (e.g. "ephemeral tcp",
-                  "time-wait", "49152-65535", "proc:nginx")
+                  "time-wait", "49152-65535", "proc:nginx"); give it once,
+                  with every term in TEXT (given twice is an error)
   --interval D    sampling interval, e.g. 250ms or 2s (10ms to 1h); by
                   default porttop adapts it, 100ms to 2s, to what a sample costs
   --source S      where sockets come from: auto, netlink, gopsutil (default
@@ -47,7 +48,8 @@ a header line, then the sockets present at the start as "open" events with
 cleanly on ctrl+c or SIGTERM.
 
   --port N        only events on port N (local or remote side); again for more
-  --filter TEXT   only events matching TEXT (the live view's / syntax)
+  --filter TEXT   only events matching TEXT (the live view's / syntax); once:
+                  put every term in one TEXT
   --interval D    sampling interval (default: adaptive)
   --source S      auto, netlink or gopsutil
   --record FILE   also write the stream to FILE (flushed at least every second;

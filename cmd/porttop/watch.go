@@ -26,8 +26,10 @@ type watchOptions struct {
 func (fs *flagSet) watchFlags(o *watchOptions) {
 	fs.samplingFlags(&o.sampling)
 	fs.value("stats", func(v string) error {
-		d, err := time.ParseDuration(v)
+		d, err := parseDuration(v)
 		switch {
+		case errors.Is(err, errDurationTooLong):
+			return fmt.Errorf("too long: durations go up to 2562047h (about 290 years)")
 		case err != nil:
 			return fmt.Errorf("not a duration: write it like 5s")
 		case d < 100*time.Millisecond:
