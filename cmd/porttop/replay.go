@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -41,17 +42,11 @@ func runReplay(args []string, stdout, stderr io.Writer) error {
 		return usagef("replay", "unexpected argument %q: replay takes one FILE", pos[1])
 	}
 	path := pos[0]
-	rec, err := record.LoadFile(path)
+	rec, err := loadReplay(path, filterText, stderr)
 	if err != nil {
-		return replayLoadError(path, err)
+		return err
 	}
 	hdr := rec.Header
-	if _, err := parseFilter("replay", filterText, hdr.Ephemeral); err != nil {
-		return err
-	}
-	if err := requireTerminal(); err != nil {
-		return err
-	}
 	renderer := newRenderer(d)
 	note := "replay of " + safe.Text(filepath.Base(path))
 	if hdr.Host != "" {
@@ -76,6 +71,48 @@ func runReplay(args []string, stdout, stderr io.Writer) error {
 		Replay:          player,
 		Now:             player.Now,
 	})
+}
+
+// loadReplay reads the recording at path. Everything cheap comes before
+// the terminal check (the file exists, is a recording, the filter suits
+// it); loading the events comes after it. A pipe (FIFO, or <(...)) is
+// read as a stream to its end, after a line on stderr: it waits for its
+// writer, and for the writer to finish.
+func loadReplay(path, filterText string, stderr io.Writer) (*record.Recording, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, replayLoadError(path, err)
+	}
+	if fi.Mode()&(fs.ModeNamedPipe|fs.ModeSocket|fs.ModeCharDevice) != 0 {
+		if err := requireTerminal(); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(stderr, "porttop: %s is a pipe: reading it to its end before the replay starts (ctrl+c stops)\n", safe.Text(path))
+		rec, err := record.LoadFile(path)
+		if err != nil {
+			return nil, replayLoadError(path, err)
+		}
+		if _, err := parseFilter("replay", filterText, rec.Header.Ephemeral); err != nil {
+			return nil, err
+		}
+		return rec, nil
+	}
+	o, err := record.OpenFile(path)
+	if err != nil {
+		return nil, replayLoadError(path, err)
+	}
+	defer o.Close()
+	if _, err := parseFilter("replay", filterText, o.Header().Ephemeral); err != nil {
+		return nil, err
+	}
+	if err := requireTerminal(); err != nil {
+		return nil, err
+	}
+	rec, err := o.Load()
+	if err != nil {
+		return nil, replayLoadError(path, err)
+	}
+	return rec, nil
 }
 
 // replayLoadError says in one line why a file cannot be replayed; all of

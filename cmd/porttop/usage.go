@@ -79,6 +79,12 @@ link, even a dangling one, and a FILE that exists unless --force is given
 Plays a recording in the live view, in recorded time times X (0.25 to 16,
 default 1). Keys: space or p pauses, n steps one event, + and - change
 speed, 0 restarts, ? shows every key, q quits.
+
+FILE is read whole into memory (at most 500,000 events, about 240 bytes
+each) after the terminal check. A pipe (a FIFO, or <(zcat rec.jsonl.gz)) is
+read as a stream to its end first: replay says so and waits for its writer.
+Names in a recording (processes, host) are shown with control characters
+escaped: a shared file cannot drive your terminal.
 `,
 	"explain": `Usage: porttop explain PORT[/PROTO]
 

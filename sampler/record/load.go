@@ -30,23 +30,59 @@ type Recording struct {
 }
 
 // LoadFile reads a recording from a file, refusing one too big to replay.
+// A pipe (FIFO) is read as a stream to its end.
 func LoadFile(path string) (*Recording, error) {
+	o, err := OpenFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return o.Load()
+}
+
+// Opened is a recording file whose header has been read: cheap checks
+// done, the events not yet loaded.
+type Opened struct {
+	f  *os.File
+	rd *Reader
+}
+
+// OpenFile opens a recording and reads its header line, refusing a
+// directory and a file too big to replay. On a FIFO it waits for a writer.
+func OpenFile(path string) (*Opened, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	if fi, err := f.Stat(); err == nil {
 		if fi.IsDir() {
+			f.Close()
 			return nil, fmt.Errorf("it is a directory, not a recording")
 		}
 		if fi.Size() > MaxReplayBytes {
-			return nil, fmt.Errorf("%s is %d MiB; replay reads a recording into memory and takes at most %d MiB: cut it first (e.g. head -n %d)",
-				path, fi.Size()>>20, MaxReplayBytes>>20, MaxReplayEvents+1)
+			f.Close()
+			return nil, fmt.Errorf("it is %d MiB; replay reads a recording into memory and takes at most %d MiB: cut it first (e.g. head -n %d)",
+				fi.Size()>>20, MaxReplayBytes>>20, MaxReplayEvents+1)
 		}
 	}
-	return Load(f)
+	rd, err := NewReader(&capped{r: f, left: MaxReplayBytes})
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &Opened{f: f, rd: rd}, nil
 }
+
+// Header is the recording's header.
+func (o *Opened) Header() Header { return o.rd.Header() }
+
+// Load reads the events and closes the file.
+func (o *Opened) Load() (*Recording, error) {
+	defer o.f.Close()
+	return load(o.rd)
+}
+
+// Close closes the file without loading it.
+func (o *Opened) Close() error { return o.f.Close() }
 
 // Load reads a whole recording, at most MaxReplayEvents events. Each socket's
 // Since is filled from the events seen before it, so a replayed table can say
@@ -56,6 +92,10 @@ func Load(r io.Reader) (*Recording, error) {
 	if err != nil {
 		return nil, err
 	}
+	return load(rd)
+}
+
+func load(rd *Reader) (*Recording, error) {
 	rec := &Recording{Header: rd.Header()}
 	since := map[sampler.ID]time.Time{}
 	names := map[string]string{} // one copy of each process name
