@@ -149,3 +149,54 @@ func TestHostileProcessNameEverywhere(t *testing.T) {
 		})
 	}
 }
+
+// A shared recording can hold any text in its names: replayed, none of it
+// reaches the terminal raw (an OSC 52 clipboard write, a title, a line
+// break), and an error quoting the file is escaped too.
+func TestHostileRecordingReplay(t *testing.T) {
+	const osc52 = "\x1b]52;c;cm0gLXJmIH4K\x07"
+	rec, err := os.ReadFile("testdata/loopback.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	text := strings.Replace(string(rec), `"host":"vm"`, `"host":`+q("evil"+osc52+"\x1b]2;PWNED\x07\nhost"), 1)
+	text = strings.Replace(text, `"os":"linux"`, `"os":`+q("linux\x1b[2J"), 1)
+	text = strings.Replace(text, `"source":"netlink"`, `"source":`+q("netlink\r\x1b]2;PWNED\x07"), 1)
+	text = strings.Replace(text, `"filter":"56319"`, `"filter":`+q("56319\x1b]2;PWNED\x07"), 1)
+	text = strings.ReplaceAll(text, `"process":"python3"`, `"process":`+q("py\x1b]2;PWNED\x07\u202e"+osc52))
+	dir := t.TempDir()
+	path := dir + "/hostile.jsonl"
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	m := newTmux(t)
+	m.start("replay", path, "--speed", "16")
+	m.waitText("porttop", `evil\x1b]52;c;cm0gLXJmIH4K\a`)
+	m.waitText("porttop", `py\x1b]2;PWNED`)
+	if title := m.run("display-message", "-p", "-t", "porttop", "#{pane_title}"); strings.Contains(title, "PWNED") {
+		t.Errorf("the replay let the recording set the terminal's title: %q", title)
+	}
+	if buf, _ := m.cmd("show-buffer").CombinedOutput(); strings.Contains(string(buf), "rm -rf") {
+		t.Errorf("the replay wrote to the clipboard (OSC 52): %q", buf)
+	}
+	m.keys("porttop", "q")
+	m.waitText("porttop", exitMarker+"0")
+
+	// A damaged hostile file: the error names the file and the line, escaped.
+	bad := dir + "/bad\x1b]2;PWNED\x07.jsonl"
+	if err := os.WriteFile(bad, []byte(strings.Replace(text, `"state":"LISTEN"`, `"state":`+q("LISTEN\x1b]2;PWNED\x07"), 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m2 := newTmux(t)
+	m2.start("replay", bad)
+	screen := m2.waitText("porttop", exitMarker+"2")
+	flat := strings.Join(strings.Fields(strings.ReplaceAll(screen, "\n", "")), " ")
+	if !strings.Contains(flat, `bad\x1b]2;PWNED\a.jsonl: line 2: state "LISTEN\x1b]2;PWNED\a" is`) || !strings.Contains(flat, "socket state") {
+		t.Errorf("want the error quoting the file escaped:\n%s", screen)
+	}
+	if title := m2.run("display-message", "-p", "-t", "porttop", "#{pane_title}"); strings.Contains(title, "PWNED") {
+		t.Errorf("the error line set the terminal's title: %q", title)
+	}
+}
