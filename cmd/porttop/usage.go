@@ -34,6 +34,10 @@ Flags of the live view:
 Names from the system or a recording (processes, hosts, paths) are shown
 with control characters escaped (\x1b, \n, \u202e): never run by the terminal.
 
+ctrl+c, SIGTERM and SIGHUP (a dropped SSH session) end every command
+cleanly: the live view restores the terminal, record flushes its file. The
+live view also ends when its terminal goes away while SIGHUP is ignored.
+
 Exit status: 0 done, 1 failed (who: the port is free), 2 bad input.
 Run 'porttop help COMMAND' for a command's flags.
 `
@@ -45,7 +49,7 @@ var commandHelp = map[string]string{
 Streams what happens to sockets as JSON lines on stdout, flushed line by line:
 a header line, then the sockets present at the start as "open" events with
 "existing":true, then one line per open, close and state change. Ends
-cleanly on ctrl+c or SIGTERM.
+cleanly on ctrl+c, SIGTERM or SIGHUP (not when started under nohup).
 
   --port N        only events on port N (local or remote side); again for more
   --filter TEXT   only events matching TEXT (the live view's / syntax); once:
@@ -108,7 +112,7 @@ is free, 2 on bad input.
 Makes port churn on purpose, on loopback only (127.0.0.1 and ::1): a listener
 and clients that connect, hold a moment and close, N times a second (default
 20, 1 to 1000). --udp makes every other client a UDP socket. Prints a line a
-second; stops on ctrl+c, SIGTERM or after --duration. Watch it with porttop
+second; stops on ctrl+c, SIGTERM, SIGHUP or after --duration. Watch it with porttop
 in another terminal.
 `,
 	"version": "Usage: porttop version\n",
