@@ -69,7 +69,7 @@ func TestLiveViewSIGHUPInTmux(t *testing.T) {
 	}
 }
 
-// With SIGHUP ignored (nohup, trap '' HUP), the live view still ends when
+// With SIGHUP ignored (nohup, trap ” HUP), the live view still ends when
 // its terminal goes away, rather than drawing to nothing for ever.
 func TestLiveViewEndsWhenTerminalGoesWithSIGHUPIgnored(t *testing.T) {
 	m := newTmux(t)
