@@ -69,8 +69,9 @@ func TestLiveViewSIGHUPInTmux(t *testing.T) {
 	}
 }
 
-// With SIGHUP ignored (nohup, trap ” HUP), the live view still ends when
-// its terminal goes away, rather than drawing to nothing for ever.
+// With SIGHUP ignored (nohup, or a shell trap that ignores HUP), the live
+// view still ends when its terminal goes away, rather than drawing to
+// nothing for ever.
 func TestLiveViewEndsWhenTerminalGoesWithSIGHUPIgnored(t *testing.T) {
 	m := newTmux(t)
 	env := ""
