@@ -103,7 +103,7 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 		defer file.Close()
 		w, err := record.NewWriter(file, hdr)
 		if err != nil {
-			return failf(exitFail, "writing %s: %v", o.record, err)
+			return failf(exitFail, "writing %s: %v", safe.Text(o.record), err)
 		}
 		w.FlushEvery(time.Second)
 		outs = append(outs, w)
@@ -141,7 +141,7 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 			}
 		}()
 	}
-	s := streamer{filter: f, outs: outs, stdout: out, recordName: o.record, stats: o.stats, stderr: stderr, said: map[string]bool{}}
+	s := streamer{filter: f, outs: outs, stdout: out, recordName: safe.Text(o.record), stats: o.stats, stderr: stderr, said: map[string]bool{}}
 	s.follow = rangeFollower{text: o.filterText(), ephemeral: m.ephemeral, requery: poller.SetQuery}
 	err = s.loop(ctx, poller)
 	for _, w := range outs {
@@ -157,7 +157,7 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 	}
 	if file != nil {
 		if err := file.Sync(); err != nil {
-			return failf(exitFail, "writing %s: %v", o.record, err)
+			return failf(exitFail, "writing %s: %v", safe.Text(o.record), err)
 		}
 	}
 	return nil
