@@ -19,6 +19,7 @@ import (
 	"github.com/porttop/porttop/ui/eventfeed"
 	"github.com/porttop/porttop/ui/explainpane"
 	"github.com/porttop/porttop/ui/filterbar"
+	"github.com/porttop/porttop/ui/safe"
 	"github.com/porttop/porttop/ui/sockettable"
 	"github.com/porttop/porttop/ui/style"
 )
@@ -74,6 +75,8 @@ func New(cfg Config) (Model, error) {
 	if cfg.Feed == nil {
 		return Model{}, errors.New("ui: Config.Feed is required")
 	}
+	// A recording's OS and host are any text: shown escaped everywhere.
+	cfg.OS, cfg.Host = safe.Text(cfg.OS), safe.Text(cfg.Host)
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
@@ -170,4 +173,4 @@ func (m Model) newTable() sockettable.Model {
 }
 
 // View draws the screen.
-func (m Model) View() string { return m.render() }
+func (m Model) View() string { return safe.Frame(m.render()) }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/porttop/porttop/sampler/history"
+	"github.com/porttop/porttop/ui/safe"
 	"github.com/porttop/porttop/ui/sockettable"
 )
 
@@ -57,9 +58,9 @@ func historyLines(h history.PortHistory, started time.Time, now time.Time) []str
 func useOwner(u history.Use) string {
 	switch {
 	case u.Process != "" && u.PID > 0:
-		return fmt.Sprintf("%s (pid %d)", u.Process, u.PID)
+		return fmt.Sprintf("%s (pid %d)", safe.Text(u.Process), u.PID)
 	case u.Process != "":
-		return u.Process
+		return safe.Text(u.Process)
 	case u.PID > 0:
 		return fmt.Sprintf("pid %d", u.PID)
 	}

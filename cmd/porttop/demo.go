@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -27,7 +28,10 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	}, "connections a second")
 	fs.BoolVar(&cfg.UDP, "udp", false, "udp clients too")
 	fs.value("duration", func(v string) error {
-		d, err := time.ParseDuration(v)
+		d, err := parseDuration(v)
+		if errors.Is(err, errDurationTooLong) {
+			return fmt.Errorf("too long: durations go up to 2562047h (about 290 years)")
+		}
 		if err != nil || d <= 0 {
 			return fmt.Errorf("not a positive duration: write it like 30s or 5m")
 		}
@@ -41,6 +45,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	if len(pos) > 0 {
 		return usagef("demo", "unexpected argument %q", pos[0])
 	}
+	ignoreBrokenPipe() // a reader that goes away is an error to handle, not a kill
 	d, err := demo.Start(cfg)
 	if err != nil {
 		return failf(exitFail, "demo: %v", err)
@@ -52,5 +57,11 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		ctx, cancel = context.WithTimeout(ctx, duration)
 		defer cancel()
 	}
-	return d.Run(ctx)
+	if err := d.Run(ctx); err != nil {
+		if readerGone(err) {
+			return nil // `porttop demo | head -1`: the reader has what it wanted
+		}
+		return failf(exitFail, "writing stdout: %v", err)
+	}
+	return nil
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"testing"
 )
@@ -87,6 +89,12 @@ func TestBadInput(t *testing.T) {
 		{[]string{"demo", "--rate", "0"}, "1 to 1000"},
 		{[]string{"demo", "--rate", "1000000"}, "1 to 1000"},
 		{[]string{"demo", "--duration", "-5s"}, "positive"},
+		{[]string{"demo", "--duration", "99999999999h"}, "--duration 99999999999h: too long"},
+		{[]string{"watch", "--interval", "9999999999999h"}, "--interval 9999999999999h: too long: the most is 1h"},
+		{[]string{"watch", "--stats", "99999999999999h"}, "--stats 99999999999999h: too long"},
+		{[]string{"--filter", "tcp", "--filter", "80"}, "--filter 80: given twice (first tcp)"},
+		{[]string{"watch", "--filter", "tcp", "--filter", "80"}, "given twice"},
+		{[]string{"replay", "x", "--filter", "a", "--filter", "b"}, "given twice"},
 		{[]string{"help", "nope"}, "not a command"},
 		{[]string{"version", "now"}, "unexpected argument"},
 	}
@@ -137,12 +145,35 @@ func TestWho(t *testing.T) {
 		t.Fatalf("who on a listening port: status %d, stderr %q", r.code, r.stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-	if len(lines) != 1 {
-		t.Errorf("want one line for the one listener, got:\n%s", r.stdout)
+	if len(lines) != 2 || strings.Join(strings.Fields(lines[0]), " ") != "PROTO LOCAL REMOTE STATE PID PROCESS USER" {
+		t.Fatalf("want a header row and one line for the one listener, got:\n%s", r.stdout)
 	}
-	f := strings.Fields(lines[0])
-	if len(f) != 7 || f[0] != "tcp" || f[1] != fmt.Sprintf("127.0.0.1:%d", port) || f[2] != "*" || f[3] != "LISTEN" {
-		t.Errorf("line %q, want tcp 127.0.0.1:%d * LISTEN pid process user", lines[0], port)
+	f := strings.Fields(lines[1])
+	if len(f) != 7 || f[0] != "tcp" || f[1] != fmt.Sprintf("127.0.0.1:%d", port) || f[2] != "*" || f[3] != "LISTEN" || f[4] != fmt.Sprint(os.Getpid()) {
+		t.Errorf("line %q, want tcp 127.0.0.1:%d * LISTEN %d process user", lines[1], port, os.Getpid())
+	}
+
+	// --json: one object per socket, under watch's field names.
+	r = runPorttop(t, "who", "--json", fmt.Sprint(port))
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &obj); r.code != 0 || err != nil || strings.Count(r.stdout, "\n") != 1 {
+		t.Fatalf("who --json: status %d, %v, want one object:\n%s", r.code, err, r.stdout)
+	}
+	for k, want := range map[string]any{"proto": "tcp", "local": fmt.Sprintf("127.0.0.1:%d", port), "state": "LISTEN", "pid": float64(os.Getpid()), "range": "registered"} {
+		if k == "range" && port >= 49152 {
+			want = "dynamic"
+		}
+		if obj[k] != want {
+			t.Errorf("who --json: %s is %v, want %v: %s", k, obj[k], want, r.stdout)
+		}
+	}
+	for _, k := range []string{"time", "process", "uid", "os_ephemeral"} {
+		if _, ok := obj[k]; !ok {
+			t.Errorf("who --json: no %q field: %s", k, r.stdout)
+		}
+	}
+	if _, ok := obj["event"]; ok {
+		t.Errorf("who --json: a socket is no event: %s", r.stdout)
 	}
 
 	r = runPorttop(t, "who", fmt.Sprintf("%d/udp", port))

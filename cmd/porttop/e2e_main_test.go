@@ -28,9 +28,19 @@ var (
 // binary cannot be built (an unprivileged user without a Go build cache).
 const asMain = "PORTTOP_TEST_AS_MAIN"
 
+// childModes are other programs the test binary can be, chosen by the
+// environment variable testChild (see hostile_linux_test.go).
+var childModes = map[string]func(){}
+
+const testChild = "PORTTOP_TEST_CHILD"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(asMain) == "1" {
 		main()
+		return
+	}
+	if f := childModes[os.Getenv(testChild)]; f != nil {
+		f()
 		return
 	}
 	os.Exit(buildAndRun(m))

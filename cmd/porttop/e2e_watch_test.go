@@ -29,6 +29,7 @@ type jsonLine struct {
 	Local       string          `json:"local"`
 	Remote      string          `json:"remote"`
 	State       string          `json:"state"`
+	Process     string          `json:"process"`
 	Range       string          `json:"range"`
 	OSEphemeral *bool           `json:"os_ephemeral"`
 	HeldMS      *int64          `json:"held_ms"`

@@ -13,6 +13,7 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/ui/explain"
+	"github.com/porttop/porttop/ui/safe"
 )
 
 func runExplain(args []string, stdout, stderr io.Writer) error {
@@ -44,7 +45,7 @@ func runExplain(args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	if snap, err := m.src.Sample(ctx); err != nil {
 		// The meaning of a port needs no sample: say what failed and go on.
-		fmt.Fprintf(stderr, "porttop: cannot read the connection table (%v): not saying what uses the port now\n", oneLine(err.Error()))
+		fmt.Fprintf(stderr, "porttop: cannot read the connection table (%v): not saying what uses the port now\n", safe.Text(oneLine(err.Error())))
 	} else {
 		in.Live = true
 		if o, ok := m.src.(sampler.Owners); ok {
@@ -59,7 +60,8 @@ func runExplain(args []string, stdout, stderr io.Writer) error {
 		sortSockets(in.Sockets)
 	}
 	text := explain.Text(in, termWidth())
-	fmt.Fprint(stdout, strings.TrimRight(text, "\n")+"\n")
+	// Names were escaped where the text was made; this is the backstop.
+	fmt.Fprint(stdout, safe.Lines(strings.TrimRight(text, "\n"))+"\n")
 	return nil
 }
 

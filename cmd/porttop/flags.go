@@ -160,7 +160,7 @@ func (fs *flagSet) samplingFlags(s *sampling) {
 		s.port = addPort(s.port, p)
 		return nil
 	}, "only port N; again for more ports")
-	fs.StringVar(&s.filter, "filter", "", "filter text")
+	fs.filterFlag(&s.filter)
 	fs.value("interval", func(v string) error {
 		d, err := parseInterval(v)
 		s.interval = d
@@ -217,7 +217,10 @@ func parseInterval(v string) (time.Duration, error) {
 	case "auto", "adaptive":
 		return 0, nil
 	}
-	d, err := time.ParseDuration(strings.TrimSpace(v))
+	d, err := parseDuration(v)
+	if errors.Is(err, errDurationTooLong) {
+		return 0, fmt.Errorf("too long: the most is %v", maxInterval)
+	}
 	if err != nil {
 		if _, nerr := strconv.ParseFloat(strings.TrimSpace(v), 64); nerr == nil {
 			return 0, fmt.Errorf("needs a unit, like 500ms or 2s (leave it out for adaptive sampling)")
@@ -233,6 +236,38 @@ func parseInterval(v string) (time.Duration, error) {
 		return 0, fmt.Errorf("too long: the most is %v", maxInterval)
 	}
 	return d, nil
+}
+
+// errDurationTooLong: a duration written right but past time.Duration's
+// 290 years, which time.ParseDuration calls invalid.
+var errDurationTooLong = errors.New("too long")
+
+// durationText is what time.ParseDuration accepts, overflow aside.
+var durationText = regexp.MustCompile(`^[+]?([0-9]*(\.[0-9]*)?(ns|us|µs|μs|ms|s|m|h))+$`)
+
+// parseDuration is time.ParseDuration that tells a duration too long to
+// hold (errDurationTooLong) from one that is not a duration at all.
+func parseDuration(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	d, err := time.ParseDuration(v)
+	if err != nil && durationText.MatchString(v) && strings.ContainsAny(v, "0123456789") {
+		return 0, errDurationTooLong
+	}
+	return d, err
+}
+
+// filterFlag takes --filter once: two filters could mean either or both,
+// so porttop asks for one line holding what is meant.
+func (fs *flagSet) filterFlag(text *string) {
+	set := false
+	fs.value("filter", func(v string) error {
+		if set {
+			return fmt.Errorf("given twice (first %s): write one filter holding both, like --filter \"tcp time-wait\" (repeat --port for more ports)", quoteIfNeeded(*text))
+		}
+		set = true
+		*text = v
+		return nil
+	}, "filter text")
 }
 
 // parsePortArg reads PORT or PORT/PROTO; proto 0 means both.

@@ -5,6 +5,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/porttop/porttop/ui/safe"
 	"io"
 	"os"
 	"strings"
@@ -42,11 +43,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case errors.As(err, &ex):
 		if ex.msg != "" {
-			fmt.Fprintln(stderr, "porttop: "+ex.msg)
+			fmt.Fprintln(stderr, "porttop: "+safe.Text(ex.msg))
 		}
 		return ex.code
 	}
-	fmt.Fprintln(stderr, "porttop: "+oneLine(err.Error()))
+	fmt.Fprintln(stderr, "porttop: "+safe.Text(oneLine(err.Error())))
 	return exitFail
 }
 

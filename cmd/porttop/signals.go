@@ -8,9 +8,17 @@ import (
 	"syscall"
 )
 
-// signalContext ends on SIGINT or SIGTERM, so every command stops cleanly.
+// signalContext ends on SIGINT, SIGTERM or SIGHUP (an SSH session or
+// terminal closing), so every command stops cleanly: record flushes and
+// syncs its file, the live view restores the terminal. A SIGHUP ignored
+// when porttop started (nohup) stays ignored, so 'nohup porttop record'
+// goes on after logout.
 func signalContext() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return signal.NotifyContext(context.Background(), sigs...)
 }
 
 func goos() string { return runtime.GOOS }

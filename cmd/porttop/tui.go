@@ -93,9 +93,18 @@ func runTUI(ctx context.Context, cfg ui.Config) error {
 		tea.WithOutput(os.Stdout), tea.WithInput(os.Stdin))
 	finished := make(chan struct{})
 	defer close(finished)
+	// The terminal going away (an SSH session dropped, the window closed)
+	// sends SIGHUP, which ends ctx; with SIGHUP ignored (nohup) nothing
+	// would: reads then see end of file, writes EIO, and poll HUP, which
+	// stdoutGone watches for.
+	watch, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	hungUp := stdoutGone(watch, os.Stdout)
 	go func() {
 		select {
 		case <-ctx.Done():
+			p.Quit()
+		case <-hungUp:
 			p.Quit()
 		case <-finished:
 		}

@@ -22,7 +22,8 @@ Flags of the live view:
   --port N        show only port N (local or remote side); same as --filter N;
                   again for more ports (--port 80 --port 443: --filter 80,443)
   --filter TEXT   initial filter, as typed after / (e.g. "ephemeral tcp",
-                  "time-wait", "49152-65535", "proc:nginx")
+                  "time-wait", "49152-65535", "proc:nginx"); give it once,
+                  with every term in TEXT (given twice is an error)
   --interval D    sampling interval, e.g. 250ms or 2s (10ms to 1h); by
                   default porttop adapts it, 100ms to 2s, to what a sample costs
   --source S      where sockets come from: auto, netlink, netns, gopsutil
@@ -30,6 +31,13 @@ Flags of the live view:
                   netlink in every network namespace, as root)
   --theme T       colours: default, projector, colorblind
   --no-color      no colour (also when NO_COLOR is set)
+
+Names from the system or a recording (processes, hosts, paths) are shown
+with control characters escaped (\x1b, \n, \u202e): never run by the terminal.
+
+ctrl+c, SIGTERM and SIGHUP (a dropped SSH session) end every command
+cleanly: the live view restores the terminal, record flushes its file. The
+live view also ends when its terminal goes away while SIGHUP is ignored.
 
 Exit status: 0 done, 1 failed (who: the port is free), 2 bad input.
 Run 'porttop help COMMAND' for a command's flags.
@@ -42,46 +50,70 @@ var commandHelp = map[string]string{
 Streams what happens to sockets as JSON lines on stdout, flushed line by line:
 a header line, then the sockets present at the start as "open" events with
 "existing":true, then one line per open, close and state change. Ends
-cleanly on ctrl+c or SIGTERM.
+cleanly on ctrl+c, SIGTERM or SIGHUP (not when started under nohup).
 
   --port N        only events on port N (local or remote side); again for more
-  --filter TEXT   only events matching TEXT (the live view's / syntax)
+  --filter TEXT   only events matching TEXT (the live view's / syntax); once:
+                  put every term in one TEXT
   --interval D    sampling interval (default: adaptive)
   --source S      auto, netlink, netns or gopsutil
-  --record FILE   also write the stream to FILE (flushed at least every second)
+  --record FILE   also write the stream to FILE (flushed at least every second;
+                  created 0600, refused if it exists or is a symbolic link)
+  --force         with --record: replace FILE if it exists
   --stats D       add a stats line every D (e.g. 5s): sockets, opens reported,
                   events dropped, and the kernel's own open counts (Linux)
   --quiet         nothing on stdout (with --record: record only)
 `,
-	"record": `Usage: porttop record FILE [--port N] [--filter TEXT] [--interval D] [--source S] [--stats D]
+	"record": `Usage: porttop record FILE [--force] [--port N] [--filter TEXT] [--interval D]
+                      [--source S] [--stats D]
 
 Records events to FILE (JSON lines, as 'porttop watch' prints them) until
-ctrl+c or SIGTERM; nothing is printed on stdout. FILE is replaced if it
-exists; it is flushed at least every second. Play it with 'porttop replay FILE'.
+ctrl+c, SIGTERM or SIGHUP; nothing is printed on stdout. FILE is flushed at
+least every second, and flushed and synced to disk at the end. Play it with
+'porttop replay FILE'.
+
+FILE is created readable by you only (0600): it names processes and pids
+other users may not see. porttop refuses (exit 2) a FILE that is a symbolic
+link, even a dangling one, and a FILE that exists unless --force is given
+(it is then replaced and made 0600). To stream to stdout use 'porttop watch'.
+
+  --force         replace FILE if it exists (never through a symbolic link)
 `,
 	"replay": `Usage: porttop replay FILE [--speed X] [--theme T] [--no-color] [--filter TEXT]
 
 Plays a recording in the live view, in recorded time times X (0.25 to 16,
 default 1). Keys: space or p pauses, n steps one event, + and - change
 speed, 0 restarts, ? shows every key, q quits.
+
+FILE is read whole into memory (at most 500,000 events, about 240 bytes
+each) after the terminal check. A pipe (a FIFO, or <(zcat rec.jsonl.gz)) is
+read as a stream to its end first: replay says so and waits for its writer.
+Names in a recording (processes, host) are shown with control characters
+escaped: a shared file cannot drive your terminal.
 `,
 	"explain": `Usage: porttop explain PORT[/PROTO]
 
 Says what PORT means (IANA's registry and ranges, this OS's ephemeral range)
 and, from one sample, what uses it now. PROTO is tcp or udp (default both).
 `,
-	"who": `Usage: porttop who PORT[/PROTO] [--source S]
+	"who": `Usage: porttop who PORT[/PROTO] [--json] [--source S]
 
-Prints one line per socket whose local port is PORT: protocol, local and
-remote address, state, pid, process and user ("-" when unknown). Exit status
-0 when the port is in use, 1 when it is free, 2 on bad input.
+Prints a header row, then one line per socket whose local port is PORT:
+protocol, local and remote address, state, pid, process and user ("-" when
+unknown). Control characters in a name are shown escaped (\x1b, \n), so a
+socket is always one line. Exit status 0 when the port is in use, 1 when it
+is free, 2 on bad input.
+
+  --json          one JSON object per line per socket, with the field names
+                  of 'porttop watch' (time, proto, local, remote, state, pid,
+                  process, uid, range, os_ephemeral, owner_gone); names exact
 `,
 	"demo": `Usage: porttop demo [--rate N] [--udp] [--duration D]
 
 Makes port churn on purpose, on loopback only (127.0.0.1 and ::1): a listener
 and clients that connect, hold a moment and close, N times a second (default
 20, 1 to 1000). --udp makes every other client a UDP socket. Prints a line a
-second; stops on ctrl+c, SIGTERM or after --duration. Watch it with porttop
+second; stops on ctrl+c, SIGTERM, SIGHUP or after --duration. Watch it with porttop
 in another terminal.
 `,
 	"version": "Usage: porttop version\n",

@@ -12,6 +12,7 @@ import (
 	"github.com/porttop/porttop/sampler/filter"
 	"github.com/porttop/porttop/sampler/poll"
 	"github.com/porttop/porttop/sampler/record"
+	"github.com/porttop/porttop/ui/safe"
 )
 
 // watchOptions are `porttop watch`'s flags.
@@ -20,13 +21,16 @@ type watchOptions struct {
 	record string        // file to record to, "" for none
 	stats  time.Duration // 0: no stats lines
 	quiet  bool          // nothing on stdout
+	force  bool          // replace an existing record file
 }
 
 func (fs *flagSet) watchFlags(o *watchOptions) {
 	fs.samplingFlags(&o.sampling)
 	fs.value("stats", func(v string) error {
-		d, err := time.ParseDuration(v)
+		d, err := parseDuration(v)
 		switch {
+		case errors.Is(err, errDurationTooLong):
+			return fmt.Errorf("too long: durations go up to 2562047h (about 290 years)")
 		case err != nil:
 			return fmt.Errorf("not a duration: write it like 5s")
 		case d < 100*time.Millisecond:
@@ -35,6 +39,7 @@ func (fs *flagSet) watchFlags(o *watchOptions) {
 		o.stats = d
 		return nil
 	}, "stats every D")
+	fs.BoolVar(&o.force, "force", false, "replace an existing record file")
 }
 
 func runWatch(args []string, stdout, stderr io.Writer) error {
@@ -93,14 +98,13 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 	var outs []*record.Writer
 	var file *os.File
 	if o.record != "" {
-		file, err = os.Create(o.record)
-		if err != nil {
-			return failf(exitUsage, "cannot record: %v", err)
+		if file, err = createRecording(cmd, o.record, o.force); err != nil {
+			return err
 		}
 		defer file.Close()
 		w, err := record.NewWriter(file, hdr)
 		if err != nil {
-			return failf(exitFail, "writing %s: %v", o.record, err)
+			return failf(exitFail, "writing %s: %v", safe.Text(o.record), err)
 		}
 		w.FlushEvery(time.Second)
 		outs = append(outs, w)
@@ -138,7 +142,7 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 			}
 		}()
 	}
-	s := streamer{filter: f, outs: outs, stdout: out, recordName: o.record, stats: o.stats, stderr: stderr, said: map[string]bool{}}
+	s := streamer{filter: f, outs: outs, stdout: out, recordName: safe.Text(o.record), stats: o.stats, stderr: stderr, said: map[string]bool{}}
 	s.follow = rangeFollower{text: o.filterText(), ephemeral: m.ephemeral, requery: poller.SetQuery}
 	err = s.loop(ctx, poller)
 	for _, w := range outs {
@@ -154,7 +158,7 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 	}
 	if file != nil {
 		if err := file.Sync(); err != nil {
-			return failf(exitFail, "writing %s: %v", o.record, err)
+			return failf(exitFail, "writing %s: %v", safe.Text(o.record), err)
 		}
 	}
 	return nil
@@ -219,7 +223,7 @@ func (s *streamer) tell(b sampler.Batch) {
 	for _, l := range lines {
 		if !s.said[l] {
 			s.said[l] = true
-			fmt.Fprintln(s.stderr, "porttop: "+oneLine(l))
+			fmt.Fprintln(s.stderr, "porttop: "+safe.Text(oneLine(l)))
 		}
 	}
 	if b.Dropped > s.dropped {

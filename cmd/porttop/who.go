@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -10,7 +11,10 @@ import (
 	"time"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/ports"
+	"github.com/porttop/porttop/sampler/record"
 	"github.com/porttop/porttop/sampler/users"
+	"github.com/porttop/porttop/ui/safe"
 )
 
 // sampleTimeout bounds the one sample `who` and `explain` take.
@@ -20,7 +24,9 @@ func runWho(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("who")
 	fs.takesPort = true
 	var s sampling
+	var asJSON bool
 	fs.sourceFlag(&s.source)
+	fs.BoolVar(&asJSON, "json", false, "one JSON object per socket")
 	pos, err := fs.parse(args)
 	if err != nil {
 		return helpOr(err, "who", stdout)
@@ -64,23 +70,22 @@ func runWho(args []string, stdout, stderr io.Writer) error {
 		elsewhere = elsewhere || placeColumn(sk, self) != "-"
 	}
 	sortSockets(holders)
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	hidden := false
-	for _, sk := range holders {
-		pid, proc, user := "-", dash(sk.Process), dash(users.Name(sk.UID))
-		if sk.PID > 0 {
-			pid = strconv.Itoa(int(sk.PID))
-		} else {
-			hidden = true
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s", sk.Proto, sk.Local, remoteText(sk.Remote), dash(sk.State.String()), pid, proc, user)
+	var hidden bool
+	if asJSON {
+		eph, _, _ := ports.EphemeralRange() // the host's: see FORMAT.md's os_ephemeral
+		hidden, err = whoJSON(stdout, holders, snap.Time, eph)
+	} else {
+		column := func(sk sampler.Socket) string { return "" }
 		if elsewhere {
-			fmt.Fprintf(tw, "\t%s", placeColumn(sk, self))
+			column = func(sk sampler.Socket) string { return placeColumn(sk, self) }
 		}
-		fmt.Fprintln(tw)
+		hidden, err = whoTable(stdout, holders, column)
 	}
-	if err := tw.Flush(); err != nil {
-		return failf(exitFail, "%v", err)
+	if err != nil {
+		if readerGone(err) {
+			return nil
+		}
+		return failf(exitFail, "writing stdout: %v", err)
 	}
 	if hidden {
 		if o, ok := w.src.(sampler.Owners); ok {
@@ -90,6 +95,55 @@ func runWho(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// whoTable prints a header row and one line per socket. Names are escaped
+// (see safe.Text), so a socket is always one line. place gives a last
+// NETNS column (see placeColumn) when it returns text for any socket.
+func whoTable(stdout io.Writer, holders []sampler.Socket, place func(sampler.Socket) string) (hidden bool, err error) {
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	withPlace := false
+	for _, sk := range holders {
+		withPlace = withPlace || place(sk) != ""
+	}
+	if withPlace {
+		fmt.Fprintln(tw, "PROTO\tLOCAL\tREMOTE\tSTATE\tPID\tPROCESS\tUSER\tNETNS")
+	} else {
+		fmt.Fprintln(tw, "PROTO\tLOCAL\tREMOTE\tSTATE\tPID\tPROCESS\tUSER")
+	}
+	for _, sk := range holders {
+		pid, proc, user := "-", dash(safe.Text(sk.Process)), dash(safe.Text(users.Name(sk.UID)))
+		if sk.PID > 0 {
+			pid = strconv.Itoa(int(sk.PID))
+		} else {
+			hidden = true
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s", sk.Proto, sk.Local, remoteText(sk.Remote), dash(sk.State.String()), pid, proc, user)
+		if withPlace {
+			fmt.Fprintf(tw, "\t%s", place(sk))
+		}
+		fmt.Fprintln(tw)
+	}
+	return hidden, tw.Flush()
+}
+
+// whoJSON prints one JSON object per socket, under watch's field names
+// (record.MarshalSocket); JSON escapes control characters itself.
+func whoJSON(stdout io.Writer, holders []sampler.Socket, at time.Time, eph ports.Range) (hidden bool, err error) {
+	if at.IsZero() {
+		at = time.Now()
+	}
+	bw := bufio.NewWriter(stdout)
+	for i := range holders {
+		b, err := record.MarshalSocket(&holders[i], at, eph)
+		if err != nil {
+			return hidden, err
+		}
+		bw.Write(b)
+		bw.WriteByte('\n')
+		hidden = hidden || holders[i].PID <= 0
+	}
+	return hidden, bw.Flush()
 }
 
 func dash(s string) string {

@@ -3,11 +3,11 @@ package main
 import (
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/cgroup"
 	"github.com/porttop/porttop/sampler/netns"
+	"github.com/porttop/porttop/ui/safe"
 )
 
 // whoSource is what `who` samples: with the source left to porttop, every
@@ -66,7 +66,7 @@ func (w whoSource) notRead() string {
 func placeColumn(sk sampler.Socket, self uint64) string {
 	if sk.Netns == 0 || sk.Netns == self {
 		if w := cgroup.Parse(sk.Cgroup); w.Container != "" {
-			return "-/" + safeText(w.String())
+			return "-/" + safe.Text(w.String())
 		}
 		return "-"
 	}
@@ -74,18 +74,9 @@ func placeColumn(sk sampler.Socket, self uint64) string {
 	if label == "" {
 		label = "net:[" + strconv.FormatUint(sk.Netns, 10) + "]"
 	}
-	s := "netns=" + safeText(label)
+	s := "netns=" + safe.Text(label)
 	if w := cgroup.Parse(sk.Cgroup); w.String() != "" && (w.Container != "" || w.Pod != "") {
-		s += "/" + safeText(w.String())
-	}
-	return s
-}
-
-// safeText quotes text that holds anything unprintable (a namespace name
-// is a file name anyone with root chose), so it reaches the terminal as data.
-func safeText(s string) string {
-	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) || r == ' ' }) >= 0 {
-		return strconv.Quote(s)
+		s += "/" + safe.Text(w.String())
 	}
 	return s
 }

@@ -14,7 +14,7 @@ import (
 // unknown (pid 0, process "", uid -1, no state) or does not apply.
 type eventLine struct {
 	Time        string `json:"time"`
-	Event       string `json:"event"`
+	Event       string `json:"event,omitempty"` // always set in a stream
 	Proto       string `json:"proto"`
 	Local       string `json:"local"`
 	Remote      string `json:"remote,omitempty"`
@@ -36,41 +36,18 @@ type eventLine struct {
 // MarshalEvent gives one event line, without its newline. ephemeral is the
 // OS range that "os_ephemeral" is judged against.
 func MarshalEvent(e sampler.Event, ephemeral ports.Range) ([]byte, error) {
-	s := &e.Socket
-	port := s.Local.Port()
-	l := eventLine{
-		Time:        e.Time.UTC().Format(time.RFC3339Nano),
-		Event:       e.Kind.String(),
-		Proto:       s.Proto.String(),
-		Local:       s.Local.String(),
-		State:       s.State.String(),
-		PID:         s.PID,
-		Process:     s.Process,
-		Range:       ports.ClassOf(port).String(),
-		OSEphemeral: ephemeral.Size() > 0 && ephemeral.Contains(port),
-		Existing:    e.Existing,
-		SeenAtEnd:   e.SeenAtEnd,
-		OwnerGone:   s.Owner.Departed(),
-		placeLine:   placeLineOf(s.Place),
-	}
 	if e.Kind != sampler.Opened && e.Kind != sampler.Closed && e.Kind != sampler.StateChanged {
 		return nil, fmt.Errorf("event kind %d is not open, close or state", e.Kind)
 	}
-	if s.Proto != sampler.TCP && s.Proto != sampler.UDP {
-		return nil, fmt.Errorf("protocol %d is not tcp or udp", s.Proto)
+	l, err := socketFields(&e.Socket, e.Time, ephemeral)
+	if err != nil {
+		return nil, err
 	}
-	if !s.Local.IsValid() {
-		return nil, fmt.Errorf("event has no local address")
-	}
-	if s.Remote.IsValid() {
-		l.Remote = s.Remote.String()
-	}
+	l.Event = e.Kind.String()
+	l.Existing = e.Existing
+	l.SeenAtEnd = e.SeenAtEnd
 	if e.Kind == sampler.StateChanged {
 		l.PrevState = e.PrevState.String()
-	}
-	if s.UID >= 0 {
-		uid := s.UID
-		l.UID = &uid
 	}
 	if e.Kind == sampler.Closed {
 		ms := e.Held.Milliseconds()
@@ -80,6 +57,48 @@ func MarshalEvent(e sampler.Event, ephemeral ports.Range) ([]byte, error) {
 		l.Happened = e.Happened.UTC().Format(time.RFC3339Nano)
 	}
 	return json.Marshal(l)
+}
+
+// MarshalSocket gives one socket as it stood at time at (as `porttop who
+// --json` prints it): an event line's socket fields under the same names,
+// without "event" and what only an event has.
+func MarshalSocket(s *sampler.Socket, at time.Time, ephemeral ports.Range) ([]byte, error) {
+	l, err := socketFields(s, at, ephemeral)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(l)
+}
+
+// socketFields fills the fields an event line and a socket line share.
+func socketFields(s *sampler.Socket, at time.Time, ephemeral ports.Range) (eventLine, error) {
+	port := s.Local.Port()
+	l := eventLine{
+		Time:        at.UTC().Format(time.RFC3339Nano),
+		Proto:       s.Proto.String(),
+		Local:       s.Local.String(),
+		State:       s.State.String(),
+		PID:         s.PID,
+		Process:     s.Process,
+		Range:       ports.ClassOf(port).String(),
+		OSEphemeral: ephemeral.Size() > 0 && ephemeral.Contains(port),
+		OwnerGone:   s.Owner.Departed(),
+		placeLine:   placeLineOf(s.Place),
+	}
+	if s.Proto != sampler.TCP && s.Proto != sampler.UDP {
+		return l, fmt.Errorf("protocol %d is not tcp or udp", s.Proto)
+	}
+	if !s.Local.IsValid() {
+		return l, fmt.Errorf("event has no local address")
+	}
+	if s.Remote.IsValid() {
+		l.Remote = s.Remote.String()
+	}
+	if s.UID >= 0 {
+		uid := s.UID
+		l.UID = &uid
+	}
+	return l, nil
 }
 
 // maxHeldMS keeps held_ms*1e6 inside a time.Duration (about 292 years).

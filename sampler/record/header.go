@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+	"strings"
 	"time"
 
 	"github.com/porttop/porttop/sampler/ports"
@@ -116,9 +118,62 @@ func jsonProblem(err error) string {
 		return "not JSON: " + syn.Error()
 	case errors.As(err, &typ):
 		if typ.Field != "" {
-			return fmt.Sprintf("field %q holds a %s, not a %s", typ.Field, typ.Value, typ.Type)
+			return fmt.Sprintf("field %q holds %s, not %s", jsonField(typ.Field), jsonValue(typ.Value), jsonType(typ.Type))
 		}
-		return fmt.Sprintf("a %s where an object was expected", typ.Value)
+		return fmt.Sprintf("%s where an object was expected", jsonValue(typ.Value))
 	}
 	return err.Error()
+}
+
+// jsonField is a field's path as the file writes it: encoding/json names
+// the Go structs an embedded field sits in ("eventLine.pid").
+func jsonField(path string) string {
+	parts := strings.Split(path, ".")
+	kept := parts[:0]
+	for _, p := range parts {
+		if p != "" && !strings.HasSuffix(p, "Line") && !strings.HasSuffix(p, "Body") {
+			kept = append(kept, p)
+		}
+	}
+	if len(kept) == 0 {
+		return path
+	}
+	return strings.Join(kept, ".")
+}
+
+// jsonValue names what a file held in JSON's words: "a string", "the
+// number 1e99".
+func jsonValue(v string) string {
+	switch {
+	case strings.HasPrefix(v, "number "):
+		return "the " + v
+	case v == "array", v == "object":
+		return "an " + v
+	case v == "bool":
+		return "true or false"
+	}
+	return "a " + v
+}
+
+// jsonType says what a field takes in JSON's words, not Go's.
+func jsonType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Int:
+		bits := t.Bits()
+		return fmt.Sprintf("a whole number from %d to %d", int64(-1)<<(bits-1), int64(1)<<(bits-1)-1)
+	case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uint:
+		return fmt.Sprintf("a whole number from 0 to %d", uint64(1)<<(t.Bits()-1)*2-1)
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return "an object"
 }

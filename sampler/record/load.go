@@ -11,7 +11,10 @@ import (
 )
 
 // Replay holds a whole recording in memory so that it can restart and step;
-// these bounds keep that memory sane (an event takes about 200 bytes).
+// these bounds keep that memory sane. A loaded event keeps about 240 bytes
+// (sampler.Event is 232; BenchmarkLoadMemory measures it), so the most
+// events take about 120 MB; loading peaks at about twice that while the
+// slice grows.
 const (
 	MaxReplayEvents = 500_000
 	MaxReplayBytes  = 256 << 20
@@ -27,23 +30,59 @@ type Recording struct {
 }
 
 // LoadFile reads a recording from a file, refusing one too big to replay.
+// A pipe (FIFO) is read as a stream to its end.
 func LoadFile(path string) (*Recording, error) {
+	o, err := OpenFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return o.Load()
+}
+
+// Opened is a recording file whose header has been read: cheap checks
+// done, the events not yet loaded.
+type Opened struct {
+	f  *os.File
+	rd *Reader
+}
+
+// OpenFile opens a recording and reads its header line, refusing a
+// directory and a file too big to replay. On a FIFO it waits for a writer.
+func OpenFile(path string) (*Opened, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	if fi, err := f.Stat(); err == nil {
 		if fi.IsDir() {
+			f.Close()
 			return nil, fmt.Errorf("it is a directory, not a recording")
 		}
 		if fi.Size() > MaxReplayBytes {
-			return nil, fmt.Errorf("%s is %d MiB; replay reads a recording into memory and takes at most %d MiB: cut it first (e.g. head -n %d)",
-				path, fi.Size()>>20, MaxReplayBytes>>20, MaxReplayEvents+1)
+			f.Close()
+			return nil, fmt.Errorf("it is %d MiB; replay reads a recording into memory and takes at most %d MiB: cut it first (e.g. head -n %d)",
+				fi.Size()>>20, MaxReplayBytes>>20, MaxReplayEvents+1)
 		}
 	}
-	return Load(f)
+	rd, err := NewReader(&capped{r: f, left: MaxReplayBytes})
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &Opened{f: f, rd: rd}, nil
 }
+
+// Header is the recording's header.
+func (o *Opened) Header() Header { return o.rd.Header() }
+
+// Load reads the events and closes the file.
+func (o *Opened) Load() (*Recording, error) {
+	defer o.f.Close()
+	return load(o.rd)
+}
+
+// Close closes the file without loading it.
+func (o *Opened) Close() error { return o.f.Close() }
 
 // Load reads a whole recording, at most MaxReplayEvents events. Each socket's
 // Since is filled from the events seen before it, so a replayed table can say
@@ -53,8 +92,13 @@ func Load(r io.Reader) (*Recording, error) {
 	if err != nil {
 		return nil, err
 	}
+	return load(rd)
+}
+
+func load(rd *Reader) (*Recording, error) {
 	rec := &Recording{Header: rd.Header()}
 	since := map[sampler.ID]time.Time{}
+	names := map[string]string{} // one copy of each process name
 	for {
 		e, err := rd.Next()
 		rec.Ranges = rangesRead(rec.Ranges, rd)
@@ -67,6 +111,13 @@ func Load(r io.Reader) (*Recording, error) {
 		if len(rec.Events) == MaxReplayEvents {
 			return nil, fmt.Errorf("the recording holds more than %d events; replay reads a recording into memory: cut it first (e.g. head -n %d)",
 				MaxReplayEvents, MaxReplayEvents+1)
+		}
+		if p := e.Socket.Process; p != "" {
+			if n, ok := names[p]; ok {
+				e.Socket.Process = n
+			} else if len(names) < maxInterned {
+				names[p] = p
+			}
 		}
 		id := e.Socket.ID
 		switch e.Kind {
@@ -84,12 +135,20 @@ func Load(r io.Reader) (*Recording, error) {
 		}
 		rec.Events = append(rec.Events, e)
 	}
+	// Growing by append leaves up to a quarter unused: give it back.
+	if cap(rec.Events)-len(rec.Events) > len(rec.Events)/16 {
+		rec.Events = slices.Clone(rec.Events)
+	}
 	// Lines are written in time order; a hand-edited file might not be.
 	slices.SortStableFunc(rec.Events, func(a, b sampler.Event) int { return a.Time.Compare(b.Time) })
 	slices.SortStableFunc(rec.Ranges, func(a, b RangeChange) int { return a.Time.Compare(b.Time) })
 	rec.Ranges = compactRanges(rec.Ranges, rec.Header.Ephemeral)
 	return rec, nil
 }
+
+// maxInterned bounds the names Load shares: a recording of a machine has
+// a few hundred programs, a hostile one could name each socket apart.
+const maxInterned = 4096
 
 // capped fails, rather than silently stopping, past its limit.
 type capped struct {

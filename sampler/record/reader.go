@@ -140,6 +140,7 @@ func (r *Reader) readLine() (line []byte, complete bool, err error) {
 	for {
 		chunk, err := r.in.ReadSlice('\n')
 		if len(buf)+len(chunk) > MaxLine+1 {
+			r.line++ // the error names this line, not the one before
 			return nil, false, errLineTooLong
 		}
 		switch err {

@@ -74,7 +74,13 @@ func TestReaderTolerance(t *testing.T) {
 		{"bad happened", strings.Replace(openLine, `"range"`, `"happened":"soon","range"`, 1), 0, "happened"},
 		{"happened after time", strings.Replace(openLine, `"range"`, `"happened":"2026-11-26T03:43:10Z","range"`, 1), 0, "is after time"},
 		{"negative uid", strings.Replace(openLine, `"range"`, `"uid":-4,"range"`, 1), 0, "uid"},
-		{"line too long", openLine + strings.Repeat(" ", MaxLine+1) + "\n", 1, "longer than"},
+		{"line too long", openLine + strings.Repeat(" ", MaxLine+1) + "\n", 1, "line 3: a line is longer than"},
+		{"line too long, unended", openLine + openLine + strings.Repeat(" ", MaxLine+10), 2, "line 4: a line is longer than"},
+		// No Go in a message: JSON's words and the field's name as written.
+		{"pid a string", strings.Replace(openLine, `"range"`, `"pid":"12","range"`, 1), 0, `line 2: field "pid" holds a string, not a whole number`},
+		{"pid too big", strings.Replace(openLine, `"range"`, `"pid":99999999999,"range"`, 1), 0, `line 2: field "pid" holds the number 99999999999, not a whole number from -2147483648 to 2147483647`},
+		{"stats sockets a list", `{"time":"2026-11-26T03:43:09Z","stats":{"sockets":[1]}}` + "\n", 0, `line 2: field "stats.sockets" holds an array, not a whole number`},
+		{"existing a number", strings.Replace(openLine, `"range"`, `"existing":1,"range"`, 1), 0, `field "existing" holds a number, not true or false`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

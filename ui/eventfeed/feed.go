@@ -14,6 +14,7 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/ui/internal/words"
+	"github.com/porttop/porttop/ui/safe"
 	"github.com/porttop/porttop/ui/sockettable"
 	"github.com/porttop/porttop/ui/style"
 )
@@ -293,7 +294,7 @@ func Describe(e *sampler.Event) (glyph, text string, styleOf func(style.Styles) 
 	port := fmt.Sprintf("%d/%s", s.Local.Port(), s.Proto)
 	who := ""
 	if s.Process != "" {
-		who = " " + s.Process
+		who = " " + safe.Text(s.Process)
 	}
 	switch e.Kind {
 	case sampler.Opened:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/porttop/porttop/sampler/history"
+	"github.com/porttop/porttop/ui/safe"
 )
 
 // historyParas tells what this porttop run saw of the port.
@@ -70,11 +71,11 @@ func historyParas(in Input) []para {
 func useOwner(u history.Use) string {
 	switch {
 	case u.Process != "" && u.PID != 0:
-		return fmt.Sprintf("%s (pid %d)", u.Process, u.PID)
+		return fmt.Sprintf("%s (pid %d)", safe.Text(u.Process), u.PID)
 	case u.PID != 0:
 		return fmt.Sprintf("pid %d", u.PID)
 	}
-	return u.Process
+	return safe.Text(u.Process)
 }
 
 func useLine(u history.Use, in Input) string {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/users"
+	"github.com/porttop/porttop/ui/safe"
 )
 
 // maxSocketsListed keeps a busy server port's pane readable.
@@ -113,13 +114,13 @@ func owner(s *sampler.Socket, in Input) string {
 	case s.PID == 0:
 		return "A process porttop cannot name (owner unknown: seeing other users' processes needs root or administrator rights)"
 	}
-	name := s.Process
+	name := safe.Text(s.Process)
 	if name == "" {
 		name = "a process"
 	}
 	who := fmt.Sprintf("%s (pid %d", name, s.PID)
 	if s.UID >= 0 {
-		if u := lookupUser(s.UID); u != "" {
+		if u := safe.Text(lookupUser(s.UID)); u != "" {
 			who += fmt.Sprintf(", user %s, uid %d", u, s.UID)
 		} else {
 			who += fmt.Sprintf(", uid %d", s.UID)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/porttop/porttop/sampler/ports"
 	"github.com/porttop/porttop/ui/internal/words"
+	"github.com/porttop/porttop/ui/safe"
 	"github.com/porttop/porttop/ui/style"
 )
 
@@ -51,13 +52,13 @@ type Info struct {
 func View(st style.Styles, in Info, width int) string {
 	var lines []string
 	title := st.Title.Render("porttop")
-	where := in.Host
+	where := safe.Text(in.Host)
 	if in.OS != "" {
-		where += " (" + in.OS + ")"
+		where += " (" + safe.Text(in.OS) + ")"
 	}
 	l1 := []string{title, st.Text.Render(where)}
 	if in.Source != "" {
-		l1 = append(l1, st.Muted.Render("source ")+st.Text.Render(in.Source))
+		l1 = append(l1, st.Muted.Render("source ")+st.Text.Render(safe.Text(in.Source)))
 	}
 	l1 = append(l1, st.Muted.Render("sample ")+st.Text.Render(sampling(in)))
 	for _, b := range in.Badges {

@@ -1,6 +1,9 @@
 package sockettable
 
-import "github.com/porttop/porttop/sampler"
+import (
+	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/ui/safe"
+)
 
 // OwnerHiddenGlyph fills PROCESS for a socket that some process holds (it
 // has an inode) but whose owner this user may not see. A socket no process
@@ -23,7 +26,9 @@ func (m Model) process(s *sampler.Socket) string {
 	if s.Process == "" && s.PID == 0 && s.Inode != 0 && m.ownersHidden {
 		return OwnerHiddenGlyph
 	}
-	return s.Owner.Label()
+	o := s.Owner
+	o.Process = safe.Text(o.Process)
+	return o.Label()
 }
 
 // LastOwner marks the name of a process that no longer holds a socket, as

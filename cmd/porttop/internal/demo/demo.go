@@ -170,15 +170,19 @@ func (d *Demo) HandedOut() uint64 { return d.handed.Load() }
 func (d *Demo) Open() int64 { return d.live.Load() }
 
 // Run connects and closes at the configured rate until ctx ends, then closes
-// everything it opened and returns. It prints a line a second to Config.Out.
+// everything it opened and returns. It prints a line a second to Config.Out;
+// a failed write ends it too, with that error (the reader went away, or a
+// full disk behind "> file").
 func (d *Demo) Run(ctx context.Context) error {
 	defer func() {
 		d.clients.Wait()
 		d.closeListeners()
 		d.servers.Wait()
 	}()
-	fmt.Fprintf(d.cfg.Out, "demo: listening on %s; clients connect, hold a moment and close, %d a second; ctrl+c stops\n",
-		strings.Join(d.Addrs(), " and "), d.cfg.Rate)
+	if _, err := fmt.Fprintf(d.cfg.Out, "demo: listening on %s; clients connect, hold a moment and close, %d a second; ctrl+c stops\n",
+		strings.Join(d.Addrs(), " and "), d.cfg.Rate); err != nil {
+		return err
+	}
 	tick := time.NewTicker(time.Second / time.Duration(d.cfg.Rate))
 	defer tick.Stop()
 	report := time.NewTicker(d.cfg.Every)
@@ -190,10 +194,12 @@ func (d *Demo) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			d.clients.Wait()
-			fmt.Fprintf(d.cfg.Out, "demo: stopped after %d connections\n", d.HandedOut())
-			return nil
+			_, err := fmt.Fprintf(d.cfg.Out, "demo: stopped after %d connections\n", d.HandedOut())
+			return err
 		case <-report.C:
-			d.printProgress()
+			if err := d.printProgress(); err != nil {
+				return err
+			}
 		case <-tick.C:
 			if d.live.Load() >= maxOpen {
 				continue
@@ -217,7 +223,7 @@ func (d *Demo) pick(n int) target {
 	return d.targets[n%len(d.targets)]
 }
 
-func (d *Demo) printProgress() {
+func (d *Demo) printProgress() error {
 	to := d.targets[0].addr // 127.0.0.1, always opened first
 	if more := len(d.targets) - 1; more > 0 {
 		to += fmt.Sprintf(" (+%d more)", more)
@@ -227,7 +233,8 @@ func (d *Demo) printProgress() {
 	if f := d.failed.Load(); f > 0 {
 		line += fmt.Sprintf(", %d failed (last: %v)", f, d.lastErr.Load())
 	}
-	fmt.Fprintln(d.cfg.Out, line)
+	_, err := fmt.Fprintln(d.cfg.Out, line)
+	return err
 }
 
 // client opens one socket to t, says hello, holds it and closes it.
