@@ -45,17 +45,55 @@ func socketParas(in Input) []para {
 		return []para{text(fmt.Sprintf("Now: port %d is free: no %s socket on this machine uses it, "+
 			"at either end.", in.Port, what))}
 	}
-	n := "1 socket uses it"
-	if len(mine) > 1 {
-		n = fmt.Sprintf("%d sockets use it", len(mine))
+	// A port is in use when a local socket holds it. A socket whose remote
+	// port is the port only talks to it: the far side holds it (another
+	// machine's, or on loopback a socket of this one that is listed on its
+	// own), and binding it here works, as `ss -l sport` and bind(2) agree.
+	var local, remote []sampler.Socket
+	for _, s := range mine {
+		if s.Local.Port() == in.Port {
+			local = append(local, s)
+		} else {
+			remote = append(remote, s)
+		}
 	}
-	out := []para{text(fmt.Sprintf("Now: port %d is in use; %s:", in.Port, n))}
-	for i := range mine {
+	var out []para
+	if len(local) > 0 {
+		out = append(out, text(fmt.Sprintf("Now: port %d is in use on this machine; %s:",
+			in.Port, countWords(len(local), "socket holds it", "sockets hold it"))))
+		out = append(out, socketBullets(in, local)...)
+	}
+	if len(remote) > 0 {
+		lead := fmt.Sprintf("Now: no socket on this machine holds port %d as its own, so it is free "+
+			"to bind here; %s it only as the remote end (the other side's port):",
+			in.Port, countWords(len(remote), "socket uses", "sockets use"))
+		if len(local) > 0 {
+			lead = fmt.Sprintf("Port %d is also the remote end (the other side's port) of %s:",
+				in.Port, countWords(len(remote), "connection", "connections"))
+		}
+		out = append(out, text(lead))
+		out = append(out, socketBullets(in, remote)...)
+	}
+	return out
+}
+
+// countWords is "1 socket holds it" or "3 sockets hold it".
+func countWords(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// socketBullets lists socks, at most maxSocketsListed of them.
+func socketBullets(in Input, socks []sampler.Socket) []para {
+	var out []para
+	for i := range socks {
 		if i == maxSocketsListed {
-			out = append(out, bullet(fmt.Sprintf("and %d more.", len(mine)-maxSocketsListed)))
+			out = append(out, bullet(fmt.Sprintf("and %d more.", len(socks)-maxSocketsListed)))
 			break
 		}
-		out = append(out, bullet(socketSentence(in, &mine[i])))
+		out = append(out, bullet(socketSentence(in, &socks[i])))
 	}
 	return out
 }
