@@ -38,9 +38,12 @@ type state struct {
 	lastSec int64
 	// dests is rebuilt from each snapshot; clearing keeps its buckets, so it
 	// is as large as the most destinations one snapshot has held.
-	dests    map[Dest]int
-	top      []DestCount
-	warnings []string
+	dests map[Dest]int
+	// destPorts is scratch for countDests: the (destination, local port)
+	// pairs of the snapshot, as large as the most one snapshot has held.
+	destPorts map[destPort]struct{}
+	top       []DestCount
+	warnings  []string
 	// ephemeralSeen is scratch for counting distinct ephemeral ports.
 	ephemeralSeen [65536 / 64]uint64
 	// listeners is scratch for Observe, which has no shared listener set.
@@ -57,7 +60,9 @@ func New(styles Styles, eph ports.Range, threshold float64) Model {
 	return Model{styles: styles, ephemeral: eph, threshold: threshold, s: newState()}
 }
 
-func newState() *state { return &state{dests: make(map[Dest]int)} }
+func newState() *state {
+	return &state{dests: make(map[Dest]int), destPorts: make(map[destPort]struct{})}
+}
 
 // ParseThreshold reads a warning threshold as a share ("0.5") or a
 // percentage ("50%"); it must be above 0 and at most 100%.

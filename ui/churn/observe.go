@@ -86,7 +86,7 @@ func (m Model) ObserveWithListeners(snap sampler.Snapshot, events []sampler.Even
 	}
 
 	clear(s.dests)
-	countDests(snap.Sockets, listeners, m.ephemeral, s.dests)
+	countDests(snap.Sockets, listeners, m.ephemeral, s.dests, s.destPorts)
 	s.top = TopN(s.dests, maxTop)
 	s.warnings = s.warnings[:0]
 	var over []DestCount
