@@ -83,6 +83,7 @@ func (m Model) ObserveWithListeners(snap sampler.Snapshot, events []sampler.Even
 	s.hist.spread(prev, sec, sampleReleases, func(b *bucket) *uint32 { return &b.releases })
 	if b := s.hist.at(sec); b != nil {
 		b.timeWait, b.ephemeral = m.gauges(snap.Sockets)
+		b.of = m.ephemeral
 	}
 
 	clear(s.dests)

@@ -170,10 +170,15 @@ func (m Model) gaugeLine(width, seconds int) string {
 	if !m.known() {
 		return label + st.muted.Render("range unknown: no share of it to show")
 	}
-	shown := m.s.hist.series(max(seconds, 1), func(b *bucket) uint32 { return b.ephemeral })
-	now, peak := lastAndMax(shown)
+	shown := m.s.hist.series(1, func(b *bucket) uint32 { return b.ephemeral })
+	now, _ := lastAndMax(shown)
+	peak, of := m.peakShare(max(seconds, 1))
+	peakText := Percent(peak)
+	if of.Known() && of != m.ephemeral {
+		peakText += " of " + of.String()
+	}
 	text := fmt.Sprintf(" %s %s/%s in use, peak %s",
-		Percent(m.share(int(now))), commas(int(now)), commas(m.ephemeral.Size()), Percent(m.share(int(peak))))
+		Percent(m.share(int(now))), commas(int(now)), commas(m.ephemeral.Size()), peakText)
 	bar := min(max(width-labelWidth-len(text), 0), 40)
 	return label + st.ephemeral.Render(Gauge(m.share(int(now)), bar)) + text
 }
