@@ -96,6 +96,8 @@ func New(cfg Config) (Model, error) {
 		started:   now(),
 	}
 	m.table = m.newTable()
+	m.stats.listeners = new(sampler.Listeners)
+	m.feed.SetListeners(m.stats.listeners) // reset per batch before the feed's Add
 	m.views = newViews(&m)
 	m.stats.rates.Start(m.started)
 	if cfg.Filter != "" {
