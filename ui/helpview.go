@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/porttop/porttop/sampler/filter"
 	"github.com/porttop/porttop/ui/sockettable"
 	"github.com/porttop/porttop/ui/style"
 	"github.com/porttop/porttop/ui/theme"
@@ -43,6 +44,13 @@ func (m Model) helpText(width int) string {
 		b.WriteString("\n\n" + st.Title.Render("on the map") + "\n")
 		b.WriteString(keyColumns(st, m.views.portmap.KeyMap().FullHelp(), width))
 	}
+	b.WriteString("\n\n" + st.Title.Render("filter") + st.Muted.Render("  (/ opens the line)") + "\n")
+	b.WriteString(legendEntry("enter applies it (an empty line clears the filter); esc cancels the edit "+
+		"and keeps the filter in force; esc on the table clears it", width) + "\n")
+	for _, l := range filter.Syntax {
+		b.WriteString(legendEntry(st.Text.Render(l), width) + "\n")
+	}
+	b.WriteString(legendEntry(st.Muted.Render("the same syntax as --filter and --port; porttop help has more"), width))
 	b.WriteString("\n\n" + st.Title.Render("colours and marks") + "\n")
 	legend := append(m.legendItems(),
 		ownerHiddenItem+" from this user (run as root to see it)",
