@@ -22,9 +22,13 @@ type Config struct {
 	Filter          string        // initial filter text, e.g. "60716" from --port
 	Renderer        *lipgloss.Renderer
 	Palette         theme.Palette
-	Replay          ReplayControls   // nil when live
-	Focus           FocusFeed        // nil: the table and feed come from Feed alone
-	Now             func() time.Time // nil = time.Now (tests fix it)
+	// Warn is the share of the OS ephemeral range one destination may hold
+	// before the churn panel and header warn (--warn); 0 means
+	// churn.DefaultThreshold (50%).
+	Warn   float64
+	Replay ReplayControls   // nil when live
+	Focus  FocusFeed        // nil: the table and feed come from Feed alone
+	Now    func() time.Time // nil = time.Now (tests fix it)
 }
 
 // FocusFeed samples only what the filter lets through, beside the

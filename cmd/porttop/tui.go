@@ -156,6 +156,7 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 		Filter:          s.filterText(),
 		Renderer:        renderer,
 		Palette:         d.palette(),
+		Warn:            d.warn,
 		Focus:           focus,
 	})
 }

@@ -29,6 +29,8 @@ Flags of the live view:
                   auto: netlink on Linux, gopsutil elsewhere)
   --theme T       colours: default, projector, colorblind
   --no-color      no colour (also when NO_COLOR is set)
+  --warn P        warn when one destination holds more than P of the OS
+                  ephemeral range (default 50%; 0.5 means the same)
 
 Exit status: 0 done, 1 failed (who: the port is free), 2 bad input.
 Run 'porttop help COMMAND' for a command's flags.
@@ -58,7 +60,7 @@ Records events to FILE (JSON lines, as 'porttop watch' prints them) until
 ctrl+c or SIGTERM; nothing is printed on stdout. FILE is replaced if it
 exists; it is flushed at least every second. Play it with 'porttop replay FILE'.
 `,
-	"replay": `Usage: porttop replay FILE [--speed X] [--theme T] [--no-color] [--filter TEXT]
+	"replay": `Usage: porttop replay FILE [--speed X] [--theme T] [--no-color] [--filter TEXT] [--warn P]
 
 Plays a recording in the live view, in recorded time times X (0.25 to 16,
 default 1). Keys: space or p pauses, n steps one event, + and - change
