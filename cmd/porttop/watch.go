@@ -170,6 +170,9 @@ type streamer struct {
 	stderr     io.Writer
 	said       map[string]bool // notes and errors already told on stderr
 	follow     rangeFollower   // the filter follows the OS ephemeral range
+	// start marks closes of sockets open before the stream began
+	// (held_at_least).
+	start sampler.StartMark
 
 	lastStats   time.Time
 	kernelStart *sampler.KernelCounters
@@ -188,6 +191,8 @@ func (s *streamer) loop(ctx context.Context, feed sampler.Feed) error {
 		}
 		s.tell(b)
 		s.followRange(b)
+		s.start.Observe(&b)
+		s.start.Mark(b.Events)
 		keep = keep[:0]
 		for i := range b.Events {
 			if s.filter.MatchEvent(&b.Events[i]) {
