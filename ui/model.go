@@ -50,7 +50,11 @@ type Model struct {
 	helpPane explainpane.Model
 	help     help.Model
 
-	stats     stats // machine-wide header figures
+	stats stats // machine-wide header figures
+	// start is the machine-wide stream's first sample: sockets first seen
+	// then were open before porttop started (held at least, in the feed
+	// and explain).
+	start     sampler.StartMark
 	history   *history.Tracker
 	sockets   []sampler.Socket // the newest snapshot, unfiltered, even while paused
 	snapshots snapshotRefs     // gives snapshots back to the feed once off screen
@@ -145,9 +149,12 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case BatchMsg:
 		refocus := m.followEphemeral(msg.Batch) // a changed OS ephemeral range, first
+		m.start.Observe(&msg.Batch)
+		m.start.Mark(msg.Batch.Events) // closes of sockets open before porttop: held at least
 		m.applyBatch(msg.Batch)
 		return m, tea.Batch(refocus, nextBatch(m.ctx, m.cfg.Feed, minFrame))
 	case focusBatchMsg:
+		m.start.Mark(msg.Batch.Events)
 		m.applyFocusBatch(msg.FocusBatch)
 		return m, nextFocusBatch(m.ctx, m.cfg.Focus, minFrame)
 	case feedErrMsg:

@@ -303,7 +303,8 @@ func (m Model) line(e *entry) string {
 }
 
 // Describe writes one event as the feed shows it, without the time:
-// "+ 54112/tcp curl -> 93.184.216.34:443", "- 54112/tcp curl held 1.2s",
+// "+ 54112/tcp curl -> 93.184.216.34:443", "- 54112/tcp curl held 1.2s"
+// ("held at least 1.8s" for a socket open before porttop started),
 // "~ 54112/tcp ESTABLISHED -> TIME_WAIT"; accepted (a connection a listener
 // accepted, sharing its port) "» 9000/tcp python3 accepted from
 // 127.0.0.1:41000" and "« 9000/tcp python3 from 127.0.0.1:41000 closed after
@@ -332,6 +333,9 @@ func Describe(e *sampler.Event, accepted bool) (glyph, text string, styleOf func
 		return OpenedGlyph, text, func(st style.Styles) lipgloss.Style { return st.Opened }
 	case e.Kind == sampler.Closed:
 		text = port + who + " held " + held(e)
+		if e.HeldAtLeast {
+			text = port + who + " held at least " + held(e)
+		}
 		return ClosedGlyph, text, func(st style.Styles) lipgloss.Style { return st.Closed }
 	}
 	text = port + who + " " + stateName(e.PrevState) + " -> " + stateName(s.State)

@@ -130,7 +130,20 @@ func socketSentence(in Input, s *sampler.Socket) string {
 	if s.Local.Port() != in.Port && s.Remote.Port() == in.Port {
 		sentence += fmt.Sprintf("; port %d is the remote end", in.Port)
 	}
-	if !s.Since.IsZero() {
+	switch {
+	case s.Since.IsZero():
+	case in.OpenAtStart != nil && in.OpenAtStart(s):
+		// First seen at porttop's first sample: open before it, for how
+		// long before, porttop cannot know.
+		at := in.FirstSample
+		if at.IsZero() {
+			at = s.Since
+		}
+		sentence += ", open since before porttop started at " + clock(at, in.Now)
+		if in.Now.After(s.Since) {
+			sentence += " (at least " + duration(in.Now.Sub(s.Since)) + ")"
+		}
+	default:
 		sentence += ", since " + clock(s.Since, in.Now)
 		if in.Now.After(s.Since) {
 			sentence += " (" + duration(in.Now.Sub(s.Since)) + ")"
