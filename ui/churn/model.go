@@ -43,7 +43,9 @@ type state struct {
 	// pairs of the snapshot, as large as the most one snapshot has held.
 	destPorts map[destPort]struct{}
 	top       []DestCount
-	warnings  []string
+	// owners are who holds each top destination's ports, in top's order.
+	owners   [][]ownerShare
+	warnings []string
 	// ephemeralSeen is scratch for counting distinct ephemeral ports.
 	ephemeralSeen [65536 / 64]uint64
 	// listeners is scratch for Observe, which has no shared listener set.

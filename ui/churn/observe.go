@@ -89,6 +89,7 @@ func (m Model) ObserveWithListeners(snap sampler.Snapshot, events []sampler.Even
 	clear(s.dests)
 	countDests(snap.Sockets, listeners, m.ephemeral, s.dests, s.destPorts)
 	s.top = TopN(s.dests, maxTop)
+	s.owners = countOwners(snap.Sockets, listeners, m, s.top, s.destPorts)
 	s.warnings = s.warnings[:0]
 	var over []DestCount
 	for d, n := range s.dests {

@@ -203,10 +203,18 @@ func (m Model) destLines(width, rows int) []string {
 	const markWidth = 7 // "⚠ WARN "
 	numbers := 8 + 5    // " 16,210" and "  57%"
 	destWidth = min(destWidth, max(width-markWidth-numbers, 10))
-	bar := min(max(width-markWidth-destWidth-numbers-1, 0), 20)
+	// Who holds the ports, when there is room for a name and its share
+	// after a shorter bar; else the bar alone.
+	const minOwners = 14 // "  curl 100%, …"
+	withOwners := len(m.s.owners) > 0 && width-markWidth-destWidth-numbers-1-10 >= minOwners
+	barMax := 20
+	if withOwners {
+		barMax = 10
+	}
+	bar := min(max(width-markWidth-destWidth-numbers-1, 0), barMax)
 
 	lines := []string{head}
-	for _, dc := range top {
+	for i, dc := range top {
 		share := m.share(dc.Ports)
 		mark := strings.Repeat(" ", markWidth)
 		if share > m.threshold {
@@ -222,6 +230,11 @@ func (m Model) destLines(width, rows int) []string {
 		if bar > 0 && m.known() {
 			line += " " + st.ephemeral.Render(Gauge(share, bar))
 		}
+		if withOwners && i < len(m.s.owners) {
+			if ow := ownersText(m.s.owners[i], dc.Ports); ow != "" {
+				line += "  " + st.muted.Render(ow)
+			}
+		}
 		lines = append(lines, line)
 	}
 	return lines
@@ -231,6 +244,7 @@ func (m Model) destLines(width, rows int) []string {
 func (m Model) destHeading(width int) string {
 	st := m.styles
 	abouts := []string{
+		fmt.Sprintf(" · local ports held · share of %s · WARN over %s · held by", m.ephemeral, Percent(m.threshold)),
 		fmt.Sprintf(" · local ports held · share of %s · WARN over %s", m.ephemeral, Percent(m.threshold)),
 		fmt.Sprintf(" · ports held · share of %s · WARN >%s", m.ephemeral, Percent(m.threshold)),
 		fmt.Sprintf(" · ports · share of %s · WARN >%s", m.ephemeral, Percent(m.threshold)),
@@ -238,6 +252,7 @@ func (m Model) destHeading(width int) string {
 	}
 	if !m.known() {
 		abouts = []string{
+			" · local ports held · held by (OS ephemeral range unknown: no share, no warning)",
 			" · local ports held (OS ephemeral range unknown: no share, no warning)",
 			" · ports held (range unknown: no share)",
 		}

@@ -1,0 +1,123 @@
+package churn
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// maxOwnersShown is how many owners a destination's line names; the rest
+// are summed up as "+N more".
+const maxOwnersShown = 3
+
+// ownerShare is one process name holding ports towards a destination.
+type ownerShare struct {
+	name  string // process name; "" unknown
+	ports int
+}
+
+// unknownOwner names ports whose owner porttop does not know (hidden from
+// this user, or the kernel's own).
+const unknownOwner = "unknown"
+
+// countOwners finds, for each top destination, who holds its ports: the
+// process name of each distinct local port held towards it (the first
+// socket seen on a port names it), most ports first. A TIME_WAIT socket
+// counts for the process that last held it. Names, not pids: a client run
+// in a loop is one name and many pids.
+func countOwners(socks []sampler.Socket, listeners *sampler.Listeners, m Model, top []DestCount, seen map[destPort]struct{}) [][]ownerShare {
+	if len(top) == 0 {
+		return nil
+	}
+	at := make(map[Dest]int, len(top))
+	for i, dc := range top {
+		at[dc.Dest] = i
+	}
+	counts := make([]map[string]int, len(top))
+	clear(seen)
+	for i := range socks {
+		d, ok := destOf(&socks[i], listeners, m.ephemeral)
+		if !ok {
+			continue
+		}
+		j, ok := at[d]
+		if !ok {
+			continue
+		}
+		k := destPort{d, socks[i].Local.Port()}
+		if _, dup := seen[k]; dup {
+			continue
+		}
+		seen[k] = struct{}{}
+		if counts[j] == nil {
+			counts[j] = map[string]int{}
+		}
+		counts[j][socks[i].Process]++
+	}
+	out := make([][]ownerShare, len(top))
+	for j, c := range counts {
+		for name, n := range c {
+			out[j] = append(out[j], ownerShare{name, n})
+		}
+		slices.SortFunc(out[j], func(a, b ownerShare) int {
+			if c := cmp.Compare(b.ports, a.ports); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.name, b.name)
+		})
+	}
+	return out
+}
+
+// ownersText is "curl 60%, python3 40%": who holds a destination's ports,
+// with each one's share of them, or the one name when one process holds
+// them all; "" when there are none.
+func ownersText(owners []ownerShare, total int) string {
+	if len(owners) == 0 || total <= 0 {
+		return ""
+	}
+	if len(owners) == 1 {
+		if owners[0].name == "" {
+			return unknownOwner
+		}
+		return printable(owners[0].name)
+	}
+	var parts []string
+	for i, o := range owners {
+		if i == maxOwnersShown {
+			n := len(owners) - maxOwnersShown
+			parts = append(parts, fmt.Sprintf("+%d more", n))
+			break
+		}
+		name := o.name
+		if name == "" {
+			name = unknownOwner
+		}
+		parts = append(parts, fmt.Sprintf("%s %s", printable(name), Percent(float64(o.ports)/float64(total))))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// printable shows a process name's control characters as escapes (\x1b):
+// any local user can name a process, and its name is data, not terminal
+// commands.
+func printable(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
