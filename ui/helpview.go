@@ -57,6 +57,9 @@ func (m Model) helpText(width int) string {
 		sockettable.LastOwner("name")+" in PROCESS: no process holds the socket now (TIME_WAIT, or closing); name held it last. Blank: no owner known",
 		st.Accent.Render(">")+" cursor row (also reverse video)",
 		"bold row: opened in the last seconds; dim row: just closed",
+		"churn (c): ⚠ WARN a destination holds over --warn (default 50%) of the OS ephemeral range; "+
+			"⚠ FULL the range is full for it (its ports and those bound by listeners take every port), "+
+			"so a connect() to it can fail with EADDRNOTAVAIL; held by: who holds its ports",
 	)
 	if st.Palette.Name == theme.NoColor.Name || st.Plain {
 		legend = append(legend, "colour is off: i (explain) names a port's IANA range")

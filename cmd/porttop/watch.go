@@ -173,6 +173,8 @@ type streamer struct {
 	// start marks closes of sockets open before the stream began
 	// (held_at_least).
 	start sampler.StartMark
+	// full finds the destinations the range is full for, for stats lines.
+	full fullDests
 
 	lastStats   time.Time
 	kernelStart *sampler.KernelCounters
@@ -263,6 +265,7 @@ func (s *streamer) writeStats(b sampler.Batch) error {
 			st.Sockets++
 		}
 	}
+	st.FullDestinations = s.full.find(b.Snapshot.Sockets, s.follow.ephemeral)
 	if b.Kernel != nil && s.kernelStart != nil {
 		st.Kernel = &record.KernelOpens{
 			Active:  b.Kernel.ActiveOpens - s.kernelStart.ActiveOpens,

@@ -18,7 +18,7 @@ func sock(proto sampler.Proto, local, remote string, state sampler.State) sample
 }
 
 func dest(proto sampler.Proto, remote string) Dest {
-	return Dest{proto, netip.MustParseAddrPort(remote)}
+	return Dest{Proto: proto, Remote: netip.MustParseAddrPort(remote)}
 }
 
 func TestCountDests(t *testing.T) {
@@ -78,7 +78,7 @@ func TestTopN(t *testing.T) {
 func TestTopNMatchesFullSort(t *testing.T) {
 	counts := map[Dest]int{}
 	for i := 0; i < 2000; i++ {
-		counts[Dest{sampler.TCP, netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)}), 443)}] = (i * 7919) % 613
+		counts[Dest{Proto: sampler.TCP, Remote: netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)}), 443)}] = (i * 7919) % 613
 	}
 	var all []DestCount
 	for d, n := range counts {

@@ -33,7 +33,7 @@ func TestSetEphemeralFollowsRange(t *testing.T) {
 			t.Errorf("panel lacks %q:\n%s", want, v)
 		}
 	}
-	if w := m.Warnings(); len(w) != 1 || !strings.Contains(w[0], "holds 101 local ports: 100% of the ephemeral range 40000-40100") {
+	if w := m.Warnings(); len(w) != 1 || !strings.Contains(w[0], "holds all 101 ports of the ephemeral range 40000-40100: the range is full for it") {
 		t.Errorf("warnings %q", w)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/dests"
 	"github.com/porttop/porttop/sampler/ports"
 )
 
@@ -43,6 +44,9 @@ type state struct {
 	// pairs of the snapshot, as large as the most one snapshot has held.
 	destPorts map[destPort]struct{}
 	top       []DestCount
+	// blocked counts, per protocol, the range's ports bound by listeners or
+	// unconnected sockets (dests.Blocked), which no connect() can take.
+	blocked map[sampler.Proto]int
 	// owners are who holds each top destination's ports, in top's order.
 	owners   [][]ownerShare
 	warnings []string
@@ -95,6 +99,13 @@ func (m Model) Warnings() []string {
 
 // known reports whether the OS ephemeral range is known (ports.Range.Known).
 func (m Model) known() bool { return m.ephemeral.Known() }
+
+// full reports whether the ephemeral range is full for a destination: its
+// ports and those bound by listeners or unconnected sockets leave a
+// connect() to it no port to take (dests.IsFull).
+func (m Model) full(dc DestCount) bool {
+	return m.s != nil && dests.IsFull(dc.Ports, m.s.blocked[dc.Dest.Proto], m.ephemeral)
+}
 
 // share is n ports as a share of the ephemeral range (0 when it is unknown).
 func (m Model) share(n int) float64 {

@@ -48,7 +48,7 @@ func countOwners(socks []sampler.Socket, listeners *sampler.Listeners, m Model, 
 		if !ok {
 			continue
 		}
-		k := destPort{d, socks[i].Local.Port()}
+		k := destPort{Dest: d, Port: socks[i].Local.Port()}
 		if _, dup := seen[k]; dup {
 			continue
 		}

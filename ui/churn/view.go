@@ -217,7 +217,10 @@ func (m Model) destLines(width, rows int) []string {
 	for i, dc := range top {
 		share := m.share(dc.Ports)
 		mark := strings.Repeat(" ", markWidth)
-		if share > m.threshold {
+		switch {
+		case m.full(dc): // no port left for a connect() to it
+			mark = st.warn.Render("⚠ FULL ")
+		case share > m.threshold:
 			mark = st.warn.Render("⚠ WARN ")
 		}
 		dest := ansi.Truncate(dc.Dest.String(), destWidth, "…")
