@@ -65,6 +65,11 @@ type Socket struct {
 	// holds it now (TIME_WAIT, or a connection closed by its program and
 	// finishing its shutdown in the kernel).
 	OwnerGone bool
+	// TimeWaitEnds is, for a TCP socket in TIME_WAIT, when the kernel's
+	// timer frees it (and its port): what `ss -o` shows as
+	// timer:(timewait,45sec,0), from sock_diag's idiag_expires. Zero when
+	// the source cannot say (gopsutil, a recording, other states).
+	TimeWaitEnds time.Time
 	// V6Only is true for an IPv6 listener that accepts IPv6 connections
 	// only (IPV6_V6ONLY); false for every other socket, and where the
 	// source cannot tell.

@@ -357,7 +357,7 @@ func TestPanesScrollAndClose(t *testing.T) {
 		t.Error("esc should close the explain pane")
 	}
 	m = update(m, keys("?"+strings.Repeat("j", 60))...)
-	if !m.showHelp || !strings.Contains(m.View(), "cursor row") {
+	if !m.showHelp || !strings.Contains(m.View(), "colour is off") {
 		t.Errorf("help should scroll down to the legend:\n%s", m.View())
 	}
 	m = update(m, esc())

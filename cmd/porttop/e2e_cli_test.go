@@ -141,8 +141,8 @@ func TestWho(t *testing.T) {
 		t.Errorf("want one line for the one listener, got:\n%s", r.stdout)
 	}
 	f := strings.Fields(lines[0])
-	if len(f) != 7 || f[0] != "tcp" || f[1] != fmt.Sprintf("127.0.0.1:%d", port) || f[2] != "*" || f[3] != "LISTEN" {
-		t.Errorf("line %q, want tcp 127.0.0.1:%d * LISTEN pid process user", lines[0], port)
+	if len(f) != 8 || f[0] != "tcp" || f[1] != fmt.Sprintf("127.0.0.1:%d", port) || f[2] != "*" || f[3] != "LISTEN" || f[7] != "-" {
+		t.Errorf("line %q, want tcp 127.0.0.1:%d * LISTEN pid process user -", lines[0], port)
 	}
 
 	r = runPorttop(t, "who", fmt.Sprintf("%d/udp", port))

@@ -74,8 +74,10 @@ and, from one sample, what uses it now. PROTO is tcp or udp (default both).
 	"who": `Usage: porttop who PORT[/PROTO] [--source S]
 
 Prints one line per socket whose local port is PORT: protocol, local and
-remote address, state, pid, process and user ("-" when unknown). Exit status
-0 when the port is in use, 1 when it is free, 2 on bad input.
+remote address, state, pid, process and user ("-" when unknown), and last a
+TIME_WAIT socket's time left before the kernel frees it ("timewait:45s", the
+timer ss -o shows; "-" otherwise). Exit status 0 when the port is in use, 1
+when it is free, 2 on bad input.
 `,
 	"demo": `Usage: porttop demo [--rate N] [--udp] [--duration D]
 

@@ -64,7 +64,8 @@ func runWho(args []string, stdout, stderr io.Writer) error {
 		} else {
 			hidden = true
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", sk.Proto, sk.Local, remoteText(sk.Remote), dash(sk.State.String()), pid, proc, user)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", sk.Proto, sk.Local, remoteText(sk.Remote), dash(sk.State.String()), pid, proc, user,
+			whoTimer(&sk, snap.Time))
 	}
 	if err := tw.Flush(); err != nil {
 		return failf(exitFail, "%v", err)

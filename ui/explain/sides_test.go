@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/porttop/porttop/sampler"
 )
@@ -44,5 +45,23 @@ func TestLocalAndRemoteSidesApart(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q:\n%s", want, out)
 		}
+	}
+}
+
+// A TIME_WAIT socket whose timer the source reports: explain says when the
+// kernel frees it (ss -o's timewait timer).
+func TestTimeWaitSaysWhenItEnds(t *testing.T) {
+	in := base(41000)
+	in.Proto = sampler.TCP
+	in.Live = true
+	in.Sockets = []sampler.Socket{{
+		ID: sampler.ID{Proto: sampler.TCP,
+			Local:  netip.MustParseAddrPort("127.0.0.1:41000"),
+			Remote: netip.MustParseAddrPort("127.0.0.1:8080")},
+		State: sampler.StateTimeWait, UID: -1, TimeWaitEnds: now.Add(45 * time.Second),
+	}}
+	out := strings.Join(strings.Fields(Text(in, 200)), " ")
+	if !strings.Contains(out, "the kernel frees it (and its port) in 45s, at 12:05:45") {
+		t.Errorf("explain lacks the TIME_WAIT timer:\n%s", out)
 	}
 }

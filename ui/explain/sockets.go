@@ -3,6 +3,7 @@ package explain
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/users"
@@ -116,10 +117,10 @@ func socketSentence(in Input, s *sampler.Socket) string {
 	case s.State == sampler.StateTimeWait && s.PID == 0:
 		who = "A tcp connection"
 		did = fmt.Sprintf("from %s to %s has closed and waits in TIME_WAIT: the kernel keeps it a while, "+
-			"owned by no process, so late packets are not taken for a new connection", s.Local, s.Remote)
+			"owned by no process, so late packets are not taken for a new connection", s.Local, s.Remote) + timeWaitLeft(s, in.Now)
 	case s.State == sampler.StateTimeWait:
 		did = fmt.Sprintf("held a tcp connection from %s to %s that has closed; the kernel keeps it in "+
-			"TIME_WAIT a while so late packets are not taken for a new connection", s.Local, s.Remote)
+			"TIME_WAIT a while so late packets are not taken for a new connection", s.Local, s.Remote) + timeWaitLeft(s, in.Now)
 	case s.OwnerGone && s.PID != 0:
 		did = fmt.Sprintf("held a tcp connection from %s to %s and has let it go; the kernel is finishing "+
 			"its shutdown (%s) and no process holds it now", s.Local, s.Remote, s.State)
@@ -177,4 +178,17 @@ func owner(s *sampler.Socket, in Input) string {
 		}
 	}
 	return who + ")"
+}
+
+// timeWaitLeft says when the kernel frees a TIME_WAIT socket, where the
+// source reports its timer (ss -o's timewait): "; it frees it in 45s".
+func timeWaitLeft(s *sampler.Socket, now time.Time) string {
+	if s.TimeWaitEnds.IsZero() {
+		return ""
+	}
+	left := s.TimeWaitEnds.Sub(now)
+	if left <= 0 {
+		return "; its timer has run out, so the kernel frees it now"
+	}
+	return "; the kernel frees it (and its port) in " + duration(left) + ", at " + clock(s.TimeWaitEnds, now)
 }
