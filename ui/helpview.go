@@ -57,6 +57,7 @@ func (m Model) helpText(width int) string {
 		sockettable.LastOwner("name")+" in PROCESS: no process holds the socket now (TIME_WAIT, or closing); name held it last. Blank: no owner known",
 		st.Accent.Render(">")+" cursor row (also reverse video)",
 		"bold row: opened in the last seconds; dim row: just closed",
+		"feed \"held at least 1.8s\": the socket was open before porttop started, so its hold counts from porttop's first sample",
 		"AGE -45s: a TIME_WAIT socket's time left before the kernel frees it and its port (ss -o's timewait timer; netlink source only)",
 		"churn (c): ⚠ WARN a destination holds over --warn (default 50%) of the OS ephemeral range; "+
 			"⚠ FULL the range is full for it (its ports and those bound by listeners take every port), "+
