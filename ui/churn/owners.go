@@ -24,10 +24,16 @@ type ownerShare struct {
 // this user, or the kernel's own).
 const unknownOwner = "unknown"
 
+// timeWaitOwner names ports held by TIME_WAIT sockets whose last owner
+// porttop does not know: no process holds them; the kernel does until its
+// timer ends. A known last owner is named as the table does.
+const timeWaitOwner = "TIME_WAIT"
+
 // countOwners finds, for each top destination, who holds its ports: the
 // process name of each distinct local port held towards it (the first
 // socket seen on a port names it), most ports first. A TIME_WAIT socket
-// counts for the process that last held it. Names, not pids: a client run
+// counts for the process that last held it when porttop knows it, else as
+// TIME_WAIT (no process holds it). Names, not pids: a client run
 // in a loop is one name and many pids.
 func countOwners(socks []sampler.Socket, listeners *sampler.Listeners, m Model, top []DestCount, seen map[destPort]struct{}) [][]ownerShare {
 	if len(top) == 0 {
@@ -56,7 +62,11 @@ func countOwners(socks []sampler.Socket, listeners *sampler.Listeners, m Model, 
 		if counts[j] == nil {
 			counts[j] = map[string]int{}
 		}
-		counts[j][socks[i].Process]++
+		name := socks[i].Process
+		if name == "" && socks[i].State == sampler.StateTimeWait {
+			name = timeWaitOwner // held by no process, not by one porttop cannot see
+		}
+		counts[j][name]++
 	}
 	out := make([][]ownerShare, len(top))
 	for j, c := range counts {
