@@ -42,6 +42,10 @@ type Event struct {
 	PrevState State
 	// Held is how long a Closed socket was in use (from first seen).
 	Held time.Duration
+	// HeldAtLeast marks a Closed socket that was already open at porttop's
+	// first sample: Held counts from that sample, so it is a lower bound
+	// (see StartMark).
+	HeldAtLeast bool
 	// Existing marks the Opened events of the first sample: sockets that were
 	// there before porttop started, not handed out under its eyes.
 	Existing bool

@@ -23,8 +23,12 @@ type Config struct {
 	Filter          string        // initial filter text, e.g. "60716" from --port
 	Renderer        *lipgloss.Renderer
 	Palette         theme.Palette
-	Replay          ReplayControls   // nil when live
-	Now             func() time.Time // nil = time.Now (tests fix it)
+	// Warn is the share of the OS ephemeral range one destination may hold
+	// before the churn panel and header warn (--warn); 0 means
+	// churn.DefaultThreshold (50%).
+	Warn   float64
+	Replay ReplayControls   // nil when live
+	Now    func() time.Time // nil = time.Now (tests fix it)
 }
 
 // Feed is where the view's batches come from: the live feed (see

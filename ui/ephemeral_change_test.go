@@ -65,7 +65,7 @@ func TestLiveViewFollowsEphemeralRange(t *testing.T) {
 	for _, want := range []string{
 		"OS ephemeral 40000-40100: 101 in use of 101 (100.0%)",
 		note,
-		"tcp 10.0.0.7:5432 holds 101 local ports: 100% of the ephemeral range 40000-40100",
+		"tcp 10.0.0.7:5432 holds all 101 ports of the ephemeral range 40000-40100: the range is full for it",
 	} {
 		if !strings.Contains(view, want) {
 			t.Errorf("view lacks %q:\n%s", want, view)

@@ -56,6 +56,8 @@ func (m Model) explainText(t explainTarget, width int) string {
 		Live:            m.stats.seen,
 		History:         &h,
 		Started:         m.started,
+		FirstSample:     m.start.First(),
+		OpenAtStart:     m.start.OpenAtStart,
 		OwnersVisible:   m.cfg.Replay == nil && m.stats.seen && !m.table.OwnersHidden(),
 		Recorded:        m.cfg.Replay != nil,
 	}, width)

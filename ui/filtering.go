@@ -7,8 +7,10 @@ import (
 	"github.com/porttop/porttop/sampler/filter"
 )
 
-// filterKey handles keys while the `/` line is open: Enter applies, Esc
-// clears the filter and closes the line, anything else edits.
+// filterKey handles keys while the `/` line is open: Enter applies (an
+// empty line clears the filter), Esc cancels the edit, closing the line and
+// keeping the filter in force, as esc leaves a shell's or less's search
+// line; anything else edits.
 func (m Model) filterKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, m.keys.Apply):
@@ -28,9 +30,14 @@ func (m Model) filterKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		m.tellFilter()
 		return m, nil
-	case key.Matches(msg, m.keys.Clear):
+	case key.Matches(msg, m.keys.Cancel):
 		m.bar.Close()
-		return m.clearFilter()
+		if m.filter.IsZero() {
+			m.status.clear()
+		} else {
+			m.status.info("edit cancelled; filter still " + m.filter.String())
+		}
+		return m, nil
 	}
 	var cmd tea.Cmd
 	m.bar, cmd = m.bar.Update(msg)

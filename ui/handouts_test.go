@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,5 +45,40 @@ func TestHeaderRatesLeaveOutAcceptedConnections(t *testing.T) {
 	}
 	if want := 4 / secs; in.ClosedPerSec != want {
 		t.Errorf("released %v/s; want %v (4 client ports over %v s)", in.ClosedPerSec, want, secs)
+	}
+}
+
+// The feed gives a connection a listener accepted its own mark, and its
+// close too: it shares the listener's port, so it is no hand-out (`+`) and
+// its close no release (`-`), as the header and explain count them.
+func TestFeedMarksAcceptedConnections(t *testing.T) {
+	c := &clock{t: t0}
+	m := newTestModel(t, c, 120, 30)
+	base := baseSockets() // listens on 0.0.0.0:8080
+	m = update(m, firstBatch(t0, base))
+	at := t0.Add(time.Second)
+	client := sock(sampler.TCP, "127.0.0.1:45000", "127.0.0.1:8080", sampler.StateEstablished, 4000, "curl", at)
+	accepted := sock(sampler.TCP, "127.0.0.1:8080", "127.0.0.1:45000", sampler.StateEstablished, 1500, "python3", at)
+	c.t = at
+	m = update(m, nextBatchMsg(at, append(append([]sampler.Socket(nil), base...), client, accepted),
+		sampler.Event{Kind: sampler.Opened, Time: at, Socket: client},
+		sampler.Event{Kind: sampler.Opened, Time: at, Socket: accepted}))
+	c.t = at.Add(2 * time.Second)
+	m = update(m, nextBatchMsg(c.t, base,
+		sampler.Event{Kind: sampler.Closed, Time: c.t, Socket: client, Held: 2 * time.Second},
+		sampler.Event{Kind: sampler.Closed, Time: c.t, Socket: accepted, Held: 2 * time.Second}))
+	v := m.feed.View(c.t, false)
+	for _, want := range []string{
+		"+ 45000/tcp curl -> 127.0.0.1:8080",
+		"» 8080/tcp python3 accepted from 127.0.0.1:45000",
+		"- 45000/tcp curl held 2.0s",
+		"« 8080/tcp python3 from 127.0.0.1:45000 closed after 2.0s",
+	} {
+		if !strings.Contains(v, want) {
+			t.Errorf("feed lacks %q:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "+ 8080/tcp") || strings.Contains(v, "- 8080/tcp") {
+		t.Errorf("an accepted connection shown as a hand-out or release:\n%s", v)
 	}
 }

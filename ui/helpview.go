@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/porttop/porttop/sampler/filter"
 	"github.com/porttop/porttop/ui/sockettable"
 	"github.com/porttop/porttop/ui/style"
 	"github.com/porttop/porttop/ui/theme"
@@ -43,12 +44,24 @@ func (m Model) helpText(width int) string {
 		b.WriteString("\n\n" + st.Title.Render("on the map") + "\n")
 		b.WriteString(keyColumns(st, m.views.portmap.KeyMap().FullHelp(), width))
 	}
+	b.WriteString("\n\n" + st.Title.Render("filter") + st.Muted.Render("  (/ opens the line)") + "\n")
+	b.WriteString(legendEntry("enter applies it (an empty line clears the filter); esc cancels the edit "+
+		"and keeps the filter in force; esc on the table clears it", width) + "\n")
+	for _, l := range filter.Syntax {
+		b.WriteString(legendEntry(st.Text.Render(l), width) + "\n")
+	}
+	b.WriteString(legendEntry(st.Muted.Render("the same syntax as --filter and --port; porttop help has more"), width))
 	b.WriteString("\n\n" + st.Title.Render("colours and marks") + "\n")
 	legend := append(m.legendItems(),
 		ownerHiddenItem+" from this user (run as root to see it)",
 		sockettable.LastOwner("name")+" in PROCESS: no process holds the socket now (TIME_WAIT, or closing); name held it last. Blank: no owner known",
 		st.Accent.Render(">")+" cursor row (also reverse video)",
 		"bold row: opened in the last seconds; dim row: just closed",
+		"feed \"held at least 1.8s\": the socket was open before porttop started, so its hold counts from porttop's first sample",
+		"AGE -45s: a TIME_WAIT socket's time left before the kernel frees it and its port (ss -o's timewait timer; netlink source only)",
+		"churn (c): ⚠ WARN a destination holds over --warn (default 50%) of the OS ephemeral range; "+
+			"⚠ FULL the range is full for it (its ports and those bound by listeners take every port), "+
+			"so a connect() to it can fail with EADDRNOTAVAIL; held by: who holds its ports",
 	)
 	if st.Palette.Name == theme.NoColor.Name || st.Plain {
 		legend = append(legend, "colour is off: i (explain) names a port's IANA range")

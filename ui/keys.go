@@ -27,8 +27,8 @@ type KeyMap struct {
 	ReplayStart  key.Binding
 
 	// Filter input.
-	Apply key.Binding
-	Clear key.Binding
+	Apply  key.Binding
+	Cancel key.Binding
 }
 
 // DefaultKeyMap is the key map porttop ships with. The replay keys start
@@ -62,8 +62,8 @@ func DefaultKeyMap() KeyMap {
 		ReplaySlower: b("-", "slower", "-"),
 		ReplayStart:  b("0", "restart", "0"),
 
-		Apply: b("enter", "apply filter", "enter"),
-		Clear: b("esc", "clear filter", "esc"),
+		Apply:  b("enter", "apply filter", "enter"),
+		Cancel: b("esc", "cancel edit", "esc"),
 	}
 	km.setReplay(false)
 	return km

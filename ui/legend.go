@@ -32,6 +32,7 @@ func (m Model) markItems() []string {
 		st.Opened.Render(eventfeed.OpenedGlyph) + " new",
 		st.Closed.Render(eventfeed.ClosedGlyph) + " closed",
 		st.Changed.Render(eventfeed.ChangedGlyph) + " state change",
+		st.Opened.Render(eventfeed.AcceptedGlyph) + " accepted, " + st.Closed.Render(eventfeed.AcceptedClosedGlyph) + " its close",
 		st.Muted.Render(eventfeed.ExistingGlyph) + " already open",
 	}
 	return items

@@ -52,7 +52,11 @@ type Model struct {
 	helpPane explainpane.Model
 	help     help.Model
 
-	stats     stats // machine-wide header figures
+	stats stats // machine-wide header figures
+	// start is the machine-wide stream's first sample: sockets first seen
+	// then were open before porttop started (held at least, in the feed
+	// and explain).
+	start     sampler.StartMark
 	history   *history.Tracker
 	sockets   []sampler.Socket // the newest snapshot, unfiltered, even while paused
 	snapshots snapshotRefs     // gives snapshots back to the feed once off screen
@@ -103,6 +107,8 @@ func New(cfg Config) (Model, error) {
 		started:   now(),
 	}
 	m.table = m.newTable()
+	m.stats.listeners = new(sampler.Listeners)
+	m.feed.SetListeners(m.stats.listeners) // reset per batch before the feed's Add
 	m.views = newViews(&m)
 	m.stats.rates.Start(m.started)
 	if cfg.Filter != "" {
@@ -141,6 +147,11 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case BatchMsg:
 		if w := msg.Batch.Wide; w != nil {
 			m.followEphemeral(*w) // a changed OS ephemeral range, first
+			m.start.Observe(w)
+			// closes of sockets open before porttop: held at least
+			m.start.Mark(w.Events, msg.Batch.Events, msg.Batch.History)
+		} else {
+			m.start.Mark(msg.Batch.Events, msg.Batch.History)
 		}
 		m.applyBatch(msg.Batch)
 		return m, nextBatch(m.ctx, m.cfg.Feed, minFrame, m.filterSet)

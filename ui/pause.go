@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/ui/eventfeed"
 )
@@ -10,6 +12,7 @@ import (
 // grow memory without bound.
 type pausedDisplay struct {
 	on       bool
+	at       time.Time // when the display was paused: the table's ages stop there
 	snapshot *sampler.Snapshot
 	events   []sampler.Event
 	lost     int // events beyond the bound, dropped from the feed
@@ -35,7 +38,7 @@ func (p *pausedDisplay) holdEvents(events []sampler.Event) {
 // togglePause freezes or resumes the table and feed; sampling goes on.
 func (m *Model) togglePause() {
 	if !m.paused.on {
-		m.paused = pausedDisplay{on: true}
+		m.paused = pausedDisplay{on: true, at: m.now()}
 		return
 	}
 	p := m.paused

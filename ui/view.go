@@ -41,7 +41,12 @@ func (m Model) body(a areas) string {
 	case m.explain.IsOpen():
 		return fill(m.explain.View(), m.width, a.bodyH)
 	}
+	// The table and feed are frozen while paused, their ages too: a row's
+	// AGE is as of the pause, so the screen is one moment, as a paused top is.
 	now := m.now()
+	if m.paused.on {
+		now = m.paused.at
+	}
 	var table string
 	if m.views.main == viewMap {
 		table = m.views.portmap.View(a.tableW, a.tableH)

@@ -42,7 +42,7 @@ type views struct {
 func newViews(m *Model) views {
 	return views{
 		portmap: portmap.New(portmap.NewStyles(m.styles), m.cfg.Ephemeral),
-		churn:   churn.New(churn.NewStyles(m.styles), m.cfg.Ephemeral, churn.DefaultThreshold),
+		churn:   churn.New(churn.NewStyles(m.styles), m.cfg.Ephemeral, m.cfg.Warn),
 	}
 }
 

@@ -145,12 +145,12 @@ func TestWho(t *testing.T) {
 		t.Fatalf("who on a listening port: status %d, stderr %q", r.code, r.stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-	if len(lines) != 2 || strings.Join(strings.Fields(lines[0]), " ") != "PROTO LOCAL REMOTE STATE PID PROCESS USER" {
+	if len(lines) != 2 || strings.Join(strings.Fields(lines[0]), " ") != "PROTO LOCAL REMOTE STATE PID PROCESS USER TIMER" {
 		t.Fatalf("want a header row and one line for the one listener, got:\n%s", r.stdout)
 	}
 	f := strings.Fields(lines[1])
-	if len(f) != 7 || f[0] != "tcp" || f[1] != fmt.Sprintf("127.0.0.1:%d", port) || f[2] != "*" || f[3] != "LISTEN" || f[4] != fmt.Sprint(os.Getpid()) {
-		t.Errorf("line %q, want tcp 127.0.0.1:%d * LISTEN %d process user", lines[1], port, os.Getpid())
+	if len(f) != 8 || f[0] != "tcp" || f[1] != fmt.Sprintf("127.0.0.1:%d", port) || f[2] != "*" || f[3] != "LISTEN" || f[4] != fmt.Sprint(os.Getpid()) || f[7] != "-" {
+		t.Errorf("line %q, want tcp 127.0.0.1:%d * LISTEN %d process user -", lines[1], port, os.Getpid())
 	}
 
 	// --json: one object per socket, under watch's field names.

@@ -15,6 +15,7 @@ import (
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/ports"
 	"github.com/porttop/porttop/sampler/sources"
+	"github.com/porttop/porttop/ui/churn"
 	"github.com/porttop/porttop/ui/theme"
 )
 
@@ -291,6 +292,9 @@ func parsePortArg(s string) (uint16, sampler.Proto, error) {
 type display struct {
 	theme   theme.Palette
 	noColor bool
+	// warn is the churn panel's WARN threshold, a share of the OS
+	// ephemeral range one destination may hold (--warn; 0: the default).
+	warn float64
 }
 
 // colourOff: --no-color, or NO_COLOR set to anything.
@@ -310,6 +314,14 @@ func (fs *flagSet) displayFlags(d *display) {
 		return nil
 	}, "colour theme")
 	fs.BoolVar(&d.noColor, "no-color", false, "no colour")
+	fs.value("warn", func(v string) error {
+		t, err := churn.ParseThreshold(v)
+		if err != nil {
+			return errors.New("want a share of the OS ephemeral range above 0 and at most 100%, like 50% or 0.5")
+		}
+		d.warn = t
+		return nil
+	}, "WARN threshold")
 }
 
 // quoteIfNeeded quotes a value only when it would be unclear bare.

@@ -69,6 +69,7 @@ func runReplay(args []string, stdout, stderr io.Writer) error {
 		Filter:          filterText,
 		Renderer:        renderer,
 		Palette:         d.palette(),
+		Warn:            d.warn,
 		Replay:          player,
 		Now:             player.Now,
 	})

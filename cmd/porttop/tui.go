@@ -173,5 +173,6 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 		Filter:          s.filterText(),
 		Renderer:        renderer,
 		Palette:         d.palette(),
+		Warn:            d.warn,
 	})
 }

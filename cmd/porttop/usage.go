@@ -31,6 +31,8 @@ Flags of the live view:
                   netlink in every network namespace, as root)
   --theme T       colours: default, projector, colorblind
   --no-color      no colour (also when NO_COLOR is set)
+  --warn P        warn when one destination holds more than P of the OS
+                  ephemeral range (default 50%; 0.5 means the same)
 
 Names from the system or a recording (processes, hosts, paths) are shown
 with control characters escaped (\x1b, \n, \u202e): never run by the terminal.
@@ -79,7 +81,7 @@ link, even a dangling one, and a FILE that exists unless --force is given
 
   --force         replace FILE if it exists (never through a symbolic link)
 `,
-	"replay": `Usage: porttop replay FILE [--speed X] [--theme T] [--no-color] [--filter TEXT]
+	"replay": `Usage: porttop replay FILE [--speed X] [--theme T] [--no-color] [--filter TEXT] [--warn P]
 
 Plays a recording in the live view, in recorded time times X (0.25 to 16,
 default 1). Keys: space or p pauses, n steps one event, + and - change
@@ -100,9 +102,11 @@ and, from one sample, what uses it now. PROTO is tcp or udp (default both).
 
 Prints a header row, then one line per socket whose local port is PORT:
 protocol, local and remote address, state, pid, process and user ("-" when
-unknown). Control characters in a name are shown escaped (\x1b, \n), so a
-socket is always one line. Exit status 0 when the port is in use, 1 when it
-is free, 2 on bad input.
+unknown), and a TIME_WAIT socket's time left before the kernel frees it
+("timewait:45s", the timer ss -o shows; "-" otherwise). A socket in another
+network namespace adds a NETNS column. Control characters in a name are
+shown escaped (\x1b, \n), so a socket is always one line. Exit status 0
+when the port is in use, 1 when it is free, 2 on bad input.
 
   --json          one JSON object per line per socket, with the field names
                   of 'porttop watch' (time, proto, local, remote, state, pid,

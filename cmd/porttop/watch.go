@@ -175,6 +175,11 @@ type streamer struct {
 	stderr     io.Writer
 	said       map[string]bool // notes and errors already told on stderr
 	follow     rangeFollower   // the filter follows the OS ephemeral range
+	// start marks closes of sockets open before the stream began
+	// (held_at_least).
+	start sampler.StartMark
+	// full finds the destinations the range is full for, for stats lines.
+	full fullDests
 
 	lastStats   time.Time
 	kernelStart *sampler.KernelCounters
@@ -193,6 +198,8 @@ func (s *streamer) loop(ctx context.Context, feed sampler.Feed) error {
 		}
 		s.tell(b)
 		s.followRange(b)
+		s.start.Observe(&b)
+		s.start.Mark(b.Events)
 		keep = keep[:0]
 		for i := range b.Events {
 			if s.filter.MatchEvent(&b.Events[i]) {
@@ -263,6 +270,7 @@ func (s *streamer) writeStats(b sampler.Batch) error {
 			st.Sockets++
 		}
 	}
+	st.FullDestinations = s.full.find(b.Snapshot.Sockets, s.follow.ephemeral)
 	if b.Kernel != nil && s.kernelStart != nil {
 		st.Kernel = &record.KernelOpens{
 			Active:  b.Kernel.ActiveOpens - s.kernelStart.ActiveOpens,

@@ -79,7 +79,7 @@ func runWho(args []string, stdout, stderr io.Writer) error {
 		if elsewhere {
 			column = func(sk sampler.Socket) string { return placeColumn(sk, self) }
 		}
-		hidden, err = whoTable(stdout, holders, column)
+		hidden, err = whoTable(stdout, holders, snap.Time, column)
 	}
 	if err != nil {
 		if readerGone(err) {
@@ -100,16 +100,16 @@ func runWho(args []string, stdout, stderr io.Writer) error {
 // whoTable prints a header row and one line per socket. Names are escaped
 // (see safe.Text), so a socket is always one line. place gives a last
 // NETNS column (see placeColumn) when it returns text for any socket.
-func whoTable(stdout io.Writer, holders []sampler.Socket, place func(sampler.Socket) string) (hidden bool, err error) {
+func whoTable(stdout io.Writer, holders []sampler.Socket, at time.Time, place func(sampler.Socket) string) (hidden bool, err error) {
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	withPlace := false
 	for _, sk := range holders {
 		withPlace = withPlace || place(sk) != ""
 	}
 	if withPlace {
-		fmt.Fprintln(tw, "PROTO\tLOCAL\tREMOTE\tSTATE\tPID\tPROCESS\tUSER\tNETNS")
+		fmt.Fprintln(tw, "PROTO\tLOCAL\tREMOTE\tSTATE\tPID\tPROCESS\tUSER\tTIMER\tNETNS")
 	} else {
-		fmt.Fprintln(tw, "PROTO\tLOCAL\tREMOTE\tSTATE\tPID\tPROCESS\tUSER")
+		fmt.Fprintln(tw, "PROTO\tLOCAL\tREMOTE\tSTATE\tPID\tPROCESS\tUSER\tTIMER")
 	}
 	for _, sk := range holders {
 		pid, proc, user := "-", dash(safe.Text(sk.Process)), dash(safe.Text(users.Name(sk.UID)))
@@ -118,7 +118,7 @@ func whoTable(stdout io.Writer, holders []sampler.Socket, place func(sampler.Soc
 		} else {
 			hidden = true
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s", sk.Proto, sk.Local, remoteText(sk.Remote), dash(sk.State.String()), pid, proc, user)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", sk.Proto, sk.Local, remoteText(sk.Remote), dash(sk.State.String()), pid, proc, user, whoTimer(&sk, at))
 		if withPlace {
 			fmt.Fprintf(tw, "\t%s", place(sk))
 		}

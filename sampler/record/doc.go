@@ -18,6 +18,6 @@
 //	{"time":"2026-11-26T03:43:20.5Z","ephemeral_range":[40000,40100]}
 //
 // Unknown values are left out (pid, process, uid, state, prev_state). The
-// README's "porttop watch" section documents every field; readme_test.go
+// FORMAT.md beside this file documents every field; format_doc_test.go
 // keeps it exact.
 package record

@@ -26,6 +26,7 @@ type eventLine struct {
 	Range       string `json:"range"`
 	OSEphemeral bool   `json:"os_ephemeral"`
 	HeldMS      *int64 `json:"held_ms,omitempty"`
+	HeldAtLeast bool   `json:"held_at_least,omitempty"`
 	Existing    bool   `json:"existing,omitempty"`
 	SeenAtEnd   bool   `json:"seen_at_end,omitempty"`
 	Happened    string `json:"happened,omitempty"`
@@ -52,6 +53,7 @@ func MarshalEvent(e sampler.Event, ephemeral ports.Range) ([]byte, error) {
 	if e.Kind == sampler.Closed {
 		ms := e.Held.Milliseconds()
 		l.HeldMS = &ms
+		l.HeldAtLeast = e.HeldAtLeast
 	}
 	if !e.Happened.IsZero() && !e.Happened.Equal(e.Time) {
 		l.Happened = e.Happened.UTC().Format(time.RFC3339Nano)
@@ -169,6 +171,7 @@ func parseEvent(l *eventLine) (sampler.Event, error) {
 	}
 	e.Existing = l.Existing
 	e.SeenAtEnd = l.SeenAtEnd
+	e.HeldAtLeast = l.HeldAtLeast && e.Kind == sampler.Closed
 	if l.Happened != "" {
 		h, err := time.Parse(time.RFC3339Nano, l.Happened)
 		if err != nil {

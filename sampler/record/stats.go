@@ -23,6 +23,10 @@ type Stats struct {
 	// Kernel holds the kernel's own counts of TCP connections opened since
 	// the stream began, when the source can read them (Linux).
 	Kernel *KernelOpens
+	// FullDestinations are the destinations ("tcp 127.0.0.1:9000") holding
+	// every port of the OS ephemeral range in the last sample: a new
+	// connect() to one can fail with EADDRNOTAVAIL (see sampler/dests).
+	FullDestinations []string
 }
 
 // KernelOpens are deltas of the kernel's TCP open counters.
@@ -43,6 +47,8 @@ type statsBody struct {
 	Dropped       uint64  `json:"dropped"`
 	KernelActive  *uint64 `json:"kernel_active_opens,omitempty"`
 	KernelPassive *uint64 `json:"kernel_passive_opens,omitempty"`
+	// FullDestinations: see Stats.
+	FullDestinations []string `json:"full_destinations,omitempty"`
 }
 
 // MarshalStats gives one stats line, without its newline.
@@ -54,6 +60,8 @@ func MarshalStats(s Stats) ([]byte, error) {
 			ReportedOpens: s.ReportedOpens,
 			ReportedTCP:   s.ReportedTCP,
 			Dropped:       s.Dropped,
+
+			FullDestinations: s.FullDestinations,
 		},
 	}
 	if s.Kernel != nil {
@@ -66,7 +74,8 @@ func MarshalStats(s Stats) ([]byte, error) {
 // statsFrom turns a stats line back into Stats; a bad time is left zero,
 // since stats are advisory.
 func statsFrom(at string, b *statsBody) *Stats {
-	s := &Stats{Sockets: b.Sockets, ReportedOpens: b.ReportedOpens, ReportedTCP: b.ReportedTCP, Dropped: b.Dropped}
+	s := &Stats{Sockets: b.Sockets, ReportedOpens: b.ReportedOpens, ReportedTCP: b.ReportedTCP, Dropped: b.Dropped,
+		FullDestinations: b.FullDestinations}
 	s.Time, _ = time.Parse(time.RFC3339Nano, at)
 	if b.KernelActive != nil || b.KernelPassive != nil {
 		s.Kernel = &KernelOpens{}

@@ -28,6 +28,20 @@ func toSocket(m diagMsg, p sampler.Proto) sampler.Socket {
 	return s
 }
 
+// timerTimeWait is idiag_timer's value for the TIME_WAIT timer
+// (inet_diag_twsk in the kernel), the only one porttop reads.
+const timerTimeWait = 3
+
+// toSocketAt is toSocket for a record read at at: a TIME_WAIT socket also
+// gets when its timer frees it (idiag_expires after at).
+func toSocketAt(m diagMsg, p sampler.Proto, at time.Time) sampler.Socket {
+	s := toSocket(m, p)
+	if s.State == sampler.StateTimeWait && m.Timer == timerTimeWait {
+		s.TimeWaitEnds = at.Add(time.Duration(m.ExpiresMS) * time.Millisecond)
+	}
+	return s
+}
+
 // released is one destroy report, with what an exact lookup needs.
 type released struct {
 	rel              sampler.Release

@@ -324,7 +324,8 @@ func (s *Source) runDump(socks []sampler.Socket, d dump) ([]sampler.Socket, erro
 	if err := s.c.Send(s.req); err != nil {
 		return socks, fmt.Errorf("send sock_diag request: %w", err)
 	}
-	add := func(m diagMsg) { socks = append(socks, toSocket(m, d.proto)) }
+	at := time.Now() // idiag_expires counts from the dump; it takes milliseconds
+	add := func(m diagMsg) { socks = append(socks, toSocketAt(m, d.proto, at)) }
 	interrupted := false
 	for {
 		n, err := s.c.Recv(s.buf)

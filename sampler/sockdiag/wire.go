@@ -73,6 +73,10 @@ type diagMsg struct {
 	V6Only bool // an IPv6 listener with IPV6_V6ONLY
 	// CgroupID is INET_DIAG_CGROUP_ID (cgroupid.go), 0 when absent.
 	CgroupID uint64
+	// Timer and ExpiresMS are idiag_timer (3: the TIME_WAIT timer) and
+	// idiag_expires, the milliseconds left on it.
+	Timer     uint8
+	ExpiresMS uint32
 }
 
 // parseDiagMsg decodes a struct inet_diag_msg (the first diagMsgLen bytes of
@@ -81,7 +85,7 @@ func parseDiagMsg(b []byte) (diagMsg, error) {
 	if len(b) < diagMsgLen {
 		return diagMsg{}, errShort("inet_diag_msg", len(b), diagMsgLen)
 	}
-	m := diagMsg{Family: b[0], State: b[1]}
+	m := diagMsg{Family: b[0], State: b[1], Timer: b[2]}
 	id := b[4 : 4+sockIDLen]
 	sport := binary.BigEndian.Uint16(id[0:2])
 	dport := binary.BigEndian.Uint16(id[2:4])
@@ -98,6 +102,7 @@ func parseDiagMsg(b []byte) (diagMsg, error) {
 	m.If = order.Uint32(id[36:40])
 	m.Cookie = uint64(order.Uint32(id[40:44])) | uint64(order.Uint32(id[44:48]))<<32
 	tail := b[4+sockIDLen:]
+	m.ExpiresMS = order.Uint32(tail[0:4])
 	m.UID = order.Uint32(tail[12:16])
 	m.Inode = order.Uint32(tail[16:20])
 	if m.Family == afInet6 && m.State == uint8(sampler.StateListen) { // the kernel says it for listeners

@@ -2,21 +2,15 @@ package churn
 
 import (
 	"cmp"
-	"net/netip"
 	"slices"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/dests"
 	"github.com/porttop/porttop/sampler/ports"
 )
 
-// Dest is a remote endpoint that local sockets connect to. Ports run out per
-// protocol and destination, so the protocol is part of it.
-type Dest struct {
-	Proto  sampler.Proto
-	Remote netip.AddrPort
-}
-
-func (d Dest) String() string { return d.Proto.String() + " " + d.Remote.String() }
+// Dest is a remote endpoint that local sockets connect to (dests.Dest).
+type Dest = dests.Dest
 
 // DestCount is how many local ports one destination holds.
 type DestCount struct {
@@ -24,30 +18,18 @@ type DestCount struct {
 	Ports int
 }
 
-// countDests adds one to into[dest] for every socket that holds a local port
-// of its own from the ephemeral range (any port when the range is unknown)
-// and is connected to a remote port. Skipped: listeners, sockets without a
-// remote (0.0.0.0:0, [::]:0), TCP sockets a listener accepted (those share
-// the listener's port, so they use up none of the range; their remote is a
-// client's port, not a destination), and ports outside the range (bound by
-// number, or handed out before the range changed), which a share of the
-// range must not count. A nil listeners knows of no listener. A socket in
-// TIME_WAIT still counts: its 4-tuple is not free yet.
-func countDests(socks []sampler.Socket, listeners *sampler.Listeners, ephemeral ports.Range, into map[Dest]int) {
-	for i := range socks {
-		s := &socks[i]
-		if s.State == sampler.StateListen || !s.Remote.IsValid() ||
-			s.Remote.Addr().IsUnspecified() || s.Remote.Port() == 0 {
-			continue
-		}
-		if ephemeral.Known() && !ephemeral.Contains(s.Local.Port()) {
-			continue
-		}
-		if s.Proto == sampler.TCP && listeners != nil && listeners.Accepts(s.Local) {
-			continue
-		}
-		into[Dest{s.Proto, s.Remote}]++
-	}
+// destPort is one local port held towards a destination.
+type destPort = dests.Port
+
+// countDests counts the distinct local ports each destination holds (see
+// dests.Count).
+func countDests(socks []sampler.Socket, listeners *sampler.Listeners, ephemeral ports.Range, into map[Dest]int, seen map[destPort]struct{}) {
+	dests.Count(socks, listeners, ephemeral, into, seen)
+}
+
+// destOf is the destination s holds an ephemeral port towards (dests.Of).
+func destOf(s *sampler.Socket, listeners *sampler.Listeners, ephemeral ports.Range) (Dest, bool) {
+	return dests.Of(s, listeners, ephemeral)
 }
 
 // byPortsDesc orders destinations by ports held, most first, then by

@@ -33,7 +33,29 @@ func TestSetEphemeralFollowsRange(t *testing.T) {
 			t.Errorf("panel lacks %q:\n%s", want, v)
 		}
 	}
-	if w := m.Warnings(); len(w) != 1 || !strings.Contains(w[0], "holds 101 local ports: 100% of the ephemeral range 40000-40100") {
+	if w := m.Warnings(); len(w) != 1 || !strings.Contains(w[0], "holds all 101 ports of the ephemeral range 40000-40100: the range is full for it") {
 		t.Errorf("warnings %q", w)
+	}
+}
+
+// TestPeakSurvivesRangeChange: the range is narrowed to 40000-40100, fills
+// up, and is restored. The SRE reading the panel after the incident still
+// sees the peak, said to be of the narrow range it was a share of (it read
+// "peak 0%" within 15 s of the restore).
+func TestPeakSurvivesRangeChange(t *testing.T) {
+	narrow := ports.Range{Lo: 40000, Hi: 40100}
+	m := New(plainStyles(), narrow, 0.5)
+	full := sampler.Snapshot{Sockets: clients(40000, 101, "10.0.0.5:5432", sampler.StateEstablished)}
+	for s := range 3 {
+		m = m.Observe(full, nil, scriptStart.Add(time.Duration(s)*time.Second))
+	}
+	m = m.SetEphemeral(linuxEphemeral)
+	few := sampler.Snapshot{Sockets: clients(40000, 3, "10.0.0.5:5432", sampler.StateEstablished)}
+	for s := 3; s < 18; s++ {
+		m = m.Observe(few, nil, scriptStart.Add(time.Duration(s)*time.Second))
+	}
+	v := m.View(120, 12)
+	if want := "0% 3/28,232 in use, peak 100% of 40000-40100"; !strings.Contains(v, want) {
+		t.Errorf("panel lacks %q:\n%s", want, v)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/dests"
 	"github.com/porttop/porttop/sampler/ports"
 )
 
@@ -38,8 +39,16 @@ type state struct {
 	lastSec int64
 	// dests is rebuilt from each snapshot; clearing keeps its buckets, so it
 	// is as large as the most destinations one snapshot has held.
-	dests    map[Dest]int
-	top      []DestCount
+	dests map[Dest]int
+	// destPorts is scratch for countDests: the (destination, local port)
+	// pairs of the snapshot, as large as the most one snapshot has held.
+	destPorts map[destPort]struct{}
+	top       []DestCount
+	// blocked counts, per protocol, the range's ports bound by listeners or
+	// unconnected sockets (dests.Blocked), which no connect() can take.
+	blocked map[sampler.Proto]int
+	// owners are who holds each top destination's ports, in top's order.
+	owners   [][]ownerShare
 	warnings []string
 	// ephemeralSeen is scratch for counting distinct ephemeral ports.
 	ephemeralSeen [65536 / 64]uint64
@@ -57,7 +66,9 @@ func New(styles Styles, eph ports.Range, threshold float64) Model {
 	return Model{styles: styles, ephemeral: eph, threshold: threshold, s: newState()}
 }
 
-func newState() *state { return &state{dests: make(map[Dest]int)} }
+func newState() *state {
+	return &state{dests: make(map[Dest]int), destPorts: make(map[destPort]struct{})}
+}
 
 // ParseThreshold reads a warning threshold as a share ("0.5") or a
 // percentage ("50%"); it must be above 0 and at most 100%.
@@ -88,6 +99,13 @@ func (m Model) Warnings() []string {
 
 // known reports whether the OS ephemeral range is known (ports.Range.Known).
 func (m Model) known() bool { return m.ephemeral.Known() }
+
+// full reports whether the ephemeral range is full for a destination: its
+// ports and those bound by listeners or unconnected sockets leave a
+// connect() to it no port to take (dests.IsFull).
+func (m Model) full(dc DestCount) bool {
+	return m.s != nil && dests.IsFull(dc.Ports, m.s.blocked[dc.Dest.Proto], m.ephemeral)
+}
 
 // share is n ports as a share of the ephemeral range (0 when it is unknown).
 func (m Model) share(n int) float64 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/dests"
 	"github.com/porttop/porttop/ui/internal/words"
 )
 
@@ -83,15 +84,18 @@ func (m Model) ObserveWithListeners(snap sampler.Snapshot, events []sampler.Even
 	s.hist.spread(prev, sec, sampleReleases, func(b *bucket) *uint32 { return &b.releases })
 	if b := s.hist.at(sec); b != nil {
 		b.timeWait, b.ephemeral = m.gauges(snap.Sockets)
+		b.of = m.ephemeral
 	}
 
 	clear(s.dests)
-	countDests(snap.Sockets, listeners, m.ephemeral, s.dests)
+	countDests(snap.Sockets, listeners, m.ephemeral, s.dests, s.destPorts)
+	s.blocked = dests.Blocked(snap.Sockets, m.ephemeral)
 	s.top = TopN(s.dests, maxTop)
+	s.owners = countOwners(snap.Sockets, listeners, m, s.top, s.destPorts)
 	s.warnings = s.warnings[:0]
 	var over []DestCount
 	for d, n := range s.dests {
-		if m.known() && m.share(n) > m.threshold {
+		if m.known() && (m.share(n) > m.threshold || m.full(DestCount{d, n})) {
 			over = append(over, DestCount{d, n})
 		}
 	}
@@ -123,8 +127,25 @@ func (m Model) gauges(socks []sampler.Socket) (timeWait, ephemeral uint32) {
 	return timeWait, ephemeral
 }
 
-// warning is one destination over the threshold, as a sentence.
+// warning is one destination over the threshold, as a sentence. A
+// destination holding every port of the range says what that means: a new
+// connect() to it can fail with EADDRNOTAVAIL. porttop cannot see those
+// failures (a socket whose connect() failed never had a port), so it says
+// the condition that makes them.
 func (m Model) warning(dc DestCount) string {
+	if m.full(dc) {
+		held := fmt.Sprintf("all %s ports", commas(m.ephemeral.Size()))
+		switch b := m.s.blocked[dc.Dest.Proto]; {
+		case b > 0:
+			held = fmt.Sprintf("%s of the %s ports (%s more bound by listeners or unconnected sockets)",
+				commas(dc.Ports), commas(m.ephemeral.Size()), commas(b))
+		case m.ephemeral.Size() == 1:
+			held = "the only port"
+		}
+		return fmt.Sprintf("%s holds %s of the ephemeral range %s: the range is full for it, "+
+			"so a new connect() to it can fail with EADDRNOTAVAIL (Cannot assign requested address) until a port is released",
+			dc.Dest, held, m.ephemeral)
+	}
 	return fmt.Sprintf("%s holds %s local %s: %s of the ephemeral range %s",
 		dc.Dest, commas(dc.Ports), words.Plural(dc.Ports, "port"), Percent(m.share(dc.Ports)), m.ephemeral)
 }

@@ -1,5 +1,7 @@
 package churn
 
+import "github.com/porttop/porttop/sampler/ports"
+
 // window is how many seconds of history the panel keeps.
 const window = 300
 
@@ -10,6 +12,9 @@ type bucket struct {
 	// snapshot carries the previous second's values forward.
 	timeWait  uint32
 	ephemeral uint32
+	// of is the ephemeral range ephemeral counted ports of: the range
+	// changes (sysctl), and a share is of the range in force then.
+	of ports.Range
 }
 
 // ring holds the last window seconds, indexed by unix second.
@@ -36,7 +41,7 @@ func (r *ring) advance(sec int64) {
 	last := r.b[slot(r.head)]
 	gap := sec - r.head
 	for s := sec - min(gap, window) + 1; s <= sec; s++ {
-		r.b[slot(s)] = bucket{timeWait: last.timeWait, ephemeral: last.ephemeral}
+		r.b[slot(s)] = bucket{timeWait: last.timeWait, ephemeral: last.ephemeral, of: last.of}
 	}
 	r.head = sec
 	r.n = int(min(int64(r.n)+gap, window))

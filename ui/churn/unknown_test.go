@@ -38,7 +38,7 @@ func TestUnknownEphemeralRange(t *testing.T) {
 func TestOnePortSingular(t *testing.T) {
 	m := New(plainStyles(), ports.Range{Lo: 40000, Hi: 40000}, 0.5).
 		Observe(sampler.Snapshot{Sockets: clients(40000, 1, "10.0.0.5:5432", sampler.StateEstablished)}, nil, scriptStart)
-	if w := m.Warnings(); len(w) != 1 || !strings.Contains(w[0], "holds 1 local port: 100%") {
+	if w := m.Warnings(); len(w) != 1 || !strings.Contains(w[0], "holds the only port of the ephemeral range 40000: the range is full") {
 		t.Errorf("Warnings = %q; want one, in the singular", w)
 	}
 	if out := m.View(100, 12); !strings.Contains(out, "(1 port)") {

@@ -170,10 +170,15 @@ func (m Model) gaugeLine(width, seconds int) string {
 	if !m.known() {
 		return label + st.muted.Render("range unknown: no share of it to show")
 	}
-	shown := m.s.hist.series(max(seconds, 1), func(b *bucket) uint32 { return b.ephemeral })
-	now, peak := lastAndMax(shown)
+	shown := m.s.hist.series(1, func(b *bucket) uint32 { return b.ephemeral })
+	now, _ := lastAndMax(shown)
+	peak, of := m.peakShare(max(seconds, 1))
+	peakText := Percent(peak)
+	if of.Known() && of != m.ephemeral {
+		peakText += " of " + of.String()
+	}
 	text := fmt.Sprintf(" %s %s/%s in use, peak %s",
-		Percent(m.share(int(now))), commas(int(now)), commas(m.ephemeral.Size()), Percent(m.share(int(peak))))
+		Percent(m.share(int(now))), commas(int(now)), commas(m.ephemeral.Size()), peakText)
 	bar := min(max(width-labelWidth-len(text), 0), 40)
 	return label + st.ephemeral.Render(Gauge(m.share(int(now)), bar)) + text
 }
@@ -198,13 +203,24 @@ func (m Model) destLines(width, rows int) []string {
 	const markWidth = 7 // "⚠ WARN "
 	numbers := 8 + 5    // " 16,210" and "  57%"
 	destWidth = min(destWidth, max(width-markWidth-numbers, 10))
-	bar := min(max(width-markWidth-destWidth-numbers-1, 0), 20)
+	// Who holds the ports, when there is room for a name and its share
+	// after a shorter bar; else the bar alone.
+	const minOwners = 14 // "  curl 100%, …"
+	withOwners := len(m.s.owners) > 0 && width-markWidth-destWidth-numbers-1-10 >= minOwners
+	barMax := 20
+	if withOwners {
+		barMax = 10
+	}
+	bar := min(max(width-markWidth-destWidth-numbers-1, 0), barMax)
 
 	lines := []string{head}
-	for _, dc := range top {
+	for i, dc := range top {
 		share := m.share(dc.Ports)
 		mark := strings.Repeat(" ", markWidth)
-		if share > m.threshold {
+		switch {
+		case m.full(dc): // no port left for a connect() to it
+			mark = st.warn.Render("⚠ FULL ")
+		case share > m.threshold:
 			mark = st.warn.Render("⚠ WARN ")
 		}
 		dest := ansi.Truncate(dc.Dest.String(), destWidth, "…")
@@ -217,6 +233,11 @@ func (m Model) destLines(width, rows int) []string {
 		if bar > 0 && m.known() {
 			line += " " + st.ephemeral.Render(Gauge(share, bar))
 		}
+		if withOwners && i < len(m.s.owners) {
+			if ow := ownersText(m.s.owners[i], dc.Ports); ow != "" {
+				line += "  " + st.muted.Render(ow)
+			}
+		}
 		lines = append(lines, line)
 	}
 	return lines
@@ -226,6 +247,7 @@ func (m Model) destLines(width, rows int) []string {
 func (m Model) destHeading(width int) string {
 	st := m.styles
 	abouts := []string{
+		fmt.Sprintf(" · local ports held · share of %s · WARN over %s · held by", m.ephemeral, Percent(m.threshold)),
 		fmt.Sprintf(" · local ports held · share of %s · WARN over %s", m.ephemeral, Percent(m.threshold)),
 		fmt.Sprintf(" · ports held · share of %s · WARN >%s", m.ephemeral, Percent(m.threshold)),
 		fmt.Sprintf(" · ports · share of %s · WARN >%s", m.ephemeral, Percent(m.threshold)),
@@ -233,6 +255,7 @@ func (m Model) destHeading(width int) string {
 	}
 	if !m.known() {
 		abouts = []string{
+			" · local ports held · held by (OS ephemeral range unknown: no share, no warning)",
 			" · local ports held (OS ephemeral range unknown: no share, no warning)",
 			" · ports held (range unknown: no share)",
 		}

@@ -1,6 +1,7 @@
 // Package eventfeed is the scrolling list of what happened, newest first:
 // `+` a port handed out, `-` released (with how long it was held), `~` a
-// state change. It keeps a bounded ring of events and renders only the lines
+// state change, `»` a connection a listener accepted and `«` its close
+// (those share the listener's port: no port handed out or released). It keeps a bounded ring of events and renders only the lines
 // on screen, applying the filter as it goes.
 package eventfeed
 
@@ -29,11 +30,19 @@ const (
 	ClosedGlyph   = "-"
 	ChangedGlyph  = "~"
 	ExistingGlyph = "="
+	// AcceptedGlyph and AcceptedClosedGlyph mark a connection a listener
+	// accepted, and its close: it shares the listener's port, so it is no
+	// hand-out and its close no release (as the header and explain count).
+	AcceptedGlyph       = "»"
+	AcceptedClosedGlyph = "«"
 )
 
 type entry struct {
 	ev      sampler.Event
 	summary bool // the line summing up the sockets already open, not an event
+	// accepted: a connection a listener accepted (or its close), judged by
+	// the listeners when it was added.
+	accepted bool
 }
 
 // Model is the feed.
@@ -54,7 +63,14 @@ type Model struct {
 	// wide: SetExisting has given the machine-wide first sample's sockets,
 	// which no batch's replace.
 	wide bool
+	// listeners are the newest snapshot's TCP listeners (shared with the
+	// parent, which resets them per batch); nil: none known.
+	listeners *sampler.Listeners
 }
+
+// SetListeners gives the listener set that tells accepted connections from
+// ports handed out; the parent resets it from each batch before Add.
+func (m *Model) SetListeners(l *sampler.Listeners) { m.listeners = l }
 
 // summaryLine is where the line summing up the existing sockets stands.
 type summaryLine uint8
@@ -108,7 +124,9 @@ func (m *Model) Add(events []sampler.Event, at time.Time) {
 	}
 	for i := range events {
 		if !events[i].Existing {
-			m.push(entry{ev: events[i]})
+			e := &events[i]
+			accepted := e.Kind != sampler.StateChanged && !m.listeners.HandsOutPort(e)
+			m.push(entry{ev: *e, accepted: accepted})
 		}
 	}
 	m.pushSummary(at)
@@ -275,7 +293,7 @@ func (m Model) line(e *entry) string {
 		note := fmt.Sprintf("%d %s already open when porttop started", n, words.Plural(n, "socket"))
 		return st.Muted.Render(fit(stamp+ExistingGlyph+" "+note, m.width))
 	}
-	glyph, text, gs := Describe(&e.ev)
+	glyph, text, gs := Describe(&e.ev, e.accepted)
 	body := fit(stamp+glyph+" "+text, m.width)
 	// Colour only the glyph; the text stays readable on any theme.
 	head, rest := body[:len(stamp)], body[len(stamp):]
@@ -286,18 +304,27 @@ func (m Model) line(e *entry) string {
 }
 
 // Describe writes one event as the feed shows it, without the time:
-// "+ 54112/tcp curl -> 93.184.216.34:443", "- 54112/tcp curl held 1.2s",
-// "~ 54112/tcp ESTABLISHED -> TIME_WAIT". It also returns the glyph and a
-// picker for its style.
-func Describe(e *sampler.Event) (glyph, text string, styleOf func(style.Styles) lipgloss.Style) {
+// "+ 54112/tcp curl -> 93.184.216.34:443", "- 54112/tcp curl held 1.2s"
+// ("held at least 1.8s" for a socket open before porttop started),
+// "~ 54112/tcp ESTABLISHED -> TIME_WAIT"; accepted (a connection a listener
+// accepted, sharing its port) "» 9000/tcp python3 accepted from
+// 127.0.0.1:41000" and "« 9000/tcp python3 from 127.0.0.1:41000 closed after
+// 2.0s". It also returns the glyph and a picker for its style.
+func Describe(e *sampler.Event, accepted bool) (glyph, text string, styleOf func(style.Styles) lipgloss.Style) {
 	s := &e.Socket
 	port := fmt.Sprintf("%d/%s", s.Local.Port(), s.Proto)
 	who := ""
 	if s.Process != "" {
 		who = " " + safe.Text(s.Process)
 	}
-	switch e.Kind {
-	case sampler.Opened:
+	switch {
+	case e.Kind == sampler.Opened && accepted:
+		text = port + who + " accepted from " + sockettable.FormatAddr(s.Remote)
+		return AcceptedGlyph, text, func(st style.Styles) lipgloss.Style { return st.Opened }
+	case e.Kind == sampler.Closed && accepted:
+		text = port + who + " from " + sockettable.FormatAddr(s.Remote) + " closed after " + held(e)
+		return AcceptedClosedGlyph, text, func(st style.Styles) lipgloss.Style { return st.Closed }
+	case e.Kind == sampler.Opened:
 		text = port + who
 		if s.Remote.Port() != 0 {
 			text += " -> " + sockettable.FormatAddr(s.Remote)
@@ -305,15 +332,24 @@ func Describe(e *sampler.Event) (glyph, text string, styleOf func(style.Styles) 
 			text += " " + s.State.String()
 		}
 		return OpenedGlyph, text, func(st style.Styles) lipgloss.Style { return st.Opened }
-	case sampler.Closed:
-		text = port + who + " held " + sockettable.FormatAge(e.Held)
-		if e.SeenAtEnd {
-			text += " (between samples)"
+	case e.Kind == sampler.Closed:
+		text = port + who + " held " + held(e)
+		if e.HeldAtLeast {
+			text = port + who + " held at least " + held(e)
 		}
 		return ClosedGlyph, text, func(st style.Styles) lipgloss.Style { return st.Closed }
 	}
 	text = port + who + " " + stateName(e.PrevState) + " -> " + stateName(s.State)
 	return ChangedGlyph, text, func(st style.Styles) lipgloss.Style { return st.Changed }
+}
+
+// held is how long a closed socket was held, as the feed says it.
+func held(e *sampler.Event) string {
+	h := sockettable.FormatAge(e.Held)
+	if e.SeenAtEnd {
+		h += " (between samples)"
+	}
+	return h
 }
 
 func stateName(s sampler.State) string {

@@ -45,7 +45,7 @@ func TestDescribe(t *testing.T) {
 		{sampler.Event{Kind: sampler.StateChanged, Socket: conn("10.0.0.5:54112", "93.184.216.34:443", "", sampler.StateTimeWait), PrevState: sampler.StateEstablished}, "~", "54112/tcp ESTABLISHED -> TIME_WAIT"},
 	}
 	for _, tt := range tests {
-		g, text, _ := Describe(&tt.e)
+		g, text, _ := Describe(&tt.e, false)
 		if g != tt.glyph || text != tt.text {
 			t.Errorf("Describe = %q %q, want %q %q", g, text, tt.glyph, tt.text)
 		}

@@ -34,6 +34,11 @@ type Input struct {
 	History *history.PortHistory
 	// Started is when porttop began watching.
 	Started time.Time
+	// FirstSample is when porttop first read the connection table (zero if
+	// unknown), and OpenAtStart (nil: none) tells a socket that was open
+	// then: open before porttop started, its since is a lower bound.
+	FirstSample time.Time
+	OpenAtStart func(*sampler.Socket) bool
 	// OwnersVisible is true when porttop may see every process's sockets
 	// (root, or the capabilities for it): a socket with no process is then
 	// held by none porttop can see, not hidden from this user.

@@ -243,7 +243,7 @@ func TestManySocketsListedBriefly(t *testing.T) {
 		})
 	}
 	out := Text(in, 80)
-	if !strings.Contains(out, "20 sockets use it") || !strings.Contains(out, "and 12 more.") ||
+	if !strings.Contains(out, "20 sockets hold it") || !strings.Contains(out, "and 12 more.") ||
 		strings.Count(out, "nginx (pid 1") != maxSocketsListed {
 		t.Errorf("busy port listing:\n%s", out)
 	}

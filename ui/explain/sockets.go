@@ -3,6 +3,7 @@ package explain
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/users"
@@ -46,17 +47,55 @@ func socketParas(in Input) []para {
 		return []para{text(fmt.Sprintf("Now: port %d is free: no %s socket on this machine uses it, "+
 			"at either end.", in.Port, what))}
 	}
-	n := "1 socket uses it"
-	if len(mine) > 1 {
-		n = fmt.Sprintf("%d sockets use it", len(mine))
+	// A port is in use when a local socket holds it. A socket whose remote
+	// port is the port only talks to it: the far side holds it (another
+	// machine's, or on loopback a socket of this one that is listed on its
+	// own), and binding it here works, as `ss -l sport` and bind(2) agree.
+	var local, remote []sampler.Socket
+	for _, s := range mine {
+		if s.Local.Port() == in.Port {
+			local = append(local, s)
+		} else {
+			remote = append(remote, s)
+		}
 	}
-	out := []para{text(fmt.Sprintf("Now: port %d is in use; %s:", in.Port, n))}
-	for i := range mine {
+	var out []para
+	if len(local) > 0 {
+		out = append(out, text(fmt.Sprintf("Now: port %d is in use on this machine; %s:",
+			in.Port, countWords(len(local), "socket holds it", "sockets hold it"))))
+		out = append(out, socketBullets(in, local)...)
+	}
+	if len(remote) > 0 {
+		lead := fmt.Sprintf("Now: no socket on this machine holds port %d as its own, so it is free "+
+			"to bind here; %s it only as the remote end (the other side's port):",
+			in.Port, countWords(len(remote), "socket uses", "sockets use"))
+		if len(local) > 0 {
+			lead = fmt.Sprintf("Port %d is also the remote end (the other side's port) of %s:",
+				in.Port, countWords(len(remote), "connection", "connections"))
+		}
+		out = append(out, text(lead))
+		out = append(out, socketBullets(in, remote)...)
+	}
+	return out
+}
+
+// countWords is "1 socket holds it" or "3 sockets hold it".
+func countWords(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// socketBullets lists socks, at most maxSocketsListed of them.
+func socketBullets(in Input, socks []sampler.Socket) []para {
+	var out []para
+	for i := range socks {
 		if i == maxSocketsListed {
-			out = append(out, bullet(fmt.Sprintf("and %d more.", len(mine)-maxSocketsListed)))
+			out = append(out, bullet(fmt.Sprintf("and %d more.", len(socks)-maxSocketsListed)))
 			break
 		}
-		out = append(out, bullet(socketSentence(in, &mine[i])))
+		out = append(out, bullet(socketSentence(in, &socks[i])))
 	}
 	return out
 }
@@ -79,10 +118,10 @@ func socketSentence(in Input, s *sampler.Socket) string {
 	case s.State == sampler.StateTimeWait && s.PID == 0:
 		who = "A tcp connection"
 		did = fmt.Sprintf("from %s to %s has closed and waits in TIME_WAIT: the kernel keeps it a while, "+
-			"owned by no process, so late packets are not taken for a new connection", s.Local, s.Remote)
+			"owned by no process, so late packets are not taken for a new connection", s.Local, s.Remote) + timeWaitLeft(s, in.Now)
 	case s.State == sampler.StateTimeWait:
 		did = fmt.Sprintf("held a tcp connection from %s to %s that has closed; the kernel keeps it in "+
-			"TIME_WAIT a while so late packets are not taken for a new connection", s.Local, s.Remote)
+			"TIME_WAIT a while so late packets are not taken for a new connection", s.Local, s.Remote) + timeWaitLeft(s, in.Now)
 	case s.Owner.Departed():
 		did = fmt.Sprintf("held a tcp connection from %s to %s and has let it go; the kernel is finishing "+
 			"its shutdown (%s) and no process holds it now", s.Local, s.Remote, s.State)
@@ -93,7 +132,20 @@ func socketSentence(in Input, s *sampler.Socket) string {
 	if s.Local.Port() != in.Port && s.Remote.Port() == in.Port {
 		sentence += fmt.Sprintf("; port %d is the remote end", in.Port)
 	}
-	if !s.Since.IsZero() {
+	switch {
+	case s.Since.IsZero():
+	case in.OpenAtStart != nil && in.OpenAtStart(s):
+		// First seen at porttop's first sample: open before it, for how
+		// long before, porttop cannot know.
+		at := in.FirstSample
+		if at.IsZero() {
+			at = s.Since
+		}
+		sentence += ", open since before porttop started at " + clock(at, in.Now)
+		if in.Now.After(s.Since) {
+			sentence += " (at least " + duration(in.Now.Sub(s.Since)) + ")"
+		}
+	default:
 		sentence += ", since " + clock(s.Since, in.Now)
 		if in.Now.After(s.Since) {
 			sentence += " (" + duration(in.Now.Sub(s.Since)) + ")"
@@ -127,4 +179,17 @@ func owner(s *sampler.Socket, in Input) string {
 		}
 	}
 	return who + ")"
+}
+
+// timeWaitLeft says when the kernel frees a TIME_WAIT socket, where the
+// source reports its timer (ss -o's timewait): "; it frees it in 45s".
+func timeWaitLeft(s *sampler.Socket, now time.Time) string {
+	if s.TimeWaitEnds.IsZero() {
+		return ""
+	}
+	left := s.TimeWaitEnds.Sub(now)
+	if left <= 0 {
+		return "; its timer has run out, so the kernel frees it now"
+	}
+	return "; the kernel frees it (and its port) in " + duration(left) + ", at " + clock(s.TimeWaitEnds, now)
 }

@@ -22,6 +22,10 @@ type Model struct {
 	content string
 	open    bool
 	height  int // outer height, as last set
+	// follow: end was pressed (or the reader scrolled to the last line), so
+	// the pane stays at the bottom as a live refresh adds lines, as less's
+	// F and tail -f do; scrolling up or home lets go.
+	follow bool
 }
 
 // New makes a closed pane.
@@ -35,12 +39,17 @@ func (m *Model) Open(title, content string) {
 	m.fitHeight()
 	m.vp.SetContent(content)
 	m.vp.GotoTop()
+	m.follow = false
 }
 
 // SetContent replaces the text keeping the scroll position (a live refresh).
+// A pane following the bottom (see Bottom) stays there.
 func (m *Model) SetContent(content string) {
 	m.content = content
 	m.vp.SetContent(content)
+	if m.follow {
+		m.vp.GotoBottom()
+	}
 }
 
 // Close hides the pane.
@@ -59,6 +68,9 @@ func (m *Model) SetSize(w, h int) {
 	m.height = h
 	m.fitHeight()
 	m.vp.SetContent(m.content)
+	if m.follow {
+		m.vp.GotoBottom()
+	}
 }
 
 // fitHeight gives the text what the border, footer and title leave.
@@ -73,14 +85,19 @@ func (m *Model) fitHeight() {
 // InnerWidth is the width text should be wrapped to.
 func (m Model) InnerWidth() int { return m.vp.Width }
 
-// Top scrolls to the first line, Bottom to the last (home and end).
-func (m *Model) Top()    { m.vp.GotoTop() }
-func (m *Model) Bottom() { m.vp.GotoBottom() }
+// Top scrolls to the first line, Bottom to the last (home and end); after
+// Bottom the pane follows the last line through refreshes until scrolled.
+func (m *Model) Top()    { m.vp.GotoTop(); m.follow = false }
+func (m *Model) Bottom() { m.vp.GotoBottom(); m.follow = true }
 
 // Update scrolls (arrows, j/k, pgup/pgdn, mouse wheel).
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	var cmd tea.Cmd
+	before := m.vp.YOffset
 	m.vp, cmd = m.vp.Update(msg)
+	if m.vp.YOffset != before { // scrolled: follow only if it came to the last line
+		m.follow = m.vp.AtBottom()
+	}
 	return m, cmd
 }
 

@@ -61,10 +61,7 @@ func View(st style.Styles, in Info, width int) string {
 		l1 = append(l1, st.Muted.Render("source ")+st.Text.Render(safe.Text(in.Source)))
 	}
 	l1 = append(l1, st.Muted.Render("sample ")+st.Text.Render(sampling(in)))
-	for _, b := range in.Badges {
-		l1 = append(l1, st.Badge.Render(b))
-	}
-	lines = append(lines, strings.Join(l1, "  "))
+	lines = append(lines, withBadges(st, strings.Join(l1, "  "), in.Badges, width))
 
 	c := in.Counts
 	var eph string
@@ -124,6 +121,28 @@ func View(st style.Styles, in Info, width int) string {
 		lines[i] = ansi.Truncate(l, width, "…")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// withBadges ends line with the badges (PAUSED, REPLAY paused). They say
+// the screen is not live, so they win: when the line is too wide, the rest
+// of it is cut to make room, not them.
+func withBadges(st style.Styles, line string, badges []string, width int) string {
+	if len(badges) == 0 {
+		return line
+	}
+	rendered := make([]string, len(badges))
+	for i, b := range badges {
+		rendered[i] = st.Badge.Render(b)
+	}
+	tail := strings.Join(rendered, "  ")
+	room := width - ansi.StringWidth(tail) - 2
+	if ansi.StringWidth(line) <= room {
+		return line + "  " + tail
+	}
+	if room < 8 { // not even a few cells of the rest: the badges alone
+		return tail
+	}
+	return ansi.Truncate(line, room, "…") + "  " + tail
 }
 
 // percent writes a share so that a small non-zero one does not read as 0.

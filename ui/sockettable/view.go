@@ -86,12 +86,19 @@ func (m Model) cells(l layout, r row, now time.Time) []string {
 
 // age is how long the socket has lived; for a closed one, how long it was
 // held, frozen (0 for one that lived and died between samples, as the feed
-// says), never a clock that goes on counting after the close.
+// says), never a clock that goes on counting after the close. A TIME_WAIT
+// socket whose timer the source reports shows the time left on it instead,
+// as "-45s".
 func (m Model) age(r row, now time.Time) string {
 	if r.mark == Gone {
 		if l, ok := m.lingering[r.s.ID]; ok {
 			return FormatAge(l.held)
 		}
+	}
+	if r.s.State == sampler.StateTimeWait && !r.s.TimeWaitEnds.IsZero() {
+		// What is left of it matters more than how long it has lived: the
+		// kernel's timer (ss -o's timewait), counting down.
+		return "-" + FormatAge(max(r.s.TimeWaitEnds.Sub(now), 0))
 	}
 	if r.s.Since.IsZero() {
 		return ""

@@ -1,0 +1,98 @@
+package sampler
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+)
+
+// Driven by the real Differ (first sample's opens marked Existing, as the
+// poller does): sockets of the first sample are marked when
+// they close (held at least), one handed out later is not, whether it
+// closes in the next sample or ten later.
+func TestStartMarkMarksClosesOfSocketsOpenAtStart(t *testing.T) {
+	t0 := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	tcp := func(local string) Socket {
+		return Socket{
+			ID: ID{Proto: TCP, Local: netip.MustParseAddrPort(local),
+				Remote: netip.MustParseAddrPort("10.0.0.9:443")},
+			State: StateTimeWait,
+			Owner: Owner{UID: -1},
+		}
+	}
+	old, young := tcp("10.0.0.5:35125"), tcp("10.0.0.5:35126")
+	var d Differ
+	var mark StartMark
+	step := func(prev Snapshot, at time.Time, socks ...Socket) (Snapshot, []Event) {
+		next := Snapshot{Time: at, Sockets: append([]Socket(nil), socks...)}
+		ev := d.Diff(prev, &next)
+		if prev.Time.IsZero() { // the first sample's opens are Existing, as the poller marks them
+			for i := range ev {
+				ev[i].Existing = true
+			}
+		}
+		b := Batch{Snapshot: next, Events: ev}
+		mark.Observe(&b)
+		mark.Mark(ev)
+		return next, ev
+	}
+	s1, _ := step(Snapshot{}, t0, old)
+	s2, _ := step(s1, t0.Add(time.Second), old, young)
+	_, ev := step(s2, t0.Add(1800*time.Millisecond))
+	if len(ev) != 2 {
+		t.Fatalf("events %+v", ev)
+	}
+	for _, e := range ev {
+		want := e.Socket.Local.Port() == 35125
+		if e.Kind != Closed || e.HeldAtLeast != want {
+			t.Errorf("close of %v: HeldAtLeast %v, want %v (held %v)", e.Socket.Local, e.HeldAtLeast, want, e.Held)
+		}
+	}
+	if !mark.First().Equal(t0) {
+		t.Errorf("first sample at %v, want %v", mark.First(), t0)
+	}
+}
+
+// Nothing is marked before the first sample, nor a socket that was not
+// an Existing open of it, even one opened in the same second.
+func TestStartMarkNeedsAFirstSample(t *testing.T) {
+	t0 := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	a := Socket{ID: ID{Proto: TCP, Local: netip.MustParseAddrPort("10.0.0.5:35125")}, Since: t0}
+	b := a
+	b.Local = netip.MustParseAddrPort("10.0.0.5:35126")
+	var mark StartMark
+	ev := []Event{{Kind: Closed, Socket: a}}
+	mark.Mark(ev)
+	mark.Observe(&Batch{Events: []Event{{Kind: Opened, Existing: true, Socket: a}}}) // a failed first sample: no time
+	mark.Mark(ev)
+	if ev[0].HeldAtLeast {
+		t.Error("marked before any sample")
+	}
+	mark.Observe(&Batch{Snapshot: Snapshot{Time: t0}, Events: []Event{{Kind: Opened, Time: t0, Existing: true, Socket: a}}})
+	if !mark.OpenAtStart(&a) || mark.OpenAtStart(&b) {
+		t.Errorf("open at start: a %v b %v, want true false", mark.OpenAtStart(&a), mark.OpenAtStart(&b))
+	}
+	ev = []Event{{Kind: Closed, Socket: b}, {Kind: Closed, Socket: a}}
+	mark.Mark(ev)
+	if ev[0].HeldAtLeast || !ev[1].HeldAtLeast {
+		t.Errorf("marks %v %v, want false true", ev[0].HeldAtLeast, ev[1].HeldAtLeast)
+	}
+	if mark.OpenAtStart(&a) {
+		t.Error("a closed socket is still remembered")
+	}
+}
+
+// A replay's first batch can reach past the recording's first sample (its
+// clock runs while the display waits): the start is the Existing opens'
+// time.
+func TestStartMarkTakesTheExistingOpensTime(t *testing.T) {
+	t0 := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	var mark StartMark
+	mark.Observe(&Batch{Snapshot: Snapshot{Time: t0.Add(1600 * time.Millisecond)}, Events: []Event{
+		{Kind: Opened, Time: t0, Existing: true},
+		{Kind: Opened, Time: t0.Add(time.Second)},
+	}})
+	if !mark.First().Equal(t0) {
+		t.Errorf("start %v, want the existing opens' %v", mark.First(), t0)
+	}
+}

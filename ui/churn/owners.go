@@ -1,0 +1,113 @@
+package churn
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/ui/safe"
+)
+
+// maxOwnersShown is how many owners a destination's line names; the rest
+// are summed up as "+N more".
+const maxOwnersShown = 3
+
+// ownerShare is one process name holding ports towards a destination.
+type ownerShare struct {
+	name  string // process name; "" unknown
+	ports int
+}
+
+// unknownOwner names ports whose owner porttop does not know (hidden from
+// this user, or the kernel's own).
+const unknownOwner = "unknown"
+
+// timeWaitOwner names ports held by TIME_WAIT sockets whose last owner
+// porttop does not know: no process holds them; the kernel does until its
+// timer ends. A known last owner is named as the table does.
+const timeWaitOwner = "TIME_WAIT"
+
+// countOwners finds, for each top destination, who holds its ports: the
+// process name of each distinct local port held towards it (the first
+// socket seen on a port names it), most ports first. A TIME_WAIT socket
+// counts for the process that last held it when porttop knows it, else as
+// TIME_WAIT (no process holds it). Names, not pids: a client run
+// in a loop is one name and many pids.
+func countOwners(socks []sampler.Socket, listeners *sampler.Listeners, m Model, top []DestCount, seen map[destPort]struct{}) [][]ownerShare {
+	if len(top) == 0 {
+		return nil
+	}
+	at := make(map[Dest]int, len(top))
+	for i, dc := range top {
+		at[dc.Dest] = i
+	}
+	counts := make([]map[string]int, len(top))
+	clear(seen)
+	for i := range socks {
+		d, ok := destOf(&socks[i], listeners, m.ephemeral)
+		if !ok {
+			continue
+		}
+		j, ok := at[d]
+		if !ok {
+			continue
+		}
+		k := destPort{Dest: d, Port: socks[i].Local.Port()}
+		if _, dup := seen[k]; dup {
+			continue
+		}
+		seen[k] = struct{}{}
+		if counts[j] == nil {
+			counts[j] = map[string]int{}
+		}
+		name := socks[i].Process
+		if name == "" && socks[i].State == sampler.StateTimeWait {
+			name = timeWaitOwner // held by no process, not by one porttop cannot see
+		}
+		counts[j][name]++
+	}
+	out := make([][]ownerShare, len(top))
+	for j, c := range counts {
+		for name, n := range c {
+			out[j] = append(out[j], ownerShare{name, n})
+		}
+		slices.SortFunc(out[j], func(a, b ownerShare) int {
+			if c := cmp.Compare(b.ports, a.ports); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.name, b.name)
+		})
+	}
+	return out
+}
+
+// ownersText is "curl 60%, python3 40%": who holds a destination's ports,
+// with each one's share of them, or the one name when one process holds
+// them all; "" when there are none.
+func ownersText(owners []ownerShare, total int) string {
+	if len(owners) == 0 || total <= 0 {
+		return ""
+	}
+	if len(owners) == 1 {
+		if owners[0].name == "" {
+			return unknownOwner
+		}
+		return safe.Text(owners[0].name)
+	}
+	var parts []string
+	for i, o := range owners {
+		if i == maxOwnersShown {
+			n := len(owners) - maxOwnersShown
+			parts = append(parts, fmt.Sprintf("+%d more", n))
+			break
+		}
+		name := o.name
+		if name == "" {
+			name = unknownOwner
+		}
+		parts = append(parts, fmt.Sprintf("%s %s", safe.Text(name), Percent(float64(o.ports)/float64(total))))
+	}
+	return strings.Join(parts, ", ")
+}
