@@ -28,6 +28,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(exhaustEnv) != "" {
 		os.Exit(exhaust())
 	}
+	if addr := os.Getenv(clientEnv); addr != "" {
+		os.Exit(connectAndQuit(addr))
+	}
 	os.Exit(m.Run())
 }
 

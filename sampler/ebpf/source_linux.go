@@ -1,0 +1,290 @@
+//go:build linux
+
+package ebpf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// Source is the ebpf source: the table still comes from a snapshot source
+// (netlink), and the kernel programs add what snapshots cannot see: the
+// process that opened each TCP socket, kept after it exits; each release as
+// it happens; every transition; and failed port hand-outs.
+type Source struct {
+	inner sampler.Source
+	probe *Probe
+
+	mu   sync.Mutex
+	attr *Attributor
+
+	subMu    sync.Mutex
+	releases *subscriber[sampler.Release]
+	trans    *subscriber[sampler.Transition]
+	failed   *subscriber[sampler.PortFailure]
+
+	lastFailure atomic.Pointer[sampler.PortFailure]
+	undecodable atomic.Uint64
+
+	stop context.CancelFunc
+	done chan struct{}
+	once sync.Once
+}
+
+var (
+	_ sampler.Source            = (*Source)(nil)
+	_ sampler.ReleaseWatcher    = (*Source)(nil)
+	_ sampler.TransitionWatcher = (*Source)(nil)
+	_ sampler.Queryable         = (*Source)(nil)
+	_ sampler.Owners            = (*Source)(nil)
+	_ sampler.CounterReader     = (*Source)(nil)
+	_ sampler.Noter             = (*Source)(nil)
+	_ sampler.SocketRecycler    = (*Source)(nil)
+)
+
+type subscriber[T any] struct {
+	out  chan<- T
+	done <-chan struct{}
+}
+
+// NewSource loads the kernel programs and starts reading them; inner
+// samples the table. Its error is an *UnavailableError when the programs
+// cannot run (inner is then not closed: the caller may fall back to it).
+func NewSource(inner sampler.Source) (*Source, error) {
+	p, err := Open()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Source{
+		inner: inner,
+		probe: p,
+		attr:  NewAttributor(alive),
+		stop:  cancel,
+		done:  make(chan struct{}),
+	}
+	go s.run(ctx)
+	return s, nil
+}
+
+func alive(pid int32) bool {
+	return syscall.Kill(int(pid), 0) != syscall.ESRCH
+}
+
+// run reads the kernel's records for the source's whole life.
+func (s *Source) run(ctx context.Context) {
+	defer close(s.done)
+	var tr sampler.Transition
+	var pf sampler.PortFailure
+	_ = s.probe.Read(ctx, func(raw []byte) {
+		isFail, err := Decode(raw, s.probe.clock, &tr, &pf)
+		switch {
+		case err != nil:
+			s.undecodable.Add(1)
+		case isFail:
+			last := pf
+			s.lastFailure.Store(&last)
+			s.subMu.Lock()
+			sub := s.failed
+			s.subMu.Unlock()
+			send(ctx, sub, pf)
+		default:
+			s.mu.Lock()
+			rel, ok := s.attr.Transition(tr)
+			s.mu.Unlock()
+			s.subMu.Lock()
+			rsub, tsub := s.releases, s.trans
+			s.subMu.Unlock()
+			if ok {
+				send(ctx, rsub, rel)
+			}
+			send(ctx, tsub, tr)
+		}
+	})
+}
+
+// send hands v to the subscriber, waiting while it is busy (the kernel
+// buffers meanwhile and counts what it cannot hold).
+func send[T any](ctx context.Context, sub *subscriber[T], v T) {
+	if sub == nil {
+		return
+	}
+	select {
+	case sub.out <- v:
+	case <-sub.done:
+	case <-ctx.Done():
+	}
+}
+
+// Name is "ebpf".
+func (s *Source) Name() string { return "ebpf" }
+
+// Sample is the inner source's table with the processes the kernel saw
+// open its sockets filled in where the table has none.
+func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
+	snap, err := s.inner.Sample(ctx)
+	if err != nil {
+		return snap, err
+	}
+	s.mu.Lock()
+	s.attr.Sample(&snap)
+	s.mu.Unlock()
+	return snap, nil
+}
+
+var errWatched = errors.New("ebpf: already watched")
+
+// WatchReleases sends each TCP socket the kernel closes, as it closes it,
+// named with the process that opened it; UDP releases come from the inner
+// source's watcher when it has one.
+func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) error {
+	if err := subscribe(s, &s.releases, ctx, out); err != nil {
+		return err
+	}
+	defer unsubscribe(s, &s.releases)
+	if w, ok := s.inner.(sampler.ReleaseWatcher); ok {
+		udp := make(chan sampler.Release, 256)
+		errc := make(chan error, 1)
+		go func() { errc <- w.WatchReleases(ctx, udp) }()
+		for {
+			select {
+			case r := <-udp:
+				if r.Socket.Proto == sampler.TCP {
+					continue // the transitions tell these, with their process
+				}
+				select {
+				case out <- r:
+				case <-ctx.Done():
+				}
+			case err := <-errc:
+				if err != nil {
+					// TCP releases keep coming; UDP ones wait for the next sample.
+					<-ctx.Done()
+				}
+				return nil
+			case <-ctx.Done():
+				<-errc
+				return nil
+			}
+		}
+	}
+	<-ctx.Done()
+	return nil
+}
+
+// WatchTransitions sends every TCP transition and failed hand-out until
+// ctx ends.
+func (s *Source) WatchTransitions(ctx context.Context, out chan<- sampler.Transition, failed chan<- sampler.PortFailure) error {
+	if err := subscribe(s, &s.trans, ctx, out); err != nil {
+		return err
+	}
+	defer unsubscribe(s, &s.trans)
+	if err := subscribe(s, &s.failed, ctx, failed); err != nil {
+		return err
+	}
+	defer unsubscribe(s, &s.failed)
+	<-ctx.Done()
+	return nil
+}
+
+func subscribe[T any](s *Source, slot **subscriber[T], ctx context.Context, out chan<- T) error {
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
+	if *slot != nil {
+		return errWatched
+	}
+	*slot = &subscriber[T]{out: out, done: ctx.Done()}
+	return nil
+}
+
+func unsubscribe[T any](s *Source, slot **subscriber[T]) {
+	s.subMu.Lock()
+	*slot = nil
+	s.subMu.Unlock()
+}
+
+// Lost is how many kernel records were dropped because porttop fell behind.
+func (s *Source) Lost() uint64 { return s.probe.Lost() }
+
+// PortFailures are the kernel's counts of failed hand-outs since start and
+// the latest one seen (zero when none).
+func (s *Source) PortFailures() (Counts, sampler.PortFailure, error) {
+	c, err := s.probe.Counts()
+	var last sampler.PortFailure
+	if p := s.lastFailure.Load(); p != nil {
+		last = *p
+	}
+	return c, last, err
+}
+
+// Notes are the inner source's notes, then what the kernel side runs
+// without, records dropped, and failed hand-outs.
+func (s *Source) Notes() []string {
+	var notes []string
+	if n, ok := s.inner.(sampler.Noter); ok {
+		notes = append(notes, n.Notes()...)
+	}
+	notes = append(notes, s.probe.Notes()...)
+	c, last, err := s.PortFailures()
+	if err != nil {
+		return notes
+	}
+	if c.Dropped > 0 {
+		notes = append(notes, fmt.Sprintf("%d kernel events dropped (porttop fell behind): some processes and closes are missing", c.Dropped))
+	}
+	if c.ConnectFailed+c.BindFailed > 0 {
+		notes = append(notes, FailureNote(c, last))
+	}
+	return notes
+}
+
+// Close stops reading and releases the kernel programs, then closes the
+// inner source if it can be closed.
+func (s *Source) Close() error {
+	var err error
+	s.once.Do(func() {
+		s.stop()
+		err = s.probe.Close()
+		<-s.done
+		if c, ok := s.inner.(interface{ Close() error }); ok {
+			err = errors.Join(err, c.Close())
+		}
+	})
+	return err
+}
+
+// SetQuery narrows the inner source's samples.
+func (s *Source) SetQuery(q sampler.Query) {
+	if qs, ok := s.inner.(sampler.Queryable); ok {
+		qs.SetQuery(q)
+	}
+}
+
+// OwnersHidden is the inner source's answer.
+func (s *Source) OwnersHidden() (bool, string) {
+	if o, ok := s.inner.(sampler.Owners); ok {
+		return o.OwnersHidden()
+	}
+	return false, ""
+}
+
+// KernelCounters are the inner source's.
+func (s *Source) KernelCounters() (sampler.KernelCounters, error) {
+	if cr, ok := s.inner.(sampler.CounterReader); ok {
+		return cr.KernelCounters()
+	}
+	return sampler.KernelCounters{}, errors.New("ebpf: the inner source has no kernel counters")
+}
+
+// Recycle hands the sockets back to the inner source.
+func (s *Source) Recycle(sockets []sampler.Socket) {
+	if r, ok := s.inner.(sampler.SocketRecycler); ok {
+		r.Recycle(sockets)
+	}
+}
