@@ -32,6 +32,9 @@ type Transition struct {
 	From   State
 	To     State
 	Actor  Actor
+	// NetNS is the socket's network namespace (its inode number, as
+	// /proc/PID/ns/net shows it); 0 when the source cannot tell.
+	NetNS uint32
 }
 
 // FailedOp is the call that failed for lack of a free local port.
@@ -64,6 +67,7 @@ type PortFailure struct {
 	Errno int // positive errno: 99 EADDRNOTAVAIL, 98 EADDRINUSE on Linux
 	Addr  netip.AddrPort
 	Actor Actor
+	NetNS uint32 // the caller's network namespace; 0 when unknown
 }
 
 // TransitionWatcher is implemented by sources that hear of every TCP state

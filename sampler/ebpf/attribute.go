@@ -57,7 +57,9 @@ func NewAttributor(alive func(pid int32) bool) *Attributor {
 
 // Transition takes one transition in and returns the release it means, if
 // any: a socket going to CLOSE is released, to TIME_WAIT when the kernel
-// hands it over (from FIN_WAIT1, FIN_WAIT2 or CLOSING), else for good.
+// hands it over (from FIN_WAIT1, FIN_WAIT2 or CLOSING), else for good. The
+// release carries a socket cookie only if a sample showed the socket (a
+// tracepoint program cannot read cookies).
 func (a *Attributor) Transition(tr sampler.Transition) (sampler.Release, bool) {
 	key := [2]netip.AddrPort{tr.Local, tr.Remote}
 	switch {
@@ -83,7 +85,7 @@ func (a *Attributor) Transition(tr sampler.Transition) (sampler.Release, bool) {
 		if act, ok := a.listener(tr.Local); ok {
 			a.own(key, act, tr.At)
 		}
-	case tr.Actor.Known:
+	case tr.Actor.Known && tr.From != sampler.StateListen:
 		if _, ok := a.owners[key]; !ok {
 			a.own(key, tr.Actor, tr.At)
 		}
@@ -109,13 +111,25 @@ func (a *Attributor) Transition(tr sampler.Transition) (sampler.Release, bool) {
 	if o, ok := a.owners[key]; ok {
 		rel.Socket.Cookie = o.cookie
 		a.fill(&rel.Socket, o)
-		if handoff {
-			o.closed, o.seen = true, tr.At
-		} else {
-			delete(a.owners, key)
-		}
+		// Kept a while: TIME_WAIT holds the port on, and netlink's report
+		// of the release may come after this transition.
+		o.closed, o.seen = true, tr.At
 	}
 	return rel, true
+}
+
+// Name fills in the opener of a released socket (from netlink's destroy
+// reports) where the report has no process.
+// It reports whether it knew the opener.
+func (a *Attributor) Name(s *sampler.Socket) bool {
+	if s.Proto != sampler.TCP {
+		return false
+	}
+	o, ok := a.owners[[2]netip.AddrPort{s.Local, s.Remote}]
+	if ok {
+		a.fill(s, o)
+	}
+	return ok
 }
 
 func (a *Attributor) own(key [2]netip.AddrPort, act sampler.Actor, at time.Time) {

@@ -150,6 +150,15 @@ func TestFailedConnectsCountedWithProcessAndDestination(t *testing.T) {
 	if len(gotConnects) != connects {
 		t.Errorf("porttop saw %d failed connects, the client %d", len(gotConnects), connects)
 	}
+	var nsStat syscall.Stat_t
+	if err := syscall.Stat("/run/netns/"+ns, &nsStat); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range append(gotConnects, theirs(failures, sampler.FailedBind)...) {
+		if f.NetNS != uint32(nsStat.Ino) {
+			t.Errorf("failure in network namespace %d, want the test's, %d", f.NetNS, nsStat.Ino)
+		}
+	}
 	for _, f := range gotConnects {
 		if f.Addr != dst || f.Errno != int(syscall.EADDRNOTAVAIL) || strconv.Quote(f.Actor.Comm) != comm {
 			t.Errorf("failed connect %+v, want to %v, errno 99, by %s", f, dst, comm)

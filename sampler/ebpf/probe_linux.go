@@ -82,6 +82,11 @@ func (p *Probe) open() error {
 		return classify("creating the stats map", err)
 	}
 	m := maps{events: p.events.FD(), args: p.args.FD(), stats: p.stats.FD(), ringbuf: ringOK}
+	if o, err := kernelNetnsOffsets(); err == nil {
+		m.netns = &o
+	} else {
+		p.notes = append(p.notes, "sockets of every network namespace mixed in ("+err.Error()+")")
+	}
 	ins, err := stateProgram(stateFmt, m)
 	if err != nil {
 		return &UnavailableError{Why: "the kernel's inet_sock_set_state tracepoint differs from what porttop reads: " + err.Error(), Err: err}
@@ -193,6 +198,18 @@ func (p *Probe) Lost() uint64 {
 	}
 	return c.Dropped
 }
+
+// Pending is how many records wait in the ring buffer (0 with a perf
+// buffer, which cannot tell).
+func (p *Probe) Pending() int {
+	if p.ring == nil {
+		return 0
+	}
+	return p.ring.AvailableBytes() / ringRecordSize
+}
+
+// ringRecordSize is a record with the ring buffer's 8-byte header.
+const ringRecordSize = 8 + recordSize
 
 // Read calls fn with each raw record until ctx ends or the probe is
 // closed, which both return nil. fn must not keep the slice.

@@ -319,6 +319,10 @@ func closeConn(t *testing.T, ln net.Listener, clientFirst bool) {
 func checkTransitions(t *testing.T, got []sampler.Transition, port uint16, n int, comm string) {
 	t.Helper()
 	pid := int32(os.Getpid())
+	ns, err := OwnNetns()
+	if err != nil {
+		t.Fatal(err)
+	}
 	counts := map[[2]sampler.State]int{}
 	last := map[uint64]sampler.State{} // each socket's state so far
 	for _, tr := range got {
@@ -333,6 +337,9 @@ func checkTransitions(t *testing.T, got []sampler.Transition, port uint16, n int
 			delete(last, tr.Sock) // the address may be reused by a new socket
 		}
 		counts[[2]sampler.State{tr.From, tr.To}]++
+		if tr.NetNS != ns {
+			t.Errorf("%s -> %s in network namespace %d, want %d", tr.From, tr.To, tr.NetNS, ns)
+		}
 		if tr.Actor.Known != InProcess(tr.From, tr.To) {
 			t.Errorf("%s -> %s: process known = %v", tr.From, tr.To, tr.Actor.Known)
 		}

@@ -16,6 +16,7 @@ import (
 const (
 	stackKey     = -8                      // u64 pid_tgid, the args map key
 	stackStatKey = -12                     // u32 index into the stats map
+	stackScratch = -24                     // u64 a kernel pointer being followed
 	stackArgs    = -48                     // argsValueSize bytes: a sockaddr and its kind
 	recBase      = -(recordSize + 48 + 16) // the record
 	argsValSize  = 40                      // [32]sockaddr, u32 kind, pad
@@ -35,7 +36,8 @@ type maps struct {
 	events  int
 	args    int
 	stats   int
-	ringbuf bool // events is a ring buffer, else a perf event array
+	ringbuf bool          // events is a ring buffer, else a perf event array
+	netns   *netnsOffsets // nil: records carry no namespace
 }
 
 func sized(n int) asm.Size {
@@ -191,6 +193,7 @@ func stateProgram(f Format, m maps) (asm.Instructions, error) {
 		ins = append(ins, copyField(fd, sf.dst)...)
 	}
 	ins = append(ins, asm.StoreImm(asm.RFP, recBase+offKind, kindState, asm.Word))
+	ins = append(ins, m.netns.socketNetns()...)
 	ins = append(ins, process()...)
 	ins = append(ins, output(m)...)
 	return append(ins, exit()...), nil
@@ -280,6 +283,7 @@ func exitProgram(f Format, kind int32, errno int32, stat int32, m maps) (asm.Ins
 		asm.StoreImm(asm.RFP, recBase+offKind, int64(kind), asm.Word),
 		asm.StoreImm(asm.RFP, recBase+offRet, int64(-errno), asm.Word),
 	)
+	ins = append(ins, m.netns.taskNetns()...)
 	ins = append(ins, process()...)
 	ins = append(ins, bump(m, stat, "failcounted")...)
 	ins = append(ins, output(m)...)

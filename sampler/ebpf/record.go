@@ -32,7 +32,8 @@ const (
 	offSaddr6  = 72  // [16]
 	offDaddr6  = 88  // [16]
 	offComm    = 104 // [16]
-	// 120..128 reserved
+	offNetns   = 120 // u32 network namespace inode number, 0 if unknown
+	// 124..128 reserved
 	offSockaddr = 128 // [32] the sockaddr the failed call was given
 	recordSize  = 160
 )
@@ -131,6 +132,7 @@ func Decode(b []byte, c Clock, tr *sampler.Transition, pf *sampler.PortFailure) 
 			From:   sampler.State(from),
 			To:     sampler.State(to),
 			Actor:  actor(InProcess(sampler.State(from), sampler.State(to))),
+			NetNS:  le.Uint32(b[offNetns:]),
 		}
 		return false, nil
 	case kindConnect, kindBind:
@@ -148,6 +150,7 @@ func Decode(b []byte, c Clock, tr *sampler.Transition, pf *sampler.PortFailure) 
 			Errno: -int(int32(le.Uint32(b[offRet:]))),
 			Addr:  addr,
 			Actor: actor(true),
+			NetNS: le.Uint32(b[offNetns:]),
 		}
 		return true, nil
 	default:

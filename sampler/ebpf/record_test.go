@@ -44,6 +44,7 @@ func stateRecord(from, to sampler.State, fam uint16, src, dst netip.AddrPort) *f
 		a, b := src.Addr().As16(), dst.Addr().As16()
 		f.bytes(offSaddr6, a[:]).bytes(offDaddr6, b[:])
 	}
+	f.u32(offNetns, 4026531840)
 	return withProcess(f, 4242, 4243, 1000, 77, "curl")
 }
 
@@ -85,6 +86,7 @@ func TestDecodeTransitionV4WithItsProcess(t *testing.T) {
 		At: testClock.Base.Add(time.Second), Sock: 0xffff8881_2345_6780, Proto: sampler.TCP,
 		Local: src, Remote: dst, From: sampler.StateClose, To: sampler.StateSynSent,
 		Actor: sampler.Actor{Known: true, PID: 4242, TID: 4243, UID: 1000, CgroupID: 77, Comm: "curl"},
+		NetNS: 4026531840,
 	}
 	if tr != want {
 		t.Errorf("got  %+v\nwant %+v", tr, want)
@@ -98,7 +100,7 @@ func TestDecodeTransitionInSoftirqHasNoProcess(t *testing.T) {
 	if _, err := Decode(rec[:], testClock, &tr, nil); err != nil {
 		t.Fatal(err)
 	}
-	if tr.Local != src || tr.Remote != dst || tr.Actor != (sampler.Actor{}) {
+	if tr.Local != src || tr.Remote != dst || tr.Actor != (sampler.Actor{}) || tr.NetNS != 4026531840 {
 		t.Errorf("got %+v", tr)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/porttop/porttop/sampler"
 )
@@ -24,13 +25,17 @@ type Source struct {
 	mu   sync.Mutex
 	attr *Attributor
 
-	subMu    sync.Mutex
-	releases *subscriber[sampler.Release]
-	trans    *subscriber[sampler.Transition]
-	failed   *subscriber[sampler.PortFailure]
+	subMu  sync.Mutex
+	trans  *subscriber[sampler.Transition]
+	failed *subscriber[sampler.PortFailure]
 
+	netns       uint32 // porttop's network namespace: the only one netlink shows
 	lastFailure atomic.Pointer[sampler.PortFailure]
+	connects    atomic.Uint64 // failed connects in netns
+	binds       atomic.Uint64 // failed port-0 binds in netns
 	undecodable atomic.Uint64
+	taken       atomic.Uint64 // records run has begun to handle
+	processed   atomic.Uint64 // records run has handled
 
 	stop context.CancelFunc
 	done chan struct{}
@@ -61,8 +66,14 @@ func NewSource(inner sampler.Source) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
+	ns, err := OwnNetns()
+	if err != nil {
+		p.Close()
+		return nil, &UnavailableError{Why: "cannot tell porttop's network namespace: " + err.Error(), Err: err}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Source{
+		netns: ns,
 		inner: inner,
 		probe: p,
 		attr:  NewAttributor(alive),
@@ -83,11 +94,20 @@ func (s *Source) run(ctx context.Context) {
 	var tr sampler.Transition
 	var pf sampler.PortFailure
 	_ = s.probe.Read(ctx, func(raw []byte) {
+		s.taken.Add(1)
+		defer s.processed.Add(1)
 		isFail, err := Decode(raw, s.probe.clock, &tr, &pf)
 		switch {
 		case err != nil:
 			s.undecodable.Add(1)
+		case isFail && !s.mine(pf.NetNS), !isFail && !s.mine(tr.NetNS):
+			// another network namespace's: netlink does not show its sockets
 		case isFail:
+			if pf.Op == sampler.FailedBind {
+				s.binds.Add(1)
+			} else {
+				s.connects.Add(1)
+			}
 			last := pf
 			s.lastFailure.Store(&last)
 			s.subMu.Lock()
@@ -96,18 +116,18 @@ func (s *Source) run(ctx context.Context) {
 			send(ctx, sub, pf)
 		default:
 			s.mu.Lock()
-			rel, ok := s.attr.Transition(tr)
+			s.attr.Transition(tr)
 			s.mu.Unlock()
 			s.subMu.Lock()
-			rsub, tsub := s.releases, s.trans
+			sub := s.trans
 			s.subMu.Unlock()
-			if ok {
-				send(ctx, rsub, rel)
-			}
-			send(ctx, tsub, tr)
+			send(ctx, sub, tr)
 		}
 	})
 }
+
+// mine reports whether a record's namespace is porttop's (0: unknown, kept).
+func (s *Source) mine(netns uint32) bool { return netns == 0 || netns == s.netns }
 
 // send hands v to the subscriber, waiting while it is busy (the kernel
 // buffers meanwhile and counts what it cannot hold).
@@ -140,46 +160,58 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 
 var errWatched = errors.New("ebpf: already watched")
 
-// WatchReleases sends each TCP socket the kernel closes, as it closes it,
-// named with the process that opened it; UDP releases come from the inner
-// source's watcher when it has one.
+// WatchReleases passes on the inner source's release reports (netlink's
+// socket-destroy groups: exact cookies, and TIME_WAIT told apart), each TCP
+// one named with the process that opened the socket where the report has
+// none. (Releases made from the transitions alone would lack the socket
+// cookie the poller keys its table by: a tracepoint program cannot read it.)
 func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) error {
-	if err := subscribe(s, &s.releases, ctx, out); err != nil {
-		return err
+	w, ok := s.inner.(sampler.ReleaseWatcher)
+	if !ok {
+		return fmt.Errorf("ebpf: %s source reports no releases", s.inner.Name())
 	}
-	defer unsubscribe(s, &s.releases)
-	if w, ok := s.inner.(sampler.ReleaseWatcher); ok {
-		udp := make(chan sampler.Release, 256)
-		errc := make(chan error, 1)
-		go func() { errc <- w.WatchReleases(ctx, udp) }()
-		for {
+	mid := make(chan sampler.Release, 256)
+	errc := make(chan error, 1)
+	go func() { errc <- w.WatchReleases(ctx, mid) }()
+	for {
+		select {
+		case r := <-mid:
+			s.name(&r.Socket)
 			select {
-			case r := <-udp:
-				if r.Socket.Proto == sampler.TCP {
-					continue // the transitions tell these, with their process
-				}
-				select {
-				case out <- r:
-				case <-ctx.Done():
-				}
-			case err := <-errc:
-				if err != nil {
-					// TCP releases keep coming; UDP ones wait for the next sample.
-					<-ctx.Done()
-				}
-				return nil
+			case out <- r:
 			case <-ctx.Done():
-				<-errc
-				return nil
 			}
+		case err := <-errc:
+			return err
 		}
 	}
-	<-ctx.Done()
-	return nil
 }
 
-// WatchTransitions sends every TCP transition and failed hand-out until
-// ctx ends.
+// name fills in a released socket's opener. netlink's report can overtake
+// the transitions that name it, still in the ring buffer: when the opener
+// is unknown, it waits (at most catchUp) for the records written before
+// the report to be read.
+func (s *Source) name(sk *sampler.Socket) {
+	s.mu.Lock()
+	ok := s.attr.Name(sk)
+	s.mu.Unlock()
+	if ok || sk.Proto != sampler.TCP {
+		return
+	}
+	target := s.taken.Load() + uint64(s.probe.Pending())
+	for deadline := time.Now().Add(catchUp); s.processed.Load() < target && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Microsecond)
+	}
+	s.mu.Lock()
+	s.attr.Name(sk)
+	s.mu.Unlock()
+}
+
+// catchUp bounds the wait for the reader in name.
+const catchUp = 20 * time.Millisecond
+
+// WatchTransitions sends every TCP transition and failed hand-out in
+// porttop's network namespace until ctx ends.
 func (s *Source) WatchTransitions(ctx context.Context, out chan<- sampler.Transition, failed chan<- sampler.PortFailure) error {
 	if err := subscribe(s, &s.trans, ctx, out); err != nil {
 		return err
@@ -212,10 +244,12 @@ func unsubscribe[T any](s *Source, slot **subscriber[T]) {
 // Lost is how many kernel records were dropped because porttop fell behind.
 func (s *Source) Lost() uint64 { return s.probe.Lost() }
 
-// PortFailures are the kernel's counts of failed hand-outs since start and
-// the latest one seen (zero when none).
+// PortFailures are the counts of failed hand-outs in porttop's network
+// namespace since start, with records dropped by the kernel (all
+// namespaces), and the latest failure seen (zero when none).
 func (s *Source) PortFailures() (Counts, sampler.PortFailure, error) {
-	c, err := s.probe.Counts()
+	k, err := s.probe.Counts()
+	c := Counts{Dropped: k.Dropped, ConnectFailed: s.connects.Load(), BindFailed: s.binds.Load()}
 	var last sampler.PortFailure
 	if p := s.lastFailure.Load(); p != nil {
 		last = *p

@@ -183,9 +183,9 @@ func TestSourceAgreesWithNetlink(t *testing.T) {
 	}
 }
 
-// TestSourceReleasesFromTransitions: closing a connection is reported as
-// it happens, the active closer's socket as TIME_WAIT, with this process.
-func TestSourceReleasesFromTransitions(t *testing.T) {
+// TestSourceReleasesNameTheOpener: closing a connection is reported as it
+// happens, the active closer's socket as TIME_WAIT, with this process.
+func TestSourceReleasesNameTheOpener(t *testing.T) {
 	requireRoot(t)
 	s := openSource(t)
 	ctx, cancel := context.WithCancel(context.Background())
