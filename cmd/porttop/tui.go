@@ -119,7 +119,7 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 	if len(pos) > 0 {
 		return usagef("", "unexpected argument %q", pos[0])
 	}
-	m, err := openMachine(s.source)
+	m, err := openMachine(s.source, true)
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 	// narrowed; a filter the kernel can narrow gets a poller of its own,
 	// and this one steps back to a sample a second meanwhile.
 	focus := newFocusFeed(ctx, func() (sampler.Source, error) {
-		src, _, err := sources.Open(s.source)
+		src, _, err := sources.OpenSnapshot(s.source)
 		return src, err
 	}, s.interval, poller.SetBackground)
 	defer func() {

@@ -25,8 +25,9 @@ Flags of the live view:
                   "time-wait", "49152-65535", "proc:nginx")
   --interval D    sampling interval, e.g. 250ms or 2s (10ms to 1h); by
                   default porttop adapts it, 100ms to 2s, to what a sample costs
-  --source S      where sockets come from: auto, netlink, gopsutil (default
-                  auto: netlink on Linux, gopsutil elsewhere)
+  --source S      where sockets come from: auto, netlink, ebpf, gopsutil
+                  (default auto: on Linux ebpf when root or with CAP_BPF and
+                  CAP_PERFMON, else netlink; gopsutil elsewhere)
   --theme T       colours: default, projector, colorblind
   --no-color      no colour (also when NO_COLOR is set)
 
@@ -46,7 +47,7 @@ cleanly on ctrl+c or SIGTERM.
   --port N        only events on port N (local or remote side); again for more
   --filter TEXT   only events matching TEXT (the live view's / syntax)
   --interval D    sampling interval (default: adaptive)
-  --source S      auto, netlink or gopsutil
+  --source S      auto, netlink, ebpf or gopsutil
   --record FILE   also write the stream to FILE (flushed at least every second)
   --stats D       add a stats line every D (e.g. 5s): sockets, opens reported,
                   events dropped, and the kernel's own open counts (Linux)

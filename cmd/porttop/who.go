@@ -35,7 +35,7 @@ func runWho(args []string, stdout, stderr io.Writer) error {
 	if port == 0 { // no socket holds it, and "free" would mislead
 		return failf(exitFail, "no socket holds port 0: binding port 0 asks the OS for any free port")
 	}
-	m, err := openMachine(s.source)
+	m, err := openMachine(s.source, false)
 	if err != nil {
 		return err
 	}
