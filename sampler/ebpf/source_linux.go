@@ -152,6 +152,9 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	if err != nil {
 		return snap, err
 	}
+	// The sample can hold sockets whose opening transitions are still in
+	// the ring buffer: let the reader reach them first.
+	s.catchUp()
 	s.mu.Lock()
 	s.attr.Sample(&snap)
 	s.mu.Unlock()
@@ -198,17 +201,22 @@ func (s *Source) name(sk *sampler.Socket) {
 	if ok || sk.Proto != sampler.TCP {
 		return
 	}
-	target := s.taken.Load() + uint64(s.probe.Pending())
-	for deadline := time.Now().Add(catchUp); s.processed.Load() < target && time.Now().Before(deadline); {
-		time.Sleep(100 * time.Microsecond)
-	}
+	s.catchUp()
 	s.mu.Lock()
 	s.attr.Name(sk)
 	s.mu.Unlock()
 }
 
-// catchUp bounds the wait for the reader in name.
-const catchUp = 20 * time.Millisecond
+// catchUp waits, at most maxCatchUp, until the reader has handled every
+// record written so far.
+func (s *Source) catchUp() {
+	target := s.taken.Load() + uint64(s.probe.Pending())
+	for deadline := time.Now().Add(maxCatchUp); s.processed.Load() < target && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Microsecond)
+	}
+}
+
+const maxCatchUp = 20 * time.Millisecond
 
 // WatchTransitions sends every TCP transition and failed hand-out in
 // porttop's network namespace until ctx ends.
