@@ -51,6 +51,7 @@ var (
 	_ sampler.CounterReader     = (*Source)(nil)
 	_ sampler.Noter             = (*Source)(nil)
 	_ sampler.SocketRecycler    = (*Source)(nil)
+	_ sampler.QuietSource       = (*Source)(nil)
 )
 
 type subscriber[T any] struct {
@@ -329,4 +330,11 @@ func (s *Source) Recycle(sockets []sampler.Socket) {
 	if r, ok := s.inner.(sampler.SocketRecycler); ok {
 		r.Recycle(sockets)
 	}
+}
+
+// Quiet is the inner source's: the table cannot have changed since its
+// last sample (the poller then skips a tick's sample).
+func (s *Source) Quiet() bool {
+	q, ok := s.inner.(sampler.QuietSource)
+	return ok && q.Quiet()
 }
