@@ -208,6 +208,18 @@ func (p *Probe) Pending() int {
 	return p.ring.AvailableBytes() / ringRecordSize
 }
 
+// Flush makes the reader read what the ring buffer holds now, without
+// waiting for its timer.
+func (p *Probe) Flush() {
+	if p.ring != nil {
+		_ = p.ring.Flush()
+	}
+}
+
+// readEvery is how often the reader looks at a ring buffer that did not
+// wake it: the longest a record waits to be read.
+const readEvery = 25 * time.Millisecond
+
 // ringRecordSize is a record with the ring buffer's 8-byte header.
 const ringRecordSize = 8 + recordSize
 
@@ -224,10 +236,17 @@ func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 	defer stop()
 	var rr ringbuf.Record
 	var pr perf.Record
+	var next time.Time
 	for {
 		var err error
 		var raw []byte
 		if p.ring != nil {
+			// The programs wake the reader only when records pile up;
+			// otherwise it looks every readEvery.
+			if now := time.Now(); now.After(next) && ctx.Err() == nil {
+				next = now.Add(readEvery)
+				p.ring.SetDeadline(next)
+			}
 			err = p.ring.ReadInto(&rr)
 			raw = rr.RawSample
 		} else {
@@ -243,7 +262,7 @@ func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 			fn(raw)
 		case errors.Is(err, os.ErrClosed), ctx.Err() != nil:
 			return nil
-		case errors.Is(err, os.ErrDeadlineExceeded):
+		case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, ringbuf.ErrFlushed):
 			continue
 		default:
 			return fmt.Errorf("ebpf events: %w", err)

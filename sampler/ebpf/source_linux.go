@@ -177,13 +177,27 @@ func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) 
 	mid := make(chan sampler.Release, 256)
 	errc := make(chan error, 1)
 	go func() { errc <- w.WatchReleases(ctx, mid) }()
+	batch := make([]sampler.Release, 0, 256)
 	for {
 		select {
 		case r := <-mid:
-			s.name(&r.Socket)
-			select {
-			case out <- r:
-			case <-ctx.Done():
+			// Take what else is queued, so that one catch-up with the
+			// ring buffer serves the whole burst.
+			batch = append(batch[:0], r)
+			for more := true; more && len(batch) < cap(batch); {
+				select {
+				case r := <-mid:
+					batch = append(batch, r)
+				default:
+					more = false
+				}
+			}
+			s.name(batch)
+			for _, r := range batch {
+				select {
+				case out <- r:
+				case <-ctx.Done():
+				}
 			}
 		case err := <-errc:
 			return err
@@ -191,27 +205,41 @@ func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) 
 	}
 }
 
-// name fills in a released socket's opener. netlink's report can overtake
-// the transitions that name it, still in the ring buffer: when the opener
-// is unknown, it waits (at most catchUp) for the records written before
-// the report to be read.
-func (s *Source) name(sk *sampler.Socket) {
+// name fills in released sockets' openers. netlink's report can overtake
+// the transitions that name it, still in the ring buffer: when an opener is
+// unknown, it waits (at most maxCatchUp) for the records written before the
+// reports to be read, once for the batch.
+func (s *Source) name(batch []sampler.Release) {
+	missing := false
 	s.mu.Lock()
-	ok := s.attr.Name(sk)
+	for i := range batch {
+		if !s.attr.Name(&batch[i].Socket) && batch[i].Socket.Proto == sampler.TCP {
+			missing = true
+		}
+	}
 	s.mu.Unlock()
-	if ok || sk.Proto != sampler.TCP {
+	if !missing {
 		return
 	}
 	s.catchUp()
 	s.mu.Lock()
-	s.attr.Name(sk)
+	for i := range batch {
+		if batch[i].Socket.PID == 0 {
+			s.attr.Name(&batch[i].Socket)
+		}
+	}
 	s.mu.Unlock()
 }
 
 // catchUp waits, at most maxCatchUp, until the reader has handled every
 // record written so far.
 func (s *Source) catchUp() {
-	target := s.taken.Load() + uint64(s.probe.Pending())
+	pending := s.probe.Pending()
+	if pending == 0 {
+		return
+	}
+	target := s.taken.Load() + uint64(pending)
+	s.probe.Flush()
 	for deadline := time.Now().Add(maxCatchUp); s.processed.Load() < target && time.Now().Before(deadline); {
 		time.Sleep(100 * time.Microsecond)
 	}
