@@ -25,7 +25,33 @@ type Attributor struct {
 	connecting map[uint64]sampler.Actor           // sockets in SYN_SENT, by kernel address
 	listeners  map[netip.AddrPort]sampler.Actor   // by local address
 	owners     map[[2]netip.AddrPort]*socketOwner // by local, remote
+	// byCookie remembers, for each socket a sample showed, its owner or
+	// that it has none, so that the next samples look it up by cookie (a
+	// cheap 64-bit key) rather than by its addresses.
+	byCookie map[uint64]*cookieEntry
+	samples  uint64 // Sample calls so far
+	// The last sweep of the maps: its time and the samples count then.
+	prunedAt      time.Time
+	prunedSamples uint64
+	// alive memoizes Alive within one Sample: one check per process, not
+	// per socket.
+	alive map[int32]bool
 }
+
+type cookieEntry struct {
+	owner   *socketOwner // nil: none known when checked
+	checked uint64       // the sample that last looked it up by address
+	seen    uint64       // the sample that last had it
+}
+
+const (
+	// recheckEvery is how many samples a socket with no known owner
+	// waits before it is looked up by address again (its opening
+	// transitions may have come late).
+	recheckEvery = 10
+	// pruneEvery is the time between sweeps of the maps.
+	pruneEvery = time.Second
+)
 
 type socketOwner struct {
 	actor  sampler.Actor
@@ -52,6 +78,7 @@ func NewAttributor(alive func(pid int32) bool) *Attributor {
 		connecting: map[uint64]sampler.Actor{},
 		listeners:  map[netip.AddrPort]sampler.Actor{},
 		owners:     map[[2]netip.AddrPort]*socketOwner{},
+		byCookie:   map[uint64]*cookieEntry{},
 	}
 }
 
@@ -158,30 +185,75 @@ func (a *Attributor) fill(s *sampler.Socket, o *socketOwner) {
 	s.PID = o.actor.PID
 	s.Process = o.actor.Comm
 	s.UID = int32(o.actor.UID)
-	s.OwnerGone = o.closed || s.State == sampler.StateTimeWait || a.Alive == nil || !a.Alive(o.actor.PID)
+	s.OwnerGone = o.closed || s.State == sampler.StateTimeWait || !a.isAlive(o.actor.PID)
+}
+
+func (a *Attributor) isAlive(pid int32) bool {
+	if a.Alive == nil {
+		return false
+	}
+	if a.alive == nil {
+		return a.Alive(pid)
+	}
+	alive, ok := a.alive[pid]
+	if !ok {
+		alive = a.Alive(pid)
+		a.alive[pid] = alive
+	}
+	return alive
 }
 
 // Sample attributes the snapshot's TCP sockets that have no process and
 // forgets the owners of sockets gone for good.
 func (a *Attributor) Sample(snap *sampler.Snapshot) {
 	now := snap.Time
+	a.samples++
+	a.alive = map[int32]bool{}
+	defer func() { a.alive = nil }()
 	for i := range snap.Sockets {
 		s := &snap.Sockets[i]
 		if s.Proto != sampler.TCP {
 			continue
 		}
-		o, ok := a.owners[[2]netip.AddrPort{s.Local, s.Remote}]
-		if !ok {
+		e := a.byCookie[s.Cookie]
+		if s.Cookie != 0 && e != nil && (e.owner != nil || a.samples-e.checked < recheckEvery) {
+			e.seen = a.samples
+			if e.owner != nil {
+				e.owner.seen = now
+				a.fill(s, e.owner)
+			}
 			continue
 		}
-		o.seen, o.cookie = now, s.Cookie
-		a.fill(s, o)
+		o := a.owners[[2]netip.AddrPort{s.Local, s.Remote}]
+		if s.Cookie != 0 {
+			if e == nil {
+				e = &cookieEntry{}
+				a.byCookie[s.Cookie] = e
+			}
+			e.owner, e.checked, e.seen = o, a.samples, a.samples
+		}
+		if o != nil {
+			o.seen, o.cookie = now, s.Cookie
+			a.fill(s, o)
+		}
+	}
+	if now.Sub(a.prunedAt) < pruneEvery {
+		return
 	}
 	for k, o := range a.owners {
 		if age := now.Sub(o.seen); (o.closed && age > closedGrace) || age > openGrace {
 			delete(a.owners, k)
+			if e := a.byCookie[o.cookie]; e != nil && e.owner == o {
+				delete(a.byCookie, o.cookie)
+			}
 		}
 	}
+	for c, e := range a.byCookie {
+		if e.seen <= a.prunedSamples { // in no sample since the last sweep
+			delete(a.byCookie, c)
+		}
+	}
+	a.prunedAt, a.prunedSamples = now, a.samples
 }
 
 // Len is how many sockets have a remembered owner (for tests and memory

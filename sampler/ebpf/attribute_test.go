@@ -127,3 +127,52 @@ func TestAttributorLeavesWhatNetlinkKnowsAndForgetsFailures(t *testing.T) {
 		t.Errorf("%d owners left", a.Len())
 	}
 }
+
+// A sample that shows a socket before its opening transitions are read
+// names it a few samples later: the cookie's "no owner" is looked up again.
+func TestAttributorRechecksASocketSampledBeforeItsTransitions(t *testing.T) {
+	a := NewAttributor(func(int32) bool { return true })
+	const l, r = "127.0.0.1:40002", "127.0.0.1:9400"
+	sample := func(i int) sampler.Socket {
+		snap := sampler.Snapshot{Time: t0.Add(time.Duration(i) * 100 * time.Millisecond), Sockets: []sampler.Socket{sock(l, r, sampler.StateEstablished, 0)}}
+		a.Sample(&snap)
+		return snap.Sockets[0]
+	}
+	if s := sample(0); s.PID != 0 {
+		t.Fatalf("named before any transition: %+v", s)
+	}
+	a.Transition(tr(1, sampler.StateClose, sampler.StateSynSent, "127.0.0.1:0", r, curl, 0))
+	a.Transition(tr(1, sampler.StateSynSent, sampler.StateEstablished, l, r, nil, 0))
+	named := -1
+	for i := 1; i <= recheckEvery; i++ {
+		if s := sample(i); s.PID == 10 {
+			named = i
+			break
+		}
+	}
+	if named != recheckEvery {
+		t.Errorf("named at sample %d, want %d (the cookie's lookup is cached until then)", named, recheckEvery)
+	}
+}
+
+func BenchmarkAttributorSample(b *testing.B) {
+	a := NewAttributor(func(int32) bool { return false })
+	snap := sampler.Snapshot{Time: t0}
+	for i := 0; i < 20000; i++ {
+		l := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(20000+i))
+		r := ap("127.0.0.1:9400")
+		if i%2 == 0 { // half opened while porttop watched
+			a.Transition(sampler.Transition{Sock: uint64(i), From: sampler.StateClose, To: sampler.StateSynSent, Local: netip.AddrPortFrom(l.Addr(), 0), Remote: r, Actor: *curl})
+			a.Transition(sampler.Transition{Sock: uint64(i), From: sampler.StateSynSent, To: sampler.StateEstablished, Local: l, Remote: r})
+		}
+		snap.Sockets = append(snap.Sockets, sampler.Socket{ID: sampler.ID{Cookie: uint64(i + 1), Proto: sampler.TCP, Local: l, Remote: r}, State: sampler.StateTimeWait})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		snap.Time = snap.Time.Add(100 * time.Millisecond)
+		for i := range snap.Sockets {
+			snap.Sockets[i].PID = 0
+		}
+		a.Sample(&snap)
+	}
+}
