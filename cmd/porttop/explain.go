@@ -32,7 +32,7 @@ func runExplain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usagef("explain", "%v", err)
 	}
-	m, err := openMachine(source)
+	m, err := openMachine(source, false)
 	if err != nil {
 		return err
 	}

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/ebpf"
 	"github.com/porttop/porttop/sampler/filter"
 	"github.com/porttop/porttop/sampler/ports"
 	"github.com/porttop/porttop/sampler/sources"
@@ -24,8 +26,19 @@ type machine struct {
 
 // openMachine opens the source and reads the ephemeral range. A range that
 // cannot be read falls back to the OS default, with a note saying so.
-func openMachine(source string) (*machine, error) {
-	src, notes, err := sources.Open(source)
+// events is false for a command that takes one sample ("auto" then does not
+// load the ebpf source). An ebpf source asked for by name that cannot load
+// exits 2, with the reason.
+func openMachine(source string, events bool) (*machine, error) {
+	open := sources.Open
+	if !events {
+		open = sources.OpenSnapshot
+	}
+	src, notes, err := open(source)
+	var ue *ebpf.UnavailableError
+	if errors.As(err, &ue) {
+		return nil, failf(exitUsage, "%v", err)
+	}
 	if err != nil {
 		return nil, failf(exitFail, "%v", err)
 	}

@@ -130,7 +130,7 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 	if len(pos) > 0 {
 		return usagef("", "unexpected argument %q", pos[0])
 	}
-	m, err := openMachine(s.source)
+	m, err := openMachine(s.source, true)
 	if err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 		Wide:       poller,
 		Background: poller.SetBackground,
 		Open: func() (sampler.Source, error) {
-			src, _, err := sources.Open(s.source)
+			src, _, err := sources.OpenSnapshot(s.source)
 			return src, err
 		},
 		NewPoller: newFocusPoller,

@@ -26,8 +26,9 @@ Flags of the live view:
                   with every term in TEXT (given twice is an error)
   --interval D    sampling interval, e.g. 250ms or 2s (10ms to 1h); by
                   default porttop adapts it, 100ms to 2s, to what a sample costs
-  --source S      where sockets come from: auto, netlink, netns, gopsutil
-                  (default auto: netlink on Linux, gopsutil elsewhere; netns:
+  --source S      where sockets come from: auto, netlink, ebpf, netns, gopsutil
+                  (default auto: on Linux ebpf when root or with CAP_BPF and
+                  CAP_PERFMON, else netlink; gopsutil elsewhere; netns:
                   netlink in every network namespace, as root)
   --theme T       colours: default, projector, colorblind
   --no-color      no colour (also when NO_COLOR is set)
@@ -58,7 +59,7 @@ cleanly on ctrl+c, SIGTERM or SIGHUP (not when started under nohup).
   --filter TEXT   only events matching TEXT (the live view's / syntax); once:
                   put every term in one TEXT
   --interval D    sampling interval (default: adaptive)
-  --source S      auto, netlink, netns or gopsutil
+  --source S      auto, netlink, ebpf, netns or gopsutil
   --record FILE   also write the stream to FILE (flushed at least every second;
                   created 0600, refused if it exists or is a symbolic link)
   --force         with --record: replace FILE if it exists

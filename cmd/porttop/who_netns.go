@@ -25,7 +25,7 @@ func openWhoSource(name string) (whoSource, error) {
 			return whoSource{src: all, all: all}, nil
 		}
 	}
-	m, err := openMachine(name)
+	m, err := openMachine(name, false)
 	if err != nil {
 		return whoSource{}, err
 	}

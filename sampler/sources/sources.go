@@ -1,5 +1,6 @@
-// Package sources picks the connection-table source porttop samples: the
-// Linux netlink sock_diag source where it works, gopsutil everywhere else.
+// Package sources picks the connection-table source porttop samples: on
+// Linux the ebpf source where it is permitted (netlink's table with the
+// kernel's events), else netlink sock_diag; gopsutil everywhere else.
 package sources
 
 import (
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/ebpf"
 	"github.com/porttop/porttop/sampler/netns"
 	"github.com/porttop/porttop/sampler/psutil"
 	"github.com/porttop/porttop/sampler/sockdiag"
@@ -23,17 +25,43 @@ var openNetlink = func() (sampler.Source, error) {
 	return s, nil
 }
 
-// Names lists the accepted source names, "auto" first.
-func Names() []string { return []string{"auto", "netlink", "netns", "gopsutil"} }
+// openEBPF loads the kernel programs over a netlink source; tests replace
+// it to act out a kernel that refuses them.
+var openEBPF = func(inner sampler.Source) (sampler.Source, error) {
+	s, err := ebpf.NewSource(inner)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
 
-// Open returns the named source. "" or "auto" is netlink on Linux and
-// gopsutil elsewhere; on Linux, when netlink is unavailable, it falls back to
-// gopsutil and says why in notes (for the header). "netlink" and "gopsutil"
-// force one: "netlink" fails where it is unavailable. "netns" is netlink in
-// every network namespace porttop may enter (sampler/netns; Linux): sockets
-// then carry their namespace and cgroup, but releases between two samples
-// are heard of in no namespace (see sampler/netns/README.md).
+// permitted reports whether the ebpf source may load; tests replace it.
+var permitted = ebpf.Permitted
+
+// Names lists the accepted source names, "auto" first.
+func Names() []string { return []string{"auto", "netlink", "ebpf", "netns", "gopsutil"} }
+
+// Open returns the named source. "" or "auto" is, on Linux, ebpf where it
+// is permitted and loads, else netlink (with a note saying why not ebpf),
+// else gopsutil (with a note saying why not netlink); gopsutil elsewhere.
+// "netlink", "ebpf" and "gopsutil" force one: "netlink" and "ebpf" fail
+// where they are unavailable, ebpf's error an *ebpf.UnavailableError.
+// "netns" is netlink in every network namespace porttop may enter
+// (sampler/netns; Linux): sockets then carry their namespace and cgroup,
+// but releases between two samples are heard of in no namespace (see
+// sampler/netns/README.md).
 func Open(name string) (src sampler.Source, notes []string, err error) {
+	return open(name, true)
+}
+
+// OpenSnapshot is Open for a single sample or a second, narrowed view of
+// the table: "auto" does not load the ebpf source (whose events need a
+// running stream to be of use) and takes netlink without a note.
+func OpenSnapshot(name string) (src sampler.Source, notes []string, err error) {
+	return open(name, false)
+}
+
+func open(name string, events bool) (src sampler.Source, notes []string, err error) {
 	switch strings.ToLower(name) {
 	case "", "auto":
 		if runtime.GOOS != "linux" {
@@ -43,7 +71,30 @@ func Open(name string) (src sampler.Source, notes []string, err error) {
 		if err != nil {
 			return psutil.New(), []string{fmt.Sprintf("netlink unavailable (%v): using gopsutil, slower and blind to short connections", err)}, nil
 		}
-		return s, nil, nil
+		if !events {
+			return s, nil, nil
+		}
+		if !permitted() {
+			return s, []string{"using netlink: the ebpf source (every connection's process, failed connects) needs root, or CAP_BPF and CAP_PERFMON"}, nil
+		}
+		e, err := openEBPF(s)
+		if err != nil {
+			return s, []string{fmt.Sprintf("%v: using netlink", err)}, nil
+		}
+		return e, nil, nil
+	case "ebpf":
+		s, err := openNetlink()
+		if err != nil {
+			return nil, nil, fmt.Errorf("source ebpf needs netlink sock_diag: %w", err)
+		}
+		e, err := openEBPF(s)
+		if err != nil {
+			if c, ok := s.(interface{ Close() error }); ok {
+				c.Close()
+			}
+			return nil, nil, fmt.Errorf("source ebpf: %w", err)
+		}
+		return e, nil, nil
 	case "netlink":
 		s, err := openNetlink()
 		if err != nil {

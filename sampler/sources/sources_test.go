@@ -8,7 +8,48 @@ import (
 	"testing"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/ebpf"
 )
+
+func closeSource(s sampler.Source) {
+	if c, ok := s.(interface{ Close() error }); ok {
+		c.Close()
+	}
+}
+
+func TestAutoFallsBackToNetlinkSayingWhy(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the ebpf source is Linux's")
+	}
+	savedP, savedE := permitted, openEBPF
+	defer func() { permitted, openEBPF = savedP, savedE }()
+
+	permitted = func() bool { return false }
+	src, notes, err := Open("auto")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeSource(src)
+	if src.Name() == "netlink" && (len(notes) != 1 || !strings.Contains(notes[0], "CAP_BPF")) {
+		t.Errorf("unprivileged auto: notes %q should say what would enable ebpf", notes)
+	}
+
+	permitted = func() bool { return true }
+	openEBPF = func(sampler.Source) (sampler.Source, error) {
+		return nil, &ebpf.UnavailableError{Why: "the kernel has no tracepoint sock:inet_sock_set_state (Linux 4.16 or later)"}
+	}
+	src2, notes, err := Open("auto")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeSource(src2)
+	if src2.Name() == "netlink" && (len(notes) != 1 || !strings.Contains(notes[0], "inet_sock_set_state") || !strings.Contains(notes[0], "using netlink")) {
+		t.Errorf("auto with a refusing kernel: notes %q", notes)
+	}
+	if _, _, err := Open("ebpf"); err == nil || !strings.Contains(err.Error(), "inet_sock_set_state") {
+		t.Errorf("forced ebpf on a refusing kernel: %v", err)
+	}
+}
 
 func TestOpen(t *testing.T) {
 	for _, tc := range []struct {
@@ -21,6 +62,7 @@ func TestOpen(t *testing.T) {
 		{"", "auto"},
 		{"netlink", "netlink"},
 		{"netns", "netlink+netns"},
+		{"ebpf", "ebpf"},
 		{"procfs", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -35,7 +77,7 @@ func TestOpen(t *testing.T) {
 						t.Errorf("error %q does not list %q", err, n)
 					}
 				}
-			case (tc.want == "netlink" || tc.want == "netlink+netns") && runtime.GOOS != "linux":
+			case (tc.want == "netlink" || tc.want == "netlink+netns" || tc.want == "ebpf") && runtime.GOOS != "linux":
 				if err == nil {
 					t.Fatalf("%s opened on %s", tc.name, runtime.GOOS)
 				}
@@ -43,13 +85,22 @@ func TestOpen(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				defer closeSource(src)
 				want := "gopsutil"
 				if runtime.GOOS == "linux" {
 					want = "netlink"
+					if permitted() {
+						want = "ebpf"
+					}
 				}
 				// A Linux without sock_diag falls back, and must say so.
-				if src.Name() != want && (src.Name() != "gopsutil" || len(notes) == 0) {
+				if src.Name() != want && (src.Name() == want || len(notes) == 0) {
 					t.Errorf("auto gave %s with notes %q", src.Name(), notes)
+				}
+			case tc.want == "ebpf" && !permitted():
+				var ue *ebpf.UnavailableError
+				if err == nil || !errors.As(err, &ue) || !strings.Contains(err.Error(), "CAP_BPF") {
+					t.Errorf("forced ebpf without privilege: %v, want why and what would enable it", err)
 				}
 			default:
 				if err != nil {
@@ -58,6 +109,7 @@ func TestOpen(t *testing.T) {
 					}
 					t.Fatal(err)
 				}
+				defer closeSource(src)
 				if tc.want == "netlink+netns" && len(notes) > 0 && os.Geteuid() != 0 {
 					notes = nil // without root: which namespaces were not read
 				}

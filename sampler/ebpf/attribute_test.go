@@ -1,0 +1,178 @@
+package ebpf
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+var t0 = time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+
+func ap(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
+
+func tr(sock uint64, from, to sampler.State, local, remote string, who *sampler.Actor, at time.Duration) sampler.Transition {
+	t := sampler.Transition{At: t0.Add(at), Sock: sock, Proto: sampler.TCP, Local: ap(local), Remote: ap(remote), From: from, To: to}
+	if who != nil {
+		t.Actor = *who
+	}
+	return t
+}
+
+var (
+	curl  = &sampler.Actor{Known: true, PID: 10, TID: 10, UID: 1000, Comm: "curl"}
+	nginx = &sampler.Actor{Known: true, PID: 20, TID: 20, UID: 33, Comm: "nginx"}
+)
+
+func sock(local, remote string, st sampler.State, pid int32) sampler.Socket {
+	return sampler.Socket{ID: sampler.ID{Cookie: 0xc0c, Proto: sampler.TCP, Local: ap(local), Remote: ap(remote)}, State: st, Owner: sampler.Owner{PID: pid, UID: -1}}
+}
+
+func TestAttributorKeepsTheConnectorAfterItExits(t *testing.T) {
+	alive := true
+	a := NewAttributor(func(pid int32) bool { return alive })
+	const l, r = "127.0.0.1:40000", "127.0.0.1:9400"
+	steps := []sampler.Transition{
+		tr(1, sampler.StateClose, sampler.StateSynSent, "127.0.0.1:0", r, curl, 0),
+		tr(1, sampler.StateSynSent, sampler.StateEstablished, l, r, nil, 1),
+	}
+	for _, s := range steps {
+		if _, ok := a.Transition(s); ok {
+			t.Fatalf("%s -> %s released something", s.From, s.To)
+		}
+	}
+	// Netlink has not walked /proc yet: the socket gets curl, alive.
+	snap := sampler.Snapshot{Time: t0.Add(time.Second), Sockets: []sampler.Socket{sock(l, r, sampler.StateEstablished, 0)}}
+	a.Sample(&snap)
+	if s := snap.Sockets[0]; s.PID != 10 || s.Process != "curl" || s.UID != 1000 || s.Owner.Gone {
+		t.Fatalf("established: %+v", s)
+	}
+	// curl closes first and exits; the socket goes to TIME_WAIT.
+	alive = false
+	a.Transition(tr(1, sampler.StateEstablished, sampler.StateFinWait1, l, r, curl, 2*time.Second))
+	a.Transition(tr(1, sampler.StateFinWait1, sampler.StateFinWait2, l, r, nil, 2*time.Second))
+	rel, ok := a.Transition(tr(1, sampler.StateFinWait2, sampler.StateClose, l, r, nil, 2*time.Second))
+	if !ok || rel.Socket.State != sampler.StateTimeWait || rel.Socket.PID != 10 || !rel.Socket.Owner.Gone || rel.Socket.Cookie != 0xc0c || rel.At != t0.Add(2*time.Second) {
+		t.Fatalf("release = %+v, %v", rel, ok)
+	}
+	snap = sampler.Snapshot{Time: t0.Add(3 * time.Second), Sockets: []sampler.Socket{sock(l, r, sampler.StateTimeWait, 0)}}
+	a.Sample(&snap)
+	if s := snap.Sockets[0]; s.PID != 10 || s.Process != "curl" || !s.Owner.Gone {
+		t.Fatalf("time-wait: %+v", s)
+	}
+	// TIME_WAIT ends: the socket leaves the table, its owner is forgotten.
+	a.Sample(&sampler.Snapshot{Time: t0.Add(63 * time.Second)})
+	a.Sample(&sampler.Snapshot{Time: t0.Add(70 * time.Second)})
+	if a.Len() != 0 {
+		t.Errorf("%d owners left", a.Len())
+	}
+}
+
+func TestAttributorGivesAcceptedSocketsTheListener(t *testing.T) {
+	a := NewAttributor(func(int32) bool { return true })
+	const l, r = "127.0.0.1:80", "127.0.0.1:50000"
+	a.Transition(tr(5, sampler.StateClose, sampler.StateListen, "0.0.0.0:80", "0.0.0.0:0", nginx, 0))
+	a.Transition(tr(6, sampler.StateListen, sampler.StateSynRecv, l, r, curl /* whoever was interrupted */, 0))
+	a.Transition(tr(6, sampler.StateSynRecv, sampler.StateEstablished, l, r, nil, 0))
+	a.Transition(tr(6, sampler.StateEstablished, sampler.StateCloseWait, l, r, nil, 0))
+	a.Transition(tr(6, sampler.StateCloseWait, sampler.StateLastAck, l, r, nginx, 0))
+	rel, ok := a.Transition(tr(6, sampler.StateLastAck, sampler.StateClose, l, r, nil, 0))
+	if !ok || rel.Socket.State != sampler.StateClose || rel.Socket.PID != 20 || rel.Socket.Process != "nginx" {
+		t.Fatalf("release = %+v, %v", rel, ok)
+	}
+	// netlink's report of the release may come after the transition.
+	nl := sock(l, r, sampler.StateClose, 0)
+	a.Name(&nl)
+	if nl.PID != 20 || !nl.Owner.Gone {
+		t.Errorf("netlink's late release named %+v", nl)
+	}
+	a.Sample(&sampler.Snapshot{Time: t0.Add(closedGrace + time.Second)})
+	if a.Len() != 0 {
+		t.Errorf("a socket closed for good kept its owner past the grace")
+	}
+	rel, ok = a.Transition(tr(5, sampler.StateListen, sampler.StateClose, "0.0.0.0:80", "0.0.0.0:0", nginx, 0))
+	if !ok || rel.Socket.State != sampler.StateClose || rel.Socket.Local != ap("0.0.0.0:80") {
+		t.Fatalf("listener release = %+v, %v", rel, ok)
+	}
+	// A later child of another listener on the port is not nginx's.
+	a.Transition(tr(7, sampler.StateListen, sampler.StateSynRecv, l, "127.0.0.1:50001", nil, 0))
+	if a.Len() != 0 {
+		t.Errorf("a closed listener still attributes its port")
+	}
+}
+
+func TestAttributorLeavesWhatNetlinkKnowsAndForgetsFailures(t *testing.T) {
+	a := NewAttributor(func(int32) bool { return true })
+	const l, r = "127.0.0.1:40001", "127.0.0.1:9400"
+	a.Transition(tr(1, sampler.StateClose, sampler.StateSynSent, "127.0.0.1:0", r, curl, 0))
+	a.Transition(tr(1, sampler.StateSynSent, sampler.StateEstablished, l, r, nil, 0))
+	snap := sampler.Snapshot{Time: t0, Sockets: []sampler.Socket{sock(l, r, sampler.StateEstablished, 30)}}
+	snap.Sockets[0].Process = "wget"
+	a.Sample(&snap)
+	if s := snap.Sockets[0]; s.PID != 30 || s.Process != "wget" {
+		t.Errorf("netlink's owner replaced: %+v", s)
+	}
+	// A connect that failed before it had a port releases nothing.
+	a.Transition(tr(2, sampler.StateClose, sampler.StateSynSent, "127.0.0.1:0", r, curl, 0))
+	if _, ok := a.Transition(tr(2, sampler.StateSynSent, sampler.StateClose, "127.0.0.1:0", r, nil, 0)); ok {
+		t.Error("a portless failed connect was released")
+	}
+	if len(a.connecting) != 0 {
+		t.Errorf("%d connects pending", len(a.connecting))
+	}
+	// An open socket whose close was lost is forgotten after openGrace.
+	a.Sample(&sampler.Snapshot{Time: t0.Add(openGrace + time.Second)})
+	if a.Len() != 0 {
+		t.Errorf("%d owners left", a.Len())
+	}
+}
+
+// A sample that shows a socket before its opening transitions are read
+// names it a few samples later: the cookie's "no owner" is looked up again.
+func TestAttributorRechecksASocketSampledBeforeItsTransitions(t *testing.T) {
+	a := NewAttributor(func(int32) bool { return true })
+	const l, r = "127.0.0.1:40002", "127.0.0.1:9400"
+	sample := func(i int) sampler.Socket {
+		snap := sampler.Snapshot{Time: t0.Add(time.Duration(i) * 100 * time.Millisecond), Sockets: []sampler.Socket{sock(l, r, sampler.StateEstablished, 0)}}
+		a.Sample(&snap)
+		return snap.Sockets[0]
+	}
+	if s := sample(0); s.PID != 0 {
+		t.Fatalf("named before any transition: %+v", s)
+	}
+	a.Transition(tr(1, sampler.StateClose, sampler.StateSynSent, "127.0.0.1:0", r, curl, 0))
+	a.Transition(tr(1, sampler.StateSynSent, sampler.StateEstablished, l, r, nil, 0))
+	named := -1
+	for i := 1; i <= recheckEvery; i++ {
+		if s := sample(i); s.PID == 10 {
+			named = i
+			break
+		}
+	}
+	if named != recheckEvery {
+		t.Errorf("named at sample %d, want %d (the cookie's lookup is cached until then)", named, recheckEvery)
+	}
+}
+
+func BenchmarkAttributorSample(b *testing.B) {
+	a := NewAttributor(func(int32) bool { return false })
+	snap := sampler.Snapshot{Time: t0}
+	for i := 0; i < 20000; i++ {
+		l := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(20000+i))
+		r := ap("127.0.0.1:9400")
+		if i%2 == 0 { // half opened while porttop watched
+			a.Transition(sampler.Transition{Sock: uint64(i), From: sampler.StateClose, To: sampler.StateSynSent, Local: netip.AddrPortFrom(l.Addr(), 0), Remote: r, Actor: *curl})
+			a.Transition(sampler.Transition{Sock: uint64(i), From: sampler.StateSynSent, To: sampler.StateEstablished, Local: l, Remote: r})
+		}
+		snap.Sockets = append(snap.Sockets, sampler.Socket{ID: sampler.ID{Cookie: uint64(i + 1), Proto: sampler.TCP, Local: l, Remote: r}, State: sampler.StateTimeWait})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		snap.Time = snap.Time.Add(100 * time.Millisecond)
+		for i := range snap.Sockets {
+			snap.Sockets[i].PID = 0
+		}
+		a.Sample(&snap)
+	}
+}

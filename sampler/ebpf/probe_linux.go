@@ -1,0 +1,399 @@
+//go:build linux
+
+package ebpf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/features"
+	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/perf"
+	"github.com/cilium/ebpf/ringbuf"
+	"github.com/cilium/ebpf/rlimit"
+	"golang.org/x/sys/unix"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// Probe is the loaded and attached kernel side: the programs, their links,
+// their maps and the reader of the events map. Close releases all of it.
+type Probe struct {
+	progs  []*ebpf.Program
+	links  []link.Link
+	events *ebpf.Map
+	args   *ebpf.Map
+	stats  *ebpf.Map
+	ring   *ringbuf.Reader
+	perf   *perf.Reader
+	clock  Clock
+	notes  []string
+	lost   atomic.Uint64 // perf samples the kernel reported lost
+	closed atomic.Bool
+}
+
+// ringSize is the ring buffer's size: 4 MiB hold 26,000 records, a second
+// of 13,000 connections' transitions if the reader stalled for a second.
+const ringSize = 4 << 20
+
+// Open loads the programs and attaches them. Its error is an
+// *UnavailableError saying in one line why the kernel side cannot run.
+func Open() (*Probe, error) {
+	p := &Probe{}
+	if err := p.open(); err != nil {
+		p.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *Probe) open() error {
+	dir, err := tracefsDir()
+	if err != nil {
+		return err
+	}
+	stateFmt, err := readFormat(dir, "sock", "inet_sock_set_state")
+	if err != nil {
+		return err
+	}
+	_ = rlimit.RemoveMemlock() // kernels before 5.11 count BPF memory against it; failing is fine on newer ones
+	ringOK := features.HaveMapType(ebpf.RingBuf) == nil
+	if ringOK {
+		p.events, err = ebpf.NewMap(&ebpf.MapSpec{Name: "porttop_events", Type: ebpf.RingBuf, MaxEntries: ringSize})
+	} else {
+		p.events, err = ebpf.NewMap(&ebpf.MapSpec{Name: "porttop_events", Type: ebpf.PerfEventArray})
+		p.notes = append(p.notes, "no BPF ring buffer (Linux 5.8+): using a perf buffer")
+	}
+	if err != nil {
+		return classify("creating the events map", err)
+	}
+	if p.args, err = ebpf.NewMap(&ebpf.MapSpec{Name: "porttop_args", Type: ebpf.LRUHash, KeySize: 8, ValueSize: argsValSize, MaxEntries: 16384}); err != nil {
+		return classify("creating the syscall map", err)
+	}
+	if p.stats, err = ebpf.NewMap(&ebpf.MapSpec{Name: "porttop_stats", Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: statCount}); err != nil {
+		return classify("creating the stats map", err)
+	}
+	m := maps{events: p.events.FD(), args: p.args.FD(), stats: p.stats.FD(), ringbuf: ringOK}
+	if o, err := kernelNetnsOffsets(); err == nil {
+		m.netns = &o
+	} else {
+		p.notes = append(p.notes, "sockets of every network namespace mixed in ("+err.Error()+")")
+	}
+	ins, err := stateProgram(stateFmt, m)
+	if err != nil {
+		return &UnavailableError{Why: "the kernel's inet_sock_set_state tracepoint differs from what porttop reads: " + err.Error(), Err: err}
+	}
+	if err := p.attach("porttop_state", "sock", "inet_sock_set_state", ins); err != nil {
+		return err
+	}
+	if err := p.attachFailures(dir, m); err != nil {
+		// Transitions work without it; say what is missing.
+		p.notes = append(p.notes, "failed connects not counted: "+err.Error())
+	}
+	if ringOK {
+		p.ring, err = ringbuf.NewReader(p.events)
+	} else {
+		p.perf, err = perf.NewReader(p.events, 256*os.Getpagesize())
+	}
+	if err != nil {
+		return classify("reading the events map", err)
+	}
+	p.clock = nowClock()
+	return nil
+}
+
+// attachFailures loads the four syscall programs that catch connect() and
+// bind() failing for lack of a port. Kernels built without syscall
+// tracepoints (CONFIG_FTRACE_SYSCALLS) lack them.
+func (p *Probe) attachFailures(dir string, m maps) error {
+	type tp struct {
+		name string
+		prog func(Format) (asm.Instructions, error)
+	}
+	for _, t := range []tp{
+		{"sys_enter_connect", func(f Format) (asm.Instructions, error) { return enterProgram(f, "uservaddr", kindConnect, m) }},
+		{"sys_exit_connect", func(f Format) (asm.Instructions, error) {
+			return exitProgram(f, kindConnect, int32(unix.EADDRNOTAVAIL), statConnect, m)
+		}},
+		{"sys_enter_bind", func(f Format) (asm.Instructions, error) { return enterProgram(f, "umyaddr", kindBind, m) }},
+		{"sys_exit_bind", func(f Format) (asm.Instructions, error) {
+			return exitProgram(f, kindBind, int32(unix.EADDRINUSE), statBind, m)
+		}},
+	} {
+		f, err := readFormat(dir, "syscalls", t.name)
+		if err != nil {
+			return err
+		}
+		ins, err := t.prog(f)
+		if err != nil {
+			return err
+		}
+		// Program names are at most 15 characters.
+		name := "porttop_" + strings.NewReplacer("sys_", "", "enter_", "e", "exit_", "x", "connect", "conn").Replace(t.name)
+		if err := p.attach(name, "syscalls", t.name, ins); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *Probe) attach(name, group, event string, ins asm.Instructions) error {
+	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
+		Name:         name,
+		Type:         ebpf.TracePoint,
+		License:      "Dual MIT/GPL",
+		Instructions: ins,
+	})
+	if err != nil {
+		return classify("loading "+group+":"+event, err)
+	}
+	p.progs = append(p.progs, prog)
+	l, err := link.Tracepoint(group, event, prog, nil)
+	if err != nil {
+		return classify("attaching to "+group+":"+event, err)
+	}
+	p.links = append(p.links, l)
+	return nil
+}
+
+// Notes are one-line remarks on what the probe runs without.
+func (p *Probe) Notes() []string { return p.notes }
+
+// RingBuffer reports whether records come through a BPF ring buffer (else a
+// perf buffer).
+func (p *Probe) RingBuffer() bool { return p.ring != nil }
+
+// Counts are the kernel programs' own counters, exact even when records
+// were dropped.
+type Counts struct {
+	Dropped       uint64 // records the events map had no room for
+	ConnectFailed uint64 // connect() failing EADDRNOTAVAIL
+	BindFailed    uint64 // bind() to port 0 failing EADDRINUSE
+}
+
+// Counts reads the kernel's counters.
+func (p *Probe) Counts() (Counts, error) {
+	var v [statCount]uint64
+	for i := range v {
+		if err := p.stats.Lookup(uint32(i), &v[i]); err != nil {
+			return Counts{}, fmt.Errorf("ebpf stats: %w", err)
+		}
+	}
+	return Counts{Dropped: v[statDropped] + p.lost.Load(), ConnectFailed: v[statConnect], BindFailed: v[statBind]}, nil
+}
+
+// Lost is how many records were dropped because the reader fell behind.
+func (p *Probe) Lost() uint64 {
+	c, err := p.Counts()
+	if err != nil {
+		return p.lost.Load()
+	}
+	return c.Dropped
+}
+
+// Pending is how many records wait in the ring buffer (0 with a perf
+// buffer, which cannot tell).
+func (p *Probe) Pending() int {
+	if p.ring == nil {
+		return 0
+	}
+	return p.ring.AvailableBytes() / ringRecordSize
+}
+
+// Flush makes the reader read what the ring buffer holds now, without
+// waiting for its timer.
+func (p *Probe) Flush() {
+	if p.ring != nil {
+		_ = p.ring.Flush()
+	}
+}
+
+// readEvery is how often the reader looks at a ring buffer that did not
+// wake it: the longest a record waits to be read.
+const readEvery = 25 * time.Millisecond
+
+// ringRecordSize is a record with the ring buffer's 8-byte header.
+const ringRecordSize = 8 + recordSize
+
+// Read calls fn with each raw record until ctx ends or the probe is
+// closed, which both return nil. fn must not keep the slice.
+func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
+	stop := context.AfterFunc(ctx, func() {
+		if p.ring != nil {
+			p.ring.SetDeadline(time.Unix(1, 0))
+		} else if p.perf != nil {
+			p.perf.SetDeadline(time.Unix(1, 0))
+		}
+	})
+	defer stop()
+	var rr ringbuf.Record
+	var pr perf.Record
+	var next time.Time
+	for {
+		var err error
+		var raw []byte
+		if p.ring != nil {
+			// The programs wake the reader only when records pile up;
+			// otherwise it looks every readEvery.
+			if now := time.Now(); now.After(next) && ctx.Err() == nil {
+				next = now.Add(readEvery)
+				p.ring.SetDeadline(next)
+			}
+			err = p.ring.ReadInto(&rr)
+			raw = rr.RawSample
+		} else {
+			err = p.perf.ReadInto(&pr)
+			raw = pr.RawSample
+			if err == nil && pr.LostSamples > 0 {
+				p.lost.Add(pr.LostSamples)
+				continue
+			}
+		}
+		switch {
+		case err == nil:
+			fn(raw)
+		case errors.Is(err, os.ErrClosed), ctx.Err() != nil:
+			return nil
+		case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, ringbuf.ErrFlushed):
+			continue
+		default:
+			return fmt.Errorf("ebpf events: %w", err)
+		}
+	}
+}
+
+// WatchTransitions decodes the stream into out and failed until ctx ends
+// or the probe is closed. A record it cannot decode is skipped.
+func (p *Probe) WatchTransitions(ctx context.Context, out chan<- sampler.Transition, failed chan<- sampler.PortFailure) error {
+	var tr sampler.Transition
+	var pf sampler.PortFailure
+	return p.Read(ctx, func(raw []byte) {
+		isFail, err := Decode(raw, p.clock, &tr, &pf)
+		if err != nil {
+			return
+		}
+		if isFail {
+			select {
+			case failed <- pf:
+			case <-ctx.Done():
+			}
+			return
+		}
+		select {
+		case out <- tr:
+		case <-ctx.Done():
+		}
+	})
+}
+
+// Close detaches and unloads everything. It is safe to call more than once
+// and on a half-opened probe.
+func (p *Probe) Close() error {
+	if p.closed.Swap(true) {
+		return nil
+	}
+	var errs []error
+	if p.ring != nil {
+		errs = append(errs, p.ring.Close())
+	}
+	if p.perf != nil {
+		errs = append(errs, p.perf.Close())
+	}
+	for _, l := range p.links {
+		errs = append(errs, l.Close())
+	}
+	for _, pr := range p.progs {
+		errs = append(errs, pr.Close())
+	}
+	for _, m := range []*ebpf.Map{p.events, p.args, p.stats} {
+		if m != nil {
+			errs = append(errs, m.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func nowClock() Clock {
+	var ts unix.Timespec
+	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+	return Clock{Base: time.Now(), Mono: ts.Nano()}
+}
+
+// tracefsDir finds the tracing file system; as root it mounts it where the
+// kernel expects it when nothing has (as perf and bpftrace do).
+func tracefsDir() (string, error) {
+	for _, d := range []string{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"} {
+		if _, err := os.Stat(filepath.Join(d, "events")); err == nil {
+			return d, nil
+		} else if errors.Is(err, os.ErrPermission) {
+			return "", notPermitted(err)
+		}
+	}
+	if os.Geteuid() == 0 {
+		err := unix.Mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, "")
+		if err == nil {
+			return "/sys/kernel/tracing", nil
+		}
+		return "", &UnavailableError{Why: "tracefs is not mounted and mounting it failed (" + err.Error() + "): mount -t tracefs nodev /sys/kernel/tracing", Err: err}
+	}
+	return "", notPermitted(errors.New("tracefs is not mounted"))
+}
+
+func readFormat(dir, group, event string) (Format, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "events", group, event, "format"))
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, &UnavailableError{Why: fmt.Sprintf("the kernel has no tracepoint %s:%s (%s)", group, event, needs[event]), Err: err}
+	case errors.Is(err, os.ErrPermission):
+		return nil, notPermitted(err)
+	case err != nil:
+		return nil, &UnavailableError{Why: "reading the tracepoint " + event + ": " + err.Error(), Err: err}
+	}
+	return ParseFormat(string(b))
+}
+
+var needs = map[string]string{
+	"inet_sock_set_state": "Linux 4.16 or later",
+	"sys_enter_connect":   "a kernel built with CONFIG_FTRACE_SYSCALLS",
+	"sys_exit_connect":    "a kernel built with CONFIG_FTRACE_SYSCALLS",
+	"sys_enter_bind":      "a kernel built with CONFIG_FTRACE_SYSCALLS",
+	"sys_exit_bind":       "a kernel built with CONFIG_FTRACE_SYSCALLS",
+}
+
+// classify turns a load or attach error into the reason a user can act on.
+func classify(what string, err error) error {
+	var ve *ebpf.VerifierError
+	switch {
+	case errors.As(err, &ve):
+		// The verifier says EACCES for a program it rejects: not a
+		// permission problem.
+		return &UnavailableError{Why: "the kernel refused the program " + what + ": " + lastLine(ve), Err: err}
+	case errors.Is(err, os.ErrPermission):
+		return notPermitted(err)
+	case errors.Is(err, ebpf.ErrNotSupported):
+		return &UnavailableError{Why: "the kernel is too old for " + what + " (needs Linux 5.8 or later): " + err.Error(), Err: err}
+	}
+	return &UnavailableError{Why: what + ": " + err.Error(), Err: err}
+}
+
+func notPermitted(err error) error {
+	return &UnavailableError{Why: "not permitted: run as root, or give porttop CAP_BPF and CAP_PERFMON (Linux 5.8+)", Err: err, NotPermitted: true}
+}
+
+// lastLine is the verifier's verdict, the last line of its log.
+func lastLine(ve *ebpf.VerifierError) string {
+	for i := len(ve.Log) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(ve.Log[i]); l != "" && !strings.HasPrefix(l, "processed ") {
+			return l
+		}
+	}
+	return ve.Error()
+}

@@ -1,0 +1,368 @@
+//go:build linux
+
+package ebpf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// Source is the ebpf source: the table still comes from a snapshot source
+// (netlink), and the kernel programs add what snapshots cannot see: the
+// process that opened each TCP socket, kept after it exits; each release as
+// it happens; every transition; and failed port hand-outs.
+type Source struct {
+	inner sampler.Source
+	probe *Probe
+
+	mu   sync.Mutex
+	attr *Attributor
+
+	subMu  sync.Mutex
+	trans  *subscriber[sampler.Transition]
+	failed *subscriber[sampler.PortFailure]
+
+	netns       uint32 // porttop's network namespace: the only one netlink shows
+	lastFailure atomic.Pointer[sampler.PortFailure]
+	connects    atomic.Uint64 // failed connects in netns
+	binds       atomic.Uint64 // failed port-0 binds in netns
+	undecodable atomic.Uint64
+	taken       atomic.Uint64 // records run has begun to handle
+	processed   atomic.Uint64 // records run has handled
+
+	stop context.CancelFunc
+	done chan struct{}
+	once sync.Once
+}
+
+var (
+	_ sampler.Source            = (*Source)(nil)
+	_ sampler.ReleaseWatcher    = (*Source)(nil)
+	_ sampler.TransitionWatcher = (*Source)(nil)
+	_ sampler.Queryable         = (*Source)(nil)
+	_ sampler.Owners            = (*Source)(nil)
+	_ sampler.CounterReader     = (*Source)(nil)
+	_ sampler.Noter             = (*Source)(nil)
+	_ sampler.SocketRecycler    = (*Source)(nil)
+	_ sampler.QuietSource       = (*Source)(nil)
+)
+
+type subscriber[T any] struct {
+	out  chan<- T
+	done <-chan struct{}
+}
+
+// NewSource loads the kernel programs and starts reading them; inner
+// samples the table. Its error is an *UnavailableError when the programs
+// cannot run (inner is then not closed: the caller may fall back to it).
+func NewSource(inner sampler.Source) (*Source, error) {
+	p, err := Open()
+	if err != nil {
+		return nil, err
+	}
+	ns, err := OwnNetns()
+	if err != nil {
+		p.Close()
+		return nil, &UnavailableError{Why: "cannot tell porttop's network namespace: " + err.Error(), Err: err}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Source{
+		netns: ns,
+		inner: inner,
+		probe: p,
+		attr:  NewAttributor(alive),
+		stop:  cancel,
+		done:  make(chan struct{}),
+	}
+	go s.run(ctx)
+	return s, nil
+}
+
+func alive(pid int32) bool {
+	return syscall.Kill(int(pid), 0) != syscall.ESRCH
+}
+
+// run reads the kernel's records for the source's whole life.
+func (s *Source) run(ctx context.Context) {
+	defer close(s.done)
+	var tr sampler.Transition
+	var pf sampler.PortFailure
+	_ = s.probe.Read(ctx, func(raw []byte) {
+		s.taken.Add(1)
+		defer s.processed.Add(1)
+		isFail, err := Decode(raw, s.probe.clock, &tr, &pf)
+		switch {
+		case err != nil:
+			s.undecodable.Add(1)
+		case isFail && !s.mine(pf.NetNS), !isFail && !s.mine(tr.NetNS):
+			// another network namespace's: netlink does not show its sockets
+		case isFail:
+			if pf.Op == sampler.FailedBind {
+				s.binds.Add(1)
+			} else {
+				s.connects.Add(1)
+			}
+			last := pf
+			s.lastFailure.Store(&last)
+			s.subMu.Lock()
+			sub := s.failed
+			s.subMu.Unlock()
+			send(ctx, sub, pf)
+		default:
+			s.mu.Lock()
+			s.attr.Transition(tr)
+			s.mu.Unlock()
+			s.subMu.Lock()
+			sub := s.trans
+			s.subMu.Unlock()
+			send(ctx, sub, tr)
+		}
+	})
+}
+
+// mine reports whether a record's namespace is porttop's (0: unknown, kept).
+func (s *Source) mine(netns uint32) bool { return netns == 0 || netns == s.netns }
+
+// send hands v to the subscriber, waiting while it is busy (the kernel
+// buffers meanwhile and counts what it cannot hold).
+func send[T any](ctx context.Context, sub *subscriber[T], v T) {
+	if sub == nil {
+		return
+	}
+	select {
+	case sub.out <- v:
+	case <-sub.done:
+	case <-ctx.Done():
+	}
+}
+
+// Name is "ebpf".
+func (s *Source) Name() string { return "ebpf" }
+
+// Sample is the inner source's table with the processes the kernel saw
+// open its sockets filled in where the table has none.
+func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
+	snap, err := s.inner.Sample(ctx)
+	if err != nil {
+		return snap, err
+	}
+	// The sample can hold sockets whose opening transitions are still in
+	// the ring buffer: let the reader reach them first.
+	s.catchUp()
+	s.mu.Lock()
+	s.attr.Sample(&snap)
+	s.mu.Unlock()
+	return snap, nil
+}
+
+var errWatched = errors.New("ebpf: already watched")
+
+// WatchReleases passes on the inner source's release reports (netlink's
+// socket-destroy groups: exact cookies, and TIME_WAIT told apart), each TCP
+// one named with the process that opened the socket where the report has
+// none. (Releases made from the transitions alone would lack the socket
+// cookie the poller keys its table by: a tracepoint program cannot read it.)
+func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) error {
+	w, ok := s.inner.(sampler.ReleaseWatcher)
+	if !ok {
+		return fmt.Errorf("ebpf: %s source reports no releases", s.inner.Name())
+	}
+	mid := make(chan sampler.Release, 256)
+	errc := make(chan error, 1)
+	go func() { errc <- w.WatchReleases(ctx, mid) }()
+	batch := make([]sampler.Release, 0, 256)
+	for {
+		select {
+		case r := <-mid:
+			// Take what else is queued, so that one catch-up with the
+			// ring buffer serves the whole burst.
+			batch = append(batch[:0], r)
+			for more := true; more && len(batch) < cap(batch); {
+				select {
+				case r := <-mid:
+					batch = append(batch, r)
+				default:
+					more = false
+				}
+			}
+			s.name(batch)
+			for _, r := range batch {
+				select {
+				case out <- r:
+				case <-ctx.Done():
+				}
+			}
+		case err := <-errc:
+			return err
+		}
+	}
+}
+
+// name fills in released sockets' openers. netlink's report can overtake
+// the transitions that name it, still in the ring buffer: when an opener is
+// unknown, it waits (at most maxCatchUp) for the records written before the
+// reports to be read, once for the batch.
+func (s *Source) name(batch []sampler.Release) {
+	missing := false
+	s.mu.Lock()
+	for i := range batch {
+		if !s.attr.Name(&batch[i].Socket) && batch[i].Socket.Proto == sampler.TCP {
+			missing = true
+		}
+	}
+	s.mu.Unlock()
+	if !missing {
+		return
+	}
+	s.catchUp()
+	s.mu.Lock()
+	for i := range batch {
+		if batch[i].Socket.PID == 0 {
+			s.attr.Name(&batch[i].Socket)
+		}
+	}
+	s.mu.Unlock()
+}
+
+// catchUp waits, at most maxCatchUp, until the reader has handled every
+// record written so far.
+func (s *Source) catchUp() {
+	pending := s.probe.Pending()
+	if pending == 0 {
+		return
+	}
+	target := s.taken.Load() + uint64(pending)
+	s.probe.Flush()
+	for deadline := time.Now().Add(maxCatchUp); s.processed.Load() < target && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Microsecond)
+	}
+}
+
+const maxCatchUp = 20 * time.Millisecond
+
+// WatchTransitions sends every TCP transition and failed hand-out in
+// porttop's network namespace until ctx ends.
+func (s *Source) WatchTransitions(ctx context.Context, out chan<- sampler.Transition, failed chan<- sampler.PortFailure) error {
+	if err := subscribe(s, &s.trans, ctx, out); err != nil {
+		return err
+	}
+	defer unsubscribe(s, &s.trans)
+	if err := subscribe(s, &s.failed, ctx, failed); err != nil {
+		return err
+	}
+	defer unsubscribe(s, &s.failed)
+	<-ctx.Done()
+	return nil
+}
+
+func subscribe[T any](s *Source, slot **subscriber[T], ctx context.Context, out chan<- T) error {
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
+	if *slot != nil {
+		return errWatched
+	}
+	*slot = &subscriber[T]{out: out, done: ctx.Done()}
+	return nil
+}
+
+func unsubscribe[T any](s *Source, slot **subscriber[T]) {
+	s.subMu.Lock()
+	*slot = nil
+	s.subMu.Unlock()
+}
+
+// Lost is how many kernel records were dropped because porttop fell behind.
+func (s *Source) Lost() uint64 { return s.probe.Lost() }
+
+// PortFailures are the counts of failed hand-outs in porttop's network
+// namespace since start, with records dropped by the kernel (all
+// namespaces), and the latest failure seen (zero when none).
+func (s *Source) PortFailures() (Counts, sampler.PortFailure, error) {
+	k, err := s.probe.Counts()
+	c := Counts{Dropped: k.Dropped, ConnectFailed: s.connects.Load(), BindFailed: s.binds.Load()}
+	var last sampler.PortFailure
+	if p := s.lastFailure.Load(); p != nil {
+		last = *p
+	}
+	return c, last, err
+}
+
+// Notes are the inner source's notes, then what the kernel side runs
+// without, records dropped, and failed hand-outs.
+func (s *Source) Notes() []string {
+	var notes []string
+	if n, ok := s.inner.(sampler.Noter); ok {
+		notes = append(notes, n.Notes()...)
+	}
+	notes = append(notes, s.probe.Notes()...)
+	c, last, err := s.PortFailures()
+	if err != nil {
+		return notes
+	}
+	if c.Dropped > 0 {
+		notes = append(notes, fmt.Sprintf("%d kernel events dropped (porttop fell behind): some processes and closes are missing", c.Dropped))
+	}
+	if c.ConnectFailed+c.BindFailed > 0 {
+		notes = append(notes, FailureNote(c, last))
+	}
+	return notes
+}
+
+// Close stops reading and releases the kernel programs, then closes the
+// inner source if it can be closed.
+func (s *Source) Close() error {
+	var err error
+	s.once.Do(func() {
+		s.stop()
+		err = s.probe.Close()
+		<-s.done
+		if c, ok := s.inner.(interface{ Close() error }); ok {
+			err = errors.Join(err, c.Close())
+		}
+	})
+	return err
+}
+
+// SetQuery narrows the inner source's samples.
+func (s *Source) SetQuery(q sampler.Query) {
+	if qs, ok := s.inner.(sampler.Queryable); ok {
+		qs.SetQuery(q)
+	}
+}
+
+// OwnersHidden is the inner source's answer.
+func (s *Source) OwnersHidden() (bool, string) {
+	if o, ok := s.inner.(sampler.Owners); ok {
+		return o.OwnersHidden()
+	}
+	return false, ""
+}
+
+// KernelCounters are the inner source's.
+func (s *Source) KernelCounters() (sampler.KernelCounters, error) {
+	if cr, ok := s.inner.(sampler.CounterReader); ok {
+		return cr.KernelCounters()
+	}
+	return sampler.KernelCounters{}, errors.New("ebpf: the inner source has no kernel counters")
+}
+
+// Recycle hands the sockets back to the inner source.
+func (s *Source) Recycle(sockets []sampler.Socket) {
+	if r, ok := s.inner.(sampler.SocketRecycler); ok {
+		r.Recycle(sockets)
+	}
+}
+
+// Quiet is the inner source's: the table cannot have changed since its
+// last sample (the poller then skips a tick's sample).
+func (s *Source) Quiet() bool {
+	q, ok := s.inner.(sampler.QuietSource)
+	return ok && q.Quiet()
+}
