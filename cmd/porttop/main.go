@@ -29,6 +29,7 @@ var commands = map[string]func(args []string, stdout, stderr io.Writer) error{
 	"explain": runExplain,
 	"who":     runWho,
 	"demo":    runDemo,
+	"serve":   runServe,
 	"version": runVersion,
 }
 
@@ -64,7 +65,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	if _, _, err := parsePortArg(name); err == nil {
 		return usagef("", "unknown command %q: to watch a port use 'porttop --port %s', to see who holds it 'porttop who %s'", name, name, name)
 	}
-	return usagef("", "unknown command %q (commands: watch, record, replay, explain, who, demo, help, version)", name)
+	return usagef("", "unknown command %q (commands: watch, record, replay, explain, who, demo, serve, help, version)", name)
 }
 
 // exitError carries an exit status and the one line to print.

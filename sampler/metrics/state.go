@@ -108,6 +108,9 @@ type State struct {
 	top        []Destination // sorted, all destinations (top N first)
 	otherPorts [len(protos)]int
 	used       [1024]uint64 // bitmap of ephemeral local ports in use
+	// listeners tell an accepted connection (its listener's port, none
+	// handed out) from one that holds a port of its own.
+	listeners sampler.Listeners
 }
 
 // NewState makes an empty State.
@@ -143,17 +146,17 @@ func (s *State) Observe(b sampler.Batch) {
 		// As it stood when the counters were read (see Batch).
 		s.reportedTCP = max(s.reportedTCP, b.ReportedTCPAtKernel)
 	}
-	for i := range b.Events {
-		s.event(&b.Events[i])
-	}
 	if b.Err == nil || len(b.Snapshot.Sockets) > 0 {
 		s.table(b.Snapshot.Sockets)
+	}
+	for i := range b.Events {
+		s.event(&b.Events[i])
 	}
 }
 
 func (s *State) event(e *sampler.Event) {
-	if s.match != nil && !s.match(&e.Socket) {
-		return
+	if s.match != nil && !s.match(&e.Socket) || !s.listeners.HandsOutPort(e) {
+		return // filtered out, or the server side of an accepted connection
 	}
 	i := protoIndex(e.Socket.Proto)
 	switch e.Kind {
@@ -174,6 +177,7 @@ func (s *State) table(sockets []sampler.Socket) {
 	s.timeWait, s.portsUsed = 0, 0
 	clear(s.used[:])
 	clear(s.dests)
+	s.listeners.Reset(sockets)
 	eph := s.ephemeral
 	for i := range sockets {
 		sk := &sockets[i]
@@ -188,6 +192,9 @@ func (s *State) table(sockets []sampler.Socket) {
 		port := sk.Local.Port()
 		if !eph.Known() || !eph.Contains(port) || sk.State == sampler.StateListen {
 			continue
+		}
+		if sk.Proto == sampler.TCP && s.listeners.Accepts(sk.Local) {
+			continue // accepted by a listener on an ephemeral port: no port of its own
 		}
 		s.inUse[pi][sk.State]++
 		if w, bit := port>>6, uint64(1)<<(port&63); s.used[w]&bit == 0 {

@@ -38,6 +38,9 @@ func TestStateCountsDestinationsAndStates(t *testing.T) {
 		conn(40004, cache, sampler.StateEstablished),
 		conn(8080, "10.0.0.5:51000", sampler.StateEstablished), // served, not ephemeral
 		{ID: sampler.ID{Proto: sampler.TCP, Local: netip.MustParseAddrPort("0.0.0.0:40005")}, State: sampler.StateListen},
+		// Accepted by that listener: its port is the listener's, the
+		// remote end a client, not a destination.
+		conn(40005, "10.0.0.6:52000", sampler.StateEstablished),
 	}))
 	top := s.Top()
 	if len(top) != 2 || top[0].Remote.String() != db || top[0].Ports != 3 || top[1].Remote.String() != web || top[1].Ports != 2 {
@@ -82,6 +85,13 @@ func TestStateCountsEventsAndKernel(t *testing.T) {
 	b.Kernel = &sampler.KernelCounters{ActiveOpens: 104, PassiveOpens: 51}
 	b.ReportedTCPAtKernel = 3
 	s.Observe(b)
+	if s.Handouts(sampler.TCP) != 1 || s.Releases(sampler.TCP) != 2 {
+		t.Errorf("handouts %d releases %d, want 1 and 2", s.Handouts(sampler.TCP), s.Releases(sampler.TCP))
+	}
+	// A connection accepted by a listener hands no port out.
+	ln := sampler.Socket{ID: sampler.ID{Proto: sampler.TCP, Local: netip.MustParseAddrPort("0.0.0.0:8080")}, State: sampler.StateListen}
+	served := conn(8080, "10.0.0.6:52000", sampler.StateEstablished)
+	s.Observe(batch(2*time.Second, []sampler.Socket{ln, served}, sampler.Event{Kind: sampler.Opened, Socket: served}))
 	if s.Handouts(sampler.TCP) != 1 || s.Releases(sampler.TCP) != 2 {
 		t.Errorf("handouts %d releases %d, want 1 and 2", s.Handouts(sampler.TCP), s.Releases(sampler.TCP))
 	}
