@@ -16,6 +16,7 @@ Usage:
   porttop who PORT[/PROTO]        list the sockets on a local port (exit 1: free)
   porttop demo [flags]            make port churn on loopback to watch
   porttop serve [flags]           a Prometheus exporter (--print-rules: alerts)
+  porttop snapshot [--json|--csv] print the connection table once
   porttop help [COMMAND]          this help, or a command's
   porttop version                 the version
 
