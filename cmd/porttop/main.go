@@ -31,6 +31,7 @@ var commands = map[string]func(args []string, stdout, stderr io.Writer) error{
 	"demo":     runDemo,
 	"serve":    runServe,
 	"snapshot": runSnapshot,
+	"view":     runView,
 	"version":  runVersion,
 }
 
@@ -66,7 +67,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	if _, _, err := parsePortArg(name); err == nil {
 		return usagef("", "unknown command %q: to watch a port use 'porttop --port %s', to see who holds it 'porttop who %s'", name, name, name)
 	}
-	return usagef("", "unknown command %q (commands: watch, record, replay, explain, who, demo, serve, snapshot, help, version)", name)
+	return usagef("", "unknown command %q (commands: watch, record, replay, explain, who, demo, serve, snapshot, view, help, version)", name)
 }
 
 // exitError carries an exit status and the one line to print.

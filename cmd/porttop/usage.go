@@ -17,6 +17,7 @@ Usage:
   porttop demo [flags]            make port churn on loopback to watch
   porttop serve [flags]           a Prometheus exporter (--print-rules: alerts)
   porttop snapshot [--json|--csv] print the connection table once
+  porttop view [FILE|-]           the live view of a 'porttop watch' stream
   porttop help [COMMAND]          this help, or a command's
   porttop version                 the version
 

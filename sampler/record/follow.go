@@ -2,7 +2,10 @@ package record
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/porttop/porttop/sampler"
 )
@@ -44,7 +47,7 @@ type follower struct {
 func newFollower(hdr Header, now time.Time) *follower {
 	name := "stream"
 	if hdr.Host != "" {
-		name = "stream from " + hdr.Host
+		name = "stream from " + graphic(hdr.Host)
 	}
 	f := &follower{hdr: hdr, name: name, started: now, ephemeral: RangeChange{Range: hdr.Ephemeral}}
 	f.streamClock = hdr.Started
@@ -171,4 +174,14 @@ func (f *follower) batch(now time.Time, notes []string) sampler.Batch {
 		}
 	}
 	return b
+}
+
+// graphic escapes what is not printable in s (a host name from another
+// machine) so that it cannot drive the terminal it is shown on.
+func graphic(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsGraphic(r) }) < 0 {
+		return s
+	}
+	q := strconv.QuoteToGraphic(s)
+	return q[1 : len(q)-1]
 }

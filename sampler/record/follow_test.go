@@ -170,3 +170,10 @@ func TestFollowOverPipe(t *testing.T) {
 		t.Errorf("the table after the end: %d sockets, want the last one kept", len(b.Snapshot.Sockets))
 	}
 }
+
+func TestFollowerEscapesHost(t *testing.T) {
+	f := newFollower(Header{Host: "web1\x1b]0;pwned\a"}, time.Now())
+	if f.name != `stream from web1\x1b]0;pwned\a` {
+		t.Errorf("name %q: the host's control characters reach the terminal", f.name)
+	}
+}
