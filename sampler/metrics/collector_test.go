@@ -2,12 +2,14 @@ package metrics
 
 import (
 	"fmt"
+	"net/http/httptest"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/porttop/porttop/sampler"
@@ -168,6 +170,26 @@ func BenchmarkGather20k(b *testing.B) {
 	for b.Loop() {
 		if _, err := reg.Gather(); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkScrapeHTTP20k is a whole scrape as Prometheus makes it: the
+// handler gathers and encodes the text format (the table already
+// counted).
+func BenchmarkScrapeHTTP20k(b *testing.B) {
+	c := NewCollector(Options{Ephemeral: eph})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(c)
+	c.Observe(batch(0, synthetic(20000, 5000)))
+	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	req := httptest.NewRequest("GET", "/metrics", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 200 {
+			b.Fatal(w.Code)
 		}
 	}
 }
