@@ -200,9 +200,9 @@ func feedCollector(ctx context.Context, feed sampler.Feed, c *metrics.Collector)
 		if err != nil {
 			return
 		}
-		c.Observe(b)
-		if r, ok := feed.(sampler.Recycler); ok {
-			r.Recycle(b.Snapshot)
+		done := c.Observe(b) // the collector keeps the newest table until a scrape counts it
+		if r, ok := feed.(sampler.Recycler); ok && done.Sockets != nil {
+			r.Recycle(done)
 		}
 	}
 }

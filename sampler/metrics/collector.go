@@ -60,11 +60,12 @@ func NewCollector(o Options) *Collector {
 	}
 }
 
-// Observe feeds one batch (see State.Observe).
-func (c *Collector) Observe(b sampler.Batch) {
+// Observe feeds one batch and returns the snapshot the collector is done
+// with, to recycle (see State.Observe).
+func (c *Collector) Observe(b sampler.Batch) (done sampler.Snapshot) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.state.Observe(b)
+	return c.state.Observe(b)
 }
 
 // Describe sends every metric's description.
@@ -100,6 +101,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	if !s.observed {
 		return
 	}
+	s.refresh()
 	for pi, p := range protos {
 		proto := p.String()
 		for st, n := range s.inUse[pi] {

@@ -109,8 +109,10 @@ type State struct {
 	otherPorts [len(protos)]int
 	used       [1024]uint64 // bitmap of ephemeral local ports in use
 	// listeners tell an accepted connection (its listener's port, none
-	// handed out) from one that holds a port of its own.
+	// handed out) from one that holds a port of its own: latest's.
 	listeners sampler.Listeners
+	latest    sampler.Snapshot // the table the gauges count, held until replaced
+	stale     bool             // latest (or the range) changed since the count
 }
 
 // NewState makes an empty State.
@@ -122,10 +124,14 @@ func NewState(o Options) *State {
 	return &State{topN: min(n, MaxTopN), match: o.Match, ephemeral: o.Ephemeral, dests: map[destKey]int{}}
 }
 
-// Observe takes one batch: its events feed the counters, its snapshot
-// replaces the gauges. It only reads b (b.Snapshot.Sockets may be handed
-// back to the feed once Observe returns).
-func (s *State) Observe(b sampler.Batch) {
+// Observe takes one batch: its events feed the counters at once, its
+// snapshot becomes the table the gauges are counted from, when they are
+// next asked for (a scrape), not now: a sample costs only its events,
+// whatever the table holds. The State keeps b.Snapshot.Sockets until the
+// next table replaces it and returns the snapshot it is done with: the
+// previous table, or b's own when b brought none (a failed sample), for
+// the caller to hand back to a Recycler feed.
+func (s *State) Observe(b sampler.Batch) (done sampler.Snapshot) {
 	s.observed = true
 	s.samples += uint64(max(b.Samples, 1))
 	s.lastCost, s.lastTime = b.Cost, b.Snapshot.Time
@@ -134,8 +140,9 @@ func (s *State) Observe(b sampler.Batch) {
 		s.sampleErrors++
 	}
 	s.dropped = max(s.dropped, b.Dropped)
-	if b.Ephemeral.Range.Known() {
+	if b.Ephemeral.Range.Known() && b.Ephemeral.Range != s.ephemeral {
 		s.ephemeral = b.Ephemeral.Range
+		s.stale = true
 	}
 	if b.Kernel != nil {
 		if s.kernelStart == nil {
@@ -146,12 +153,16 @@ func (s *State) Observe(b sampler.Batch) {
 		// As it stood when the counters were read (see Batch).
 		s.reportedTCP = max(s.reportedTCP, b.ReportedTCPAtKernel)
 	}
+	done = b.Snapshot
 	if b.Err == nil || len(b.Snapshot.Sockets) > 0 {
-		s.table(b.Snapshot.Sockets)
+		done, s.latest = s.latest, b.Snapshot
+		s.listeners.Reset(s.latest.Sockets)
+		s.stale = true
 	}
 	for i := range b.Events {
 		s.event(&b.Events[i])
 	}
+	return done
 }
 
 func (s *State) event(e *sampler.Event) {
@@ -170,14 +181,21 @@ func (s *State) event(e *sampler.Event) {
 	}
 }
 
-// table recounts the gauges from a snapshot.
+// refresh recounts the gauges from the latest table when it changed.
+func (s *State) refresh() {
+	if s.stale {
+		s.table(s.latest.Sockets)
+		s.stale = false
+	}
+}
+
+// table recounts the gauges from a snapshot; s.listeners are its own.
 func (s *State) table(sockets []sampler.Socket) {
 	s.inUse = [len(protos)][256]int{}
 	s.sockets = [len(protos)]int{}
 	s.timeWait, s.portsUsed = 0, 0
 	clear(s.used[:])
 	clear(s.dests)
-	s.listeners.Reset(sockets)
 	eph := s.ephemeral
 	for i := range sockets {
 		sk := &sockets[i]
@@ -233,26 +251,29 @@ func (s *State) rank() {
 }
 
 // Top is the top N destinations, most ports first.
-func (s *State) Top() []Destination { return s.top[:min(s.topN, len(s.top))] }
+func (s *State) Top() []Destination { s.refresh(); return s.top[:min(s.topN, len(s.top))] }
 
 // Other is the ports held to destinations outside the top N, per protocol.
-func (s *State) Other(p sampler.Proto) int { return s.otherPorts[protoIndex(p)] }
+func (s *State) Other(p sampler.Proto) int { s.refresh(); return s.otherPorts[protoIndex(p)] }
 
 // Destinations is how many destinations the latest snapshot held.
-func (s *State) Destinations() int { return len(s.top) }
+func (s *State) Destinations() int { s.refresh(); return len(s.top) }
 
 // Handouts and Releases count open (not existing) and close events.
 func (s *State) Handouts(p sampler.Proto) uint64 { return s.handouts[protoIndex(p)] }
 func (s *State) Releases(p sampler.Proto) uint64 { return s.releases[protoIndex(p)] }
 
 // InUse is the sockets on an ephemeral local port in state st.
-func (s *State) InUse(p sampler.Proto, st sampler.State) int { return s.inUse[protoIndex(p)][st] }
+func (s *State) InUse(p sampler.Proto, st sampler.State) int {
+	s.refresh()
+	return s.inUse[protoIndex(p)][st]
+}
 
 // PortsUsed is the distinct ephemeral local ports in use.
-func (s *State) PortsUsed() int { return s.portsUsed }
+func (s *State) PortsUsed() int { s.refresh(); return s.portsUsed }
 
 // TimeWait is the TIME_WAIT sockets, on any port.
-func (s *State) TimeWait() int { return s.timeWait }
+func (s *State) TimeWait() int { s.refresh(); return s.timeWait }
 
 // KernelOpens is the kernel's TCP opens since the first batch that carried
 // its counters; ok is false before then.

@@ -130,3 +130,28 @@ func TestStateFilterKeepsMatchingSockets(t *testing.T) {
 		t.Errorf("filtered: destinations %d handouts %d sockets %d, want 1 each", s.Destinations(), s.Handouts(sampler.TCP), s.sockets[0])
 	}
 }
+
+// Observe keeps the newest table and hands back the one it is done with,
+// once, so the feed can reuse its memory.
+func TestStateHandsBackTables(t *testing.T) {
+	s := NewState(Options{Ephemeral: eph})
+	b1 := batch(0, []sampler.Socket{conn(40000, "10.0.0.9:5432", sampler.StateEstablished)})
+	b2 := batch(time.Second, []sampler.Socket{conn(40001, "10.0.0.9:5432", sampler.StateEstablished)})
+	if done := s.Observe(b1); done.Sockets != nil {
+		t.Errorf("the first batch handed back %v", done)
+	}
+	if done := s.Observe(b2); &done.Sockets[0] != &b1.Snapshot.Sockets[0] {
+		t.Errorf("the second batch did not hand back the first table")
+	}
+	b3 := batch(2*time.Second, nil)
+	b3.Err = errors.New("sample failed")
+	b3.Snapshot.Sockets = []sampler.Socket{}
+	if done := s.Observe(b3); done.Sockets == nil || len(done.Sockets) != 0 {
+		t.Errorf("a failed sample's own (empty) table was not handed back: %v", done)
+	}
+	// The kept table is b2's: counting it now sees port 40001.
+	b1.Snapshot.Sockets[0] = sampler.Socket{} // the feed reusing b1's memory
+	if s.PortsUsed() != 1 || s.Top()[0].Ports != 1 {
+		t.Errorf("the gauges after the hand-back: used %d, top %+v", s.PortsUsed(), s.Top())
+	}
+}
