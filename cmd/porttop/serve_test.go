@@ -237,3 +237,19 @@ func TestServeWebConfigBasicAuth(t *testing.T) {
 		t.Errorf("scrape with the password: %s\n%s", resp.Status, b)
 	}
 }
+
+// checkHelp: `porttop help CMD` and `porttop CMD --help` print CMD's usage.
+func checkHelp(t *testing.T, cmd string) {
+	t.Helper()
+	for _, args := range [][]string{{"help", cmd}, {cmd, "--help"}} {
+		r := runPorttop(t, args...)
+		if r.code != 0 || !strings.HasPrefix(r.stdout, "Usage: porttop "+cmd) {
+			t.Errorf("%v: status %d, stdout:\n%s", args, r.code, r.stdout)
+		}
+	}
+	if r := runPorttop(t, "help"); !strings.Contains(r.stdout, "porttop "+cmd+" [") {
+		t.Errorf("porttop help does not list %s:\n%s", cmd, r.stdout)
+	}
+}
+
+func TestServeHelp(t *testing.T) { checkHelp(t, "serve") }

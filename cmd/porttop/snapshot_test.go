@@ -132,3 +132,5 @@ func TestPrintableEscapesControls(t *testing.T) {
 		}
 	}
 }
+
+func TestSnapshotHelp(t *testing.T) { checkHelp(t, "snapshot") }

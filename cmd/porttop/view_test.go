@@ -123,3 +123,5 @@ func TestViewBadInput(t *testing.T) {
 	}
 	checkOneLine(t, result{code: code, stdout: out.String(), stderr: errb.String()}, "stdin: not a porttop recording")
 }
+
+func TestViewHelp(t *testing.T) { checkHelp(t, "view") }
