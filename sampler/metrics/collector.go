@@ -121,7 +121,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	gauge(c.portsUsed, float64(s.portsUsed))
 	gauge(c.destinations, float64(len(s.top)))
 	gauge(c.timeWait, float64(s.timeWait))
-	if a, p, ok := s.KernelOpens(); ok {
+	// The kernel counts the whole host: beside a filtered count of
+	// reported opens it would read as opens missed.
+	if a, p, ok := s.KernelOpens(); ok && s.match == nil {
 		counter(c.kernelOpens, float64(a), "active")
 		counter(c.kernelOpens, float64(p), "passive")
 		counter(c.reportedOpens, float64(s.reportedTCP))

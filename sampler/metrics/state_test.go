@@ -3,6 +3,7 @@ package metrics
 import (
 	"errors"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,6 +129,14 @@ func TestStateFilterKeepsMatchingSockets(t *testing.T) {
 	s.Observe(batch(0, []sampler.Socket{a, b}, sampler.Event{Kind: sampler.Opened, Socket: a}, sampler.Event{Kind: sampler.Opened, Socket: b}))
 	if s.Destinations() != 1 || s.Handouts(sampler.TCP) != 1 || s.sockets[0] != 1 {
 		t.Errorf("filtered: destinations %d handouts %d sockets %d, want 1 each", s.Destinations(), s.Handouts(sampler.TCP), s.sockets[0])
+	}
+	// The kernel's host-wide count is not exported beside a filtered one.
+	c := NewCollector(Options{Ephemeral: eph, Match: only5432})
+	kb := batch(0, []sampler.Socket{a})
+	kb.Kernel = &sampler.KernelCounters{ActiveOpens: 9}
+	c.Observe(kb)
+	if got := collected(t, c); strings.Contains(got, "kernel_tcp_opens") || strings.Contains(got, "reported_tcp_opens") {
+		t.Errorf("a filtered collector exports the kernel's count:\n%s", got)
 	}
 }
 
