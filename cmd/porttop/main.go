@@ -24,13 +24,16 @@ func main() {
 
 // commands maps a subcommand to its runner; "" is the live view.
 var commands = map[string]func(args []string, stdout, stderr io.Writer) error{
-	"watch":   runWatch,
-	"record":  runRecord,
-	"replay":  runReplay,
-	"explain": runExplain,
-	"who":     runWho,
-	"demo":    runDemo,
-	"version": runVersion,
+	"watch":    runWatch,
+	"record":   runRecord,
+	"replay":   runReplay,
+	"explain":  runExplain,
+	"who":      runWho,
+	"demo":     runDemo,
+	"serve":    runServe,
+	"snapshot": runSnapshot,
+	"view":     runView,
+	"version":  runVersion,
 }
 
 // run dispatches and turns the outcome into an exit status and at most one
@@ -65,7 +68,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	if _, _, err := parsePortArg(name); err == nil {
 		return usagef("", "unknown command %q: to watch a port use 'porttop --port %s', to see who holds it 'porttop who %s'", name, name, name)
 	}
-	return usagef("", "unknown command %q (commands: watch, record, replay, explain, who, demo, help, version)", name)
+	return usagef("", "unknown command %q (commands: watch, record, replay, explain, who, demo, serve, snapshot, view, help, version)", name)
 }
 
 // exitError carries an exit status and the one line to print.

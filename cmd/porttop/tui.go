@@ -81,6 +81,12 @@ func paletteFor(noColor bool, p theme.Palette) theme.Palette {
 // runTUI runs the view until the user quits; the terminal is restored on the
 // way out, whatever happened.
 func runTUI(ctx context.Context, cfg ui.Config) error {
+	return runTUIFrom(ctx, cfg, os.Stdin)
+}
+
+// runTUIFrom is runTUI with keys read from in (the terminal, when stdin
+// is a stream: porttop view -).
+func runTUIFrom(ctx context.Context, cfg ui.Config, in *os.File) error {
 	m, err := ui.New(cfg)
 	if err != nil {
 		return err
@@ -90,7 +96,7 @@ func runTUI(ctx context.Context, cfg ui.Config) error {
 	// context skips waiting for its input reader (a data race in the library),
 	// so an ended ctx asks the program to quit like the q key does.
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithoutSignalHandler(),
-		tea.WithOutput(os.Stdout), tea.WithInput(os.Stdin))
+		tea.WithOutput(os.Stdout), tea.WithInput(in))
 	finished := make(chan struct{})
 	defer close(finished)
 	// The terminal going away (an SSH session dropped, the window closed)

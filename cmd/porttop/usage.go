@@ -15,6 +15,9 @@ Usage:
   porttop explain PORT[/PROTO]    say what a port means and what uses it now
   porttop who PORT[/PROTO]        list the sockets on a local port (exit 1: free)
   porttop demo [flags]            make port churn on loopback to watch
+  porttop serve [flags]           a Prometheus exporter (--print-rules: alerts)
+  porttop snapshot [--json|--csv] print the connection table once
+  porttop view [FILE|-]           the live view of a 'porttop watch' stream
   porttop help [COMMAND]          this help, or a command's
   porttop version                 the version
 

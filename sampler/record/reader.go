@@ -76,6 +76,28 @@ type anyLine struct {
 // way changes Ephemeral. It returns io.EOF at the end; a last
 // line cut short (a recording interrupted mid-write) also ends the stream.
 func (r *Reader) Next() (sampler.Event, error) {
+	for {
+		it, err := r.NextItem()
+		if err != nil {
+			return sampler.Event{}, err
+		}
+		if it.Event != nil {
+			return *it.Event, nil
+		}
+	}
+}
+
+// Item is one line NextItem read: exactly one of its fields is set.
+type Item struct {
+	Event *sampler.Event
+	Stats *Stats       // also LastStats from now on
+	Range *RangeChange // also Ephemeral from now on
+}
+
+// NextItem returns the next event, stats line or range change, skipping
+// lines of kinds it does not know; what a stream follower (porttop view)
+// needs to hear of stats lines as they arrive. Its ends are Next's.
+func (r *Reader) NextItem() (Item, error) {
 	for !r.done {
 		b, complete, err := r.readLine()
 		if err != nil {
@@ -83,7 +105,7 @@ func (r *Reader) Next() (sampler.Event, error) {
 				r.done = true
 				break
 			}
-			return sampler.Event{}, fmt.Errorf("line %d: %w", r.line, err)
+			return Item{}, fmt.Errorf("line %d: %w", r.line, err)
 		}
 		if len(bytes.TrimSpace(b)) == 0 {
 			continue
@@ -94,7 +116,7 @@ func (r *Reader) Next() (sampler.Event, error) {
 				r.done = true
 				break
 			}
-			return sampler.Event{}, fmt.Errorf("line %d: %s", r.line, jsonProblem(err))
+			return Item{}, fmt.Errorf("line %d: %s", r.line, jsonProblem(err))
 		}
 		switch {
 		case l.Event != "":
@@ -107,11 +129,12 @@ func (r *Reader) Next() (sampler.Event, error) {
 					r.done = true
 					break
 				}
-				return sampler.Event{}, fmt.Errorf("line %d: %w", r.line, err)
+				return Item{}, fmt.Errorf("line %d: %w", r.line, err)
 			}
-			return e, nil
+			return Item{Event: &e}, nil
 		case l.Stats != nil:
 			r.stats = statsFrom(l.Time, l.Stats)
+			return Item{Stats: r.stats}, nil
 		case l.Ephemeral != nil && l.Time != "":
 			c, err := parseRangeChange(l.Time, *l.Ephemeral)
 			if err != nil {
@@ -119,12 +142,13 @@ func (r *Reader) Next() (sampler.Event, error) {
 					r.done = true
 					break
 				}
-				return sampler.Event{}, fmt.Errorf("line %d: %w", r.line, err)
+				return Item{}, fmt.Errorf("line %d: %w", r.line, err)
 			}
 			r.ephemeral = c
+			return Item{Range: &c}, nil
 		}
 	}
-	return sampler.Event{}, io.EOF
+	return Item{}, io.EOF
 }
 
 func knownEvent(name string) bool {
