@@ -2,7 +2,9 @@
 // by the local port's IANA range, new rows marked `+` for a few seconds and
 // closed rows lingering dimmed with `-`. It renders only the rows on screen
 // and caches each rendered row by its content, so a table of 100k sockets
-// costs a sort per batch and a screenful of rendering per frame.
+// costs a sort per batch (on integer keys held in the rows) and a screenful
+// of rendering per frame: a highlight's expiry only redraws, a lingering
+// row's removes it in place, neither re-sorts.
 package sockettable
 
 import (
@@ -56,10 +58,13 @@ type Options struct {
 	GoneFor   time.Duration // 0: DefaultGoneFor
 }
 
+// row is one line of the table. Its mark is not kept here but looked up
+// when the row is on screen (markOf), so that highlights can expire without
+// touching the rows.
 type row struct {
 	s    *sampler.Socket
-	key  uint64 // primary sort key, see sortKeyOf
-	mark Mark
+	keys sortKeys // see keysOf
+	gone bool     // a lingering closed socket
 }
 
 type lingering struct {
@@ -155,30 +160,63 @@ func (m *Model) Observe(sockets []sampler.Socket, events []sampler.Event, now ti
 }
 
 // Expire drops highlights and lingering rows whose time is up, reporting
-// whether the table changed.
+// whether the table changed. It never re-sorts: an expired highlight only
+// changes how its row is drawn, and an expired lingering row is cut out of
+// the sorted rows in place.
 func (m *Model) Expire(now time.Time) bool {
-	if !m.expire(now) {
-		return false
+	fresh, gone := m.expire(now)
+	if gone {
+		m.dropExpired()
 	}
-	m.Rebuild()
-	return true
+	return fresh || gone
 }
 
-func (m *Model) expire(now time.Time) bool {
-	changed := false
+// expire forgets highlights and lingering sockets whose time is up,
+// reporting which kinds changed.
+func (m *Model) expire(now time.Time) (fresh, gone bool) {
 	for id, until := range m.fresh {
 		if !now.Before(until) {
 			delete(m.fresh, id)
-			changed = true
+			fresh = true
 		}
 	}
 	for id, l := range m.lingering {
 		if !now.Before(l.until) {
 			delete(m.lingering, id)
-			changed = true
+			gone = true
 		}
 	}
-	return changed
+	return fresh, gone
+}
+
+// dropExpired removes the lingering rows whose socket expire forgot,
+// keeping the others in their sorted order.
+func (m *Model) dropExpired() {
+	rows := m.rows[:0]
+	for _, r := range m.rows {
+		if r.gone {
+			if _, ok := m.lingering[r.s.ID]; !ok {
+				continue
+			}
+		}
+		rows = append(rows, r)
+	}
+	clear(m.rows[len(rows):]) // let the dropped sockets go
+	m.rows = rows
+	m.followSelection()
+}
+
+// markOf is how row r is highlighted at now.
+func (m Model) markOf(r row, now time.Time) Mark {
+	if r.gone {
+		return Gone
+	}
+	if len(m.fresh) > 0 {
+		if until, ok := m.fresh[r.s.ID]; ok && now.Before(until) {
+			return Fresh
+		}
+	}
+	return Plain
 }
 
 // Rebuild refilters and resorts the rows from the last snapshot.
@@ -197,20 +235,14 @@ func (m *Model) Rebuild() {
 			// sample dropped it from the table. Its lingering row stands for it.
 			continue
 		}
-		mark := Plain
-		if len(m.fresh) > 0 {
-			if _, ok := m.fresh[s.ID]; ok {
-				mark = Fresh
-			}
-		}
-		rows = append(rows, row{s: s, mark: mark})
+		rows = append(rows, row{s: s})
 	}
 	for id := range m.lingering {
 		l := m.lingering[id]
 		if m.match != nil && !m.match(&l.s) {
 			continue
 		}
-		rows = append(rows, row{s: &l.s, mark: Gone})
+		rows = append(rows, row{s: &l.s, gone: true})
 	}
 	m.rows = rows
 	m.sortRows()
@@ -223,15 +255,12 @@ func (m *Model) sortRows() {
 		ranks = processRanks(m.rows)
 	}
 	for i := range m.rows {
-		m.rows[i].key = sortKeyOf(m.sort, m.rows[i].s, ranks)
+		m.rows[i].keys = keysOf(m.sort, m.rows[i].s, ranks)
 	}
 	full := compareFor(m.sort)
 	slices.SortFunc(m.rows, func(a, b row) int {
-		if a.key != b.key {
-			if a.key < b.key {
-				return -1
-			}
-			return 1
+		if c := a.keys.compare(&b.keys); c != 0 {
+			return c
 		}
 		return full(a.s, b.s)
 	})
