@@ -85,7 +85,7 @@ type Model struct {
 	sockets   []sampler.Socket // the last snapshot, unfiltered
 	rows      []row            // filtered, sorted: what the table shows
 	fresh     map[sampler.ID]time.Time
-	lingering map[sampler.ID]lingering
+	lingering map[sampler.ID]*lingering // rows point into these
 
 	cursor, offset int
 	selected       sampler.ID
@@ -107,7 +107,7 @@ func New(opts Options) Model {
 	return Model{
 		opts:      opts,
 		fresh:     map[sampler.ID]time.Time{},
-		lingering: map[sampler.ID]lingering{},
+		lingering: map[sampler.ID]*lingering{},
 		cache:     newRowCache(),
 	}
 }
@@ -152,7 +152,7 @@ func (m *Model) Observe(sockets []sampler.Socket, events []sampler.Event, now ti
 			}
 		case sampler.Closed:
 			delete(m.fresh, e.Socket.ID)
-			m.lingering[e.Socket.ID] = lingering{s: e.Socket, held: e.Held, until: now.Add(m.opts.GoneFor)}
+			m.lingering[e.Socket.ID] = &lingering{s: e.Socket, held: e.Held, until: now.Add(m.opts.GoneFor)}
 		}
 	}
 	m.expire(now)
@@ -237,8 +237,7 @@ func (m *Model) Rebuild() {
 		}
 		rows = append(rows, row{s: s})
 	}
-	for id := range m.lingering {
-		l := m.lingering[id]
+	for _, l := range m.lingering {
 		if m.match != nil && !m.match(&l.s) {
 			continue
 		}
