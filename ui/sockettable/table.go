@@ -2,9 +2,10 @@
 // by the local port's IANA range, new rows marked `+` for a few seconds and
 // closed rows lingering dimmed with `-`. It renders only the rows on screen
 // and caches each rendered row by its content, so a table of 100k sockets
-// costs a sort per batch (on integer keys held in the rows) and a screenful
-// of rendering per frame: a highlight's expiry only redraws, a lingering
-// row's removes it in place, neither re-sorts.
+// costs, per batch, a sort of the rows that changed merged into the kept
+// order (resort), and a screenful of rendering per frame: a highlight's
+// expiry only redraws, a lingering row's removes it in place, neither
+// re-sorts.
 package sockettable
 
 import (
@@ -93,7 +94,8 @@ type Model struct {
 	// ownersHidden: the source cannot see other users' processes.
 	ownersHidden bool
 
-	cache *rowCache
+	cache   *rowCache
+	scratch *resortScratch
 }
 
 // New makes an empty table.
@@ -109,6 +111,7 @@ func New(opts Options) Model {
 		fresh:     map[sampler.ID]time.Time{},
 		lingering: map[sampler.ID]*lingering{},
 		cache:     newRowCache(),
+		scratch:   &resortScratch{},
 	}
 }
 
@@ -201,7 +204,6 @@ func (m *Model) dropExpired() {
 		}
 		rows = append(rows, r)
 	}
-	clear(m.rows[len(rows):]) // let the dropped sockets go
 	m.rows = rows
 	m.followSelection()
 }
@@ -219,12 +221,15 @@ func (m Model) markOf(r row, now time.Time) Mark {
 	return Plain
 }
 
-// Rebuild refilters and resorts the rows from the last snapshot.
+// Rebuild refilters and resorts the rows from the last snapshot. The rows
+// of sockets already shown keep their order (see resort), so a batch costs
+// a sort of what changed and a merge, not a sort of the whole table.
 func (m *Model) Rebuild() {
-	rows := m.rows[:0]
-	if cap(rows) > 2*len(m.sockets)+1024 {
-		rows = nil // the table shrank a lot: let the big array go
-	}
+	prev := m.rows
+	// A new array each batch: an older copy of the Model (bubbletea keeps
+	// values) still shows its own rows, and prev's pointers into the old
+	// snapshot go with it.
+	rows := make([]row, 0, len(m.sockets)+len(m.lingering))
 	for i := range m.sockets {
 		s := &m.sockets[i]
 		if m.match != nil && !m.match(s) {
@@ -243,26 +248,34 @@ func (m *Model) Rebuild() {
 		}
 		rows = append(rows, row{s: &l.s, gone: true})
 	}
-	m.rows = rows
-	m.sortRows()
+	m.rows = m.resort(rows, prev)
 	m.followSelection()
 }
 
+// sortRows sorts the rows whole (a new order).
 func (m *Model) sortRows() {
+	m.setKeys(m.rows)
+	slices.SortFunc(m.rows, m.compareRows())
+}
+
+func (m *Model) setKeys(rows []row) {
 	var ranks map[string]uint32
 	if m.sort == ByProcess {
-		ranks = processRanks(m.rows)
+		ranks = processRanks(rows)
 	}
-	for i := range m.rows {
-		m.rows[i].keys = keysOf(m.sort, m.rows[i].s, ranks)
+	for i := range rows {
+		rows[i].keys = keysOf(m.sort, rows[i].s, ranks)
 	}
+}
+
+func (m *Model) compareRows() func(a, b row) int {
 	full := compareFor(m.sort)
-	slices.SortFunc(m.rows, func(a, b row) int {
+	return func(a, b row) int {
 		if c := a.keys.compare(&b.keys); c != 0 {
 			return c
 		}
 		return full(a.s, b.s)
-	})
+	}
 }
 
 // Selected is the socket under the cursor.
