@@ -218,7 +218,7 @@ func TestReplayInTmux(t *testing.T) {
 		t.Fatal(err)
 	}
 	var client string
-	for _, e := range rec.Events {
+	for _, e := range rec.Events() {
 		if e.Kind == sampler.Opened && !e.Existing {
 			client = strconv.Itoa(int(e.Socket.Local.Port()))
 			break

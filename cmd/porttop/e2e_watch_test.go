@@ -161,7 +161,7 @@ func TestRecordThenRead(t *testing.T) {
 		if err != nil {
 			return nil // not written yet, or mid-line: try again
 		}
-		return rec.Events
+		return rec.Events()
 	}
 	waitFor := func(what string, ok func(sampler.Event) bool) {
 		t.Helper()

@@ -39,7 +39,9 @@ var commands = map[string]func(args []string, stdout, stderr io.Writer) error{
 // run dispatches and turns the outcome into an exit status and at most one
 // line on stderr.
 func run(args []string, stdout, stderr io.Writer) int {
+	stopProfiles := startProfiles()
 	err := dispatch(args, stdout, stderr)
+	stopProfiles()
 	var ex exitError
 	switch {
 	case err == nil:

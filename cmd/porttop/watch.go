@@ -200,12 +200,7 @@ func (s *streamer) loop(ctx context.Context, feed sampler.Feed) error {
 		s.followRange(b)
 		s.start.Observe(&b)
 		s.start.Mark(b.Events)
-		keep = keep[:0]
-		for i := range b.Events {
-			if s.filter.MatchEvent(&b.Events[i]) {
-				keep = append(keep, b.Events[i])
-			}
-		}
+		keep = s.matching(b.Events, keep)
 		for _, w := range s.outs {
 			if err := w.WriteWithRange(keep, rangeChange(b)); err != nil {
 				return s.which(w, err)
@@ -218,7 +213,30 @@ func (s *streamer) loop(ctx context.Context, feed sampler.Feed) error {
 		if r, ok := feed.(sampler.Recycler); ok {
 			r.Recycle(b.Snapshot)
 		}
+		if cap(keep) > maxKeptEvents {
+			keep = nil // the first batch's existing sockets: let them go
+		}
 	}
+}
+
+// maxKeptEvents bounds the buffer of filtered events kept between batches:
+// the first batch can hold one event per socket on the machine (100k
+// sockets: 23 MB), the later ones a second's churn.
+const maxKeptEvents = 4096
+
+// matching is the events the filter lets through: evs itself without a
+// filter, else a copy into buf.
+func (s *streamer) matching(evs, buf []sampler.Event) []sampler.Event {
+	if s.filter.IsZero() {
+		return evs
+	}
+	buf = buf[:0]
+	for i := range evs {
+		if s.filter.MatchEvent(&evs[i]) {
+			buf = append(buf, evs[i])
+		}
+	}
+	return buf
 }
 
 // tell puts notes, sample errors and drops on stderr, each once.

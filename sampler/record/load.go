@@ -11,19 +11,18 @@ import (
 )
 
 // Replay holds a whole recording in memory so that it can restart and step;
-// these bounds keep that memory sane. A loaded event keeps about 240 bytes
-// (sampler.Event is 232; BenchmarkLoadMemory measures it), so the most
-// events take about 120 MB; loading peaks at about twice that while the
-// slice grows.
+// these bounds keep that memory sane (an event takes a few tens of bytes,
+// deflated: see eventStore).
 const (
 	MaxReplayEvents = 500_000
 	MaxReplayBytes  = 256 << 20
 )
 
-// Recording is a stream read whole: its header and events in time order.
+// Recording is a stream read whole: its header and events in time order,
+// held compactly (Len, Event, Events).
 type Recording struct {
 	Header Header
-	Events []sampler.Event
+	events *eventStore
 	// Ranges are the stream's range changes in time order (see RangeChange);
 	// before the first, Header.Ephemeral is in force.
 	Ranges []RangeChange
@@ -98,7 +97,10 @@ func Load(r io.Reader) (*Recording, error) {
 func load(rd *Reader) (*Recording, error) {
 	rec := &Recording{Header: rd.Header()}
 	since := map[sampler.ID]time.Time{}
-	names := map[string]string{} // one copy of each process name
+	store := newStoreBuilder()
+	var last time.Time
+	inOrder := true
+	var all []sampler.Event // only once the lines turn out of time order
 	for {
 		e, err := rd.Next()
 		rec.Ranges = rangesRead(rec.Ranges, rd)
@@ -108,16 +110,9 @@ func load(rd *Reader) (*Recording, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(rec.Events) == MaxReplayEvents {
+		if store.store.n+len(all) == MaxReplayEvents {
 			return nil, fmt.Errorf("the recording holds more than %d events; replay reads a recording into memory: cut it first (e.g. head -n %d)",
 				MaxReplayEvents, MaxReplayEvents+1)
-		}
-		if p := e.Socket.Process; p != "" {
-			if n, ok := names[p]; ok {
-				e.Socket.Process = n
-			} else if len(names) < maxInterned {
-				names[p] = p
-			}
 		}
 		id := e.Socket.ID
 		switch e.Kind {
@@ -133,22 +128,71 @@ func load(rd *Reader) (*Recording, error) {
 		case sampler.Closed:
 			delete(since, id)
 		}
-		rec.Events = append(rec.Events, e)
+		if inOrder && e.Time.Before(last) {
+			// Lines are written in time order; a hand-edited file might
+			// not be: such a file is sorted whole, in memory.
+			inOrder = false
+			if all, err = store.all(); err != nil {
+				return nil, err
+			}
+			store = newStoreBuilder()
+		}
+		last = e.Time
+		if inOrder {
+			err = store.add(e)
+		} else {
+			all = append(all, e)
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	// Growing by append leaves up to a quarter unused: give it back.
-	if cap(rec.Events)-len(rec.Events) > len(rec.Events)/16 {
-		rec.Events = slices.Clone(rec.Events)
+	if !inOrder {
+		slices.SortStableFunc(all, func(a, b sampler.Event) int { return a.Time.Compare(b.Time) })
+		for _, e := range all {
+			if err := store.add(e); err != nil {
+				return nil, err
+			}
+		}
 	}
-	// Lines are written in time order; a hand-edited file might not be.
-	slices.SortStableFunc(rec.Events, func(a, b sampler.Event) int { return a.Time.Compare(b.Time) })
+	var err error
+	if rec.events, err = store.done(); err != nil {
+		return nil, err
+	}
 	slices.SortStableFunc(rec.Ranges, func(a, b RangeChange) int { return a.Time.Compare(b.Time) })
 	rec.Ranges = compactRanges(rec.Ranges, rec.Header.Ephemeral)
 	return rec, nil
 }
 
-// maxInterned bounds the names Load shares: a recording of a machine has
-// a few hundred programs, a hostile one could name each socket apart.
-const maxInterned = 4096
+// NewRecording is a recording of events already in memory, in time order
+// (tests, and callers that make events rather than read them).
+func NewRecording(h Header, events []sampler.Event) (*Recording, error) {
+	st, err := storeOf(events)
+	if err != nil {
+		return nil, err
+	}
+	return &Recording{Header: h, events: st}, nil
+}
+
+// Len is the number of events.
+func (rec *Recording) Len() int {
+	if rec.events == nil {
+		return 0
+	}
+	return rec.events.Len()
+}
+
+// Event is event i, 0 <= i < Len.
+func (rec *Recording) Event(i int) sampler.Event { return rec.events.At(i) }
+
+// Events are all the events, decoded into one slice: for tests and short
+// recordings; the player decodes a block at a time.
+func (rec *Recording) Events() []sampler.Event {
+	if rec.events == nil {
+		return nil
+	}
+	return rec.events.Slice(0, rec.events.Len())
+}
 
 // capped fails, rather than silently stopping, past its limit.
 type capped struct {

@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/porttop/porttop/sampler"
 )
@@ -40,7 +39,7 @@ func memRecording(tb testing.TB, n int) []byte {
 }
 
 // BenchmarkLoadMemory reports the heap a loaded recording keeps per event
-// (B/event), the figure MaxReplayEvents is sized by, and the peak while
+// (B/event, held to 300 by TestReplayHoldsFewBytesPerEvent), and the peak while
 // loading (peak-B/event, from the total allocated: an upper bound).
 func BenchmarkLoadMemory(b *testing.B) {
 	const n = 100_000
@@ -56,32 +55,10 @@ func BenchmarkLoadMemory(b *testing.B) {
 		}
 		runtime.GC()
 		runtime.ReadMemStats(&after)
-		kept = float64(after.HeapAlloc-before.HeapAlloc) / float64(len(rec.Events))
-		total = float64(after.TotalAlloc-before.TotalAlloc) / float64(len(rec.Events))
+		kept = float64(after.HeapAlloc-before.HeapAlloc) / float64(rec.Len())
+		total = float64(after.TotalAlloc-before.TotalAlloc) / float64(rec.Len())
 		runtime.KeepAlive(rec)
 	}
 	b.ReportMetric(kept, "B/event")
 	b.ReportMetric(total, "alloc-B/event")
-}
-
-// A loaded recording keeps one copy of each process name and no room to
-// grow: what BenchmarkLoadMemory's B/event (about sampler.Event's size)
-// rests on.
-func TestLoadKeepsNoSlack(t *testing.T) {
-	const n = 3000
-	rec, err := Load(bytes.NewReader(memRecording(t, n)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rec.Events) != n || cap(rec.Events) > n+n/16 {
-		t.Errorf("%d events in a slice of capacity %d: the growth slack is kept", len(rec.Events), cap(rec.Events))
-	}
-	first := map[string]*byte{}
-	for _, e := range rec.Events {
-		p := e.Socket.Process
-		if q, ok := first[p]; ok && q != unsafe.StringData(p) {
-			t.Fatalf("process name %q is stored more than once", p)
-		}
-		first[p] = unsafe.StringData(p)
-	}
 }

@@ -71,8 +71,8 @@ func (p *Player) rewind() {
 	p.snap = sampler.Snapshot{}
 	p.wAnchor = time.Time{}
 	p.vAnchor = time.Time{}
-	if len(p.rec.Events) > 0 {
-		p.vAnchor = p.rec.Events[0].Time
+	if p.rec.Len() > 0 {
+		p.vAnchor = p.rec.Event(0).Time
 	} else {
 		p.vAnchor = p.rec.Header.Started
 	}
@@ -85,8 +85,8 @@ func (p *Player) virtual(now time.Time) time.Time {
 		return p.vAnchor
 	}
 	v := p.vAnchor.Add(time.Duration(float64(now.Sub(p.wAnchor)) * p.speed))
-	if n := len(p.rec.Events); n > 0 && p.pos == n && v.After(p.rec.Events[n-1].Time) {
-		return p.rec.Events[n-1].Time // the clock stops at the last event
+	if n := p.rec.Len(); n > 0 && p.pos == n && v.After(p.rec.Event(n-1).Time) {
+		return p.rec.Event(n - 1).Time // the clock stops at the last event
 	}
 	return v
 }
@@ -148,9 +148,10 @@ func (p *Player) due(now time.Time) (b sampler.Batch, ok bool, wait time.Duratio
 	if p.wAnchor.IsZero() {
 		p.wAnchor = now // the clock starts when the view first asks
 	}
-	evs := p.rec.Events
+	rec := p.rec
+	n := rec.Len()
 	switch {
-	case p.pos == len(evs):
+	case p.pos == n:
 		if p.ended {
 			return b, false, 0
 		}
@@ -160,7 +161,7 @@ func (p *Player) due(now time.Time) (b sampler.Batch, ok bool, wait time.Duratio
 		return b, true, 0
 	case p.steps > 0:
 		p.steps--
-		e := evs[p.pos : p.pos+1]
+		e := []sampler.Event{rec.Event(p.pos)}
 		p.vAnchor, p.wAnchor = e[0].Time, now
 		return p.batch(e, now), true, 0
 	case p.paused:
@@ -168,13 +169,13 @@ func (p *Player) due(now time.Time) (b sampler.Batch, ok bool, wait time.Duratio
 	}
 	v := p.virtual(now)
 	end := p.pos
-	for end < len(evs) && end-p.pos < maxBatch && !evs[end].Time.After(v) {
+	for end < n && end-p.pos < maxBatch && !rec.Event(end).Time.After(v) {
 		end++
 	}
 	if end > p.pos || now.Sub(p.last) >= heartbeat {
-		return p.batch(evs[p.pos:end], now), true, 0
+		return p.batch(rec.events.Slice(p.pos, end), now), true, 0
 	}
-	wait = time.Duration(float64(evs[end].Time.Sub(v)) / p.speed)
+	wait = time.Duration(float64(rec.Event(end).Time.Sub(v)) / p.speed)
 	if rest := heartbeat - now.Sub(p.last); wait > rest {
 		wait = rest
 	}
@@ -200,7 +201,7 @@ func (p *Player) batch(events []sampler.Event, now time.Time) sampler.Batch {
 	}
 	return sampler.Batch{
 		Snapshot:  p.snap,
-		Events:    append([]sampler.Event(nil), events...),
+		Events:    events, // the player's own copy (Slice)
 		Interval:  interval,
 		Samples:   1,
 		Source:    "replay",
@@ -239,7 +240,7 @@ func (p *Player) Step() {
 		p.reanchor(p.wall())
 		p.paused = true
 	}
-	if p.pos+p.steps < len(p.rec.Events) {
+	if p.pos+p.steps < p.rec.Len() {
 		p.steps++
 	}
 	p.poke()
@@ -274,5 +275,5 @@ func (p *Player) Restart() {
 func (p *Player) Progress() (done, total int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.pos, len(p.rec.Events)
+	return p.pos, p.rec.Len()
 }

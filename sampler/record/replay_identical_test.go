@@ -32,8 +32,8 @@ func TestReplayIsIdentical(t *testing.T) {
 			want = append(want, l)
 		}
 	}
-	if len(want) == 0 || len(want) != len(rec.Events) {
-		t.Fatalf("recording has %d event lines, Load read %d events", len(want), len(rec.Events))
+	if len(want) == 0 || len(want) != len(rec.Events()) {
+		t.Fatalf("recording has %d event lines, Load read %d events", len(want), len(rec.Events()))
 	}
 
 	p := NewPlayer(rec, 1)

@@ -102,8 +102,8 @@ func (s *Source) afterFull(socks []sampler.Socket, before tcpCounters, beforeOK 
 	s.part.counting, s.part.refOK = calibrate(socks, before.currEstab, s.part.counting, s.part.seen)
 }
 
-// keepTCP remembers the sample's TCP sockets for the next partial sample.
-// Its memory follows the table down as well as up.
+// keepTCP remembers the sample's TCP sockets the next partial sample may
+// carry (carriable). Its memory follows the table down as well as up.
 func (s *Source) keepTCP(socks []sampler.Socket) {
 	if cap(s.part.prev) > 4096 && 4*len(socks) < cap(s.part.prev) {
 		s.part.prev, s.part.seen = nil, nil
@@ -113,7 +113,7 @@ func (s *Source) keepTCP(socks []sampler.Socket) {
 		return
 	}
 	for i := range socks {
-		if socks[i].Proto == sampler.TCP {
+		if carriable(&socks[i]) {
 			s.part.prev = append(s.part.prev, socks[i])
 		}
 	}

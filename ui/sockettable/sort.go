@@ -104,9 +104,71 @@ func compareAddrPort(a, b netip.AddrPort) int {
 	return cmp.Compare(a.Port(), b.Port())
 }
 
-// sortKeyOf is a row's primary sort key packed in a uint64, so that the
-// sort of a 100k-row table compares integers held in the row and follows a
-// pointer only on ties. ranks maps process names to their order (ByProcess).
+// sortKeys are a row's place in the order packed in integers held in the
+// row, so that the sort of a 100k-row table compares integers and follows
+// a pointer to the socket only when all are equal: the primary key
+// (sortKeyOf), then byPort's own order, which every order ends on: local
+// port and proto, local address, remote address and port (addrKey). The
+// keys agree with compareFor(k): where they differ, the full comparison
+// differs the same way; where they are equal, it decides.
+type sortKeys struct {
+	primary, port, local, remote uint64
+}
+
+func keysOf(k SortKey, s *sampler.Socket, ranks map[string]uint32) sortKeys {
+	ks := sortKeys{
+		primary: sortKeyOf(k, s, ranks),
+		port:    uint64(s.Local.Port())<<8 | uint64(s.Proto),
+		local:   addrKey(s.Local, false),
+	}
+	// An IPv6 local key is only the address's start: two equal ones may
+	// still differ in the local address, which comes before the remote
+	// one, so the remote key stays 0 and the full comparison decides.
+	if !s.Local.Addr().Is6() {
+		ks.remote = addrKey(s.Remote, true)
+	}
+	return ks
+}
+
+func (a *sortKeys) compare(b *sortKeys) int {
+	switch {
+	case a.primary != b.primary:
+		return cmp.Compare(a.primary, b.primary)
+	case a.port != b.port:
+		return cmp.Compare(a.port, b.port)
+	case a.local != b.local:
+		return cmp.Compare(a.local, b.local)
+	}
+	return cmp.Compare(a.remote, b.remote)
+}
+
+// addrKey orders as compareAddrPort does, as far as 64 bits go: the
+// address family (netip.Addr.BitLen: none, IPv4, IPv6) in the top two
+// bits; for IPv4 the address, then the port when withPort; for IPv6 the
+// address's first 62 bits (equal keys fall back to the full comparison).
+func addrKey(ap netip.AddrPort, withPort bool) uint64 {
+	a := ap.Addr()
+	switch {
+	case a.Is4():
+		b := a.As4()
+		k := uint64(1)<<62 | uint64(b[0])<<40 | uint64(b[1])<<32 | uint64(b[2])<<24 | uint64(b[3])<<16
+		if withPort {
+			k |= uint64(ap.Port())
+		}
+		return k
+	case a.Is6():
+		b := a.As16()
+		var hi uint64
+		for _, x := range b[:8] {
+			hi = hi<<8 | uint64(x)
+		}
+		return uint64(2)<<62 | hi>>2
+	}
+	return 0
+}
+
+// sortKeyOf is a row's primary sort key packed in a uint64. ranks maps
+// process names to their order (ByProcess).
 func sortKeyOf(k SortKey, s *sampler.Socket, ranks map[string]uint32) uint64 {
 	port := uint64(s.Local.Port())
 	switch k {

@@ -2,7 +2,10 @@
 // by the local port's IANA range, new rows marked `+` for a few seconds and
 // closed rows lingering dimmed with `-`. It renders only the rows on screen
 // and caches each rendered row by its content, so a table of 100k sockets
-// costs a sort per batch and a screenful of rendering per frame.
+// costs, per batch, a sort of the rows that changed merged into the kept
+// order (resort), and a screenful of rendering per frame: a highlight's
+// expiry only redraws, a lingering row's removes it in place, neither
+// re-sorts.
 package sockettable
 
 import (
@@ -56,10 +59,13 @@ type Options struct {
 	GoneFor   time.Duration // 0: DefaultGoneFor
 }
 
+// row is one line of the table. Its mark is not kept here but looked up
+// when the row is on screen (markOf), so that highlights can expire without
+// touching the rows.
 type row struct {
 	s    *sampler.Socket
-	key  uint64 // primary sort key, see sortKeyOf
-	mark Mark
+	keys sortKeys // see keysOf
+	gone bool     // a lingering closed socket
 }
 
 type lingering struct {
@@ -80,7 +86,7 @@ type Model struct {
 	sockets   []sampler.Socket // the last snapshot, unfiltered
 	rows      []row            // filtered, sorted: what the table shows
 	fresh     map[sampler.ID]time.Time
-	lingering map[sampler.ID]lingering
+	lingering map[sampler.ID]*lingering // rows point into these
 
 	cursor, offset int
 	selected       sampler.ID
@@ -88,7 +94,8 @@ type Model struct {
 	// ownersHidden: the source cannot see other users' processes.
 	ownersHidden bool
 
-	cache *rowCache
+	cache   *rowCache
+	scratch *resortScratch
 }
 
 // New makes an empty table.
@@ -102,8 +109,9 @@ func New(opts Options) Model {
 	return Model{
 		opts:      opts,
 		fresh:     map[sampler.ID]time.Time{},
-		lingering: map[sampler.ID]lingering{},
+		lingering: map[sampler.ID]*lingering{},
 		cache:     newRowCache(),
+		scratch:   &resortScratch{},
 	}
 }
 
@@ -147,7 +155,7 @@ func (m *Model) Observe(sockets []sampler.Socket, events []sampler.Event, now ti
 			}
 		case sampler.Closed:
 			delete(m.fresh, e.Socket.ID)
-			m.lingering[e.Socket.ID] = lingering{s: e.Socket, held: e.Held, until: now.Add(m.opts.GoneFor)}
+			m.lingering[e.Socket.ID] = &lingering{s: e.Socket, held: e.Held, until: now.Add(m.opts.GoneFor)}
 		}
 	}
 	m.expire(now)
@@ -155,38 +163,73 @@ func (m *Model) Observe(sockets []sampler.Socket, events []sampler.Event, now ti
 }
 
 // Expire drops highlights and lingering rows whose time is up, reporting
-// whether the table changed.
+// whether the table changed. It never re-sorts: an expired highlight only
+// changes how its row is drawn, and an expired lingering row is cut out of
+// the sorted rows in place.
 func (m *Model) Expire(now time.Time) bool {
-	if !m.expire(now) {
-		return false
+	fresh, gone := m.expire(now)
+	if gone {
+		m.dropExpired()
 	}
-	m.Rebuild()
-	return true
+	return fresh || gone
 }
 
-func (m *Model) expire(now time.Time) bool {
-	changed := false
+// expire forgets highlights and lingering sockets whose time is up,
+// reporting which kinds changed.
+func (m *Model) expire(now time.Time) (fresh, gone bool) {
 	for id, until := range m.fresh {
 		if !now.Before(until) {
 			delete(m.fresh, id)
-			changed = true
+			fresh = true
 		}
 	}
 	for id, l := range m.lingering {
 		if !now.Before(l.until) {
 			delete(m.lingering, id)
-			changed = true
+			gone = true
 		}
 	}
-	return changed
+	return fresh, gone
 }
 
-// Rebuild refilters and resorts the rows from the last snapshot.
-func (m *Model) Rebuild() {
+// dropExpired removes the lingering rows whose socket expire forgot,
+// keeping the others in their sorted order.
+func (m *Model) dropExpired() {
 	rows := m.rows[:0]
-	if cap(rows) > 2*len(m.sockets)+1024 {
-		rows = nil // the table shrank a lot: let the big array go
+	for _, r := range m.rows {
+		if r.gone {
+			if _, ok := m.lingering[r.s.ID]; !ok {
+				continue
+			}
+		}
+		rows = append(rows, r)
 	}
+	m.rows = rows
+	m.followSelection()
+}
+
+// markOf is how row r is highlighted at now.
+func (m Model) markOf(r row, now time.Time) Mark {
+	if r.gone {
+		return Gone
+	}
+	if len(m.fresh) > 0 {
+		if until, ok := m.fresh[r.s.ID]; ok && now.Before(until) {
+			return Fresh
+		}
+	}
+	return Plain
+}
+
+// Rebuild refilters and resorts the rows from the last snapshot. The rows
+// of sockets already shown keep their order (see resort), so a batch costs
+// a sort of what changed and a merge, not a sort of the whole table.
+func (m *Model) Rebuild() {
+	prev := m.rows
+	// A new array each batch: an older copy of the Model (bubbletea keeps
+	// values) still shows its own rows, and prev's pointers into the old
+	// snapshot go with it.
+	rows := make([]row, 0, len(m.sockets)+len(m.lingering))
 	for i := range m.sockets {
 		s := &m.sockets[i]
 		if m.match != nil && !m.match(s) {
@@ -197,44 +240,42 @@ func (m *Model) Rebuild() {
 			// sample dropped it from the table. Its lingering row stands for it.
 			continue
 		}
-		mark := Plain
-		if len(m.fresh) > 0 {
-			if _, ok := m.fresh[s.ID]; ok {
-				mark = Fresh
-			}
-		}
-		rows = append(rows, row{s: s, mark: mark})
+		rows = append(rows, row{s: s})
 	}
-	for id := range m.lingering {
-		l := m.lingering[id]
+	for _, l := range m.lingering {
 		if m.match != nil && !m.match(&l.s) {
 			continue
 		}
-		rows = append(rows, row{s: &l.s, mark: Gone})
+		rows = append(rows, row{s: &l.s, gone: true})
 	}
-	m.rows = rows
-	m.sortRows()
+	m.rows = m.resort(rows, prev)
 	m.followSelection()
 }
 
+// sortRows sorts the rows whole (a new order).
 func (m *Model) sortRows() {
+	m.setKeys(m.rows)
+	slices.SortFunc(m.rows, m.compareRows())
+}
+
+func (m *Model) setKeys(rows []row) {
 	var ranks map[string]uint32
 	if m.sort == ByProcess {
-		ranks = processRanks(m.rows)
+		ranks = processRanks(rows)
 	}
-	for i := range m.rows {
-		m.rows[i].key = sortKeyOf(m.sort, m.rows[i].s, ranks)
+	for i := range rows {
+		rows[i].keys = keysOf(m.sort, rows[i].s, ranks)
 	}
+}
+
+func (m *Model) compareRows() func(a, b row) int {
 	full := compareFor(m.sort)
-	slices.SortFunc(m.rows, func(a, b row) int {
-		if a.key != b.key {
-			if a.key < b.key {
-				return -1
-			}
-			return 1
+	return func(a, b row) int {
+		if c := a.keys.compare(&b.keys); c != 0 {
+			return c
 		}
 		return full(a.s, b.s)
-	})
+	}
 }
 
 // Selected is the socket under the cursor.

@@ -48,7 +48,7 @@ func (m Model) header(l layout) string {
 }
 
 // cells is one row as plain text, column by column in display order.
-func (m Model) cells(l layout, r row, now time.Time) []string {
+func (m Model) cells(l layout, r row, mark Mark, now time.Time) []string {
 	s := r.s
 	out := make([]string, len(l.cols))
 	for i, c := range l.cols {
@@ -77,7 +77,7 @@ func (m Model) cells(l layout, r row, now time.Time) []string {
 		case colService:
 			v = Service(s, m.opts.Ephemeral)
 		case colAge:
-			v = m.age(r, now)
+			v = m.age(r, mark, now)
 		}
 		out[i] = cell(v, l.w[c.id], c.right)
 	}
@@ -89,8 +89,8 @@ func (m Model) cells(l layout, r row, now time.Time) []string {
 // says), never a clock that goes on counting after the close. A TIME_WAIT
 // socket whose timer the source reports shows the time left on it instead,
 // as "-45s".
-func (m Model) age(r row, now time.Time) string {
-	if r.mark == Gone {
+func (m Model) age(r row, mark Mark, now time.Time) string {
+	if mark == Gone {
 		if l, ok := m.lingering[r.s.ID]; ok {
 			return FormatAge(l.held)
 		}
@@ -107,19 +107,20 @@ func (m Model) age(r row, now time.Time) string {
 }
 
 func (m Model) renderRow(l layout, r row, now time.Time, isCursor bool) string {
-	cells := m.cells(l, r, now)
-	key := rowKey{id: r.s.ID, mark: r.mark, state: r.s.State, pid: r.s.PID, process: r.s.Process, text: strings.Join(cells, "\x00"), cursor: isCursor}
+	mark := m.markOf(r, now)
+	cells := m.cells(l, r, mark, now)
+	key := rowKey{id: r.s.ID, mark: mark, state: r.s.State, pid: r.s.PID, process: r.s.Process, text: strings.Join(cells, "\x00"), cursor: isCursor}
 	if line, ok := m.cache.get(key); ok {
 		return line
 	}
-	line := m.paint(l, r, cells, isCursor)
+	line := m.paint(l, r, mark, cells, isCursor)
 	m.cache.put(key, line, max(m.visibleRows()*4, 64))
 	return line
 }
 
 // paint styles one row. The cursor row and lingering rows get one style over
 // the whole line so reverse video and faintness run edge to edge.
-func (m Model) paint(l layout, r row, cells []string, isCursor bool) string {
+func (m Model) paint(l layout, r row, mark Mark, cells []string, isCursor bool) string {
 	st := m.opts.Styles
 	cur := " "
 	if isCursor {
@@ -129,8 +130,8 @@ func (m Model) paint(l layout, r row, cells []string, isCursor bool) string {
 	if inEphemeral(m.opts.Ephemeral, r.s.Local.Port()) {
 		eph = EphemeralGlyph
 	}
-	gutter := cur + r.mark.Glyph() + eph + " "
-	if isCursor || r.mark == Gone {
+	gutter := cur + mark.Glyph() + eph + " "
+	if isCursor || mark == Gone {
 		whole := st.Gone
 		if isCursor {
 			whole = st.Cursor
@@ -139,8 +140,8 @@ func (m Model) paint(l layout, r row, cells []string, isCursor bool) string {
 	}
 	var b strings.Builder
 	b.WriteString(cur)
-	if r.mark == Fresh {
-		b.WriteString(st.Opened.Bold(true).Render(r.mark.Glyph()))
+	if mark == Fresh {
+		b.WriteString(st.Opened.Bold(true).Render(mark.Glyph()))
 	} else {
 		b.WriteString(" ")
 	}
@@ -151,7 +152,7 @@ func (m Model) paint(l layout, r row, cells []string, isCursor bool) string {
 	}
 	b.WriteString(" ")
 	text := st.Text
-	if r.mark == Fresh {
+	if mark == Fresh {
 		text = text.Bold(true)
 	}
 	used := gutterWidth
@@ -163,7 +164,7 @@ func (m Model) paint(l layout, r row, cells []string, isCursor bool) string {
 		s := text
 		if c.id == colLocal {
 			s = m.rangeStyle(r.s.Local.Port())
-			if r.mark == Fresh {
+			if mark == Fresh {
 				s = s.Bold(true)
 			}
 		}
