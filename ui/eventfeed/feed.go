@@ -66,6 +66,7 @@ type Model struct {
 	// listeners are the newest snapshot's TCP listeners (shared with the
 	// parent, which resets them per batch); nil: none known.
 	listeners *sampler.Listeners
+	keys      KeyMap
 }
 
 // SetListeners gives the listener set that tells accepted connections from
@@ -86,7 +87,7 @@ func New(st style.Styles, capacity int) Model {
 	if capacity <= 0 {
 		capacity = DefaultCapacity
 	}
-	return Model{styles: st, ring: newRing(capacity)}
+	return Model{styles: st, ring: newRing(capacity), keys: DefaultKeyMap()}
 }
 
 // SetSize sets the feed's area, title line included.

@@ -89,6 +89,7 @@ type Model struct {
 	ownersHidden bool
 
 	cache *rowCache
+	keys  KeyMap
 }
 
 // New makes an empty table.
@@ -104,6 +105,7 @@ func New(opts Options) Model {
 		fresh:     map[sampler.ID]time.Time{},
 		lingering: map[sampler.ID]lingering{},
 		cache:     newRowCache(),
+		keys:      DefaultKeyMap(),
 	}
 }
 
