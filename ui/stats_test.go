@@ -82,3 +82,20 @@ func TestFeedMarksAcceptedConnections(t *testing.T) {
 		t.Errorf("an accepted connection shown as a hand-out or release:\n%s", v)
 	}
 }
+
+// The header sets porttop's count against the kernel's as of the same
+// instant: opens reported from release reports since the counters were
+// read are not a surplus.
+func TestHeaderComparesCountsAtOneInstant(t *testing.T) {
+	c := &clock{t: t0}
+	m := newTestModel(t, c, 120, 30)
+	first := firstBatch(t0, baseSockets())
+	first.Batch.Kernel = &sampler.KernelCounters{ActiveOpens: 10, PassiveOpens: 10}
+	next := nextBatchMsg(t0.Add(time.Second), baseSockets())
+	next.Batch.Kernel = &sampler.KernelCounters{ActiveOpens: 12, PassiveOpens: 11}
+	next.Batch.ReportedTCP, next.Batch.ReportedTCPAtKernel = 5, 3
+	m = update(m, first, next)
+	if v := m.View(); !strings.Contains(v, "TCP connections opened: kernel 3, porttop saw 3") {
+		t.Errorf("the header should compare 3 with 3:\n%s", v)
+	}
+}
