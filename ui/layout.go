@@ -70,6 +70,8 @@ func (m *Model) layout() {
 	a := m.computeAreas()
 	m.table.SetSize(a.tableW, a.tableH)
 	m.feed.SetSize(a.feedW, a.feedH)
+	m.views.portmap.SetSize(a.tableW, a.tableH)
+	m.views.churn.SetSize(a.feedW, a.feedH)
 	// The panes' text is wrapped to their width: rewrap it when that changes.
 	explainW, helpW := m.explain.InnerWidth(), m.helpPane.InnerWidth()
 	m.explain.SetSize(m.width, a.bodyH)

@@ -49,7 +49,9 @@ func (m Model) body(a areas) string {
 	}
 	var table string
 	if m.views.main == viewMap {
-		table = m.views.portmap.View(a.tableW, a.tableH)
+		pm := m.views.portmap // sized to this frame's areas, as the table is
+		pm.SetSize(a.tableW, a.tableH)
+		table = pm.View()
 	} else if ans, ok := m.freePortAnswer(a.tableW); ok {
 		table = ans
 	} else {
@@ -61,7 +63,9 @@ func (m Model) body(a areas) string {
 	table = fill(table, a.tableW, a.tableH)
 	var feed string
 	if m.views.side == sideChurn {
-		feed = m.views.churn.View(a.feedW, a.feedH)
+		ch := m.views.churn
+		ch.SetSize(a.feedW, a.feedH)
+		feed = ch.View()
 	} else {
 		feed = m.feed.View(now, m.focus == focusFeed)
 	}

@@ -11,7 +11,7 @@ import (
 // for a command (its data comes through Observe only).
 func TestUpdateTakesNoKeys(t *testing.T) {
 	m := scripted()
-	before := m.View(80, 24)
+	before := viewAt(m, 80, 24)
 	for _, msg := range []tea.Msg{
 		tea.KeyMsg{Type: tea.KeyDown}, tea.KeyMsg{Type: tea.KeyEnd},
 		tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jkgGc")},
@@ -22,7 +22,7 @@ func TestUpdateTakesNoKeys(t *testing.T) {
 			t.Errorf("Update(%v) returned a command", msg)
 		}
 	}
-	if after := m.View(80, 24); after != before {
+	if after := viewAt(m, 80, 24); after != before {
 		t.Errorf("keys changed the panel:\nbefore\n%s\nafter\n%s", before, after)
 	}
 	if k := m.KeyMap(); len(k.ShortHelp()) != 0 || len(k.FullHelp()) != 0 {

@@ -21,6 +21,9 @@ func (k KeyMap) ShortHelp() []key.Binding { return nil }
 // FullHelp is the help overlay's columns: empty.
 func (k KeyMap) FullHelp() [][]key.Binding { return nil }
 
+// SetSize sets the panel's area, its title line included.
+func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
+
 // KeyMap returns the panel's keys.
 func (m Model) KeyMap() KeyMap { return DefaultKeyMap() }
 
