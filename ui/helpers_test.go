@@ -14,6 +14,7 @@ import (
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/live"
 	"github.com/porttop/porttop/sampler/ports"
+	"github.com/porttop/porttop/ui/eventfeed"
 	"github.com/porttop/porttop/ui/theme"
 )
 
@@ -250,4 +251,16 @@ func script(parts ...any) []tea.Msg {
 		}
 	}
 	return out
+}
+
+// feedViewAt draws the feed alone as the model does: SetNow, Focus or
+// Blur, then View.
+func feedViewAt(f eventfeed.Model, now time.Time, focused bool) string {
+	f.SetNow(now)
+	if focused {
+		f.Focus()
+	} else {
+		f.Blur()
+	}
+	return f.View()
 }

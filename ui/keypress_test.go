@@ -276,7 +276,7 @@ func TestFocusMovesFeedScroll(t *testing.T) {
 		m = update(m, nextBatchMsg(t0, baseSockets(), sampler.Event{Kind: sampler.Opened, Time: t0, Socket: s}))
 	}
 	m = update(m, append([]tea.Msg{tea.KeyMsg{Type: tea.KeyTab}}, keys("jj")...)...)
-	if m.focus != focusFeed || m.feed.View(t0, true) == "" || !strings.Contains(m.View(), "scrolled back 2") {
+	if m.focus != focusFeed || feedViewAt(m.feed, t0, true) == "" || !strings.Contains(m.View(), "scrolled back 2") {
 		t.Errorf("tab then j should scroll the feed:\n%s", m.View())
 	}
 	if s, _ := m.table.Selected(); s.Local.Port() != 22 {

@@ -64,6 +64,13 @@ func (m Model) computeAreas() areas {
 
 // layout sizes every component for the current screen.
 func (m *Model) layout() {
+	m.table.Blur() // the focused one marks it when drawn
+	m.feed.Blur()
+	if m.focus == focusTable {
+		m.table.Focus()
+	} else {
+		m.feed.Focus()
+	}
 	if m.width == 0 || m.height == 0 {
 		return
 	}

@@ -67,7 +67,7 @@ func TestFeedMarksAcceptedConnections(t *testing.T) {
 	m = update(m, nextBatchMsg(c.t, base,
 		sampler.Event{Kind: sampler.Closed, Time: c.t, Socket: client, Held: 2 * time.Second},
 		sampler.Event{Kind: sampler.Closed, Time: c.t, Socket: accepted, Held: 2 * time.Second}))
-	v := m.feed.View(c.t, false)
+	v := feedViewAt(m.feed, c.t, false)
 	for _, want := range []string{
 		"+ 45000/tcp curl -> 127.0.0.1:8080",
 		"» 8080/tcp python3 accepted from 127.0.0.1:45000",

@@ -55,7 +55,9 @@ func (m Model) body(a areas) string {
 	} else if ans, ok := m.freePortAnswer(a.tableW); ok {
 		table = ans
 	} else {
-		table = m.table.View(now, m.focus == focusTable)
+		tb := m.table // drawn at the display's moment
+		tb.SetNow(now)
+		table = tb.View()
 		if m.table.Len() == 0 && !m.filter.IsZero() {
 			table += "\n" + m.styles.Muted.Render("  no sockets match the filter "+m.filter.String())
 		}
@@ -67,7 +69,9 @@ func (m Model) body(a areas) string {
 		ch.SetSize(a.feedW, a.feedH)
 		feed = ch.View()
 	} else {
-		feed = m.feed.View(now, m.focus == focusFeed)
+		fd := m.feed
+		fd.SetNow(now)
+		feed = fd.View()
 	}
 	feed = fill(feed, a.feedW, a.feedH)
 	if a.sideBySide {

@@ -18,7 +18,7 @@ func TestExistingLineLeavesWithItsSockets(t *testing.T) {
 	for p := range 3 {
 		m.Add([]sampler.Event{opened(50000+p, t0)}, t0)
 	}
-	if m.existing != nil || strings.Contains(m.View(t0, false), "already open") {
+	if m.existing != nil || strings.Contains(viewAt(m, t0, false), "already open") {
 		t.Errorf("summary gone from the ring, but its sockets kept (%d)", len(m.existing))
 	}
 }

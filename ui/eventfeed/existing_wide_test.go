@@ -25,7 +25,7 @@ func TestSetExistingReplacesANarrowerFirstBatch(t *testing.T) {
 	m := New(styles(), 100)
 	m.SetSize(80, 10)
 	m.Add(existingOpens(40000, 2), t0) // the focus's first batch
-	if v := m.View(t0, false); !strings.Contains(v, "= 2 sockets already open") {
+	if v := viewAt(m, t0, false); !strings.Contains(v, "= 2 sockets already open") {
 		t.Errorf("before the machine-wide first sample: want the focus's 2:\n%s", v)
 	}
 	m.Add([]sampler.Event{opened(50000, t0.Add(time.Second))}, t0.Add(time.Second))
@@ -34,7 +34,7 @@ func TestSetExistingReplacesANarrowerFirstBatch(t *testing.T) {
 	m.Add(wide, t0.Add(2*time.Second)) // as applyBatch adds them next: no lines
 	m.SetExisting(existingOpens(60000, 5), t0.Add(3*time.Second))
 	m.Add(existingOpens(61000, 4), t0.Add(3*time.Second)) // a later focus's first
-	v := m.View(t0, false)
+	v := viewAt(m, t0, false)
 	if !strings.Contains(v, "= 30 sockets already open") || strings.Count(v, "already open") != 1 {
 		t.Errorf("want one line counting the machine-wide 30:\n%s", v)
 	}
@@ -42,7 +42,7 @@ func TestSetExistingReplacesANarrowerFirstBatch(t *testing.T) {
 		t.Errorf("%d entries, want the summary and the one open", m.Len())
 	}
 	m.SetFilter(func(e *sampler.Event) bool { return e.Socket.Local.Port() >= 40010 })
-	if v := m.View(t0, false); !strings.Contains(v, "= 20 sockets already open") {
+	if v := viewAt(m, t0, false); !strings.Contains(v, "= 20 sockets already open") {
 		t.Errorf("filtered: want 20 of the machine-wide 30:\n%s", v)
 	}
 }
@@ -56,11 +56,11 @@ func TestSetExistingFirst(t *testing.T) {
 	m.SetExisting(first, t0)
 	m.Add(first, t0)
 	m.Add(existingOpens(40000, 2), t0.Add(time.Second)) // the focus's first, later
-	if v := m.View(t0, false); !strings.Contains(v, "= 7 sockets already open") || m.Len() != 1 {
+	if v := viewAt(m, t0, false); !strings.Contains(v, "= 7 sockets already open") || m.Len() != 1 {
 		t.Errorf("want the one line counting 7 (%d entries):\n%s", m.Len(), v)
 	}
 	m.SetExisting(nil, t0) // no events: no sample's, ignored
-	if v := m.View(t0, false); !strings.Contains(v, "= 7 sockets already open") {
+	if v := viewAt(m, t0, false); !strings.Contains(v, "= 7 sockets already open") {
 		t.Errorf("after an empty SetExisting: want 7 still:\n%s", v)
 	}
 }
@@ -75,7 +75,7 @@ func TestSetExistingAfterTheLineLeft(t *testing.T) {
 		m.Add([]sampler.Event{opened(50000+p, t0)}, t0)
 	}
 	m.SetExisting(existingOpens(40000, 9), t0)
-	if m.existing != nil || strings.Contains(m.View(t0, false), "already open") {
+	if m.existing != nil || strings.Contains(viewAt(m, t0, false), "already open") {
 		t.Errorf("line gone from the ring, but %d sockets kept or a line back", len(m.existing))
 	}
 }

@@ -70,7 +70,7 @@ func TestFirstSampleIsSummarised(t *testing.T) {
 	if m.Len() != 1 {
 		t.Fatalf("%d entries after the first sample, want one summary", m.Len())
 	}
-	if v := m.View(t0, false); !strings.Contains(v, "= 500 sockets already open") {
+	if v := viewAt(m, t0, false); !strings.Contains(v, "= 500 sockets already open") {
 		t.Errorf("no summary line:\n%s", v)
 	}
 	one := New(styles(), 100)
@@ -78,7 +78,7 @@ func TestFirstSampleIsSummarised(t *testing.T) {
 	e := opened(40000, t0)
 	e.Existing = true
 	one.Add([]sampler.Event{e}, t0)
-	if v := one.View(t0, false); !strings.Contains(v, "= 1 socket already open") {
+	if v := viewAt(one, t0, false); !strings.Contains(v, "= 1 socket already open") {
 		t.Errorf("one socket not in the singular:\n%s", v)
 	}
 }
@@ -92,21 +92,21 @@ func TestNewestFirstAndBounded(t *testing.T) {
 	if m.Len() != 50 {
 		t.Errorf("ring holds %d, capacity 50", m.Len())
 	}
-	lines := strings.Split(m.View(t0, false), "\n")
+	lines := strings.Split(viewAt(m, t0, false), "\n")
 	if len(lines) != 4 || !strings.Contains(lines[1], "50119/tcp") || !strings.Contains(lines[3], "50117/tcp") {
 		t.Errorf("want the three newest, newest first:\n%s", strings.Join(lines, "\n"))
 	}
 	m.ScrollBy(10)
-	if v := m.View(t0, true); !strings.Contains(v, "50109/tcp") || !strings.Contains(v, "scrolled back 10") {
+	if v := viewAt(m, t0, true); !strings.Contains(v, "50109/tcp") || !strings.Contains(v, "scrolled back 10") {
 		t.Errorf("scrolled view:\n%s", v)
 	}
 	// A new event while scrolled back keeps the same lines in view.
 	m.Add([]sampler.Event{opened(60000, t0)}, t0)
-	if v := m.View(t0, true); !strings.Contains(v, "50109/tcp") {
+	if v := viewAt(m, t0, true); !strings.Contains(v, "50109/tcp") {
 		t.Errorf("new event moved the scrolled view:\n%s", v)
 	}
 	m.Bottom()
-	if v := m.View(t0, true); !strings.Contains(v, "50071/tcp") || strings.Contains(v, "50070/tcp") {
+	if v := viewAt(m, t0, true); !strings.Contains(v, "50071/tcp") || strings.Contains(v, "50070/tcp") {
 		t.Errorf("bottom should end on the oldest kept (50071):\n%s", v)
 	}
 }
@@ -116,12 +116,12 @@ func TestFilterHidesButKeeps(t *testing.T) {
 	m.SetSize(80, 10)
 	m.Add([]sampler.Event{opened(50001, t0), opened(50002, t0), opened(50003, t0)}, t0)
 	m.SetFilter(func(e *sampler.Event) bool { return e.Socket.Local.Port() == 50002 })
-	v := m.View(t0, false)
+	v := viewAt(m, t0, false)
 	if !strings.Contains(v, "50002") || strings.Contains(v, "50001") || strings.Contains(v, "50003") {
 		t.Errorf("filtered feed:\n%s", v)
 	}
 	m.SetFilter(nil)
-	if v := m.View(t0, false); !strings.Contains(v, "50001") {
+	if v := viewAt(m, t0, false); !strings.Contains(v, "50001") {
 		t.Errorf("clearing the filter should bring lines back:\n%s", v)
 	}
 }
@@ -158,7 +158,7 @@ func TestExistingLineCountsWhatTheFilterMatches(t *testing.T) {
 		if step.match != nil {
 			m.SetFilter(step.match)
 		}
-		v := m.View(t0, false)
+		v := viewAt(m, t0, false)
 		if step.want == "" {
 			if strings.Contains(v, "already open") || !strings.Contains(v, "40001/tcp") {
 				t.Errorf("%s: want no summary line, the new socket only:\n%s", step.name, v)
@@ -170,11 +170,11 @@ func TestExistingLineCountsWhatTheFilterMatches(t *testing.T) {
 		}
 	}
 	m.SetFilter(func(*sampler.Event) bool { return false })
-	if v := m.View(t0, false); strings.Contains(v, "already open") || !strings.Contains(v, "no events match the filter yet") {
+	if v := viewAt(m, t0, false); strings.Contains(v, "already open") || !strings.Contains(v, "no events match the filter yet") {
 		t.Errorf("a filter matching nothing should show no lines, and say the filter hides them:\n%s", v)
 	}
 	m.SetFilter(nil)
-	if v := m.View(t0, false); !strings.Contains(v, "= 500 sockets already open") {
+	if v := viewAt(m, t0, false); !strings.Contains(v, "= 500 sockets already open") {
 		t.Errorf("clearing the filter should count them all:\n%s", v)
 	}
 }

@@ -90,6 +90,9 @@ type Model struct {
 
 	cache *rowCache
 	keys  KeyMap
+	// focused and now are how View draws (Focus, SetNow).
+	focused bool
+	now     time.Time
 }
 
 // New makes an empty table.

@@ -1,6 +1,8 @@
 package eventfeed
 
 import (
+	"time"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -63,3 +65,20 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	}
 	return m, nil
 }
+
+// Focus gives the feed the focus: View marks it (the title).
+func (m *Model) Focus() { m.focused = true }
+
+// Blur takes the focus away.
+func (m *Model) Blur() { m.focused = false }
+
+// Focused reports whether the feed has the focus.
+func (m Model) Focused() bool { return m.focused }
+
+// SetNow sets the moment View draws at: the parent's display clock, which
+// stops while the display is paused.
+func (m *Model) SetNow(now time.Time) { m.now = now }
+
+// View draws the feed into the size SetSize gave, at the moment SetNow
+// gave, marking the title when it has the focus.
+func (m Model) View() string { return m.view(m.now, m.focused) }

@@ -2,7 +2,9 @@ package sockettable
 
 import (
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -107,5 +109,41 @@ func TestKeyMapIsTheTables(t *testing.T) {
 		if b.Help().Key == "" || b.Help().Desc == "" || len(b.Keys()) == 0 {
 			t.Errorf("binding %v has no help or no keys", b.Keys())
 		}
+	}
+}
+
+// viewAt draws m as the parent does: SetNow, Focus or Blur, then View.
+func viewAt(m Model, now time.Time, focused bool) string {
+	m.SetNow(now)
+	if focused {
+		m.Focus()
+	} else {
+		m.Blur()
+	}
+	return m.View()
+}
+
+// TestViewDrawsFocusAndClock: View takes no arguments; the cursor row is
+// marked only while the table has the focus, and ages are drawn at the
+// moment SetNow gave, not the wall clock's.
+func TestViewDrawsFocusAndClock(t *testing.T) {
+	m := newTable(120, 10)
+	m.Observe(sample(), nil, t0)
+	m.SetNow(t0)
+	if m.Focused() || strings.Contains(m.View(), CursorGlyph) {
+		t.Errorf("a new table has the focus:\n%s", m.View())
+	}
+	m.Focus()
+	if !m.Focused() || !strings.Contains(m.View(), CursorGlyph) {
+		t.Errorf("the focused table does not mark its cursor row:\n%s", m.View())
+	}
+	at0 := m.View()
+	m.SetNow(t0.Add(time.Hour))
+	if m.View() == at0 {
+		t.Errorf("an hour later by SetNow, the ages did not move:\n%s", at0)
+	}
+	m.Blur()
+	if strings.Contains(m.View(), CursorGlyph) {
+		t.Errorf("the blurred table still marks its cursor row")
 	}
 }

@@ -1,6 +1,8 @@
 package sockettable
 
 import (
+	"time"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -64,3 +66,20 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	}
 	return m, nil
 }
+
+// Focus gives the table the focus: View marks it (the cursor row).
+func (m *Model) Focus() { m.focused = true }
+
+// Blur takes the focus away.
+func (m *Model) Blur() { m.focused = false }
+
+// Focused reports whether the table has the focus.
+func (m Model) Focused() bool { return m.focused }
+
+// SetNow sets the moment View draws at: the parent's display clock, which
+// stops while the display is paused.
+func (m *Model) SetNow(now time.Time) { m.now = now }
+
+// View draws the table into the size SetSize gave, at the moment SetNow
+// gave, marking the cursor row when it has the focus.
+func (m Model) View() string { return m.view(m.now, m.focused) }

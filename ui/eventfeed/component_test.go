@@ -1,6 +1,7 @@
 package eventfeed
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -97,5 +98,36 @@ func TestKeyMapIsTheFeeds(t *testing.T) {
 		if b.Help().Key == "" || b.Help().Desc == "" || len(b.Keys()) == 0 {
 			t.Errorf("binding %v has no help or no keys", b.Keys())
 		}
+	}
+}
+
+// viewAt draws m as the parent does: SetNow, Focus or Blur, then View.
+func viewAt(m Model, now time.Time, focused bool) string {
+	m.SetNow(now)
+	if focused {
+		m.Focus()
+	} else {
+		m.Blur()
+	}
+	return m.View()
+}
+
+// TestViewDrawsFocus: View takes no arguments; the title is marked only
+// while the feed has the focus.
+func TestViewDrawsFocus(t *testing.T) {
+	m := New(styles(), 0)
+	m.SetSize(80, 6)
+	m.Add([]sampler.Event{opened(50000, t0)}, t0)
+	m.SetNow(t0)
+	if m.Focused() || strings.Contains(m.View(), "» EVENTS") {
+		t.Errorf("a new feed has the focus:\n%s", m.View())
+	}
+	m.Focus()
+	if v := m.View(); !m.Focused() || !strings.Contains(v, "» EVENTS") || !strings.Contains(v, "50000/tcp") {
+		t.Errorf("the focused feed does not mark its title:\n%s", v)
+	}
+	m.Blur()
+	if strings.Contains(m.View(), "» EVENTS") {
+		t.Errorf("the blurred feed still marks its title")
 	}
 }
