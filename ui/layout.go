@@ -62,15 +62,21 @@ func (m Model) computeAreas() areas {
 	return a
 }
 
-// layout sizes every component for the current screen.
-func (m *Model) layout() {
-	m.table.Blur() // the focused one marks it when drawn
+// setFocus gives the table or the feed the focus, as m.focus says; the
+// focused one marks it when drawn.
+func (m *Model) setFocus() {
+	m.table.Blur()
 	m.feed.Blur()
 	if m.focus == focusTable {
 		m.table.Focus()
 	} else {
 		m.feed.Focus()
 	}
+}
+
+// layout sizes every component for the current screen.
+func (m *Model) layout() {
+	m.setFocus()
 	if m.width == 0 || m.height == 0 {
 		return
 	}

@@ -47,6 +47,7 @@ func (m Model) body(a areas) string {
 	if m.paused.on {
 		now = m.paused.at
 	}
+	m.setFocus() // on this copy, as layout does: drawn right even before an Update
 	var table string
 	if m.views.main == viewMap {
 		pm := m.views.portmap // sized to this frame's areas, as the table is
