@@ -6,4 +6,8 @@
 //
 // Build it with New(Config) and run it with tea.NewProgram. Batches come from
 // Config.Feed through a command, so the model never blocks on sampling.
+//
+// The table, the feed, the churn panel and the map are components with
+// their own KeyMap, Update, SetSize and View; keys reach them through an
+// explicit mode (mode.go). COMPONENTS.md describes both.
 package ui

@@ -40,7 +40,7 @@ func TestHeldAtLeastForSocketsOpenBeforeStart(t *testing.T) {
 	m = update(m, nextBatchMsg(end, base[:3],
 		sampler.Event{Kind: sampler.Closed, Time: end, Socket: git, Held: 1800 * time.Millisecond},
 		sampler.Event{Kind: sampler.Closed, Time: end, Socket: curl, Held: 800 * time.Millisecond}))
-	feed := m.feed.View(end, false)
+	feed := feedViewAt(m.feed, end, false)
 	for _, want := range []string{"- 41822/tcp git held at least 1.8s", "- 54112/tcp curl held 0.8s"} {
 		if !strings.Contains(feed, want) {
 			t.Errorf("feed lacks %q:\n%s", want, feed)

@@ -51,25 +51,22 @@ func (m Model) oneKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if msg.String() == "ctrl+c" {
 		return m.quit()
 	}
-	switch {
-	case m.bar.IsOpen():
-		return m.filterLineKey(msg)
-	case m.showHelp:
-		if key.Matches(msg, m.keys.Help, m.keys.Close, m.keys.Quit) {
-			m.showHelp = false
-			m.helpPane.Close()
-			return m, nil
-		}
-		if paneHomeEnd(&m.helpPane, m.keys, msg) {
-			return m, nil
-		}
-		var cmd tea.Cmd
-		m.helpPane, cmd = m.helpPane.Update(msg)
-		return m, cmd
-	case m.explain.IsOpen():
-		return m.explainKey(msg)
+	return handlerOf(modeOf(m.screen()))(m, msg)
+}
+
+// helpKey closes the `?` overlay on ?, esc or q, and scrolls it otherwise.
+func (m Model) helpKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if key.Matches(msg, m.keys.Help, m.keys.Close, m.keys.Quit) {
+		m.showHelp = false
+		m.helpPane.Close()
+		return m, nil
 	}
-	return m.mainKey(msg)
+	if paneHomeEnd(&m.helpPane, m.keys, msg) {
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.helpPane, cmd = m.helpPane.Update(msg)
+	return m, cmd
 }
 
 // filterLineKey edits the filter line, and says so when it is full rather
@@ -85,11 +82,6 @@ func (m Model) filterLineKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 
 func (m Model) mainKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
-	if m.views.main == viewMap && m.focus == focusTable {
-		if next, cmd, done := m.mapKey(msg); done {
-			return next, cmd
-		}
-	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return m.quit()
@@ -125,45 +117,36 @@ func (m Model) mainKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 				return m, cmd
 			}
 		}
-		m.moveKey(msg)
+		return m.paneKey(msg)
 	}
 	return m, nil
 }
 
-// moveKey scrolls whichever pane has the focus.
-func (m *Model) moveKey(msg tea.KeyMsg) {
-	k := m.keys
-	if m.focus == focusFeed {
-		switch {
-		case key.Matches(msg, k.Up):
-			m.feed.ScrollBy(-1)
-		case key.Matches(msg, k.Down):
-			m.feed.ScrollBy(1)
-		case key.Matches(msg, k.PageUp):
-			m.feed.ScrollBy(-m.feed.Page())
-		case key.Matches(msg, k.PageDown):
-			m.feed.ScrollBy(m.feed.Page())
-		case key.Matches(msg, k.Home):
-			m.feed.Top()
-		case key.Matches(msg, k.End):
-			m.feed.Bottom()
-		}
-		return
+// mapModeKey gives the map its keys first; the rest are the screen's.
+func (m Model) mapModeKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if next, cmd, done := m.mapKey(msg); done {
+		return next, cmd
 	}
-	switch {
-	case key.Matches(msg, k.Up):
-		m.table.MoveBy(-1)
-	case key.Matches(msg, k.Down):
-		m.table.MoveBy(1)
-	case key.Matches(msg, k.PageUp):
-		m.table.PageUp()
-	case key.Matches(msg, k.PageDown):
-		m.table.PageDown()
-	case key.Matches(msg, k.Home):
-		m.table.Home()
-	case key.Matches(msg, k.End):
-		m.table.End()
+	return m.mainKey(msg)
+}
+
+// paneKey gives a key the screen did not take to the focused pane, through
+// the pane's own Update and KeyMap. The churn panel has no keys of its own
+// yet; the feed under it keeps its scrolling keys, as before the panel.
+func (m Model) paneKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch modeOf(m.screen()) {
+	case modeFeed:
+		m.feed, cmd = m.feed.Update(msg)
+	case modeChurn:
+		var feedCmd tea.Cmd
+		m.views.churn, cmd = m.views.churn.Update(msg)
+		m.feed, feedCmd = m.feed.Update(msg)
+		cmd = tea.Batch(cmd, feedCmd)
+	default: // the table, and the map's keys the map did not take
+		m.table, cmd = m.table.Update(msg)
 	}
+	return m, cmd
 }
 
 func (m Model) explainKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {

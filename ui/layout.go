@@ -62,14 +62,29 @@ func (m Model) computeAreas() areas {
 	return a
 }
 
+// setFocus gives the table or the feed the focus, as m.focus says; the
+// focused one marks it when drawn.
+func (m *Model) setFocus() {
+	m.table.Blur()
+	m.feed.Blur()
+	if m.focus == focusTable {
+		m.table.Focus()
+	} else {
+		m.feed.Focus()
+	}
+}
+
 // layout sizes every component for the current screen.
 func (m *Model) layout() {
+	m.setFocus()
 	if m.width == 0 || m.height == 0 {
 		return
 	}
 	a := m.computeAreas()
 	m.table.SetSize(a.tableW, a.tableH)
 	m.feed.SetSize(a.feedW, a.feedH)
+	m.views.portmap.SetSize(a.tableW, a.tableH)
+	m.views.churn.SetSize(a.feedW, a.feedH)
 	// The panes' text is wrapped to their width: rewrap it when that changes.
 	explainW, helpW := m.explain.InnerWidth(), m.helpPane.InnerWidth()
 	m.explain.SetSize(m.width, a.bodyH)

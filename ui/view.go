@@ -47,13 +47,18 @@ func (m Model) body(a areas) string {
 	if m.paused.on {
 		now = m.paused.at
 	}
+	m.setFocus() // on this copy, as layout does: drawn right even before an Update
 	var table string
 	if m.views.main == viewMap {
-		table = m.views.portmap.View(a.tableW, a.tableH)
+		pm := m.views.portmap // sized to this frame's areas, as the table is
+		pm.SetSize(a.tableW, a.tableH)
+		table = pm.View()
 	} else if ans, ok := m.freePortAnswer(a.tableW); ok {
 		table = ans
 	} else {
-		table = m.table.View(now, m.focus == focusTable)
+		tb := m.table // drawn at the display's moment
+		tb.SetNow(now)
+		table = tb.View()
 		if m.table.Len() == 0 && !m.filter.IsZero() {
 			table += "\n" + m.styles.Muted.Render("  no sockets match the filter "+m.filter.String())
 		}
@@ -61,9 +66,13 @@ func (m Model) body(a areas) string {
 	table = fill(table, a.tableW, a.tableH)
 	var feed string
 	if m.views.side == sideChurn {
-		feed = m.views.churn.View(a.feedW, a.feedH)
+		ch := m.views.churn
+		ch.SetSize(a.feedW, a.feedH)
+		feed = ch.View()
 	} else {
-		feed = m.feed.View(now, m.focus == focusFeed)
+		fd := m.feed
+		fd.SetNow(now)
+		feed = fd.View()
 	}
 	feed = fill(feed, a.feedW, a.feedH)
 	if a.sideBySide {

@@ -16,7 +16,9 @@
 //	st := churn.NewStyles(styles) // the screen's style.Styles
 //	m := churn.New(st, ephemeralRange, 0.5)          // threshold: a share of the range, (0, 1]
 //	m = m.Observe(batch.Snapshot, batch.Events, now) // on every batch
-//	s := m.View(width, height)                       // never wider or taller than asked
+//	m, cmd = m.Update(msg)                           // keys while the panel has focus (none yet)
+//	m.SetSize(width, height)                         // the area View draws into
+//	s := m.View()                                    // never wider or taller than asked
 //	for _, w := range m.Warnings() { ... }           // "tcp 10.0.0.5:5432 holds 16,210 local ports: 57% of the ephemeral range 32768-60999"
 //
 // ParseThreshold reads a --threshold flag ("0.5" or "50%"). Observe's now is

@@ -27,7 +27,7 @@ func TestSetEphemeralFollowsRange(t *testing.T) {
 	m = m.SetEphemeral(narrow)
 	full := sampler.Snapshot{Sockets: clients(40000, 101, "10.0.0.5:5432", sampler.StateEstablished)}
 	m = m.Observe(full, nil, scriptStart.Add(3*time.Second))
-	v := m.View(100, 12)
+	v := viewAt(m, 100, 12)
 	for _, want := range []string{"OS ephemeral range 40000-40100 (101 ports)", "100% 101/101 in use, peak 100%"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("panel lacks %q:\n%s", want, v)
@@ -54,7 +54,7 @@ func TestPeakSurvivesRangeChange(t *testing.T) {
 	for s := 3; s < 18; s++ {
 		m = m.Observe(few, nil, scriptStart.Add(time.Duration(s)*time.Second))
 	}
-	v := m.View(120, 12)
+	v := viewAt(m, 120, 12)
 	if want := "0% 3/28,232 in use, peak 100% of 40000-40100"; !strings.Contains(v, want) {
 		t.Errorf("panel lacks %q:\n%s", want, v)
 	}

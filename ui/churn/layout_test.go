@@ -139,7 +139,7 @@ func TestViewAtScreenSizes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s_panel_%dx%d", tt.screen, tt.width, tt.height), func(t *testing.T) {
-			out := m.View(tt.width, tt.height)
+			out := viewAt(m, tt.width, tt.height)
 			checkFits(t, out, tt.width, tt.height)
 			lines := strings.Split(out, "\n")
 			head := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "top destinations") })

@@ -30,6 +30,8 @@ type Model struct {
 	ephemeral ports.Range
 	threshold float64
 	s         *state
+	// width and height are the area SetSize gave.
+	width, height int
 }
 
 // state is the panel's bounded memory.

@@ -133,7 +133,7 @@ func TestEmptyEphemeralRange(t *testing.T) {
 	if w := m.Warnings(); len(w) != 0 {
 		t.Errorf("with no ephemeral range, Warnings = %q; want none", w)
 	}
-	out := m.View(80, 12)
+	out := viewAt(m, 80, 12)
 	if out == "" {
 		t.Error("empty view")
 	}

@@ -35,7 +35,7 @@ func TestTopDestinationsNameTheirOwners(t *testing.T) {
 	socks = append(socks, dup)
 	socks = append(socks, owned(clients(41000, 2, "10.0.0.9:443", sampler.StateEstablished), "cu\x1b]2;x\arl")...)
 	m := New(plainStyles(), linuxEphemeral, 0.5).Observe(sampler.Snapshot{Sockets: socks}, nil, scriptStart)
-	v := m.View(120, 12)
+	v := viewAt(m, 120, 12)
 	for _, want := range []string{
 		"tcp 10.0.0.5:5432      12   0% █░░░░░░░░░  psql 50%, pgbench 25%, TIME_WAIT 16%, +1 more",
 		"tcp 10.0.0.9:443        2   0% █░░░░░░░░░  cu\\x1b]2;x\\arl",

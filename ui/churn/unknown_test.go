@@ -19,7 +19,7 @@ func TestUnknownEphemeralRange(t *testing.T) {
 		if w := m.Warnings(); len(w) != 0 {
 			t.Errorf("range %+v: Warnings = %q; want none", eph, w)
 		}
-		out := m.View(100, 12)
+		out := viewAt(m, 100, 12)
 		for _, bad := range []string{"%", "WARN", "range 0", "(1 port"} {
 			if strings.Contains(out, bad) {
 				t.Errorf("range %+v: view shows %q:\n%s", eph, bad, out)
@@ -41,7 +41,7 @@ func TestOnePortSingular(t *testing.T) {
 	if w := m.Warnings(); len(w) != 1 || !strings.Contains(w[0], "holds the only port of the ephemeral range 40000: the range is full") {
 		t.Errorf("Warnings = %q; want one, in the singular", w)
 	}
-	if out := m.View(100, 12); !strings.Contains(out, "(1 port)") {
+	if out := viewAt(m, 100, 12); !strings.Contains(out, "(1 port)") {
 		t.Errorf("title not in the singular:\n%s", out)
 	}
 }

@@ -32,12 +32,15 @@ func (mt metric) nowAndMax(v []uint32) (now, top uint32) {
 	return now, top
 }
 
-// View draws the panel into width x height: a title, sparklines of
+// View draws the panel into the size SetSize gave it; see view.
+func (m Model) View() string { return m.view(m.width, m.height) }
+
+// view draws the panel into width x height: a title, sparklines of
 // hand-outs/s, releases/s and TIME_WAIT, the ephemeral gauge, then the top
 // destinations. When height is short, lines are shared out by plan's
 // priority (layout.go): the destinations and the gauge before the
 // sparklines. Lines are cut at width.
-func (m Model) View(width, height int) string {
+func (m Model) view(width, height int) string {
 	if width <= 0 || height <= 0 {
 		return ""
 	}

@@ -59,7 +59,7 @@ func TestViewGolden(t *testing.T) {
 	}
 	for _, size := range [][2]int{{80, 14}, {120, 30}, {50, 8}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
-			out := m.View(size[0], size[1])
+			out := viewAt(m, size[0], size[1])
 			checkFits(t, out, size[0], size[1])
 			golden.RequireEqual(t, []byte(out))
 		})
@@ -80,7 +80,7 @@ func checkFits(t *testing.T, out string, width, height int) {
 }
 
 func TestViewShowsNumbersAndWarn(t *testing.T) {
-	out := scripted().View(100, 20)
+	out := viewAt(scripted(), 100, 20)
 	for _, want := range []string{
 		// Now is the last whole second, 118 (60 + 2*118 + 1, the web
 		// client's), not 119, the one being counted; the burst at 100 s.
@@ -100,14 +100,14 @@ func TestViewShowsNumbersAndWarn(t *testing.T) {
 func TestViewFitsAnyArea(t *testing.T) {
 	m := scripted()
 	for _, size := range [][2]int{{200, 60}, {60, 20}, {30, 5}, {12, 2}, {1, 1}} {
-		out := m.View(size[0], size[1])
+		out := viewAt(m, size[0], size[1])
 		if out == "" {
 			t.Errorf("%dx%d: empty view", size[0], size[1])
 		}
 		checkFits(t, out, size[0], size[1])
 	}
 	var zero Model
-	checkFits(t, zero.View(40, 10), 40, 10)
+	checkFits(t, viewAt(zero, 40, 10), 40, 10)
 	if zero.Warnings() != nil {
 		t.Error("zero Model has warnings")
 	}
@@ -129,12 +129,18 @@ func TestRateNowIsTheLastWholeSecond(t *testing.T) {
 		now = append(now, event(sampler.Opened, s, scriptStart.Add(time.Second+time.Duration(i)*10*time.Millisecond)))
 	}
 	m = m.Observe(sampler.Snapshot{}, now, scriptStart.Add(1100*time.Millisecond))
-	v := m.View(100, 5) // the summary line, not the sparklines
+	v := viewAt(m, 100, 5) // the summary line, not the sparklines
 	if !strings.Contains(v, "hand-outs/s 45") {
 		t.Errorf("summary a moment into a second after 45 hand-outs: want hand-outs/s 45:\n%s", v)
 	}
-	v = m.View(120, 40) // sparklines
+	v = viewAt(m, 120, 40) // sparklines
 	if !strings.Contains(v, "now 45 max 45") {
 		t.Errorf("sparkline row: want now 45 max 45:\n%s", v)
 	}
+}
+
+// viewAt draws m into width x height as the parent does: SetSize, then View.
+func viewAt(m Model, width, height int) string {
+	m.SetSize(width, height)
+	return m.View()
 }

@@ -66,6 +66,10 @@ type Model struct {
 	// listeners are the newest snapshot's TCP listeners (shared with the
 	// parent, which resets them per batch); nil: none known.
 	listeners *sampler.Listeners
+	keys      KeyMap
+	// focused and now are how View draws (Focus, SetNow).
+	focused bool
+	now     time.Time
 }
 
 // SetListeners gives the listener set that tells accepted connections from
@@ -86,7 +90,7 @@ func New(st style.Styles, capacity int) Model {
 	if capacity <= 0 {
 		capacity = DefaultCapacity
 	}
-	return Model{styles: st, ring: newRing(capacity)}
+	return Model{styles: st, ring: newRing(capacity), keys: DefaultKeyMap()}
 }
 
 // SetSize sets the feed's area, title line included.
@@ -248,8 +252,8 @@ func (m *Model) clamp() {
 	m.offset = max(m.offset, 0)
 }
 
-// View renders the title and the visible lines.
-func (m Model) View(now time.Time, focused bool) string {
+// view renders the title and the visible lines.
+func (m Model) view(now time.Time, focused bool) string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}

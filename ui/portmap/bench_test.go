@@ -27,7 +27,7 @@ func BenchmarkView200x60(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		_ = m.View(200, 60)
+		_ = viewAt(m, 200, 60)
 	}
 }
 

@@ -25,7 +25,7 @@ func TestColourProfileUsesAttributes(t *testing.T) {
 	}
 	snap, events := scripted()
 	m := New(st, linuxEphemeral).Observe(snap, events, scriptNow)
-	out := m.View(60, 20)
+	out := viewAt(m, 60, 20)
 	for _, glyph := range []string{"◆", "*"} {
 		if strings.Contains(out, glyph) {
 			t.Errorf("colour view uses the plain stand-in %q", glyph)

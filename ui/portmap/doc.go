@@ -20,7 +20,8 @@
 //	m := portmap.New(st, ephemeralRange)
 //	m = m.Observe(batch.Snapshot, batch.Events, now) // on every batch
 //	m, cmd = m.Update(msg)                           // keys while the map has focus
-//	s := m.View(width, height)                       // never wider or taller than asked
+//	m.SetSize(width, height)                         // the area View draws into
+//	s := m.View()                                    // never wider or taller than asked
 //	r := m.Selected()                                // cursor block, e.g. for `enter` -> filter r.String()
 //	km := m.KeyMap()                                 // help.KeyMap for the help bubble
 //

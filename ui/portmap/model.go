@@ -16,6 +16,8 @@ type Model struct {
 	// that the cursor stays on the same ports when the terminal is resized.
 	cursor uint16
 	c      *counts
+	// width and height are the area SetSize gave.
+	width, height int
 }
 
 // New makes a map for the OS ephemeral range eph (ports.EphemeralRange). An
@@ -27,6 +29,9 @@ func New(styles Styles, eph ports.Range) Model {
 	}
 	return Model{styles: styles, ephemeral: eph, keys: DefaultKeyMap(), cursor: eph.Lo, c: &counts{}}
 }
+
+// SetSize sets the map's area, footer lines included.
+func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
 
 // Selected is the cursor's block of ports, for the parent to filter on.
 func (m Model) Selected() ports.Range {

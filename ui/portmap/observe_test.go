@@ -57,14 +57,14 @@ func TestObserveRepeatedHandOutListedOnce(t *testing.T) {
 
 func TestZeroModelDoesNotPanic(t *testing.T) {
 	var m Model
-	if got := m.View(60, 20); got == "" {
+	if got := viewAt(m, 60, 20); got == "" {
 		t.Error("zero Model View is empty; want a drawn, empty map")
 	}
 	m = m.Observe(sampler.Snapshot{}, nil, scriptNow)
 	if r := m.Selected(); r.Lo != 0 {
 		t.Errorf("zero Model Selected = %v; want the block at port 0", r)
 	}
-	if got := m.View(0, 5); got != "" {
+	if got := viewAt(m, 0, 5); got != "" {
 		t.Errorf("View(0, 5) = %q; want empty", got)
 	}
 }

@@ -12,7 +12,7 @@ import (
 func TestUnknownRangeMarksNothing(t *testing.T) {
 	snap, events := scripted()
 	m := New(plainStyles(), ports.Range{}).Observe(snap, events, scriptNow)
-	out := m.View(120, 40)
+	out := viewAt(m, 120, 40)
 	checkFits(t, out, 120, 40)
 	if !strings.Contains(out, "OS ephemeral range unknown") {
 		t.Errorf("legend does not say the range is unknown:\n%s", out)

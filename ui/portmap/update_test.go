@@ -57,7 +57,7 @@ func TestUpdateMovesCursor(t *testing.T) {
 	}
 	for _, tt := range tests {
 		m := New(plainStyles(), linuxEphemeral)
-		m.View(60, 20)
+		viewAt(m, 60, 20)
 		for _, k := range tt.keys {
 			var cmd tea.Cmd
 			m, cmd = m.Update(keyMsg(k))
@@ -73,10 +73,10 @@ func TestUpdateMovesCursor(t *testing.T) {
 
 func TestCursorKeepsPortsAcrossResize(t *testing.T) {
 	m := New(plainStyles(), linuxEphemeral)
-	m.View(120, 40) // 17 ports a cell
+	viewAt(m, 120, 40) // 17 ports a cell
 	m, _ = m.Update(keyMsg("right"))
 	before := m.Selected()
-	m.View(60, 20)
+	viewAt(m, 60, 20)
 	after := m.Selected()
 	if !after.Contains(before.Lo) {
 		t.Errorf("after resizing, cursor block %v no longer holds port %d (was %v)", after, before.Lo, before)

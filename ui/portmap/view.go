@@ -18,11 +18,14 @@ type cellKind struct {
 	cursor    bool
 }
 
-// View draws the map into width x height: the grid, then the axis strip, the
+// View draws the map into the size SetSize gave it; see view.
+func (m Model) View() string { return m.view(m.width, m.height) }
+
+// view draws the map into width x height: the grid, then the axis strip, the
 // cursor line, the cursor block's ports in use and a legend, dropping footer
 // lines (legend first) when the area is short. It records the geometry for
 // the cursor keys.
-func (m Model) View(width, height int) string {
+func (m Model) view(width, height int) string {
 	if width <= 0 || height <= 0 {
 		return ""
 	}

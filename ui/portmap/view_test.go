@@ -16,11 +16,11 @@ func TestViewGolden(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			snap, events := scripted()
 			m := New(plainStyles(), linuxEphemeral).Observe(snap, events, scriptNow)
-			m.View(size[0], size[1])
+			viewAt(m, size[0], size[1])
 			for _, k := range []string{"down", "right", "right"} {
 				m, _ = m.Update(keyMsg(k))
 			}
-			out := m.View(size[0], size[1])
+			out := viewAt(m, size[0], size[1])
 			checkFits(t, out, size[0], size[1])
 			golden.RequireEqual(t, []byte(out))
 		})
@@ -45,7 +45,7 @@ func TestViewFitsAnyArea(t *testing.T) {
 	snap, events := scripted()
 	m := New(plainStyles(), linuxEphemeral).Observe(snap, events, scriptNow)
 	for _, size := range [][2]int{{60, 20}, {200, 60}, {80, 24}, {20, 5}, {10, 3}, {8, 1}, {1, 1}} {
-		out := m.View(size[0], size[1])
+		out := viewAt(m, size[0], size[1])
 		if out == "" {
 			t.Errorf("%dx%d: empty view", size[0], size[1])
 		}
@@ -56,21 +56,27 @@ func TestViewFitsAnyArea(t *testing.T) {
 func TestViewDescribesCursorBlock(t *testing.T) {
 	snap, events := scripted()
 	m := New(plainStyles(), linuxEphemeral).Observe(snap, events, scriptNow)
-	m.View(60, 20)
+	viewAt(m, 60, 20)
 	// 35700-35709 flash; they are in the 78-port cell starting at 35646.
 	for m.Selected().Hi < 35700 {
 		m, _ = m.Update(keyMsg("right"))
 	}
-	out := m.View(60, 20)
+	out := viewAt(m, 60, 20)
 	want := "ports 35646-35723 registered, ephemeral: 78 used, 10 new"
 	if !strings.Contains(out, want) {
 		t.Errorf("view lacks %q:\n%s", want, out)
 	}
 	m, _ = m.Update(keyMsg("home"))
-	out = m.View(60, 20)
+	out = viewAt(m, 60, 20)
 	for _, want := range []string{"ports 0-77 (well-known): 2 in use", "in use: 22 ssh 53 domain"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("view lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// viewAt draws m into width x height as the parent does: SetSize, then View.
+func viewAt(m Model, width, height int) string {
+	m.SetSize(width, height)
+	return m.View()
 }

@@ -21,7 +21,7 @@ func TestColours(t *testing.T) {
 	m := New(Options{Styles: style.New(r, theme.Default), Ephemeral: linuxEphemeral})
 	m.SetSize(100, 10)
 	m.Observe(sample(), nil, t0)
-	lines := strings.Split(m.View(t0, true), "\n")
+	lines := strings.Split(viewAt(m, t0, true), "\n")
 	find := func(port string) string {
 		for _, l := range lines {
 			if strings.Contains(l, port) {
@@ -43,7 +43,7 @@ func TestColours(t *testing.T) {
 		t.Errorf("the cursor row (22, first in port order) should be reverse video: %q", l)
 	}
 	m.MoveBy(1)
-	lines = strings.Split(m.View(t0, true), "\n")
+	lines = strings.Split(viewAt(m, t0, true), "\n")
 	if l := find("*:22"); !strings.Contains(l, wellKnown) || strings.Contains(l, reverse) {
 		t.Errorf("off the cursor, 22 should be in the well-known colour: %q", l)
 	}

@@ -18,7 +18,7 @@ func TestUnknownRangeMarksNothing(t *testing.T) {
 		m := New(Options{Styles: asciiStyles(), Ephemeral: tc.eph})
 		m.SetSize(100, 5)
 		m.Observe([]sampler.Socket{mk(sampler.UDP, "0.0.0.0:0", "", sampler.StateNone, 0, "", 0)}, nil, t0)
-		row := strings.Split(m.View(t0, false), "\n")[1]
+		row := strings.Split(viewAt(m, t0, false), "\n")[1]
 		if got := strings.HasPrefix(row, "  "+EphemeralGlyph); got != tc.want {
 			t.Errorf("range %+v: row %q marked ephemeral %v, want %v", tc.eph, row, got, tc.want)
 		}

@@ -96,6 +96,10 @@ type Model struct {
 
 	cache   *rowCache
 	scratch *resortScratch
+	keys    KeyMap
+	// focused and now are how View draws (Focus, SetNow).
+	focused bool
+	now     time.Time
 }
 
 // New makes an empty table.
@@ -112,6 +116,7 @@ func New(opts Options) Model {
 		lingering: map[sampler.ID]*lingering{},
 		cache:     newRowCache(),
 		scratch:   &resortScratch{},
+		keys:      DefaultKeyMap(),
 	}
 }
 

@@ -122,7 +122,7 @@ func TestFreshAndGoneRows(t *testing.T) {
 		{Kind: sampler.Closed, Time: t0, Socket: closed, Held: 21 * time.Second},
 	}, t0)
 
-	view := m.View(t0, false)
+	view := viewAt(m, t0, false)
 	line := func(port string) string {
 		for _, l := range strings.Split(view, "\n") {
 			if strings.Contains(l, port) {
@@ -147,7 +147,7 @@ func TestFreshAndGoneRows(t *testing.T) {
 	if !m.Expire(later) {
 		t.Fatal("Expire reported no change")
 	}
-	view = m.View(later, false)
+	view = viewAt(m, later, false)
 	if strings.Contains(view, ":41822") {
 		t.Errorf("closed row still lingers after %v:\n%s", DefaultGoneFor, view)
 	}
@@ -167,7 +167,7 @@ func TestExistingSocketsAreNotFresh(t *testing.T) {
 		ev[i] = sampler.Event{Kind: sampler.Opened, Time: t0, Socket: s, Existing: true}
 	}
 	m.Observe(socks, ev, t0)
-	if strings.Contains(m.View(t0, false), " + ") || len(m.fresh) != 0 {
+	if strings.Contains(viewAt(m, t0, false), " + ") || len(m.fresh) != 0 {
 		t.Errorf("the first sample's sockets must not be highlighted as new")
 	}
 }
@@ -183,8 +183,8 @@ func TestCursorFollowsItsSocket(t *testing.T) {
 	if s, _ := m.Selected(); s.Local.Port() != 8080 {
 		t.Errorf("after resorting the cursor moved to %d", s.Local.Port())
 	}
-	if !strings.Contains(m.View(t0, true), CursorGlyph+"   tcp  *:8080") {
-		t.Errorf("cursor glyph not on the 8080 row:\n%s", m.View(t0, true))
+	if !strings.Contains(viewAt(m, t0, true), CursorGlyph+"   tcp  *:8080") {
+		t.Errorf("cursor glyph not on the 8080 row:\n%s", viewAt(m, t0, true))
 	}
 	m.End()
 	if m.cursor != len(m.rows)-1 {
@@ -208,13 +208,13 @@ func TestOnlyVisibleRowsRendered(t *testing.T) {
 		socks = append(socks, mk(sampler.TCP, "127.0.0.1:"+strconv.Itoa(p), "", sampler.StateListen, 1, "srv", time.Minute))
 	}
 	m.Observe(socks, nil, t0)
-	lines := strings.Split(m.View(t0, false), "\n")
+	lines := strings.Split(viewAt(m, t0, false), "\n")
 	if len(lines) != 6 {
 		t.Fatalf("%d lines, want 6", len(lines))
 	}
 	m.PageDown()
 	m.PageDown()
-	view := m.View(t0, true)
+	view := viewAt(m, t0, true)
 	if !strings.Contains(view, ":1008") || strings.Contains(view, ":1000 ") {
 		t.Errorf("after two page downs the window should have moved:\n%s", view)
 	}
@@ -274,7 +274,7 @@ func TestReleasedSocketStillInTableShowsOnce(t *testing.T) {
 	m.Observe(socks, nil, t0)
 	released := socks[0]
 	m.Observe(socks, []sampler.Event{{Kind: sampler.Closed, Time: t0, Socket: released, Held: time.Second}}, t0)
-	view := m.View(t0, false)
+	view := viewAt(m, t0, false)
 	if n := strings.Count(view, ":41822"); n != 1 {
 		t.Fatalf("released socket shows %d times, want once:\n%s", n, view)
 	}
@@ -298,7 +298,7 @@ func TestSeenAtEndRowAgeStaysAtHeld(t *testing.T) {
 		{Kind: sampler.Closed, Time: t0, Socket: brief, SeenAtEnd: true},
 	}, t0)
 	later := t0.Add(3 * time.Second)
-	for _, l := range strings.Split(m.View(later, false), "\n") {
+	for _, l := range strings.Split(viewAt(m, later, false), "\n") {
 		if strings.Contains(l, ":40999") {
 			if !strings.HasSuffix(strings.TrimSpace(l), FormatAge(0)) {
 				t.Errorf("closed row's age should stay at what it was held (%s): %q", FormatAge(0), l)

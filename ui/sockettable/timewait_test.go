@@ -26,14 +26,14 @@ func TestTimeWaitAgeCountsDown(t *testing.T) {
 		t.Fatalf("no row for %s:\n%s", port, v)
 		return ""
 	}
-	v := m.View(t0, false)
+	v := viewAt(m, t0, false)
 	if l := line(v, ":50000"); !strings.HasSuffix(strings.TrimRight(l, " "), " -45s") {
 		t.Errorf("TIME_WAIT with 45s left: %q", l)
 	}
 	if l := line(v, ":50001"); !strings.HasSuffix(strings.TrimRight(l, " "), " 2.0s") {
 		t.Errorf("TIME_WAIT, timer unknown: %q", l)
 	}
-	v = m.View(t0.Add(40*time.Second), false)
+	v = viewAt(m, t0.Add(40*time.Second), false)
 	if l := line(v, ":50000"); !strings.HasSuffix(strings.TrimRight(l, " "), " -5.0s") {
 		t.Errorf("40s later: %q", l)
 	}

@@ -14,8 +14,8 @@ import (
 // SortMarker follows the title of the column the table is sorted by.
 const SortMarker = "▾"
 
-// View renders the column header and the rows on screen, nothing more.
-func (m Model) View(now time.Time, focused bool) string {
+// view renders the column header and the rows on screen, nothing more.
+func (m Model) view(now time.Time, focused bool) string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}

@@ -67,7 +67,7 @@ func TestFeedMarksAcceptedConnections(t *testing.T) {
 	m = update(m, nextBatchMsg(c.t, base,
 		sampler.Event{Kind: sampler.Closed, Time: c.t, Socket: client, Held: 2 * time.Second},
 		sampler.Event{Kind: sampler.Closed, Time: c.t, Socket: accepted, Held: 2 * time.Second}))
-	v := m.feed.View(c.t, false)
+	v := feedViewAt(m.feed, c.t, false)
 	for _, want := range []string{
 		"+ 45000/tcp curl -> 127.0.0.1:8080",
 		"» 8080/tcp python3 accepted from 127.0.0.1:45000",
@@ -80,5 +80,22 @@ func TestFeedMarksAcceptedConnections(t *testing.T) {
 	}
 	if strings.Contains(v, "+ 8080/tcp") || strings.Contains(v, "- 8080/tcp") {
 		t.Errorf("an accepted connection shown as a hand-out or release:\n%s", v)
+	}
+}
+
+// The header sets porttop's count against the kernel's as of the same
+// instant: opens reported from release reports since the counters were
+// read are not a surplus.
+func TestHeaderComparesCountsAtOneInstant(t *testing.T) {
+	c := &clock{t: t0}
+	m := newTestModel(t, c, 120, 30)
+	first := firstBatch(t0, baseSockets())
+	first.Batch.Kernel = &sampler.KernelCounters{ActiveOpens: 10, PassiveOpens: 10}
+	next := nextBatchMsg(t0.Add(time.Second), baseSockets())
+	next.Batch.Kernel = &sampler.KernelCounters{ActiveOpens: 12, PassiveOpens: 11}
+	next.Batch.ReportedTCP, next.Batch.ReportedTCPAtKernel = 5, 3
+	m = update(m, first, next)
+	if v := m.View(); !strings.Contains(v, "TCP connections opened: kernel 3, porttop saw 3") {
+		t.Errorf("the header should compare 3 with 3:\n%s", v)
 	}
 }
