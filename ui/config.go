@@ -14,7 +14,11 @@ import (
 
 // Config is what the UI needs from its caller. Only Feed is required.
 type Config struct {
-	Feed            Feed
+	Feed Feed
+	// Act closes a connection or stops its process for the table's x and K
+	// keys, after the user says yes; nil: the keys are off (a replay, a
+	// remote stream).
+	Act             Actions
 	OS              string // "linux"... (for replay: from the recording header)
 	Host            string
 	Ephemeral       ports.Range
@@ -59,4 +63,13 @@ type ReplayControls interface {
 	Speed() float64
 	Restart()
 	Progress() (done, total int)
+}
+
+// Actions act on this machine for the table's x and K keys. They run off
+// the UI goroutine and say why not in a user's words.
+type Actions interface {
+	// Close closes the socket in the kernel (as ss -K does).
+	Close(s sampler.Socket) error
+	// Stop sends SIGTERM to the process.
+	Stop(pid int32) error
 }

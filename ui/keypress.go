@@ -111,6 +111,8 @@ func (m Model) mainKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.openExplain()
 	case key.Matches(msg, k.Pause) && m.cfg.Replay == nil:
 		m.togglePause()
+	case key.Matches(msg, k.CloseConn), key.Matches(msg, k.StopOwner):
+		m.ask(msg)
 	default:
 		if m.cfg.Replay != nil {
 			if ok, cmd := m.replayKey(msg); ok {

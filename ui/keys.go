@@ -19,6 +19,11 @@ type KeyMap struct {
 	Close   key.Binding
 	Quit    key.Binding
 
+	// On the machine, after a yes (disabled unless Config.Act is set, as in
+	// a replay or a remote stream, so help hides them).
+	CloseConn key.Binding
+	StopOwner key.Binding
+
 	// Replay only (disabled when live, so help hides them).
 	ReplayPause  key.Binding
 	ReplayStep   key.Binding
@@ -56,6 +61,9 @@ func DefaultKeyMap() KeyMap {
 		Close:   b("esc", "close", "esc"),
 		Quit:    b("q", "quit", "q", "ctrl+c"),
 
+		CloseConn: b("x", "close connection (asks first)", "x"),
+		StopOwner: b("K", "stop its process (asks first)", "K"),
+
 		ReplayPause:  b("p/space", "pause replay", "p"),
 		ReplayStep:   b("n", "step one event", "n"),
 		ReplayFaster: b("+", "faster", "+", "="),
@@ -66,6 +74,7 @@ func DefaultKeyMap() KeyMap {
 		Cancel: b("esc", "cancel edit", "esc"),
 	}
 	km.setReplay(false)
+	km.setActions(false)
 	return km
 }
 
@@ -94,5 +103,12 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Filter, k.Sort, k.Focus, k.Explain, k.Map, k.Churn},
 		{k.Pause, k.Help, k.Close, k.Quit},
 		{k.ReplayPause, k.ReplayStep, k.ReplayFaster, k.ReplaySlower, k.ReplayStart},
+		{k.CloseConn, k.StopOwner},
 	}
+}
+
+// setActions enables or disables the keys that act on the machine.
+func (k *KeyMap) setActions(on bool) {
+	k.CloseConn.SetEnabled(on)
+	k.StopOwner.SetEnabled(on)
 }

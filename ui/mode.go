@@ -15,9 +15,10 @@ const (
 	modeExplain             // the explain pane is open
 	modeHelp                // the `?` overlay is open
 	modeFilter              // the filter line is open
+	modeConfirm             // a yes/no question waits (x, K): every key answers it
 )
 
-var modeNames = [...]string{"table", "feed", "churn", "map", "explain", "help", "filter"}
+var modeNames = [...]string{"table", "feed", "churn", "map", "explain", "help", "filter", "confirm"}
 
 func (md mode) String() string {
 	if int(md) < len(modeNames) {
@@ -29,6 +30,7 @@ func (md mode) String() string {
 // screen is what decides the mode: which overlays are open and what fills
 // the main area and the side, and which of the two has the focus.
 type screen struct {
+	confirmOpen                       bool
 	filterOpen, helpOpen, explainOpen bool
 	main                              mainView
 	side                              sidePanel
@@ -37,6 +39,7 @@ type screen struct {
 
 func (m Model) screen() screen {
 	return screen{
+		confirmOpen: m.confirm.Active(),
 		filterOpen:  m.bar.IsOpen(),
 		helpOpen:    m.showHelp,
 		explainOpen: m.explain.IsOpen(),
@@ -51,6 +54,8 @@ func (m Model) screen() screen {
 // focused area says whose keys the movement keys are.
 func modeOf(s screen) mode {
 	switch {
+	case s.confirmOpen: // a question outranks everything: no key slips past it
+		return modeConfirm
 	case s.filterOpen:
 		return modeFilter
 	case s.helpOpen:
@@ -75,6 +80,8 @@ type keyHandler func(Model, tea.KeyMsg) (tea.Model, tea.Cmd)
 // the table, the feed and the churn panel take what the screen's keys leave.
 func handlerOf(md mode) keyHandler {
 	switch md {
+	case modeConfirm:
+		return Model.confirmKey
 	case modeFilter:
 		return Model.filterLineKey
 	case modeHelp:

@@ -27,6 +27,7 @@ func TestModeOf(t *testing.T) {
 		{"help over explain", screen{helpOpen: true, explainOpen: true}, modeHelp},
 		{"filter line", screen{filterOpen: true}, modeFilter},
 		{"filter line over everything", screen{filterOpen: true, helpOpen: true, explainOpen: true, main: viewMap}, modeFilter},
+		{"a question over everything", screen{confirmOpen: true, filterOpen: true, helpOpen: true, main: viewMap}, modeConfirm},
 	}
 	for _, tt := range tests {
 		if got := modeOf(tt.s); got != tt.want {

@@ -16,6 +16,7 @@ import (
 	"github.com/porttop/porttop/sampler/filter"
 	"github.com/porttop/porttop/sampler/history"
 	"github.com/porttop/porttop/sampler/live"
+	"github.com/porttop/porttop/ui/confirm"
 	"github.com/porttop/porttop/ui/eventfeed"
 	"github.com/porttop/porttop/ui/explainpane"
 	"github.com/porttop/porttop/ui/filterbar"
@@ -47,6 +48,7 @@ type Model struct {
 	table   sockettable.Model
 	feed    eventfeed.Model
 	bar     filterbar.Model
+	confirm confirm.Model // the yes/no question before x or K acts
 	explain explainpane.Model
 	// helpPane scrolls the `?` overlay; it is the same kind of framed pane.
 	helpPane explainpane.Model
@@ -88,6 +90,7 @@ func New(cfg Config) (Model, error) {
 	st := style.New(cfg.Renderer, cfg.Palette)
 	keys := DefaultKeyMap()
 	keys.setReplay(cfg.Replay != nil)
+	keys.setActions(cfg.Act != nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	m := Model{
 		cfg:       cfg,
@@ -98,6 +101,7 @@ func New(cfg Config) (Model, error) {
 		cancel:    cancel,
 		feed:      eventfeed.New(st, eventfeed.DefaultCapacity),
 		bar:       filterbar.New(st),
+		confirm:   confirm.New(st),
 		explain:   explainpane.New(st),
 		helpPane:  explainpane.New(st),
 		help:      newHelp(st),
@@ -144,6 +148,10 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		return m, nil
+	case confirm.AnsweredMsg:
+		return m.answered(msg)
+	case actedMsg:
+		return m.acted(msg)
 	case BatchMsg:
 		if w := msg.Batch.Wide; w != nil {
 			m.followEphemeral(*w) // a changed OS ephemeral range, first

@@ -28,6 +28,12 @@ func (m Model) render() string {
 	if m.bar.IsOpen() {
 		parts = append(parts, m.bar.View())
 	}
+	if m.confirm.Active() { // the question takes the status line's place
+		c := m.confirm
+		c.SetSize(m.width, 1)
+		parts = append(parts, c.View())
+		return strings.Join(parts, "\n")
+	}
 	parts = append(parts, m.statusLine())
 	return strings.Join(parts, "\n")
 }

@@ -180,5 +180,6 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 		Renderer:        renderer,
 		Palette:         d.palette(),
 		Warn:            d.warn,
+		Act:             machineActions{},
 	})
 }
