@@ -5,6 +5,7 @@ package netns
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 
 	"github.com/porttop/porttop/sampler"
@@ -159,4 +160,29 @@ func (s *Source) sumCounters(read func(*member) (sampler.KernelCounters, error))
 		return sampler.KernelCounters{}, errors.New("no network namespace's counters could be read")
 	}
 	return s.counters.update(readings), nil
+}
+
+var _ sampler.Noter = (*Source)(nil)
+
+// Notes are the namespaces' readers' notes (release reports lost, a port
+// filter refused), another namespace's prefixed with its label.
+func (s *Source) Notes() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inodes := make([]uint64, 0, len(s.members))
+	for ino := range s.members {
+		inodes = append(inodes, ino)
+	}
+	slices.Sort(inodes)
+	var notes []string
+	for _, ino := range inodes {
+		m := s.members[ino]
+		for _, n := range m.src.Notes() {
+			if !m.ns.Self {
+				n = m.ns.Label() + ": " + n
+			}
+			notes = append(notes, n)
+		}
+	}
+	return notes
 }
