@@ -207,7 +207,7 @@ func (s *streamer) loop(ctx context.Context, feed sampler.Feed) error {
 			}
 		}
 		for _, w := range s.outs {
-			if err := w.WriteWithRange(keep, rangeChange(b)); err != nil {
+			if err := writeWithRanges(w, keep, b); err != nil {
 				return s.which(w, err)
 			}
 		}

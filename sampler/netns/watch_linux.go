@@ -3,6 +3,7 @@
 package netns
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -185,4 +186,22 @@ func (s *Source) Notes() []string {
 		}
 	}
 	return notes
+}
+
+var _ sampler.NetnsRanger = (*Source)(nil)
+
+// NetnsRanges are the ephemeral ranges of the namespaces read other than
+// porttop's own, as their last Sample read them, by inode; a namespace
+// whose range cannot be read is left out.
+func (s *Source) NetnsRanges() []sampler.NetnsRange {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []sampler.NetnsRange
+	for ino, m := range s.members {
+		if !m.ns.Self && m.cur.Known() {
+			out = append(out, sampler.NetnsRange{Netns: ino, NetnsName: m.ns.Name, Range: m.cur})
+		}
+	}
+	slices.SortFunc(out, func(a, b sampler.NetnsRange) int { return cmp.Compare(a.Netns, b.Netns) })
+	return out
 }

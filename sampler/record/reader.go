@@ -26,6 +26,8 @@ type Reader struct {
 	// ephemeral is the range in force: the header's, then each range
 	// change's (see Ephemeral).
 	ephemeral RangeChange
+	// netns are other namespaces' ranges, by inode (see NetnsRanges).
+	netns map[uint64]RangeChange
 }
 
 // NewReader reads the header line. The error starts "not a porttop
@@ -120,6 +122,14 @@ func (r *Reader) Next() (sampler.Event, error) {
 					break
 				}
 				return sampler.Event{}, fmt.Errorf("line %d: %w", r.line, err)
+			}
+			if l.Netns != 0 { // another namespace's: porttop's own range stays
+				c.Netns, c.NetnsName = l.Netns, l.NetnsName
+				if r.netns == nil {
+					r.netns = map[uint64]RangeChange{}
+				}
+				r.netns[l.Netns] = c
+				continue
 			}
 			r.ephemeral = c
 		}

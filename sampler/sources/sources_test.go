@@ -165,7 +165,9 @@ func TestAutoReadsEveryNamespaceWherePermitted(t *testing.T) {
 		netnsPermitted = func() bool { return tc.permitted }
 		openNetns = savedN
 		if tc.fails {
-			openNetns = func() (sampler.Source, []string, error) { return nil, nil, errors.New("setns: operation not permitted") }
+			openNetns = func() (sampler.Source, []string, error) {
+				return nil, nil, errors.New("setns: operation not permitted")
+			}
 		}
 		for _, open := range []func(string) (sampler.Source, []string, error){Open, OpenSnapshot} {
 			src, _, err := open("auto")
