@@ -52,8 +52,12 @@ const (
 type Options struct {
 	Styles    style.Styles
 	Ephemeral ports.Range
-	FreshFor  time.Duration // 0: DefaultFreshFor
-	GoneFor   time.Duration // 0: DefaultGoneFor
+	// OwnNetns is porttop's network namespace's inode (0: unknown; the
+	// namespace with the most sockets is taken for it), not labelled in
+	// the NS/WORKLOAD column.
+	OwnNetns uint64
+	FreshFor time.Duration // 0: DefaultFreshFor
+	GoneFor  time.Duration // 0: DefaultGoneFor
 }
 
 type row struct {
@@ -87,6 +91,8 @@ type Model struct {
 	hasSelected    bool
 	// ownersHidden: the source cannot see other users' processes.
 	ownersHidden bool
+	// places says whether NS/WORKLOAD shows (see placesOf).
+	places places
 
 	cache *rowCache
 }
@@ -137,6 +143,7 @@ func (m Model) Len() int { return len(m.rows) }
 // rows fresh; Closed events keep their socket lingering for a while.
 func (m *Model) Observe(sockets []sampler.Socket, events []sampler.Event, now time.Time) {
 	m.sockets = sockets
+	m.places = placesOf(sockets, m.opts.OwnNetns)
 	for i := range events {
 		e := &events[i]
 		switch e.Kind {
