@@ -49,6 +49,11 @@ type Batch struct {
 	// Ephemeral is the OS ephemeral range as last read (see EphemeralRange;
 	// zero Range: this feed does not read it).
 	Ephemeral EphemeralRange
+	// NetnsRanges are the ephemeral ranges of the other network namespaces
+	// read (see NetnsRange), as the last sample read them; nil when the
+	// source reads porttop's namespace alone. A socket with a Netns listed
+	// here is judged against its namespace's range, not Ephemeral's.
+	NetnsRanges []NetnsRange
 }
 
 // Feed is where batches come from: a live poller or a replayed recording.

@@ -19,3 +19,25 @@ type EphemeralRange struct {
 	// and at least every EphemeralCheckEvery.
 	Since time.Time
 }
+
+// NetnsRange is the ephemeral range of one network namespace other than
+// porttop's own (each namespace has its own ip_local_port_range and runs
+// out on its own).
+type NetnsRange struct {
+	Netns     uint64 // the namespace's inode (Place.Netns)
+	NetnsName string // its `ip netns` name, "" when it has none
+	Range     ports.Range
+}
+
+// RangeOf is the range a socket of namespace netns is judged against:
+// its namespace's, when ranges lists it, else own (porttop's namespace's).
+func RangeOf(ranges []NetnsRange, netns uint64, own ports.Range) ports.Range {
+	if netns != 0 {
+		for _, r := range ranges {
+			if r.Netns == netns && r.Range.Known() {
+				return r.Range
+			}
+		}
+	}
+	return own
+}

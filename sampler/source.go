@@ -94,6 +94,13 @@ type QuietSource interface {
 	Quiet() bool
 }
 
+// NetnsRanger is implemented by sources that read other network namespaces
+// than porttop's own: each one's ephemeral range, as their last Sample read
+// it (sorted by inode; the poller carries it in Batch.NetnsRanges).
+type NetnsRanger interface {
+	NetnsRanges() []NetnsRange
+}
+
 // Noter is implemented by sources with something to say in the header after
 // a sample (rows they could not read, a fallback taken). The poller asks
 // after each sample and adds the lines to Batch.Notes.

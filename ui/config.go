@@ -18,7 +18,10 @@ type Config struct {
 	// Act closes a connection or stops its process for the table's x and K
 	// keys, after the user says yes; nil: the keys are off (a replay, a
 	// remote stream).
-	Act             Actions
+	Act Actions
+	// OwnNetns is porttop's network namespace's inode (0: unknown): sockets
+	// of other namespaces are labelled as elsewhere in the table and explain.
+	OwnNetns        uint64
 	OS              string // "linux"... (for replay: from the recording header)
 	Host            string
 	Ephemeral       ports.Range

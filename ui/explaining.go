@@ -51,6 +51,7 @@ func (m Model) explainText(t explainTarget, width int) string {
 		OS:              m.cfg.OS,
 		Ephemeral:       m.cfg.Ephemeral,
 		EphemeralSource: m.cfg.EphemeralSource,
+		OwnNetns:        m.cfg.OwnNetns,
 		Now:             m.now(),
 		Sockets:         socketsOnPort(m.viewSockets(), t),
 		Live:            m.stats.seen,

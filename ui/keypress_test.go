@@ -303,7 +303,7 @@ func TestPanesScrollAndClose(t *testing.T) {
 	if m.explain.IsOpen() {
 		t.Error("esc should close the explain pane")
 	}
-	m = update(m, keys("?"+strings.Repeat("j", 60))...)
+	m = update(m, keys("?"+strings.Repeat("j", 90))...)
 	if !m.showHelp || !strings.Contains(m.View(), "colour is off") {
 		t.Errorf("help should scroll down to the legend:\n%s", m.View())
 	}

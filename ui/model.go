@@ -188,7 +188,7 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m Model) newTable() sockettable.Model {
-	return sockettable.New(sockettable.Options{Styles: m.styles, Ephemeral: m.cfg.Ephemeral})
+	return sockettable.New(sockettable.Options{Styles: m.styles, Ephemeral: m.cfg.Ephemeral, OwnNetns: m.cfg.OwnNetns})
 }
 
 // View draws the screen.

@@ -11,6 +11,7 @@ import (
 // any filter applies and whether or not the display is paused.
 type stats struct {
 	counts      header.Counts
+	fullest     *header.Fullest // the other namespace fullest of its range
 	rates       header.Rates
 	last        sampler.Batch // the newest batch's sampling facts (Snapshot dropped)
 	seen        bool
@@ -22,7 +23,11 @@ type stats struct {
 }
 
 func (s *stats) observe(b sampler.Batch, m *Model) {
-	s.counts = header.Tally(b.Snapshot.Sockets, m.cfg.Ephemeral)
+	s.counts = header.TallyNetns(b.Snapshot.Sockets, m.cfg.Ephemeral, b.NetnsRanges)
+	s.fullest = nil
+	if f, ok := header.FullestNamespace(b.Snapshot.Sockets, b.NetnsRanges); ok {
+		s.fullest = &f
+	}
 	if s.listeners == nil {
 		s.listeners = new(sampler.Listeners)
 	}
@@ -63,6 +68,7 @@ func (m Model) headerInfo(now time.Time) header.Info {
 		Ephemeral:       m.cfg.Ephemeral,
 		EphemeralSource: m.cfg.EphemeralSource,
 		Counts:          s.counts,
+		Fullest:         s.fullest,
 		OpenedPerSec:    opened,
 		ClosedPerSec:    closed,
 		Interval:        s.last.Interval,

@@ -5,6 +5,7 @@ package main
 import (
 	"encoding/json"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -66,4 +67,85 @@ func TestWatchNetnsFields(t *testing.T) {
 		return
 	}
 	t.Fatalf("no open of %s's listener within %v", name, wait)
+}
+
+// A connection's local port inside a namespace whose ip_local_port_range
+// lies outside the host's is judged against the namespace's range: watch
+// names that range in a line of its own, then reports os_ephemeral true.
+func TestWatchJudgesEachNamespaceByItsRange(t *testing.T) {
+	nstest.RequireRoot(t)
+	name := nstest.Netns(t, "wrange", 61000, 61999)
+	list, err := netns.Discover()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n netns.NS
+	for _, x := range list {
+		if x.Name == name {
+			n = x
+		}
+	}
+	var ln net.Listener
+	if err := netns.Do(n, func() (err error) {
+		ln, err = net.Listen("tcp4", "127.0.0.1:7778")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+
+	s := startPorttop(t, "watch", "--source", "netns", "--port", "7778", "--interval", "100ms")
+	time.Sleep(300 * time.Millisecond) // past the first sample: the client is no existing socket
+	var client net.Conn
+	if err := netns.Do(n, func() (err error) {
+		client, err = net.Dial("tcp4", "127.0.0.1:7778")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	cport := client.LocalAddr().(*net.TCPAddr).Port
+	if cport < 61000 || cport > 61999 {
+		t.Fatalf("client port %d outside the namespace's range 61000-61999", cport)
+	}
+	type line struct {
+		Event, Local string
+		Range        *[2]uint16 `json:"netns_ephemeral_range"`
+		Netns        uint64     `json:"netns"`
+		NetnsName    string     `json:"netns_name"`
+		OSEphemeral  bool       `json:"os_ephemeral"`
+	}
+	named := false
+	deadline := time.Now().Add(wait)
+	for time.Now().Before(deadline) {
+		raw := s.next(time.Until(deadline))
+		if strings.Contains(raw, `"porttop":`) {
+			continue // the header
+		}
+		var l line
+		if err := json.Unmarshal([]byte(raw), &l); err != nil {
+			t.Fatalf("line is not JSON: %v\n%s", err, raw)
+		}
+		if l.Event == "" && l.Range != nil && l.Netns == n.Inode {
+			named = l.NetnsName == name && *l.Range == [2]uint16{61000, 61999}
+			if !named {
+				t.Errorf("range line %s: want %s's range 61000-61999", raw, name)
+			}
+			continue
+		}
+		if l.Event != "open" || l.Local != "127.0.0.1:"+strconv.Itoa(cport) {
+			continue
+		}
+		if !named {
+			t.Errorf("the client's open came before a range line naming %s", name)
+		}
+		if !l.OSEphemeral {
+			t.Errorf("line %s: a port of the namespace's range, want os_ephemeral true", raw)
+		}
+		if err := s.stop(); err != nil {
+			t.Errorf("porttop watch after SIGTERM: %v; stderr:\n%s", err, s.stderr)
+		}
+		return
+	}
+	t.Fatalf("no open of the client %d within %v", cport, wait)
 }

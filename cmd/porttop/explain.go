@@ -52,6 +52,10 @@ func runExplain(args []string, stdout, stderr io.Writer) error {
 			hidden, _ := o.OwnersHidden()
 			in.OwnersVisible = !hidden
 		}
+		in.Namespaces, in.OwnNetns = namespacesRead(m.src)
+		if n, ok := m.src.(interface{ Note() string }); ok && n.Note() != "" {
+			fmt.Fprintf(stderr, "porttop: %s\n", safe.Text(n.Note()))
+		}
 		for _, s := range snap.Sockets {
 			if (proto == 0 || s.Proto == proto) && s.UsesPort(port) {
 				in.Sockets = append(in.Sockets, s)

@@ -181,5 +181,6 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 		Palette:         d.palette(),
 		Warn:            d.warn,
 		Act:             machineActions{},
+		OwnNetns:        ownNetns(),
 	})
 }

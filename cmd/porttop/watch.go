@@ -202,7 +202,7 @@ func (s *streamer) loop(ctx context.Context, feed sampler.Feed) error {
 		s.start.Mark(b.Events)
 		keep = s.matching(b.Events, keep)
 		for _, w := range s.outs {
-			if err := w.WriteWithRange(keep, rangeChange(b)); err != nil {
+			if err := writeWithRanges(w, keep, b); err != nil {
 				return s.which(w, err)
 			}
 		}

@@ -43,6 +43,16 @@ func (s *streamer) followRange(b sampler.Batch) {
 }
 
 // rangeChange is the batch's range as a writer takes it.
+// writeWithRanges writes a batch's events with the ranges in force: other
+// namespaces' first (a line for each new or changed one), then porttop's
+// own, at its place among the events.
+func writeWithRanges(w *record.Writer, events []sampler.Event, b sampler.Batch) error {
+	if err := w.WriteNetnsRanges(b.Snapshot.Time, b.NetnsRanges); err != nil {
+		return err
+	}
+	return w.WriteWithRange(events, rangeChange(b))
+}
+
 func rangeChange(b sampler.Batch) record.RangeChange {
 	return record.RangeChange{Time: b.Ephemeral.Since, Range: b.Ephemeral.Range}
 }

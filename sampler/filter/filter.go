@@ -18,6 +18,7 @@ type Filter struct {
 	pids   []int32
 	uids   []int32
 	names  []string // lower case
+	place  placeTerms
 	not    []Filter // each holds one term; a socket matching any is out
 }
 
@@ -40,7 +41,7 @@ type addrTerm struct {
 // IsZero reports whether the filter has no terms (matches everything).
 func (f Filter) IsZero() bool {
 	return len(f.ports)+len(f.addrs)+len(f.protos)+len(f.states)+len(f.pids)+
-		len(f.uids)+len(f.names)+len(f.not) == 0
+		len(f.uids)+len(f.names)+f.place.count()+len(f.not) == 0
 }
 
 // String is the filter in canonical form; Parse reads it back to an equal
@@ -68,6 +69,7 @@ func (f Filter) String() string {
 	for _, n := range f.names {
 		terms = append(terms, "proc:"+n)
 	}
+	terms = append(terms, f.place.strings()...)
 	for _, n := range f.not {
 		terms = append(terms, "!"+n.String())
 	}
@@ -108,7 +110,7 @@ func stateWord(s sampler.State) string {
 // term (60716, port:60716, :60716), the case where porttop explains a port.
 func (f Filter) SinglePort() (uint16, bool) {
 	if len(f.ports) != 1 || len(f.addrs)+len(f.protos)+len(f.states)+len(f.pids)+
-		len(f.uids)+len(f.names)+len(f.not) != 0 {
+		len(f.uids)+len(f.names)+f.place.count()+len(f.not) != 0 {
 		return 0, false
 	}
 	t := f.ports[0]

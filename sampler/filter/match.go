@@ -48,6 +48,9 @@ func (f Filter) matchState(s *sampler.Socket, state sampler.State) bool {
 			return false
 		}
 	}
+	if !f.place.match(&s.Place) {
+		return false
+	}
 	for _, n := range f.not {
 		if n.matchState(s, state) {
 			return false

@@ -14,6 +14,7 @@ import (
 const accepted = "terms are a port (22), a range (49152-65535) or list (22,443), " +
 	"well-known, registered, dynamic, ephemeral, tcp, udp, a state (listen, established, time-wait), " +
 	"pid:N, uid:N, an address (127.0.0.1, 10.0.0.0/8, [::1]:22), a process name (proc:NAME), " +
+	"ns:NAME, cgroup:TEXT, container:ID, " +
 	"and !TERM for not"
 
 // Parse reads a filter line. ephemeral is the OS range the word
@@ -58,6 +59,9 @@ func (f *Filter) add(tok string, ephemeral ports.Range) error {
 	}
 	if looksLikeAddress(tok) {
 		return addrProblem(tok)
+	}
+	if ok, err := f.place.add(tok); ok {
+		return err
 	}
 	lower := strings.ToLower(tok)
 	if prefix, rest, ok := strings.Cut(lower, ":"); ok {
@@ -123,7 +127,7 @@ func (f *Filter) addPrefixed(prefix, rest string) error {
 	case "port", "":
 		return f.addPorts(rest)
 	}
-	return fmt.Errorf("unknown prefix %q (use pid:, uid:, proc:, proto:, state: or port:)", prefix+":")
+	return fmt.Errorf("unknown prefix %q (use pid:, uid:, proc:, proto:, state:, port:, ns:, cgroup: or container:)", prefix+":")
 }
 
 // isPortSpec: only digits, dashes, commas and plus signs, so a port, range or list

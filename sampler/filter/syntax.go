@@ -14,6 +14,8 @@ var Syntax = []string{
 	"proc:nginx, or just nginx        process name contains this, any case",
 	"127.0.0.1  ::1  10.0.0.0/8       an address or network, local OR remote side",
 	"127.0.0.1:8080  [::1]:22         an address and port on the same side",
+	"ns:blue  ns:4026532238           network namespace: ip netns name or inode",
+	"cgroup:nginx  container:0123ab   cgroup path contains; container id starts",
 	"!term                            not: !time-wait hides TIME_WAIT sockets",
 	"terms of one kind (tcp udp, nginx curl) are ORed; the rest ANDed",
 }

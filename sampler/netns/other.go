@@ -49,3 +49,6 @@ func (s *Source) Namespaces() []Info { return nil }
 
 // Note is "".
 func (s *Source) Note() string { return "" }
+
+// Permitted is false outside Linux.
+func Permitted() bool { return false }

@@ -41,6 +41,10 @@ type Source struct {
 	query   sampler.Query
 	queried bool
 	now     func() time.Time
+	// watching is the running WatchReleases (nil: none); counters merges
+	// the namespaces' kernel counters.
+	watching *watching
+	counters counterSum
 }
 
 // member is one namespace being read.
@@ -61,6 +65,8 @@ type member struct {
 	dumped time.Time
 	// quiet counts samples that reused last, for tests and benchmarks.
 	quiet uint64
+	// watch is its release watcher while releases are watched.
+	watch *memberWatch
 }
 
 // isQuiet reports whether m's last dump may stand for now.
@@ -131,6 +137,7 @@ func (s *Source) closeAll() {
 }
 
 func (m *member) close() {
+	m.stopWatch()
 	m.src.Close()
 	if m.rng != nil {
 		m.rng.Close()
@@ -191,12 +198,14 @@ func (s *Source) rediscover() error {
 			m.src.SetQuery(s.query)
 		}
 		s.members[n.Inode] = m
+		s.startWatch(m)
 	}
 	return nil
 }
 
 // openMember opens a namespace's table and range. Porttop's own namespace
-// is read by a plain sockdiag Source (partial samples, its own counters).
+// is read by a plain sockdiag Source; any other by one whose sockets are
+// all made inside it (partial samples and releases in each).
 func openMember(n NS) (*member, error) {
 	var src *sockdiag.Source
 	var err error

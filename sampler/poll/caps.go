@@ -14,6 +14,7 @@ type caps struct {
 	quiet      sampler.QuietSource
 	noter      sampler.Noter
 	recycler   sampler.SocketRecycler
+	ranger     sampler.NetnsRanger
 }
 
 func capsOf(src sampler.Source) caps {
@@ -29,5 +30,6 @@ func capsOf(src sampler.Source) caps {
 	c.quiet, _ = src.(sampler.QuietSource)
 	c.noter, _ = src.(sampler.Noter)
 	c.recycler, _ = src.(sampler.SocketRecycler)
+	c.ranger, _ = src.(sampler.NetnsRanger)
 	return c
 }

@@ -70,6 +70,7 @@ type Poller struct {
 	interval      time.Duration
 	watchNote     string
 	sourceNotes   []string
+	netnsRanges   []sampler.NetnsRange // other namespaces' ranges (sampler.NetnsRanger)
 	ownersHidden  bool
 	releaseBatch  []sampler.Event
 	lastSampled   time.Time // when the last sample began
@@ -235,6 +236,7 @@ func (p *Poller) update(u update) update {
 		u.notes = append(u.notes, n)
 	}
 	u.ephemeral = p.ephemeral.cur
+	u.netnsRanges = p.netnsRanges
 	u.ownersHidden = p.ownersHidden
 	u.audit = p.rec.Audit()
 	return u
@@ -267,6 +269,9 @@ func (p *Poller) readSourceNotes() {
 	}
 	if n := p.caps.noter; n != nil {
 		p.sourceNotes = append(p.sourceNotes, n.Notes()...)
+	}
+	if r := p.caps.ranger; r != nil {
+		p.netnsRanges = r.NetnsRanges()
 	}
 }
 

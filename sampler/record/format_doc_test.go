@@ -64,7 +64,7 @@ func TestFormatDocDocumentsEveryField(t *testing.T) {
 		documented[m[1]] = true
 	}
 	written := map[string]bool{}
-	for _, typ := range []reflect.Type{reflect.TypeOf(headerLine{}), reflect.TypeOf(eventLine{}), reflect.TypeOf(rangeLine{})} {
+	for _, typ := range []reflect.Type{reflect.TypeOf(headerLine{}), reflect.TypeOf(eventLine{}), reflect.TypeOf(rangeLine{}), reflect.TypeOf(netnsRangeLine{})} {
 		for _, n := range jsonFields(typ, "") {
 			written[n] = true
 		}

@@ -26,6 +26,8 @@ type Reader struct {
 	// ephemeral is the range in force: the header's, then each range
 	// change's (see Ephemeral).
 	ephemeral RangeChange
+	// netns are other namespaces' ranges, by inode (see NetnsRanges).
+	netns map[uint64]RangeChange
 }
 
 // NewReader reads the header line. The error starts "not a porttop
@@ -69,6 +71,8 @@ type anyLine struct {
 	Stats *statsBody `json:"stats"`
 	// Ephemeral with a time and no event or stats is a range change.
 	Ephemeral *[2]uint16 `json:"ephemeral_range"`
+	// NetnsEphemeral with a time and a netns is another namespace's range.
+	NetnsEphemeral *[2]uint16 `json:"netns_ephemeral_range"`
 }
 
 // Next returns the next event, skipping stats lines and lines of kinds it does
@@ -135,6 +139,22 @@ func (r *Reader) NextItem() (Item, error) {
 		case l.Stats != nil:
 			r.stats = statsFrom(l.Time, l.Stats)
 			return Item{Stats: r.stats}, nil
+		case l.NetnsEphemeral != nil && l.Time != "" && l.Netns != 0:
+			c, err := parseRangeChange(l.Time, *l.NetnsEphemeral)
+			if err != nil {
+				if !complete {
+					r.done = true
+					break
+				}
+				return Item{}, fmt.Errorf("line %d: %w", r.line, err)
+			}
+			// another namespace's: porttop's own range stays
+			c.Netns, c.NetnsName = l.Netns, l.NetnsName
+			if r.netns == nil {
+				r.netns = map[uint64]RangeChange{}
+			}
+			r.netns[l.Netns] = c
+			continue
 		case l.Ephemeral != nil && l.Time != "":
 			c, err := parseRangeChange(l.Time, *l.Ephemeral)
 			if err != nil {

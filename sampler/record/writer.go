@@ -18,10 +18,12 @@ type Writer struct {
 	mu        sync.Mutex
 	out       *bufio.Writer
 	ephemeral ports.Range
-	every     time.Duration
-	timer     *time.Timer // pending flush while lines wait in the buffer
-	err       error       // first write error; every later call returns it
-	lines     uint64
+	// netns are other network namespaces' ranges (WriteNetnsRanges).
+	netns map[uint64]ports.Range
+	every time.Duration
+	timer *time.Timer // pending flush while lines wait in the buffer
+	err   error       // first write error; every later call returns it
+	lines uint64
 }
 
 // NewWriter writes hdr to w and returns a Writer for the lines that follow.
@@ -58,7 +60,7 @@ func (w *Writer) Write(events []sampler.Event) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for i := range events {
-		b, err := MarshalEvent(events[i], w.ephemeral)
+		b, err := MarshalEvent(events[i], w.rangeFor(events[i].Socket.Netns))
 		if err != nil {
 			// A malformed event is the sampler's bug; skipping it keeps the
 			// stream readable rather than ending it.

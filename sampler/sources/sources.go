@@ -35,6 +35,37 @@ var openEBPF = func(inner sampler.Source) (sampler.Source, error) {
 	return s, nil
 }
 
+// netnsPermitted reports whether every network namespace may be read;
+// openNetns opens them. Tests replace both.
+var (
+	netnsPermitted = netns.Permitted
+	openNetns      = func() (sampler.Source, []string, error) {
+		s, err := netns.New()
+		if err != nil {
+			return nil, nil, err
+		}
+		var notes []string
+		if note := s.Note(); note != "" {
+			notes = append(notes, note)
+		}
+		return s, notes, nil
+	}
+)
+
+// openTable opens the table "auto" samples: every network namespace where
+// that is permitted (in porttop's own it loses nothing against netlink:
+// the same sockets, owners, releases, counters and notes, tested in
+// sampler/netns), else netlink in porttop's own namespace.
+func openTable() (sampler.Source, []string, error) {
+	if netnsPermitted() {
+		if s, notes, err := openNetns(); err == nil {
+			return s, notes, nil
+		}
+	}
+	s, err := openNetlink()
+	return s, nil, err
+}
+
 // permitted reports whether the ebpf source may load; tests replace it.
 var permitted = ebpf.Permitted
 
@@ -44,12 +75,13 @@ func Names() []string { return []string{"auto", "netlink", "ebpf", "netns", "gop
 // Open returns the named source. "" or "auto" is, on Linux, ebpf where it
 // is permitted and loads, else netlink (with a note saying why not ebpf),
 // else gopsutil (with a note saying why not netlink); gopsutil elsewhere.
+// Where every network namespace may be read (root, or CAP_SYS_ADMIN and
+// CAP_NET_ADMIN), "auto"'s netlink is "netns", under ebpf too.
 // "netlink", "ebpf" and "gopsutil" force one: "netlink" and "ebpf" fail
 // where they are unavailable, ebpf's error an *ebpf.UnavailableError.
 // "netns" is netlink in every network namespace porttop may enter
 // (sampler/netns; Linux): sockets then carry their namespace and cgroup,
-// but releases between two samples are heard of in no namespace (see
-// sampler/netns/README.md).
+// and each namespace's releases are heard of as they happen.
 func Open(name string) (src sampler.Source, notes []string, err error) {
 	return open(name, true)
 }
@@ -67,21 +99,21 @@ func open(name string, events bool) (src sampler.Source, notes []string, err err
 		if runtime.GOOS != "linux" {
 			return psutil.New(), nil, nil
 		}
-		s, err := openNetlink()
+		s, notes, err := openTable()
 		if err != nil {
 			return psutil.New(), []string{fmt.Sprintf("netlink unavailable (%v): using gopsutil, slower and blind to short connections", err)}, nil
 		}
 		if !events {
-			return s, nil, nil
+			return s, notes, nil
 		}
 		if !permitted() {
-			return s, []string{"using netlink: the ebpf source (every connection's process, failed connects) needs root, or CAP_BPF and CAP_PERFMON"}, nil
+			return s, append(notes, "using netlink: the ebpf source (every connection's process, failed connects) needs root, or CAP_BPF and CAP_PERFMON"), nil
 		}
 		e, err := openEBPF(s)
 		if err != nil {
-			return s, []string{fmt.Sprintf("%v: using netlink", err)}, nil
+			return s, append(notes, fmt.Sprintf("%v: using netlink", err)), nil
 		}
-		return e, nil, nil
+		return e, notes, nil
 	case "ebpf":
 		s, err := openNetlink()
 		if err != nil {
@@ -102,12 +134,9 @@ func open(name string, events bool) (src sampler.Source, notes []string, err err
 		}
 		return s, nil, nil
 	case "netns":
-		s, err := netns.New()
+		s, notes, err := openNetns()
 		if err != nil {
 			return nil, nil, fmt.Errorf("source netns: %w", err)
-		}
-		if note := s.Note(); note != "" {
-			notes = append(notes, note)
 		}
 		return s, notes, nil
 	case "gopsutil":

@@ -125,9 +125,10 @@ func TestOpenFallsBackWhenNetlinkFails(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("auto picks gopsutil without trying netlink off Linux")
 	}
-	saved := openNetlink
-	defer func() { openNetlink = saved }()
+	saved, savedP := openNetlink, netnsPermitted
+	defer func() { openNetlink, netnsPermitted = saved, savedP }()
 	openNetlink = func() (sampler.Source, error) { return nil, errors.New("protocol not supported") }
+	netnsPermitted = func() bool { return false }
 
 	src, notes, err := Open("auto")
 	if err != nil || src.Name() != "gopsutil" {
@@ -138,5 +139,53 @@ func TestOpenFallsBackWhenNetlinkFails(t *testing.T) {
 	}
 	if _, _, err := Open("netlink"); err == nil || !strings.Contains(err.Error(), "protocol not supported") {
 		t.Errorf("forced netlink without netlink: %v", err)
+	}
+}
+
+// Where every namespace may be read, "auto" samples them all (the netns
+// source loses nothing against netlink in porttop's own namespace: see
+// sampler/netns); else netlink alone, and netns failing falls back to it.
+func TestAutoReadsEveryNamespaceWherePermitted(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("network namespaces are Linux's")
+	}
+	savedP, savedNP, savedN := permitted, netnsPermitted, openNetns
+	defer func() { permitted, netnsPermitted, openNetns = savedP, savedNP, savedN }()
+	permitted = func() bool { return false } // netlink's choice alone, not ebpf's
+	for _, tc := range []struct {
+		what      string
+		permitted bool
+		fails     bool
+		want      string
+	}{
+		{"permitted", true, false, "netlink+netns"},
+		{"not permitted", false, false, "netlink"},
+		{"permitted but failing", true, true, "netlink"},
+	} {
+		netnsPermitted = func() bool { return tc.permitted }
+		openNetns = savedN
+		if tc.fails {
+			openNetns = func() (sampler.Source, []string, error) {
+				return nil, nil, errors.New("setns: operation not permitted")
+			}
+		}
+		for _, open := range []func(string) (sampler.Source, []string, error){Open, OpenSnapshot} {
+			src, _, err := open("auto")
+			if err != nil {
+				t.Fatalf("%s: %v", tc.what, err)
+			}
+			if src.Name() == "gopsutil" {
+				closeSource(src)
+				t.Skip("netlink unavailable here")
+			}
+			if tc.want == "netlink+netns" && os.Geteuid() != 0 && src.Name() != tc.want {
+				closeSource(src)
+				t.Skip("reading every namespace needs root (CI runs the suite as root too)")
+			}
+			if src.Name() != tc.want {
+				t.Errorf("%s: auto gave %s, want %s", tc.what, src.Name(), tc.want)
+			}
+			closeSource(src)
+		}
 	}
 }

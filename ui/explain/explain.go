@@ -46,6 +46,13 @@ type Input struct {
 	// Recorded is true for a replayed recording: an owner it lacks is one
 	// the recording does not name, whatever the reason was.
 	Recorded bool
+	// Namespaces is how many network namespaces the sockets were searched
+	// in (0 or 1: porttop's own alone); OwnNetns is porttop's own one's
+	// inode (0: unknown, every socket taken for porttop's namespace's). A
+	// port held in another namespace is not taken in porttop's: each
+	// namespace has its own ports.
+	Namespaces int
+	OwnNetns   uint64
 }
 
 // Text explains the port in paragraphs wrapped to width columns.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/cgroup"
 	"github.com/porttop/porttop/sampler/users"
 	"github.com/porttop/porttop/ui/safe"
 )
@@ -44,6 +45,10 @@ func socketParas(in Input) []para {
 		if in.Proto != 0 {
 			what = in.Proto.String()
 		}
+		if in.Namespaces > 1 {
+			return []para{text(fmt.Sprintf("Now: port %d is free: no %s socket uses it, at either end, "+
+				"in any of the %d network namespaces porttop read.", in.Port, what, in.Namespaces))}
+		}
 		return []para{text(fmt.Sprintf("Now: port %d is free: no %s socket on this machine uses it, "+
 			"at either end.", in.Port, what))}
 	}
@@ -51,12 +56,15 @@ func socketParas(in Input) []para {
 	// port is the port only talks to it: the far side holds it (another
 	// machine's, or on loopback a socket of this one that is listed on its
 	// own), and binding it here works, as `ss -l sport` and bind(2) agree.
-	var local, remote []sampler.Socket
+	var local, elsewhere, remote []sampler.Socket
 	for _, s := range mine {
-		if s.Local.Port() == in.Port {
-			local = append(local, s)
-		} else {
+		switch {
+		case s.Local.Port() != in.Port:
 			remote = append(remote, s)
+		case elsewhereNS(in, &s):
+			elsewhere = append(elsewhere, s)
+		default:
+			local = append(local, s)
 		}
 	}
 	var out []para
@@ -65,11 +73,22 @@ func socketParas(in Input) []para {
 			in.Port, countWords(len(local), "socket holds it", "sockets hold it"))))
 		out = append(out, socketBullets(in, local)...)
 	}
+	if len(elsewhere) > 0 {
+		lead := fmt.Sprintf("Now: port %d is held only in other network namespaces (containers, ip netns): "+
+			"each namespace has its own ports, so it is free to bind in porttop's; %s it there:",
+			in.Port, countWords(len(elsewhere), "socket holds", "sockets hold"))
+		if len(local) > 0 {
+			lead = fmt.Sprintf("Port %d is also held in other network namespaces, each with its own ports; %s it there:",
+				in.Port, countWords(len(elsewhere), "socket holds", "sockets hold"))
+		}
+		out = append(out, text(lead))
+		out = append(out, socketBullets(in, elsewhere)...)
+	}
 	if len(remote) > 0 {
 		lead := fmt.Sprintf("Now: no socket on this machine holds port %d as its own, so it is free "+
 			"to bind here; %s it only as the remote end (the other side's port):",
 			in.Port, countWords(len(remote), "socket uses", "sockets use"))
-		if len(local) > 0 {
+		if len(local)+len(elsewhere) > 0 {
 			lead = fmt.Sprintf("Port %d is also the remote end (the other side's port) of %s:",
 				in.Port, countWords(len(remote), "connection", "connections"))
 		}
@@ -77,6 +96,31 @@ func socketParas(in Input) []para {
 		out = append(out, socketBullets(in, remote)...)
 	}
 	return out
+}
+
+// elsewhereNS reports whether s lives in another network namespace than
+// porttop's (known only when porttop read several).
+func elsewhereNS(in Input, s *sampler.Socket) bool {
+	return in.OwnNetns != 0 && s.Netns != 0 && s.Netns != in.OwnNetns
+}
+
+// whereNS says which namespace (and container) a socket of another network
+// namespace is in: " in network namespace blue (docker:0123456789ab)".
+func whereNS(in Input, s *sampler.Socket) string {
+	if !elsewhereNS(in, s) {
+		return ""
+	}
+	ns := s.NetnsName
+	if ns == "" {
+		ns = "net:[" + strconv.FormatUint(s.Netns, 10) + "]"
+	}
+	where := " in network namespace " + safe.Text(ns)
+	if w := cgroup.Parse(s.Cgroup).String(); w != "" {
+		where += " (" + safe.Text(w) + ")"
+	} else if s.Container != "" {
+		where += " (container " + safe.Text(s.Container) + ")"
+	}
+	return where
 }
 
 // countWords is "1 socket holds it" or "3 sockets hold it".
@@ -128,7 +172,7 @@ func socketSentence(in Input, s *sampler.Socket) string {
 	default:
 		did = fmt.Sprintf("has a tcp connection from %s to %s in state %s", s.Local, s.Remote, s.State)
 	}
-	sentence := who + " " + did
+	sentence := who + " " + did + whereNS(in, s)
 	if s.Local.Port() != in.Port && s.Remote.Port() == in.Port {
 		sentence += fmt.Sprintf("; port %d is the remote end", in.Port)
 	}

@@ -32,6 +32,14 @@ func (c Counts) EphemeralPercent() float64 {
 // Tally counts a snapshot's sockets. An unknown ephemeral range counts
 // nothing in it and has no size.
 func Tally(sockets []sampler.Socket, ephemeral ports.Range) Counts {
+	return TallyNetns(sockets, ephemeral, nil)
+}
+
+// TallyNetns is Tally where the sockets of the namespaces of others (a
+// batch's NetnsRanges: other namespaces, each with its own range) are
+// judged against their own namespace's range: they take no port of
+// porttop's, so EphemeralPortsInUse leaves them out.
+func TallyNetns(sockets []sampler.Socket, ephemeral ports.Range, others []sampler.NetnsRange) Counts {
 	known := ephemeral.Known()
 	c := Counts{Sockets: len(sockets)}
 	if known {
@@ -48,6 +56,12 @@ func Tally(sockets []sampler.Socket, ephemeral ports.Range) Counts {
 		default:
 			c.Dynamic++
 		}
+		if n := sockets[i].Netns; n != 0 && len(others) > 0 && isOther(others, n) {
+			if r := sampler.RangeOf(others, n, ephemeral); r.Known() && r.Contains(p) {
+				c.InEphemeral++ // in its own namespace's range, not porttop's
+			}
+			continue
+		}
 		if known && ephemeral.Contains(p) {
 			c.InEphemeral++
 			if seen[p/64]&(1<<(p%64)) == 0 {
@@ -57,4 +71,13 @@ func Tally(sockets []sampler.Socket, ephemeral ports.Range) Counts {
 		}
 	}
 	return c
+}
+
+func isOther(others []sampler.NetnsRange, netns uint64) bool {
+	for _, r := range others {
+		if r.Netns == netns {
+			return true
+		}
+	}
+	return false
 }

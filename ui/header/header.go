@@ -23,6 +23,9 @@ type Info struct {
 	Ephemeral       ports.Range
 	EphemeralSource string
 	Counts          Counts
+	// Fullest is the other network namespace using the most of its own
+	// ephemeral range (FullestNamespace); nil when none is read.
+	Fullest *Fullest
 	// OpenedPerSec and ClosedPerSec are local ports handed out and released
 	// per second: accepted connections, which share their listener's port,
 	// are not counted.
@@ -75,6 +78,15 @@ func View(st style.Styles, in Info, width int) string {
 			useStyle = st.Warning
 		}
 		eph += useStyle.Render(fmt.Sprintf("%d in use of %d (%s)", c.EphemeralPortsInUse, in.Ephemeral.Size(), percent(c.EphemeralPercent())))
+	}
+	if f := in.Fullest; f != nil {
+		fs := st.Text
+		if f.Percent() >= 80 {
+			fs = st.Warning
+		}
+		eph += st.Muted.Render("; fullest netns ") + st.Text.Render(safe.Text(f.Label)) + st.Muted.Render(" ") +
+			st.Ephemeral.Render(f.Range.String()) + st.Muted.Render(": ") +
+			fs.Render(fmt.Sprintf("%d of %d (%s)", f.InUse, f.Range.Size(), percent(f.Percent())))
 	}
 	eph += "  " + st.Opened.Render(fmt.Sprintf("+%.1f/s", in.OpenedPerSec)) + st.Muted.Render(" handed out") +
 		"  " + st.Closed.Render(fmt.Sprintf("-%.1f/s", in.ClosedPerSec)) + st.Muted.Render(" released")

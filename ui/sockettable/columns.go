@@ -27,6 +27,7 @@ const (
 	colProcess
 	colService
 	colAge
+	colPlace // NS/WORKLOAD: shown only when some socket is elsewhere (see places)
 )
 
 // gutterWidth holds the cursor, the new/gone glyph and the ephemeral marker,
@@ -43,6 +44,7 @@ var columnsInPriority = []column{
 	{id: colAge, title: "AGE", min: 6, max: 6, optional: true, right: true},
 	{id: colPID, title: "PID", min: 7, max: 7, optional: true, right: true, yields: true},
 	{id: colService, title: "SERVICE", min: 7, max: 12, optional: true, yields: true},
+	{id: colPlace, title: "NS/WORKLOAD", short: "NS", min: 8, max: 28, optional: true, yields: true},
 }
 
 // growSteps is how spare width is handed out: addresses first, both to
@@ -55,11 +57,11 @@ var growSteps = []struct {
 }{
 	{colLocal, addrFloor}, {colRemote, addrFloor}, {colLocal, 17}, {colRemote, 17}, {colProcess, 14}, {colService, 12},
 	{colLocal, 21}, {colRemote, 21}, {colProto, 5}, {colProcess, 16},
-	{colRemote, 47}, {colLocal, 47},
+	{colPlace, 24}, {colRemote, 47}, {colLocal, 47}, {colPlace, 28},
 }
 
 // displayOrder is the left-to-right order on screen.
-var displayOrder = []columnID{colProto, colLocal, colRemote, colState, colPID, colProcess, colService, colAge}
+var displayOrder = []columnID{colProto, colLocal, colRemote, colState, colPID, colProcess, colService, colPlace, colAge}
 
 // sortColumn is the column whose title carries the sort marker.
 func sortColumn(k SortKey) columnID {
@@ -81,8 +83,13 @@ type layout struct {
 	w     map[columnID]int
 }
 
-// fit lays the columns out in width cells (including the gutter).
-func fit(width int) layout {
+// fit lays the columns out in width cells (including the gutter), without
+// NS/WORKLOAD.
+func fit(width int) layout { return fitPlace(width, false) }
+
+// fitPlace is fit with NS/WORKLOAD among the optional columns when place
+// is true (the last to earn space: it gives way first).
+func fitPlace(width int, place bool) layout {
 	avail := width - gutterWidth
 	w := map[columnID]int{}
 	used := -1 // n columns need n-1 separating spaces
@@ -90,6 +97,9 @@ func fit(width int) layout {
 	// addrFloor cells each.
 	reserve := 2*addrFloor - columnByID(colLocal).min - columnByID(colRemote).min
 	for _, c := range columnsInPriority {
+		if c.id == colPlace && !place {
+			continue
+		}
 		need := used + 1 + c.min
 		if c.yields {
 			need += reserve

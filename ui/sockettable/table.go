@@ -55,8 +55,12 @@ const (
 type Options struct {
 	Styles    style.Styles
 	Ephemeral ports.Range
-	FreshFor  time.Duration // 0: DefaultFreshFor
-	GoneFor   time.Duration // 0: DefaultGoneFor
+	// OwnNetns is porttop's network namespace's inode (0: unknown; the
+	// namespace with the most sockets is taken for it), not labelled in
+	// the NS/WORKLOAD column.
+	OwnNetns uint64
+	FreshFor time.Duration // 0: DefaultFreshFor
+	GoneFor  time.Duration // 0: DefaultGoneFor
 }
 
 // row is one line of the table. Its mark is not kept here but looked up
@@ -93,6 +97,8 @@ type Model struct {
 	hasSelected    bool
 	// ownersHidden: the source cannot see other users' processes.
 	ownersHidden bool
+	// places says whether NS/WORKLOAD shows (see placesOf).
+	places places
 
 	cache   *rowCache
 	scratch *resortScratch
@@ -150,6 +156,7 @@ func (m Model) Len() int { return len(m.rows) }
 // rows fresh; Closed events keep their socket lingering for a while.
 func (m *Model) Observe(sockets []sampler.Socket, events []sampler.Event, now time.Time) {
 	m.sockets = sockets
+	m.places = placesOf(sockets, m.opts.OwnNetns)
 	for i := range events {
 		e := &events[i]
 		switch e.Kind {

@@ -19,7 +19,7 @@ func (m Model) view(now time.Time, focused bool) string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
-	l := fit(m.width)
+	l := fitPlace(m.width, m.places.show)
 	var b strings.Builder
 	b.WriteString(m.header(l))
 	end := min(m.offset+m.visibleRows(), len(m.rows))
@@ -78,6 +78,8 @@ func (m Model) cells(l layout, r row, mark Mark, now time.Time) []string {
 			v = Service(s, m.opts.Ephemeral)
 		case colAge:
 			v = m.age(r, mark, now)
+		case colPlace:
+			v = placeLabel(&s.Place, m.places.own)
 		}
 		out[i] = cell(v, l.w[c.id], c.right)
 	}
