@@ -49,6 +49,11 @@ type Batch struct {
 	// Ephemeral is the OS ephemeral range as last read (see EphemeralRange;
 	// zero Range: this feed does not read it).
 	Ephemeral EphemeralRange
+	// Failures are the hand-outs that failed for want of a free port since
+	// the previous batch, summed per process, destination and errno
+	// (bounded: see MaxFailureGroups); nil when none or when the source
+	// cannot see them (only the ebpf source can).
+	Failures []FailureCount
 }
 
 // Feed is where batches come from: a live poller or a replayed recording.

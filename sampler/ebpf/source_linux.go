@@ -295,22 +295,18 @@ func (s *Source) PortFailures() (Counts, sampler.PortFailure, error) {
 }
 
 // Notes are the inner source's notes, then what the kernel side runs
-// without, records dropped, and failed hand-outs.
+// without and records dropped.
 func (s *Source) Notes() []string {
 	var notes []string
 	if n, ok := s.inner.(sampler.Noter); ok {
 		notes = append(notes, n.Notes()...)
 	}
 	notes = append(notes, s.probe.Notes()...)
-	c, last, err := s.PortFailures()
-	if err != nil {
-		return notes
-	}
-	if c.Dropped > 0 {
+	// Failed hand-outs are not a note: they go to the poller through
+	// WatchTransitions and out in Batch.Failures.
+	c, _, err := s.PortFailures()
+	if err == nil && c.Dropped > 0 {
 		notes = append(notes, fmt.Sprintf("%d kernel events dropped (porttop fell behind): some processes and closes are missing", c.Dropped))
-	}
-	if c.ConnectFailed+c.BindFailed > 0 {
-		notes = append(notes, FailureNote(c, last))
 	}
 	return notes
 }

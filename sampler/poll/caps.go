@@ -14,6 +14,9 @@ type caps struct {
 	quiet      sampler.QuietSource
 	noter      sampler.Noter
 	recycler   sampler.SocketRecycler
+	// transitions: the kernel's stream of transitions and failed
+	// hand-outs (see sampler.TransitionWatcher)
+	transitions sampler.TransitionWatcher
 }
 
 func capsOf(src sampler.Source) caps {
@@ -29,5 +32,6 @@ func capsOf(src sampler.Source) caps {
 	c.quiet, _ = src.(sampler.QuietSource)
 	c.noter, _ = src.(sampler.Noter)
 	c.recycler, _ = src.(sampler.SocketRecycler)
+	c.transitions, _ = src.(sampler.TransitionWatcher)
 	return c
 }

@@ -39,6 +39,7 @@ type update struct {
 	ownersHidden bool
 	audit        Audit
 	ephemeral    sampler.EphemeralRange
+	failures     []sampler.FailureCount
 }
 
 func (p *pending) add(u update) {
@@ -67,6 +68,7 @@ func (p *pending) add(u update) {
 	b.Reported, b.ReportedTCP, b.ReportedTCPAtKernel = u.audit.Reported, u.audit.ReportedTCP, u.audit.ReportedTCPAtKernel
 	b.Dropped = p.dropped
 	b.Ephemeral = u.ephemeral
+	b.Failures = sampler.MergeFailures(b.Failures, u.failures)
 	p.ready = true
 	p.mu.Unlock()
 	select {

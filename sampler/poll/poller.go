@@ -76,6 +76,7 @@ type Poller struct {
 	lastOK        bool      // and it succeeded
 	wasBackground bool      // the last tune was in the background
 	ephemeral     ephemeralWatch
+	failures      []sampler.FailureCount // failed hand-outs not yet published
 }
 
 // New makes a poller; nothing runs until Run.
@@ -138,6 +139,7 @@ func (p *Poller) Run(ctx context.Context) error {
 
 	releases, watchErr := p.watch(ctx)
 	p.releases = releases
+	kernel := p.watchKernel(ctx)
 	ephemeralTick, stopEphemeral := p.followEphemeral()
 	defer stopEphemeral()
 	if p.interval <= 0 {
@@ -159,6 +161,18 @@ func (p *Poller) Run(ctx context.Context) error {
 			timer.Stop()
 		case r := <-releases:
 			p.handleReleases(r, releases)
+			continue
+		case f := <-kernel.failures:
+			p.handleFailures(f, kernel.failures)
+			continue
+		case <-kernel.transitions:
+			// Transitions are not reconciled yet: taken so the source's
+			// reader never waits on them.
+			continue
+		case err := <-kernel.errs:
+			kernel = kernelStream{}
+			p.watchNote = fmt.Sprintf("kernel events unavailable (%v): failed connects not counted", err)
+			p.pending.add(p.update(update{}))
 			continue
 		case <-ephemeralTick:
 			p.checkEphemeral()
@@ -237,6 +251,9 @@ func (p *Poller) update(u update) update {
 	u.ephemeral = p.ephemeral.cur
 	u.ownersHidden = p.ownersHidden
 	u.audit = p.rec.Audit()
+	if u.sampled {
+		u.failures, p.failures = p.failures, nil
+	}
 	return u
 }
 

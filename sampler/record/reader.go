@@ -26,6 +26,8 @@ type Reader struct {
 	// ephemeral is the range in force: the header's, then each range
 	// change's (see Ephemeral).
 	ephemeral RangeChange
+	// failures sums the failed hand-out lines read (see Failures).
+	failures sampler.FailureTotals
 }
 
 // NewReader reads the header line. The error starts "not a porttop
@@ -69,9 +71,13 @@ type anyLine struct {
 	Stats *statsBody `json:"stats"`
 	// Ephemeral with a time and no event or stats is a range change.
 	Ephemeral *[2]uint16 `json:"ephemeral_range"`
+	// Failed hand-out lines.
+	Connect *failureBody `json:"connect_failed"`
+	Bind    *failureBody `json:"bind_failed"`
 }
 
-// Next returns the next event, skipping stats lines and lines of kinds it does
+// Next returns the next event, skipping stats and failed hand-out lines (see
+// Failures) and lines of kinds it does
 // not know (later versions may add some). A range-change line read on the
 // way changes Ephemeral. It returns io.EOF at the end; a last
 // line cut short (a recording interrupted mid-write) also ends the stream.
@@ -112,6 +118,20 @@ func (r *Reader) Next() (sampler.Event, error) {
 			return e, nil
 		case l.Stats != nil:
 			r.stats = statsFrom(l.Time, l.Stats)
+		case l.Connect != nil || l.Bind != nil:
+			op, body := sampler.FailedConnect, l.Connect
+			if body == nil {
+				op, body = sampler.FailedBind, l.Bind
+			}
+			g, err := parseFailure(l.Time, op, body)
+			if err != nil {
+				if !complete {
+					r.done = true
+					break
+				}
+				return sampler.Event{}, fmt.Errorf("line %d: %w", r.line, err)
+			}
+			r.failures.Add([]sampler.FailureCount{g})
 		case l.Ephemeral != nil && l.Time != "":
 			c, err := parseRangeChange(l.Time, *l.Ephemeral)
 			if err != nil {

@@ -46,6 +46,10 @@ type Input struct {
 	// Recorded is true for a replayed recording: an owner it lacks is one
 	// the recording does not name, whatever the reason was.
 	Recorded bool
+	// Failures are the hand-outs that failed for want of a port while
+	// porttop watched (only the ebpf source sees them); connects to this
+	// port are explained.
+	Failures sampler.FailureTotals
 }
 
 // Text explains the port in paragraphs wrapped to width columns.
@@ -56,6 +60,7 @@ func Text(in Input, width int) string {
 	paras = append(paras, rangeParas(in)...)
 	paras = append(paras, socketParas(in)...)
 	paras = append(paras, historyParas(in)...)
+	paras = append(paras, failureParas(in)...)
 	return render(paras, width)
 }
 

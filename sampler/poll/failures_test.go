@@ -1,0 +1,54 @@
+package poll
+
+import (
+	"context"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// Failed hand-outs streamed by the source reach the consumer with the next
+// sample, summed per process, destination and errno, each counted once.
+func TestPollerCarriesFailedConnects(t *testing.T) {
+	src := &kernelSource{
+		scriptedSource: &scriptedSource{steps: []scriptStep{ok(snap(t, t0, "tcp 127.0.0.1:9400 0.0.0.0:0 LISTEN"))}},
+		transitions:    make(chan sampler.Transition),
+		failures:       make(chan sampler.PortFailure),
+	}
+	p := New(Config{Source: src, Interval: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	go p.Run(ctx)
+	if _, err := p.Next(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dest := netip.MustParseAddrPort("127.0.0.1:9400")
+	for i := range 189 {
+		src.failures <- sampler.PortFailure{At: t0.Add(time.Duration(i)), Op: sampler.FailedConnect, Errno: 99, Addr: dest,
+			Actor: sampler.Actor{Known: true, PID: 42, Comm: "python3"}}
+	}
+	src.failures <- sampler.PortFailure{At: t0, Op: sampler.FailedBind, Errno: 98, Actor: sampler.Actor{Known: true, PID: 7, Comm: "nc"}}
+	src.transitions <- sampler.Transition{At: t0, From: sampler.StateClose, To: sampler.StateSynSent} // taken, not blocking
+	var got []sampler.FailureCount
+	for total := uint64(0); total < 190; {
+		p.Poke()
+		b, err := p.Next(ctx)
+		if err != nil {
+			t.Fatalf("Next: %v (failures so far %+v)", err, got)
+		}
+		got = sampler.MergeFailures(got, b.Failures)
+		total = 0
+		for _, g := range got {
+			total += g.Count
+		}
+		if total > 190 {
+			t.Fatalf("failures counted twice: %+v", got)
+		}
+	}
+	if len(got) != 2 || got[0].Count != 189 || got[0].Process != "python3" || got[0].Addr != dest || got[0].Errno != 99 ||
+		got[1].Op != sampler.FailedBind || got[1].Count != 1 {
+		t.Errorf("failures = %+v", got)
+	}
+}
