@@ -54,6 +54,11 @@ type Batch struct {
 	// (bounded: see MaxFailureGroups); nil when none or when the source
 	// cannot see them (only the ebpf source can).
 	Failures []FailureCount
+	// Disagreements counts, since the start, the kernel's transitions (see
+	// TransitionWatcher) that the table contradicted: the table's state was
+	// kept and the transition reported nothing. Only with a source that
+	// streams transitions.
+	Disagreements uint64
 }
 
 // Feed is where batches come from: a live poller or a replayed recording.

@@ -192,6 +192,14 @@ func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) 
 					more = false
 				}
 			}
+			// The transitions before these releases go to a subscriber
+			// first: a poller reconciles them in the kernel's order.
+			s.subMu.Lock()
+			watched := s.trans != nil
+			s.subMu.Unlock()
+			if watched {
+				s.catchUp()
+			}
 			s.name(batch)
 			for _, r := range batch {
 				select {
@@ -235,11 +243,14 @@ func (s *Source) name(batch []sampler.Release) {
 // record written so far.
 func (s *Source) catchUp() {
 	pending := s.probe.Pending()
-	if pending == 0 {
+	// Records taken but still being handled count too.
+	target := s.taken.Load() + uint64(pending)
+	if s.processed.Load() >= target {
 		return
 	}
-	target := s.taken.Load() + uint64(pending)
-	s.probe.Flush()
+	if pending > 0 {
+		s.probe.Flush()
+	}
 	for deadline := time.Now().Add(maxCatchUp); s.processed.Load() < target && time.Now().Before(deadline); {
 		time.Sleep(100 * time.Microsecond)
 	}

@@ -48,3 +48,33 @@ func (p *Poller) handleFailures(f sampler.PortFailure, queue <-chan sampler.Port
 		}
 	}
 }
+
+// handleTransitions reconciles t, and every transition already queued
+// behind it, and publishes their events without waiting for a sample.
+func (p *Poller) handleTransitions(t sampler.Transition, queue <-chan sampler.Transition) {
+	events := p.transitionBatch[:0]
+	disagreed := p.rec.Disagreements()
+	events = p.rec.Transition(p.now(), t, events)
+	for more := true; more; {
+		select {
+		case t := <-queue:
+			events = p.rec.Transition(p.now(), t, events)
+		default:
+			more = false
+		}
+	}
+	if len(events) > 0 || p.rec.Disagreements() != disagreed {
+		// The pending batch keeps its own copy: this buffer is reused.
+		p.pending.add(p.update(update{events: append([]sampler.Event(nil), events...)}))
+	}
+	p.transitionBatch = events[:0]
+}
+
+// drainTransitions reconciles the transitions queued before a sample.
+func (p *Poller) drainTransitions() {
+	select {
+	case t := <-p.kernel.transitions:
+		p.handleTransitions(t, p.kernel.transitions)
+	default:
+	}
+}

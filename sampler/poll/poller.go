@@ -65,18 +65,20 @@ type Poller struct {
 	queryChanged bool
 
 	// Owned by Run's goroutine.
-	rec           *Reconciler
-	releases      <-chan sampler.Release // from the source's watcher; nil without one
-	interval      time.Duration
-	watchNote     string
-	sourceNotes   []string
-	ownersHidden  bool
-	releaseBatch  []sampler.Event
-	lastSampled   time.Time // when the last sample began
-	lastOK        bool      // and it succeeded
-	wasBackground bool      // the last tune was in the background
-	ephemeral     ephemeralWatch
-	failures      []sampler.FailureCount // failed hand-outs not yet published
+	rec             *Reconciler
+	releases        <-chan sampler.Release // from the source's watcher; nil without one
+	interval        time.Duration
+	watchNote       string
+	sourceNotes     []string
+	ownersHidden    bool
+	releaseBatch    []sampler.Event
+	lastSampled     time.Time // when the last sample began
+	lastOK          bool      // and it succeeded
+	wasBackground   bool      // the last tune was in the background
+	ephemeral       ephemeralWatch
+	failures        []sampler.FailureCount // failed hand-outs not yet published
+	kernel          kernelStream           // the source's transitions and failures; zero without
+	transitionBatch []sampler.Event
 }
 
 // New makes a poller; nothing runs until Run.
@@ -139,7 +141,7 @@ func (p *Poller) Run(ctx context.Context) error {
 
 	releases, watchErr := p.watch(ctx)
 	p.releases = releases
-	kernel := p.watchKernel(ctx)
+	p.kernel = p.watchKernel(ctx)
 	ephemeralTick, stopEphemeral := p.followEphemeral()
 	defer stopEphemeral()
 	if p.interval <= 0 {
@@ -162,15 +164,14 @@ func (p *Poller) Run(ctx context.Context) error {
 		case r := <-releases:
 			p.handleReleases(r, releases)
 			continue
-		case f := <-kernel.failures:
-			p.handleFailures(f, kernel.failures)
+		case f := <-p.kernel.failures:
+			p.handleFailures(f, p.kernel.failures)
 			continue
-		case <-kernel.transitions:
-			// Transitions are not reconciled yet: taken so the source's
-			// reader never waits on them.
+		case t := <-p.kernel.transitions:
+			p.handleTransitions(t, p.kernel.transitions)
 			continue
-		case err := <-kernel.errs:
-			kernel = kernelStream{}
+		case err := <-p.kernel.errs:
+			p.kernel = kernelStream{}
 			p.watchNote = fmt.Sprintf("kernel events unavailable (%v): failed connects not counted", err)
 			p.pending.add(p.update(update{}))
 			continue
@@ -207,6 +208,7 @@ func (p *Poller) watch(ctx context.Context) (<-chan sampler.Release, <-chan erro
 // sample takes one sample, diffs it and publishes the result.
 func (p *Poller) sample(ctx context.Context) {
 	p.drainReleases()
+	p.drainTransitions()
 	p.applyQuery()
 	p.recycleFree()
 	start := time.Now()
@@ -254,6 +256,10 @@ func (p *Poller) update(u update) update {
 	if u.sampled {
 		u.failures, p.failures = p.failures, nil
 	}
+	if n := p.rec.Disagreements(); n > 0 {
+		u.notes = append(u.notes, fmt.Sprintf("%d kernel %s disagreed with the table: the table's state kept", n, plural(n, "transition")))
+	}
+	u.disagreements = p.rec.Disagreements()
 	return u
 }
 
@@ -306,4 +312,11 @@ func (p *Poller) readCounters(first bool) Reading {
 		}
 	}
 	return read
+}
+
+func plural(n uint64, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
