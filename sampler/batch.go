@@ -54,6 +54,16 @@ type Batch struct {
 	// source reads porttop's namespace alone. A socket with a Netns listed
 	// here is judged against its namespace's range, not Ephemeral's.
 	NetnsRanges []NetnsRange
+	// Failures are the hand-outs that failed for want of a free port since
+	// the previous batch, summed per process, destination and errno
+	// (bounded: see MaxFailureGroups); nil when none or when the source
+	// cannot see them (only the ebpf source can).
+	Failures []FailureCount
+	// Disagreements counts, since the start, the kernel's transitions (see
+	// TransitionWatcher) that the table contradicted: the table's state was
+	// kept and the transition reported nothing. Only with a source that
+	// streams transitions.
+	Disagreements uint64
 }
 
 // Feed is where batches come from: a live poller or a replayed recording.

@@ -61,6 +61,7 @@ func (m Model) explainText(t explainTarget, width int) string {
 		OpenAtStart:     m.start.OpenAtStart,
 		OwnersVisible:   m.cfg.Replay == nil && m.stats.seen && !m.table.OwnersHidden(),
 		Recorded:        m.cfg.Replay != nil,
+		Failures:        m.stats.failures,
 	}, width)
 }
 

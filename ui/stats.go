@@ -20,6 +20,8 @@ type stats struct {
 	// for everything that counts ports handed out (rates, map, churn); a
 	// pointer so that copies of the Model share one 8 KiB set.
 	listeners *sampler.Listeners
+	// failures are the failed hand-outs since the start (ebpf source).
+	failures sampler.FailureTotals
 }
 
 func (s *stats) observe(b sampler.Batch, m *Model) {
@@ -33,6 +35,7 @@ func (s *stats) observe(b sampler.Batch, m *Model) {
 	}
 	s.listeners.Reset(b.Snapshot.Sockets)
 	s.rates.Observe(b.Events, s.listeners)
+	s.failures.Add(b.Failures)
 	if b.Kernel != nil && s.kernelStart == nil {
 		k := *b.Kernel
 		s.kernelStart = &k
@@ -80,6 +83,7 @@ func (m Model) headerInfo(now time.Time) header.Info {
 		Notes:           s.last.Notes,
 		Warnings:        m.views.churn.Warnings(),
 		Dropped:         s.last.Dropped,
+		Failures:        s.failures,
 		KernelOpened:    s.kernelOpened(),
 		Reported:        s.last.ReportedTCPAtKernel, // as of the counters' own instant
 		Err:             s.last.Err,

@@ -56,6 +56,7 @@ func (v *views) observe(b sampler.Batch, now time.Time, listeners *sampler.Liste
 	}
 	v.portmap = v.portmap.ObserveWithListeners(b.Snapshot, b.Events, at, listeners)
 	v.churn = v.churn.ObserveWithListeners(b.Snapshot, b.Events, at, listeners)
+	v.churn = v.churn.ObserveFailures(b.Failures)
 }
 
 // mapKey handles a key while the map has the main area and the focus:

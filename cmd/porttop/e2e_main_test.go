@@ -154,7 +154,12 @@ func (l *lockedBuffer) String() string {
 
 func startPorttop(t *testing.T, args ...string) *stream {
 	t.Helper()
-	c := porttopCmd(context.Background(), args...)
+	return startCmd(t, porttopCmd(context.Background(), args...))
+}
+
+// startCmd starts c (porttop, maybe run by another command) as startPorttop does.
+func startCmd(t *testing.T, c *exec.Cmd) *stream {
+	t.Helper()
 	out, err := c.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

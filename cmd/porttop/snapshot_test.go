@@ -45,6 +45,8 @@ func TestSnapshotJSONShowsHeldConnection(t *testing.T) {
 		ID:    sampler.ID{Proto: sampler.TCP, Local: netip.MustParseAddrPort("127.0.0.1:40000"), Remote: netip.MustParseAddrPort("127.0.0.1:80")},
 		State: sampler.StateEstablished,
 		Owner: sampler.Owner{PID: 1, Process: "x", UID: 0},
+		// as root every namespace is read: sockets carry their place
+		Place: sampler.Place{Netns: 1, NetnsName: "n", Cgroup: "/c", Container: "0123456789ab"},
 	}
 	known := watchFields(t, sk)
 	client := p.client.LocalAddr().String()

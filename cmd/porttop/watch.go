@@ -205,6 +205,9 @@ func (s *streamer) loop(ctx context.Context, feed sampler.Feed) error {
 			if err := writeWithRanges(w, keep, b); err != nil {
 				return s.which(w, err)
 			}
+			if err := w.WriteFailures(b.Failures); err != nil {
+				return s.which(w, err)
+			}
 		}
 		if err := s.writeStats(b); err != nil {
 			return err

@@ -192,6 +192,14 @@ func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) 
 					more = false
 				}
 			}
+			// The transitions before these releases go to a subscriber
+			// first: a poller reconciles them in the kernel's order.
+			s.subMu.Lock()
+			watched := s.trans != nil
+			s.subMu.Unlock()
+			if watched {
+				s.catchUp()
+			}
 			s.name(batch)
 			for _, r := range batch {
 				select {
@@ -235,11 +243,14 @@ func (s *Source) name(batch []sampler.Release) {
 // record written so far.
 func (s *Source) catchUp() {
 	pending := s.probe.Pending()
-	if pending == 0 {
+	// Records taken but still being handled count too.
+	target := s.taken.Load() + uint64(pending)
+	if s.processed.Load() >= target {
 		return
 	}
-	target := s.taken.Load() + uint64(pending)
-	s.probe.Flush()
+	if pending > 0 {
+		s.probe.Flush()
+	}
 	for deadline := time.Now().Add(maxCatchUp); s.processed.Load() < target && time.Now().Before(deadline); {
 		time.Sleep(100 * time.Microsecond)
 	}
@@ -295,22 +306,18 @@ func (s *Source) PortFailures() (Counts, sampler.PortFailure, error) {
 }
 
 // Notes are the inner source's notes, then what the kernel side runs
-// without, records dropped, and failed hand-outs.
+// without and records dropped.
 func (s *Source) Notes() []string {
 	var notes []string
 	if n, ok := s.inner.(sampler.Noter); ok {
 		notes = append(notes, n.Notes()...)
 	}
 	notes = append(notes, s.probe.Notes()...)
-	c, last, err := s.PortFailures()
-	if err != nil {
-		return notes
-	}
-	if c.Dropped > 0 {
+	// Failed hand-outs are not a note: they go to the poller through
+	// WatchTransitions and out in Batch.Failures.
+	c, _, err := s.PortFailures()
+	if err == nil && c.Dropped > 0 {
 		notes = append(notes, fmt.Sprintf("%d kernel events dropped (porttop fell behind): some processes and closes are missing", c.Dropped))
-	}
-	if c.ConnectFailed+c.BindFailed > 0 {
-		notes = append(notes, FailureNote(c, last))
 	}
 	return notes
 }

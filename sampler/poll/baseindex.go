@@ -11,14 +11,21 @@ type baseIndex struct {
 	// timeWait finds the TIME_WAIT sockets by their addresses alone (an ID
 	// without cookie): a new connection may take over one's addresses.
 	timeWait map[sampler.ID]int32
-	dups     bool // some release key is on two rows
-	built    bool
+	// live finds the other TCP sockets by their addresses alone: kernel
+	// transitions name a socket by its addresses (no cookie).
+	live  map[sampler.ID]int32
+	dups  bool // some release key is on two rows
+	built bool
 }
 
 func (x *baseIndex) build(socks []sampler.Socket) {
 	if x.byCookie == nil {
 		x.byCookie, x.byID, x.timeWait = map[uint64]int32{}, map[sampler.ID]int32{}, map[sampler.ID]int32{}
 	}
+	if x.live == nil {
+		x.live = map[sampler.ID]int32{}
+	}
+	clear(x.live)
 	clear(x.byCookie)
 	clear(x.byID)
 	clear(x.timeWait)
@@ -27,6 +34,8 @@ func (x *baseIndex) build(socks []sampler.Socket) {
 		id := socks[i].ID
 		if socks[i].State == sampler.StateTimeWait {
 			x.timeWait[addressesOf(id)] = int32(i)
+		} else if id.Proto == sampler.TCP {
+			x.live[addressesOf(id)] = int32(i)
 		}
 		var dup bool
 		if id.Cookie != 0 {

@@ -15,6 +15,9 @@ type caps struct {
 	noter      sampler.Noter
 	recycler   sampler.SocketRecycler
 	ranger     sampler.NetnsRanger
+	// transitions: the kernel's stream of transitions and failed
+	// hand-outs (see sampler.TransitionWatcher)
+	transitions sampler.TransitionWatcher
 }
 
 func capsOf(src sampler.Source) caps {
@@ -31,5 +34,6 @@ func capsOf(src sampler.Source) caps {
 	c.noter, _ = src.(sampler.Noter)
 	c.recycler, _ = src.(sampler.SocketRecycler)
 	c.ranger, _ = src.(sampler.NetnsRanger)
+	c.transitions, _ = src.(sampler.TransitionWatcher)
 	return c
 }

@@ -97,3 +97,34 @@ func (c *countingSource) KernelCounters() (sampler.KernelCounters, error) {
 func (c *countingSource) OwnersHidden() (bool, string) { return true, "run as root" }
 
 func (c *countingSource) Notes() []string { return []string{"a note from the source"} }
+
+// kernelSource adds a kernel stream of transitions and failed hand-outs
+// fed by the test.
+type kernelSource struct {
+	*scriptedSource
+	transitions chan sampler.Transition
+	failures    chan sampler.PortFailure
+}
+
+func (k *kernelSource) WatchTransitions(ctx context.Context, out chan<- sampler.Transition, failed chan<- sampler.PortFailure) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case t := <-k.transitions:
+			select {
+			case out <- t:
+			case <-ctx.Done():
+				return nil
+			}
+		case f := <-k.failures:
+			select {
+			case failed <- f:
+			case <-ctx.Done():
+				return nil
+			}
+		}
+	}
+}
+
+func (k *kernelSource) Lost() uint64 { return 0 }

@@ -40,6 +40,9 @@ type update struct {
 	audit        Audit
 	ephemeral    sampler.EphemeralRange
 	netnsRanges  []sampler.NetnsRange
+	failures     []sampler.FailureCount
+	// disagreements: see Reconciler.Disagreements
+	disagreements uint64
 }
 
 func (p *pending) add(u update) {
@@ -69,6 +72,8 @@ func (p *pending) add(u update) {
 	b.Dropped = p.dropped
 	b.Ephemeral = u.ephemeral
 	b.NetnsRanges = u.netnsRanges
+	b.Failures = sampler.MergeFailures(b.Failures, u.failures)
+	b.Disagreements = u.disagreements
 	p.ready = true
 	p.mu.Unlock()
 	select {
@@ -106,7 +111,7 @@ func (p *pending) take() (sampler.Batch, bool) {
 	p.batch = sampler.Batch{
 		Snapshot: b.Snapshot, Source: b.Source, Interval: b.Interval, Cost: b.Cost,
 		Err: b.Err, Notes: b.Notes, OwnersHidden: b.OwnersHidden, Kernel: b.Kernel, Reported: b.Reported, ReportedTCP: b.ReportedTCP, Dropped: b.Dropped,
-		Ephemeral: b.Ephemeral,
+		Ephemeral: b.Ephemeral, Disagreements: b.Disagreements,
 	}
 	p.ready = false
 	return b, true

@@ -65,18 +65,21 @@ type Poller struct {
 	queryChanged bool
 
 	// Owned by Run's goroutine.
-	rec           *Reconciler
-	releases      <-chan sampler.Release // from the source's watcher; nil without one
-	interval      time.Duration
-	watchNote     string
-	sourceNotes   []string
-	netnsRanges   []sampler.NetnsRange // other namespaces' ranges (sampler.NetnsRanger)
-	ownersHidden  bool
-	releaseBatch  []sampler.Event
-	lastSampled   time.Time // when the last sample began
-	lastOK        bool      // and it succeeded
-	wasBackground bool      // the last tune was in the background
-	ephemeral     ephemeralWatch
+	rec             *Reconciler
+	releases        <-chan sampler.Release // from the source's watcher; nil without one
+	interval        time.Duration
+	watchNote       string
+	sourceNotes     []string
+	netnsRanges     []sampler.NetnsRange // other namespaces' ranges (sampler.NetnsRanger)
+	ownersHidden    bool
+	releaseBatch    []sampler.Event
+	lastSampled     time.Time // when the last sample began
+	lastOK          bool      // and it succeeded
+	wasBackground   bool      // the last tune was in the background
+	ephemeral       ephemeralWatch
+	failures        []sampler.FailureCount // failed hand-outs not yet published
+	kernel          kernelStream           // the source's transitions and failures; zero without
+	transitionBatch []sampler.Event
 }
 
 // New makes a poller; nothing runs until Run.
@@ -139,6 +142,7 @@ func (p *Poller) Run(ctx context.Context) error {
 
 	releases, watchErr := p.watch(ctx)
 	p.releases = releases
+	p.kernel = p.watchKernel(ctx)
 	ephemeralTick, stopEphemeral := p.followEphemeral()
 	defer stopEphemeral()
 	if p.interval <= 0 {
@@ -160,6 +164,17 @@ func (p *Poller) Run(ctx context.Context) error {
 			timer.Stop()
 		case r := <-releases:
 			p.handleReleases(r, releases)
+			continue
+		case f := <-p.kernel.failures:
+			p.handleFailures(f, p.kernel.failures)
+			continue
+		case t := <-p.kernel.transitions:
+			p.handleTransitions(t, p.kernel.transitions)
+			continue
+		case err := <-p.kernel.errs:
+			p.kernel = kernelStream{}
+			p.watchNote = fmt.Sprintf("kernel events unavailable (%v): failed connects not counted", err)
+			p.pending.add(p.update(update{}))
 			continue
 		case <-ephemeralTick:
 			p.checkEphemeral()
@@ -194,6 +209,7 @@ func (p *Poller) watch(ctx context.Context) (<-chan sampler.Release, <-chan erro
 // sample takes one sample, diffs it and publishes the result.
 func (p *Poller) sample(ctx context.Context) {
 	p.drainReleases()
+	p.drainTransitions()
 	p.applyQuery()
 	p.recycleFree()
 	start := time.Now()
@@ -239,6 +255,13 @@ func (p *Poller) update(u update) update {
 	u.netnsRanges = p.netnsRanges
 	u.ownersHidden = p.ownersHidden
 	u.audit = p.rec.Audit()
+	if u.sampled {
+		u.failures, p.failures = p.failures, nil
+	}
+	if n := p.rec.Disagreements(); n > 0 {
+		u.notes = append(u.notes, fmt.Sprintf("%d kernel %s disagreed with the table: the table's state kept", n, plural(n, "transition")))
+	}
+	u.disagreements = p.rec.Disagreements()
 	return u
 }
 
@@ -294,4 +317,11 @@ func (p *Poller) readCounters(first bool) Reading {
 		}
 	}
 	return read
+}
+
+func plural(n uint64, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

@@ -43,6 +43,8 @@ type Reconciler struct {
 	queryFrom   *sampler.Query            // the query of base, while a changed query awaits its first sample
 	audit       audit
 	released    []sampler.Event // Release's result, reused
+	// disagreements counts kernel transitions the table contradicted.
+	disagreements uint64
 }
 
 // adjustment is what a release did to a socket of base: removed it (gone) or

@@ -2,6 +2,7 @@ package poll
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"testing"
 	"time"
@@ -150,4 +151,25 @@ func lines(events []sampler.Event) []string {
 		out = append(out, l)
 	}
 	return out
+}
+
+// transition is the kernel's report, at second at, that the TCP socket with
+// addresses local and remote went from one state to another.
+type transition struct {
+	at            int
+	local, remote string
+	from, to      string
+}
+
+func (s transition) do(x *scriptRun) {
+	x.t.Helper()
+	from, ok1 := sampler.ParseState(s.from)
+	to, ok2 := sampler.ParseState(s.to)
+	if !ok1 || !ok2 {
+		x.t.Fatalf("bad states in %+v", s)
+	}
+	x.events = x.r.Transition(at(s.at), sampler.Transition{
+		At: at(s.at), Proto: sampler.TCP, From: from, To: to,
+		Local: netip.MustParseAddrPort(s.local), Remote: netip.MustParseAddrPort(s.remote),
+	}, x.events)
 }

@@ -7,6 +7,9 @@ import (
 // handleReleases turns r, and every release already queued behind it, into
 // events at once, and publishes them without waiting for a sample.
 func (p *Poller) handleReleases(r sampler.Release, queue <-chan sampler.Release) {
+	// A source that streams transitions sent those made before the
+	// release first: reconcile them first, in the kernel's order.
+	p.drainTransitions()
 	events := p.releaseBatch[:0]
 	events = p.release(r, events)
 	for more := true; more; {

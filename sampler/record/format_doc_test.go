@@ -64,7 +64,7 @@ func TestFormatDocDocumentsEveryField(t *testing.T) {
 		documented[m[1]] = true
 	}
 	written := map[string]bool{}
-	for _, typ := range []reflect.Type{reflect.TypeOf(headerLine{}), reflect.TypeOf(eventLine{}), reflect.TypeOf(rangeLine{}), reflect.TypeOf(netnsRangeLine{})} {
+	for _, typ := range []reflect.Type{reflect.TypeOf(headerLine{}), reflect.TypeOf(eventLine{}), reflect.TypeOf(rangeLine{}), reflect.TypeOf(netnsRangeLine{}), reflect.TypeOf(failureLine{})} {
 		for _, n := range jsonFields(typ, "") {
 			written[n] = true
 		}
@@ -127,5 +127,8 @@ func TestFormatDocExamplesParse(t *testing.T) {
 	}
 	if r.LastStats() == nil {
 		t.Error("FORMAT.md's stats example did not read as a stats line")
+	}
+	if f := r.Failures(); f.Connects == 0 || f.Binds == 0 {
+		t.Errorf("FORMAT.md's failed hand-out examples read as %+v, want a connect and a bind", f)
 	}
 }

@@ -28,6 +28,8 @@ type Reader struct {
 	ephemeral RangeChange
 	// netns are other namespaces' ranges, by inode (see NetnsRanges).
 	netns map[uint64]RangeChange
+	// failures sums the failed hand-out lines read (see Failures).
+	failures sampler.FailureTotals
 }
 
 // NewReader reads the header line. The error starts "not a porttop
@@ -73,9 +75,13 @@ type anyLine struct {
 	Ephemeral *[2]uint16 `json:"ephemeral_range"`
 	// NetnsEphemeral with a time and a netns is another namespace's range.
 	NetnsEphemeral *[2]uint16 `json:"netns_ephemeral_range"`
+	// Failed hand-out lines.
+	Connect *failureBody `json:"connect_failed"`
+	Bind    *failureBody `json:"bind_failed"`
 }
 
-// Next returns the next event, skipping stats lines and lines of kinds it does
+// Next returns the next event, skipping stats and failed hand-out lines (see
+// Failures) and lines of kinds it does
 // not know (later versions may add some). A range-change line read on the
 // way changes Ephemeral. It returns io.EOF at the end; a last
 // line cut short (a recording interrupted mid-write) also ends the stream.
@@ -155,6 +161,20 @@ func (r *Reader) NextItem() (Item, error) {
 			}
 			r.netns[l.Netns] = c
 			continue
+		case l.Connect != nil || l.Bind != nil:
+			op, body := sampler.FailedConnect, l.Connect
+			if body == nil {
+				op, body = sampler.FailedBind, l.Bind
+			}
+			g, err := parseFailure(l.Time, op, body)
+			if err != nil {
+				if !complete {
+					r.done = true
+					break
+				}
+				return Item{}, fmt.Errorf("line %d: %w", r.line, err)
+			}
+			r.failures.Add([]sampler.FailureCount{g})
 		case l.Ephemeral != nil && l.Time != "":
 			c, err := parseRangeChange(l.Time, *l.Ephemeral)
 			if err != nil {

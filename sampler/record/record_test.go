@@ -220,3 +220,37 @@ func TestBufferedWriterFlushes(t *testing.T) {
 		t.Error("Write after a failed flush: want the error again")
 	}
 }
+
+// Failed hand-out lines written by a Writer read back, summed, while the
+// events around them still read.
+func TestFailureLinesRoundTrip(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf, Header{OS: "linux"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 26, 4, 17, 21, 0, time.UTC)
+	dest := netip.MustParseAddrPort("127.0.0.1:9400")
+	if err := w.WriteFailures([]sampler.FailureCount{
+		{Last: at, Op: sampler.FailedConnect, Errno: 99, Addr: dest, Process: "python3", PID: 5959, Count: 189},
+		{Last: at, Op: sampler.FailedConnect, Errno: 99, Count: 3, Other: true},
+		{Last: at.Add(time.Second), Op: sampler.FailedBind, Errno: 98, Addr: netip.MustParseAddrPort("0.0.0.0:0"), Process: "nc", PID: 6, UID: 1000, Count: 2},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"time":"2026-11-26T04:17:21Z","connect_failed":{"count":189,"errno":"EADDRNOTAVAIL","process":"python3","pid":5959,"uid":0,"address":"127.0.0.1:9400"}}`
+	if !strings.Contains(buf.String(), want+"\n") {
+		t.Errorf("stream\n%s\nlacks\n%s", buf.String(), want)
+	}
+	r, err := NewReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Next(); err != io.EOF {
+		t.Fatalf("Next = %v, want io.EOF (failure lines are no events)", err)
+	}
+	f := r.Failures()
+	if f.Connects != 192 || f.Binds != 2 || f.ByDest[dest] != 189 || f.Latest.Process != "nc" || f.Latest.UID != 1000 {
+		t.Errorf("read back %+v", f)
+	}
+}

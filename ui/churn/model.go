@@ -56,6 +56,8 @@ type state struct {
 	ephemeralSeen [65536 / 64]uint64
 	// listeners is scratch for Observe, which has no shared listener set.
 	listeners sampler.Listeners
+	// failures are the failed hand-outs seen (see ObserveFailures).
+	failures sampler.FailureTotals
 }
 
 // New makes a panel for the OS ephemeral range eph. threshold is the share of

@@ -78,6 +78,9 @@ func (m Model) view(width, height int) string {
 	if l.summary {
 		lines = append(lines, m.summary(width, metrics, series))
 	}
+	if f := m.failureLine(); f != "" {
+		lines = append(lines, f)
+	}
 	if l.sparklines {
 		for i, mt := range metrics {
 			shown := series[i][len(series[i])-spark:]

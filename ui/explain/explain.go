@@ -53,6 +53,10 @@ type Input struct {
 	// namespace has its own ports.
 	Namespaces int
 	OwnNetns   uint64
+	// Failures are the hand-outs that failed for want of a port while
+	// porttop watched (only the ebpf source sees them); connects to this
+	// port are explained.
+	Failures sampler.FailureTotals
 }
 
 // Text explains the port in paragraphs wrapped to width columns.
@@ -63,6 +67,7 @@ func Text(in Input, width int) string {
 	paras = append(paras, rangeParas(in)...)
 	paras = append(paras, socketParas(in)...)
 	paras = append(paras, historyParas(in)...)
+	paras = append(paras, failureParas(in)...)
 	return render(paras, width)
 }
 

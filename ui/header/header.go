@@ -11,6 +11,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/ports"
 	"github.com/porttop/porttop/ui/internal/words"
 	"github.com/porttop/porttop/ui/safe"
@@ -41,6 +42,9 @@ type Info struct {
 	Notes                    []string
 	Warnings                 []string // e.g. one destination holding most of the ephemeral range
 	Dropped                  uint64
+	// Failures are the hand-outs that failed for want of a port since
+	// porttop started (only the ebpf source sees them).
+	Failures sampler.FailureTotals
 	// KernelOpened is the kernel's TCP opens since porttop started; nil when
 	// the source cannot read them. Reported is the TCP connections porttop
 	// saw opened (listeners and UDP left out, as the kernel counts).
@@ -119,6 +123,9 @@ func View(st style.Styles, in Info, width int) string {
 	}
 	if in.Dropped > 0 {
 		lines = append(lines, st.Warning.Render(fmt.Sprintf("! %d %s dropped: the display fell behind", in.Dropped, words.Plural(in.Dropped, "event"))))
+	}
+	if f := FailureLine(in.Failures); f != "" {
+		lines = append(lines, st.Warning.Render("! "+f))
 	}
 	if in.Err != nil {
 		lines = append(lines, st.Error.Render("! sampling failed: "+in.Err.Error()))

@@ -1,0 +1,104 @@
+//go:build linux
+
+package ebpf
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/poll"
+)
+
+// The poller over the ebpf source reconciles the kernel's transitions: 50
+// loopback connections closed by the client, between samples an hour
+// apart, each come out as state changes past ESTABLISHED, nothing outside
+// TCP's state machine, and no disagreement between the events and the
+// table. The source lets the ring buffer's records be read before it
+// passes on netlink's release reports, so that the kernel's order holds;
+// how many clients were seen taking TCP's step to FIN_WAIT1 is logged, not
+// asserted: the catch-up is bounded (20 ms), and on a loaded machine a
+// whole burst can be overtaken, going ESTABLISHED -> TIME_WAIT at once as
+// it did before transitions.
+func TestPollerTakesTheKernelsTransitions(t *testing.T) {
+	requireRoot(t)
+	s := openSource(t)
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { buf := make([]byte, 1); c.Read(buf); c.Close() }()
+		}
+	}()
+	const n = 50
+	var conns []net.Conn
+	for range n {
+		c, err := net.Dial("tcp4", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	p := poll.New(poll.Config{Source: s, Interval: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ran := make(chan struct{})
+	go func() { p.Run(ctx); close(ran) }()
+	defer func() { cancel(); <-ran }()     // before the source closes
+	if _, err := p.Next(ctx); err != nil { // the first sample holds them all
+		t.Fatal(err)
+	}
+	// The poller subscribes in a goroutine of its own: let it.
+	for subscribed := false; !subscribed; time.Sleep(time.Millisecond) {
+		s.subMu.Lock()
+		subscribed = s.trans != nil
+		s.subMu.Unlock()
+		if ctx.Err() != nil {
+			t.Fatal("the poller never subscribed to the transitions")
+		}
+	}
+	mine := map[string]bool{}
+	for _, c := range conns {
+		mine[c.LocalAddr().String()] = true
+		c.Close()
+	}
+	finWait, left := 0, map[string]bool{}
+	for a := range mine {
+		left[a] = true
+	}
+	var last sampler.Batch
+	for len(left) > 0 {
+		b, err := p.Next(ctx)
+		if err != nil {
+			t.Fatalf("%d of %d clients never left ESTABLISHED: %v", len(left), n, err)
+		}
+		last = b
+		for _, e := range b.Events {
+			if e.Kind != sampler.StateChanged || !mine[e.Socket.Local.String()] {
+				continue
+			}
+			if !sampler.TCPCanReach(e.PrevState, e.Socket.State) {
+				t.Errorf("%s: %v -> %v is outside TCP's state machine", e.Socket.Local, e.PrevState, e.Socket.State)
+			}
+			if e.PrevState == sampler.StateEstablished && e.Socket.State == sampler.StateFinWait1 {
+				finWait++
+			}
+			if e.Socket.State != sampler.StateEstablished {
+				delete(left, e.Socket.Local.String())
+			}
+		}
+	}
+	t.Logf("%d of %d clients seen ESTABLISHED -> FIN_WAIT1, the kernel's step", finWait, n)
+	if last.Disagreements != 0 {
+		t.Errorf("%d transitions disagreed with the table: %q", last.Disagreements, last.Notes)
+	}
+}
