@@ -122,6 +122,11 @@ func (f *Feed) Next(ctx context.Context) (Batch, error) {
 	f.next.Lock()
 	defer f.next.Unlock()
 	for {
+		// The view's context ended: nothing more, not even a batch a last
+		// refocus queued (the select below may not be reached).
+		if err := f.ctx.Err(); err != nil {
+			return Batch{}, err
+		}
 		if len(f.pending) > 0 {
 			b := f.pending[0]
 			f.pending = f.pending[1:]
