@@ -16,7 +16,7 @@ import (
 // ends. Sockets in other states have no such time.
 func TestTimeWaitSocketsSayWhenTheyEnd(t *testing.T) {
 	p := openPair(t, "tcp4", "127.0.0.1:0")
-	client := addrPort(p.client.LocalAddr())
+	client, server := addrPort(p.client.LocalAddr()), addrPort(p.client.RemoteAddr())
 	p.client.Close()
 	p.server.Close()
 	src := newSource(t)
@@ -28,7 +28,9 @@ func TestTimeWaitSocketsSayWhenTheyEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, s := range snap.Sockets {
-			if s.Proto != sampler.TCP || s.Local != client {
+			// Both ends: an older TIME_WAIT on the same local port (another
+			// test's, to another listener) is not this one.
+			if s.Proto != sampler.TCP || s.Local != client || s.Remote != server {
 				continue
 			}
 			if s.State != sampler.StateTimeWait {
