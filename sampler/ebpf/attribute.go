@@ -182,10 +182,11 @@ func (a *Attributor) fill(s *sampler.Socket, o *socketOwner) {
 	if s.PID != 0 {
 		return
 	}
-	s.PID = o.actor.PID
-	s.Process = o.actor.Comm
-	s.UID = int32(o.actor.UID)
-	s.Owner.Gone = o.closed || s.State == sampler.StateTimeWait || !a.isAlive(o.actor.PID)
+	// The opener holds it still unless it closed it or exited; the owner
+	// rules (sampler.Owner) say the rest, TIME_WAIT's included.
+	opener := sampler.Owner{PID: o.actor.PID, Process: o.actor.Comm, UID: int32(o.actor.UID)}
+	s.UID = -1 // the opener's uid, as the kernel saw it act
+	s.Owner = s.Owner.Inherit(opener, !o.closed && a.isAlive(o.actor.PID)).In(s.State)
 }
 
 func (a *Attributor) isAlive(pid int32) bool {
