@@ -24,10 +24,8 @@ type cookieKey struct {
 
 // seenAs is what another sampling knew of a socket.
 type seenAs struct {
-	since   time.Time
-	pid     int32
-	uid     int32
-	process string
+	since time.Time
+	owner Owner // who held it then (Gone is not kept: Carry judges it anew)
 }
 
 // FirstSeenOf gathers the Since (and owner) of the sockets in socks that q
@@ -63,17 +61,12 @@ func (f *FirstSeen) Add(socks []Socket, q Query) {
 		if s.Since.IsZero() || !q.MatchesAddrs(s) {
 			continue
 		}
-		as := seenAs{since: s.Since, pid: s.PID, uid: s.UID, process: s.Process}
+		as := seenAs{since: s.Since, owner: s.Owner}
 		if old, ok := f.lookup(s); ok {
 			if old.since.Before(as.since) {
 				as.since = old.since
 			}
-			if as.pid == 0 {
-				as.pid, as.process = old.pid, old.process
-			}
-			if as.uid < 0 {
-				as.uid = old.uid
-			}
+			as.owner = as.owner.Inherit(old.owner, true) // the one rule: see Owner
 		}
 		if s.Cookie != 0 {
 			if f.byCookie == nil {
@@ -118,5 +111,5 @@ func (f *FirstSeen) Carry(s *Socket) {
 	if as.since.Before(s.Since) {
 		s.Since = as.since
 	}
-	s.Owner = s.Owner.Inherit(Owner{PID: as.pid, UID: as.uid, Process: as.process}, s.Inode != 0)
+	s.Owner = s.Owner.Inherit(as.owner, s.Inode != 0)
 }
