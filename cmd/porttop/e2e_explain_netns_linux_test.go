@@ -3,37 +3,15 @@
 package main
 
 import (
-	"net"
 	"strings"
 	"testing"
-
-	"github.com/porttop/porttop/sampler/netns"
-	"github.com/porttop/porttop/sampler/nstest"
 )
 
 // explain PORT searches every network namespace (as root, where auto reads
 // them all) and says which one holds the port: there it is taken, in
 // porttop's own it is free to bind.
 func TestExplainSearchesEveryNamespace(t *testing.T) {
-	nstest.RequireRoot(t)
-	name := nstest.Netns(t, "explain", 0, 0)
-	list, err := netns.Discover()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var n netns.NS
-	for _, x := range list {
-		if x.Name == name {
-			n = x
-		}
-	}
-	var ln net.Listener
-	if err := netns.Do(n, func() (err error) {
-		ln, err = net.Listen("tcp4", "127.0.0.1:7779")
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	name, _, ln := listenInNetns(t, "explain", 0, 0, "127.0.0.1:7779")
 	r := runPorttop(t, "explain", "7779")
 	text := strings.Join(strings.Fields(r.stdout), " ") // unwrapped
 	if r.code != 0 || !strings.Contains(text, "held only in other network namespaces") || !strings.Contains(text, "in network namespace "+name) {

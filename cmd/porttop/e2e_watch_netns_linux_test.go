@@ -11,32 +11,12 @@ import (
 	"time"
 
 	"github.com/porttop/porttop/sampler/netns"
-	"github.com/porttop/porttop/sampler/nstest"
 )
 
 // watch --source netns streams a listener and a connection made inside an
 // ip netns namespace, each line naming the namespace and the cgroup.
 func TestWatchNetnsFields(t *testing.T) {
-	nstest.RequireRoot(t)
-	name := nstest.Netns(t, "watch", 0, 0)
-	list, err := netns.Discover()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var n netns.NS
-	for _, x := range list {
-		if x.Name == name {
-			n = x
-		}
-	}
-	var ln net.Listener
-	if err := netns.Do(n, func() (err error) {
-		ln, err = net.Listen("tcp4", "127.0.0.1:7777")
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
+	name, n, _ := listenInNetns(t, "watch", 0, 0, "127.0.0.1:7777")
 
 	s := startPorttop(t, "watch", "--source", "netns", "--port", "7777", "--interval", "100ms")
 	type placeLine struct {
@@ -73,26 +53,7 @@ func TestWatchNetnsFields(t *testing.T) {
 // lies outside the host's is judged against the namespace's range: watch
 // names that range in a line of its own, then reports os_ephemeral true.
 func TestWatchJudgesEachNamespaceByItsRange(t *testing.T) {
-	nstest.RequireRoot(t)
-	name := nstest.Netns(t, "wrange", 61000, 61999)
-	list, err := netns.Discover()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var n netns.NS
-	for _, x := range list {
-		if x.Name == name {
-			n = x
-		}
-	}
-	var ln net.Listener
-	if err := netns.Do(n, func() (err error) {
-		ln, err = net.Listen("tcp4", "127.0.0.1:7778")
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
+	name, n, _ := listenInNetns(t, "wrange", 61000, 61999, "127.0.0.1:7778")
 
 	s := startPorttop(t, "watch", "--source", "netns", "--port", "7778", "--interval", "100ms")
 	time.Sleep(300 * time.Millisecond) // past the first sample: the client is no existing socket

@@ -3,39 +3,16 @@
 package main
 
 import (
-	"net"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/porttop/porttop/sampler/netns"
-	"github.com/porttop/porttop/sampler/nstest"
 )
 
 // `who` finds a listener inside an `ip netns` namespace, says which, and
 // names its owner; a port free everywhere is still free.
 func TestWhoSearchesEveryNamespace(t *testing.T) {
-	nstest.RequireRoot(t)
-	name := nstest.Netns(t, "who", 0, 0)
-	list, err := netns.Discover()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var n netns.NS
-	for _, x := range list {
-		if x.Name == name {
-			n = x
-		}
-	}
-	var ln net.Listener
-	if err := netns.Do(n, func() (err error) {
-		ln, err = net.Listen("tcp4", "127.0.0.1:7777")
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
+	name, _, ln := listenInNetns(t, "who", 0, 0, "127.0.0.1:7777")
 
 	r := runPorttop(t, "who", "7777")
 	if r.code != 0 {
