@@ -95,6 +95,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--filter", "tcp", "--filter", "80"}, "--filter 80: given twice (first tcp)"},
 		{[]string{"watch", "--filter", "tcp", "--filter", "80"}, "given twice"},
 		{[]string{"replay", "x", "--filter", "a", "--filter", "b"}, "given twice"},
+		{[]string{"snapshot", "--filter", "tcp", "--filter", "80"}, "given twice"},
+		{[]string{"view", "-", "--filter", "a", "--filter", "b"}, "given twice"},
 		{[]string{"help", "nope"}, "not a command"},
 		{[]string{"version", "now"}, "unexpected argument"},
 	}

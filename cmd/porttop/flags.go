@@ -153,14 +153,7 @@ type sampling struct {
 }
 
 func (fs *flagSet) samplingFlags(s *sampling) {
-	fs.value("port", func(v string) error {
-		p, err := ports.ParsePort(v)
-		if err != nil {
-			return portProblem(v)
-		}
-		s.port = addPort(s.port, p)
-		return nil
-	}, "only port N; again for more ports")
+	fs.portFlag(&s.port)
 	fs.filterFlag(&s.filter)
 	fs.value("interval", func(v string) error {
 		d, err := parseInterval(v)
@@ -259,6 +252,20 @@ func parseDuration(v string) (time.Duration, error) {
 
 // filterFlag takes --filter once: two filters could mean either or both,
 // so porttop asks for one line holding what is meant.
+// portFlag is --port N, again for more ports (the filter "80,443").
+func (fs *flagSet) portFlag(port *string) {
+	fs.value("port", func(v string) error {
+		p, err := ports.ParsePort(v)
+		if err != nil {
+			return portProblem(v)
+		}
+		*port = addPort(*port, p)
+		return nil
+	}, "only port N; again for more ports")
+}
+
+// filterFlag is --filter TEXT, given once: a second is an error, since
+// two filters could mean either or both.
 func (fs *flagSet) filterFlag(text *string) {
 	set := false
 	fs.value("filter", func(v string) error {

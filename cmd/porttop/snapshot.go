@@ -90,15 +90,8 @@ func runSnapshot(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("snapshot")
 	var s sampling
 	var asJSON, asCSV bool
-	fs.value("port", func(v string) error {
-		p, err := ports.ParsePort(v)
-		if err != nil {
-			return portProblem(v)
-		}
-		s.port = addPort(s.port, p)
-		return nil
-	}, "only port N")
-	fs.StringVar(&s.filter, "filter", "", "filter text")
+	fs.portFlag(&s.port)
+	fs.filterFlag(&s.filter)
 	fs.sourceFlag(&s.source)
 	fs.BoolVar(&asJSON, "json", false, "JSON lines")
 	fs.BoolVar(&asCSV, "csv", false, "CSV")

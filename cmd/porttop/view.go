@@ -49,7 +49,7 @@ func runView(args []string, stdout, stderr io.Writer) error {
 	var filterText string
 	var follow bool
 	fs.displayFlags(&d)
-	fs.StringVar(&filterText, "filter", "", "filter text")
+	fs.filterFlag(&filterText)
 	fs.BoolVar(&follow, "follow", false, "follow a growing FILE")
 	pos, err := fs.parse(args)
 	if err != nil {
