@@ -2,8 +2,10 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -29,61 +31,46 @@ owner_gone; unknown values are left out (JSON) or empty (CSV).
   --csv           comma-separated values, header first
   --port N        only sockets on port N (local or remote side); again for more
   --filter TEXT   only sockets matching TEXT (the live view's / syntax)
-  --source S      auto, netlink or gopsutil
+  --source S      auto, netlink, ebpf, netns or gopsutil
 `
 
 func init() { commandHelp["snapshot"] = snapshotHelp }
 
-// snapshotRow is one socket under the watch stream's field names.
-type snapshotRow struct {
-	Time        string `json:"time"`
-	Proto       string `json:"proto"`
-	Local       string `json:"local"`
-	Remote      string `json:"remote,omitempty"`
-	State       string `json:"state,omitempty"`
-	PID         int32  `json:"pid,omitempty"`
-	Process     string `json:"process,omitempty"`
-	UID         *int32 `json:"uid,omitempty"`
-	Range       string `json:"range"`
-	OSEphemeral bool   `json:"os_ephemeral"`
-	OwnerGone   bool   `json:"owner_gone,omitempty"`
-}
+// snapshotColumns are the CSV's columns: watch's field names, in the order
+// of an event line (FORMAT.md), its place fields last.
+var snapshotColumns = []string{"time", "proto", "local", "remote", "state", "pid", "process", "uid",
+	"range", "os_ephemeral", "owner_gone", "netns", "netns_name", "cgroup", "container"}
 
-var snapshotColumns = []string{"time", "proto", "local", "remote", "state", "pid", "process", "uid", "range", "os_ephemeral", "owner_gone"}
-
-func rowOf(sk *sampler.Socket, at time.Time, eph ports.Range) snapshotRow {
-	port := sk.Local.Port()
-	r := snapshotRow{
-		Time:        at.UTC().Format(time.RFC3339Nano),
-		Proto:       sk.Proto.String(),
-		Local:       sk.Local.String(),
-		State:       sk.State.String(),
-		PID:         sk.PID,
-		Process:     sk.Process,
-		Range:       ports.ClassOf(port).String(),
-		OSEphemeral: eph.Known() && eph.Contains(port),
-		OwnerGone:   sk.Owner.Departed(),
+// csvRow is one socket's CSV row, read from the line `who --json` and
+// --json write (record.MarshalSocket), so the two cannot drift apart: a
+// field the line leaves out is empty, a flag left out is false.
+func csvRow(sk *sampler.Socket, at time.Time, eph ports.Range) ([]string, error) {
+	b, err := record.MarshalSocket(sk, at, eph)
+	if err != nil {
+		return nil, err
 	}
-	if sk.Remote.IsValid() {
-		r.Remote = sk.Remote.String()
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
 	}
-	if sk.UID >= 0 {
-		uid := sk.UID
-		r.UID = &uid
+	row := make([]string, len(snapshotColumns))
+	for i, c := range snapshotColumns {
+		switch v := m[c].(type) {
+		case string:
+			row[i] = v
+		case json.Number:
+			row[i] = v.String()
+		case bool:
+			row[i] = strconv.FormatBool(v)
+		case nil:
+			if c == "os_ephemeral" || c == "owner_gone" {
+				row[i] = "false"
+			}
+		}
 	}
-	return r
-}
-
-func (r snapshotRow) fields() []string {
-	pid, uid := "", ""
-	if r.PID != 0 {
-		pid = strconv.Itoa(int(r.PID))
-	}
-	if r.UID != nil {
-		uid = strconv.Itoa(int(*r.UID))
-	}
-	return []string{r.Time, r.Proto, r.Local, r.Remote, r.State, pid, r.Process, uid, r.Range,
-		strconv.FormatBool(r.OSEphemeral), strconv.FormatBool(r.OwnerGone)}
+	return row, nil
 }
 
 func runSnapshot(args []string, stdout, stderr io.Writer) error {
@@ -169,7 +156,11 @@ func writeSnapshotCSV(w io.Writer, sockets []sampler.Socket, at time.Time, eph p
 		return err
 	}
 	for i := range sockets {
-		if err := cw.Write(rowOf(&sockets[i], at, eph).fields()); err != nil {
+		row, err := csvRow(&sockets[i], at, eph)
+		if err != nil {
+			return err
+		}
+		if err := cw.Write(row); err != nil {
 			return err
 		}
 	}
