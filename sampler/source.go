@@ -101,6 +101,19 @@ type NetnsRanger interface {
 	NetnsRanges() []NetnsRange
 }
 
+// EventTable is implemented by TransitionWatchers whose transitions are
+// complete (the ebpf source where its programs read socket cookies): every
+// TCP state change of every socket in every namespace the source's Sample
+// shows, each with its Cookie and NetNS, the opening one with its Opener
+// and Place. CompleteTransitions reports whether that holds now (false
+// after the kernel dropped records, until the next full sample). The
+// poller then keeps the TCP table from the transitions and takes
+// snapshots only for what they cannot tell: the first table, TIME_WAIT
+// expiry, UDP, and a periodic consistency check.
+type EventTable interface {
+	CompleteTransitions() bool
+}
+
 // Noter is implemented by sources with something to say in the header after
 // a sample (rows they could not read, a fallback taken). The poller asks
 // after each sample and adds the lines to Batch.Notes.

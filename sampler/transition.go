@@ -35,6 +35,15 @@ type Transition struct {
 	// NetNS is the socket's network namespace (its inode number, as
 	// /proc/PID/ns/net shows it); 0 when the source cannot tell.
 	NetNS uint32
+	// Cookie is the kernel's socket cookie, the same number sock_diag
+	// reports as the socket's ID.Cookie; 0 when the source cannot read it.
+	Cookie uint64
+	// Opener and Place, on a transition that opens a socket (from CLOSE,
+	// or SYN_RECV -> ESTABLISHED for an accepted connection), are who
+	// opened it and where (namespace name, cgroup path, container) as the
+	// source knows them; zero where it does not.
+	Opener Owner
+	Place  Place
 }
 
 // FailedOp is the call that failed for lack of a free local port.
