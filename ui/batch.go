@@ -5,6 +5,7 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/live"
+	"github.com/porttop/porttop/ui/safe"
 )
 
 // applyBatch takes one batch of the live feed in, in the order its parts
@@ -36,7 +37,9 @@ func (m *Model) applyBatch(b live.Batch) {
 		}
 		m.sockets = w.Snapshot.Sockets
 		m.snapshots.arrive(w.Snapshot)
-		m.views.observe(*w, now, m.stats.listeners)
+		if gone := m.views.observe(*w, now, m.stats.listeners); gone != "" {
+			m.status.info(safe.Text(gone) + " is no longer read: the churn panel and the map show all netns")
+		}
 	}
 	m.focused = b.Focus
 	if b.Reset {

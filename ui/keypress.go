@@ -107,6 +107,8 @@ func (m Model) mainKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.views.main = 1 - m.views.main
 	case key.Matches(msg, k.Churn):
 		m.views.side = 1 - m.views.side
+	case key.Matches(msg, k.Netns):
+		m.nextNetns()
 	case key.Matches(msg, k.Explain):
 		m.openExplain()
 	case key.Matches(msg, k.Pause) && m.cfg.Replay == nil:
@@ -142,7 +144,8 @@ func (m Model) paneKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.feed, cmd = m.feed.Update(msg)
 	case modeChurn:
 		var feedCmd tea.Cmd
-		m.views.churn, cmd = m.views.churn.Update(msg)
+		ch := m.views.shownChurn()
+		*ch, cmd = ch.Update(msg)
 		m.feed, feedCmd = m.feed.Update(msg)
 		cmd = tea.Batch(cmd, feedCmd)
 	default: // the table, and the map's keys the map did not take

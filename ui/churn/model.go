@@ -29,7 +29,12 @@ type Model struct {
 	styles    Styles
 	ephemeral ports.Range
 	threshold float64
-	s         *state
+	// scope is what the panel counts (SetScope), escaped; "" says nothing.
+	scope string
+	// others are the ranges of the other namespaces whose sockets the
+	// panel is given (SetNetnsRanges), by inode; nil for one namespace.
+	others map[uint64]ports.Range
+	s      *state
 	// width and height are the area SetSize gave.
 	width, height int
 }

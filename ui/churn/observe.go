@@ -88,7 +88,7 @@ func (m Model) ObserveWithListeners(snap sampler.Snapshot, events []sampler.Even
 	}
 
 	clear(s.dests)
-	countDests(snap.Sockets, listeners, m.ephemeral, s.dests, s.destPorts)
+	m.countDests(snap.Sockets, listeners, s.dests, s.destPorts)
 	s.blocked = dests.Blocked(snap.Sockets, m.ephemeral)
 	s.top = TopN(s.dests, maxTop)
 	s.owners = countOwners(snap.Sockets, listeners, m, s.top, s.destPorts)
@@ -107,13 +107,17 @@ func (m Model) ObserveWithListeners(snap sampler.Snapshot, events []sampler.Even
 }
 
 // gauges counts TIME_WAIT sockets and the distinct local ports of the OS
-// ephemeral range in use.
+// ephemeral range in use (by the sockets of the panel's namespace: those of
+// other namespaces listed by SetNetnsRanges hold ports of their own range).
 func (m Model) gauges(socks []sampler.Socket) (timeWait, ephemeral uint32) {
 	seen := &m.s.ephemeralSeen
 	*seen = [len(*seen)]uint64{}
 	for i := range socks {
 		if socks[i].State == sampler.StateTimeWait {
 			timeWait++
+		}
+		if m.isOther(socks[i].Netns) {
+			continue // a port of its own namespace's range, not of this one
 		}
 		p := socks[i].Local.Port()
 		if !m.known() || !m.ephemeral.Contains(p) {
