@@ -22,10 +22,10 @@ func (m *Model) End() { m.moveTo(len(m.rows) - 1) }
 
 func (m *Model) moveTo(i int) {
 	m.cursor = max(min(i, len(m.rows)-1), 0)
-	if m.cursor < len(m.rows) {
-		m.selected, m.hasSelected = m.rows[m.cursor].s.ID, true
-	}
 	m.scrollToCursor()
+	if m.cursor < len(m.rows) {
+		m.selected, m.hasSelected = m.rowAt(m.cursor).s.ID, true
+	}
 }
 
 // followSelection keeps the cursor on the socket it was on after the rows
@@ -35,16 +35,19 @@ func (m *Model) followSelection() {
 		for i := range m.rows {
 			if m.rows[i].s.ID == m.selected {
 				m.cursor = i
+				if m.pend.on {
+					m.cursor = m.rankOf(i)
+				}
 				m.scrollToCursor()
 				return
 			}
 		}
 	}
 	m.cursor = max(min(m.cursor, len(m.rows)-1), 0)
-	if m.cursor < len(m.rows) {
-		m.selected, m.hasSelected = m.rows[m.cursor].s.ID, true
-	}
 	m.scrollToCursor()
+	if m.cursor < len(m.rows) {
+		m.selected, m.hasSelected = m.rowAt(m.cursor).s.ID, true
+	}
 }
 
 func (m *Model) scrollToCursor() {

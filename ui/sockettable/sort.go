@@ -115,7 +115,7 @@ type sortKeys struct {
 	primary, port, local, remote uint64
 }
 
-func keysOf(k SortKey, s *sampler.Socket, ranks map[string]uint32) sortKeys {
+func keysOf(k SortKey, s *sampler.Socket, ranks *procRanks) sortKeys {
 	ks := sortKeys{
 		primary: sortKeyOf(k, s, ranks),
 		port:    uint64(s.Local.Port())<<8 | uint64(s.Proto),
@@ -167,15 +167,15 @@ func addrKey(ap netip.AddrPort, withPort bool) uint64 {
 	return 0
 }
 
-// sortKeyOf is a row's primary sort key packed in a uint64. ranks maps
-// process names to their order (ByProcess).
-func sortKeyOf(k SortKey, s *sampler.Socket, ranks map[string]uint32) uint64 {
+// sortKeyOf is a row's primary sort key packed in a uint64. ranks orders
+// process names (ByProcess).
+func sortKeyOf(k SortKey, s *sampler.Socket, ranks *procRanks) uint64 {
 	port := uint64(s.Local.Port())
 	switch k {
 	case ByState:
 		return uint64(stateRank[s.State])<<32 | port<<8 | uint64(s.Proto)
 	case ByProcess:
-		return uint64(ranks[s.Process])<<32 | uint64(uint32(s.PID))
+		return uint64(ranks.of(s.Process))<<32 | uint64(uint32(s.PID))
 	case ByAge:
 		// Youngest first: a larger Since sorts earlier.
 		return ^uint64(s.Since.UnixNano()) ^ (1 << 63)
@@ -200,9 +200,18 @@ var stateRank = func() [256]uint8 {
 	return r
 }()
 
-// processRanks numbers the distinct process names in sort order, unknown
-// ("") last, as compareProcess orders them.
-func processRanks(rows []row) map[string]uint32 {
+// procRanks numbers process names in sort order, unknown ("") last, as
+// compareProcess orders them. The names a table holds get even ranks; a
+// name it does not hold (a lingering row merged into rows sorted without
+// it) gets the odd rank between its neighbours, so that keys made from one
+// procRanks agree with the full comparison whatever rows they are for
+// (two such names may tie: the full comparison then decides).
+type procRanks struct {
+	rank  map[string]uint32
+	names []string // sorted, "" left out
+}
+
+func processRanks(rows []row) *procRanks {
 	seen := map[string]struct{}{}
 	for _, r := range rows {
 		seen[r.s.Process] = struct{}{}
@@ -216,8 +225,22 @@ func processRanks(rows []row) map[string]uint32 {
 	slices.Sort(names)
 	ranks := make(map[string]uint32, len(names)+1)
 	for i, n := range names {
-		ranks[n] = uint32(i)
+		ranks[n] = 2*uint32(i) + 2
 	}
-	ranks[""] = uint32(len(names))
-	return ranks
+	return &procRanks{rank: ranks, names: names}
+}
+
+// of is name's rank.
+func (p *procRanks) of(name string) uint32 {
+	if p == nil {
+		return 0
+	}
+	if name == "" {
+		return 2*uint32(len(p.names)) + 3
+	}
+	if r, ok := p.rank[name]; ok {
+		return r
+	}
+	i, _ := slices.BinarySearch(p.names, name)
+	return 2*uint32(i) + 1 // between names[i-1] and names[i]
 }

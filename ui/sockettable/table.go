@@ -67,10 +67,13 @@ type Options struct {
 // when the row is on screen (markOf), so that highlights can expire without
 // touching the rows.
 type row struct {
-	s    *sampler.Socket
-	keys sortKeys // see keysOf
-	gone bool     // a lingering closed socket
+	s      *sampler.Socket
+	keys   sortKeys // see keysOf
+	cookie uint64   // s.Cookie, read where s may be stale (see resortRows)
+	gone   bool     // a lingering closed socket
 }
+
+func rowOf(s *sampler.Socket, gone bool) row { return row{s: s, cookie: s.Cookie, gone: gone} }
 
 type lingering struct {
 	s     sampler.Socket
@@ -87,8 +90,16 @@ type Model struct {
 	sort   SortKey
 	match  func(*sampler.Socket) bool
 
-	sockets   []sampler.Socket // the last snapshot, unfiltered
-	rows      []row            // filtered, sorted: what the table shows
+	sockets []sampler.Socket // the last snapshot, unfiltered
+	rows    []row            // filtered, sorted by rowsSort: what the table shows
+	// rowsSort is the order rows are in. When it is not sort (SortLater),
+	// pend finds the rows on screen in sort's order without sorting them.
+	rowsSort SortKey
+	ranks    *procRanks // the process ranks rows' keys were made with
+	pend     *pending
+	// filterGen counts SetFilter calls: a Prepared made under another
+	// filter is not taken.
+	filterGen uint64
 	fresh     map[sampler.ID]time.Time
 	lingering map[sampler.ID]*lingering // rows point into these
 
@@ -122,6 +133,7 @@ func New(opts Options) Model {
 		lingering: map[sampler.ID]*lingering{},
 		cache:     newRowCache(),
 		scratch:   &resortScratch{},
+		pend:      &pending{},
 		keys:      DefaultKeyMap(),
 	}
 }
@@ -136,12 +148,16 @@ func (m *Model) SetSize(width, height int) {
 }
 
 // SetFilter narrows the rows; nil shows everything. Call Rebuild after.
-func (m *Model) SetFilter(match func(*sampler.Socket) bool) { m.match = match }
+func (m *Model) SetFilter(match func(*sampler.Socket) bool) {
+	m.match = match
+	m.filterGen++
+}
 
 // Sort is the current order.
 func (m Model) Sort() SortKey { return m.sort }
 
-// SetSort changes the order, keeping the cursor on the same socket.
+// SetSort changes the order, keeping the cursor on the same socket. It
+// sorts the rows whole; SortLater is the cheap way.
 func (m *Model) SetSort(k SortKey) {
 	m.sort = k
 	m.sortRows()
@@ -155,6 +171,13 @@ func (m Model) Len() int { return len(m.rows) }
 // the rows. Opened events (except the first sample's existing sockets) mark
 // rows fresh; Closed events keep their socket lingering for a while.
 func (m *Model) Observe(sockets []sampler.Socket, events []sampler.Event, now time.Time) {
+	m.observeMarks(sockets, events, now)
+	m.Rebuild()
+}
+
+// observeMarks takes the snapshot and its events' highlights and lingering
+// rows in, without making rows.
+func (m *Model) observeMarks(sockets []sampler.Socket, events []sampler.Event, now time.Time) {
 	m.sockets = sockets
 	m.places = placesOf(sockets, m.opts.OwnNetns)
 	for i := range events {
@@ -171,7 +194,6 @@ func (m *Model) Observe(sockets []sampler.Socket, events []sampler.Event, now ti
 		}
 	}
 	m.expire(now)
-	m.Rebuild()
 }
 
 // Expire drops highlights and lingering rows whose time is up, reporting
@@ -217,6 +239,7 @@ func (m *Model) dropExpired() {
 		rows = append(rows, r)
 	}
 	m.rows = rows
+	m.pend.invalidate(m.pend.on)
 	m.followSelection()
 }
 
@@ -252,36 +275,53 @@ func (m *Model) Rebuild() {
 			// sample dropped it from the table. Its lingering row stands for it.
 			continue
 		}
-		rows = append(rows, row{s: s})
+		rows = append(rows, rowOf(s, false))
 	}
 	for _, l := range m.lingering {
 		if m.match != nil && !m.match(&l.s) {
 			continue
 		}
-		rows = append(rows, row{s: &l.s, gone: true})
+		rows = append(rows, rowOf(&l.s, true))
 	}
-	m.rows = m.resort(rows, prev)
+	if m.rowsSort != m.sort {
+		prev = nil // in another order: nothing to merge into
+	}
+	var ranks *procRanks
+	if m.sort == ByProcess {
+		ranks = processRanks(rows)
+	}
+	m.setRows(resortRows(m.sort, ranks, m.scratch, rows, prev), m.sort, ranks)
+}
+
+// setRows puts rows, in k's order, on show.
+func (m *Model) setRows(rows []row, k SortKey, ranks *procRanks) {
+	m.rows, m.rowsSort, m.ranks = rows, k, ranks
+	m.pend.invalidate(m.rowsSort != m.sort)
 	m.followSelection()
 }
 
 // sortRows sorts the rows whole (a new order).
 func (m *Model) sortRows() {
-	m.setKeys(m.rows)
-	slices.SortFunc(m.rows, m.compareRows())
-}
-
-func (m *Model) setKeys(rows []row) {
-	var ranks map[string]uint32
+	var ranks *procRanks
 	if m.sort == ByProcess {
-		ranks = processRanks(rows)
+		ranks = processRanks(m.rows)
 	}
+	setKeys(m.sort, m.rows, ranks)
+	slices.SortFunc(m.rows, compareRows(m.sort))
+	m.rowsSort, m.ranks = m.sort, ranks
+	m.pend.invalidate(false)
+}
+
+func setKeys(k SortKey, rows []row, ranks *procRanks) {
 	for i := range rows {
-		rows[i].keys = keysOf(m.sort, rows[i].s, ranks)
+		rows[i].keys = keysOf(k, rows[i].s, ranks)
 	}
 }
 
-func (m *Model) compareRows() func(a, b row) int {
-	full := compareFor(m.sort)
+func (m *Model) compareRows() func(a, b row) int { return compareRows(m.sort) }
+
+func compareRows(k SortKey) func(a, b row) int {
+	full := compareFor(k)
 	return func(a, b row) int {
 		if c := a.keys.compare(&b.keys); c != 0 {
 			return c
@@ -295,5 +335,5 @@ func (m Model) Selected() (sampler.Socket, bool) {
 	if m.cursor < 0 || m.cursor >= len(m.rows) {
 		return sampler.Socket{}, false
 	}
-	return *m.rows[m.cursor].s, true
+	return *m.rowAt(m.cursor).s, true
 }
