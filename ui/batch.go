@@ -5,6 +5,7 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/live"
+	"github.com/porttop/porttop/ui/sockettable"
 )
 
 // applyBatch takes one batch of the live feed in, in the order its parts
@@ -13,7 +14,8 @@ import (
 // freeze while the display is paused, their events kept aside until it
 // resumes. The feed (live.Merger) decides which snapshot drives the table
 // and which events the feed and history take.
-func (m *Model) applyBatch(b live.Batch) {
+// prepared is the table's rows of b, made off the UI goroutine, or nil.
+func (m *Model) applyBatch(b live.Batch, prepared *sockettable.Prepared) {
 	now := m.now()
 	w := b.Wide
 	if w != nil {
@@ -54,10 +56,10 @@ func (m *Model) applyBatch(b live.Batch) {
 		}
 	case live.ShowWide, live.ShowFocused:
 		if m.paused.on {
-			m.paused.hold(b.Snapshot, b.Events)
+			m.paused.hold(b.Snapshot, b.Events, prepared)
 			return
 		}
-		m.table.Observe(b.Snapshot.Sockets, b.Events, now)
+		m.table.ObservePrepared(prepared, b.Snapshot.Sockets, b.Events, now)
 		if b.Show == live.ShowFocused {
 			m.snapshots.hide()
 		} else {
@@ -74,7 +76,7 @@ func (m *Model) applyBatch(b live.Batch) {
 // from it would read as free). A held focused snapshot is let go; held
 // events stay.
 func (m *Model) showWideTable() {
-	m.paused.snapshot = nil
+	m.paused.snapshot, m.paused.prepared = nil, nil
 	if m.snapshots.latestID == 0 {
 		return
 	}

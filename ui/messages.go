@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/porttop/porttop/sampler/live"
+	"github.com/porttop/porttop/ui/sockettable"
 )
 
 // BatchMsg carries one batch from the feed into Update. Tests and callers
@@ -13,6 +14,13 @@ import (
 // sampler.Recycler when the feed implements it (see snapshotRefs); a feed
 // that does not must not write to a slice it has handed over.
 type BatchMsg struct{ Batch live.Batch }
+
+// preparedMsg is a BatchMsg with the table's rows of its batch already
+// made, off the UI goroutine, by nextBatch (see tablePrep).
+type preparedMsg struct {
+	BatchMsg
+	rows *sockettable.Prepared
+}
 
 // feedErrMsg is a failed Feed.Next.
 type feedErrMsg struct{ err error }

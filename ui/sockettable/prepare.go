@@ -91,13 +91,30 @@ func (m *Model) ObservePrepared(p *Prepared, sockets []sampler.Socket, events []
 	setKeys(k, ling, p.ranks)
 	cmp := compareRows(k)
 	slices.SortFunc(ling, cmp)
+	// Lingering sockets by cookie: a uint64 is quicker to look up for
+	// each of 100k rows than a whole ID.
+	byCookie := make(map[uint64]*lingering, len(m.lingering))
+	for _, l := range m.lingering {
+		if l.s.Cookie != 0 {
+			byCookie[l.s.Cookie] = l
+		}
+	}
+	gone := func(r row) bool {
+		if len(m.lingering) == 0 {
+			return false
+		}
+		if r.cookie != 0 {
+			l, ok := byCookie[r.cookie]
+			return ok && l.s.ID == r.s.ID
+		}
+		_, ok := m.lingering[r.s.ID]
+		return ok
+	}
 	rows := make([]row, 0, len(p.rows)+len(ling))
 	n := 0
 	for _, r := range p.rows {
-		if len(m.lingering) > 0 {
-			if _, gone := m.lingering[r.s.ID]; gone {
-				continue // its lingering row stands for it (see Rebuild)
-			}
+		if gone(r) {
+			continue // its lingering row stands for it (see Rebuild)
 		}
 		for n < len(ling) && cmp(ling[n], r) < 0 {
 			rows = append(rows, ling[n])
