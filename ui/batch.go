@@ -5,7 +5,6 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/live"
-	"github.com/porttop/porttop/ui/sockettable"
 )
 
 // applyBatch takes one batch of the live feed in, in the order its parts
@@ -14,8 +13,8 @@ import (
 // freeze while the display is paused, their events kept aside until it
 // resumes. The feed (live.Merger) decides which snapshot drives the table
 // and which events the feed and history take.
-// prepared is the table's rows of b, made off the UI goroutine, or nil.
-func (m *Model) applyBatch(b live.Batch, prepared *sockettable.Prepared) {
+// p is what was made of b off the UI goroutine (parts may be nil).
+func (m *Model) applyBatch(b live.Batch, p prepared) {
 	now := m.now()
 	w := b.Wide
 	if w != nil {
@@ -38,7 +37,7 @@ func (m *Model) applyBatch(b live.Batch, prepared *sockettable.Prepared) {
 		}
 		m.sockets = w.Snapshot.Sockets
 		m.snapshots.arrive(w.Snapshot)
-		m.views.observe(*w, now, m.stats.listeners)
+		m.views.observe(*w, now, m.stats.listeners, p.churn)
 	}
 	m.focused = b.Focus
 	if b.Reset {
@@ -56,10 +55,10 @@ func (m *Model) applyBatch(b live.Batch, prepared *sockettable.Prepared) {
 		}
 	case live.ShowWide, live.ShowFocused:
 		if m.paused.on {
-			m.paused.hold(b.Snapshot, b.Events, prepared)
+			m.paused.hold(b.Snapshot, b.Events, p.rows)
 			return
 		}
-		m.table.ObservePrepared(prepared, b.Snapshot.Sockets, b.Events, now)
+		m.table.ObservePrepared(p.rows, b.Snapshot.Sockets, b.Events, now)
 		if b.Show == live.ShowFocused {
 			m.snapshots.hide()
 		} else {

@@ -36,10 +36,7 @@ func nextBatch(ctx context.Context, feed Feed, wait time.Duration, filterSet <-c
 		if err != nil {
 			return feedErrMsg{err}
 		}
-		if rows := prep.prepare(b); rows != nil {
-			return preparedMsg{BatchMsg{b}, rows}
-		}
-		return BatchMsg{b}
+		return preparedMsg{BatchMsg{b}, prep.prepare(b)}
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/porttop/porttop/sampler/live"
-	"github.com/porttop/porttop/ui/sockettable"
 )
 
 // BatchMsg carries one batch from the feed into Update. Tests and callers
@@ -15,11 +14,12 @@ import (
 // that does not must not write to a slice it has handed over.
 type BatchMsg struct{ Batch live.Batch }
 
-// preparedMsg is a BatchMsg with the table's rows of its batch already
-// made, off the UI goroutine, by nextBatch (see tablePrep).
+// preparedMsg is a BatchMsg with the table's rows and the churn panel's
+// digest of its batch already made, off the UI goroutine, by nextBatch
+// (see tablePrep).
 type preparedMsg struct {
 	BatchMsg
-	rows *sockettable.Prepared
+	prepared
 }
 
 // feedErrMsg is a failed Feed.Next.

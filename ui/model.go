@@ -141,7 +141,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	next, cmd := m.route(msg)
 	if nm, ok := next.(Model); ok {
 		nm.layout()
-		nm.prep.tell(nm.table.Settings()) // for the next batch's rows
+		nm.prep.tell(nm.table.Settings(), nm.views.churn) // for the next batch
 		return nm, cmd
 	}
 	return next, cmd
@@ -157,9 +157,9 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case actedMsg:
 		return m.acted(msg)
 	case preparedMsg:
-		return m.batch(msg.BatchMsg, msg.rows)
+		return m.batch(msg.BatchMsg, msg.prepared)
 	case BatchMsg:
-		return m.batch(msg, nil)
+		return m.batch(msg, prepared{})
 	case feedErrMsg:
 		return m.feedFailed(msg.err)
 	case retryMsg:
@@ -184,9 +184,9 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// batch takes one batch of the feed in; rows are the table's rows of it,
-// made off the UI goroutine, or nil.
-func (m Model) batch(msg BatchMsg, rows *sockettable.Prepared) (tea.Model, tea.Cmd) {
+// batch takes one batch of the feed in, with what was made of it off the
+// UI goroutine.
+func (m Model) batch(msg BatchMsg, p prepared) (tea.Model, tea.Cmd) {
 	if w := msg.Batch.Wide; w != nil {
 		m.followEphemeral(*w) // a changed OS ephemeral range, first
 		m.start.Observe(w)
@@ -195,7 +195,7 @@ func (m Model) batch(msg BatchMsg, rows *sockettable.Prepared) (tea.Model, tea.C
 	} else {
 		m.start.Mark(msg.Batch.Events, msg.Batch.History)
 	}
-	m.applyBatch(msg.Batch, rows)
+	m.applyBatch(msg.Batch, p)
 	return m, nextBatch(m.ctx, m.cfg.Feed, minFrame, m.filterSet, m.prep)
 }
 

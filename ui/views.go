@@ -49,13 +49,14 @@ func newViews(m *Model) views {
 // observe passes a batch on. Their clock is the feed's (a replay's time when
 // replaying), which the snapshot carries.
 // listeners are the batch snapshot's, already found.
-func (v *views) observe(b sampler.Batch, now time.Time, listeners *sampler.Listeners) {
+// digest is the churn panel's, made off the UI goroutine, or nil.
+func (v *views) observe(b sampler.Batch, now time.Time, listeners *sampler.Listeners, digest *churn.Digest) {
 	at := b.Snapshot.Time
 	if at.IsZero() {
 		at = now
 	}
 	v.portmap = v.portmap.ObserveWithListeners(b.Snapshot, b.Events, at, listeners)
-	v.churn = v.churn.ObserveWithListeners(b.Snapshot, b.Events, at, listeners)
+	v.churn = v.churn.ObserveDigest(b.Snapshot, b.Events, at, listeners, digest)
 	v.churn = v.churn.ObserveFailures(b.Failures)
 }
 

@@ -32,8 +32,10 @@ func (m *Model) moveTo(i int) {
 // changed; if that socket is gone the cursor stays at the same height.
 func (m *Model) followSelection() {
 	if m.hasSelected {
+		c := m.selected.Cookie
 		for i := range m.rows {
-			if m.rows[i].s.ID == m.selected {
+			// the cookie first: a uint64 is quicker to compare than an ID
+			if m.rows[i].cookie == c && m.rows[i].s.ID == m.selected {
 				m.cursor = i
 				if m.pend.on {
 					m.cursor = m.rankOf(i)
