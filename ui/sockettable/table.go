@@ -229,18 +229,28 @@ func (m *Model) expire(now time.Time) (fresh, gone bool) {
 // dropExpired removes the lingering rows whose socket expire forgot,
 // keeping the others in their sorted order.
 func (m *Model) dropExpired() {
-	rows := m.rows[:0]
-	for _, r := range m.rows {
+	m.rows = m.keepLingering(m.rows)
+	if p := m.pend; p.on && p.valid {
+		// The rows keyed for the wanted order lose the same rows: no
+		// need to key them all again.
+		p.keyed = m.keepLingering(p.keyed)
+		p.win, p.off = nil, 0
+	}
+	m.followSelection()
+}
+
+// keepLingering drops, in place, the lingering rows expire forgot.
+func (m *Model) keepLingering(rows []row) []row {
+	out := rows[:0]
+	for _, r := range rows {
 		if r.gone {
 			if _, ok := m.lingering[r.s.ID]; !ok {
 				continue
 			}
 		}
-		rows = append(rows, r)
+		out = append(out, r)
 	}
-	m.rows = rows
-	m.pend.invalidate(m.pend.on)
-	m.followSelection()
+	return out
 }
 
 // markOf is how row r is highlighted at now.
