@@ -31,6 +31,8 @@ func (p *pending) invalidate(on bool) {
 	if !on {
 		p.keyed = nil // its memory goes with the order
 	}
+	clear(p.keyed) // no pointers into a snapshot no longer shown
+	p.keyed = p.keyed[:0]
 }
 
 // SortLater changes the order as SetSort does, keeping the cursor on the

@@ -6,6 +6,12 @@
 // order (resort), and a screenful of rendering per frame: a highlight's
 // expiry only redraws, a lingering row's removes it in place, neither
 // re-sorts.
+//
+// The per-batch sort can be done off the UI goroutine: a Preparer makes a
+// snapshot's rows for the table's Settings (Prepare), and ObservePrepared
+// merges in only the lingering rows. A new sort key need not sort either:
+// SortLater finds the rows on screen, and the cursor's place, by partial
+// selection until rows in the new order come (see pending).
 package sockettable
 
 import (
