@@ -5,19 +5,19 @@ import "slices"
 // pending answers a new sort key at once, without sorting the table: the
 // rows stay in the order they were in (rowsSort), and the rows on screen
 // in the new order are found by partial selection, in time proportional
-// to the table, never to its sort. A whole order in the new key comes with
-// the next batch's rows (see Prepared), which SortLater's caller asks for.
+// to the table, never to its sort, and without reading a socket: every
+// row holds its keys for every order. A whole order in the new key comes
+// with the next batch's rows (see Prepared), which SortLater's caller asks
+// for.
 //
 // It is a pointer inside the Model, like the row cache, so that View (a
 // value receiver) can fill it.
 type pending struct {
 	on bool // rows are not in the wanted order
-	// keyed is rows with the wanted order's keys, in selection's order,
-	// when valid (made when a window is asked for after the rows changed).
-	keyed []row
+	// idx is the rows' places, in selection's order, when valid (made
+	// when a window is asked for after the rows changed).
+	idx   []int32
 	valid bool
-	sort  SortKey
-	ranks *procRanks // keyed's, by process
 	// win is ranks [off, off+len(win)) of the wanted order.
 	win []row
 	off int
@@ -26,13 +26,10 @@ type pending struct {
 // invalidate forgets what was found: the rows changed. on says whether
 // they are still not in the wanted order.
 func (p *pending) invalidate(on bool) {
-	p.on = on
-	p.valid, p.win, p.off, p.ranks = false, nil, 0, nil
+	p.on, p.valid, p.win, p.off = on, false, nil, 0
 	if !on {
-		p.keyed = nil // its memory goes with the order
+		p.idx = nil // its memory goes with the order
 	}
-	clear(p.keyed) // no pointers into a snapshot no longer shown
-	p.keyed = p.keyed[:0]
 }
 
 // SortLater changes the order as SetSort does, keeping the cursor on the
@@ -56,35 +53,31 @@ func (m Model) rowAt(i int) row {
 	if !m.pend.on {
 		return m.rows[i]
 	}
-	p := m.keyFor()
+	p := m.placed()
 	if i < p.off || i >= p.off+len(p.win) {
 		h := max(m.visibleRows(), 1)
 		lo := max(min(i-h, len(m.rows)-3*h), 0)
 		hi := min(lo+3*h, len(m.rows))
-		selectRange(p.keyed, lo, hi, compareRows(m.sort))
-		p.win = append(p.win[:0:0], p.keyed[lo:hi]...)
+		rows, cmp := m.rows, compareRows(m.sort)
+		selectRange(p.idx, lo, hi, func(a, b int32) int { return cmp(rows[a], rows[b]) })
+		p.win = p.win[:0:0]
+		for _, j := range p.idx[lo:hi] {
+			p.win = append(p.win, rows[j])
+		}
 		p.off = lo
 	}
 	return p.win[i-p.off]
 }
 
-// key copies rows with k's keys.
-func (p *pending) key(rows []row, k SortKey) {
-	p.ranks = nil
-	if k == ByProcess {
-		p.ranks = processRanks(rows)
-	}
-	p.keyed = append(p.keyed[:0], rows...)
-	setKeys(k, p.keyed, p.ranks)
-	p.sort, p.valid = k, true
-	p.win, p.off = nil, 0
-}
-
-// keyFor makes sure keyed is the rows with the wanted order's keys.
-func (m Model) keyFor() *pending {
+// placed makes sure idx holds every row's place.
+func (m Model) placed() *pending {
 	p := m.pend
-	if !p.valid || len(p.keyed) != len(m.rows) || p.sort != m.sort {
-		p.key(m.rows, m.sort)
+	if !p.valid || len(p.idx) != len(m.rows) {
+		p.idx = slices.Grow(p.idx[:0], len(m.rows))[:len(m.rows)]
+		for i := range p.idx {
+			p.idx[i] = int32(i)
+		}
+		p.valid, p.win, p.off = true, nil, 0
 	}
 	return p
 }
@@ -92,22 +85,20 @@ func (m Model) keyFor() *pending {
 // rankOf is the place in the wanted order of rows[i]: how many rows come
 // before it.
 func (m Model) rankOf(i int) int {
-	p := m.keyFor()
-	r := m.rows[i]
-	r.keys = keysOf(m.sort, r.s, p.ranks)
 	cmp := compareRows(m.sort)
+	r := m.rows[i]
 	n := 0
-	for j := range p.keyed {
-		if cmp(p.keyed[j], r) < 0 {
+	for j := range m.rows {
+		if cmp(m.rows[j], r) < 0 {
 			n++
 		}
 	}
 	return n
 }
 
-// selectRange puts into rs[lo:hi] the rows of ranks lo to hi-1 in cmp's
-// order, sorted; the rest are left on their side of them.
-func selectRange(rs []row, lo, hi int, cmp func(a, b row) int) {
+// selectRange puts into rs[lo:hi] the elements of ranks lo to hi-1 in
+// cmp's order, sorted; the rest are left on their side of them.
+func selectRange[T any](rs []T, lo, hi int, cmp func(a, b T) int) {
 	if lo >= hi {
 		return
 	}
@@ -120,7 +111,7 @@ func selectRange(rs []row, lo, hi int, cmp func(a, b row) int) {
 
 // nth moves into rs[k] the row a sort of rs[a:b] would put there, with
 // no greater one before it and no smaller one after (quickselect).
-func nth(rs []row, a, b, k int, cmp func(a, b row) int) {
+func nth[T any](rs []T, a, b, k int, cmp func(a, b T) int) {
 	for b-a > 16 {
 		mid := a + (b-a)/2
 		// The median of three for the pivot: the table often comes in

@@ -55,10 +55,7 @@ func (p *Preparer) Prepare(sockets []sampler.Socket, s Settings) *Prepared {
 		}
 		rows = append(rows, rowOf(&sockets[i], false))
 	}
-	var ranks *procRanks
-	if s.Sort == ByProcess {
-		ranks = processRanks(rows)
-	}
+	ranks := processRanks(rows)
 	prev := p.prev
 	if p.prevSet.Sort != s.Sort || p.prevSet.Filter != s.Filter {
 		prev = nil
@@ -88,7 +85,7 @@ func (m *Model) ObservePrepared(p *Prepared, sockets []sampler.Socket, events []
 		ling = append(ling, rowOf(&l.s, true))
 	}
 	k := p.set.Sort
-	setKeys(k, ling, p.ranks)
+	setKeys(ling, p.ranks)
 	cmp := compareRows(k)
 	slices.SortFunc(ling, cmp)
 	// Lingering sockets by cookie: a uint64 is quicker to look up for

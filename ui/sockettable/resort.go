@@ -21,7 +21,7 @@ type resortScratch struct {
 // must be in k's order; only its keys, marks and cookies are read, never
 // its sockets (their snapshot may have been handed back meanwhile).
 func resortRows(k SortKey, ranks *procRanks, sc *resortScratch, rows, prev []row) []row {
-	setKeys(k, rows, ranks)
+	setKeys(rows, ranks)
 	cmp := compareRows(k)
 	if len(prev) == 0 || !sc.indexCookies(prev) {
 		slices.SortFunc(rows, cmp)
@@ -36,7 +36,7 @@ func resortRows(k SortKey, ranks *procRanks, sc *resortScratch, rows, prev []row
 			p := &prev[j]
 			// The same cookie is the same socket; the same keys hold its
 			// port, proto and addresses (IPv4 whole, IPv6 in part).
-			if p.keys == r.keys && p.gone == r.gone {
+			if p.keys.same(&r.keys, k) && p.gone == r.gone {
 				sc.slots[j] = r
 				continue
 			}

@@ -104,22 +104,28 @@ func compareAddrPort(a, b netip.AddrPort) int {
 	return cmp.Compare(a.Port(), b.Port())
 }
 
-// sortKeys are a row's place in the order packed in integers held in the
-// row, so that the sort of a 100k-row table compares integers and follows
-// a pointer to the socket only when all are equal: the primary key
+// sortKeys are a row's place in every order packed in integers held in
+// the row, so that the sort of a 100k-row table compares integers and
+// follows a pointer to the socket only when all are equal, and a new sort
+// key needs no pass over the sockets: the primary key of each order
 // (sortKeyOf), then byPort's own order, which every order ends on: local
 // port and proto, local address, remote address and port (addrKey). The
 // keys agree with compareFor(k): where they differ, the full comparison
 // differs the same way; where they are equal, it decides.
 type sortKeys struct {
-	primary, port, local, remote uint64
+	primary             [sortKeyCount]uint64
+	port, local, remote uint64
 }
 
-func keysOf(k SortKey, s *sampler.Socket, ranks *procRanks) sortKeys {
+// keysOf is s's keys; ranks orders the process names of the rows they are
+// compared with.
+func keysOf(s *sampler.Socket, ranks *procRanks) sortKeys {
 	ks := sortKeys{
-		primary: sortKeyOf(k, s, ranks),
-		port:    uint64(s.Local.Port())<<8 | uint64(s.Proto),
-		local:   addrKey(s.Local, false),
+		port:  uint64(s.Local.Port())<<8 | uint64(s.Proto),
+		local: addrKey(s.Local, false),
+	}
+	for k := range sortKeyCount {
+		ks.primary[k] = sortKeyOf(k, s, ranks)
 	}
 	// An IPv6 local key is only the address's start: two equal ones may
 	// still differ in the local address, which comes before the remote
@@ -130,16 +136,22 @@ func keysOf(k SortKey, s *sampler.Socket, ranks *procRanks) sortKeys {
 	return ks
 }
 
-func (a *sortKeys) compare(b *sortKeys) int {
+// compare orders by k's keys.
+func (a *sortKeys) compare(b *sortKeys, k SortKey) int {
 	switch {
-	case a.primary != b.primary:
-		return cmp.Compare(a.primary, b.primary)
+	case a.primary[k] != b.primary[k]:
+		return cmp.Compare(a.primary[k], b.primary[k])
 	case a.port != b.port:
 		return cmp.Compare(a.port, b.port)
 	case a.local != b.local:
 		return cmp.Compare(a.local, b.local)
 	}
 	return cmp.Compare(a.remote, b.remote)
+}
+
+// same reports whether a and b hold the same place in k's order.
+func (a *sortKeys) same(b *sortKeys, k SortKey) bool {
+	return a.primary[k] == b.primary[k] && a.port == b.port && a.local == b.local && a.remote == b.remote
 }
 
 // addrKey orders as compareAddrPort does, as far as 64 bits go: the

@@ -236,12 +236,7 @@ func (m *Model) expire(now time.Time) (fresh, gone bool) {
 // keeping the others in their sorted order.
 func (m *Model) dropExpired() {
 	m.rows = m.keepLingering(m.rows)
-	if p := m.pend; p.on && p.valid {
-		// The rows keyed for the wanted order lose the same rows: no
-		// need to key them all again.
-		p.keyed = m.keepLingering(p.keyed)
-		p.win, p.off = nil, 0
-	}
+	m.pend.invalidate(m.pend.on)
 	m.followSelection()
 }
 
@@ -302,10 +297,7 @@ func (m *Model) Rebuild() {
 	if m.rowsSort != m.sort {
 		prev = nil // in another order: nothing to merge into
 	}
-	var ranks *procRanks
-	if m.sort == ByProcess {
-		ranks = processRanks(rows)
-	}
+	ranks := processRanks(rows)
 	m.setRows(resortRows(m.sort, ranks, m.scratch, rows, prev), m.sort, ranks)
 }
 
@@ -316,21 +308,18 @@ func (m *Model) setRows(rows []row, k SortKey, ranks *procRanks) {
 	m.followSelection()
 }
 
-// sortRows sorts the rows whole (a new order).
+// sortRows sorts the rows whole (a new order). Their keys are there
+// already: every row holds its keys for every order.
 func (m *Model) sortRows() {
-	var ranks *procRanks
-	if m.sort == ByProcess {
-		ranks = processRanks(m.rows)
-	}
-	setKeys(m.sort, m.rows, ranks)
 	slices.SortFunc(m.rows, compareRows(m.sort))
-	m.rowsSort, m.ranks = m.sort, ranks
+	m.rowsSort = m.sort
 	m.pend.invalidate(false)
 }
 
-func setKeys(k SortKey, rows []row, ranks *procRanks) {
+// setKeys keys rows for every order, ranks ordering their processes.
+func setKeys(rows []row, ranks *procRanks) {
 	for i := range rows {
-		rows[i].keys = keysOf(k, rows[i].s, ranks)
+		rows[i].keys = keysOf(rows[i].s, ranks)
 	}
 }
 
@@ -339,7 +328,7 @@ func (m *Model) compareRows() func(a, b row) int { return compareRows(m.sort) }
 func compareRows(k SortKey) func(a, b row) int {
 	full := compareFor(k)
 	return func(a, b row) int {
-		if c := a.keys.compare(&b.keys); c != 0 {
+		if c := a.keys.compare(&b.keys, k); c != 0 {
 			return c
 		}
 		return full(a.s, b.s)
