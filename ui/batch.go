@@ -14,7 +14,8 @@ import (
 // freeze while the display is paused, their events kept aside until it
 // resumes. The feed (live.Merger) decides which snapshot drives the table
 // and which events the feed and history take.
-func (m *Model) applyBatch(b live.Batch) {
+// p is what was made of b off the UI goroutine (parts may be nil).
+func (m *Model) applyBatch(b live.Batch, p prepared) {
 	now := m.now()
 	w := b.Wide
 	if w != nil {
@@ -37,7 +38,7 @@ func (m *Model) applyBatch(b live.Batch) {
 		}
 		m.sockets = w.Snapshot.Sockets
 		m.snapshots.arrive(w.Snapshot)
-		if gone := m.views.observe(*w, now, m.stats.listeners); gone != "" {
+		if gone := m.views.observe(*w, now, m.stats.listeners, p.churn); gone != "" {
 			m.status.info(safe.Text(gone) + " is no longer read: the churn panel and the map show all netns")
 		}
 	}
@@ -57,10 +58,10 @@ func (m *Model) applyBatch(b live.Batch) {
 		}
 	case live.ShowWide, live.ShowFocused:
 		if m.paused.on {
-			m.paused.hold(b.Snapshot, b.Events)
+			m.paused.hold(b.Snapshot, b.Events, p.rows)
 			return
 		}
-		m.table.Observe(b.Snapshot.Sockets, b.Events, now)
+		m.table.ObservePrepared(p.rows, b.Snapshot.Sockets, b.Events, now)
 		if b.Show == live.ShowFocused {
 			m.snapshots.hide()
 		} else {
@@ -77,7 +78,7 @@ func (m *Model) applyBatch(b live.Batch) {
 // from it would read as free). A held focused snapshot is let go; held
 // events stay.
 func (m *Model) showWideTable() {
-	m.paused.snapshot = nil
+	m.paused.snapshot, m.paused.prepared = nil, nil
 	if m.snapshots.latestID == 0 {
 		return
 	}

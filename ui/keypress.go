@@ -100,7 +100,9 @@ func (m Model) mainKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m.clearFilter()
 		}
 	case key.Matches(msg, k.Sort):
-		m.table.SetSort(m.table.Sort().Next())
+		// At once, whatever the table's size: the rows on screen are
+		// selected; the next batch's rows come sorted (see tablePrep).
+		m.table.SortLater(m.table.Sort().Next())
 	case key.Matches(msg, k.Focus):
 		m.focus = 1 - m.focus
 	case key.Matches(msg, k.Map):

@@ -77,9 +77,10 @@ func (v *views) shownChurn() *churn.Model {
 
 // observe passes a batch on. Their clock is the feed's (a replay's time when
 // replaying), which the snapshot carries.
-// listeners are the batch snapshot's, already found. It returns, for the
-// status line, the label of a chosen namespace the batch no longer lists.
-func (v *views) observe(b sampler.Batch, now time.Time, listeners *sampler.Listeners) (gone string) {
+// listeners are the batch snapshot's, already found; digest is the churn
+// panel's, made off the UI goroutine, or nil. It returns, for the status
+// line, the label of a chosen namespace the batch no longer lists.
+func (v *views) observe(b sampler.Batch, now time.Time, listeners *sampler.Listeners, digest *churn.Digest) (gone string) {
 	at := b.Snapshot.Time
 	if at.IsZero() {
 		at = now
@@ -90,7 +91,7 @@ func (v *views) observe(b sampler.Batch, now time.Time, listeners *sampler.Liste
 		v.rescope(false) // a namespace came or went, or its range changed
 	}
 	// The machine's panel: each namespace's sockets against its own range.
-	v.churn = v.churn.SetNetnsRanges(b.NetnsRanges).ObserveWithListeners(b.Snapshot, b.Events, at, listeners)
+	v.churn = v.churn.SetNetnsRanges(b.NetnsRanges).ObserveDigest(b.Snapshot, b.Events, at, listeners, digest)
 	v.churn = v.churn.ObserveFailures(b.Failures)
 	snap, events, ls := v.scope.pick(b.Snapshot, b.Events, listeners)
 	v.portmap = v.portmap.ObserveWithListeners(snap, events, at, ls)
