@@ -36,8 +36,11 @@ type Probe struct {
 	perf   *perf.Reader
 	clock  Clock
 	notes  []string
-	lost   atomic.Uint64 // perf samples the kernel reported lost
-	closed atomic.Bool
+	// cookies: the cookie program runs (transitions carry cookies).
+	cookies bool
+	classic bool          // do not try the cookie program
+	lost    atomic.Uint64 // perf samples the kernel reported lost
+	closed  atomic.Bool
 }
 
 // ringSize is the ring buffer's size: 4 MiB hold 26,000 records, a second
@@ -46,8 +49,11 @@ const ringSize = 4 << 20
 
 // Open loads the programs and attaches them. Its error is an
 // *UnavailableError saying in one line why the kernel side cannot run.
-func Open() (*Probe, error) {
-	p := &Probe{}
+func Open() (*Probe, error) { return open(false) }
+
+// open is Open; classic skips the cookie program (tests of the fallback).
+func open(classic bool) (*Probe, error) {
+	p := &Probe{classic: classic}
 	if err := p.open(); err != nil {
 		p.Close()
 		return nil, err
@@ -87,12 +93,16 @@ func (p *Probe) open() error {
 	} else {
 		p.notes = append(p.notes, "sockets of every network namespace mixed in ("+err.Error()+")")
 	}
-	ins, err := stateProgram(stateFmt, m)
-	if err != nil {
-		return &UnavailableError{Why: "the kernel's inet_sock_set_state tracepoint differs from what porttop reads: " + err.Error(), Err: err}
-	}
-	if err := p.attach("porttop_state", "sock", "inet_sock_set_state", ins); err != nil {
-		return err
+	if err := p.attachCookies(m); err != nil {
+		// The classic tracepoint: every transition, without cookies.
+		p.notes = append(p.notes, "transitions without socket cookies ("+err.Error()+"): needs Linux 5.12+ with BTF")
+		ins, err := stateProgram(stateFmt, m)
+		if err != nil {
+			return &UnavailableError{Why: "the kernel's inet_sock_set_state tracepoint differs from what porttop reads: " + err.Error(), Err: err}
+		}
+		if err := p.attach("porttop_state", "sock", "inet_sock_set_state", ins); err != nil {
+			return err
+		}
 	}
 	if err := p.attachFailures(dir, m); err != nil {
 		// Transitions work without it; say what is missing.
@@ -144,6 +154,41 @@ func (p *Probe) attachFailures(dir string, m maps) error {
 	}
 	return nil
 }
+
+// attachCookies loads and attaches the cookie program (cookie_linux.go).
+func (p *Probe) attachCookies(m maps) error {
+	if p.classic {
+		return errors.New("not tried")
+	}
+	o, err := kernelSockOffsets()
+	if err != nil {
+		return err
+	}
+	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
+		Name:         "porttop_sock",
+		Type:         ebpf.Tracing,
+		AttachType:   ebpf.AttachTraceRawTp,
+		AttachTo:     "inet_sock_set_state",
+		License:      "Dual MIT/GPL",
+		Instructions: cookieProgram(o, m),
+	})
+	if err != nil {
+		return classify("loading tp_btf/inet_sock_set_state", err)
+	}
+	l, err := link.AttachTracing(link.TracingOptions{Program: prog, AttachType: ebpf.AttachTraceRawTp})
+	if err != nil {
+		prog.Close()
+		return classify("attaching tp_btf/inet_sock_set_state", err)
+	}
+	p.progs = append(p.progs, prog)
+	p.links = append(p.links, l)
+	p.cookies = true
+	return nil
+}
+
+// Cookies reports whether transitions carry socket cookies (the cookie
+// program runs, not the classic tracepoint).
+func (p *Probe) Cookies() bool { return p.cookies }
 
 func (p *Probe) attach(name, group, event string, ins asm.Instructions) error {
 	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{

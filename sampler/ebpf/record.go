@@ -34,7 +34,8 @@ const (
 	offComm    = 104 // [16]
 	offNetns   = 120 // u32 network namespace inode number, 0 if unknown
 	// 124..128 reserved
-	offSockaddr = 128 // [32] the sockaddr the failed call was given
+	offSockaddr = 128 // [32] the sockaddr the failed call was given (failure records)
+	offCookie   = 128 // u64 the socket cookie, 0 if unknown (state records)
 	recordSize  = 160
 )
 
@@ -133,6 +134,7 @@ func Decode(b []byte, c Clock, tr *sampler.Transition, pf *sampler.PortFailure) 
 			To:     sampler.State(to),
 			Actor:  actor(InProcess(sampler.State(from), sampler.State(to))),
 			NetNS:  le.Uint32(b[offNetns:]),
+			Cookie: le.Uint64(b[offCookie:]),
 		}
 		return false, nil
 	case kindConnect, kindBind:
