@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/cgroup"
 )
 
 // Source is the ebpf source: the table still comes from a snapshot source
@@ -29,10 +30,16 @@ type Source struct {
 	trans  *subscriber[sampler.Transition]
 	failed *subscriber[sampler.PortFailure]
 
-	netns       uint32 // porttop's network namespace: the only one netlink shows
+	netns uint32 // porttop's network namespace
+	// allNetns: the inner source samples every namespace (it is a
+	// sampler.NetnsRanger), so the records of every one are kept; else
+	// only porttop's.
+	allNetns    bool
+	names       atomic.Pointer[map[uint32]string] // namespaces' ip netns names, from the inner source
+	cg          *cgroup.Resolver                  // nil: no cgroup v2
 	lastFailure atomic.Pointer[sampler.PortFailure]
-	connects    atomic.Uint64 // failed connects in netns
-	binds       atomic.Uint64 // failed port-0 binds in netns
+	connects    atomic.Uint64 // failed connects in the namespaces kept
+	binds       atomic.Uint64 // failed port-0 binds in the namespaces kept
 	undecodable atomic.Uint64
 	taken       atomic.Uint64 // records run has begun to handle
 	processed   atomic.Uint64 // records run has handled
@@ -73,13 +80,19 @@ func NewSource(inner sampler.Source) (*Source, error) {
 		return nil, &UnavailableError{Why: "cannot tell porttop's network namespace: " + err.Error(), Err: err}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	_, all := inner.(sampler.NetnsRanger)
 	s := &Source{
-		netns: ns,
-		inner: inner,
-		probe: p,
-		attr:  NewAttributor(alive),
-		stop:  cancel,
-		done:  make(chan struct{}),
+		netns:    ns,
+		allNetns: all,
+		inner:    inner,
+		probe:    p,
+		attr:     NewAttributor(alive),
+		stop:     cancel,
+		done:     make(chan struct{}),
+	}
+	s.attr.Home = ns
+	if r, err := cgroup.NewResolver(); err == nil {
+		s.cg = r
 	}
 	go s.run(ctx)
 	return s, nil
@@ -118,7 +131,9 @@ func (s *Source) run(ctx context.Context) {
 		default:
 			s.mu.Lock()
 			s.attr.Transition(tr)
+			opener, known := s.attr.Opener(tr)
 			s.mu.Unlock()
+			s.describe(&tr, opener, known)
 			s.subMu.Lock()
 			sub := s.trans
 			s.subMu.Unlock()
@@ -127,8 +142,31 @@ func (s *Source) run(ctx context.Context) {
 	})
 }
 
-// mine reports whether a record's namespace is porttop's (0: unknown, kept).
-func (s *Source) mine(netns uint32) bool { return netns == 0 || netns == s.netns }
+// mine reports whether a record's namespace is one the inner source
+// samples: any when it samples all, else porttop's (0: unknown, kept).
+func (s *Source) mine(netns uint32) bool { return s.allNetns || netns == 0 || netns == s.netns }
+
+// describe fills in a transition's Opener and Place from the process that
+// opened its socket: pid, name and uid (Gone when it has exited), and the
+// namespace's name and the opener's cgroup and container.
+func (s *Source) describe(tr *sampler.Transition, opener sampler.Actor, known bool) {
+	tr.Opener, tr.Place = sampler.Owner{UID: -1}, sampler.Place{Netns: uint64(tr.NetNS)}
+	if names := s.names.Load(); names != nil && tr.NetNS != 0 {
+		tr.Place.NetnsName = (*names)[tr.NetNS]
+	}
+	if !known {
+		return
+	}
+	// The acting process is running now; another (the listener of an
+	// accepted socket, a connect seen earlier) may have exited.
+	running := tr.Actor.Known && tr.Actor.PID == opener.PID
+	tr.Opener = sampler.Owner{PID: opener.PID, UID: int32(opener.UID), Process: opener.Comm, Gone: !running && !alive(opener.PID)}
+	tr.Place.CgroupID = opener.CgroupID
+	if s.cg != nil && opener.CgroupID != 0 {
+		tr.Place.Cgroup, _ = s.cg.Path(opener.CgroupID)
+		tr.Place.Container = cgroup.Parse(tr.Place.Cgroup).Container
+	}
+}
 
 // send hands v to the subscriber, waiting while it is busy (the kernel
 // buffers meanwhile and counts what it cannot hold).
@@ -152,6 +190,15 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	snap, err := s.inner.Sample(ctx)
 	if err != nil {
 		return snap, err
+	}
+	if r, ok := s.inner.(sampler.NetnsRanger); ok {
+		names := map[uint32]string{}
+		for _, n := range r.NetnsRanges() {
+			if n.NetnsName != "" {
+				names[uint32(n.Netns)] = n.NetnsName
+			}
+		}
+		s.names.Store(&names)
 	}
 	// The sample can hold sockets whose opening transitions are still in
 	// the ring buffer: let the reader reach them first.
@@ -258,8 +305,10 @@ func (s *Source) catchUp() {
 
 const maxCatchUp = 20 * time.Millisecond
 
-// WatchTransitions sends every TCP transition and failed hand-out in
-// porttop's network namespace until ctx ends.
+// WatchTransitions sends every TCP transition and failed hand-out in the
+// namespaces the inner source samples (every one, or porttop's) until ctx
+// ends, each transition with its namespace and, where known, its socket's
+// opener and place.
 func (s *Source) WatchTransitions(ctx context.Context, out chan<- sampler.Transition, failed chan<- sampler.PortFailure) error {
 	if err := subscribe(s, &s.trans, ctx, out); err != nil {
 		return err
@@ -292,8 +341,8 @@ func unsubscribe[T any](s *Source, slot **subscriber[T]) {
 // Lost is how many kernel records were dropped because porttop fell behind.
 func (s *Source) Lost() uint64 { return s.probe.Lost() }
 
-// PortFailures are the counts of failed hand-outs in porttop's network
-// namespace since start, with records dropped by the kernel (all
+// PortFailures are the counts of failed hand-outs in the namespaces the
+// inner source samples since start, with records dropped by the kernel (all
 // namespaces), and the latest failure seen (zero when none).
 func (s *Source) PortFailures() (Counts, sampler.PortFailure, error) {
 	k, err := s.probe.Counts()
@@ -332,6 +381,9 @@ func (s *Source) Close() error {
 		<-s.done
 		if c, ok := s.inner.(interface{ Close() error }); ok {
 			err = errors.Join(err, c.Close())
+		}
+		if s.cg != nil {
+			s.cg.Close()
 		}
 	})
 	return err
