@@ -44,6 +44,12 @@ type Source struct {
 	taken       atomic.Uint64 // records run has begun to handle
 	processed   atomic.Uint64 // records run has handled
 
+	// lostAtFull is the kernel's count of dropped records as the last full
+	// (unnarrowed) Sample began, -1 before the first; narrowed is whether
+	// samples are narrowed by a query now.
+	lostAtFull atomic.Int64
+	narrowed   atomic.Bool
+
 	stop context.CancelFunc
 	done chan struct{}
 	once sync.Once
@@ -59,6 +65,7 @@ var (
 	_ sampler.Noter             = (*Source)(nil)
 	_ sampler.SocketRecycler    = (*Source)(nil)
 	_ sampler.QuietSource       = (*Source)(nil)
+	_ sampler.EventTable        = (*Source)(nil)
 )
 
 type subscriber[T any] struct {
@@ -69,8 +76,12 @@ type subscriber[T any] struct {
 // NewSource loads the kernel programs and starts reading them; inner
 // samples the table. Its error is an *UnavailableError when the programs
 // cannot run (inner is then not closed: the caller may fall back to it).
-func NewSource(inner sampler.Source) (*Source, error) {
-	p, err := Open()
+func NewSource(inner sampler.Source) (*Source, error) { return newSource(inner, false) }
+
+// newSource is NewSource; classic loads the classic tracepoint program
+// (no cookies), for tests of the fallback.
+func newSource(inner sampler.Source, classic bool) (*Source, error) {
+	p, err := open(classic)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +102,7 @@ func NewSource(inner sampler.Source) (*Source, error) {
 		done:     make(chan struct{}),
 	}
 	s.attr.Home = ns
+	s.lostAtFull.Store(-1)
 	if r, err := cgroup.NewResolver(); err == nil {
 		s.cg = r
 	}
@@ -187,9 +199,14 @@ func (s *Source) Name() string { return "ebpf" }
 // Sample is the inner source's table with the processes the kernel saw
 // open its sockets filled in where the table has none.
 func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
+	full := !s.narrowed.Load()
+	lost := int64(s.probe.Lost())
 	snap, err := s.inner.Sample(ctx)
 	if err != nil {
 		return snap, err
+	}
+	if full {
+		s.lostAtFull.Store(lost)
 	}
 	if r, ok := s.inner.(sampler.NetnsRanger); ok {
 		names := map[uint32]string{}
@@ -389,8 +406,19 @@ func (s *Source) Close() error {
 	return err
 }
 
+// CompleteTransitions reports whether the transition stream is the whole
+// story of every TCP socket the samples show (sampler.EventTable): the
+// cookie program runs (each transition names its socket by cookie and
+// namespace) and the kernel has dropped no record since the last full
+// Sample began. False before the first full Sample.
+func (s *Source) CompleteTransitions() bool {
+	at := s.lostAtFull.Load()
+	return s.probe.Cookies() && at >= 0 && uint64(at) == s.probe.Lost()
+}
+
 // SetQuery narrows the inner source's samples.
 func (s *Source) SetQuery(q sampler.Query) {
+	s.narrowed.Store(len(q.Protos) != 0 || q.States != 0 || len(q.Ports) != 0)
 	if qs, ok := s.inner.(sampler.Queryable); ok {
 		qs.SetQuery(q)
 	}
