@@ -39,6 +39,7 @@ type Probe struct {
 	// cookies: the cookie program runs (transitions carry cookies).
 	cookies bool
 	classic bool          // do not try the cookie program
+	poke    chan struct{} // Flush: read now, not after the pause
 	lost    atomic.Uint64 // perf samples the kernel reported lost
 	closed  atomic.Bool
 }
@@ -53,7 +54,7 @@ func Open() (*Probe, error) { return open(false) }
 
 // open is Open; classic skips the cookie program (tests of the fallback).
 func open(classic bool) (*Probe, error) {
-	p := &Probe{classic: classic}
+	p := &Probe{classic: classic, poke: make(chan struct{}, 1)}
 	if err := p.open(); err != nil {
 		p.Close()
 		return nil, err
@@ -254,22 +255,27 @@ func (p *Probe) Pending() int {
 }
 
 // Flush makes the reader read what the ring buffer holds now, without
-// waiting for its timer.
+// finishing its pause.
 func (p *Probe) Flush() {
-	if p.ring != nil {
-		_ = p.ring.Flush()
+	select {
+	case p.poke <- struct{}{}:
+	default:
 	}
 }
 
-// readEvery is how often the reader looks at a ring buffer that did not
-// wake it: the longest a record waits to be read.
-const readEvery = 25 * time.Millisecond
+// coalesce is how long the reader waits, after reading all there was,
+// before it reads again: records written meanwhile wake nobody (the
+// kernel wakes the reader only when it had caught up), so a busy stream
+// costs a wakeup per coalesce and an idle one none (the reader blocks in
+// epoll). It bounds how late a record is read under load.
+const coalesce = 10 * time.Millisecond
 
 // ringRecordSize is a record with the ring buffer's 8-byte header.
 const ringRecordSize = 8 + recordSize
 
 // Read calls fn with each raw record until ctx ends or the probe is
-// closed, which both return nil. fn must not keep the slice.
+// closed, which both return nil. fn must not keep the slice. It blocks
+// while there is nothing to read.
 func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 	stop := context.AfterFunc(ctx, func() {
 		if p.ring != nil {
@@ -281,17 +287,12 @@ func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 	defer stop()
 	var rr ringbuf.Record
 	var pr perf.Record
-	var next time.Time
+	pause := time.NewTimer(time.Hour)
+	pause.Stop()
 	for {
 		var err error
 		var raw []byte
 		if p.ring != nil {
-			// The programs wake the reader only when records pile up;
-			// otherwise it looks every readEvery.
-			if now := time.Now(); now.After(next) && ctx.Err() == nil {
-				next = now.Add(readEvery)
-				p.ring.SetDeadline(next)
-			}
 			err = p.ring.ReadInto(&rr)
 			raw = rr.RawSample
 		} else {
@@ -305,6 +306,16 @@ func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 		switch {
 		case err == nil:
 			fn(raw)
+			if p.ring != nil && p.ring.AvailableBytes() == 0 {
+				pause.Reset(coalesce)
+				select {
+				case <-pause.C:
+				case <-p.poke:
+					pause.Stop()
+				case <-ctx.Done():
+					pause.Stop()
+				}
+			}
 		case errors.Is(err, os.ErrClosed), ctx.Err() != nil:
 			return nil
 		case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, ringbuf.ErrFlushed):
@@ -320,8 +331,9 @@ func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 func (p *Probe) WatchTransitions(ctx context.Context, out chan<- sampler.Transition, failed chan<- sampler.PortFailure) error {
 	var tr sampler.Transition
 	var pf sampler.PortFailure
+	d := Decoder{Clock: p.clock}
 	return p.Read(ctx, func(raw []byte) {
-		isFail, err := Decode(raw, p.clock, &tr, &pf)
+		isFail, err := d.Decode(raw, &tr, &pf)
 		if err != nil {
 			return
 		}

@@ -119,10 +119,11 @@ func (s *Source) run(ctx context.Context) {
 	defer close(s.done)
 	var tr sampler.Transition
 	var pf sampler.PortFailure
+	d := Decoder{Clock: s.probe.clock}
 	_ = s.probe.Read(ctx, func(raw []byte) {
 		s.taken.Add(1)
 		defer s.processed.Add(1)
-		isFail, err := Decode(raw, s.probe.clock, &tr, &pf)
+		isFail, err := d.Decode(raw, &tr, &pf)
 		switch {
 		case err != nil:
 			s.undecodable.Add(1)
