@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,8 +41,11 @@ type Probe struct {
 	cookies bool
 	classic bool          // do not try the cookie program
 	poke    chan struct{} // Flush: read now, not after the pause
-	lost    atomic.Uint64 // perf samples the kernel reported lost
-	closed  atomic.Bool
+	// ringMu guards the ring reader's AvailableBytes (lock-free in
+	// cilium/ebpf, but not once the reader is closed) against Close.
+	ringMu sync.RWMutex
+	lost   atomic.Uint64 // perf samples the kernel reported lost
+	closed atomic.Bool
 }
 
 // ringSize is the ring buffer's size: 4 MiB hold 26,000 records, a second
@@ -248,10 +252,18 @@ func (p *Probe) Lost() uint64 {
 // Pending is how many records wait in the ring buffer (0 with a perf
 // buffer, which cannot tell).
 func (p *Probe) Pending() int {
-	if p.ring == nil {
+	return p.available() / ringRecordSize
+}
+
+// available is how many bytes wait in the ring buffer; 0 once closed or
+// with a perf buffer.
+func (p *Probe) available() int {
+	p.ringMu.RLock()
+	defer p.ringMu.RUnlock()
+	if p.ring == nil || p.closed.Load() {
 		return 0
 	}
-	return p.ring.AvailableBytes() / ringRecordSize
+	return p.ring.AvailableBytes()
 }
 
 // Flush makes the reader read what the ring buffer holds now, without
@@ -306,7 +318,7 @@ func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 		switch {
 		case err == nil:
 			fn(raw)
-			if p.ring != nil && p.ring.AvailableBytes() == 0 {
+			if p.ring != nil && p.available() == 0 && ctx.Err() == nil {
 				pause.Reset(coalesce)
 				select {
 				case <-pause.C:
@@ -354,9 +366,12 @@ func (p *Probe) WatchTransitions(ctx context.Context, out chan<- sampler.Transit
 // Close detaches and unloads everything. It is safe to call more than once
 // and on a half-opened probe.
 func (p *Probe) Close() error {
+	p.ringMu.Lock()
 	if p.closed.Swap(true) {
+		p.ringMu.Unlock()
 		return nil
 	}
+	p.ringMu.Unlock()
 	var errs []error
 	if p.ring != nil {
 		errs = append(errs, p.ring.Close())

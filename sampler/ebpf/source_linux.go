@@ -305,7 +305,12 @@ func (s *Source) name(batch []sampler.Release) {
 }
 
 // catchUp waits, at most maxCatchUp, until the reader has handled every
-// record written so far.
+// record written so far: handed each to the subscriber. Called as a batch
+// of netlink releases arrives, it holds them until the transitions the
+// kernel made before it sent them (a destroy report is sent after the
+// socket's last transition) are out: a subscriber that takes the
+// transitions already queued before it applies a release sees them in the
+// kernel's order.
 func (s *Source) catchUp() {
 	pending := s.probe.Pending()
 	// Records taken but still being handled count too.
@@ -321,7 +326,10 @@ func (s *Source) catchUp() {
 	}
 }
 
-const maxCatchUp = 20 * time.Millisecond
+// maxCatchUp bounds a catch-up: the reader, poked, normally gets there in
+// well under a millisecond; this only stops a stalled subscriber (one not
+// taking transitions) from holding releases and samples for good.
+const maxCatchUp = 500 * time.Millisecond
 
 // WatchTransitions sends every TCP transition and failed hand-out in the
 // namespaces the inner source samples (every one, or porttop's) until ctx
