@@ -44,8 +44,10 @@ type Probe struct {
 	// ringMu guards the ring reader's AvailableBytes (lock-free in
 	// cilium/ebpf, but not once the reader is closed) against Close.
 	ringMu sync.RWMutex
-	lost   atomic.Uint64 // perf samples the kernel reported lost
-	closed atomic.Bool
+	// Barrier's numbers: the last taken, and the last the reader passed.
+	asked, passed atomic.Uint64
+	lost          atomic.Uint64 // perf samples the kernel reported lost
+	closed        atomic.Bool
 }
 
 // ringSize is the ring buffer's size: 4 MiB hold 26,000 records, a second
@@ -249,12 +251,6 @@ func (p *Probe) Lost() uint64 {
 	return c.Dropped
 }
 
-// Pending is how many records wait in the ring buffer (0 with a perf
-// buffer, which cannot tell).
-func (p *Probe) Pending() int {
-	return p.available() / ringRecordSize
-}
-
 // available is how many bytes wait in the ring buffer; 0 once closed or
 // with a perf buffer.
 func (p *Probe) available() int {
@@ -266,13 +262,53 @@ func (p *Probe) available() int {
 	return p.ring.AvailableBytes()
 }
 
-// Flush makes the reader read what the ring buffer holds now, without
-// finishing its pause.
-func (p *Probe) Flush() {
-	select {
+// Barrier waits, at most max, until Read has handed its fn every record
+// the programs wrote before Barrier was called, and reports whether it
+// got there. With a perf buffer, which cannot tell, it returns false at
+// once.
+//
+// Each call takes a number; the reader, whenever it finds the ring empty
+// (after handing on a record, or woken by the call), marks the last
+// number taken before it looked as passed: everything written before
+// that call was read by then. A record reserved but not yet committed
+// counts as waiting, so the mark is never early.
+func (p *Probe) Barrier(max time.Duration) bool {
+	if p.ring == nil || p.closed.Load() {
+		return false
+	}
+	n := p.asked.Add(1)
+	if p.passed.Load() >= n {
+		return true
+	}
+	select { // out of its pause
 	case p.poke <- struct{}{}:
 	default:
 	}
+	p.ringMu.RLock()
+	if !p.closed.Load() {
+		_ = p.ring.Flush() // out of its wait in epoll
+	}
+	p.ringMu.RUnlock()
+	for deadline := time.Now().Add(max); p.passed.Load() < n; {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(50 * time.Microsecond)
+	}
+	return true
+}
+
+// markIfEmpty records that the reader has read everything written before
+// the Barrier calls made so far, if the ring is empty now.
+func (p *Probe) markIfEmpty() bool {
+	n := p.asked.Load()
+	if p.available() != 0 {
+		return false
+	}
+	if p.passed.Load() < n {
+		p.passed.Store(n)
+	}
+	return true
 }
 
 // coalesce is how long the reader waits, after reading all there was,
@@ -318,7 +354,7 @@ func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 		switch {
 		case err == nil:
 			fn(raw)
-			if p.ring != nil && p.available() == 0 && ctx.Err() == nil {
+			if p.ring != nil && p.markIfEmpty() && ctx.Err() == nil {
 				pause.Reset(coalesce)
 				select {
 				case <-pause.C:
@@ -331,7 +367,9 @@ func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 		case errors.Is(err, os.ErrClosed), ctx.Err() != nil:
 			return nil
 		case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, ringbuf.ErrFlushed):
-			continue
+			if p.ring != nil {
+				p.markIfEmpty() // a Barrier woke it
+			}
 		default:
 			return fmt.Errorf("ebpf events: %w", err)
 		}

@@ -41,8 +41,8 @@ type Source struct {
 	connects    atomic.Uint64 // failed connects in the namespaces kept
 	binds       atomic.Uint64 // failed port-0 binds in the namespaces kept
 	undecodable atomic.Uint64
-	taken       atomic.Uint64 // records run has begun to handle
-	processed   atomic.Uint64 // records run has handled
+	// lateCatchUps counts catch-ups that gave up waiting for the reader.
+	lateCatchUps atomic.Uint64
 
 	// lostAtFull is the kernel's count of dropped records as the last full
 	// (unnarrowed) Sample began, -1 before the first; narrowed is whether
@@ -121,8 +121,6 @@ func (s *Source) run(ctx context.Context) {
 	var pf sampler.PortFailure
 	d := Decoder{Clock: s.probe.clock}
 	_ = s.probe.Read(ctx, func(raw []byte) {
-		s.taken.Add(1)
-		defer s.processed.Add(1)
 		isFail, err := d.Decode(raw, &tr, &pf)
 		switch {
 		case err != nil:
@@ -265,7 +263,7 @@ func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) 
 			if watched {
 				s.catchUp()
 			}
-			s.name(batch)
+			s.name(batch, !watched)
 			for _, r := range batch {
 				select {
 				case out <- r:
@@ -280,9 +278,10 @@ func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) 
 
 // name fills in released sockets' openers. netlink's report can overtake
 // the transitions that name it, still in the ring buffer: when an opener is
-// unknown, it waits (at most maxCatchUp) for the records written before the
-// reports to be read, once for the batch.
-func (s *Source) name(batch []sampler.Release) {
+// unknown and the reader has not caught up for this batch yet (catchUp),
+// it waits for the records written before the reports to be read, once
+// for the batch.
+func (s *Source) name(batch []sampler.Release, catchUp bool) {
 	missing := false
 	s.mu.Lock()
 	for i := range batch {
@@ -291,7 +290,7 @@ func (s *Source) name(batch []sampler.Release) {
 		}
 	}
 	s.mu.Unlock()
-	if !missing {
+	if !missing || !catchUp {
 		return
 	}
 	s.catchUp()
@@ -305,24 +304,16 @@ func (s *Source) name(batch []sampler.Release) {
 }
 
 // catchUp waits, at most maxCatchUp, until the reader has handled every
-// record written so far: handed each to the subscriber. Called as a batch
-// of netlink releases arrives, it holds them until the transitions the
-// kernel made before it sent them (a destroy report is sent after the
-// socket's last transition) are out: a subscriber that takes the
-// transitions already queued before it applies a release sees them in the
-// kernel's order.
+// record written so far: handed each to the subscriber (Probe.Barrier).
+// Called as a batch of netlink releases arrives, it holds them until the
+// transitions the kernel made before it sent them (a destroy report is
+// sent after the socket's last transition) are out: a subscriber that
+// takes the transitions already queued before it applies a release sees
+// them in the kernel's order. Called after a sample's dump, it lets the
+// opening transitions of every socket in it be read first.
 func (s *Source) catchUp() {
-	pending := s.probe.Pending()
-	// Records taken but still being handled count too.
-	target := s.taken.Load() + uint64(pending)
-	if s.processed.Load() >= target {
-		return
-	}
-	if pending > 0 {
-		s.probe.Flush()
-	}
-	for deadline := time.Now().Add(maxCatchUp); s.processed.Load() < target && time.Now().Before(deadline); {
-		time.Sleep(100 * time.Microsecond)
+	if !s.probe.Barrier(maxCatchUp) && s.probe.RingBuffer() {
+		s.lateCatchUps.Add(1)
 	}
 }
 
