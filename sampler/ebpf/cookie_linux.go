@@ -136,6 +136,9 @@ func cookieProgram(o sockOffsets, m maps) asm.Instructions {
 		asm.JEq.Imm(asm.R1, 0, "nonet"),
 		asm.LoadMem(asm.R0, asm.R1, int16(o.netInum), asm.Word),
 		asm.StoreMem(asm.RFP, recBase+offNetns, asm.R0, asm.Word),
+	)
+	ins = append(ins, m.onlyNetns(true)...)
+	ins = append(ins,
 		asm.Mov.Reg(asm.R1, asm.R7).WithSymbol("nonet"),
 		asm.FnGetSocketCookie.Call(), // bpf_get_socket_ptr_cookie in tracing programs
 		asm.StoreMem(asm.RFP, recBase+offCookie, asm.R0, asm.DWord),

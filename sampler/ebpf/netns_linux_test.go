@@ -126,12 +126,13 @@ func TestSourceTagsAnotherNamespacesConnection(t *testing.T) {
 		t.Fatalf("the namespace's sample has no socket %v -> %v", local, remote)
 	}
 	var connect, established *sampler.Transition
+	timeout := ctxTimeout(t)
 	for connect == nil || established == nil {
 		var tr sampler.Transition
 		select {
 		case tr = <-out:
-		case <-ctxTimeout(t):
-			t.Fatalf("no connect and established transitions of %v -> %v (connect %v)", local, remote, connect != nil)
+		case <-timeout:
+			t.Fatalf("no connect and established transitions of %v -> %v (connect %v; kernel records dropped: %d)", local, remote, connect != nil, s.Lost())
 		}
 		if tr.Cookie != cookie {
 			continue
@@ -164,4 +165,60 @@ func ctxTimeout(t *testing.T) <-chan struct{} {
 	ctx, cancel := context.WithTimeout(context.Background(), 10e9)
 	t.Cleanup(cancel)
 	return ctx.Done()
+}
+
+// TestSourceOfOneNamespaceLeavesOthersInTheKernel: over netlink (porttop's
+// namespace alone), another namespace's connection never reaches the
+// stream; the programs drop its records before the ring.
+func TestSourceOfOneNamespaceLeavesOthersInTheKernel(t *testing.T) {
+	nstest.RequireRoot(t)
+	name := nstest.Netns(t, "ebpfonly", 0, 0)
+	s := openSource(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := make(chan sampler.Transition, 4096)
+	go s.WatchTransitions(ctx, out, make(chan sampler.PortFailure, 16))
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const server = "127.0.0.1:7778"
+	cmd := exec.Command("ip", "netns", "exec", name, self)
+	cmd.Env = append(os.Environ(), pairEnv+"="+server)
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stdin.Close(); _ = cmd.Wait() })
+	lines := bufio.NewScanner(stdout)
+	if !lines.Scan() {
+		t.Fatalf("helper: %v", lines.Err())
+	}
+	fmt.Fprintln(stdin, "go")
+	if !lines.Scan() {
+		t.Fatalf("helper: %v", lines.Err())
+	}
+	// Then a connection here, read after the other's records would be.
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	closeConn(t, ln, true)
+	port := uint16(ln.Addr().(*net.TCPAddr).Port)
+	timeout := ctxTimeout(t)
+	for {
+		select {
+		case tr := <-out:
+			if tr.NetNS != 0 && tr.NetNS != s.netns {
+				t.Fatalf("a record of namespace %d reached the stream: %+v", tr.NetNS, tr)
+			}
+			if tr.Remote.Port() == port && tr.To == sampler.StateClose {
+				return
+			}
+		case <-timeout:
+			t.Fatal("no transitions of this namespace's connection")
+		}
+	}
 }

@@ -40,6 +40,7 @@ type Probe struct {
 	// cookies: the cookie program runs (transitions carry cookies).
 	cookies bool
 	classic bool          // do not try the cookie program
+	only    uint32        // the one namespace the programs write records of; 0: all
 	poke    chan struct{} // Flush: read now, not after the pause
 	// ringMu guards the ring reader's AvailableBytes (lock-free in
 	// cilium/ebpf, but not once the reader is closed) against Close.
@@ -56,11 +57,16 @@ const ringSize = 4 << 20
 
 // Open loads the programs and attaches them. Its error is an
 // *UnavailableError saying in one line why the kernel side cannot run.
-func Open() (*Probe, error) { return open(false) }
+func Open() (*Probe, error) { return open(options{}) }
 
-// open is Open; classic skips the cookie program (tests of the fallback).
-func open(classic bool) (*Probe, error) {
-	p := &Probe{classic: classic, poke: make(chan struct{}, 1)}
+// options change what open loads.
+type options struct {
+	classic bool   // skip the cookie program (tests of the fallback)
+	only    uint32 // keep only this network namespace's records (0: all)
+}
+
+func open(o options) (*Probe, error) {
+	p := &Probe{classic: o.classic, only: o.only, poke: make(chan struct{}, 1)}
 	if err := p.open(); err != nil {
 		p.Close()
 		return nil, err
@@ -94,7 +100,7 @@ func (p *Probe) open() error {
 	if p.stats, err = ebpf.NewMap(&ebpf.MapSpec{Name: "porttop_stats", Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: statCount}); err != nil {
 		return classify("creating the stats map", err)
 	}
-	m := maps{events: p.events.FD(), args: p.args.FD(), stats: p.stats.FD(), ringbuf: ringOK}
+	m := maps{events: p.events.FD(), args: p.args.FD(), stats: p.stats.FD(), ringbuf: ringOK, only: p.only}
 	if o, err := kernelNetnsOffsets(); err == nil {
 		m.netns = &o
 	} else {

@@ -257,7 +257,7 @@ func TestLoopbackTransitionsCarryTheProcess(t *testing.T) {
 			name += ", classic tracepoint"
 		}
 		t.Run(name, func(t *testing.T) {
-			p, err := open(tc.classic)
+			p, err := open(options{classic: tc.classic})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -38,6 +38,21 @@ type maps struct {
 	stats   int
 	ringbuf bool          // events is a ring buffer, else a perf event array
 	netns   *netnsOffsets // nil: records carry no namespace
+	// only, when not 0, is the one namespace whose records are written
+	// (the programs drop every other's in the kernel); 0: all.
+	only uint32
+}
+
+// onlyNetns drops the record being built unless its namespace (written at
+// offNetns) is m.only; known says the program wrote the namespace.
+func (m maps) onlyNetns(known bool) asm.Instructions {
+	if m.only == 0 || !known {
+		return nil
+	}
+	return asm.Instructions{
+		asm.LoadMem(asm.R0, asm.RFP, recBase+offNetns, asm.Word),
+		asm.JNE.Imm32(asm.R0, int32(m.only), "exit"),
+	}
 }
 
 func sized(n int) asm.Size {
@@ -198,6 +213,7 @@ func stateProgram(f Format, m maps) (asm.Instructions, error) {
 	}
 	ins = append(ins, asm.StoreImm(asm.RFP, recBase+offKind, kindState, asm.Word))
 	ins = append(ins, m.netns.socketNetns()...)
+	ins = append(ins, m.onlyNetns(m.netns != nil)...)
 	ins = append(ins, process()...)
 	ins = append(ins, output(m)...)
 	return append(ins, exit()...), nil
@@ -288,6 +304,7 @@ func exitProgram(f Format, kind int32, errno int32, stat int32, m maps) (asm.Ins
 		asm.StoreImm(asm.RFP, recBase+offRet, int64(-errno), asm.Word),
 	)
 	ins = append(ins, m.netns.taskNetns()...)
+	ins = append(ins, m.onlyNetns(m.netns != nil)...)
 	ins = append(ins, process()...)
 	ins = append(ins, bump(m, stat, "failcounted")...)
 	ins = append(ins, output(m)...)

@@ -81,17 +81,20 @@ func NewSource(inner sampler.Source) (*Source, error) { return newSource(inner, 
 // newSource is NewSource; classic loads the classic tracepoint program
 // (no cookies), for tests of the fallback.
 func newSource(inner sampler.Source, classic bool) (*Source, error) {
-	p, err := open(classic)
+	ns, err := OwnNetns()
+	if err != nil {
+		return nil, &UnavailableError{Why: "cannot tell porttop's network namespace: " + err.Error(), Err: err}
+	}
+	_, all := inner.(sampler.NetnsRanger)
+	opts := options{classic: classic}
+	if !all {
+		opts.only = ns // other namespaces' records are dropped in the kernel
+	}
+	p, err := open(opts)
 	if err != nil {
 		return nil, err
 	}
-	ns, err := OwnNetns()
-	if err != nil {
-		p.Close()
-		return nil, &UnavailableError{Why: "cannot tell porttop's network namespace: " + err.Error(), Err: err}
-	}
 	ctx, cancel := context.WithCancel(context.Background())
-	_, all := inner.(sampler.NetnsRanger)
 	s := &Source{
 		netns:    ns,
 		allNetns: all,
