@@ -23,14 +23,20 @@ func TestCompleteTransitionsHoldUntilTheKernelDropsARecord(t *testing.T) {
 	if !s.probe.Cookies() {
 		t.Skipf("this kernel gives no socket cookies to tracing programs: %v", s.probe.Notes())
 	}
+	var lostBefore uint64
 	step := func(what string, want bool) {
 		t.Helper()
-		if got := s.CompleteTransitions(); got != want {
+		got := s.CompleteTransitions()
+		if want && !got && s.Lost() != lostBefore {
+			t.Skipf("the kernel dropped %d records of its own while the test ran (a machine too busy for the reader)", s.Lost()-lostBefore)
+		}
+		if got != want {
 			t.Fatalf("%s: CompleteTransitions() = %v, want %v", what, got, want)
 		}
 	}
 	sample := func() {
 		t.Helper()
+		lostBefore = s.Lost()
 		if _, err := s.Sample(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -47,6 +47,7 @@ type Probe struct {
 	ringMu sync.RWMutex
 	// Barrier's numbers: the last taken, and the last the reader passed.
 	asked, passed atomic.Uint64
+	handled       atomic.Uint64 // records Read's fn has returned from
 	lost          atomic.Uint64 // perf samples the kernel reported lost
 	closed        atomic.Bool
 }
@@ -273,17 +274,24 @@ func (p *Probe) available() int {
 // got there. With a perf buffer, which cannot tell, it returns false at
 // once.
 //
-// Each call takes a number; the reader, whenever it finds the ring empty
-// (after handing on a record, or woken by the call), marks the last
-// number taken before it looked as passed: everything written before
-// that call was read by then. A record reserved but not yet committed
-// counts as waiting, so the mark is never early.
+// Two ways, whichever comes first, neither ever early. By count: the
+// records waiting when it is called, plus the one the reader may be
+// handling, plus those it has handled (every record is ringRecordSize
+// bytes in the ring): once the reader has handled that many, it is past
+// them, however busy the stream. By emptiness: each call takes a number;
+// the reader, whenever it finds the ring empty (after handing on a
+// record, or woken by the call), marks the last number taken before it
+// looked as passed (a record reserved but not yet committed counts as
+// waiting).
 func (p *Probe) Barrier(max time.Duration) bool {
 	if p.ring == nil || p.closed.Load() {
 		return false
 	}
+	waiting := uint64((p.available() + ringRecordSize - 1) / ringRecordSize)
+	target := p.handled.Load() + waiting + 1
 	n := p.asked.Add(1)
-	if p.passed.Load() >= n {
+	past := func() bool { return p.passed.Load() >= n || p.handled.Load() >= target }
+	if past() {
 		return true
 	}
 	select { // out of its pause
@@ -295,7 +303,7 @@ func (p *Probe) Barrier(max time.Duration) bool {
 		_ = p.ring.Flush() // out of its wait in epoll
 	}
 	p.ringMu.RUnlock()
-	for deadline := time.Now().Add(max); p.passed.Load() < n; {
+	for deadline := time.Now().Add(max); !past(); {
 		if time.Now().After(deadline) {
 			return false
 		}
@@ -360,6 +368,7 @@ func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 		switch {
 		case err == nil:
 			fn(raw)
+			p.handled.Add(1)
 			if p.ring != nil && p.markIfEmpty() && ctx.Err() == nil {
 				pause.Reset(coalesce)
 				select {

@@ -50,6 +50,10 @@ type Source struct {
 	lostAtFull atomic.Int64
 	narrowed   atomic.Bool
 
+	// q carries transitions from the reader to the subscriber (forward).
+	q       *queue
+	fwdDone chan struct{}
+
 	stop context.CancelFunc
 	done chan struct{}
 	once sync.Once
@@ -103,6 +107,8 @@ func newSource(inner sampler.Source, classic bool) (*Source, error) {
 		attr:     NewAttributor(alive),
 		stop:     cancel,
 		done:     make(chan struct{}),
+		q:        newQueue(),
+		fwdDone:  make(chan struct{}),
 	}
 	s.attr.Home = ns
 	s.lostAtFull.Store(-1)
@@ -110,6 +116,7 @@ func newSource(inner sampler.Source, classic bool) (*Source, error) {
 		s.cg = r
 	}
 	go s.run(ctx)
+	go s.forward(ctx)
 	return s, nil
 }
 
@@ -149,11 +156,29 @@ func (s *Source) run(ctx context.Context) {
 			s.mu.Unlock()
 			s.describe(&tr, opener, known)
 			s.subMu.Lock()
-			sub := s.trans
+			watched := s.trans != nil
 			s.subMu.Unlock()
-			send(ctx, sub, tr)
+			if watched {
+				s.q.push(tr)
+			}
 		}
 	})
+}
+
+// forward hands the queued transitions to the subscriber, in order.
+func (s *Source) forward(ctx context.Context) {
+	defer close(s.fwdDone)
+	for {
+		tr, ok := s.q.pop()
+		if !ok {
+			return
+		}
+		s.subMu.Lock()
+		sub := s.trans
+		s.subMu.Unlock()
+		send(ctx, sub, tr)
+		s.q.handed()
+	}
 }
 
 // mine reports whether a record's namespace is one the inner source
@@ -265,6 +290,7 @@ func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) 
 			s.subMu.Unlock()
 			if watched {
 				s.catchUp()
+				s.handedOn()
 			}
 			s.name(batch, !watched)
 			for _, r := range batch {
@@ -307,16 +333,31 @@ func (s *Source) name(batch []sampler.Release, catchUp bool) {
 }
 
 // catchUp waits, at most maxCatchUp, until the reader has handled every
-// record written so far: handed each to the subscriber (Probe.Barrier).
-// Called as a batch of netlink releases arrives, it holds them until the
+// record written so far (Probe.Barrier): the Attributor has it, and the
+// subscriber's queue. Called after a sample's dump, it lets the opening
+// transitions of every socket in it be read first (it never waits on the
+// subscriber, who may be the one sampling). Called as a batch of netlink
+// releases arrives, then followed by handedOn, it holds them until the
 // transitions the kernel made before it sent them (a destroy report is
-// sent after the socket's last transition) are out: a subscriber that
-// takes the transitions already queued before it applies a release sees
-// them in the kernel's order. Called after a sample's dump, it lets the
-// opening transitions of every socket in it be read first.
+// sent after the socket's last transition) are in the subscriber's
+// channel: a subscriber that takes the transitions already queued before
+// it applies a release sees them in the kernel's order.
 func (s *Source) catchUp() {
 	if !s.probe.Barrier(maxCatchUp) && s.probe.RingBuffer() {
 		s.lateCatchUps.Add(1)
+	}
+}
+
+// handedOn waits, at most maxCatchUp, until every transition queued so
+// far is in the subscriber's channel.
+func (s *Source) handedOn() {
+	pushed, handed := s.q.counts()
+	for deadline := time.Now().Add(maxCatchUp); handed < pushed; _, handed = s.q.counts() {
+		if time.Now().After(deadline) {
+			s.lateCatchUps.Add(1)
+			return
+		}
+		time.Sleep(50 * time.Microsecond)
 	}
 }
 
@@ -397,8 +438,10 @@ func (s *Source) Close() error {
 	var err error
 	s.once.Do(func() {
 		s.stop()
+		s.q.close()
 		err = s.probe.Close()
 		<-s.done
+		<-s.fwdDone
 		if c, ok := s.inner.(interface{ Close() error }); ok {
 			err = errors.Join(err, c.Close())
 		}
