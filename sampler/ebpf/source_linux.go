@@ -152,7 +152,11 @@ func (s *Source) run(ctx context.Context) {
 		default:
 			s.mu.Lock()
 			s.attr.Transition(tr)
-			opener, known := s.attr.Opener(tr)
+			var opener sampler.Actor
+			known := false
+			if opening(tr) {
+				opener, known = s.attr.Opener(tr)
+			}
 			s.mu.Unlock()
 			s.describe(&tr, opener, known)
 			s.subMu.Lock()
@@ -184,6 +188,21 @@ func (s *Source) forward(ctx context.Context) {
 // mine reports whether a record's namespace is one the inner source
 // samples: any when it samples all, else porttop's (0: unknown, kept).
 func (s *Source) mine(netns uint32) bool { return s.allNetns || netns == 0 || netns == s.netns }
+
+// opening reports whether tr opens its socket, or first shows its port
+// (sampler.Transition's Opener and Place are filled on these): connect,
+// listen, an accepted child's birth and its handshake's end, and a
+// connect's handshake's end.
+func opening(tr sampler.Transition) bool {
+	switch {
+	case tr.From == sampler.StateClose,
+		tr.From == sampler.StateListen && tr.To == sampler.StateSynRecv,
+		tr.From == sampler.StateSynRecv && tr.To == sampler.StateEstablished,
+		tr.From == sampler.StateSynSent && tr.To == sampler.StateEstablished:
+		return true
+	}
+	return false
+}
 
 // describe fills in a transition's Opener and Place from the process that
 // opened its socket: pid, name and uid (Gone when it has exited), and the
