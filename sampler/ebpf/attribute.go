@@ -87,8 +87,9 @@ const (
 	openGrace   = 2 * time.Minute
 	// maxPending bounds the maps fed by transitions alone.
 	maxPending = 1 << 16
-	// maxOwners bounds the owners remembered between two sweeps (a sweep
-	// is forced when it is reached).
+	// maxOwners bounds the owners and cookies remembered between two
+	// sweeps (a sweep is forced when it is reached, as when no sample
+	// comes).
 	maxOwners = 1 << 20
 )
 
@@ -111,8 +112,11 @@ func NewAttributor(alive func(pid int32) bool) *Attributor {
 func (a *Attributor) Transition(tr sampler.Transition) (sampler.Release, bool) {
 	ns := a.ns(uint64(tr.NetNS))
 	key := sockKey{ns, tr.Local, tr.Remote}
-	if len(a.owners) >= maxOwners {
+	if len(a.owners) >= maxOwners || len(a.byCookie) >= maxOwners {
 		a.prune(tr.At)
+		if len(a.byCookie) >= maxOwners { // all recent: start afresh
+			clear(a.byCookie)
+		}
 	}
 	switch {
 	case tr.From == sampler.StateClose && tr.To == sampler.StateSynSent && tr.Actor.Known:

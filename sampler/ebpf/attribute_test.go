@@ -239,3 +239,20 @@ func TestAttributorNamesByTheTransitionsCookie(t *testing.T) {
 		t.Errorf("the next sample: %+v (want curl at once, not after %d samples)", got, recheckEvery)
 	}
 }
+
+// With no sample to sweep them, the owners and cookies that transitions
+// alone bring in stay bounded.
+func TestAttributorStaysBoundedWithoutSamples(t *testing.T) {
+	a := NewAttributor(func(int32) bool { return false })
+	r := ap("127.0.0.1:9400")
+	for i := 0; i < maxOwners+1000; i++ {
+		c := tr(uint64(i), sampler.StateClose, sampler.StateSynSent, "127.0.0.1:0", r.String(), curl, time.Duration(i)*time.Microsecond)
+		c.Cookie = uint64(i + 1)
+		a.Transition(c) // a connect that never got a port: no address to key
+		c.From, c.To, c.Actor = sampler.StateSynSent, sampler.StateClose, sampler.Actor{}
+		a.Transition(c)
+	}
+	if len(a.byCookie) > maxOwners || len(a.owners) > maxOwners || len(a.connecting) > maxPending {
+		t.Errorf("%d cookies, %d owners, %d connecting: past the bounds", len(a.byCookie), len(a.owners), len(a.connecting))
+	}
+}
