@@ -3,12 +3,18 @@ package sockdiag
 import "bytes"
 
 // appendSignature appends what, in the kernel's counters, moves whenever the
-// TCP or UDP socket table can have changed: the Tcp value line of
-// /proc/net/snmp (connections opened, failed, reset, established, segments
-// in and out: any TCP state change sends or receives a segment) and the
-// TCP and UDP lines of /proc/net/sockstat and sockstat6 (sockets hashed,
-// orphaned, in TIME_WAIT, allocated: a new listener or bound UDP socket, a
-// close). Two equal signatures mean the table is as it was.
+// TCP or UDP socket table of one network namespace can have changed: the
+// Tcp value line of /proc/net/snmp (connections opened, failed, reset,
+// established, segments in and out: any TCP state change sends or
+// receives a segment) and the sockets hashed (inuse) and in TIME_WAIT (tw)
+// of the TCP and UDP lines of /proc/net/sockstat and sockstat6: a new
+// listener or bound UDP socket, a close. Two equal signatures mean the
+// table is as it was.
+//
+// The machine-wide fields of those lines (orphan, alloc, mem: sums over
+// every namespace) are left out: they add nothing the namespace's own
+// fields miss (an orphan sends a FIN, an unhashed socket is in no dump),
+// and would let any other namespace's traffic wake a quiet one.
 func appendSignature(dst, snmp, sockstat, sockstat6 []byte) []byte {
 	tcp := 0
 	for line := range bytes.Lines(snmp) {
@@ -21,9 +27,28 @@ func appendSignature(dst, snmp, sockstat, sockstat6 []byte) []byte {
 	for _, f := range [][]byte{sockstat, sockstat6} {
 		for line := range bytes.Lines(f) {
 			if bytes.HasPrefix(line, []byte("TCP")) || bytes.HasPrefix(line, []byte("UDP")) {
-				dst = append(dst, line...)
+				dst = appendOwnFields(dst, line)
 			}
 		}
 	}
 	return dst
+}
+
+// appendOwnFields appends a sockstat line ("TCP: inuse 1 orphan 0 tw 3
+// alloc 2 mem 1") with only its per-namespace fields, inuse and tw.
+func appendOwnFields(dst, line []byte) []byte {
+	f := bytes.Fields(line)
+	if len(f) == 0 {
+		return dst
+	}
+	dst = append(dst, f[0]...)
+	for i := 1; i+1 < len(f); i += 2 {
+		if name := string(f[i]); name == "inuse" || name == "tw" {
+			dst = append(dst, ' ')
+			dst = append(dst, f[i]...)
+			dst = append(dst, ' ')
+			dst = append(dst, f[i+1]...)
+		}
+	}
+	return append(dst, '\n')
 }

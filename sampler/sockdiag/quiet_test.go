@@ -48,6 +48,11 @@ func TestSignatureMovesWithTheSocketTable(t *testing.T) {
 		{name: "IP packets only", snmp: [2]string{"Ip: 1 64 2000", "Ip: 1 64 2050"}, same: true},
 		{name: "a unix socket", sockstat: [2]string{"sockets: used 10", "sockets: used 11"}, same: true},
 		{name: "a raw socket", sockstat: [2]string{"RAW: inuse 0", "RAW: inuse 1"}, same: true},
+		// Machine-wide sums: another namespace's sockets move them.
+		{name: "orphans elsewhere", sockstat: [2]string{"orphan 0", "orphan 7"}, same: true},
+		{name: "sockets allocated elsewhere", sockstat: [2]string{"alloc 1", "alloc 9"}, same: true},
+		{name: "TCP memory elsewhere", sockstat: [2]string{"mem 0\nUDP", "mem 40\nUDP"}, same: true},
+		{name: "UDP memory elsewhere", sockstat: [2]string{"UDP: inuse 0 mem 0", "UDP: inuse 0 mem 3"}, same: true},
 	}
 	repl := func(s string, r [2]string) string {
 		if r[0] == "" {
