@@ -17,7 +17,7 @@ import (
 // fillNamespace has helper processes hold conns loopback connections inside
 // n (2*conns sockets), at most 2,500 each (5,000 descriptors), until the
 // benchmark ends: the benchmark itself holds none.
-func fillNamespace(b *testing.B, n NS, conns int) {
+func fillNamespace(b testing.TB, n NS, conns int) {
 	b.Helper()
 	for conns > 0 {
 		c := min(conns, 2500)
@@ -103,7 +103,7 @@ func benchSource(b *testing.B, ns []NS, want int) {
 func benchSources(b *testing.B, ns []NS, want int) {
 	var srcs []*sockdiag.Source
 	for _, n := range ns {
-		s, err := OpenSockDiag(n)
+		s, err := OpenSockDiag(n, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

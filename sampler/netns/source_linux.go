@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/porttop/porttop/sampler"
@@ -51,27 +52,33 @@ type Source struct {
 type member struct {
 	ns    NS
 	src   *sockdiag.Source
-	rng   *RangeFile // nil: not readable
+	files *CounterFiles // its counters, opened inside it
+	rng   *RangeFile    // nil: not readable
 	cur   ports.Range
 	count int
-	// last is the namespace's sockets as the last dump gave them, placed
-	// (nil before the first): a namespace whose counters held still since
-	// (Quiet) is not dumped again. Only namespaces with a process to read
-	// the counters of can be quiet.
+	// last is the namespace's sockets as the last dump gave them, placed:
+	// a namespace whose own counters held still
+	// since (Quiet) and whose release watcher heard nothing is not dumped
+	// again.
 	last []sampler.Socket
-	// dumped is when last was dumped: it is reused for at most
+	// dumped is when last was dumped (zero: never): it is reused for at most
 	// poll.MaxQuietGap, as the poller trusts a quiet source (a bound UDP
 	// socket connecting moves no counter).
 	dumped time.Time
 	// quiet counts samples that reused last, for tests and benchmarks.
 	quiet uint64
-	// watch is its release watcher while releases are watched.
+	// watch is its release watcher while releases are watched; heard is
+	// set when it reports a release, cleared as a dump begins.
 	watch *memberWatch
+	heard atomic.Bool
 }
 
-// isQuiet reports whether m's last dump may stand for now.
+// isQuiet reports whether m's last dump may stand for now: no release
+// heard since it began, its counters as they were then, and younger than
+// poll.MaxQuietGap (the poller trusts a quiet source for as long: a bound
+// UDP socket connecting moves no counter).
 func (m *member) isQuiet(now time.Time) bool {
-	return m.last != nil && now.Sub(m.dumped) < poll.MaxQuietGap && m.src.Quiet()
+	return !m.dumped.IsZero() && now.Sub(m.dumped) < poll.MaxQuietGap && !m.heard.Load() && m.src.Quiet()
 }
 
 var (
@@ -139,6 +146,7 @@ func (s *Source) closeAll() {
 func (m *member) close() {
 	m.stopWatch()
 	m.src.Close()
+	m.files.Close()
 	if m.rng != nil {
 		m.rng.Close()
 	}
@@ -178,15 +186,7 @@ func (s *Source) rediscover() error {
 		if m == nil {
 			continue
 		}
-		if m.ns.PID != n.PID && !n.Self {
-			// Its counters were read through the old pid, which may be
-			// reused elsewhere: open it afresh through the new one.
-			m.close()
-			delete(s.members, n.Inode)
-			ch.Added = append(ch.Added, n)
-			continue
-		}
-		m.ns = n
+		m.ns = n // its files and sockets were opened inside it: no pid involved
 	}
 	for _, n := range ch.Added {
 		m, err := openMember(n)
@@ -203,22 +203,27 @@ func (s *Source) rediscover() error {
 	return nil
 }
 
-// openMember opens a namespace's table and range. Porttop's own namespace
-// is read by a plain sockdiag Source; any other by one whose sockets are
-// all made inside it (partial samples and releases in each).
+// openMember opens a namespace's table, counters and range. Porttop's own
+// namespace is read by a plain sockdiag Source; any other by one whose
+// sockets are all made inside it (partial samples and releases in each).
+// Both read counter files opened once inside the namespace.
 func openMember(n NS) (*member, error) {
-	var src *sockdiag.Source
-	var err error
-	if n.Self {
-		src, err = sockdiag.New()
-	} else {
-		src, err = OpenSockDiag(n)
-	}
+	files, err := OpenCounterFiles(n)
 	if err != nil {
 		return nil, err
 	}
+	var src *sockdiag.Source
+	if n.Self {
+		src, err = sockdiag.Open(sockdiag.Options{ReadCounters: files.Read})
+	} else {
+		src, err = OpenSockDiag(n, files)
+	}
+	if err != nil {
+		files.Close()
+		return nil, err
+	}
 	src.WithoutOwners() // the Source attributes all namespaces at once
-	m := &member{ns: n, src: src}
+	m := &member{ns: n, src: src, files: files}
 	if r, err := OpenRange(n); err == nil {
 		m.rng = r
 		m.cur, _ = r.Read()
@@ -262,6 +267,7 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 			m.quiet++
 			continue
 		}
+		m.heard.Store(false) // a release heard from now on wakes it again
 		snap, err := m.src.Sample(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
