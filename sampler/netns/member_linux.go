@@ -3,6 +3,7 @@
 package netns
 
 import (
+	"bytes"
 	"context"
 	"sync/atomic"
 	"time"
@@ -35,17 +36,54 @@ type member struct {
 	// last is the namespace's sockets as the last dump or refresh gave
 	// them, placed.
 	last []sampler.Socket
-	// dumped is when last was read (zero: never), full is when its last
-	// full dump was; fullGap is fullEvery plus this namespace's share.
+	// dumped is when last was read, full is when its last full dump was
+	// (zero: none, or a read failed); fullGap is fullEvery plus this
+	// namespace's share.
 	dumped, full time.Time
 	fullGap      time.Duration
 	// quiet and refreshed count samples that skipped or refreshed the
 	// namespace, for tests and benchmarks.
 	quiet, refreshed uint64
-	// watch is its release watcher while releases are watched; heard is
-	// set when it reports a release, cleared as a dump begins.
-	watch *memberWatch
-	heard atomic.Bool
+	// sig is its counters' signature as its last read (dump or refresh)
+	// began, est their established part (sockdiag.AppendEstablishedSignature)
+	// as its last full dump began; sigNow, estNow and bufs are this
+	// round's reading (see plan).
+	sig, est, sigNow, estNow []byte
+	bufs                     [len(counterNames)][]byte
+	// watch is its release watcher while releases are watched. It sets
+	// heardEst on a release of a TCP socket other than a listener (a full
+	// dump is due), heardFresh on any other (a refresh is); reads clear
+	// them as they begin.
+	watch      *memberWatch
+	heardEst   atomic.Bool
+	heardFresh atomic.Bool
+}
+
+// heard marks m on a release of s (see member.watch).
+func (m *member) heard(s *sampler.Socket) {
+	if s.Proto == sampler.TCP && s.State != sampler.StateListen {
+		m.heardEst.Store(true)
+	} else {
+		m.heardFresh.Store(true)
+	}
+}
+
+// readSignature reads m's counters into sigNow and estNow; false when
+// they cannot be read.
+func (m *member) readSignature() bool {
+	for i, name := range counterNames {
+		b, err := m.files.Read(name, m.bufs[i][:0])
+		m.bufs[i] = b
+		if err != nil && i < 2 { // sockstat6 is missing without IPv6
+			return false
+		}
+		if err != nil {
+			m.bufs[i] = m.bufs[i][:0]
+		}
+	}
+	m.sigNow = sockdiag.AppendSignature(m.sigNow[:0], m.bufs[0], m.bufs[1], m.bufs[2])
+	m.estNow = sockdiag.AppendEstablishedSignature(m.estNow[:0], m.bufs[0], m.bufs[1], m.bufs[2])
+	return true
 }
 
 // openMember opens a namespace's table, counters and range. Porttop's own
@@ -137,23 +175,25 @@ const (
 	refresh            // carry its TCP over, read UDP and listeners afresh
 )
 
-// plan decides how this round reads m. Its counters held still since its
-// last full dump began and no release was heard: its TCP table is as that
-// dump saw it (any TCP change moves a segment counter or a count). Its
-// last read then stands for up to poll.MaxQuietGap, as the poller trusts
-// a quiet source (a bound UDP socket connecting moves no counter); past
-// that a refresh reads the rest, and past fullGap a full dump.
+// plan reads m's counters and decides how this round reads m. While the
+// established part of its signature holds as at its last full dump, and
+// no release of such a socket was heard, its TCP sockets other than
+// listeners are as that dump saw them (any change of one moves a segment
+// counter or the TIME_WAIT count): a refresh (listeners and UDP, no walk
+// of the established hash) completes the table, up to fullGap after the
+// full dump. When the whole signature holds as at its last read too, and
+// no release at all was heard, that read stands for up to
+// poll.MaxQuietGap, as the poller trusts a quiet source (a bound UDP
+// socket connecting moves no counter).
 func (m *member) plan(now time.Time) how {
-	if m.dumped.IsZero() || m.heard.Load() || !m.src.Quiet() {
+	ok := m.readSignature()
+	if !ok || m.full.IsZero() || m.heardEst.Load() || !bytes.Equal(m.estNow, m.est) || now.Sub(m.full) >= m.fullGap {
 		return dump
 	}
-	switch {
-	case now.Sub(m.dumped) < poll.MaxQuietGap:
+	if !m.heardFresh.Load() && bytes.Equal(m.sigNow, m.sig) && now.Sub(m.dumped) < poll.MaxQuietGap {
 		return skip
-	case now.Sub(m.full) < m.fullGap:
-		return refresh
 	}
-	return dump
+	return refresh
 }
 
 // isQuiet reports whether m's last read may stand for now (plan: skip).
@@ -161,9 +201,13 @@ func (m *member) isQuiet(now time.Time) bool { return m.plan(now) == skip }
 
 // dump reads m's table in full and appends it, placed, to all.
 func (s *Source) dump(ctx context.Context, m *member, all []sampler.Socket, paths map[uint64]placeOf) ([]sampler.Socket, error) {
-	m.heard.Store(false) // a release heard from now on wakes it again
+	m.heardEst.Store(false) // a release heard from now on wakes it again
+	m.heardFresh.Store(false)
+	m.sig = append(m.sig[:0], m.sigNow...)
+	m.est = append(m.est[:0], m.estNow...)
 	snap, err := m.src.Sample(ctx)
 	if err != nil {
+		m.full = time.Time{}
 		return all, err
 	}
 	m.count = len(snap.Sockets)
@@ -172,7 +216,8 @@ func (s *Source) dump(ctx context.Context, m *member, all []sampler.Socket, path
 	m.src.Recycle(snap.Sockets)
 	s.place(all[n:], m.ns, paths)
 	m.last = append(m.last[:0], all[n:]...)
-	m.dumped, m.full = snap.Time, snap.Time
+	m.dumped = s.now() // as the dump ended: the Source's clock
+	m.full = m.dumped
 	return all, nil
 }
 
@@ -180,27 +225,28 @@ func (s *Source) dump(ctx context.Context, m *member, all []sampler.Socket, path
 // UDP sockets and TCP listeners afresh (no walk of the kernel's
 // established hash, which every namespace shares), appending them to all.
 func (s *Source) refresh(ctx context.Context, m *member, all []sampler.Socket, paths map[uint64]placeOf) ([]sampler.Socket, error) {
+	m.heardFresh.Store(false)
+	m.sig = append(m.sig[:0], m.sigNow...)
 	n := len(all)
 	for i := range m.last {
 		if !m.refreshes(&m.last[i]) {
 			all = append(all, m.last[i])
 		}
 	}
-	now := s.now()
 	if !m.freshNone {
 		snap, err := m.fresh.Sample(ctx)
 		if err != nil {
+			m.full = time.Time{}
 			return all[:n], err
 		}
 		k := len(all)
 		all = append(all, snap.Sockets...)
 		m.fresh.Recycle(snap.Sockets)
 		s.place(all[k:], m.ns, paths)
-		now = snap.Time
 	}
 	m.count = len(all) - n
 	m.last = append(m.last[:0], all[n:]...)
-	m.dumped = now
+	m.dumped = s.now()
 	m.refreshed++
 	return all, nil
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"net"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/nstest"
+	"github.com/porttop/porttop/sampler/poll"
 )
 
 // Quiet namespaces: a namespace is skipped while its own counters hold
@@ -36,6 +38,17 @@ func sourceOver(t *testing.T, ns ...NS) *Source {
 	}
 	t.Cleanup(func() { src.Close() })
 	return src
+}
+
+// freeze stops src's clock (so that no read is due by time alone, however
+// slow the machine) and returns what moves it on.
+func freeze(src *Source) (advance func(time.Duration)) {
+	var mu sync.Mutex
+	t := time.Now()
+	src.mu.Lock()
+	src.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return t }
+	src.mu.Unlock()
+	return func(d time.Duration) { mu.Lock(); t = t.Add(d); mu.Unlock() }
 }
 
 // quietCount is how many samples skipped namespace n.
@@ -87,6 +100,7 @@ func TestChangeInQuietNamespaceShowsAtOnce(t *testing.T) {
 		t.Fatalf("nothing runs in %s, yet it has pid %d", n.Label(), n.PID)
 	}
 	src := sourceOver(t, n)
+	freeze(src)
 	in := func(s []sampler.Socket, match func(sampler.Socket) bool) bool {
 		return slices.ContainsFunc(s, func(x sampler.Socket) bool { return x.Netns == n.Inode && match(x) })
 	}
@@ -107,23 +121,25 @@ func TestChangeInQuietNamespaceShowsAtOnce(t *testing.T) {
 		change func() error
 		match  func(sampler.Socket) bool
 		shows  bool
+		// refreshed: read by a refresh (listeners and UDP), not a full dump
+		refreshed bool
 	}{
 		{"a listener opened", func() (err error) {
 			return Do(n, func() error { ln, err = net.Listen("tcp4", "127.0.0.1:7300"); return err })
-		}, listener, true},
+		}, listener, true, true},
 		{"a connection made", func() (err error) {
 			if err = Do(n, func() error { client, err = net.Dial("tcp4", "127.0.0.1:7300"); return err }); err != nil {
 				return err
 			}
 			server, err = ln.Accept()
 			return err
-		}, conn, true},
+		}, conn, true, false},
 		{"a UDP socket bound", func() (err error) {
 			return Do(n, func() error { udp, err = net.ListenPacket("udp4", "127.0.0.1:7301"); return err })
-		}, bound, true},
-		{"the connection closed", func() error { server.Close(); return client.Close() }, conn, false},
-		{"the UDP socket closed", func() error { return udp.Close() }, bound, false},
-		{"the listener closed", func() error { return ln.Close() }, listener, false},
+		}, bound, true, true},
+		{"the connection closed", func() error { server.Close(); return client.Close() }, conn, false, false},
+		{"the UDP socket closed", func() error { return udp.Close() }, bound, false, true},
+		{"the listener closed", func() error { return ln.Close() }, listener, false, true},
 	}
 	for _, st := range steps {
 		settle(t, src, n)
@@ -136,12 +152,21 @@ func TestChangeInQuietNamespaceShowsAtOnce(t *testing.T) {
 			t.Fatalf("%s: %v", st.name, err)
 		}
 		before = quietCount(t, src, n)
+		src.mu.Lock()
+		refreshes := src.members[n.Inode].refreshed
+		src.mu.Unlock()
 		got := in(sampleOf(t, src), st.match)
 		if got != st.shows {
 			t.Errorf("%s: in the next sample = %v, want %v", st.name, got, st.shows)
 		}
 		if quietCount(t, src, n) != before {
 			t.Errorf("%s: the namespace was skipped as quiet after a change", st.name)
+		}
+		src.mu.Lock()
+		refreshed := src.members[n.Inode].refreshed > refreshes
+		src.mu.Unlock()
+		if refreshed != st.refreshed {
+			t.Errorf("%s: read by a refresh = %v, want %v (else a full dump)", st.name, refreshed, st.refreshed)
 		}
 	}
 }
@@ -155,6 +180,7 @@ func TestBusyNamespaceLeavesIdleOneQuiet(t *testing.T) {
 	busy := inNamespace(t, nstest.Netns(t, "qbusy", 0, 0))
 	idle := inNamespace(t, nstest.Netns(t, "qidle", 0, 0))
 	src := sourceOver(t, busy, idle)
+	freeze(src)
 	var ln net.Listener
 	if err := Do(busy, func() (err error) { ln, err = net.Listen("tcp4", "127.0.0.1:7400"); return err }); err != nil {
 		t.Fatal(err)
@@ -184,19 +210,18 @@ func TestBusyNamespaceLeavesIdleOneQuiet(t *testing.T) {
 		defer s.Close()
 		defer c.Close()
 	}
-	// Re-dumped only when its last dump reaches poll.MaxQuietGap (a
-	// second): 20 rounds take far less unless the machine crawls.
-	if q := quietCount(t, src, idle) - before; q < rounds/2 {
-		t.Errorf("the idle namespace was skipped in %d of %d rounds beside a busy one, want most", q, rounds)
+	if q := quietCount(t, src, idle) - before; q != rounds {
+		t.Errorf("the idle namespace was skipped in %d of %d rounds beside a busy one, want all", q, rounds)
 	}
 }
 
-// A release heard by a namespace's watcher wakes it: it is dumped at the
-// next Sample even before its counters are read.
+// A release heard by a namespace's watcher wakes it: it is read again at
+// the next Sample whatever its counters say (a UDP socket's: refreshed).
 func TestReleaseHeardWakesQuietNamespace(t *testing.T) {
 	nstest.RequireRoot(t)
 	n := inNamespace(t, nstest.Netns(t, "qheard", 0, 0))
 	src := sourceOver(t, n)
+	freeze(src)
 	ctx, cancel := context.WithCancel(context.Background())
 	out := make(chan sampler.Release, 64)
 	ended := make(chan error, 1)
@@ -238,7 +263,7 @@ func TestReleaseHeardWakesQuietNamespace(t *testing.T) {
 	// The release was forwarded, so the member knows it heard one.
 	src.mu.Lock()
 	m := src.members[n.Inode]
-	heard := m.heard.Load()
+	heard := m.heardFresh.Load()
 	src.mu.Unlock()
 	if !heard {
 		t.Fatal("a release was heard, yet the namespace is not marked")
@@ -251,7 +276,7 @@ func TestReleaseHeardWakesQuietNamespace(t *testing.T) {
 		t.Error("the namespace was skipped although a release was heard")
 	}
 	src.mu.Lock()
-	heard = m.heard.Load()
+	heard = m.heardFresh.Load()
 	src.mu.Unlock()
 	if heard {
 		t.Error("the mark outlived the dump that followed it")
@@ -266,10 +291,7 @@ func TestRefreshReadsWhatCountersMiss(t *testing.T) {
 	nstest.RequireRoot(t)
 	n := inNamespace(t, nstest.Netns(t, "qrefresh", 0, 0))
 	src := sourceOver(t, n)
-	var skew time.Duration
-	src.mu.Lock()
-	src.now = func() time.Time { return time.Now().Add(skew) }
-	src.mu.Unlock()
+	advance := freeze(src)
 	ln, client, server := pairIn(t, n, "127.0.0.1:7600")
 	defer ln.Close()
 	defer client.Close()
@@ -306,7 +328,7 @@ func TestRefreshReadsWhatCountersMiss(t *testing.T) {
 	if !unseen {
 		t.Fatal("the counters moved when a bound UDP socket connected: nothing here needs a refresh")
 	}
-	skew += 1100 * time.Millisecond // past poll.MaxQuietGap
+	advance(poll.MaxQuietGap)
 	socks := sampleOf(t, src)
 	if !udpTo(socks, 7602) {
 		t.Error("the UDP socket's connection is not seen after MaxQuietGap")
@@ -319,7 +341,7 @@ func TestRefreshReadsWhatCountersMiss(t *testing.T) {
 		t.Errorf("refreshes %d -> %d, full dump %v -> %v: want one refresh, no full dump", refreshed, m.refreshed, full, m.full)
 	}
 	src.mu.Unlock()
-	skew += fullEvery + 2*time.Second // past its full-dump gap
+	advance(fullEvery + time.Second) // past its full-dump gap
 	socks = sampleOf(t, src)
 	src.mu.Lock()
 	if m.full.Equal(full) {

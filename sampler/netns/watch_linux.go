@@ -84,7 +84,7 @@ func (s *Source) startWatch(m *member) {
 	mw := &memberWatch{cancel: cancel, done: make(chan struct{})}
 	m.watch = mw
 	in := make(chan sampler.Release, 256)
-	n, src, cg, self, heard := m.ns, m.src, s.cg, m.ns.Self, &m.heard
+	n, src, cg, self := m.ns, m.src, s.cg, m.ns.Self
 	w.wg.Add(2)
 	go func() {
 		defer w.wg.Done()
@@ -100,7 +100,7 @@ func (s *Source) startWatch(m *member) {
 		defer w.wg.Done()
 		defer close(mw.done)
 		for r := range in {
-			heard.Store(true)
+			m.heard(&r.Socket)
 			placeRelease(&r.Socket, n, cg)
 			select {
 			case w.out <- r:

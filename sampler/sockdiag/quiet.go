@@ -1,6 +1,9 @@
 package sockdiag
 
-import "bytes"
+import (
+	"bytes"
+	"slices"
+)
 
 // appendSignature appends what, in the kernel's counters, moves whenever the
 // TCP or UDP socket table of one network namespace can have changed: the
@@ -16,6 +19,27 @@ import "bytes"
 // fields miss (an orphan sends a FIN, an unhashed socket is in no dump),
 // and would let any other namespace's traffic wake a quiet one.
 func appendSignature(dst, snmp, sockstat, sockstat6 []byte) []byte {
+	return appendSignatureOf(dst, snmp, sockstat, sockstat6, "inuse", "tw")
+}
+
+// AppendSignature appends the signature Quiet compares (see
+// appendSignature) for a caller that reads the counter files itself.
+func AppendSignature(dst, snmp, sockstat, sockstat6 []byte) []byte {
+	return appendSignature(dst, snmp, sockstat, sockstat6)
+}
+
+// AppendEstablishedSignature appends the part of the signature that moves
+// whenever a TCP socket other than a listener can have come, gone or
+// changed state: the Tcp value line of snmp and the TIME_WAIT count. A new
+// or closed listener, or any UDP change, moves only the inuse counts, which
+// it leaves out: while it holds still, a dump of listeners and UDP
+// sockets, which skips the kernel's established hash, completes the
+// table's other TCP sockets as last dumped.
+func AppendEstablishedSignature(dst, snmp, sockstat, sockstat6 []byte) []byte {
+	return appendSignatureOf(dst, snmp, sockstat, sockstat6, "tw")
+}
+
+func appendSignatureOf(dst, snmp, sockstat, sockstat6 []byte, fields ...string) []byte {
 	tcp := 0
 	for line := range bytes.Lines(snmp) {
 		if bytes.HasPrefix(line, []byte("Tcp:")) {
@@ -27,23 +51,23 @@ func appendSignature(dst, snmp, sockstat, sockstat6 []byte) []byte {
 	for _, f := range [][]byte{sockstat, sockstat6} {
 		for line := range bytes.Lines(f) {
 			if bytes.HasPrefix(line, []byte("TCP")) || bytes.HasPrefix(line, []byte("UDP")) {
-				dst = appendOwnFields(dst, line)
+				dst = appendFields(dst, line, fields)
 			}
 		}
 	}
 	return dst
 }
 
-// appendOwnFields appends a sockstat line ("TCP: inuse 1 orphan 0 tw 3
-// alloc 2 mem 1") with only its per-namespace fields, inuse and tw.
-func appendOwnFields(dst, line []byte) []byte {
+// appendFields appends a sockstat line ("TCP: inuse 1 orphan 0 tw 3
+// alloc 2 mem 1") with only the named fields.
+func appendFields(dst, line []byte, fields []string) []byte {
 	f := bytes.Fields(line)
 	if len(f) == 0 {
 		return dst
 	}
 	dst = append(dst, f[0]...)
 	for i := 1; i+1 < len(f); i += 2 {
-		if name := string(f[i]); name == "inuse" || name == "tw" {
+		if slices.Contains(fields, string(f[i])) {
 			dst = append(dst, ' ')
 			dst = append(dst, f[i]...)
 			dst = append(dst, ' ')
