@@ -53,7 +53,12 @@ func cpuClock(b *testing.B) time.Duration {
 //   - 20_namespaces_1k/idle_round: the Source's Sample with nothing
 //     changing (every namespace skipped as quiet);
 //   - 20_namespaces_1k/changed_round: the Source's Sample after a new
-//     connection was made in every namespace (made outside the count);
+//     TCP connection was made in every namespace (made outside the count):
+//     every namespace is dumped in full;
+//   - 20_namespaces_1k/udp_changed_round: the same after a UDP socket was
+//     bound, or closed, in every namespace (a DNS lookup's, say): every
+//     namespace is refreshed (listeners and UDP read, its other TCP
+//     sockets carried);
 //   - 20_namespaces_1k/full_dumps: every namespace dumped in full, no
 //     quiet skip, no partial sample: the kernel's part of a changed round.
 //
@@ -75,8 +80,9 @@ func BenchmarkNamespaces(b *testing.B) {
 	oneName := fmt.Sprintf("one_namespace_%dk", total/1000)
 	manyName := fmt.Sprintf("%d_namespaces_%dk", spread, total/spread/1000)
 	b.Run(oneName+"/dump", func(b *testing.B) { benchDumps(b, []NS{one}, total) })
-	b.Run(manyName+"/idle_round", func(b *testing.B) { benchRounds(b, many, total, false) })
-	b.Run(manyName+"/changed_round", func(b *testing.B) { benchRounds(b, many, total, true) })
+	b.Run(manyName+"/idle_round", func(b *testing.B) { benchRounds(b, many, total, changeNone) })
+	b.Run(manyName+"/changed_round", func(b *testing.B) { benchRounds(b, many, total, changeTCP) })
+	b.Run(manyName+"/udp_changed_round", func(b *testing.B) { benchRounds(b, many, total, changeUDP) })
 	b.Run(manyName+"/full_dumps", func(b *testing.B) { benchDumps(b, many, total) })
 }
 
@@ -101,9 +107,10 @@ func ssTotals(b *testing.B, ns []NS) {
 // benchRounds times the multi-namespace Source's Sample over ns (and
 // porttop's own namespace, which it always reads): dumps of the
 // namespaces that changed, quiet ones skipped, cgroup tagging, one
-// attribution of owners. With change, every namespace gets a new
-// connection (the last round's reset) before each round, uncounted.
-func benchRounds(b *testing.B, ns []NS, want int, change bool) {
+// attribution of owners, releases watched. With a change, every namespace gets a new
+// connection or UDP socket (the last round's closed) before each round,
+// uncounted.
+func benchRounds(b *testing.B, ns []NS, want int, change change) {
 	src, err := newSource(func() ([]NS, error) {
 		list, err := Discover()
 		if err != nil {
@@ -121,9 +128,40 @@ func benchRounds(b *testing.B, ns []NS, want int, change bool) {
 		b.Fatal(err)
 	}
 	defer src.Close()
+	// Releases are watched, as porttop does: a UDP socket closed and
+	// another bound leave the counts as they were, the close is heard.
+	wctx, cancel := context.WithCancel(context.Background())
+	out := make(chan sampler.Release, 1024)
+	watched := make(chan error, 1)
+	go func() { watched <- src.WatchReleases(wctx, out) }()
+	go func() {
+		for range out {
+		}
+	}()
+	defer func() {
+		cancel()
+		<-watched
+		close(out)
+	}()
+	for i := 0; ; i++ { // until every namespace's watcher runs
+		src.mu.Lock()
+		all := true
+		for _, m := range src.members {
+			all = all && m.watch != nil
+		}
+		src.mu.Unlock()
+		if all {
+			break
+		}
+		if i == 500 {
+			b.Fatal("release watchers did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // let them subscribe
 	var changer *changer
-	if change {
-		changer = newChanger(b, ns)
+	if change != changeNone {
+		changer = newChanger(b, ns, change)
 		defer changer.close()
 	}
 	ctx := context.Background()
@@ -169,23 +207,39 @@ func benchRounds(b *testing.B, ns []NS, want int, change bool) {
 	ms := func(d time.Duration, n int) float64 { return float64(d.Microseconds()) / 1000 / float64(max(n, 1)) }
 	b.ReportMetric(ms(cpu, b.N), "cpu-ms/op")
 	b.ReportMetric(float64(quiet())/float64(b.N*len(src.members)), "quiet/ns")
-	if !change {
+	var refreshed uint64
+	for _, m := range src.members {
+		refreshed += m.refreshed
+	}
+	b.ReportMetric(float64(refreshed)/float64(b.N*len(src.members)), "refreshed/ns")
+	if change == changeNone {
 		b.ReportMetric(ms(skippedCPU, skipped), "skipped-cpu-ms")
 		b.ReportMetric(ms(cpu-skippedCPU, b.N-skipped), "refresh-cpu-ms")
 	}
 	ssTotals(b, ns)
 }
 
-// changer makes a new connection in every namespace at each step, and
-// resets the one of the step before (no TIME_WAIT left behind).
+// change is what a changer changes in every namespace.
+type change int
+
+const (
+	changeNone change = iota
+	changeTCP         // a new connection (the last one reset)
+	changeUDP         // a bound UDP socket, closed the next step
+)
+
+// changer makes a change in every namespace at each step, and undoes the
+// one of the step before (a reset: no TIME_WAIT left behind).
 type changer struct {
+	kind  change
 	ns    []NS
 	lns   []net.Listener
 	conns [][2]net.Conn
+	udp   []net.PacketConn
 }
 
-func newChanger(b *testing.B, ns []NS) *changer {
-	c := &changer{ns: ns, conns: make([][2]net.Conn, len(ns))}
+func newChanger(b *testing.B, ns []NS, kind change) *changer {
+	c := &changer{kind: kind, ns: ns, conns: make([][2]net.Conn, len(ns)), udp: make([]net.PacketConn, len(ns))}
 	for _, n := range ns {
 		var ln net.Listener
 		if err := Do(n, func() (err error) { ln, err = net.Listen("tcp4", "127.0.0.1:0"); return err }); err != nil {
@@ -198,7 +252,17 @@ func newChanger(b *testing.B, ns []NS) *changer {
 
 func (c *changer) step(b *testing.B) {
 	for i, n := range c.ns {
+		if c.kind == changeUDP && c.udp[i] != nil {
+			c.reset(i) // a close this time, a new socket the next
+			continue
+		}
 		c.reset(i)
+		if c.kind == changeUDP {
+			if err := Do(n, func() (err error) { c.udp[i], err = net.ListenPacket("udp4", "127.0.0.1:0"); return err }); err != nil {
+				b.Fatal(err)
+			}
+			continue
+		}
 		addr := c.lns[i].Addr().String()
 		var cl net.Conn
 		if err := Do(n, func() (err error) { cl, err = net.Dial("tcp4", addr); return err }); err != nil {
@@ -220,6 +284,10 @@ func (c *changer) reset(i int) {
 		}
 	}
 	c.conns[i] = [2]net.Conn{}
+	if c.udp[i] != nil {
+		c.udp[i].Close()
+		c.udp[i] = nil
+	}
 }
 
 func (c *changer) close() {
