@@ -270,9 +270,9 @@ func (s *Source) place(socks []sampler.Socket, n NS, paths map[uint64]placeOf) {
 }
 
 // Quiet reports whether no namespace's table can have changed since the
-// last Sample (sampler.QuietSource): every namespace's counters held still
-// and no discovery is due. A namespace with no process to read counters
-// through is never quiet.
+// last Sample (sampler.QuietSource): every namespace would be skipped (see
+// member.plan: its counters held still, no release heard, its last read
+// younger than poll.MaxQuietGap) and no discovery is due.
 func (s *Source) Quiet() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
