@@ -134,19 +134,35 @@ func TestShortLivedClientsAreNamedAtFirstSight(t *testing.T) {
 	sample() // the last sockets, if the ticks missed them
 
 	comm := ownComm(t)
+	// A later client can be given the same local port (loopback reuses a
+	// TIME_WAIT pair at once): a client's sockets are those sighted after it
+	// started and before the next client on its port started.
+	until := make([]time.Time, len(clients))
+	for i, c := range clients {
+		for _, d := range clients {
+			if d.pid != 0 && d.pid != c.pid && d.local == c.local && d.start.After(c.start) &&
+				(until[i].IsZero() || d.start.Before(until[i])) {
+				until[i] = d.start
+			}
+		}
+	}
 	ran, named, unseen := 0, 0, 0
 	var wrong []string
-	for _, c := range clients {
+	for i, c := range clients {
 		if c.pid == 0 {
 			continue
 		}
 		ran++
 		// Its socket: the first with its address in a sample that ended
-		// after it started.
+		// after it started (and before its port's next client started).
 		var got sight
 		ok := false
 		for _, ck := range byLocal[c.local] {
-			if f := first[ck]; !f.at.Before(c.start) && (!ok || f.at.Before(got.at)) {
+			f := first[ck]
+			if f.at.Before(c.start) || !until[i].IsZero() && !f.at.Before(until[i]) {
+				continue
+			}
+			if !ok || f.at.Before(got.at) {
 				got, ok = f, true
 			}
 		}
