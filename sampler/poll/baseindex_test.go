@@ -10,10 +10,10 @@ import (
 	"github.com/porttop/porttop/sampler"
 )
 
-// TestPrevForDiffPatchesAsEveryRowLookupDoes: the patched copy of base equals
-// the row-by-row build, for random releases over tables with and without
-// cookies.
-func TestPrevForDiffPatchesAsEveryRowLookupDoes(t *testing.T) {
+// TestPatchForDiffPatchesAsEveryRowLookupDoes: base as the patch changes it
+// equals base as the row-by-row patch changes it, for random releases over
+// tables with and without cookies, and base itself is left as it was.
+func TestPatchForDiffPatchesAsEveryRowLookupDoes(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	lo := netip.AddrFrom4([4]byte{127, 0, 0, 1})
 	mk := func(i int, cookie bool) sampler.Socket {
@@ -52,16 +52,34 @@ func TestPrevForDiffPatchesAsEveryRowLookupDoes(t *testing.T) {
 		if step%10 == 0 {
 			p.rec.base.Sockets = append(p.rec.base.Sockets, p.rec.base.Sockets[0]) // a duplicate row
 		}
-		got := sorted(p.rec.prevForDiff().Sockets)
+		base := slices.Clone(p.rec.base.Sockets)
+		got := sorted(applyPatch(p.rec.base.Sockets, p.rec.patchForDiff()))
 		if !p.rec.baseIndex.dups {
 			patched++
 		}
-		want := sorted(p.rec.prevForDiffByRow().Sockets)
+		want := sorted(applyPatch(p.rec.base.Sockets, p.rec.patchForDiffByRow()))
 		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("step %d: prevForDiff\n got %v\nwant %v", step, got, want)
+			t.Fatalf("step %d: patchForDiff\n got %v\nwant %v", step, got, want)
+		}
+		if !reflect.DeepEqual(p.rec.base.Sockets, base) {
+			t.Fatalf("step %d: patchForDiff wrote to base", step)
 		}
 	}
 	if patched == 0 {
 		t.Error("the patching path never ran")
 	}
+}
+
+// applyPatch is base as patch changes it, copied (as sampler.Differ reads it).
+func applyPatch(base []sampler.Socket, patch sampler.Patch) []sampler.Socket {
+	var out []sampler.Socket
+	for i, s := range base {
+		switch {
+		case patch.Rows == nil || patch.Rows[i] == 0:
+			out = append(out, s)
+		case patch.Rows[i] > 0:
+			out = append(out, patch.Replaced[patch.Rows[i]-1])
+		}
+	}
+	return append(out, patch.Added...)
 }
