@@ -45,6 +45,11 @@ type Source struct {
 	// the namespaces' kernel counters.
 	watching *watching
 	counters counterSum
+	// spare is a snapshot's memory handed back by Recycle, for the next
+	// Sample to fill; lastCount is how many sockets the last one held,
+	// to size a fresh one once rather than by doubling.
+	spare     []sampler.Socket
+	lastCount int
 }
 
 // member is one namespace being read.
@@ -57,7 +62,9 @@ type member struct {
 	// last is the namespace's sockets as the last dump gave them, placed
 	// (nil before the first): a namespace whose counters held still since
 	// (Quiet) is not dumped again. Only namespaces with a process to read
-	// the counters of can be quiet.
+	// the counters of can be quiet. It is the reader's own snapshot, not a
+	// copy (its partial samples read it too): handed back to the reader
+	// once the next dump replaces it.
 	last []sampler.Socket
 	// dumped is when last was dumped: it is reused for at most
 	// poll.MaxQuietGap, as the poller trusts a quiet source (a bound UDP
@@ -75,10 +82,11 @@ func (m *member) isQuiet(now time.Time) bool {
 }
 
 var (
-	_ sampler.Source      = (*Source)(nil)
-	_ sampler.Queryable   = (*Source)(nil)
-	_ sampler.Owners      = (*Source)(nil)
-	_ sampler.QuietSource = (*Source)(nil)
+	_ sampler.Source         = (*Source)(nil)
+	_ sampler.Queryable      = (*Source)(nil)
+	_ sampler.Owners         = (*Source)(nil)
+	_ sampler.QuietSource    = (*Source)(nil)
+	_ sampler.SocketRecycler = (*Source)(nil)
 )
 
 // New discovers the namespaces and opens a reader in each it may enter.
@@ -253,7 +261,11 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		inodes = append(inodes, ino)
 	}
 	slices.Sort(inodes)
-	var all []sampler.Socket
+	all := s.spare[:0]
+	s.spare = nil
+	if want := s.lastCount + s.lastCount/8 + 16; cap(all) < want {
+		all = make([]sampler.Socket, 0, want)
+	}
 	paths := map[uint64]placeOf{}
 	for _, ino := range inodes {
 		m := s.members[ino]
@@ -281,16 +293,28 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 			}
 		}
 		m.count = len(snap.Sockets)
-		n := len(all)
+		s.place(snap.Sockets, m.ns, paths)
 		all = append(all, snap.Sockets...)
-		m.src.Recycle(snap.Sockets)
-		s.place(all[n:], m.ns, paths)
-		m.last = append(m.last[:0], all[n:]...)
+		if m.last != nil {
+			m.src.Recycle(m.last)
+		}
+		m.last = snap.Sockets
 		m.dumped = snap.Time
 	}
+	s.lastCount = len(all)
 	now := s.now()
 	s.hidden = s.owners.Attribute(all, now)
 	return sampler.Snapshot{Time: now, Sockets: all}, nil
+}
+
+// Recycle hands back the Sockets of a snapshot nobody references any more
+// (sampler.SocketRecycler), so the next Sample fills it instead of allocating.
+func (s *Source) Recycle(sockets []sampler.Socket) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cap(sockets) > cap(s.spare) {
+		s.spare = sockets[:0]
+	}
 }
 
 // placeOf is a cgroup's path and the container it names.
