@@ -163,6 +163,9 @@ func (s *Source) SetQuery(q sampler.Query) {
 func (s *Source) Recycle(sockets []sampler.Socket) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if sameMemory(sockets, s.part.prev) {
+		s.keepOwnCopy()
+	}
 	if cap(sockets) > cap(s.spare) {
 		s.spare = sockets[:0]
 	}
