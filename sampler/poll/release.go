@@ -173,6 +173,29 @@ func (r *Reconciler) patchForDiffByRow() sampler.Patch {
 	return r.diffScratch.keep(rows, replaced, added)
 }
 
+// prevForDiff is base as releases have left it (what patchForDiff gives
+// the diff), copied into one slice for readers that want it so; the diff
+// itself reads base through the patch, without the copy. The copy's
+// memory is kept for the next call.
+func (r *Reconciler) prevForDiff() sampler.Snapshot {
+	p := r.patchForDiff()
+	if p.Rows == nil && p.Added == nil {
+		return r.base
+	}
+	out := r.diffScratch.copied[:0]
+	for i := range r.base.Sockets {
+		switch k := p.Rows[i]; {
+		case k == 0:
+			out = append(out, r.base.Sockets[i])
+		case k > 0:
+			out = append(out, p.Replaced[k-1])
+		}
+	}
+	out = append(out, p.Added...)
+	r.diffScratch.copied = out
+	return sampler.Snapshot{Time: r.base.Time, Sockets: out}
+}
+
 // patchScratch is the memory patchForDiff reuses from one sample to the
 // next: the row marks always (4 bytes a row), the adjusted sockets only
 // while they are few (releases pile up when samples fail).
@@ -180,6 +203,7 @@ type patchScratch struct {
 	marks    []int32
 	replaced []sampler.Socket
 	added    []sampler.Socket
+	copied   []sampler.Socket // prevForDiff's
 }
 
 // maxPatchScratch bounds the adjusted sockets a patchScratch keeps.
