@@ -161,7 +161,7 @@ func TestPartialSampleCarriesFromTheSampleHandedOut(t *testing.T) {
 		{
 			name: "a row dropped (a release said it was gone): full",
 			use: func(socks []sampler.Socket) {
-				slices.DeleteFunc(socks, func(s sampler.Socket) bool { return s.Cookie == 2 })
+				_ = slices.DeleteFunc(socks, func(s sampler.Socket) bool { return s.Cookie == 2 })
 			},
 			partials: 1,
 		},
@@ -196,7 +196,7 @@ func TestPartialSampleCarriesFromTheSampleHandedOut(t *testing.T) {
 		if s.part.partials != st.partials {
 			t.Errorf("%s: %d partial samples so far, want %d", st.name, s.part.partials, st.partials)
 		}
-		if !sameMemory(s.part.prev, socks) {
+		if !sameMemory(s.part.prev.rows, socks) {
 			t.Errorf("%s: the sample kept for the next is not the one handed out", st.name)
 		}
 		last = socks

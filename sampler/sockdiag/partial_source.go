@@ -21,11 +21,12 @@ type partialState struct {
 	refOK    bool
 	counting closeWaitCounting // how CurrEstab treats CLOSE_WAIT, once seen
 	lastFull time.Time
-	// prev is the last sample (keepTCP), as dumped; own is the memory of
-	// prev's copy when the sample was handed back (keepOwnCopy).
-	prev, own []sampler.Socket
-	seen      map[uint64]struct{}
-	snmp      []byte
+	// prev is the last sample (keepTCP); own is the memory of prev's
+	// copy when the sample was handed back (keepOwnCopy).
+	prev keptSample
+	own  []sampler.Socket
+	seen map[uint64]struct{}
+	snmp []byte
 	// partials and fulls count samples of each kind, for tests and
 	// benchmarks.
 	partials, fulls uint64
@@ -76,7 +77,7 @@ func (s *Source) samplePartial(socks []sampler.Socket, before tcpCounters) (_ []
 	if s.part.seen == nil {
 		s.part.seen = make(map[uint64]struct{})
 	}
-	socks, ok = carryEstablished(socks, s.part.prev, after.currEstab, s.part.counting, s.part.seen)
+	socks, ok = carryEstablished(socks, &s.part.prev, after.currEstab, s.part.counting, s.part.seen)
 	if !ok {
 		return socks[:0], false
 	}
@@ -104,39 +105,27 @@ func (s *Source) afterFull(socks []sampler.Socket, before tcpCounters, beforeOK 
 	s.part.counting, s.part.refOK = calibrate(socks, before.currEstab, s.part.counting, s.part.seen)
 }
 
-// keepTCP remembers the sample for the next partial sample: the slice
-// handed out, not a copy (a copy of its carriable sockets was 21 MB at
-// 84k ESTABLISHED sockets). The caller may stamp it (Since, owners),
-// place it (namespace, cgroup) or drop rows from it; carryEstablished
-// reads only cookies, addresses, states, inodes, places and uids, which
-// those leave as dumped (a dropped row only makes the next sample full).
-// Handed back through Recycle before the next sample, it is copied first
-// (see keepOwnCopy).
+// keepTCP remembers the sample for the next partial sample (keptSample):
+// its rows as handed out, and where its carriable ones are. Handed back
+// through Recycle before the next sample, they are copied first.
 func (s *Source) keepTCP(socks []sampler.Socket) {
 	if cap(s.part.own) > 4096 && 4*len(socks) < cap(s.part.own) {
-		s.part.own = nil
+		s.part.own = nil // its memory follows the table down as well as up
 	}
-	if len(s.part.seen) > 4096 && 4*len(socks) < len(s.part.seen) {
-		s.part.seen = nil // its memory follows the table down as well as up
+	if cap(s.part.prev.at) > 4096 && 4*len(socks) < cap(s.part.prev.at) {
+		s.part.prev.at, s.part.seen = nil, nil
 	}
-	s.part.prev = nil
-	if !s.part.off {
-		s.part.prev = socks
+	if s.part.off {
+		s.part.prev.forget()
+		return
 	}
+	s.part.prev.keep(socks)
 }
 
 // keepOwnCopy makes the kept sample the Source's own copy of its carriable
-// sockets: the caller handed the sample's memory back (Recycle), and the
-// next sample will write over it.
-func (s *Source) keepOwnCopy() {
-	own := s.part.own[:0]
-	for i := range s.part.prev {
-		if carriable(&s.part.prev[i]) {
-			own = append(own, s.part.prev[i])
-		}
-	}
-	s.part.prev, s.part.own = own, own
-}
+// rows: the caller handed the sample's memory back (Recycle), and the next
+// sample will write over it.
+func (s *Source) keepOwnCopy() { s.part.own = s.part.prev.copyRows(s.part.own) }
 
 // sameMemory reports whether a and b are slices of one array, from its start.
 func sameMemory(a, b []sampler.Socket) bool {

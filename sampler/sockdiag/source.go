@@ -163,7 +163,7 @@ func (s *Source) SetQuery(q sampler.Query) {
 func (s *Source) Recycle(sockets []sampler.Socket) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if sameMemory(sockets, s.part.prev) {
+	if sameMemory(sockets, s.part.prev.rows) {
 		s.keepOwnCopy()
 	}
 	if cap(sockets) > cap(s.spare) {
