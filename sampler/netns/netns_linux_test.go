@@ -347,3 +347,99 @@ func TestRecycledSnapshotsAreRefilled(t *testing.T) {
 		t.Error("no sample refilled a snapshot handed back")
 	}
 }
+
+// TestOneBusyNamespaceIsHandedOutWhole: when one namespace holds every
+// socket, its reader's dump is the snapshot, not a copy of it; a snapshot
+// handed back once the next is taken (as the poller does) is refilled by
+// that reader; and one handed back at once, while it is still the
+// namespace's last dump, is not reused for it. The listeners every sample
+// reports stay right throughout.
+func TestOneBusyNamespaceIsHandedOutWhole(t *testing.T) {
+	nstest.RequireRoot(t)
+	src, err := newSource(func() ([]NS, error) {
+		list, err := Discover()
+		keep := list[:0]
+		for _, x := range list {
+			if x.Self {
+				keep = append(keep, x)
+			}
+		}
+		return keep, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	listen := func() (net.Listener, uint16) {
+		ln, err := net.Listen("tcp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ln, uint16(ln.Addr().(*net.TCPAddr).Port)
+	}
+	var held *sampler.Snapshot // handed back one sample late, as the poller does
+	memory := map[*sampler.Socket]bool{}
+	samples, whole, refilled := 0, 0, 0
+	sample := func() (sampler.Snapshot, map[uint16]bool) {
+		snap, err := src.Sample(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ports := map[uint16]bool{}
+		for _, s := range snap.Sockets {
+			if s.State == sampler.StateListen {
+				ports[s.Local.Port()] = true
+			}
+		}
+		samples++
+		src.mu.Lock()
+		self := src.members[src.selfInode()]
+		if self.shared && sameMemory(self.last, snap.Sockets) {
+			whole++
+		}
+		src.mu.Unlock()
+		if memory[&snap.Sockets[0]] {
+			refilled++
+		}
+		memory[&snap.Sockets[0]] = true
+		if held != nil {
+			if sameMemory(held.Sockets, snap.Sockets) {
+				t.Fatal("a snapshot not handed back was written over")
+			}
+			src.Recycle(held.Sockets)
+		}
+		held = &snap
+		return snap, ports
+	}
+	for i := range 6 {
+		ln, port := listen()
+		if _, ports := sample(); !ports[port] {
+			t.Fatalf("round %d: listener %d not seen", i, port)
+		}
+		ln.Close()
+		if _, ports := sample(); ports[port] {
+			t.Fatalf("round %d: closed listener %d still seen", i, port)
+		}
+	}
+	if whole != samples {
+		t.Errorf("%d of %d snapshots were the namespace's dump, want all", whole, samples)
+	}
+	if refilled == 0 {
+		t.Errorf("none of %d snapshots refilled one handed back", samples)
+	}
+	// Handed back at once: the namespace's last dump is the reader's again.
+	snap, _ := sample()
+	src.Recycle(snap.Sockets)
+	held = nil
+	src.mu.Lock()
+	self := src.members[src.selfInode()]
+	if self.shared || self.last != nil {
+		t.Error("the dump handed back is still the namespace's last")
+	}
+	src.mu.Unlock()
+	ln, port := listen()
+	defer ln.Close()
+	if _, ports := sample(); !ports[port] {
+		t.Errorf("after a snapshot was handed back at once: listener %d not seen", port)
+	}
+}

@@ -50,6 +50,10 @@ type Source struct {
 	// to size a fresh one once rather than by doubling.
 	spare     []sampler.Socket
 	lastCount int
+	// direct is the namespace whose dump was the last snapshot, whole
+	// (see assemble), 0 when none; parts is Sample's scratch.
+	direct uint64
+	parts  []part
 }
 
 // member is one namespace being read.
@@ -70,6 +74,9 @@ type member struct {
 	// poll.MaxQuietGap, as the poller trusts a quiet source (a bound UDP
 	// socket connecting moves no counter).
 	dumped time.Time
+	// shared is true when last is the snapshot handed out (see
+	// assemble): not reused, not handed back to the reader by Sample.
+	shared bool
 	// quiet counts samples that reused last, for tests and benchmarks.
 	quiet uint64
 	// watch is its release watcher while releases are watched.
@@ -261,16 +268,18 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		inodes = append(inodes, ino)
 	}
 	slices.Sort(inodes)
-	all := s.spare[:0]
-	s.spare = nil
-	if want := s.lastCount + s.lastCount/8 + 16; cap(all) < want {
-		all = make([]sampler.Socket, 0, want)
+	// A snapshot handed back goes to the namespace that gave the last one
+	// whole (see direct), for its reader to fill; else to the concatenation.
+	if d := s.members[s.direct]; d != nil && s.spare != nil {
+		d.src.Recycle(s.spare)
+		s.spare = nil
 	}
 	paths := map[uint64]placeOf{}
+	parts := s.parts[:0]
 	for _, ino := range inodes {
 		m := s.members[ino]
-		if m.isQuiet(s.now()) {
-			all = append(all, m.last...)
+		if !m.shared && m.isQuiet(s.now()) {
+			parts = append(parts, part{m: m, socks: m.last})
 			m.quiet++
 			continue
 		}
@@ -294,27 +303,84 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		}
 		m.count = len(snap.Sockets)
 		s.place(snap.Sockets, m.ns, paths)
-		all = append(all, snap.Sockets...)
-		if m.last != nil {
+		if m.last != nil && !m.shared {
 			m.src.Recycle(m.last)
 		}
-		m.last = snap.Sockets
+		m.last, m.shared = snap.Sockets, false
 		m.dumped = snap.Time
+		parts = append(parts, part{m: m, socks: snap.Sockets, dumped: true})
 	}
+	all := s.assemble(parts)
+	clear(parts)
+	s.parts = parts[:0]
 	s.lastCount = len(all)
 	now := s.now()
 	s.hidden = s.owners.Attribute(all, now)
 	return sampler.Snapshot{Time: now, Sockets: all}, nil
 }
 
+// part is one namespace's sockets in a sample: dumped now, or its last
+// dump reused.
+type part struct {
+	m      *member
+	socks  []sampler.Socket
+	dumped bool
+}
+
+// assemble makes the snapshot of a sample's parts. When one namespace
+// holds every socket (a machine with one busy namespace, however many
+// empty ones), its dump is the snapshot, not copied: the namespace's last
+// dump is then the snapshot handed out (shared), which its caller may
+// write to, so it is not reused for a quiet round, and it goes back to the
+// namespace's reader when handed back. Otherwise the parts are copied
+// into one slice, refilled from Recycle.
+func (s *Source) assemble(parts []part) []sampler.Socket {
+	var only *part
+	holding := 0
+	for i := range parts {
+		if len(parts[i].socks) > 0 {
+			only = &parts[i]
+			holding++
+		}
+	}
+	if holding == 1 && only.dumped {
+		only.m.shared = true
+		s.direct = only.m.ns.Inode
+		return only.socks
+	}
+	s.direct = 0
+	all := s.spare[:0]
+	s.spare = nil
+	if want := s.lastCount + s.lastCount/8 + 16; cap(all) < want {
+		all = make([]sampler.Socket, 0, want)
+	}
+	for _, p := range parts {
+		all = append(all, p.socks...)
+	}
+	return all
+}
+
 // Recycle hands back the Sockets of a snapshot nobody references any more
-// (sampler.SocketRecycler), so the next Sample fills it instead of allocating.
+// (sampler.SocketRecycler), so the next Sample fills it instead of
+// allocating. A namespace's dump handed out whole goes back to its reader.
 func (s *Source) Recycle(sockets []sampler.Socket) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, m := range s.members {
+		if m.shared && sameMemory(sockets, m.last) {
+			m.last, m.shared = nil, false
+			m.src.Recycle(sockets)
+			return
+		}
+	}
 	if cap(sockets) > cap(s.spare) {
 		s.spare = sockets[:0]
 	}
+}
+
+// sameMemory reports whether a and b are slices of one array, from its start.
+func sameMemory(a, b []sampler.Socket) bool {
+	return cap(a) > 0 && cap(b) > 0 && &a[:1][0] == &b[:1][0]
 }
 
 // placeOf is a cgroup's path and the container it names.
