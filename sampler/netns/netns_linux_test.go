@@ -348,8 +348,8 @@ func TestRecycledSnapshotsAreRefilled(t *testing.T) {
 	}
 }
 
-// TestOneBusyNamespaceIsHandedOutWhole: when one namespace holds every
-// socket, its reader's dump is the snapshot, not a copy of it; a snapshot
+// TestOneBusyNamespaceIsHandedOutWhole: the busiest namespace's dump is
+// the snapshot, not a copy of it (here porttop's own, read alone); a snapshot
 // handed back once the next is taken (as the poller does) is refilled by
 // that reader; and one handed back at once, while it is still the
 // namespace's last dump, is not reused for it. The listeners every sample

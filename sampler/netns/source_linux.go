@@ -50,7 +50,7 @@ type Source struct {
 	// to size a fresh one once rather than by doubling.
 	spare     []sampler.Socket
 	lastCount int
-	// direct is the namespace whose dump was the last snapshot, whole
+	// direct is the namespace whose dump the last snapshot was built on
 	// (see assemble), 0 when none; parts is Sample's scratch.
 	direct uint64
 	parts  []part
@@ -327,26 +327,34 @@ type part struct {
 	dumped bool
 }
 
-// assemble makes the snapshot of a sample's parts. When one namespace
-// holds every socket (a machine with one busy namespace, however many
-// empty ones), its dump is the snapshot, not copied: the namespace's last
-// dump is then the snapshot handed out (shared), which its caller may
-// write to, so it is not reused for a quiet round, and it goes back to the
-// namespace's reader when handed back. Otherwise the parts are copied
+// assemble makes the snapshot of a sample's parts. The busiest
+// namespace's dump, when dumped now, is the snapshot, not copied: the
+// other namespaces' sockets (on most machines a handful, in the room its
+// reader leaves at the end) are appended to it. That dump, handed out
+// (shared) and written to by its consumer, is then not reused for a quiet
+// round (it is dumped again), nor handed back to its reader until the
+// consumer hands it back; its reader checks the rows it keeps for its next
+// partial sample (sockdiag's keptSample). Otherwise the parts are copied
 // into one slice, refilled from Recycle.
 func (s *Source) assemble(parts []part) []sampler.Socket {
-	var only *part
-	holding := 0
+	big, total := -1, 0
 	for i := range parts {
-		if len(parts[i].socks) > 0 {
-			only = &parts[i]
-			holding++
+		total += len(parts[i].socks)
+		if big < 0 || len(parts[i].socks) > len(parts[big].socks) {
+			big = i
 		}
 	}
-	if holding == 1 && only.dumped {
-		only.m.shared = true
-		s.direct = only.m.ns.Inode
-		return only.socks
+	if big >= 0 && parts[big].dumped && len(parts[big].socks) > 0 &&
+		cap(parts[big].socks) >= total {
+		all := parts[big].socks
+		for i := range parts {
+			if i != big {
+				all = append(all, parts[i].socks...)
+			}
+		}
+		parts[big].m.shared = true
+		s.direct = parts[big].m.ns.Inode
+		return all
 	}
 	s.direct = 0
 	all := s.spare[:0]
