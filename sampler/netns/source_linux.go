@@ -357,11 +357,8 @@ func (s *Source) assemble(parts []part) []sampler.Socket {
 		return all
 	}
 	s.direct = 0
-	all := s.spare[:0]
+	all := sampler.Refill(s.spare, s.lastCount)
 	s.spare = nil
-	if want := s.lastCount + s.lastCount/8 + 16; cap(all) < want {
-		all = make([]sampler.Socket, 0, want)
-	}
 	for _, p := range parts {
 		all = append(all, p.socks...)
 	}

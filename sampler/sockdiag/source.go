@@ -189,11 +189,8 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	if sigOK {
 		before, beforeOK = parseTCPCounters(s.fileBufs[0])
 	}
-	socks := s.spare
+	socks := sampler.Refill(s.spare, s.lastCount)
 	s.spare = nil
-	if want := s.lastCount + s.lastCount/8 + 16; cap(socks) < want {
-		socks = make([]sampler.Socket, 0, want)
-	}
 	begun := time.Now()
 	partial := false
 	if beforeOK && s.canPartial(before, begun) {
