@@ -302,7 +302,7 @@ func TestRecycledSnapshotsAreRefilled(t *testing.T) {
 	n := inNamespace(t, name)
 	src := sourceOf(t, n)
 	defer src.Close()
-	reused := 0
+	reused, built := 0, 0
 	var prev *sampler.Socket
 	listening := func() map[uint16]bool {
 		snap, err := src.Sample(context.Background())
@@ -321,6 +321,11 @@ func TestRecycledSnapshotsAreRefilled(t *testing.T) {
 			}
 			prev = &snap.Sockets[0]
 		}
+		src.mu.Lock()
+		if src.direct != 0 {
+			built++ // on the busiest namespace's dump, the other's appended
+		}
+		src.mu.Unlock()
 		src.Recycle(snap.Sockets)
 		return ports
 	}
@@ -345,6 +350,9 @@ func TestRecycledSnapshotsAreRefilled(t *testing.T) {
 	}
 	if reused == 0 {
 		t.Error("no sample refilled a snapshot handed back")
+	}
+	if built == 0 {
+		t.Error("no snapshot was built on a namespace's dump")
 	}
 }
 

@@ -268,11 +268,14 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		inodes = append(inodes, ino)
 	}
 	slices.Sort(inodes)
-	// A snapshot handed back goes to the namespace that gave the last one
-	// whole (see direct), for its reader to fill; else to the concatenation.
-	if d := s.members[s.direct]; d != nil && s.spare != nil {
-		d.src.Recycle(s.spare)
-		s.spare = nil
+	// The busiest namespace's reader leaves room for the others' sockets
+	// (see assemble), and fills the snapshot handed back.
+	if d := s.busiest(); d != nil {
+		d.src.Reserve(s.lastCount - d.count)
+		if s.spare != nil {
+			d.src.Recycle(s.spare)
+			s.spare = nil
+		}
 	}
 	paths := map[uint64]placeOf{}
 	parts := s.parts[:0]
@@ -319,6 +322,23 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	return sampler.Snapshot{Time: now, Sockets: all}, nil
 }
 
+// busiest is the namespace whose last sample held the most sockets, nil
+// when there is none; the others' readers are told to leave no room.
+func (s *Source) busiest() *member {
+	var big *member
+	for _, m := range s.members {
+		if big == nil || m.count > big.count || m.count == big.count && m.ns.Inode < big.ns.Inode {
+			big = m
+		}
+	}
+	for _, m := range s.members {
+		if m != big {
+			m.src.Reserve(0)
+		}
+	}
+	return big
+}
+
 // part is one namespace's sockets in a sample: dumped now, or its last
 // dump reused.
 type part struct {
@@ -329,8 +349,8 @@ type part struct {
 
 // assemble makes the snapshot of a sample's parts. The busiest
 // namespace's dump, when dumped now, is the snapshot, not copied: the
-// other namespaces' sockets (on most machines a handful, in the room its
-// reader leaves at the end) are appended to it. That dump, handed out
+// other namespaces' sockets are appended to it, in the room its reader
+// leaves at the end (told by Reserve how many the others held last time). That dump, handed out
 // (shared) and written to by its consumer, is then not reused for a quiet
 // round (it is dumped again), nor handed back to its reader until the
 // consumer hands it back; its reader checks the rows it keeps for its next
