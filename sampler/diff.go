@@ -52,6 +52,11 @@ func (d *Differ) DiffPatched(prev Snapshot, patch Patch, next *Snapshot) []Event
 	if v.rows != nil && len(v.rows) != len(v.base) {
 		panic("sampler: Patch.Rows does not match the snapshot")
 	}
+	if v.len() == 0 && cap(d.opens) < len(next.Sockets) {
+		// The first diff opens every socket: room for all at once, not
+		// by doubling (at 100k sockets each doubling is 30 MB more).
+		d.opens = make([]Event, 0, len(next.Sockets))
+	}
 	if !d.diffByCookie(&v, next) {
 		d.diffByID(&v, next)
 	}
@@ -91,10 +96,20 @@ func (d *Differ) collect() []Event {
 	if n == 0 {
 		return nil
 	}
+	groups := []*[]Event{&d.closes, &d.changes, &d.opens}
+	for _, g := range groups {
+		slices.SortFunc(*g, compareEvents)
+		if len(*g) == n && cap(*g) > maxScratchEvents {
+			// One big group (the first diff's opens): handed out as it
+			// is, not copied; the scratch starts afresh.
+			events := *g
+			*g = nil
+			return events
+		}
+	}
 	events := make([]Event, 0, n)
-	for _, group := range [][]Event{d.closes, d.changes, d.opens} {
-		slices.SortFunc(group, compareEvents)
-		events = append(events, group...)
+	for _, g := range groups {
+		events = append(events, *g...)
 	}
 	// The first diff opens every socket on the machine: at 55k sockets its
 	// scratch held 10.7 MB of events for good. Later diffs need a

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -72,4 +73,40 @@ func TestDiffPatchedRowsMustMatch(t *testing.T) {
 	prev := Snapshot{Time: t0, Sockets: make([]Socket, 3)}
 	var d Differ
 	d.DiffPatched(prev, Patch{Rows: make([]int32, 2)}, &Snapshot{Time: t0.Add(time.Second)})
+}
+
+// The first diff of a big table hands out its opens without a copy; they
+// stay the caller's: the next diffs do not write over them.
+func TestFirstDiffOpensAreTheCallers(t *testing.T) {
+	const n = 3 * maxScratchEvents
+	lo := netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	next := Snapshot{Time: t0}
+	for i := range n {
+		next.Sockets = append(next.Sockets, Socket{ID: ID{Cookie: uint64(n - i), Proto: TCP,
+			Local: netip.AddrPortFrom(lo, uint16(60000-i)), Remote: netip.AddrPortFrom(lo, 80)}, Owner: Owner{UID: -1}})
+	}
+	var d Differ
+	first := d.Diff(Snapshot{}, &next)
+	if len(first) != n {
+		t.Fatalf("%d events, want %d opens", len(first), n)
+	}
+	for i := range first {
+		if first[i].Kind != Opened || i > 0 && CompareIDs(first[i-1].Socket.ID, first[i].Socket.ID) >= 0 {
+			t.Fatalf("event %d: %v, want opens in order", i, first[i])
+		}
+	}
+	kept := slices.Clone(first)
+	for step := range 3 {
+		later := Snapshot{Time: t0.Add(time.Duration(step+1) * time.Second)}
+		for i := range n / 2 { // half closed, as many new ones opened
+			s := next.Sockets[i]
+			s.Cookie += uint64(10 * n * (step + 1))
+			later.Sockets = append(later.Sockets, s, next.Sockets[n/2+i])
+		}
+		d.Diff(next, &later)
+		next = later
+	}
+	if !reflect.DeepEqual(first, kept) {
+		t.Error("later diffs wrote over the first diff's events")
+	}
 }
