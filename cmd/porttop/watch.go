@@ -83,6 +83,7 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 	if o.quiet && o.record == "" {
 		return usagef(cmd, "--quiet without --record would write nothing")
 	}
+	tuneHeadlessGC()
 	m, err := openMachine(o.source, true)
 	if err != nil {
 		return err
