@@ -45,15 +45,6 @@ type Source struct {
 	// the namespaces' kernel counters.
 	watching *watching
 	counters counterSum
-	// spare is a snapshot's memory handed back by Recycle, for the next
-	// Sample to fill; lastCount is how many sockets the last one held,
-	// to size a fresh one once rather than by doubling.
-	spare     []sampler.Socket
-	lastCount int
-	// direct is the namespace whose dump the last snapshot was built on
-	// (see assemble), 0 when none; parts is Sample's scratch.
-	direct uint64
-	parts  []part
 }
 
 // member is one namespace being read.
@@ -66,17 +57,12 @@ type member struct {
 	// last is the namespace's sockets as the last dump gave them, placed
 	// (nil before the first): a namespace whose counters held still since
 	// (Quiet) is not dumped again. Only namespaces with a process to read
-	// the counters of can be quiet. It is the reader's own snapshot, not a
-	// copy (its partial samples read it too): handed back to the reader
-	// once the next dump replaces it.
+	// the counters of can be quiet.
 	last []sampler.Socket
 	// dumped is when last was dumped: it is reused for at most
 	// poll.MaxQuietGap, as the poller trusts a quiet source (a bound UDP
 	// socket connecting moves no counter).
 	dumped time.Time
-	// shared is true when last is the snapshot handed out (see
-	// assemble): not reused, not handed back to the reader by Sample.
-	shared bool
 	// quiet counts samples that reused last, for tests and benchmarks.
 	quiet uint64
 	// watch is its release watcher while releases are watched.
@@ -89,11 +75,10 @@ func (m *member) isQuiet(now time.Time) bool {
 }
 
 var (
-	_ sampler.Source         = (*Source)(nil)
-	_ sampler.Queryable      = (*Source)(nil)
-	_ sampler.Owners         = (*Source)(nil)
-	_ sampler.QuietSource    = (*Source)(nil)
-	_ sampler.SocketRecycler = (*Source)(nil)
+	_ sampler.Source      = (*Source)(nil)
+	_ sampler.Queryable   = (*Source)(nil)
+	_ sampler.Owners      = (*Source)(nil)
+	_ sampler.QuietSource = (*Source)(nil)
 )
 
 // New discovers the namespaces and opens a reader in each it may enter.
@@ -268,21 +253,12 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		inodes = append(inodes, ino)
 	}
 	slices.Sort(inodes)
-	// The busiest namespace's reader leaves room for the others' sockets
-	// (see assemble), and fills the snapshot handed back.
-	if d := s.busiest(); d != nil {
-		d.src.Reserve(s.lastCount - d.count)
-		if s.spare != nil {
-			d.src.Recycle(s.spare)
-			s.spare = nil
-		}
-	}
+	var all []sampler.Socket
 	paths := map[uint64]placeOf{}
-	parts := s.parts[:0]
 	for _, ino := range inodes {
 		m := s.members[ino]
-		if !m.shared && m.isQuiet(s.now()) {
-			parts = append(parts, part{m: m, socks: m.last})
+		if m.isQuiet(s.now()) {
+			all = append(all, m.last...)
 			m.quiet++
 			continue
 		}
@@ -305,107 +281,16 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 			}
 		}
 		m.count = len(snap.Sockets)
-		s.place(snap.Sockets, m.ns, paths)
-		if m.last != nil && !m.shared {
-			m.src.Recycle(m.last)
-		}
-		m.last, m.shared = snap.Sockets, false
+		n := len(all)
+		all = append(all, snap.Sockets...)
+		m.src.Recycle(snap.Sockets)
+		s.place(all[n:], m.ns, paths)
+		m.last = append(m.last[:0], all[n:]...)
 		m.dumped = snap.Time
-		parts = append(parts, part{m: m, socks: snap.Sockets, dumped: true})
 	}
-	all := s.assemble(parts)
-	clear(parts)
-	s.parts = parts[:0]
-	s.lastCount = len(all)
 	now := s.now()
 	s.hidden = s.owners.Attribute(all, now)
 	return sampler.Snapshot{Time: now, Sockets: all}, nil
-}
-
-// busiest is the namespace whose last sample held the most sockets, nil
-// when there is none; the others' readers are told to leave no room.
-func (s *Source) busiest() *member {
-	var big *member
-	for _, m := range s.members {
-		if big == nil || m.count > big.count || m.count == big.count && m.ns.Inode < big.ns.Inode {
-			big = m
-		}
-	}
-	for _, m := range s.members {
-		if m != big {
-			m.src.Reserve(0)
-		}
-	}
-	return big
-}
-
-// part is one namespace's sockets in a sample: dumped now, or its last
-// dump reused.
-type part struct {
-	m      *member
-	socks  []sampler.Socket
-	dumped bool
-}
-
-// assemble makes the snapshot of a sample's parts. The busiest
-// namespace's dump, when dumped now, is the snapshot, not copied: the
-// other namespaces' sockets are appended to it, in the room its reader
-// leaves at the end (told by Reserve how many the others held last time). That dump, handed out
-// (shared) and written to by its consumer, is then not reused for a quiet
-// round (it is dumped again), nor handed back to its reader until the
-// consumer hands it back; its reader checks the rows it keeps for its next
-// partial sample (sockdiag's keptSample). Otherwise the parts are copied
-// into one slice, refilled from Recycle.
-func (s *Source) assemble(parts []part) []sampler.Socket {
-	big, total := -1, 0
-	for i := range parts {
-		total += len(parts[i].socks)
-		if big < 0 || len(parts[i].socks) > len(parts[big].socks) {
-			big = i
-		}
-	}
-	if big >= 0 && parts[big].dumped && len(parts[big].socks) > 0 &&
-		cap(parts[big].socks) >= total {
-		all := parts[big].socks
-		for i := range parts {
-			if i != big {
-				all = append(all, parts[i].socks...)
-			}
-		}
-		parts[big].m.shared = true
-		s.direct = parts[big].m.ns.Inode
-		return all
-	}
-	s.direct = 0
-	all := sampler.Refill(s.spare, s.lastCount)
-	s.spare = nil
-	for _, p := range parts {
-		all = append(all, p.socks...)
-	}
-	return all
-}
-
-// Recycle hands back the Sockets of a snapshot nobody references any more
-// (sampler.SocketRecycler), so the next Sample fills it instead of
-// allocating. A namespace's dump handed out whole goes back to its reader.
-func (s *Source) Recycle(sockets []sampler.Socket) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, m := range s.members {
-		if m.shared && sameMemory(sockets, m.last) {
-			m.last, m.shared = nil, false
-			m.src.Recycle(sockets)
-			return
-		}
-	}
-	if cap(sockets) > cap(s.spare) {
-		s.spare = sockets[:0]
-	}
-}
-
-// sameMemory reports whether a and b are slices of one array, from its start.
-func sameMemory(a, b []sampler.Socket) bool {
-	return cap(a) > 0 && cap(b) > 0 && &a[:1][0] == &b[:1][0]
 }
 
 // placeOf is a cgroup's path and the container it names.

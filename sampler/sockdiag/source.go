@@ -41,10 +41,7 @@ type Source struct {
 	refused   refusals
 	owners    resolver
 	lastCount int
-	// room is how many sockets the caller means to append to each sample
-	// (see Reserve).
-	room  int
-	spare []sampler.Socket
+	spare     []sampler.Socket
 	// sig is the counters' signature read as the last good Sample began
 	// (nil: none), for Quiet; sigNow and fileBufs are reused buffers.
 	sig, sigNow []byte
@@ -174,15 +171,6 @@ func (s *Source) Recycle(sockets []sampler.Socket) {
 	}
 }
 
-// Reserve asks for room for n more sockets at the end of each later
-// sample, for a caller that appends other sockets to it (sampler/netns
-// builds its snapshot on its busiest namespace's sample) without copying.
-func (s *Source) Reserve(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.room = max(n, 0)
-}
-
 // Sample dumps TCP and UDP over IPv4 and IPv6 and attributes sockets to
 // processes from the inode cache.
 func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
@@ -201,7 +189,7 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	if sigOK {
 		before, beforeOK = parseTCPCounters(s.fileBufs[0])
 	}
-	socks := sampler.Refill(s.spare, s.lastCount+s.room)
+	socks := sampler.Refill(s.spare, s.lastCount)
 	s.spare = nil
 	begun := time.Now()
 	partial := false
