@@ -29,10 +29,65 @@ type Differ struct {
 // when next lacks them, since attribution can arrive late or go missing.
 // Rows repeating an ID already seen in the same snapshot count once.
 func (d *Differ) Diff(prev Snapshot, next *Snapshot) []Event {
-	if !d.diffByCookie(prev, next) {
-		d.diffByID(prev, next)
+	return d.DiffPatched(prev, Patch{}, next)
+}
+
+// Patch is what happened to a snapshot's rows since it was taken, applied
+// by DiffPatched as it reads them: a holder of a big table that learns of a
+// few changes between samples (releases, kernel transitions) diffs against
+// the table as changed without copying it (25 MB at 100k sockets).
+type Patch struct {
+	// Rows, when not nil, has one entry per row of the snapshot: 0 keeps
+	// the row, -1 drops it, k > 0 reads Replaced[k-1] in its place.
+	Rows     []int32
+	Replaced []Socket
+	// Added are rows read after the snapshot's own.
+	Added []Socket
+}
+
+// DiffPatched is Diff against prev as patch changes it; prev itself is
+// only read.
+func (d *Differ) DiffPatched(prev Snapshot, patch Patch, next *Snapshot) []Event {
+	v := prevRows{time: prev.Time, base: prev.Sockets, rows: patch.Rows, replaced: patch.Replaced, added: patch.Added}
+	if v.rows != nil && len(v.rows) != len(v.base) {
+		panic("sampler: Patch.Rows does not match the snapshot")
+	}
+	if v.len() == 0 && cap(d.opens) < len(next.Sockets) {
+		// The first diff opens every socket: room for all at once, not
+		// by doubling (at 100k sockets each doubling is 30 MB more).
+		d.opens = make([]Event, 0, len(next.Sockets))
+	}
+	if !d.diffByCookie(&v, next) {
+		d.diffByID(&v, next)
 	}
 	return d.collect()
+}
+
+// prevRows is the previous table as a diff reads it: a snapshot's rows as
+// a Patch changes them, then the patch's added rows.
+type prevRows struct {
+	time     time.Time
+	base     []Socket
+	rows     []int32
+	replaced []Socket
+	added    []Socket
+}
+
+func (p *prevRows) len() int { return len(p.base) + len(p.added) }
+
+// at is row i, nil when the patch dropped it.
+func (p *prevRows) at(i int) *Socket {
+	if i >= len(p.base) {
+		return &p.added[i-len(p.base)]
+	}
+	if p.rows != nil {
+		if k := p.rows[i]; k < 0 {
+			return nil
+		} else if k > 0 {
+			return &p.replaced[k-1]
+		}
+	}
+	return &p.base[i]
 }
 
 // collect returns the events found, in order.
@@ -41,10 +96,20 @@ func (d *Differ) collect() []Event {
 	if n == 0 {
 		return nil
 	}
+	groups := []*[]Event{&d.closes, &d.changes, &d.opens}
+	for _, g := range groups {
+		slices.SortFunc(*g, compareEvents)
+		if len(*g) == n && cap(*g) > maxScratchEvents {
+			// One big group (the first diff's opens): handed out as it
+			// is, not copied; the scratch starts afresh.
+			events := *g
+			*g = nil
+			return events
+		}
+	}
 	events := make([]Event, 0, n)
-	for _, group := range [][]Event{d.closes, d.changes, d.opens} {
-		slices.SortFunc(group, compareEvents)
-		events = append(events, group...)
+	for _, g := range groups {
+		events = append(events, *g...)
 	}
 	// The first diff opens every socket on the machine: at 55k sockets its
 	// scratch held 10.7 MB of events for good. Later diffs need a
@@ -61,22 +126,28 @@ func (d *Differ) collect() []Event {
 const maxScratchEvents = 4096
 
 // reset empties the scratch space for a diff of prev.
-func (d *Differ) reset(prev Snapshot) {
-	d.matched = slices.Grow(d.matched[:0], len(prev.Sockets))[:len(prev.Sockets)]
+func (d *Differ) reset(prev *prevRows) {
+	n := prev.len()
+	d.matched = slices.Grow(d.matched[:0], n)[:n]
 	clear(d.matched)
 	d.closes, d.changes, d.opens = d.closes[:0], d.changes[:0], d.opens[:0]
 }
 
 // diffByID is the general diff, keyed by the whole ID.
-func (d *Differ) diffByID(prev Snapshot, next *Snapshot) {
+func (d *Differ) diffByID(prev *prevRows, next *Snapshot) {
+	n := prev.len()
 	if d.index == nil {
-		d.index = make(map[ID]int32, len(prev.Sockets))
+		d.index = make(map[ID]int32, n)
 	}
 	clear(d.index)
 	d.reset(prev)
-	for i := range prev.Sockets {
-		if _, dup := d.index[prev.Sockets[i].ID]; !dup {
-			d.index[prev.Sockets[i].ID] = int32(i)
+	for i := range n {
+		p := prev.at(i)
+		if p == nil {
+			continue
+		}
+		if _, dup := d.index[p.ID]; !dup {
+			d.index[p.ID] = int32(i)
 		}
 	}
 	for i := range next.Sockets {
@@ -92,8 +163,8 @@ func (d *Differ) diffByID(prev Snapshot, next *Snapshot) {
 			d.same(prev, next, at, i)
 		}
 	}
-	for i := range prev.Sockets {
-		if !d.matched[i] && d.index[prev.Sockets[i].ID] == int32(i) { // not a duplicate row
+	for i := range n {
+		if p := prev.at(i); p != nil && !d.matched[i] && d.index[p.ID] == int32(i) { // not a duplicate row
 			d.closed(prev, next, i)
 		}
 	}
@@ -102,19 +173,23 @@ func (d *Differ) diffByID(prev Snapshot, next *Snapshot) {
 // diffByCookie is diffByID keyed by cookie, with the same result. It gives
 // up, reporting false, when a socket has no cookie or one cookie comes with
 // two IDs (a socket whose addresses changed: that is a close and an open).
-func (d *Differ) diffByCookie(prev Snapshot, next *Snapshot) bool {
+func (d *Differ) diffByCookie(prev *prevRows, next *Snapshot) bool {
+	n := prev.len()
 	if d.byCookie == nil {
-		d.byCookie = make(map[uint64]int32, len(prev.Sockets))
+		d.byCookie = make(map[uint64]int32, n)
 	}
 	clear(d.byCookie)
 	d.reset(prev)
-	for i := range prev.Sockets {
-		p := &prev.Sockets[i]
+	for i := range n {
+		p := prev.at(i)
+		if p == nil {
+			continue
+		}
 		if p.Cookie == 0 {
 			return false
 		}
 		if at, dup := d.byCookie[p.Cookie]; dup {
-			if prev.Sockets[at].ID != p.ID {
+			if prev.at(int(at)).ID != p.ID {
 				return false
 			}
 			continue
@@ -138,14 +213,14 @@ func (d *Differ) diffByCookie(prev Snapshot, next *Snapshot) bool {
 			}
 			s.Since = first.Since
 		default:
-			if prev.Sockets[at].ID != s.ID {
+			if prev.at(int(at)).ID != s.ID {
 				return false
 			}
 			d.same(prev, next, at, i)
 		}
 	}
-	for i := range prev.Sockets {
-		if !d.matched[i] && d.byCookie[prev.Sockets[i].Cookie] == int32(i) {
+	for i := range n {
+		if p := prev.at(i); p != nil && !d.matched[i] && d.byCookie[p.Cookie] == int32(i) {
 			d.closed(prev, next, i)
 		}
 	}
@@ -158,17 +233,17 @@ func (d *Differ) opened(next *Snapshot, i int) {
 	d.opens = append(d.opens, Event{Kind: Opened, Time: next.Time, Socket: *s})
 }
 
-func (d *Differ) same(prev Snapshot, next *Snapshot, at int32, i int) {
-	p, s := &prev.Sockets[at], &next.Sockets[i]
+func (d *Differ) same(prev *prevRows, next *Snapshot, at int32, i int) {
+	p, s := prev.at(int(at)), &next.Sockets[i]
 	d.matched[at] = true
-	carryOver(p, s, prev.Time, next.Time)
+	carryOver(p, s, prev.time, next.Time)
 	if p.State != s.State {
 		d.changes = append(d.changes, Event{Kind: StateChanged, Time: next.Time, Socket: *s, PrevState: p.State})
 	}
 }
 
-func (d *Differ) closed(prev Snapshot, next *Snapshot, i int) {
-	p := &prev.Sockets[i]
+func (d *Differ) closed(prev *prevRows, next *Snapshot, i int) {
+	p := prev.at(i)
 	d.closes = append(d.closes, Event{Kind: Closed, Time: next.Time, Socket: *p, Held: Held(p.Since, next.Time)})
 }
 

@@ -65,13 +65,14 @@ func TestDiffByCookieAgreesWithDiffByID(t *testing.T) {
 		nextID := Snapshot{Time: next.Time, Sockets: append([]Socket(nil), next.Sockets...)}
 
 		var d, ref Differ
-		took := d.diffByCookie(prev, &next)
+		pv := &prevRows{time: prev.Time, base: prev.Sockets}
+		took := d.diffByCookie(pv, &next)
 		if !took {
-			d.diffByID(prev, &next)
+			d.diffByID(pv, &next)
 		}
 		got := d.collect()
 		byCookie[took]++
-		ref.diffByID(prev, &nextID)
+		ref.diffByID(pv, &nextID)
 		want := ref.collect()
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("step %d (by cookie %v): events differ\n got %v\nwant %v", i, took, got, want)

@@ -19,3 +19,15 @@ type Recycler interface {
 type SocketRecycler interface {
 	Recycle([]Socket)
 }
+
+// Refill is the memory for a snapshot of about last sockets (the last
+// one's count): spare, handed back through SocketRecycler, when it has room
+// for them and a little more (1/32), else a new slice with room to grow
+// (1/8). The two bounds keep a table that grows by a few sockets a sample
+// from allocating a new slice every time it outgrows a recycled one.
+func Refill(spare []Socket, last int) []Socket {
+	if cap(spare) >= last+last/32+16 {
+		return spare[:0]
+	}
+	return make([]Socket, 0, last+last/8+16)
+}

@@ -13,8 +13,56 @@ import "time"
 // when a filter changed is first seen then too, but is not marked: only
 // porttop's start is a known bound.
 type StartMark struct {
-	first time.Time       // the first sample's time; zero before it
-	open  map[ID]struct{} // the first sample's sockets not closed yet
+	first time.Time // the first sample's time; zero before it
+	// open are the first sample's sockets not closed yet: by cookie and
+	// protocol (16 bytes) where they have a cookie, by ID (80) where not;
+	// held connections stay in it for as long as they live.
+	open startSet
+}
+
+// startSet is a set of sockets, kept by cookie where they have one.
+type startSet struct {
+	byCookie map[cookieProto]struct{}
+	byID     map[ID]struct{}
+}
+
+type cookieProto struct {
+	cookie uint64
+	proto  Proto
+}
+
+func (o *startSet) len() int { return len(o.byCookie) + len(o.byID) }
+
+func (o *startSet) add(id ID) {
+	if id.Cookie == 0 {
+		if o.byID == nil {
+			o.byID = make(map[ID]struct{})
+		}
+		o.byID[id] = struct{}{}
+		return
+	}
+	if o.byCookie == nil {
+		o.byCookie = make(map[cookieProto]struct{})
+	}
+	o.byCookie[cookieProto{id.Cookie, id.Proto}] = struct{}{}
+}
+
+func (o *startSet) has(id ID) bool {
+	var ok bool
+	if id.Cookie == 0 {
+		_, ok = o.byID[id]
+	} else {
+		_, ok = o.byCookie[cookieProto{id.Cookie, id.Proto}]
+	}
+	return ok
+}
+
+func (o *startSet) remove(id ID) {
+	if id.Cookie == 0 {
+		delete(o.byID, id)
+	} else {
+		delete(o.byCookie, cookieProto{id.Cookie, id.Proto})
+	}
 }
 
 // Observe takes a batch of the machine-wide stream: its first sample (the
@@ -31,10 +79,7 @@ func (s *StartMark) Observe(b *Batch) {
 		if !e.Existing || e.Kind != Opened {
 			continue
 		}
-		if s.open == nil {
-			s.open = make(map[ID]struct{})
-		}
-		s.open[e.Socket.ID] = struct{}{}
+		s.open.add(e.Socket.ID)
 		// A replay's first batch may reach past the recording's first
 		// sample: its Existing opens' time is the start.
 		if e.When().After(existing) {
@@ -53,7 +98,7 @@ func (s *StartMark) First() time.Time { return s.first }
 // first sample, and forgets them. The same close may come in several lists
 // (the header's stream, the table's, the history's): each copy is marked.
 func (s *StartMark) Mark(lists ...[]Event) {
-	if len(s.open) == 0 {
+	if s.open.len() == 0 {
 		return
 	}
 	var closed []ID
@@ -63,14 +108,14 @@ func (s *StartMark) Mark(lists ...[]Event) {
 			if e.Kind != Closed {
 				continue
 			}
-			if _, ok := s.open[e.Socket.ID]; ok {
+			if s.open.has(e.Socket.ID) {
 				e.HeldAtLeast = true
 				closed = append(closed, e.Socket.ID)
 			}
 		}
 	}
 	for _, id := range closed {
-		delete(s.open, id)
+		s.open.remove(id)
 	}
 }
 
@@ -78,6 +123,5 @@ func (s *StartMark) Mark(lists ...[]Event) {
 // closed since: it was open before porttop started, so its Since (the first
 // sample) is a lower bound.
 func (s *StartMark) OpenAtStart(sock *Socket) bool {
-	_, ok := s.open[sock.ID]
-	return ok
+	return s.open.has(sock.ID)
 }

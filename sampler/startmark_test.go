@@ -96,3 +96,33 @@ func TestStartMarkTakesTheExistingOpensTime(t *testing.T) {
 		t.Errorf("start %v, want the existing opens' %v", mark.First(), t0)
 	}
 }
+
+// Sockets with a cookie are told apart by it: one that takes over the
+// addresses of a socket open at the start, with a new cookie, was not
+// open then; OpenAtStart says the same until the first one closes.
+func TestStartMarkTellsSocketsByCookie(t *testing.T) {
+	t0 := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	sock := func(cookie uint64) Socket {
+		return Socket{
+			ID: ID{Cookie: cookie, Proto: TCP, Local: netip.MustParseAddrPort("10.0.0.5:35125"),
+				Remote: netip.MustParseAddrPort("10.0.0.9:443")},
+			State: StateEstablished, Owner: Owner{UID: -1},
+		}
+	}
+	old, heir := sock(1), sock(2)
+	var mark StartMark
+	first := Batch{Snapshot: Snapshot{Time: t0, Sockets: []Socket{old}},
+		Events: []Event{{Kind: Opened, Time: t0, Socket: old, Existing: true}}}
+	mark.Observe(&first)
+	if !mark.OpenAtStart(&old) || mark.OpenAtStart(&heir) {
+		t.Fatalf("open at start: cookie 1 %v, cookie 2 %v; want true, false", mark.OpenAtStart(&old), mark.OpenAtStart(&heir))
+	}
+	ev := []Event{{Kind: Closed, Socket: heir}, {Kind: Closed, Socket: old}}
+	mark.Mark(ev)
+	if ev[0].HeldAtLeast || !ev[1].HeldAtLeast {
+		t.Errorf("HeldAtLeast: cookie 2 %v, cookie 1 %v; want false, true", ev[0].HeldAtLeast, ev[1].HeldAtLeast)
+	}
+	if mark.OpenAtStart(&old) {
+		t.Error("still open at start after its close")
+	}
+}

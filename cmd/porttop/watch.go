@@ -83,6 +83,12 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 	if o.quiet && o.record == "" {
 		return usagef(cmd, "--quiet without --record would write nothing")
 	}
+	tuneHeadlessGC()
+	// Signals end the run from the start: a SIGHUP that came once the
+	// recording's header was written, before the poller started, killed
+	// record (TestRecordSIGHUP, on a loaded machine).
+	ctx, stop := signalContext()
+	defer stop()
 	m, err := openMachine(o.source, true)
 	if err != nil {
 		return err
@@ -124,8 +130,6 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "porttop: "+n)
 	}
 
-	ctx, stop := signalContext()
-	defer stop()
 	poller, wait := startPoller(ctx, poll.Config{Source: m.src, Interval: o.interval, Ephemeral: m.rereadEphemeral}, query(f))
 	defer func() {
 		stop()

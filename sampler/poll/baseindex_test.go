@@ -10,10 +10,10 @@ import (
 	"github.com/porttop/porttop/sampler"
 )
 
-// TestPrevForDiffPatchesAsEveryRowLookupDoes: the patched copy of base equals
-// the row-by-row build, for random releases over tables with and without
-// cookies.
-func TestPrevForDiffPatchesAsEveryRowLookupDoes(t *testing.T) {
+// TestPatchForDiffPatchesAsEveryRowLookupDoes: base as the patch changes it
+// equals base as the row-by-row patch changes it, for random releases over
+// tables with and without cookies, and base itself is left as it was.
+func TestPatchForDiffPatchesAsEveryRowLookupDoes(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	lo := netip.AddrFrom4([4]byte{127, 0, 0, 1})
 	mk := func(i int, cookie bool) sampler.Socket {
@@ -52,16 +52,74 @@ func TestPrevForDiffPatchesAsEveryRowLookupDoes(t *testing.T) {
 		if step%10 == 0 {
 			p.rec.base.Sockets = append(p.rec.base.Sockets, p.rec.base.Sockets[0]) // a duplicate row
 		}
-		got := sorted(p.rec.prevForDiff().Sockets)
+		base := slices.Clone(p.rec.base.Sockets)
+		got := sorted(applyPatch(p.rec.base.Sockets, p.rec.patchForDiff()))
 		if !p.rec.baseIndex.dups {
 			patched++
 		}
-		want := sorted(p.rec.prevForDiffByRow().Sockets)
+		want := sorted(applyPatch(p.rec.base.Sockets, p.rec.patchForDiffByRow()))
 		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("step %d: prevForDiff\n got %v\nwant %v", step, got, want)
+			t.Fatalf("step %d: patchForDiff\n got %v\nwant %v", step, got, want)
+		}
+		if !reflect.DeepEqual(p.rec.base.Sockets, base) {
+			t.Fatalf("step %d: patchForDiff wrote to base", step)
+		}
+		if copied := sorted(p.rec.prevForDiff().Sockets); !reflect.DeepEqual(copied, want) {
+			t.Fatalf("step %d: prevForDiff\n got %v\nwant %v", step, copied, want)
 		}
 	}
 	if patched == 0 {
 		t.Error("the patching path never ran")
+	}
+}
+
+// applyPatch is base as patch changes it, copied (as sampler.Differ reads it).
+func applyPatch(base []sampler.Socket, patch sampler.Patch) []sampler.Socket {
+	var out []sampler.Socket
+	for i, s := range base {
+		switch {
+		case patch.Rows == nil || patch.Rows[i] == 0:
+			out = append(out, s)
+		case patch.Rows[i] > 0:
+			out = append(out, patch.Replaced[patch.Rows[i]-1])
+		}
+	}
+	return append(out, patch.Added...)
+}
+
+// The address index finds the last row with the addresses looked up, by
+// their hash, and never a row with other addresses: not one whose hash
+// took the slot (acted out by pointing the slot at another row).
+func TestAddrIndexFindsByAddressesOnly(t *testing.T) {
+	lo := netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	mk := func(cookie uint64, port uint16) sampler.Socket {
+		return sampler.Socket{ID: sampler.ID{Cookie: cookie, Proto: sampler.TCP, Local: netip.AddrPortFrom(lo, port), Remote: netip.AddrPortFrom(lo, 80)}}
+	}
+	socks := []sampler.Socket{mk(1, 4000), mk(2, 4001), mk(3, 4000)}
+	var a addrIndex
+	a.reset()
+	for i := range socks {
+		a.put(&socks[i].ID, int32(i))
+	}
+	if i, ok := a.find(socks, mk(0, 4000).ID); !ok || i != 2 {
+		t.Errorf("4000: row %d, %v; want the last, 2", i, ok)
+	}
+	if i, ok := a.find(socks, mk(9, 4001).ID); !ok || i != 1 {
+		t.Errorf("4001 (another cookie): row %d, %v; want 1", i, ok)
+	}
+	udp := mk(0, 4001).ID
+	udp.Proto = sampler.UDP
+	for _, id := range []sampler.ID{mk(0, 4002).ID, udp} {
+		if i, ok := a.find(socks, id); ok {
+			t.Errorf("%v: found row %d, want none", id, i)
+		}
+	}
+	a.rows[a.hash(&socks[1].ID)] = 0 // another row's addresses in 4001's slot
+	if i, ok := a.find(socks, mk(0, 4001).ID); ok {
+		t.Errorf("4001 with a colliding slot: found row %d, want none", i)
+	}
+	a.reset()
+	if _, ok := a.find(socks, mk(0, 4000).ID); ok {
+		t.Error("found a row after reset")
 	}
 }

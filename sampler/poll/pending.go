@@ -29,7 +29,10 @@ func newPending(maxEvents int, source string, refs *snapRefs) *pending {
 
 // update is what one step of the poller adds to the pending batch.
 type update struct {
-	snapshot     *sampler.Snapshot // nil: keep the pending snapshot (release events only)
+	snapshot *sampler.Snapshot // nil: keep the pending snapshot (release events only)
+	// events are given to pending, which may keep the slice itself (the
+	// first sample's are every socket: 33 MB at 100k): never a buffer
+	// the caller reuses.
 	events       []sampler.Event
 	sampled      bool // a sample was taken (successful or not)
 	err          error
@@ -54,7 +57,11 @@ func (p *pending) add(u update) {
 		b.Snapshot = *u.snapshot
 	}
 	p.latest = stampInOrder(u.events, p.latest)
-	b.Events = append(b.Events, u.events...)
+	if len(b.Events) == 0 {
+		b.Events = u.events // given: kept, not copied
+	} else {
+		b.Events = append(b.Events, u.events...)
+	}
 	if over := len(b.Events) - p.maxEvents; over > 0 {
 		// Drop the oldest: the newest events explain the newest snapshot.
 		b.Events = slices.Delete(b.Events, 0, over)

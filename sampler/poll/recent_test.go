@@ -35,14 +35,48 @@ func TestRecentGoneExpiresAndStaysBounded(t *testing.T) {
 	for i := range 10 {
 		r.add(idN(100+i), at(8), false)
 	}
-	if len(r.byID) != 3 || !r.has(idN(109)) || r.has(idN(106)) {
-		t.Errorf("holds %d entries, want the newest 3", len(r.byID))
+	if r.len() != 3 || !r.has(idN(109)) || r.has(idN(106)) {
+		t.Errorf("holds %d entries, want the newest 3", r.len())
 	}
 	// The order list is reclaimed rather than growing for ever.
 	for i := range 100_000 {
 		r.add(idN(i%60000), at(9), false)
 	}
-	if len(r.order)-r.head > 3 || cap(r.order) > 8192 {
-		t.Errorf("order list grew to len %d (head %d) cap %d", len(r.order), r.head, cap(r.order))
+	if o := &r.ids; len(o.order)-o.head > 3 || cap(o.order) > 8192 {
+		t.Errorf("order list grew to len %d (head %d) cap %d", len(o.order), o.head, cap(o.order))
+	}
+}
+
+// IDs with a cookie are remembered by cookie and protocol, apart from those
+// without; the size bound and the ttl hold over both, oldest first.
+func TestRecentGoneKeepsCookiesAndIDsApart(t *testing.T) {
+	r := newRecentGone(5*time.Second, 4)
+	withCookie := func(c uint64, p sampler.Proto) sampler.ID { return sampler.ID{Cookie: c, Proto: p} }
+	r.add(withCookie(7, sampler.TCP), at(0), true)
+	r.add(idN(7), at(1), false)
+	r.add(withCookie(8, sampler.TCP), at(2), false)
+	switch {
+	case !r.has(withCookie(7, sampler.TCP)) || !r.released(withCookie(7, sampler.TCP)):
+		t.Error("cookie 7 (tcp) not remembered as released")
+	case r.has(withCookie(7, sampler.UDP)):
+		t.Error("cookie 7 remembered for udp too")
+	case !r.has(idN(7)) || r.released(idN(7)):
+		t.Error("the ID without cookie not remembered as closed by a sample")
+	case r.has(withCookie(9, sampler.TCP)):
+		t.Error("cookie 9 remembered, never added")
+	}
+	r.add(idN(8), at(3), false)
+	r.add(idN(9), at(4), false) // one over the bound: the oldest (cookie 7, at 0) goes
+	if r.len() != 4 || r.has(withCookie(7, sampler.TCP)) || !r.has(idN(7)) {
+		t.Errorf("over the bound: %d entries, cookie 7 kept %v, ID 7 kept %v; want 4, false, true",
+			r.len(), r.has(withCookie(7, sampler.TCP)), r.has(idN(7)))
+	}
+	r.add(withCookie(10, sampler.TCP), at(5), false) // the oldest now: ID 7, at 1
+	if r.has(idN(7)) || !r.has(withCookie(8, sampler.TCP)) {
+		t.Error("over the bound again: not the oldest of both kinds forgotten")
+	}
+	r.expire(at(8).Add(1)) // past the ttl: everything up to at(3)
+	if r.has(withCookie(8, sampler.TCP)) || r.has(idN(8)) || !r.has(idN(9)) || !r.has(withCookie(10, sampler.TCP)) {
+		t.Error("expiry did not forget exactly the entries past the ttl")
 	}
 }

@@ -31,8 +31,7 @@ type Reconciler struct {
 	differ      sampler.Differ
 	base        sampler.Snapshot // the last good sample, diffed against
 	baseIndex   baseIndex        // base by releaseKey, built on first use
-	goneScratch []bool
-	prevScratch []sampler.Socket
+	diffScratch patchScratch
 	adjust      map[sampler.ID]adjustment // changes releases made to base since it was sampled, by releaseKey
 	twByAddr    map[sampler.ID]sampler.ID // adjust's TIME_WAIT sockets: addresses (an ID without cookie) to releaseKey
 	recent      *recentGone               // by releaseKey
@@ -93,7 +92,7 @@ func (r *Reconciler) Sample(now time.Time, next *sampler.Snapshot, read Reading)
 	}
 	r.recent.expire(next.Time)
 	before := r.audit.ReportedTCP
-	events := r.differ.Diff(r.prevForDiff(), next)
+	events := r.differ.DiffPatched(r.base, r.patchForDiff(), next)
 	events = r.dropReopened(events, next)
 	r.audit.trackHandshakes(events)
 	if !r.sampled {

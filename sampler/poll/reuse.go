@@ -21,7 +21,7 @@ func (r *Reconciler) closeReplaced(s *sampler.Socket, at time.Time, events []sam
 	var old sampler.Socket
 	if key, ok := r.twByAddr[addr]; ok { // it reached TIME_WAIT since the last sample
 		old = r.adjust[key].socket
-	} else if i, ok := r.baseIndex.timeWait[addr]; ok {
+	} else if i, ok := r.baseIndex.timeWait.find(r.base.Sockets, addr); ok {
 		old = r.base.Sockets[i]
 	} else {
 		return events

@@ -38,7 +38,7 @@ func (r *Reconciler) Transition(now time.Time, t sampler.Transition, events []sa
 	if !r.baseIndex.built {
 		r.baseIndex.build(r.base.Sockets)
 	}
-	i, ok := r.baseIndex.live[sampler.ID{Proto: sampler.TCP, Local: t.Local, Remote: t.Remote}]
+	i, ok := r.baseIndex.live.find(r.base.Sockets, sampler.ID{Proto: sampler.TCP, Local: t.Local, Remote: t.Remote})
 	if !ok {
 		return events // opened since the last sample: the next one tells
 	}

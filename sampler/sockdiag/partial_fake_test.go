@@ -129,3 +129,76 @@ func TestNoCountersNoPartialSamples(t *testing.T) {
 		t.Error("KernelCounters without net/snmp: no error")
 	}
 }
+
+// A partial sample carries its ESTABLISHED sockets from the last sample as
+// handed out, not from a copy, whatever its caller did with it since:
+// stamped it (Since, owners) and placed it, dropped a row (that sample is
+// then full), or handed its memory back to be refilled (a copy of what the
+// next sample carries is made then, before it is written over).
+func TestPartialSampleCarriesFromTheSampleHandedOut(t *testing.T) {
+	k := newFakeKernel(t, fakeTable(t)...)
+	proc := newFakeProcfs(t)
+	proc.counters(t, 10, 20, 3)
+	s := k.mustSource(string(proc))
+	all := []uint64{1, 2, 3, 4, 5, 6, 7}
+	steps := []struct {
+		name     string
+		use      func(socks []sampler.Socket) // what the caller does with the last sample
+		partials uint64
+	}{
+		{name: "first sample: full", use: func([]sampler.Socket) {}},
+		{
+			name: "stamped and placed: partial",
+			use: func(socks []sampler.Socket) {
+				for i := range socks {
+					socks[i].Since = time.Unix(1, 0)
+					socks[i].PID, socks[i].Process = 99, "stamped"
+					socks[i].Netns, socks[i].NetnsName = 7, "ns"
+				}
+			},
+			partials: 1,
+		},
+		{
+			name: "a row dropped (a release said it was gone): full",
+			use: func(socks []sampler.Socket) {
+				_ = slices.DeleteFunc(socks, func(s sampler.Socket) bool { return s.Cookie == 2 })
+			},
+			partials: 1,
+		},
+		{
+			name: "handed back: partial, from a copy",
+			use: func(socks []sampler.Socket) {
+				s.Recycle(socks)
+			},
+			partials: 2,
+		},
+		{
+			name: "handed back again: partial",
+			use: func(socks []sampler.Socket) {
+				s.Recycle(socks)
+			},
+			partials: 3,
+		},
+	}
+	var last []sampler.Socket
+	for _, st := range steps {
+		st.use(last)
+		s.part.lastFull = time.Now()
+		socks := sample(t, s)
+		if got := cookies(socks); !slices.Equal(got, all) {
+			t.Errorf("%s: cookies %v, want %v", st.name, got, all)
+		}
+		for _, sock := range socks {
+			if sock.Proto == sampler.TCP && sock.State == sampler.StateEstablished && (sock.Inode != sock.Cookie || sock.PID == 0) {
+				t.Errorf("%s: socket %d carried as %+v", st.name, sock.Cookie, sock)
+			}
+		}
+		if s.part.partials != st.partials {
+			t.Errorf("%s: %d partial samples so far, want %d", st.name, s.part.partials, st.partials)
+		}
+		if !sameMemory(s.part.prev.rows, socks) {
+			t.Errorf("%s: the sample kept for the next is not the one handed out", st.name)
+		}
+		last = socks
+	}
+}

@@ -21,9 +21,12 @@ type partialState struct {
 	refOK    bool
 	counting closeWaitCounting // how CurrEstab treats CLOSE_WAIT, once seen
 	lastFull time.Time
-	prev     []sampler.Socket // the last sample's TCP sockets, as dumped
-	seen     map[uint64]struct{}
-	snmp     []byte
+	// prev is the last sample (keepTCP); own is the memory of prev's
+	// copy when the sample was handed back (keepOwnCopy).
+	prev keptSample
+	own  []sampler.Socket
+	seen map[uint64]struct{}
+	snmp []byte
 	// partials and fulls count samples of each kind, for tests and
 	// benchmarks.
 	partials, fulls uint64
@@ -74,7 +77,7 @@ func (s *Source) samplePartial(socks []sampler.Socket, before tcpCounters) (_ []
 	if s.part.seen == nil {
 		s.part.seen = make(map[uint64]struct{})
 	}
-	socks, ok = carryEstablished(socks, s.part.prev, after.currEstab, s.part.counting, s.part.seen)
+	socks, ok = carryEstablished(socks, &s.part.prev, after.currEstab, s.part.counting, s.part.seen)
 	if !ok {
 		return socks[:0], false
 	}
@@ -102,21 +105,31 @@ func (s *Source) afterFull(socks []sampler.Socket, before tcpCounters, beforeOK 
 	s.part.counting, s.part.refOK = calibrate(socks, before.currEstab, s.part.counting, s.part.seen)
 }
 
-// keepTCP remembers the sample's TCP sockets the next partial sample may
-// carry (carriable). Its memory follows the table down as well as up.
+// keepTCP remembers the sample for the next partial sample (keptSample):
+// its rows as handed out, and where its carriable ones are. Handed back
+// through Recycle before the next sample, they are copied first.
 func (s *Source) keepTCP(socks []sampler.Socket) {
-	if cap(s.part.prev) > 4096 && 4*len(socks) < cap(s.part.prev) {
-		s.part.prev, s.part.seen = nil, nil
+	if cap(s.part.own) > 4096 && 4*len(socks) < cap(s.part.own) {
+		s.part.own = nil // its memory follows the table down as well as up
 	}
-	s.part.prev = s.part.prev[:0]
+	if cap(s.part.prev.at) > 4096 && 4*len(socks) < cap(s.part.prev.at) {
+		s.part.prev.at, s.part.seen = nil, nil
+	}
 	if s.part.off {
+		s.part.prev.forget()
 		return
 	}
-	for i := range socks {
-		if carriable(&socks[i]) {
-			s.part.prev = append(s.part.prev, socks[i])
-		}
-	}
+	s.part.prev.keep(socks)
+}
+
+// keepOwnCopy makes the kept sample the Source's own copy of its carriable
+// rows: the caller handed the sample's memory back (Recycle), and the next
+// sample will write over it.
+func (s *Source) keepOwnCopy() { s.part.own = s.part.prev.copyRows(s.part.own) }
+
+// sameMemory reports whether a and b are slices of one array, from its start.
+func sameMemory(a, b []sampler.Socket) bool {
+	return cap(a) > 0 && cap(b) > 0 && &a[:1][0] == &b[:1][0]
 }
 
 // readTCPCounters reads the counters a partial sample rests on now.

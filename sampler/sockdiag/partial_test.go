@@ -246,19 +246,11 @@ func checkCarryAgainstTruth(t *testing.T, k *simKernel) {
 		k.counters.passiveOpens++
 	}
 	var counting closeWaitCounting
-	var prev []sampler.Socket
+	var prev *keptSample
 	ref := k.counters
 	refOK := false
-	// prev is what keepTCP keeps of a sample: the carriable sockets.
-	keep := func(table []sampler.Socket) []sampler.Socket {
-		var kept []sampler.Socket
-		for i := range table {
-			if carriable(&table[i]) {
-				kept = append(kept, table[i])
-			}
-		}
-		return kept
-	}
+	// prev is what keepTCP keeps of a sample.
+	keep := keptOf
 	full := func(truth []sampler.Socket) {
 		prev, ref = keep(truth), k.counters
 		counting, refOK = calibrate(truth, k.counters.currEstab, counting, map[uint64]struct{}{})
@@ -342,7 +334,7 @@ func TestCarryEstablishedRefuses(t *testing.T) {
 			if counting == closeWaitUnknown && !strings.Contains(tc.name, "not known") {
 				counting = closeWaitCounted
 			}
-			got, ok := carryEstablished(slices.Clone(tc.partial), tc.prev, tc.currEstab, counting, map[uint64]struct{}{})
+			got, ok := carryEstablished(slices.Clone(tc.partial), keptOf(tc.prev), tc.currEstab, counting, map[uint64]struct{}{})
 			if ok != (tc.want != nil) {
 				t.Fatalf("carryEstablished ok = %v, want %v (got %v)", ok, tc.want != nil, got)
 			}
@@ -357,10 +349,46 @@ func TestCarriedRowsAreAsDumped(t *testing.T) {
 	p := simSocket(7, sampler.StateEstablished)
 	p.PID, p.Process = 42, "curl" // attribution is redone on every sample
 	p.Since = t0
-	got, ok := carryEstablished(nil, []sampler.Socket{p}, 1, closeWaitCounted, map[uint64]struct{}{})
+	got, ok := carryEstablished(nil, keptOf([]sampler.Socket{p}), 1, closeWaitCounted, map[uint64]struct{}{})
 	want := simSocket(7, sampler.StateEstablished)
 	if !ok || len(got) != 1 || got[0] != want {
 		t.Fatalf("carried %v (ok %v), want %v", got, ok, want)
+	}
+}
+
+// keptOf is what keepTCP keeps of rows.
+func keptOf(rows []sampler.Socket) *keptSample {
+	var k keptSample
+	k.keep(rows)
+	return &k
+}
+
+// The kept rows are read where the sample's caller holds them, as they
+// were dumped: the uid the caller changed since is the dump's again; a
+// row it dropped (the rows after it move up) or wrote another socket over
+// makes the sample full; so does nothing kept.
+func TestKeptRowsAreReadAsDumpedOrRefused(t *testing.T) {
+	E := sampler.StateEstablished
+	rows := []sampler.Socket{simSocket(1, E), simSocket(2, E), simSocket(3, sampler.StateTimeWait)}
+	k := keptOf(rows)
+	rows[0].UID, rows[0].PID = 4242, 7
+	got, ok := carryEstablished(nil, k, 2, closeWaitCounted, map[uint64]struct{}{})
+	if want := []sampler.Socket{simSocket(1, E), simSocket(2, E)}; !ok || !slices.Equal(sortByCookie(got), want) {
+		t.Errorf("stamped rows: carried %v (ok %v), want %v", got, ok, want)
+	}
+	_ = slices.Delete(rows, 0, 1) // a release said 1 was gone
+	if got, ok := carryEstablished(nil, k, 1, closeWaitCounted, map[uint64]struct{}{}); ok {
+		t.Errorf("a row dropped: carried %v, want a refusal", got)
+	}
+	rows = []sampler.Socket{simSocket(1, E), simSocket(2, E)}
+	k = keptOf(rows)
+	rows[1] = simSocket(9, E) // the caller put another socket there
+	if got, ok := carryEstablished(nil, k, 2, closeWaitCounted, map[uint64]struct{}{}); ok {
+		t.Errorf("a row written over: carried %v, want a refusal", got)
+	}
+	var none keptSample
+	if got, ok := carryEstablished(nil, &none, 0, closeWaitCounted, map[uint64]struct{}{}); ok {
+		t.Errorf("nothing kept: carried %v, want a refusal", got)
 	}
 }
 

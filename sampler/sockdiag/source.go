@@ -171,6 +171,9 @@ func (s *Source) SetQuery(q sampler.Query) {
 func (s *Source) Recycle(sockets []sampler.Socket) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if sameMemory(sockets, s.part.prev.rows) {
+		s.keepOwnCopy()
+	}
 	if cap(sockets) > cap(s.spare) {
 		s.spare = sockets[:0]
 	}
@@ -194,11 +197,8 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	if sigOK {
 		before, beforeOK = parseTCPCounters(s.fileBufs[0])
 	}
-	socks := s.spare
+	socks := sampler.Refill(s.spare, s.lastCount)
 	s.spare = nil
-	if want := s.lastCount + s.lastCount/8 + 16; cap(socks) < want {
-		socks = make([]sampler.Socket, 0, want)
-	}
 	begun := time.Now()
 	partial := false
 	if beforeOK && s.canPartial(before, begun) {
