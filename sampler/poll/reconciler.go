@@ -45,6 +45,16 @@ type Reconciler struct {
 	released    []sampler.Event // Release's result, reused
 	// disagreements counts kernel transitions the table contradicted.
 	disagreements uint64
+	// The event-kept table (eventtable.go, check.go): the listeners by
+	// port, the sockets events touched while a check's dump ran, the
+	// differences checks found, the earliest TIME_WAIT timer, and scratch.
+	listen             listeners
+	checking           bool
+	touched            map[sampler.ID]struct{}
+	checkDisagreements uint64
+	twNext             time.Time
+	twNextKnown        bool
+	udpScratch         []sampler.Socket
 }
 
 // adjustment is what a release did to a socket of base: removed it (gone) or
@@ -88,6 +98,11 @@ func (r *Reconciler) SetQuery(q sampler.Query) {
 // afterwards. The first sample's opens are Existing, and its counters
 // start the audit only if read as its dump ended (see audit.sampled).
 func (r *Reconciler) Sample(now time.Time, next *sampler.Snapshot, read Reading) []sampler.Event {
+	return r.sample(now, next, read, false)
+}
+
+// sample is Sample, or with check a consistency check's (see Check).
+func (r *Reconciler) sample(now time.Time, next *sampler.Snapshot, read Reading, check bool) []sampler.Event {
 	if next.Time.IsZero() {
 		next.Time = now
 	}
@@ -102,6 +117,9 @@ func (r *Reconciler) Sample(now time.Time, next *sampler.Snapshot, read Reading)
 	if r.queryFrom != nil {
 		events = reviewAfterQueryChange(events, r.queryFrom, &r.query)
 		r.queryFrom = nil
+	}
+	if check {
+		events = r.judgeCheck(events)
 	}
 	for i := range events {
 		switch events[i].Kind {
@@ -119,10 +137,8 @@ func (r *Reconciler) Sample(now time.Time, next *sampler.Snapshot, read Reading)
 	r.vanished.add(events, next.Time)
 	first := !r.sampled
 	r.sampled = true
-	r.base = *next
-	r.baseIndex.built = false
-	clear(r.adjust)
-	clear(r.twByAddr)
+	r.rebase(*next)
+	r.twNextKnown = false
 	r.audit.sampled(read, first, before)
 	return events
 }

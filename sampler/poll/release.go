@@ -23,18 +23,15 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 		at = now
 	}
 	id := releaseKey(rel.Socket.ID)
+	r.touch(id)
 	lingers := livesOn(rel.Socket.State)
 
-	// Already changed by an earlier release since the last sample.
-	if a, ok := r.adjust[id]; ok {
-		if a.gone || lingers {
-			return events
-		}
-		r.adjust[id] = adjustment{gone: true}
-		r.recent.add(id, at, true)
-		return append(events, sampler.Event{Kind: sampler.Closed, Time: at, Socket: a.socket, Held: sampler.Held(a.socket.Since, at)})
+	// The table's socket: base as earlier releases (and transitions) left it.
+	s, gone, ok := r.current(id)
+	if gone {
+		return events
 	}
-	if s, ok := r.inBase(id); ok {
+	if ok {
 		r.audit.endHandshake(s.ID, rel.Socket.State)
 		if lingers {
 			if !sampler.TCPCanReach(s.State, rel.Socket.State) {
@@ -46,7 +43,9 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 			prev := s.State
 			// A timewait socket has no process: its pid is its last owner's.
 			s.State, s.Inode, s.Owner = rel.Socket.State, 0, s.Owner.Released()
+			s.TimeWaitEnds = rel.Socket.TimeWaitEnds
 			r.adjust[id] = adjustment{socket: s}
+			r.twTimer(&s)
 			if s.State == sampler.StateTimeWait {
 				r.twByAddr[addressesOf(s.ID)] = id
 			}
@@ -71,7 +70,7 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 	if rel.Socket.Local.Port() == 0 || !r.query.MatchesAddrs(&rel.Socket) {
 		return events
 	}
-	s := rel.Socket
+	s = rel.Socket
 	if s.Since.IsZero() || s.Since.After(at) {
 		s.Since = at
 	}
@@ -88,6 +87,7 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 		// open it again. (Bounded, should samples keep failing.)
 		if len(r.adjust) < recentGoneLimit {
 			r.adjust[id] = adjustment{socket: s}
+			r.twTimer(&s)
 			if s.State == sampler.StateTimeWait {
 				r.twByAddr[addressesOf(s.ID)] = id
 			}

@@ -32,6 +32,9 @@ func (r *Reconciler) Transition(now time.Time, t sampler.Transition, events []sa
 		r.disagreements++
 		return events
 	}
+	if t.Cookie != 0 {
+		return r.transitionByCookie(at, t, events)
+	}
 	if t.From == sampler.StateClose || t.From == sampler.StateListen && t.To == sampler.StateSynRecv {
 		return events // a new socket: the next sample holds it, with its cookie
 	}

@@ -1,0 +1,243 @@
+package poll
+
+import (
+	"slices"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// Between full samples an event-kept table (see eventtable.go) moves on by
+// ticks and is checked now and then against a full sample.
+//
+// A check is a full sample taken while the table is kept by events. The
+// kernel changes the table while its dump runs, and the transitions of
+// those changes reach the reconciler after the dump: every socket a
+// transition or release touches from BeginCheck on is marked, and the check
+// takes the table's view of it (the events are newer than the dump's row,
+// or the dump missed what they did). Every other difference between the
+// check and the table is one the events should have told and did not, unless
+// events cannot tell it (see expectedAtCheck): it is counted
+// (CheckDisagreements, in Batch.Disagreements, a header note) and the
+// check's row is taken, with the event a sample would have made for it (an
+// open, a close, a state change TCP can make; a state change it cannot
+// make is taken with no event, so the stream never shows one). So a check
+// never merges silently: what it corrects is counted and shown.
+
+// BeginCheck says a check's dump begins: until Check, the sockets events
+// touch are marked (see touch).
+func (r *Reconciler) BeginCheck() {
+	r.checking = true
+	if r.touched == nil {
+		r.touched = map[sampler.ID]struct{}{}
+	}
+	clear(r.touched)
+}
+
+// touch marks the socket with release key key while a check's dump runs.
+// Bounded: past the limit a socket is not marked, and a difference the
+// check finds for it is counted.
+func (r *Reconciler) touch(key sampler.ID) {
+	if r.checking && len(r.touched) < recentGoneLimit {
+		r.touched[key] = struct{}{}
+	}
+}
+
+// Check reconciles a check's full sample (its dump begun at BeginCheck) with
+// the table as events kept it, and makes it the new base; see above.
+func (r *Reconciler) Check(now time.Time, next *sampler.Snapshot, read Reading) []sampler.Event {
+	r.checking = false
+	if len(r.touched) > 0 {
+		r.keepTouched(next)
+		clear(r.touched)
+	}
+	return r.sample(now, next, read, true)
+}
+
+// keepTouched puts in next, for every socket events touched during the
+// check's dump, the table's row instead of the dump's (none if the table
+// has none).
+func (r *Reconciler) keepTouched(next *sampler.Snapshot) {
+	next.Sockets = slices.DeleteFunc(next.Sockets, func(s sampler.Socket) bool {
+		_, ok := r.touched[releaseKey(s.ID)]
+		return ok
+	})
+	prev := r.prevForDiff()
+	for i := range prev.Sockets {
+		if _, ok := r.touched[releaseKey(prev.Sockets[i].ID)]; ok {
+			next.Sockets = append(next.Sockets, prev.Sockets[i])
+		}
+	}
+}
+
+// judgeCheck counts the check's events that events should have told, and
+// drops the state changes TCP cannot make (the row is taken all the same).
+func (r *Reconciler) judgeCheck(events []sampler.Event) []sampler.Event {
+	kept := events[:0]
+	for _, e := range events {
+		if expectedAtCheck(&e) {
+			kept = append(kept, e)
+			continue
+		}
+		r.checkDisagreements++
+		if e.Kind == sampler.StateChanged && !sampler.TCPCanReach(e.PrevState, e.Socket.State) {
+			continue
+		}
+		kept = append(kept, e)
+	}
+	return kept
+}
+
+// expectedAtCheck tells the differences a check finds that no event could
+// have told: UDP (sampled apart); the server's half of a handshake in
+// progress (a request socket, which makes no transition); a socket bound
+// but never connected (CLOSE: binding makes no transition); a timewait
+// socket's end or its FIN_WAIT2 turning TIME_WAIT (a timewait socket
+// makes no transition, and its timer's end may come before the table's
+// expiry by timer).
+func expectedAtCheck(e *sampler.Event) bool {
+	s := &e.Socket
+	switch {
+	case s.Proto != sampler.TCP:
+		return true
+	case e.Kind == sampler.StateChanged:
+		return e.PrevState == sampler.StateFinWait2 && s.State == sampler.StateTimeWait && s.Inode == 0
+	case inHandshake(s), s.State == sampler.StateClose:
+		return true
+	case e.Kind == sampler.Closed:
+		return s.State == sampler.StateTimeWait || s.State == sampler.StateFinWait2 && s.Inode == 0
+	}
+	return false
+}
+
+// CheckDisagreements counts the differences checks found between the
+// kernel's table and the table events kept (see Check).
+func (r *Reconciler) CheckDisagreements() uint64 { return r.checkDisagreements }
+
+// Tick moves an event-kept table on without a full sample, at now: the
+// TIME_WAIT sockets whose kernel timer has run out close (ExpireTimeWait);
+// udp, when not nil, is a sample of the UDP sockets alone, whose rows
+// replace the table's (with the opens and closes a sample would report);
+// and when anything changed since the last re-base, the table as events
+// and releases left it becomes the new base, built in buf (reused when big
+// enough) and returned as table with changed true. The caller must not
+// write to table, nor to udp afterwards.
+func (r *Reconciler) Tick(now time.Time, udp *sampler.Snapshot, buf []sampler.Socket) (events []sampler.Event, table sampler.Snapshot, changed bool) {
+	r.recent.expire(now)
+	events = r.ExpireTimeWait(now, events)
+	if udp != nil {
+		if udp.Time.IsZero() {
+			udp.Time = now
+		}
+		udp.Sockets = slices.DeleteFunc(udp.Sockets, func(s sampler.Socket) bool { return s.Proto != sampler.UDP })
+		events = append(events, r.diffUDP(udp)...)
+	}
+	if len(r.adjust) == 0 && len(events) == 0 {
+		return events, r.base, false
+	}
+	prev := r.prevForDiff()
+	rows := buf[:0]
+	if cap(rows) < len(prev.Sockets)+8 {
+		rows = make([]sampler.Socket, 0, len(prev.Sockets)+len(prev.Sockets)/8+16)
+	}
+	for i := range prev.Sockets {
+		if udp == nil || prev.Sockets[i].Proto != sampler.UDP {
+			rows = append(rows, prev.Sockets[i])
+		}
+	}
+	if udp != nil {
+		rows = append(rows, udp.Sockets...)
+	}
+	r.rebase(sampler.Snapshot{Time: now, Sockets: rows})
+	return events, r.base, true
+}
+
+// rebase makes next the base, with nothing adjusted since.
+func (r *Reconciler) rebase(next sampler.Snapshot) {
+	r.base = next
+	r.baseIndex.built = false
+	r.listen.built = false
+	clear(r.adjust)
+	clear(r.twByAddr)
+}
+
+// diffUDP reports what changed among the table's UDP sockets against udp,
+// a sample of the UDP sockets alone, as Sample would.
+func (r *Reconciler) diffUDP(udp *sampler.Snapshot) []sampler.Event {
+	prev := r.prevForDiff()
+	old := r.udpScratch[:0]
+	for i := range prev.Sockets {
+		if prev.Sockets[i].Proto == sampler.UDP {
+			old = append(old, prev.Sockets[i])
+		}
+	}
+	r.udpScratch = old
+	events := r.differ.Diff(sampler.Snapshot{Time: prev.Time, Sockets: old}, udp)
+	events = r.dropReopened(events, udp)
+	for i := range events {
+		switch events[i].Kind {
+		case sampler.Opened:
+			r.audit.countReported(&events[i].Socket)
+		case sampler.Closed:
+			r.recent.add(releaseKey(events[i].Socket.ID), udp.Time, false)
+		}
+	}
+	return events
+}
+
+// ExpireTimeWait closes, at the kernel timer's end (Socket.TimeWaitEnds),
+// the TIME_WAIT sockets of the table whose timer has run out by now: no
+// event tells of it. A timewait socket in FIN_WAIT2 is left to samples (a
+// FIN turns it to TIME_WAIT with a new timer, and no event tells that
+// either). The next check confirms: a socket it still holds is dropped from
+// it, as one a release reported gone (see dropReopened). The table is
+// scanned only once the earliest timer it holds has run out.
+func (r *Reconciler) ExpireTimeWait(now time.Time, events []sampler.Event) []sampler.Event {
+	if r.twNextKnown && now.Before(r.twNext) {
+		return events
+	}
+	next := farFuture
+	consider := func(s *sampler.Socket) {
+		if s.State != sampler.StateTimeWait || s.TimeWaitEnds.IsZero() {
+			return
+		}
+		if now.Before(s.TimeWaitEnds) {
+			if s.TimeWaitEnds.Before(next) {
+				next = s.TimeWaitEnds
+			}
+			return
+		}
+		key := releaseKey(s.ID)
+		r.adjust[key] = adjustment{gone: true}
+		r.recent.add(key, s.TimeWaitEnds, true)
+		delete(r.twByAddr, addressesOf(s.ID))
+		events = append(events, sampler.Event{Kind: sampler.Closed, Time: s.TimeWaitEnds, Socket: *s, Held: sampler.Held(s.Since, s.TimeWaitEnds)})
+	}
+	for _, a := range r.adjust {
+		if !a.gone {
+			consider(&a.socket)
+		}
+	}
+	for i := range r.base.Sockets {
+		s := &r.base.Sockets[i]
+		if s.State != sampler.StateTimeWait {
+			continue
+		}
+		if _, ok := r.adjust[releaseKey(s.ID)]; !ok {
+			consider(s)
+		}
+	}
+	r.twNext, r.twNextKnown = next, true
+	return events
+}
+
+// farFuture is a time no timer reaches.
+var farFuture = time.Unix(1<<62, 0)
+
+// twTimer tells ExpireTimeWait of a TIME_WAIT socket put in the table since
+// its last scan.
+func (r *Reconciler) twTimer(s *sampler.Socket) {
+	if s.State == sampler.StateTimeWait && !s.TimeWaitEnds.IsZero() && s.TimeWaitEnds.Before(r.twNext) {
+		r.twNext = s.TimeWaitEnds
+	}
+}
