@@ -34,6 +34,12 @@ func (r *Reconciler) BeginCheck() {
 	clear(r.touched)
 }
 
+// AbortCheck says the check's sample failed: nothing is marked any more.
+func (r *Reconciler) AbortCheck() {
+	r.checking = false
+	clear(r.touched)
+}
+
 // touch marks the socket with release key key while a check's dump runs.
 // Bounded: past the limit a socket is not marked, and a difference the
 // check finds for it is counted.

@@ -114,6 +114,9 @@ func (r *Reconciler) openByTransition(at time.Time, t sampler.Transition, key sa
 	if t.Opener == (sampler.Owner{}) {
 		s.UID = -1 // unknown, as sources say it
 	}
+	if !r.query.MatchesAddrs(&s) {
+		return events // the source is not asked for it: nor are its events
+	}
 	if t.To == sampler.StateEstablished && s.PID == 0 {
 		if l, ok := r.listenerFor(&s); ok {
 			s.Owner = l.Owner

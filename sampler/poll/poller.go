@@ -80,6 +80,13 @@ type Poller struct {
 	failures        []sampler.FailureCount // failed hand-outs not yet published
 	kernel          kernelStream           // the source's transitions and failures; zero without
 	transitionBatch []sampler.Event
+	// An event-kept table (eventmode.go): when it was last checked, a
+	// full sample asked for, the query the source was given, and whether
+	// it is narrowed to UDP now.
+	lastCheck   time.Time
+	needFull    bool
+	sourceQuery sampler.Query
+	udpOnly     bool
 }
 
 // New makes a poller; nothing runs until Run.
@@ -149,6 +156,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		p.interval = MinAdaptiveInterval
 	}
 	p.sample(ctx)
+	p.lastCheck = p.lastSampled
 	timer := time.NewTimer(p.interval)
 	defer timer.Stop()
 	for {
@@ -156,7 +164,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-timer.C:
-			if p.skipQuiet() {
+			if !p.eventTable() && p.skipQuiet() {
 				timer.Reset(p.interval)
 				continue
 			}
@@ -185,7 +193,7 @@ func (p *Poller) Run(ctx context.Context) error {
 			p.pending.add(p.update(update{}))
 			continue
 		}
-		p.sample(ctx)
+		p.step(ctx)
 		timer.Reset(p.interval)
 	}
 }
@@ -210,6 +218,7 @@ func (p *Poller) watch(ctx context.Context) (<-chan sampler.Release, <-chan erro
 func (p *Poller) sample(ctx context.Context) {
 	p.drainReleases()
 	p.drainTransitions()
+	p.restoreQuery()
 	p.applyQuery()
 	p.recycleFree()
 	start := time.Now()
@@ -229,14 +238,15 @@ func (p *Poller) sample(ctx context.Context) {
 	read := p.readCounters(first)
 	events := p.rec.Sample(p.now(), &next, read)
 	cost := time.Since(start)
-	p.lastOK = true
+	p.lastOK, p.needFull, p.lastCheck = true, false, p.lastSampled
 	p.refs.hold(next.Sockets)
 	p.refs.drop(old.Sockets)
 	p.readSourceNotes()
 	p.tune(cost)
 	p.pending.add(p.update(update{snapshot: &next, events: events, sampled: true, cost: cost, interval: p.interval}))
 	if first && p.caps.counters != nil && read.End == nil {
-		p.Poke() // the audit starts from the next sample's reading: take it now
+		p.needFull = true // the audit starts from the next sample's reading: take it now
+		p.Poke()
 	}
 }
 
@@ -258,10 +268,8 @@ func (p *Poller) update(u update) update {
 	if u.sampled {
 		u.failures, p.failures = p.failures, nil
 	}
-	if n := p.rec.Disagreements(); n > 0 {
-		u.notes = append(u.notes, fmt.Sprintf("%d kernel %s disagreed with the table: the table's state kept", n, plural(n, "transition")))
-	}
-	u.disagreements = p.rec.Disagreements()
+	u.notes = p.disagreementNotes(u.notes)
+	u.disagreements = p.rec.Disagreements() + p.rec.CheckDisagreements()
 	return u
 }
 

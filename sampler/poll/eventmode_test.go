@@ -1,0 +1,257 @@
+package poll
+
+import (
+	"context"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// tableSource is a fake sampler.EventTable source: a kernel whose TCP table
+// changes by connections made and closed, each told by its transitions
+// (with cookie and opener) as it happens, and whose dumps show that table.
+// Its clock moves 100 ms at each Sample, as a poller sampling every 100 ms
+// would see it; the connections of that interval are made during the
+// sample, their transitions queued before the dump returns. It records
+// each Sample: when, and whether asked for UDP alone.
+type tableSource struct {
+	mu       sync.Mutex
+	clock    time.Time
+	query    sampler.Query
+	out      chan<- sampler.Transition
+	tcp      map[uint64]sampler.Socket
+	udp      []sampler.Socket
+	cookie   uint64
+	complete bool
+	samples  []sampleCall
+	opened   int
+	// perTick connections each Sample; onSample runs at each, after them
+	// (to drop records, add a socket no event tells of, stop the test).
+	perTick  int
+	onSample func(s *tableSource)
+	end      time.Time // no connections made from then on
+}
+
+type sampleCall struct {
+	at      time.Time
+	udpOnly bool
+}
+
+func (s *tableSource) Name() string { return "table" }
+
+func (s *tableSource) now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.clock
+}
+
+func (s *tableSource) SetQuery(q sampler.Query) {
+	s.mu.Lock()
+	s.query = q
+	s.mu.Unlock()
+}
+
+func (s *tableSource) Sample(ctx context.Context) (sampler.Snapshot, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.out == nil { // the poller subscribes as it starts: wait for it
+		s.mu.Unlock()
+		time.Sleep(time.Millisecond)
+		s.mu.Lock()
+	}
+	udpOnly := s.query.States == sampler.MaskOf(sampler.StateNone)
+	s.samples = append(s.samples, sampleCall{s.clock, udpOnly})
+	s.clock = s.clock.Add(100 * time.Millisecond)
+	if s.clock.Before(s.end) {
+		for range s.perTick {
+			s.churn()
+		}
+	}
+	if s.onSample != nil {
+		s.onSample(s)
+	}
+	snap := sampler.Snapshot{Time: s.clock, Sockets: append([]sampler.Socket(nil), s.udp...)}
+	if !udpOnly {
+		for _, c := range s.tcp {
+			snap.Sockets = append(snap.Sockets, c)
+		}
+		s.complete = true // a full dump re-bases the table
+	}
+	return snap, nil
+}
+
+// churn makes one connection and closes the one made before it, if still
+// open: the table holds one connection between samples.
+func (s *tableSource) churn() {
+	s.cookie++
+	c := sampler.Socket{
+		ID: sampler.ID{Cookie: s.cookie, Proto: sampler.TCP,
+			Local:  netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(30000+s.cookie%30000)),
+			Remote: netip.MustParseAddrPort("127.0.0.1:80")},
+		Owner: sampler.Owner{PID: 99, UID: 1000, Process: "client"}, State: sampler.StateEstablished,
+	}
+	s.tell(c, sampler.StateClose, sampler.StateSynSent)
+	s.tell(c, sampler.StateSynSent, sampler.StateEstablished)
+	s.tcp[c.Cookie] = c
+	s.opened++
+	if old, ok := s.tcp[c.Cookie-1]; ok {
+		s.tell(old, sampler.StateEstablished, sampler.StateClose)
+		delete(s.tcp, old.Cookie)
+	}
+}
+
+func (s *tableSource) tell(c sampler.Socket, from, to sampler.State) {
+	t := sampler.Transition{At: s.clock, Proto: sampler.TCP, Cookie: c.Cookie, Local: c.Local, Remote: c.Remote, From: from, To: to}
+	if from == sampler.StateClose {
+		t.Opener = c.Owner
+	}
+	s.out <- t // buffered well past a tick's transitions
+}
+
+func (s *tableSource) WatchTransitions(ctx context.Context, out chan<- sampler.Transition, failed chan<- sampler.PortFailure) error {
+	s.mu.Lock()
+	s.out = out
+	s.mu.Unlock()
+	<-ctx.Done()
+	return nil
+}
+
+func (s *tableSource) Lost() uint64 { return 0 }
+
+func (s *tableSource) CompleteTransitions() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.complete
+}
+
+// runTableSource runs a poller over src until src's clock passes end,
+// and returns every event and the last batch.
+func runTableSource(t *testing.T, src *tableSource, end time.Time) ([]sampler.Event, sampler.Batch) {
+	t.Helper()
+	src.clock, src.tcp, src.end = t0, map[uint64]sampler.Socket{}, end
+	src.udp = []sampler.Socket{sock(t, "udp 127.0.0.1:5353 0.0.0.0:0 NONE #900000")}
+	p := New(Config{Source: src, Interval: time.Millisecond, Now: src.now})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	done := make(chan struct{})
+	go func() { p.Run(ctx); close(done) }()
+	var events []sampler.Event
+	var last sampler.Batch
+	// Past end, until the table is checked once more: every transition
+	// made before end has been reconciled by then.
+	for src.now().Before(end.Add(CheckEvery + time.Second)) {
+		wait, stop := context.WithTimeout(ctx, 10*time.Millisecond)
+		b, err := p.Next(wait)
+		stop()
+		if ctx.Err() != nil {
+			t.Fatalf("Next: %v", ctx.Err())
+		}
+		if err != nil {
+			continue // nothing changed
+		}
+		events = append(events, b.Events...)
+		last = b
+		p.Recycle(b.Snapshot)
+	}
+	cancel()
+	<-done
+	if b, ok := p.pending.take(); ok {
+		events = append(events, b.Events...)
+		last = b
+	}
+	return events, last
+}
+
+// fullSamples are the times of the samples of the whole table.
+func (s *tableSource) fullSamples() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var full []time.Duration
+	for _, c := range s.samples {
+		if !c.udpOnly {
+			full = append(full, c.at.Sub(t0))
+		}
+	}
+	return full
+}
+
+// With complete transitions the poller samples the whole table once to
+// start with and then every CheckEvery, however many connections a tick
+// sees (here 50, 500 a second): each tick takes UDP alone. Every connection
+// is reported, opened by its transition with its process, and the checks
+// agree with the events.
+func TestEventTableChurnTakesNoFullSamplePerTick(t *testing.T) {
+	src := &tableSource{complete: true, perTick: 50}
+	events, last := runTableSource(t, src, t0.Add(30*time.Second))
+	full := src.fullSamples()
+	want := []time.Duration{0, 5 * time.Second, 10 * time.Second, 15 * time.Second, 20 * time.Second, 25 * time.Second, 30 * time.Second, 35 * time.Second}
+	if len(full) != len(want) {
+		t.Fatalf("full samples at %v, want %v", full, want)
+	}
+	for i := range want {
+		if d := full[i] - want[i]; d < 0 || d > 100*time.Millisecond {
+			t.Fatalf("full samples at %v, want %v", full, want)
+		}
+	}
+	if n := len(src.samples); n < 350 {
+		t.Errorf("%d samples in 36 s of 100 ms ticks", n)
+	}
+	opens, named, existing := 0, 0, 0
+	for _, e := range events {
+		if e.Kind == sampler.Opened && e.Socket.Proto == sampler.TCP && e.Existing {
+			existing++ // the one open as the first dump ran
+		}
+		if e.Kind == sampler.Opened && e.Socket.Proto == sampler.TCP && !e.Existing {
+			opens++
+			if e.Socket.Process == "client" && e.Socket.PID == 99 {
+				named++
+			}
+		}
+	}
+	src.mu.Lock()
+	made := src.opened
+	src.mu.Unlock()
+	if opens+existing != made || existing != 1 || named != opens {
+		t.Errorf("%d opens reported (%d named, %d existing) of %d made", opens, named, existing, made)
+	}
+	if last.Disagreements != 0 {
+		t.Errorf("%d disagreements; notes %q", last.Disagreements, last.Notes)
+	}
+}
+
+// When the kernel drops records the poller samples the whole table at once,
+// and the check period starts again from that sample. A socket no event
+// told of is found by the next check: counted and said in the header.
+func TestEventTableFallsBackAndChecksCountDisagreements(t *testing.T) {
+	src := &tableSource{complete: true, perTick: 5}
+	src.onSample = func(s *tableSource) {
+		switch d := s.clock.Sub(t0); {
+		case d == 7*time.Second:
+			s.complete = false // records dropped
+		case d == 13*time.Second:
+			c := sampler.Socket{ID: sampler.ID{Cookie: 1 << 40, Proto: sampler.TCP,
+				Local: netip.MustParseAddrPort("127.0.0.1:1234"), Remote: netip.MustParseAddrPort("127.0.0.1:80")}, State: sampler.StateEstablished}
+			s.tcp[c.Cookie] = c // opened with no transition
+		}
+	}
+	_, last := runTableSource(t, src, t0.Add(20*time.Second))
+	full := src.fullSamples()
+	// 0, 5; 7 (records dropped: the flag is seen after the sample that
+	// dropped them, at 6.9), then 12, 17, 22 from it.
+	want := []time.Duration{0, 5 * time.Second, 7 * time.Second, 12 * time.Second, 17 * time.Second, 22 * time.Second}
+	if len(full) != len(want) {
+		t.Fatalf("full samples at %v, want %v", full, want)
+	}
+	for i := range want {
+		if d := full[i] - want[i]; d < 0 || d > 100*time.Millisecond {
+			t.Fatalf("full samples at %v, want %v", full, want)
+		}
+	}
+	if last.Disagreements != 1 || len(last.Notes) == 0 ||
+		last.Notes[len(last.Notes)-1] != "1 difference between the kernel's events and a check of its table: the check's taken" {
+		t.Errorf("disagreements %d, notes %q", last.Disagreements, last.Notes)
+	}
+}
