@@ -56,7 +56,7 @@ func TestPrevForDiffPatchesAsEveryRowLookupDoes(t *testing.T) {
 		if !p.rec.baseIndex.dups {
 			patched++
 		}
-		want := sorted(p.rec.prevForDiffByRow().Sockets)
+		want := sorted(p.rec.tableByRow(nil))
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("step %d: prevForDiff\n got %v\nwant %v", step, got, want)
 		}

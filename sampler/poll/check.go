@@ -122,12 +122,14 @@ func (r *Reconciler) CheckDisagreements() uint64 { return r.checkDisagreements }
 
 // Tick moves an event-kept table on without a full sample, at now: the
 // TIME_WAIT sockets whose kernel timer has run out close (ExpireTimeWait);
-// udp, when not nil, is a sample of the UDP sockets alone, whose rows
-// replace the table's (with the opens and closes a sample would report);
-// and when anything changed since the last re-base, the table as events
-// and releases left it becomes the new base, built in buf (reused when big
-// enough) and returned as table with changed true. The caller must not
-// write to table, nor to udp afterwards.
+// udp, when not nil, is a sample of the UDP sockets alone, against which
+// the table's UDP sockets open and close as a sample would report them;
+// and when anything changed since the last Tick (a transition, a release,
+// these), the table as it stands now is built in buf (reused when big
+// enough) and returned with changed true. It becomes the base only once
+// the changes since the base are many (rebaseAt), so that a busy table is
+// not indexed again at every tick. The caller must not write to table,
+// nor to udp afterwards.
 func (r *Reconciler) Tick(now time.Time, udp *sampler.Snapshot, buf []sampler.Socket) (events []sampler.Event, table sampler.Snapshot, changed bool) {
 	r.recent.expire(now)
 	events = r.ExpireTimeWait(now, events)
@@ -138,25 +140,26 @@ func (r *Reconciler) Tick(now time.Time, udp *sampler.Snapshot, buf []sampler.So
 		udp.Sockets = slices.DeleteFunc(udp.Sockets, func(s sampler.Socket) bool { return s.Proto != sampler.UDP })
 		events = append(events, r.diffUDP(udp)...)
 	}
-	if len(r.adjust) == 0 && len(events) == 0 {
+	if !r.dirty {
 		return events, r.base, false
 	}
-	prev := r.prevForDiff()
+	r.dirty = false
 	rows := buf[:0]
-	if cap(rows) < len(prev.Sockets)+8 {
-		rows = make([]sampler.Socket, 0, len(prev.Sockets)+len(prev.Sockets)/8+16)
+	if want := len(r.base.Sockets) + len(r.adjust); cap(rows) < want {
+		rows = make([]sampler.Socket, 0, want+want/8+16)
 	}
-	for i := range prev.Sockets {
-		if udp == nil || prev.Sockets[i].Proto != sampler.UDP {
-			rows = append(rows, prev.Sockets[i])
-		}
+	table = sampler.Snapshot{Time: now, Sockets: r.tableInto(rows)}
+	if len(r.adjust) >= rebaseAt {
+		r.rebase(table)
 	}
-	if udp != nil {
-		rows = append(rows, udp.Sockets...)
-	}
-	r.rebase(sampler.Snapshot{Time: now, Sockets: rows})
-	return events, r.base, true
+	return events, table, true
 }
+
+// rebaseAt is how many sockets may differ from the base before Tick makes
+// its table the base: each re-base indexes the whole table again (on the
+// order of a millisecond for 20,000 sockets) while patching the base costs
+// a lookup per changed socket.
+const rebaseAt = 4096
 
 // rebase makes next the base, with nothing adjusted since.
 func (r *Reconciler) rebase(next sampler.Snapshot) {
@@ -168,27 +171,51 @@ func (r *Reconciler) rebase(next sampler.Snapshot) {
 }
 
 // diffUDP reports what changed among the table's UDP sockets against udp,
-// a sample of the UDP sockets alone, as Sample would.
+// a sample of the UDP sockets alone, as Sample would, and changes the
+// table so.
 func (r *Reconciler) diffUDP(udp *sampler.Snapshot) []sampler.Event {
-	prev := r.prevForDiff()
-	old := r.udpScratch[:0]
-	for i := range prev.Sockets {
-		if prev.Sockets[i].Proto == sampler.UDP {
-			old = append(old, prev.Sockets[i])
-		}
-	}
+	old := r.udpRows(r.udpScratch[:0])
 	r.udpScratch = old
-	events := r.differ.Diff(sampler.Snapshot{Time: prev.Time, Sockets: old}, udp)
+	events := r.differ.Diff(sampler.Snapshot{Time: r.base.Time, Sockets: old}, udp)
 	events = r.dropReopened(events, udp)
 	for i := range events {
+		key := releaseKey(events[i].Socket.ID)
 		switch events[i].Kind {
 		case sampler.Opened:
 			r.audit.countReported(&events[i].Socket)
+			r.setAdjust(key, adjustment{socket: events[i].Socket})
 		case sampler.Closed:
-			r.recent.add(releaseKey(events[i].Socket.ID), udp.Time, false)
+			r.recent.add(key, udp.Time, false)
+			r.setAdjust(key, adjustment{gone: true})
 		}
 	}
 	return events
+}
+
+// udpRows appends the table's UDP sockets to dst.
+func (r *Reconciler) udpRows(dst []sampler.Socket) []sampler.Socket {
+	for i := range r.base.Sockets {
+		s := &r.base.Sockets[i]
+		if s.Proto != sampler.UDP {
+			continue
+		}
+		if a, ok := r.adjust[releaseKey(s.ID)]; ok {
+			if !a.gone {
+				dst = append(dst, a.socket)
+			}
+			continue
+		}
+		dst = append(dst, *s)
+	}
+	for key, a := range r.adjust {
+		if key.Proto != sampler.UDP || a.gone {
+			continue
+		}
+		if _, ok := r.inBase(key); !ok {
+			dst = append(dst, a.socket)
+		}
+	}
+	return dst
 }
 
 // ExpireTimeWait closes, at the kernel timer's end (Socket.TimeWaitEnds),
@@ -214,7 +241,7 @@ func (r *Reconciler) ExpireTimeWait(now time.Time, events []sampler.Event) []sam
 			return
 		}
 		key := releaseKey(s.ID)
-		r.adjust[key] = adjustment{gone: true}
+		r.setAdjust(key, adjustment{gone: true})
 		r.recent.add(key, s.TimeWaitEnds, true)
 		delete(r.twByAddr, addressesOf(s.ID))
 		events = append(events, sampler.Event{Kind: sampler.Closed, Time: s.TimeWaitEnds, Socket: *s, Held: sampler.Held(s.Since, s.TimeWaitEnds)})

@@ -97,9 +97,11 @@ func (p *Poller) eventTick(ctx context.Context) {
 	}
 	u := update{events: events, sampled: true, cost: cost, interval: p.interval}
 	if changed {
-		p.refs.hold(table.Sockets)
-		p.refs.drop(old.Sockets)
 		u.snapshot = &table
+	}
+	if base := p.rec.Base(); bufKey(base.Sockets) != bufKey(old.Sockets) { // re-based
+		p.refs.hold(base.Sockets)
+		p.refs.drop(old.Sockets)
 	}
 	p.pending.add(p.update(u))
 }

@@ -53,7 +53,7 @@ func (r *Reconciler) transitionByCookie(at time.Time, t sampler.Transition, even
 		// Unhashed: its port is free now, whether or not its program
 		// still holds the socket (its release may come much later).
 		r.audit.endHandshake(s.ID, t.To)
-		r.adjust[key] = adjustment{gone: true}
+		r.setAdjust(key, adjustment{gone: true})
 		r.recent.add(key, at, true)
 		closed := sampler.Event{Kind: sampler.Closed, Time: at, Socket: s, Held: sampler.Held(s.Since, at)}
 		r.vanished.add([]sampler.Event{closed}, at)
@@ -62,7 +62,7 @@ func (r *Reconciler) transitionByCookie(at time.Time, t sampler.Transition, even
 	r.audit.endHandshake(s.ID, t.To)
 	prev := s.State
 	s.State = t.To
-	r.adjust[key] = adjustment{socket: s}
+	r.setAdjust(key, adjustment{socket: s})
 	if t.To == sampler.StateListen {
 		r.addListener(s)
 	}
@@ -128,7 +128,7 @@ func (r *Reconciler) openByTransition(at time.Time, t sampler.Transition, key sa
 	}
 	events = r.closeReplaced(&s, at, events)
 	r.audit.countReported(&s)
-	r.adjust[key] = adjustment{socket: s}
+	r.setAdjust(key, adjustment{socket: s})
 	if s.State == sampler.StateListen {
 		r.addListener(s)
 	}

@@ -2,6 +2,7 @@ package poll
 
 import (
 	"net/netip"
+	"strconv"
 	"testing"
 	"time"
 
@@ -57,8 +58,8 @@ func (s tick) do(x *scriptRun) {
 	if changed != s.changed {
 		x.t.Errorf("step %d: tick changed %v, want %v", x.steps, changed, s.changed)
 	}
-	if changed && len(table.Sockets) != len(x.r.Base().Sockets) {
-		x.t.Errorf("step %d: tick's table is not the base", x.steps)
+	if changed && len(table.Sockets) != len(x.r.tableInto(nil)) {
+		x.t.Errorf("step %d: tick's table is not the table", x.steps)
 	}
 }
 
@@ -99,9 +100,8 @@ func reported(all, tcp uint64) check {
 func table(want ...string) check {
 	return func(t *testing.T, r *Reconciler) {
 		t.Helper()
-		_, tb, _ := r.Tick(r.Base().Time, nil, nil)
 		var got []string
-		for _, s := range tb.Sockets {
+		for _, s := range r.tableInto(nil) {
 			l := s.Proto.String() + " " + s.Local.String()
 			if s.Proto == sampler.TCP {
 				l += " " + s.State.String()
@@ -371,4 +371,36 @@ func (s sampleOfCheck) do(x *scriptRun) {
 	sn := s.snap
 	sn.Sockets = append([]sampler.Socket(nil), sn.Sockets...)
 	x.events = append(x.events, x.r.Check(sn.Time, &sn, Reading{})...)
+}
+
+// A table that changed by more than rebaseAt sockets since its base
+// becomes the base at the next tick, and stays the table.
+func TestEventTableRebasesWhenBusy(t *testing.T) {
+	var steps []step
+	steps = append(steps, sample{0, []string{cliE}})
+	for i := range rebaseAt {
+		port := 20000 + i
+		steps = append(steps, ev{at: 1, cookie: uint64(10 + i), local: "127.0.0.1:" + strconv.Itoa(port), remote: srv, from: "CLOSE", to: "SYN_SENT"})
+	}
+	steps = append(steps,
+		check(func(t *testing.T, r *Reconciler) {
+			if len(r.Base().Sockets) != 1 {
+				t.Errorf("base re-based before the tick: %d sockets", len(r.Base().Sockets))
+			}
+		}),
+		tick{at: 2, changed: true},
+		check(func(t *testing.T, r *Reconciler) {
+			if n := len(r.Base().Sockets); n != rebaseAt+1 || len(r.adjust) != 0 {
+				t.Errorf("base %d sockets, %d adjusted; want %d, 0", n, len(r.adjust), rebaseAt+1)
+			}
+		}),
+		ev{at: 3, cookie: 10, local: "127.0.0.1:20000", remote: srv, from: "SYN_SENT", to: "ESTABLISHED"},
+		inspect(func(t *testing.T, events []sampler.Event) {
+			if n := len(events); n != rebaseAt+2 || events[n-1].Kind != sampler.StateChanged {
+				t.Errorf("%d events, last %+v", n, events[n-1])
+			}
+		}),
+		disagreements(0),
+	)
+	runScript(t, steps...)
 }

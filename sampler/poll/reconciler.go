@@ -55,6 +55,7 @@ type Reconciler struct {
 	twNext             time.Time
 	twNextKnown        bool
 	udpScratch         []sampler.Socket
+	dirty              bool // the table changed since the last Tick
 }
 
 // adjustment is what a release did to a socket of base: removed it (gone) or

@@ -44,14 +44,14 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 			// A timewait socket has no process: its pid is its last owner's.
 			s.State, s.Inode, s.Owner = rel.Socket.State, 0, s.Owner.Released()
 			s.TimeWaitEnds = rel.Socket.TimeWaitEnds
-			r.adjust[id] = adjustment{socket: s}
+			r.setAdjust(id, adjustment{socket: s})
 			r.twTimer(&s)
 			if s.State == sampler.StateTimeWait {
 				r.twByAddr[addressesOf(s.ID)] = id
 			}
 			return append(events, sampler.Event{Kind: sampler.StateChanged, Time: at, Socket: s, PrevState: prev})
 		}
-		r.adjust[id] = adjustment{gone: true}
+		r.setAdjust(id, adjustment{gone: true})
 		r.recent.add(id, at, true)
 		return append(events, sampler.Event{Kind: sampler.Closed, Time: at, Socket: s, Held: sampler.Held(s.Since, at)})
 	}
@@ -86,7 +86,7 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 		// Still in the table: the next sample will show it, and must not
 		// open it again. (Bounded, should samples keep failing.)
 		if len(r.adjust) < recentGoneLimit {
-			r.adjust[id] = adjustment{socket: s}
+			r.setAdjust(id, adjustment{socket: s})
 			r.twTimer(&s)
 			if s.State == sampler.StateTimeWait {
 				r.twByAddr[addressesOf(s.ID)] = id
@@ -118,14 +118,24 @@ func (r *Reconciler) prevForDiff() sampler.Snapshot {
 	if len(r.adjust) == 0 {
 		return r.base
 	}
+	r.prevScratch = r.tableInto(r.prevScratch[:0])
+	return sampler.Snapshot{Time: r.base.Time, Sockets: r.prevScratch}
+}
+
+// tableInto appends to dst (empty) base as releases (and transitions) have
+// left it; see prevForDiff.
+func (r *Reconciler) tableInto(dst []sampler.Socket) []sampler.Socket {
+	if len(r.adjust) == 0 {
+		return append(dst, r.base.Sockets...)
+	}
 	if !r.baseIndex.built {
 		r.baseIndex.build(r.base.Sockets)
 	}
 	if r.baseIndex.dups {
-		return r.prevForDiffByRow()
+		return r.tableByRow(dst)
 	}
 	// Copy base and patch the few adjusted rows: no lookup per row.
-	prev := append(r.prevScratch[:0], r.base.Sockets...)
+	prev := append(dst, r.base.Sockets...)
 	gone := slices.Grow(r.goneScratch[:0], len(prev))[:len(prev)]
 	clear(gone)
 	anyGone := false
@@ -149,14 +159,13 @@ func (r *Reconciler) prevForDiff() sampler.Snapshot {
 		}
 		prev = kept
 	}
-	r.prevScratch, r.goneScratch = prev, gone
-	return sampler.Snapshot{Time: r.base.Time, Sockets: prev}
+	r.goneScratch = gone
+	return prev
 }
 
-// prevForDiffByRow is prevForDiff for a base with duplicate rows, each of
+// tableByRow is tableInto for a base with duplicate rows, each of
 // which the adjustment applies to: one lookup per row.
-func (r *Reconciler) prevForDiffByRow() sampler.Snapshot {
-	prev := r.prevScratch[:0]
+func (r *Reconciler) tableByRow(prev []sampler.Socket) []sampler.Socket {
 	inBase := 0
 	for _, s := range r.base.Sockets {
 		a, ok := r.adjust[releaseKey(s.ID)]
@@ -177,8 +186,14 @@ func (r *Reconciler) prevForDiffByRow() sampler.Snapshot {
 			}
 		}
 	}
-	r.prevScratch = prev
-	return sampler.Snapshot{Time: r.base.Time, Sockets: prev}
+	return prev
+}
+
+// setAdjust records what a step did to the socket with release key key
+// (see adjustment): the table has changed since the last Tick.
+func (r *Reconciler) setAdjust(key sampler.ID, a adjustment) {
+	r.adjust[key] = a
+	r.dirty = true
 }
 
 // dropReopened undoes the opens of sockets a release said were gone: the

@@ -66,7 +66,7 @@ func (r *Reconciler) Transition(now time.Time, t sampler.Transition, events []sa
 	prev := s.State
 	s.State = t.To
 	if len(r.adjust) < recentGoneLimit {
-		r.adjust[id] = adjustment{socket: s}
+		r.setAdjust(id, adjustment{socket: s})
 	}
 	return append(events, sampler.Event{Kind: sampler.StateChanged, Time: at, Socket: s, PrevState: prev})
 }
