@@ -120,7 +120,7 @@ func BenchmarkEventTick(b *testing.B) {
 				r.Release(now, sampler.Release{Socket: tw, At: now})
 			}
 		}
-		_, table, _ := r.Tick(now, nil, buf)
+		_, table, _ := r.Tick(now, nil, buf, true)
 		buf = nil
 		if bufKey(table.Sockets) != bufKey(r.base.Sockets) {
 			buf = table.Sockets // the consumer recycles it at once; the base stays held

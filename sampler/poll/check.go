@@ -125,12 +125,13 @@ func (r *Reconciler) CheckDisagreements() uint64 { return r.checkDisagreements }
 // udp, when not nil, is a sample of the UDP sockets alone, against which
 // the table's UDP sockets open and close as a sample would report them;
 // and when anything changed since the last Tick (a transition, a release,
-// these), the table as it stands now is built in buf (reused when big
-// enough) and returned with changed true. It becomes the base only once
+// these) and table is true, the table as it stands now is built in buf
+// (reused when big enough) and returned with changed true (with table
+// false, it is built at a later Tick). It becomes the base only once
 // the changes since the base are many (rebaseAt), so that a busy table is
 // not indexed again at every tick. The caller must not write to table,
 // nor to udp afterwards.
-func (r *Reconciler) Tick(now time.Time, udp *sampler.Snapshot, buf []sampler.Socket) (events []sampler.Event, table sampler.Snapshot, changed bool) {
+func (r *Reconciler) Tick(now time.Time, udp *sampler.Snapshot, buf []sampler.Socket, build bool) (events []sampler.Event, table sampler.Snapshot, changed bool) {
 	r.recent.expire(now)
 	events = r.ExpireTimeWait(now, events)
 	if udp != nil {
@@ -140,7 +141,7 @@ func (r *Reconciler) Tick(now time.Time, udp *sampler.Snapshot, buf []sampler.So
 		udp.Sockets = slices.DeleteFunc(udp.Sockets, func(s sampler.Socket) bool { return s.Proto != sampler.UDP })
 		events = append(events, r.diffUDP(udp)...)
 	}
-	if !r.dirty {
+	if !r.dirty || !build {
 		return events, r.base, false
 	}
 	r.dirty = false

@@ -83,7 +83,8 @@ func (p *Poller) eventTick(ctx context.Context) {
 		udp = &snap
 	}
 	old := p.rec.Base()
-	events, table, changed := p.rec.Tick(p.now(), udp, buf)
+	build := p.cfg.TableEvery <= 0 || now.Sub(p.lastTable) >= p.cfg.TableEvery
+	events, table, changed := p.rec.Tick(p.now(), udp, buf, build)
 	if udp != nil && p.caps.recycler != nil {
 		p.caps.recycler.Recycle(udp.Sockets) // its rows were copied into the table, or dropped
 	}
@@ -98,6 +99,7 @@ func (p *Poller) eventTick(ctx context.Context) {
 	u := update{events: events, sampled: true, cost: cost, interval: p.interval}
 	if changed {
 		u.snapshot = &table
+		p.lastTable = now
 	}
 	if base := p.rec.Base(); bufKey(base.Sockets) != bufKey(old.Sockets) { // re-based
 		p.refs.hold(base.Sockets)

@@ -131,9 +131,19 @@ func (s *tableSource) CompleteTransitions() bool {
 // and returns every event and the last batch.
 func runTableSource(t *testing.T, src *tableSource, end time.Time) ([]sampler.Event, sampler.Batch) {
 	t.Helper()
+	events, last, _ := runTableSourceWith(t, src, end, Config{})
+	return events, last
+}
+
+// runTableSourceWith is runTableSource with a config (its Source, Interval
+// and Now are set here), also returning the times of the tables published.
+func runTableSourceWith(t *testing.T, src *tableSource, end time.Time, cfg Config) ([]sampler.Event, sampler.Batch, []time.Time) {
+	t.Helper()
 	src.clock, src.tcp, src.end = t0, map[uint64]sampler.Socket{}, end
 	src.udp = []sampler.Socket{sock(t, "udp 127.0.0.1:5353 0.0.0.0:0 NONE #900000")}
-	p := New(Config{Source: src, Interval: time.Millisecond, Now: src.now})
+	cfg.Source, cfg.Interval, cfg.Now = src, time.Millisecond, src.now
+	p := New(cfg)
+	var tables []time.Time
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	done := make(chan struct{})
@@ -154,6 +164,9 @@ func runTableSource(t *testing.T, src *tableSource, end time.Time) ([]sampler.Ev
 		}
 		events = append(events, b.Events...)
 		last = b
+		if n := len(tables); n == 0 || !tables[n-1].Equal(b.Snapshot.Time) {
+			tables = append(tables, b.Snapshot.Time)
+		}
 		p.Recycle(b.Snapshot)
 	}
 	cancel()
@@ -162,7 +175,7 @@ func runTableSource(t *testing.T, src *tableSource, end time.Time) ([]sampler.Ev
 		events = append(events, b.Events...)
 		last = b
 	}
-	return events, last
+	return events, last, tables
 }
 
 // fullSamples are the times of the samples of the whole table.
@@ -253,5 +266,33 @@ func TestEventTableFallsBackAndChecksCountDisagreements(t *testing.T) {
 	if last.Disagreements != 1 || len(last.Notes) == 0 ||
 		last.Notes[len(last.Notes)-1] != "1 difference between the kernel's events and a check of its table: the check's taken" {
 		t.Errorf("disagreements %d, notes %q", last.Disagreements, last.Notes)
+	}
+}
+
+// A consumer that reads the table rarely (TableEvery) gets every event as
+// it comes, and a table at most that often between checks.
+func TestEventTableTableEvery(t *testing.T) {
+	src := &tableSource{complete: true, perTick: 10}
+	events, _, tables := runTableSourceWith(t, src, t0.Add(10*time.Second), Config{TableEvery: time.Second})
+	opens := 0
+	for _, e := range events {
+		if e.Kind == sampler.Opened && e.Socket.Proto == sampler.TCP {
+			opens++
+		}
+	}
+	src.mu.Lock()
+	made := src.opened
+	src.mu.Unlock()
+	if opens != made {
+		t.Errorf("%d opens reported of %d made", opens, made)
+	}
+	// 16 s in all: a table a second, and the checks' (every 5 s) beside.
+	if len(tables) > 16+4+1 || len(tables) < 10 {
+		t.Errorf("%d tables published: %v", len(tables), tables)
+	}
+	for i := 1; i < len(tables); i++ {
+		if d := tables[i].Sub(tables[i-1]); d < 900*time.Millisecond && tables[i].Sub(t0)%CheckEvery > 200*time.Millisecond {
+			t.Errorf("tables at %v then %v", tables[i-1].Sub(t0), tables[i].Sub(t0))
+		}
 	}
 }

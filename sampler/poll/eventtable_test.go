@@ -53,7 +53,7 @@ func (s tick) do(x *scriptRun) {
 		sn := snap(x.t, at(s.at), s.udp...)
 		udp = &sn
 	}
-	events, table, changed := x.r.Tick(at(s.at), udp, nil)
+	events, table, changed := x.r.Tick(at(s.at), udp, nil, true)
 	x.events = append(x.events, events...)
 	if changed != s.changed {
 		x.t.Errorf("step %d: tick changed %v, want %v", x.steps, changed, s.changed)

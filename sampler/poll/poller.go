@@ -30,6 +30,12 @@ type Config struct {
 	// the machine already knew: the first sample's sockets keep those times
 	// (see FirstSeen). Read only for the first successful sample.
 	FirstSeen sampler.FirstSeen
+	// TableEvery, with a source that keeps the table by its events
+	// (sampler.EventTable), is how often at most a changed table is
+	// published: events go out as they come, but a consumer that reads
+	// the table rarely (watch: for its stats lines) spares the poller a
+	// copy of the whole table at every tick. 0: at every tick.
+	TableEvery time.Duration
 	// Ephemeral, when set, reads the OS ephemeral range (see
 	// ports.EphemeralRereader): read at the start, before every sample and
 	// at least every EphemeralCheckEvery, carried in Batch.Ephemeral.
@@ -87,6 +93,7 @@ type Poller struct {
 	needFull    bool
 	sourceQuery sampler.Query
 	udpOnly     bool
+	lastTable   time.Time // when a tick last published the table
 }
 
 // New makes a poller; nothing runs until Run.
