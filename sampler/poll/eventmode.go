@@ -90,10 +90,10 @@ func (p *Poller) eventTick(ctx context.Context) {
 	}
 	cost := time.Since(start)
 	p.lastSampled, p.lastOK = now, true
+	if !changed && buf != nil && p.caps.recycler != nil {
+		p.caps.recycler.Recycle(buf)
+	}
 	if !changed && len(events) == 0 && len(p.failures) == 0 {
-		if buf != nil && p.caps.recycler != nil {
-			p.caps.recycler.Recycle(buf)
-		}
 		return
 	}
 	u := update{events: events, sampled: true, cost: cost, interval: p.interval}
@@ -136,7 +136,7 @@ func (p *Poller) check(ctx context.Context) {
 	read := p.readCounters(false)
 	events := p.rec.Check(p.now(), &next, read)
 	cost := time.Since(start)
-	p.lastOK, p.lastCheck = true, p.lastSampled
+	p.lastOK, p.lastCheck, p.lastTable = true, p.lastSampled, p.lastSampled
 	p.refs.hold(next.Sockets)
 	p.refs.drop(old.Sockets)
 	p.readSourceNotes()

@@ -245,7 +245,7 @@ func (p *Poller) sample(ctx context.Context) {
 	read := p.readCounters(first)
 	events := p.rec.Sample(p.now(), &next, read)
 	cost := time.Since(start)
-	p.lastOK, p.needFull, p.lastCheck = true, false, p.lastSampled
+	p.lastOK, p.needFull, p.lastCheck, p.lastTable = true, false, p.lastSampled, p.lastSampled
 	p.refs.hold(next.Sockets)
 	p.refs.drop(old.Sockets)
 	p.readSourceNotes()

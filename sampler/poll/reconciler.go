@@ -139,7 +139,7 @@ func (r *Reconciler) sample(now time.Time, next *sampler.Snapshot, read Reading,
 	first := !r.sampled
 	r.sampled = true
 	r.rebase(*next)
-	r.twNextKnown = false
+	r.twNextKnown, r.dirty = false, false // the sample is published as the table
 	r.audit.sampled(read, first, before)
 	return events
 }
