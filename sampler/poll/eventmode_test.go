@@ -38,6 +38,7 @@ type tableSource struct {
 type sampleCall struct {
 	at      time.Time
 	udpOnly bool
+	query   sampler.Query
 }
 
 func (s *tableSource) Name() string { return "table" }
@@ -63,7 +64,7 @@ func (s *tableSource) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		s.mu.Lock()
 	}
 	udpOnly := s.query.States == sampler.MaskOf(sampler.StateNone)
-	s.samples = append(s.samples, sampleCall{s.clock, udpOnly})
+	s.samples = append(s.samples, sampleCall{s.clock, udpOnly, s.query})
 	s.clock = s.clock.Add(100 * time.Millisecond)
 	if s.clock.Before(s.end) {
 		for range s.perTick {
@@ -131,18 +132,21 @@ func (s *tableSource) CompleteTransitions() bool {
 // and returns every event and the last batch.
 func runTableSource(t *testing.T, src *tableSource, end time.Time) ([]sampler.Event, sampler.Batch) {
 	t.Helper()
-	events, last, _ := runTableSourceWith(t, src, end, Config{})
+	events, last, _ := runTableSourceWith(t, src, end, Config{}, nil)
 	return events, last
 }
 
 // runTableSourceWith is runTableSource with a config (its Source, Interval
 // and Now are set here), also returning the times of the tables published.
-func runTableSourceWith(t *testing.T, src *tableSource, end time.Time, cfg Config) ([]sampler.Event, sampler.Batch, []time.Time) {
+func runTableSourceWith(t *testing.T, src *tableSource, end time.Time, cfg Config, q *sampler.Query) ([]sampler.Event, sampler.Batch, []time.Time) {
 	t.Helper()
 	src.clock, src.tcp, src.end = t0, map[uint64]sampler.Socket{}, end
 	src.udp = []sampler.Socket{sock(t, "udp 127.0.0.1:5353 0.0.0.0:0 NONE #900000")}
 	cfg.Source, cfg.Interval, cfg.Now = src, time.Millisecond, src.now
 	p := New(cfg)
+	if q != nil {
+		p.SetQuery(*q)
+	}
 	var tables []time.Time
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -275,7 +279,7 @@ func TestEventTableFallsBackAndChecksCountDisagreements(t *testing.T) {
 // it comes, and a table at most that often between checks.
 func TestEventTableTableEvery(t *testing.T) {
 	src := &tableSource{complete: true, perTick: 10}
-	events, _, tables := runTableSourceWith(t, src, t0.Add(10*time.Second), Config{TableEvery: time.Second})
+	events, _, tables := runTableSourceWith(t, src, t0.Add(10*time.Second), Config{TableEvery: time.Second}, nil)
 	opens := 0
 	for _, e := range events {
 		if e.Kind == sampler.Opened && e.Socket.Proto == sampler.TCP {
@@ -295,6 +299,48 @@ func TestEventTableTableEvery(t *testing.T) {
 	for i := 1; i < len(tables); i++ {
 		if d := tables[i].Sub(tables[i-1]); d < 900*time.Millisecond && tables[i].Sub(t0)%CheckEvery > 100*time.Millisecond {
 			t.Errorf("tables at %v then %v", tables[i-1].Sub(t0), tables[i].Sub(t0))
+		}
+	}
+}
+
+// The UDP-only samples keep the user's protocols and ports (a source keeps
+// its release reports to them) and add the state UDP sockets are in; every
+// full sample is taken under the user's query as it was.
+func TestEventTableUDPSamplesKeepTheQuery(t *testing.T) {
+	src := &tableSource{complete: true, perTick: 1}
+	q := sampler.Query{Ports: []sampler.PortRange{{Lo: 1, Hi: 65535}}}
+	runTableSourceWith(t, src, t0.Add(6*time.Second), Config{}, &q)
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	full, udp := 0, 0
+	for _, c := range src.samples {
+		if len(c.query.Ports) != 1 || c.query.Ports[0] != q.Ports[0] || len(c.query.Protos) != 0 {
+			t.Fatalf("sample at %v asked for %+v", c.at.Sub(t0), c.query)
+		}
+		if c.udpOnly {
+			udp++
+		} else if c.query.States != 0 {
+			t.Fatalf("full sample at %v asked for states %v", c.at.Sub(t0), c.query.States)
+		} else {
+			full++
+		}
+	}
+	if full < 2 || udp < 50 {
+		t.Errorf("%d full samples, %d UDP-only", full, udp)
+	}
+}
+
+// A query with a state filter keeps the poller sampling in full: sockets
+// leave such a dump as they change state, which events do not follow.
+func TestEventTableNotWithAStateFilter(t *testing.T) {
+	src := &tableSource{complete: true, perTick: 1}
+	q := sampler.Query{States: sampler.MaskOf(sampler.StateEstablished)}
+	runTableSourceWith(t, src, t0.Add(2*time.Second), Config{}, &q)
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	for _, c := range src.samples {
+		if c.udpOnly {
+			t.Fatalf("a UDP-only sample at %v under a state filter", c.at.Sub(t0))
 		}
 	}
 }
