@@ -117,12 +117,17 @@ func (r *Reconciler) openByTransition(at time.Time, t sampler.Transition, key sa
 	if !r.query.MatchesAddrs(&s) {
 		return events // the source is not asked for it: nor are its events
 	}
-	if t.To == sampler.StateEstablished && s.PID == 0 {
+	if t.To == sampler.StateEstablished && (s.PID == 0 || s.CgroupID == 0 && s.Cgroup == "") {
 		if l, ok := r.listenerFor(&s); ok {
-			s.Owner = l.Owner
-			s.Owner.Gone = false
-			if s.Place == (sampler.Place{Netns: s.Netns}) {
-				s.Place = l.Place
+			if s.PID == 0 {
+				s.Owner = l.Owner
+				s.Owner.Gone = false
+			}
+			if s.CgroupID == 0 && s.Cgroup == "" {
+				s.CgroupID, s.Cgroup, s.Container = l.CgroupID, l.Cgroup, l.Container
+				if s.NetnsName == "" {
+					s.NetnsName = l.NetnsName
+				}
 			}
 		}
 	}
