@@ -53,11 +53,16 @@ func (r *Reconciler) touch(key sampler.ID) {
 // the table as events kept it, and makes it the new base; see above.
 func (r *Reconciler) Check(now time.Time, next *sampler.Snapshot, read Reading) []sampler.Event {
 	r.checking = false
+	opened := r.resolvePending(next, true, nil)
 	if len(r.touched) > 0 {
 		r.keepTouched(next)
 		clear(r.touched)
 	}
-	return r.sample(now, next, read, true)
+	events := r.sample(now, next, read, true)
+	if len(opened) == 0 {
+		return events
+	}
+	return append(opened, events...)
 }
 
 // keepTouched puts in next, for every socket events touched during the

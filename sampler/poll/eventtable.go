@@ -26,9 +26,21 @@ func (r *Reconciler) transitionByCookie(at time.Time, t sampler.Transition, even
 		return events // closed or released already
 	}
 	if !ok {
+		if p, ok := r.pending[t.Cookie]; ok {
+			return r.openPending(at, t, p, key, events)
+		}
 		switch {
 		case r.recent.has(key):
 			return events // a sample or a release reported it gone
+		case t.From == sampler.StateClose && (t.To == sampler.StateSynSent || t.To == sampler.StateListen) && t.Local.Port() == 0:
+			// connect() and an unbound listen() change the state before
+			// the kernel picks the port: the next transition, or the next
+			// check, has it.
+			if len(r.pending) < pendingLimit {
+				t.At = at
+				r.pending[t.Cookie] = t
+			}
+			return events
 		case t.From == sampler.StateClose && (t.To == sampler.StateSynSent || t.To == sampler.StateListen),
 			t.From == sampler.StateSynRecv && t.To == sampler.StateEstablished:
 			return r.openByTransition(at, t, key, events)
@@ -67,6 +79,51 @@ func (r *Reconciler) transitionByCookie(at time.Time, t sampler.Transition, even
 		r.addListener(s)
 	}
 	return append(events, sampler.Event{Kind: sampler.StateChanged, Time: at, Socket: s, PrevState: prev})
+}
+
+// pendingLimit bounds the opens waiting for their port (see pending).
+const pendingLimit = recentGoneLimit
+
+// openPending opens a socket whose opening transition came before its port
+// (kept in r.pending), now that a later transition t names it: at the
+// opening transition's time, with its opener and place and t's addresses;
+// then t applies to it. One whose port never came (a connect that failed
+// for want of one) opens nothing.
+func (r *Reconciler) openPending(at time.Time, t, open sampler.Transition, key sampler.ID, events []sampler.Event) []sampler.Event {
+	delete(r.pending, t.Cookie)
+	if t.Local.Port() == 0 {
+		return events
+	}
+	open.Local, open.Remote = t.Local, t.Remote
+	events = r.openByTransition(open.At, open, key, events)
+	if _, ok := r.adjust[key]; !ok {
+		return events // the query leaves it out
+	}
+	return r.transitionByCookie(at, t, events)
+}
+
+// resolvePending opens the sockets still waiting for their port that the
+// sample next holds (its row gives the port), with their opener and place,
+// and forgets those the sample holds whatever it is: a sample's open or
+// the table's row stands for them from now on.
+func (r *Reconciler) resolvePending(next *sampler.Snapshot, open bool, events []sampler.Event) []sampler.Event {
+	if len(r.pending) == 0 {
+		return events
+	}
+	for i := range next.Sockets {
+		row := &next.Sockets[i]
+		t, ok := r.pending[row.Cookie]
+		if !ok || row.Proto != sampler.TCP {
+			continue
+		}
+		delete(r.pending, row.Cookie)
+		if !open {
+			continue
+		}
+		t.Local, t.Remote, t.To = row.Local, row.Remote, row.State
+		events = r.openByTransition(t.At, t, releaseKey(row.ID), events)
+	}
+	return events
 }
 
 // tableAhead reports whether a table holding a socket in state st, not

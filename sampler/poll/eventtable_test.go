@@ -404,3 +404,41 @@ func TestEventTableRebasesWhenBusy(t *testing.T) {
 	)
 	runScript(t, steps...)
 }
+
+// connect() changes the state before the kernel picks the port: the open
+// waits for the next transition, which names it, and is stamped at the
+// connect; a connect that got no port opens nothing. A listen() on an
+// unbound socket gets its port from the next check's row.
+func TestEventTableOpenWaitsForThePort(t *testing.T) {
+	runScript(t,
+		sample{0, nil},
+		ev{at: 1, cookie: 7, local: "127.0.0.1:0", remote: srv, from: "CLOSE", to: "SYN_SENT", opener: curl},
+		want{},
+		ev{at: 2, cookie: 7, local: cli, remote: srv, from: "SYN_SENT", to: "ESTABLISHED"},
+		inspect(func(t *testing.T, events []sampler.Event) {
+			if got := lines(events); len(got) != 2 || got[0] != "open 127.0.0.1:40001 #7" || got[1] != "state 127.0.0.1:40001 #7 SYN_SENT->ESTABLISHED" {
+				t.Fatalf("events %q", got)
+			}
+			if o := events[0]; !o.Time.Equal(at(1)) || !o.Socket.Since.Equal(at(1)) || o.Socket.Owner != curl || o.Socket.State != sampler.StateSynSent {
+				t.Errorf("open %+v, want at the connect, by curl, in SYN_SENT", o)
+			}
+		}),
+		reported(1, 1),
+		// No port left: the kernel closes it with none.
+		ev{at: 3, cookie: 8, local: "127.0.0.1:0", remote: srv, from: "CLOSE", to: "SYN_SENT", opener: curl},
+		ev{at: 3, cookie: 8, local: "127.0.0.1:0", remote: srv, from: "SYN_SENT", to: "CLOSE"},
+		want{},
+		reported(1, 1),
+		ev{at: 4, cookie: 9, local: "0.0.0.0:0", remote: "0.0.0.0:0", from: "CLOSE", to: "LISTEN", opener: curl},
+		want{},
+		beginCheck{},
+		checkAt{5, []string{"tcp 127.0.0.1:40001 127.0.0.1:80 ESTABLISHED #7", "tcp 0.0.0.0:41000 0.0.0.0:0 LISTEN #9"}},
+		inspect(func(t *testing.T, events []sampler.Event) {
+			if got := lines(events); len(got) != 1 || got[0] != "open 0.0.0.0:41000 #9" || events[0].Socket.Owner != curl || !events[0].Time.Equal(at(4)) {
+				t.Errorf("events %+v", events)
+			}
+		}),
+		checkDisagreements(0),
+		disagreements(0),
+	)
+}

@@ -56,6 +56,9 @@ type Reconciler struct {
 	twNextKnown        bool
 	udpScratch         []sampler.Socket
 	dirty              bool // the table changed since the last Tick
+	// pending are opening transitions that came before their socket's
+	// port, by cookie (see openPending).
+	pending map[uint64]sampler.Transition
 }
 
 // adjustment is what a release did to a socket of base: removed it (gone) or
@@ -75,6 +78,7 @@ func NewReconciler(seen sampler.FirstSeen) *Reconciler {
 		twByAddr:  map[sampler.ID]sampler.ID{},
 		recent:    newRecentGone(recentGoneTTL, recentGoneLimit),
 		audit:     audit{halfOpen: map[sampler.ID]struct{}{}},
+		pending:   map[uint64]sampler.Transition{},
 	}
 }
 
@@ -99,6 +103,7 @@ func (r *Reconciler) SetQuery(q sampler.Query) {
 // afterwards. The first sample's opens are Existing, and its counters
 // start the audit only if read as its dump ended (see audit.sampled).
 func (r *Reconciler) Sample(now time.Time, next *sampler.Snapshot, read Reading) []sampler.Event {
+	r.resolvePending(next, false, nil)
 	return r.sample(now, next, read, false)
 }
 
