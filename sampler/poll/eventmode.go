@@ -37,8 +37,14 @@ func (p *Poller) eventTable() bool {
 }
 
 // step takes the tick's sample: a full one, or with an event-kept table
-// a check every CheckEvery and a UDP-only one otherwise.
+// a check every CheckEvery and a UDP-only one otherwise. While a check's
+// dump runs (in a goroutine of its own, see startCheck) the source is
+// asked for nothing: the tick only publishes what events did.
 func (p *Poller) step(ctx context.Context) {
+	if p.checkDone != nil {
+		p.eventTick(ctx, false)
+		return
+	}
 	if !p.eventTable() {
 		p.sample(ctx)
 		return
@@ -50,26 +56,28 @@ func (p *Poller) step(ctx context.Context) {
 		}
 	}
 	if p.now().Sub(p.lastCheck) >= CheckEvery {
-		p.check(ctx)
+		p.startCheck(ctx)
 		return
 	}
-	p.eventTick(ctx)
+	p.eventTick(ctx, true)
 }
 
 // eventTick moves the event-kept table on: a UDP-only sample (where the
 // query asks for UDP), the TIME_WAIT timers, and the table published when
 // anything changed (see Reconciler.Tick). Nothing is published when
 // nothing changed.
-func (p *Poller) eventTick(ctx context.Context) {
+func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 	p.drainReleases()
 	p.drainTransitions()
 	buf := p.refs.popFree()
-	p.recycleFree()
+	if sampleUDP {
+		p.recycleFree()
+	}
 	start := time.Now()
 	now := p.now()
 	p.ephemeral.check(now)
 	var udp *sampler.Snapshot
-	if p.wantUDP() {
+	if sampleUDP && p.wantUDP() {
 		p.narrowToUDP()
 		snap, err := p.cfg.Source.Sample(ctx)
 		if err != nil {
@@ -89,14 +97,16 @@ func (p *Poller) eventTick(ctx context.Context) {
 		p.caps.recycler.Recycle(udp.Sockets) // its rows were copied into the table, or dropped
 	}
 	cost := time.Since(start)
-	p.lastSampled, p.lastOK = now, true
+	if sampleUDP {
+		p.lastSampled, p.lastOK = now, true
+	}
 	if !changed && buf != nil && p.caps.recycler != nil {
 		p.caps.recycler.Recycle(buf)
 	}
 	if !changed && len(events) == 0 && len(p.failures) == 0 {
 		return
 	}
-	u := update{events: events, sampled: true, cost: cost, interval: p.interval}
+	u := update{events: events, sampled: sampleUDP, cost: cost, interval: p.interval}
 	if changed {
 		u.snapshot = &table
 		p.lastTable = now
@@ -108,30 +118,53 @@ func (p *Poller) eventTick(ctx context.Context) {
 	p.pending.add(p.update(u))
 }
 
-// check takes a full sample to check the event-kept table (see
-// Reconciler.Check) and publishes it as a sample.
-func (p *Poller) check(ctx context.Context) {
+// checkResult is a check's sample, from its goroutine.
+type checkResult struct {
+	snap  sampler.Snapshot
+	err   error
+	start time.Time // when its dump began (wall clock, for its cost)
+}
+
+// startCheck begins a full sample to check the event-kept table (see
+// Reconciler.Check) in a goroutine of its own: a dump of a big table takes
+// long on a busy machine, and the kernel's events must keep flowing to the
+// reconciler meanwhile (a stalled reader makes the kernel drop them). Run
+// hands its result to finishCheck.
+func (p *Poller) startCheck(ctx context.Context) {
 	p.drainReleases()
 	p.drainTransitions()
 	p.restoreQuery()
 	p.recycleFree()
-	start := time.Now()
 	p.lastSampled, p.lastOK = p.now(), false
 	p.ephemeral.check(p.lastSampled)
 	p.rec.BeginCheck()
-	next, err := p.cfg.Source.Sample(ctx)
+	done := make(chan checkResult, 1)
+	p.checkDone = done
+	src := p.cfg.Source
+	go func() {
+		start := time.Now()
+		snap, err := src.Sample(ctx)
+		done <- checkResult{snap, err, start}
+	}()
+}
+
+// finishCheck reconciles a check's sample and publishes it as a sample.
+func (p *Poller) finishCheck(ctx context.Context, res checkResult) {
+	p.checkDone = nil
+	next, err := res.snap, res.err
 	if err != nil {
 		p.rec.AbortCheck()
 		if ctx.Err() != nil {
 			return
 		}
-		p.pending.add(p.update(update{sampled: true, err: err, cost: time.Since(start), interval: p.interval}))
+		p.pending.add(p.update(update{sampled: true, err: err, cost: time.Since(res.start), interval: p.interval}))
 		return
 	}
 	// What the kernel did while the dump ran: its sockets keep the
 	// table's rows.
 	p.drainReleases()
 	p.drainTransitions()
+	start := res.start
 	old := p.rec.Base()
 	read := p.readCounters(false)
 	events := p.rec.Check(p.now(), &next, read)
@@ -183,4 +216,13 @@ func (p *Poller) disagreementNotes(notes []string) []string {
 		notes = append(notes, fmt.Sprintf("%d %s between the kernel's events and a check of its table: the check's taken", n, plural(n, "difference")))
 	}
 	return notes
+}
+
+// awaitCheck waits, as Run returns, for a check's dump still in flight
+// (its context is done): the source is the caller's to close after Run.
+func (p *Poller) awaitCheck() {
+	if p.checkDone != nil {
+		<-p.checkDone
+		p.checkDone = nil
+	}
 }

@@ -93,7 +93,8 @@ type Poller struct {
 	needFull    bool
 	sourceQuery sampler.Query
 	udpOnly     bool
-	lastTable   time.Time // when a tick last published the table
+	lastTable   time.Time          // when a tick last published the table
+	checkDone   <-chan checkResult // a check's dump in flight; nil when none
 }
 
 // New makes a poller; nothing runs until Run.
@@ -166,12 +167,13 @@ func (p *Poller) Run(ctx context.Context) error {
 	p.lastCheck = p.lastSampled
 	timer := time.NewTimer(p.interval)
 	defer timer.Stop()
+	defer p.awaitCheck()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-timer.C:
-			if !p.eventTable() && p.skipQuiet() {
+			if p.checkDone == nil && !p.eventTable() && p.skipQuiet() {
 				timer.Reset(p.interval)
 				continue
 			}
@@ -193,6 +195,9 @@ func (p *Poller) Run(ctx context.Context) error {
 			continue
 		case <-ephemeralTick:
 			p.checkEphemeral()
+			continue
+		case res := <-p.checkDone:
+			p.finishCheck(ctx, res)
 			continue
 		case err := <-watchErr:
 			watchErr = nil
