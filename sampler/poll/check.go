@@ -25,9 +25,12 @@ import (
 // never merges silently: what it corrects is counted and shown.
 
 // BeginCheck says a check's dump begins: until Check, the sockets events
-// touch are marked (see touch).
-func (r *Reconciler) BeginCheck() {
-	r.checking = true
+// touch are marked (see touch). counted: the differences it finds are
+// disagreements; false when events are known to be missing (the kernel
+// dropped records), when the check only re-bases the table: its
+// differences are reported as a sample's, not counted.
+func (r *Reconciler) BeginCheck(counted bool) {
+	r.checking, r.checkCounted = true, counted
 	if r.touched == nil {
 		r.touched = map[sampler.ID]struct{}{}
 	}
@@ -90,7 +93,9 @@ func (r *Reconciler) judgeCheck(events []sampler.Event) []sampler.Event {
 			kept = append(kept, e)
 			continue
 		}
-		r.checkDisagreements++
+		if r.checkCounted {
+			r.checkDisagreements++
+		}
 		if e.Kind == sampler.StateChanged && !sampler.TCPCanReach(e.PrevState, e.Socket.State) {
 			continue
 		}

@@ -20,32 +20,42 @@ import (
 // watch aims at.
 const CheckEvery = 5 * time.Second
 
-// eventTable reports whether this tick may go without a full sample: the
-// source's transitions are complete (sampler.EventTable) and streaming, a
-// full sample has based the table, none is asked for (a changed query, the
-// audit's start), and the query leaves states alone (a state filter makes
-// sockets leave the dump as they change state, which events do not follow).
+// eventTable reports whether this tick may go without a full sample (see
+// eventCapable) and the source's transitions are complete now.
 func (p *Poller) eventTable() bool {
-	t := p.caps.table
-	if t == nil || p.kernel.transitions == nil || !p.rec.Sampled() || !p.lastOK || p.needFull {
+	return p.eventCapable() && p.caps.table.CompleteTransitions()
+}
+
+// eventCapable reports whether the table may be kept by events: the
+// source's transitions can be complete (sampler.EventTable) and are
+// streaming, a full sample has based the table, none is asked for (a
+// changed query, the audit's start), and the query leaves states alone (a
+// state filter makes sockets leave the dump as they change state, which
+// events do not follow).
+func (p *Poller) eventCapable() bool {
+	if p.caps.table == nil || p.kernel.transitions == nil || !p.rec.Sampled() || !p.lastOK || p.needFull {
 		return false
 	}
 	p.queryMu.Lock()
 	changed, q := p.queryChanged, p.query
 	p.queryMu.Unlock()
-	return !changed && q.States == 0 && t.CompleteTransitions()
+	return !changed && q.States == 0
 }
 
 // step takes the tick's sample: a full one, or with an event-kept table
-// a check every CheckEvery and a UDP-only one otherwise. While a check's
-// dump runs (in a goroutine of its own, see startCheck) the source is
-// asked for nothing: the tick only publishes what events did.
+// a check every CheckEvery and a UDP-only one otherwise. Once the source's
+// transitions are no longer complete (the kernel dropped records) a check
+// begins at once, whose differences are not counted (they are the records
+// lost): its sample re-bases the table, and the source says complete
+// again. While a check's dump runs (in a goroutine of its own, see
+// startCheck) the source is asked for nothing: the tick only publishes
+// what events did.
 func (p *Poller) step(ctx context.Context) {
 	if p.checkDone != nil {
 		p.eventTick(ctx, false)
 		return
 	}
-	if !p.eventTable() {
+	if !p.eventCapable() {
 		p.sample(ctx)
 		return
 	}
@@ -55,11 +65,14 @@ func (p *Poller) step(ctx context.Context) {
 			p.interval = BackgroundInterval
 		}
 	}
-	if p.now().Sub(p.lastCheck) >= CheckEvery {
-		p.startCheck(ctx)
-		return
+	switch {
+	case !p.caps.table.CompleteTransitions():
+		p.startCheck(ctx, false)
+	case p.now().Sub(p.lastCheck) >= CheckEvery:
+		p.startCheck(ctx, true)
+	default:
+		p.eventTick(ctx, true)
 	}
-	p.eventTick(ctx, true)
 }
 
 // eventTick moves the event-kept table on: a UDP-only sample (where the
@@ -129,15 +142,16 @@ type checkResult struct {
 // Reconciler.Check) in a goroutine of its own: a dump of a big table takes
 // long on a busy machine, and the kernel's events must keep flowing to the
 // reconciler meanwhile (a stalled reader makes the kernel drop them). Run
-// hands its result to finishCheck.
-func (p *Poller) startCheck(ctx context.Context) {
+// hands its result to finishCheck. counted: its differences are
+// disagreements (see Reconciler.BeginCheck).
+func (p *Poller) startCheck(ctx context.Context, counted bool) {
 	p.drainReleases()
 	p.drainTransitions()
 	p.restoreQuery()
 	p.recycleFree()
 	p.lastSampled, p.lastOK = p.now(), false
 	p.ephemeral.check(p.lastSampled)
-	p.rec.BeginCheck()
+	p.rec.BeginCheck(counted)
 	done := make(chan checkResult, 1)
 	p.checkDone = done
 	src := p.cfg.Source

@@ -77,7 +77,12 @@ func (s checkAt) do(x *scriptRun) {
 
 type beginCheck struct{}
 
-func (beginCheck) do(x *scriptRun) { x.r.BeginCheck() }
+func (beginCheck) do(x *scriptRun) { x.r.BeginCheck(true) }
+
+// beginRebase is beginCheck for a check that only re-bases (records lost).
+type beginRebase struct{}
+
+func (beginRebase) do(x *scriptRun) { x.r.BeginCheck(false) }
 
 func checkDisagreements(n uint64) check {
 	return func(t *testing.T, r *Reconciler) {
@@ -440,5 +445,22 @@ func TestEventTableOpenWaitsForThePort(t *testing.T) {
 		}),
 		checkDisagreements(0),
 		disagreements(0),
+	)
+}
+
+// After the kernel dropped records, a check re-bases the table: its
+// differences are reported as a sample's and not counted.
+func TestEventTableRebaseCheckCountsNothing(t *testing.T) {
+	runScript(t,
+		sample{0, []string{cliE}},
+		want{"open 127.0.0.1:40001 #1 existing"},
+		beginRebase{},
+		checkAt{5, []string{"tcp 127.0.0.1:40002 127.0.0.1:80 ESTABLISHED #2"}},
+		want{"close 127.0.0.1:40001 #1", "open 127.0.0.1:40002 #2"},
+		checkDisagreements(0),
+		beginCheck{},
+		checkAt{10, nil},
+		want{"close 127.0.0.1:40002 #2"},
+		checkDisagreements(1),
 	)
 }

@@ -50,6 +50,7 @@ type Reconciler struct {
 	// differences checks found, the earliest TIME_WAIT timer, and scratch.
 	listen             listeners
 	checking           bool
+	checkCounted       bool
 	touched            map[sampler.ID]struct{}
 	checkDisagreements uint64
 	twNext             time.Time
