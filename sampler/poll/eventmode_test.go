@@ -206,7 +206,10 @@ func TestEventTableChurnTakesNoFullSamplePerTick(t *testing.T) {
 	src := &tableSource{complete: true, perTick: 50}
 	events, last := runTableSource(t, src, t0.Add(30*time.Second))
 	full := src.fullSamples()
-	want := []time.Duration{0, 5 * time.Second, 10 * time.Second, 15 * time.Second, 20 * time.Second, 25 * time.Second, 30 * time.Second, 35 * time.Second}
+	var want []time.Duration // from the first, every CheckEvery to the end and one more
+	for d := time.Duration(0); d <= 30*time.Second+CheckEvery; d += CheckEvery {
+		want = append(want, d)
+	}
 	if len(full) != len(want) {
 		t.Fatalf("full samples at %v, want %v", full, want)
 	}
@@ -215,8 +218,8 @@ func TestEventTableChurnTakesNoFullSamplePerTick(t *testing.T) {
 			t.Fatalf("full samples at %v, want %v", full, want)
 		}
 	}
-	if n := len(src.samples); n < 350 {
-		t.Errorf("%d samples in 36 s of 100 ms ticks", n)
+	if n, min := len(src.samples), int((30*time.Second+CheckEvery)/(100*time.Millisecond)); n < min {
+		t.Errorf("%d samples, want at least %d 100 ms ticks", n, min)
 	}
 	opens, named, existing := 0, 0, 0
 	for _, e := range events {
@@ -246,21 +249,27 @@ func TestEventTableChurnTakesNoFullSamplePerTick(t *testing.T) {
 // told of is found by the next check: counted and said in the header.
 func TestEventTableFallsBackAndChecksCountDisagreements(t *testing.T) {
 	src := &tableSource{complete: true, perTick: 5}
+	dropAt := CheckEvery + 2*time.Second
 	src.onSample = func(s *tableSource) {
 		switch d := s.clock.Sub(t0); {
-		case d == 7*time.Second:
+		case d == dropAt:
 			s.complete = false // records dropped
-		case d == 13*time.Second:
+		case d == dropAt+CheckEvery/2:
 			c := sampler.Socket{ID: sampler.ID{Cookie: 1 << 40, Proto: sampler.TCP,
 				Local: netip.MustParseAddrPort("127.0.0.1:1234"), Remote: netip.MustParseAddrPort("127.0.0.1:80")}, State: sampler.StateEstablished}
 			s.tcp[c.Cookie] = c // opened with no transition
 		}
 	}
-	_, last := runTableSource(t, src, t0.Add(20*time.Second))
+	end := dropAt + 2*CheckEvery
+	_, last := runTableSource(t, src, t0.Add(end))
 	full := src.fullSamples()
-	// 0, 5; 7 (records dropped: the flag is seen after the sample that
-	// dropped them, at 6.9), then 12, 17, 22 from it.
-	want := []time.Duration{0, 5 * time.Second, 7 * time.Second, 12 * time.Second, 17 * time.Second, 22 * time.Second}
+	// 0, CheckEvery; dropAt (records dropped: the flag is seen after the
+	// sample that dropped them, 100 ms before), then every CheckEvery
+	// from it.
+	want := []time.Duration{0, CheckEvery}
+	for d := dropAt; d <= end+CheckEvery; d += CheckEvery {
+		want = append(want, d)
+	}
 	if len(full) != len(want) {
 		t.Fatalf("full samples at %v, want %v", full, want)
 	}

@@ -56,6 +56,8 @@ type Reconciler struct {
 	twNext             time.Time
 	twNextKnown        bool
 	udpScratch         []sampler.Socket
+	udpIdx             []int32 // base's UDP rows, when udpBuilt
+	udpBuilt           bool
 	dirty              bool // the table changed since the last Tick
 	// pending are opening transitions that came before their socket's
 	// port, by cookie (see openPending).
