@@ -5,6 +5,7 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/live"
+	"github.com/porttop/porttop/ui/safe"
 )
 
 // applyBatch takes one batch of the live feed in, in the order its parts
@@ -13,7 +14,8 @@ import (
 // freeze while the display is paused, their events kept aside until it
 // resumes. The feed (live.Merger) decides which snapshot drives the table
 // and which events the feed and history take.
-func (m *Model) applyBatch(b live.Batch) {
+// p is what was made of b off the UI goroutine (parts may be nil).
+func (m *Model) applyBatch(b live.Batch, p prepared) {
 	now := m.now()
 	w := b.Wide
 	if w != nil {
@@ -36,7 +38,9 @@ func (m *Model) applyBatch(b live.Batch) {
 		}
 		m.sockets = w.Snapshot.Sockets
 		m.snapshots.arrive(w.Snapshot)
-		m.views.observe(*w, now, m.stats.listeners)
+		if gone := m.views.observe(*w, now, m.stats.listeners, p.churn); gone != "" {
+			m.status.info(safe.Text(gone) + " is no longer read: the churn panel and the map show all netns")
+		}
 	}
 	m.focused = b.Focus
 	if b.Reset {
@@ -54,10 +58,10 @@ func (m *Model) applyBatch(b live.Batch) {
 		}
 	case live.ShowWide, live.ShowFocused:
 		if m.paused.on {
-			m.paused.hold(b.Snapshot, b.Events)
+			m.paused.hold(b.Snapshot, b.Events, p.rows)
 			return
 		}
-		m.table.Observe(b.Snapshot.Sockets, b.Events, now)
+		m.table.ObservePrepared(p.rows, b.Snapshot.Sockets, b.Events, now)
 		if b.Show == live.ShowFocused {
 			m.snapshots.hide()
 		} else {
@@ -74,7 +78,7 @@ func (m *Model) applyBatch(b live.Batch) {
 // from it would read as free). A held focused snapshot is let go; held
 // events stay.
 func (m *Model) showWideTable() {
-	m.paused.snapshot = nil
+	m.paused.snapshot, m.paused.prepared = nil, nil
 	if m.snapshots.latestID == 0 {
 		return
 	}

@@ -2,8 +2,11 @@ package ui
 
 import (
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/porttop/porttop/sampler"
 )
@@ -84,6 +87,90 @@ func BenchmarkKeyView100k(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		m = update(m, down)
+		_ = m.View()
+	}
+}
+
+// churned is the next snapshot of a busy table: n sockets of socks
+// replaced by new connections (new cookies), in a new slice, with the
+// events that say so.
+func churned(socks []sampler.Socket, n int, next *uint64, now time.Time) ([]sampler.Socket, []sampler.Event) {
+	out := slices.Clone(socks)
+	ev := make([]sampler.Event, 0, 2*n)
+	for i := range n {
+		j := int(*next % uint64(len(out)))
+		ev = append(ev, sampler.Event{Kind: sampler.Closed, Time: now, Socket: out[j], Held: time.Second})
+		*next++
+		s := out[j]
+		s.Cookie = *next + uint64(len(socks))
+		s.Remote = netip.AddrPortFrom(s.Remote.Addr(), uint16(1000+i))
+		out[j] = s
+		ev = append(ev, sampler.Event{Kind: sampler.Opened, Time: now, Socket: s})
+	}
+	return out, ev
+}
+
+// preparedOf is msg as nextBatch hands it to the view: the table's rows
+// made beforehand, off the UI goroutine.
+func preparedOf(m Model, msg tea.Msg) tea.Msg {
+	bm, ok := viewMsg(m, msg).(BatchMsg)
+	if !ok {
+		return msg
+	}
+	return preparedMsg{bm, m.prep.prepare(bm.Batch)}
+}
+
+// BenchmarkSortKey100kUnderBatches: the sort key pressed and the screen
+// drawn on a 100k-socket table that takes a batch of 2,000 new and 2,000
+// closed connections before each key (the batch, its rows made off the UI
+// goroutine as nextBatch does, is not timed): what the key costs the UI
+// goroutine, which is how long it is queued behind nothing else.
+func BenchmarkSortKey100kUnderBatches(b *testing.B) {
+	c := &clock{t: t0}
+	m := newTestModel(b, c, 160, 45)
+	socks := bigTable(100_000)
+	m = update(m, firstBatch(t0, socks))
+	s := keys("s")[0]
+	var next uint64
+	var took []time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		var ev []sampler.Event
+		socks, ev = churned(socks, 2000, &next, c.t.Add(time.Second))
+		c.advance(time.Second)
+		m = update(m, preparedOf(m, nextBatchMsg(c.t, socks, ev...)))
+		b.StartTimer()
+		start := time.Now()
+		m = update(m, s)
+		_ = m.View()
+		took = append(took, time.Since(start))
+	}
+	// The median, as .ci/bench reports its keys: the mean also carries
+	// the garbage collections the untimed batches leave behind.
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "ms/key-median")
+}
+
+// BenchmarkPreparedBatch100k: the UI goroutine's share of such a batch
+// (its rows made beforehand, not timed) and the frame drawn after it.
+func BenchmarkPreparedBatch100k(b *testing.B) {
+	c := &clock{t: t0}
+	m := newTestModel(b, c, 160, 45)
+	socks := bigTable(100_000)
+	m = update(m, firstBatch(t0, socks))
+	var next uint64
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		var ev []sampler.Event
+		socks, ev = churned(socks, 2000, &next, c.t.Add(time.Second))
+		c.advance(time.Second)
+		msg := preparedOf(m, nextBatchMsg(c.t, socks, ev...))
+		b.StartTimer()
+		m = update(m, msg)
 		_ = m.View()
 	}
 }

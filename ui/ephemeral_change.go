@@ -20,8 +20,7 @@ func (m *Model) followEphemeral(b sampler.Batch) {
 	}
 	m.cfg.Ephemeral = r
 	m.table.SetEphemeral(r)
-	m.views.portmap = m.views.portmap.SetEphemeral(r)
-	m.views.churn = m.views.churn.SetEphemeral(r)
+	m.views.followOwnRange(r)
 	if m.filter.IsZero() {
 		return
 	}

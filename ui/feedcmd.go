@@ -21,7 +21,10 @@ const frameEvery = 500 * time.Millisecond
 // keypress. A filter set meanwhile (see Model.tellFilter) cuts the wait
 // short: the feed's next step takes it in, and a focused table the new
 // filter does not keep is replaced at once, as the keypress left it.
-func nextBatch(ctx context.Context, feed Feed, wait time.Duration, filterSet <-chan struct{}) tea.Cmd {
+//
+// It also makes the table's rows of the batch there (see tablePrep), off
+// the UI goroutine.
+func nextBatch(ctx context.Context, feed Feed, wait time.Duration, filterSet <-chan struct{}, prep *tablePrep) tea.Cmd {
 	return func() tea.Msg {
 		if !waitFrame(ctx, wait, filterSet) {
 			return nil
@@ -33,7 +36,7 @@ func nextBatch(ctx context.Context, feed Feed, wait time.Duration, filterSet <-c
 		if err != nil {
 			return feedErrMsg{err}
 		}
-		return BatchMsg{b}
+		return preparedMsg{BatchMsg{b}, prep.prepare(b)}
 	}
 }
 

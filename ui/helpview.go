@@ -62,6 +62,9 @@ func (m Model) helpText(width int) string {
 		"churn (c): ⚠ WARN a destination holds over --warn (default 50%) of the OS ephemeral range; "+
 			"⚠ FULL the range is full for it (its ports and those bound by listeners take every port), "+
 			"so a connect() to it can fail with EADDRNOTAVAIL; held by: who holds its ports",
+		"N (when porttop reads several network namespaces, as root): the churn panel and the map show one "+
+			"namespace at a time: all (the default), porttop's own, then each other by its ip netns name or inode, "+
+			"each counted against its own ephemeral range; their first line says which",
 	)
 	if st.Palette.Name == theme.NoColor.Name || st.Plain {
 		legend = append(legend, "colour is off: i (explain) names a port's IANA range")

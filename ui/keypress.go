@@ -100,13 +100,17 @@ func (m Model) mainKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m.clearFilter()
 		}
 	case key.Matches(msg, k.Sort):
-		m.table.SetSort(m.table.Sort().Next())
+		// At once, whatever the table's size: the rows on screen are
+		// selected; the next batch's rows come sorted (see tablePrep).
+		m.table.SortLater(m.table.Sort().Next())
 	case key.Matches(msg, k.Focus):
 		m.focus = 1 - m.focus
 	case key.Matches(msg, k.Map):
 		m.views.main = 1 - m.views.main
 	case key.Matches(msg, k.Churn):
 		m.views.side = 1 - m.views.side
+	case key.Matches(msg, k.Netns):
+		m.nextNetns()
 	case key.Matches(msg, k.Explain):
 		m.openExplain()
 	case key.Matches(msg, k.Pause) && m.cfg.Replay == nil:
@@ -142,7 +146,8 @@ func (m Model) paneKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.feed, cmd = m.feed.Update(msg)
 	case modeChurn:
 		var feedCmd tea.Cmd
-		m.views.churn, cmd = m.views.churn.Update(msg)
+		ch := m.views.shownChurn()
+		*ch, cmd = ch.Update(msg)
 		m.feed, feedCmd = m.feed.Update(msg)
 		cmd = tea.Batch(cmd, feedCmd)
 	default: // the table, and the map's keys the map did not take

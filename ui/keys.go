@@ -15,9 +15,11 @@ type KeyMap struct {
 	Explain key.Binding
 	Map     key.Binding
 	Churn   key.Binding
-	Help    key.Binding
-	Close   key.Binding
-	Quit    key.Binding
+	// Netns picks the network namespace the churn panel and the map show.
+	Netns key.Binding
+	Help  key.Binding
+	Close key.Binding
+	Quit  key.Binding
 
 	// On the machine, after a yes (disabled unless Config.Act is set, as in
 	// a replay or a remote stream, so help hides them).
@@ -57,6 +59,7 @@ func DefaultKeyMap() KeyMap {
 		Explain: b("enter/i", "explain port", "enter", "i"),
 		Map:     b("m", "table/map", "m"),
 		Churn:   b("c", "churn", "c"),
+		Netns:   b("N", "next netns", "N"),
 		Help:    b("?", "help", "?"),
 		Close:   b("esc", "close", "esc"),
 		Quit:    b("q", "quit", "q", "ctrl+c"),
@@ -100,7 +103,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
-		{k.Filter, k.Sort, k.Focus, k.Explain, k.Map, k.Churn},
+		{k.Filter, k.Sort, k.Focus, k.Explain, k.Map, k.Churn, k.Netns},
 		{k.Pause, k.Help, k.Close, k.Quit},
 		{k.ReplayPause, k.ReplayStep, k.ReplayFaster, k.ReplaySlower, k.ReplayStart},
 		{k.CloseConn, k.StopOwner},

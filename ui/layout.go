@@ -85,6 +85,7 @@ func (m *Model) layout() {
 	m.feed.SetSize(a.feedW, a.feedH)
 	m.views.portmap.SetSize(a.tableW, a.tableH)
 	m.views.churn.SetSize(a.feedW, a.feedH)
+	m.views.nsChurn.SetSize(a.feedW, a.feedH)
 	// The panes' text is wrapped to their width: rewrap it when that changes.
 	explainW, helpW := m.explain.InnerWidth(), m.helpPane.InnerWidth()
 	m.explain.SetSize(m.width, a.bodyH)

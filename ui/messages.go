@@ -14,6 +14,14 @@ import (
 // that does not must not write to a slice it has handed over.
 type BatchMsg struct{ Batch live.Batch }
 
+// preparedMsg is a BatchMsg with the table's rows and the churn panel's
+// digest of its batch already made, off the UI goroutine, by nextBatch
+// (see tablePrep).
+type preparedMsg struct {
+	BatchMsg
+	prepared
+}
+
 // feedErrMsg is a failed Feed.Next.
 type feedErrMsg struct{ err error }
 

@@ -102,6 +102,11 @@ func TestKeyInMode(t *testing.T) {
 		{modeChurn, "c", modeFeed},
 		{modeChurn, "\x1b", modeFeed}, // esc closes the panel
 		{modeChurn, "j", modeChurn},
+		{modeChurn, "N", modeChurn}, // the next netns: the panel stays
+		{modeMap, "N", modeMap},
+		{modeTable, "N", modeTable},
+		{modeFilter, "N", modeFilter}, // typed into the line
+		{modeHelp, "N", modeHelp},
 		{modeMap, "m", modeTable},
 		{modeMap, "\x1b", modeTable},
 		{modeMap, "i", modeTable}, // i filters to the cursor's block and shows the table

@@ -74,6 +74,8 @@ type Model struct {
 	focused   live.Focus // the focused sampling as of the newest batch
 	// filterSet says a filter was told to the feed (see tellFilter).
 	filterSet chan struct{}
+	// prep makes the table's rows of each batch off the UI goroutine.
+	prep *tablePrep
 }
 
 // New builds the model. A bad Config.Filter is an error, said plainly.
@@ -108,6 +110,7 @@ func New(cfg Config) (Model, error) {
 		history:   newPortHistory(),
 		snapshots: newSnapshotRefs(cfg.Feed),
 		filterSet: make(chan struct{}, 1),
+		prep:      &tablePrep{},
 		started:   now(),
 	}
 	m.table = m.newTable()
@@ -129,7 +132,7 @@ func New(cfg Config) (Model, error) {
 
 // Init starts waiting for the first batch and the display clock.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(nextBatch(m.ctx, m.cfg.Feed, 0, m.filterSet), frameTick())
+	return tea.Batch(nextBatch(m.ctx, m.cfg.Feed, 0, m.filterSet, m.prep), frameTick())
 }
 
 // Update routes each message to the concern that owns it, then lays the
@@ -138,6 +141,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	next, cmd := m.route(msg)
 	if nm, ok := next.(Model); ok {
 		nm.layout()
+		nm.prep.tell(nm.table.Settings(), nm.views.churn) // for the next batch
 		return nm, cmd
 	}
 	return next, cmd
@@ -152,21 +156,14 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.answered(msg)
 	case actedMsg:
 		return m.acted(msg)
+	case preparedMsg:
+		return m.batch(msg.BatchMsg, msg.prepared)
 	case BatchMsg:
-		if w := msg.Batch.Wide; w != nil {
-			m.followEphemeral(*w) // a changed OS ephemeral range, first
-			m.start.Observe(w)
-			// closes of sockets open before porttop: held at least
-			m.start.Mark(w.Events, msg.Batch.Events, msg.Batch.History)
-		} else {
-			m.start.Mark(msg.Batch.Events, msg.Batch.History)
-		}
-		m.applyBatch(msg.Batch)
-		return m, nextBatch(m.ctx, m.cfg.Feed, minFrame, m.filterSet)
+		return m.batch(msg, prepared{})
 	case feedErrMsg:
 		return m.feedFailed(msg.err)
 	case retryMsg:
-		return m, nextBatch(m.ctx, m.cfg.Feed, 0, m.filterSet)
+		return m, nextBatch(m.ctx, m.cfg.Feed, 0, m.filterSet, m.prep)
 	case frameMsg:
 		m.onFrame()
 		return m, frameTick()
@@ -185,6 +182,21 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	return m, nil
+}
+
+// batch takes one batch of the feed in, with what was made of it off the
+// UI goroutine.
+func (m Model) batch(msg BatchMsg, p prepared) (tea.Model, tea.Cmd) {
+	if w := msg.Batch.Wide; w != nil {
+		m.followEphemeral(*w) // a changed OS ephemeral range, first
+		m.start.Observe(w)
+		// closes of sockets open before porttop: held at least
+		m.start.Mark(w.Events, msg.Batch.Events, msg.Batch.History)
+	} else {
+		m.start.Mark(msg.Batch.Events, msg.Batch.History)
+	}
+	m.applyBatch(msg.Batch, p)
+	return m, nextBatch(m.ctx, m.cfg.Feed, minFrame, m.filterSet, m.prep)
 }
 
 func (m Model) newTable() sockettable.Model {

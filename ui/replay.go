@@ -53,7 +53,7 @@ func (m *Model) restart() tea.Cmd {
 	m.layout()
 	if m.feedDone {
 		m.feedDone = false
-		return nextBatch(m.ctx, m.cfg.Feed, 0, m.filterSet) // the feed had ended: ask again
+		return nextBatch(m.ctx, m.cfg.Feed, 0, m.filterSet, m.prep) // the feed had ended: ask again
 	}
 	return nil
 }

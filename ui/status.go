@@ -72,10 +72,20 @@ func plural(n int, word string) string {
 }
 
 // shortHelp is the bottom line's keys; on the map, the map's own first.
+// While the source reads several network namespaces, N (which one the
+// churn panel and the map show) is listed on the map and the churn panel.
 func (m Model) shortHelp() []key.Binding {
-	if m.views.main == viewMap {
-		k := m.keys
-		return append(m.views.portmap.KeyMap().ShortHelp(), k.Map, k.Churn, k.Filter, k.Help, k.Quit)
+	k := m.keys
+	var netns []key.Binding
+	if m.views.scope.many() && (m.views.main == viewMap || m.views.side == sideChurn) {
+		netns = []key.Binding{k.Netns}
 	}
-	return m.keys.ShortHelp()
+	if m.views.main == viewMap {
+		return append(append(m.views.portmap.KeyMap().ShortHelp(), netns...), k.Map, k.Churn, k.Filter, k.Help, k.Quit)
+	}
+	if len(netns) > 0 {
+		short := k.ShortHelp()
+		return append(append(short[:len(short)-2:len(short)-2], netns...), short[len(short)-2:]...)
+	}
+	return k.ShortHelp()
 }

@@ -72,7 +72,7 @@ func (m Model) body(a areas) string {
 	table = fill(table, a.tableW, a.tableH)
 	var feed string
 	if m.views.side == sideChurn {
-		ch := m.views.churn
+		ch := *m.views.shownChurn()
 		ch.SetSize(a.feedW, a.feedH)
 		feed = ch.View()
 	} else {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/filter"
+	"github.com/porttop/porttop/sampler/ports"
 	"github.com/porttop/porttop/ui/churn"
 	"github.com/porttop/porttop/ui/portmap"
 )
@@ -32,31 +33,131 @@ const (
 
 // views holds the port map and the churn panel. Both see every batch, paused
 // or not: the churn history counts seconds and must not skip any.
+//
+// They show one network namespace at a time (scope, N picks): churn counts
+// every namespace, always (the header's warnings are the machine's), and
+// nsChurn the chosen one while one is chosen, against its own range; the
+// map shows the chosen one.
 type views struct {
 	main    mainView
 	side    sidePanel
 	portmap portmap.Model
 	churn   churn.Model
+	nsChurn churn.Model
+	scope   nsScope
+	// own is porttop's namespace's range (Config.Ephemeral), warn the
+	// threshold, churnStyles the panel's: what a new nsChurn is made of.
+	own         ports.Range
+	warn        float64
+	churnStyles churn.Styles
+	// last is the newest snapshot taken in (sockets shared with the feed's
+	// batch, read only) and its moment, so a new choice shows at once.
+	last sampler.Snapshot
 }
 
 func newViews(m *Model) views {
+	st := churn.NewStyles(m.styles)
 	return views{
-		portmap: portmap.New(portmap.NewStyles(m.styles), m.cfg.Ephemeral),
-		churn:   churn.New(churn.NewStyles(m.styles), m.cfg.Ephemeral, m.cfg.Warn),
+		portmap:     portmap.New(portmap.NewStyles(m.styles), m.cfg.Ephemeral),
+		churn:       churn.New(st, m.cfg.Ephemeral, m.cfg.Warn),
+		scope:       nsScope{own: m.cfg.OwnNetns},
+		own:         m.cfg.Ephemeral,
+		warn:        m.cfg.Warn,
+		churnStyles: st,
 	}
+}
+
+// shownChurn is the churn panel on screen: the chosen namespace's, or all.
+func (v *views) shownChurn() *churn.Model {
+	if v.scope.sel != 0 {
+		return &v.nsChurn
+	}
+	return &v.churn
 }
 
 // observe passes a batch on. Their clock is the feed's (a replay's time when
 // replaying), which the snapshot carries.
-// listeners are the batch snapshot's, already found.
-func (v *views) observe(b sampler.Batch, now time.Time, listeners *sampler.Listeners) {
+// listeners are the batch snapshot's, already found; digest is the churn
+// panel's, made off the UI goroutine, or nil. It returns, for the status
+// line, the label of a chosen namespace the batch no longer lists.
+func (v *views) observe(b sampler.Batch, now time.Time, listeners *sampler.Listeners, digest *churn.Digest) (gone string) {
 	at := b.Snapshot.Time
 	if at.IsZero() {
 		at = now
 	}
-	v.portmap = v.portmap.ObserveWithListeners(b.Snapshot, b.Events, at, listeners)
-	v.churn = v.churn.ObserveWithListeners(b.Snapshot, b.Events, at, listeners)
+	before := v.scope.label()
+	gone = v.scope.follow(b.NetnsRanges)
+	if v.scope.label() != before || v.scope.rangeOf(v.own) != v.scopedRange() {
+		v.rescope(false) // a namespace came or went, or its range changed
+	}
+	// The machine's panel: each namespace's sockets against its own range.
+	v.churn = v.churn.SetNetnsRanges(b.NetnsRanges).ObserveDigest(b.Snapshot, b.Events, at, listeners, digest)
 	v.churn = v.churn.ObserveFailures(b.Failures)
+	snap, events, ls := v.scope.pick(b.Snapshot, b.Events, listeners)
+	v.portmap = v.portmap.ObserveWithListeners(snap, events, at, ls)
+	if v.scope.sel != 0 {
+		v.nsChurn = v.nsChurn.ObserveWithListeners(snap, events, at, ls)
+	}
+	v.last = b.Snapshot
+	v.last.Time = at
+	return gone
+}
+
+// scopedRange is the range the map and the chosen panel count against now.
+func (v *views) scopedRange() ports.Range {
+	if v.scope.sel != 0 {
+		return v.nsChurn.Ephemeral()
+	}
+	return v.churn.Ephemeral()
+}
+
+// nextScope shows the next namespace (N): all, porttop's own, then the
+// others the source reads.
+func (v *views) nextScope() {
+	v.scope.next()
+	v.rescope(true)
+}
+
+// rescope labels the panels and gives them the chosen namespace's range.
+// fresh (a new choice) starts the chosen panel's history over, from the
+// newest snapshot, so the choice shows at once rather than a batch later.
+func (v *views) rescope(fresh bool) {
+	r := v.scope.rangeOf(v.own)
+	label := v.scope.label()
+	v.portmap = v.portmap.SetEphemeral(r).SetScope(label)
+	v.churn = v.churn.SetScope(label)
+	switch {
+	case v.scope.sel == 0:
+		v.nsChurn = churn.Model{}
+	case fresh || v.nsChurn.Scope() == "":
+		w, h := v.churn.Size()
+		v.nsChurn = churn.New(v.churnStyles, r, v.warn).SetScope(label)
+		v.nsChurn.SetSize(w, h)
+	default:
+		v.nsChurn = v.nsChurn.SetEphemeral(r).SetScope(label)
+	}
+	if fresh && !v.last.Time.IsZero() {
+		var all sampler.Listeners
+		all.Reset(v.last.Sockets)
+		snap, _, ls := v.scope.pick(v.last, nil, &all)
+		v.portmap = v.portmap.ObserveWithListeners(snap, nil, v.last.Time, ls)
+		if v.scope.sel != 0 {
+			v.nsChurn = v.nsChurn.ObserveWithListeners(snap, nil, v.last.Time, ls)
+		}
+	}
+}
+
+// followOwnRange takes in a change of porttop's own namespace's range:
+// every panel counting against it follows.
+func (v *views) followOwnRange(r ports.Range) {
+	v.own = r
+	v.churn = v.churn.SetEphemeral(r)
+	if v.scope.rangeOf(r) == r {
+		v.portmap = v.portmap.SetEphemeral(r)
+		if v.scope.sel != 0 {
+			v.nsChurn = v.nsChurn.SetEphemeral(r)
+		}
+	}
 }
 
 // mapKey handles a key while the map has the main area and the focus:

@@ -138,6 +138,9 @@ func serve(o serveOptions, stderr io.Writer) error {
 	}
 
 	opts := metrics.Options{TopN: o.top, Ephemeral: m.ephemeral}
+	// A source that streams the kernel's transitions also reports the
+	// calls that failed for want of a port: their counters start at 0.
+	_, opts.SeesFailures = m.src.(sampler.TransitionWatcher)
 	if !f.IsZero() {
 		opts.Match = f.Match
 	}

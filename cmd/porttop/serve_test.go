@@ -94,14 +94,39 @@ func TestServeScrapeCountsDestination(t *testing.T) {
 // A real Prometheus scrapes `porttop serve` and its query API finds the
 // held connections counted under their destination.
 func TestServeScrapedByPrometheus(t *testing.T) {
+	prom := lookPrometheus(t)
+	dest, port := holdConnections(t, 3)
+	_, u := startServe(t, "--port", strconv.Itoa(int(port)))
+	api := startPrometheus(t, prom, u)
+	r := waitQuery(t, api, fmt.Sprintf(`porttop_destination_ports{job="porttop",destination=%q}`, dest), "3")
+	if got := r.Metric["proto"]; got != "tcp" {
+		t.Errorf("proto label %q, want tcp", got)
+	}
+}
+
+// lookPrometheus finds the prometheus binary or skips, saying how to get it.
+func lookPrometheus(t *testing.T) string {
+	t.Helper()
 	prom, err := exec.LookPath("prometheus")
 	if err != nil {
 		t.Skip("prometheus is not installed (Debian: apt-get install prometheus): no end-to-end scrape")
 	}
-	dest, port := holdConnections(t, 3)
-	_, u := startServe(t, "--port", strconv.Itoa(int(port)))
-	target := strings.TrimSuffix(strings.TrimPrefix(u, "http://"), "/metrics")
+	return prom
+}
 
+// promRun is a real Prometheus the test started: its query API and logs.
+type promRun struct {
+	api    string
+	logs   *lockedBuffer
+	exited chan error
+}
+
+// startPrometheus runs prom scraping the metrics URL u every second, its
+// data in a temp dir, its API on a free loopback port; it is killed at
+// cleanup.
+func startPrometheus(t *testing.T, prom, u string) *promRun {
+	t.Helper()
+	target := strings.TrimSuffix(strings.TrimPrefix(u, "http://"), "/metrics")
 	dir := t.TempDir()
 	config := filepath.Join(dir, "prometheus.yml")
 	conf := fmt.Sprintf("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: porttop\n    static_configs:\n      - targets: [%q]\n", target)
@@ -111,40 +136,44 @@ func TestServeScrapedByPrometheus(t *testing.T) {
 	webAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(int(freePort(t))))
 	c := exec.Command(prom, "--config.file="+config, "--storage.tsdb.path="+filepath.Join(dir, "data"),
 		"--web.listen-address="+webAddr, "--log.level=warn")
-	var logs lockedBuffer
-	c.Stdout, c.Stderr = &logs, &logs
+	p := &promRun{api: "http://" + webAddr + "/api/v1/query?query=", logs: &lockedBuffer{}, exited: make(chan error, 1)}
+	c.Stdout, c.Stderr = p.logs, p.logs
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- c.Wait() }()
+	go func() { p.exited <- c.Wait() }()
 	t.Cleanup(func() {
 		_ = c.Process.Kill()
-		<-exited
+		<-p.exited
 	})
+	return p
+}
 
-	query := fmt.Sprintf(`porttop_destination_ports{job="porttop",destination=%q}`, dest)
-	api := "http://" + webAddr + "/api/v1/query?query=" + url.QueryEscape(query)
+// promSample is one series of a query's answer.
+type promSample struct {
+	Metric map[string]string
+	Value  [2]any
+}
+
+// waitQuery asks Prometheus query until it answers one series of value
+// want, and returns it; it fails with the last answer.
+func waitQuery(t *testing.T, p *promRun, query, want string) promSample {
+	t.Helper()
 	var last string
 	for deadline := time.Now().Add(2 * wait); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
 		select {
-		case err := <-exited:
-			t.Fatalf("prometheus ended: %v\n%s", err, logs.String())
+		case err := <-p.exited:
+			t.Fatalf("prometheus ended: %v\n%s", err, p.logs.String())
 		default:
 		}
-		resp, err := http.Get(api)
+		resp, err := http.Get(p.api + url.QueryEscape(query))
 		if err != nil {
 			last = err.Error()
 			continue // not up yet
 		}
 		var r struct {
 			Status string
-			Data   struct {
-				Result []struct {
-					Metric map[string]string
-					Value  [2]any
-				}
-			}
+			Data   struct{ Result []promSample }
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
@@ -152,14 +181,12 @@ func TestServeScrapedByPrometheus(t *testing.T) {
 		if err := json.Unmarshal(b, &r); err != nil || r.Status != "success" || len(r.Data.Result) != 1 {
 			continue
 		}
-		if v := r.Data.Result[0].Value[1]; v == "3" {
-			if got := r.Data.Result[0].Metric["proto"]; got != "tcp" {
-				t.Errorf("proto label %q, want tcp", got)
-			}
-			return
+		if r.Data.Result[0].Value[1] == want {
+			return r.Data.Result[0]
 		}
 	}
-	t.Fatalf("Prometheus never had %s = 3; last answer: %s\nprometheus logs:\n%s", query, last, logs.String())
+	t.Fatalf("Prometheus never had %s = %s; last answer: %s\nprometheus logs:\n%s", query, want, last, p.logs.String())
+	return promSample{}
 }
 
 func TestServePrintRules(t *testing.T) {

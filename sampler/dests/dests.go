@@ -59,9 +59,16 @@ func Of(s *sampler.Socket, listeners *sampler.Listeners, ephemeral ports.Range) 
 // between them, not two; so ports are counted, not sockets. seen is
 // scratch (cleared here).
 func Count(socks []sampler.Socket, listeners *sampler.Listeners, ephemeral ports.Range, into map[Dest]int, seen map[Port]struct{}) {
+	CountBy(socks, listeners, func(uint64) ports.Range { return ephemeral }, into, seen)
+}
+
+// CountBy is Count where each socket is judged against the range of its
+// own network namespace, rangeOf(its Place.Netns): sockets of several
+// namespaces, each with its own ip_local_port_range, counted together.
+func CountBy(socks []sampler.Socket, listeners *sampler.Listeners, rangeOf func(netns uint64) ports.Range, into map[Dest]int, seen map[Port]struct{}) {
 	clear(seen)
 	for i := range socks {
-		d, ok := Of(&socks[i], listeners, ephemeral)
+		d, ok := Of(&socks[i], listeners, rangeOf(socks[i].Netns))
 		if !ok {
 			continue
 		}

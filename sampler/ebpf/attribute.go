@@ -21,13 +21,18 @@ import (
 type Attributor struct {
 	// Alive reports whether a pid still runs; nil means assume not.
 	Alive func(pid int32) bool
+	// Home is the network namespace of sockets and transitions that do
+	// not say theirs (a sample of porttop's namespace alone, a kernel
+	// without BTF): porttop's own.
+	Home uint32
 
-	connecting map[uint64]sampler.Actor           // sockets in SYN_SENT, by kernel address
-	listeners  map[netip.AddrPort]sampler.Actor   // by local address
-	owners     map[[2]netip.AddrPort]*socketOwner // by local, remote
-	// byCookie remembers, for each socket a sample showed, its owner or
-	// that it has none, so that the next samples look it up by cookie (a
-	// cheap 64-bit key) rather than by its addresses.
+	connecting map[uint64]sampler.Actor  // sockets in SYN_SENT, by kernel address
+	listeners  map[addrKey]sampler.Actor // by namespace and local address
+	owners     map[sockKey]*socketOwner  // by namespace, local, remote
+	// byCookie remembers, for each socket a sample showed or a transition
+	// carried the cookie of, its owner or that it has none, so that it is
+	// looked up by cookie (a cheap 64-bit key, unique across namespaces)
+	// rather than by its addresses.
 	byCookie map[uint64]*cookieEntry
 	samples  uint64 // Sample calls so far
 	// The last sweep of the maps: its time and the samples count then.
@@ -36,6 +41,19 @@ type Attributor struct {
 	// alive memoizes Alive within one Sample: one check per process, not
 	// per socket.
 	alive map[int32]bool
+}
+
+// sockKey names a connection by its addresses within its namespace: two
+// namespaces can hold the same four-tuple.
+type sockKey struct {
+	ns            uint32
+	local, remote netip.AddrPort
+}
+
+// addrKey is a local address within a namespace.
+type addrKey struct {
+	ns   uint32
+	addr netip.AddrPort
 }
 
 type cookieEntry struct {
@@ -69,6 +87,10 @@ const (
 	openGrace   = 2 * time.Minute
 	// maxPending bounds the maps fed by transitions alone.
 	maxPending = 1 << 16
+	// maxOwners bounds the owners and cookies remembered between two
+	// sweeps (a sweep is forced when it is reached, as when no sample
+	// comes).
+	maxOwners = 1 << 20
 )
 
 // NewAttributor returns an empty Attributor.
@@ -76,8 +98,8 @@ func NewAttributor(alive func(pid int32) bool) *Attributor {
 	return &Attributor{
 		Alive:      alive,
 		connecting: map[uint64]sampler.Actor{},
-		listeners:  map[netip.AddrPort]sampler.Actor{},
-		owners:     map[[2]netip.AddrPort]*socketOwner{},
+		listeners:  map[addrKey]sampler.Actor{},
+		owners:     map[sockKey]*socketOwner{},
 		byCookie:   map[uint64]*cookieEntry{},
 	}
 }
@@ -86,42 +108,52 @@ func NewAttributor(alive func(pid int32) bool) *Attributor {
 // any: a socket going to CLOSE is released, to TIME_WAIT when the kernel
 // hands it over (from FIN_WAIT1, FIN_WAIT2 or CLOSING), else for good. The
 // release carries a socket cookie only if a sample showed the socket (a
-// tracepoint program cannot read cookies).
+// tracepoint program cannot read cookies) or the transition carried one.
 func (a *Attributor) Transition(tr sampler.Transition) (sampler.Release, bool) {
-	key := [2]netip.AddrPort{tr.Local, tr.Remote}
+	ns := a.ns(uint64(tr.NetNS))
+	key := sockKey{ns, tr.Local, tr.Remote}
+	if len(a.owners) >= maxOwners || len(a.byCookie) >= maxOwners {
+		a.prune(tr.At)
+		if len(a.byCookie) >= maxOwners { // all recent: start afresh
+			clear(a.byCookie)
+		}
+	}
 	switch {
 	case tr.From == sampler.StateClose && tr.To == sampler.StateSynSent && tr.Actor.Known:
+		if tr.Local.Port() != 0 { // bound before connecting
+			a.own(key, tr.Cookie, tr.Actor, tr.At)
+		} else if tr.Cookie != 0 {
+			// No port yet, but the cookie names the socket already.
+			a.ownCookie(tr.Cookie, &socketOwner{actor: tr.Actor, cookie: tr.Cookie, seen: tr.At})
+		}
 		if len(a.connecting) >= maxPending {
 			clear(a.connecting)
 		}
 		a.connecting[tr.Sock] = tr.Actor
-		if tr.Local.Port() != 0 { // bound before connecting
-			a.own(key, tr.Actor, tr.At)
-		}
 	case tr.From == sampler.StateSynSent:
 		if act, ok := a.connecting[tr.Sock]; ok {
 			delete(a.connecting, tr.Sock)
-			a.own(key, act, tr.At)
+			a.own(key, tr.Cookie, act, tr.At)
 		}
 	case tr.From == sampler.StateClose && tr.To == sampler.StateListen && tr.Actor.Known:
 		if len(a.listeners) >= maxPending {
 			clear(a.listeners)
 		}
-		a.listeners[tr.Local] = tr.Actor
+		a.listeners[addrKey{ns, tr.Local}] = tr.Actor
 	case tr.From == sampler.StateListen && tr.To == sampler.StateSynRecv:
-		if act, ok := a.listener(tr.Local); ok {
-			a.own(key, act, tr.At)
+		if act, ok := a.listener(ns, tr.Local); ok {
+			a.own(key, tr.Cookie, act, tr.At)
 		}
 	case tr.Actor.Known && tr.From != sampler.StateListen:
-		if _, ok := a.owners[key]; !ok {
-			a.own(key, tr.Actor, tr.At)
+		if a.lookup(key, tr.Cookie) == nil {
+			a.own(key, tr.Cookie, tr.Actor, tr.At)
 		}
 	}
 	if tr.To != sampler.StateClose {
 		return sampler.Release{}, false
 	}
 	if tr.From == sampler.StateListen {
-		delete(a.listeners, tr.Local)
+		delete(a.listeners, addrKey{ns, tr.Local})
 	}
 	if tr.Local.Port() == 0 { // a connect that failed before it had a port
 		return sampler.Release{}, false
@@ -135,7 +167,7 @@ func (a *Attributor) Transition(tr sampler.Transition) (sampler.Release, bool) {
 	if handoff {
 		rel.Socket.State = sampler.StateTimeWait
 	}
-	if o, ok := a.owners[key]; ok {
+	if o := a.lookup(key, tr.Cookie); o != nil {
 		rel.Socket.Cookie = o.cookie
 		a.fill(&rel.Socket, o)
 		// Kept a while: TIME_WAIT holds the port on, and netlink's report
@@ -152,25 +184,79 @@ func (a *Attributor) Name(s *sampler.Socket) bool {
 	if s.Proto != sampler.TCP {
 		return false
 	}
-	o, ok := a.owners[[2]netip.AddrPort{s.Local, s.Remote}]
-	if ok {
+	o := a.lookup(sockKey{a.ns(s.Netns), s.Local, s.Remote}, s.Cookie)
+	if o != nil {
 		a.fill(s, o)
 	}
-	return ok
+	return o != nil
 }
 
-func (a *Attributor) own(key [2]netip.AddrPort, act sampler.Actor, at time.Time) {
-	a.owners[key] = &socketOwner{actor: act, seen: at}
+// Opener is the process that opened tr's socket, as far as the
+// transitions so far tell (call it after Transition(tr)).
+func (a *Attributor) Opener(tr sampler.Transition) (sampler.Actor, bool) {
+	if tr.From == sampler.StateClose && (tr.To == sampler.StateSynSent || tr.To == sampler.StateListen) && tr.Actor.Known {
+		return tr.Actor, true
+	}
+	if tr.From == sampler.StateListen && tr.To == sampler.StateClose && tr.Actor.Known {
+		return tr.Actor, true // the listener closing it
+	}
+	if act, ok := a.connecting[tr.Sock]; ok && tr.From == sampler.StateSynSent {
+		return act, true
+	}
+	if o := a.lookup(sockKey{a.ns(uint64(tr.NetNS)), tr.Local, tr.Remote}, tr.Cookie); o != nil {
+		return o.actor, true
+	}
+	return sampler.Actor{}, false
 }
 
-// listener finds the process listening on addr, or on its port at the
-// wildcard address.
-func (a *Attributor) listener(addr netip.AddrPort) (sampler.Actor, bool) {
-	if act, ok := a.listeners[addr]; ok {
+// ns is a namespace as the maps key it: Home when unknown.
+func (a *Attributor) ns(netns uint64) uint32 {
+	if netns == 0 {
+		return a.Home
+	}
+	return uint32(netns)
+}
+
+// lookup finds a socket's owner by its cookie, else by its addresses.
+func (a *Attributor) lookup(key sockKey, cookie uint64) *socketOwner {
+	if cookie != 0 {
+		if e := a.byCookie[cookie]; e != nil && e.owner != nil {
+			return e.owner
+		}
+	}
+	return a.owners[key]
+}
+
+func (a *Attributor) own(key sockKey, cookie uint64, act sampler.Actor, at time.Time) {
+	o := &socketOwner{actor: act, cookie: cookie, seen: at}
+	if prev := a.byCookie[cookie]; cookie != 0 && prev != nil && prev.owner != nil && prev.owner.actor == act {
+		o = prev.owner // the same socket, now with its port
+		o.seen = at
+	}
+	a.owners[key] = o
+	if cookie != 0 {
+		a.ownCookie(cookie, o)
+	}
+}
+
+// ownCookie remembers o as the owner of the socket with this cookie.
+func (a *Attributor) ownCookie(cookie uint64, o *socketOwner) {
+	e := a.byCookie[cookie]
+	if e == nil {
+		e = &cookieEntry{checked: a.samples, seen: a.samples}
+		a.byCookie[cookie] = e
+	}
+	e.owner = o
+}
+
+// listener finds the process listening on addr in namespace ns, or on its
+// port at the wildcard address.
+func (a *Attributor) listener(ns uint32, addr netip.AddrPort) (sampler.Actor, bool) {
+	if act, ok := a.listeners[addrKey{ns, addr}]; ok {
 		return act, true
 	}
 	for _, any := range []netip.Addr{netip.IPv4Unspecified(), netip.IPv6Unspecified()} {
-		if act, ok := a.listeners[netip.AddrPortFrom(any, addr.Port())]; ok {
+		if act, ok := a.listeners[addrKey{ns, netip.AddrPortFrom(any, addr.Port())}]; ok {
 			return act, true
 		}
 	}
@@ -225,7 +311,7 @@ func (a *Attributor) Sample(snap *sampler.Snapshot) {
 			}
 			continue
 		}
-		o := a.owners[[2]netip.AddrPort{s.Local, s.Remote}]
+		o := a.owners[sockKey{a.ns(s.Netns), s.Local, s.Remote}]
 		if s.Cookie != 0 {
 			if e == nil {
 				e = &cookieEntry{}
@@ -241,16 +327,23 @@ func (a *Attributor) Sample(snap *sampler.Snapshot) {
 	if now.Sub(a.prunedAt) < pruneEvery {
 		return
 	}
+	a.prune(now)
+}
+
+// prune forgets the owners of sockets gone for good, and the cookies of
+// sockets in no sample since the last sweep and with no owner.
+func (a *Attributor) prune(now time.Time) {
 	for k, o := range a.owners {
 		if age := now.Sub(o.seen); (o.closed && age > closedGrace) || age > openGrace {
 			delete(a.owners, k)
-			if e := a.byCookie[o.cookie]; e != nil && e.owner == o {
-				delete(a.byCookie, o.cookie)
-			}
 		}
 	}
 	for c, e := range a.byCookie {
-		if e.seen <= a.prunedSamples { // in no sample since the last sweep
+		if o := e.owner; o != nil {
+			if age := now.Sub(o.seen); (o.closed && age > closedGrace) || age > openGrace {
+				delete(a.byCookie, c)
+			}
+		} else if e.seen <= a.prunedSamples { // in no sample since the last sweep
 			delete(a.byCookie, c)
 		}
 	}

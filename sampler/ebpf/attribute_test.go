@@ -176,3 +176,83 @@ func BenchmarkAttributorSample(b *testing.B) {
 		a.Sample(&snap)
 	}
 }
+
+// Two namespaces can hold the same four-tuple: each socket gets its own
+// namespace's opener, by address as by cookie.
+func TestAttributorTellsNamespacesApart(t *testing.T) {
+	a := NewAttributor(func(int32) bool { return true })
+	a.Home = 100
+	const l, r = "127.0.0.1:40003", "127.0.0.1:9400"
+	inNS := func(x sampler.Transition, ns uint32) sampler.Transition { x.NetNS = ns; return x }
+	// curl in porttop's namespace (the kernel gives its inode), nginx's
+	// client in namespace 200; neither transition carries a cookie.
+	a.Transition(inNS(tr(1, sampler.StateClose, sampler.StateSynSent, "127.0.0.1:0", r, curl, 0), 100))
+	a.Transition(inNS(tr(1, sampler.StateSynSent, sampler.StateEstablished, l, r, nil, 0), 100))
+	a.Transition(inNS(tr(2, sampler.StateClose, sampler.StateSynSent, "127.0.0.1:0", r, nginx, 0), 200))
+	a.Transition(inNS(tr(2, sampler.StateSynSent, sampler.StateEstablished, l, r, nil, 0), 200))
+	home := sock(l, r, sampler.StateEstablished, 0) // netlink of porttop's namespace: Netns 0
+	home.Cookie = 1
+	other := sock(l, r, sampler.StateEstablished, 0)
+	other.Cookie, other.Netns = 2, 200
+	snap := sampler.Snapshot{Time: t0, Sockets: []sampler.Socket{home, other}}
+	a.Sample(&snap)
+	if got := snap.Sockets[0]; got.Process != "curl" {
+		t.Errorf("porttop's namespace's socket: %+v", got)
+	}
+	if got := snap.Sockets[1]; got.Process != "nginx" {
+		t.Errorf("namespace 200's socket: %+v", got)
+	}
+	rel := sock(l, r, sampler.StateClose, 0)
+	rel.Netns = 200
+	if !a.Name(&rel) || rel.Process != "nginx" {
+		t.Errorf("namespace 200's release named %+v", rel)
+	}
+}
+
+// A transition with a cookie names its socket by cookie at once, even
+// one a sample showed (with no owner) before the transition was read.
+func TestAttributorNamesByTheTransitionsCookie(t *testing.T) {
+	a := NewAttributor(func(int32) bool { return true })
+	const l, r = "127.0.0.1:40004", "127.0.0.1:9400"
+	s := sock(l, r, sampler.StateEstablished, 0)
+	s.Cookie = 77
+	snap := sampler.Snapshot{Time: t0, Sockets: []sampler.Socket{s}}
+	a.Sample(&snap)
+	if snap.Sockets[0].PID != 0 {
+		t.Fatalf("named before any transition: %+v", snap.Sockets[0])
+	}
+	c := tr(1, sampler.StateClose, sampler.StateSynSent, "127.0.0.1:0", r, curl, 0)
+	c.Cookie = 77
+	a.Transition(c)
+	if act, ok := a.Opener(c); !ok || act.PID != curl.PID {
+		t.Errorf("connect's opener = %+v, %v", act, ok)
+	}
+	e := tr(1, sampler.StateSynSent, sampler.StateEstablished, l, r, nil, 0)
+	e.Cookie = 77
+	a.Transition(e)
+	if act, ok := a.Opener(e); !ok || act.PID != curl.PID {
+		t.Errorf("established's opener = %+v, %v", act, ok)
+	}
+	snap = sampler.Snapshot{Time: t0.Add(100 * time.Millisecond), Sockets: []sampler.Socket{s}}
+	a.Sample(&snap)
+	if got := snap.Sockets[0]; got.Process != "curl" {
+		t.Errorf("the next sample: %+v (want curl at once, not after %d samples)", got, recheckEvery)
+	}
+}
+
+// With no sample to sweep them, the owners and cookies that transitions
+// alone bring in stay bounded.
+func TestAttributorStaysBoundedWithoutSamples(t *testing.T) {
+	a := NewAttributor(func(int32) bool { return false })
+	r := ap("127.0.0.1:9400")
+	for i := 0; i < maxOwners+1000; i++ {
+		c := tr(uint64(i), sampler.StateClose, sampler.StateSynSent, "127.0.0.1:0", r.String(), curl, time.Duration(i)*time.Microsecond)
+		c.Cookie = uint64(i + 1)
+		a.Transition(c) // a connect that never got a port: no address to key
+		c.From, c.To, c.Actor = sampler.StateSynSent, sampler.StateClose, sampler.Actor{}
+		a.Transition(c)
+	}
+	if len(a.byCookie) > maxOwners || len(a.owners) > maxOwners || len(a.connecting) > maxPending {
+		t.Errorf("%d cookies, %d owners, %d connecting: past the bounds", len(a.byCookie), len(a.owners), len(a.connecting))
+	}
+}

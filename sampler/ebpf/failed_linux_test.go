@@ -31,6 +31,9 @@ func TestMain(m *testing.M) {
 	if addr := os.Getenv(clientEnv); addr != "" {
 		os.Exit(connectAndQuit(addr))
 	}
+	if addr := os.Getenv(pairEnv); addr != "" {
+		os.Exit(listenAndConnect(addr))
+	}
 	os.Exit(m.Run())
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -36,8 +37,19 @@ type Probe struct {
 	perf   *perf.Reader
 	clock  Clock
 	notes  []string
-	lost   atomic.Uint64 // perf samples the kernel reported lost
-	closed atomic.Bool
+	// cookies: the cookie program runs (transitions carry cookies).
+	cookies bool
+	classic bool          // do not try the cookie program
+	only    uint32        // the one namespace the programs write records of; 0: all
+	poke    chan struct{} // Flush: read now, not after the pause
+	// ringMu guards the ring reader's AvailableBytes (lock-free in
+	// cilium/ebpf, but not once the reader is closed) against Close.
+	ringMu sync.RWMutex
+	// Barrier's numbers: the last taken, and the last the reader passed.
+	asked, passed atomic.Uint64
+	handled       atomic.Uint64 // records Read's fn has returned from
+	lost          atomic.Uint64 // perf samples the kernel reported lost
+	closed        atomic.Bool
 }
 
 // ringSize is the ring buffer's size: 4 MiB hold 26,000 records, a second
@@ -46,8 +58,16 @@ const ringSize = 4 << 20
 
 // Open loads the programs and attaches them. Its error is an
 // *UnavailableError saying in one line why the kernel side cannot run.
-func Open() (*Probe, error) {
-	p := &Probe{}
+func Open() (*Probe, error) { return open(options{}) }
+
+// options change what open loads.
+type options struct {
+	classic bool   // skip the cookie program (tests of the fallback)
+	only    uint32 // keep only this network namespace's records (0: all)
+}
+
+func open(o options) (*Probe, error) {
+	p := &Probe{classic: o.classic, only: o.only, poke: make(chan struct{}, 1)}
 	if err := p.open(); err != nil {
 		p.Close()
 		return nil, err
@@ -81,18 +101,22 @@ func (p *Probe) open() error {
 	if p.stats, err = ebpf.NewMap(&ebpf.MapSpec{Name: "porttop_stats", Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: statCount}); err != nil {
 		return classify("creating the stats map", err)
 	}
-	m := maps{events: p.events.FD(), args: p.args.FD(), stats: p.stats.FD(), ringbuf: ringOK}
+	m := maps{events: p.events.FD(), args: p.args.FD(), stats: p.stats.FD(), ringbuf: ringOK, only: p.only}
 	if o, err := kernelNetnsOffsets(); err == nil {
 		m.netns = &o
 	} else {
 		p.notes = append(p.notes, "sockets of every network namespace mixed in ("+err.Error()+")")
 	}
-	ins, err := stateProgram(stateFmt, m)
-	if err != nil {
-		return &UnavailableError{Why: "the kernel's inet_sock_set_state tracepoint differs from what porttop reads: " + err.Error(), Err: err}
-	}
-	if err := p.attach("porttop_state", "sock", "inet_sock_set_state", ins); err != nil {
-		return err
+	if err := p.attachCookies(m); err != nil {
+		// The classic tracepoint: every transition, without cookies.
+		p.notes = append(p.notes, "transitions without socket cookies ("+err.Error()+"): needs Linux 5.12+ with BTF")
+		ins, err := stateProgram(stateFmt, m)
+		if err != nil {
+			return &UnavailableError{Why: "the kernel's inet_sock_set_state tracepoint differs from what porttop reads: " + err.Error(), Err: err}
+		}
+		if err := p.attach("porttop_state", "sock", "inet_sock_set_state", ins); err != nil {
+			return err
+		}
 	}
 	if err := p.attachFailures(dir, m); err != nil {
 		// Transitions work without it; say what is missing.
@@ -144,6 +168,41 @@ func (p *Probe) attachFailures(dir string, m maps) error {
 	}
 	return nil
 }
+
+// attachCookies loads and attaches the cookie program (cookie_linux.go).
+func (p *Probe) attachCookies(m maps) error {
+	if p.classic {
+		return errors.New("not tried")
+	}
+	o, err := kernelSockOffsets()
+	if err != nil {
+		return err
+	}
+	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
+		Name:         "porttop_sock",
+		Type:         ebpf.Tracing,
+		AttachType:   ebpf.AttachTraceRawTp,
+		AttachTo:     "inet_sock_set_state",
+		License:      "Dual MIT/GPL",
+		Instructions: cookieProgram(o, m),
+	})
+	if err != nil {
+		return classify("loading tp_btf/inet_sock_set_state", err)
+	}
+	l, err := link.AttachTracing(link.TracingOptions{Program: prog, AttachType: ebpf.AttachTraceRawTp})
+	if err != nil {
+		prog.Close()
+		return classify("attaching tp_btf/inet_sock_set_state", err)
+	}
+	p.progs = append(p.progs, prog)
+	p.links = append(p.links, l)
+	p.cookies = true
+	return nil
+}
+
+// Cookies reports whether transitions carry socket cookies (the cookie
+// program runs, not the classic tracepoint).
+func (p *Probe) Cookies() bool { return p.cookies }
 
 func (p *Probe) attach(name, group, event string, ins asm.Instructions) error {
 	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
@@ -199,32 +258,86 @@ func (p *Probe) Lost() uint64 {
 	return c.Dropped
 }
 
-// Pending is how many records wait in the ring buffer (0 with a perf
-// buffer, which cannot tell).
-func (p *Probe) Pending() int {
-	if p.ring == nil {
+// available is how many bytes wait in the ring buffer; 0 once closed or
+// with a perf buffer.
+func (p *Probe) available() int {
+	p.ringMu.RLock()
+	defer p.ringMu.RUnlock()
+	if p.ring == nil || p.closed.Load() {
 		return 0
 	}
-	return p.ring.AvailableBytes() / ringRecordSize
+	return p.ring.AvailableBytes()
 }
 
-// Flush makes the reader read what the ring buffer holds now, without
-// waiting for its timer.
-func (p *Probe) Flush() {
-	if p.ring != nil {
-		_ = p.ring.Flush()
+// Barrier waits, at most max, until Read has handed its fn every record
+// the programs wrote before Barrier was called, and reports whether it
+// got there. With a perf buffer, which cannot tell, it returns false at
+// once.
+//
+// Two ways, whichever comes first, neither ever early. By count: the
+// records waiting when it is called, plus the one the reader may be
+// handling, plus those it has handled (every record is ringRecordSize
+// bytes in the ring): once the reader has handled that many, it is past
+// them, however busy the stream. By emptiness: each call takes a number;
+// the reader, whenever it finds the ring empty (after handing on a
+// record, or woken by the call), marks the last number taken before it
+// looked as passed (a record reserved but not yet committed counts as
+// waiting).
+func (p *Probe) Barrier(max time.Duration) bool {
+	if p.ring == nil || p.closed.Load() {
+		return false
 	}
+	waiting := uint64((p.available() + ringRecordSize - 1) / ringRecordSize)
+	target := p.handled.Load() + waiting + 1
+	n := p.asked.Add(1)
+	past := func() bool { return p.passed.Load() >= n || p.handled.Load() >= target }
+	if past() {
+		return true
+	}
+	select { // out of its pause
+	case p.poke <- struct{}{}:
+	default:
+	}
+	p.ringMu.RLock()
+	if !p.closed.Load() {
+		_ = p.ring.Flush() // out of its wait in epoll
+	}
+	p.ringMu.RUnlock()
+	for deadline := time.Now().Add(max); !past(); {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(50 * time.Microsecond)
+	}
+	return true
 }
 
-// readEvery is how often the reader looks at a ring buffer that did not
-// wake it: the longest a record waits to be read.
-const readEvery = 25 * time.Millisecond
+// markIfEmpty records that the reader has read everything written before
+// the Barrier calls made so far, if the ring is empty now.
+func (p *Probe) markIfEmpty() bool {
+	n := p.asked.Load()
+	if p.available() != 0 {
+		return false
+	}
+	if p.passed.Load() < n {
+		p.passed.Store(n)
+	}
+	return true
+}
+
+// coalesce is how long the reader waits, after reading all there was,
+// before it reads again: records written meanwhile wake nobody (the
+// kernel wakes the reader only when it had caught up), so a busy stream
+// costs a wakeup per coalesce and an idle one none (the reader blocks in
+// epoll). It bounds how late a record is read under load.
+const coalesce = 10 * time.Millisecond
 
 // ringRecordSize is a record with the ring buffer's 8-byte header.
 const ringRecordSize = 8 + recordSize
 
 // Read calls fn with each raw record until ctx ends or the probe is
-// closed, which both return nil. fn must not keep the slice.
+// closed, which both return nil. fn must not keep the slice. It blocks
+// while there is nothing to read.
 func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 	stop := context.AfterFunc(ctx, func() {
 		if p.ring != nil {
@@ -236,17 +349,12 @@ func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 	defer stop()
 	var rr ringbuf.Record
 	var pr perf.Record
-	var next time.Time
+	pause := time.NewTimer(time.Hour)
+	pause.Stop()
 	for {
 		var err error
 		var raw []byte
 		if p.ring != nil {
-			// The programs wake the reader only when records pile up;
-			// otherwise it looks every readEvery.
-			if now := time.Now(); now.After(next) && ctx.Err() == nil {
-				next = now.Add(readEvery)
-				p.ring.SetDeadline(next)
-			}
 			err = p.ring.ReadInto(&rr)
 			raw = rr.RawSample
 		} else {
@@ -260,10 +368,23 @@ func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 		switch {
 		case err == nil:
 			fn(raw)
+			p.handled.Add(1)
+			if p.ring != nil && p.markIfEmpty() && ctx.Err() == nil {
+				pause.Reset(coalesce)
+				select {
+				case <-pause.C:
+				case <-p.poke:
+					pause.Stop()
+				case <-ctx.Done():
+					pause.Stop()
+				}
+			}
 		case errors.Is(err, os.ErrClosed), ctx.Err() != nil:
 			return nil
 		case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, ringbuf.ErrFlushed):
-			continue
+			if p.ring != nil {
+				p.markIfEmpty() // a Barrier woke it
+			}
 		default:
 			return fmt.Errorf("ebpf events: %w", err)
 		}
@@ -275,8 +396,9 @@ func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 func (p *Probe) WatchTransitions(ctx context.Context, out chan<- sampler.Transition, failed chan<- sampler.PortFailure) error {
 	var tr sampler.Transition
 	var pf sampler.PortFailure
+	d := Decoder{Clock: p.clock}
 	return p.Read(ctx, func(raw []byte) {
-		isFail, err := Decode(raw, p.clock, &tr, &pf)
+		isFail, err := d.Decode(raw, &tr, &pf)
 		if err != nil {
 			return
 		}
@@ -297,9 +419,12 @@ func (p *Probe) WatchTransitions(ctx context.Context, out chan<- sampler.Transit
 // Close detaches and unloads everything. It is safe to call more than once
 // and on a half-opened probe.
 func (p *Probe) Close() error {
+	p.ringMu.Lock()
 	if p.closed.Swap(true) {
+		p.ringMu.Unlock()
 		return nil
 	}
+	p.ringMu.Unlock()
 	var errs []error
 	if p.ring != nil {
 		errs = append(errs, p.ring.Close())

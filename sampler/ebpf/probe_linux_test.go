@@ -5,6 +5,7 @@ package ebpf
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -246,13 +247,24 @@ func ownComm(t *testing.T) string {
 // the connects, listens and closes carrying this process.
 func TestLoopbackTransitionsCarryTheProcess(t *testing.T) {
 	requireRoot(t)
-	for _, clientFirst := range []bool{true, false} {
+	for _, tc := range []struct{ clientFirst, classic bool }{{true, false}, {false, false}, {true, true}, {false, true}} {
+		clientFirst := tc.clientFirst
 		name := "server closes first"
 		if clientFirst {
 			name = "client closes first"
 		}
+		if tc.classic {
+			name += ", classic tracepoint"
+		}
 		t.Run(name, func(t *testing.T) {
-			p := openProbe(t)
+			p, err := open(options{classic: tc.classic})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { p.Close() })
+			if p.Cookies() == tc.classic {
+				t.Fatalf("Cookies() = %v on this kernel (notes: %v)", p.Cookies(), p.Notes())
+			}
 			c := collect(t, p)
 			ln, err := net.Listen("tcp4", "127.0.0.1:0")
 			if err != nil {
@@ -286,6 +298,11 @@ func TestLoopbackTransitionsCarryTheProcess(t *testing.T) {
 				}
 			}
 			if !ok {
+				cnt := map[string]int{}
+				for _, tr := range trans {
+					cnt[fmt.Sprintf("%v->%v %v %v", tr.From, tr.To, tr.Local.Port() == port, tr.Remote.Port() == port)]++
+				}
+				t.Logf("transitions by kind (local, remote port is the test's): %v", cnt)
 				t.Fatalf("%d transitions for the test's port, want %d", len(got), want)
 			}
 			checkTransitions(t, got, port, n, ownComm(t))

@@ -19,9 +19,8 @@ import (
 // table. The source lets the ring buffer's records be read before it
 // passes on netlink's release reports, so that the kernel's order holds;
 // how many clients were seen taking TCP's step to FIN_WAIT1 is logged, not
-// asserted: the catch-up is bounded (20 ms), and on a loaded machine a
-// whole burst can be overtaken, going ESTABLISHED -> TIME_WAIT at once as
-// it did before transitions.
+// asserted here: the poller's own order is another's to keep (the order
+// at the source is TestReleasesNeverOvertakeTheirTransitions).
 func TestPollerTakesTheKernelsTransitions(t *testing.T) {
 	requireRoot(t)
 	s := openSource(t)

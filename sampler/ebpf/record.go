@@ -34,7 +34,8 @@ const (
 	offComm    = 104 // [16]
 	offNetns   = 120 // u32 network namespace inode number, 0 if unknown
 	// 124..128 reserved
-	offSockaddr = 128 // [32] the sockaddr the failed call was given
+	offSockaddr = 128 // [32] the sockaddr the failed call was given (failure records)
+	offCookie   = 128 // u64 the socket cookie, 0 if unknown (state records)
 	recordSize  = 160
 )
 
@@ -86,6 +87,28 @@ func (c Clock) Wall(ktime uint64) time.Time {
 // hand-out, isFailure true); it allocates nothing but the process name. It
 // never panics on bad input: a short or unknown record is an error.
 func Decode(b []byte, c Clock, tr *sampler.Transition, pf *sampler.PortFailure) (isFailure bool, err error) {
+	return decode(b, c, nil, tr, pf)
+}
+
+// Decoder decodes records as Decode does, keeping the process names it
+// has made so that decoding allocates nothing once a name was seen.
+type Decoder struct {
+	Clock Clock
+	comms map[[16]byte]string
+}
+
+// maxComms bounds a Decoder's names; past it they are all dropped.
+const maxComms = 4096
+
+// Decode is the package's Decode with the decoder's clock and names.
+func (d *Decoder) Decode(b []byte, tr *sampler.Transition, pf *sampler.PortFailure) (isFailure bool, err error) {
+	if d.comms == nil || len(d.comms) >= maxComms {
+		d.comms = make(map[[16]byte]string, 64)
+	}
+	return decode(b, d.Clock, d.comms, tr, pf)
+}
+
+func decode(b []byte, c Clock, comms map[[16]byte]string, tr *sampler.Transition, pf *sampler.PortFailure) (isFailure bool, err error) {
 	if len(b) < recordSize {
 		return false, fmt.Errorf("ebpf record: %d bytes, want %d", len(b), recordSize)
 	}
@@ -101,7 +124,7 @@ func Decode(b []byte, c Clock, tr *sampler.Transition, pf *sampler.PortFailure) 
 			TID:      int32(uint32(pt)),
 			UID:      uint32(le.Uint64(b[offUidGid:])),
 			CgroupID: le.Uint64(b[offCgroup:]),
-			Comm:     cString(b[offComm : offComm+16]),
+			Comm:     comm(b[offComm:offComm+16], comms),
 		}
 	}
 	at := c.Wall(le.Uint64(b[offKtime:]))
@@ -133,6 +156,7 @@ func Decode(b []byte, c Clock, tr *sampler.Transition, pf *sampler.PortFailure) 
 			To:     sampler.State(to),
 			Actor:  actor(InProcess(sampler.State(from), sampler.State(to))),
 			NetNS:  le.Uint32(b[offNetns:]),
+			Cookie: le.Uint64(b[offCookie:]),
 		}
 		return false, nil
 	case kindConnect, kindBind:
@@ -170,6 +194,21 @@ func decodeSockaddr(b []byte) (netip.AddrPort, error) {
 		return netip.AddrPortFrom(netip.AddrFrom16([16]byte(b[8:24])).Unmap(), port), nil
 	}
 	return netip.AddrPort{}, fmt.Errorf("ebpf record: sockaddr family %d", fam)
+}
+
+// comm is the 16-byte task name, made once per distinct name when comms
+// is not nil.
+func comm(b []byte, comms map[[16]byte]string) string {
+	if comms == nil {
+		return cString(b)
+	}
+	k := [16]byte(b)
+	if s, ok := comms[k]; ok {
+		return s
+	}
+	s := cString(b)
+	comms[k] = s
+	return s
 }
 
 // cString is a NUL-terminated kernel string.

@@ -221,4 +221,38 @@ func BenchmarkDecode(b *testing.B) {
 			}
 		}
 	})
+	b.Run("process, Decoder", func(b *testing.B) {
+		d := Decoder{Clock: testClock}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := d.Decode(withComm[:], &tr, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// The reader decodes every record with a Decoder: once a process name was
+// seen, a record costs no allocation.
+func TestDecoderAllocatesNothingPerRecord(t *testing.T) {
+	rec := stateRecord(sampler.StateClose, sampler.StateSynSent, afInet,
+		netip.MustParseAddrPort("127.0.0.1:0"), netip.MustParseAddrPort("127.0.0.1:9400"))
+	d := Decoder{Clock: testClock}
+	var tr sampler.Transition
+	_, err := Decode(rec[:], testClock, &tr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := tr
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := d.Decode(rec[:], &tr, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%.1f allocations per record, want 0", allocs)
+	}
+	if tr != plain || tr.Actor.Comm == "" {
+		t.Errorf("Decoder gave %+v, Decode %+v", tr, plain)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/cgroup"
 )
 
 // Source is the ebpf source: the table still comes from a snapshot source
@@ -29,13 +30,29 @@ type Source struct {
 	trans  *subscriber[sampler.Transition]
 	failed *subscriber[sampler.PortFailure]
 
-	netns       uint32 // porttop's network namespace: the only one netlink shows
+	netns uint32 // porttop's network namespace
+	// allNetns: the inner source samples every namespace (it is a
+	// sampler.NetnsRanger), so the records of every one are kept; else
+	// only porttop's.
+	allNetns    bool
+	names       atomic.Pointer[map[uint32]string] // namespaces' ip netns names, from the inner source
+	cg          *cgroup.Resolver                  // nil: no cgroup v2
 	lastFailure atomic.Pointer[sampler.PortFailure]
-	connects    atomic.Uint64 // failed connects in netns
-	binds       atomic.Uint64 // failed port-0 binds in netns
+	connects    atomic.Uint64 // failed connects in the namespaces kept
+	binds       atomic.Uint64 // failed port-0 binds in the namespaces kept
 	undecodable atomic.Uint64
-	taken       atomic.Uint64 // records run has begun to handle
-	processed   atomic.Uint64 // records run has handled
+	// lateCatchUps counts catch-ups that gave up waiting for the reader.
+	lateCatchUps atomic.Uint64
+
+	// lostAtFull is the kernel's count of dropped records as the last full
+	// (unnarrowed) Sample began, -1 before the first; narrowed is whether
+	// samples are narrowed by a query now.
+	lostAtFull atomic.Int64
+	narrowed   atomic.Bool
+
+	// q carries transitions from the reader to the subscriber (forward).
+	q       *queue
+	fwdDone chan struct{}
 
 	stop context.CancelFunc
 	done chan struct{}
@@ -52,6 +69,7 @@ var (
 	_ sampler.Noter             = (*Source)(nil)
 	_ sampler.SocketRecycler    = (*Source)(nil)
 	_ sampler.QuietSource       = (*Source)(nil)
+	_ sampler.EventTable        = (*Source)(nil)
 )
 
 type subscriber[T any] struct {
@@ -62,26 +80,43 @@ type subscriber[T any] struct {
 // NewSource loads the kernel programs and starts reading them; inner
 // samples the table. Its error is an *UnavailableError when the programs
 // cannot run (inner is then not closed: the caller may fall back to it).
-func NewSource(inner sampler.Source) (*Source, error) {
-	p, err := Open()
+func NewSource(inner sampler.Source) (*Source, error) { return newSource(inner, false) }
+
+// newSource is NewSource; classic loads the classic tracepoint program
+// (no cookies), for tests of the fallback.
+func newSource(inner sampler.Source, classic bool) (*Source, error) {
+	ns, err := OwnNetns()
+	if err != nil {
+		return nil, &UnavailableError{Why: "cannot tell porttop's network namespace: " + err.Error(), Err: err}
+	}
+	_, all := inner.(sampler.NetnsRanger)
+	opts := options{classic: classic}
+	if !all {
+		opts.only = ns // other namespaces' records are dropped in the kernel
+	}
+	p, err := open(opts)
 	if err != nil {
 		return nil, err
 	}
-	ns, err := OwnNetns()
-	if err != nil {
-		p.Close()
-		return nil, &UnavailableError{Why: "cannot tell porttop's network namespace: " + err.Error(), Err: err}
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Source{
-		netns: ns,
-		inner: inner,
-		probe: p,
-		attr:  NewAttributor(alive),
-		stop:  cancel,
-		done:  make(chan struct{}),
+		netns:    ns,
+		allNetns: all,
+		inner:    inner,
+		probe:    p,
+		attr:     NewAttributor(alive),
+		stop:     cancel,
+		done:     make(chan struct{}),
+		q:        newQueue(),
+		fwdDone:  make(chan struct{}),
+	}
+	s.attr.Home = ns
+	s.lostAtFull.Store(-1)
+	if r, err := cgroup.NewResolver(); err == nil {
+		s.cg = r
 	}
 	go s.run(ctx)
+	go s.forward(ctx)
 	return s, nil
 }
 
@@ -94,10 +129,9 @@ func (s *Source) run(ctx context.Context) {
 	defer close(s.done)
 	var tr sampler.Transition
 	var pf sampler.PortFailure
+	d := Decoder{Clock: s.probe.clock}
 	_ = s.probe.Read(ctx, func(raw []byte) {
-		s.taken.Add(1)
-		defer s.processed.Add(1)
-		isFail, err := Decode(raw, s.probe.clock, &tr, &pf)
+		isFail, err := d.Decode(raw, &tr, &pf)
 		switch {
 		case err != nil:
 			s.undecodable.Add(1)
@@ -118,17 +152,79 @@ func (s *Source) run(ctx context.Context) {
 		default:
 			s.mu.Lock()
 			s.attr.Transition(tr)
+			var opener sampler.Actor
+			known := false
+			if opening(tr) {
+				opener, known = s.attr.Opener(tr)
+			}
 			s.mu.Unlock()
+			s.describe(&tr, opener, known)
 			s.subMu.Lock()
-			sub := s.trans
+			watched := s.trans != nil
 			s.subMu.Unlock()
-			send(ctx, sub, tr)
+			if watched {
+				s.q.push(tr)
+			}
 		}
 	})
 }
 
-// mine reports whether a record's namespace is porttop's (0: unknown, kept).
-func (s *Source) mine(netns uint32) bool { return netns == 0 || netns == s.netns }
+// forward hands the queued transitions to the subscriber, in order.
+func (s *Source) forward(ctx context.Context) {
+	defer close(s.fwdDone)
+	for {
+		tr, ok := s.q.pop()
+		if !ok {
+			return
+		}
+		s.subMu.Lock()
+		sub := s.trans
+		s.subMu.Unlock()
+		send(ctx, sub, tr)
+		s.q.handed()
+	}
+}
+
+// mine reports whether a record's namespace is one the inner source
+// samples: any when it samples all, else porttop's (0: unknown, kept).
+func (s *Source) mine(netns uint32) bool { return s.allNetns || netns == 0 || netns == s.netns }
+
+// opening reports whether tr opens its socket, or first shows its port
+// (sampler.Transition's Opener and Place are filled on these): connect,
+// listen, an accepted child's birth and its handshake's end, and a
+// connect's handshake's end.
+func opening(tr sampler.Transition) bool {
+	switch {
+	case tr.From == sampler.StateClose,
+		tr.From == sampler.StateListen && tr.To == sampler.StateSynRecv,
+		tr.From == sampler.StateSynRecv && tr.To == sampler.StateEstablished,
+		tr.From == sampler.StateSynSent && tr.To == sampler.StateEstablished:
+		return true
+	}
+	return false
+}
+
+// describe fills in a transition's Opener and Place from the process that
+// opened its socket: pid, name and uid (Gone when it has exited), and the
+// namespace's name and the opener's cgroup and container.
+func (s *Source) describe(tr *sampler.Transition, opener sampler.Actor, known bool) {
+	tr.Opener, tr.Place = sampler.Owner{UID: -1}, sampler.Place{Netns: uint64(tr.NetNS)}
+	if names := s.names.Load(); names != nil && tr.NetNS != 0 {
+		tr.Place.NetnsName = (*names)[tr.NetNS]
+	}
+	if !known {
+		return
+	}
+	// The acting process is running now; another (the listener of an
+	// accepted socket, a connect seen earlier) may have exited.
+	running := tr.Actor.Known && tr.Actor.PID == opener.PID
+	tr.Opener = sampler.Owner{PID: opener.PID, UID: int32(opener.UID), Process: opener.Comm, Gone: !running && !alive(opener.PID)}
+	tr.Place.CgroupID = opener.CgroupID
+	if s.cg != nil && opener.CgroupID != 0 {
+		tr.Place.Cgroup, _ = s.cg.Path(opener.CgroupID)
+		tr.Place.Container = cgroup.Parse(tr.Place.Cgroup).Container
+	}
+}
 
 // send hands v to the subscriber, waiting while it is busy (the kernel
 // buffers meanwhile and counts what it cannot hold).
@@ -149,9 +245,23 @@ func (s *Source) Name() string { return "ebpf" }
 // Sample is the inner source's table with the processes the kernel saw
 // open its sockets filled in where the table has none.
 func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
+	full := !s.narrowed.Load()
+	lost := int64(s.probe.Lost())
 	snap, err := s.inner.Sample(ctx)
 	if err != nil {
 		return snap, err
+	}
+	if full {
+		s.lostAtFull.Store(lost)
+	}
+	if r, ok := s.inner.(sampler.NetnsRanger); ok {
+		names := map[uint32]string{}
+		for _, n := range r.NetnsRanges() {
+			if n.NetnsName != "" {
+				names[uint32(n.Netns)] = n.NetnsName
+			}
+		}
+		s.names.Store(&names)
 	}
 	// The sample can hold sockets whose opening transitions are still in
 	// the ring buffer: let the reader reach them first.
@@ -199,8 +309,9 @@ func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) 
 			s.subMu.Unlock()
 			if watched {
 				s.catchUp()
+				s.handedOn()
 			}
-			s.name(batch)
+			s.name(batch, !watched)
 			for _, r := range batch {
 				select {
 				case out <- r:
@@ -215,9 +326,10 @@ func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) 
 
 // name fills in released sockets' openers. netlink's report can overtake
 // the transitions that name it, still in the ring buffer: when an opener is
-// unknown, it waits (at most maxCatchUp) for the records written before the
-// reports to be read, once for the batch.
-func (s *Source) name(batch []sampler.Release) {
+// unknown and the reader has not caught up for this batch yet (catchUp),
+// it waits for the records written before the reports to be read, once
+// for the batch.
+func (s *Source) name(batch []sampler.Release, catchUp bool) {
 	missing := false
 	s.mu.Lock()
 	for i := range batch {
@@ -226,7 +338,7 @@ func (s *Source) name(batch []sampler.Release) {
 		}
 	}
 	s.mu.Unlock()
-	if !missing {
+	if !missing || !catchUp {
 		return
 	}
 	s.catchUp()
@@ -240,26 +352,43 @@ func (s *Source) name(batch []sampler.Release) {
 }
 
 // catchUp waits, at most maxCatchUp, until the reader has handled every
-// record written so far.
+// record written so far (Probe.Barrier): the Attributor has it, and the
+// subscriber's queue. Called after a sample's dump, it lets the opening
+// transitions of every socket in it be read first (it never waits on the
+// subscriber, who may be the one sampling). Called as a batch of netlink
+// releases arrives, then followed by handedOn, it holds them until the
+// transitions the kernel made before it sent them (a destroy report is
+// sent after the socket's last transition) are in the subscriber's
+// channel: a subscriber that takes the transitions already queued before
+// it applies a release sees them in the kernel's order.
 func (s *Source) catchUp() {
-	pending := s.probe.Pending()
-	// Records taken but still being handled count too.
-	target := s.taken.Load() + uint64(pending)
-	if s.processed.Load() >= target {
-		return
-	}
-	if pending > 0 {
-		s.probe.Flush()
-	}
-	for deadline := time.Now().Add(maxCatchUp); s.processed.Load() < target && time.Now().Before(deadline); {
-		time.Sleep(100 * time.Microsecond)
+	if !s.probe.Barrier(maxCatchUp) && s.probe.RingBuffer() {
+		s.lateCatchUps.Add(1)
 	}
 }
 
-const maxCatchUp = 20 * time.Millisecond
+// handedOn waits, at most maxCatchUp, until every transition queued so
+// far is in the subscriber's channel.
+func (s *Source) handedOn() {
+	pushed, handed := s.q.counts()
+	for deadline := time.Now().Add(maxCatchUp); handed < pushed; _, handed = s.q.counts() {
+		if time.Now().After(deadline) {
+			s.lateCatchUps.Add(1)
+			return
+		}
+		time.Sleep(50 * time.Microsecond)
+	}
+}
 
-// WatchTransitions sends every TCP transition and failed hand-out in
-// porttop's network namespace until ctx ends.
+// maxCatchUp bounds a catch-up: the reader, poked, normally gets there in
+// well under a millisecond; this only stops a stalled subscriber (one not
+// taking transitions) from holding releases and samples for good.
+const maxCatchUp = 500 * time.Millisecond
+
+// WatchTransitions sends every TCP transition and failed hand-out in the
+// namespaces the inner source samples (every one, or porttop's) until ctx
+// ends, each transition with its namespace and, where known, its socket's
+// opener and place.
 func (s *Source) WatchTransitions(ctx context.Context, out chan<- sampler.Transition, failed chan<- sampler.PortFailure) error {
 	if err := subscribe(s, &s.trans, ctx, out); err != nil {
 		return err
@@ -292,8 +421,8 @@ func unsubscribe[T any](s *Source, slot **subscriber[T]) {
 // Lost is how many kernel records were dropped because porttop fell behind.
 func (s *Source) Lost() uint64 { return s.probe.Lost() }
 
-// PortFailures are the counts of failed hand-outs in porttop's network
-// namespace since start, with records dropped by the kernel (all
+// PortFailures are the counts of failed hand-outs in the namespaces the
+// inner source samples since start, with records dropped by the kernel (all
 // namespaces), and the latest failure seen (zero when none).
 func (s *Source) PortFailures() (Counts, sampler.PortFailure, error) {
 	k, err := s.probe.Counts()
@@ -328,17 +457,33 @@ func (s *Source) Close() error {
 	var err error
 	s.once.Do(func() {
 		s.stop()
+		s.q.close()
 		err = s.probe.Close()
 		<-s.done
+		<-s.fwdDone
 		if c, ok := s.inner.(interface{ Close() error }); ok {
 			err = errors.Join(err, c.Close())
+		}
+		if s.cg != nil {
+			s.cg.Close()
 		}
 	})
 	return err
 }
 
+// CompleteTransitions reports whether the transition stream is the whole
+// story of every TCP socket the samples show (sampler.EventTable): the
+// cookie program runs (each transition names its socket by cookie and
+// namespace) and the kernel has dropped no record since the last full
+// Sample began. False before the first full Sample.
+func (s *Source) CompleteTransitions() bool {
+	at := s.lostAtFull.Load()
+	return s.probe.Cookies() && at >= 0 && uint64(at) == s.probe.Lost()
+}
+
 // SetQuery narrows the inner source's samples.
 func (s *Source) SetQuery(q sampler.Query) {
+	s.narrowed.Store(len(q.Protos) != 0 || q.States != 0 || len(q.Ports) != 0)
 	if qs, ok := s.inner.(sampler.Queryable); ok {
 		qs.SetQuery(q)
 	}

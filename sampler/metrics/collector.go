@@ -19,15 +19,17 @@ type Collector struct {
 	mu    sync.Mutex
 	state *State
 
-	rangeSize, rangeLow, rangeHigh *prometheus.Desc
-	inUse, portsUsed, destPorts    *prometheus.Desc
-	destinations, timeWait         *prometheus.Desc
-	sockets                        *prometheus.Desc
-	handouts, releases, hold       *prometheus.Desc
-	kernelOpens, reportedOpens     *prometheus.Desc
-	dropped, samples, sampleErrors *prometheus.Desc
-	lastSuccess, lastCost          *prometheus.Desc
-	lastTime                       *prometheus.Desc
+	rangeSize, rangeLow, rangeHigh  *prometheus.Desc
+	inUse, portsUsed, destPorts     *prometheus.Desc
+	destinations, timeWait          *prometheus.Desc
+	sockets                         *prometheus.Desc
+	handouts, releases, hold        *prometheus.Desc
+	kernelOpens, reportedOpens      *prometheus.Desc
+	dropped, samples, sampleErrors  *prometheus.Desc
+	lastSuccess, lastCost           *prometheus.Desc
+	lastTime                        *prometheus.Desc
+	failed                          *prometheus.Desc
+	netnsUsed, netnsSize, netnsRead *prometheus.Desc
 }
 
 // NewCollector makes a collector over a new State.
@@ -57,6 +59,10 @@ func NewCollector(o Options) *Collector {
 		lastSuccess:   d("last_sample_success", "1 when the last sample of the connection table succeeded, 0 when it failed."),
 		lastCost:      d("last_sample_duration_seconds", "Wall time the last sample of the connection table took."),
 		lastTime:      d("last_sample_timestamp_seconds", "When the last sample was taken, in seconds since the Unix epoch."),
+		failed:        d("failed_handouts_total", "Calls that failed for want of a free local port since porttop started (connect EADDRNOTAVAIL, bind EADDRINUSE), by op and errno; only with a source that sees them (ebpf).", "op", "errno"),
+		netnsUsed:     d("netns_ephemeral_ports_used", "Distinct local ports of a network namespace's own ephemeral range in use by its sockets; the namespaces other than porttop's own, fullest of their range first, at most 20.", "netns", "netns_name"),
+		netnsSize:     d("netns_ephemeral_range_ports", "Size of a network namespace's own ephemeral port range (the namespaces of porttop_netns_ephemeral_ports_used).", "netns", "netns_name"),
+		netnsRead:     d("netns_read", "Network namespaces other than porttop's own that porttop reads (0 when it reads its own alone)."),
 	}
 }
 
@@ -74,7 +80,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 		c.rangeSize, c.rangeLow, c.rangeHigh, c.inUse, c.portsUsed, c.destPorts,
 		c.destinations, c.timeWait, c.sockets, c.handouts, c.releases, c.hold,
 		c.kernelOpens, c.reportedOpens, c.dropped, c.samples, c.sampleErrors,
-		c.lastSuccess, c.lastCost, c.lastTime,
+		c.lastSuccess, c.lastCost, c.lastTime, c.failed, c.netnsUsed, c.netnsSize, c.netnsRead,
 	} {
 		ch <- d
 	}
@@ -128,6 +134,20 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		counter(c.kernelOpens, float64(p), "passive")
 		counter(c.reportedOpens, float64(s.reportedTCP))
 	}
+	// Like the kernel's, failures are the whole host's: not sent beside
+	// filtered figures.
+	if s.match == nil {
+		for k, n := range s.Failures() {
+			counter(c.failed, float64(n), k.op.String(), k.errno)
+		}
+	}
+	all := s.Namespaces()
+	gauge(c.netnsRead, float64(len(all)))
+	for _, n := range all[:min(len(all), MaxNetns)] {
+		ino, name := strconv.FormatUint(n.Inode, 10), labelText(n.Name)
+		gauge(c.netnsUsed, float64(n.PortsUsed), ino, name)
+		gauge(c.netnsSize, float64(n.Range.Size()), ino, name)
+	}
 	counter(c.dropped, float64(s.dropped))
 	counter(c.samples, float64(s.samples))
 	counter(c.sampleErrors, float64(s.sampleErrors))
@@ -168,15 +188,17 @@ func stateLabel(st sampler.State) string {
 
 // SeriesBound is the most series Collect sends for topN destinations:
 // fixed series (range 3, ports used, destinations, TIME_WAIT, kernel 2,
-// reported, dropped, samples, errors, last success, cost, time: 15), per
+// reported, dropped, samples, errors, last success, cost, time,
+// namespaces read: 16), failed hand-outs (2 ops x 3 errno classes), per
 // protocol (sockets, other, handouts, releases, histogram buckets + +Inf +
-// sum + count, ephemeral sockets by state: up to 13 states), and topN.
+// sum + count, ephemeral sockets by state: up to 13 states), 2 per
+// namespace for at most MaxNetns namespaces, and topN.
 func SeriesBound(topN int) int {
 	if topN <= 0 {
 		topN = DefaultTopN
 	}
 	perProto := 4 + len(HoldBuckets) + 3 + stateCountBound
-	return 15 + len(protos)*perProto + min(topN, MaxTopN)
+	return 16 + failureKeys + len(protos)*perProto + 2*MaxNetns + min(topN, MaxTopN)
 }
 
 // stateCountBound is how many states a socket can report (sampler.State's

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/ports"
 )
 
 // synthetic is a table of n TCP sockets on ephemeral local ports spread
@@ -112,7 +113,7 @@ func TestCollectorExportsTheScript(t *testing.T) {
 // The series stay under SeriesBound whatever the table holds.
 func TestSeriesBoundWithFiveThousandDestinations(t *testing.T) {
 	for _, topN := range []int{1, DefaultTopN, 200} {
-		c := NewCollector(Options{Ephemeral: eph, TopN: topN})
+		c := NewCollector(Options{Ephemeral: eph, TopN: topN, SeesFailures: true})
 		socks := synthetic(20000, 5000)
 		// Every state on both protocols, to reach the bound's worst case.
 		for st := sampler.State(0); st < stateCountBound; st++ {
@@ -122,7 +123,22 @@ func TestSeriesBoundWithFiveThousandDestinations(t *testing.T) {
 				socks = append(socks, sk)
 			}
 		}
-		c.Observe(batch(0, socks))
+		// Failures of every op and errno class, and 100 other namespaces
+		// each holding ports of its own range.
+		b := batch(0, socks)
+		for _, op := range []sampler.FailedOp{sampler.FailedConnect, sampler.FailedBind} {
+			for _, errno := range []int{sampler.ErrnoAddrNotAvail, sampler.ErrnoAddrInUse, 111, 13} {
+				b.Failures = append(b.Failures, sampler.FailureCount{Op: op, Errno: errno, Count: 1})
+			}
+		}
+		for i := range 100 {
+			ino := uint64(7000 + i)
+			b.NetnsRanges = append(b.NetnsRanges, sampler.NetnsRange{Netns: ino, Range: ports.Range{Lo: 1000, Hi: 1999}})
+			sk := conn(uint16(1000+i), "10.8.8.8:80", sampler.StateEstablished)
+			sk.Netns = ino
+			b.Snapshot.Sockets = append(b.Snapshot.Sockets, sk)
+		}
+		c.Observe(b)
 		n := testutil.CollectAndCount(c)
 		reg := prometheus.NewPedanticRegistry()
 		reg.MustRegister(c)

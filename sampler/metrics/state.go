@@ -36,6 +36,10 @@ type Options struct {
 	Ephemeral ports.Range
 	// Match keeps only the sockets it accepts (a --filter); nil keeps all.
 	Match func(*sampler.Socket) bool
+	// SeesFailures says the source reports failed hand-outs (the ebpf
+	// source): their counters are sent from the start, at 0, rather than
+	// only once one failed (where absent means "cannot see").
+	SeesFailures bool
 }
 
 // protos are the protocols with series, in label order.
@@ -80,8 +84,9 @@ type destKey struct {
 // State holds what the metrics say: counters fed by events, gauges from
 // the latest snapshot. Not safe for concurrent use (Collector locks it).
 type State struct {
-	topN  int
-	match func(*sampler.Socket) bool
+	topN         int
+	match        func(*sampler.Socket) bool
+	seesFailures bool
 
 	ephemeral ports.Range
 
@@ -94,6 +99,7 @@ type State struct {
 	kernelStart        *sampler.KernelCounters
 	kernel             sampler.KernelCounters
 	reportedTCP        uint64
+	failures           map[failureKey]uint64 // failed hand-outs (failures.go)
 
 	// From the latest batch.
 	observed   bool
@@ -113,6 +119,13 @@ type State struct {
 	listeners sampler.Listeners
 	latest    sampler.Snapshot // the table the gauges count, held until replaced
 	stale     bool             // latest (or the range) changed since the count
+
+	// The other network namespaces the latest batch listed (netns.go):
+	// their sockets are judged against their own range.
+	others     []sampler.NetnsRange
+	otherIndex map[uint64]int // inode -> index in others
+	netns      []Netns        // counted from latest, fullest first
+	netnsKeys  []uint64       // scratch for countNetns
 }
 
 // NewState makes an empty State.
@@ -121,7 +134,7 @@ func NewState(o Options) *State {
 	if n <= 0 {
 		n = DefaultTopN
 	}
-	return &State{topN: min(n, MaxTopN), match: o.Match, ephemeral: o.Ephemeral, dests: map[destKey]int{}}
+	return &State{topN: min(n, MaxTopN), match: o.Match, seesFailures: o.SeesFailures, ephemeral: o.Ephemeral, dests: map[destKey]int{}}
 }
 
 // Observe takes one batch: its events feed the counters at once, its
@@ -159,6 +172,10 @@ func (s *State) Observe(b sampler.Batch) (done sampler.Snapshot) {
 		s.listeners.Reset(s.latest.Sockets)
 		s.stale = true
 	}
+	if b.Err == nil {
+		s.setOthers(b.NetnsRanges)
+	}
+	s.observeFailures(b.Failures)
 	for i := range b.Events {
 		s.event(&b.Events[i])
 	}
@@ -196,7 +213,6 @@ func (s *State) table(sockets []sampler.Socket) {
 	s.timeWait, s.portsUsed = 0, 0
 	clear(s.used[:])
 	clear(s.dests)
-	eph := s.ephemeral
 	for i := range sockets {
 		sk := &sockets[i]
 		if s.match != nil && !s.match(sk) {
@@ -207,17 +223,22 @@ func (s *State) table(sockets []sampler.Socket) {
 		if sk.State == sampler.StateTimeWait {
 			s.timeWait++
 		}
+		// Each namespace's sockets are judged against its own range;
+		// another namespace's take none of porttop's own (netns.go counts
+		// them).
 		port := sk.Local.Port()
-		if !eph.Known() || !eph.Contains(port) || sk.State == sampler.StateListen {
+		if eph := s.rangeOf(sk.Netns); !eph.Known() || !eph.Contains(port) || sk.State == sampler.StateListen {
 			continue
 		}
 		if sk.Proto == sampler.TCP && s.listeners.Accepts(sk.Local) {
 			continue // accepted by a listener on an ephemeral port: no port of its own
 		}
-		s.inUse[pi][sk.State]++
-		if w, bit := port>>6, uint64(1)<<(port&63); s.used[w]&bit == 0 {
-			s.used[w] |= bit
-			s.portsUsed++
+		if !s.isOther(sk.Netns) {
+			s.inUse[pi][sk.State]++
+			if w, bit := port>>6, uint64(1)<<(port&63); s.used[w]&bit == 0 {
+				s.used[w] |= bit
+				s.portsUsed++
+			}
 		}
 		r := sampler.Unmap(sk.Remote)
 		if r.Port() == 0 {
@@ -226,6 +247,7 @@ func (s *State) table(sockets []sampler.Socket) {
 		s.dests[destKey{sk.Proto, r}]++
 	}
 	s.rank()
+	s.countNetns(sockets)
 }
 
 // rank orders the destinations, most ports first (then by address, so the

@@ -3,11 +3,16 @@
 package netns
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"net"
+	"os/exec"
 	"slices"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/nstest"
@@ -17,7 +22,7 @@ import (
 // fillNamespace has helper processes hold conns loopback connections inside
 // n (2*conns sockets), at most 2,500 each (5,000 descriptors), until the
 // benchmark ends: the benchmark itself holds none.
-func fillNamespace(b *testing.B, n NS, conns int) {
+func fillNamespace(b testing.TB, n NS, conns int) {
 	b.Helper()
 	for conns > 0 {
 		c := min(conns, 2500)
@@ -27,40 +32,85 @@ func fillNamespace(b *testing.B, n NS, conns int) {
 	}
 }
 
+// cpuClock is this process's CPU time, every thread's, user and system
+// (the kernel's dump work is system time of the reading thread).
+func cpuClock(b *testing.B) time.Duration {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // The issue's target: a round over 20 namespaces of 1,000 sockets each
-// costs at most 1.5x one dump of 20k sockets in one namespace. Both read
-// namespaces the benchmark made, with full dumps (per-namespace sources
-// make no partial samples), and attribute owners as Source does: one cache
-// for the round's merged table, filled by the first round's walk.
+// costs at most 1.5x one dump of 20k sockets in one namespace, side by
+// side in one run (.ci/bench NETNS=1 runs this inside an empty namespace
+// of its own, so that porttop's own namespace, which the Source always
+// reads, adds an empty dump, not the host's table). Sub-benchmarks:
+//
+//   - one_namespace_20k/dump: the reference, a full dump of the 20k
+//     namespace attributed to owners (one cache, as Source does);
+//   - 20_namespaces_1k/idle_round: the Source's Sample with nothing
+//     changing (every namespace skipped as quiet);
+//   - 20_namespaces_1k/changed_round: the Source's Sample after a new
+//     TCP connection was made in every namespace (made outside the count):
+//     every namespace is dumped in full;
+//   - 20_namespaces_1k/udp_changed_round: the same after a UDP socket was
+//     bound, or closed, in every namespace (a DNS lookup's, say): every
+//     namespace is refreshed (listeners and UDP read, its other TCP
+//     sockets carried);
+//   - 20_namespaces_1k/full_dumps: every namespace dumped in full, no
+//     quiet skip, no partial sample: the kernel's part of a changed round.
+//
+// Each reports cpu-ms/op (this process's CPU around the rounds alone) and
+// the sockets `ip netns exec NS ss -tan` lists in the namespaces read,
+// with ss's own CPU (ss-cpu-ms, ip's setns and exec included) beside.
 func BenchmarkNamespaces(b *testing.B) {
 	nstest.RequireRoot(b)
 	const total, spread = 20000, 20
-	one := func(b *testing.B) []NS {
-		n := inNamespaceB(b, nstest.Netns(b, "bench-one", 0, 0))
-		fillNamespace(b, n, total/2)
-		return []NS{inNamespaceB(b, n.Name)} // now with the helpers' pid
-	}
-	many := func(b *testing.B) []NS {
-		var ns []NS
-		for i := range spread {
-			n := inNamespaceB(b, nstest.Netns(b, fmt.Sprintf("bench-%d", i), 0, 0))
-			fillNamespace(b, n, total/spread/2)
-			ns = append(ns, inNamespaceB(b, n.Name))
-		}
-		return ns
+	one := inNamespaceB(b, nstest.Netns(b, "bench-one", 0, 0))
+	fillNamespace(b, one, total/2)
+	one = inNamespaceB(b, one.Name)
+	var many []NS
+	for i := range spread {
+		n := inNamespaceB(b, nstest.Netns(b, fmt.Sprintf("bench-%d", i), 0, 0))
+		fillNamespace(b, n, total/spread/2)
+		many = append(many, inNamespaceB(b, n.Name))
 	}
 	oneName := fmt.Sprintf("one_namespace_%dk", total/1000)
-	manyName := fmt.Sprintf("%d_namespaces_%dk_each", spread, total/spread/1000)
-	b.Run("full_dumps/"+oneName, func(b *testing.B) { benchSources(b, one(b), total) })
-	b.Run("full_dumps/"+manyName, func(b *testing.B) { benchSources(b, many(b), total) })
-	b.Run("source/"+oneName, func(b *testing.B) { benchSource(b, one(b), total) })
-	b.Run("source/"+manyName, func(b *testing.B) { benchSource(b, many(b), total) })
+	manyName := fmt.Sprintf("%d_namespaces_%dk", spread, total/spread/1000)
+	b.Run(oneName+"/dump", func(b *testing.B) { benchDumps(b, []NS{one}, total) })
+	b.Run(manyName+"/idle_round", func(b *testing.B) { benchRounds(b, many, total, changeNone) })
+	b.Run(manyName+"/changed_round", func(b *testing.B) { benchRounds(b, many, total, changeTCP) })
+	b.Run(manyName+"/udp_changed_round", func(b *testing.B) { benchRounds(b, many, total, changeUDP) })
+	b.Run(manyName+"/full_dumps", func(b *testing.B) { benchDumps(b, many, total) })
 }
 
-// benchSource times the multi-namespace Source's Sample over the given
-// namespaces (and porttop's own, which it always reads): dumps, quiet
-// namespaces skipped, cgroup tagging, one attribution of owners.
-func benchSource(b *testing.B, ns []NS, want int) {
+// ssTotals runs `ip netns exec NS ss -tan` in each namespace and reports
+// the sockets listed and ss's CPU per listing of them all.
+func ssTotals(b *testing.B, ns []NS) {
+	var socks int
+	var cpu time.Duration
+	for _, n := range ns {
+		cmd := exec.Command("ip", "netns", "exec", n.Name, "ss", "-tan")
+		out, err := cmd.Output()
+		if err != nil {
+			b.Fatalf("ss in %s: %v", n.Name, err)
+		}
+		socks += bytes.Count(out, []byte("\n")) - 1 // the header
+		cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
+	b.ReportMetric(float64(socks), "ss-sockets")
+	b.ReportMetric(float64(cpu.Microseconds())/1000, "ss-cpu-ms")
+}
+
+// benchRounds times the multi-namespace Source's Sample over ns (and
+// porttop's own namespace, which it always reads): dumps of the
+// namespaces that changed, quiet ones skipped, cgroup tagging, one
+// attribution of owners, releases watched. With a change, every namespace gets a new
+// connection or UDP socket (the last round's closed) before each round,
+// uncounted.
+func benchRounds(b *testing.B, ns []NS, want int, change change) {
 	src, err := newSource(func() ([]NS, error) {
 		list, err := Discover()
 		if err != nil {
@@ -78,6 +128,42 @@ func benchSource(b *testing.B, ns []NS, want int) {
 		b.Fatal(err)
 	}
 	defer src.Close()
+	// Releases are watched, as porttop does: a UDP socket closed and
+	// another bound leave the counts as they were, the close is heard.
+	wctx, cancel := context.WithCancel(context.Background())
+	out := make(chan sampler.Release, 1024)
+	watched := make(chan error, 1)
+	go func() { watched <- src.WatchReleases(wctx, out) }()
+	go func() {
+		for range out {
+		}
+	}()
+	defer func() {
+		cancel()
+		<-watched
+		close(out)
+	}()
+	for i := 0; ; i++ { // until every namespace's watcher runs
+		src.mu.Lock()
+		all := true
+		for _, m := range src.members {
+			all = all && m.watch != nil
+		}
+		src.mu.Unlock()
+		if all {
+			break
+		}
+		if i == 500 {
+			b.Fatal("release watchers did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // let them subscribe
+	var changer *changer
+	if change != changeNone {
+		changer = newChanger(b, ns, change)
+		defer changer.close()
+	}
 	ctx := context.Background()
 	snap, err := src.Sample(ctx)
 	if err != nil {
@@ -86,29 +172,143 @@ func benchSource(b *testing.B, ns []NS, want int) {
 	if len(snap.Sockets) < want {
 		b.Fatalf("a round saw %d sockets, want at least %d", len(snap.Sockets), want)
 	}
+	quiet := func() (q uint64) {
+		for _, m := range src.members {
+			q += m.quiet
+		}
+		return q
+	}
+	// Rounds in which every namespace was skipped, and the others (some
+	// namespace changed, or its last dump reached poll.MaxQuietGap).
+	var cpu, skippedCPU time.Duration
+	var skipped int
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := src.Sample(ctx); err != nil {
+		if changer != nil {
+			b.StopTimer()
+			changer.step(b)
+			b.StartTimer()
+		}
+		q0 := quiet()
+		c0 := cpuClock(b)
+		snap, err := src.Sample(ctx)
+		if err != nil {
 			b.Fatal(err)
+		}
+		src.Recycle(snap.Sockets) // as the poller does
+		c := cpuClock(b) - c0
+		cpu += c
+		if quiet()-q0 == uint64(len(src.members)) {
+			skipped++
+			skippedCPU += c
 		}
 	}
 	b.StopTimer()
-	var quiet uint64
+	ms := func(d time.Duration, n int) float64 { return float64(d.Microseconds()) / 1000 / float64(max(n, 1)) }
+	b.ReportMetric(ms(cpu, b.N), "cpu-ms/op")
+	b.ReportMetric(float64(quiet())/float64(b.N*len(src.members)), "quiet/ns")
+	var refreshed uint64
 	for _, m := range src.members {
-		quiet += m.quiet
+		refreshed += m.refreshed
 	}
-	b.ReportMetric(float64(quiet)/float64(b.N*len(src.members)), "quiet/ns")
+	b.ReportMetric(float64(refreshed)/float64(b.N*len(src.members)), "refreshed/ns")
+	if change == changeNone {
+		b.ReportMetric(ms(skippedCPU, skipped), "skipped-cpu-ms")
+		b.ReportMetric(ms(cpu-skippedCPU, b.N-skipped), "refresh-cpu-ms")
+	}
+	ssTotals(b, ns)
 }
 
-func benchSources(b *testing.B, ns []NS, want int) {
+// change is what a changer changes in every namespace.
+type change int
+
+const (
+	changeNone change = iota
+	changeTCP         // a new connection (the last one reset)
+	changeUDP         // a bound UDP socket, closed the next step
+)
+
+// changer makes a change in every namespace at each step, and undoes the
+// one of the step before (a reset: no TIME_WAIT left behind).
+type changer struct {
+	kind  change
+	ns    []NS
+	lns   []net.Listener
+	conns [][2]net.Conn
+	udp   []net.PacketConn
+}
+
+func newChanger(b *testing.B, ns []NS, kind change) *changer {
+	c := &changer{kind: kind, ns: ns, conns: make([][2]net.Conn, len(ns)), udp: make([]net.PacketConn, len(ns))}
+	for _, n := range ns {
+		var ln net.Listener
+		if err := Do(n, func() (err error) { ln, err = net.Listen("tcp4", "127.0.0.1:0"); return err }); err != nil {
+			b.Fatal(err)
+		}
+		c.lns = append(c.lns, ln)
+	}
+	return c
+}
+
+func (c *changer) step(b *testing.B) {
+	for i, n := range c.ns {
+		if c.kind == changeUDP && c.udp[i] != nil {
+			c.reset(i) // a close this time, a new socket the next
+			continue
+		}
+		c.reset(i)
+		if c.kind == changeUDP {
+			if err := Do(n, func() (err error) { c.udp[i], err = net.ListenPacket("udp4", "127.0.0.1:0"); return err }); err != nil {
+				b.Fatal(err)
+			}
+			continue
+		}
+		addr := c.lns[i].Addr().String()
+		var cl net.Conn
+		if err := Do(n, func() (err error) { cl, err = net.Dial("tcp4", addr); return err }); err != nil {
+			b.Fatal(err)
+		}
+		sv, err := c.lns[i].Accept()
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.conns[i] = [2]net.Conn{cl, sv}
+	}
+}
+
+func (c *changer) reset(i int) {
+	for _, x := range c.conns[i] {
+		if x != nil {
+			_ = x.(*net.TCPConn).SetLinger(0)
+			x.Close()
+		}
+	}
+	c.conns[i] = [2]net.Conn{}
+	if c.udp[i] != nil {
+		c.udp[i].Close()
+		c.udp[i] = nil
+	}
+}
+
+func (c *changer) close() {
+	for i, ln := range c.lns {
+		c.reset(i)
+		ln.Close()
+	}
+}
+
+// benchDumps times full dumps (no partial sample, no quiet skip) of every
+// namespace of ns, their sockets attributed together with one cache.
+func benchDumps(b *testing.B, ns []NS, want int) {
 	var srcs []*sockdiag.Source
 	for _, n := range ns {
-		s, err := OpenSockDiag(n)
+		s, err := OpenSockDiag(n, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer s.Close()
 		s.WithoutOwners()
+		s.SetPartial(false)
 		srcs = append(srcs, s)
 	}
 	owners := sockdiag.NewOwners()
@@ -132,10 +332,15 @@ func benchSources(b *testing.B, ns []NS, want int) {
 		b.Fatalf("a round saw %d sockets, want at least %d", got, want)
 	}
 	b.ResetTimer()
+	c0 := cpuClock(b)
 	for b.Loop() {
 		round()
 	}
-	b.ReportMetric(float64(want), "sockets")
+	cpu := cpuClock(b) - c0
+	b.StopTimer()
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(len(all)), "sockets")
+	ssTotals(b, ns)
 }
 
 func inNamespaceB(b *testing.B, name string) NS {

@@ -13,15 +13,20 @@ import (
 // OpenSockDiag makes a sock_diag Source reading namespace n's table. Every
 // netlink socket it opens (the dump socket, again after a broken dump, and
 // the release watcher's two) is made inside n by Dialer, so the Source
-// gets partial samples and destroy events of n as in porttop's own.
-func OpenSockDiag(n NS) (*sockdiag.Source, error) {
-	procfs := "/dev/null/no-procfs" // no process in n: no counters to read
-	if n.Self {
-		procfs = ProcDir + "/self"
-	} else if n.PID != 0 {
-		procfs = ProcDir + "/" + strconv.Itoa(int(n.PID))
+// gets partial samples and destroy events of n as in porttop's own. Its
+// counters (partial samples, Quiet) are read from c, n's counter files;
+// with c nil, through a process in n (none: no counters).
+func OpenSockDiag(n NS, c *CounterFiles) (*sockdiag.Source, error) {
+	opts := sockdiag.Options{Dial: Dialer(n), Procfs: "/dev/null/no-procfs"}
+	switch {
+	case c != nil:
+		opts.ReadCounters = c.Read
+	case n.Self:
+		opts.Procfs = ProcDir + "/self"
+	case n.PID != 0:
+		opts.Procfs = ProcDir + "/" + strconv.Itoa(int(n.PID))
 	}
-	return sockdiag.Open(sockdiag.Options{Dial: Dialer(n), Procfs: procfs})
+	return sockdiag.Open(opts)
 }
 
 // Dialer opens NETLINK_SOCK_DIAG sockets inside namespace n (a socket keeps

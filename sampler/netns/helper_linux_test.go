@@ -4,6 +4,7 @@ package netns
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -31,13 +32,16 @@ func TestMain(m *testing.M) {
 }
 
 // helperFill opens n loopback connections (2n sockets), says "ready" and
-// holds them until stdin closes.
+// holds them until stdin closes. They carry no traffic, keepalive probes
+// included (Go's default sends one every 15 s on each): a namespace
+// where segments flow is not idle (see the package README).
 func helperFill(n string) int {
 	conns, err := strconv.Atoi(n)
 	if err != nil {
 		return 2
 	}
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	lc := net.ListenConfig{KeepAlive: -1}
+	ln, err := lc.Listen(context.Background(), "tcp4", "127.0.0.1:0")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -56,7 +60,8 @@ func helperFill(n string) int {
 	}()
 	var held []net.Conn
 	for range conns {
-		c, err := net.Dial("tcp4", ln.Addr().String())
+		d := net.Dialer{KeepAlive: -1}
+		c, err := d.Dial("tcp4", ln.Addr().String())
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1

@@ -11,7 +11,6 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/cgroup"
-	"github.com/porttop/porttop/sampler/poll"
 	"github.com/porttop/porttop/sampler/ports"
 	"github.com/porttop/porttop/sampler/procowner"
 	"github.com/porttop/porttop/sampler/sockdiag"
@@ -45,33 +44,10 @@ type Source struct {
 	// the namespaces' kernel counters.
 	watching *watching
 	counters counterSum
-}
-
-// member is one namespace being read.
-type member struct {
-	ns    NS
-	src   *sockdiag.Source
-	rng   *RangeFile // nil: not readable
-	cur   ports.Range
-	count int
-	// last is the namespace's sockets as the last dump gave them, placed
-	// (nil before the first): a namespace whose counters held still since
-	// (Quiet) is not dumped again. Only namespaces with a process to read
-	// the counters of can be quiet.
-	last []sampler.Socket
-	// dumped is when last was dumped: it is reused for at most
-	// poll.MaxQuietGap, as the poller trusts a quiet source (a bound UDP
-	// socket connecting moves no counter).
-	dumped time.Time
-	// quiet counts samples that reused last, for tests and benchmarks.
-	quiet uint64
-	// watch is its release watcher while releases are watched.
-	watch *memberWatch
-}
-
-// isQuiet reports whether m's last dump may stand for now.
-func (m *member) isQuiet(now time.Time) bool {
-	return m.last != nil && now.Sub(m.dumped) < poll.MaxQuietGap && m.src.Quiet()
+	// spare is a snapshot's Sockets handed back (Recycle) for the next
+	// Sample to fill; lastTotal is how many the last Sample held.
+	spare     []sampler.Socket
+	lastTotal int
 }
 
 var (
@@ -79,6 +55,8 @@ var (
 	_ sampler.Queryable   = (*Source)(nil)
 	_ sampler.Owners      = (*Source)(nil)
 	_ sampler.QuietSource = (*Source)(nil)
+
+	_ sampler.SocketRecycler = (*Source)(nil)
 )
 
 // New discovers the namespaces and opens a reader in each it may enter.
@@ -136,14 +114,6 @@ func (s *Source) closeAll() {
 	}
 }
 
-func (m *member) close() {
-	m.stopWatch()
-	m.src.Close()
-	if m.rng != nil {
-		m.rng.Close()
-	}
-}
-
 func (s *Source) selfInode() uint64 {
 	for ino, m := range s.members {
 		if m.ns.Self {
@@ -178,15 +148,7 @@ func (s *Source) rediscover() error {
 		if m == nil {
 			continue
 		}
-		if m.ns.PID != n.PID && !n.Self {
-			// Its counters were read through the old pid, which may be
-			// reused elsewhere: open it afresh through the new one.
-			m.close()
-			delete(s.members, n.Inode)
-			ch.Added = append(ch.Added, n)
-			continue
-		}
-		m.ns = n
+		m.ns = n // its files and sockets were opened inside it: no pid involved
 	}
 	for _, n := range ch.Added {
 		m, err := openMember(n)
@@ -195,35 +157,12 @@ func (s *Source) rediscover() error {
 			continue
 		}
 		if s.queried {
-			m.src.SetQuery(s.query)
+			m.setQuery(s.query)
 		}
 		s.members[n.Inode] = m
 		s.startWatch(m)
 	}
 	return nil
-}
-
-// openMember opens a namespace's table and range. Porttop's own namespace
-// is read by a plain sockdiag Source; any other by one whose sockets are
-// all made inside it (partial samples and releases in each).
-func openMember(n NS) (*member, error) {
-	var src *sockdiag.Source
-	var err error
-	if n.Self {
-		src, err = sockdiag.New()
-	} else {
-		src, err = OpenSockDiag(n)
-	}
-	if err != nil {
-		return nil, err
-	}
-	src.WithoutOwners() // the Source attributes all namespaces at once
-	m := &member{ns: n, src: src}
-	if r, err := OpenRange(n); err == nil {
-		m.rng = r
-		m.cur, _ = r.Read()
-	}
-	return m, nil
 }
 
 // SetQuery narrows every namespace's samples.
@@ -232,7 +171,7 @@ func (s *Source) SetQuery(q sampler.Query) {
 	defer s.mu.Unlock()
 	s.query, s.queried = q, true
 	for _, m := range s.members {
-		m.src.SetQuery(q)
+		m.setQuery(q)
 	}
 }
 
@@ -253,16 +192,27 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		inodes = append(inodes, ino)
 	}
 	slices.Sort(inodes)
-	var all []sampler.Socket
+	// One slice for the round, reused when handed back: a Socket is ~250
+	// bytes, and growing a 20k table by appends copies it many times over.
+	all := s.spare[:0]
+	s.spare = nil
+	if want := s.lastTotal + s.lastTotal/8 + 16; cap(all) < want {
+		all = make([]sampler.Socket, 0, want)
+	}
 	paths := map[uint64]placeOf{}
 	for _, ino := range inodes {
 		m := s.members[ino]
-		if m.isQuiet(s.now()) {
+		var err error
+		switch m.plan(s.now()) {
+		case skip:
 			all = append(all, m.last...)
 			m.quiet++
 			continue
+		case refresh:
+			all, err = s.refresh(ctx, m, all, paths)
+		default:
+			all, err = s.dump(ctx, m, all, paths)
 		}
-		snap, err := m.src.Sample(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return sampler.Snapshot{}, ctx.Err()
@@ -280,17 +230,21 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 				m.cur = r
 			}
 		}
-		m.count = len(snap.Sockets)
-		n := len(all)
-		all = append(all, snap.Sockets...)
-		m.src.Recycle(snap.Sockets)
-		s.place(all[n:], m.ns, paths)
-		m.last = append(m.last[:0], all[n:]...)
-		m.dumped = snap.Time
 	}
 	now := s.now()
 	s.hidden = s.owners.Attribute(all, now)
+	s.lastTotal = len(all)
 	return sampler.Snapshot{Time: now, Sockets: all}, nil
+}
+
+// Recycle hands back the Sockets of a snapshot nobody references any more
+// (sampler.SocketRecycler), for the next Sample to fill.
+func (s *Source) Recycle(socks []sampler.Socket) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cap(socks) > cap(s.spare) {
+		s.spare = socks[:0]
+	}
 }
 
 // placeOf is a cgroup's path and the container it names.
@@ -316,9 +270,9 @@ func (s *Source) place(socks []sampler.Socket, n NS, paths map[uint64]placeOf) {
 }
 
 // Quiet reports whether no namespace's table can have changed since the
-// last Sample (sampler.QuietSource): every namespace's counters held still
-// and no discovery is due. A namespace with no process to read counters
-// through is never quiet.
+// last Sample (sampler.QuietSource): every namespace would be skipped (see
+// member.plan: its counters held still, no release heard, its last read
+// younger than poll.MaxQuietGap) and no discovery is due.
 func (s *Source) Quiet() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()

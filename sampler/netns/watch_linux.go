@@ -100,6 +100,7 @@ func (s *Source) startWatch(m *member) {
 		defer w.wg.Done()
 		defer close(mw.done)
 		for r := range in {
+			m.heard(&r.Socket)
 			placeRelease(&r.Socket, n, cg)
 			select {
 			case w.out <- r:

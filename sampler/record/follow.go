@@ -30,6 +30,7 @@ type follower struct {
 	pending []sampler.Event
 
 	ephemeral  RangeChange
+	netns      netnsPlay // other namespaces' ranges, as their lines arrive
 	stats      *Stats
 	firstStats *Stats
 
@@ -74,6 +75,9 @@ func (f *follower) add(it Item, now time.Time) {
 	case it.Range != nil:
 		f.ephemeral = *it.Range
 		f.advance(it.Range.Time)
+	case it.Netns != nil:
+		f.netns.add(*it.Netns)
+		f.advance(it.Netns.Time)
 	}
 }
 
@@ -155,6 +159,9 @@ func (f *follower) batch(now time.Time, notes []string) sampler.Batch {
 		Notes:     append([]string(nil), notes...),
 		Ephemeral: sampler.EphemeralRange{Range: f.ephemeral.Range, Since: f.ephemeral.Time},
 	}
+	// Every namespace line that arrived is in force: the stream's clock is
+	// at or past it.
+	b.NetnsRanges = f.netns.ranges()
 	if f.hdr.Source != "" {
 		b.Source = "stream of " + f.hdr.Source
 	}

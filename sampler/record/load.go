@@ -26,6 +26,10 @@ type Recording struct {
 	// Ranges are the stream's range changes in time order (see RangeChange);
 	// before the first, Header.Ephemeral is in force.
 	Ranges []RangeChange
+	// NetnsRanges are the other network namespaces' range lines
+	// (netns_ephemeral_range) in time order, each naming its namespace:
+	// from its time on, that namespace's sockets are judged against it.
+	NetnsRanges []RangeChange
 }
 
 // LoadFile reads a recording from a file, refusing one too big to replay.
@@ -96,6 +100,7 @@ func Load(r io.Reader) (*Recording, error) {
 
 func load(rd *Reader) (*Recording, error) {
 	rec := &Recording{Header: rd.Header()}
+	rd.keepNetns = true
 	since := map[sampler.ID]time.Time{}
 	store := newStoreBuilder()
 	var last time.Time
@@ -161,6 +166,8 @@ func load(rd *Reader) (*Recording, error) {
 	}
 	slices.SortStableFunc(rec.Ranges, func(a, b RangeChange) int { return a.Time.Compare(b.Time) })
 	rec.Ranges = compactRanges(rec.Ranges, rec.Header.Ephemeral)
+	rec.NetnsRanges = rd.netnsLog
+	slices.SortStableFunc(rec.NetnsRanges, func(a, b RangeChange) int { return a.Time.Compare(b.Time) })
 	return rec, nil
 }
 

@@ -42,6 +42,7 @@ type Player struct {
 	last    time.Time // wall time of the last batch sent
 	ended   bool      // the end has been announced
 	wake    chan struct{}
+	netns   netnsPlay // the other namespaces' ranges played so far
 }
 
 // NewPlayer plays rec at speed (clamped to MinSpeed..MaxSpeed). notes are
@@ -68,6 +69,7 @@ func clampSpeed(s float64) float64 {
 // rewind goes back to before the first event; p.mu is held or p is new.
 func (p *Player) rewind() {
 	p.pos, p.steps, p.ended = 0, 0, false
+	p.netns = netnsPlay{}
 	p.snap = sampler.Snapshot{}
 	p.wAnchor = time.Time{}
 	p.vAnchor = time.Time{}
@@ -200,13 +202,14 @@ func (p *Player) batch(events []sampler.Event, now time.Time) sampler.Batch {
 		notes = append(notes, note)
 	}
 	return sampler.Batch{
-		Snapshot:  p.snap,
-		Events:    events, // the player's own copy (Slice)
-		Interval:  interval,
-		Samples:   1,
-		Source:    "replay",
-		Notes:     notes,
-		Ephemeral: eph,
+		Snapshot:    p.snap,
+		Events:      events, // the player's own copy (Slice)
+		Interval:    interval,
+		Samples:     1,
+		Source:      "replay",
+		Notes:       notes,
+		Ephemeral:   eph,
+		NetnsRanges: p.netns.at(p.rec.NetnsRanges, p.snap.Time),
 	}
 }
 

@@ -28,6 +28,10 @@ type Reader struct {
 	ephemeral RangeChange
 	// netns are other namespaces' ranges, by inode (see NetnsRanges).
 	netns map[uint64]RangeChange
+	// netnsLog, when keepNetns is set (Load), is every other namespace's
+	// range line read, in the order read: a replay plays them in time.
+	keepNetns bool
+	netnsLog  []RangeChange
 	// failures sums the failed hand-out lines read (see Failures).
 	failures sampler.FailureTotals
 }
@@ -102,9 +106,13 @@ type Item struct {
 	Event *sampler.Event
 	Stats *Stats       // also LastStats from now on
 	Range *RangeChange // also Ephemeral from now on
+	// Netns is another network namespace's range (its Netns set), also
+	// in NetnsRanges from now on.
+	Netns *RangeChange
 }
 
-// NextItem returns the next event, stats line or range change, skipping
+// NextItem returns the next event, stats line or range change (of
+// porttop's namespace or another's), skipping
 // lines of kinds it does not know; what a stream follower (porttop view)
 // needs to hear of stats lines as they arrive. Its ends are Next's.
 func (r *Reader) NextItem() (Item, error) {
@@ -160,7 +168,10 @@ func (r *Reader) NextItem() (Item, error) {
 				r.netns = map[uint64]RangeChange{}
 			}
 			r.netns[l.Netns] = c
-			continue
+			if r.keepNetns {
+				r.netnsLog = append(r.netnsLog, c)
+			}
+			return Item{Netns: &c}, nil
 		case l.Connect != nil || l.Bind != nil:
 			op, body := sampler.FailedConnect, l.Connect
 			if body == nil {

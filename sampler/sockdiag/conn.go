@@ -37,6 +37,12 @@ type Options struct {
 	// Procfs is where net/snmp and net/sockstat are read (the counters
 	// behind partial samples and Quiet); "" is "/proc".
 	Procfs string
+	// ReadCounters, when set, reads those counter files instead of Procfs:
+	// name is "net/snmp", "net/sockstat" or "net/sockstat6", the contents
+	// go into buf (grown as needed). sampler/netns gives files it opened
+	// inside a namespace and reads again with pread, with no path lookup
+	// and no process needed in the namespace.
+	ReadCounters func(name string, buf []byte) ([]byte, error)
 }
 
 // Linux's errno numbers for the refusals a Source tells apart: NLMSG_ERROR

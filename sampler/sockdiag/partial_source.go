@@ -121,7 +121,7 @@ func (s *Source) keepTCP(socks []sampler.Socket) {
 
 // readTCPCounters reads the counters a partial sample rests on now.
 func (s *Source) readTCPCounters() (tcpCounters, bool) {
-	b, err := readInto(s.procfs+"/net/snmp", s.part.snmp[:0])
+	b, err := s.readCounters("net/snmp", s.part.snmp[:0])
 	s.part.snmp = b
 	if err != nil {
 		return tcpCounters{}, false

@@ -13,8 +13,8 @@ var _ interface{ Quiet() bool } = (*Source)(nil)
 // three small procfs reads); ok is false when any could not be read.
 func (s *Source) signature(dst []byte) ([]byte, bool) {
 	var files [3][]byte
-	for i, name := range []string{"/net/snmp", "/net/sockstat", "/net/sockstat6"} {
-		b, err := readInto(s.procfs+name, s.fileBufs[i][:0])
+	for i, name := range []string{"net/snmp", "net/sockstat", "net/sockstat6"} {
+		b, err := s.readCounters(name, s.fileBufs[i][:0])
 		if err != nil && i < 2 { // sockstat6 is missing without IPv6
 			return dst, false
 		}

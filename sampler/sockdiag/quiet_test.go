@@ -30,6 +30,7 @@ FRAG6: inuse 0 memory 0
 
 func TestSignatureMovesWithTheSocketTable(t *testing.T) {
 	base := string(appendSignature(nil, []byte(snmpText), []byte(sockstatText), []byte(sockstat6Text)))
+	baseEst := string(AppendEstablishedSignature(nil, []byte(snmpText), []byte(sockstatText), []byte(sockstat6Text)))
 	if base == "" {
 		t.Fatal("empty signature")
 	}
@@ -37,17 +38,24 @@ func TestSignatureMovesWithTheSocketTable(t *testing.T) {
 		name                  string
 		snmp, sockstat, stat6 [2]string // replace [0] with [1]
 		same                  bool
+		listenerOrUDP         bool // a change of listeners or UDP sockets only
 	}{
 		{name: "a connection opened", snmp: [2]string{"332988", "332989"}},
 		{name: "a segment went out", snmp: [2]string{"2217595", "2217596"}},
-		{name: "a listener bound", sockstat: [2]string{"TCP: inuse 1", "TCP: inuse 2"}},
+		{name: "a listener bound", sockstat: [2]string{"TCP: inuse 1", "TCP: inuse 2"}, listenerOrUDP: true},
 		{name: "a socket went to TIME_WAIT", sockstat: [2]string{"tw 0", "tw 1"}},
-		{name: "a UDP socket bound", sockstat: [2]string{"UDP: inuse 0", "UDP: inuse 1"}},
-		{name: "an IPv6 listener", stat6: [2]string{"TCP6: inuse 0", "TCP6: inuse 1"}},
+		{name: "a UDP socket bound", sockstat: [2]string{"UDP: inuse 0", "UDP: inuse 1"}, listenerOrUDP: true},
+		{name: "an IPv6 listener", stat6: [2]string{"TCP6: inuse 0", "TCP6: inuse 1"}, listenerOrUDP: true},
+		{name: "an IPv6 UDP socket", stat6: [2]string{"UDP6: inuse 0", "UDP6: inuse 1"}, listenerOrUDP: true},
 		{name: "UDP datagrams only", snmp: [2]string{"Udp: 186", "Udp: 190"}, same: true},
 		{name: "IP packets only", snmp: [2]string{"Ip: 1 64 2000", "Ip: 1 64 2050"}, same: true},
 		{name: "a unix socket", sockstat: [2]string{"sockets: used 10", "sockets: used 11"}, same: true},
 		{name: "a raw socket", sockstat: [2]string{"RAW: inuse 0", "RAW: inuse 1"}, same: true},
+		// Machine-wide sums: another namespace's sockets move them.
+		{name: "orphans elsewhere", sockstat: [2]string{"orphan 0", "orphan 7"}, same: true},
+		{name: "sockets allocated elsewhere", sockstat: [2]string{"alloc 1", "alloc 9"}, same: true},
+		{name: "TCP memory elsewhere", sockstat: [2]string{"mem 0\nUDP", "mem 40\nUDP"}, same: true},
+		{name: "UDP memory elsewhere", sockstat: [2]string{"UDP: inuse 0 mem 0", "UDP: inuse 0 mem 3"}, same: true},
 	}
 	repl := func(s string, r [2]string) string {
 		if r[0] == "" {
@@ -60,9 +68,17 @@ func TestSignatureMovesWithTheSocketTable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := string(appendSignature(nil, []byte(repl(snmpText, tt.snmp)), []byte(repl(sockstatText, tt.sockstat)), []byte(repl(sockstat6Text, tt.stat6))))
+			snmp, stat, stat6 := []byte(repl(snmpText, tt.snmp)), []byte(repl(sockstatText, tt.sockstat)), []byte(repl(sockstat6Text, tt.stat6))
+			got := string(appendSignature(nil, snmp, stat, stat6))
 			if (got == base) != tt.same {
 				t.Errorf("signature unchanged = %v, want %v", got == base, tt.same)
+			}
+			// The established part moves with every TCP change but a
+			// listener's (and never with UDP's).
+			est := string(AppendEstablishedSignature(nil, snmp, stat, stat6))
+			wantSame := tt.same || tt.listenerOrUDP
+			if (est == baseEst) != wantSame {
+				t.Errorf("established signature unchanged = %v, want %v", est == baseEst, wantSame)
 			}
 		})
 	}

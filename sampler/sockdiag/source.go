@@ -1,6 +1,7 @@
 package sockdiag
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -63,6 +64,9 @@ type Source struct {
 	hidden atomic.Bool
 	lost   atomic.Uint64
 	procfs string
+	// readCounters reads a counter file (Options.ReadCounters, or from
+	// procfs by path).
+	readCounters func(name string, buf []byte) ([]byte, error)
 }
 
 var (
@@ -98,6 +102,10 @@ func Open(opts Options) (*Source, error) {
 	}
 	if opts.Procfs != "" {
 		s.procfs = opts.Procfs
+	}
+	s.readCounters = func(name string, buf []byte) ([]byte, error) { return readInto(s.procfs+"/"+name, buf) }
+	if opts.ReadCounters != nil {
+		s.readCounters = opts.ReadCounters
 	}
 	if err := s.start(); err != nil {
 		s.owners.Close()
@@ -380,7 +388,11 @@ func (s *Source) KernelCounters() (sampler.KernelCounters, error) {
 	if c != nil {
 		return *c, nil
 	}
-	return ReadKernelCounters(s.procfs)
+	b, err := s.readCounters("net/snmp", nil)
+	if err != nil {
+		return sampler.KernelCounters{}, err
+	}
+	return ParseSNMP(bytes.NewReader(b))
 }
 
 // ReadKernelCounters reads procfs/net/snmp (procfs is normally "/proc").

@@ -24,6 +24,9 @@ func (k KeyMap) FullHelp() [][]key.Binding { return nil }
 // SetSize sets the panel's area, its title line included.
 func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
 
+// Size is the area SetSize gave.
+func (m Model) Size() (width, height int) { return m.width, m.height }
+
 // KeyMap returns the panel's keys.
 func (m Model) KeyMap() KeyMap { return DefaultKeyMap() }
 

@@ -6,7 +6,6 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/dests"
-	"github.com/porttop/porttop/sampler/ports"
 )
 
 // Dest is a remote endpoint that local sockets connect to (dests.Dest).
@@ -22,14 +21,15 @@ type DestCount struct {
 type destPort = dests.Port
 
 // countDests counts the distinct local ports each destination holds (see
-// dests.Count).
-func countDests(socks []sampler.Socket, listeners *sampler.Listeners, ephemeral ports.Range, into map[Dest]int, seen map[destPort]struct{}) {
-	dests.Count(socks, listeners, ephemeral, into, seen)
+// dests.Count), each socket judged against its own namespace's range.
+func (m Model) countDests(socks []sampler.Socket, listeners *sampler.Listeners, into map[Dest]int, seen map[destPort]struct{}) {
+	dests.CountBy(socks, listeners, m.rangeFor, into, seen)
 }
 
-// destOf is the destination s holds an ephemeral port towards (dests.Of).
-func destOf(s *sampler.Socket, listeners *sampler.Listeners, ephemeral ports.Range) (Dest, bool) {
-	return dests.Of(s, listeners, ephemeral)
+// destOf is the destination s holds an ephemeral port towards (dests.Of),
+// judged against its own namespace's range.
+func (m Model) destOf(s *sampler.Socket, listeners *sampler.Listeners) (Dest, bool) {
+	return dests.Of(s, listeners, m.rangeFor(s.Netns))
 }
 
 // byPortsDesc orders destinations by ports held, most first, then by

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/porttop/porttop/sampler"
-	"github.com/porttop/porttop/sampler/ports"
 )
 
 func sock(proto sampler.Proto, local, remote string, state sampler.State) sampler.Socket {
@@ -39,7 +38,7 @@ func TestCountDests(t *testing.T) {
 		sock(sampler.TCP, "10.0.0.2:5000", "10.0.0.5:5432", sampler.StateEstablished),
 	}
 	got := map[Dest]int{}
-	countDests(socks, nil, linuxEphemeral, got, map[destPort]struct{}{})
+	Model{ephemeral: linuxEphemeral}.countDests(socks, nil, got, map[destPort]struct{}{})
 	want := map[Dest]int{
 		dest(sampler.TCP, "10.0.0.5:5432"):     2,
 		dest(sampler.UDP, "10.0.0.5:5432"):     1,
@@ -98,7 +97,7 @@ func TestCountDestsRangeUnknown(t *testing.T) {
 		sock(sampler.TCP, "10.0.0.2:40000", "10.0.0.5:5432", sampler.StateEstablished),
 	}
 	got := map[Dest]int{}
-	countDests(socks, nil, ports.Range{}, got, map[destPort]struct{}{})
+	Model{}.countDests(socks, nil, got, map[destPort]struct{}{})
 	if n := got[dest(sampler.TCP, "10.0.0.5:5432")]; n != 2 {
 		t.Errorf("range unknown: %d ports counted, want 2", n)
 	}
@@ -117,7 +116,7 @@ func TestCountDestsCountsPortsNotSockets(t *testing.T) {
 		sock(sampler.TCP, "10.0.0.2:40000", "10.0.0.6:5432", sampler.StateEstablished),
 	}
 	got := map[Dest]int{}
-	countDests(socks, nil, linuxEphemeral, got, map[destPort]struct{}{})
+	Model{ephemeral: linuxEphemeral}.countDests(socks, nil, got, map[destPort]struct{}{})
 	want := map[Dest]int{
 		dest(sampler.TCP, "10.0.0.5:5432"): 2,
 		dest(sampler.TCP, "10.0.0.6:5432"): 1,

@@ -14,6 +14,9 @@ func (m Model) SetEphemeral(eph ports.Range) Model {
 	return m
 }
 
+// Ephemeral is the range the panel counts against (New, SetEphemeral).
+func (m Model) Ephemeral() ports.Range { return m.ephemeral }
+
 // peakShare is the highest share of its own range over the newest seconds,
 // and that range.
 func (m Model) peakShare(seconds int) (float64, ports.Range) {

@@ -29,7 +29,12 @@ type Model struct {
 	styles    Styles
 	ephemeral ports.Range
 	threshold float64
-	s         *state
+	// scope is what the panel counts (SetScope), escaped; "" says nothing.
+	scope string
+	// others are the ranges of the other namespaces whose sockets the
+	// panel is given (SetNetnsRanges), by inode; nil for one namespace.
+	others map[uint64]ports.Range
+	s      *state
 	// width and height are the area SetSize gave.
 	width, height int
 }
@@ -42,18 +47,15 @@ type state struct {
 	// dests is rebuilt from each snapshot; clearing keeps its buckets, so it
 	// is as large as the most destinations one snapshot has held.
 	dests map[Dest]int
-	// destPorts is scratch for countDests: the (destination, local port)
-	// pairs of the snapshot, as large as the most one snapshot has held.
-	destPorts map[destPort]struct{}
-	top       []DestCount
+	// dig is scratch for the digests Observe makes itself.
+	dig Digester
+	top []DestCount
 	// blocked counts, per protocol, the range's ports bound by listeners or
 	// unconnected sockets (dests.Blocked), which no connect() can take.
 	blocked map[sampler.Proto]int
 	// owners are who holds each top destination's ports, in top's order.
 	owners   [][]ownerShare
 	warnings []string
-	// ephemeralSeen is scratch for counting distinct ephemeral ports.
-	ephemeralSeen [65536 / 64]uint64
 	// listeners is scratch for Observe, which has no shared listener set.
 	listeners sampler.Listeners
 	// failures are the failed hand-outs seen (see ObserveFailures).
@@ -71,7 +73,7 @@ func New(styles Styles, eph ports.Range, threshold float64) Model {
 }
 
 func newState() *state {
-	return &state{dests: make(map[Dest]int), destPorts: make(map[destPort]struct{})}
+	return &state{dests: make(map[Dest]int)}
 }
 
 // ParseThreshold reads a warning threshold as a share ("0.5") or a

@@ -3,11 +3,9 @@ package churn
 import (
 	"fmt"
 	"math/bits"
-	"slices"
 	"time"
 
 	"github.com/porttop/porttop/sampler"
-	"github.com/porttop/porttop/sampler/dests"
 	"github.com/porttop/porttop/ui/internal/words"
 )
 
@@ -38,6 +36,13 @@ func (m Model) Observe(snap sampler.Snapshot, events []sampler.Event, now time.T
 // earlier events count in their own second, or not at all once older than
 // the history.
 func (m Model) ObserveWithListeners(snap sampler.Snapshot, events []sampler.Event, now time.Time, listeners *sampler.Listeners) Model {
+	return m.ObserveDigest(snap, events, now, listeners, nil)
+}
+
+// ObserveDigest is ObserveWithListeners with what the panel takes of the
+// snapshot already digested (Digest, made off the UI goroutine); a nil
+// digest, or one made for another range or threshold, is made here.
+func (m Model) ObserveDigest(snap sampler.Snapshot, events []sampler.Event, now time.Time, listeners *sampler.Listeners, d *Digest) Model {
 	if m.s == nil {
 		m.s = newState()
 	}
@@ -82,38 +87,28 @@ func (m Model) ObserveWithListeners(snap sampler.Snapshot, events []sampler.Even
 	}
 	s.hist.spread(prev, sec, sampleHandOuts, func(b *bucket) *uint32 { return &b.handOuts })
 	s.hist.spread(prev, sec, sampleReleases, func(b *bucket) *uint32 { return &b.releases })
+	if d == nil || !d.fits(m) {
+		d = m.Digest(snap.Sockets, listeners, &s.dig)
+	}
 	if b := s.hist.at(sec); b != nil {
-		b.timeWait, b.ephemeral = m.gauges(snap.Sockets)
+		b.timeWait, b.ephemeral = d.timeWait, d.ephemeral
 		b.of = m.ephemeral
 	}
-
-	clear(s.dests)
-	countDests(snap.Sockets, listeners, m.ephemeral, s.dests, s.destPorts)
-	s.blocked = dests.Blocked(snap.Sockets, m.ephemeral)
-	s.top = TopN(s.dests, maxTop)
-	s.owners = countOwners(snap.Sockets, listeners, m, s.top, s.destPorts)
-	s.warnings = s.warnings[:0]
-	var over []DestCount
-	for d, n := range s.dests {
-		if m.known() && (m.share(n) > m.threshold || m.full(DestCount{d, n})) {
-			over = append(over, DestCount{d, n})
-		}
-	}
-	slices.SortFunc(over, byPortsDesc)
-	for _, dc := range over[:min(len(over), maxWarnings)] {
-		s.warnings = append(s.warnings, m.warning(dc))
-	}
+	s.dests, s.blocked, s.top, s.owners, s.warnings = d.dests, d.blocked, d.top, d.owners, d.warnings
 	return m
 }
 
 // gauges counts TIME_WAIT sockets and the distinct local ports of the OS
-// ephemeral range in use.
-func (m Model) gauges(socks []sampler.Socket) (timeWait, ephemeral uint32) {
-	seen := &m.s.ephemeralSeen
+// ephemeral range in use (by the sockets of the panel's namespace: those of
+// other namespaces listed by SetNetnsRanges hold ports of their own range).
+func (m Model) gauges(socks []sampler.Socket, seen *[65536 / 64]uint64) (timeWait, ephemeral uint32) {
 	*seen = [len(*seen)]uint64{}
 	for i := range socks {
 		if socks[i].State == sampler.StateTimeWait {
 			timeWait++
+		}
+		if m.isOther(socks[i].Netns) {
+			continue // a port of its own namespace's range, not of this one
 		}
 		p := socks[i].Local.Port()
 		if !m.known() || !m.ephemeral.Contains(p) {

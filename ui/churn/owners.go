@@ -46,7 +46,7 @@ func countOwners(socks []sampler.Socket, listeners *sampler.Listeners, m Model, 
 	counts := make([]map[string]int, len(top))
 	clear(seen)
 	for i := range socks {
-		d, ok := destOf(&socks[i], listeners, m.ephemeral)
+		d, ok := m.destOf(&socks[i], listeners)
 		if !ok {
 			continue
 		}

@@ -165,6 +165,10 @@ func (m Model) title(seconds int) string {
 		n := m.ephemeral.Size()
 		r = fmt.Sprintf("OS ephemeral range %s (%s %s)", m.ephemeral, commas(n), words.Plural(n, "port"))
 	}
+	if m.scope != "" {
+		return m.styles.title.Render(t) + m.styles.muted.Render(" · ") + m.styles.label.Render(m.scope) +
+			m.styles.muted.Render(" · "+r)
+	}
 	return m.styles.title.Render(t) + m.styles.muted.Render(" · "+r)
 }
 
@@ -267,12 +271,18 @@ func (m Model) destHeading(width int) string {
 		}
 	}
 	const title = "top destinations"
+	// The scope goes first: a narrow panel cuts the end, never what the
+	// figures are of.
+	scope := ""
+	if m.scope != "" {
+		scope = m.scope + ": "
+	}
 	about := abouts[len(abouts)-1]
 	for _, a := range abouts {
-		if ansi.StringWidth(title+a) <= width {
+		if ansi.StringWidth(scope+title+a) <= width {
 			about = a
 			break
 		}
 	}
-	return st.title.Render(title) + st.muted.Render(about)
+	return st.label.Render(scope) + st.title.Render(title) + st.muted.Render(about)
 }

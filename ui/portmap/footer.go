@@ -38,12 +38,19 @@ func (m Model) cursorLine(r ports.Range, used, flashed, width int) string {
 		fmt.Sprintf("(%s): %s in use, %s new in %ds", full, commas(used), commas(flashed), secs),
 		fmt.Sprintf("%s: %s used, %s new", strings.Replace(full, "OS ", "", 1), commas(used), commas(flashed)),
 	}
+	// The scope goes first: a narrow map cuts the end, never what the
+	// counts are of.
+	scope := ""
+	if m.scope != "" {
+		scope = m.scope + ": "
+		width -= ansi.StringWidth(scope)
+	}
 	for _, w := range wordings {
 		if ansi.StringWidth(what)+1+ansi.StringWidth(w) <= width {
-			return m.styles.accent.Render(what) + " " + w
+			return scope + m.styles.accent.Render(what) + " " + w
 		}
 	}
-	return m.styles.accent.Render(r.String()) + " " + wordings[len(wordings)-1]
+	return scope + m.styles.accent.Render(r.String()) + " " + wordings[len(wordings)-1]
 }
 
 // portsLine lists the cursor block's ports in use, with the IANA service name

@@ -12,6 +12,8 @@ type Model struct {
 	styles    Styles
 	ephemeral ports.Range
 	keys      KeyMap
+	// scope is what the map shows (SetScope), escaped; "" says nothing.
+	scope string
 	// cursor is a port in the cursor's block; a port rather than a cell so
 	// that the cursor stays on the same ports when the terminal is resized.
 	cursor uint16

@@ -22,29 +22,34 @@ func (m *Model) End() { m.moveTo(len(m.rows) - 1) }
 
 func (m *Model) moveTo(i int) {
 	m.cursor = max(min(i, len(m.rows)-1), 0)
-	if m.cursor < len(m.rows) {
-		m.selected, m.hasSelected = m.rows[m.cursor].s.ID, true
-	}
 	m.scrollToCursor()
+	if m.cursor < len(m.rows) {
+		m.selected, m.hasSelected = m.rowAt(m.cursor).s.ID, true
+	}
 }
 
 // followSelection keeps the cursor on the socket it was on after the rows
 // changed; if that socket is gone the cursor stays at the same height.
 func (m *Model) followSelection() {
 	if m.hasSelected {
+		c := m.selected.Cookie
 		for i := range m.rows {
-			if m.rows[i].s.ID == m.selected {
+			// the cookie first: a uint64 is quicker to compare than an ID
+			if m.rows[i].cookie == c && m.rows[i].s.ID == m.selected {
 				m.cursor = i
+				if m.pend.on {
+					m.cursor = m.rankOf(i)
+				}
 				m.scrollToCursor()
 				return
 			}
 		}
 	}
 	m.cursor = max(min(m.cursor, len(m.rows)-1), 0)
-	if m.cursor < len(m.rows) {
-		m.selected, m.hasSelected = m.rows[m.cursor].s.ID, true
-	}
 	m.scrollToCursor()
+	if m.cursor < len(m.rows) {
+		m.selected, m.hasSelected = m.rowAt(m.cursor).s.ID, true
+	}
 }
 
 func (m *Model) scrollToCursor() {

@@ -17,11 +17,12 @@ type resortScratch struct {
 // that did: the order depends only on the keys and, on ties, on the
 // socket's identity. Only the rest are sorted, then the two runs merged.
 // Without kernel cookies (0, or repeated: sources other than sock_diag)
-// the rows are sorted whole. It reuses rows' array for the result.
-func (m *Model) resort(rows, prev []row) []row {
-	m.setKeys(rows)
-	cmp := m.compareRows()
-	sc := m.scratch
+// the rows are sorted whole. It reuses rows' array for the result. prev
+// must be in k's order; only its keys, marks and cookies are read, never
+// its sockets (their snapshot may have been handed back meanwhile).
+func resortRows(k SortKey, ranks *procRanks, sc *resortScratch, rows, prev []row) []row {
+	setKeys(rows, ranks)
+	cmp := compareRows(k)
 	if len(prev) == 0 || !sc.indexCookies(prev) {
 		slices.SortFunc(rows, cmp)
 		return rows
@@ -30,10 +31,12 @@ func (m *Model) resort(rows, prev []row) []row {
 	clear(sc.slots)
 	moved := sc.moved[:0]
 	for _, r := range rows {
-		j, ok := sc.index[r.s.Cookie]
-		if ok && r.s.Cookie != 0 && sc.slots[j].s == nil {
+		j, ok := sc.index[r.cookie]
+		if ok && r.cookie != 0 && sc.slots[j].s == nil {
 			p := &prev[j]
-			if p.keys == r.keys && p.gone == r.gone && p.s.ID == r.s.ID {
+			// The same cookie is the same socket; the same keys hold its
+			// port, proto and addresses (IPv4 whole, IPv6 in part).
+			if p.keys.same(&r.keys, k) && p.gone == r.gone {
 				sc.slots[j] = r
 				continue
 			}
@@ -44,18 +47,18 @@ func (m *Model) resort(rows, prev []row) []row {
 	// Merge the kept rows (in their old order) with the moved ones into
 	// rows, whose contents now all sit in slots and moved.
 	out := rows[:0]
-	k := 0
+	n := 0
 	for _, r := range sc.slots {
 		if r.s == nil {
 			continue
 		}
-		for k < len(moved) && cmp(moved[k], r) < 0 {
-			out = append(out, moved[k])
-			k++
+		for n < len(moved) && cmp(moved[n], r) < 0 {
+			out = append(out, moved[n])
+			n++
 		}
 		out = append(out, r)
 	}
-	out = append(out, moved[k:]...)
+	out = append(out, moved[n:]...)
 	clear(sc.slots)
 	clear(moved)
 	sc.moved = moved[:0]
@@ -75,7 +78,7 @@ func (sc *resortScratch) indexCookies(prev []row) bool {
 	sc.big = max(sc.big, len(prev))
 	clear(sc.index)
 	for i := range prev {
-		c := prev[i].s.Cookie
+		c := prev[i].cookie
 		if c == 0 {
 			return false
 		}

@@ -104,22 +104,28 @@ func compareAddrPort(a, b netip.AddrPort) int {
 	return cmp.Compare(a.Port(), b.Port())
 }
 
-// sortKeys are a row's place in the order packed in integers held in the
-// row, so that the sort of a 100k-row table compares integers and follows
-// a pointer to the socket only when all are equal: the primary key
+// sortKeys are a row's place in every order packed in integers held in
+// the row, so that the sort of a 100k-row table compares integers and
+// follows a pointer to the socket only when all are equal, and a new sort
+// key needs no pass over the sockets: the primary key of each order
 // (sortKeyOf), then byPort's own order, which every order ends on: local
 // port and proto, local address, remote address and port (addrKey). The
 // keys agree with compareFor(k): where they differ, the full comparison
 // differs the same way; where they are equal, it decides.
 type sortKeys struct {
-	primary, port, local, remote uint64
+	primary             [sortKeyCount]uint64
+	port, local, remote uint64
 }
 
-func keysOf(k SortKey, s *sampler.Socket, ranks map[string]uint32) sortKeys {
+// keysOf is s's keys; ranks orders the process names of the rows they are
+// compared with.
+func keysOf(s *sampler.Socket, ranks *procRanks) sortKeys {
 	ks := sortKeys{
-		primary: sortKeyOf(k, s, ranks),
-		port:    uint64(s.Local.Port())<<8 | uint64(s.Proto),
-		local:   addrKey(s.Local, false),
+		port:  uint64(s.Local.Port())<<8 | uint64(s.Proto),
+		local: addrKey(s.Local, false),
+	}
+	for k := range sortKeyCount {
+		ks.primary[k] = sortKeyOf(k, s, ranks)
 	}
 	// An IPv6 local key is only the address's start: two equal ones may
 	// still differ in the local address, which comes before the remote
@@ -130,16 +136,22 @@ func keysOf(k SortKey, s *sampler.Socket, ranks map[string]uint32) sortKeys {
 	return ks
 }
 
-func (a *sortKeys) compare(b *sortKeys) int {
+// compare orders by k's keys.
+func (a *sortKeys) compare(b *sortKeys, k SortKey) int {
 	switch {
-	case a.primary != b.primary:
-		return cmp.Compare(a.primary, b.primary)
+	case a.primary[k] != b.primary[k]:
+		return cmp.Compare(a.primary[k], b.primary[k])
 	case a.port != b.port:
 		return cmp.Compare(a.port, b.port)
 	case a.local != b.local:
 		return cmp.Compare(a.local, b.local)
 	}
 	return cmp.Compare(a.remote, b.remote)
+}
+
+// same reports whether a and b hold the same place in k's order.
+func (a *sortKeys) same(b *sortKeys, k SortKey) bool {
+	return a.primary[k] == b.primary[k] && a.port == b.port && a.local == b.local && a.remote == b.remote
 }
 
 // addrKey orders as compareAddrPort does, as far as 64 bits go: the
@@ -167,15 +179,15 @@ func addrKey(ap netip.AddrPort, withPort bool) uint64 {
 	return 0
 }
 
-// sortKeyOf is a row's primary sort key packed in a uint64. ranks maps
-// process names to their order (ByProcess).
-func sortKeyOf(k SortKey, s *sampler.Socket, ranks map[string]uint32) uint64 {
+// sortKeyOf is a row's primary sort key packed in a uint64. ranks orders
+// process names (ByProcess).
+func sortKeyOf(k SortKey, s *sampler.Socket, ranks *procRanks) uint64 {
 	port := uint64(s.Local.Port())
 	switch k {
 	case ByState:
 		return uint64(stateRank[s.State])<<32 | port<<8 | uint64(s.Proto)
 	case ByProcess:
-		return uint64(ranks[s.Process])<<32 | uint64(uint32(s.PID))
+		return uint64(ranks.of(s.Process))<<32 | uint64(uint32(s.PID))
 	case ByAge:
 		// Youngest first: a larger Since sorts earlier.
 		return ^uint64(s.Since.UnixNano()) ^ (1 << 63)
@@ -200,9 +212,18 @@ var stateRank = func() [256]uint8 {
 	return r
 }()
 
-// processRanks numbers the distinct process names in sort order, unknown
-// ("") last, as compareProcess orders them.
-func processRanks(rows []row) map[string]uint32 {
+// procRanks numbers process names in sort order, unknown ("") last, as
+// compareProcess orders them. The names a table holds get even ranks; a
+// name it does not hold (a lingering row merged into rows sorted without
+// it) gets the odd rank between its neighbours, so that keys made from one
+// procRanks agree with the full comparison whatever rows they are for
+// (two such names may tie: the full comparison then decides).
+type procRanks struct {
+	rank  map[string]uint32
+	names []string // sorted, "" left out
+}
+
+func processRanks(rows []row) *procRanks {
 	seen := map[string]struct{}{}
 	for _, r := range rows {
 		seen[r.s.Process] = struct{}{}
@@ -216,8 +237,22 @@ func processRanks(rows []row) map[string]uint32 {
 	slices.Sort(names)
 	ranks := make(map[string]uint32, len(names)+1)
 	for i, n := range names {
-		ranks[n] = uint32(i)
+		ranks[n] = 2*uint32(i) + 2
 	}
-	ranks[""] = uint32(len(names))
-	return ranks
+	return &procRanks{rank: ranks, names: names}
+}
+
+// of is name's rank.
+func (p *procRanks) of(name string) uint32 {
+	if p == nil {
+		return 0
+	}
+	if name == "" {
+		return 2*uint32(len(p.names)) + 3
+	}
+	if r, ok := p.rank[name]; ok {
+		return r
+	}
+	i, _ := slices.BinarySearch(p.names, name)
+	return 2*uint32(i) + 1 // between names[i-1] and names[i]
 }

@@ -56,7 +56,7 @@ func TestSortKeyAgreesWithCompare(t *testing.T) {
 		}
 		for i := 1; i < len(m.rows); i++ {
 			a, b := m.rows[i-1], m.rows[i]
-			if a.keys.compare(&b.keys) > 0 {
+			if a.keys.compare(&b.keys, k) > 0 {
 				t.Fatalf("%v: keys out of order at row %d: %v then %v", k, i, a.s.ID, b.s.ID)
 			}
 		}

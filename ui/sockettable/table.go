@@ -6,6 +6,12 @@
 // order (resort), and a screenful of rendering per frame: a highlight's
 // expiry only redraws, a lingering row's removes it in place, neither
 // re-sorts.
+//
+// The per-batch sort can be done off the UI goroutine: a Preparer makes a
+// snapshot's rows for the table's Settings (Prepare), and ObservePrepared
+// merges in only the lingering rows. A new sort key need not sort either:
+// SortLater finds the rows on screen, and the cursor's place, by partial
+// selection until rows in the new order come (see pending).
 package sockettable
 
 import (
@@ -67,10 +73,13 @@ type Options struct {
 // when the row is on screen (markOf), so that highlights can expire without
 // touching the rows.
 type row struct {
-	s    *sampler.Socket
-	keys sortKeys // see keysOf
-	gone bool     // a lingering closed socket
+	s      *sampler.Socket
+	keys   sortKeys // see keysOf
+	cookie uint64   // s.Cookie, read where s may be stale (see resortRows)
+	gone   bool     // a lingering closed socket
 }
+
+func rowOf(s *sampler.Socket, gone bool) row { return row{s: s, cookie: s.Cookie, gone: gone} }
 
 type lingering struct {
 	s     sampler.Socket
@@ -87,8 +96,16 @@ type Model struct {
 	sort   SortKey
 	match  func(*sampler.Socket) bool
 
-	sockets   []sampler.Socket // the last snapshot, unfiltered
-	rows      []row            // filtered, sorted: what the table shows
+	sockets []sampler.Socket // the last snapshot, unfiltered
+	rows    []row            // filtered, sorted by rowsSort: what the table shows
+	// rowsSort is the order rows are in. When it is not sort (SortLater),
+	// pend finds the rows on screen in sort's order without sorting them.
+	rowsSort SortKey
+	ranks    *procRanks // the process ranks rows' keys were made with
+	pend     *pending
+	// filterGen counts SetFilter calls: a Prepared made under another
+	// filter is not taken.
+	filterGen uint64
 	fresh     map[sampler.ID]time.Time
 	lingering map[sampler.ID]*lingering // rows point into these
 
@@ -122,6 +139,7 @@ func New(opts Options) Model {
 		lingering: map[sampler.ID]*lingering{},
 		cache:     newRowCache(),
 		scratch:   &resortScratch{},
+		pend:      &pending{},
 		keys:      DefaultKeyMap(),
 	}
 }
@@ -136,12 +154,16 @@ func (m *Model) SetSize(width, height int) {
 }
 
 // SetFilter narrows the rows; nil shows everything. Call Rebuild after.
-func (m *Model) SetFilter(match func(*sampler.Socket) bool) { m.match = match }
+func (m *Model) SetFilter(match func(*sampler.Socket) bool) {
+	m.match = match
+	m.filterGen++
+}
 
 // Sort is the current order.
 func (m Model) Sort() SortKey { return m.sort }
 
-// SetSort changes the order, keeping the cursor on the same socket.
+// SetSort changes the order, keeping the cursor on the same socket. It
+// sorts the rows whole; SortLater is the cheap way.
 func (m *Model) SetSort(k SortKey) {
 	m.sort = k
 	m.sortRows()
@@ -155,6 +177,13 @@ func (m Model) Len() int { return len(m.rows) }
 // the rows. Opened events (except the first sample's existing sockets) mark
 // rows fresh; Closed events keep their socket lingering for a while.
 func (m *Model) Observe(sockets []sampler.Socket, events []sampler.Event, now time.Time) {
+	m.observeMarks(sockets, events, now)
+	m.Rebuild()
+}
+
+// observeMarks takes the snapshot and its events' highlights and lingering
+// rows in, without making rows.
+func (m *Model) observeMarks(sockets []sampler.Socket, events []sampler.Event, now time.Time) {
 	m.sockets = sockets
 	m.places = placesOf(sockets, m.opts.OwnNetns)
 	for i := range events {
@@ -171,7 +200,6 @@ func (m *Model) Observe(sockets []sampler.Socket, events []sampler.Event, now ti
 		}
 	}
 	m.expire(now)
-	m.Rebuild()
 }
 
 // Expire drops highlights and lingering rows whose time is up, reporting
@@ -207,17 +235,23 @@ func (m *Model) expire(now time.Time) (fresh, gone bool) {
 // dropExpired removes the lingering rows whose socket expire forgot,
 // keeping the others in their sorted order.
 func (m *Model) dropExpired() {
-	rows := m.rows[:0]
-	for _, r := range m.rows {
+	m.rows = m.keepLingering(m.rows)
+	m.pend.invalidate(m.pend.on)
+	m.followSelection()
+}
+
+// keepLingering drops, in place, the lingering rows expire forgot.
+func (m *Model) keepLingering(rows []row) []row {
+	out := rows[:0]
+	for _, r := range rows {
 		if r.gone {
 			if _, ok := m.lingering[r.s.ID]; !ok {
 				continue
 			}
 		}
-		rows = append(rows, r)
+		out = append(out, r)
 	}
-	m.rows = rows
-	m.followSelection()
+	return out
 }
 
 // markOf is how row r is highlighted at now.
@@ -252,38 +286,49 @@ func (m *Model) Rebuild() {
 			// sample dropped it from the table. Its lingering row stands for it.
 			continue
 		}
-		rows = append(rows, row{s: s})
+		rows = append(rows, rowOf(s, false))
 	}
 	for _, l := range m.lingering {
 		if m.match != nil && !m.match(&l.s) {
 			continue
 		}
-		rows = append(rows, row{s: &l.s, gone: true})
+		rows = append(rows, rowOf(&l.s, true))
 	}
-	m.rows = m.resort(rows, prev)
+	if m.rowsSort != m.sort {
+		prev = nil // in another order: nothing to merge into
+	}
+	ranks := processRanks(rows)
+	m.setRows(resortRows(m.sort, ranks, m.scratch, rows, prev), m.sort, ranks)
+}
+
+// setRows puts rows, in k's order, on show.
+func (m *Model) setRows(rows []row, k SortKey, ranks *procRanks) {
+	m.rows, m.rowsSort, m.ranks = rows, k, ranks
+	m.pend.invalidate(m.rowsSort != m.sort)
 	m.followSelection()
 }
 
-// sortRows sorts the rows whole (a new order).
+// sortRows sorts the rows whole (a new order). Their keys are there
+// already: every row holds its keys for every order.
 func (m *Model) sortRows() {
-	m.setKeys(m.rows)
-	slices.SortFunc(m.rows, m.compareRows())
+	slices.SortFunc(m.rows, compareRows(m.sort))
+	m.rowsSort = m.sort
+	m.pend.invalidate(false)
 }
 
-func (m *Model) setKeys(rows []row) {
-	var ranks map[string]uint32
-	if m.sort == ByProcess {
-		ranks = processRanks(rows)
-	}
+// setKeys keys rows for every order, ranks ordering their processes.
+func setKeys(rows []row, ranks *procRanks) {
 	for i := range rows {
-		rows[i].keys = keysOf(m.sort, rows[i].s, ranks)
+		rows[i].keys = keysOf(rows[i].s, ranks)
 	}
 }
 
-func (m *Model) compareRows() func(a, b row) int {
-	full := compareFor(m.sort)
+func (m *Model) compareRows() func(a, b row) int { return compareRows(m.sort) }
+
+func compareRows(k SortKey) func(a, b row) int {
+	full := compareFor(k)
 	return func(a, b row) int {
-		if c := a.keys.compare(&b.keys); c != 0 {
+		if c := a.keys.compare(&b.keys, k); c != 0 {
 			return c
 		}
 		return full(a.s, b.s)
@@ -295,5 +340,5 @@ func (m Model) Selected() (sampler.Socket, bool) {
 	if m.cursor < 0 || m.cursor >= len(m.rows) {
 		return sampler.Socket{}, false
 	}
-	return *m.rows[m.cursor].s, true
+	return *m.rowAt(m.cursor).s, true
 }

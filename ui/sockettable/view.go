@@ -25,7 +25,7 @@ func (m Model) view(now time.Time, focused bool) string {
 	end := min(m.offset+m.visibleRows(), len(m.rows))
 	for i := m.offset; i < end; i++ {
 		b.WriteByte('\n')
-		b.WriteString(m.renderRow(l, m.rows[i], now, focused && i == m.cursor))
+		b.WriteString(m.renderRow(l, m.rowAt(i), now, focused && i == m.cursor))
 	}
 	return b.String()
 }

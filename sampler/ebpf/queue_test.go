@@ -1,0 +1,50 @@
+package ebpf
+
+import (
+	"testing"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// The queue hands transitions on in order across its growth and wrap,
+// counts what was pushed and handed, and lets go of waiters on close.
+func TestQueueKeepsOrderAndCounts(t *testing.T) {
+	q := newQueue()
+	next := uint64(0)
+	for round := 0; round < 5; round++ {
+		for i := 0; i < 50+round*40; i++ {
+			q.push(sampler.Transition{Sock: uint64(round*1000 + i)})
+		}
+		for i := 0; i < 50+round*40-7; i++ {
+			tr, ok := q.pop()
+			if !ok {
+				t.Fatal("pop on an open queue failed")
+			}
+			_ = tr
+			q.handed()
+			next++
+		}
+	}
+	pushed, handed := q.counts()
+	if handed != next || pushed != handed+5*7 {
+		t.Fatalf("counts %d pushed, %d handed; want %d, %d", pushed, handed, handed+35, next)
+	}
+	// What is left comes out in push order.
+	prev := int64(-1)
+	for i := 0; i < 35; i++ {
+		tr, _ := q.pop()
+		if int64(tr.Sock) <= prev {
+			t.Fatalf("out of order: %d after %d", tr.Sock, prev)
+		}
+		prev = int64(tr.Sock)
+	}
+	done := make(chan bool)
+	go func() { _, ok := q.pop(); done <- ok }()
+	q.close()
+	if <-done {
+		t.Error("pop on a closed, empty queue returned a transition")
+	}
+	if q.push(sampler.Transition{}) {
+		t.Error("push on a closed queue succeeded")
+	}
+}

@@ -1,0 +1,252 @@
+//go:build linux
+
+package netns
+
+import (
+	"bytes"
+	"context"
+	"sync/atomic"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/poll"
+	"github.com/porttop/porttop/sampler/ports"
+	"github.com/porttop/porttop/sampler/sockdiag"
+)
+
+// fullEvery bounds how long a namespace's TCP sockets are carried over by
+// refreshes (see refresh) before a full dump, whatever its counters say;
+// each namespace adds up to a second more (by inode), so that namespaces
+// opened together do not all come due in one round.
+const fullEvery = 10 * time.Second
+
+// member is one namespace being read.
+type member struct {
+	ns    NS
+	src   *sockdiag.Source
+	files *CounterFiles // its counters, opened inside it
+	rng   *RangeFile    // nil: not readable
+	cur   ports.Range
+	count int
+	// fresh reads the part of its table that its counters do not vouch
+	// for: UDP sockets (a bound one connecting moves no counter) and TCP
+	// listeners (cheap: no walk of the established hash).
+	fresh     *sockdiag.Source
+	freshNone bool // the query wants nothing a refresh reads
+	// last is the namespace's sockets as the last dump or refresh gave
+	// them, placed.
+	last []sampler.Socket
+	// dumped is when last was read, full is when its last full dump was
+	// (zero: none, or a read failed); fullGap is fullEvery plus this
+	// namespace's share.
+	dumped, full time.Time
+	fullGap      time.Duration
+	// quiet and refreshed count samples that skipped or refreshed the
+	// namespace, for tests and benchmarks.
+	quiet, refreshed uint64
+	// sig is its counters' signature as its last read (dump or refresh)
+	// began, est their established part (sockdiag.AppendEstablishedSignature)
+	// as its last full dump began; sigNow, estNow and bufs are this
+	// round's reading (see plan).
+	sig, est, sigNow, estNow []byte
+	bufs                     [len(counterNames)][]byte
+	// watch is its release watcher while releases are watched. It sets
+	// heardEst on a release of a TCP socket other than a listener (a full
+	// dump is due), heardFresh on any other (a refresh is); reads clear
+	// them as they begin.
+	watch      *memberWatch
+	heardEst   atomic.Bool
+	heardFresh atomic.Bool
+}
+
+// heard marks m on a release of s (see member.watch).
+func (m *member) heard(s *sampler.Socket) {
+	if s.Proto == sampler.TCP && s.State != sampler.StateListen {
+		m.heardEst.Store(true)
+	} else {
+		m.heardFresh.Store(true)
+	}
+}
+
+// readSignature reads m's counters into sigNow and estNow; false when
+// they cannot be read.
+func (m *member) readSignature() bool {
+	for i, name := range counterNames {
+		b, err := m.files.Read(name, m.bufs[i][:0])
+		m.bufs[i] = b
+		if err != nil && i < 2 { // sockstat6 is missing without IPv6
+			return false
+		}
+		if err != nil {
+			m.bufs[i] = m.bufs[i][:0]
+		}
+	}
+	m.sigNow = sockdiag.AppendSignature(m.sigNow[:0], m.bufs[0], m.bufs[1], m.bufs[2])
+	m.estNow = sockdiag.AppendEstablishedSignature(m.estNow[:0], m.bufs[0], m.bufs[1], m.bufs[2])
+	return true
+}
+
+// openMember opens a namespace's table, counters and range. Porttop's own
+// namespace is read by plain sockdiag Sources; any other by ones whose
+// sockets are all made inside it (partial samples and releases in each).
+// All read counter files opened once inside the namespace.
+func openMember(n NS) (*member, error) {
+	files, err := OpenCounterFiles(n)
+	if err != nil {
+		return nil, err
+	}
+	open := func() (*sockdiag.Source, error) {
+		var src *sockdiag.Source
+		var err error
+		if n.Self {
+			src, err = sockdiag.Open(sockdiag.Options{ReadCounters: files.Read})
+		} else {
+			src, err = OpenSockDiag(n, files)
+		}
+		if err == nil {
+			src.WithoutOwners() // the Source attributes all namespaces at once
+		}
+		return src, err
+	}
+	src, err := open()
+	if err != nil {
+		files.Close()
+		return nil, err
+	}
+	m := &member{ns: n, src: src, files: files, fullGap: fullEvery + time.Duration(n.Inode%1000)*time.Millisecond}
+	if m.fresh, err = open(); err != nil {
+		m.close()
+		return nil, err
+	}
+	m.setQuery(sampler.Query{})
+	if r, err := OpenRange(n); err == nil {
+		m.rng = r
+		m.cur, _ = r.Read()
+	}
+	return m, nil
+}
+
+func (m *member) close() {
+	m.stopWatch()
+	m.src.Close()
+	if m.fresh != nil {
+		m.fresh.Close()
+	}
+	m.files.Close()
+	if m.rng != nil {
+		m.rng.Close()
+	}
+}
+
+// setQuery narrows the member's dumps and refreshes.
+func (m *member) setQuery(q sampler.Query) {
+	m.src.SetQuery(q)
+	fq, ok := freshQuery(q)
+	m.freshNone = !ok
+	if ok {
+		m.fresh.SetQuery(fq)
+	}
+	m.dumped, m.full = time.Time{}, time.Time{} // last holds the old query's sockets
+}
+
+// freshQuery narrows q to what a refresh reads: UDP sockets (StateNone)
+// and TCP listeners. ok is false when nothing is left (a query for
+// established TCP only): the counters vouch for all it wants.
+func freshQuery(q sampler.Query) (_ sampler.Query, ok bool) {
+	states := q.States
+	if states == 0 {
+		states = sampler.AllStates
+	}
+	q.States = states & sampler.MaskOf(sampler.StateNone, sampler.StateListen)
+	return q, q.States != 0
+}
+
+// refreshes reports whether a refresh reads s afresh (else it carries it).
+func (m *member) refreshes(s *sampler.Socket) bool {
+	return !m.freshNone && (s.Proto != sampler.TCP || s.State == sampler.StateListen)
+}
+
+// how is what a round does with one namespace.
+type how int
+
+const (
+	dump    how = iota // dump its table in full
+	skip               // reuse its last sockets
+	refresh            // carry its TCP over, read UDP and listeners afresh
+)
+
+// plan reads m's counters and decides how this round reads m. While the
+// established part of its signature holds as at its last full dump, and
+// no release of such a socket was heard, its TCP sockets other than
+// listeners are as that dump saw them (any change of one moves a segment
+// counter or the TIME_WAIT count): a refresh (listeners and UDP, no walk
+// of the established hash) completes the table, up to fullGap after the
+// full dump. When the whole signature holds as at its last read too, and
+// no release at all was heard, that read stands for up to
+// poll.MaxQuietGap, as the poller trusts a quiet source (a bound UDP
+// socket connecting moves no counter).
+func (m *member) plan(now time.Time) how {
+	ok := m.readSignature()
+	if !ok || m.full.IsZero() || m.heardEst.Load() || !bytes.Equal(m.estNow, m.est) || now.Sub(m.full) >= m.fullGap {
+		return dump
+	}
+	if !m.heardFresh.Load() && bytes.Equal(m.sigNow, m.sig) && now.Sub(m.dumped) < poll.MaxQuietGap {
+		return skip
+	}
+	return refresh
+}
+
+// isQuiet reports whether m's last read may stand for now (plan: skip).
+func (m *member) isQuiet(now time.Time) bool { return m.plan(now) == skip }
+
+// dump reads m's table in full and appends it, placed, to all.
+func (s *Source) dump(ctx context.Context, m *member, all []sampler.Socket, paths map[uint64]placeOf) ([]sampler.Socket, error) {
+	m.heardEst.Store(false) // a release heard from now on wakes it again
+	m.heardFresh.Store(false)
+	m.sig = append(m.sig[:0], m.sigNow...)
+	m.est = append(m.est[:0], m.estNow...)
+	snap, err := m.src.Sample(ctx)
+	if err != nil {
+		m.full = time.Time{}
+		return all, err
+	}
+	m.count = len(snap.Sockets)
+	n := len(all)
+	all = append(all, snap.Sockets...)
+	m.src.Recycle(snap.Sockets)
+	s.place(all[n:], m.ns, paths)
+	m.last = append(m.last[:0], all[n:]...)
+	m.dumped = s.now() // as the dump ended: the Source's clock
+	m.full = m.dumped
+	return all, nil
+}
+
+// refresh carries m's TCP sockets over from its last read and reads its
+// UDP sockets and TCP listeners afresh (no walk of the kernel's
+// established hash, which every namespace shares), appending them to all.
+func (s *Source) refresh(ctx context.Context, m *member, all []sampler.Socket, paths map[uint64]placeOf) ([]sampler.Socket, error) {
+	m.heardFresh.Store(false)
+	m.sig = append(m.sig[:0], m.sigNow...)
+	n := len(all)
+	for i := range m.last {
+		if !m.refreshes(&m.last[i]) {
+			all = append(all, m.last[i])
+		}
+	}
+	if !m.freshNone {
+		snap, err := m.fresh.Sample(ctx)
+		if err != nil {
+			m.full = time.Time{}
+			return all[:n], err
+		}
+		k := len(all)
+		all = append(all, snap.Sockets...)
+		m.fresh.Recycle(snap.Sockets)
+		s.place(all[k:], m.ns, paths)
+	}
+	m.count = len(all) - n
+	m.last = append(m.last[:0], all[n:]...)
+	m.dumped = s.now()
+	m.refreshed++
+	return all, nil
+}

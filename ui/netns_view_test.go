@@ -1,0 +1,311 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/ports"
+)
+
+// The namespaces of these tests: porttop's own (inode ownIno, the host's
+// range 32768-60999), "blue" with a range of its own, and one whose name
+// is hostile (names are anyone's text).
+const (
+	ownIno  = 4026531840
+	blueIno = 4026532238
+	redIno  = 4026532300
+	redName = "\x1b]2;PWNED\x07red"
+)
+
+var (
+	blueRange = ports.Range{Lo: 1000, Hi: 1999}
+	redRange  = ports.Range{Lo: 2000, Hi: 2099}
+)
+
+func netnsRanges() []sampler.NetnsRange {
+	return []sampler.NetnsRange{
+		{Netns: blueIno, NetnsName: "blue", Range: blueRange},
+		{Netns: redIno, NetnsName: redName, Range: redRange},
+	}
+}
+
+// in puts s in namespace ino.
+func in(ino uint64, name string, s sampler.Socket) sampler.Socket {
+	s.Netns, s.NetnsName = ino, name
+	return s
+}
+
+// blueClients are n connections from blue's range to one database.
+func blueClients(n int) []sampler.Socket {
+	var out []sampler.Socket
+	for i := range n {
+		local := "10.1.0.2:" + strconv.Itoa(int(blueRange.Lo)+i)
+		out = append(out, in(blueIno, "blue", sock(sampler.TCP, local, "10.1.0.9:5432", sampler.StateEstablished, 7000, "app", t0)))
+	}
+	return out
+}
+
+// netnsMachine is porttop's own sockets (baseSockets, tagged with its
+// inode) and blue's and red's.
+func netnsMachine(blue int) []sampler.Socket {
+	var socks []sampler.Socket
+	for _, s := range baseSockets() {
+		socks = append(socks, in(ownIno, "", s))
+	}
+	socks = append(socks, blueClients(blue)...)
+	socks = append(socks, in(redIno, redName, sock(sampler.TCP, "10.2.0.2:2001", "10.2.0.9:443", sampler.StateEstablished, 7100, "red", t0)))
+	return socks
+}
+
+func netnsBatch(at time.Time, socks []sampler.Socket, ranges []sampler.NetnsRange, events ...sampler.Event) wideMsg {
+	b := nextBatchMsg(at, socks, events...)
+	b.Batch.NetnsRanges = ranges
+	return b
+}
+
+func newNetnsModel(t *testing.T, c *clock, w, h int) Model {
+	t.Helper()
+	cfg := testConfig(c)
+	cfg.OwnNetns = ownIno
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return update(m, tea.WindowSizeMsg{Width: w, Height: h})
+}
+
+// churnShown is the churn panel as the screen draws it.
+func churnShown(m Model) string { return m.views.shownChurn().View() }
+
+// TestNetnsKeyPicksNamespaceForChurnAndMap: N cycles the churn panel and
+// the map through all namespaces, porttop's own, then each other; each
+// says which it shows (a hostile name escaped), counts only that
+// namespace's sockets, and judges them against that namespace's range.
+func TestNetnsKeyPicksNamespaceForChurnAndMap(t *testing.T) {
+	c := &clock{t: t0}
+	m := newNetnsModel(t, c, 120, 40)
+	m = update(m, keyMsg("c"), netnsBatch(t0, netnsMachine(5), netnsRanges()))
+
+	steps := []struct {
+		label    string   // in the churn panel and on the map
+		want     []string // also in the churn panel
+		wantNot  []string
+		mapRange string
+	}{
+		{"all netns", []string{"10.1.0.9:5432", "140.82.112.3:443", "32768-60999"}, nil, "32768-60999"},
+		{"porttop's netns net:[4026531840]", []string{"140.82.112.3:443", "32768-60999"}, []string{"10.1.0.9:5432", "10.2.0.9"}, "32768-60999"},
+		{"netns blue", []string{"10.1.0.9:5432", "OS ephemeral range 1000-1999 (1,000 ports)", "5/1,000 in use"}, []string{"140.82.112.3", "10.2.0.9"}, "1000-1999"},
+		{`netns \x1b]2;PWNED\ared`, []string{"10.2.0.9:443", "OS ephemeral range 2000-2099 (100 ports)", "1/100 in use"}, []string{"10.1.0.9", "140.82.112.3"}, "2000-2099"},
+		{"all netns", []string{"10.1.0.9:5432", "140.82.112.3:443"}, nil, "32768-60999"},
+	}
+	for i, st := range steps {
+		if i > 0 {
+			m = update(m, keyMsg("N"))
+		}
+		ch := churnShown(m)
+		if !strings.Contains(ch, st.label+": top destinations") {
+			t.Errorf("step %d: the churn panel does not say %q:\n%s", i, st.label, ch)
+		}
+		for _, w := range st.want {
+			if !strings.Contains(ch, w) {
+				t.Errorf("step %d (%s): churn panel lacks %q:\n%s", i, st.label, w, ch)
+			}
+		}
+		for _, w := range st.wantNot {
+			if strings.Contains(ch, w) {
+				t.Errorf("step %d (%s): churn panel shows %q of another namespace:\n%s", i, st.label, w, ch)
+			}
+		}
+		if strings.ContainsAny(ch, "\x1b\x07") {
+			t.Errorf("step %d: a raw control character reached the panel: %q", i, ch)
+		}
+		if i > 0 && !strings.Contains(m.status.text, st.label) {
+			t.Errorf("step %d: status %q does not name %q", i, m.status.text, st.label)
+		}
+		mm := update(m, keyMsg("m"))
+		mv := mm.View()
+		if !strings.Contains(mv, st.label+": ports ") {
+			t.Errorf("step %d: the map's cursor line does not say %q:\n%s", i, st.label, mv)
+		}
+		if !strings.Contains(mv, "OS ephemeral "+st.mapRange) {
+			t.Errorf("step %d: the map's legend is not of range %s:\n%s", i, st.mapRange, mv)
+		}
+		if strings.Contains(mv, "PWNED\x07") {
+			t.Errorf("step %d: the hostile name reached the screen raw", i)
+		}
+	}
+}
+
+// TestNetnsChurnCountsItsOwnHandOuts: a chosen namespace's panel counts
+// the hand-outs of its own sockets, not those of others; the machine's
+// panel (and the header's warnings) keep counting every namespace.
+func TestNetnsChurnCountsItsOwnHandOuts(t *testing.T) {
+	c := &clock{t: t0}
+	m := newNetnsModel(t, c, 120, 40)
+	m = update(m, keyMsg("c"), netnsBatch(t0, netnsMachine(0), netnsRanges()))
+	m = update(m, keyMsg("N"), keyMsg("N")) // blue
+	var evs []sampler.Event
+	for _, s := range blueClients(40) {
+		evs = append(evs, sampler.Event{Kind: sampler.Opened, Time: t0.Add(time.Second), Socket: s})
+	}
+	curl := in(ownIno, "", curlSocket())
+	evs = append(evs, sampler.Event{Kind: sampler.Opened, Time: t0.Add(time.Second), Socket: curl})
+	socks := append(netnsMachine(40), curl)
+	m = update(m, netnsBatch(t0.Add(time.Second), socks, netnsRanges(), evs...))
+	c.advance(2 * time.Second)
+	m = update(m, netnsBatch(t0.Add(2*time.Second), socks, netnsRanges()))
+	blue := churnShown(m)
+	if !strings.Contains(blue, "hand-outs/s") || !strings.Contains(blue, "max 40") {
+		t.Errorf("blue's panel does not count its 40 hand-outs:\n%s", blue)
+	}
+	if !strings.Contains(blue, "40/1,000 in use") {
+		t.Errorf("blue's gauge is not 40 of its 1,000 ports:\n%s", blue)
+	}
+	m = update(m, keyMsg("N"), keyMsg("N")) // red, then all
+	all := churnShown(m)
+	if !strings.Contains(all, "all netns") || !strings.Contains(all, "max 41") {
+		t.Errorf("the machine's panel does not count every namespace's 41 hand-outs:\n%s", all)
+	}
+	m = update(m, keyMsg("N")) // porttop's own: a fresh history, from the newest snapshot
+	own := churnShown(m)
+	if strings.Contains(own, "10.1.0.9") || !strings.Contains(own, "93.184.216.34:443") {
+		t.Errorf("porttop's own panel shows another namespace's destination or lacks its own:\n%s", own)
+	}
+}
+
+// TestNetnsGoneFallsBackToAll: a chosen namespace that the source stops
+// listing (deleted) gives way to all, and the status line says so.
+func TestNetnsGoneFallsBackToAll(t *testing.T) {
+	c := &clock{t: t0}
+	m := newNetnsModel(t, c, 120, 40)
+	m = update(m, keyMsg("c"), netnsBatch(t0, netnsMachine(3), netnsRanges()))
+	m = update(m, keyMsg("N"), keyMsg("N"))
+	if got := m.views.scope.label(); got != "netns blue" {
+		t.Fatalf("after N N: %q, want netns blue", got)
+	}
+	var rest []sampler.Socket
+	for _, s := range netnsMachine(0) {
+		if s.Netns != redIno {
+			rest = append(rest, s)
+		}
+	}
+	onlyRed := netnsRanges()[1:]
+	m = update(m, netnsBatch(t0.Add(time.Second), netnsMachine(0), onlyRed))
+	if got := m.views.scope.label(); got != "all netns" {
+		t.Errorf("blue is gone: the panels show %q, want all netns", got)
+	}
+	if !strings.Contains(m.status.text, "netns blue is no longer read") {
+		t.Errorf("status %q does not say blue is gone", m.status.text)
+	}
+	if ch := churnShown(m); !strings.Contains(ch, "all netns: top destinations") {
+		t.Errorf("the panel does not say all:\n%s", ch)
+	}
+	// The last other namespace gone: nothing to tell apart, no label.
+	m = update(m, netnsBatch(t0.Add(2*time.Second), rest, nil))
+	if ch := churnShown(m); strings.Contains(ch, "netns") {
+		t.Errorf("one namespace left, the panel still names one:\n%s", ch)
+	}
+}
+
+// TestNetnsRangeChangeFollowed: a chosen namespace whose range changes
+// (sysctl inside it) is counted against its new range from that batch on.
+func TestNetnsRangeChangeFollowed(t *testing.T) {
+	c := &clock{t: t0}
+	m := newNetnsModel(t, c, 120, 40)
+	m = update(m, keyMsg("c"), netnsBatch(t0, netnsMachine(5), netnsRanges()))
+	m = update(m, keyMsg("N"), keyMsg("N"))
+	wider := netnsRanges()
+	wider[0].Range = ports.Range{Lo: 1000, Hi: 2999}
+	m = update(m, netnsBatch(t0.Add(time.Second), netnsMachine(5), wider))
+	if ch := churnShown(m); !strings.Contains(ch, "5/2,000 in use") || !strings.Contains(ch, "1000-2999") {
+		t.Errorf("blue's panel did not follow its range to 1000-2999:\n%s", ch)
+	}
+	// porttop's own range changing leaves blue's alone.
+	b := netnsBatch(t0.Add(2*time.Second), netnsMachine(5), wider)
+	b.Batch.Ephemeral = sampler.EphemeralRange{Range: ports.Range{Lo: 40000, Hi: 40999}, Since: t0.Add(2 * time.Second)}
+	m = update(m, b)
+	if ch := churnShown(m); !strings.Contains(ch, "5/2,000 in use") {
+		t.Errorf("porttop's range change moved blue's panel:\n%s", ch)
+	}
+	m = update(m, keyMsg("N"), keyMsg("N"), keyMsg("N")) // red, all, own
+	if ch := churnShown(m); !strings.Contains(ch, "40000-40999") {
+		t.Errorf("porttop's own panel is not of its new range:\n%s", ch)
+	}
+}
+
+// TestNetnsKeyWithOneNamespace: with one namespace read, N says why there
+// is nothing to pick, and the panels name no namespace.
+func TestNetnsKeyWithOneNamespace(t *testing.T) {
+	c := &clock{t: t0}
+	m := newNetnsModel(t, c, 120, 40)
+	m = update(m, keyMsg("c"), firstBatch(t0, baseSockets()), keyMsg("N"))
+	if !strings.Contains(m.status.text, "reads one network namespace") {
+		t.Errorf("status %q does not say why N picks nothing", m.status.text)
+	}
+	if ch := churnShown(m); strings.Contains(ch, "netns") {
+		t.Errorf("one namespace, yet the panel names one:\n%s", ch)
+	}
+	if strings.Contains(m.statusLine(), "N next netns") {
+		t.Errorf("the key legend offers N with nothing to pick: %q", m.statusLine())
+	}
+}
+
+// TestNetnsKeyInLegendAndHelp: with several namespaces read, the key
+// legend on the churn panel and the map lists N, and help explains it.
+func TestNetnsKeyInLegendAndHelp(t *testing.T) {
+	c := &clock{t: t0}
+	m := newNetnsModel(t, c, 160, 40)
+	m = update(m, netnsBatch(t0, netnsMachine(1), netnsRanges()))
+	if strings.Contains(m.statusLine(), "N next netns") {
+		t.Errorf("the table's key legend lists N, which does not act on it: %q", m.statusLine())
+	}
+	for _, k := range []string{"c", "m"} {
+		mm := update(m, keyMsg(k))
+		mm.status.clear()
+		if !strings.Contains(mm.statusLine(), "N next netns") {
+			t.Errorf("after %s the key legend lacks N: %q", k, mm.statusLine())
+		}
+	}
+	help := m.helpText(200)
+	for _, w := range []string{"N", "next netns", "each counted against its own ephemeral range"} {
+		if !strings.Contains(help, w) {
+			t.Errorf("help lacks %q", w)
+		}
+	}
+}
+
+// TestNsScopeCycle: the pure cycle of choices.
+func TestNsScopeCycle(t *testing.T) {
+	s := nsScope{own: ownIno}
+	s.next()
+	if s.sel != 0 {
+		t.Fatalf("no other namespace: next chose %d", s.sel)
+	}
+	s.follow(netnsRanges())
+	var got []string
+	for range 5 {
+		s.next()
+		got = append(got, s.label())
+	}
+	want := []string{"porttop's netns net:[4026531840]", "netns blue", "netns " + redName, "all netns", "porttop's netns net:[4026531840]"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("cycle %q, want %q", got, want)
+	}
+	for _, tt := range []struct {
+		sel, netns uint64
+		want       bool
+	}{
+		{selOwn, 0, true}, {selOwn, ownIno, true}, {selOwn, blueIno, false}, {selOwn, 777, true},
+		{blueIno, blueIno, true}, {blueIno, 0, false}, {blueIno, ownIno, false}, {0, redIno, true},
+	} {
+		s.sel = tt.sel
+		if got := s.holds(tt.netns); got != tt.want {
+			t.Errorf("sel %d holds(%d) = %v, want %v", tt.sel, tt.netns, got, tt.want)
+		}
+	}
+}
