@@ -130,7 +130,13 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "porttop: "+n)
 	}
 
-	poller, wait := startPoller(ctx, poll.Config{Source: m.src, Interval: o.interval, Ephemeral: m.rereadEphemeral}, query(f))
+	// The table is read for stats lines alone: with a source that keeps it
+	// by events, a copy a stats period (or a second) is enough.
+	tableEvery := o.stats
+	if tableEvery <= 0 || tableEvery > time.Second {
+		tableEvery = time.Second
+	}
+	poller, wait := startPoller(ctx, poll.Config{Source: m.src, Interval: o.interval, Ephemeral: m.rereadEphemeral, TableEvery: tableEvery}, query(f))
 	defer func() {
 		stop()
 		wait()

@@ -18,6 +18,9 @@ type caps struct {
 	// transitions: the kernel's stream of transitions and failed
 	// hand-outs (see sampler.TransitionWatcher)
 	transitions sampler.TransitionWatcher
+	// table: the transitions keep the TCP table (see sampler.EventTable);
+	// nil unless the source streams them too
+	table sampler.EventTable
 }
 
 func capsOf(src sampler.Source) caps {
@@ -35,5 +38,8 @@ func capsOf(src sampler.Source) caps {
 	c.recycler, _ = src.(sampler.SocketRecycler)
 	c.ranger, _ = src.(sampler.NetnsRanger)
 	c.transitions, _ = src.(sampler.TransitionWatcher)
+	if c.transitions != nil {
+		c.table, _ = src.(sampler.EventTable)
+	}
 	return c
 }

@@ -30,6 +30,12 @@ type Config struct {
 	// the machine already knew: the first sample's sockets keep those times
 	// (see FirstSeen). Read only for the first successful sample.
 	FirstSeen sampler.FirstSeen
+	// TableEvery, with a source that keeps the table by its events
+	// (sampler.EventTable), is how often at most a changed table is
+	// published: events go out as they come, but a consumer that reads
+	// the table rarely (watch: for its stats lines) spares the poller a
+	// copy of the whole table at every tick. 0: at every tick.
+	TableEvery time.Duration
 	// Ephemeral, when set, reads the OS ephemeral range (see
 	// ports.EphemeralRereader): read at the start, before every sample and
 	// at least every EphemeralCheckEvery, carried in Batch.Ephemeral.
@@ -80,6 +86,15 @@ type Poller struct {
 	failures        []sampler.FailureCount // failed hand-outs not yet published
 	kernel          kernelStream           // the source's transitions and failures; zero without
 	transitionBatch []sampler.Event
+	// An event-kept table (eventmode.go): when it was last checked, a
+	// full sample asked for, the query the source was given, and whether
+	// it is narrowed to UDP now.
+	lastCheck   time.Time
+	needFull    bool
+	sourceQuery sampler.Query
+	udpOnly     bool
+	lastTable   time.Time          // when a tick last published the table
+	checkDone   <-chan checkResult // a check's dump in flight; nil when none
 }
 
 // New makes a poller; nothing runs until Run.
@@ -149,14 +164,16 @@ func (p *Poller) Run(ctx context.Context) error {
 		p.interval = MinAdaptiveInterval
 	}
 	p.sample(ctx)
+	p.lastCheck = p.lastSampled
 	timer := time.NewTimer(p.interval)
 	defer timer.Stop()
+	defer p.awaitCheck()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-timer.C:
-			if p.skipQuiet() {
+			if p.checkDone == nil && !p.eventTable() && p.skipQuiet() {
 				timer.Reset(p.interval)
 				continue
 			}
@@ -179,13 +196,16 @@ func (p *Poller) Run(ctx context.Context) error {
 		case <-ephemeralTick:
 			p.checkEphemeral()
 			continue
+		case res := <-p.checkDone:
+			p.finishCheck(ctx, res)
+			continue
 		case err := <-watchErr:
 			watchErr = nil
 			p.watchNote = fmt.Sprintf("release events unavailable (%v): relying on polling", err)
 			p.pending.add(p.update(update{}))
 			continue
 		}
-		p.sample(ctx)
+		p.step(ctx)
 		timer.Reset(p.interval)
 	}
 }
@@ -210,6 +230,7 @@ func (p *Poller) watch(ctx context.Context) (<-chan sampler.Release, <-chan erro
 func (p *Poller) sample(ctx context.Context) {
 	p.drainReleases()
 	p.drainTransitions()
+	p.restoreQuery()
 	p.applyQuery()
 	p.recycleFree()
 	start := time.Now()
@@ -229,14 +250,15 @@ func (p *Poller) sample(ctx context.Context) {
 	read := p.readCounters(first)
 	events := p.rec.Sample(p.now(), &next, read)
 	cost := time.Since(start)
-	p.lastOK = true
+	p.lastOK, p.needFull, p.lastCheck, p.lastTable = true, false, p.lastSampled, p.lastSampled
 	p.refs.hold(next.Sockets)
 	p.refs.drop(old.Sockets)
 	p.readSourceNotes()
 	p.tune(cost)
 	p.pending.add(p.update(update{snapshot: &next, events: events, sampled: true, cost: cost, interval: p.interval}))
 	if first && p.caps.counters != nil && read.End == nil {
-		p.Poke() // the audit starts from the next sample's reading: take it now
+		p.needFull = true // the audit starts from the next sample's reading: take it now
+		p.Poke()
 	}
 }
 
@@ -258,10 +280,8 @@ func (p *Poller) update(u update) update {
 	if u.sampled {
 		u.failures, p.failures = p.failures, nil
 	}
-	if n := p.rec.Disagreements(); n > 0 {
-		u.notes = append(u.notes, fmt.Sprintf("%d kernel %s disagreed with the table: the table's state kept", n, plural(n, "transition")))
-	}
-	u.disagreements = p.rec.Disagreements()
+	u.notes = p.disagreementNotes(u.notes)
+	u.disagreements = p.rec.Disagreements() + p.rec.CheckDisagreements()
 	return u
 }
 

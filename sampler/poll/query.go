@@ -39,6 +39,7 @@ func (p *Poller) applyQuery() {
 	if !changed || p.caps.query == nil {
 		return
 	}
+	p.sourceQuery = q
 	p.caps.query.SetQuery(q)
 	p.rec.SetQuery(q)
 }

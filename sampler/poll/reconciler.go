@@ -44,6 +44,23 @@ type Reconciler struct {
 	released    []sampler.Event // Release's result, reused
 	// disagreements counts kernel transitions the table contradicted.
 	disagreements uint64
+	// The event-kept table (eventtable.go, check.go): the listeners by
+	// port, the sockets events touched while a check's dump ran, the
+	// differences checks found, the earliest TIME_WAIT timer, and scratch.
+	listen             listeners
+	checking           bool
+	checkCounted       bool
+	touched            map[sampler.ID]struct{}
+	checkDisagreements uint64
+	twNext             time.Time
+	twNextKnown        bool
+	udpScratch         []sampler.Socket
+	udpIdx             []int32 // base's UDP rows, when udpBuilt
+	udpBuilt           bool
+	dirty              bool // the table changed since the last Tick
+	// pending are opening transitions that came before their socket's
+	// port, by cookie (see openPending).
+	pending map[uint64]sampler.Transition
 }
 
 // adjustment is what a release did to a socket of base: removed it (gone) or
@@ -63,6 +80,7 @@ func NewReconciler(seen sampler.FirstSeen) *Reconciler {
 		twByAddr:  map[sampler.ID]sampler.ID{},
 		recent:    newRecentGone(recentGoneTTL, recentGoneLimit),
 		audit:     audit{halfOpen: map[sampler.ID]struct{}{}},
+		pending:   map[uint64]sampler.Transition{},
 	}
 }
 
@@ -87,6 +105,12 @@ func (r *Reconciler) SetQuery(q sampler.Query) {
 // afterwards. The first sample's opens are Existing, and its counters
 // start the audit only if read as its dump ended (see audit.sampled).
 func (r *Reconciler) Sample(now time.Time, next *sampler.Snapshot, read Reading) []sampler.Event {
+	r.resolvePending(next, false, nil)
+	return r.sample(now, next, read, false)
+}
+
+// sample is Sample, or with check a consistency check's (see Check).
+func (r *Reconciler) sample(now time.Time, next *sampler.Snapshot, read Reading, check bool) []sampler.Event {
 	if next.Time.IsZero() {
 		next.Time = now
 	}
@@ -101,6 +125,9 @@ func (r *Reconciler) Sample(now time.Time, next *sampler.Snapshot, read Reading)
 	if r.queryFrom != nil {
 		events = reviewAfterQueryChange(events, r.queryFrom, &r.query)
 		r.queryFrom = nil
+	}
+	if check {
+		events = r.judgeCheck(events)
 	}
 	for i := range events {
 		switch events[i].Kind {
@@ -118,10 +145,8 @@ func (r *Reconciler) Sample(now time.Time, next *sampler.Snapshot, read Reading)
 	r.vanished.add(events, next.Time)
 	first := !r.sampled
 	r.sampled = true
-	r.base = *next
-	r.baseIndex.built = false
-	clear(r.adjust)
-	clear(r.twByAddr)
+	r.rebase(*next)
+	r.twNextKnown, r.dirty = false, false // the sample is published as the table
 	r.audit.sampled(read, first, before)
 	return events
 }

@@ -23,18 +23,15 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 		at = now
 	}
 	id := releaseKey(rel.Socket.ID)
+	r.touch(id)
 	lingers := livesOn(rel.Socket.State)
 
-	// Already changed by an earlier release since the last sample.
-	if a, ok := r.adjust[id]; ok {
-		if a.gone || lingers {
-			return events
-		}
-		r.adjust[id] = adjustment{gone: true}
-		r.recent.add(id, at, true)
-		return append(events, sampler.Event{Kind: sampler.Closed, Time: at, Socket: a.socket, Held: sampler.Held(a.socket.Since, at)})
+	// The table's socket: base as earlier releases (and transitions) left it.
+	s, gone, ok := r.current(id)
+	if gone {
+		return events
 	}
-	if s, ok := r.inBase(id); ok {
+	if ok {
 		r.audit.endHandshake(s.ID, rel.Socket.State)
 		if lingers {
 			if !sampler.TCPCanReach(s.State, rel.Socket.State) {
@@ -46,13 +43,15 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 			prev := s.State
 			// A timewait socket has no process: its pid is its last owner's.
 			s.State, s.Inode, s.Owner = rel.Socket.State, 0, s.Owner.Released()
-			r.adjust[id] = adjustment{socket: s}
+			s.TimeWaitEnds = rel.Socket.TimeWaitEnds
+			r.setAdjust(id, adjustment{socket: s})
+			r.twTimer(&s)
 			if s.State == sampler.StateTimeWait {
 				r.twByAddr[addressesOf(s.ID)] = id
 			}
 			return append(events, sampler.Event{Kind: sampler.StateChanged, Time: at, Socket: s, PrevState: prev})
 		}
-		r.adjust[id] = adjustment{gone: true}
+		r.setAdjust(id, adjustment{gone: true})
 		r.recent.add(id, at, true)
 		return append(events, sampler.Event{Kind: sampler.Closed, Time: at, Socket: s, Held: sampler.Held(s.Since, at)})
 	}
@@ -71,7 +70,7 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 	if rel.Socket.Local.Port() == 0 || !r.query.MatchesAddrs(&rel.Socket) {
 		return events
 	}
-	s := rel.Socket
+	s = rel.Socket
 	if s.Since.IsZero() || s.Since.After(at) {
 		s.Since = at
 	}
@@ -87,7 +86,8 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 		// Still in the table: the next sample will show it, and must not
 		// open it again. (Bounded, should samples keep failing.)
 		if len(r.adjust) < recentGoneLimit {
-			r.adjust[id] = adjustment{socket: s}
+			r.setAdjust(id, adjustment{socket: s})
+			r.twTimer(&s)
 			if s.State == sampler.StateTimeWait {
 				r.twByAddr[addressesOf(s.ID)] = id
 			}
@@ -178,22 +178,29 @@ func (r *Reconciler) patchForDiffByRow() sampler.Patch {
 // itself reads base through the patch, without the copy. The copy's
 // memory is kept for the next call.
 func (r *Reconciler) prevForDiff() sampler.Snapshot {
-	p := r.patchForDiff()
-	if p.Rows == nil && p.Added == nil {
+	if len(r.adjust) == 0 {
 		return r.base
 	}
-	out := r.diffScratch.copied[:0]
+	r.diffScratch.copied = r.tableInto(r.diffScratch.copied[:0])
+	return sampler.Snapshot{Time: r.base.Time, Sockets: r.diffScratch.copied}
+}
+
+// tableInto appends to dst (empty) base as releases (and transitions) have
+// left it: base read through patchForDiff.
+func (r *Reconciler) tableInto(dst []sampler.Socket) []sampler.Socket {
+	p := r.patchForDiff()
+	if p.Rows == nil && p.Added == nil {
+		return append(dst, r.base.Sockets...)
+	}
 	for i := range r.base.Sockets {
 		switch k := p.Rows[i]; {
 		case k == 0:
-			out = append(out, r.base.Sockets[i])
+			dst = append(dst, r.base.Sockets[i])
 		case k > 0:
-			out = append(out, p.Replaced[k-1])
+			dst = append(dst, p.Replaced[k-1])
 		}
 	}
-	out = append(out, p.Added...)
-	r.diffScratch.copied = out
-	return sampler.Snapshot{Time: r.base.Time, Sockets: out}
+	return append(dst, p.Added...)
 }
 
 // patchScratch is the memory patchForDiff reuses from one sample to the
@@ -226,6 +233,13 @@ func (p *patchScratch) keep(rows []int32, replaced, added []sampler.Socket) samp
 		p.added = added[:0]
 	}
 	return sampler.Patch{Rows: rows, Replaced: replaced, Added: added}
+}
+
+// setAdjust records what a step did to the socket with release key key
+// (see adjustment): the table has changed since the last Tick.
+func (r *Reconciler) setAdjust(key sampler.ID, a adjustment) {
+	r.adjust[key] = a
+	r.dirty = true
 }
 
 // dropReopened undoes the opens of sockets a release said were gone: the

@@ -33,7 +33,7 @@ func (r *Reconciler) closeReplaced(s *sampler.Socket, at time.Time, events []sam
 	if a, ok := r.adjust[key]; ok && (a.gone || a.socket.State != sampler.StateTimeWait) {
 		return events
 	}
-	r.adjust[key] = adjustment{gone: true}
+	r.setAdjust(key, adjustment{gone: true})
 	delete(r.twByAddr, addr)
 	r.recent.add(key, at, true)
 	return append(events, sampler.Event{Kind: sampler.Closed, Time: at, Socket: old, Held: sampler.Held(old.Since, at)})

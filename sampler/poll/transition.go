@@ -32,6 +32,9 @@ func (r *Reconciler) Transition(now time.Time, t sampler.Transition, events []sa
 		r.disagreements++
 		return events
 	}
+	if t.Cookie != 0 {
+		return r.transitionByCookie(at, t, events)
+	}
 	if t.From == sampler.StateClose || t.From == sampler.StateListen && t.To == sampler.StateSynRecv {
 		return events // a new socket: the next sample holds it, with its cookie
 	}
@@ -63,7 +66,7 @@ func (r *Reconciler) Transition(now time.Time, t sampler.Transition, events []sa
 	prev := s.State
 	s.State = t.To
 	if len(r.adjust) < recentGoneLimit {
-		r.adjust[id] = adjustment{socket: s}
+		r.setAdjust(id, adjustment{socket: s})
 	}
 	return append(events, sampler.Event{Kind: sampler.StateChanged, Time: at, Socket: s, PrevState: prev})
 }

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/porttop/porttop/sampler"
 )
 
 // The test binary doubles as the load generator for benchmarks and .ci/bench
@@ -29,12 +31,21 @@ import (
 //	                     to it, print "ready N", exit when stdin closes; with
 //	                     traffic, send a byte on one of them every 10 ms
 //	                     (segments move, no connection opens or closes)
-//	churn:RATE:SECONDS   print "port P", then make RATE connections a second to
+//	churn:RATE:SECONDS[:client]
+//	                     print "port P", then make RATE connections a second to
 //	                     a listener that closes each at once (the server
-//	                     closes first); print "made N failed F"
+//	                     closes first; with client, the client closes each
+//	                     at once and the server after its EOF); print
+//	                     "made N failed F"
 //	count:PORT           read `porttop watch` JSONL on stdin and print how many
 //	                     client ports of connections to PORT had an open
 //	                     event, a close event, and both
+//	fidelity:PORT:PID:PROCESS
+//	                     read `porttop watch` JSONL on stdin and print
+//	                     "handouts H named N outside O": the new client ends
+//	                     of connections to PORT reported opened, how many of
+//	                     them with pid PID and process PROCESS, and the TCP
+//	                     state changes (any socket) TCP cannot make
 const loadEnv = "SOCKDIAG_LOAD"
 
 func TestMain(m *testing.M) {
@@ -91,13 +102,23 @@ func runLoad(mode string, stdin io.Reader, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return churn(rate, time.Duration(secs)*time.Second, stdout)
+		return churn(rate, time.Duration(secs)*time.Second, len(f) > 3 && f[3] == "client", stdout)
 	case "count":
 		port, err := num(1)
 		if err != nil {
 			return err
 		}
 		return countWatch(stdin, uint16(port), stdout)
+	case "fidelity":
+		port, err := num(1)
+		if err != nil {
+			return err
+		}
+		pid, err := num(2)
+		if err != nil || len(f) < 4 {
+			return fmt.Errorf("mode %q: want fidelity:PORT:PID:PROCESS", mode)
+		}
+		return fidelityWatch(stdin, uint16(port), int32(pid), f[3], stdout)
 	}
 	return fmt.Errorf("unknown load mode %q", mode)
 }
@@ -204,7 +225,7 @@ func (h *held) Close() error {
 
 // churn makes rate connections a second for d to a server that closes each
 // connection as soon as it is accepted; the client closes after reading EOF.
-func churn(rate int, d time.Duration, stdout io.Writer) error {
+func churn(rate int, d time.Duration, clientFirst bool, stdout io.Writer) error {
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -216,7 +237,16 @@ func churn(rate int, d time.Duration, stdout io.Writer) error {
 			if err != nil {
 				return
 			}
-			c.Close()
+			if !clientFirst {
+				c.Close()
+				continue
+			}
+			go func() {
+				var b [1]byte
+				_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+				_, _ = c.Read(b[:]) // EOF: the client closed first
+				c.Close()
+			}()
 		}
 	}()
 	addr := ln.Addr().String()
@@ -235,8 +265,10 @@ func churn(rate int, d time.Duration, stdout io.Writer) error {
 			failed++
 			continue
 		}
-		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		_, _ = c.Read(buf[:]) // EOF: the server closed first
+		if !clientFirst {
+			_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			_, _ = c.Read(buf[:]) // EOF: the server closed first
+		}
 		c.Close()
 		made++
 	}
@@ -307,5 +339,45 @@ func countWatch(in io.Reader, port uint16, out io.Writer) error {
 		pairs += min(n, closes[p])
 	}
 	fmt.Fprintf(out, "opens %d closes %d pairs %d\n", nOpen, nClose, pairs)
+	return lines.Err()
+}
+
+// fidelityWatch reads `porttop watch` JSONL and prints how many client ends
+// of connections to port were reported opened ("handouts": not existing),
+// how many of those named process proc with pid pid, and how many TCP state
+// changes TCP cannot make (sampler.TCPCanReach).
+func fidelityWatch(in io.Reader, port uint16, pid int32, proc string, out io.Writer) error {
+	lines := bufio.NewScanner(in)
+	lines.Buffer(make([]byte, 1<<20), 1<<20)
+	var handouts, named, outside int
+	for lines.Scan() {
+		var ev struct {
+			Event, Proto, Local, Remote, State, Process string
+			PrevState                                   string `json:"prev_state"`
+			PID                                         int32
+			Existing                                    bool
+		}
+		if json.Unmarshal(lines.Bytes(), &ev) != nil || ev.Proto != "tcp" {
+			continue
+		}
+		switch ev.Event {
+		case "state":
+			from, ok1 := sampler.ParseState(ev.PrevState)
+			to, ok2 := sampler.ParseState(ev.State)
+			if !ok1 || !ok2 || !sampler.TCPCanReach(from, to) {
+				outside++
+			}
+		case "open":
+			remote, err := netip.ParseAddrPort(ev.Remote)
+			if err != nil || remote.Port() != port || ev.Existing {
+				continue
+			}
+			handouts++
+			if ev.PID == pid && ev.Process == proc {
+				named++
+			}
+		}
+	}
+	fmt.Fprintf(out, "handouts %d named %d outside %d\n", handouts, named, outside)
 	return lines.Err()
 }

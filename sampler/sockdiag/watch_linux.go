@@ -258,6 +258,10 @@ func (w *watcher) checkTimeWait() error {
 			s := &w.pending[w.asked[m.Seq-first]].rel.Socket
 			s.State = sampler.State(d.State) // FIN_WAIT2 is no TIME_WAIT yet: a stream must not say it was
 			s.Cookie = d.Cookie
+			if s.State == sampler.StateTimeWait && d.Timer == timerTimeWait {
+				// When its timer frees it, as a dump would say.
+				s.TimeWaitEnds = time.Now().Add(time.Duration(d.ExpiresMS) * time.Millisecond)
+			}
 		}
 	}
 	return nil

@@ -1,0 +1,243 @@
+package poll
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// CheckEvery is how often a poller whose source keeps the TCP table by its
+// transitions (sampler.EventTable) takes a full sample to check that table
+// (see Reconciler.Check). Fixed, whatever the churn: the events carry the
+// churn, so a check costs one dump of the table and does not grow with
+// connections per second. It bounds how late what no event tells shows up
+// (sockets bound but never connected, handshakes in progress, a missed
+// event), against the check's cost, which dominates an idle watch: on the
+// shared 2-core VM a check of 20,000 sockets (the netlink dump, its /proc
+// walk for owners, the reconcile) took about 70 ms of CPU, 1.4% of a core
+// every 5 s, past the 1% an idle watch aims at; every 10 s it is 0.7%.
+const CheckEvery = 10 * time.Second
+
+// eventTable reports whether this tick may go without a full sample (see
+// eventCapable) and the source's transitions are complete now.
+func (p *Poller) eventTable() bool {
+	return p.eventCapable() && p.caps.table.CompleteTransitions()
+}
+
+// eventCapable reports whether the table may be kept by events: the
+// source's transitions can be complete (sampler.EventTable) and are
+// streaming, a full sample has based the table, none is asked for (a
+// changed query, the audit's start), and the query leaves states alone (a
+// state filter makes sockets leave the dump as they change state, which
+// events do not follow).
+func (p *Poller) eventCapable() bool {
+	if p.caps.table == nil || p.kernel.transitions == nil || !p.rec.Sampled() || !p.lastOK || p.needFull {
+		return false
+	}
+	p.queryMu.Lock()
+	changed, q := p.queryChanged, p.query
+	p.queryMu.Unlock()
+	return !changed && q.States == 0
+}
+
+// step takes the tick's sample: a full one, or with an event-kept table
+// a check every CheckEvery and a UDP-only one otherwise. Once the source's
+// transitions are no longer complete (the kernel dropped records) a check
+// begins at once, whose differences are not counted (they are the records
+// lost): its sample re-bases the table, and the source says complete
+// again. While a check's dump runs (in a goroutine of its own, see
+// startCheck) the source is asked for nothing: the tick only publishes
+// what events did.
+func (p *Poller) step(ctx context.Context) {
+	if p.checkDone != nil {
+		p.eventTick(ctx, false)
+		return
+	}
+	if !p.eventCapable() {
+		p.sample(ctx)
+		return
+	}
+	if p.cfg.Interval <= 0 {
+		p.interval = MinAdaptiveInterval
+		if p.background.Load() {
+			p.interval = BackgroundInterval
+		}
+	}
+	switch {
+	case !p.caps.table.CompleteTransitions():
+		p.startCheck(ctx, false)
+	case p.now().Sub(p.lastCheck) >= CheckEvery:
+		p.startCheck(ctx, true)
+	default:
+		p.eventTick(ctx, true)
+	}
+}
+
+// eventTick moves the event-kept table on: a UDP-only sample (where the
+// query asks for UDP), the TIME_WAIT timers, and the table published when
+// anything changed (see Reconciler.Tick). Nothing is published when
+// nothing changed.
+func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
+	p.drainReleases()
+	p.drainTransitions()
+	buf := p.refs.popFree()
+	if sampleUDP {
+		p.recycleFree()
+	}
+	start := time.Now()
+	now := p.now()
+	p.ephemeral.check(now)
+	var udp *sampler.Snapshot
+	if sampleUDP && p.wantUDP() {
+		p.narrowToUDP()
+		snap, err := p.cfg.Source.Sample(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			p.lastSampled, p.lastOK = now, false
+			p.pending.add(p.update(update{sampled: true, err: err, cost: time.Since(start), interval: p.interval}))
+			return
+		}
+		udp = &snap
+	}
+	old := p.rec.Base()
+	build := p.cfg.TableEvery <= 0 || now.Sub(p.lastTable) >= p.cfg.TableEvery
+	events, table, changed := p.rec.Tick(p.now(), udp, buf, build)
+	if udp != nil && p.caps.recycler != nil {
+		p.caps.recycler.Recycle(udp.Sockets) // its rows were copied into the table, or dropped
+	}
+	cost := time.Since(start)
+	if sampleUDP {
+		p.lastSampled, p.lastOK = now, true
+	}
+	if !changed && buf != nil && p.caps.recycler != nil {
+		p.caps.recycler.Recycle(buf)
+	}
+	if !changed && len(events) == 0 && len(p.failures) == 0 {
+		return
+	}
+	u := update{events: events, sampled: sampleUDP, cost: cost, interval: p.interval}
+	if changed {
+		u.snapshot = &table
+		p.lastTable = now
+	}
+	if base := p.rec.Base(); bufKey(base.Sockets) != bufKey(old.Sockets) { // re-based
+		p.refs.hold(base.Sockets)
+		p.refs.drop(old.Sockets)
+	}
+	p.pending.add(p.update(u))
+}
+
+// checkResult is a check's sample, from its goroutine.
+type checkResult struct {
+	snap  sampler.Snapshot
+	err   error
+	start time.Time // when its dump began (wall clock, for its cost)
+}
+
+// startCheck begins a full sample to check the event-kept table (see
+// Reconciler.Check) in a goroutine of its own: a dump of a big table takes
+// long on a busy machine, and the kernel's events must keep flowing to the
+// reconciler meanwhile (a stalled reader makes the kernel drop them). Run
+// hands its result to finishCheck. counted: its differences are
+// disagreements (see Reconciler.BeginCheck).
+func (p *Poller) startCheck(ctx context.Context, counted bool) {
+	p.drainReleases()
+	p.drainTransitions()
+	p.restoreQuery()
+	p.recycleFree()
+	p.lastSampled, p.lastOK = p.now(), false
+	p.ephemeral.check(p.lastSampled)
+	p.rec.BeginCheck(counted)
+	done := make(chan checkResult, 1)
+	p.checkDone = done
+	src := p.cfg.Source
+	go func() {
+		start := time.Now()
+		snap, err := src.Sample(ctx)
+		done <- checkResult{snap, err, start}
+	}()
+}
+
+// finishCheck reconciles a check's sample and publishes it as a sample.
+func (p *Poller) finishCheck(ctx context.Context, res checkResult) {
+	p.checkDone = nil
+	next, err := res.snap, res.err
+	if err != nil {
+		p.rec.AbortCheck()
+		if ctx.Err() != nil {
+			return
+		}
+		p.pending.add(p.update(update{sampled: true, err: err, cost: time.Since(res.start), interval: p.interval}))
+		return
+	}
+	// What the kernel did while the dump ran: its sockets keep the
+	// table's rows.
+	p.drainReleases()
+	p.drainTransitions()
+	start := res.start
+	old := p.rec.Base()
+	read := p.readCounters(false)
+	events := p.rec.Check(p.now(), &next, read)
+	cost := time.Since(start)
+	p.lastOK, p.lastCheck, p.lastTable = true, p.lastSampled, p.lastSampled
+	p.refs.hold(next.Sockets)
+	p.refs.drop(old.Sockets)
+	p.readSourceNotes()
+	p.pending.add(p.update(update{snapshot: &next, events: events, sampled: true, cost: cost, interval: p.interval}))
+}
+
+// wantUDP reports whether the query asks for UDP sockets.
+func (p *Poller) wantUDP() bool {
+	q := &p.sourceQuery
+	return len(q.Protos) == 0 || slices.Contains(q.Protos, sampler.UDP)
+}
+
+// narrowToUDP asks the source for the UDP sockets alone, within the
+// query: its protocols and ports as they are (a source keeps its release
+// reports to those, and they must not change), and the one "state" UDP
+// sockets are in, which leaves TCP out of the dump. A source that cannot be
+// asked gives its whole table, of which Tick keeps the UDP rows.
+func (p *Poller) narrowToUDP() {
+	if p.udpOnly || p.caps.query == nil {
+		return
+	}
+	q := p.sourceQuery
+	q.States = sampler.MaskOf(sampler.StateNone)
+	p.caps.query.SetQuery(q)
+	p.udpOnly = true
+}
+
+// restoreQuery gives the source back the query it was asked for, before a
+// full sample.
+func (p *Poller) restoreQuery() {
+	if !p.udpOnly {
+		return
+	}
+	p.caps.query.SetQuery(p.sourceQuery)
+	p.udpOnly = false
+}
+
+// disagreementNotes are the header's lines on disagreements.
+func (p *Poller) disagreementNotes(notes []string) []string {
+	if n := p.rec.Disagreements(); n > 0 {
+		notes = append(notes, fmt.Sprintf("%d kernel %s disagreed with the table: the table's state kept", n, plural(n, "transition")))
+	}
+	if n := p.rec.CheckDisagreements(); n > 0 {
+		notes = append(notes, fmt.Sprintf("%d %s between the kernel's events and a check of its table: the check's taken", n, plural(n, "difference")))
+	}
+	return notes
+}
+
+// awaitCheck waits, as Run returns, for a check's dump still in flight
+// (its context is done): the source is the caller's to close after Run.
+func (p *Poller) awaitCheck() {
+	if p.checkDone != nil {
+		<-p.checkDone
+		p.checkDone = nil
+	}
+}
