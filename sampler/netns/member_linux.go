@@ -35,7 +35,8 @@ type member struct {
 	freshNone bool // the query wants nothing a refresh reads
 	// last is the namespace's last full dump, placed: its reader's
 	// sample as handed out, not copied (the reader keeps its rows for its
-	// next partial sample; the dump after it hands it back). freshRows is
+	// next partial sample; the next dump hands it back to be filled, the
+	// reader copying what it keeps first). freshRows is
 	// the refresh reader's last sample, placed, likewise; refreshedSince
 	// says it stands in for last's rows a refresh reads (see appendTable).
 	last, freshRows []sampler.Socket
@@ -218,26 +219,36 @@ func (m *member) appendTable(all []sampler.Socket) []sampler.Socket {
 	return append(all, m.freshRows...)
 }
 
-// dump reads m's table in full and appends it, placed, to all. The dump
-// is kept as m.last, uncopied; the one it replaces goes back to the reader.
-func (s *Source) dump(ctx context.Context, m *member, all []sampler.Socket, paths map[uint64]placeOf) ([]sampler.Socket, error) {
-	m.heardEst.Store(false) // a release heard from now on wakes it again
-	m.heardFresh.Store(false)
-	m.sig = append(m.sig[:0], m.sigNow...)
-	m.est = append(m.est[:0], m.estNow...)
-	snap, err := m.src.Sample(ctx)
-	if err != nil {
-		m.full = time.Time{}
-		return all, err
-	}
-	s.place(snap.Sockets, m.ns, paths)
+// recycle hands m's last read back to its readers, to fill at their next
+// sample: m holds no table until a dump succeeds.
+func (m *member) recycle() {
 	if m.last != nil {
 		m.src.Recycle(m.last)
 	}
 	if m.freshRows != nil {
 		m.fresh.Recycle(m.freshRows)
 	}
-	m.last, m.freshRows, m.refreshedSince = snap.Sockets, nil, false
+	m.last, m.freshRows, m.refreshedSince = nil, nil, false
+}
+
+// dump reads m's table in full and appends it, placed, to all. The dump
+// is kept as m.last, uncopied, until the next dump hands it back to the
+// reader to fill.
+func (s *Source) dump(ctx context.Context, m *member, all []sampler.Socket, paths map[uint64]placeOf) ([]sampler.Socket, error) {
+	m.heardEst.Store(false) // a release heard from now on wakes it again
+	m.heardFresh.Store(false)
+	m.sig = append(m.sig[:0], m.sigNow...)
+	m.est = append(m.est[:0], m.estNow...)
+	// The last read is the reader's to fill again: it copies what it keeps
+	// for a partial sample (the carriable rows) only if it keeps any.
+	m.recycle()
+	snap, err := m.src.Sample(ctx)
+	if err != nil {
+		m.full = time.Time{}
+		return all, err
+	}
+	s.place(snap.Sockets, m.ns, paths)
+	m.last = snap.Sockets
 	m.count = len(m.last)
 	m.dumped = s.now() // as the dump ended: the Source's clock
 	m.full = m.dumped
@@ -251,20 +262,20 @@ func (s *Source) dump(ctx context.Context, m *member, all []sampler.Socket, path
 func (s *Source) refresh(ctx context.Context, m *member, all []sampler.Socket, paths map[uint64]placeOf) ([]sampler.Socket, error) {
 	m.heardFresh.Store(false)
 	m.sig = append(m.sig[:0], m.sigNow...)
-	var rows []sampler.Socket
+	if m.freshRows != nil {
+		m.fresh.Recycle(m.freshRows)
+		m.freshRows = nil
+	}
+	m.refreshedSince = true
 	if !m.freshNone {
 		snap, err := m.fresh.Sample(ctx)
 		if err != nil {
-			m.full = time.Time{}
+			m.full = time.Time{} // a full dump next: last alone is not the table
 			return all, err
 		}
 		s.place(snap.Sockets, m.ns, paths)
-		rows = snap.Sockets
+		m.freshRows = snap.Sockets
 	}
-	if m.freshRows != nil {
-		m.fresh.Recycle(m.freshRows)
-	}
-	m.freshRows, m.refreshedSince = rows, true
 	n := len(all)
 	all = m.appendTable(all)
 	m.count = len(all) - n
