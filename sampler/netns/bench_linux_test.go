@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"os/exec"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -50,6 +51,8 @@ func cpuClock(b *testing.B) time.Duration {
 //
 //   - one_namespace_20k/dump: the reference, a full dump of the 20k
 //     namespace attributed to owners (one cache, as Source does);
+//   - one_namespace_20k/changed_round: the Source's Sample over it after
+//     a new TCP connection was made there (a full dump each round);
 //   - 20_namespaces_1k/idle_round: the Source's Sample with nothing
 //     changing (every namespace skipped as quiet);
 //   - 20_namespaces_1k/changed_round: the Source's Sample after a new
@@ -65,6 +68,9 @@ func cpuClock(b *testing.B) time.Duration {
 // Each reports cpu-ms/op (this process's CPU around the rounds alone) and
 // the sockets `ip netns exec NS ss -tan` lists in the namespaces read,
 // with ss's own CPU (ss-cpu-ms, ip's setns and exec included) beside.
+// The rounds report retained-B/socket too: the heap the Source keeps
+// between rounds (the readers' tables, kept rows, spare slices, caches),
+// with the last snapshot held as the poller holds it, per socket in it.
 func BenchmarkNamespaces(b *testing.B) {
 	nstest.RequireRoot(b)
 	const total, spread = 20000, 20
@@ -80,6 +86,7 @@ func BenchmarkNamespaces(b *testing.B) {
 	oneName := fmt.Sprintf("one_namespace_%dk", total/1000)
 	manyName := fmt.Sprintf("%d_namespaces_%dk", spread, total/spread/1000)
 	b.Run(oneName+"/dump", func(b *testing.B) { benchDumps(b, []NS{one}, total) })
+	b.Run(oneName+"/changed_round", func(b *testing.B) { benchRounds(b, []NS{one}, total, changeTCP) })
 	b.Run(manyName+"/idle_round", func(b *testing.B) { benchRounds(b, many, total, changeNone) })
 	b.Run(manyName+"/changed_round", func(b *testing.B) { benchRounds(b, many, total, changeTCP) })
 	b.Run(manyName+"/udp_changed_round", func(b *testing.B) { benchRounds(b, many, total, changeUDP) })
@@ -111,6 +118,7 @@ func ssTotals(b *testing.B, ns []NS) {
 // connection or UDP socket (the last round's closed) before each round,
 // uncounted.
 func benchRounds(b *testing.B, ns []NS, want int, change change) {
+	heap0 := heapInUse()
 	src, err := newSource(func() ([]NS, error) {
 		list, err := Discover()
 		if err != nil {
@@ -204,6 +212,14 @@ func benchRounds(b *testing.B, ns []NS, want int, change change) {
 		}
 	}
 	b.StopTimer()
+	// What the Source keeps between rounds, with the last snapshot still
+	// held (as the poller holds it), per socket in it.
+	last, err := src.Sample(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(heapInUse()-heap0)/float64(len(last.Sockets)), "retained-B/socket")
+	runtime.KeepAlive(last)
 	ms := func(d time.Duration, n int) float64 { return float64(d.Microseconds()) / 1000 / float64(max(n, 1)) }
 	b.ReportMetric(ms(cpu, b.N), "cpu-ms/op")
 	b.ReportMetric(float64(quiet())/float64(b.N*len(src.members)), "quiet/ns")
@@ -341,6 +357,14 @@ func benchDumps(b *testing.B, ns []NS, want int) {
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(len(all)), "sockets")
 	ssTotals(b, ns)
+}
+
+// heapInUse is the bytes of live heap objects after a collection.
+func heapInUse() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
 }
 
 func inNamespaceB(b *testing.B, name string) NS {

@@ -33,9 +33,14 @@ type member struct {
 	// listeners (cheap: no walk of the established hash).
 	fresh     *sockdiag.Source
 	freshNone bool // the query wants nothing a refresh reads
-	// last is the namespace's sockets as the last dump or refresh gave
-	// them, placed.
-	last []sampler.Socket
+	// last is the namespace's last full dump, placed: its reader's
+	// sample as handed out, not copied (the reader keeps its rows for its
+	// next partial sample; the next dump hands it back to be filled, the
+	// reader copying what it keeps first). freshRows is
+	// the refresh reader's last sample, placed, likewise; refreshedSince
+	// says it stands in for last's rows a refresh reads (see appendTable).
+	last, freshRows []sampler.Socket
+	refreshedSince  bool
 	// dumped is when last was read, full is when its last full dump was
 	// (zero: none, or a read failed); fullGap is fullEvery plus this
 	// namespace's share.
@@ -199,53 +204,81 @@ func (m *member) plan(now time.Time) how {
 // isQuiet reports whether m's last read may stand for now (plan: skip).
 func (m *member) isQuiet(now time.Time) bool { return m.plan(now) == skip }
 
-// dump reads m's table in full and appends it, placed, to all.
-func (s *Source) dump(ctx context.Context, m *member, all []sampler.Socket, paths map[uint64]placeOf) ([]sampler.Socket, error) {
-	m.heardEst.Store(false) // a release heard from now on wakes it again
-	m.heardFresh.Store(false)
-	m.sig = append(m.sig[:0], m.sigNow...)
-	m.est = append(m.est[:0], m.estNow...)
-	snap, err := m.src.Sample(ctx)
-	if err != nil {
-		m.full = time.Time{}
-		return all, err
+// appendTable appends m's sockets as its last read (dump or refresh) gave
+// them to all: after a refresh, last's rows it carried (TCP other than
+// listeners) and then the rows it read; else last whole.
+func (m *member) appendTable(all []sampler.Socket) []sampler.Socket {
+	if !m.refreshedSince {
+		return append(all, m.last...)
 	}
-	m.count = len(snap.Sockets)
-	n := len(all)
-	all = append(all, snap.Sockets...)
-	m.src.Recycle(snap.Sockets)
-	s.place(all[n:], m.ns, paths)
-	m.last = append(m.last[:0], all[n:]...)
-	m.dumped = s.now() // as the dump ended: the Source's clock
-	m.full = m.dumped
-	return all, nil
-}
-
-// refresh carries m's TCP sockets over from its last read and reads its
-// UDP sockets and TCP listeners afresh (no walk of the kernel's
-// established hash, which every namespace shares), appending them to all.
-func (s *Source) refresh(ctx context.Context, m *member, all []sampler.Socket, paths map[uint64]placeOf) ([]sampler.Socket, error) {
-	m.heardFresh.Store(false)
-	m.sig = append(m.sig[:0], m.sigNow...)
-	n := len(all)
 	for i := range m.last {
 		if !m.refreshes(&m.last[i]) {
 			all = append(all, m.last[i])
 		}
 	}
+	return append(all, m.freshRows...)
+}
+
+// recycle hands m's last read back to its readers, to fill at their next
+// sample: m holds no table until a dump succeeds.
+func (m *member) recycle() {
+	if m.last != nil {
+		m.src.Recycle(m.last)
+	}
+	if m.freshRows != nil {
+		m.fresh.Recycle(m.freshRows)
+	}
+	m.last, m.freshRows, m.refreshedSince = nil, nil, false
+}
+
+// dump reads m's table in full and appends it, placed, to all. The dump
+// is kept as m.last, uncopied, until the next dump hands it back to the
+// reader to fill.
+func (s *Source) dump(ctx context.Context, m *member, all []sampler.Socket, paths map[uint64]placeOf) ([]sampler.Socket, error) {
+	m.heardEst.Store(false) // a release heard from now on wakes it again
+	m.heardFresh.Store(false)
+	m.sig = append(m.sig[:0], m.sigNow...)
+	m.est = append(m.est[:0], m.estNow...)
+	// The last read is the reader's to fill again: it copies what it keeps
+	// for a partial sample (the carriable rows) only if it keeps any.
+	m.recycle()
+	snap, err := m.src.Sample(ctx)
+	if err != nil {
+		m.full = time.Time{}
+		return all, err
+	}
+	s.place(snap.Sockets, m.ns, paths)
+	m.last = snap.Sockets
+	m.count = len(m.last)
+	m.dumped = s.now() // as the dump ended: the Source's clock
+	m.full = m.dumped
+	return m.appendTable(all), nil
+}
+
+// refresh carries m's TCP sockets over from its last dump and reads its
+// UDP sockets and TCP listeners afresh (no walk of the kernel's
+// established hash, which every namespace shares), appending them to all.
+// The rows read are kept as m.freshRows, uncopied, beside m.last.
+func (s *Source) refresh(ctx context.Context, m *member, all []sampler.Socket, paths map[uint64]placeOf) ([]sampler.Socket, error) {
+	m.heardFresh.Store(false)
+	m.sig = append(m.sig[:0], m.sigNow...)
+	if m.freshRows != nil {
+		m.fresh.Recycle(m.freshRows)
+		m.freshRows = nil
+	}
+	m.refreshedSince = true
 	if !m.freshNone {
 		snap, err := m.fresh.Sample(ctx)
 		if err != nil {
-			m.full = time.Time{}
-			return all[:n], err
+			m.full = time.Time{} // a full dump next: last alone is not the table
+			return all, err
 		}
-		k := len(all)
-		all = append(all, snap.Sockets...)
-		m.fresh.Recycle(snap.Sockets)
-		s.place(all[k:], m.ns, paths)
+		s.place(snap.Sockets, m.ns, paths)
+		m.freshRows = snap.Sockets
 	}
+	n := len(all)
+	all = m.appendTable(all)
 	m.count = len(all) - n
-	m.last = append(m.last[:0], all[n:]...)
 	m.dumped = s.now()
 	m.refreshed++
 	return all, nil

@@ -3,6 +3,7 @@
 package netns
 
 import (
+	"cmp"
 	"context"
 	"net"
 	"slices"
@@ -350,5 +351,98 @@ func TestRefreshReadsWhatCountersMiss(t *testing.T) {
 	src.mu.Unlock()
 	if !udpTo(socks, 7602) || !established(socks) {
 		t.Error("the full dump lost sockets")
+	}
+}
+
+// A namespace's last read is kept uncopied between rounds (its readers'
+// samples as they handed them out), but every snapshot is the consumer's
+// own: writing over one and handing it back (sampler.SocketRecycler)
+// changes nothing a skipped or refreshed namespace shows next.
+func TestSnapshotWrittenOverLeavesNamespaceIntact(t *testing.T) {
+	nstest.RequireRoot(t)
+	n := inNamespace(t, nstest.Netns(t, "qscribble", 0, 0))
+	src := sourceOver(t, n)
+	advance := freeze(src)
+	ln, client, server := pairIn(t, n, "127.0.0.1:7610")
+	defer ln.Close()
+	defer client.Close()
+	defer server.Close()
+	var fd int
+	if err := Do(n, func() (err error) {
+		if fd, err = unix.Socket(unix.AF_INET, unix.SOCK_DGRAM, 0); err != nil {
+			return err
+		}
+		return unix.Bind(fd, &unix.SockaddrInet4{Port: 7611, Addr: [4]byte{127, 0, 0, 1}})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	settle(t, src, n)
+	type row struct {
+		proto         sampler.Proto
+		local, remote string
+		state         sampler.State
+	}
+	rowsIn := func(socks []sampler.Socket) []row {
+		var out []row
+		for _, s := range socks {
+			if s.Netns == n.Inode {
+				out = append(out, row{s.Proto, s.Local.String(), s.Remote.String(), s.State})
+			}
+		}
+		slices.SortFunc(out, func(a, b row) int {
+			return cmp.Or(cmp.Compare(a.proto, b.proto), cmp.Compare(a.local, b.local), cmp.Compare(a.remote, b.remote), cmp.Compare(a.state, b.state))
+		})
+		return out
+	}
+	// round samples, keeps its rows, then writes over the snapshot and
+	// hands it back.
+	round := func() []row {
+		snap, err := src.Sample(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := rowsIn(snap.Sockets)
+		for i := range snap.Sockets {
+			snap.Sockets[i] = sampler.Socket{State: sampler.StateTimeWait}
+			snap.Sockets[i].Proto, snap.Sockets[i].Cookie = sampler.TCP, uint64(i+1)
+		}
+		src.Recycle(snap.Sockets)
+		return rows
+	}
+	advance(fullEvery + time.Second) // a full dump
+	src.mu.Lock()
+	full := src.members[n.Inode].full
+	src.mu.Unlock()
+	want := round()
+	src.mu.Lock()
+	if src.members[n.Inode].full.Equal(full) {
+		t.Error("the namespace was not dumped in full: this test needs one dump")
+	}
+	src.mu.Unlock()
+	if len(want) < 4 { // listener, both ends, the UDP socket
+		t.Fatalf("the namespace shows %d sockets, want at least 4: %v", len(want), want)
+	}
+	quiet := quietCount(t, src, n)
+	if got := round(); !slices.Equal(got, want) {
+		t.Errorf("skipped after its snapshot was written over: %v, want %v", got, want)
+	}
+	if quietCount(t, src, n) == quiet {
+		t.Error("the namespace was not skipped: this test needs it quiet")
+	}
+	src.mu.Lock()
+	refreshed := src.members[n.Inode].refreshed
+	src.mu.Unlock()
+	advance(poll.MaxQuietGap) // a refresh: TCP carried, UDP and listener read
+	if got := round(); !slices.Equal(got, want) {
+		t.Errorf("refreshed after its snapshot was written over: %v, want %v", got, want)
+	}
+	src.mu.Lock()
+	if src.members[n.Inode].refreshed != refreshed+1 {
+		t.Error("the namespace was not refreshed: this test needs one refresh")
+	}
+	src.mu.Unlock()
+	if got := round(); !slices.Equal(got, want) {
+		t.Errorf("skipped after a refresh: %v, want %v", got, want)
 	}
 }

@@ -205,7 +205,7 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		var err error
 		switch m.plan(s.now()) {
 		case skip:
-			all = append(all, m.last...)
+			all = m.appendTable(all)
 			m.quiet++
 			continue
 		case refresh:
