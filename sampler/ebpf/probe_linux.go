@@ -339,11 +339,15 @@ const ringRecordSize = 8 + recordSize
 // closed, which both return nil. fn must not keep the slice. It blocks
 // while there is nothing to read.
 func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
+	// Wake a reader blocked in epoll when ctx ends. Not with SetDeadline:
+	// the readers hold their lock while they wait, so on a quiet machine
+	// (no record to wake them) it would block until the next record came,
+	// and with it whoever cancelled. Flush wakes the wait without the lock.
 	stop := context.AfterFunc(ctx, func() {
 		if p.ring != nil {
-			p.ring.SetDeadline(time.Unix(1, 0))
+			_ = p.ring.Flush()
 		} else if p.perf != nil {
-			p.perf.SetDeadline(time.Unix(1, 0))
+			_ = p.perf.Flush()
 		}
 	})
 	defer stop()
