@@ -24,20 +24,7 @@ import (
 func TestPollerTakesTheKernelsTransitions(t *testing.T) {
 	requireRoot(t)
 	s := openSource(t)
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { buf := make([]byte, 1); c.Read(buf); c.Close() }()
-		}
-	}()
+	ln := closingServer(t)
 	const n = 50
 	var conns []net.Conn
 	for range n {

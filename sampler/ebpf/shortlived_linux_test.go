@@ -5,7 +5,6 @@ package ebpf
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -29,20 +28,7 @@ func TestShortLivedClientsAreNamedAtFirstSight(t *testing.T) {
 		n = 100
 	}
 	s := openSource(t)
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { buf := make([]byte, 1); c.Read(buf); c.Close() }()
-		}
-	}()
+	ln := closingServer(t)
 	server := netip.MustParseAddrPort(ln.Addr().String())
 
 	// The poller's view: each client socket as the first sample showed it

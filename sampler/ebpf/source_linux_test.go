@@ -58,20 +58,7 @@ func openSource(t *testing.T) *Source {
 func TestSourceNamesTheExitedClientOfATimeWait(t *testing.T) {
 	requireRoot(t)
 	s := openSource(t)
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { buf := make([]byte, 1); c.Read(buf); c.Close() }()
-		}
-	}()
+	ln := closingServer(t)
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -226,4 +213,26 @@ func TestSourceReleasesNameTheOpener(t *testing.T) {
 		}
 	}
 	t.Fatal("no TIME_WAIT release for the client's socket")
+}
+
+// closingServer listens on loopback and closes each connection it accepts
+// once the client has closed (or sent a byte): the server's side of the
+// short-lived clients the tests make. It is closed when the test ends.
+func closingServer(t *testing.T) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { buf := make([]byte, 1); c.Read(buf); c.Close() }()
+		}
+	}()
+	return ln
 }
