@@ -65,7 +65,13 @@ func TestPollerTakesTheKernelsTransitions(t *testing.T) {
 	for len(left) > 0 {
 		b, err := p.Next(ctx)
 		if err != nil {
-			t.Fatalf("%d of %d clients never left ESTABLISHED: %v", len(left), n, err)
+			if lost := s.Lost(); lost > 0 {
+				// The table was re-based by a check after the drop, and what
+				// the check took in is not the kernel's step by step account
+				// this test is about.
+				t.Skipf("the kernel dropped %d records while the clients closed (the machine is too busy for the reader): %d of %d clients' steps not seen", lost, len(left), n)
+			}
+			t.Fatalf("%d of %d clients never left ESTABLISHED (no record dropped): %v; notes %q", len(left), n, err, last.Notes)
 		}
 		last = b
 		for _, e := range b.Events {
