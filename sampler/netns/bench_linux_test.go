@@ -63,7 +63,12 @@ func cpuClock(b *testing.B) time.Duration {
 //     namespace is refreshed (listeners and UDP read, its other TCP
 //     sockets carried);
 //   - 20_namespaces_1k/full_dumps: every namespace dumped in full, no
-//     quiet skip, no partial sample: the kernel's part of a changed round.
+//     quiet skip, no partial sample: the kernel's part of a changed round;
+//   - one_namespace_20k/iter_walk and 20_namespaces_1k/iter_walks: the
+//     TCP table read with the kernel's BPF socket iterator (iter/tcp)
+//     instead, one walk begun inside each namespace (the iterator passes
+//     only its creator's namespace: tcpiter_linux_test.go), a 16-byte
+//     record per socket, no owners: a lower bound for such a reader.
 //
 // Each reports cpu-ms/op (this process's CPU around the rounds alone) and
 // the sockets `ip netns exec NS ss -tan` lists in the namespaces read,
@@ -91,6 +96,8 @@ func BenchmarkNamespaces(b *testing.B) {
 	b.Run(manyName+"/changed_round", func(b *testing.B) { benchRounds(b, many, total, changeTCP) })
 	b.Run(manyName+"/udp_changed_round", func(b *testing.B) { benchRounds(b, many, total, changeUDP) })
 	b.Run(manyName+"/full_dumps", func(b *testing.B) { benchDumps(b, many, total) })
+	b.Run(oneName+"/iter_walk", func(b *testing.B) { benchIterWalks(b, []NS{one}, total) })
+	b.Run(manyName+"/iter_walks", func(b *testing.B) { benchIterWalks(b, many, total) })
 }
 
 // ssTotals runs `ip netns exec NS ss -tan` in each namespace and reports
