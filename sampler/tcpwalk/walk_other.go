@@ -1,0 +1,19 @@
+//go:build !linux
+
+package tcpwalk
+
+import "errors"
+
+// Walker walks the kernel's TCP established hash: Linux only.
+type Walker struct{}
+
+// Open fails: the walk is a Linux BPF program.
+func Open() (*Walker, error) { return nil, errors.New("the TCP walk needs Linux") }
+
+// Walk returns dst unchanged.
+func (*Walker) Walk(dst []Row) ([]Row, error) { return dst, errors.New("the TCP walk needs Linux") }
+
+// Close does nothing.
+func (*Walker) Close() error { return nil }
+
+func configHZ() uint64 { return 0 }
