@@ -37,8 +37,8 @@ import (
 // local and remote port, state (the kernel's: 12 is a request socket,
 // reported by sock_diag as SYN_RECV) and family.
 type iterRecord struct {
-	netns          uint32
-	sport, dport   uint16
+	netns         uint32
+	sport, dport  uint16
 	state, family uint8
 }
 
