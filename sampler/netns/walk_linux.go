@@ -23,7 +23,6 @@ type walkState struct {
 	off    bool // not to be used (newSource's choice, or it failed to open)
 	walker *tcpwalk.Walker
 	note   string // why TCP is read by a dump per namespace; "" when walked
-	rows   []tcpwalk.Row
 }
 
 func (w *walkState) close() {
@@ -84,8 +83,17 @@ func (s *Source) walkRound(due []*member) bool {
 	for _, m := range due {
 		m.next, m.pending, m.inWalk = m.next[:0], m.pending[:0], true
 	}
-	rows, err := s.walk.walker.Walk(s.walk.rows[:0])
-	s.walk.rows = rows[:0]
+	err := s.walk.walker.Walk(func(r *tcpwalk.Row) {
+		m := s.members[r.Netns]
+		if m == nil || !m.inWalk {
+			return
+		}
+		if r.Socket.Cookie == 0 {
+			m.pending = append(m.pending, sockdiag.Lookup{IPv6: r.IPv6, Local: r.Socket.Local, Remote: r.Socket.Remote})
+			return
+		}
+		m.next = append(m.next, r.Socket)
+	})
 	if err != nil {
 		s.walk.note = err.Error()
 		for _, m := range due {
@@ -94,19 +102,6 @@ func (s *Source) walkRound(due []*member) bool {
 		return false
 	}
 	s.walk.note = ""
-	for i := range rows {
-		r := &rows[i]
-		m := s.members[r.Netns]
-		if m == nil || !m.inWalk {
-			continue
-		}
-		if r.Socket.Cookie == 0 {
-			m.pending = append(m.pending, sockdiag.Lookup{IPv6: r.IPv6, Local: r.Socket.Local, Remote: r.Socket.Remote})
-			continue
-		}
-		m.next = append(m.next, r.Socket)
-	}
-	clear(rows) // no sockets kept alive by the spare rows
 	return true
 }
 

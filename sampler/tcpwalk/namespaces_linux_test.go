@@ -137,18 +137,17 @@ func TestWalkEqualsEachNamespacesDump(t *testing.T) {
 			t.Fatalf("%s: netlink lists %v, want 4 ESTABLISHED and 2 TIME_WAIT", n.Name, states)
 		}
 	}
-	rows, err := w.Walk(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	got := map[uint64][]sampler.Socket{}
-	for _, r := range rows {
+	err = w.Walk(func(r *tcpwalk.Row) {
 		if _, ok := want[r.Netns]; ok {
 			if r.IPv6 != r.Socket.Local.Addr().Is6() {
 				t.Errorf("%+v: IPv6 %v for these addresses", r.Socket, r.IPv6)
 			}
 			got[r.Netns] = append(got[r.Netns], r.Socket)
 		}
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	for _, n := range spaces {
 		g, w := got[n.Inode], want[n.Inode]

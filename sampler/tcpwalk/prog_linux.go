@@ -20,10 +20,11 @@ import (
 // tcp_hashinfo unless the namespace has a hash of its own); writes the
 // header record (jiffies now), runs bucket() over every bucket with
 // bpf_loop, then writes the trailer record (records lost, chains cut,
-// bpf_loop's result).
+// bpf_loop's result, chains that ended in another bucket).
 //
 // bucket(i, ctx): follows bucket i's hlist_nulls chain (at most maxChain
-// sockets) with bpf_loop over sock(), which writes one record per socket.
+// sockets) with bpf_loop over sock(), which writes one record per socket,
+// and checks the nulls marker that ends it is bucket i's.
 
 // Record layout (socket records); the header is 8 bytes (jiffies), the
 // trailer trailerSize.
@@ -44,7 +45,7 @@ const (
 	recExpires  = 80 // u64 tw_timer.expires (TIME_WAIT)
 	recordSize  = 88
 	headerSize  = 8
-	trailerSize = 24
+	trailerSize = 32
 
 	// maxChain bounds the sockets read from one bucket; a longer chain
 	// (never seen: chains hold a few sockets) marks the walk incomplete.
@@ -59,15 +60,16 @@ const (
 // Stack layout. main: ctx (what bucket() gets) at ctxOff: ehash address,
 // jiffies, records lost, chains cut, bpf_loop's result.
 const (
-	ctxOff      = -48
+	ctxOff      = -56
 	ctxEhash    = 0
 	ctxJiffies  = 8
-	ctxLost     = 16
+	ctxLost     = 16 // the trailer: lost, cut, loop, moved
 	ctxCut      = 24
 	ctxLoop     = 32
-	ctxNode     = 40 // the chain's node sock() reads next
-	mainScratch = -56
-	mainMask    = -64
+	ctxMoved    = 40
+	ctxNode     = 48 // the chain's node sock() reads next
+	mainScratch = -64
+	mainMask    = -72
 
 	// bucket() and sock(): a node, a scratch word, the socket's head, the
 	// record.
@@ -162,6 +164,7 @@ func walkProgram(o offsets, ring int) asm.Instructions {
 	bucket := len(ins)
 	add(asm.Instructions{
 		asm.Mov.Reg(asm.R6, asm.R2),
+		asm.Mov.Reg(asm.R7, asm.R1),
 		asm.Mov.Reg(asm.R3, asm.R1),
 		asm.Mul.Imm(asm.R3, int32(o.bucket)),
 		asm.LoadMem(asm.R0, asm.R6, ctxEhash, asm.DWord),
@@ -176,12 +179,21 @@ func walkProgram(o offsets, ring int) asm.Instructions {
 		asm.Mov.Reg(asm.R3, asm.R6),
 		asm.Mov.Imm(asm.R4, 0),
 		asm.FnLoop.Call(),
-		asm.JNE.Imm(asm.R0, maxChain, "bdone"), // sock() ended the loop: the chain's end
-		asm.LoadMem(asm.R0, asm.R6, ctxNode, asm.DWord),
+		asm.LoadMem(asm.R1, asm.R6, ctxNode, asm.DWord),
+		asm.JNE.Imm(asm.R0, maxChain, "end"), // sock() ended the loop: the chain's end
+		asm.Mov.Reg(asm.R0, asm.R1),
 		asm.And.Imm(asm.R0, 1),
-		asm.JNE.Imm(asm.R0, 0, "bdone"),
+		asm.JNE.Imm(asm.R0, 0, "end"),
 		asm.Mov.Imm(asm.R1, 1),
 		asm.StoreMem(asm.R6, ctxCut, asm.R1, asm.DWord),
+		asm.Ja.Label("bdone"),
+		// The nulls marker ending a chain holds its bucket's index: another
+		// means a socket was freed and reused in another bucket while the
+		// walk was on it (the kernel's lookups start again then).
+		asm.RSh.Imm(asm.R1, 1).WithSymbol("end"),
+		asm.JEq.Reg(asm.R1, asm.R7, "bdone"),
+		asm.Mov.Imm(asm.R1, 1),
+		asm.StoreMem(asm.R6, ctxMoved, asm.R1, asm.DWord),
 		asm.Mov.Imm(asm.R0, 0).WithSymbol("bdone"),
 		asm.Return(),
 	})

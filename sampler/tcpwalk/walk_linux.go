@@ -112,38 +112,41 @@ func (w *Walker) Close() error {
 	return nil
 }
 
-// ErrIncomplete is returned by a walk that missed sockets: its ring
-// buffer filled up (the next walk has one twice the size) or a hash chain
-// was longer than it reads.
+// ErrIncomplete is returned by a walk that may have missed sockets: its
+// ring buffer filled up (the next walk has one twice the size), a hash
+// chain was longer than it reads, or a socket it was on was freed and
+// reused in another chain.
 var ErrIncomplete = errors.New("the walk missed sockets")
 
 // Walk reads every socket in the established hash, of every namespace
-// sharing it, and appends them to dst. On an error dst's new rows are not
-// the whole table.
-func (w *Walker) Walk(dst []Row) ([]Row, error) {
+// sharing it, and calls visit with each (the Row is reused: copy what is
+// kept). On an error the sockets visited are not the whole table.
+func (w *Walker) Walk(visit func(*Row)) error {
 	if w.it == nil {
-		return dst, errors.New("tcpwalk: closed")
+		return errors.New("tcpwalk: closed")
 	}
 	at := time.Now()
 	r, err := w.it.Open()
 	if err != nil {
-		return dst, fmt.Errorf("start the walk: %w", err)
+		return fmt.Errorf("start the walk: %w", err)
 	}
 	_, err = io.Copy(io.Discard, r)
 	r.Close()
 	if err != nil {
-		return dst, fmt.Errorf("walk: %w", err)
+		return fmt.Errorf("walk: %w", err)
 	}
 	w.rd.SetDeadline(time.Now()) // everything is in the ring: no waiting
 	var jiffies uint64
-	var trailer []byte
+	var trailer [trailerSize]byte
+	var row Row
+	ended := false
 	for {
 		err := w.rd.ReadInto(&w.rec)
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			break
 		}
 		if err != nil {
-			return dst, fmt.Errorf("read the walk: %w", err)
+			return fmt.Errorf("read the walk: %w", err)
 		}
 		b := w.rec.RawSample
 		switch len(b) {
@@ -151,46 +154,51 @@ func (w *Walker) Walk(dst []Row) ([]Row, error) {
 			jiffies = binary.NativeEndian.Uint64(b)
 			w.hz.observe(jiffies, at)
 		case trailerSize:
-			trailer = append(trailer[:0], b...)
+			copy(trailer[:], b)
+			ended = true
 		case recordSize:
-			dst = append(dst, w.row(b, jiffies, at))
+			w.row(&row, b, jiffies, at)
+			visit(&row)
 		}
 	}
-	if trailer == nil {
-		return w.incomplete(dst, "no trailer: the ring buffer filled up")
+	if !ended {
+		return w.incomplete("no trailer: the ring buffer filled up")
 	}
 	lost := binary.NativeEndian.Uint64(trailer[0:8])
 	cut := binary.NativeEndian.Uint64(trailer[8:16])
 	loop := int64(binary.NativeEndian.Uint64(trailer[16:24]))
+	moved := binary.NativeEndian.Uint64(trailer[24:32])
 	switch {
 	case loop < 0:
-		return dst, fmt.Errorf("walk: bpf_loop: error %d", loop)
+		return fmt.Errorf("walk: bpf_loop: error %d", loop)
 	case lost > 0:
-		return w.incomplete(dst, fmt.Sprintf("%d records lost: the ring buffer filled up", lost))
+		return w.incomplete(fmt.Sprintf("%d records lost: the ring buffer filled up", lost))
 	case cut > 0:
-		return dst, fmt.Errorf("%w: a hash chain longer than %d sockets", ErrIncomplete, maxChain)
+		return fmt.Errorf("%w: a hash chain longer than %d sockets", ErrIncomplete, maxChain)
+	case moved > 0:
+		return fmt.Errorf("%w: a socket was freed and reused while walked", ErrIncomplete)
 	}
-	return dst, nil
+	return nil
 }
 
 // incomplete grows the ring buffer for the next walk.
-func (w *Walker) incomplete(dst []Row, why string) ([]Row, error) {
+func (w *Walker) incomplete(why string) error {
 	if w.ringSize < maxRing {
 		if err := w.load(2 * w.ringSize); err != nil {
-			return dst, fmt.Errorf("%w (%s); growing its ring buffer: %v", ErrIncomplete, why, err)
+			return fmt.Errorf("%w (%s); growing its ring buffer: %v", ErrIncomplete, why, err)
 		}
 	}
-	return dst, fmt.Errorf("%w: %s", ErrIncomplete, why)
+	return fmt.Errorf("%w: %s", ErrIncomplete, why)
 }
 
 // row converts a record as sock_diag converts its reply (sockdiag's
 // toSocketAt): a request socket is SYN_RECV, a TIME_WAIT socket has no
 // owner (UID -1), no inode, no cgroup, and a timer.
-func (w *Walker) row(b []byte, jiffies uint64, at time.Time) Row {
+func (w *Walker) row(r *Row, b []byte, jiffies uint64, at time.Time) {
 	family := b[recFamily]
 	sport := binary.NativeEndian.Uint16(b[recNum:])
 	dport := binary.BigEndian.Uint16(b[recDport:])
-	r := Row{Netns: uint64(binary.NativeEndian.Uint32(b[recInum:])), IPv6: family == afInet6}
+	*r = Row{Netns: uint64(binary.NativeEndian.Uint32(b[recInum:])), IPv6: family == afInet6}
 	s := &r.Socket
 	if r.IPv6 {
 		s.Local = sampler.Unmap(netip.AddrPortFrom(netip.AddrFrom16([16]byte(b[recSaddr6:recSaddr6+16])), sport))
@@ -214,7 +222,6 @@ func (w *Walker) row(b []byte, jiffies uint64, at time.Time) Row {
 		s.Inode = uint64(uint32(binary.NativeEndian.Uint64(b[recIno:]))) // sock_diag's idiag_inode is 32 bits
 		s.CgroupID = binary.NativeEndian.Uint64(b[recCgroup:])
 	}
-	return r
 }
 
 const afInet6 = 10

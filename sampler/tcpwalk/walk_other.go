@@ -10,8 +10,8 @@ type Walker struct{}
 // Open fails: the walk is a Linux BPF program.
 func Open() (*Walker, error) { return nil, errors.New("the TCP walk needs Linux") }
 
-// Walk returns dst unchanged.
-func (*Walker) Walk(dst []Row) ([]Row, error) { return dst, errors.New("the TCP walk needs Linux") }
+// Walk visits nothing.
+func (*Walker) Walk(func(*Row)) error { return errors.New("the TCP walk needs Linux") }
 
 // Close does nothing.
 func (*Walker) Close() error { return nil }
