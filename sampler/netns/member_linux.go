@@ -250,6 +250,8 @@ func (m *member) recycle() {
 	case m.last == nil:
 	case m.lastWalked:
 		m.next = m.last[:0]
+	case m.inWalk:
+		m.src.Forget() // read by walks from now on: its reader keeps no table
 	default:
 		m.src.Recycle(m.last)
 	}

@@ -4,6 +4,7 @@ package netns
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -22,7 +23,8 @@ const walkMin = 2
 type walkState struct {
 	off    bool // not to be used (newSource's choice, or it failed to open)
 	walker *tcpwalk.Walker
-	note   string // why TCP is read by a dump per namespace; "" when walked
+	note   string   // why TCP is read by a dump per namespace; "" when walked
+	netns  []uint64 // a round's namespaces to walk
 }
 
 func (w *walkState) close() {
@@ -80,10 +82,15 @@ func (s *Source) walkRound(due []*member) bool {
 	for _, m := range s.members {
 		m.inWalk = false
 	}
+	s.walk.netns = s.walk.netns[:0]
 	for _, m := range due {
 		m.next, m.pending, m.inWalk = m.next[:0], m.pending[:0], true
+		if want := m.count + m.count/8 + 16; cap(m.next) < want {
+			m.next = make([]sampler.Socket, 0, want)
+		}
+		s.walk.netns = append(s.walk.netns, m.ns.Inode)
 	}
-	err := s.walk.walker.Walk(func(r *tcpwalk.Row) {
+	visit := func(r *tcpwalk.Row) {
 		m := s.members[r.Netns]
 		if m == nil || !m.inWalk {
 			return
@@ -93,7 +100,15 @@ func (s *Source) walkRound(due []*member) bool {
 			return
 		}
 		m.next = append(m.next, r.Socket)
-	})
+	}
+	err := s.walk.walker.Walk(s.walk.netns, visit)
+	if errors.Is(err, tcpwalk.ErrIncomplete) {
+		// Its ring buffer has grown, or a socket moved under it: once more.
+		for _, m := range due {
+			m.next, m.pending = m.next[:0], m.pending[:0]
+		}
+		err = s.walk.walker.Walk(s.walk.netns, visit)
+	}
 	if err != nil {
 		s.walk.note = err.Error()
 		for _, m := range due {
@@ -137,7 +152,7 @@ func (m *member) lookUp(at time.Time) error {
 // appends it, placed, to all, as dump does. The walk's rows are kept as
 // m.last (m's own slice), the refresh reader's as m.freshRows.
 func (s *Source) walkDump(ctx context.Context, m *member, all []sampler.Socket, paths map[uint64]placeOf) ([]sampler.Socket, error) {
-	m.inWalk = false
+	defer func() { m.inWalk = false }()
 	m.heardEst.Store(false) // a release heard from now on wakes it again
 	m.heardFresh.Store(false)
 	m.sig = append(m.sig[:0], m.sigNow...)

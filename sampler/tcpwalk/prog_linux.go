@@ -23,8 +23,9 @@ import (
 // bpf_loop's result, chains that ended in another bucket).
 //
 // bucket(i, ctx): follows bucket i's hlist_nulls chain (at most maxChain
-// sockets) with bpf_loop over sock(), which writes one record per socket,
-// and checks the nulls marker that ends it is bucket i's.
+// sockets) with bpf_loop over sock(), which writes one record per socket
+// of a namespace in the want map, and checks the nulls marker that ends
+// the chain is bucket i's.
 
 // Record layout (socket records); the header is 8 bytes (jiffies), the
 // trailer trailerSize.
@@ -79,7 +80,7 @@ const (
 	bRec     = bHead - recordSize
 )
 
-func walkProgram(o offsets, ring int) asm.Instructions {
+func walkProgram(o offsets, ring, want int) asm.Instructions {
 	// rd reads n bytes at R3+off into the stack at dst (zeroed on a
 	// fault), clobbering R0-R5.
 	rd := func(dst int, n int, off int) asm.Instructions {
@@ -173,6 +174,9 @@ func walkProgram(o offsets, ring int) asm.Instructions {
 	add(rd(bNode, 8, 0)) // hlist_nulls_head.first
 	add(asm.Instructions{
 		asm.LoadMem(asm.R0, asm.RFP, bNode, asm.DWord),
+		asm.Mov.Reg(asm.R1, asm.R0),
+		asm.And.Imm(asm.R1, 1),
+		asm.JNE.Imm(asm.R1, 0, "bdone"), // an empty bucket (most are)
 		asm.StoreMem(asm.R6, ctxNode, asm.R0, asm.DWord),
 		asm.Mov.Imm(asm.R1, maxChain),
 		asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: asm.R2, Src: asm.PseudoFunc, Constant: -1}.WithReference("sock"),
@@ -216,6 +220,16 @@ func walkProgram(o offsets, ring int) asm.Instructions {
 	})
 	add(rd(bHead, o.head, 0))
 	add(zero(bRec, recordSize))
+	// Its namespace first: a socket of a namespace not wanted costs no
+	// more reads and no record.
+	add(follow(bHead+o.net, "next"), rd(bRec+recInum, 4, o.inum))
+	add(asm.Instructions{
+		asm.LoadMapPtr(asm.R1, want),
+		asm.Mov.Reg(asm.R2, asm.RFP),
+		asm.Add.Imm(asm.R2, bRec+recInum),
+		asm.FnMapLookupElem.Call(),
+		asm.JEq.Imm(asm.R0, 0, "next"),
+	})
 	cp := func(from, to int, sz asm.Size) asm.Instructions {
 		return asm.Instructions{
 			asm.LoadMem(asm.R0, asm.RFP, int16(bHead+from), sz),
@@ -229,9 +243,8 @@ func walkProgram(o offsets, ring int) asm.Instructions {
 	for i := 0; i < 16; i += 4 {
 		add(cp(o.v6saddr+i, recSaddr6+i, asm.Word), cp(o.v6daddr+i, recDaddr6+i, asm.Word))
 	}
-	add(follow(bHead+o.net, "nonet"), rd(bRec+recInum, 4, o.inum))
 	add(asm.Instructions{
-		asm.LoadMem(asm.R0, asm.RFP, int16(bHead+o.state), asm.Byte).WithSymbol("nonet"),
+		asm.LoadMem(asm.R0, asm.RFP, int16(bHead+o.state), asm.Byte),
 		asm.JEq.Imm(asm.R0, stateTimeWait, "tw"),
 		asm.JEq.Imm(asm.R0, stateNewSynRecv, "req"),
 		asm.Mov.Reg(asm.R3, asm.R7),

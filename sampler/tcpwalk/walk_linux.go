@@ -14,6 +14,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/ringbuf"
+	"golang.org/x/sys/unix"
 
 	"github.com/porttop/porttop/sampler"
 )
@@ -33,6 +34,8 @@ type Walker struct {
 	o        offsets
 	ringSize int
 	ring     *ebpf.Map
+	want     *ebpf.Map           // the namespaces whose sockets the walk writes
+	wanted   map[uint32]struct{} // what want holds
 	prog     *ebpf.Program
 	it       *link.Iter
 	rd       *ringbuf.Reader
@@ -63,12 +66,21 @@ func (w *Walker) load(size int) error {
 		return fmt.Errorf("BPF ring buffer (Linux 5.8+): %w", err)
 	}
 	w.ring, w.ringSize = ring, size
+	w.want, err = ebpf.NewMap(&ebpf.MapSpec{
+		Name: "porttop_want", Type: ebpf.Hash, KeySize: 4, ValueSize: 1,
+		MaxEntries: maxWant, Flags: unix.BPF_F_NO_PREALLOC,
+	})
+	if err != nil {
+		w.release()
+		return fmt.Errorf("BPF hash map: %w", err)
+	}
+	w.wanted = map[uint32]struct{}{}
 	w.prog, err = ebpf.NewProgram(&ebpf.ProgramSpec{
 		Name:         "porttop_walk",
 		Type:         ebpf.Tracing,
 		AttachType:   ebpf.AttachTraceIter,
 		AttachTo:     "bpf_map",
-		Instructions: walkProgram(w.o, ring.FD()),
+		Instructions: walkProgram(w.o, ring.FD(), w.want.FD()),
 		License:      "GPL", // bpf_probe_read_kernel
 	})
 	if err != nil {
@@ -104,6 +116,10 @@ func (w *Walker) release() {
 		w.ring.Close()
 		w.ring = nil
 	}
+	if w.want != nil {
+		w.want.Close()
+		w.want = nil
+	}
 }
 
 // Close releases the program, its link and its ring buffer.
@@ -118,12 +134,16 @@ func (w *Walker) Close() error {
 // reused in another chain.
 var ErrIncomplete = errors.New("the walk missed sockets")
 
-// Walk reads every socket in the established hash, of every namespace
-// sharing it, and calls visit with each (the Row is reused: copy what is
-// kept). On an error the sockets visited are not the whole table.
-func (w *Walker) Walk(visit func(*Row)) error {
+// Walk reads the established hash and calls visit with each socket of
+// the namespaces netns lists (inodes; the walk skips the others' in the
+// kernel). The Row is reused: copy what is kept. On an error the sockets
+// visited are not the whole table.
+func (w *Walker) Walk(netns []uint64, visit func(*Row)) error {
 	if w.it == nil {
 		return errors.New("tcpwalk: closed")
+	}
+	if err := w.setWanted(netns); err != nil {
+		return err
 	}
 	at := time.Now()
 	r, err := w.it.Open()
@@ -177,6 +197,37 @@ func (w *Walker) Walk(visit func(*Row)) error {
 		return fmt.Errorf("%w: a hash chain longer than %d sockets", ErrIncomplete, maxChain)
 	case moved > 0:
 		return fmt.Errorf("%w: a socket was freed and reused while walked", ErrIncomplete)
+	}
+	return nil
+}
+
+// maxWant bounds the namespaces one walk may want.
+const maxWant = 1 << 16
+
+// setWanted makes the want map hold netns, changing only what changed.
+func (w *Walker) setWanted(netns []uint64) error {
+	if len(netns) > maxWant {
+		return fmt.Errorf("tcpwalk: %d namespaces, at most %d", len(netns), maxWant)
+	}
+	keep := make(map[uint32]struct{}, len(netns))
+	for _, n := range netns {
+		keep[uint32(n)] = struct{}{}
+	}
+	for k := range w.wanted {
+		if _, ok := keep[k]; !ok {
+			if err := w.want.Delete(k); err != nil {
+				return fmt.Errorf("tcpwalk: %w", err)
+			}
+			delete(w.wanted, k)
+		}
+	}
+	for k := range keep {
+		if _, ok := w.wanted[k]; !ok {
+			if err := w.want.Put(k, uint8(1)); err != nil {
+				return fmt.Errorf("tcpwalk: %w", err)
+			}
+			w.wanted[k] = struct{}{}
+		}
 	}
 	return nil
 }

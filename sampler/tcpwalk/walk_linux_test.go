@@ -12,6 +12,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
+	"golang.org/x/sys/unix"
 )
 
 // openOrSkip opens a Walker, skipping with the reason a user would read
@@ -27,6 +28,16 @@ func openOrSkip(t *testing.T) *Walker {
 	}
 	t.Cleanup(func() { w.Close() })
 	return w
+}
+
+// selfNetns is this process's network namespace's inode.
+func selfNetns(t *testing.T) []uint64 {
+	t.Helper()
+	var st unix.Stat_t
+	if err := unix.Stat("/proc/self/ns/net", &st); err != nil {
+		t.Fatal(err)
+	}
+	return []uint64{st.Ino}
 }
 
 // loopbackPairs holds n loopback connections (2n sockets) until Cleanup.
@@ -59,7 +70,7 @@ func TestFullRingGrowsAndSaysIncomplete(t *testing.T) {
 	}
 	rows := 0
 	count := func(*Row) { rows++ }
-	err := w.Walk(count)
+	err := w.Walk(selfNetns(t), count)
 	if !errors.Is(err, ErrIncomplete) {
 		t.Fatalf("a one-page ring held %d rows without ErrIncomplete: %v", rows, err)
 	}
@@ -68,7 +79,7 @@ func TestFullRingGrowsAndSaysIncomplete(t *testing.T) {
 	}
 	for i := 0; ; i++ {
 		rows = 0
-		if err = w.Walk(count); err == nil {
+		if err = w.Walk(selfNetns(t), count); err == nil {
 			break
 		}
 		if !errors.Is(err, ErrIncomplete) || i == 20 {
@@ -80,11 +91,11 @@ func TestFullRingGrowsAndSaysIncomplete(t *testing.T) {
 	}
 }
 
-// Close releases the program, its link and its ring buffer: the kernel
-// lists none of them afterwards.
+// Close releases the program, its link and its maps: the kernel lists
+// none of them afterwards.
 func TestCloseReleasesEverything(t *testing.T) {
 	w := openOrSkip(t)
-	if err := w.Walk(func(*Row) {}); err != nil {
+	if err := w.Walk(selfNetns(t), func(*Row) {}); err != nil {
 		t.Fatal(err)
 	}
 	pi, err := w.prog.Info()
@@ -101,13 +112,18 @@ func TestCloseReleasesEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	mapID, _ := mi.ID()
+	wi, err := w.want.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantID, _ := wi.ID()
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
-	if err := w.Walk(func(*Row) {}); err == nil {
+	if err := w.Walk(selfNetns(t), func(*Row) {}); err == nil {
 		t.Fatal("a closed Walker walked")
 	}
 	// The kernel frees links and maps from a work queue: give it a moment.
@@ -124,6 +140,10 @@ func TestCloseReleasesEverything(t *testing.T) {
 		if m, err := ebpf.NewMapFromID(mapID); err == nil {
 			m.Close()
 			left = append(left, "the ring buffer")
+		}
+		if m, err := ebpf.NewMapFromID(wantID); err == nil {
+			m.Close()
+			left = append(left, "the namespace map")
 		}
 		if len(left) == 0 {
 			return

@@ -11,7 +11,7 @@ type Walker struct{}
 func Open() (*Walker, error) { return nil, errors.New("the TCP walk needs Linux") }
 
 // Walk visits nothing.
-func (*Walker) Walk(func(*Row)) error { return errors.New("the TCP walk needs Linux") }
+func (*Walker) Walk([]uint64, func(*Row)) error { return errors.New("the TCP walk needs Linux") }
 
 // Close does nothing.
 func (*Walker) Close() error { return nil }
