@@ -86,6 +86,9 @@ func kernelOffsets() (offsets, error) {
 		return offsets{}, fmt.Errorf("kernel BTF: struct inet_ehash_bucket: %w", err)
 	}
 	o.bucket = int(b.Size)
+	if o.bucket == 0 || o.bucket > chunkBytes || chunkBytes%o.bucket != 0 || (chunkBytes/o.bucket)&(chunkBytes/o.bucket-1) != 0 {
+		return offsets{}, fmt.Errorf("kernel BTF: struct inet_ehash_bucket is %d bytes", o.bucket)
+	}
 	// The head must hold every sock_common field read from it, each
 	// aligned to its size (the verifier wants aligned stack loads).
 	for _, f := range []struct{ off, size int }{

@@ -3,6 +3,9 @@
 package tcpwalk
 
 import (
+	"fmt"
+	"math/bits"
+
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 )
@@ -18,14 +21,15 @@ import (
 // main: from the reading task (bpf_get_current_task) to its namespace's
 // struct inet_hashinfo (net->ipv4.tcp_death_row.hashinfo: the global
 // tcp_hashinfo unless the namespace has a hash of its own); writes the
-// header record (jiffies now), runs bucket() over every bucket with
-// bpf_loop, then writes the trailer record (records lost, chains cut,
-// bpf_loop's result, chains that ended in another bucket).
+// header record (jiffies now), runs chunk() over every chunk of 16
+// buckets with bpf_loop, then writes the trailer record (records lost,
+// chains cut, bpf_loop's result, chains that ended in another bucket).
 //
-// bucket(i, ctx): follows bucket i's hlist_nulls chain (at most maxChain
-// sockets) with bpf_loop over sock(), which writes one record per socket
-// of a namespace in the want map, and checks the nulls marker that ends
-// the chain is bucket i's.
+// chunk(k, ctx): reads 16 bucket heads at once and follows each
+// bucket's hlist_nulls chain (at most maxChain sockets) with bpf_loop
+// over sock(), which writes one record per socket of a namespace in the
+// want map, and checks the nulls marker that ends the chain is the
+// bucket's.
 
 // Record layout (socket records); the header is 8 bytes (jiffies), the
 // trailer trailerSize.
@@ -58,10 +62,10 @@ const (
 	rbNoWakeup      = 1 // BPF_RB_NO_WAKEUP: the reader drains after the walk
 )
 
-// Stack layout. main: ctx (what bucket() gets) at ctxOff: ehash address,
+// Stack layout. main: ctx (what chunk() and sock() get) at ctxOff: ehash address,
 // jiffies, records lost, chains cut, bpf_loop's result.
 const (
-	ctxOff      = -56
+	ctxOff      = -64
 	ctxEhash    = 0
 	ctxJiffies  = 8
 	ctxLost     = 16 // the trailer: lost, cut, loop, moved
@@ -69,11 +73,15 @@ const (
 	ctxLoop     = 32
 	ctxMoved    = 40
 	ctxNode     = 48 // the chain's node sock() reads next
-	mainScratch = -64
-	mainMask    = -72
+	ctxMask     = 56 // ehash_mask
+	mainScratch = -72
 
-	// bucket() and sock(): a node, a scratch word, the socket's head, the
-	// record.
+	// chunkBytes of bucket heads are read at once (16 buckets of 8 bytes):
+	// one bpf_probe_read_kernel per 16 buckets, most of them empty.
+	chunkBytes = 128
+
+	// sock(): a node, a scratch word, the socket's head, the record
+	// (chunk(): the bucket heads, chunkBytes).
 	bNode    = -8
 	bScratch = -16
 	bHead    = -16 - maxHead
@@ -81,6 +89,8 @@ const (
 )
 
 func walkProgram(o offsets, ring, want int) asm.Instructions {
+	chunk := chunkBytes / o.bucket // buckets a chunk, a power of 2
+	shift := bits.TrailingZeros(uint(chunk))
 	// rd reads n bytes at R3+off into the stack at dst (zeroed on a
 	// fault), clobbering R0-R5.
 	rd := func(dst int, n int, off int) asm.Instructions {
@@ -128,7 +138,7 @@ func walkProgram(o offsets, ring, want int) asm.Instructions {
 		asm.LoadMem(asm.R1, asm.R1, 8, asm.DWord), // bpf_iter__bpf_map.map
 		asm.JNE.Imm(asm.R1, 0, "exit"),
 	})
-	add(zero(mainMask, -mainMask))
+	add(zero(mainScratch, -mainScratch))
 	add(asm.Instructions{
 		asm.FnJiffies64.Call(),
 		asm.StoreMem(asm.RFP, ctxOff+ctxJiffies, asm.R0, asm.DWord),
@@ -141,12 +151,13 @@ func walkProgram(o offsets, ring, want int) asm.Instructions {
 	add(asm.Instructions{asm.Mov.Reg(asm.R6, asm.R3)})
 	add(rd(ctxOff+ctxEhash, 8, o.ehash))
 	add(asm.Instructions{asm.Mov.Reg(asm.R3, asm.R6)})
-	add(rd(mainMask, 4, o.ehashMask))
+	add(rd(ctxOff+ctxMask, 4, o.ehashMask))
 	add(output(ctxOff+ctxJiffies, headerSize, rbNoWakeup))
 	add(asm.Instructions{
-		asm.LoadMem(asm.R1, asm.RFP, mainMask, asm.Word),
-		asm.Add.Imm(asm.R1, 1),
-		asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: asm.R2, Src: asm.PseudoFunc, Constant: -1}.WithReference("bucket"),
+		asm.LoadMem(asm.R1, asm.RFP, ctxOff+ctxMask, asm.Word),
+		asm.Add.Imm(asm.R1, int32(chunk)), // buckets rounded up to chunks
+		asm.RSh.Imm(asm.R1, int32(shift)),
+		asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: asm.R2, Src: asm.PseudoFunc, Constant: -1}.WithReference("chunk"),
 		asm.Mov.Reg(asm.R3, asm.RFP),
 		asm.Add.Imm(asm.R3, ctxOff),
 		asm.Mov.Imm(asm.R4, 0),
@@ -159,46 +170,63 @@ func walkProgram(o offsets, ring, want int) asm.Instructions {
 		asm.Return(),
 	})
 
-	// bucket(i, ctx): ctx.node = the bucket's first node; sock() over the
-	// chain with bpf_loop (a loop of its own, so the verifier checks the
-	// socket's code once, not once per chain position).
-	bucket := len(ins)
+	// chunk(k, ctx): R6 ctx, R7 the chunk's first bucket index, R8
+	// ehash_mask. Reads the chunk's bucket heads at once, then for each
+	// bucket (unrolled) with a chain: ctx.node = its first node, sock()
+	// over the chain with bpf_loop (a loop of its own, so the verifier
+	// checks the socket's code once, not once per chain position), and
+	// the check that the nulls marker ending it is this bucket's (another
+	// means a socket was freed and reused in another bucket while the
+	// walk was on it: the kernel's lock-free lookups start again then).
+	bucketFn := len(ins)
 	add(asm.Instructions{
 		asm.Mov.Reg(asm.R6, asm.R2),
 		asm.Mov.Reg(asm.R7, asm.R1),
-		asm.Mov.Reg(asm.R3, asm.R1),
+		asm.LSh.Imm(asm.R7, int32(shift)),
+		asm.LoadMem(asm.R8, asm.R6, ctxMask, asm.DWord),
+		asm.Mov.Reg(asm.R3, asm.R7),
 		asm.Mul.Imm(asm.R3, int32(o.bucket)),
 		asm.LoadMem(asm.R0, asm.R6, ctxEhash, asm.DWord),
 		asm.Add.Reg(asm.R3, asm.R0),
 	})
-	add(rd(bNode, 8, 0)) // hlist_nulls_head.first
+	add(rd(-chunkBytes, chunk*o.bucket, 0))
+	for j := 0; j < chunk; j++ {
+		here, next := fmt.Sprintf("slot%d", j), fmt.Sprintf("slot%d", j+1)
+		end := fmt.Sprintf("end%d", j)
+		add(asm.Instructions{
+			asm.Mov.Reg(asm.R2, asm.R7).WithSymbol(here),
+			asm.Add.Imm(asm.R2, int32(j)),
+			asm.JGT.Reg(asm.R2, asm.R8, "chunkdone"), // past the last bucket
+			asm.LoadMem(asm.R0, asm.RFP, int16(-chunkBytes+j*o.bucket), asm.DWord),
+			asm.Mov.Reg(asm.R1, asm.R0),
+			asm.And.Imm(asm.R1, 1),
+			asm.JNE.Imm(asm.R1, 0, next), // an empty bucket (most are)
+			asm.StoreMem(asm.R6, ctxNode, asm.R0, asm.DWord),
+			asm.Mov.Imm(asm.R1, maxChain),
+			asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: asm.R2, Src: asm.PseudoFunc, Constant: -1}.WithReference("sock"),
+			asm.Mov.Reg(asm.R3, asm.R6),
+			asm.Mov.Imm(asm.R4, 0),
+			asm.FnLoop.Call(),
+			asm.LoadMem(asm.R1, asm.R6, ctxNode, asm.DWord),
+			asm.JNE.Imm(asm.R0, maxChain, end), // sock() ended the loop: the chain's end
+			asm.Mov.Reg(asm.R0, asm.R1),
+			asm.And.Imm(asm.R0, 1),
+			asm.JNE.Imm(asm.R0, 0, end),
+			asm.Mov.Imm(asm.R1, 1),
+			asm.StoreMem(asm.R6, ctxCut, asm.R1, asm.DWord),
+			asm.Ja.Label(next),
+			asm.RSh.Imm(asm.R1, 1).WithSymbol(end),
+			asm.Mov.Reg(asm.R2, asm.R7),
+			asm.Add.Imm(asm.R2, int32(j)),
+			asm.JEq.Reg(asm.R1, asm.R2, next),
+			asm.Mov.Imm(asm.R1, 1),
+			asm.StoreMem(asm.R6, ctxMoved, asm.R1, asm.DWord),
+		})
+	}
 	add(asm.Instructions{
-		asm.LoadMem(asm.R0, asm.RFP, bNode, asm.DWord),
-		asm.Mov.Reg(asm.R1, asm.R0),
-		asm.And.Imm(asm.R1, 1),
-		asm.JNE.Imm(asm.R1, 0, "bdone"), // an empty bucket (most are)
-		asm.StoreMem(asm.R6, ctxNode, asm.R0, asm.DWord),
-		asm.Mov.Imm(asm.R1, maxChain),
-		asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: asm.R2, Src: asm.PseudoFunc, Constant: -1}.WithReference("sock"),
-		asm.Mov.Reg(asm.R3, asm.R6),
-		asm.Mov.Imm(asm.R4, 0),
-		asm.FnLoop.Call(),
-		asm.LoadMem(asm.R1, asm.R6, ctxNode, asm.DWord),
-		asm.JNE.Imm(asm.R0, maxChain, "end"), // sock() ended the loop: the chain's end
-		asm.Mov.Reg(asm.R0, asm.R1),
-		asm.And.Imm(asm.R0, 1),
-		asm.JNE.Imm(asm.R0, 0, "end"),
-		asm.Mov.Imm(asm.R1, 1),
-		asm.StoreMem(asm.R6, ctxCut, asm.R1, asm.DWord),
-		asm.Ja.Label("bdone"),
-		// The nulls marker ending a chain holds its bucket's index: another
-		// means a socket was freed and reused in another bucket while the
-		// walk was on it (the kernel's lookups start again then).
-		asm.RSh.Imm(asm.R1, 1).WithSymbol("end"),
-		asm.JEq.Reg(asm.R1, asm.R7, "bdone"),
-		asm.Mov.Imm(asm.R1, 1),
-		asm.StoreMem(asm.R6, ctxMoved, asm.R1, asm.DWord),
-		asm.Mov.Imm(asm.R0, 0).WithSymbol("bdone"),
+		asm.Mov.Imm(asm.R0, 0).WithSymbol(fmt.Sprintf("slot%d", chunk)),
+		asm.Ja.Label("chunkdone"),
+		asm.Mov.Imm(asm.R0, 0).WithSymbol("chunkdone"),
 		asm.Return(),
 	})
 
@@ -282,7 +310,7 @@ func walkProgram(o offsets, ring, want int) asm.Instructions {
 		asm.Mov.Imm(asm.R0, 0),
 		asm.Return(),
 	})
-	ins[bucket] = ins[bucket].WithSymbol("bucket")
+	ins[bucketFn] = ins[bucketFn].WithSymbol("chunk")
 	ins[sock] = ins[sock].WithSymbol("sock")
 
 	// Functions need BTF func info (bpf_loop's callback is one).
@@ -295,7 +323,7 @@ func walkProgram(o offsets, ring, want int) asm.Instructions {
 	for _, f := range []struct {
 		at   int
 		name string
-	}{{bucket, "bucket"}, {sock, "sock"}} {
+	}{{bucketFn, "chunk"}, {sock, "sock"}} {
 		ins[f.at] = btf.WithFuncMetadata(ins[f.at], fn(f.name, btf.FuncParam{Name: "i", Type: long}, btf.FuncParam{Name: "ctx", Type: voidp}))
 	}
 	return ins

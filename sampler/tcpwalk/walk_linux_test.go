@@ -40,8 +40,8 @@ func selfNetns(t *testing.T) []uint64 {
 	return []uint64{st.Ino}
 }
 
-// loopbackPairs holds n loopback connections (2n sockets) until Cleanup.
-func loopbackPairs(t *testing.T, n int) {
+// holdPairs holds n loopback connections (2n sockets) until Cleanup.
+func holdPairs(t testing.TB, n int) {
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +64,7 @@ func loopbackPairs(t *testing.T, n int) {
 // ErrIncomplete and grow the ring, until a walk holds every socket.
 func TestFullRingGrowsAndSaysIncomplete(t *testing.T) {
 	w := openOrSkip(t)
-	loopbackPairs(t, 200)
+	holdPairs(t, 200)
 	if err := w.load(os.Getpagesize()); err != nil {
 		t.Fatal(err)
 	}
