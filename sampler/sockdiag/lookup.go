@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/porttop/porttop/sampler"
@@ -30,6 +31,10 @@ const (
 	lookupWait  = 250 * time.Millisecond
 )
 
+// lookupBufs are receive buffers for LookupTCP (a round may look up in
+// every namespace).
+var lookupBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
 // LookupTCP asks the kernel for each socket of ls by its family and
 // addresses: exact sock_diag requests, which walk no hash (a lookup like
 // the one an arriving segment makes), in batches. The kernel makes a
@@ -39,7 +44,9 @@ const (
 // network namespace the sockets live in.
 func LookupTCP(c Conn, ls []Lookup, at time.Time) error {
 	var req []byte
-	buf := make([]byte, 64<<10)
+	bp := lookupBufs.Get().(*[]byte)
+	defer lookupBufs.Put(bp)
+	buf := *bp
 	for len(ls) > 0 {
 		batch := ls[:min(len(ls), lookupBatch)]
 		ls = ls[len(batch):]
