@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -47,6 +48,9 @@ type Walker struct {
 // (CAP_BPF and CAP_PERFMON), without kernel BTF, or on a kernel older than
 // 5.17 (bpf_loop 5.17, bpf_map iterators 5.8, ring buffers 5.8).
 func Open() (*Walker, error) {
+	if strconv.IntSize != 64 {
+		return nil, errors.New("the TCP walk reads a 64-bit kernel's pointers and timers: 64-bit only")
+	}
 	o, err := kernelOffsets()
 	if err != nil {
 		return nil, err
