@@ -31,7 +31,9 @@ import (
 // every namespace in one walk: each namespace still needs a walk of its
 // own, begun from inside it, over the established hash they all share.
 // The test pins that down; BenchmarkNamespaces's iter_walk rows measure
-// what a walk per namespace would cost beside the netlink dumps.
+// what a walk per namespace would cost beside the netlink dumps and the
+// one walk of every namespace the Source does use (sampler/tcpwalk,
+// walk_linux.go).
 
 // iterRecord is what the probe program writes per socket: its namespace,
 // local and remote port, state (the kernel's: 12 is a request socket,
