@@ -17,13 +17,14 @@ import (
 )
 
 // holdSockets makes, inside n, for IPv4 and IPv6: a listener, an
-// established connection (two sockets) and a connection closed from the
-// client's end first (one TIME_WAIT socket), held until Cleanup.
+// established connection (two sockets), a connection closed from the
+// client's end first (one TIME_WAIT socket) and one closed by its client
+// alone (a FIN_WAIT2 timewait socket, and CLOSE_WAIT), held until Cleanup.
 func holdSockets(t *testing.T, n netns.NS) {
 	t.Helper()
 	for _, addr := range []string{"127.0.0.1:0", "[::1]:0"} {
 		var ln net.Listener
-		var client, early net.Conn
+		var client, early, half net.Conn
 		err := netns.Do(n, func() (err error) {
 			if ln, err = net.Listen("tcp", addr); err != nil {
 				return err
@@ -31,25 +32,31 @@ func holdSockets(t *testing.T, n netns.NS) {
 			if client, err = net.Dial("tcp", ln.Addr().String()); err != nil {
 				return err
 			}
-			early, err = net.Dial("tcp", ln.Addr().String())
+			if early, err = net.Dial("tcp", ln.Addr().String()); err != nil {
+				return err
+			}
+			half, err = net.Dial("tcp", ln.Addr().String())
 			return err
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { ln.Close(); client.Close() })
-		for _, c := range []*net.Conn{nil, &early} {
+		accept := func() net.Conn {
 			s, err := ln.Accept()
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c == nil {
-				t.Cleanup(func() { s.Close() })
-				continue
-			}
-			(*c).Close() // the client's end closes first: TIME_WAIT once the server's does
-			s.Close()
+			return s
 		}
+		server := accept()
+		t.Cleanup(func() { server.Close() })
+		late := accept()
+		early.Close() // the client's end closes first: TIME_WAIT once the server's does
+		late.Close()
+		open := accept()
+		t.Cleanup(func() { open.Close() })
+		half.Close() // FIN_WAIT2 while the server's end stays open
 	}
 }
 
@@ -102,7 +109,8 @@ func byAddrs(a, b sampler.Socket) int {
 // One walk passes the sockets of the namespaces asked for, and no other's,
 // tagged with their namespace, each as its namespace's netlink dump lists it (listeners aside: they are
 // not in the established hash): ESTABLISHED and TIME_WAIT, IPv4 and IPv6,
-// field by field, TIME_WAIT's timer within a few ticks.
+// FIN_WAIT2 (a timewait socket too) and CLOSE_WAIT, field by field,
+// TIME_WAIT's timer within a few ticks.
 func TestWalkEqualsEachNamespacesDump(t *testing.T) {
 	nstest.RequireRoot(t)
 	w, err := tcpwalk.Open()
@@ -133,8 +141,9 @@ func TestWalkEqualsEachNamespacesDump(t *testing.T) {
 		for _, s := range want[n.Inode] {
 			states[s.State]++
 		}
-		if states[sampler.StateEstablished] != 4 || states[sampler.StateTimeWait] != 2 {
-			t.Fatalf("%s: netlink lists %v, want 4 ESTABLISHED and 2 TIME_WAIT", n.Name, states)
+		if states[sampler.StateEstablished] != 4 || states[sampler.StateTimeWait] != 2 ||
+			states[sampler.StateFinWait2] != 2 || states[sampler.StateCloseWait] != 2 {
+			t.Fatalf("%s: netlink lists %v, want 4 ESTABLISHED, 2 TIME_WAIT, 2 FIN_WAIT2 and 2 CLOSE_WAIT", n.Name, states)
 		}
 	}
 	got := map[uint64][]sampler.Socket{}
@@ -185,7 +194,7 @@ func diff(g, w sampler.Socket) string {
 	check("v6only", g.V6Only, w.V6Only)
 	check("owner", g.Owner, w.Owner)
 	check("place", g.Place, w.Place)
-	check("timer set", g.TimeWaitEnds.IsZero(), w.TimeWaitEnds.IsZero())
+	check("timer set", !g.TimeWaitEnds.IsZero(), !w.TimeWaitEnds.IsZero())
 	if d := g.TimeWaitEnds.Sub(w.TimeWaitEnds).Abs(); d > 150*time.Millisecond {
 		out += fmt.Sprintf(" TIME_WAIT ends %v apart", d)
 	}

@@ -23,6 +23,7 @@ type offsets struct {
 	uid, socket, cgroup, cgroupKN, knID int
 	ino                                 int // from a struct socket to its inode's i_ino
 	twExpires                           int // inet_timewait_sock: tw_timer.expires (jiffies)
+	twSubstate                          int // inet_timewait_sock: tw_substate (TIME_WAIT or FIN_WAIT2)
 	// From the reading task to its namespace's established hash.
 	nsproxy, netNS, hashinfo, ehash, ehashMask int
 	bucket                                     int // sizeof(struct inet_ehash_bucket)
@@ -64,6 +65,7 @@ func kernelOffsets() (offsets, error) {
 		{&allocInode, "socket_alloc", "vfs_inode"},
 		{&iIno, "inode", "i_ino"},
 		{&o.twExpires, "inet_timewait_sock", "tw_timer.expires"},
+		{&o.twSubstate, "inet_timewait_sock", "tw_substate"},
 		{&o.nsproxy, "task_struct", "nsproxy"},
 		{&o.netNS, "nsproxy", "net_ns"},
 		{&o.hashinfo, "net", "ipv4.tcp_death_row.hashinfo"},

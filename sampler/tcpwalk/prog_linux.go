@@ -40,6 +40,7 @@ const (
 	recFamily   = 9  // u8 skc_family
 	recNum      = 10 // u16 skc_num, host order
 	recDport    = 12 // u16 skc_dport, network order
+	recSubstate = 14 // u8 tw_substate (timewait sockets)
 	recSaddr4   = 16 // skc_rcv_saddr
 	recDaddr4   = 20 // skc_daddr
 	recSaddr6   = 24 // skc_v6_rcv_saddr
@@ -286,9 +287,12 @@ func walkProgram(o offsets, ring, want int) asm.Instructions {
 	add(rd(bScratch, 8, o.cgroupKN), follow(bScratch, "out"))
 	add(rd(bRec+recCgroup, 8, o.knID))
 	add(asm.Instructions{asm.Ja.Label("out")})
-	// A timewait socket: when its timer fires.
+	// A timewait socket: when its timer fires, and the state it stands
+	// for (TIME_WAIT, or FIN_WAIT2 for one orphaned before its peer's FIN).
 	add(asm.Instructions{asm.Mov.Reg(asm.R3, asm.R7).WithSymbol("tw")})
 	add(rd(bRec+recExpires, 8, o.twExpires))
+	add(asm.Instructions{asm.Mov.Reg(asm.R3, asm.R7)})
+	add(rd(bRec+recSubstate, 1, o.twSubstate))
 	add(asm.Instructions{asm.Ja.Label("out")})
 	// A request socket: its listener's uid.
 	add(asm.Instructions{asm.Mov.Reg(asm.R3, asm.R7).WithSymbol("req")})

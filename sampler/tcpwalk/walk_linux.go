@@ -247,8 +247,9 @@ func (w *Walker) incomplete(why string) error {
 }
 
 // row converts a record as sock_diag converts its reply (sockdiag's
-// toSocketAt): a request socket is SYN_RECV, a TIME_WAIT socket has no
-// owner (UID -1), no inode, no cgroup, and a timer.
+// toSocketAt): a request socket is SYN_RECV; a timewait socket is in its
+// substate, with no inode, no cgroup, and in TIME_WAIT no owner (UID -1)
+// and a timer.
 func (w *Walker) row(r *Row, b []byte, jiffies uint64, at time.Time) {
 	family := b[recFamily]
 	sport := binary.NativeEndian.Uint16(b[recNum:])
@@ -270,9 +271,15 @@ func (w *Walker) row(r *Row, b []byte, jiffies uint64, at time.Time) {
 	case stateNewSynRecv:
 		s.State = sampler.StateSynRecv
 	case sampler.StateTimeWait:
-		s.UID = -1
-		expires := binary.NativeEndian.Uint64(b[recExpires:])
-		s.TimeWaitEnds = w.hz.ends(expires, jiffies, at)
+		// A timewait socket: sock_diag reports its substate (FIN_WAIT2 for
+		// one orphaned before its peer's FIN), uid 0 (-1 in TIME_WAIT, as
+		// sockdiag makes it) and, in TIME_WAIT, when its timer fires.
+		s.UID = 0
+		if s.State = sampler.State(b[recSubstate]); s.State == sampler.StateTimeWait {
+			s.UID = -1
+			expires := binary.NativeEndian.Uint64(b[recExpires:])
+			s.TimeWaitEnds = w.hz.ends(expires, jiffies, at)
+		}
 	default:
 		s.Inode = uint64(uint32(binary.NativeEndian.Uint64(b[recIno:]))) // sock_diag's idiag_inode is 32 bits
 		s.CgroupID = binary.NativeEndian.Uint64(b[recCgroup:])
