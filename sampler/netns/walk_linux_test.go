@@ -14,13 +14,14 @@ import (
 )
 
 // holdIn makes, inside n, for IPv4 and IPv6: a listener, an established
-// connection and a connection closed from the client's end first (a
-// TIME_WAIT socket), held until Cleanup.
+// connection, a connection closed from the client's end first (a
+// TIME_WAIT socket) and one closed by its client alone (FIN_WAIT2 and
+// CLOSE_WAIT), held until Cleanup.
 func holdIn(t *testing.T, n NS) {
 	t.Helper()
 	for _, addr := range []string{"127.0.0.1:0", "[::1]:0"} {
 		var ln net.Listener
-		var client, early net.Conn
+		var client, early, half net.Conn
 		err := Do(n, func() (err error) {
 			if ln, err = net.Listen("tcp", addr); err != nil {
 				return err
@@ -28,23 +29,30 @@ func holdIn(t *testing.T, n NS) {
 			if client, err = net.Dial("tcp", ln.Addr().String()); err != nil {
 				return err
 			}
-			early, err = net.Dial("tcp", ln.Addr().String())
+			if early, err = net.Dial("tcp", ln.Addr().String()); err != nil {
+				return err
+			}
+			half, err = net.Dial("tcp", ln.Addr().String())
 			return err
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		server, err := ln.Accept()
-		if err != nil {
-			t.Fatal(err)
+		accept := func() net.Conn {
+			s, err := ln.Accept()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
 		}
+		server := accept()
 		t.Cleanup(func() { ln.Close(); client.Close(); server.Close() })
-		late, err := ln.Accept()
-		if err != nil {
-			t.Fatal(err)
-		}
+		late := accept()
 		early.Close()
 		late.Close()
+		open := accept()
+		t.Cleanup(func() { open.Close() })
+		half.Close()
 	}
 }
 
@@ -61,10 +69,11 @@ func in(snap sampler.Snapshot, ino uint64) map[sampler.ID]sampler.Socket {
 
 // The multi-namespace Source gives the same sockets when a round reads
 // the namespaces' TCP sockets with one walk as when it dumps each: a
-// round after a new connection in each of two namespaces (both due a
+// round after new connections in each of two namespaces (both due a
 // full dump) walks, and every socket of theirs (listeners, established,
-// TIME_WAIT, IPv4 and IPv6, the new ones with the cookies the kernel
-// makes on lookup) equals the netlink-only Source's, field by field.
+// TIME_WAIT, FIN_WAIT2, CLOSE_WAIT, IPv4 and IPv6, the new ones with the
+// cookies the kernel makes on lookup) equals the netlink-only Source's,
+// field by field.
 func TestWalkedRoundEqualsDumpedRound(t *testing.T) {
 	nstest.RequireRoot(t)
 	if w, err := tcpwalk.Open(); err != nil {
@@ -112,8 +121,8 @@ func TestWalkedRoundEqualsDumpedRound(t *testing.T) {
 		}
 		t.Logf("%s: %d sockets looked up for their cookies", n.Name, len(m.pending))
 		g, w := in(got, n.Inode), in(want, n.Inode)
-		if len(w) != 16 {
-			t.Fatalf("%s: netlink lists %d sockets, want 16 (4 listeners, 8 established, 4 TIME_WAIT)", n.Name, len(w))
+		if len(w) != 24 {
+			t.Fatalf("%s: netlink lists %d sockets, want 24 (4 listeners, 8 ESTABLISHED, 4 each TIME_WAIT, FIN_WAIT2, CLOSE_WAIT)", n.Name, len(w))
 		}
 		for id, ws := range w {
 			gs, ok := g[id]
