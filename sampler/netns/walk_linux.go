@@ -76,11 +76,11 @@ func (s *Source) openWalker() bool {
 // False when the walk failed (the round dumps them instead; the reason
 // goes to the notes).
 func (s *Source) walkRound(due []*member) bool {
+	for _, m := range s.members {
+		m.inWalk = false // left by a round that ended early
+	}
 	if len(due) < walkMin || !s.openWalker() {
 		return false
-	}
-	for _, m := range s.members {
-		m.inWalk = false
 	}
 	s.walk.netns = s.walk.netns[:0]
 	for _, m := range due {
