@@ -5,6 +5,7 @@ package netns
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os/exec"
@@ -18,6 +19,7 @@ import (
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/nstest"
 	"github.com/porttop/porttop/sampler/sockdiag"
+	"github.com/porttop/porttop/sampler/tcpwalk"
 )
 
 // fillNamespace has helper processes hold conns loopback connections inside
@@ -63,7 +65,18 @@ func cpuClock(b *testing.B) time.Duration {
 //     namespace is refreshed (listeners and UDP read, its other TCP
 //     sockets carried);
 //   - 20_namespaces_1k/full_dumps: every namespace dumped in full, no
-//     quiet skip, no partial sample: the kernel's part of a changed round.
+//     quiet skip, no partial sample: the kernel's part of a changed round;
+//   - 20_namespaces_1k/walked_changed_round: changed_round with the
+//     namespaces' TCP sockets read by one walk of the established hash
+//     (tcpwalk; walk_linux.go), the way New's Source reads them as root
+//     (the rounds above have it switched off);
+//   - 20_namespaces_1k/one_walk: every namespace read in full by one walk,
+//     plus each one's listeners and UDP sockets: full_dumps's counterpart;
+//   - one_namespace_20k/iter_walk and 20_namespaces_1k/iter_walks: the
+//     TCP table read with the kernel's BPF socket iterator (iter/tcp)
+//     instead, one walk begun inside each namespace (the iterator passes
+//     only its creator's namespace: tcpiter_linux_test.go), a 16-byte
+//     record per socket, no owners: a lower bound for such a reader.
 //
 // Each reports cpu-ms/op (this process's CPU around the rounds alone) and
 // the sockets `ip netns exec NS ss -tan` lists in the namespaces read,
@@ -86,11 +99,15 @@ func BenchmarkNamespaces(b *testing.B) {
 	oneName := fmt.Sprintf("one_namespace_%dk", total/1000)
 	manyName := fmt.Sprintf("%d_namespaces_%dk", spread, total/spread/1000)
 	b.Run(oneName+"/dump", func(b *testing.B) { benchDumps(b, []NS{one}, total) })
-	b.Run(oneName+"/changed_round", func(b *testing.B) { benchRounds(b, []NS{one}, total, changeTCP) })
-	b.Run(manyName+"/idle_round", func(b *testing.B) { benchRounds(b, many, total, changeNone) })
-	b.Run(manyName+"/changed_round", func(b *testing.B) { benchRounds(b, many, total, changeTCP) })
-	b.Run(manyName+"/udp_changed_round", func(b *testing.B) { benchRounds(b, many, total, changeUDP) })
+	b.Run(oneName+"/changed_round", func(b *testing.B) { benchRounds(b, []NS{one}, total, changeTCP, false) })
+	b.Run(manyName+"/idle_round", func(b *testing.B) { benchRounds(b, many, total, changeNone, false) })
+	b.Run(manyName+"/changed_round", func(b *testing.B) { benchRounds(b, many, total, changeTCP, false) })
+	b.Run(manyName+"/udp_changed_round", func(b *testing.B) { benchRounds(b, many, total, changeUDP, false) })
 	b.Run(manyName+"/full_dumps", func(b *testing.B) { benchDumps(b, many, total) })
+	b.Run(manyName+"/walked_changed_round", func(b *testing.B) { benchRounds(b, many, total, changeTCP, true) })
+	b.Run(manyName+"/one_walk", func(b *testing.B) { benchWalks(b, many, total) })
+	b.Run(oneName+"/iter_walk", func(b *testing.B) { benchIterWalks(b, []NS{one}, total) })
+	b.Run(manyName+"/iter_walks", func(b *testing.B) { benchIterWalks(b, many, total) })
 }
 
 // ssTotals runs `ip netns exec NS ss -tan` in each namespace and reports
@@ -117,7 +134,19 @@ func ssTotals(b *testing.B, ns []NS) {
 // attribution of owners, releases watched. With a change, every namespace gets a new
 // connection or UDP socket (the last round's closed) before each round,
 // uncounted.
-func benchRounds(b *testing.B, ns []NS, want int, change change) {
+func benchRounds(b *testing.B, ns []NS, want int, change change, walk bool) {
+	if walk {
+		if w, err := tcpwalk.Open(); err != nil {
+			b.Skip("the TCP walk cannot run here: ", err)
+		} else {
+			w.Close()
+		}
+		for _, n := range ns {
+			if ok, err := SharesEhash(n); err != nil || !ok {
+				b.Skip("these namespaces have TCP hashes of their own: a walk does not reach them")
+			}
+		}
+	}
 	heap0 := heapInUse()
 	src, err := newSource(func() ([]NS, error) {
 		list, err := Discover()
@@ -136,6 +165,7 @@ func benchRounds(b *testing.B, ns []NS, want int, change change) {
 		b.Fatal(err)
 	}
 	defer src.Close()
+	src.walk.off = !walk
 	// Releases are watched, as porttop does: a UDP socket closed and
 	// another bound leave the counts as they were, the close is heard.
 	wctx, cancel := context.WithCancel(context.Background())
@@ -228,6 +258,16 @@ func benchRounds(b *testing.B, ns []NS, want int, change change) {
 		refreshed += m.refreshed
 	}
 	b.ReportMetric(float64(refreshed)/float64(b.N*len(src.members)), "refreshed/ns")
+	if walk {
+		var walked uint64
+		for _, m := range src.members {
+			walked += m.walked
+		}
+		b.ReportMetric(float64(walked)/float64(b.N*len(ns)), "walked/ns")
+		if walked == 0 {
+			b.Fatalf("no namespace read by the walk: %s", src.walk.note)
+		}
+	}
 	if change == changeNone {
 		b.ReportMetric(ms(skippedCPU, skipped), "skipped-cpu-ms")
 		b.ReportMetric(ms(cpu-skippedCPU, b.N-skipped), "refresh-cpu-ms")
@@ -380,4 +420,76 @@ func inNamespaceB(b *testing.B, name string) NS {
 	}
 	b.Fatalf("namespace %s not discovered", name)
 	return NS{}
+}
+
+// benchWalks times every namespace of ns read in full with one walk of
+// the established hash (their TCP sockets other than listeners) and a
+// dump of each one's listeners and UDP sockets (no walk of that hash),
+// attributed together with one cache: benchDumps's counterpart.
+func benchWalks(b *testing.B, ns []NS, want int) {
+	w, err := tcpwalk.Open()
+	if err != nil {
+		b.Skip("the TCP walk cannot run here: ", err)
+	}
+	defer w.Close()
+	in := map[uint64]bool{}
+	var fresh []*sockdiag.Source
+	for _, n := range ns {
+		if ok, err := SharesEhash(n); err != nil || !ok {
+			b.Skip("these namespaces have TCP hashes of their own: a walk does not reach them")
+		}
+		in[n.Inode] = true
+		s, err := OpenSockDiag(n, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		s.WithoutOwners()
+		s.SetPartial(false)
+		q, _ := freshQuery(sampler.Query{})
+		s.SetQuery(q)
+		fresh = append(fresh, s)
+	}
+	owners := sockdiag.NewOwners()
+	defer owners.Close()
+	ctx := context.Background()
+	var all []sampler.Socket
+	var netns []uint64
+	for ino := range in {
+		netns = append(netns, ino)
+	}
+	round := func() int {
+		all = all[:0]
+		err := w.Walk(netns, func(r *tcpwalk.Row) { all = append(all, r.Socket) })
+		if errors.Is(err, tcpwalk.ErrIncomplete) { // its ring buffer grew: once more
+			all = all[:0]
+			err = w.Walk(netns, func(r *tcpwalk.Row) { all = append(all, r.Socket) })
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, s := range fresh {
+			snap, err := s.Sample(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			all = append(all, snap.Sockets...)
+			s.Recycle(snap.Sockets)
+		}
+		owners.Attribute(all, time.Now())
+		return len(all)
+	}
+	if got := round(); got < want {
+		b.Fatalf("a round saw %d sockets, want at least %d", got, want)
+	}
+	b.ResetTimer()
+	c0 := cpuClock(b)
+	for b.Loop() {
+		round()
+	}
+	cpu := cpuClock(b) - c0
+	b.StopTimer()
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(len(all)), "sockets")
+	ssTotals(b, ns)
 }

@@ -62,6 +62,21 @@ type member struct {
 	watch      *memberWatch
 	heardEst   atomic.Bool
 	heardFresh atomic.Bool
+	// The walk (walk_linux.go): shared says m uses the initial namespace's
+	// TCP established hash, the one a walk reads; dumpedOnce that a full
+	// dump of m succeeded (it made cookies for every socket then there).
+	// A walking round fills next with m's sockets and pending with those
+	// still without a cookie, found by address through lookup (a sock_diag
+	// socket in m, opened by dial at the first need). lastWalked says
+	// last is m's own slice from a walk, not its reader's; walked counts
+	// reads by walk, for tests and benchmarks.
+	shared, dumpedOnce bool
+	dial               func() (sockdiag.Conn, error)
+	lookup             sockdiag.Conn
+	next               []sampler.Socket
+	pending            []sockdiag.Lookup
+	inWalk, lastWalked bool
+	walked             uint64
 }
 
 // heard marks m on a release of s (see member.watch).
@@ -119,6 +134,11 @@ func openMember(n NS) (*member, error) {
 		return nil, err
 	}
 	m := &member{ns: n, src: src, files: files, fullGap: fullEvery + time.Duration(n.Inode%1000)*time.Millisecond}
+	m.dial = Dialer(n)
+	if n.Self {
+		m.dial = sockdiag.Dial
+	}
+	m.shared, _ = SharesEhash(n) // unreadable: read by dumps
 	if m.fresh, err = open(); err != nil {
 		m.close()
 		return nil, err
@@ -140,6 +160,9 @@ func (m *member) close() {
 	m.files.Close()
 	if m.rng != nil {
 		m.rng.Close()
+	}
+	if m.lookup != nil {
+		m.lookup.Close()
 	}
 }
 
@@ -220,15 +243,22 @@ func (m *member) appendTable(all []sampler.Socket) []sampler.Socket {
 }
 
 // recycle hands m's last read back to its readers, to fill at their next
-// sample: m holds no table until a dump succeeds.
+// sample (a walk's rows are m's own: they become m.next, for the next
+// walk to fill): m holds no table until a dump succeeds.
 func (m *member) recycle() {
-	if m.last != nil {
+	switch {
+	case m.last == nil:
+	case m.lastWalked:
+		m.next = m.last[:0]
+	case m.inWalk:
+		m.src.Forget() // read by walks from now on: its reader keeps no table
+	default:
 		m.src.Recycle(m.last)
 	}
 	if m.freshRows != nil {
 		m.fresh.Recycle(m.freshRows)
 	}
-	m.last, m.freshRows, m.refreshedSince = nil, nil, false
+	m.last, m.freshRows, m.refreshedSince, m.lastWalked = nil, nil, false, false
 }
 
 // dump reads m's table in full and appends it, placed, to all. The dump
@@ -249,6 +279,7 @@ func (s *Source) dump(ctx context.Context, m *member, all []sampler.Socket, path
 	}
 	s.place(snap.Sockets, m.ns, paths)
 	m.last = snap.Sockets
+	m.dumpedOnce = true
 	m.count = len(m.last)
 	m.dumped = s.now() // as the dump ended: the Source's clock
 	m.full = m.dumped

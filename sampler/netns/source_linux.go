@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -48,6 +49,12 @@ type Source struct {
 	// Sample to fill; lastTotal is how many the last Sample held.
 	spare     []sampler.Socket
 	lastTotal int
+	// walk reads the TCP sockets of the namespaces due a full dump with
+	// one walk of the established hash they share (walk_linux.go); plans
+	// and due are a round's scratch.
+	walk  walkState
+	plans []how
+	due   []*member
 }
 
 var (
@@ -100,6 +107,7 @@ func (s *Source) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closeAll()
+	s.walk.close()
 	if s.cg != nil {
 		s.cg.Close()
 	}
@@ -200,10 +208,23 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		all = make([]sampler.Socket, 0, want)
 	}
 	paths := map[uint64]placeOf{}
+	// Every namespace's plan first: those due a full dump that a walk
+	// reaches are read by one walk (when at least walkMin are).
+	s.plans, s.due = s.plans[:0], s.due[:0]
 	for _, ino := range inodes {
 		m := s.members[ino]
+		p := m.plan(s.now())
+		s.plans = append(s.plans, p)
+		if p == dump && s.walkable(m) {
+			s.due = append(s.due, m)
+		}
+	}
+	walked := s.walkRound(s.due)
+	clear(s.due)
+	for i, ino := range inodes {
+		m := s.members[ino]
 		var err error
-		switch m.plan(s.now()) {
+		switch s.plans[i] {
 		case skip:
 			all = m.appendTable(all)
 			m.quiet++
@@ -211,7 +232,11 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		case refresh:
 			all, err = s.refresh(ctx, m, all, paths)
 		default:
-			all, err = s.dump(ctx, m, all, paths)
+			if walked && m.inWalk {
+				all, err = s.walkDump(ctx, m, all, paths)
+			} else {
+				all, err = s.dump(ctx, m, all, paths)
+			}
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -327,13 +352,18 @@ func (s *Source) Namespaces() []Info {
 	return out
 }
 
-// Note says how many namespaces are not read and how to read them; ""
-// when every one is.
+// Note says how many namespaces are not read and how to read them, and
+// why their TCP sockets are read by a dump each rather than one walk
+// (when several are read); "" when all is well.
 func (s *Source) Note() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.closed) == 0 {
-		return ""
+	var notes []string
+	if len(s.closed) > 0 {
+		notes = append(notes, fmt.Sprintf("%d network namespace(s) not read: run as root (CAP_SYS_ADMIN and CAP_NET_ADMIN) to see all", len(s.closed)))
 	}
-	return fmt.Sprintf("%d network namespace(s) not read: run as root (CAP_SYS_ADMIN and CAP_NET_ADMIN) to see all", len(s.closed))
+	if s.walk.note != "" && len(s.members) > 1 {
+		notes = append(notes, "TCP read by a dump per namespace, not one walk: "+s.walk.note)
+	}
+	return strings.Join(notes, "; ")
 }

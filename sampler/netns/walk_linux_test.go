@@ -1,0 +1,159 @@
+//go:build linux
+
+package netns
+
+import (
+	"fmt"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/nstest"
+	"github.com/porttop/porttop/sampler/tcpwalk"
+)
+
+// holdIn makes, inside n, for IPv4 and IPv6: a listener, an established
+// connection, a connection closed from the client's end first (a
+// TIME_WAIT socket) and one closed by its client alone (FIN_WAIT2 and
+// CLOSE_WAIT), held until Cleanup.
+func holdIn(t *testing.T, n NS) {
+	t.Helper()
+	for _, addr := range []string{"127.0.0.1:0", "[::1]:0"} {
+		var ln net.Listener
+		var client, early, half net.Conn
+		err := Do(n, func() (err error) {
+			if ln, err = net.Listen("tcp", addr); err != nil {
+				return err
+			}
+			if client, err = net.Dial("tcp", ln.Addr().String()); err != nil {
+				return err
+			}
+			if early, err = net.Dial("tcp", ln.Addr().String()); err != nil {
+				return err
+			}
+			half, err = net.Dial("tcp", ln.Addr().String())
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		accept := func() net.Conn {
+			s, err := ln.Accept()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		server := accept()
+		t.Cleanup(func() { ln.Close(); client.Close(); server.Close() })
+		late := accept()
+		early.Close()
+		late.Close()
+		open := accept()
+		t.Cleanup(func() { open.Close() })
+		half.Close()
+	}
+}
+
+// in lists snap's sockets of namespace ino, by ID.
+func in(snap sampler.Snapshot, ino uint64) map[sampler.ID]sampler.Socket {
+	out := map[sampler.ID]sampler.Socket{}
+	for _, s := range snap.Sockets {
+		if s.Netns == ino {
+			out[s.ID] = s
+		}
+	}
+	return out
+}
+
+// The multi-namespace Source gives the same sockets when a round reads
+// the namespaces' TCP sockets with one walk as when it dumps each: a
+// round after new connections in each of two namespaces (both due a
+// full dump) walks, and every socket of theirs (listeners, established,
+// TIME_WAIT, FIN_WAIT2, CLOSE_WAIT, IPv4 and IPv6, the new ones with the
+// cookies the kernel makes on lookup) equals the netlink-only Source's,
+// field by field.
+func TestWalkedRoundEqualsDumpedRound(t *testing.T) {
+	nstest.RequireRoot(t)
+	if w, err := tcpwalk.Open(); err != nil {
+		t.Skip("the TCP walk cannot run here: ", err)
+	} else {
+		w.Close()
+	}
+	var ns []NS
+	for _, sfx := range []string{"swalk-a", "swalk-b"} {
+		n := inNamespace(t, nstest.Netns(t, sfx, 0, 0))
+		if ok, err := SharesEhash(n); err != nil || !ok {
+			t.Skip("new namespaces get a TCP hash of their own here (net.ipv4.tcp_child_ehash_entries): a walk does not reach them")
+		}
+		holdIn(t, n)
+		ns = append(ns, n)
+	}
+	walking, dumping := sourceOver(t, ns...), sourceOver(t, ns...)
+	dumping.walk.off = true
+	for _, src := range []*Source{walking, dumping} {
+		if _, err := src.Sample(t.Context()); err != nil { // dumps: cookies made
+			t.Fatal(err)
+		}
+	}
+	for _, n := range ns {
+		holdIn(t, n) // new sockets: every namespace is due a full dump
+	}
+	time.Sleep(100 * time.Millisecond) // the FIN exchanges on loopback
+	// The walking Source first: nothing has asked for the new sockets'
+	// cookies yet (unless another program did).
+	got, err := walking.Sample(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := dumping.Sample(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if walking.walk.note != "" {
+		t.Fatalf("the walk was not used: %s", walking.walk.note)
+	}
+	for _, n := range ns {
+		m := walking.members[n.Inode]
+		if m == nil || m.walked != 1 {
+			t.Fatalf("%s: not read by the walk (%+v)", n.Name, m)
+		}
+		t.Logf("%s: %d sockets looked up for their cookies", n.Name, len(m.pending))
+		g, w := in(got, n.Inode), in(want, n.Inode)
+		if len(w) != 24 {
+			t.Fatalf("%s: netlink lists %d sockets, want 24 (4 listeners, 8 ESTABLISHED, 4 each TIME_WAIT, FIN_WAIT2, CLOSE_WAIT)", n.Name, len(w))
+		}
+		for id, ws := range w {
+			gs, ok := g[id]
+			if !ok {
+				t.Errorf("%s: %v %v -> %v (%v) missing from the walked round", n.Name, id.Proto, id.Local, id.Remote, ws.State)
+				continue
+			}
+			if d := sameSocket(gs, ws); d != "" {
+				t.Errorf("%s: %v -> %v: %s", n.Name, id.Local, id.Remote, d)
+			}
+		}
+		for id := range g {
+			if _, ok := w[id]; !ok {
+				t.Errorf("%s: the walked round has %+v, netlink not", n.Name, g[id])
+			}
+		}
+	}
+}
+
+// sameSocket lists how a walked round's socket differs from a dumped
+// one's ("" when alike; TIME_WAIT's end within a few ticks).
+func sameSocket(g, w sampler.Socket) string {
+	gt, wt := g.TimeWaitEnds, w.TimeWaitEnds
+	g.TimeWaitEnds, w.TimeWaitEnds = time.Time{}, time.Time{}
+	g.Owner.Start, w.Owner.Start = 0, 0
+	out := ""
+	if g != w {
+		out = fmt.Sprintf("walked %+v, dumped %+v", g, w)
+	}
+	if gt.IsZero() != wt.IsZero() || gt.Sub(wt).Abs() > 150*time.Millisecond {
+		out += fmt.Sprintf(" TIME_WAIT ends %v, dumped %v", gt, wt)
+	}
+	return out
+}

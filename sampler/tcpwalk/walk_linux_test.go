@@ -1,0 +1,155 @@
+//go:build linux
+
+package tcpwalk
+
+import (
+	"errors"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+	"golang.org/x/sys/unix"
+)
+
+// openOrSkip opens a Walker, skipping with the reason a user would read
+// when this machine cannot run it.
+func openOrSkip(t *testing.T) *Walker {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("the TCP walk loads a BPF program: run as root")
+	}
+	w, err := Open()
+	if err != nil {
+		t.Skip("the TCP walk cannot run here: ", err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w
+}
+
+// selfNetns is this process's network namespace's inode.
+func selfNetns(t *testing.T) []uint64 {
+	t.Helper()
+	var st unix.Stat_t
+	if err := unix.Stat("/proc/self/ns/net", &st); err != nil {
+		t.Fatal(err)
+	}
+	return []uint64{st.Ino}
+}
+
+// holdPairs holds n loopback connections (2n sockets) until Cleanup.
+func holdPairs(t testing.TB, n int) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	for range n {
+		c, err := net.Dial("tcp4", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close(); s.Close() })
+	}
+}
+
+// A ring buffer too small for the table makes a walk report
+// ErrIncomplete and grow the ring, until a walk holds every socket.
+func TestFullRingGrowsAndSaysIncomplete(t *testing.T) {
+	w := openOrSkip(t)
+	holdPairs(t, 200)
+	if err := w.load(os.Getpagesize()); err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	count := func(*Row) { rows++ }
+	err := w.Walk(selfNetns(t), count)
+	if !errors.Is(err, ErrIncomplete) {
+		t.Fatalf("a one-page ring held %d rows without ErrIncomplete: %v", rows, err)
+	}
+	if w.ringSize != 2*os.Getpagesize() {
+		t.Fatalf("after a full ring the next is %d bytes, want %d", w.ringSize, 2*os.Getpagesize())
+	}
+	for i := 0; ; i++ {
+		rows = 0
+		if err = w.Walk(selfNetns(t), count); err == nil {
+			break
+		}
+		if !errors.Is(err, ErrIncomplete) || i == 20 {
+			t.Fatalf("walk %d: %v", i, err)
+		}
+	}
+	if rows < 400 {
+		t.Fatalf("a complete walk passed %d sockets, want at least the 400 held", rows)
+	}
+}
+
+// Close releases the program, its link and its maps: the kernel lists
+// none of them afterwards.
+func TestCloseReleasesEverything(t *testing.T) {
+	w := openOrSkip(t)
+	if err := w.Walk(selfNetns(t), func(*Row) {}); err != nil {
+		t.Fatal(err)
+	}
+	pi, err := w.prog.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	progID, _ := pi.ID()
+	li, err := w.it.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mi, err := w.ring.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapID, _ := mi.ID()
+	wi, err := w.want.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantID, _ := wi.ID()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if err := w.Walk(selfNetns(t), func(*Row) {}); err == nil {
+		t.Fatal("a closed Walker walked")
+	}
+	// The kernel frees links and maps from a work queue: give it a moment.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var left []string
+		if p, err := ebpf.NewProgramFromID(progID); err == nil {
+			p.Close()
+			left = append(left, "the program")
+		}
+		if l, err := link.NewFromID(li.ID); err == nil {
+			l.Close()
+			left = append(left, "the link")
+		}
+		if m, err := ebpf.NewMapFromID(mapID); err == nil {
+			m.Close()
+			left = append(left, "the ring buffer")
+		}
+		if m, err := ebpf.NewMapFromID(wantID); err == nil {
+			m.Close()
+			left = append(left, "the namespace map")
+		}
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after Close the kernel still holds %s", strings.Join(left, ", "))
+		}
+	}
+}
