@@ -21,6 +21,7 @@ func (m *Model) applyBatch(b live.Batch, p prepared) {
 	if w != nil {
 		m.stats.observe(*w, m)
 		m.table.SetOwnersHidden(w.OwnersHidden)
+		m.table.SetNetnsRanges(w.NetnsRanges) // its e mark, by each socket's own range
 		// The feed's = line counts the first sample's sockets, all of
 		// them: the events the merge leaves out of b.Events would drop
 		// those a focus whose first batch came earlier covers, and a

@@ -309,3 +309,44 @@ func TestNsScopeCycle(t *testing.T) {
 		}
 	}
 }
+
+// TestNetnsTableMarksByOwnRange: the table's e mark of a socket in
+// another namespace is by that namespace's range (the batch's
+// NetnsRanges), not porttop's: blue's 1000-1999 ports are marked, a port
+// of porttop's range in blue is not, and porttop's own sockets keep
+// porttop's range.
+func TestNetnsTableMarksByOwnRange(t *testing.T) {
+	c := &clock{t: t0}
+	m := newNetnsModel(t, c, 160, 40)
+	socks := append(netnsMachine(2),
+		in(blueIno, "blue", sock(sampler.TCP, "10.1.0.2:41000", "10.1.0.9:5432", sampler.StateEstablished, 7000, "app", t0)),
+		in(ownIno, "", sock(sampler.TCP, "10.0.0.5:1500", "10.0.0.9:5432", sampler.StateEstablished, 3300, "own", t0)))
+	m = update(m, netnsBatch(t0, socks, netnsRanges()))
+	c.advance(time.Minute) // past the highlights: the gutter is the mark alone
+	view := m.View()
+	for addr, want := range map[string]bool{
+		"10.1.0.2:1000":  true,  // blue's range
+		"10.1.0.2:41000": false, // porttop's range, but in blue
+		"10.0.0.5:41822": true,  // porttop's own socket in porttop's range
+		"10.0.0.5:1500":  false, // blue's range, but porttop's own socket
+		"10.2.0.2:2001":  true,  // red's range
+	} {
+		row := ""
+		for _, l := range strings.Split(view, "\n") {
+			if strings.Contains(l, addr+" ") {
+				row = l
+			}
+		}
+		if row == "" {
+			t.Fatalf("no row of %s:\n%s", addr, view)
+		}
+		if got := strings.HasPrefix(row, "  e "); got != want {
+			t.Errorf("%s marked e %v, want %v: %q", addr, got, want, row)
+		}
+		// A port its namespace handed out names no service (1000 is
+		// cadlock2's): the service is the remote's.
+		if addr == "10.1.0.2:1000" && !strings.Contains(row, "postgresql") {
+			t.Errorf("blue's ephemeral 1000 is named as a service: %q", row)
+		}
+	}
+}
