@@ -10,6 +10,7 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/ports"
+	"github.com/porttop/porttop/ui/safe"
 )
 
 // The namespaces of these tests: porttop's own (inode ownIno, the host's
@@ -347,6 +348,52 @@ func TestNetnsTableMarksByOwnRange(t *testing.T) {
 		// cadlock2's): the service is the remote's.
 		if addr == "10.1.0.2:1000" && !strings.Contains(row, "postgresql") {
 			t.Errorf("blue's ephemeral 1000 is named as a service: %q", row)
+		}
+	}
+}
+
+// tinyNetns is a namespace whose 10-port range (20000-20009) lies outside
+// porttop's: its clients fill it with 9 connections to one database and
+// its own listener binds the 10th port.
+const tinyIno = 4026532400
+
+var tinyRange = ports.Range{Lo: 20000, Hi: 20009}
+
+func tinyMachine(name string) ([]sampler.Socket, []sampler.NetnsRange) {
+	var socks []sampler.Socket
+	for _, s := range baseSockets() {
+		socks = append(socks, in(ownIno, "", s))
+	}
+	for p := 20000; p < 20009; p++ {
+		socks = append(socks, in(tinyIno, name, sock(sampler.TCP, "10.4.0.2:"+strconv.Itoa(p), "10.4.0.9:5432", sampler.StateEstablished, 7200, "app", t0)))
+	}
+	socks = append(socks, in(tinyIno, name, sock(sampler.TCP, "0.0.0.0:20009", "", sampler.StateListen, 7201, "srv", t0)))
+	return socks, []sampler.NetnsRange{{Netns: tinyIno, NetnsName: name, Range: tinyRange}}
+}
+
+// TestNetnsFullDestinationByItsRange: the machine's churn panel and the
+// header's warnings judge a destination of another namespace by that
+// namespace's range: tiny's database holds 9 of its 10 ports and its
+// listener the 10th, so the range is full for it (⚠ FULL, named with its
+// namespace, the name escaped), though it holds nothing of porttop's.
+func TestNetnsFullDestinationByItsRange(t *testing.T) {
+	for _, name := range []string{"tiny", "\x1b[31mtiny"} {
+		c := &clock{t: t0}
+		m := newNetnsModel(t, c, 200, 50)
+		socks, ranges := tinyMachine(name)
+		m = update(m, keyMsg("c"), netnsBatch(t0, socks, ranges))
+		label := "tcp 10.4.0.9:5432 in netns " + safe.Text(name)
+		ch := churnShown(m)
+		if !strings.Contains(ch, "⚠ FULL "+label) || !strings.Contains(ch, " 90% ") {
+			t.Errorf("%q: the churn panel does not mark tiny's database full of its range:\n%s", name, ch)
+		}
+		view := m.View()
+		want := "! " + label + " holds 9 of the 10 ports (1 more bound by listeners or unconnected sockets) of its namespace's ephemeral range 20000-20009: the range is full for it"
+		if !strings.Contains(view, want) {
+			t.Errorf("%q: the header does not warn %q:\n%s", name, want, view)
+		}
+		if strings.Contains(view, "\x1b[31m") {
+			t.Errorf("%q: a raw escape reached the screen", name)
 		}
 	}
 }
