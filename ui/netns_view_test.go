@@ -375,7 +375,8 @@ func tinyMachine(name string) ([]sampler.Socket, []sampler.NetnsRange) {
 // header's warnings judge a destination of another namespace by that
 // namespace's range: tiny's database holds 9 of its 10 ports and its
 // listener the 10th, so the range is full for it (⚠ FULL, named with its
-// namespace, the name escaped), though it holds nothing of porttop's.
+// namespace, the name escaped), though it holds nothing of porttop's; the
+// header's first warning names tiny, fuller than porttop's namespace.
 func TestNetnsFullDestinationByItsRange(t *testing.T) {
 	for _, name := range []string{"tiny", "\x1b[31mtiny"} {
 		c := &clock{t: t0}
@@ -391,6 +392,11 @@ func TestNetnsFullDestinationByItsRange(t *testing.T) {
 		want := "! " + label + " holds 9 of the 10 ports (1 more bound by listeners or unconnected sockets) of its namespace's ephemeral range 20000-20009: the range is full for it"
 		if !strings.Contains(view, want) {
 			t.Errorf("%q: the header does not warn %q:\n%s", name, want, view)
+		}
+		// The first warning is of the namespace: fuller than porttop's.
+		ns := "! netns " + safe.Text(name) + " is running out of its own ephemeral range 20000-20009: 10 of its 10 ports in use (100.0%"
+		if i, j := strings.Index(view, ns), strings.Index(view, "! tcp"); i < 0 || j < i {
+			t.Errorf("%q: the header's first warning is not %q:\n%s", name, ns, view)
 		}
 		if strings.Contains(view, "\x1b[31m") {
 			t.Errorf("%q: a raw escape reached the screen", name)

@@ -72,6 +72,7 @@ func (m Model) headerInfo(now time.Time) header.Info {
 		EphemeralSource: m.cfg.EphemeralSource,
 		Counts:          s.counts,
 		Fullest:         s.fullest,
+		Warn:            m.cfg.Warn,
 		OpenedPerSec:    opened,
 		ClosedPerSec:    closed,
 		Interval:        s.last.Interval,
