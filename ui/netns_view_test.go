@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
@@ -401,5 +402,39 @@ func TestNetnsFullDestinationByItsRange(t *testing.T) {
 		if strings.Contains(view, "\x1b[31m") {
 			t.Errorf("%q: a raw escape reached the screen", name)
 		}
+	}
+}
+
+// TestNetnsFailuresNamed: failed connects (the ebpf source's) of another
+// namespace are named with it where failures are shown: the header, the
+// churn panel and explain (the name escaped); porttop's own namespace's
+// without one.
+func TestNetnsFailuresNamed(t *testing.T) {
+	c := &clock{t: t0}
+	m := newNetnsModel(t, c, 320, 50)
+	socks, ranges := tinyMachine(redName)
+	b := netnsBatch(t0, socks, ranges)
+	db := netip.MustParseAddrPort("10.4.0.9:5432")
+	b.Batch.Failures = []sampler.FailureCount{
+		{Last: t0, Op: sampler.FailedConnect, Errno: sampler.ErrnoAddrNotAvail, Addr: db, Process: "app", PID: 7200, Count: 10, Netns: tinyIno, NetnsName: redName},
+		{Last: t0.Add(-time.Second), Op: sampler.FailedConnect, Errno: sampler.ErrnoAddrNotAvail, Addr: db, Process: "own", PID: 3300, Count: 2, Netns: ownIno},
+	}
+	m = update(m, keyMsg("c"), b)
+	label := "10.4.0.9:5432 in netns " + safe.Text(redName)
+	view := m.View()
+	if want := "! 12 connects failed: no free port (app -> " + label + ")"; !strings.Contains(view, want) {
+		t.Errorf("the header lacks %q:\n%s", want, view)
+	}
+	if want := "most to " + label + ": 10"; !strings.Contains(churnShown(m), want) {
+		t.Errorf("the churn panel lacks %q:\n%s", want, churnShown(m))
+	}
+	text := strings.Join(strings.Fields(m.explainText(explainTarget{port: 5432}, 200)), " ")
+	for _, want := range []string{label + " (10)", "10.4.0.9:5432 (2)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("explain 5432 lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(view+text, "\x1b]") {
+		t.Error("a raw escape reached the screen")
 	}
 }

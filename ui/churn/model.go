@@ -36,7 +36,9 @@ type Model struct {
 	others map[uint64]ports.Range
 	// names are their `ip netns` names, where they have one (raw).
 	names map[uint64]string
-	s     *state
+	// own is porttop's namespace's inode (SetOwnNetns), 0 when unknown.
+	own uint64
+	s   *state
 	// width and height are the area SetSize gave.
 	width, height int
 }

@@ -49,6 +49,9 @@ type Info struct {
 	// Failures are the hand-outs that failed for want of a port since
 	// porttop started (only the ebpf source sees them).
 	Failures sampler.FailureTotals
+	// OwnNetns is porttop's network namespace's inode (0: unknown): a
+	// failure in another is named with its namespace.
+	OwnNetns uint64
 	// KernelOpened is the kernel's TCP opens since porttop started; nil when
 	// the source cannot read them. Reported is the TCP connections porttop
 	// saw opened (listeners and UDP left out, as the kernel counts).
@@ -128,7 +131,7 @@ func View(st style.Styles, in Info, width int) string {
 	if in.Dropped > 0 {
 		lines = append(lines, st.Warning.Render(fmt.Sprintf("! %d %s dropped: the display fell behind", in.Dropped, words.Plural(in.Dropped, "event"))))
 	}
-	if f := FailureLine(in.Failures); f != "" {
+	if f := FailureLine(in.Failures, in.OwnNetns); f != "" {
 		lines = append(lines, st.Warning.Render("! "+f))
 	}
 	if in.Err != nil {
