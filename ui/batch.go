@@ -62,6 +62,9 @@ func (m *Model) applyBatch(b live.Batch, p prepared) {
 			m.paused.hold(b.Snapshot, b.Events, p.rows)
 			return
 		}
+		if b.NetnsRanges != nil { // a focused batch's: the wide one may be slow to come
+			m.table.SetNetnsRanges(b.NetnsRanges)
+		}
 		m.table.ObservePrepared(p.rows, b.Snapshot.Sockets, b.Events, now)
 		if b.Show == live.ShowFocused {
 			m.snapshots.hide()

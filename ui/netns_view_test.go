@@ -438,3 +438,37 @@ func TestNetnsFailuresNamed(t *testing.T) {
 		t.Error("a raw escape reached the screen")
 	}
 }
+
+// TestNetnsFocusedTableMarksByOwnRange: a port filter's focused batch
+// comes before the machine-wide one on a big machine; its rows are marked
+// e by the ranges of their namespaces that the focused batch carries, not
+// porttop's alone.
+func TestNetnsFocusedTableMarksByOwnRange(t *testing.T) {
+	c := &clock{t: t0}
+	cfg := testConfig(c)
+	cfg.OwnNetns = ownIno
+	focus := cfg.Feed.(*scriptFeed)
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = update(m, tea.WindowSizeMsg{Width: 160, Height: 30})
+	m = applyFilter(t, m, "5432")
+	if len(focus.asked) != 1 {
+		t.Fatalf("no focus asked: %+v", focus.asked)
+	}
+	fb := focusBatch(focus.asked[0].gen, blueClients(3)...)
+	fb.Batch.NetnsRanges = netnsRanges()
+	m = update(m, fb)
+	c.advance(time.Minute)
+	view := m.View()
+	marked := 0
+	for _, l := range strings.Split(view, "\n") {
+		if strings.Contains(l, "10.1.0.2:100") && strings.HasPrefix(l[1:], " e ") {
+			marked++
+		}
+	}
+	if marked != 3 {
+		t.Errorf("%d of blue's 3 focused rows marked e by blue's range, want 3:\n%s", marked, view)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	"regexp"
 	"slices"
 	"syscall"
 	"testing"
@@ -73,4 +74,47 @@ func TestWatchStatsFullInNamespaceByItsRange(t *testing.T) {
 		return
 	}
 	t.Fatalf("no stats line within %v", wait)
+}
+
+// The live view in a real terminal (NO_COLOR), as root: ten connections in
+// an `ip netns` namespace whose range is 10 ports (20000-20009, outside
+// the host's) fill it. The table marks their local ports e, by their
+// namespace's range, and the accepted sides on the listener's port not.
+func TestTableMarksNamespacePortsByItsRangeInTmux(t *testing.T) {
+	_, n, ln := listenInNetns(t, "emark", 20000, 20009, "127.0.0.1:19998")
+	for range 10 {
+		var c net.Conn
+		if err := netns.Do(n, func() (err error) {
+			c, err = net.Dial("tcp4", ln.Addr().String())
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+	}
+	m := newTmux(t)
+	m.start("--port", "19998", "--interval", "200ms")
+	client := regexp.MustCompile(`(?m)^..(.) tcp\s+127\.0\.0\.1:2000\d\s+127\.0\.0\.1:19998 `)
+	accepted := regexp.MustCompile(`(?m)^..(.) tcp\s+127\.0\.0\.1:19998\s+127\.0\.0\.1:2000\d `)
+	// The focused sampling (--port) comes first: its rows are judged by
+	// its own batch's ranges, before the machine-wide sample comes.
+	// The header's warnings can leave room for fewer than all 20 rows.
+	screen := m.waitFor("porttop", "5 of the clients' and 5 of the accepted rows", func(s string) bool {
+		return len(client.FindAllString(s, -1)) >= 5 && len(accepted.FindAllString(s, -1)) >= 5
+	})
+	for _, r := range client.FindAllStringSubmatch(screen, -1) {
+		if r[1] != "e" {
+			t.Errorf("a client port of the namespace's range is not marked e: %q", r[0])
+		}
+	}
+	for _, r := range accepted.FindAllStringSubmatch(screen, -1) {
+		if r[1] != " " {
+			t.Errorf("the listener's port is marked as ephemeral: %q", r[0])
+		}
+	}
+	if t.Failed() {
+		t.Logf("screen:\n%s", screen)
+	}
+	m.keys("porttop", "q")
+	m.waitText("porttop", exitMarker+"0")
 }
