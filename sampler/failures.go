@@ -3,6 +3,7 @@ package sampler
 import (
 	"fmt"
 	"net/netip"
+	"strconv"
 	"time"
 )
 
@@ -11,18 +12,23 @@ import (
 // one destination (a connect's remote address, a bind's requested local
 // one). PID and UID are the latest caller's; Last is the latest failure's
 // time. Process is the kernel's task name, raw: escape before display.
-// An overflow group (see MaxFailureGroups) has Other set and no Process
-// or Addr.
+// Netns is the callers' network namespace (its inode; 0 when the source
+// does not know it) and NetnsName its `ip netns` name when it has one
+// (raw): a destination is one per namespace, each with its own range. An
+// overflow group (see MaxFailureGroups) has Other set and no Process,
+// Addr or namespace.
 type FailureCount struct {
-	Last    time.Time
-	Op      FailedOp
-	Errno   int
-	Addr    netip.AddrPort
-	Process string
-	PID     int32
-	UID     uint32
-	Count   uint64
-	Other   bool
+	Last      time.Time
+	Op        FailedOp
+	Errno     int
+	Addr      netip.AddrPort
+	Process   string
+	PID       int32
+	UID       uint32
+	Netns     uint64
+	NetnsName string
+	Count     uint64
+	Other     bool
 }
 
 // MaxFailureGroups bounds the groups AddFailure and MergeFailures keep apart;
@@ -32,7 +38,8 @@ type FailureCount struct {
 const MaxFailureGroups = 64
 
 func (g FailureCount) sameKey(o FailureCount) bool {
-	return g.Op == o.Op && g.Errno == o.Errno && g.Other == o.Other && g.Addr == o.Addr && g.Process == o.Process
+	return g.Op == o.Op && g.Errno == o.Errno && g.Other == o.Other && g.Addr == o.Addr && g.Process == o.Process &&
+		g.Netns == o.Netns
 }
 
 // AddFailure counts f into groups and returns them.
@@ -40,6 +47,7 @@ func AddFailure(groups []FailureCount, f PortFailure) []FailureCount {
 	return MergeFailures(groups, []FailureCount{{
 		Last: f.At, Op: f.Op, Errno: f.Errno, Addr: f.Addr,
 		Process: f.Actor.Comm, PID: f.Actor.PID, UID: f.Actor.UID, Count: 1,
+		Netns: uint64(f.NetNS), NetnsName: f.NetnsName,
 	}})
 }
 
@@ -70,6 +78,9 @@ func (g *FailureCount) add(o FailureCount) {
 	g.Count += o.Count
 	if !o.Last.Before(g.Last) {
 		g.Last, g.PID, g.UID = o.Last, o.PID, o.UID
+		if o.NetnsName != "" {
+			g.NetnsName = o.NetnsName
+		}
 	}
 }
 
@@ -110,10 +121,49 @@ const (
 type FailureTotals struct {
 	Connects, Binds uint64
 	Latest          FailureCount // the group of the latest failure
-	// ByDest are the failed connects per destination (bounded like the
-	// groups: past MaxFailureGroups destinations, new ones are not kept
-	// apart).
-	ByDest map[netip.AddrPort]uint64
+	// ByDest are the failed connects per destination and namespace
+	// (bounded like the groups: past MaxFailureGroups destinations, new
+	// ones are not kept apart).
+	ByDest map[FailedDest]uint64
+	// Names are the `ip netns` names of ByDest's namespaces that have
+	// one (raw).
+	Names map[uint64]string
+}
+
+// FailedDest is a destination connects failed to, from one network
+// namespace: Netns as in FailureCount (0: unknown).
+type FailedDest struct {
+	Addr  netip.AddrPort
+	Netns uint64
+}
+
+// Dest is g's destination (a connect's) with its namespace.
+func (g FailureCount) Dest() FailedDest { return FailedDest{Addr: g.Addr, Netns: g.Netns} }
+
+// DestLabel is g's destination as the header names it (see Label).
+func (g FailureCount) DestLabel(own uint64) string {
+	return destLabel(g.Addr, g.Netns, g.NetnsName, own)
+}
+
+// Label is a destination as the header, churn panel and explain name it:
+// "127.0.0.1:9400", and "127.0.0.1:9400 in netns blue" (or "in
+// net:[4026532238]" without a name) when its namespace is known and not
+// own (porttop's; 0 when unknown). The name is raw: escape it for a
+// terminal.
+func (t *FailureTotals) Label(d FailedDest, own uint64) string {
+	return destLabel(d.Addr, d.Netns, t.Names[d.Netns], own)
+}
+
+func destLabel(a netip.AddrPort, netns uint64, name string, own uint64) string {
+	s := a.String()
+	switch {
+	case netns == 0 || netns == own:
+	case name != "":
+		s += " in netns " + name
+	default:
+		s += " in net:[" + strconv.FormatUint(netns, 10) + "]"
+	}
+	return s
 }
 
 // Add counts an interval's groups in.
@@ -124,10 +174,16 @@ func (t *FailureTotals) Add(groups []FailureCount) {
 			t.Connects += g.Count
 			if !g.Other {
 				if t.ByDest == nil {
-					t.ByDest = make(map[netip.AddrPort]uint64)
+					t.ByDest = make(map[FailedDest]uint64)
 				}
-				if _, ok := t.ByDest[g.Addr]; ok || len(t.ByDest) < MaxFailureGroups {
-					t.ByDest[g.Addr] += g.Count
+				if _, ok := t.ByDest[g.Dest()]; ok || len(t.ByDest) < MaxFailureGroups {
+					t.ByDest[g.Dest()] += g.Count
+					if g.NetnsName != "" { // bounded as ByDest is
+						if t.Names == nil {
+							t.Names = map[uint64]string{}
+						}
+						t.Names[g.Netns] = g.NetnsName
+					}
 				}
 			}
 		case FailedBind:
@@ -142,10 +198,11 @@ func (t *FailureTotals) Add(groups []FailureCount) {
 // Any reports whether any hand-out failed.
 func (t *FailureTotals) Any() bool { return t.Connects+t.Binds > 0 }
 
-// ToPort are the failed connects to destinations on port (any address).
-func (t *FailureTotals) ToPort(port uint16) (n uint64, dests []netip.AddrPort) {
+// ToPort are the failed connects to destinations on port (any address,
+// any namespace).
+func (t *FailureTotals) ToPort(port uint16) (n uint64, dests []FailedDest) {
 	for d, c := range t.ByDest {
-		if d.Port() == port {
+		if d.Addr.Port() == port {
 			n += c
 			dests = append(dests, d)
 		}

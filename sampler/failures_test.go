@@ -80,3 +80,48 @@ func TestFailureTotalsByDestinationPort(t *testing.T) {
 		t.Errorf("port 80: %d", n)
 	}
 }
+
+// Failed connects to one address from two network namespaces are two
+// destinations (each namespace runs out of its own range): step by step,
+// AddFailure keeps them apart with their namespace, the totals count each
+// and name it, and porttop's own namespace's is named without one.
+func TestFailuresKeepTheirNamespace(t *testing.T) {
+	const own, blue = 4026531840, 4026532238
+	db := netip.MustParseAddrPort("10.0.0.9:5432")
+	at := time.Unix(100, 0)
+	var groups []FailureCount
+	for i, f := range []PortFailure{
+		{At: at, Op: FailedConnect, Errno: ErrnoAddrNotAvail, Addr: db, Actor: Actor{PID: 7, Comm: "curl"}, NetNS: blue},
+		{At: at.Add(time.Second), Op: FailedConnect, Errno: ErrnoAddrNotAvail, Addr: db, Actor: Actor{PID: 7, Comm: "curl"}, NetNS: blue, NetnsName: "blue"},
+		{At: at.Add(2 * time.Second), Op: FailedConnect, Errno: ErrnoAddrNotAvail, Addr: db, Actor: Actor{PID: 8, Comm: "curl"}, NetNS: own},
+	} {
+		groups = AddFailure(groups, f)
+		if want := []int{1, 1, 2}[i]; len(groups) != want {
+			t.Fatalf("step %d: %d groups, want %d: %+v", i, len(groups), want, groups)
+		}
+	}
+	if g := groups[0]; g.Netns != blue || g.NetnsName != "blue" || g.Count != 2 {
+		t.Errorf("blue's group %+v, want netns %d named blue, 2 calls", g, blue)
+	}
+	if g := groups[1]; g.Netns != own || g.Count != 1 {
+		t.Errorf("porttop's group %+v", g)
+	}
+	var tot FailureTotals
+	tot.Add(groups)
+	b, o := FailedDest{Addr: db, Netns: blue}, FailedDest{Addr: db, Netns: own}
+	if tot.ByDest[b] != 2 || tot.ByDest[o] != 1 {
+		t.Errorf("by destination %v", tot.ByDest)
+	}
+	if got := tot.Label(b, own); got != "10.0.0.9:5432 in netns blue" {
+		t.Errorf("blue's label %q", got)
+	}
+	if got := tot.Label(o, own); got != "10.0.0.9:5432" {
+		t.Errorf("porttop's own label %q", got)
+	}
+	if got := tot.Label(FailedDest{Addr: db, Netns: 4026532300}, own); got != "10.0.0.9:5432 in net:[4026532300]" {
+		t.Errorf("an unnamed namespace's label %q", got)
+	}
+	if got := tot.Latest.DestLabel(0); got != "10.0.0.9:5432 in net:[4026531840]" {
+		t.Errorf("latest, own unknown: %q", got)
+	}
+}

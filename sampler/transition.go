@@ -77,6 +77,9 @@ type PortFailure struct {
 	Addr  netip.AddrPort
 	Actor Actor
 	NetNS uint32 // the caller's network namespace; 0 when unknown
+	// NetnsName is that namespace's `ip netns` name, when the source knows
+	// one (raw: escape before display).
+	NetnsName string
 }
 
 // TransitionWatcher is implemented by sources that hear of every TCP state

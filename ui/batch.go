@@ -21,6 +21,7 @@ func (m *Model) applyBatch(b live.Batch, p prepared) {
 	if w != nil {
 		m.stats.observe(*w, m)
 		m.table.SetOwnersHidden(w.OwnersHidden)
+		m.table.SetNetnsRanges(w.NetnsRanges) // its e mark, by each socket's own range
 		// The feed's = line counts the first sample's sockets, all of
 		// them: the events the merge leaves out of b.Events would drop
 		// those a focus whose first batch came earlier covers, and a
@@ -60,6 +61,9 @@ func (m *Model) applyBatch(b live.Batch, p prepared) {
 		if m.paused.on {
 			m.paused.hold(b.Snapshot, b.Events, p.rows)
 			return
+		}
+		if b.NetnsRanges != nil { // a focused batch's: the wide one may be slow to come
+			m.table.SetNetnsRanges(b.NetnsRanges)
 		}
 		m.table.ObservePrepared(p.rows, b.Snapshot.Sockets, b.Events, now)
 		if b.Show == live.ShowFocused {

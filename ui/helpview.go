@@ -59,7 +59,7 @@ func (m Model) helpText(width int) string {
 		"bold row: opened in the last seconds; dim row: just closed",
 		"feed \"held at least 1.8s\": the socket was open before porttop started, so its hold counts from porttop's first sample",
 		"AGE -45s: a TIME_WAIT socket's time left before the kernel frees it and its port (ss -o's timewait timer; netlink source only)",
-		"churn (c): ⚠ WARN a destination holds over --warn (default 50%) of the OS ephemeral range; "+
+		"churn (c): ⚠ WARN a destination holds over --warn (default 50%) of the OS ephemeral range (another netns's: of its own); "+
 			"⚠ FULL the range is full for it (its ports and those bound by listeners take every port), "+
 			"so a connect() to it can fail with EADDRNOTAVAIL; held by: who holds its ports",
 		"N (when porttop reads several network namespaces, as root): the churn panel and the map show one "+

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/ports"
+	"github.com/porttop/porttop/ui/safe"
 )
 
 // The namespaces of these tests: porttop's own (inode ownIno, the host's
@@ -307,5 +309,166 @@ func TestNsScopeCycle(t *testing.T) {
 		if got := s.holds(tt.netns); got != tt.want {
 			t.Errorf("sel %d holds(%d) = %v, want %v", tt.sel, tt.netns, got, tt.want)
 		}
+	}
+}
+
+// TestNetnsTableMarksByOwnRange: the table's e mark of a socket in
+// another namespace is by that namespace's range (the batch's
+// NetnsRanges), not porttop's: blue's 1000-1999 ports are marked, a port
+// of porttop's range in blue is not, and porttop's own sockets keep
+// porttop's range.
+func TestNetnsTableMarksByOwnRange(t *testing.T) {
+	c := &clock{t: t0}
+	m := newNetnsModel(t, c, 160, 40)
+	socks := append(netnsMachine(2),
+		in(blueIno, "blue", sock(sampler.TCP, "10.1.0.2:41000", "10.1.0.9:5432", sampler.StateEstablished, 7000, "app", t0)),
+		in(ownIno, "", sock(sampler.TCP, "10.0.0.5:1500", "10.0.0.9:5432", sampler.StateEstablished, 3300, "own", t0)))
+	m = update(m, netnsBatch(t0, socks, netnsRanges()))
+	c.advance(time.Minute) // past the highlights: the gutter is the mark alone
+	view := m.View()
+	for addr, want := range map[string]bool{
+		"10.1.0.2:1000":  true,  // blue's range
+		"10.1.0.2:41000": false, // porttop's range, but in blue
+		"10.0.0.5:41822": true,  // porttop's own socket in porttop's range
+		"10.0.0.5:1500":  false, // blue's range, but porttop's own socket
+		"10.2.0.2:2001":  true,  // red's range
+	} {
+		row := ""
+		for _, l := range strings.Split(view, "\n") {
+			if strings.Contains(l, addr+" ") {
+				row = l
+			}
+		}
+		if row == "" {
+			t.Fatalf("no row of %s:\n%s", addr, view)
+		}
+		if got := strings.HasPrefix(row, "  e "); got != want {
+			t.Errorf("%s marked e %v, want %v: %q", addr, got, want, row)
+		}
+		// A port its namespace handed out names no service (1000 is
+		// cadlock2's): the service is the remote's.
+		if addr == "10.1.0.2:1000" && !strings.Contains(row, "postgresql") {
+			t.Errorf("blue's ephemeral 1000 is named as a service: %q", row)
+		}
+	}
+}
+
+// tinyNetns is a namespace whose 10-port range (20000-20009) lies outside
+// porttop's: its clients fill it with 9 connections to one database and
+// its own listener binds the 10th port.
+const tinyIno = 4026532400
+
+var tinyRange = ports.Range{Lo: 20000, Hi: 20009}
+
+func tinyMachine(name string) ([]sampler.Socket, []sampler.NetnsRange) {
+	var socks []sampler.Socket
+	for _, s := range baseSockets() {
+		socks = append(socks, in(ownIno, "", s))
+	}
+	for p := 20000; p < 20009; p++ {
+		socks = append(socks, in(tinyIno, name, sock(sampler.TCP, "10.4.0.2:"+strconv.Itoa(p), "10.4.0.9:5432", sampler.StateEstablished, 7200, "app", t0)))
+	}
+	socks = append(socks, in(tinyIno, name, sock(sampler.TCP, "0.0.0.0:20009", "", sampler.StateListen, 7201, "srv", t0)))
+	return socks, []sampler.NetnsRange{{Netns: tinyIno, NetnsName: name, Range: tinyRange}}
+}
+
+// TestNetnsFullDestinationByItsRange: the machine's churn panel and the
+// header's warnings judge a destination of another namespace by that
+// namespace's range: tiny's database holds 9 of its 10 ports and its
+// listener the 10th, so the range is full for it (⚠ FULL, named with its
+// namespace, the name escaped), though it holds nothing of porttop's; the
+// header's first warning names tiny, fuller than porttop's namespace.
+func TestNetnsFullDestinationByItsRange(t *testing.T) {
+	for _, name := range []string{"tiny", "\x1b[31mtiny"} {
+		c := &clock{t: t0}
+		m := newNetnsModel(t, c, 200, 50)
+		socks, ranges := tinyMachine(name)
+		m = update(m, keyMsg("c"), netnsBatch(t0, socks, ranges))
+		label := "tcp 10.4.0.9:5432 in netns " + safe.Text(name)
+		ch := churnShown(m)
+		if !strings.Contains(ch, "⚠ FULL "+label) || !strings.Contains(ch, " 90% ") {
+			t.Errorf("%q: the churn panel does not mark tiny's database full of its range:\n%s", name, ch)
+		}
+		view := m.View()
+		want := "! " + label + " holds 9 of the 10 ports (1 more bound by listeners or unconnected sockets) of its namespace's ephemeral range 20000-20009: the range is full for it"
+		if !strings.Contains(view, want) {
+			t.Errorf("%q: the header does not warn %q:\n%s", name, want, view)
+		}
+		// The first warning is of the namespace: fuller than porttop's.
+		ns := "! netns " + safe.Text(name) + " is running out of its own ephemeral range 20000-20009: 10 of its 10 ports in use (100.0%"
+		if i, j := strings.Index(view, ns), strings.Index(view, "! tcp"); i < 0 || j < i {
+			t.Errorf("%q: the header's first warning is not %q:\n%s", name, ns, view)
+		}
+		if strings.Contains(view, "\x1b[31m") {
+			t.Errorf("%q: a raw escape reached the screen", name)
+		}
+	}
+}
+
+// TestNetnsFailuresNamed: failed connects (the ebpf source's) of another
+// namespace are named with it where failures are shown: the header, the
+// churn panel and explain (the name escaped); porttop's own namespace's
+// without one.
+func TestNetnsFailuresNamed(t *testing.T) {
+	c := &clock{t: t0}
+	m := newNetnsModel(t, c, 320, 50)
+	socks, ranges := tinyMachine(redName)
+	b := netnsBatch(t0, socks, ranges)
+	db := netip.MustParseAddrPort("10.4.0.9:5432")
+	b.Batch.Failures = []sampler.FailureCount{
+		{Last: t0, Op: sampler.FailedConnect, Errno: sampler.ErrnoAddrNotAvail, Addr: db, Process: "app", PID: 7200, Count: 10, Netns: tinyIno, NetnsName: redName},
+		{Last: t0.Add(-time.Second), Op: sampler.FailedConnect, Errno: sampler.ErrnoAddrNotAvail, Addr: db, Process: "own", PID: 3300, Count: 2, Netns: ownIno},
+	}
+	m = update(m, keyMsg("c"), b)
+	label := "10.4.0.9:5432 in netns " + safe.Text(redName)
+	view := m.View()
+	if want := "! 12 connects failed: no free port (app -> " + label + ")"; !strings.Contains(view, want) {
+		t.Errorf("the header lacks %q:\n%s", want, view)
+	}
+	if want := "most to " + label + ": 10"; !strings.Contains(churnShown(m), want) {
+		t.Errorf("the churn panel lacks %q:\n%s", want, churnShown(m))
+	}
+	text := strings.Join(strings.Fields(m.explainText(explainTarget{port: 5432}, 200)), " ")
+	for _, want := range []string{label + " (10)", "10.4.0.9:5432 (2)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("explain 5432 lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(view+text, "\x1b]") {
+		t.Error("a raw escape reached the screen")
+	}
+}
+
+// TestNetnsFocusedTableMarksByOwnRange: a port filter's focused batch
+// comes before the machine-wide one on a big machine; its rows are marked
+// e by the ranges of their namespaces that the focused batch carries, not
+// porttop's alone.
+func TestNetnsFocusedTableMarksByOwnRange(t *testing.T) {
+	c := &clock{t: t0}
+	cfg := testConfig(c)
+	cfg.OwnNetns = ownIno
+	focus := cfg.Feed.(*scriptFeed)
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = update(m, tea.WindowSizeMsg{Width: 160, Height: 30})
+	m = applyFilter(t, m, "5432")
+	if len(focus.asked) != 1 {
+		t.Fatalf("no focus asked: %+v", focus.asked)
+	}
+	fb := focusBatch(focus.asked[0].gen, blueClients(3)...)
+	fb.Batch.NetnsRanges = netnsRanges()
+	m = update(m, fb)
+	c.advance(time.Minute)
+	view := m.View()
+	marked := 0
+	for _, l := range strings.Split(view, "\n") {
+		if strings.Contains(l, "10.1.0.2:100") && strings.HasPrefix(l[1:], " e ") {
+			marked++
+		}
+	}
+	if marked != 3 {
+		t.Errorf("%d of blue's 3 focused rows marked e by blue's range, want 3:\n%s", marked, view)
 	}
 }

@@ -72,6 +72,7 @@ func (m Model) headerInfo(now time.Time) header.Info {
 		EphemeralSource: m.cfg.EphemeralSource,
 		Counts:          s.counts,
 		Fullest:         s.fullest,
+		Warn:            m.cfg.Warn,
 		OpenedPerSec:    opened,
 		ClosedPerSec:    closed,
 		Interval:        s.last.Interval,
@@ -84,6 +85,7 @@ func (m Model) headerInfo(now time.Time) header.Info {
 		Warnings:        m.views.churn.Warnings(),
 		Dropped:         s.last.Dropped,
 		Failures:        s.failures,
+		OwnNetns:        m.cfg.OwnNetns,
 		KernelOpened:    s.kernelOpened(),
 		Reported:        s.last.ReportedTCPAtKernel, // as of the counters' own instant
 		Err:             s.last.Err,

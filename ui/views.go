@@ -59,7 +59,7 @@ func newViews(m *Model) views {
 	st := churn.NewStyles(m.styles)
 	return views{
 		portmap:     portmap.New(portmap.NewStyles(m.styles), m.cfg.Ephemeral),
-		churn:       churn.New(st, m.cfg.Ephemeral, m.cfg.Warn),
+		churn:       churn.New(st, m.cfg.Ephemeral, m.cfg.Warn).SetOwnNetns(m.cfg.OwnNetns),
 		scope:       nsScope{own: m.cfg.OwnNetns},
 		own:         m.cfg.Ephemeral,
 		warn:        m.cfg.Warn,

@@ -36,7 +36,9 @@ Flags of the live view:
   --theme T       colours: default, projector, colorblind
   --no-color      no colour (also when NO_COLOR is set)
   --warn P        warn when one destination holds more than P of the OS
-                  ephemeral range (default 50%; 0.5 means the same)
+                  ephemeral range, or another network namespace uses more
+                  than P of its own, each judged by its own namespace's
+                  range (default 50%; 0.5 means the same)
 
 Names from the system or a recording (processes, hosts, paths) are shown
 with control characters escaped (\x1b, \n, \u202e): never run by the terminal.

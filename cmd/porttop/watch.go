@@ -301,7 +301,7 @@ func (s *streamer) writeStats(b sampler.Batch) error {
 			st.Sockets++
 		}
 	}
-	st.FullDestinations = s.full.find(b.Snapshot.Sockets, s.follow.ephemeral)
+	st.FullDestinations = s.full.find(b.Snapshot.Sockets, s.follow.ephemeral, b.NetnsRanges)
 	if b.Kernel != nil && s.kernelStart != nil {
 		st.Kernel = &record.KernelOpens{
 			Active:  b.Kernel.ActiveOpens - s.kernelStart.ActiveOpens,

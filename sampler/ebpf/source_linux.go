@@ -138,6 +138,10 @@ func (s *Source) run(ctx context.Context) {
 		case isFail && !s.mine(pf.NetNS), !isFail && !s.mine(tr.NetNS):
 			// another network namespace's: netlink does not show its sockets
 		case isFail:
+			pf.NetnsName = ""
+			if names := s.names.Load(); names != nil && pf.NetNS != 0 {
+				pf.NetnsName = (*names)[pf.NetNS] // as transitions' Place
+			}
 			if pf.Op == sampler.FailedBind {
 				s.binds.Add(1)
 			} else {

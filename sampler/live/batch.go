@@ -58,6 +58,10 @@ type Batch struct {
 	Err error
 	// Focus is the focused sampling as of this step.
 	Focus Focus
+	// NetnsRanges are a focused batch's other namespaces' ranges
+	// (sampler.Batch.NetnsRanges), by which the table judges its sockets
+	// until a machine-wide batch (Wide's) says them; nil in a wide step.
+	NetnsRanges []sampler.NetnsRange
 }
 
 // Focus is the focused sampling as the view shows it. The zero Focus is

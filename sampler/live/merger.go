@@ -141,6 +141,9 @@ func (m *Merger) Focused(gen uint64, b sampler.Batch) (Batch, bool) {
 		Listeners: b.Snapshot.Sockets,
 		History:   m.early.forHistory(b.Events),
 		Focus:     m.focus(),
+		// Its sockets' namespaces' ranges, for the table's e mark before
+		// the first machine-wide batch.
+		NetnsRanges: b.NetnsRanges,
 	}, true
 }
 

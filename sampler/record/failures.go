@@ -25,8 +25,12 @@ type failureBody struct {
 	UID     *int64 `json:"uid,omitempty"`
 	// Addr is the destination of a connect, the local address asked for
 	// of a bind.
-	Addr  string `json:"address,omitempty"`
-	Other bool   `json:"other,omitempty"`
+	Addr string `json:"address,omitempty"`
+	// Netns and NetnsName are the callers' network namespace (inode) and
+	// its `ip netns` name, when the source knows them.
+	Netns     uint64 `json:"netns,omitempty"`
+	NetnsName string `json:"netns_name,omitempty"`
+	Other     bool   `json:"other,omitempty"`
 }
 
 // MarshalFailure gives one failed hand-out line for g, without its newline.
@@ -44,6 +48,7 @@ func MarshalFailure(g sampler.FailureCount) ([]byte, error) {
 		if g.Addr.IsValid() {
 			body.Addr = addrString(g.Addr)
 		}
+		body.Netns, body.NetnsName = g.Netns, g.NetnsName
 	}
 	l := failureLine{Time: g.Last.UTC().Format(time.RFC3339Nano)}
 	switch g.Op {
@@ -72,7 +77,8 @@ func parseFailure(at string, op sampler.FailedOp, b *failureBody) (sampler.Failu
 	if !ok {
 		return sampler.FailureCount{}, fmt.Errorf("errno %q is not one porttop writes", b.Errno)
 	}
-	g := sampler.FailureCount{Last: t, Op: op, Errno: errno, Count: b.Count, Process: b.Process, PID: b.PID, Other: b.Other}
+	g := sampler.FailureCount{Last: t, Op: op, Errno: errno, Count: b.Count, Process: b.Process, PID: b.PID, Other: b.Other,
+		Netns: b.Netns, NetnsName: b.NetnsName}
 	if b.UID != nil {
 		g.UID = uint32(*b.UID)
 	}

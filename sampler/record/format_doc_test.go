@@ -5,11 +5,14 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net/netip"
 	"os"
 	"reflect"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/porttop/porttop/sampler"
 )
 
 // formatDoc is the format's documentation, FORMAT.md beside this file (the
@@ -130,5 +133,10 @@ func TestFormatDocExamplesParse(t *testing.T) {
 	}
 	if f := r.Failures(); f.Connects == 0 || f.Binds == 0 {
 		t.Errorf("FORMAT.md's failed hand-out examples read as %+v, want a connect and a bind", f)
+	}
+	// The failure of another namespace reads back with it.
+	blue := sampler.FailedDest{Addr: netip.MustParseAddrPort("10.0.0.9:5432"), Netns: 4026532238}
+	if f := r.Failures(); f.ByDest[blue] != 10 || f.Names[blue.Netns] != "blue" || f.Label(blue, 0) != "10.0.0.9:5432 in netns blue" {
+		t.Errorf("FORMAT.md's failure in netns blue read as %v, names %v", f.ByDest, f.Names)
 	}
 }

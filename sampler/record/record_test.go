@@ -250,7 +250,44 @@ func TestFailureLinesRoundTrip(t *testing.T) {
 		t.Fatalf("Next = %v, want io.EOF (failure lines are no events)", err)
 	}
 	f := r.Failures()
-	if f.Connects != 192 || f.Binds != 2 || f.ByDest[dest] != 189 || f.Latest.Process != "nc" || f.Latest.UID != 1000 {
+	if f.Connects != 192 || f.Binds != 2 || f.ByDest[sampler.FailedDest{Addr: dest}] != 189 || f.Latest.Process != "nc" || f.Latest.UID != 1000 {
 		t.Errorf("read back %+v", f)
+	}
+}
+
+// A failure line of a namespace's callers carries the namespace (netns,
+// netns_name) and reads back with it; one without a namespace, and an
+// overflow line, write neither field: the line only gains fields.
+func TestFailureLineNamesItsNamespace(t *testing.T) {
+	at := time.Date(2026, 11, 26, 4, 17, 21, 0, time.UTC)
+	dest := netip.MustParseAddrPort("10.0.0.9:5432")
+	for _, tc := range []struct {
+		g    sampler.FailureCount
+		want string
+	}{
+		{sampler.FailureCount{Last: at, Op: sampler.FailedConnect, Errno: 99, Addr: dest, Process: "curl", PID: 7, Count: 10, Netns: 4026532238, NetnsName: "blue"},
+			`{"time":"2026-11-26T04:17:21Z","connect_failed":{"count":10,"errno":"EADDRNOTAVAIL","process":"curl","pid":7,"uid":0,"address":"10.0.0.9:5432","netns":4026532238,"netns_name":"blue"}}`},
+		{sampler.FailureCount{Last: at, Op: sampler.FailedBind, Errno: 98, Process: "nc", PID: 8, Count: 1, Netns: 4026532300},
+			`{"time":"2026-11-26T04:17:21Z","bind_failed":{"count":1,"errno":"EADDRINUSE","process":"nc","pid":8,"uid":0,"netns":4026532300}}`},
+		{sampler.FailureCount{Last: at, Op: sampler.FailedConnect, Errno: 99, Addr: dest, Process: "curl", PID: 7, Count: 1},
+			`{"time":"2026-11-26T04:17:21Z","connect_failed":{"count":1,"errno":"EADDRNOTAVAIL","process":"curl","pid":7,"uid":0,"address":"10.0.0.9:5432"}}`},
+		{sampler.FailureCount{Last: at, Op: sampler.FailedConnect, Errno: 99, Count: 3, Other: true, Netns: 4026532238},
+			`{"time":"2026-11-26T04:17:21Z","connect_failed":{"count":3,"errno":"EADDRNOTAVAIL","other":true}}`},
+	} {
+		b, err := MarshalFailure(tc.g)
+		if err != nil || string(b) != tc.want {
+			t.Errorf("MarshalFailure(%+v) =\n%s, %v; want\n%s", tc.g, b, err, tc.want)
+			continue
+		}
+		r, err := NewReader(strings.NewReader(`{"porttop":1,"os":"linux"}` + "\n" + string(b) + "\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Next(); err != io.EOF {
+			t.Fatalf("Next = %v", err)
+		}
+		if l := r.Failures().Latest; l.Netns != tc.g.Netns && !tc.g.Other || l.NetnsName != tc.g.NetnsName {
+			t.Errorf("%s read back as netns %d %q", b, l.Netns, l.NetnsName)
+		}
 	}
 }

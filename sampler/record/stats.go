@@ -26,6 +26,7 @@ type Stats struct {
 	// FullDestinations are the destinations ("tcp 127.0.0.1:9000") holding
 	// every port of the OS ephemeral range in the last sample: a new
 	// connect() to one can fail with EADDRNOTAVAIL (see sampler/dests).
+	// Another namespace's, judged by its own range, end "in netns NAME".
 	FullDestinations []string
 }
 

@@ -21,15 +21,16 @@ type DestCount struct {
 type destPort = dests.Port
 
 // countDests counts the distinct local ports each destination holds (see
-// dests.Count), each socket judged against its own namespace's range.
+// dests.Count), each socket judged against its own namespace's range and
+// counted towards its namespace's destination.
 func (m Model) countDests(socks []sampler.Socket, listeners *sampler.Listeners, into map[Dest]int, seen map[destPort]struct{}) {
-	dests.CountBy(socks, listeners, m.rangeFor, into, seen)
+	dests.Count(socks, listeners, m.ranges(), into, seen)
 }
 
-// destOf is the destination s holds an ephemeral port towards (dests.Of),
+// destOf is the destination s holds an ephemeral port towards (dests.In),
 // judged against its own namespace's range.
 func (m Model) destOf(s *sampler.Socket, listeners *sampler.Listeners) (Dest, bool) {
-	return dests.Of(s, listeners, m.rangeFor(s.Netns))
+	return dests.In(s, listeners, m.ranges())
 }
 
 // byPortsDesc orders destinations by ports held, most first, then by
@@ -41,7 +42,7 @@ func byPortsDesc(a, b DestCount) int {
 	if c := cmp.Compare(a.Dest.Proto, b.Dest.Proto); c != 0 {
 		return c
 	}
-	return a.Dest.Remote.Compare(b.Dest.Remote)
+	return dests.Compare(a.Dest, b.Dest)
 }
 
 // TopN is the n destinations holding the most ports, most first. It keeps a

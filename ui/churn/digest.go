@@ -1,6 +1,7 @@
 package churn
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 	"sync"
@@ -20,10 +21,11 @@ type Digest struct {
 	threshold float64
 	// others are the other namespaces' ranges it judged their sockets by.
 	others map[uint64]ports.Range
+	names  map[uint64]string
 
 	timeWait, ephemeral uint32
 	dests               map[Dest]int
-	blocked             map[sampler.Proto]int
+	blocked             map[dests.Space]int
 	top                 []DestCount
 	owners              [][]ownerShare
 	warnings            []string
@@ -31,7 +33,7 @@ type Digest struct {
 
 // fits reports whether d was made for m's range and threshold.
 func (d *Digest) fits(m Model) bool {
-	return d.eph == m.ephemeral && d.threshold == m.threshold && maps.Equal(d.others, m.others)
+	return d.eph == m.ephemeral && d.threshold == m.threshold && maps.Equal(d.others, m.others) && maps.Equal(d.names, m.names)
 }
 
 // Digester is memory digests reuse from snapshot to snapshot. Its
@@ -55,11 +57,11 @@ func (m Model) Digest(socks []sampler.Socket, listeners *sampler.Listeners, dg *
 	if dg.destPorts == nil {
 		dg.destPorts = make(map[destPort]struct{})
 	}
-	d := &Digest{eph: m.ephemeral, threshold: m.threshold, others: m.others, dests: make(map[Dest]int)}
+	d := &Digest{eph: m.ephemeral, threshold: m.threshold, others: m.others, names: m.names, dests: make(map[Dest]int)}
 	d.timeWait, d.ephemeral = m.gauges(socks, &dg.seen)
 	clear(dg.destPorts)
 	m.countDests(socks, listeners, d.dests, dg.destPorts)
-	d.blocked = dests.Blocked(socks, m.ephemeral)
+	d.blocked = dests.Blocked(socks, m.ranges())
 	d.top = TopN(d.dests, maxTop)
 	// A panel of its own, with this digest's figures, for the sentences.
 	t := m
@@ -67,11 +69,19 @@ func (m Model) Digest(socks []sampler.Socket, listeners *sampler.Listeners, dg *
 	d.owners = countOwners(socks, listeners, t, d.top, dg.destPorts)
 	var over []DestCount
 	for dst, n := range d.dests {
-		if t.known() && (t.share(n) > t.threshold || t.full(DestCount{dst, n})) {
-			over = append(over, DestCount{dst, n})
+		dc := DestCount{dst, n}
+		if t.rangeFor(dst.Netns).Known() && (t.destShare(dc) > t.threshold || t.full(dc)) {
+			over = append(over, dc)
 		}
 	}
-	slices.SortFunc(over, byPortsDesc)
+	// Fullest first: a namespace's small range runs out with fewer ports
+	// than porttop's large one.
+	slices.SortFunc(over, func(a, b DestCount) int {
+		if c := cmp.Compare(t.destShare(b), t.destShare(a)); c != 0 {
+			return c
+		}
+		return byPortsDesc(a, b)
+	})
 	for _, dc := range over[:min(len(over), maxWarnings)] {
 		d.warnings = append(d.warnings, t.warning(dc))
 	}

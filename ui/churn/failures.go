@@ -2,11 +2,18 @@ package churn
 
 import (
 	"fmt"
-	"net/netip"
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/ui/internal/words"
+	"github.com/porttop/porttop/ui/safe"
 )
+
+// SetOwnNetns tells the panel porttop's own network namespace (its inode;
+// 0: unknown), whose failed connects' destinations it names without it.
+func (m Model) SetOwnNetns(ino uint64) Model {
+	m.own = ino
+	return m
+}
 
 // ObserveFailures counts a batch's failed hand-outs (the ebpf source's) into
 // the panel, which shows them under its title.
@@ -31,11 +38,13 @@ func (m Model) failureLine() string {
 	var line string
 	if f.Connects > 0 {
 		line = fmt.Sprintf("! %s %s failed (no free port)", commas(int(f.Connects)), words.Plural(f.Connects, "connect"))
-		var top netip.AddrPort
+		var top string
 		var n uint64
 		for d, c := range f.ByDest {
-			if c > n || (c == n && d.String() < top.String()) {
-				top, n = d, c
+			// Another namespace's destination is named with it (escaped).
+			l := safe.Text(f.Label(d, m.own))
+			if c > n || (c == n && l < top) {
+				top, n = l, c
 			}
 		}
 		if n > 0 {

@@ -34,7 +34,11 @@ type Model struct {
 	// others are the ranges of the other namespaces whose sockets the
 	// panel is given (SetNetnsRanges), by inode; nil for one namespace.
 	others map[uint64]ports.Range
-	s      *state
+	// names are their `ip netns` names, where they have one (raw).
+	names map[uint64]string
+	// own is porttop's namespace's inode (SetOwnNetns), 0 when unknown.
+	own uint64
+	s   *state
 	// width and height are the area SetSize gave.
 	width, height int
 }
@@ -52,7 +56,7 @@ type state struct {
 	top []DestCount
 	// blocked counts, per protocol, the range's ports bound by listeners or
 	// unconnected sockets (dests.Blocked), which no connect() can take.
-	blocked map[sampler.Proto]int
+	blocked map[dests.Space]int
 	// owners are who holds each top destination's ports, in top's order.
 	owners   [][]ownerShare
 	warnings []string
@@ -106,11 +110,21 @@ func (m Model) Warnings() []string {
 // known reports whether the OS ephemeral range is known (ports.Range.Known).
 func (m Model) known() bool { return m.ephemeral.Known() }
 
-// full reports whether the ephemeral range is full for a destination: its
-// ports and those bound by listeners or unconnected sockets leave a
-// connect() to it no port to take (dests.IsFull).
+// full reports whether its namespace's ephemeral range is full for a
+// destination: its ports and those bound by listeners or unconnected
+// sockets leave a connect() to it no port to take (dests.IsFull).
 func (m Model) full(dc DestCount) bool {
-	return m.s != nil && dests.IsFull(dc.Ports, m.s.blocked[dc.Dest.Proto], m.ephemeral)
+	return m.s != nil && dests.IsFull(dc.Ports, m.s.blocked[dc.Dest.Space()], m.rangeFor(dc.Dest.Netns))
+}
+
+// destShare is the share of its own namespace's range a destination's
+// ports are (0 when that range is unknown).
+func (m Model) destShare(dc DestCount) float64 {
+	r := m.rangeFor(dc.Dest.Netns)
+	if !r.Known() {
+		return 0
+	}
+	return float64(dc.Ports) / float64(r.Size())
 }
 
 // share is n ports as a share of the ephemeral range (0 when it is unknown).

@@ -127,20 +127,28 @@ func (m Model) gauges(socks []sampler.Socket, seen *[65536 / 64]uint64) (timeWai
 // connect() to it can fail with EADDRNOTAVAIL. porttop cannot see those
 // failures (a socket whose connect() failed never had a port), so it says
 // the condition that makes them.
+//
+// A destination of another namespace is named with it ("in netns blue",
+// escaped) and judged against that namespace's own range ("its ephemeral
+// range").
 func (m Model) warning(dc DestCount) string {
+	eph, which := m.rangeFor(dc.Dest.Netns), "the"
+	if dc.Dest.Netns != 0 {
+		which = "its namespace's"
+	}
 	if m.full(dc) {
-		held := fmt.Sprintf("all %s ports", commas(m.ephemeral.Size()))
-		switch b := m.s.blocked[dc.Dest.Proto]; {
+		held := fmt.Sprintf("all %s ports", commas(eph.Size()))
+		switch b := m.s.blocked[dc.Dest.Space()]; {
 		case b > 0:
 			held = fmt.Sprintf("%s of the %s ports (%s more bound by listeners or unconnected sockets)",
-				commas(dc.Ports), commas(m.ephemeral.Size()), commas(b))
-		case m.ephemeral.Size() == 1:
+				commas(dc.Ports), commas(eph.Size()), commas(b))
+		case eph.Size() == 1:
 			held = "the only port"
 		}
-		return fmt.Sprintf("%s holds %s of the ephemeral range %s: the range is full for it, "+
+		return fmt.Sprintf("%s holds %s of %s ephemeral range %s: the range is full for it, "+
 			"so a new connect() to it can fail with EADDRNOTAVAIL (Cannot assign requested address) until a port is released",
-			dc.Dest, held, m.ephemeral)
+			m.destLabel(dc.Dest), held, which, eph)
 	}
-	return fmt.Sprintf("%s holds %s local %s: %s of the ephemeral range %s",
-		dc.Dest, commas(dc.Ports), words.Plural(dc.Ports, "port"), Percent(m.share(dc.Ports)), m.ephemeral)
+	return fmt.Sprintf("%s holds %s local %s: %s of %s ephemeral range %s",
+		m.destLabel(dc.Dest), commas(dc.Ports), words.Plural(dc.Ports, "port"), Percent(m.destShare(dc)), which, eph)
 }

@@ -2,6 +2,7 @@ package churn
 
 import (
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/dests"
 	"github.com/porttop/porttop/sampler/ports"
 	"github.com/porttop/porttop/ui/safe"
 )
@@ -27,19 +28,20 @@ func (m Model) Scope() string { return m.scope }
 // namespace's range is not one of its ports. nil: every socket is the
 // panel's namespace's, as before.
 func (m Model) SetNetnsRanges(ranges []sampler.NetnsRange) Model {
-	if len(ranges) == 0 {
-		m.others = nil
-		return m
-	}
-	others := make(map[uint64]ports.Range, len(ranges))
-	for _, r := range ranges {
-		if r.Netns != 0 && r.Range.Known() {
-			others[r.Netns] = r.Range
-		}
-	}
-	m.others = others
+	r := dests.RangesOf(m.ephemeral, ranges)
+	m.others, m.names = r.Others, r.Names
 	return m
 }
+
+// ranges are the ranges the panel judges sockets by: its own and, for
+// the sockets of the namespaces SetNetnsRanges listed, theirs.
+func (m Model) ranges() dests.Ranges {
+	return dests.Ranges{Own: m.ephemeral, Others: m.others, Names: m.names}
+}
+
+// destLabel names a destination for the screen: its namespace too when it
+// is another's than the panel's, the name escaped.
+func (m Model) destLabel(d Dest) string { return safe.Text(m.ranges().Label(d)) }
 
 // rangeFor is the range a socket of namespace netns is judged against.
 func (m Model) rangeFor(netns uint64) ports.Range {

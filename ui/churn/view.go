@@ -208,7 +208,7 @@ func (m Model) destLines(width, rows int) []string {
 	top = top[:min(len(top), rows)]
 	destWidth := 0
 	for _, dc := range top {
-		destWidth = max(destWidth, ansi.StringWidth(dc.Dest.String()))
+		destWidth = max(destWidth, ansi.StringWidth(m.destLabel(dc.Dest)))
 	}
 	const markWidth = 7 // "⚠ WARN "
 	numbers := 8 + 5    // " 16,210" and "  57%"
@@ -225,7 +225,7 @@ func (m Model) destLines(width, rows int) []string {
 
 	lines := []string{head}
 	for i, dc := range top {
-		share := m.share(dc.Ports)
+		share := m.destShare(dc)
 		mark := strings.Repeat(" ", markWidth)
 		switch {
 		case m.full(dc): // no port left for a connect() to it
@@ -233,14 +233,15 @@ func (m Model) destLines(width, rows int) []string {
 		case share > m.threshold:
 			mark = st.warn.Render("⚠ WARN ")
 		}
-		dest := ansi.Truncate(dc.Dest.String(), destWidth, "…")
+		dest := ansi.Truncate(m.destLabel(dc.Dest), destWidth, "…")
 		dest += strings.Repeat(" ", max(destWidth-ansi.StringWidth(dest), 0))
 		pct := "-"
-		if m.known() {
+		known := m.rangeFor(dc.Dest.Netns).Known()
+		if known {
 			pct = Percent(share)
 		}
 		line := fmt.Sprintf("%s%s %7s %4s", mark, dest, commas(dc.Ports), pct)
-		if bar > 0 && m.known() {
+		if bar > 0 && known {
 			line += " " + st.ephemeral.Render(Gauge(share, bar))
 		}
 		if withOwners && i < len(m.s.owners) {
@@ -256,11 +257,16 @@ func (m Model) destLines(width, rows int) []string {
 // destHeading names the columns, shorter when the full text does not fit.
 func (m Model) destHeading(width int) string {
 	st := m.styles
+	of := m.ephemeral.String()
+	if len(m.others) > 0 {
+		// Other namespaces' destinations are shares of their own range.
+		of = "its netns's range"
+	}
 	abouts := []string{
-		fmt.Sprintf(" · local ports held · share of %s · WARN over %s · held by", m.ephemeral, Percent(m.threshold)),
-		fmt.Sprintf(" · local ports held · share of %s · WARN over %s", m.ephemeral, Percent(m.threshold)),
-		fmt.Sprintf(" · ports held · share of %s · WARN >%s", m.ephemeral, Percent(m.threshold)),
-		fmt.Sprintf(" · ports · share of %s · WARN >%s", m.ephemeral, Percent(m.threshold)),
+		fmt.Sprintf(" · local ports held · share of %s · WARN over %s · held by", of, Percent(m.threshold)),
+		fmt.Sprintf(" · local ports held · share of %s · WARN over %s", of, Percent(m.threshold)),
+		fmt.Sprintf(" · ports held · share of %s · WARN >%s", of, Percent(m.threshold)),
+		fmt.Sprintf(" · ports · share of %s · WARN >%s", of, Percent(m.threshold)),
 		fmt.Sprintf(" · ports · share · WARN >%s", Percent(m.threshold)),
 	}
 	if !m.known() {

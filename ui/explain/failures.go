@@ -2,11 +2,11 @@ package explain
 
 import (
 	"fmt"
-	"net/netip"
 	"slices"
 	"strings"
 
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/ui/safe"
 )
 
 // failureParas say how many connect() calls to the port failed for want of
@@ -20,14 +20,17 @@ func failureParas(in Input) []para {
 	if n == 0 {
 		return nil
 	}
-	slices.SortFunc(dests, func(a, b netip.AddrPort) int { return strings.Compare(a.String(), b.String()) })
+	label := func(d sampler.FailedDest) string { return safe.Text(in.Failures.Label(d, in.OwnNetns)) }
+	slices.SortFunc(dests, func(a, b sampler.FailedDest) int { return strings.Compare(label(a), label(b)) })
 	var names []string
 	for i, d := range dests {
 		if i == maxFailedDests {
 			names = append(names, fmt.Sprintf("%d more", len(dests)-i))
 			break
 		}
-		names = append(names, fmt.Sprintf("%s (%d)", d, in.Failures.ByDest[d]))
+		// Another namespace's destination is named with it: each
+		// namespace runs out of its own range.
+		names = append(names, fmt.Sprintf("%s (%d)", label(d), in.Failures.ByDest[d]))
 	}
 	calls := "calls"
 	if n == 1 {

@@ -11,9 +11,11 @@ import (
 
 // FailureLine is the header's line for failed hand-outs since the start,
 // "189 connects failed: no free port (python3 -> 127.0.0.1:9400)", the
-// latest failure's process and destination in brackets, its name escaped;
-// "" when none failed.
-func FailureLine(t sampler.FailureTotals) string {
+// latest failure's process and destination in brackets, its name escaped,
+// and its network namespace when it is known and not own (porttop's,
+// 0: unknown): "(python3 -> 127.0.0.1:9400 in netns blue)"; "" when none
+// failed.
+func FailureLine(t sampler.FailureTotals, own uint64) string {
 	if !t.Any() {
 		return ""
 	}
@@ -29,9 +31,9 @@ func FailureLine(t sampler.FailureTotals) string {
 	switch {
 	case g.Other || g.Process == "":
 	case g.Op == sampler.FailedConnect:
-		line += fmt.Sprintf(" (%s -> %s)", safe.Text(g.Process), g.Addr)
+		line += fmt.Sprintf(" (%s -> %s)", safe.Text(g.Process), safe.Text(g.DestLabel(own)))
 	case g.Op == sampler.FailedBind:
-		line += fmt.Sprintf(" (%s: bind %s)", safe.Text(g.Process), g.Addr)
+		line += fmt.Sprintf(" (%s: bind %s)", safe.Text(g.Process), safe.Text(g.DestLabel(own)))
 	}
 	return line
 }

@@ -28,7 +28,7 @@ func TestHeaderSaysConnectsFailedWithTheLatestProcessEscaped(t *testing.T) {
 	}
 	f.Add([]sampler.FailureCount{{Last: t0.Add(time.Second), Op: sampler.FailedBind, Errno: 98, Count: 1,
 		Addr: netip.MustParseAddrPort("0.0.0.0:0"), Process: "n\x1b[2Jc"}})
-	if got, want := FailureLine(f), `189 connects and 1 port-0 bind failed: no free port (n\x1b[2Jc: bind 0.0.0.0:0)`; got != want {
+	if got, want := FailureLine(f, 0), `189 connects and 1 port-0 bind failed: no free port (n\x1b[2Jc: bind 0.0.0.0:0)`; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 	if out := View(st, Info{Host: "web1"}, 200); strings.Contains(out, "failed") {

@@ -59,3 +59,63 @@ func TestExhaustionNamesFullestNamespace(t *testing.T) {
 		t.Errorf("exhaustion line %q does not name the fullest namespace", line)
 	}
 }
+
+// The header's exhaustion warning speaks of the fullest namespace when it
+// uses more of its own range than porttop's namespace uses of its, and
+// more than the --warn share: a "!" line naming it (escaped) with its
+// range and figures and porttop's, legible without colour (ASCII
+// renderer: no colour at all), and the ⚠ mark after a figure at 80% or
+// over. Step by step, as the namespace fills and porttop's own does.
+func TestWarningSpeaksOfFullerNamespace(t *testing.T) {
+	host := ports.Range{Lo: 60000, Hi: 60009} // porttop's: 10 ports too, to fill it
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	st := style.New(r, theme.Default)
+	const name = "tiny\x1b[2J"
+	ranges := []sampler.NetnsRange{{Netns: 11, NetnsName: name, Range: ports.Range{Lo: 20000, Hi: 20009}}}
+	steps := []struct {
+		name      string
+		tiny, own int     // ports in use in tiny's range and porttop's
+		warn      float64 // --warn share; 0: the default 50%
+		want      string  // in the warning line; "" for none
+		mark      string  // on the exhaustion line
+	}{
+		{"tiny at 40%: under the warning level", 4, 0, 0, "", ""},
+		{"tiny at 60%: over 50%", 6, 0, 0,
+			`! netns tiny\x1b[2J is running out of its own ephemeral range 20000-20009: 6 of its 10 ports in use (60.0%, over the 50.0% warning level), porttop's netns 0.0% of 60000-60009`, ""},
+		{"--warn 70%: 60% is under it", 6, 0, 0.7, "", ""},
+		{"porttop's own as full: tiny is not fuller", 6, 6, 0, "", ""},
+		{"tiny full", 10, 8, 0,
+			`! netns tiny\x1b[2J is running out of its own ephemeral range 20000-20009: 10 of its 10 ports in use (100.0%, over the 50.0% warning level), porttop's netns 80.0% of 60000-60009: a new connect() in it can fail with EADDRNOTAVAIL`,
+			"8 in use of 10 (80.0%) ⚠; fullest netns tiny\\x1b[2J 20000-20009: 10 of 10 (100.0%) ⚠"},
+	}
+	for i, s := range steps {
+		var socks []sampler.Socket
+		for p := range s.tiny {
+			socks = append(socks, inNS(uint16(20000+p), 11))
+		}
+		for p := range s.own {
+			socks = append(socks, inNS(uint16(60000+p), 1))
+		}
+		in := Info{Host: "h", Ephemeral: host, Counts: TallyNetns(socks, host, ranges), Warn: s.warn}
+		if f, ok := FullestNamespace(socks, ranges); ok {
+			in.Fullest = &f
+		}
+		out := View(st, in, 400)
+		if strings.Contains(out, "\x1b") {
+			t.Fatalf("step %d: raw escape in the header: %q", i, out)
+		}
+		var warning string
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "! netns") {
+				warning = l
+			}
+		}
+		if warning != s.want {
+			t.Errorf("step %d (%s): warning\n%q, want\n%q", i, s.name, warning, s.want)
+		}
+		if line := strings.Split(out, "\n")[1]; s.mark != "" && !strings.Contains(line, s.mark) {
+			t.Errorf("step %d (%s): exhaustion line %q lacks %q", i, s.name, line, s.mark)
+		}
+	}
+}

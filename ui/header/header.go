@@ -27,6 +27,10 @@ type Info struct {
 	// Fullest is the other network namespace using the most of its own
 	// ephemeral range (FullestNamespace); nil when none is read.
 	Fullest *Fullest
+	// Warn is the share of a range (0-1] over which the header warns of
+	// it (--warn; 0: DefaultWarn). Porttop's own range and the fullest
+	// namespace's are each judged against their own size.
+	Warn float64
 	// OpenedPerSec and ClosedPerSec are local ports handed out and released
 	// per second: accepted connections, which share their listener's port,
 	// are not counted.
@@ -45,6 +49,9 @@ type Info struct {
 	// Failures are the hand-outs that failed for want of a port since
 	// porttop started (only the ebpf source sees them).
 	Failures sampler.FailureTotals
+	// OwnNetns is porttop's network namespace's inode (0: unknown): a
+	// failure in another is named with its namespace.
+	OwnNetns uint64
 	// KernelOpened is the kernel's TCP opens since porttop started; nil when
 	// the source cannot read them. Reported is the TCP connections porttop
 	// saw opened (listeners and UDP left out, as the kernel counts).
@@ -77,20 +84,20 @@ func View(st style.Styles, in Info, width int) string {
 		eph = st.Warning.Render("OS ephemeral range unknown")
 	} else {
 		eph = st.Ephemeral.Render("OS ephemeral "+in.Ephemeral.String()) + st.Muted.Render(": ")
-		useStyle := st.Text
-		if c.EphemeralPercent() >= 80 {
-			useStyle = st.Warning
+		useStyle, mark := st.Text, ""
+		if c.EphemeralPercent() >= FillWarnPercent {
+			useStyle, mark = st.Warning, FillMark // the mark says it without colour
 		}
-		eph += useStyle.Render(fmt.Sprintf("%d in use of %d (%s)", c.EphemeralPortsInUse, in.Ephemeral.Size(), percent(c.EphemeralPercent())))
+		eph += useStyle.Render(fmt.Sprintf("%d in use of %d (%s)%s", c.EphemeralPortsInUse, in.Ephemeral.Size(), percent(c.EphemeralPercent()), mark))
 	}
 	if f := in.Fullest; f != nil {
-		fs := st.Text
-		if f.Percent() >= 80 {
-			fs = st.Warning
+		fs, mark := st.Text, ""
+		if f.Percent() >= FillWarnPercent {
+			fs, mark = st.Warning, FillMark
 		}
 		eph += st.Muted.Render("; fullest netns ") + st.Text.Render(safe.Text(f.Label)) + st.Muted.Render(" ") +
 			st.Ephemeral.Render(f.Range.String()) + st.Muted.Render(": ") +
-			fs.Render(fmt.Sprintf("%d of %d (%s)", f.InUse, f.Range.Size(), percent(f.Percent())))
+			fs.Render(fmt.Sprintf("%d of %d (%s)%s", f.InUse, f.Range.Size(), percent(f.Percent()), mark))
 	}
 	eph += "  " + st.Opened.Render(fmt.Sprintf("+%.1f/s", in.OpenedPerSec)) + st.Muted.Render(" handed out") +
 		"  " + st.Closed.Render(fmt.Sprintf("-%.1f/s", in.ClosedPerSec)) + st.Muted.Render(" released")
@@ -124,11 +131,14 @@ func View(st style.Styles, in Info, width int) string {
 	if in.Dropped > 0 {
 		lines = append(lines, st.Warning.Render(fmt.Sprintf("! %d %s dropped: the display fell behind", in.Dropped, words.Plural(in.Dropped, "event"))))
 	}
-	if f := FailureLine(in.Failures); f != "" {
+	if f := FailureLine(in.Failures, in.OwnNetns); f != "" {
 		lines = append(lines, st.Warning.Render("! "+f))
 	}
 	if in.Err != nil {
 		lines = append(lines, st.Error.Render("! sampling failed: "+in.Err.Error()))
+	}
+	if w := fullerNamespace(in); w != "" {
+		lines = append(lines, st.Warning.Render("! "+w))
 	}
 	for _, w := range in.Warnings {
 		lines = append(lines, st.Warning.Render("! "+w))
@@ -211,4 +221,49 @@ func roundDuration(d time.Duration) time.Duration {
 		return d.Round(100 * time.Microsecond)
 	}
 	return d.Round(time.Microsecond)
+}
+
+// FillWarnPercent is the share of a range in use, in percent, from which
+// the exhaustion line marks it (FillMark, and the warning colour).
+const FillWarnPercent = 80
+
+// FillMark ends a figure at FillWarnPercent or over, so that it reads as
+// a warning without colour (NO_COLOR).
+const FillMark = " ⚠"
+
+// DefaultWarn is Info.Warn when it is not set: the churn panel's default
+// WARN share (churn.DefaultThreshold).
+const DefaultWarn = 0.5
+
+// fullerNamespace is the warning the header gives when another network
+// namespace uses more of its own range than porttop's namespace uses of
+// its, and more than the Warn share: it names the namespace (escaped), its
+// range and figures, and porttop's for comparison, so the line says which
+// namespace is running out where porttop's own figures look calm. "" when
+// none is.
+func fullerNamespace(in Info) string {
+	f := in.Fullest
+	if f == nil || !f.Range.Known() {
+		return ""
+	}
+	warn := in.Warn
+	if !(warn > 0 && warn <= 1) {
+		warn = DefaultWarn
+	}
+	own := in.Counts.EphemeralPercent()
+	if !in.Ephemeral.Known() {
+		own = 0
+	}
+	if f.Percent() <= own || f.Percent() <= 100*warn {
+		return ""
+	}
+	s := fmt.Sprintf("netns %s is running out of its own ephemeral range %s: %d of its %d ports in use (%s, over the %s warning level)",
+		safe.Text(f.Label), f.Range, f.InUse, f.Range.Size(), percent(f.Percent()), percent(100*warn))
+	if in.Ephemeral.Known() {
+		s += fmt.Sprintf(", porttop's netns %s of %s", percent(own), in.Ephemeral)
+	}
+	if f.InUse >= f.Range.Size() {
+		s += ": a new connect() in it can fail with EADDRNOTAVAIL"
+	}
+	return s
 }

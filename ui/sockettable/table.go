@@ -90,7 +90,10 @@ type lingering struct {
 // Model is the table's state. It is a value with maps inside: copy it only
 // as bubbletea does, by replacing the old one.
 type Model struct {
-	opts   Options
+	opts Options
+	// others are the other network namespaces' ranges, by inode
+	// (SetNetnsRanges); a new map each time, never written.
+	others map[uint64]ports.Range
 	width  int
 	height int
 	sort   SortKey

@@ -75,7 +75,7 @@ func (m Model) cells(l layout, r row, mark Mark, now time.Time) []string {
 		case colProcess:
 			v = m.process(s)
 		case colService:
-			v = Service(s, m.opts.Ephemeral)
+			v = Service(s, m.rangeOf(s))
 		case colAge:
 			v = m.age(r, mark, now)
 		case colPlace:
@@ -129,7 +129,7 @@ func (m Model) paint(l layout, r row, mark Mark, cells []string, isCursor bool) 
 		cur = CursorGlyph
 	}
 	eph := " "
-	if inEphemeral(m.opts.Ephemeral, r.s.Local.Port()) {
+	if inEphemeral(m.rangeOf(r.s), r.s.Local.Port()) {
 		eph = EphemeralGlyph
 	}
 	gutter := cur + mark.Glyph() + eph + " "
