@@ -33,6 +33,9 @@ func TestHeaderSaysWhenBatchesAreShownLessOften(t *testing.T) {
 		t.Fatalf("a cheap batch says it is shown less often:\n%s", v)
 	}
 	costly := viewMsg(m, nextBatchMsg(t0.Add(time.Second), baseSockets())).(BatchMsg)
+	cheap := viewMsg(m, nextBatchMsg(t0.Add(2*time.Second), baseSockets())).(BatchMsg)
+	paced := &pacedFeed{Feed: m.cfg.Feed, taken: -1}
+	m.cfg.Feed = paced
 	next, cmd := m.batch(costly, prepared{cost: 500 * time.Millisecond})
 	if cmd == nil {
 		t.Fatal("no command waits for the next batch")
@@ -42,11 +45,24 @@ func TestHeaderSaysWhenBatchesAreShownLessOften(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "shown every 1.5s") {
 		t.Errorf("after a batch that cost 500ms the header does not say \"shown every 1.5s\":\n%s", v)
 	}
-	cheap := viewMsg(m, nextBatchMsg(t0.Add(2*time.Second), baseSockets())).(BatchMsg)
+	if paced.taken != 1500*time.Millisecond {
+		t.Errorf("the feed was told batches are taken every %v, want 1.5s", paced.taken)
+	}
 	next, _ = m.batch(cheap, prepared{})
 	m = next.(Model)
 	m.layout()
 	if v := m.View(); strings.Contains(v, "shown every") {
 		t.Errorf("a cheap batch again still says it is shown less often:\n%s", v)
 	}
+	if paced.taken != 0 {
+		t.Errorf("after a cheap batch the feed was told batches are taken every %v, want 0 (as they come)", paced.taken)
+	}
 }
+
+// pacedFeed records what the view tells it of its pace.
+type pacedFeed struct {
+	Feed
+	taken time.Duration
+}
+
+func (f *pacedFeed) SetTakenEvery(d time.Duration) { f.taken = d }

@@ -200,6 +200,9 @@ func (m Model) batch(msg BatchMsg, p prepared) (tea.Model, tea.Cmd) {
 	start := m.now()
 	m.applyBatch(msg.Batch, p)
 	m.frame = frameFor(p.cost + m.now().Sub(start))
+	if f, ok := m.cfg.Feed.(TakenEverySetter); ok {
+		f.SetTakenEvery(m.shownEvery())
+	}
 	return m, nextBatch(m.ctx, m.cfg.Feed, m.frame, m.filterSet, m.prep)
 }
 
