@@ -57,6 +57,14 @@ type QuerySetter interface {
 	SetQuery(q sampler.Query)
 }
 
+// TakenEverySetter is a Feed told how often the view takes its batches
+// when a big table makes it take them less often than they come (see
+// frameFor; 0: as they come): it need not make the table more often than
+// it is read. SetTakenEvery must not block.
+type TakenEverySetter interface {
+	SetTakenEvery(d time.Duration)
+}
+
 // ReplayControls drive a replayed recording; the replay keys call them.
 type ReplayControls interface {
 	SetPaused(bool)

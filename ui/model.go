@@ -72,6 +72,8 @@ type Model struct {
 	explainOn explainTarget
 	views     views
 	focused   live.Focus // the focused sampling as of the newest batch
+	// frame is the wait before the next batch is taken in (see frameFor).
+	frame time.Duration
 	// filterSet says a filter was told to the feed (see tellFilter).
 	filterSet chan struct{}
 	// prep makes the table's rows of each batch off the UI goroutine.
@@ -110,7 +112,7 @@ func New(cfg Config) (Model, error) {
 		history:   newPortHistory(),
 		snapshots: newSnapshotRefs(cfg.Feed),
 		filterSet: make(chan struct{}, 1),
-		prep:      &tablePrep{},
+		prep:      &tablePrep{now: now},
 		started:   now(),
 	}
 	m.table = m.newTable()
@@ -195,8 +197,13 @@ func (m Model) batch(msg BatchMsg, p prepared) (tea.Model, tea.Cmd) {
 	} else {
 		m.start.Mark(msg.Batch.Events, msg.Batch.History)
 	}
+	start := m.now()
 	m.applyBatch(msg.Batch, p)
-	return m, nextBatch(m.ctx, m.cfg.Feed, minFrame, m.filterSet, m.prep)
+	m.frame = frameFor(p.cost + m.now().Sub(start))
+	if f, ok := m.cfg.Feed.(TakenEverySetter); ok {
+		f.SetTakenEvery(m.shownEvery())
+	}
+	return m, nextBatch(m.ctx, m.cfg.Feed, m.frame, m.filterSet, m.prep)
 }
 
 func (m Model) newTable() sockettable.Model {

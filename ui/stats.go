@@ -80,6 +80,7 @@ func (m Model) headerInfo(now time.Time) header.Info {
 		Cost:            s.last.Cost,
 		FocusInterval:   m.focusedInterval(),
 		FocusCost:       m.focused.Cost,
+		Shown:           m.shownEvery(),
 		Source:          s.last.Source,
 		Notes:           s.last.Notes,
 		Warnings:        m.views.churn.Warnings(),

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"sync"
+	"time"
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/live"
@@ -19,6 +20,7 @@ import (
 // sockettable.Model.SortLater) or, after a filter change, is made again.
 type tablePrep struct {
 	rows sockettable.Preparer
+	now  func() time.Time // the model's clock, for the cost (see frameFor); nil: none
 
 	mu  sync.Mutex
 	set sockettable.Settings
@@ -32,6 +34,7 @@ type tablePrep struct {
 type prepared struct {
 	rows  *sockettable.Prepared
 	churn *churn.Digest
+	cost  time.Duration // making them (see frameFor)
 }
 
 // tell records the table's settings and the churn panel for the next
@@ -58,6 +61,10 @@ func (p *tablePrep) prepare(b live.Batch) prepared {
 	if p == nil {
 		return out
 	}
+	var start time.Time
+	if p.now != nil {
+		start = p.now()
+	}
 	set, ch := p.told()
 	if b.Show == live.ShowWide || b.Show == live.ShowFocused {
 		out.rows = p.rows.Prepare(b.Snapshot.Sockets, set)
@@ -66,6 +73,9 @@ func (p *tablePrep) prepare(b live.Batch) prepared {
 		var l sampler.Listeners
 		l.Reset(w.Snapshot.Sockets)
 		out.churn = ch.SetNetnsRanges(w.NetnsRanges).Digest(w.Snapshot.Sockets, &l, &p.dig)
+	}
+	if p.now != nil {
+		out.cost = p.now().Sub(start)
 	}
 	return out
 }

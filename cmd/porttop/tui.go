@@ -157,6 +157,7 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 	feed := live.NewFeed(ctx, live.Config{
 		Wide:       poller,
 		Background: poller.SetBackground,
+		TakenEvery: poller.SetTakenEvery,
 		Open: func() (sampler.Source, error) {
 			src, _, err := sources.OpenSnapshot(s.source)
 			return src, err

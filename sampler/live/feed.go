@@ -28,6 +28,9 @@ type Config struct {
 	// Background, when set, is told whether a focus serves the view: the
 	// machine-wide poller then steps back to a sample a second.
 	Background func(bool)
+	// TakenEvery, when set, is told how often the view takes batches (see
+	// Feed.SetTakenEvery): the machine-wide poller's SetTakenEvery.
+	TakenEvery func(time.Duration)
 	// Open opens a source of its own for each focus.
 	Open func() (sampler.Source, error)
 	// NewPoller makes a focused poller over src sampling every interval,
@@ -283,6 +286,15 @@ func (f *Feed) stopLocked() {
 		f.cancel()
 		f.cancel = nil
 		f.cfg.Background(false)
+	}
+}
+
+// SetTakenEvery tells the machine-wide poller how often the view takes
+// batches now (0: as often as they come), so it copies its table no more
+// often than that is read. It never blocks: the view calls it from Update.
+func (f *Feed) SetTakenEvery(d time.Duration) {
+	if f.cfg.TakenEvery != nil {
+		f.cfg.TakenEvery(d)
 	}
 }
 

@@ -105,7 +105,7 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 		udp = &snap
 	}
 	old := p.rec.Base()
-	build := p.cfg.TableEvery <= 0 || now.Sub(p.lastTable) >= p.cfg.TableEvery
+	build := now.Sub(p.lastTable) >= p.tableEvery()
 	events, table, changed := p.rec.Tick(p.now(), udp, buf, build)
 	if udp != nil && p.caps.recycler != nil {
 		p.caps.recycler.Recycle(udp.Sockets) // its rows were copied into the table, or dropped
@@ -130,6 +130,25 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 		p.refs.drop(old.Sockets)
 	}
 	p.pending.add(p.update(u))
+}
+
+// tableEvery is how often at most a tick publishes a changed event-kept
+// table: Config.TableEvery, or half the time between the consumer's takes
+// when it takes batches less often (SetTakenEvery): a table copied between
+// two takes is never read, only the newest is. At 100k sockets each copy
+// is 25 MB: ten a second for a view that takes one every 2 s were the
+// live view's largest allocation.
+func (p *Poller) tableEvery() time.Duration {
+	return max(p.cfg.TableEvery, time.Duration(p.takenEvery.Load())/2)
+}
+
+// SetTakenEvery tells the poller how often its consumer takes batches now
+// (the live view waits longer between batches on a big table); 0: as they
+// come. An event-kept table is then published at most twice between two
+// takes, so the table a batch carries is at most half that old; events go
+// out as they come. It never blocks: the view calls it from its Update.
+func (p *Poller) SetTakenEvery(d time.Duration) {
+	p.takenEvery.Store(int64(max(d, 0)))
 }
 
 // checkResult is a check's sample, from its goroutine.

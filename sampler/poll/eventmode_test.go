@@ -33,6 +33,8 @@ type tableSource struct {
 	perTick  int
 	onSample func(s *tableSource)
 	end      time.Time // no connections made from then on
+	// poller, when set, is given the poller before it runs.
+	poller func(p *Poller)
 }
 
 type sampleCall struct {
@@ -146,6 +148,9 @@ func runTableSourceWith(t *testing.T, src *tableSource, end time.Time, cfg Confi
 	p := New(cfg)
 	if q != nil {
 		p.SetQuery(*q)
+	}
+	if src.poller != nil {
+		src.poller(p)
 	}
 	var tables []time.Time
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -309,6 +314,44 @@ func TestEventTableTableEvery(t *testing.T) {
 		if d := tables[i].Sub(tables[i-1]); d < 900*time.Millisecond && tables[i].Sub(t0)%CheckEvery > 100*time.Millisecond {
 			t.Errorf("tables at %v then %v", tables[i-1].Sub(t0), tables[i].Sub(t0))
 		}
+	}
+}
+
+// A consumer that takes batches every 2 s (the live view on a big table)
+// gets every event as it comes, and a table copied at most every second
+// (half its pace), beside the checks'; back at its own pace, a table
+// every tick again.
+func TestEventTableFollowsTheConsumersPace(t *testing.T) {
+	src := &tableSource{complete: true, perTick: 10}
+	src.poller = func(p *Poller) { p.SetTakenEvery(2 * time.Second) }
+	events, _, tables := runTableSourceWith(t, src, t0.Add(10*time.Second), Config{}, nil)
+	opens := 0
+	for _, e := range events {
+		if e.Kind == sampler.Opened && e.Socket.Proto == sampler.TCP {
+			opens++
+		}
+	}
+	src.mu.Lock()
+	made := src.opened
+	src.mu.Unlock()
+	if opens != made {
+		t.Errorf("%d opens reported of %d made", opens, made)
+	}
+	// 16 s in all: a table a second, and the checks' beside.
+	if len(tables) > 16+4+1 || len(tables) < 10 {
+		t.Errorf("%d tables published: %v", len(tables), tables)
+	}
+	for i := 1; i < len(tables); i++ {
+		if d := tables[i].Sub(tables[i-1]); d < 900*time.Millisecond && tables[i].Sub(t0)%CheckEvery > 100*time.Millisecond {
+			t.Errorf("tables at %v then %v", tables[i-1].Sub(t0), tables[i].Sub(t0))
+		}
+	}
+
+	src = &tableSource{complete: true, perTick: 10}
+	src.poller = func(p *Poller) { p.SetTakenEvery(2 * time.Second); p.SetTakenEvery(0) }
+	_, _, tables = runTableSourceWith(t, src, t0.Add(3*time.Second), Config{}, nil)
+	if len(tables) < 15 { // paced, it would be one a second: 9 or 10
+		t.Errorf("back at its own pace, %d tables in 9 s of ticks", len(tables))
 	}
 }
 

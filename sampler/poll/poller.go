@@ -65,6 +65,9 @@ type Poller struct {
 	// background: another poller serves the view, so this one's adaptive
 	// interval follows backgroundInterval (see SetBackground).
 	background atomic.Bool
+	// takenEvery is how often the consumer takes batches (see
+	// SetTakenEvery), in nanoseconds; 0: as often as they come.
+	takenEvery atomic.Int64
 
 	queryMu      sync.Mutex
 	query        sampler.Query

@@ -42,10 +42,14 @@ type Info struct {
 	// FocusInterval and FocusCost describe the filtered view's own,
 	// kernel-narrowed sampling; 0 when it has none.
 	FocusInterval, FocusCost time.Duration
-	Source                   string
-	Notes                    []string
-	Warnings                 []string // e.g. one destination holding most of the ephemeral range
-	Dropped                  uint64
+	// Shown is how often the view takes a new batch in when a big table
+	// makes that slower than sampling (0 otherwise): the table and the
+	// panels are redrawn from the newest sample that often.
+	Shown    time.Duration
+	Source   string
+	Notes    []string
+	Warnings []string // e.g. one destination holding most of the ephemeral range
+	Dropped  uint64
 	// Failures are the hand-outs that failed for want of a port since
 	// porttop started (only the ebpf source sees them).
 	Failures sampler.FailureTotals
@@ -203,6 +207,9 @@ func sampling(in Info) string {
 	}
 	if in.Cost > 0 {
 		s += ", took " + in.Cost.Round(10*time.Microsecond).String()
+	}
+	if in.Shown > 0 {
+		s += "; shown every " + roundDuration(in.Shown).String()
 	}
 	if in.FocusInterval > 0 {
 		s += "; filtered view every " + roundDuration(in.FocusInterval).String()

@@ -1,0 +1,68 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// A batch that costs the view little is followed by the next after
+// minFrame; a costly one (a big table) by a wait that keeps taking batches
+// in to about a quarter of the time, up to maxFrame.
+func TestFrameGrowsWithTheBatchCost(t *testing.T) {
+	for cost, want := range map[time.Duration]time.Duration{
+		0:                      minFrame,
+		10 * time.Millisecond:  minFrame,
+		50 * time.Millisecond:  150 * time.Millisecond,
+		400 * time.Millisecond: 1200 * time.Millisecond,
+		5 * time.Second:        maxFrame,
+	} {
+		if got := frameFor(cost); got != want {
+			t.Errorf("frameFor(%v) = %v, want %v", cost, got, want)
+		}
+	}
+}
+
+// The header says when the table is shown less often than it is sampled,
+// and stops saying so once batches are cheap again.
+func TestHeaderSaysWhenBatchesAreShownLessOften(t *testing.T) {
+	c := &clock{t: t0}
+	m := newTestModel(t, c, 120, 30)
+	m = update(m, firstBatch(t0, baseSockets()))
+	if v := m.View(); strings.Contains(v, "shown every") {
+		t.Fatalf("a cheap batch says it is shown less often:\n%s", v)
+	}
+	costly := viewMsg(m, nextBatchMsg(t0.Add(time.Second), baseSockets())).(BatchMsg)
+	cheap := viewMsg(m, nextBatchMsg(t0.Add(2*time.Second), baseSockets())).(BatchMsg)
+	paced := &pacedFeed{Feed: m.cfg.Feed, taken: -1}
+	m.cfg.Feed = paced
+	next, cmd := m.batch(costly, prepared{cost: 500 * time.Millisecond})
+	if cmd == nil {
+		t.Fatal("no command waits for the next batch")
+	}
+	m = next.(Model)
+	m.layout()
+	if v := m.View(); !strings.Contains(v, "shown every 1.5s") {
+		t.Errorf("after a batch that cost 500ms the header does not say \"shown every 1.5s\":\n%s", v)
+	}
+	if paced.taken != 1500*time.Millisecond {
+		t.Errorf("the feed was told batches are taken every %v, want 1.5s", paced.taken)
+	}
+	next, _ = m.batch(cheap, prepared{})
+	m = next.(Model)
+	m.layout()
+	if v := m.View(); strings.Contains(v, "shown every") {
+		t.Errorf("a cheap batch again still says it is shown less often:\n%s", v)
+	}
+	if paced.taken != 0 {
+		t.Errorf("after a cheap batch the feed was told batches are taken every %v, want 0 (as they come)", paced.taken)
+	}
+}
+
+// pacedFeed records what the view tells it of its pace.
+type pacedFeed struct {
+	Feed
+	taken time.Duration
+}
+
+func (f *pacedFeed) SetTakenEvery(d time.Duration) { f.taken = d }
