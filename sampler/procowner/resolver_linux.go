@@ -66,6 +66,9 @@ type Resolver struct {
 	order    []*hotPid           // a hot scan's pids, cheapest first
 	// fdCount is the fd entries of each socket-owning pid at the last walk.
 	fdCount map[int32]int
+	// wholeLen is how many sockets the last whole table (Attribute, not
+	// AttributePart) had: a part keeps the cache of the rest up to it.
+	wholeLen int
 }
 
 // New makes a Resolver reading procfs (normally "/proc"); it reads nothing
@@ -94,6 +97,20 @@ func New(procfs string) *Resolver {
 // still needed. It reports whether owners are hidden: not root, and a
 // socket of another user has an inode but no process.
 func (o *Resolver) Attribute(socks []sampler.Socket, now time.Time) (hidden bool) {
+	o.wholeLen = len(socks)
+	return o.attribute(socks, now)
+}
+
+// AttributePart is Attribute for part of the table (a sample narrowed by a
+// query: the UDP sockets alone between the checks of an event-kept table):
+// the cache keeps the owners of the sockets not among socks, up to twice
+// the last whole table's, so that the next whole table finds them there
+// rather than walking /proc again for every one.
+func (o *Resolver) AttributePart(socks []sampler.Socket, now time.Time) (hidden bool) {
+	return o.attribute(socks, now)
+}
+
+func (o *Resolver) attribute(socks []sampler.Socket, now time.Time) (hidden bool) {
 	fresh, pending := o.fill(socks)
 	if fresh > 0 && o.scanHotPaced(socks, now) {
 		fresh, pending = 0, o.fillTried(socks)
@@ -197,10 +214,11 @@ func (o *Resolver) fresh(inode uint64) bool {
 }
 
 // prune drops cached owners of sockets gone from the table once the cache
-// holds twice as many as the sample (hot scans add owners between walks,
+// holds twice as many as the sample, or as the last whole table when the
+// sample is a part of it (hot scans add owners between walks,
 // which alone would rebuild the cache), keeping memory bounded.
 func (o *Resolver) prune(socks []sampler.Socket) {
-	if len(o.owner) <= 2*len(socks)+pruneSlack {
+	if len(o.owner) <= 2*max(len(socks), o.wholeLen)+pruneSlack {
 		return
 	}
 	kept := make(map[uint64]process, len(socks))

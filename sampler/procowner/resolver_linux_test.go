@@ -284,3 +284,35 @@ func TestOwnersCarryTheirStartTime(t *testing.T) {
 		t.Errorf("hot scan: %+v %+v, want pid 100 worker start 1100 both", s[0].Owner, s[1].Owner)
 	}
 }
+
+// A sample a query narrowed (the UDP sockets alone, between the checks of
+// an event-kept table) is part of the table: the owners of the sockets it
+// leaves out stay cached, so the next whole table is attributed from the
+// cache, not by another walk of every process's fds.
+func TestAPartOfTheTableKeepsTheOthersOwners(t *testing.T) {
+	proc := fakeProc(t.TempDir())
+	held := span(1, 3*pruneSlack) // more than the cache keeps for an empty sample
+	proc.add(t, 100, "holder", held...)
+	o := New(string(proc))
+	t.Cleanup(o.Close)
+	o.budget = 0 // no hot scans: a socket missing from the cache waits for a walk
+	t0 := time.Unix(1000, 0)
+	if o.Attribute(ownSockets(held...), t0); o.lastWalk != t0 {
+		t.Fatalf("the first table did not walk /proc")
+	}
+	for i := 1; i <= 5; i++ {
+		o.AttributePart(nil, t0.Add(time.Duration(i)*100*time.Millisecond))
+	}
+	whole := ownSockets(held...)
+	o.Attribute(whole, t0.Add(600*time.Millisecond)) // before the next walk may run
+	for _, s := range whole {
+		if s.PID != 100 || s.Process != "holder" {
+			t.Fatalf("inode %d after the parts: pid %d %q, want 100 holder", s.Inode, s.PID, s.Process)
+		}
+	}
+	// A whole table that shrank lets the cache go, as before.
+	o.Attribute(nil, t0.Add(700*time.Millisecond))
+	if len(o.owner) > pruneSlack {
+		t.Errorf("%d owners cached for an empty table", len(o.owner))
+	}
+}

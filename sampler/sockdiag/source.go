@@ -80,6 +80,9 @@ var (
 // hidden is true when some could not be, for lack of privilege.
 type resolver interface {
 	Attribute(socks []sampler.Socket, now time.Time) (hidden bool)
+	// AttributePart is Attribute for a sample a query narrowed: the
+	// owners of the sockets it leaves out stay cached.
+	AttributePart(socks []sampler.Socket, now time.Time) (hidden bool)
 	Close()
 }
 
@@ -228,11 +231,18 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	}
 	now := time.Now()
 	s.lastCount = len(socks)
-	if s.owners != nil { // nil: WithoutOwners
+	switch {
+	case s.owners == nil: // WithoutOwners
+	case narrows(&s.query):
+		s.hidden.Store(s.owners.AttributePart(socks, now))
+	default:
 		s.hidden.Store(s.owners.Attribute(socks, now))
 	}
 	return sampler.Snapshot{Time: now, Sockets: socks}, nil
 }
+
+// narrows reports whether q leaves some sockets out of a sample.
+func narrows(q *sampler.Query) bool { return len(q.Protos) != 0 || q.States != 0 || len(q.Ports) != 0 }
 
 // sampleFull dumps the whole (queried) table, replanning around requests
 // the kernel refuses.
