@@ -130,10 +130,15 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "porttop: "+n)
 	}
 
-	// The table is read for stats lines alone: with a source that keeps it
-	// by events, a copy a stats period (or a second) is enough.
+	// The table is read for stats lines alone (and the first batch's, for
+	// the sockets open at the start): with a source that keeps it by
+	// events, a copy a stats period (or a second) is enough, and none
+	// between checks without stats lines.
 	tableEvery := o.stats
-	if tableEvery <= 0 || tableEvery > time.Second {
+	switch {
+	case tableEvery <= 0:
+		tableEvery = poll.NoTableTicks
+	case tableEvery > time.Second:
 		tableEvery = time.Second
 	}
 	poller, wait := startPoller(ctx, poll.Config{Source: m.src, Interval: o.interval, Ephemeral: m.rereadEphemeral, TableEvery: tableEvery}, query(f))

@@ -105,7 +105,7 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 		udp = &snap
 	}
 	old := p.rec.Base()
-	build := p.cfg.TableEvery <= 0 || now.Sub(p.lastTable) >= p.cfg.TableEvery
+	build := p.cfg.TableEvery == 0 || p.cfg.TableEvery > 0 && now.Sub(p.lastTable) >= p.cfg.TableEvery
 	events, table, changed := p.rec.Tick(p.now(), udp, buf, build)
 	if udp != nil && p.caps.recycler != nil {
 		p.caps.recycler.Recycle(udp.Sockets) // its rows were copied into the table, or dropped

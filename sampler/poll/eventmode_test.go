@@ -312,6 +312,44 @@ func TestEventTableTableEvery(t *testing.T) {
 	}
 }
 
+// A consumer that does not read the table after the first batch
+// (NoTableTicks: watch without stats lines) gets every event as it comes,
+// and no table but the full samples' (the first, the checks').
+func TestEventTableNoTableTicks(t *testing.T) {
+	src := &tableSource{complete: true, perTick: 10}
+	events, _, tables := runTableSourceWith(t, src, t0.Add(12*time.Second), Config{TableEvery: NoTableTicks}, nil)
+	opens, closes := 0, 0
+	for _, e := range events {
+		if e.Socket.Proto != sampler.TCP {
+			continue
+		}
+		switch e.Kind {
+		case sampler.Opened:
+			opens++
+		case sampler.Closed:
+			closes++
+		}
+	}
+	src.mu.Lock()
+	made := src.opened
+	src.mu.Unlock()
+	if opens != made || closes == 0 {
+		t.Errorf("%d opens reported of %d made, %d closes", opens, made, closes)
+	}
+	full := map[time.Duration]bool{}
+	for _, at := range src.fullSamples() {
+		full[at+100*time.Millisecond] = true // the source's clock moves on as it samples
+	}
+	if len(tables) < 2 {
+		t.Fatalf("tables at %v: want the first sample's and a check's at least", tables)
+	}
+	for _, at := range tables {
+		if !full[at.Sub(t0)] {
+			t.Errorf("a table published at %v, not a full sample's (%v)", at.Sub(t0), src.fullSamples())
+		}
+	}
+}
+
 // The UDP-only samples keep the user's protocols and ports (a source keeps
 // its release reports to them) and add the state UDP sockets are in; every
 // full sample is taken under the user's query as it was.
