@@ -179,6 +179,7 @@ func (r *Reconciler) rebase(next sampler.Snapshot) {
 	r.listen.built = false
 	r.udpBuilt = false
 	clear(r.adjust)
+	clear(r.udpAdjusted)
 	clear(r.twByAddr)
 }
 
@@ -226,12 +227,11 @@ func (r *Reconciler) udpRows(dst []sampler.Socket) []sampler.Socket {
 		}
 		dst = append(dst, *s)
 	}
-	for key, a := range r.adjust {
-		if key.Proto != sampler.UDP || a.gone {
-			continue
-		}
-		if _, ok := r.inBase(key); !ok {
-			dst = append(dst, a.socket)
+	for key := range r.udpAdjusted {
+		if a := r.adjust[key]; !a.gone {
+			if _, ok := r.inBase(key); !ok {
+				dst = append(dst, a.socket)
+			}
 		}
 	}
 	return dst
