@@ -61,6 +61,10 @@ type Source struct {
 	// on mu while a sample runs (nil: everything).
 	released atomic.Pointer[sampler.Query]
 
+	// closedForGood spares the release watcher TIME_WAIT lookups (see
+	// SetClosedForGood; nil: none).
+	closedForGood atomic.Pointer[func(cookie uint64) bool]
+
 	hidden atomic.Bool
 	lost   atomic.Uint64
 	procfs string

@@ -208,10 +208,14 @@ func (w *watcher) checkTimeWait() error {
 	w.req = w.req[:0]
 	w.asked = w.asked[:0]
 	first := w.seq + 1
+	final := w.src.closedForGood.Load()
 	for i := range w.pending {
 		r := &w.pending[i]
 		if r.protocol != ipprotoTCP || r.rel.Socket.Remote.Port() == 0 {
 			continue // UDP has no TIME_WAIT; a listener has no peer
+		}
+		if final != nil && r.rel.Socket.Cookie != 0 && (*final)(r.rel.Socket.Cookie) {
+			continue // closed for good: no timewait socket took it over
 		}
 		putNoCookie(r.id[:])
 		w.seq++
