@@ -316,3 +316,37 @@ func TestAPartOfTheTableKeepsTheOthersOwners(t *testing.T) {
 		t.Errorf("%d owners cached for an empty table", len(o.owner))
 	}
 }
+
+// Only the table's owners are watched for an exec or an exit: another
+// process holding some other socket (a unix socket, another namespace's)
+// that exits walks /proc for nothing; the table's owner that exec'd does.
+// A part of the table (AttributePart) walks for its own new sockets only.
+func TestOnlyTheTablesOwnersChangingWalksAgain(t *testing.T) {
+	proc := fakeProc(t.TempDir())
+	proc.add(t, 100, "server", 1, 2)
+	proc.add(t, 300, "other", 99) // not in the table
+	o := New(string(proc))
+	t.Cleanup(o.Close)
+	t0 := time.Unix(1000, 0)
+	o.Attribute(ownSockets(1, 2), t0)
+	if o.lastWalk != t0 {
+		t.Fatal("the first table did not walk /proc")
+	}
+	if err := os.RemoveAll(filepath.Join(string(proc), "300")); err != nil {
+		t.Fatal(err)
+	}
+	o.Attribute(ownSockets(1, 2), t0.Add(2*time.Second))
+	if o.lastWalk != t0 {
+		t.Errorf("walked again at %v when a process outside the table exited", o.lastWalk.Sub(t0))
+	}
+	proc.rename(t, 100, "nginx")
+	o.AttributePart(nil, t0.Add(4*time.Second))
+	if o.lastWalk != t0 {
+		t.Errorf("a part of the table walked at %v for an owner that exec'd", o.lastWalk.Sub(t0))
+	}
+	s := ownSockets(1, 2)
+	o.Attribute(s, t0.Add(6*time.Second))
+	if s[0].Process != "nginx" || s[1].Process != "nginx" {
+		t.Errorf("after the table's owner exec'd: %q %q, want nginx", s[0].Process, s[1].Process)
+	}
+}
