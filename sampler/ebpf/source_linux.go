@@ -545,6 +545,13 @@ func (s *Source) Recycle(sockets []sampler.Socket) {
 	}
 }
 
+// UDPQuiet is the inner source's (see sockdiag's Source.UDPQuiet); false
+// when it cannot tell.
+func (s *Source) UDPQuiet() bool {
+	q, ok := s.inner.(interface{ UDPQuiet() bool })
+	return ok && q.UDPQuiet()
+}
+
 // Quiet is the inner source's: the table cannot have changed since its
 // last sample (the poller then skips a tick's sample).
 func (s *Source) Quiet() bool {

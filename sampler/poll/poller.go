@@ -101,6 +101,7 @@ type Poller struct {
 	sourceQuery sampler.Query
 	udpOnly     bool
 	lastTable   time.Time          // when a tick last published the table
+	udpReleased bool               // a UDP release came since the last UDP sample began
 	checkDone   <-chan checkResult // a check's dump in flight; nil when none
 }
 

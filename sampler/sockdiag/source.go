@@ -47,6 +47,9 @@ type Source struct {
 	// (nil: none), for Quiet; sigNow and fileBufs are reused buffers.
 	sig, sigNow []byte
 	fileBufs    [3][]byte
+	// udpSig is the UDP part of the signature, read as the last Sample
+	// that held UDP sockets began (nil: none; see UDPQuiet).
+	udpSig, udpSigNow []byte
 	// counters are the partial-sample reference counters the last Sample's
 	// dump began with (read with sig, or afresh before a full dump that
 	// followed a refused partial one), so KernelCounters needs no read of
@@ -200,6 +203,7 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	// Read before the dump: a change during it shows at the next Quiet.
 	sig, sigOK := s.signature(s.sigNow[:0])
 	s.sigNow, s.sig = s.sig[:0], nil
+	s.noteUDPSignature(sigOK)
 	before, beforeOK := tcpCounters{}, false
 	if sigOK {
 		before, beforeOK = parseTCPCounters(s.fileBufs[0])
@@ -217,6 +221,7 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	if !partial {
 		var err error
 		if socks, err = s.sampleFull(socks[:0]); err != nil {
+			s.udpSig = nil // no sample the next UDPQuiet could stand on
 			return sampler.Snapshot{}, err
 		}
 		s.afterFull(socks, before, beforeOK, begun)
