@@ -76,10 +76,23 @@ func (r *Reconciler) keepTouched(next *sampler.Snapshot) {
 		_, ok := r.touched[releaseKey(s.ID)]
 		return ok
 	})
-	prev := r.prevForDiff()
-	for i := range prev.Sockets {
-		if _, ok := r.touched[releaseKey(prev.Sockets[i].ID)]; ok {
-			next.Sockets = append(next.Sockets, prev.Sockets[i])
+	if !r.baseIndex.built {
+		r.baseIndex.build(r.base.Sockets)
+	}
+	if r.baseIndex.dups { // a key on several rows: each of them
+		prev := r.prevForDiff()
+		for i := range prev.Sockets {
+			if _, ok := r.touched[releaseKey(prev.Sockets[i].ID)]; ok {
+				next.Sockets = append(next.Sockets, prev.Sockets[i])
+			}
+		}
+		return
+	}
+	// One lookup per touched socket, not a copy of the table (a check's
+	// 10 s of churn leaves tens of thousands of sockets adjusted).
+	for key := range r.touched {
+		if s, _, ok := r.current(key); ok {
+			next.Sockets = append(next.Sockets, s)
 		}
 	}
 }
