@@ -55,6 +55,9 @@ type Source struct {
 	// closed are the sockets transitions closed for good, for the inner
 	// source's release watcher (see closedSet).
 	closed closedSet
+	// innerCoalesces: the inner source's release reports come in bursts
+	// already (see releaseCoalescer); WatchReleases waits for no more.
+	innerCoalesces bool
 
 	// q carries transitions from the reader to the subscriber (forward).
 	q       *queue
@@ -126,9 +129,22 @@ func newSource(inner sampler.Source, classic bool) (*Source, error) {
 	if cs, ok := inner.(closedForGoodSetter); ok && p.Cookies() {
 		cs.SetClosedForGood(s.closed.take)
 	}
+	if c, ok := inner.(releaseCoalescer); ok {
+		// Its reports come in bursts, read releaseCoalesce after the
+		// first: by then the reader has mostly read the transitions that
+		// closed those sockets, so closedSet can spare their lookups.
+		c.CoalesceReleases(releaseCoalesce)
+		s.innerCoalesces = true
+	}
 	go s.run(ctx)
 	go s.forward(ctx)
 	return s, nil
+}
+
+// releaseCoalescer is an inner source whose release watcher can read
+// reports in bursts (sockdiag.Source.CoalesceReleases).
+type releaseCoalescer interface {
+	CoalesceReleases(time.Duration)
 }
 
 // closedForGoodSetter is an inner source whose release watcher can be
@@ -315,18 +331,22 @@ func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) 
 			// one catch-up with the ring buffer serves the whole burst:
 			// each catch-up wakes the reader out of its own coalescing.
 			batch = append(batch[:0], r)
-			hold.Reset(releaseCoalesce)
-			for more := true; more && len(batch) < cap(batch); {
-				select {
-				case r := <-mid:
-					batch = append(batch, r)
-				case <-hold.C:
-					more = false
-				case <-ctx.Done():
-					more = false
+			if s.innerCoalesces {
+				batch = takeQueued(mid, batch) // a burst came whole
+			} else {
+				hold.Reset(releaseCoalesce)
+				for more := true; more && len(batch) < cap(batch); {
+					select {
+					case r := <-mid:
+						batch = append(batch, r)
+					case <-hold.C:
+						more = false
+					case <-ctx.Done():
+						more = false
+					}
 				}
+				hold.Stop()
 			}
-			hold.Stop()
 			// The transitions before these releases go to a subscriber
 			// first: a poller reconciles them in the kernel's order.
 			s.subMu.Lock()
@@ -347,6 +367,19 @@ func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) 
 			return err
 		}
 	}
+}
+
+// takeQueued appends to batch what waits in queue, up to batch's capacity.
+func takeQueued(queue <-chan sampler.Release, batch []sampler.Release) []sampler.Release {
+	for len(batch) < cap(batch) {
+		select {
+		case r := <-queue:
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // releaseCoalesce is how long a release report waits for others to go

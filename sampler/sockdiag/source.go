@@ -67,6 +67,9 @@ type Source struct {
 	// closedForGood spares the release watcher TIME_WAIT lookups (see
 	// SetClosedForGood; nil: none).
 	closedForGood atomic.Pointer[func(cookie uint64) bool]
+	// coalesce is the release watcher's wait for a burst (see
+	// CoalesceReleases), a time.Duration.
+	coalesce atomic.Int64
 
 	hidden atomic.Bool
 	lost   atomic.Uint64
