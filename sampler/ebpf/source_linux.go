@@ -206,16 +206,23 @@ func (s *Source) run(ctx context.Context) {
 // forward hands the queued transitions to the subscriber, in order.
 func (s *Source) forward(ctx context.Context) {
 	defer close(s.fwdDone)
+	var batch []sampler.Transition
 	for {
-		tr, ok := s.q.pop()
+		var ok bool
+		batch, ok = s.q.popAll(batch[:0])
 		if !ok {
 			return
 		}
 		s.subMu.Lock()
 		sub := s.trans
 		s.subMu.Unlock()
-		send(ctx, sub, tr)
-		s.q.handed()
+		for i := range batch {
+			send(ctx, sub, batch[i])
+		}
+		s.q.handedN(len(batch))
+		if cap(batch) > 4096 {
+			batch = nil // a burst's: let it go
+		}
 	}
 }
 
