@@ -77,6 +77,7 @@ type Source struct {
 	// readCounters reads a counter file (Options.ReadCounters, or from
 	// procfs by path).
 	readCounters func(name string, buf []byte) ([]byte, error)
+	proc         procFiles // the counter files, kept open
 }
 
 var (
@@ -116,7 +117,7 @@ func Open(opts Options) (*Source, error) {
 	if opts.Procfs != "" {
 		s.procfs = opts.Procfs
 	}
-	s.readCounters = func(name string, buf []byte) ([]byte, error) { return readInto(s.procfs+"/"+name, buf) }
+	s.readCounters = func(name string, buf []byte) ([]byte, error) { return s.proc.read(s.procfs+"/"+name, buf) }
 	if opts.ReadCounters != nil {
 		s.readCounters = opts.ReadCounters
 	}
@@ -154,6 +155,7 @@ func (s *Source) Name() string { return "netlink" }
 func (s *Source) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.proc.close()
 	if s.owners != nil { // nil: WithoutOwners
 		s.owners.Close()
 	}
