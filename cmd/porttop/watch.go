@@ -130,10 +130,15 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "porttop: "+n)
 	}
 
-	// The table is read for stats lines alone: with a source that keeps it
-	// by events, a copy a stats period (or a second) is enough.
+	// The table is read for stats lines alone (and the first batch's, for
+	// the sockets open at the start): with a source that keeps it by
+	// events, a copy a stats period (or a second) is enough, and none
+	// between checks without stats lines.
 	tableEvery := o.stats
-	if tableEvery <= 0 || tableEvery > time.Second {
+	switch {
+	case tableEvery <= 0:
+		tableEvery = poll.NoTableTicks
+	case tableEvery > time.Second:
 		tableEvery = time.Second
 	}
 	poller, wait := startPoller(ctx, poll.Config{Source: m.src, Interval: o.interval, Ephemeral: m.rereadEphemeral, TableEvery: tableEvery}, query(f))
@@ -198,8 +203,18 @@ type streamer struct {
 
 func (s *streamer) loop(ctx context.Context, feed sampler.Feed) error {
 	var keep []sampler.Event
+	pace := time.NewTimer(0)
+	defer pace.Stop()
 	for {
+		// At most one batch every minBatchGap: what comes meanwhile waits
+		// in the poller's pending batch and goes out with the next.
+		select {
+		case <-pace.C:
+		case <-ctx.Done():
+			return nil
+		}
 		b, err := feed.Next(ctx)
+		pace.Reset(minBatchGap)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -231,6 +246,12 @@ func (s *streamer) loop(ctx context.Context, feed sampler.Feed) error {
 		}
 	}
 }
+
+// minBatchGap is the least time between two batches the stream takes:
+// under churn the poller publishes a step every millisecond or so, and a
+// batch each cost a wakeup, a write and a flush; ten milliseconds is
+// nothing to a reader of the stream, and makes those at most 100 a second.
+const minBatchGap = 10 * time.Millisecond
 
 // maxKeptEvents bounds the buffer of filtered events kept between batches:
 // the first batch can hold one event per socket on the machine (100k

@@ -73,10 +73,34 @@ func (q *queue) pop() (sampler.Transition, bool) {
 	return t, true
 }
 
-// handed counts one popped transition as handed on.
-func (q *queue) handed() {
+// popAll waits for a transition and appends every one queued to dst, in
+// order; false once closed. One lock for the lot: the forwarder hands on
+// a reader's burst at once.
+func (q *queue) popAll(dst []sampler.Transition) ([]sampler.Transition, bool) {
 	q.mu.Lock()
-	q.popped++
+	defer q.mu.Unlock()
+	for q.n == 0 && !q.closed {
+		q.cond.Wait()
+	}
+	if q.closed {
+		return dst, false
+	}
+	for ; q.n > 0; q.n-- {
+		dst = append(dst, q.buf[q.head])
+		q.buf[q.head] = sampler.Transition{}
+		q.head = (q.head + 1) % len(q.buf)
+	}
+	q.cond.Broadcast()
+	return dst, true
+}
+
+// handed counts one popped transition as handed on.
+func (q *queue) handed() { q.handedN(1) }
+
+// handedN counts n popped transitions as handed on.
+func (q *queue) handedN(n int) {
+	q.mu.Lock()
+	q.popped += uint64(n)
 	q.cond.Broadcast()
 	q.mu.Unlock()
 }

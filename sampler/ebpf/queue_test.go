@@ -48,3 +48,41 @@ func TestQueueKeepsOrderAndCounts(t *testing.T) {
 		t.Error("push on a closed queue succeeded")
 	}
 }
+
+// popAll takes every queued transition at once, in push order, across
+// the ring's wrap; it counts nothing handed until told.
+func TestQueuePopAllTakesTheBurstInOrder(t *testing.T) {
+	q := newQueue()
+	for i := range 60 { // wraps the first ring of 64 below
+		q.push(sampler.Transition{Sock: uint64(i)})
+	}
+	for range 40 {
+		q.pop()
+	}
+	q.handedN(40)
+	for i := 60; i < 100; i++ {
+		q.push(sampler.Transition{Sock: uint64(i)})
+	}
+	got, ok := q.popAll(nil)
+	if !ok || len(got) != 60 {
+		t.Fatalf("popAll: %d transitions, %v; want 60", len(got), ok)
+	}
+	for i, tr := range got {
+		if tr.Sock != uint64(40+i) {
+			t.Fatalf("transition %d is %d, want %d", i, tr.Sock, 40+i)
+		}
+	}
+	if pushed, handed := q.counts(); pushed != 100 || handed != 40 {
+		t.Errorf("counts %d pushed, %d handed; want 100, 40", pushed, handed)
+	}
+	q.handedN(len(got))
+	if _, handed := q.counts(); handed != 100 {
+		t.Errorf("%d handed, want 100", handed)
+	}
+	done := make(chan bool)
+	go func() { _, ok := q.popAll(nil); done <- ok }()
+	q.close()
+	if <-done {
+		t.Error("popAll on a closed, empty queue returned transitions")
+	}
+}

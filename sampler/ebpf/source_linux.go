@@ -25,6 +25,8 @@ type Source struct {
 
 	mu   sync.Mutex
 	attr *Attributor
+	// alive reports whether a pid runs (kill(pid, 0), memoized briefly).
+	alive func(pid int32) bool
 
 	subMu  sync.Mutex
 	trans  *subscriber[sampler.Transition]
@@ -49,6 +51,13 @@ type Source struct {
 	// samples are narrowed by a query now.
 	lostAtFull atomic.Int64
 	narrowed   atomic.Bool
+
+	// closed are the sockets transitions closed for good, for the inner
+	// source's release watcher (see closedSet).
+	closed closedSet
+	// innerCoalesces: the inner source's release reports come in bursts
+	// already (see releaseCoalescer); WatchReleases waits for no more.
+	innerCoalesces bool
 
 	// q carries transitions from the reader to the subscriber (forward).
 	q       *queue
@@ -99,12 +108,14 @@ func newSource(inner sampler.Source, classic bool) (*Source, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	memo := newAliveMemo(alive)
 	s := &Source{
 		netns:    ns,
 		allNetns: all,
 		inner:    inner,
 		probe:    p,
-		attr:     NewAttributor(alive),
+		alive:    memo.alive,
+		attr:     NewAttributor(memo.alive),
 		stop:     cancel,
 		done:     make(chan struct{}),
 		q:        newQueue(),
@@ -115,9 +126,31 @@ func newSource(inner sampler.Source, classic bool) (*Source, error) {
 	if r, err := cgroup.NewResolver(); err == nil {
 		s.cg = r
 	}
+	if cs, ok := inner.(closedForGoodSetter); ok && p.Cookies() {
+		cs.SetClosedForGood(s.closed.take)
+	}
+	if c, ok := inner.(releaseCoalescer); ok {
+		// Its reports come in bursts, read releaseCoalesce after the
+		// first: by then the reader has mostly read the transitions that
+		// closed those sockets, so closedSet can spare their lookups.
+		c.CoalesceReleases(releaseCoalesce)
+		s.innerCoalesces = true
+	}
 	go s.run(ctx)
 	go s.forward(ctx)
 	return s, nil
+}
+
+// releaseCoalescer is an inner source whose release watcher can read
+// reports in bursts (sockdiag.Source.CoalesceReleases).
+type releaseCoalescer interface {
+	CoalesceReleases(time.Duration)
+}
+
+// closedForGoodSetter is an inner source whose release watcher can be
+// spared TIME_WAIT lookups (sockdiag.Source.SetClosedForGood).
+type closedForGoodSetter interface {
+	SetClosedForGood(func(cookie uint64) bool)
 }
 
 func alive(pid int32) bool {
@@ -154,6 +187,7 @@ func (s *Source) run(ctx context.Context) {
 			s.subMu.Unlock()
 			send(ctx, sub, pf)
 		default:
+			s.closed.note(&tr)
 			s.mu.Lock()
 			s.attr.Transition(tr)
 			var opener sampler.Actor
@@ -176,16 +210,23 @@ func (s *Source) run(ctx context.Context) {
 // forward hands the queued transitions to the subscriber, in order.
 func (s *Source) forward(ctx context.Context) {
 	defer close(s.fwdDone)
+	var batch []sampler.Transition
 	for {
-		tr, ok := s.q.pop()
+		var ok bool
+		batch, ok = s.q.popAll(batch[:0])
 		if !ok {
 			return
 		}
 		s.subMu.Lock()
 		sub := s.trans
 		s.subMu.Unlock()
-		send(ctx, sub, tr)
-		s.q.handed()
+		for i := range batch {
+			send(ctx, sub, batch[i])
+		}
+		s.q.handedN(len(batch))
+		if cap(batch) > 4096 {
+			batch = nil // a burst's: let it go
+		}
 	}
 }
 
@@ -222,7 +263,7 @@ func (s *Source) describe(tr *sampler.Transition, opener sampler.Actor, known bo
 	// The acting process is running now; another (the listener of an
 	// accepted socket, a connect seen earlier) may have exited.
 	running := tr.Actor.Known && tr.Actor.PID == opener.PID
-	tr.Opener = sampler.Owner{PID: opener.PID, UID: int32(opener.UID), Process: opener.Comm, Gone: !running && !alive(opener.PID)}
+	tr.Opener = sampler.Owner{PID: opener.PID, UID: int32(opener.UID), Process: opener.Comm, Gone: !running && !s.alive(opener.PID)}
 	tr.Place.CgroupID = opener.CgroupID
 	if s.cg != nil && opener.CgroupID != 0 {
 		tr.Place.Cgroup, _ = s.cg.Path(opener.CgroupID)
@@ -291,20 +332,31 @@ func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) 
 	mid := make(chan sampler.Release, 256)
 	errc := make(chan error, 1)
 	go func() { errc <- w.WatchReleases(ctx, mid) }()
-	batch := make([]sampler.Release, 0, 256)
+	batch := make([]sampler.Release, 0, maxReleaseBatch)
+	hold := time.NewTimer(time.Hour)
+	hold.Stop()
 	for {
 		select {
 		case r := <-mid:
-			// Take what else is queued, so that one catch-up with the
-			// ring buffer serves the whole burst.
+			// Take what else comes for a moment (releaseCoalesce), so that
+			// one catch-up with the ring buffer serves the whole burst:
+			// each catch-up wakes the reader out of its own coalescing.
 			batch = append(batch[:0], r)
-			for more := true; more && len(batch) < cap(batch); {
-				select {
-				case r := <-mid:
-					batch = append(batch, r)
-				default:
-					more = false
+			if s.innerCoalesces {
+				batch = takeQueued(mid, batch) // a burst came whole
+			} else {
+				hold.Reset(releaseCoalesce)
+				for more := true; more && len(batch) < cap(batch); {
+					select {
+					case r := <-mid:
+						batch = append(batch, r)
+					case <-hold.C:
+						more = false
+					case <-ctx.Done():
+						more = false
+					}
 				}
+				hold.Stop()
 			}
 			// The transitions before these releases go to a subscriber
 			// first: a poller reconciles them in the kernel's order.
@@ -327,6 +379,27 @@ func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) 
 		}
 	}
 }
+
+// takeQueued appends to batch what waits in queue, up to batch's capacity.
+func takeQueued(queue <-chan sampler.Release, batch []sampler.Release) []sampler.Release {
+	for len(batch) < cap(batch) {
+		select {
+		case r := <-queue:
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// releaseCoalesce is how long a release report waits for others to go
+// with it through one catch-up (see WatchReleases); the reader itself
+// reads the ring at most every coalesce. maxReleaseBatch bounds a batch.
+const (
+	releaseCoalesce = 10 * time.Millisecond
+	maxReleaseBatch = 1024
+)
 
 // name fills in released sockets' openers. netlink's report can overtake
 // the transitions that name it, still in the ring buffer: when an opener is
@@ -514,6 +587,13 @@ func (s *Source) Recycle(sockets []sampler.Socket) {
 	if r, ok := s.inner.(sampler.SocketRecycler); ok {
 		r.Recycle(sockets)
 	}
+}
+
+// UDPQuiet is the inner source's (see sockdiag's Source.UDPQuiet); false
+// when it cannot tell.
+func (s *Source) UDPQuiet() bool {
+	q, ok := s.inner.(interface{ UDPQuiet() bool })
+	return ok && q.UDPQuiet()
 }
 
 // Quiet is the inner source's: the table cannot have changed since its

@@ -175,3 +175,60 @@ func BenchmarkEventTick(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEventChurn is the reconciler's share of watch --source ebpf at
+// 1,000 connections a second beside a 20,000-socket table: one op is a
+// 100 ms tick's worth, 100 loopback connections (server closes first) each
+// told by its every transition as Linux reports them (the connect before
+// its port, the accepted child at its handshake's end, both closes) and
+// the server's TIME_WAIT release, then the tick with a UDP-only sample and
+// no table built (watch without stats, NoTableTicks). Every 100 ticks
+// (a check's 10 s) the table is re-based.
+func BenchmarkEventChurn(b *testing.B) {
+	base, _ := benchTables(20_000)
+	lo := netip.AddrFrom4([4]byte{127, 0, 0, 2})
+	srv := netip.AddrPortFrom(lo, 80)
+	base.Sockets = append(base.Sockets, sampler.Socket{
+		ID:    sampler.ID{Cookie: 1 << 40, Proto: sampler.TCP, Local: srv, Remote: netip.AddrPortFrom(netip.IPv4Unspecified(), 0)},
+		State: sampler.StateListen, Owner: sampler.Owner{PID: 7, Process: "server", UID: 0},
+	})
+	r := NewReconciler(sampler.FirstSeen{})
+	r.Sample(t0, &base, Reading{})
+	client := sampler.Owner{PID: 8, Process: "client", UID: 0}
+	cookie := uint64(1 << 32)
+	now := t0
+	var events []sampler.Event
+	var udp sampler.Snapshot
+	tr := func(c uint64, local, remote netip.AddrPort, from, to sampler.State, opener sampler.Owner) {
+		t := sampler.Transition{At: now, Proto: sampler.TCP, Cookie: c, Local: local, Remote: remote, From: from, To: to, Opener: opener}
+		events = r.Transition(now, t, events)
+	}
+	ticks := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		now = now.Add(100 * time.Millisecond)
+		events = events[:0]
+		for range 100 {
+			cookie += 2
+			cl := netip.AddrPortFrom(lo, uint16(32768+cookie/2%28000))
+			none := sampler.Owner{UID: -1}
+			tr(cookie, netip.AddrPortFrom(lo, 0), srv, sampler.StateClose, sampler.StateSynSent, client)
+			tr(cookie, cl, srv, sampler.StateSynSent, sampler.StateEstablished, client)
+			tr(cookie+1, srv, cl, sampler.StateSynRecv, sampler.StateEstablished, none)
+			tr(cookie+1, srv, cl, sampler.StateEstablished, sampler.StateFinWait1, none)
+			tr(cookie, cl, srv, sampler.StateEstablished, sampler.StateCloseWait, client)
+			tr(cookie+1, srv, cl, sampler.StateFinWait1, sampler.StateFinWait2, none)
+			tr(cookie, cl, srv, sampler.StateCloseWait, sampler.StateLastAck, client)
+			tr(cookie, cl, srv, sampler.StateLastAck, sampler.StateClose, client)
+			tr(cookie+1, srv, cl, sampler.StateFinWait2, sampler.StateClose, none)
+			tw := sampler.Socket{ID: sampler.ID{Cookie: cookie + 1, Proto: sampler.TCP, Local: srv, Remote: cl}, State: sampler.StateTimeWait, TimeWaitEnds: now.Add(time.Minute)}
+			events = append(events, r.Release(now, sampler.Release{Socket: tw, At: now})...)
+			r.Release(now, sampler.Release{Socket: sampler.Socket{ID: sampler.ID{Cookie: cookie, Proto: sampler.TCP, Local: cl, Remote: srv}, State: sampler.StateClose}, At: now})
+		}
+		udp = sampler.Snapshot{Time: now, Sockets: udp.Sockets[:0]}
+		ticks++
+		ev, _, _ := r.Tick(now, &udp, nil, ticks%100 == 0)
+		events = append(events, ev...)
+	}
+}

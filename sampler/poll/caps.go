@@ -21,6 +21,18 @@ type caps struct {
 	// table: the transitions keep the TCP table (see sampler.EventTable);
 	// nil unless the source streams them too
 	table sampler.EventTable
+	// udpQuiet tells whether the UDP sockets can be as the last sample
+	// that held them found them (sockdiag's Source.UDPQuiet): an
+	// event-kept table's ticks then skip their UDP-only sample
+	udpQuiet udpQuietSource
+}
+
+// udpQuietSource is a source that can tell its UDP sockets held still
+// since its last sample that held them (the count of hashed UDP sockets
+// unchanged). A close and a bind keep the count: the poller samples after
+// any UDP release whatever it says.
+type udpQuietSource interface {
+	UDPQuiet() bool
 }
 
 func capsOf(src sampler.Source) caps {
@@ -37,6 +49,7 @@ func capsOf(src sampler.Source) caps {
 	c.noter, _ = src.(sampler.Noter)
 	c.recycler, _ = src.(sampler.SocketRecycler)
 	c.ranger, _ = src.(sampler.NetnsRanger)
+	c.udpQuiet, _ = src.(udpQuietSource)
 	c.transitions, _ = src.(sampler.TransitionWatcher)
 	if c.transitions != nil {
 		c.table, _ = src.(sampler.EventTable)

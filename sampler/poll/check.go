@@ -76,10 +76,23 @@ func (r *Reconciler) keepTouched(next *sampler.Snapshot) {
 		_, ok := r.touched[releaseKey(s.ID)]
 		return ok
 	})
-	prev := r.prevForDiff()
-	for i := range prev.Sockets {
-		if _, ok := r.touched[releaseKey(prev.Sockets[i].ID)]; ok {
-			next.Sockets = append(next.Sockets, prev.Sockets[i])
+	if !r.baseIndex.built {
+		r.baseIndex.build(r.base.Sockets)
+	}
+	if r.baseIndex.dups { // a key on several rows: each of them
+		prev := r.prevForDiff()
+		for i := range prev.Sockets {
+			if _, ok := r.touched[releaseKey(prev.Sockets[i].ID)]; ok {
+				next.Sockets = append(next.Sockets, prev.Sockets[i])
+			}
+		}
+		return
+	}
+	// One lookup per touched socket, not a copy of the table (a check's
+	// 10 s of churn leaves tens of thousands of sockets adjusted).
+	for key := range r.touched {
+		if s, _, ok := r.current(key); ok {
+			next.Sockets = append(next.Sockets, s)
 		}
 	}
 }
@@ -179,6 +192,7 @@ func (r *Reconciler) rebase(next sampler.Snapshot) {
 	r.listen.built = false
 	r.udpBuilt = false
 	clear(r.adjust)
+	clear(r.udpAdjusted)
 	clear(r.twByAddr)
 }
 
@@ -226,12 +240,11 @@ func (r *Reconciler) udpRows(dst []sampler.Socket) []sampler.Socket {
 		}
 		dst = append(dst, *s)
 	}
-	for key, a := range r.adjust {
-		if key.Proto != sampler.UDP || a.gone {
-			continue
-		}
-		if _, ok := r.inBase(key); !ok {
-			dst = append(dst, a.socket)
+	for key := range r.udpAdjusted {
+		if a := r.adjust[key]; !a.gone {
+			if _, ok := r.inBase(key); !ok {
+				dst = append(dst, a.socket)
+			}
 		}
 	}
 	return dst

@@ -89,9 +89,13 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 	}
 	start := time.Now()
 	now := p.now()
-	p.ephemeral.check(now)
+	// The range is not read here: a tick's events are mostly the
+	// transitions reconciled since the last one, judged by the range the
+	// poller follows every EphemeralCheckEvery (and at each check), and
+	// reading its /proc file at every tick was 7% of an idle watch.
 	var udp *sampler.Snapshot
-	if sampleUDP && p.wantUDP() {
+	if sampleUDP && p.wantUDP() && !p.udpHeldStill() {
+		p.udpReleased = false
 		p.narrowToUDP()
 		snap, err := p.cfg.Source.Sample(ctx)
 		if err != nil {
@@ -105,7 +109,7 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 		udp = &snap
 	}
 	old := p.rec.Base()
-	build := now.Sub(p.lastTable) >= p.tableEvery()
+	build := p.cfg.TableEvery >= 0 && now.Sub(p.lastTable) >= p.tableEvery() // NoTableTicks: never
 	events, table, changed := p.rec.Tick(p.now(), udp, buf, build)
 	if udp != nil && p.caps.recycler != nil {
 		p.caps.recycler.Recycle(udp.Sockets) // its rows were copied into the table, or dropped
@@ -208,6 +212,15 @@ func (p *Poller) finishCheck(ctx context.Context, res checkResult) {
 	p.refs.drop(old.Sockets)
 	p.readSourceNotes()
 	p.pending.add(p.update(update{snapshot: &next, events: events, sampled: true, cost: cost, interval: p.interval}))
+}
+
+// udpHeldStill reports whether a tick may skip its UDP-only sample: the
+// source says its UDP sockets are as many as its last sample that held
+// them found (udpQuietSource), and no UDP release came since that sample
+// began (a close and a bind would keep the count). Checks sample UDP in
+// full as ever.
+func (p *Poller) udpHeldStill() bool {
+	return p.caps.udpQuiet != nil && !p.udpReleased && p.caps.udpQuiet.UDPQuiet()
 }
 
 // wantUDP reports whether the query asks for UDP sockets.

@@ -144,7 +144,10 @@ func runTableSourceWith(t *testing.T, src *tableSource, end time.Time, cfg Confi
 	t.Helper()
 	src.clock, src.tcp, src.end = t0, map[uint64]sampler.Socket{}, end
 	src.udp = []sampler.Socket{sock(t, "udp 127.0.0.1:5353 0.0.0.0:0 NONE #900000")}
-	cfg.Source, cfg.Interval, cfg.Now = src, time.Millisecond, src.now
+	if cfg.Source == nil { // else a wrapper of src
+		cfg.Source = src
+	}
+	cfg.Interval, cfg.Now = time.Millisecond, src.now
 	p := New(cfg)
 	if q != nil {
 		p.SetQuery(*q)
@@ -317,6 +320,44 @@ func TestEventTableTableEvery(t *testing.T) {
 	}
 }
 
+// A consumer that does not read the table after the first batch
+// (NoTableTicks: watch without stats lines) gets every event as it comes,
+// and no table but the full samples' (the first, the checks').
+func TestEventTableNoTableTicks(t *testing.T) {
+	src := &tableSource{complete: true, perTick: 10}
+	events, _, tables := runTableSourceWith(t, src, t0.Add(12*time.Second), Config{TableEvery: NoTableTicks}, nil)
+	opens, closes := 0, 0
+	for _, e := range events {
+		if e.Socket.Proto != sampler.TCP {
+			continue
+		}
+		switch e.Kind {
+		case sampler.Opened:
+			opens++
+		case sampler.Closed:
+			closes++
+		}
+	}
+	src.mu.Lock()
+	made := src.opened
+	src.mu.Unlock()
+	if opens != made || closes == 0 {
+		t.Errorf("%d opens reported of %d made, %d closes", opens, made, closes)
+	}
+	full := map[time.Duration]bool{}
+	for _, at := range src.fullSamples() {
+		full[at+100*time.Millisecond] = true // the source's clock moves on as it samples
+	}
+	if len(tables) < 2 {
+		t.Fatalf("tables at %v: want the first sample's and a check's at least", tables)
+	}
+	for _, at := range tables {
+		if !full[at.Sub(t0)] {
+			t.Errorf("a table published at %v, not a full sample's (%v)", at.Sub(t0), src.fullSamples())
+		}
+	}
+}
+
 // A consumer that takes batches every 2 s (the live view on a big table)
 // gets every event as it comes, and a table copied at most every second
 // (half its pace), beside the checks'; back at its own pace, a table
@@ -394,5 +435,90 @@ func TestEventTableNotWithAStateFilter(t *testing.T) {
 		if c.udpOnly {
 			t.Fatalf("a UDP-only sample at %v under a state filter", c.at.Sub(t0))
 		}
+	}
+}
+
+// udpQuietTable is a tableSource that can tell its UDP sockets held still
+// (udpQuietSource) and reports UDP releases. Each UDPQuiet stands for a
+// tick's time passing (the clock moves 100 ms and the tick's connections
+// are made, as at a Sample); at swapAt it closes its UDP socket and binds
+// another (the count stays, so it still says quiet) and reports the close.
+type udpQuietTable struct {
+	*tableSource
+	asked    int
+	swapAt   time.Time
+	swapped  sampler.Socket
+	next     sampler.Socket // what replaces the UDP socket at swapAt
+	releases chan<- sampler.Release
+}
+
+func (q *udpQuietTable) UDPQuiet() bool {
+	s := q.tableSource
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q.asked++
+	s.clock = s.clock.Add(100 * time.Millisecond)
+	if s.clock.Before(s.end) {
+		for range s.perTick {
+			s.churn()
+		}
+	}
+	if !q.swapAt.IsZero() && !s.clock.Before(q.swapAt) && q.swapped.Cookie == 0 && q.releases != nil {
+		old := s.udp[0]
+		q.swapped = q.next
+		s.udp = []sampler.Socket{q.swapped}
+		q.releases <- sampler.Release{Socket: old, At: s.clock}
+	}
+	return true
+}
+
+func (q *udpQuietTable) WatchReleases(ctx context.Context, out chan<- sampler.Release) error {
+	q.mu.Lock()
+	q.releases = out
+	q.mu.Unlock()
+	<-ctx.Done()
+	return nil
+}
+
+// A source that can tell its UDP sockets held still spares the ticks their
+// UDP-only samples; a UDP release makes the next tick sample (a close and
+// a bind keep the count it goes by), so the new socket opens at once, not
+// at the next check.
+func TestEventTableSkipsUDPSamplesWhileUDPHoldsStill(t *testing.T) {
+	src := &udpQuietTable{tableSource: &tableSource{complete: true, perTick: 2}}
+	src.swapAt = t0.Add(3 * time.Second)
+	src.next = sock(t, "udp 127.0.0.1:5454 0.0.0.0:0 NONE #900001")
+	events, _, _ := runTableSourceWith(t, src.tableSource, t0.Add(6*time.Second), Config{Source: src}, nil)
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	udpOnly := 0
+	for _, c := range src.samples {
+		if c.udpOnly {
+			udpOnly++
+		}
+	}
+	if src.asked < 50 || udpOnly != 1 {
+		t.Errorf("asked whether UDP held still %d times, %d UDP-only samples; want most ticks asked, one sample (after the release)", src.asked, udpOnly)
+	}
+	var opened, closed *sampler.Event
+	tcpOpens := 0
+	for i, e := range events {
+		switch {
+		case e.Socket.Proto == sampler.TCP && e.Kind == sampler.Opened:
+			tcpOpens++
+		case e.Socket.Cookie == src.swapped.Cookie && e.Kind == sampler.Opened:
+			opened = &events[i]
+		case e.Socket.Cookie == 900000 && e.Kind == sampler.Closed:
+			closed = &events[i]
+		}
+	}
+	if tcpOpens != src.opened {
+		t.Errorf("%d TCP opens reported of %d made", tcpOpens, src.opened)
+	}
+	if closed == nil || opened == nil {
+		t.Fatalf("the swapped UDP sockets: close %v, open %v", closed, opened)
+	}
+	if late := opened.Time.Sub(src.swapAt); late > 500*time.Millisecond {
+		t.Errorf("the new UDP socket opened %v after it was bound, want by the next tick", late)
 	}
 }

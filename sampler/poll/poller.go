@@ -34,13 +34,20 @@ type Config struct {
 	// (sampler.EventTable), is how often at most a changed table is
 	// published: events go out as they come, but a consumer that reads
 	// the table rarely (watch: for its stats lines) spares the poller a
-	// copy of the whole table at every tick. 0: at every tick.
+	// copy of the whole table at every tick. 0: at every tick. Negative
+	// (NoTableTicks): never between full samples and checks, for a
+	// consumer that does not read the table after the first batch
+	// (watch without stats lines): the batches carry the last check's.
 	TableEvery time.Duration
 	// Ephemeral, when set, reads the OS ephemeral range (see
 	// ports.EphemeralRereader): read at the start, before every sample and
 	// at least every EphemeralCheckEvery, carried in Batch.Ephemeral.
 	Ephemeral func() (ports.Range, error)
 }
+
+// NoTableTicks is Config.TableEvery for a consumer that does not read the
+// table after the first batch: ticks of an event-kept table publish none.
+const NoTableTicks time.Duration = -1
 
 // DefaultMaxEvents is the cap on undelivered events when none is given.
 const DefaultMaxEvents = 100_000
@@ -97,6 +104,7 @@ type Poller struct {
 	sourceQuery sampler.Query
 	udpOnly     bool
 	lastTable   time.Time          // when a tick last published the table
+	udpReleased bool               // a UDP release came since the last UDP sample began
 	checkDone   <-chan checkResult // a check's dump in flight; nil when none
 }
 

@@ -57,7 +57,10 @@ type Reconciler struct {
 	udpScratch         []sampler.Socket
 	udpIdx             []int32 // base's UDP rows, when udpBuilt
 	udpBuilt           bool
-	dirty              bool // the table changed since the last Tick
+	// udpAdjusted are the UDP keys of adjust: a tick's UDP diff looks at
+	// them, not at every socket events changed since the base.
+	udpAdjusted map[sampler.ID]struct{}
+	dirty       bool // the table changed since the last Tick
 	// pending are opening transitions that came before their socket's
 	// port, by cookie (see openPending).
 	pending map[uint64]sampler.Transition
@@ -75,12 +78,13 @@ type adjustment struct {
 // the machine already knew, for the first sample (see sampler.FirstSeen).
 func NewReconciler(seen sampler.FirstSeen) *Reconciler {
 	return &Reconciler{
-		firstSeen: seen,
-		adjust:    map[sampler.ID]adjustment{},
-		twByAddr:  map[sampler.ID]sampler.ID{},
-		recent:    newRecentGone(recentGoneTTL, recentGoneLimit),
-		audit:     audit{halfOpen: map[sampler.ID]struct{}{}},
-		pending:   map[uint64]sampler.Transition{},
+		firstSeen:   seen,
+		adjust:      map[sampler.ID]adjustment{},
+		udpAdjusted: map[sampler.ID]struct{}{},
+		twByAddr:    map[sampler.ID]sampler.ID{},
+		recent:      newRecentGone(recentGoneTTL, recentGoneLimit),
+		audit:       audit{halfOpen: map[sampler.ID]struct{}{}},
+		pending:     map[uint64]sampler.Transition{},
 	}
 }
 

@@ -240,6 +240,9 @@ func (p *patchScratch) keep(rows []int32, replaced, added []sampler.Socket) samp
 func (r *Reconciler) setAdjust(key sampler.ID, a adjustment) {
 	r.adjust[key] = a
 	r.dirty = true
+	if key.Proto == sampler.UDP {
+		r.udpAdjusted[key] = struct{}{}
+	}
 }
 
 // dropReopened undoes the opens of sockets a release said were gone: the

@@ -33,5 +33,8 @@ func (p *Poller) release(r sampler.Release, events []sampler.Event) []sampler.Ev
 	if now.IsZero() {
 		now = p.now()
 	}
+	if r.Socket.Proto == sampler.UDP {
+		p.udpReleased = true // the next tick samples UDP (see udpHeldStill)
+	}
 	return p.rec.release(now, r, events)
 }

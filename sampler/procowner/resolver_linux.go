@@ -66,26 +66,33 @@ type Resolver struct {
 	order    []*hotPid           // a hot scan's pids, cheapest first
 	// fdCount is the fd entries of each socket-owning pid at the last walk.
 	fdCount map[int32]int
+	// tablePids are the pids that owned sockets of the table at the last
+	// walk (see ownersChanged).
+	tablePids map[int32]struct{}
+	// wholeLen is how many sockets the last whole table (Attribute, not
+	// AttributePart) had: a part keeps the cache of the rest up to it.
+	wholeLen int
 }
 
 // New makes a Resolver reading procfs (normally "/proc"); it reads nothing
 // before the first Attribute.
 func New(procfs string) *Resolver {
 	return &Resolver{
-		procfs:   procfs,
-		euid:     os.Geteuid(),
-		capable:  os.Geteuid() != 0 && mayInspectAll(),
-		owner:    map[uint64]process{},
-		missed:   map[uint64]struct{}{},
-		tried:    map[uint64]struct{}{},
-		names:    map[int32]string{},
-		starts:   map[int32]uint64{},
-		linkBuf:  make([]byte, 64),
-		hot:      map[int32]*hotPid{},
-		budget:   hotFDBudget,
-		hotShare: hotShare,
-		want:     map[uint64]struct{}{},
-		fdCount:  map[int32]int{},
+		procfs:    procfs,
+		euid:      os.Geteuid(),
+		capable:   os.Geteuid() != 0 && mayInspectAll(),
+		owner:     map[uint64]process{},
+		missed:    map[uint64]struct{}{},
+		tried:     map[uint64]struct{}{},
+		names:     map[int32]string{},
+		starts:    map[int32]uint64{},
+		linkBuf:   make([]byte, 64),
+		hot:       map[int32]*hotPid{},
+		budget:    hotFDBudget,
+		hotShare:  hotShare,
+		want:      map[uint64]struct{}{},
+		fdCount:   map[int32]int{},
+		tablePids: map[int32]struct{}{},
 	}
 }
 
@@ -94,17 +101,35 @@ func New(procfs string) *Resolver {
 // still needed. It reports whether owners are hidden: not root, and a
 // socket of another user has an inode but no process.
 func (o *Resolver) Attribute(socks []sampler.Socket, now time.Time) (hidden bool) {
+	o.wholeLen = len(socks)
+	return o.attribute(socks, now, true)
+}
+
+// AttributePart is Attribute for part of the table (a sample narrowed by a
+// query: the UDP sockets alone between the checks of an event-kept table):
+// the cache keeps the owners of the sockets not among socks, up to twice
+// the last whole table's, so that the next whole table finds them there
+// rather than walking /proc again for every one. It walks for its own
+// sockets alone: whether the table's owners exec'd or exited is left to
+// the next whole table.
+func (o *Resolver) AttributePart(socks []sampler.Socket, now time.Time) (hidden bool) {
+	return o.attribute(socks, now, false)
+}
+
+func (o *Resolver) attribute(socks []sampler.Socket, now time.Time, whole bool) (hidden bool) {
 	fresh, pending := o.fill(socks)
 	if fresh > 0 && o.scanHotPaced(socks, now) {
 		fresh, pending = 0, o.fillTried(socks)
 	}
-	if now.Sub(o.lastNames) >= max(o.walkGap, minWalkGap) {
+	if whole && now.Sub(o.lastNames) >= max(o.walkGap, minWalkGap) {
 		o.walkDue = o.walkDue || o.ownersChanged()
 		o.lastNames = now
 	}
-	if (fresh+pending > 0 || o.walkDue) && now.Sub(o.lastWalk) >= max(o.walkGap, minWalkGap) {
-		o.walkFor(socks, now)
-		o.lastNames, o.walkDue = now, false
+	if (fresh+pending > 0 || whole && o.walkDue) && now.Sub(o.lastWalk) >= max(o.walkGap, minWalkGap) {
+		o.walkFor(socks, now, whole)
+		if whole {
+			o.lastNames, o.walkDue = now, false
+		}
 	}
 	o.prune(socks)
 	o.expireHot(now) // also when nothing is new: exited pids' handles close
@@ -113,13 +138,16 @@ func (o *Resolver) Attribute(socks []sampler.Socket, now time.Time) (hidden bool
 
 // walkFor walks /proc for the sample's unattributed sockets; the owners of
 // those it finds made sockets new to the cache, so they become hot.
-func (o *Resolver) walkFor(socks []sampler.Socket, now time.Time) {
+func (o *Resolver) walkFor(socks []sampler.Socket, now time.Time, whole bool) {
 	start := time.Now()
 	o.walk()
 	o.walkGap = walkShare * time.Since(start)
 	o.lastWalk = now
 	clear(o.missed)
 	clear(o.tried)
+	if whole {
+		clear(o.tablePids)
+	}
 	made := map[int32]int{}
 	for i := range socks {
 		s := &socks[i]
@@ -127,6 +155,9 @@ func (o *Resolver) walkFor(socks []sampler.Socket, now time.Time) {
 			continue
 		}
 		p, ok := o.owner[s.Inode]
+		if ok {
+			o.tablePids[p.pid] = struct{}{}
+		}
 		switch {
 		case ok && s.PID == 0:
 			made[p.pid] = o.fdCount[p.pid]
@@ -197,10 +228,11 @@ func (o *Resolver) fresh(inode uint64) bool {
 }
 
 // prune drops cached owners of sockets gone from the table once the cache
-// holds twice as many as the sample (hot scans add owners between walks,
+// holds twice as many as the sample, or as the last whole table when the
+// sample is a part of it (hot scans add owners between walks,
 // which alone would rebuild the cache), keeping memory bounded.
 func (o *Resolver) prune(socks []sampler.Socket) {
-	if len(o.owner) <= 2*len(socks)+pruneSlack {
+	if len(o.owner) <= 2*max(len(socks), o.wholeLen)+pruneSlack {
 		return
 	}
 	kept := make(map[uint64]process, len(socks))
@@ -304,16 +336,28 @@ func (o *Resolver) scanFDs(pid int32, pidOf map[uint64]int32) (fds int, found bo
 	return len(names), found
 }
 
-// ownersChanged reports whether a pid that owns a cached socket now runs
-// under another name, started at another time (reused), or is gone. A walk
-// then settles who holds what: the process exec'd another program but kept
-// its sockets (which makes no new socket, so nothing else would walk), or
-// it exited and its pid may be reused by an unrelated program while a child
-// it shared sockets with holds them on. One small read per owning pid, at
-// most once a walk gap.
+// ownersChanged reports whether a pid that owned a socket of the table at
+// the last walk, or made one since (a hot pid), now runs under another
+// name, started at another time (reused), or is gone. A walk then settles
+// who holds what: the process exec'd another program but kept its sockets
+// (which makes no new socket, so nothing else would walk), or it exited and
+// its pid may be reused by an unrelated program while a child it shared
+// sockets with holds them on. One small read per such pid, at most once a
+// walk gap. The other processes the walk found holding a socket (a unix
+// socket, another namespace's) are left alone: on a busy machine one of
+// them exits every few seconds, and each walked /proc again for nothing.
 func (o *Resolver) ownersChanged() bool {
-	for pid, old := range o.names {
-		if name, start := o.readStat(pid); name != old || start != o.starts[pid] {
+	changed := func(pid int32) bool {
+		name, start := o.readStat(pid)
+		return name != o.names[pid] || start != o.starts[pid]
+	}
+	for pid := range o.tablePids {
+		if changed(pid) {
+			return true
+		}
+	}
+	for pid := range o.hot {
+		if _, seen := o.tablePids[pid]; !seen && changed(pid) {
 			return true
 		}
 	}

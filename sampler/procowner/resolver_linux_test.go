@@ -284,3 +284,69 @@ func TestOwnersCarryTheirStartTime(t *testing.T) {
 		t.Errorf("hot scan: %+v %+v, want pid 100 worker start 1100 both", s[0].Owner, s[1].Owner)
 	}
 }
+
+// A sample a query narrowed (the UDP sockets alone, between the checks of
+// an event-kept table) is part of the table: the owners of the sockets it
+// leaves out stay cached, so the next whole table is attributed from the
+// cache, not by another walk of every process's fds.
+func TestAPartOfTheTableKeepsTheOthersOwners(t *testing.T) {
+	proc := fakeProc(t.TempDir())
+	held := span(1, 3*pruneSlack) // more than the cache keeps for an empty sample
+	proc.add(t, 100, "holder", held...)
+	o := New(string(proc))
+	t.Cleanup(o.Close)
+	o.budget = 0 // no hot scans: a socket missing from the cache waits for a walk
+	t0 := time.Unix(1000, 0)
+	if o.Attribute(ownSockets(held...), t0); o.lastWalk != t0 {
+		t.Fatalf("the first table did not walk /proc")
+	}
+	for i := 1; i <= 5; i++ {
+		o.AttributePart(nil, t0.Add(time.Duration(i)*100*time.Millisecond))
+	}
+	whole := ownSockets(held...)
+	o.Attribute(whole, t0.Add(600*time.Millisecond)) // before the next walk may run
+	for _, s := range whole {
+		if s.PID != 100 || s.Process != "holder" {
+			t.Fatalf("inode %d after the parts: pid %d %q, want 100 holder", s.Inode, s.PID, s.Process)
+		}
+	}
+	// A whole table that shrank lets the cache go, as before.
+	o.Attribute(nil, t0.Add(700*time.Millisecond))
+	if len(o.owner) > pruneSlack {
+		t.Errorf("%d owners cached for an empty table", len(o.owner))
+	}
+}
+
+// Only the table's owners are watched for an exec or an exit: another
+// process holding some other socket (a unix socket, another namespace's)
+// that exits walks /proc for nothing; the table's owner that exec'd does.
+// A part of the table (AttributePart) walks for its own new sockets only.
+func TestOnlyTheTablesOwnersChangingWalksAgain(t *testing.T) {
+	proc := fakeProc(t.TempDir())
+	proc.add(t, 100, "server", 1, 2)
+	proc.add(t, 300, "other", 99) // not in the table
+	o := New(string(proc))
+	t.Cleanup(o.Close)
+	t0 := time.Unix(1000, 0)
+	o.Attribute(ownSockets(1, 2), t0)
+	if o.lastWalk != t0 {
+		t.Fatal("the first table did not walk /proc")
+	}
+	if err := os.RemoveAll(filepath.Join(string(proc), "300")); err != nil {
+		t.Fatal(err)
+	}
+	o.Attribute(ownSockets(1, 2), t0.Add(2*time.Second))
+	if o.lastWalk != t0 {
+		t.Errorf("walked again at %v when a process outside the table exited", o.lastWalk.Sub(t0))
+	}
+	proc.rename(t, 100, "nginx")
+	o.AttributePart(nil, t0.Add(4*time.Second))
+	if o.lastWalk != t0 {
+		t.Errorf("a part of the table walked at %v for an owner that exec'd", o.lastWalk.Sub(t0))
+	}
+	s := ownSockets(1, 2)
+	o.Attribute(s, t0.Add(6*time.Second))
+	if s[0].Process != "nginx" || s[1].Process != "nginx" {
+		t.Errorf("after the table's owner exec'd: %q %q, want nginx", s[0].Process, s[1].Process)
+	}
+}

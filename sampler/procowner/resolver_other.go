@@ -17,6 +17,9 @@ func New(procfs string) *Resolver { return &Resolver{} }
 // Attribute leaves socks as they are; owners are never reported hidden.
 func (*Resolver) Attribute(socks []sampler.Socket, now time.Time) (hidden bool) { return false }
 
+// AttributePart leaves socks as they are; owners are never reported hidden.
+func (*Resolver) AttributePart(socks []sampler.Socket, now time.Time) (hidden bool) { return false }
+
 // Walk finds nothing.
 func (*Resolver) Walk() int { return 0 }
 

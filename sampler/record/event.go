@@ -36,29 +36,13 @@ type eventLine struct {
 
 // MarshalEvent gives one event line, without its newline. ephemeral is the
 // OS range that "os_ephemeral" is judged against.
+// The line is eventLine as json.Marshal writes it (see appendEvent).
 func MarshalEvent(e sampler.Event, ephemeral ports.Range) ([]byte, error) {
-	if e.Kind != sampler.Opened && e.Kind != sampler.Closed && e.Kind != sampler.StateChanged {
-		return nil, fmt.Errorf("event kind %d is not open, close or state", e.Kind)
-	}
-	l, err := socketFields(&e.Socket, e.Time, ephemeral)
+	b, err := appendEvent(nil, &e, ephemeral)
 	if err != nil {
 		return nil, err
 	}
-	l.Event = e.Kind.String()
-	l.Existing = e.Existing
-	l.SeenAtEnd = e.SeenAtEnd
-	if e.Kind == sampler.StateChanged {
-		l.PrevState = e.PrevState.String()
-	}
-	if e.Kind == sampler.Closed {
-		ms := e.Held.Milliseconds()
-		l.HeldMS = &ms
-		l.HeldAtLeast = e.HeldAtLeast
-	}
-	if !e.Happened.IsZero() && !e.Happened.Equal(e.Time) {
-		l.Happened = e.Happened.UTC().Format(time.RFC3339Nano)
-	}
-	return json.Marshal(l)
+	return b, nil
 }
 
 // MarshalSocket gives one socket as it stood at time at (as `porttop who

@@ -24,6 +24,7 @@ type Writer struct {
 	timer *time.Timer // pending flush while lines wait in the buffer
 	err   error       // first write error; every later call returns it
 	lines uint64
+	line  []byte // an event line being made, reused
 }
 
 // NewWriter writes hdr to w and returns a Writer for the lines that follow.
@@ -60,13 +61,15 @@ func (w *Writer) Write(events []sampler.Event) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for i := range events {
-		b, err := MarshalEvent(events[i], w.rangeFor(events[i].Socket.Netns))
+		b, err := appendEvent(w.line[:0], &events[i], w.rangeFor(events[i].Socket.Netns))
 		if err != nil {
 			// A malformed event is the sampler's bug; skipping it keeps the
 			// stream readable rather than ending it.
 			continue
 		}
-		if err := w.writeLine(b); err != nil {
+		err = w.writeLine(b)
+		w.line = b[:0]
+		if err != nil {
 			return err
 		}
 	}

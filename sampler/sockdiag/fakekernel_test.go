@@ -252,6 +252,10 @@ func udp4(t *testing.T, local string, cookie uint64) fakeSock {
 // fakeOwners attributes every socket with an inode to pid 4000+inode.
 type fakeOwners struct{ calls int }
 
+func (o *fakeOwners) AttributePart(socks []sampler.Socket, now time.Time) bool {
+	return o.Attribute(socks, now)
+}
+
 func (o *fakeOwners) Attribute(socks []sampler.Socket, now time.Time) bool {
 	o.calls++
 	for i := range socks {

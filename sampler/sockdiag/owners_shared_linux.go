@@ -33,6 +33,14 @@ func (o *Owners) Attribute(socks []sampler.Socket, now time.Time) (hidden bool) 
 	return o.r.Attribute(socks, now)
 }
 
+// AttributePart is Attribute for part of the table (a sample a query
+// narrowed): the owners of the sockets not among socks stay cached.
+func (o *Owners) AttributePart(socks []sampler.Socket, now time.Time) (hidden bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.r.AttributePart(socks, now)
+}
+
 // Close releases the cache's handles on hot processes.
 func (o *Owners) Close() {
 	o.mu.Lock()

@@ -2,9 +2,6 @@ package sockdiag
 
 import (
 	"bytes"
-	"errors"
-	"io"
-	"os"
 )
 
 var _ interface{ Quiet() bool } = (*Source)(nil)
@@ -21,31 +18,6 @@ func (s *Source) signature(dst []byte) ([]byte, bool) {
 		s.fileBufs[i], files[i] = b, b
 	}
 	return appendSignature(dst, files[0], files[1], files[2]), true
-}
-
-// readInto reads a procfs file into buf, growing it as needed.
-func readInto(path string, buf []byte) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return buf, err
-	}
-	defer f.Close()
-	if cap(buf) < 4096 {
-		buf = make([]byte, 0, 4096)
-	}
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := f.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if errors.Is(err, io.EOF) || (err == nil && n == 0) {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
-		}
-	}
 }
 
 // Quiet reports whether the kernel's counters are as they were when the last

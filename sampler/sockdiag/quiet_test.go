@@ -90,3 +90,37 @@ func TestSignatureWithoutIPv6(t *testing.T) {
 		t.Errorf("signature %q lacks the TCP lines", a)
 	}
 }
+
+// The UDP signature moves when a UDP socket is bound or closed (IPv4 or
+// IPv6, UDP-Lite too) and with nothing TCP does.
+func TestUDPSignatureMovesWithUDPSocketsAlone(t *testing.T) {
+	base := string(appendUDPSignature(nil, []byte(sockstatText), []byte(sockstat6Text)))
+	if !strings.Contains(base, "UDP: inuse 0") || !strings.Contains(base, "UDP6: inuse 0") {
+		t.Fatalf("UDP signature %q lacks the UDP lines", base)
+	}
+	for _, tt := range []struct {
+		name, file, from, to string
+		moves                bool
+	}{
+		{"a UDP socket bound", "4", "UDP: inuse 0", "UDP: inuse 1", true},
+		{"an IPv6 UDP socket bound", "6", "UDP6: inuse 0", "UDP6: inuse 1", true},
+		{"a UDP-Lite socket", "4", "UDPLITE: inuse 0", "UDPLITE: inuse 2", true},
+		{"UDP memory", "4", "UDP: inuse 0 mem 0", "UDP: inuse 0 mem 3", false},
+		{"a listener", "4", "TCP: inuse 1", "TCP: inuse 2", false},
+		{"TIME_WAIT", "4", "tw 0", "tw 1", false},
+	} {
+		stat, stat6 := sockstatText, sockstat6Text
+		if tt.file == "4" {
+			stat = strings.Replace(stat, tt.from, tt.to, 1)
+		} else {
+			stat6 = strings.Replace(stat6, tt.from, tt.to, 1)
+		}
+		if stat == sockstatText && stat6 == sockstat6Text {
+			t.Fatalf("%s: %q not in the sample text", tt.name, tt.from)
+		}
+		got := string(appendUDPSignature(nil, []byte(stat), []byte(stat6)))
+		if (got != base) != tt.moves {
+			t.Errorf("%s: UDP signature moved %v, want %v", tt.name, got != base, tt.moves)
+		}
+	}
+}

@@ -47,6 +47,9 @@ type Source struct {
 	// (nil: none), for Quiet; sigNow and fileBufs are reused buffers.
 	sig, sigNow []byte
 	fileBufs    [3][]byte
+	// udpSig is the UDP part of the signature, read as the last Sample
+	// that held UDP sockets began (nil: none; see UDPQuiet).
+	udpSig, udpSigNow []byte
 	// counters are the partial-sample reference counters the last Sample's
 	// dump began with (read with sig, or afresh before a full dump that
 	// followed a refused partial one), so KernelCounters needs no read of
@@ -61,12 +64,20 @@ type Source struct {
 	// on mu while a sample runs (nil: everything).
 	released atomic.Pointer[sampler.Query]
 
+	// closedForGood spares the release watcher TIME_WAIT lookups (see
+	// SetClosedForGood; nil: none).
+	closedForGood atomic.Pointer[func(cookie uint64) bool]
+	// coalesce is the release watcher's wait for a burst (see
+	// CoalesceReleases), a time.Duration.
+	coalesce atomic.Int64
+
 	hidden atomic.Bool
 	lost   atomic.Uint64
 	procfs string
 	// readCounters reads a counter file (Options.ReadCounters, or from
 	// procfs by path).
 	readCounters func(name string, buf []byte) ([]byte, error)
+	proc         procFiles // the counter files, kept open
 }
 
 var (
@@ -80,6 +91,9 @@ var (
 // hidden is true when some could not be, for lack of privilege.
 type resolver interface {
 	Attribute(socks []sampler.Socket, now time.Time) (hidden bool)
+	// AttributePart is Attribute for a sample a query narrowed: the
+	// owners of the sockets it leaves out stay cached.
+	AttributePart(socks []sampler.Socket, now time.Time) (hidden bool)
 	Close()
 }
 
@@ -103,7 +117,7 @@ func Open(opts Options) (*Source, error) {
 	if opts.Procfs != "" {
 		s.procfs = opts.Procfs
 	}
-	s.readCounters = func(name string, buf []byte) ([]byte, error) { return readInto(s.procfs+"/"+name, buf) }
+	s.readCounters = func(name string, buf []byte) ([]byte, error) { return s.proc.read(s.procfs+"/"+name, buf) }
 	if opts.ReadCounters != nil {
 		s.readCounters = opts.ReadCounters
 	}
@@ -141,6 +155,7 @@ func (s *Source) Name() string { return "netlink" }
 func (s *Source) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.proc.close()
 	if s.owners != nil { // nil: WithoutOwners
 		s.owners.Close()
 	}
@@ -193,6 +208,7 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	// Read before the dump: a change during it shows at the next Quiet.
 	sig, sigOK := s.signature(s.sigNow[:0])
 	s.sigNow, s.sig = s.sig[:0], nil
+	s.noteUDPSignature(sigOK)
 	before, beforeOK := tcpCounters{}, false
 	if sigOK {
 		before, beforeOK = parseTCPCounters(s.fileBufs[0])
@@ -210,6 +226,7 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	if !partial {
 		var err error
 		if socks, err = s.sampleFull(socks[:0]); err != nil {
+			s.udpSig = nil // no sample the next UDPQuiet could stand on
 			return sampler.Snapshot{}, err
 		}
 		s.afterFull(socks, before, beforeOK, begun)
@@ -228,11 +245,18 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	}
 	now := time.Now()
 	s.lastCount = len(socks)
-	if s.owners != nil { // nil: WithoutOwners
+	switch {
+	case s.owners == nil: // WithoutOwners
+	case narrows(&s.query):
+		s.hidden.Store(s.owners.AttributePart(socks, now))
+	default:
 		s.hidden.Store(s.owners.Attribute(socks, now))
 	}
 	return sampler.Snapshot{Time: now, Sockets: socks}, nil
 }
+
+// narrows reports whether q leaves some sockets out of a sample.
+func narrows(q *sampler.Query) bool { return len(q.Protos) != 0 || q.States != 0 || len(q.Ports) != 0 }
 
 // sampleFull dumps the whole (queried) table, replanning around requests
 // the kernel refuses.

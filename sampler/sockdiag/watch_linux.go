@@ -126,6 +126,7 @@ type watcher struct {
 }
 
 func (w *watcher) run(ctx context.Context, out chan<- sampler.Release) error {
+	behind := false
 	for {
 		n, err := w.c.Recv(w.buf)
 		if err != nil {
@@ -139,6 +140,9 @@ func (w *watcher) run(ctx context.Context, out chan<- sampler.Release) error {
 			return fmt.Errorf("receive socket-destroy report: %w", err)
 		}
 		w.pending = w.collect(w.pending[:0], w.buf[:n], time.Now())
+		if d := time.Duration(w.src.coalesce.Load()); d > 0 && !behind {
+			time.Sleep(d) // let the burst come: see CoalesceReleases
+		}
 		for len(w.pending) < maxBatch {
 			n, ok, err := w.c.TryRecv(w.buf)
 			if errors.Is(err, unix.ENOBUFS) {
@@ -150,6 +154,7 @@ func (w *watcher) run(ctx context.Context, out chan<- sampler.Release) error {
 			}
 			w.pending = w.collect(w.pending, w.buf[:n], time.Now())
 		}
+		behind = len(w.pending) >= maxBatch // more queued: no wait before the next
 		w.pending = w.keepQueried(w.pending)
 		if err := w.checkTimeWait(); err != nil && ctx.Err() == nil {
 			return err
@@ -208,10 +213,14 @@ func (w *watcher) checkTimeWait() error {
 	w.req = w.req[:0]
 	w.asked = w.asked[:0]
 	first := w.seq + 1
+	final := w.src.closedForGood.Load()
 	for i := range w.pending {
 		r := &w.pending[i]
 		if r.protocol != ipprotoTCP || r.rel.Socket.Remote.Port() == 0 {
 			continue // UDP has no TIME_WAIT; a listener has no peer
+		}
+		if final != nil && r.rel.Socket.Cookie != 0 && (*final)(r.rel.Socket.Cookie) {
+			continue // closed for good: no timewait socket took it over
 		}
 		putNoCookie(r.id[:])
 		w.seq++

@@ -228,3 +228,54 @@ func TestWatchKeepsToTheQuery(t *testing.T) {
 		}
 	}
 }
+
+// A caller that knows which sockets closed for good (SetClosedForGood: the
+// ebpf source, from the kernel's transitions) spares their releases the
+// TIME_WAIT lookup: the watcher asks it by cookie, and a socket it vouches
+// for comes as closed, with no lookup, even the server's end here, which
+// in fact lives on in TIME_WAIT (so the test can tell the lookup was
+// skipped); one it does not know is looked up as ever.
+func TestWatchAsksWhichSocketsClosedForGood(t *testing.T) {
+	for _, vouch := range []bool{false, true} {
+		t.Run(map[bool]string{false: "unknown", true: "vouched"}[vouch], func(t *testing.T) {
+			src := newSource(t)
+			asked := make(chan uint64, 64)
+			src.SetClosedForGood(func(cookie uint64) bool {
+				select {
+				case asked <- cookie:
+				default:
+				}
+				return vouch
+			})
+			releases := watchSource(t, src)
+			p := openPair(t, "tcp4", "127.0.0.1:0")
+			serverLocal, serverRemote := addrPort(p.server.LocalAddr()), addrPort(p.server.RemoteAddr())
+			p.server.Close()
+			buf := make([]byte, 1)
+			if _, err := p.client.Read(buf); err == nil {
+				t.Fatal("client read data, want EOF")
+			}
+			p.client.Close()
+			var server *sampler.Release
+			for giveUp := time.After(10 * time.Second); server == nil; {
+				select {
+				case r := <-releases:
+					if r.Socket.Local == serverLocal && r.Socket.Remote == serverRemote {
+						server = &r
+					}
+				case <-giveUp:
+					t.Fatal("the server end's release never came")
+				}
+			}
+			timeWait := server.Socket.State == sampler.StateTimeWait || server.Socket.State == sampler.StateFinWait2
+			if timeWait == vouch {
+				t.Errorf("closed for good %v: server release in %v", vouch, server.Socket.State)
+			}
+			select {
+			case <-asked:
+			default:
+				t.Error("the watcher never asked which sockets closed for good")
+			}
+		})
+	}
+}
