@@ -21,3 +21,7 @@ func (q *Query) MatchesAddrs(s *Socket) bool {
 }
 
 func inRange(r PortRange, p uint16) bool { return r.Lo <= p && p <= r.Hi }
+
+// Narrows reports whether q leaves some sockets out of a sample (a
+// protocol, state or port asked for): such a sample is part of the table.
+func (q *Query) Narrows() bool { return len(q.Protos) != 0 || q.States != 0 || len(q.Ports) != 0 }

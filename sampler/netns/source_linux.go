@@ -257,7 +257,11 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		}
 	}
 	now := s.now()
-	s.hidden = s.owners.Attribute(all, now)
+	if s.query.Narrows() { // a part of each table: the rest keep their cached owners
+		s.hidden = s.owners.AttributePart(all, now)
+	} else {
+		s.hidden = s.owners.Attribute(all, now)
+	}
 	s.lastTotal = len(all)
 	return sampler.Snapshot{Time: now, Sockets: all}, nil
 }

@@ -247,7 +247,7 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	s.lastCount = len(socks)
 	switch {
 	case s.owners == nil: // WithoutOwners
-	case narrows(&s.query):
+	case s.query.Narrows():
 		s.hidden.Store(s.owners.AttributePart(socks, now))
 	default:
 		s.hidden.Store(s.owners.Attribute(socks, now))
@@ -255,8 +255,6 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	return sampler.Snapshot{Time: now, Sockets: socks}, nil
 }
 
-// narrows reports whether q leaves some sockets out of a sample.
-func narrows(q *sampler.Query) bool { return len(q.Protos) != 0 || q.States != 0 || len(q.Ports) != 0 }
 
 // sampleFull dumps the whole (queried) table, replanning around requests
 // the kernel refuses.
