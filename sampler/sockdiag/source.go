@@ -255,7 +255,6 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	return sampler.Snapshot{Time: now, Sockets: socks}, nil
 }
 
-
 // sampleFull dumps the whole (queried) table, replanning around requests
 // the kernel refuses.
 func (s *Source) sampleFull(socks []sampler.Socket) ([]sampler.Socket, error) {
