@@ -54,14 +54,14 @@ func TestExhaustionNamesFullestNamespace(t *testing.T) {
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.Ascii)
 	out := View(style.New(r, theme.Default), Info{Host: "h", Ephemeral: host, Counts: c, Fullest: &f}, 200)
-	line := strings.Split(out, "\n")[1]
+	line := strings.Split(out, "\n")[2]
 	if !strings.Contains(line, "fullest netns blue 40000-40009: 9 of 10 (90.0%)") {
 		t.Errorf("exhaustion line %q does not name the fullest namespace", line)
 	}
 	// On a narrow terminal the line's end is cut: the rates come first.
-	narrow := strings.Split(View(style.New(r, theme.Default), Info{Host: "h", Ephemeral: host, Counts: c, Fullest: &f, OpenedPerSec: 12.5}, 80), "\n")[1]
-	if !strings.Contains(narrow, "+12.5/s handed out") {
-		t.Errorf("at 80 columns the fullest namespace pushed the rates out: %q", narrow)
+	narrow := strings.Split(View(style.New(r, theme.Default), Info{Host: "h", Ephemeral: host, Counts: c, Fullest: &f, OpenedPerSec: 12.5}, 80), "\n")
+	if !strings.Contains(narrow[1], "+12.5/s handed out") || !strings.Contains(narrow[2], "fullest netns blue 40000-40009: 9 of 10 (90.0%)") {
+		t.Errorf("at 80 columns the rates or the fullest namespace are cut:\n%s", strings.Join(narrow, "\n"))
 	}
 }
 
@@ -92,7 +92,7 @@ func TestWarningSpeaksOfFullerNamespace(t *testing.T) {
 		{"porttop's own as full: tiny is not fuller", 6, 6, 0, "", ""},
 		{"tiny full", 10, 8, 0,
 			`! netns tiny\x1b[2J is running out of its own ephemeral range 20000-20009: 10 of its 10 ports in use (100.0%, over the 50.0% warning level), porttop's netns 80.0% of 60000-60009: a new connect() in it can fail with EADDRNOTAVAIL`,
-			"released  fullest netns tiny\\x1b[2J 20000-20009: 10 of 10 (100.0%) ⚠"},
+			"fullest netns tiny\\x1b[2J 20000-20009: 10 of 10 (100.0%) ⚠"},
 	}
 	for i, s := range steps {
 		var socks []sampler.Socket
@@ -119,7 +119,7 @@ func TestWarningSpeaksOfFullerNamespace(t *testing.T) {
 		if warning != s.want {
 			t.Errorf("step %d (%s): warning\n%q, want\n%q", i, s.name, warning, s.want)
 		}
-		if line := strings.Split(out, "\n")[1]; s.mark != "" && !strings.Contains(line, s.mark) {
+		if line := strings.Split(out, "\n")[2]; s.mark != "" && !strings.Contains(line, s.mark) {
 			t.Errorf("step %d (%s): exhaustion line %q lacks %q", i, s.name, line, s.mark)
 		}
 	}

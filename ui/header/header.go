@@ -94,23 +94,24 @@ func View(st style.Styles, in Info, width int) string {
 		}
 		eph += useStyle.Render(fmt.Sprintf("%d in use of %d (%s)%s", c.EphemeralPortsInUse, in.Ephemeral.Size(), percent(c.EphemeralPercent()), mark))
 	}
-	// The rates come before the fullest namespace: a narrow terminal cuts
-	// the line's end, and the rates are what the line is read for.
 	eph += "  " + st.Opened.Render(fmt.Sprintf("+%.1f/s", in.OpenedPerSec)) + st.Muted.Render(" handed out") +
 		"  " + st.Closed.Render(fmt.Sprintf("-%.1f/s", in.ClosedPerSec)) + st.Muted.Render(" released")
+	if in.EphemeralSource != "" {
+		eph += st.Muted.Render("  (range from " + in.EphemeralSource + ")")
+	}
+	lines = append(lines, eph)
+	// The fullest other namespace has a line of its own: beside the
+	// rates, a narrow terminal cut one or the other.
 	if f := in.Fullest; f != nil {
 		fs, mark := st.Text, ""
 		if f.Percent() >= FillWarnPercent {
 			fs, mark = st.Warning, FillMark
 		}
-		eph += st.Muted.Render("  fullest netns ") + st.Text.Render(safe.Text(f.Label)) + st.Muted.Render(" ") +
+		fl := st.Muted.Render("fullest netns ") + st.Text.Render(safe.Text(f.Label)) + st.Muted.Render(" ") +
 			st.Ephemeral.Render(f.Range.String()) + st.Muted.Render(": ") +
 			fs.Render(fmt.Sprintf("%d of %d (%s)%s", f.InUse, f.Range.Size(), percent(f.Percent()), mark))
+		lines = append(lines, fl)
 	}
-	if in.EphemeralSource != "" {
-		eph += st.Muted.Render("  (range from " + in.EphemeralSource + ")")
-	}
-	lines = append(lines, eph)
 
 	if in.Waiting {
 		lines = append(lines, st.Muted.Render("waiting for the first sample…"))
