@@ -3,10 +3,13 @@
 package ebpf
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
+
+	"github.com/porttop/porttop/sampler/internal/kbtf"
 )
 
 // The cookie program: a BTF-enabled tracepoint program (tp_btf, Linux
@@ -58,10 +61,10 @@ func kernelSockOffsets() (sockOffsets, error) {
 		if err := spec.TypeByName(f.typ, &st); err != nil {
 			return sockOffsets{}, fmt.Errorf("kernel BTF: struct %s: %w", f.typ, err)
 		}
-		if m, _, ok := member(st, f.path); ok && m.BitfieldSize != 0 {
+		off, err := kbtf.Offset(st, f.path)
+		if errors.Is(err, kbtf.ErrBitField) {
 			return sockOffsets{}, fmt.Errorf("kernel BTF: %s.%s is a bit field (Linux before 5.6)", f.typ, f.path)
 		}
-		off, err := offsetOf(st, f.path)
 		if err != nil {
 			return sockOffsets{}, fmt.Errorf("kernel BTF: %s.%s: %w", f.typ, f.path, err)
 		}
@@ -74,7 +77,7 @@ func kernelSockOffsets() (sockOffsets, error) {
 		if err := spec.TypeByName(f[0], &st); err != nil {
 			return sockOffsets{}, fmt.Errorf("kernel BTF: struct %s: %w", f[0], err)
 		}
-		if off, err := offsetOf(st, f[1]); err != nil || off != 0 {
+		if off, err := kbtf.Offset(st, f[1]); err != nil || off != 0 {
 			return sockOffsets{}, fmt.Errorf("kernel BTF: struct %s does not begin with its %s", f[0], f[1])
 		}
 	}

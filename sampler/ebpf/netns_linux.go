@@ -5,11 +5,12 @@ package ebpf
 import (
 	"fmt"
 	"os"
-	"strings"
 	"syscall"
 
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
+
+	"github.com/porttop/porttop/sampler/internal/kbtf"
 )
 
 // netnsOffsets are where the kernel keeps a socket's and a task's network
@@ -43,54 +44,13 @@ func kernelNetnsOffsets() (netnsOffsets, error) {
 		if err := spec.TypeByName(f.typ, &st); err != nil {
 			return netnsOffsets{}, fmt.Errorf("kernel BTF: struct %s: %w", f.typ, err)
 		}
-		off, err := offsetOf(st, f.path)
+		off, err := kbtf.Offset(st, f.path)
 		if err != nil {
 			return netnsOffsets{}, fmt.Errorf("kernel BTF: %s.%s: %w", f.typ, f.path, err)
 		}
 		*f.dst = off
 	}
 	return o, nil
-}
-
-// offsetOf is the byte offset of a dotted member path, looking through
-// anonymous structs and unions.
-func offsetOf(t btf.Type, path string) (int, error) {
-	off := btf.Bits(0)
-	for _, name := range strings.Split(path, ".") {
-		m, at, ok := member(t, name)
-		if !ok {
-			return 0, fmt.Errorf("no member %q", name)
-		}
-		off += at
-		t = m.Type
-	}
-	if off%8 != 0 {
-		return 0, fmt.Errorf("member at bit %d", off)
-	}
-	return int(off / 8), nil
-}
-
-func member(t btf.Type, name string) (btf.Member, btf.Bits, bool) {
-	var members []btf.Member
-	switch c := btf.UnderlyingType(t).(type) {
-	case *btf.Struct:
-		members = c.Members
-	case *btf.Union:
-		members = c.Members
-	default:
-		return btf.Member{}, 0, false
-	}
-	for _, m := range members {
-		if m.Name == name {
-			return m, m.Offset, true
-		}
-		if m.Name == "" {
-			if found, at, ok := member(m.Type, name); ok {
-				return found, m.Offset + at, true
-			}
-		}
-	}
-	return btf.Member{}, 0, false
 }
 
 // readKernel reads n bytes at the kernel address in R3 plus off into the

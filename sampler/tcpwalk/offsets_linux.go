@@ -4,9 +4,10 @@ package tcpwalk
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/cilium/ebpf/btf"
+
+	"github.com/porttop/porttop/sampler/internal/kbtf"
 )
 
 // offsets are the byte offsets the walk reads, taken from the kernel's
@@ -76,7 +77,7 @@ func kernelOffsets() (offsets, error) {
 		if err := spec.TypeByName(f.typ, &st); err != nil {
 			return offsets{}, fmt.Errorf("kernel BTF: struct %s: %w", f.typ, err)
 		}
-		off, err := offsetOf(st, f.path)
+		off, err := kbtf.Offset(st, f.path)
 		if err != nil {
 			return offsets{}, fmt.Errorf("kernel BTF: %s.%s: %w", f.typ, f.path, err)
 		}
@@ -107,48 +108,4 @@ func kernelOffsets() (offsets, error) {
 		return offsets{}, fmt.Errorf("kernel BTF: sock_common's fields reach byte %d", o.head)
 	}
 	return o, nil
-}
-
-// offsetOf is the byte offset of a dotted member path in t, looking
-// through anonymous structs and unions; bit fields are refused.
-func offsetOf(t btf.Type, path string) (int, error) {
-	off := btf.Bits(0)
-	for _, name := range strings.Split(path, ".") {
-		m, at, ok := member(t, name)
-		if !ok {
-			return 0, fmt.Errorf("no member %q", name)
-		}
-		if m.BitfieldSize != 0 {
-			return 0, fmt.Errorf("%s is a bit field", name)
-		}
-		off += at
-		t = m.Type
-	}
-	if off%8 != 0 {
-		return 0, fmt.Errorf("member at bit %d", off)
-	}
-	return int(off / 8), nil
-}
-
-func member(t btf.Type, name string) (btf.Member, btf.Bits, bool) {
-	var members []btf.Member
-	switch c := btf.UnderlyingType(t).(type) {
-	case *btf.Struct:
-		members = c.Members
-	case *btf.Union:
-		members = c.Members
-	default:
-		return btf.Member{}, 0, false
-	}
-	for _, m := range members {
-		if m.Name == name {
-			return m, m.Offset, true
-		}
-		if m.Name == "" {
-			if found, at, ok := member(m.Type, name); ok {
-				return found, m.Offset + at, true
-			}
-		}
-	}
-	return btf.Member{}, 0, false
 }
