@@ -353,6 +353,25 @@ func (c *changer) close() {
 	}
 }
 
+// timeRounds checks that a first round sees at least want sockets, then
+// times round's CPU and reports it beside ss on the same namespaces.
+func timeRounds(b *testing.B, ns []NS, want int, round func() int) {
+	seen := round()
+	if seen < want {
+		b.Fatalf("a round saw %d sockets, want at least %d", seen, want)
+	}
+	b.ResetTimer()
+	c0 := cpuClock(b)
+	for b.Loop() {
+		seen = round()
+	}
+	cpu := cpuClock(b) - c0
+	b.StopTimer()
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(seen), "sockets")
+	ssTotals(b, ns)
+}
+
 // benchDumps times full dumps (no partial sample, no quiet skip) of every
 // namespace of ns, their sockets attributed together with one cache.
 func benchDumps(b *testing.B, ns []NS, want int) {
@@ -384,19 +403,7 @@ func benchDumps(b *testing.B, ns []NS, want int) {
 		owners.Attribute(all, time.Now())
 		return len(all)
 	}
-	if got := round(); got < want {
-		b.Fatalf("a round saw %d sockets, want at least %d", got, want)
-	}
-	b.ResetTimer()
-	c0 := cpuClock(b)
-	for b.Loop() {
-		round()
-	}
-	cpu := cpuClock(b) - c0
-	b.StopTimer()
-	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
-	b.ReportMetric(float64(len(all)), "sockets")
-	ssTotals(b, ns)
+	timeRounds(b, ns, want, round)
 }
 
 // heapInUse is the bytes of live heap objects after a collection.
@@ -479,17 +486,5 @@ func benchWalks(b *testing.B, ns []NS, want int) {
 		owners.Attribute(all, time.Now())
 		return len(all)
 	}
-	if got := round(); got < want {
-		b.Fatalf("a round saw %d sockets, want at least %d", got, want)
-	}
-	b.ResetTimer()
-	c0 := cpuClock(b)
-	for b.Loop() {
-		round()
-	}
-	cpu := cpuClock(b) - c0
-	b.StopTimer()
-	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
-	b.ReportMetric(float64(len(all)), "sockets")
-	ssTotals(b, ns)
+	timeRounds(b, ns, want, round)
 }

@@ -373,17 +373,5 @@ func benchIterWalks(b *testing.B, ns []NS, want int) {
 		}
 		return len(recs)
 	}
-	if got := round(); got < want {
-		b.Fatalf("a walk passed %d sockets, want at least %d", got, want)
-	}
-	b.ResetTimer()
-	c0 := cpuClock(b)
-	for b.Loop() {
-		round()
-	}
-	cpu := cpuClock(b) - c0
-	b.StopTimer()
-	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
-	b.ReportMetric(float64(len(recs)), "sockets")
-	ssTotals(b, ns)
+	timeRounds(b, ns, want, round)
 }
