@@ -20,7 +20,7 @@ import (
 // sockettable.Model.SortLater) or, after a filter change, is made again.
 type tablePrep struct {
 	rows sockettable.Preparer
-	now  func() time.Time // the model's clock, for the cost (see frameFor); nil: none
+	now  func() time.Time // the model's clock, for the cost (see frameFor)
 
 	mu  sync.Mutex
 	set sockettable.Settings
@@ -61,10 +61,7 @@ func (p *tablePrep) prepare(b live.Batch) prepared {
 	if p == nil {
 		return out
 	}
-	var start time.Time
-	if p.now != nil {
-		start = p.now()
-	}
+	start := p.now()
 	set, ch := p.told()
 	if b.Show == live.ShowWide || b.Show == live.ShowFocused {
 		out.rows = p.rows.Prepare(b.Snapshot.Sockets, set)
@@ -74,8 +71,6 @@ func (p *tablePrep) prepare(b live.Batch) prepared {
 		l.Reset(w.Snapshot.Sockets)
 		out.churn = ch.SetNetnsRanges(w.NetnsRanges).Digest(w.Snapshot.Sockets, &l, &p.dig)
 	}
-	if p.now != nil {
-		out.cost = p.now().Sub(start)
-	}
+	out.cost = p.now().Sub(start)
 	return out
 }
