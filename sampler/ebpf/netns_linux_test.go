@@ -52,6 +52,48 @@ func listenAndConnect(addr string) int {
 	return 0
 }
 
+// pair is this test binary run as listenAndConnect in a namespace.
+type pair struct {
+	pid   int32 // ip netns exec execs the helper in place
+	stdin io.WriteCloser
+	lines *bufio.Scanner
+}
+
+// startPair runs listenAndConnect on server inside namespace name and
+// waits until it listens; it is stopped when the test ends.
+func startPair(t *testing.T, name, server string) *pair {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("ip", "netns", "exec", name, self)
+	cmd.Env = append(os.Environ(), pairEnv+"="+server)
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stdin.Close(); _ = cmd.Wait() })
+	h := &pair{pid: int32(cmd.Process.Pid), stdin: stdin, lines: bufio.NewScanner(stdout)}
+	if !h.lines.Scan() || h.lines.Text() != "listening" {
+		t.Fatalf("helper: %q %v", h.lines.Text(), h.lines.Err())
+	}
+	return h
+}
+
+// connect has the helper connect to its listener and returns the
+// client's local address.
+func (h *pair) connect(t *testing.T) netip.AddrPort {
+	t.Helper()
+	fmt.Fprintln(h.stdin, "go")
+	if !h.lines.Scan() {
+		t.Fatalf("helper: %v", h.lines.Err())
+	}
+	return netip.MustParseAddrPort(strings.TrimSpace(h.lines.Text()))
+}
+
 // TestSourceTagsAnotherNamespacesConnection: with the every-namespace
 // source inside, a connection made in an `ip netns` namespace reaches the
 // transition stream with its namespace, the process that opened it (and
@@ -82,35 +124,15 @@ func TestSourceTagsAnotherNamespacesConnection(t *testing.T) {
 	out := make(chan sampler.Transition, 4096)
 	go s.WatchTransitions(ctx, out, make(chan sampler.PortFailure, 16))
 
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	const server = "127.0.0.1:7777"
-	cmd := exec.Command("ip", "netns", "exec", name, self)
-	cmd.Env = append(os.Environ(), pairEnv+"="+server)
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { stdin.Close(); _ = cmd.Wait() })
-	lines := bufio.NewScanner(stdout)
-	if !lines.Scan() || lines.Text() != "listening" {
-		t.Fatalf("helper: %q %v", lines.Text(), lines.Err())
-	}
+	h := startPair(t, name, server)
 	// A sample first: the namespace is read and its name known.
 	if _, err := s.Sample(ctx); err != nil {
 		t.Fatal(err)
 	}
-	fmt.Fprintln(stdin, "go")
-	if !lines.Scan() {
-		t.Fatalf("helper: %v", lines.Err())
-	}
-	local := netip.MustParseAddrPort(strings.TrimSpace(lines.Text()))
+	local := h.connect(t)
 	remote := netip.MustParseAddrPort(server)
-	pid := int32(cmd.Process.Pid) // ip netns exec execs the helper in place
+	pid := h.pid
 
 	snap, err := s.Sample(ctx)
 	if err != nil {
@@ -178,27 +200,7 @@ func TestSourceOfOneNamespaceLeavesOthersInTheKernel(t *testing.T) {
 	defer cancel()
 	out := make(chan sampler.Transition, 4096)
 	go s.WatchTransitions(ctx, out, make(chan sampler.PortFailure, 16))
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	const server = "127.0.0.1:7778"
-	cmd := exec.Command("ip", "netns", "exec", name, self)
-	cmd.Env = append(os.Environ(), pairEnv+"="+server)
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { stdin.Close(); _ = cmd.Wait() })
-	lines := bufio.NewScanner(stdout)
-	if !lines.Scan() {
-		t.Fatalf("helper: %v", lines.Err())
-	}
-	fmt.Fprintln(stdin, "go")
-	if !lines.Scan() {
-		t.Fatalf("helper: %v", lines.Err())
-	}
+	startPair(t, name, "127.0.0.1:7778").connect(t)
 	// Then a connection here, read after the other's records would be.
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
