@@ -314,10 +314,17 @@ func TestLoopbackTransitionsCarryTheProcess(t *testing.T) {
 // closes, the other reads to the end and then closes, so the order is fixed.
 func closeConn(t *testing.T, ln net.Listener, clientFirst bool) {
 	t.Helper()
+	closeConnSaying(t, ln, clientFirst, func(uint16) {})
+}
+
+// closeConnSaying is closeConn that first tells dialed the client's port.
+func closeConnSaying(t *testing.T, ln net.Listener, clientFirst bool, dialed func(clientPort uint16)) {
+	t.Helper()
 	client, err := net.Dial("tcp4", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
+	dialed(uint16(client.LocalAddr().(*net.TCPAddr).Port))
 	server, err := ln.Accept()
 	if err != nil {
 		t.Fatal(err)
