@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/cgroup"
 )
 
@@ -42,9 +43,24 @@ func TestDumpCarriesCgroupID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// By the whole 4-tuple: other programs' TIME_WAIT sockets may share
+	// the listener's port (a listener may bind over them), and have no
+	// cgroup.
+	lnAddr, cAddr := addrPort(p.ln.Addr()), addrPort(p.client.LocalAddr())
+	ours := func(s *sampler.Socket) bool {
+		switch {
+		case s.State == sampler.StateListen:
+			return s.Local == lnAddr
+		case s.Local == lnAddr:
+			return s.Remote == cAddr
+		case s.Local == cAddr:
+			return s.Remote == lnAddr
+		}
+		return false
+	}
 	found := 0
-	for _, s := range snap.Sockets {
-		if s.Local == addrPort(p.ln.Addr()) || s.Local == addrPort(p.client.LocalAddr()) {
+	for i := range snap.Sockets {
+		if s := &snap.Sockets[i]; ours(s) {
 			found++
 			if s.CgroupID != want {
 				t.Errorf("%v %v: cgroup id %d, want %d (the inode of %s)", s.State, s.Local, s.CgroupID, want, self)
