@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 // SIGHUP (an SSH session dropping) ends record as SIGTERM does: exit 0,
 // the file flushed, every line whole.
 func TestRecordSIGHUP(t *testing.T) {
+	defaultSIGHUPForChildren(t)
 	path := filepath.Join(t.TempDir(), "rec.jsonl")
 	s := startPorttop(t, "record", path, "--interval", "100ms")
 	waitFileGrows(t, path)
@@ -34,6 +36,19 @@ func TestRecordSIGHUP(t *testing.T) {
 	if err != nil || !strings.HasSuffix(string(b), "\n") {
 		t.Errorf("the recording does not end with a whole line: %v %q", err, b[max(0, len(b)-80):])
 	}
+}
+
+// defaultSIGHUPForChildren gives the programs the test starts SIGHUP's
+// default disposition even when the test itself was started with it
+// ignored (under nohup), which porttop keeps by design (signals.go): exec
+// resets a handled signal to its default but leaves an ignored one
+// ignored, so the test handles it while it runs.
+func defaultSIGHUPForChildren(t *testing.T) {
+	if !signal.Ignored(syscall.SIGHUP) {
+		return
+	}
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGHUP)
+	t.Cleanup(func() { signal.Ignore(syscall.SIGHUP) })
 }
 
 // paneProcess is the pid of the pane's shell's child: porttop.
