@@ -45,14 +45,20 @@ func TestCloseConnectionFromTheTableInTmux(t *testing.T) {
 	local := client.LocalAddr().String()
 	_, cport, _ := net.SplitHostPort(local)
 
-	m.start("--filter", cport, "--interval", "200ms")
+	// The connection between the two ports: other programs' sockets on
+	// this machine may use the client's port too (TIME_WAIT ones to other
+	// servers), and must not draw the cursor.
+	_, lport, _ := net.SplitHostPort(ln.Addr().String())
+	m.start("--filter", cport+" "+lport+" established", "--interval", "200ms")
 	onClient := func(s string) bool {
 		for _, line := range strings.Split(s, "\n") {
-			if f := strings.Fields(line); len(f) > 2 && f[0] == ">" {
-				for _, w := range f[1:4] {
-					if w == local {
-						return true
-					}
+			f := strings.Fields(line)
+			if len(f) < 4 || f[0] != ">" {
+				continue
+			}
+			for i, w := range f[:len(f)-2] {
+				if w == "tcp" {
+					return f[i+1] == local && f[i+2] == ln.Addr().String()
 				}
 			}
 		}
