@@ -154,7 +154,10 @@ func TestSourceTagsAnotherNamespacesConnection(t *testing.T) {
 		select {
 		case tr = <-out:
 		case <-timeout:
-			t.Fatalf("no connect and established transitions of %v -> %v (connect %v; kernel records dropped: %d)", local, remote, connect != nil, s.Lost())
+			if dropped := s.Lost(); dropped > 0 {
+				t.Skipf("the kernel dropped %d records while the test ran (a machine too busy for the reader, e.g. churn in other namespaces): no connect and established transitions of %v -> %v", dropped, local, remote)
+			}
+			t.Fatalf("no connect and established transitions of %v -> %v (connect %v)", local, remote, connect != nil)
 		}
 		if tr.Cookie != cookie {
 			continue
