@@ -10,6 +10,7 @@ import (
 	"net"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"testing"
 	"time"
@@ -84,6 +85,8 @@ func cpuClock(b *testing.B) time.Duration {
 // The rounds report retained-B/socket too: the heap the Source keeps
 // between rounds (the readers' tables, kept rows, spare slices, caches),
 // with the last snapshot held as the poller holds it, per socket in it.
+// A CPU profile (-test.cpuprofile) of the timed rounds alone:
+// go tool pprof -tagfocus round=timed.
 func BenchmarkNamespaces(b *testing.B) {
 	nstest.RequireRoot(b)
 	const total, spread = 20000, 20
@@ -210,12 +213,28 @@ func benchRounds(b *testing.B, ns []NS, want int, change change, walk bool) {
 	if len(snap.Sockets) < want {
 		b.Fatalf("a round saw %d sockets, want at least %d", len(snap.Sockets), want)
 	}
-	quiet := func() (q uint64) {
-		for _, m := range src.members {
-			q += m.quiet
-		}
-		return q
+	// A second round before the timing: the first dumps every namespace
+	// (a walk needs one dump of each first), the second opens the walk
+	// program (once per Source: loading it is not a round's cost).
+	if changer != nil {
+		changer.step(b)
 	}
+	if _, err := src.Sample(ctx); err != nil {
+		b.Fatal(err)
+	}
+	// The members' counts of how each was read, summed, and the walks
+	// begun: taken around the timed rounds alone.
+	counts := func() (c [4]uint64) {
+		for _, m := range src.members {
+			c[0] += m.quiet
+			c[1] += m.refreshed
+			c[2] += m.walked
+		}
+		c[3] = src.walk.walks
+		return c
+	}
+	quiet := func() uint64 { return counts()[0] }
+	before := counts()
 	// Rounds in which every namespace was skipped, and the others (some
 	// namespace changed, or its last dump reached poll.MaxQuietGap).
 	var cpu, skippedCPU time.Duration
@@ -229,11 +248,13 @@ func benchRounds(b *testing.B, ns []NS, want int, change change, walk bool) {
 		}
 		q0 := quiet()
 		c0 := cpuClock(b)
-		snap, err := src.Sample(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		src.Recycle(snap.Sockets) // as the poller does
+		timed(ctx, func(ctx context.Context) {
+			snap, err := src.Sample(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			src.Recycle(snap.Sockets) // as the poller does
+		})
 		c := cpuClock(b) - c0
 		cpu += c
 		if quiet()-q0 == uint64(len(src.members)) {
@@ -242,6 +263,10 @@ func benchRounds(b *testing.B, ns []NS, want int, change change, walk bool) {
 		}
 	}
 	b.StopTimer()
+	after := counts()
+	for i := range after {
+		after[i] -= before[i]
+	}
 	// What the Source keeps between rounds, with the last snapshot still
 	// held (as the poller holds it), per socket in it.
 	last, err := src.Sample(ctx)
@@ -252,19 +277,13 @@ func benchRounds(b *testing.B, ns []NS, want int, change change, walk bool) {
 	runtime.KeepAlive(last)
 	ms := func(d time.Duration, n int) float64 { return float64(d.Microseconds()) / 1000 / float64(max(n, 1)) }
 	b.ReportMetric(ms(cpu, b.N), "cpu-ms/op")
-	b.ReportMetric(float64(quiet())/float64(b.N*len(src.members)), "quiet/ns")
-	var refreshed uint64
-	for _, m := range src.members {
-		refreshed += m.refreshed
-	}
-	b.ReportMetric(float64(refreshed)/float64(b.N*len(src.members)), "refreshed/ns")
+	b.ReportMetric(float64(after[0])/float64(b.N*len(src.members)), "quiet/ns")
+	b.ReportMetric(float64(after[1])/float64(b.N*len(src.members)), "refreshed/ns")
 	if walk {
-		var walked uint64
-		for _, m := range src.members {
-			walked += m.walked
-		}
-		b.ReportMetric(float64(walked)/float64(b.N*len(ns)), "walked/ns")
-		if walked == 0 {
+		b.ReportMetric(float64(after[2])/float64(b.N*len(ns)), "walked/ns")
+		// More than 1: walks done again (a socket freed under one).
+		b.ReportMetric(float64(after[3])/float64(b.N), "walks/op")
+		if after[2] == 0 {
 			b.Fatalf("no namespace read by the walk: %s", src.walk.note)
 		}
 	}
@@ -353,6 +372,15 @@ func (c *changer) close() {
 	}
 }
 
+// timed runs a timed round with the pprof label round=timed, so that a
+// profile of the whole benchmark (-test.cpuprofile) shows the timed
+// rounds alone with -tagfocus round=timed: not the setup, nor the first
+// round (which walks /proc and loads the walk program), nor the changes
+// made between rounds.
+func timed(ctx context.Context, f func(context.Context)) {
+	pprof.Do(ctx, pprof.Labels("round", "timed"), f)
+}
+
 // timeRounds checks that a first round sees at least want sockets, then
 // times round's CPU and reports it beside ss on the same namespaces.
 func timeRounds(b *testing.B, ns []NS, want int, round func() int) {
@@ -363,7 +391,7 @@ func timeRounds(b *testing.B, ns []NS, want int, round func() int) {
 	b.ResetTimer()
 	c0 := cpuClock(b)
 	for b.Loop() {
-		seen = round()
+		timed(context.Background(), func(context.Context) { seen = round() })
 	}
 	cpu := cpuClock(b) - c0
 	b.StopTimer()

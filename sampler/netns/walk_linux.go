@@ -25,6 +25,7 @@ type walkState struct {
 	walker *tcpwalk.Walker
 	note   string   // why TCP is read by a dump per namespace; "" when walked
 	netns  []uint64 // a round's namespaces to walk
+	walks  uint64   // walks begun, for tests and benchmarks
 }
 
 func (w *walkState) close() {
@@ -101,12 +102,14 @@ func (s *Source) walkRound(due []*member) bool {
 		}
 		m.next = append(m.next, r.Socket)
 	}
+	s.walk.walks++
 	err := s.walk.walker.Walk(s.walk.netns, visit)
 	if errors.Is(err, tcpwalk.ErrIncomplete) {
 		// Its ring buffer has grown, or a socket moved under it: once more.
 		for _, m := range due {
 			m.next, m.pending = m.next[:0], m.pending[:0]
 		}
+		s.walk.walks++
 		err = s.walk.walker.Walk(s.walk.netns, visit)
 	}
 	if err != nil {

@@ -51,3 +51,24 @@ func BenchmarkWalk(b *testing.B) {
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(rows), "sockets")
 }
+
+// BenchmarkOpen times loading the walk program (BTF read, verification,
+// attach), in this process's CPU: paid once per Source, at its first
+// round that walks.
+func BenchmarkOpen(b *testing.B) {
+	if unix.Geteuid() != 0 {
+		b.Skip("the TCP walk loads a BPF program: run as root")
+	}
+	var ru0, ru1 unix.Rusage
+	unix.Getrusage(unix.RUSAGE_SELF, &ru0)
+	for b.Loop() {
+		w, err := Open()
+		if err != nil {
+			b.Skip("the TCP walk cannot run here: ", err)
+		}
+		w.Close()
+	}
+	unix.Getrusage(unix.RUSAGE_SELF, &ru1)
+	cpu := time.Duration(ru1.Utime.Nano() + ru1.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano())
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+}

@@ -4,6 +4,7 @@ package tcpwalk
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"strings"
@@ -152,4 +153,33 @@ func TestCloseReleasesEverything(t *testing.T) {
 			t.Fatalf("after Close the kernel still holds %s", strings.Join(left, ", "))
 		}
 	}
+}
+
+// The other tests skip where the walk cannot run; this one fails where
+// it should: as root on a kernel with BTF, 5.17 or later, the program
+// must pass the verifier (a change to it can make it too large, or its
+// stack too deep, and every walk would then give way to dumps).
+func TestProgramLoadsWhereItShould(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("the TCP walk loads a BPF program: run as root")
+	}
+	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
+		t.Skip("no kernel BTF (/sys/kernel/btf/vmlinux): the walk cannot run here")
+	}
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		t.Fatal(err)
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(unix.ByteSliceToString(u.Release[:]), "%d.%d", &major, &minor); err != nil {
+		t.Fatalf("kernel release %q: %v", u.Release, err)
+	}
+	if major < 5 || major == 5 && minor < 17 {
+		t.Skipf("Linux %d.%d: the walk needs 5.17 or later (bpf_loop)", major, minor)
+	}
+	w, err := Open()
+	if err != nil {
+		t.Fatalf("Linux %d.%d with BTF, as root: %v", major, minor, err)
+	}
+	w.Close()
 }
