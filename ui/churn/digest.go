@@ -41,8 +41,13 @@ func (d *Digest) fits(m Model) bool {
 type Digester struct {
 	mu sync.Mutex
 	// destPorts: the (destination, local port) pairs of the snapshot, as
-	// large as the most one snapshot has held.
-	destPorts map[destPort]struct{}
+	// a destination's number in ids and the port packed in a word (a
+	// fifth of the memory of the pairs themselves at 100k sockets).
+	destPorts map[uint64]struct{}
+	// pairs and dests are the most pairs and destinations the maps were
+	// made for: a map never shrinks, so after the table shrank a lot they
+	// are made again, small.
+	pairs, dests int
 	// seen counts distinct ephemeral ports.
 	seen [65536 / 64]uint64
 	// kept is each (destination, local port) pair counted, in the
@@ -67,9 +72,6 @@ type keptPort struct {
 func (m Model) Digest(socks []sampler.Socket, listeners *sampler.Listeners, dg *Digester) *Digest {
 	dg.mu.Lock()
 	defer dg.mu.Unlock()
-	if dg.destPorts == nil {
-		dg.destPorts = make(map[destPort]struct{})
-	}
 	d := &Digest{eph: m.ephemeral, threshold: m.threshold, others: m.others, names: m.names, dests: make(map[Dest]int)}
 	d.timeWait, d.ephemeral = m.gauges(socks, &dg.seen)
 	dg.count(socks, listeners, m.ranges(), d.dests)
@@ -103,10 +105,13 @@ func (m Model) Digest(socks []sampler.Socket, listeners *sampler.Listeners, dg *
 // count is dests.Count (into[dest] gets one for every distinct local port
 // held towards dest), keeping each pair counted in dg.kept.
 func (dg *Digester) count(socks []sampler.Socket, listeners *sampler.Listeners, r dests.Ranges, into map[Dest]int) {
-	clear(dg.destPorts)
-	if dg.ids == nil || len(dg.ids) > 4*len(dg.list)+1024 {
-		dg.ids = make(map[Dest]int32)
+	if dg.destPorts == nil || 4*len(dg.kept)+4096 < dg.pairs {
+		dg.destPorts, dg.pairs = make(map[uint64]struct{}), 0
 	}
+	if dg.ids == nil || 4*len(dg.list)+1024 < dg.dests {
+		dg.ids, dg.dests = make(map[Dest]int32), 0
+	}
+	clear(dg.destPorts)
 	clear(dg.ids)
 	dg.list, dg.kept = dg.list[:0], dg.kept[:0]
 	for i := range socks {
@@ -114,20 +119,21 @@ func (dg *Digester) count(socks []sampler.Socket, listeners *sampler.Listeners, 
 		if !ok {
 			continue
 		}
-		k := destPort{Dest: d, Port: socks[i].Local.Port()}
-		if _, dup := dg.destPorts[k]; dup {
-			continue
-		}
-		dg.destPorts[k] = struct{}{}
-		into[d]++
 		id, ok := dg.ids[d]
 		if !ok {
 			id = int32(len(dg.list))
 			dg.ids[d] = id
 			dg.list = append(dg.list, d)
 		}
+		k := uint64(id)<<16 | uint64(socks[i].Local.Port())
+		if _, dup := dg.destPorts[k]; dup {
+			continue
+		}
+		dg.destPorts[k] = struct{}{}
+		into[d]++
 		dg.kept = append(dg.kept, keptPort{sock: int32(i), dest: id})
 	}
+	dg.pairs, dg.dests = max(dg.pairs, len(dg.kept)), max(dg.dests, len(dg.list))
 	if cap(dg.kept) > 4*len(dg.kept)+4096 { // the table shrank: so does the scratch
 		dg.kept = nil
 	}
