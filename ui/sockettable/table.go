@@ -8,10 +8,11 @@
 // re-sorts.
 //
 // The per-batch sort can be done off the UI goroutine: a Preparer makes a
-// snapshot's rows for the table's Settings (Prepare), and ObservePrepared
-// merges in only the lingering rows. A new sort key need not sort either:
-// SortLater finds the rows on screen, and the cursor's place, by partial
-// selection until rows in the new order come (see pending).
+// snapshot's rows for the table's Settings, the lingering closed rows
+// merged in (PrepareBatch), and ObservePrepared takes them as they are. A
+// new sort key need not sort either: SortLater finds the rows on screen,
+// and the cursor's place, by partial selection until rows in the new
+// order come (see pending).
 package sockettable
 
 import (
