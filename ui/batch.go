@@ -59,7 +59,7 @@ func (m *Model) applyBatch(b live.Batch, p prepared) {
 		}
 	case live.ShowWide, live.ShowFocused:
 		if m.paused.on {
-			m.paused.hold(b.Snapshot, b.Events, p.rows)
+			m.paused.hold(b.Snapshot, b.Events)
 			return
 		}
 		if b.NetnsRanges != nil { // a focused batch's: the wide one may be slow to come
@@ -82,7 +82,7 @@ func (m *Model) applyBatch(b live.Batch, p prepared) {
 // from it would read as free). A held focused snapshot is let go; held
 // events stay.
 func (m *Model) showWideTable() {
-	m.paused.snapshot, m.paused.prepared = nil, nil
+	m.paused.snapshot = nil
 	if m.snapshots.latestID == 0 {
 		return
 	}

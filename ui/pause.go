@@ -5,7 +5,6 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/ui/eventfeed"
-	"github.com/porttop/porttop/ui/sockettable"
 )
 
 // pausedDisplay holds what arrived while the display was paused: the newest
@@ -15,15 +14,14 @@ type pausedDisplay struct {
 	on       bool
 	at       time.Time // when the display was paused: the table's ages stop there
 	snapshot *sampler.Snapshot
-	prepared *sockettable.Prepared // the snapshot's rows, or nil
 	events   []sampler.Event
 	lost     int // events beyond the bound, dropped from the feed
 }
 
 // hold keeps a batch of the source that drives the table: its snapshot
 // replaces the one held, its events join those held.
-func (p *pausedDisplay) hold(s sampler.Snapshot, events []sampler.Event, prepared *sockettable.Prepared) {
-	p.snapshot, p.prepared = &s, prepared
+func (p *pausedDisplay) hold(s sampler.Snapshot, events []sampler.Event) {
+	p.snapshot = &s
 	p.holdEvents(events)
 }
 
@@ -47,7 +45,9 @@ func (m *Model) togglePause() {
 	m.paused = pausedDisplay{}
 	switch {
 	case p.snapshot != nil:
-		m.table.ObservePrepared(p.prepared, p.snapshot.Sockets, p.events, m.now())
+		// Made whole: the rows held were prepared with the lingering rows
+		// of before the pause, and the events held since close more.
+		m.table.Observe(p.snapshot.Sockets, p.events, m.now())
 		if m.focused.Live { // a focused snapshot: no machine-wide one on screen
 			m.snapshots.hide()
 		} else {

@@ -41,7 +41,7 @@ func TestPauseHoldIsBounded(t *testing.T) {
 	p.on = true
 	ev := make([]sampler.Event, 3000)
 	for range 10 {
-		p.hold(sampler.Snapshot{}, ev, nil)
+		p.hold(sampler.Snapshot{}, ev)
 	}
 	if len(p.events) > 10000 || p.lost != 20000 {
 		t.Errorf("held %d events, lost %d", len(p.events), p.lost)

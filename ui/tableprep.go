@@ -10,10 +10,11 @@ import (
 	"github.com/porttop/porttop/ui/sockettable"
 )
 
-// tablePrep makes the table's rows of a batch, and the churn panel's
-// digest of its machine-wide snapshot, on the command goroutine that
-// waited for it (see nextBatch), so the UI goroutine only merges in the
-// few lingering rows: a keypress never waits behind a 100k-row sort.
+// tablePrep makes the table's rows of a batch, lingering closed rows
+// merged in, and the churn panel's digest of its machine-wide snapshot, on
+// the command goroutine that waited for it (see nextBatch), so the UI
+// goroutine takes them as they are: a keypress never waits behind a
+// 100k-row sort or merge.
 // The model tells it the table's order and filter after each Update; a
 // batch prepared under settings changed meanwhile is still right to show
 // (the table selects the rows on screen in the new order, see
@@ -42,9 +43,7 @@ type prepared struct {
 func (p *tablePrep) tell(s sockettable.Settings, ch churn.Model) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.set.Sort != s.Sort || p.set.Filter != s.Filter {
-		p.set = s
-	}
+	p.set = s // with the table's lingering sockets, a map never written
 	p.churn = ch
 }
 
@@ -64,7 +63,7 @@ func (p *tablePrep) prepare(b live.Batch) prepared {
 	start := p.now()
 	set, ch := p.told()
 	if b.Show == live.ShowWide || b.Show == live.ShowFocused {
-		out.rows = p.rows.Prepare(b.Snapshot.Sockets, set)
+		out.rows = p.rows.PrepareBatch(b.Snapshot.Sockets, b.Events, start, set)
 	}
 	if w := b.Wide; w != nil {
 		var l sampler.Listeners

@@ -17,9 +17,20 @@ import (
 // that load by estimate). A GOGC set in the environment wins.
 const headlessGCPercent = 50
 
+// liveGCPercent is the live view's: its live heap is the same poller's
+// tables plus the view's own (the table's rows, the port history, the
+// feed), so the same headroom sets its peak resident size. Measured under
+// .ci/bench's BIG load: see ui/PERFORMANCE.md.
+const liveGCPercent = 50
+
 // tuneHeadlessGC applies headlessGCPercent unless GOGC is set.
-func tuneHeadlessGC() {
+func tuneHeadlessGC() { tuneGC(headlessGCPercent) }
+
+// tuneLiveGC applies liveGCPercent unless GOGC is set.
+func tuneLiveGC() { tuneGC(liveGCPercent) }
+
+func tuneGC(percent int) {
 	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(headlessGCPercent)
+		debug.SetGCPercent(percent)
 	}
 }

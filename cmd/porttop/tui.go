@@ -148,6 +148,7 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 	}
 	renderer := newRenderer(d)
 
+	tuneLiveGC()
 	ctx, stop := signalContext()
 	defer stop()
 	poller, wait := startPoller(ctx, poll.Config{Source: m.src, Interval: s.interval, Notes: m.notes, Ephemeral: m.rereadEphemeral}, nil)

@@ -27,12 +27,6 @@ func (m Model) countDests(socks []sampler.Socket, listeners *sampler.Listeners, 
 	dests.Count(socks, listeners, m.ranges(), into, seen)
 }
 
-// destOf is the destination s holds an ephemeral port towards (dests.In),
-// judged against its own namespace's range.
-func (m Model) destOf(s *sampler.Socket, listeners *sampler.Listeners) (Dest, bool) {
-	return dests.In(s, listeners, m.ranges())
-}
-
 // byPortsDesc orders destinations by ports held, most first, then by
 // protocol and address so that ties always come out in the same order.
 func byPortsDesc(a, b DestCount) int {

@@ -41,10 +41,28 @@ func (d *Digest) fits(m Model) bool {
 type Digester struct {
 	mu sync.Mutex
 	// destPorts: the (destination, local port) pairs of the snapshot, as
-	// large as the most one snapshot has held.
-	destPorts map[destPort]struct{}
+	// a destination's number in ids and the port packed in a word (a
+	// fifth of the memory of the pairs themselves at 100k sockets).
+	destPorts map[uint64]struct{}
+	// pairs and dests are the most pairs and destinations the maps were
+	// made for: a map never shrinks, so after the table shrank a lot they
+	// are made again, small.
+	pairs, dests int
 	// seen counts distinct ephemeral ports.
 	seen [65536 / 64]uint64
+	// kept is each (destination, local port) pair counted, in the
+	// snapshot's order: the socket that counted it and its destination's
+	// number in ids, so that finding who holds the top destinations' ports
+	// is a pass over these, not another pass over the snapshot hashing
+	// every socket's destination again.
+	kept []keptPort
+	ids  map[Dest]int32
+	list []Dest // by number
+}
+
+// keptPort is one distinct (destination, local port) pair of a snapshot.
+type keptPort struct {
+	sock, dest int32
 }
 
 // Digest digests a snapshot's sockets for the panel, listeners already
@@ -54,19 +72,15 @@ type Digester struct {
 func (m Model) Digest(socks []sampler.Socket, listeners *sampler.Listeners, dg *Digester) *Digest {
 	dg.mu.Lock()
 	defer dg.mu.Unlock()
-	if dg.destPorts == nil {
-		dg.destPorts = make(map[destPort]struct{})
-	}
 	d := &Digest{eph: m.ephemeral, threshold: m.threshold, others: m.others, names: m.names, dests: make(map[Dest]int)}
 	d.timeWait, d.ephemeral = m.gauges(socks, &dg.seen)
-	clear(dg.destPorts)
-	m.countDests(socks, listeners, d.dests, dg.destPorts)
+	dg.count(socks, listeners, m.ranges(), d.dests)
 	d.blocked = dests.Blocked(socks, m.ranges())
 	d.top = TopN(d.dests, maxTop)
 	// A panel of its own, with this digest's figures, for the sentences.
 	t := m
 	t.s = &state{blocked: d.blocked}
-	d.owners = countOwners(socks, listeners, t, d.top, dg.destPorts)
+	d.owners = dg.owners(socks, d.top)
 	var over []DestCount
 	for dst, n := range d.dests {
 		dc := DestCount{dst, n}
@@ -86,4 +100,75 @@ func (m Model) Digest(socks []sampler.Socket, listeners *sampler.Listeners, dg *
 		d.warnings = append(d.warnings, t.warning(dc))
 	}
 	return d
+}
+
+// count is dests.Count (into[dest] gets one for every distinct local port
+// held towards dest), keeping each pair counted in dg.kept.
+func (dg *Digester) count(socks []sampler.Socket, listeners *sampler.Listeners, r dests.Ranges, into map[Dest]int) {
+	if dg.destPorts == nil || 4*len(dg.kept)+4096 < dg.pairs {
+		dg.destPorts, dg.pairs = make(map[uint64]struct{}), 0
+	}
+	if dg.ids == nil || 4*len(dg.list)+1024 < dg.dests {
+		dg.ids, dg.dests = make(map[Dest]int32), 0
+	}
+	clear(dg.destPorts)
+	clear(dg.ids)
+	dg.list, dg.kept = dg.list[:0], dg.kept[:0]
+	for i := range socks {
+		d, ok := dests.In(&socks[i], listeners, r)
+		if !ok {
+			continue
+		}
+		id, ok := dg.ids[d]
+		if !ok {
+			id = int32(len(dg.list))
+			dg.ids[d] = id
+			dg.list = append(dg.list, d)
+		}
+		k := uint64(id)<<16 | uint64(socks[i].Local.Port())
+		if _, dup := dg.destPorts[k]; dup {
+			continue
+		}
+		dg.destPorts[k] = struct{}{}
+		into[d]++
+		dg.kept = append(dg.kept, keptPort{sock: int32(i), dest: id})
+	}
+	dg.pairs, dg.dests = max(dg.pairs, len(dg.kept)), max(dg.dests, len(dg.list))
+	if cap(dg.kept) > 4*len(dg.kept)+4096 { // the table shrank: so does the scratch
+		dg.kept = nil
+	}
+}
+
+// owners finds, for each top destination, who holds its ports: the
+// process name of each distinct local port held towards it (the first
+// socket seen on a port names it), most ports first. A TIME_WAIT socket
+// counts for the process that last held it when porttop knows it, else as
+// TIME_WAIT (no process holds it). Names, not pids: a client run
+// in a loop is one name and many pids.
+// It is a pass over the pairs count kept.
+func (dg *Digester) owners(socks []sampler.Socket, top []DestCount) [][]ownerShare {
+	if len(top) == 0 {
+		return nil
+	}
+	at := make([]int32, len(dg.list))
+	for i := range at {
+		at[i] = -1
+	}
+	for j, dc := range top {
+		if id, ok := dg.ids[dc.Dest]; ok {
+			at[id] = int32(j)
+		}
+	}
+	counts := make([]map[string]int, len(top))
+	for _, k := range dg.kept {
+		j := at[k.dest]
+		if j < 0 {
+			continue
+		}
+		if counts[j] == nil {
+			counts[j] = map[string]int{}
+		}
+		counts[j][ownerName(&socks[k.sock])]++
+	}
+	return sharesOf(counts)
 }

@@ -29,46 +29,17 @@ const unknownOwner = "unknown"
 // timer ends. A known last owner is named as the table does.
 const timeWaitOwner = "TIME_WAIT"
 
-// countOwners finds, for each top destination, who holds its ports: the
-// process name of each distinct local port held towards it (the first
-// socket seen on a port names it), most ports first. A TIME_WAIT socket
-// counts for the process that last held it when porttop knows it, else as
-// TIME_WAIT (no process holds it). Names, not pids: a client run
-// in a loop is one name and many pids.
-func countOwners(socks []sampler.Socket, listeners *sampler.Listeners, m Model, top []DestCount, seen map[destPort]struct{}) [][]ownerShare {
-	if len(top) == 0 {
-		return nil
+// ownerName is who a socket's port counts for.
+func ownerName(s *sampler.Socket) string {
+	if s.Process == "" && s.State == sampler.StateTimeWait {
+		return timeWaitOwner // held by no process, not by one porttop cannot see
 	}
-	at := make(map[Dest]int, len(top))
-	for i, dc := range top {
-		at[dc.Dest] = i
-	}
-	counts := make([]map[string]int, len(top))
-	clear(seen)
-	for i := range socks {
-		d, ok := m.destOf(&socks[i], listeners)
-		if !ok {
-			continue
-		}
-		j, ok := at[d]
-		if !ok {
-			continue
-		}
-		k := destPort{Dest: d, Port: socks[i].Local.Port()}
-		if _, dup := seen[k]; dup {
-			continue
-		}
-		seen[k] = struct{}{}
-		if counts[j] == nil {
-			counts[j] = map[string]int{}
-		}
-		name := socks[i].Process
-		if name == "" && socks[i].State == sampler.StateTimeWait {
-			name = timeWaitOwner // held by no process, not by one porttop cannot see
-		}
-		counts[j][name]++
-	}
-	out := make([][]ownerShare, len(top))
+	return s.Process
+}
+
+// sharesOf is each destination's owners, most ports first.
+func sharesOf(counts []map[string]int) [][]ownerShare {
+	out := make([][]ownerShare, len(counts))
 	for j, c := range counts {
 		for name, n := range c {
 			out[j] = append(out[j], ownerShare{name, n})

@@ -1,6 +1,7 @@
 package sockettable
 
 import (
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -16,11 +17,16 @@ type Settings struct {
 	Match func(*sampler.Socket) bool
 	// Filter counts the table's SetFilter calls: Match's generation.
 	Filter uint64
+	// GoneFor and OwnNetns are the table's Options, Lingering its closed
+	// sockets still on show (a map never written): see PrepareBatch.
+	GoneFor   time.Duration
+	OwnNetns  uint64
+	Lingering map[sampler.ID]*lingering
 }
 
 // Settings are the table's order and filter now.
 func (m Model) Settings() Settings {
-	return Settings{Sort: m.sort, Match: m.match, Filter: m.filterGen}
+	return Settings{Sort: m.sort, Match: m.match, Filter: m.filterGen, GoneFor: m.opts.GoneFor, OwnNetns: m.opts.OwnNetns, Lingering: m.lingering}
 }
 
 // Prepared is a snapshot's rows, filtered and sorted for some Settings:
@@ -31,6 +37,11 @@ type Prepared struct {
 	ranks   *procRanks
 	set     Settings
 	sockets []sampler.Socket
+	// merged: made by PrepareBatch, the rows hold the lingering closed
+	// sockets (lingering) and the snapshot's places are found.
+	merged    bool
+	lingering map[sampler.ID]*lingering
+	places    places
 }
 
 // Preparer makes Prepared rows batch after batch, merging each into the
@@ -55,6 +66,14 @@ func (p *Preparer) Prepare(sockets []sampler.Socket, s Settings) *Prepared {
 		}
 		rows = append(rows, rowOf(&sockets[i], false))
 	}
+	out := p.sortLocked(rows, s)
+	out.sockets = sockets
+	return out
+}
+
+// sortLocked sorts rows for s, merging them into the order of the last
+// rows it sorted; p.mu is held.
+func (p *Preparer) sortLocked(rows []row, s Settings) *Prepared {
 	ranks := processRanks(rows)
 	prev := p.prev
 	if p.prevSet.Sort != s.Sort || p.prevSet.Filter != s.Filter {
@@ -62,7 +81,82 @@ func (p *Preparer) Prepare(sockets []sampler.Socket, s Settings) *Prepared {
 	}
 	rows = resortRows(s.Sort, ranks, &p.scratch, rows, prev)
 	p.prev, p.prevSet = rows, Settings{Sort: s.Sort, Filter: s.Filter}
-	return &Prepared{rows: rows, ranks: ranks, set: s, sockets: sockets}
+	return &Prepared{rows: rows, ranks: ranks, set: s}
+}
+
+// PrepareBatch is Prepare for a batch the table takes with its events, at
+// now: the closed sockets that linger are found here as the table finds
+// them (Observe), from those it had when s was taken (s.Lingering), and
+// merged into the rows, so that ObservePrepared takes the rows, the
+// lingering sockets and the places as they are, with no pass over the
+// table on the UI goroutine.
+func (p *Preparer) PrepareBatch(sockets []sampler.Socket, events []sampler.Event, now time.Time, s Settings) *Prepared {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	goneFor := s.GoneFor
+	if goneFor == 0 {
+		goneFor = DefaultGoneFor
+	}
+	ling := nextLingering(s.Lingering, events, now, goneFor)
+	rows := make([]row, 0, len(sockets)+len(ling))
+	for i := range sockets {
+		sk := &sockets[i]
+		if s.Match != nil && !s.Match(sk) {
+			continue
+		}
+		if len(ling) > 0 {
+			if _, gone := ling[sk.ID]; gone {
+				continue // its lingering row stands for it (see Rebuild)
+			}
+		}
+		rows = append(rows, rowOf(sk, false))
+	}
+	for _, l := range ling {
+		if s.Match != nil && !s.Match(&l.s) {
+			continue
+		}
+		rows = append(rows, rowOf(&l.s, true))
+	}
+	out := p.sortLocked(rows, s)
+	out.sockets, out.merged, out.lingering = sockets, true, ling
+	out.places = placesOf(sockets, s.OwnNetns)
+	return out
+}
+
+// nextLingering is old after events at now, as observeMarks changes the
+// table's: an open ends a socket's lingering, a close starts it, for
+// goneFor; then those whose time is up go. old is never written: a
+// change makes a new map.
+func nextLingering(old map[sampler.ID]*lingering, events []sampler.Event, now time.Time, goneFor time.Duration) map[sampler.ID]*lingering {
+	cur, copied := old, false
+	write := func() {
+		if !copied {
+			cur, copied = maps.Clone(old), true
+			if cur == nil {
+				cur = map[sampler.ID]*lingering{}
+			}
+		}
+	}
+	for i := range events {
+		e := &events[i]
+		switch e.Kind {
+		case sampler.Opened:
+			if _, ok := cur[e.Socket.ID]; ok {
+				write()
+				delete(cur, e.Socket.ID)
+			}
+		case sampler.Closed:
+			write()
+			cur[e.Socket.ID] = &lingering{s: e.Socket, held: e.Held, until: now.Add(goneFor)}
+		}
+	}
+	for id, l := range cur {
+		if !now.Before(l.until) {
+			write()
+			delete(cur, id)
+		}
+	}
+	return cur
 }
 
 // ObservePrepared is Observe with the snapshot's rows already made by
@@ -74,6 +168,17 @@ func (p *Preparer) Prepare(sockets []sampler.Socket, s Settings) *Prepared {
 func (m *Model) ObservePrepared(p *Prepared, sockets []sampler.Socket, events []sampler.Event, now time.Time) {
 	if p == nil || p.set.Filter != m.filterGen || !sameSockets(p.sockets, sockets) {
 		m.Observe(sockets, events, now)
+		return
+	}
+	if p.merged {
+		// The rows, the lingering sockets and the places are p's; the
+		// rows are copied before they are written (ownRows). Lingering
+		// sockets whose time ran out since p was made go with the next
+		// Expire (the display clock's), not here: that costs a pass.
+		m.sockets, m.places = sockets, p.places
+		m.lingering = p.lingering
+		m.observeFresh(events, now)
+		m.setRows(p.rows, p.set.Sort, p.ranks, true)
 		return
 	}
 	m.observeMarks(sockets, events, now)
@@ -120,7 +225,7 @@ func (m *Model) ObservePrepared(p *Prepared, sockets []sampler.Socket, events []
 		rows = append(rows, r)
 	}
 	rows = append(rows, ling[n:]...)
-	m.setRows(rows, k, p.ranks)
+	m.setRows(rows, k, p.ranks, false)
 }
 
 // sameSockets reports whether a and b are the same slice.

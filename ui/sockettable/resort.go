@@ -6,7 +6,6 @@ import "slices"
 // pointer inside the Model, like the row cache.
 type resortScratch struct {
 	index map[uint64]int32 // socket cookie -> place in the previous rows
-	slots []row            // the previous rows' places, kept or empty
 	moved []row            // rows that are new or whose keys changed
 	big   int              // the most rows index was made for
 }
@@ -27,17 +26,20 @@ func resortRows(k SortKey, ranks *procRanks, sc *resortScratch, rows, prev []row
 		slices.SortFunc(rows, cmp)
 		return rows
 	}
-	sc.slots = slices.Grow(sc.slots[:0], len(prev))[:len(prev)]
-	clear(sc.slots)
+	// The previous rows' places, kept or empty: a whole table's rows,
+	// made each batch rather than kept from one to the next, where they
+	// would hold as much memory as the rows shown, all the time, for a
+	// moment's use.
+	slots := make([]row, len(prev))
 	moved := sc.moved[:0]
 	for _, r := range rows {
 		j, ok := sc.index[r.cookie]
-		if ok && r.cookie != 0 && sc.slots[j].s == nil {
+		if ok && r.cookie != 0 && slots[j].s == nil {
 			p := &prev[j]
 			// The same cookie is the same socket; the same keys hold its
 			// port, proto and addresses (IPv4 whole, IPv6 in part).
 			if p.keys.same(&r.keys, k) && p.gone == r.gone {
-				sc.slots[j] = r
+				slots[j] = r
 				continue
 			}
 		}
@@ -48,7 +50,7 @@ func resortRows(k SortKey, ranks *procRanks, sc *resortScratch, rows, prev []row
 	// rows, whose contents now all sit in slots and moved.
 	out := rows[:0]
 	n := 0
-	for _, r := range sc.slots {
+	for _, r := range slots {
 		if r.s == nil {
 			continue
 		}
@@ -59,7 +61,6 @@ func resortRows(k SortKey, ranks *procRanks, sc *resortScratch, rows, prev []row
 		out = append(out, r)
 	}
 	out = append(out, moved[n:]...)
-	clear(sc.slots)
 	clear(moved)
 	sc.moved = moved[:0]
 	if cap(sc.moved) > 4*len(out)+1024 {

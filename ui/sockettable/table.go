@@ -8,13 +8,15 @@
 // re-sorts.
 //
 // The per-batch sort can be done off the UI goroutine: a Preparer makes a
-// snapshot's rows for the table's Settings (Prepare), and ObservePrepared
-// merges in only the lingering rows. A new sort key need not sort either:
-// SortLater finds the rows on screen, and the cursor's place, by partial
-// selection until rows in the new order come (see pending).
+// snapshot's rows for the table's Settings, the lingering closed rows
+// merged in (PrepareBatch), and ObservePrepared takes them as they are. A
+// new sort key need not sort either: SortLater finds the rows on screen,
+// and the cursor's place, by partial selection until rows in the new
+// order come (see pending).
 package sockettable
 
 import (
+	"maps"
 	"slices"
 	"time"
 
@@ -110,7 +112,13 @@ type Model struct {
 	// filter is not taken.
 	filterGen uint64
 	fresh     map[sampler.ID]time.Time
-	lingering map[sampler.ID]*lingering // rows point into these
+	// lingering is never written: a change makes a new map, so that a
+	// Preparer may read it from another goroutine (Settings) and a
+	// Prepared's may be taken as it is. Rows point into it.
+	lingering map[sampler.ID]*lingering
+	// rowsShared: rows are a Prepared's, which its Preparer reads from
+	// another goroutine; copied before the table writes them (ownRows).
+	rowsShared bool
 
 	cursor, offset int
 	selected       sampler.ID
@@ -189,6 +197,9 @@ func (m *Model) Observe(sockets []sampler.Socket, events []sampler.Event, now ti
 func (m *Model) observeMarks(sockets []sampler.Socket, events []sampler.Event, now time.Time) {
 	m.sockets = sockets
 	m.places = placesOf(sockets, m.opts.OwnNetns)
+	if len(events) > 0 {
+		m.lingering = cloneLingering(m.lingering)
+	}
 	for i := range events {
 		e := &events[i]
 		switch e.Kind {
@@ -203,6 +214,38 @@ func (m *Model) observeMarks(sockets []sampler.Socket, events []sampler.Event, n
 		}
 	}
 	m.expire(now)
+}
+
+// observeFresh is observeMarks's part for the highlights of new rows, for
+// a batch whose lingering rows were found by a Preparer.
+func (m *Model) observeFresh(events []sampler.Event, now time.Time) {
+	for i := range events {
+		e := &events[i]
+		switch e.Kind {
+		case sampler.Opened:
+			if !e.Existing {
+				m.fresh[e.Socket.ID] = now.Add(m.opts.FreshFor)
+			}
+		case sampler.Closed:
+			delete(m.fresh, e.Socket.ID)
+		}
+	}
+	m.expireFresh(now)
+}
+
+// cloneLingering is a copy of l to write (see Model.lingering).
+func cloneLingering(l map[sampler.ID]*lingering) map[sampler.ID]*lingering {
+	if c := maps.Clone(l); c != nil {
+		return c
+	}
+	return map[sampler.ID]*lingering{}
+}
+
+// ownRows makes the rows the table's own to write.
+func (m *Model) ownRows() {
+	if m.rowsShared {
+		m.rows, m.rowsShared = slices.Clone(m.rows), false
+	}
 }
 
 // Expire drops highlights and lingering rows whose time is up, reporting
@@ -220,19 +263,40 @@ func (m *Model) Expire(now time.Time) bool {
 // expire forgets highlights and lingering sockets whose time is up,
 // reporting which kinds changed.
 func (m *Model) expire(now time.Time) (fresh, gone bool) {
+	return m.expireFresh(now), m.expireLingering(now)
+}
+
+// expireFresh forgets the highlights whose time is up, reporting whether
+// there were any.
+func (m *Model) expireFresh(now time.Time) (fresh bool) {
 	for id, until := range m.fresh {
 		if !now.Before(until) {
 			delete(m.fresh, id)
 			fresh = true
 		}
 	}
-	for id, l := range m.lingering {
+	return fresh
+}
+
+// expireLingering forgets the lingering sockets whose time is up (in a
+// new map), reporting whether there were any.
+func (m *Model) expireLingering(now time.Time) (gone bool) {
+	for _, l := range m.lingering {
 		if !now.Before(l.until) {
-			delete(m.lingering, id)
 			gone = true
+			break
 		}
 	}
-	return fresh, gone
+	if gone {
+		kept := make(map[sampler.ID]*lingering, len(m.lingering))
+		for id, l := range m.lingering {
+			if now.Before(l.until) {
+				kept[id] = l
+			}
+		}
+		m.lingering = kept
+	}
+	return gone
 }
 
 // dropExpired removes the lingering rows whose socket expire forgot,
@@ -245,7 +309,12 @@ func (m *Model) dropExpired() {
 
 // keepLingering drops, in place, the lingering rows expire forgot.
 func (m *Model) keepLingering(rows []row) []row {
-	out := rows[:0]
+	var out []row
+	if m.rowsShared { // a Prepared's: the cut rows go to a new array
+		out, m.rowsShared = make([]row, 0, len(rows)), false
+	} else {
+		out = rows[:0]
+	}
 	for _, r := range rows {
 		if r.gone {
 			if _, ok := m.lingering[r.s.ID]; !ok {
@@ -301,12 +370,13 @@ func (m *Model) Rebuild() {
 		prev = nil // in another order: nothing to merge into
 	}
 	ranks := processRanks(rows)
-	m.setRows(resortRows(m.sort, ranks, m.scratch, rows, prev), m.sort, ranks)
+	m.setRows(resortRows(m.sort, ranks, m.scratch, rows, prev), m.sort, ranks, false)
 }
 
 // setRows puts rows, in k's order, on show.
-func (m *Model) setRows(rows []row, k SortKey, ranks *procRanks) {
-	m.rows, m.rowsSort, m.ranks = rows, k, ranks
+// shared says whether rows are a Prepared's (see ownRows).
+func (m *Model) setRows(rows []row, k SortKey, ranks *procRanks, shared bool) {
+	m.rows, m.rowsSort, m.ranks, m.rowsShared = rows, k, ranks, shared
 	m.pend.invalidate(m.rowsSort != m.sort)
 	m.followSelection()
 }
@@ -314,6 +384,7 @@ func (m *Model) setRows(rows []row, k SortKey, ranks *procRanks) {
 // sortRows sorts the rows whole (a new order). Their keys are there
 // already: every row holds its keys for every order.
 func (m *Model) sortRows() {
+	m.ownRows()
 	slices.SortFunc(m.rows, compareRows(m.sort))
 	m.rowsSort = m.sort
 	m.pend.invalidate(false)

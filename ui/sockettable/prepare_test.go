@@ -1,0 +1,104 @@
+package sockettable
+
+import (
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// TestPreparedBatchesShowWhatObserveShows: a table that takes batches
+// whose rows, lingering closed rows merged in, were made by PrepareBatch
+// (from the settings the table had, as the live view tells its preparer)
+// draws, step after step, the very screen of a table that takes each batch
+// whole, through sort keys, cursor moves and lingering rows expiring.
+func TestPreparedBatchesShowWhatObserveShows(t *testing.T) {
+	for seed := range uint64(6) {
+		rng := rand.New(rand.NewPCG(seed, 14))
+		c := &churnScript{rng: rng}
+		now := t0
+		for range 300 {
+			c.socks = append(c.socks, c.sock(now))
+		}
+		whole, lazy := newTable(100, 12), newTable(100, 12)
+		var prep Preparer
+		socks := c.socks
+		whole.Observe(socks, nil, now)
+		lazy.ObservePrepared(prep.PrepareBatch(socks, nil, now, lazy.Settings()), socks, nil, now)
+		for step := range 80 {
+			switch rng.IntN(5) {
+			case 0:
+				k := whole.Sort().Next()
+				whole.SetSort(k)
+				lazy.SortLater(k)
+			case 1:
+				n := rng.IntN(40) - 20
+				whole.MoveBy(n)
+				lazy.MoveBy(n)
+			case 2:
+				whole.End()
+				lazy.End()
+			}
+			if rng.IntN(2) == 0 {
+				now = now.Add(time.Second)
+				var evs []sampler.Event
+				socks, evs = c.step(now)
+				whole.Observe(socks, evs, now)
+				lazy.ObservePrepared(prep.PrepareBatch(socks, evs, now, lazy.Settings()), socks, evs, now)
+			}
+			if rng.IntN(3) == 0 {
+				now = now.Add(DefaultGoneFor / 3)
+				whole.Expire(now)
+				lazy.Expire(now)
+			}
+			if w, l := whole.view(now, true), lazy.view(now, true); w != l || whole.Len() != lazy.Len() {
+				t.Fatalf("seed %d step %d (%v): %d rows, want %d; screen\n%s\nwant\n%s", seed, step, lazy.Sort(), lazy.Len(), whole.Len(), l, w)
+			}
+			ws, _ := whole.Selected()
+			ls, _ := lazy.Selected()
+			if ws.ID != ls.ID {
+				t.Fatalf("seed %d step %d: selected %v, want %v", seed, step, ls.ID, ws.ID)
+			}
+		}
+	}
+}
+
+// TestPreparerReadsWhatTheTableNeverWrites: the preparer reads the
+// table's lingering sockets and its rows from another goroutine while the
+// table takes batches, expires rows and re-sorts; under -race any write to
+// what it reads is caught.
+func TestPreparerReadsWhatTheTableNeverWrites(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	c := &churnScript{rng: rng}
+	now := t0
+	for range 200 {
+		c.socks = append(c.socks, c.sock(now))
+	}
+	m := newTable(100, 12)
+	var prep Preparer
+	m.ObservePrepared(prep.PrepareBatch(c.socks, nil, now, m.Settings()), c.socks, nil, now)
+	for i := range 30 {
+		now = now.Add(time.Second)
+		socks, evs := c.step(now)
+		set := m.Settings()
+		var wg sync.WaitGroup
+		var p *Prepared
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p = prep.PrepareBatch(socks, evs, now, set)
+		}()
+		// Meanwhile the UI goroutine goes on with the table it shows.
+		m.Expire(now.Add(DefaultGoneFor))
+		if i%3 == 2 { // a new order now and then: the preparer reads the rows in the old one
+			m.SetSort(m.Sort().Next())
+		}
+		wg.Wait()
+		m.ObservePrepared(p, socks, evs, now)
+		if m.Len() == 0 {
+			t.Fatal("no rows")
+		}
+	}
+}
