@@ -5,6 +5,7 @@ package netns
 import (
 	"context"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -114,5 +115,40 @@ func TestBusiestNamespaceHandedOutUncopied(t *testing.T) {
 		if s.Netns == 0 {
 			t.Fatalf("a socket without its namespace: %+v", s)
 		}
+	}
+}
+
+// A sample narrowed to UDP (what the ebpf source asks for between whole
+// tables) is copied into a slice sized by its own rows, not by the last
+// whole table's, and a whole table's slice handed back is not kept for it.
+func TestNarrowedSampleSizedByItsRows(t *testing.T) {
+	nstest.RequireRoot(t)
+	n := inNamespace(t, nstest.Netns(t, "narrowed", 0, 0))
+	src := sourceOver(t, n)
+	src.mu.Lock()
+	src.shareMin = 1 << 30 // every table copied: this test is about the copy
+	src.mu.Unlock()
+	for i := range 100 { // 300 TCP sockets in n at least
+		ln, client, server := pairIn(t, n, "127.0.0.1:"+strconv.Itoa(7700+i))
+		defer ln.Close()
+		defer client.Close()
+		defer server.Close()
+	}
+	whole, err := src.Sample(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(whole.Sockets) < 300 {
+		t.Fatalf("the whole table holds %d sockets, want at least 300", len(whole.Sockets))
+	}
+	src.Recycle(whole.Sockets)
+	src.SetQuery(sampler.Query{Protos: []sampler.Proto{sampler.UDP}})
+	udp, err := src.Sample(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := len(udp.Sockets) + len(udp.Sockets)/8 + 16
+	if cap(udp.Sockets) > 4*want {
+		t.Errorf("a UDP sample of %d sockets in a slice for %d (the whole table: %d)", len(udp.Sockets), cap(udp.Sockets), len(whole.Sockets))
 	}
 }

@@ -51,9 +51,8 @@ type Source struct {
 	watching *watching
 	counters counterSum
 	// spare is a snapshot's Sockets handed back (Recycle) for the next
-	// Sample to fill; lastTotal is how many the last Sample held.
-	spare     []sampler.Socket
-	lastTotal int
+	// Sample's copy to fill.
+	spare []sampler.Socket
 	// handed lists the namespaces' tables handed out whole (assemble),
 	// oldest first; shareMin is the fewest sockets a namespace's table
 	// holds for that (tests lower it).
@@ -269,7 +268,6 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	} else {
 		s.hidden = s.owners.Attribute(all, now)
 	}
-	s.lastTotal = len(all)
 	return sampler.Snapshot{Time: now, Sockets: all}, nil
 }
 
@@ -298,9 +296,19 @@ func (s *Source) assemble(inodes []uint64) []sampler.Socket {
 		all = busiest.table()
 		s.spare = nil // a whole table: the copies' slice is garbage now
 	} else {
+		// Sized by this round's tables, not the last round's: a sample
+		// narrowed to UDP (the ebpf source's ticks) between two whole
+		// tables made a 28 MB slice for a few rows at 100k sockets, and
+		// the spare it left was kept.
+		need := 0
+		for _, ino := range inodes {
+			if m := s.members[ino]; m != nil {
+				need += m.count
+			}
+		}
 		all = s.spare[:0]
 		s.spare = nil
-		if want := s.lastTotal + s.lastTotal/8 + 16; cap(all) < want {
+		if want := need + need/8 + 16; cap(all) < need || cap(all) > 4*want {
 			all = make([]sampler.Socket, 0, want)
 		}
 	}
