@@ -332,6 +332,7 @@ func (s *Source) dump(ctx context.Context, m *member, paths map[uint64]placeOf) 
 	// for a partial sample (the carriable rows) only if it keeps any.
 	m.recycle()
 	m.walkCounters = nil
+	m.next = nil // a walk's slice to fill: its reader fills one of its own now
 	snap, err := m.src.Sample(ctx)
 	if err != nil {
 		m.full = time.Time{}
