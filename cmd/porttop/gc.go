@@ -1,8 +1,13 @@
 package main
 
 import (
+	"context"
+	"math"
+	"math/bits"
 	"os"
 	"runtime/debug"
+	"runtime/metrics"
+	"time"
 )
 
 // headlessGCPercent is the garbage collector's target for the headless
@@ -33,4 +38,69 @@ func tuneGC(percent int) {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(percent)
 	}
+}
+
+// The headless commands' soft memory limit follows their live heap
+// (limitFor): Go's GC percent bounds the heap between collections, but
+// not what the process keeps resident. Pages freed by a collection stay
+// mapped until the runtime's background scavenger returns them, slowly
+// (it keeps about 10% over the largest recent heap goal), and under a
+// churning big table the goal swings with the table: watch kept 476 MB
+// resident at a peak heap goal of 375 MB and a live heap of 150-250 MB
+// (BIG=1, sampler/MEMORY.md). A limit just over the goal makes the
+// runtime return freed pages as it goes. A GOMEMLIMIT set in the
+// environment wins (the limit is then left alone).
+const (
+	// limitSlack is added to the goal: the runtime's own memory
+	// (stacks, metadata, the heap's partly used pages) counts against
+	// the limit, and a limit the live heap reaches makes the collector
+	// run back to back (up to half the CPU).
+	limitSlack = 24 << 20
+	// limitEvery is how often the limit is set again from the live heap.
+	limitEvery = 250 * time.Millisecond
+)
+
+// limitFor is the soft memory limit for a live heap of live bytes under
+// GC percent gcPercent: the heap goal plus limitSlack.
+func limitFor(live uint64, gcPercent int) int64 {
+	hi, head := bits.Mul64(live/100, uint64(max(gcPercent, 0)))
+	goal, carry := bits.Add64(live, head, 0)
+	if hi != 0 || carry != 0 || goal > math.MaxInt64-limitSlack {
+		return math.MaxInt64
+	}
+	return int64(goal) + limitSlack
+}
+
+// followLiveHeap sets the soft memory limit from the live heap every
+// limitEvery until ctx ends, unless GOMEMLIMIT is set. GC percent is
+// read once: the headless commands set it before.
+func followLiveHeap(ctx context.Context) {
+	if _, set := os.LookupEnv("GOMEMLIMIT"); set {
+		return
+	}
+	sample := []metrics.Sample{{Name: "/gc/gogc:percent"}, {Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample[:1])
+	pct := int(sample[0].Value.Uint64())
+	if sample[0].Value.Kind() != metrics.KindUint64 || pct <= 0 {
+		return // GOGC=off: collections only at a limit the user sets
+	}
+	sample = sample[1:]
+	go func() {
+		tick := time.NewTicker(limitEvery)
+		defer tick.Stop()
+		defer debug.SetMemoryLimit(math.MaxInt64)
+		for {
+			metrics.Read(sample)
+			if sample[0].Value.Kind() == metrics.KindUint64 {
+				if live := sample[0].Value.Uint64(); live > 0 {
+					debug.SetMemoryLimit(limitFor(live, pct))
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
 }

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
+	"math"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"testing"
+	"time"
 )
 
 // watch and record collect garbage at headlessGCPercent, unless GOGC says
@@ -39,5 +43,39 @@ func TestLiveGCPercentUnlessGOGCSet(t *testing.T) {
 	tuneLiveGC()
 	if got := debug.SetGCPercent(100); got != 100 {
 		t.Errorf("GOGC=200 set: GC percent %d, want it left as it was (100)", got)
+	}
+}
+
+// The headless commands' soft memory limit is their heap goal (the live
+// heap and GC percent's headroom) plus slack for the runtime's own memory.
+func TestLimitForFollowsTheHeapGoal(t *testing.T) {
+	for _, c := range []struct {
+		live uint64
+		pct  int
+		want int64
+	}{
+		{100 << 20, 50, 150<<20 + limitSlack},
+		{100 << 20, 100, 200<<20 + limitSlack},
+		{0, 50, limitSlack},
+		{1 << 62, 100, math.MaxInt64}, // no overflow: no limit
+	} {
+		if got := limitFor(c.live, c.pct); got != c.want {
+			t.Errorf("limitFor(%d, %d) = %d, want %d", c.live, c.pct, got, c.want)
+		}
+	}
+}
+
+// A GOMEMLIMIT set in the environment is left alone.
+func TestFollowLiveHeapUnlessGOMEMLIMITSet(t *testing.T) {
+	old := debug.SetMemoryLimit(1 << 40)
+	defer debug.SetMemoryLimit(old)
+	t.Setenv("GOMEMLIMIT", "1TiB")
+	ctx, cancel := context.WithCancel(context.Background())
+	followLiveHeap(ctx)
+	runtime.GC() // a live heap to follow, were it followed
+	time.Sleep(2 * limitEvery)
+	cancel()
+	if got := debug.SetMemoryLimit(-1); got != 1<<40 {
+		t.Errorf("GOMEMLIMIT set: limit %d, want it left at %d", got, int64(1<<40))
 	}
 }

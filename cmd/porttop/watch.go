@@ -89,6 +89,7 @@ func watch(cmd string, o watchOptions, stdout, stderr io.Writer) error {
 	// record (TestRecordSIGHUP, on a loaded machine).
 	ctx, stop := signalContext()
 	defer stop()
+	followLiveHeap(ctx)
 	m, err := openMachine(o.source, true)
 	if err != nil {
 		return err

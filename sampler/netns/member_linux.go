@@ -41,6 +41,11 @@ type member struct {
 	// says it stands in for last's rows a refresh reads (see appendTable).
 	last, freshRows []sampler.Socket
 	refreshedSince  bool
+	// out says last is the snapshot the Source handed out (see
+	// Source.assemble), rows of other namespaces after m's: its consumer
+	// may write to it, so m's next round reads m in full, and last goes
+	// to nobody from m (the Source gets it back through Recycle).
+	out bool
 	// dumped is when last was read, full is when its last full dump was
 	// (zero: none, or a read failed); fullGap is fullEvery plus this
 	// namespace's share.
@@ -77,6 +82,18 @@ type member struct {
 	pending            []sockdiag.Lookup
 	inWalk, lastWalked bool
 	walked             uint64
+	// walkCounters are m's open counters as its last read began, when
+	// that read was a walk (its reader, which keeps them for a dump, did
+	// not sample); nil after a dump.
+	walkCounters *sampler.KernelCounters
+}
+
+// kernelCounters are m's open counters as its last read began.
+func (m *member) kernelCounters() (sampler.KernelCounters, error) {
+	if m.walkCounters != nil {
+		return *m.walkCounters, nil
+	}
+	return m.src.KernelCounters()
 }
 
 // heard marks m on a release of s (see member.watch).
@@ -248,6 +265,10 @@ func (m *member) appendTable(all []sampler.Socket) []sampler.Socket {
 func (m *member) recycle() {
 	switch {
 	case m.last == nil:
+	case m.out:
+		if m.inWalk && !m.lastWalked {
+			m.src.Forget() // read by walks from now on: its reader keeps no table
+		}
 	case m.lastWalked:
 		m.next = m.last[:0]
 	case m.inWalk:
@@ -258,13 +279,51 @@ func (m *member) recycle() {
 	if m.freshRows != nil {
 		m.fresh.Recycle(m.freshRows)
 	}
-	m.last, m.freshRows, m.refreshedSince, m.lastWalked = nil, nil, false, false
+	m.last, m.freshRows, m.refreshedSince, m.lastWalked, m.out = nil, nil, false, false, false
 }
 
-// dump reads m's table in full and appends it, placed, to all. The dump
-// is kept as m.last, uncopied, until the next dump hands it back to the
-// reader to fill.
-func (s *Source) dump(ctx context.Context, m *member, all []sampler.Socket, paths map[uint64]placeOf) ([]sampler.Socket, error) {
+// table is m's table as read in full this round, for the Source to hand
+// out (see Source.assemble): last itself, with, after a walk, the refresh
+// reader's rows moved in after the walk's (in the room the walk left), so
+// that last alone is the table.
+func (m *member) table() []sampler.Socket {
+	if !m.refreshedSince {
+		return m.last
+	}
+	kept := m.last[:0]
+	for i := range m.last {
+		if !m.refreshes(&m.last[i]) {
+			kept = append(kept, m.last[i])
+		}
+	}
+	m.last = append(kept, m.freshRows...)
+	if m.freshRows != nil {
+		m.fresh.Recycle(m.freshRows)
+	}
+	m.freshRows, m.refreshedSince = nil, false
+	return m.last
+}
+
+// share makes all, which begins with m's table (see table), m's last,
+// handed out (see out).
+func (m *member) share(all []sampler.Socket) { m.last, m.out = all, true }
+
+// takeBack takes a table of m's that was handed out back, for m's next
+// read to fill: its walk's when m is read by walks, else its reader's.
+func (m *member) takeBack(socks []sampler.Socket) {
+	if m.lastWalked {
+		if cap(socks) > cap(m.next) {
+			m.next = socks[:0]
+		}
+		return
+	}
+	m.src.Recycle(socks)
+}
+
+// dump reads m's table in full, placed. The dump is kept as m.last,
+// uncopied, until the next dump hands it back to the reader to fill (or,
+// handed out whole, until it comes back through Recycle).
+func (s *Source) dump(ctx context.Context, m *member, paths map[uint64]placeOf) error {
 	m.heardEst.Store(false) // a release heard from now on wakes it again
 	m.heardFresh.Store(false)
 	m.sig = append(m.sig[:0], m.sigNow...)
@@ -272,10 +331,12 @@ func (s *Source) dump(ctx context.Context, m *member, all []sampler.Socket, path
 	// The last read is the reader's to fill again: it copies what it keeps
 	// for a partial sample (the carriable rows) only if it keeps any.
 	m.recycle()
+	m.walkCounters = nil
+	m.next = nil // a walk's slice to fill: its reader fills one of its own now
 	snap, err := m.src.Sample(ctx)
 	if err != nil {
 		m.full = time.Time{}
-		return all, err
+		return err
 	}
 	s.place(snap.Sockets, m.ns, paths)
 	m.last = snap.Sockets
@@ -283,14 +344,14 @@ func (s *Source) dump(ctx context.Context, m *member, all []sampler.Socket, path
 	m.count = len(m.last)
 	m.dumped = s.now() // as the dump ended: the Source's clock
 	m.full = m.dumped
-	return m.appendTable(all), nil
+	return nil
 }
 
 // refresh carries m's TCP sockets over from its last dump and reads its
 // UDP sockets and TCP listeners afresh (no walk of the kernel's
-// established hash, which every namespace shares), appending them to all.
-// The rows read are kept as m.freshRows, uncopied, beside m.last.
-func (s *Source) refresh(ctx context.Context, m *member, all []sampler.Socket, paths map[uint64]placeOf) ([]sampler.Socket, error) {
+// established hash, which every namespace shares). The rows read are
+// kept as m.freshRows, uncopied, beside m.last.
+func (s *Source) refresh(ctx context.Context, m *member, paths map[uint64]placeOf) error {
 	m.heardFresh.Store(false)
 	m.sig = append(m.sig[:0], m.sigNow...)
 	if m.freshRows != nil {
@@ -302,15 +363,18 @@ func (s *Source) refresh(ctx context.Context, m *member, all []sampler.Socket, p
 		snap, err := m.fresh.Sample(ctx)
 		if err != nil {
 			m.full = time.Time{} // a full dump next: last alone is not the table
-			return all, err
+			return err
 		}
 		s.place(snap.Sockets, m.ns, paths)
 		m.freshRows = snap.Sockets
 	}
-	n := len(all)
-	all = m.appendTable(all)
-	m.count = len(all) - n
+	m.count = len(m.freshRows)
+	for i := range m.last {
+		if !m.refreshes(&m.last[i]) {
+			m.count++
+		}
+	}
 	m.dumped = s.now()
 	m.refreshed++
-	return all, nil
+	return nil
 }

@@ -21,6 +21,11 @@ import (
 // readlink per process, whatever the number of namespaces).
 const RediscoverEvery = time.Second
 
+// shareMin is the fewest sockets a namespace holds for its table to be
+// handed out uncopied (see assemble): below it a copy costs little, and
+// a namespace read in full every round costs more.
+const shareMin = 1024
+
 // Source samples every network namespace it may enter and tags each
 // socket with its namespace and cgroup. Its methods may be called from
 // several goroutines; one Sample runs at a time.
@@ -46,9 +51,13 @@ type Source struct {
 	watching *watching
 	counters counterSum
 	// spare is a snapshot's Sockets handed back (Recycle) for the next
-	// Sample to fill; lastTotal is how many the last Sample held.
-	spare     []sampler.Socket
-	lastTotal int
+	// Sample's copy to fill.
+	spare []sampler.Socket
+	// handed lists the namespaces' tables handed out whole (assemble),
+	// oldest first; shareMin is the fewest sockets a namespace's table
+	// holds for that (tests lower it).
+	handed   []handedOut
+	shareMin int
 	// walk reads the TCP sockets of the namespaces due a full dump with
 	// one walk of the established hash they share (walk_linux.go); plans
 	// and due are a round's scratch.
@@ -79,6 +88,7 @@ func newSource(discover func() ([]NS, error)) (*Source, error) {
 		closed:   map[uint64]string{},
 		owners:   sockdiag.NewOwners(),
 		now:      time.Now,
+		shareMin: shareMin,
 	}
 	if r, err := cgroup.NewResolver(); err == nil {
 		s.cg = r
@@ -200,13 +210,6 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		inodes = append(inodes, ino)
 	}
 	slices.Sort(inodes)
-	// One slice for the round, reused when handed back: a Socket is ~250
-	// bytes, and growing a 20k table by appends copies it many times over.
-	all := s.spare[:0]
-	s.spare = nil
-	if want := s.lastTotal + s.lastTotal/8 + 16; cap(all) < want {
-		all = make([]sampler.Socket, 0, want)
-	}
 	paths := map[uint64]placeOf{}
 	// Every namespace's plan first: those due a full dump that a walk
 	// reaches are read by one walk (when at least walkMin are).
@@ -214,6 +217,9 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	for _, ino := range inodes {
 		m := s.members[ino]
 		p := m.plan(s.now())
+		if m.out {
+			p = dump // its last read is out, written to by the consumer
+		}
 		s.plans = append(s.plans, p)
 		if p == dump && s.walkable(m) {
 			s.due = append(s.due, m)
@@ -226,16 +232,15 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		var err error
 		switch s.plans[i] {
 		case skip:
-			all = m.appendTable(all)
 			m.quiet++
 			continue
 		case refresh:
-			all, err = s.refresh(ctx, m, all, paths)
+			err = s.refresh(ctx, m, paths)
 		default:
 			if walked && m.inWalk {
-				all, err = s.walkDump(ctx, m, all, paths)
+				err = s.walkDump(ctx, m, paths)
 			} else {
-				all, err = s.dump(ctx, m, all, paths)
+				err = s.dump(ctx, m, paths)
 			}
 		}
 		if err != nil {
@@ -256,21 +261,111 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 			}
 		}
 	}
+	all := s.assemble(inodes)
 	now := s.now()
 	if s.query.Narrows() { // a part of each table: the rest keep their cached owners
 		s.hidden = s.owners.AttributePart(all, now)
 	} else {
 		s.hidden = s.owners.Attribute(all, now)
 	}
-	s.lastTotal = len(all)
 	return sampler.Snapshot{Time: now, Sockets: all}, nil
 }
 
+// assemble makes the round's snapshot from the members' tables, in the
+// order of inodes. When a namespace read in full this round holds at
+// least shareMin sockets, the rows of the busiest such are the snapshot,
+// not copied: the others' are appended after them (in the room its reader
+// or the walk left), and that namespace's table is then out (member.out): the
+// consumer may write to it, so the namespace is read in full again at its
+// next round, and the memory comes back through Recycle. Otherwise every
+// table is copied into one slice, refilled from Recycle. At 100k sockets
+// in one namespace this keeps two tables alive instead of three.
+func (s *Source) assemble(inodes []uint64) []sampler.Socket {
+	var busiest *member
+	for i, ino := range inodes {
+		m := s.members[ino]
+		if m == nil || s.plans[i] != dump || m.count < s.shareMin {
+			continue
+		}
+		if busiest == nil || m.count > busiest.count {
+			busiest = m
+		}
+	}
+	var all []sampler.Socket
+	if busiest != nil {
+		all = busiest.table()
+		s.spare = nil // a whole table: the copies' slice is garbage now
+	} else {
+		// Sized by this round's tables, not the last round's: a sample
+		// narrowed to UDP (the ebpf source's ticks) between two whole
+		// tables made a 28 MB slice for a few rows at 100k sockets, and
+		// the spare it left was kept.
+		need := 0
+		for _, ino := range inodes {
+			if m := s.members[ino]; m != nil {
+				need += m.count
+			}
+		}
+		all = s.spare[:0]
+		s.spare = nil
+		if want := need + need/8 + 16; cap(all) < need || cap(all) > 4*want {
+			all = make([]sampler.Socket, 0, want)
+		}
+	}
+	for _, ino := range inodes {
+		if m := s.members[ino]; m != nil && m != busiest {
+			all = m.appendTable(all)
+		}
+	}
+	if busiest != nil && len(all) > 0 {
+		busiest.share(all)
+		s.handed = append(s.handed, handedOut{first: &all[0], netns: busiest.ns.Inode})
+		if len(s.handed) > maxHanded {
+			s.handed = slices.Delete(s.handed, 0, len(s.handed)-maxHanded)
+		}
+	}
+	return all
+}
+
+// handedOut is a namespace's table handed out as a snapshot (see
+// assemble), by its first row: when it comes back (Recycle) it goes to
+// that namespace's readers to fill.
+type handedOut struct {
+	first *sampler.Socket
+	netns uint64
+}
+
+// maxHanded bounds the tables remembered as handed out: a consumer holds
+// two or three snapshots at once; one that never hands them back leaves
+// the oldest to the garbage collector.
+const maxHanded = 8
+
 // Recycle hands back the Sockets of a snapshot nobody references any more
-// (sampler.SocketRecycler), for the next Sample to fill.
+// (sampler.SocketRecycler), for the next Sample to fill: a namespace's
+// table handed out whole goes back to that namespace (its reader, or its
+// walk), any other is kept as the slice the next copy fills.
 func (s *Source) Recycle(socks []sampler.Socket) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if cap(socks) == 0 {
+		return
+	}
+	first := &socks[:1][0]
+	for i, h := range s.handed {
+		if h.first != first {
+			continue
+		}
+		m := s.members[h.netns]
+		if m != nil && m.out && cap(m.last) > 0 && &m.last[:1][0] == first {
+			return // still m's table: it stays out until m's next read
+		}
+		s.handed = slices.Delete(s.handed, i, i+1)
+		if m != nil {
+			m.takeBack(socks)
+			return
+		}
+		break
+	}
 	if cap(socks) > cap(s.spare) {
 		s.spare = socks[:0]
 	}

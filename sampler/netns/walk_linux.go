@@ -3,6 +3,7 @@
 package netns
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -151,10 +152,10 @@ func (m *member) lookUp(at time.Time) error {
 
 // walkDump reads m's table with its TCP sockets from this round's walk
 // (walkRound), listeners and UDP sockets from its refresh reader (the
-// listening hash and UDP's, no walk of the established hash), and
-// appends it, placed, to all, as dump does. The walk's rows are kept as
+// listening hash and UDP's, no walk of the established hash), placed,
+// as dump does. The walk's rows are kept as
 // m.last (m's own slice), the refresh reader's as m.freshRows.
-func (s *Source) walkDump(ctx context.Context, m *member, all []sampler.Socket, paths map[uint64]placeOf) ([]sampler.Socket, error) {
+func (s *Source) walkDump(ctx context.Context, m *member, paths map[uint64]placeOf) error {
 	defer func() { m.inWalk = false }()
 	m.heardEst.Store(false) // a release heard from now on wakes it again
 	m.heardFresh.Store(false)
@@ -162,7 +163,7 @@ func (s *Source) walkDump(ctx context.Context, m *member, all []sampler.Socket, 
 	m.est = append(m.est[:0], m.estNow...)
 	if err := m.lookUp(time.Now()); err != nil {
 		m.full = time.Time{}
-		return all, err
+		return err
 	}
 	rows := m.next
 	m.next = nil
@@ -171,18 +172,19 @@ func (s *Source) walkDump(ctx context.Context, m *member, all []sampler.Socket, 
 		snap, err := m.fresh.Sample(ctx)
 		if err != nil {
 			m.full = time.Time{}
-			return all, err
+			return err
 		}
 		s.place(snap.Sockets, m.ns, paths)
 		m.freshRows = snap.Sockets
 	}
 	s.place(rows, m.ns, paths)
+	if c, err := sockdiag.ParseSNMP(bytes.NewReader(m.bufs[0])); err == nil {
+		m.walkCounters = &c // read by plan, as the round began
+	}
 	m.last, m.lastWalked, m.refreshedSince = rows, true, true
-	n := len(all)
-	all = m.appendTable(all)
-	m.count = len(all) - n
+	m.count = len(rows) + len(m.freshRows) // the walk reads no listener, no UDP
 	m.dumped = s.now()
 	m.full = m.dumped
 	m.walked++
-	return all, nil
+	return nil
 }

@@ -138,7 +138,7 @@ func placeRelease(s *sampler.Socket, n NS, cg *cgroup.Resolver) {
 func (s *Source) KernelCounters() (sampler.KernelCounters, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.sumCounters(func(m *member) (sampler.KernelCounters, error) { return m.src.KernelCounters() })
+	return s.sumCounters((*member).kernelCounters)
 }
 
 // KernelCountersAtFirstDumpEnd is the same sum with each namespace's

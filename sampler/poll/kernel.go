@@ -64,8 +64,8 @@ func (p *Poller) handleTransitions(t sampler.Transition, queue <-chan sampler.Tr
 		}
 	}
 	if len(events) > 0 || p.rec.Disagreements() != disagreed {
-		// The pending batch keeps its own copy: this buffer is reused.
-		p.pending.add(p.update(update{events: append([]sampler.Event(nil), events...)}))
+		// Borrowed: this buffer is reused, pending copies what it keeps.
+		p.pending.add(p.update(update{events: events, borrowed: true}))
 	}
 	p.transitionBatch = events[:0]
 }

@@ -32,8 +32,11 @@ type update struct {
 	snapshot *sampler.Snapshot // nil: keep the pending snapshot (release events only)
 	// events are given to pending, which may keep the slice itself (the
 	// first sample's are every socket: 33 MB at 100k): never a buffer
-	// the caller reuses.
+	// the caller reuses, unless borrowed says it is (pending then copies
+	// them: into the events it holds, or, holding none, a slice of their
+	// own).
 	events       []sampler.Event
+	borrowed     bool
 	sampled      bool // a sample was taken (successful or not)
 	err          error
 	cost         time.Duration
@@ -57,9 +60,12 @@ func (p *pending) add(u update) {
 		b.Snapshot = *u.snapshot
 	}
 	p.latest = stampInOrder(u.events, p.latest)
-	if len(b.Events) == 0 {
+	switch {
+	case len(b.Events) == 0 && u.borrowed:
+		b.Events = slices.Clone(u.events)
+	case len(b.Events) == 0:
 		b.Events = u.events // given: kept, not copied
-	} else {
+	default:
 		b.Events = append(b.Events, u.events...)
 	}
 	if over := len(b.Events) - p.maxEvents; over > 0 {

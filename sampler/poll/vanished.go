@@ -24,14 +24,16 @@ type vanished struct {
 // vanishedSocket is when a socket left the table, and its local port: a
 // program may connect() the same socket again after a failed connect, and
 // that is a new connection on a new port, whose release must count.
+// Times are Unix nanoseconds: 16 bytes an entry, not 32 (up to
+// vanishedLimit entries under churn; sampler/MEMORY.md).
 type vanishedSocket struct {
-	at   time.Time
+	at   int64
 	port uint16
 }
 
 type vanishedRef struct {
 	cookie uint64
-	at     time.Time
+	at     int64
 }
 
 const (
@@ -51,8 +53,8 @@ func (v *vanished) add(events []sampler.Event, at time.Time) {
 		if v.at == nil {
 			v.at = map[uint64]vanishedSocket{}
 		}
-		v.at[s.Cookie] = vanishedSocket{at, s.Local.Port()}
-		v.order = append(v.order, vanishedRef{s.Cookie, at})
+		v.at[s.Cookie] = vanishedSocket{at.UnixNano(), s.Local.Port()}
+		v.order = append(v.order, vanishedRef{s.Cookie, at.UnixNano()})
 	}
 	v.trim(at)
 }
@@ -75,8 +77,8 @@ func (v *vanished) trim(now time.Time) {
 		ref := v.order[v.head]
 		gone, ok := v.at[ref.cookie]
 		switch {
-		case !ok || !gone.at.Equal(ref.at): // taken, or added again later
-		case len(v.at) > vanishedLimit || now.Sub(ref.at) > vanishedTTL:
+		case !ok || gone.at != ref.at: // taken, or added again later
+		case len(v.at) > vanishedLimit || now.UnixNano()-ref.at > int64(vanishedTTL):
 			delete(v.at, ref.cookie)
 		default:
 			goto done

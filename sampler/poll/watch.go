@@ -21,8 +21,8 @@ func (p *Poller) handleReleases(r sampler.Release, queue <-chan sampler.Release)
 		}
 	}
 	if len(events) > 0 {
-		// The pending batch keeps its own copy: this buffer is reused.
-		p.pending.add(p.update(update{events: append([]sampler.Event(nil), events...)}))
+		// Borrowed: this buffer is reused, pending copies what it keeps.
+		p.pending.add(p.update(update{events: events, borrowed: true}))
 	}
 	p.releaseBatch = events[:0]
 }
