@@ -121,8 +121,32 @@ func TestSourceTagsAnotherNamespacesConnection(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	all := make(chan sampler.Transition, 4096)
+	failed := make(chan sampler.PortFailure, 16)
+	go s.WatchTransitions(ctx, all, failed)
+	// Every namespace's records come (other programs' on this machine
+	// too): take them as they come and keep the test namespace's, or a
+	// reader waiting on this test would have the kernel drop records,
+	// this test's among them.
 	out := make(chan sampler.Transition, 4096)
-	go s.WatchTransitions(ctx, out, make(chan sampler.PortFailure, 16))
+	go func() {
+		for {
+			select {
+			case tr := <-all:
+				if tr.NetNS != ino {
+					continue
+				}
+				select {
+				case out <- tr:
+				case <-ctx.Done():
+					return
+				}
+			case <-failed:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 
 	const server = "127.0.0.1:7777"
 	h := startPair(t, name, server)
