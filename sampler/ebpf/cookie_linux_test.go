@@ -80,24 +80,32 @@ func TestTransitionsCarryTheCookieSockDiagReports(t *testing.T) {
 		}
 	}
 	// The connect transition, before the port is chosen, has the same
-	// socket's cookie: the one the client's later transitions carry.
+	// socket's cookie: the one the client's later transitions carry. It
+	// is the last connect at the socket's kernel address before the
+	// first transition that shows the client's addresses (the programs
+	// see every namespace: an earlier socket freed at the same address,
+	// another program's, may have connected before).
 	trans, _ := c.snapshot()
 	var sock uint64
-	for _, tr := range trans {
+	first := -1
+	for i, tr := range trans {
 		if tr.Local == local && tr.Remote == remote {
 			sock = tr.Sock
-		}
-	}
-	found := false
-	for _, tr := range trans {
-		if tr.Sock == sock && tr.From == sampler.StateClose && tr.To == sampler.StateSynSent {
-			found = true
-			if tr.Cookie != want[[2]netip.AddrPort{local, remote}] {
-				t.Errorf("connect transition: cookie %d, want %d", tr.Cookie, want[[2]netip.AddrPort{local, remote}])
+			if first < 0 {
+				first = i
 			}
 		}
 	}
-	if !found {
+	var connect *sampler.Transition
+	for i := 0; i < first; i++ {
+		if tr := &trans[i]; tr.Sock == sock && tr.From == sampler.StateClose && tr.To == sampler.StateSynSent {
+			connect = tr
+		}
+	}
+	switch {
+	case connect == nil:
 		t.Error("no CLOSE -> SYN_SENT transition for the client's socket")
+	case connect.Cookie != want[[2]netip.AddrPort{local, remote}]:
+		t.Errorf("connect transition: cookie %d, want %d", connect.Cookie, want[[2]netip.AddrPort{local, remote}])
 	}
 }
