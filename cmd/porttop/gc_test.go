@@ -10,39 +10,30 @@ import (
 	"time"
 )
 
-// watch and record collect garbage at headlessGCPercent, unless GOGC says
-// otherwise.
-func TestHeadlessGCPercentUnlessGOGCSet(t *testing.T) {
-	old := debug.SetGCPercent(100)
-	defer debug.SetGCPercent(old)
-	t.Setenv("GOGC", "100") // restored after the test, unset or not
-	os.Unsetenv("GOGC")
-	tuneHeadlessGC()
-	if got := debug.SetGCPercent(100); got != headlessGCPercent {
-		t.Errorf("GOGC unset: GC percent %d, want %d", got, headlessGCPercent)
-	}
-	t.Setenv("GOGC", "100")
-	tuneHeadlessGC()
-	if got := debug.SetGCPercent(100); got != 100 {
-		t.Errorf("GOGC=100 set: GC percent %d, want it left at 100", got)
-	}
-}
-
-// The live view collects garbage at liveGCPercent, unless GOGC says
-// otherwise.
-func TestLiveGCPercentUnlessGOGCSet(t *testing.T) {
-	old := debug.SetGCPercent(100)
-	defer debug.SetGCPercent(old)
-	t.Setenv("GOGC", "100")
-	os.Unsetenv("GOGC")
-	tuneLiveGC()
-	if got := debug.SetGCPercent(100); got != liveGCPercent {
-		t.Errorf("GOGC unset: GC percent %d, want %d", got, liveGCPercent)
-	}
-	t.Setenv("GOGC", "200")
-	tuneLiveGC()
-	if got := debug.SetGCPercent(100); got != 100 {
-		t.Errorf("GOGC=200 set: GC percent %d, want it left as it was (100)", got)
+// watch and record collect garbage at headlessGCPercent, the live view at
+// liveGCPercent, unless GOGC says otherwise.
+func TestGCPercentUnlessGOGCSet(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		tune func()
+		want int
+	}{
+		{"headless", tuneHeadlessGC, headlessGCPercent},
+		{"live view", tuneLiveGC, liveGCPercent},
+	} {
+		old := debug.SetGCPercent(100)
+		t.Setenv("GOGC", "100") // restored after the test, unset or not
+		os.Unsetenv("GOGC")
+		c.tune()
+		if got := debug.SetGCPercent(100); got != c.want {
+			t.Errorf("%s, GOGC unset: GC percent %d, want %d", c.name, got, c.want)
+		}
+		t.Setenv("GOGC", "200")
+		c.tune()
+		if got := debug.SetGCPercent(100); got != 100 {
+			t.Errorf("%s, GOGC=200 set: GC percent %d, want it left as it was (100)", c.name, got)
+		}
+		debug.SetGCPercent(old)
 	}
 }
 
