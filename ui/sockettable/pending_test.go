@@ -89,19 +89,7 @@ func TestSortLaterShowsWhatASortShows(t *testing.T) {
 		for step := range 60 {
 			// what the preparer was told before the key: it may lag
 			stale := lazy.Settings()
-			switch rng.IntN(5) {
-			case 0:
-				k := whole.Sort().Next()
-				whole.SetSort(k)
-				lazy.SortLater(k)
-			case 1:
-				n := rng.IntN(40) - 20
-				whole.MoveBy(n)
-				lazy.MoveBy(n)
-			case 2:
-				whole.End()
-				lazy.End()
-			}
+			sameKey(rng, &whole, &lazy)
 			if rng.IntN(3) == 0 {
 				now = now.Add(time.Second)
 				var evs []sampler.Event
@@ -149,5 +137,23 @@ func TestPreparedUnderAnotherFilterIsNotTaken(t *testing.T) {
 	m.ObservePrepared(p, socks, nil, t0)
 	if got := rowPorts(m); len(got) != 1 || got[0] != 22 {
 		t.Errorf("rows %v, want only port 22", got)
+	}
+}
+
+// sameKey presses one random key, or none, on both tables: a sort the
+// whole table applies at once and the lazy one later, a cursor move, End.
+func sameKey(rng *rand.Rand, whole, lazy *Model) {
+	switch rng.IntN(5) {
+	case 0:
+		k := whole.Sort().Next()
+		whole.SetSort(k)
+		lazy.SortLater(k)
+	case 1:
+		n := rng.IntN(40) - 20
+		whole.MoveBy(n)
+		lazy.MoveBy(n)
+	case 2:
+		whole.End()
+		lazy.End()
 	}
 }

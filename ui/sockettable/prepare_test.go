@@ -28,19 +28,7 @@ func TestPreparedBatchesShowWhatObserveShows(t *testing.T) {
 		whole.Observe(socks, nil, now)
 		lazy.ObservePrepared(prep.PrepareBatch(socks, nil, now, lazy.Settings()), socks, nil, now)
 		for step := range 80 {
-			switch rng.IntN(5) {
-			case 0:
-				k := whole.Sort().Next()
-				whole.SetSort(k)
-				lazy.SortLater(k)
-			case 1:
-				n := rng.IntN(40) - 20
-				whole.MoveBy(n)
-				lazy.MoveBy(n)
-			case 2:
-				whole.End()
-				lazy.End()
-			}
+			sameKey(rng, &whole, &lazy)
 			if rng.IntN(2) == 0 {
 				now = now.Add(time.Second)
 				var evs []sampler.Event
