@@ -16,7 +16,8 @@ import (
 // The busiest namespace read in full is handed out as the snapshot, not
 // copied (at 100k sockets two tables stay alive, not three). Its consumer
 // may write over it, so that namespace is read in full at its next round
-// whatever its counters say, and the snapshot handed back goes to it to
+// whatever its counters say (that read is copied, so a quiet namespace is
+// skipped again after it), and the snapshot handed back goes to it to
 // fill: every round shows every namespace's sockets as they are.
 func TestBusiestNamespaceHandedOutUncopied(t *testing.T) {
 	nstest.RequireRoot(t)
@@ -102,15 +103,28 @@ func TestBusiestNamespaceHandedOutUncopied(t *testing.T) {
 		t.Errorf("%s was skipped after its table was handed out: want a full read", m1.ns.Label())
 	}
 	src.mu.Unlock()
-	out(s2)
+	// That read, made only because the table was out, is copied, not
+	// handed out in turn: a quiet namespace is then skipped again, not
+	// read in full every round.
+	src.mu.Lock()
+	for _, m := range src.members {
+		if m.out {
+			t.Errorf("%s's table handed out after a read made only because it was out", m.ns.Label())
+		}
+	}
+	src.mu.Unlock()
 	scribble(s2)
 	src.Recycle(s1) // back, for a namespace's next read to fill
 	src.Recycle(s2)
 	s3 := sample()
 	if got := rowsOf(s3); !slices.Equal(got, want) {
-		t.Errorf("after a written-over snapshot came back to be filled: %v, want %v", got, want)
+		t.Errorf("after written-over snapshots came back: %v, want %v", got, want)
 	}
-	out(s3)
+	src.mu.Lock()
+	if m1.quiet != quiet+1 {
+		t.Errorf("%s, quiet, was read in full again (quiet rounds %d, want %d)", m1.ns.Label(), m1.quiet, quiet+1)
+	}
+	src.mu.Unlock()
 	for _, s := range s3 {
 		if s.Netns == 0 {
 			t.Fatalf("a socket without its namespace: %+v", s)

@@ -46,6 +46,10 @@ type member struct {
 	// may write to it, so m's next round reads m in full, and last goes
 	// to nobody from m (the Source gets it back through Recycle).
 	out bool
+	// forced says this round's full read is only for out: its table is
+	// copied, not handed out again, so that a quiet namespace goes back
+	// to being skipped.
+	forced bool
 	// dumped is when last was read, full is when its last full dump was
 	// (zero: none, or a read failed); fullGap is fullEvery plus this
 	// namespace's share.

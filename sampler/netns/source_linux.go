@@ -217,8 +217,12 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	for _, ino := range inodes {
 		m := s.members[ino]
 		p := m.plan(s.now())
+		// Its last read is out, written to by the consumer: read it in
+		// full. A dump made only for that is not handed out in turn
+		// (assemble), or an idle namespace would be dumped every round.
+		m.forced = m.out && p != dump
 		if m.out {
-			p = dump // its last read is out, written to by the consumer
+			p = dump
 		}
 		s.plans = append(s.plans, p)
 		if p == dump && s.walkable(m) {
@@ -284,7 +288,7 @@ func (s *Source) assemble(inodes []uint64) []sampler.Socket {
 	var busiest *member
 	for i, ino := range inodes {
 		m := s.members[ino]
-		if m == nil || s.plans[i] != dump || m.count < s.shareMin {
+		if m == nil || s.plans[i] != dump || m.forced || m.count < s.shareMin {
 			continue
 		}
 		if busiest == nil || m.count > busiest.count {
