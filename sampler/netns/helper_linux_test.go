@@ -11,7 +11,10 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/porttop/porttop/sampler/nstest"
 )
 
 // helperEnv makes the test binary a listener for tests, fillEnv one that
@@ -201,4 +204,37 @@ func pairIn(t *testing.T, n NS, addr string) (ln net.Listener, client, server ne
 		t.Fatal(err)
 	}
 	return ln, client, server
+}
+
+// ownNamespaceEnv, set in a child test binary, names the namespace the
+// parent made for it to read beside its own (see insideOwnNamespace).
+const ownNamespaceEnv = "PORTTOP_NETNS_TEST_OTHER"
+
+// insideOwnNamespace runs the calling test again in a child test binary
+// whose own network namespace is an empty one made for it, beside a second
+// namespace also made for it, and returns inside=false to the parent (the
+// child's result is the test's). In the child it returns the second
+// namespace's name and inside=true. A test whose checks depend on porttop's
+// own namespace holding still needs it: the machine's loopback churns while
+// other packages' tests run beside this one.
+func insideOwnNamespace(t *testing.T, suffix string) (other string, inside bool) {
+	t.Helper()
+	if name := os.Getenv(ownNamespaceEnv); name != "" {
+		return name, true
+	}
+	self := nstest.Netns(t, suffix+"-self", 0, 0)
+	other = nstest.Netns(t, suffix, 0, 0)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("ip", "netns", "exec", self, exe, "-test.run", "^"+t.Name()+"$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), ownNamespaceEnv+"="+other)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Errorf("in namespace %s: %v\n%s", self, err, out)
+	} else if !strings.Contains(string(out), "--- PASS: "+t.Name()) {
+		t.Errorf("in namespace %s the test did not run:\n%s", self, out)
+	}
+	return "", false
 }
