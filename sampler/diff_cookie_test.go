@@ -25,7 +25,7 @@ func randomStep(r *rand.Rand, moved, noCookie bool) (prev, next Snapshot) {
 	n := 20 + r.IntN(30)
 	for i := range n {
 		s := mk(i)
-		s.Since = t0.Add(-time.Duration(r.IntN(100)) * time.Second)
+		s.Since = StampOf(t0.Add(-time.Duration(r.IntN(100)) * time.Second))
 		prev.Sockets = append(prev.Sockets, s)
 		if r.IntN(8) == 0 {
 			prev.Sockets = append(prev.Sockets, s) // duplicate row

@@ -57,12 +57,12 @@ type Socket struct {
 	Place
 	Inode uint64
 	// Since is when this socket was first seen in use; Diff fills it.
-	Since time.Time
+	Since Stamp
 	// TimeWaitEnds is, for a TCP socket in TIME_WAIT, when the kernel's
 	// timer frees it (and its port): what `ss -o` shows as
 	// timer:(timewait,45sec,0), from sock_diag's idiag_expires. Zero when
 	// the source cannot say (gopsutil, a recording, other states).
-	TimeWaitEnds time.Time
+	TimeWaitEnds Stamp
 	// State sits beside V6Only: the two bytes share one word (a table
 	// holds tens of thousands of sockets).
 	State State

@@ -162,7 +162,7 @@ func (r *Reconciler) openByTransition(at time.Time, t sampler.Transition, key sa
 		ID:    sampler.ID{Cookie: t.Cookie, Proto: sampler.TCP, Local: t.Local, Remote: t.Remote},
 		Owner: t.Opener,
 		Place: t.Place,
-		Since: at,
+		Since: sampler.StampOf(at),
 		State: t.To,
 	}
 	if s.Netns == 0 {

@@ -37,7 +37,7 @@ const timerTimeWait = 3
 func toSocketAt(m diagMsg, p sampler.Proto, at time.Time) sampler.Socket {
 	s := toSocket(m, p)
 	if s.State == sampler.StateTimeWait && m.Timer == timerTimeWait {
-		s.TimeWaitEnds = at.Add(time.Duration(m.ExpiresMS) * time.Millisecond)
+		s.TimeWaitEnds = sampler.StampOf(at.Add(time.Duration(m.ExpiresMS) * time.Millisecond))
 	}
 	return s
 }

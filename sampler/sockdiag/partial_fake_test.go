@@ -151,7 +151,7 @@ func TestPartialSampleCarriesFromTheSampleHandedOut(t *testing.T) {
 			name: "stamped and placed: partial",
 			use: func(socks []sampler.Socket) {
 				for i := range socks {
-					socks[i].Since = time.Unix(1, 0)
+					socks[i].Since = sampler.StampOf(time.Unix(1, 0))
 					socks[i].PID, socks[i].Process = 99, "stamped"
 					socks[i].Netns, socks[i].NetnsName = 7, "ns"
 				}
