@@ -137,7 +137,7 @@ var curl = sampler.Owner{PID: 4242, UID: 1000, Process: "curl", Start: 77}
 // as a hand-out. Its states follow; going to CLOSE from FIN_WAIT2 waits for
 // the release, which says TIME_WAIT; the kernel's timer ends it.
 func TestEventTableActiveOpen(t *testing.T) {
-	place := sampler.Place{Netns: 4026531840, NetnsName: "blue", CgroupID: 9, Cgroup: "/user.slice"}
+	place := sampler.Place{Netns: 4026531840, CgroupID: 9}.WithNames(sampler.PlaceNames{NetnsName: "blue", Cgroup: "/user.slice"})
 	tw := sock(t, "tcp 127.0.0.1:40001 127.0.0.1:80 TIME_WAIT #7")
 	tw.TimeWaitEnds = sampler.StampOf(at(63))
 	runScript(t,
@@ -188,7 +188,7 @@ func TestEventTableActiveOpen(t *testing.T) {
 func TestEventTableListenerAndAcceptedChild(t *testing.T) {
 	nginx := sampler.Owner{PID: 10, UID: 33, Process: "nginx"}
 	other := sampler.Owner{PID: 20, UID: 0, Process: "other"}
-	blue := sampler.Place{Netns: 5, Cgroup: "/blue"}
+	blue := sampler.Place{Netns: 5}.WithNames(sampler.PlaceNames{Cgroup: "/blue"})
 	runScript(t,
 		sample{0, nil},
 		ev{at: 1, cookie: 1, local: "0.0.0.0:8080", remote: "0.0.0.0:0", from: "CLOSE", to: "LISTEN", opener: other, netns: 9},

@@ -153,7 +153,7 @@ func TestPartialSampleCarriesFromTheSampleHandedOut(t *testing.T) {
 				for i := range socks {
 					socks[i].Since = sampler.StampOf(time.Unix(1, 0))
 					socks[i].PID, socks[i].Process = 99, "stamped"
-					socks[i].Netns, socks[i].NetnsName = 7, "ns"
+					socks[i].Place = sampler.Place{Netns: 7}.WithNames(sampler.PlaceNames{NetnsName: "ns"})
 				}
 			},
 			partials: 1,

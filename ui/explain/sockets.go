@@ -110,15 +110,16 @@ func whereNS(in Input, s *sampler.Socket) string {
 	if !elsewhereNS(in, s) {
 		return ""
 	}
-	ns := s.NetnsName
+	names := s.Names()
+	ns := names.NetnsName
 	if ns == "" {
 		ns = "net:[" + strconv.FormatUint(s.Netns, 10) + "]"
 	}
 	where := " in network namespace " + safe.Text(ns)
-	if w := cgroup.Parse(s.Cgroup).String(); w != "" {
+	if w := cgroup.Parse(names.Cgroup).String(); w != "" {
 		where += " (" + safe.Text(w) + ")"
-	} else if s.Container != "" {
-		where += " (container " + safe.Text(s.Container) + ")"
+	} else if names.Container != "" {
+		where += " (container " + safe.Text(names.Container) + ")"
 	}
 	return where
 }
