@@ -18,7 +18,7 @@ func randomStep(r *rand.Rand, moved, noCookie bool) (prev, next Snapshot) {
 			ID:    ID{Cookie: uint64(i + 1), Proto: TCP, Local: netip.AddrPortFrom(lo, uint16(1024+i)), Remote: netip.AddrPortFrom(lo, 80)},
 			State: StateEstablished,
 			Owner: Owner{UID: 1000, PID: int32(i + 1), Process: "p"},
-			Inode: uint64(i + 7),
+			Inode: uint32(i + 7),
 		}
 	}
 	prev.Time, next.Time = t0, t0.Add(time.Second)

@@ -105,7 +105,7 @@ func TestPartialSamplesFollowTheCounters(t *testing.T) {
 			t.Errorf("%s: cookies %v, want %v", st.name, got, st.cookies)
 		}
 		for _, sock := range socks {
-			if sock.PID == 0 || (sock.Proto == sampler.TCP && sock.State == sampler.StateEstablished && sock.Inode != sock.Cookie) {
+			if sock.PID == 0 || (sock.Proto == sampler.TCP && sock.State == sampler.StateEstablished && uint64(sock.Inode) != sock.Cookie) {
 				t.Errorf("%s: socket %d carried as %+v", st.name, sock.Cookie, sock)
 			}
 		}
@@ -189,7 +189,7 @@ func TestPartialSampleCarriesFromTheSampleHandedOut(t *testing.T) {
 			t.Errorf("%s: cookies %v, want %v", st.name, got, all)
 		}
 		for _, sock := range socks {
-			if sock.Proto == sampler.TCP && sock.State == sampler.StateEstablished && (sock.Inode != sock.Cookie || sock.PID == 0) {
+			if sock.Proto == sampler.TCP && sock.State == sampler.StateEstablished && (uint64(sock.Inode) != sock.Cookie || sock.PID == 0) {
 				t.Errorf("%s: socket %d carried as %+v", st.name, sock.Cookie, sock)
 			}
 		}

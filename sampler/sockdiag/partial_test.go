@@ -217,7 +217,7 @@ func simSocket(c uint64, st sampler.State) sampler.Socket {
 			Remote: netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), 80)},
 		State: st,
 		Owner: sampler.Owner{UID: int32(c % 3)},
-		Inode: c + 1000,
+		Inode: uint32(c + 1000),
 	}
 }
 
