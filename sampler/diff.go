@@ -229,7 +229,7 @@ func (d *Differ) diffByCookie(prev *prevRows, next *Snapshot) bool {
 
 func (d *Differ) opened(next *Snapshot, i int) {
 	s := &next.Sockets[i]
-	s.Since = next.Time
+	s.Since = StampOf(next.Time)
 	d.opens = append(d.opens, Event{Kind: Opened, Time: next.Time, Socket: *s})
 }
 
@@ -259,20 +259,20 @@ func carryOver(p, s *Socket, prevTime, nextTime time.Time) {
 	case !p.Since.IsZero():
 		s.Since = p.Since
 	case !prevTime.IsZero(): // prev was never stamped: first seen no later than then
-		s.Since = prevTime
+		s.Since = StampOf(prevTime)
 	default:
-		s.Since = nextTime
+		s.Since = StampOf(nextTime)
 	}
 	s.Owner = s.Owner.Inherit(p.Owner, s.Inode != 0)
 }
 
 // Held is how long a socket first seen at since was in use at end; 0 when
 // unknown or when the clock went backwards.
-func Held(since, end time.Time) time.Duration {
-	if since.IsZero() || end.Before(since) {
+func Held(since Stamp, end time.Time) time.Duration {
+	if since.IsZero() || end.Before(since.Time()) {
 		return 0
 	}
-	return end.Sub(since)
+	return end.Sub(since.Time())
 }
 
 func compareEvents(a, b Event) int {

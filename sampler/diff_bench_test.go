@@ -27,7 +27,7 @@ func benchTables(n int) (prev, next Snapshot) {
 	churn := n / 100
 	for i := range n {
 		prev.Sockets = append(prev.Sockets, mk(i))
-		prev.Sockets[i].Since = t0
+		prev.Sockets[i].Since = StampOf(t0)
 	}
 	for i := churn; i < n+churn; i++ {
 		s := mk(i)

@@ -18,14 +18,14 @@ func randomStep(r *rand.Rand, moved, noCookie bool) (prev, next Snapshot) {
 			ID:    ID{Cookie: uint64(i + 1), Proto: TCP, Local: netip.AddrPortFrom(lo, uint16(1024+i)), Remote: netip.AddrPortFrom(lo, 80)},
 			State: StateEstablished,
 			Owner: Owner{UID: 1000, PID: int32(i + 1), Process: "p"},
-			Inode: uint64(i + 7),
+			Inode: uint32(i + 7),
 		}
 	}
 	prev.Time, next.Time = t0, t0.Add(time.Second)
 	n := 20 + r.IntN(30)
 	for i := range n {
 		s := mk(i)
-		s.Since = t0.Add(-time.Duration(r.IntN(100)) * time.Second)
+		s.Since = StampOf(t0.Add(-time.Duration(r.IntN(100)) * time.Second))
 		prev.Sockets = append(prev.Sockets, s)
 		if r.IntN(8) == 0 {
 			prev.Sockets = append(prev.Sockets, s) // duplicate row

@@ -160,7 +160,7 @@ func TestDiffEvents(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			prev := snap(t, t0, c.prev...)
 			for i := range prev.Sockets {
-				prev.Sockets[i].Since = t0
+				prev.Sockets[i].Since = StampOf(t0)
 			}
 			for _, d := range []*Differ{&reused, new(Differ)} {
 				next := snap(t, t1, c.next...)
@@ -185,10 +185,10 @@ func TestDiffStampsAndCarriesOver(t *testing.T) {
 		t.Fatalf("first sample: %d events, want 2", len(events))
 	}
 	for i, s := range first.Sockets {
-		if !s.Since.Equal(t0) {
+		if !s.Since.Time().Equal(t0) {
 			t.Errorf("first sample socket %d: Since %v, want %v", i, s.Since, t0)
 		}
-		if !events[i].Time.Equal(t0) || !events[i].Socket.Since.Equal(t0) {
+		if !events[i].Time.Equal(t0) || !events[i].Socket.Since.Time().Equal(t0) {
 			t.Errorf("open event %d: Time %v Since %v, want both %v", i, events[i].Time, events[i].Socket.Since, t0)
 		}
 	}
@@ -218,7 +218,7 @@ func TestDiffStampsAndCarriesOver(t *testing.T) {
 	if u := unseen.Sockets[0]; u.PID != 44 || u.Owner.Gone {
 		t.Errorf("socket with an inode whose owner is unseen: pid %d gone %v, want 44 carried, not gone", u.PID, u.Owner.Gone)
 	}
-	if !s.Since.Equal(t0) || !second.Sockets[1].Since.Equal(t0) {
+	if !s.Since.Time().Equal(t0) || !second.Sockets[1].Since.Time().Equal(t0) {
 		t.Errorf("Since not carried over: %v, %v", s.Since, second.Sockets[1].Since)
 	}
 	if len(events) != 1 || events[0].Kind != StateChanged || events[0].Socket.PID != 42 ||
@@ -236,7 +236,7 @@ func TestDiffStampsAndCarriesOver(t *testing.T) {
 	if len(events) != 1 || events[0].Kind != Closed || events[0].Held != 3*time.Second || !events[0].Time.Equal(t2) {
 		t.Fatalf("want one close held 3s at t2, got %+v", events)
 	}
-	if events[0].Socket.Local.Port() != 5002 || !events[0].Socket.Since.Equal(t0) {
+	if events[0].Socket.Local.Port() != 5002 || !events[0].Socket.Since.Time().Equal(t0) {
 		t.Errorf("close should carry the socket as last seen, got %+v", events[0].Socket)
 	}
 }
@@ -247,7 +247,7 @@ func TestDiffUnstampedPrev(t *testing.T) {
 	if ev := Diff(prev, &next); len(ev) != 0 {
 		t.Fatalf("unexpected events %v", describe(ev))
 	}
-	if !next.Sockets[0].Since.Equal(t0) {
+	if !next.Sockets[0].Since.Time().Equal(t0) {
 		t.Errorf("unstamped prev: Since %v, want prev.Time %v", next.Sockets[0].Since, t0)
 	}
 }
@@ -289,7 +289,7 @@ func randomSnapshot(r *rand.Rand, at time.Time, n int) Snapshot {
 func bySocketKey(s []Socket) []string {
 	var out []string
 	for _, x := range s {
-		out = append(out, fmt.Sprintf("%v %v %v %v #%d %s since %s", x.Proto, x.Local, x.Remote, x.State, x.Cookie, x.Process, x.Since.Format(time.RFC3339Nano)))
+		out = append(out, fmt.Sprintf("%v %v %v %v #%d %s since %s", x.Proto, x.Local, x.Remote, x.State, x.Cookie, x.Process, x.Since.Time().Format(time.RFC3339Nano)))
 	}
 	slices.Sort(out)
 	return out

@@ -24,7 +24,7 @@ type cookieKey struct {
 
 // seenAs is what another sampling knew of a socket.
 type seenAs struct {
-	since time.Time
+	since Stamp
 	owner Owner // who held it then (Gone is not kept: Carry judges it anew)
 }
 
@@ -63,7 +63,7 @@ func (f *FirstSeen) Add(socks []Socket, q Query) {
 		}
 		as := seenAs{since: s.Since, owner: s.Owner}
 		if old, ok := f.lookup(s); ok {
-			if old.since.Before(as.since) {
+			if old.since < as.since {
 				as.since = old.since
 			}
 			as.owner = as.owner.Inherit(old.owner, true) // the one rule: see Owner
@@ -94,7 +94,7 @@ func (f *FirstSeen) lookup(s *Socket) (seenAs, bool) {
 // Of returns when s was first seen, if known.
 func (f *FirstSeen) Of(s *Socket) (time.Time, bool) {
 	as, ok := f.lookup(s)
-	return as.since, ok
+	return as.since.Time(), ok
 }
 
 // Len is how many sockets f knows.
@@ -108,7 +108,7 @@ func (f *FirstSeen) Carry(s *Socket) {
 	if !ok {
 		return
 	}
-	if as.since.Before(s.Since) {
+	if as.since < s.Since {
 		s.Since = as.since
 	}
 	s.Owner = s.Owner.Inherit(as.owner, s.Inode != 0)

@@ -15,9 +15,9 @@ func at(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
 
 func TestFirstSeenAddKeepsTheEarlier(t *testing.T) {
 	a, b := sock(t, sockA), sock(t, sockB)
-	a.Since, b.Since = at(-5), at(-3)
+	a.Since, b.Since = StampOf(at(-5)), StampOf(at(-3))
 	seen := FirstSeenOf([]Socket{a, b}, Query{})
-	a.Since, b.Since = at(-8), at(-1)
+	a.Since, b.Since = StampOf(at(-8)), StampOf(at(-1))
 	unstamped := sock(t, sockC)
 	seen.Add([]Socket{a, b, unstamped}, Query{})
 	for _, c := range []struct {
@@ -40,7 +40,7 @@ func BenchmarkFirstSeenOf(b *testing.B) {
 	for i := range socks {
 		socks[i] = sock(b, "tcp 127.0.0.1:40001 127.0.0.1:80 ESTABLISHED")
 		socks[i].Cookie = uint64(i + 1)
-		socks[i].Since = at(i % 60)
+		socks[i].Since = StampOf(at(i % 60))
 	}
 	q := Query{Ports: []PortRange{{Lo: 1, Hi: 65535}}}
 	b.ReportAllocs()

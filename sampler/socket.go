@@ -55,16 +55,21 @@ type Socket struct {
 	Owner
 	// Place is the socket's namespace and cgroup (socket_place.go).
 	Place
-	Inode uint64
 	// Since is when this socket was first seen in use; Diff fills it.
-	Since time.Time
+	Since Stamp
 	// TimeWaitEnds is, for a TCP socket in TIME_WAIT, when the kernel's
 	// timer frees it (and its port): what `ss -o` shows as
 	// timer:(timewait,45sec,0), from sock_diag's idiag_expires. Zero when
 	// the source cannot say (gopsutil, a recording, other states).
-	TimeWaitEnds time.Time
-	// State sits beside V6Only: the two bytes share one word (a table
-	// holds tens of thousands of sockets).
+	TimeWaitEnds Stamp
+	// Inode is the socket's inode number, what /proc/PID/fd's
+	// socket:[N] links name; 0 when no file holds the socket (TIME_WAIT)
+	// or the source cannot say. 32 bits, as sock_diag's idiag_inode
+	// (socket inodes come from the kernel's get_next_ino).
+	//
+	// Inode, State and V6Only share one word (a table holds tens of
+	// thousands of sockets): see TestSocketSize.
+	Inode uint32
 	State State
 	// V6Only is true for an IPv6 listener that accepts IPv6 connections
 	// only (IPV6_V6ONLY); false for every other socket, and where the

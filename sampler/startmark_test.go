@@ -57,7 +57,7 @@ func TestStartMarkMarksClosesOfSocketsOpenAtStart(t *testing.T) {
 // an Existing open of it, even one opened in the same second.
 func TestStartMarkNeedsAFirstSample(t *testing.T) {
 	t0 := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	a := Socket{ID: ID{Proto: TCP, Local: netip.MustParseAddrPort("10.0.0.5:35125")}, Since: t0}
+	a := Socket{ID: ID{Proto: TCP, Local: netip.MustParseAddrPort("10.0.0.5:35125")}, Since: StampOf(t0)}
 	b := a
 	b.Local = netip.MustParseAddrPort("10.0.0.5:35126")
 	var mark StartMark

@@ -27,7 +27,7 @@ func bigTable(n int) []sampler.Socket {
 			},
 			State: sampler.StateEstablished,
 			Owner: sampler.Owner{PID: int32(1000 + i%50), Process: "proxy", UID: -1},
-			Since: t0.Add(-time.Duration(i%600) * time.Second),
+			Since: sampler.StampOf(t0.Add(-time.Duration(i%600) * time.Second)),
 		}
 	}
 	return out

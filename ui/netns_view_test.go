@@ -38,7 +38,7 @@ func netnsRanges() []sampler.NetnsRange {
 
 // in puts s in namespace ino.
 func in(ino uint64, name string, s sampler.Socket) sampler.Socket {
-	s.Netns, s.NetnsName = ino, name
+	s.Place = sampler.Place{Netns: ino}.WithNames(sampler.PlaceNames{NetnsName: name})
 	return s
 }
 

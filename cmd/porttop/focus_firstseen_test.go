@@ -89,7 +89,7 @@ func TestFocusFeedKeepsFirstSeenTimes(t *testing.T) {
 	// As the machine-wide view knew it (narrowingSource reports cookie 1).
 	listener := sampler.Socket{ID: sampler.ID{Cookie: 1, Proto: sampler.TCP,
 		Local: netip.MustParseAddrPort("127.0.0.1:8765")}, State: sampler.StateListen}
-	listener.Since = time.Now().Add(-17 * time.Second)
+	listener.Since = sampler.StampOf(time.Now().Add(-17 * time.Second))
 	wide <- sampler.Batch{Snapshot: sampler.Snapshot{Time: time.Now(), Sockets: []sampler.Socket{listener}}}
 	if b, err := f.Next(ctx); err != nil || b.Wide == nil {
 		t.Fatalf("the machine-wide batch: %+v, %v", b, err)
@@ -99,7 +99,7 @@ func TestFocusFeedKeepsFirstSeenTimes(t *testing.T) {
 	if len(b.Snapshot.Sockets) != 1 {
 		t.Fatalf("first focused batch: %+v", b)
 	}
-	if got := b.Snapshot.Sockets[0].Since; !got.Equal(listener.Since) {
+	if got := b.Snapshot.Sockets[0].Since; !got.Time().Equal(listener.Since.Time()) {
 		t.Errorf("the focus's first sample stamped since %v, want %v from the machine-wide view", got, listener.Since)
 	}
 
@@ -111,7 +111,7 @@ func TestFocusFeedKeepsFirstSeenTimes(t *testing.T) {
 	}
 	f.SetQuery(q)
 	b = nextFocused(t, f)
-	if got := b.Snapshot.Sockets[0].Since; !got.After(listener.Since.Add(16 * time.Second)) {
+	if got := b.Snapshot.Sockets[0].Since; !got.Time().After(listener.Since.Time().Add(16 * time.Second)) {
 		t.Errorf("a focus without first-seen times stamped since %v, want its own sample's time", got)
 	}
 }
@@ -132,7 +132,7 @@ func (s *stepSource) Sample(context.Context) (sampler.Snapshot, error) {
 	}
 	socks := make([]sampler.Socket, len(st.Sockets))
 	for i, k := range st.Sockets {
-		k.Since = time.Time{}
+		k.Since = 0
 		socks[i] = k
 	}
 	return sampler.Snapshot{Time: st.Time, Sockets: socks}, nil
@@ -145,7 +145,7 @@ func TestPortFilterKeepsTheAgeTheWideViewKnew(t *testing.T) {
 	t0 := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	now := t0
 	tcp := func(local, remote string, st sampler.State, pid int32, proc string, since time.Time) sampler.Socket {
-		s := sampler.Socket{ID: sampler.ID{Proto: sampler.TCP, Local: netip.MustParseAddrPort(local)}, State: st, Owner: sampler.Owner{PID: pid, Process: proc}, Since: since}
+		s := sampler.Socket{ID: sampler.ID{Proto: sampler.TCP, Local: netip.MustParseAddrPort(local)}, State: st, Owner: sampler.Owner{PID: pid, Process: proc}, Since: sampler.StampOf(since)}
 		if remote != "" {
 			s.Remote = netip.MustParseAddrPort(remote)
 		}
@@ -178,7 +178,7 @@ func TestPortFilterKeepsTheAgeTheWideViewKnew(t *testing.T) {
 		t.Fatalf("the port filter asked for %+v, want a focus", ask)
 	}
 	seen := firstSeenOf(ask.Known, ask.Query)
-	if got, ok := seen.Of(&git); !ok || !got.Equal(git.Since) {
+	if got, ok := seen.Of(&git); !ok || !got.Equal(git.Since.Time()) {
 		t.Fatalf("the focus was handed first seen %v (known %v) for %v, want the machine-wide %v", got, ok, git.Local, git.Since)
 	}
 	if seen.Len() != 1 {
@@ -204,7 +204,7 @@ func TestPortFilterKeepsTheAgeTheWideViewKnew(t *testing.T) {
 		t.Fatal("the focus's first batch was dropped")
 	}
 	rows := out.Focus.Sockets
-	if len(rows) != 1 || !rows[0].Since.Equal(git.Since) {
+	if len(rows) != 1 || !rows[0].Since.Time().Equal(git.Since.Time()) {
 		t.Fatalf("the filtered view's socket: %+v, want first seen %v", rows, git.Since)
 	}
 	step(out)
@@ -232,7 +232,7 @@ func TestFirstSeenOfKeepsTheEarlier(t *testing.T) {
 	t0 := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	s := sampler.Socket{ID: sampler.ID{Cookie: 9, Proto: sampler.TCP, Local: netip.MustParseAddrPort("10.0.0.5:60716")}, State: sampler.StateEstablished}
 	wide, focus := s, s
-	wide.Since, focus.Since = t0.Add(time.Second), t0
+	wide.Since, focus.Since = sampler.StampOf(t0.Add(time.Second)), sampler.StampOf(t0)
 	q := onePort(60716)
 	seen := firstSeenOf(live.Known{Wide: []sampler.Socket{wide}, Focus: []sampler.Socket{focus}}, q)
 	if got, ok := seen.Of(&s); !ok || !got.Equal(t0) {

@@ -46,7 +46,7 @@ func TestSnapshotJSONShowsHeldConnection(t *testing.T) {
 		State: sampler.StateEstablished,
 		Owner: sampler.Owner{PID: 1, Process: "x", UID: 0},
 		// as root every namespace is read: sockets carry their place
-		Place: sampler.Place{Netns: 1, NetnsName: "n", Cgroup: "/c", Container: "0123456789ab"},
+		Place: sampler.Place{Netns: 1}.WithNames(sampler.PlaceNames{NetnsName: "n", Cgroup: "/c", Container: "0123456789ab"}),
 	}
 	known := watchFields(t, sk)
 	client := p.client.LocalAddr().String()

@@ -59,7 +59,7 @@ func screenOn(t *testing.T, env fakeEnv, noColor bool) string {
 				Remote: netip.MustParseAddrPort("127.0.0.1:8765")},
 			State: sampler.StateEstablished,
 			Owner: sampler.Owner{PID: pid, Process: "curl"},
-			Since: t0,
+			Since: sampler.StampOf(t0),
 		}
 	}
 	a, b, c := sock("127.0.0.1:40001", 10), sock("127.0.0.1:40002", 11), sock("127.0.0.1:40003", 12)

@@ -65,17 +65,17 @@ func (w whoSource) notRead() string {
 // cgroup names; "-" for a holder in porttop's own namespace.
 func placeColumn(sk sampler.Socket, self uint64) string {
 	if sk.Netns == 0 || sk.Netns == self {
-		if w := cgroup.Parse(sk.Cgroup); w.Container != "" {
+		if w := cgroup.Parse(sk.Cgroup()); w.Container != "" {
 			return "-/" + safe.Text(w.String())
 		}
 		return "-"
 	}
-	label := sk.NetnsName
+	label := sk.NetnsName()
 	if label == "" {
 		label = "net:[" + strconv.FormatUint(sk.Netns, 10) + "]"
 	}
 	s := "netns=" + safe.Text(label)
-	if w := cgroup.Parse(sk.Cgroup); w.String() != "" && (w.Container != "" || w.Pod != "") {
+	if w := cgroup.Parse(sk.Cgroup()); w.String() != "" && (w.Container != "" || w.Pod != "") {
 		s += "/" + safe.Text(w.String())
 	}
 	return s

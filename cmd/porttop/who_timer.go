@@ -15,5 +15,5 @@ func whoTimer(s *sampler.Socket, now time.Time) string {
 	if s.State != sampler.StateTimeWait || s.TimeWaitEnds.IsZero() {
 		return "-"
 	}
-	return "timewait:" + sockettable.FormatAge(max(s.TimeWaitEnds.Sub(now), 0))
+	return "timewait:" + sockettable.FormatAge(max(s.TimeWaitEnds.Time().Sub(now), 0))
 }

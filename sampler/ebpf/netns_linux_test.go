@@ -194,7 +194,7 @@ func TestSourceTagsAnotherNamespacesConnection(t *testing.T) {
 		}
 	}
 	for _, tr := range []*sampler.Transition{connect, established} {
-		if tr.NetNS != ino || tr.Place.Netns != uint64(ino) || tr.Place.NetnsName != name {
+		if tr.NetNS != ino || tr.Place.Netns != uint64(ino) || tr.Place.NetnsName() != name {
 			t.Errorf("%v -> %v: netns %d, place %+v; want %d %q", tr.From, tr.To, tr.NetNS, tr.Place, ino, name)
 		}
 		if tr.Opener.PID != pid || tr.Opener.Process != ownComm(t) || tr.Opener.UID != 0 || tr.Opener.Gone {

@@ -254,10 +254,12 @@ func opening(tr sampler.Transition) bool {
 // namespace's name and the opener's cgroup and container.
 func (s *Source) describe(tr *sampler.Transition, opener sampler.Actor, known bool) {
 	tr.Opener, tr.Place = sampler.Owner{UID: -1}, sampler.Place{Netns: uint64(tr.NetNS)}
-	if names := s.names.Load(); names != nil && tr.NetNS != 0 {
-		tr.Place.NetnsName = (*names)[tr.NetNS]
+	var names sampler.PlaceNames
+	if netnsNames := s.names.Load(); netnsNames != nil && tr.NetNS != 0 {
+		names.NetnsName = (*netnsNames)[tr.NetNS]
 	}
 	if !known {
+		tr.Place = tr.Place.WithNames(names)
 		return
 	}
 	// The acting process is running now; another (the listener of an
@@ -266,9 +268,10 @@ func (s *Source) describe(tr *sampler.Transition, opener sampler.Actor, known bo
 	tr.Opener = sampler.Owner{PID: opener.PID, UID: int32(opener.UID), Process: opener.Comm, Gone: !running && !s.alive(opener.PID)}
 	tr.Place.CgroupID = opener.CgroupID
 	if s.cg != nil && opener.CgroupID != 0 {
-		tr.Place.Cgroup, _ = s.cg.Path(opener.CgroupID)
-		tr.Place.Container = cgroup.Parse(tr.Place.Cgroup).Container
+		names.Cgroup, _ = s.cg.Path(opener.CgroupID)
+		names.Container = cgroup.Parse(names.Cgroup).Container
 	}
+	tr.Place = tr.Place.WithNames(names)
 }
 
 // send hands v to the subscriber, waiting while it is busy (the kernel

@@ -51,18 +51,19 @@ func (p *placeTerms) add(tok string) (ok bool, err error) {
 }
 
 func (p placeTerms) match(pl *sampler.Place) bool {
+	names := pl.Names()
 	if len(p.netns) > 0 && !anyMatch(p.netns, func(n string) bool {
-		return (pl.NetnsName != "" && n == pl.NetnsName) || (pl.Netns != 0 && n == strconv.FormatUint(pl.Netns, 10))
+		return (names.NetnsName != "" && n == names.NetnsName) || (pl.Netns != 0 && n == strconv.FormatUint(pl.Netns, 10))
 	}) {
 		return false
 	}
 	if len(p.cgroups) > 0 && !anyMatch(p.cgroups, func(c string) bool {
-		return pl.Cgroup != "" && strings.Contains(strings.ToLower(pl.Cgroup), c)
+		return names.Cgroup != "" && strings.Contains(strings.ToLower(names.Cgroup), c)
 	}) {
 		return false
 	}
 	if len(p.containers) > 0 && !anyMatch(p.containers, func(id string) bool {
-		return pl.Container != "" && (strings.HasPrefix(pl.Container, id) || strings.HasPrefix(id, pl.Container))
+		return names.Container != "" && (strings.HasPrefix(names.Container, id) || strings.HasPrefix(id, names.Container))
 	}) {
 		return false
 	}

@@ -14,7 +14,7 @@ func TestPlaceTerms(t *testing.T) {
 	eph := ports.Range{Lo: 32768, Hi: 60999}
 	mk := func(ino uint64, name, cg, ctr string) *sampler.Socket {
 		s := &sampler.Socket{ID: sampler.ID{Proto: sampler.TCP}, State: sampler.StateListen}
-		s.Netns, s.NetnsName, s.Cgroup, s.Container = ino, name, cg, ctr
+		s.Place = sampler.Place{Netns: ino}.WithNames(sampler.PlaceNames{NetnsName: name, Cgroup: cg, Container: ctr})
 		return s
 	}
 	blue := mk(4026532238, "Blue", "/system.slice/docker-0123456789abcdef0123.scope", "0123456789ab")
@@ -48,7 +48,7 @@ func TestPlaceTerms(t *testing.T) {
 				want = want || w == s
 			}
 			if got := f.Match(s); got != want {
-				t.Errorf("%q on %q %q: %v, want %v", tc.filter, s.NetnsName, s.Cgroup, got, want)
+				t.Errorf("%q on %q %q: %v, want %v", tc.filter, s.NetnsName(), s.Cgroup(), got, want)
 			}
 		}
 		back, err := Parse(f.String(), eph)

@@ -62,7 +62,7 @@ func useOf(s *sampler.Socket, accepted bool) Use {
 
 func (d *detail) opened(e *sampler.Event, accepted bool) {
 	u := useOf(&e.Socket, accepted)
-	u.Opened = e.Socket.Since
+	u.Opened = e.Socket.Since.Time()
 	if u.Opened.IsZero() {
 		u.Opened = e.Time
 	}
@@ -77,7 +77,7 @@ func (d *detail) changed(e *sampler.Event, accepted bool) {
 	}
 	// Opened before this port's detail began: remember it from here on.
 	u := useOf(&e.Socket, accepted)
-	u.Opened = e.Socket.Since
+	u.Opened = e.Socket.Since.Time()
 	d.push(entry{id: e.Socket.ID, use: u})
 }
 
@@ -85,7 +85,7 @@ func (d *detail) closed(e *sampler.Event, accepted bool) {
 	x := d.find(e.Socket.ID)
 	if x == nil {
 		u := useOf(&e.Socket, accepted)
-		u.Opened = e.Socket.Since
+		u.Opened = e.Socket.Since.Time()
 		if u.Opened.IsZero() && e.Held > 0 {
 			u.Opened = e.Time.Add(-e.Held)
 		}

@@ -25,12 +25,12 @@ func tcpSock(local, remote uint16, state sampler.State, pid int32, proc string) 
 }
 
 func open(sec int, s sampler.Socket) sampler.Event {
-	s.Since = at(sec)
+	s.Since = sampler.StampOf(at(sec))
 	return sampler.Event{Kind: sampler.Opened, Time: at(sec), Socket: s}
 }
 
 func closeAt(sec, openedSec int, s sampler.Socket) sampler.Event {
-	s.Since = at(openedSec)
+	s.Since = sampler.StampOf(at(openedSec))
 	return sampler.Event{Kind: sampler.Closed, Time: at(sec), Socket: s, Held: time.Duration(sec-openedSec) * time.Second}
 }
 
@@ -178,7 +178,7 @@ func TestMemoryBounded(t *testing.T) {
 	for i := 0; i < n; i++ {
 		port := uint16(r.IntN(65536))
 		s := tcpSock(port, 443, sampler.StateEstablished, int32(i), "p"+string(rune('a'+i%26)))
-		s.Since = t0
+		s.Since = sampler.StampOf(t0)
 		kind := sampler.Opened
 		if i%2 == 1 {
 			kind = sampler.Closed

@@ -27,7 +27,7 @@ func TestRefocusKeepsWhatTheFocusSaw(t *testing.T) {
 	if last.Query.Ports[0] != (sampler.PortRange{Lo: 60716, Hi: 60716}) {
 		t.Fatalf("second focus on %+v, want 60716", last.Query)
 	}
-	if len(last.Known.Focus) != 1 || last.Known.Focus[0].ID != only.ID || !last.Known.Focus[0].Since.Equal(only.Since) {
+	if len(last.Known.Focus) != 1 || last.Known.Focus[0].ID != only.ID || !last.Known.Focus[0].Since.Time().Equal(only.Since.Time()) {
 		t.Errorf("the new focus was handed %+v, want %v first seen %v from the focus it replaced", last.Known.Focus, only.Local, only.Since)
 	}
 	if len(last.Known.Wide) != len(wide) {

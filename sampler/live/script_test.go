@@ -20,7 +20,7 @@ func sock(proto sampler.Proto, local, remote string, state sampler.State, pid in
 		ID:    sampler.ID{Proto: proto, Local: netip.MustParseAddrPort(local)},
 		State: state,
 		Owner: sampler.Owner{PID: pid, Process: proc, UID: -1},
-		Since: since,
+		Since: sampler.StampOf(since),
 	}
 	if remote != "" {
 		s.Remote = netip.MustParseAddrPort(remote)

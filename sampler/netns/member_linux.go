@@ -327,7 +327,7 @@ func (m *member) takeBack(socks []sampler.Socket) {
 // dump reads m's table in full, placed. The dump is kept as m.last,
 // uncopied, until the next dump hands it back to the reader to fill (or,
 // handed out whole, until it comes back through Recycle).
-func (s *Source) dump(ctx context.Context, m *member, paths map[uint64]placeOf) error {
+func (s *Source) dump(ctx context.Context, m *member, paths map[placeKey]sampler.Place) error {
 	m.heardEst.Store(false) // a release heard from now on wakes it again
 	m.heardFresh.Store(false)
 	m.sig = append(m.sig[:0], m.sigNow...)
@@ -355,7 +355,7 @@ func (s *Source) dump(ctx context.Context, m *member, paths map[uint64]placeOf) 
 // UDP sockets and TCP listeners afresh (no walk of the kernel's
 // established hash, which every namespace shares). The rows read are
 // kept as m.freshRows, uncopied, beside m.last.
-func (s *Source) refresh(ctx context.Context, m *member, paths map[uint64]placeOf) error {
+func (s *Source) refresh(ctx context.Context, m *member, paths map[placeKey]sampler.Place) error {
 	m.heardFresh.Store(false)
 	m.sig = append(m.sig[:0], m.sigNow...)
 	if m.freshRows != nil {

@@ -113,18 +113,18 @@ func TestEveryNamespaceAndWhoseSockets(t *testing.T) {
 		t.Fatalf("listeners on 7777 by namespace: %+v; want one in %s and one in %s", listeners, nameA, nameB)
 	}
 	la, lb := listeners[a.Inode], listeners[b.Inode]
-	if la.NetnsName != nameA || lb.NetnsName != nameB {
-		t.Errorf("names: %q and %q, want %q and %q", la.NetnsName, lb.NetnsName, nameA, nameB)
+	if la.NetnsName() != nameA || lb.NetnsName() != nameB {
+		t.Errorf("names: %q and %q, want %q and %q", la.NetnsName(), lb.NetnsName(), nameA, nameB)
 	}
 	if clients[a.Inode] != 1 || clients[b.Inode] != 1 {
 		t.Errorf("clients of 7777 by namespace: %v, want one in each", clients)
 	}
 	wantCg := "/" + filepath.Base(dir)
-	if lb.Cgroup != wantCg || lb.Container != cid[:12] {
-		t.Errorf("%s's listener: cgroup %q container %q; want %q and %q", nameB, lb.Cgroup, lb.Container, wantCg, cid[:12])
+	if lb.Cgroup() != wantCg || lb.Container() != cid[:12] {
+		t.Errorf("%s's listener: cgroup %q container %q; want %q and %q", nameB, lb.Cgroup(), lb.Container(), wantCg, cid[:12])
 	}
-	if la.Container != "" || la.Cgroup == "" || la.Cgroup == wantCg {
-		t.Errorf("%s's listener (this test's): cgroup %q container %q; want this process's cgroup, no container", nameA, la.Cgroup, la.Container)
+	if la.Container() != "" || la.Cgroup() == "" || la.Cgroup() == wantCg {
+		t.Errorf("%s's listener (this test's): cgroup %q container %q; want this process's cgroup, no container", nameA, la.Cgroup(), la.Container())
 	}
 	if lb.PID != int32(h.cmd.Process.Pid) || la.PID != int32(os.Getpid()) {
 		t.Errorf("owners: %d in %s (want %d), %d in %s (want %d)", lb.PID, nameB, h.cmd.Process.Pid, la.PID, nameA, os.Getpid())

@@ -62,8 +62,8 @@ func TestReleasesInEveryNamespace(t *testing.T) {
 				continue
 			}
 			got = true
-			if r.Socket.Netns != n.Inode || r.Socket.NetnsName != name {
-				t.Errorf("release of client %d tagged %d %q, want %d %q", port, r.Socket.Netns, r.Socket.NetnsName, n.Inode, name)
+			if r.Socket.Netns != n.Inode || r.Socket.NetnsName() != name {
+				t.Errorf("release of client %d tagged %d %q, want %d %q", port, r.Socket.Netns, r.Socket.NetnsName(), n.Inode, name)
 			}
 		case err := <-ended:
 			t.Fatalf("WatchReleases ended: %v", err)

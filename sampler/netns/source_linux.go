@@ -210,7 +210,7 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		inodes = append(inodes, ino)
 	}
 	slices.Sort(inodes)
-	paths := map[uint64]placeOf{}
+	paths := map[placeKey]sampler.Place{}
 	// Every namespace's plan first: those due a full dump that a walk
 	// reaches are read by one walk (when at least walkMin are).
 	s.plans, s.due = s.plans[:0], s.due[:0]
@@ -375,26 +375,40 @@ func (s *Source) Recycle(socks []sampler.Socket) {
 	}
 }
 
-// placeOf is a cgroup's path and the container it names.
-type placeOf struct{ path, container string }
+// placeKey is a namespace and a cgroup id: every socket with both is
+// placed alike.
+type placeKey struct{ netns, cgroupID uint64 }
 
 // place tags sockets with their namespace and cgroup; paths memoises this
-// sample's cgroup lookups.
-func (s *Source) place(socks []sampler.Socket, n NS, paths map[uint64]placeOf) {
+// sample's places (each one cgroup lookup and one interning), so that a
+// socket costs a copy.
+func (s *Source) place(socks []sampler.Socket, n NS, paths map[placeKey]sampler.Place) {
+	var last placeKey
+	var lastPlace sampler.Place
 	for i := range socks {
 		p := &socks[i].Place
-		p.Netns, p.NetnsName = n.Inode, n.Name
-		if p.CgroupID == 0 || s.cg == nil {
-			continue
+		k := placeKey{n.Inode, p.CgroupID}
+		if i == 0 || k != last {
+			pl, ok := paths[k]
+			if !ok {
+				pl = placeOf(n, p.CgroupID, s.cg)
+				paths[k] = pl
+			}
+			last, lastPlace = k, pl
 		}
-		c, ok := paths[p.CgroupID]
-		if !ok {
-			c.path, _ = s.cg.Path(p.CgroupID)
-			c.container = cgroup.Parse(c.path).Container
-			paths[p.CgroupID] = c
-		}
-		p.Cgroup, p.Container = c.path, c.container
+		*p = lastPlace
 	}
+}
+
+// placeOf is the place of a socket of namespace n in cgroup cgroupID (0:
+// none known), its path looked up with cg (nil: none).
+func placeOf(n NS, cgroupID uint64, cg *cgroup.Resolver) sampler.Place {
+	names := sampler.PlaceNames{NetnsName: n.Name}
+	if cgroupID != 0 && cg != nil {
+		names.Cgroup, _ = cg.Path(cgroupID)
+		names.Container = cgroup.Parse(names.Cgroup).Container
+	}
+	return sampler.Place{Netns: n.Inode, CgroupID: cgroupID}.WithNames(names)
 }
 
 // Quiet reports whether no namespace's table can have changed since the

@@ -155,7 +155,7 @@ func (m *member) lookUp(at time.Time) error {
 // listening hash and UDP's, no walk of the established hash), placed,
 // as dump does. The walk's rows are kept as
 // m.last (m's own slice), the refresh reader's as m.freshRows.
-func (s *Source) walkDump(ctx context.Context, m *member, paths map[uint64]placeOf) error {
+func (s *Source) walkDump(ctx context.Context, m *member, paths map[placeKey]sampler.Place) error {
 	defer func() { m.inWalk = false }()
 	m.heardEst.Store(false) // a release heard from now on wakes it again
 	m.heardFresh.Store(false)

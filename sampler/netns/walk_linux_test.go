@@ -146,13 +146,13 @@ func TestWalkedRoundEqualsDumpedRound(t *testing.T) {
 // one's ("" when alike; TIME_WAIT's end within a few ticks).
 func sameSocket(g, w sampler.Socket) string {
 	gt, wt := g.TimeWaitEnds, w.TimeWaitEnds
-	g.TimeWaitEnds, w.TimeWaitEnds = time.Time{}, time.Time{}
+	g.TimeWaitEnds, w.TimeWaitEnds = 0, 0
 	g.Owner.Start, w.Owner.Start = 0, 0
 	out := ""
 	if g != w {
 		out = fmt.Sprintf("walked %+v, dumped %+v", g, w)
 	}
-	if gt.IsZero() != wt.IsZero() || gt.Sub(wt).Abs() > 150*time.Millisecond {
+	if gt.IsZero() != wt.IsZero() || gt.Time().Sub(wt.Time()).Abs() > 150*time.Millisecond {
 		out += fmt.Sprintf(" TIME_WAIT ends %v, dumped %v", gt, wt)
 	}
 	return out

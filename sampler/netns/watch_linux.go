@@ -123,13 +123,7 @@ func (m *member) stopWatch() {
 
 // placeRelease tags a released socket with its namespace and cgroup.
 func placeRelease(s *sampler.Socket, n NS, cg *cgroup.Resolver) {
-	p := &s.Place
-	p.Netns, p.NetnsName = n.Inode, n.Name
-	if p.CgroupID == 0 || cg == nil {
-		return
-	}
-	p.Cgroup, _ = cg.Path(p.CgroupID)
-	p.Container = cgroup.Parse(p.Cgroup).Container
+	s.Place = placeOf(n, s.CgroupID, cg)
 }
 
 // KernelCounters sums the namespaces' open counters, as each read them

@@ -164,7 +164,7 @@ func BenchmarkEventTick(b *testing.B) {
 				t.From, t.To = sampler.StateEstablished, sampler.StateClose
 				events = r.Transition(now, t, events[:0])
 			} else {
-				tw := sampler.Socket{ID: sampler.ID{Cookie: t.Cookie, Proto: sampler.TCP, Local: t.Local, Remote: srv}, State: sampler.StateTimeWait, TimeWaitEnds: now.Add(time.Minute)}
+				tw := sampler.Socket{ID: sampler.ID{Cookie: t.Cookie, Proto: sampler.TCP, Local: t.Local, Remote: srv}, State: sampler.StateTimeWait, TimeWaitEnds: sampler.StampOf(now.Add(time.Minute))}
 				r.Release(now, sampler.Release{Socket: tw, At: now})
 			}
 		}
@@ -222,7 +222,7 @@ func BenchmarkEventChurn(b *testing.B) {
 			tr(cookie, cl, srv, sampler.StateCloseWait, sampler.StateLastAck, client)
 			tr(cookie, cl, srv, sampler.StateLastAck, sampler.StateClose, client)
 			tr(cookie+1, srv, cl, sampler.StateFinWait2, sampler.StateClose, none)
-			tw := sampler.Socket{ID: sampler.ID{Cookie: cookie + 1, Proto: sampler.TCP, Local: srv, Remote: cl}, State: sampler.StateTimeWait, TimeWaitEnds: now.Add(time.Minute)}
+			tw := sampler.Socket{ID: sampler.ID{Cookie: cookie + 1, Proto: sampler.TCP, Local: srv, Remote: cl}, State: sampler.StateTimeWait, TimeWaitEnds: sampler.StampOf(now.Add(time.Minute))}
 			events = append(events, r.Release(now, sampler.Release{Socket: tw, At: now})...)
 			r.Release(now, sampler.Release{Socket: sampler.Socket{ID: sampler.ID{Cookie: cookie, Proto: sampler.TCP, Local: cl, Remote: srv}, State: sampler.StateClose}, At: now})
 		}

@@ -266,17 +266,18 @@ func (r *Reconciler) ExpireTimeWait(now time.Time, events []sampler.Event) []sam
 		if s.State != sampler.StateTimeWait || s.TimeWaitEnds.IsZero() {
 			return
 		}
-		if now.Before(s.TimeWaitEnds) {
-			if s.TimeWaitEnds.Before(next) {
-				next = s.TimeWaitEnds
+		ends := s.TimeWaitEnds.Time()
+		if now.Before(ends) {
+			if ends.Before(next) {
+				next = ends
 			}
 			return
 		}
 		key := releaseKey(s.ID)
 		r.setAdjust(key, adjustment{gone: true})
-		r.recent.add(key, s.TimeWaitEnds, true)
+		r.recent.add(key, ends, true)
 		delete(r.twByAddr, addressesOf(s.ID))
-		events = append(events, sampler.Event{Kind: sampler.Closed, Time: s.TimeWaitEnds, Socket: *s, Held: sampler.Held(s.Since, s.TimeWaitEnds)})
+		events = append(events, sampler.Event{Kind: sampler.Closed, Time: ends, Socket: *s, Held: sampler.Held(s.Since, ends)})
 	}
 	for _, a := range r.adjust {
 		if !a.gone {
@@ -302,7 +303,7 @@ var farFuture = time.Unix(1<<62, 0)
 // twTimer tells ExpireTimeWait of a TIME_WAIT socket put in the table since
 // its last scan.
 func (r *Reconciler) twTimer(s *sampler.Socket) {
-	if s.State == sampler.StateTimeWait && !s.TimeWaitEnds.IsZero() && s.TimeWaitEnds.Before(r.twNext) {
-		r.twNext = s.TimeWaitEnds
+	if ends := s.TimeWaitEnds.Time(); s.State == sampler.StateTimeWait && !s.TimeWaitEnds.IsZero() && ends.Before(r.twNext) {
+		r.twNext = ends
 	}
 }

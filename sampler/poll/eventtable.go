@@ -162,7 +162,7 @@ func (r *Reconciler) openByTransition(at time.Time, t sampler.Transition, key sa
 		ID:    sampler.ID{Cookie: t.Cookie, Proto: sampler.TCP, Local: t.Local, Remote: t.Remote},
 		Owner: t.Opener,
 		Place: t.Place,
-		Since: at,
+		Since: sampler.StampOf(at),
 		State: t.To,
 	}
 	if s.Netns == 0 {
@@ -174,17 +174,19 @@ func (r *Reconciler) openByTransition(at time.Time, t sampler.Transition, key sa
 	if !r.query.MatchesAddrs(&s) {
 		return events // the source is not asked for it: nor are its events
 	}
-	if t.To == sampler.StateEstablished && (s.PID == 0 || s.CgroupID == 0 && s.Cgroup == "") {
+	if t.To == sampler.StateEstablished && (s.PID == 0 || s.CgroupID == 0 && s.Cgroup() == "") {
 		if l, ok := r.listenerFor(&s); ok {
 			if s.PID == 0 {
 				s.Owner = l.Owner
 				s.Owner.Gone = false
 			}
-			if s.CgroupID == 0 && s.Cgroup == "" {
-				s.CgroupID, s.Cgroup, s.Container = l.CgroupID, l.Cgroup, l.Container
-				if s.NetnsName == "" {
-					s.NetnsName = l.NetnsName
+			if s.CgroupID == 0 && s.Cgroup() == "" {
+				names, from := s.Names(), l.Names()
+				names.Cgroup, names.Container = from.Cgroup, from.Container
+				if names.NetnsName == "" {
+					names.NetnsName = from.NetnsName
 				}
+				s.CgroupID, s.Place = l.CgroupID, s.Place.WithNames(names)
 			}
 		}
 	}

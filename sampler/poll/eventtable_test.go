@@ -137,9 +137,9 @@ var curl = sampler.Owner{PID: 4242, UID: 1000, Process: "curl", Start: 77}
 // as a hand-out. Its states follow; going to CLOSE from FIN_WAIT2 waits for
 // the release, which says TIME_WAIT; the kernel's timer ends it.
 func TestEventTableActiveOpen(t *testing.T) {
-	place := sampler.Place{Netns: 4026531840, NetnsName: "blue", CgroupID: 9, Cgroup: "/user.slice"}
+	place := sampler.Place{Netns: 4026531840, CgroupID: 9}.WithNames(sampler.PlaceNames{NetnsName: "blue", Cgroup: "/user.slice"})
 	tw := sock(t, "tcp 127.0.0.1:40001 127.0.0.1:80 TIME_WAIT #7")
-	tw.TimeWaitEnds = at(63)
+	tw.TimeWaitEnds = sampler.StampOf(at(63))
 	runScript(t,
 		sample{0, nil},
 		ev{at: 1, cookie: 7, local: cli, remote: srv, from: "CLOSE", to: "SYN_SENT", opener: curl, place: place},
@@ -150,7 +150,7 @@ func TestEventTableActiveOpen(t *testing.T) {
 			e := events[0]
 			want := sampler.Socket{
 				ID:    sampler.ID{Cookie: 7, Proto: sampler.TCP, Local: netip.MustParseAddrPort(cli), Remote: netip.MustParseAddrPort(srv)},
-				Owner: curl, Place: place, Since: at(1), State: sampler.StateSynSent,
+				Owner: curl, Place: place, Since: sampler.StampOf(at(1)), State: sampler.StateSynSent,
 			}
 			if e.Kind != sampler.Opened || e.Existing || e.SeenAtEnd || !e.Time.Equal(at(1)) || e.Socket != want {
 				t.Errorf("open %+v\nwant socket %+v", e, want)
@@ -188,7 +188,7 @@ func TestEventTableActiveOpen(t *testing.T) {
 func TestEventTableListenerAndAcceptedChild(t *testing.T) {
 	nginx := sampler.Owner{PID: 10, UID: 33, Process: "nginx"}
 	other := sampler.Owner{PID: 20, UID: 0, Process: "other"}
-	blue := sampler.Place{Netns: 5, Cgroup: "/blue"}
+	blue := sampler.Place{Netns: 5}.WithNames(sampler.PlaceNames{Cgroup: "/blue"})
 	runScript(t,
 		sample{0, nil},
 		ev{at: 1, cookie: 1, local: "0.0.0.0:8080", remote: "0.0.0.0:0", from: "CLOSE", to: "LISTEN", opener: other, netns: 9},
@@ -203,7 +203,7 @@ func TestEventTableListenerAndAcceptedChild(t *testing.T) {
 				t.Fatalf("events %q", lines(events))
 			}
 			s := events[0].Socket
-			if s.Owner != nginx || s.Place != blue || s.Cookie != 3 || !s.Since.Equal(at(2)) || s.State != sampler.StateEstablished {
+			if s.Owner != nginx || s.Place != blue || s.Cookie != 3 || !s.Since.Time().Equal(at(2)) || s.State != sampler.StateEstablished {
 				t.Errorf("accepted %+v, want nginx's in blue", s)
 			}
 		}),
@@ -355,7 +355,7 @@ func TestEventTableCheck(t *testing.T) {
 // shows (the timer ran a little late) is not opened again.
 func TestEventTableCheckAfterTimeWaitExpiry(t *testing.T) {
 	tw := sock(t, "tcp 127.0.0.1:40001 127.0.0.1:80 TIME_WAIT #1")
-	tw.TimeWaitEnds = at(2)
+	tw.TimeWaitEnds = sampler.StampOf(at(2))
 	runScript(t,
 		sampleOf{snap: sampler.Snapshot{Time: at(0), Sockets: []sampler.Socket{tw}}},
 		want{"open 127.0.0.1:40001 #1 existing"},
@@ -424,7 +424,7 @@ func TestEventTableOpenWaitsForThePort(t *testing.T) {
 			if got := lines(events); len(got) != 2 || got[0] != "open 127.0.0.1:40001 #7" || got[1] != "state 127.0.0.1:40001 #7 SYN_SENT->ESTABLISHED" {
 				t.Fatalf("events %q", got)
 			}
-			if o := events[0]; !o.Time.Equal(at(1)) || !o.Socket.Since.Equal(at(1)) || o.Socket.Owner != curl || o.Socket.State != sampler.StateSynSent {
+			if o := events[0]; !o.Time.Equal(at(1)) || !o.Socket.Since.Time().Equal(at(1)) || o.Socket.Owner != curl || o.Socket.State != sampler.StateSynSent {
 				t.Errorf("open %+v, want at the connect, by curl, in SYN_SENT", o)
 			}
 		}),

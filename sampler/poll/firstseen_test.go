@@ -14,9 +14,9 @@ import (
 func TestPollerCarriesFirstSeenToItsFirstSample(t *testing.T) {
 	const noCookie = "tcp 127.0.0.1:8765 127.0.0.1:40020 ESTABLISHED"
 	wide := snap(t, at(0), sockA, noCookie, sockB)
-	wide.Sockets[0].Since = at(-20)
-	wide.Sockets[1].Since = at(-15)
-	wide.Sockets[2].Since = at(-9)
+	wide.Sockets[0].Since = sampler.StampOf(at(-20))
+	wide.Sockets[1].Since = sampler.StampOf(at(-15))
+	wide.Sockets[2].Since = sampler.StampOf(at(-9))
 	seen := sampler.FirstSeenOf(wide.Sockets, sampler.Query{Ports: []sampler.PortRange{{Lo: 40001, Hi: 40001}, {Lo: 8765, Hi: 8765}}})
 	if seen.Len() != 2 {
 		t.Fatalf("FirstSeenOf kept %d sockets, want the 2 the query covers", seen.Len())
@@ -31,12 +31,12 @@ func TestPollerCarriesFirstSeenToItsFirstSample(t *testing.T) {
 	b := take(t, p)
 	wantSince := map[uint16]time.Time{40001: at(-20), 8765: at(-15), 40003: at(1)}
 	for _, s := range b.Snapshot.Sockets {
-		if !s.Since.Equal(wantSince[s.Local.Port()]) {
+		if !s.Since.Time().Equal(wantSince[s.Local.Port()]) {
 			t.Errorf("table: %v since %v, want %v", s.Local, s.Since, wantSince[s.Local.Port()])
 		}
 	}
 	for _, e := range b.Events {
-		if !e.Socket.Since.Equal(wantSince[e.Socket.Local.Port()]) {
+		if !e.Socket.Since.Time().Equal(wantSince[e.Socket.Local.Port()]) {
 			t.Errorf("%s %v since %v, want %v", e.Kind, e.Socket.Local, e.Socket.Since, wantSince[e.Socket.Local.Port()])
 		}
 	}
@@ -52,9 +52,9 @@ func TestPollerCarriesFirstSeenToItsFirstSample(t *testing.T) {
 // sample's own is not taken.
 func TestPollerFirstSeenOnlyForFirstSample(t *testing.T) {
 	later := sock(t, sockA)
-	later.Since = at(5)
+	later.Since = sampler.StampOf(at(5))
 	b := sock(t, sockB)
-	b.Since = at(-30)
+	b.Since = sampler.StampOf(at(-30))
 	seen := sampler.FirstSeenOf([]sampler.Socket{later, b}, sampler.Query{})
 
 	ctx := context.Background()
@@ -63,12 +63,12 @@ func TestPollerFirstSeenOnlyForFirstSample(t *testing.T) {
 		ok(snap(t, at(2), sockA, sockB)),
 	)
 	p.sample(ctx)
-	if s := take(t, p).Snapshot.Sockets[0]; !s.Since.Equal(at(1)) {
+	if s := take(t, p).Snapshot.Sockets[0]; !s.Since.Time().Equal(at(1)) {
 		t.Errorf("since %v, want the sample's %v: a first-seen time after it is not taken", s.Since, at(1))
 	}
 	p.sample(ctx)
 	for _, e := range take(t, p).Events {
-		if !e.Socket.Since.Equal(at(2)) {
+		if !e.Socket.Since.Time().Equal(at(2)) {
 			t.Errorf("%s %v since %v, want %v: opened after the first sample", e.Kind, e.Socket.Local, e.Socket.Since, at(2))
 		}
 	}
@@ -79,7 +79,7 @@ func TestPollerFirstSeenOnlyForFirstSample(t *testing.T) {
 // that last held it when the view switches to its filtered sampling.
 func TestPollerCarriesOwnersToItsFirstSample(t *testing.T) {
 	known := sock(t, sockA)
-	known.Since, known.PID, known.Process, known.UID = at(-20), 4000, "curl", 1000
+	known.Since, known.PID, known.Process, known.UID = sampler.StampOf(at(-20)), 4000, "curl", 1000
 	seen := sampler.FirstSeenOf([]sampler.Socket{known}, sampler.Query{})
 	waiting := snap(t, at(1), sockA, sockB)
 	waiting.Sockets[0].PID, waiting.Sockets[0].Process, waiting.Sockets[0].UID = 0, "", -1

@@ -69,7 +69,7 @@ func benchTables(n int) (prev, next sampler.Snapshot) {
 	churn := n / 100
 	for i := range n {
 		prev.Sockets = append(prev.Sockets, mk(i))
-		prev.Sockets[i].Since = t0
+		prev.Sockets[i].Since = sampler.StampOf(t0)
 	}
 	for i := churn; i < n+churn; i++ {
 		s := mk(i)

@@ -175,7 +175,7 @@ func TestPollerReleaseOfUnseenSocket(t *testing.T) {
 	p.sample(ctx)
 	take(t, p)
 	ghost := sock(t, sockB)
-	ghost.Since = at(1)
+	ghost.Since = sampler.StampOf(at(1))
 	p.handleReleases(sampler.Release{Socket: ghost, At: at(1).Add(300 * time.Millisecond)}, nil)
 	b := take(t, p)
 	wantKinds(t, b.Events, "open 127.0.0.1:40002 seen-at-end", "close 127.0.0.1:40002 seen-at-end")

@@ -91,13 +91,13 @@ func TestSnapRefsEmptySlicesAreIgnored(t *testing.T) {
 type poisonSource struct {
 	mu       sync.Mutex
 	n        int
-	gen      uint64
+	gen      uint32
 	spare    [][]sampler.Socket
 	reused   int
 	recycled int
 }
 
-const poisonInode = ^uint64(0)
+const poisonInode = ^uint32(0)
 
 func (s *poisonSource) Name() string { return "poison" }
 
@@ -135,7 +135,7 @@ func (s *poisonSource) Recycle(socks []sampler.Socket) {
 
 // checkSnapshot fails unless every row carries generation gen (0: the first
 // row's) and no poison; it returns the generation.
-func checkSnapshot(s sampler.Snapshot, want int, gen uint64) (uint64, error) {
+func checkSnapshot(s sampler.Snapshot, want int, gen uint32) (uint32, error) {
 	if len(s.Sockets) != want {
 		return 0, fmt.Errorf("%d sockets, want %d", len(s.Sockets), want)
 	}
@@ -161,7 +161,7 @@ func TestRecycleNeverReusesAHeldSnapshot(t *testing.T) {
 	go func() { defer close(done); _ = p.Run(ctx) }()
 
 	var held *sampler.Batch
-	var heldGen uint64
+	var heldGen uint32
 	for i := range 200 {
 		b, err := p.Next(ctx)
 		if err != nil {
@@ -207,7 +207,7 @@ func TestNoRecycleMeansNoReuse(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); _ = p.Run(ctx) }()
 	var got []sampler.Batch
-	var gens []uint64
+	var gens []uint32
 	for i := range 50 {
 		b, err := p.Next(ctx)
 		if err != nil {

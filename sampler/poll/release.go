@@ -71,8 +71,8 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 		return events
 	}
 	s = rel.Socket
-	if s.Since.IsZero() || s.Since.After(at) {
-		s.Since = at
+	if s.Since.IsZero() || s.Since.Time().After(at) {
+		s.Since = sampler.StampOf(at)
 	}
 	// Before the first sample every socket is one that was there before
 	// porttop looked: existing, as the first sample's are, and not counted.
@@ -95,7 +95,7 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 		return events
 	}
 	r.recent.add(id, at, true)
-	return append(events, sampler.Event{Kind: sampler.Closed, Time: at, Socket: s, Held: at.Sub(s.Since), SeenAtEnd: true})
+	return append(events, sampler.Event{Kind: sampler.Closed, Time: at, Socket: s, Held: at.Sub(s.Since.Time()), SeenAtEnd: true})
 }
 
 // inBase finds the socket with release key id in the last sample, indexing it on first use.

@@ -69,8 +69,8 @@ func (o *Resolver) scanHot(socks []sampler.Socket, now time.Time) {
 	}
 	clear(o.want)
 	for i := range socks {
-		if s := &socks[i]; s.Inode != 0 && s.PID == 0 && o.mayHold(s) && o.fresh(s.Inode) {
-			o.want[s.Inode] = struct{}{}
+		if s := &socks[i]; s.Inode != 0 && s.PID == 0 && o.mayHold(s) && o.fresh(uint64(s.Inode)) {
+			o.want[uint64(s.Inode)] = struct{}{}
 		}
 	}
 	if len(o.want) == 0 {

@@ -154,7 +154,7 @@ func (o *Resolver) walkFor(socks []sampler.Socket, now time.Time, whole bool) {
 		if s.Inode == 0 {
 			continue
 		}
-		p, ok := o.owner[s.Inode]
+		p, ok := o.owner[uint64(s.Inode)]
 		if ok {
 			o.tablePids[p.pid] = struct{}{}
 		}
@@ -165,7 +165,7 @@ func (o *Resolver) walkFor(socks []sampler.Socket, now time.Time, whole bool) {
 		case ok: // the walk's name is newer than the cache's
 			p.fill(s)
 		case s.PID == 0:
-			o.missed[s.Inode] = struct{}{}
+			o.missed[uint64(s.Inode)] = struct{}{}
 		}
 	}
 	for pid, h := range o.hot { // what the next hot scan of each will cost
@@ -184,11 +184,11 @@ func (o *Resolver) fill(socks []sampler.Socket) (fresh, pending int) {
 		if s.Inode == 0 {
 			continue
 		}
-		if p, ok := o.owner[s.Inode]; ok {
+		if p, ok := o.owner[uint64(s.Inode)]; ok {
 			p.fill(s)
-		} else if _, ok := o.missed[s.Inode]; ok {
+		} else if _, ok := o.missed[uint64(s.Inode)]; ok {
 			continue
-		} else if _, ok := o.tried[s.Inode]; ok {
+		} else if _, ok := o.tried[uint64(s.Inode)]; ok {
 			pending++
 		} else {
 			fresh++
@@ -205,10 +205,10 @@ func (o *Resolver) fillTried(socks []sampler.Socket) (pending int) {
 		if s.Inode == 0 || s.PID != 0 {
 			continue
 		}
-		if p, ok := o.owner[s.Inode]; ok {
+		if p, ok := o.owner[uint64(s.Inode)]; ok {
 			p.fill(s)
-		} else if _, ok := o.missed[s.Inode]; !ok {
-			o.tried[s.Inode] = struct{}{}
+		} else if _, ok := o.missed[uint64(s.Inode)]; !ok {
+			o.tried[uint64(s.Inode)] = struct{}{}
 			pending++
 		}
 	}
@@ -237,8 +237,8 @@ func (o *Resolver) prune(socks []sampler.Socket) {
 	}
 	kept := make(map[uint64]process, len(socks))
 	for i := range socks {
-		if p, ok := o.owner[socks[i].Inode]; ok {
-			kept[socks[i].Inode] = p
+		if p, ok := o.owner[uint64(socks[i].Inode)]; ok {
+			kept[uint64(socks[i].Inode)] = p
 		}
 	}
 	o.owner = kept

@@ -57,7 +57,7 @@ func (p fakeProc) rename(t *testing.T, pid int, name string) {
 func sockets(uid int32, inodes ...uint64) []sampler.Socket {
 	s := make([]sampler.Socket, len(inodes))
 	for i, in := range inodes {
-		s[i] = sampler.Socket{Inode: in, Owner: sampler.Owner{UID: uid}}
+		s[i] = sampler.Socket{Inode: uint32(in), Owner: sampler.Owner{UID: uid}}
 	}
 	return s
 }

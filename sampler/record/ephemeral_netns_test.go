@@ -14,7 +14,7 @@ import (
 // inNetns is handOut from a socket of namespace ino.
 func inNetns(port string, ms int, ino uint64, name string) sampler.Event {
 	e := handOut(port, ms)
-	e.Socket.Netns, e.Socket.NetnsName = ino, name
+	e.Socket.Place = sampler.Place{Netns: ino}.WithNames(sampler.PlaceNames{NetnsName: name})
 	return e
 }
 

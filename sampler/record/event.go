@@ -171,9 +171,9 @@ func parseEvent(l *eventLine) (sampler.Event, error) {
 	// happened.
 	switch e.Kind {
 	case sampler.Opened:
-		s.Since = e.When()
+		s.Since = sampler.StampOf(e.When())
 	case sampler.Closed:
-		s.Since = e.When().Add(-e.Held)
+		s.Since = sampler.StampOf(e.When().Add(-e.Held))
 	}
 	return e, nil
 }

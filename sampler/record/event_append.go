@@ -97,8 +97,9 @@ func appendPlace(dst []byte, p *sampler.Place) []byte {
 		dst = append(dst, `,"netns":`...)
 		dst = strconv.AppendUint(dst, p.Netns, 10)
 	}
+	names := p.Names()
 	for _, f := range [...]struct{ name, v string }{
-		{`,"netns_name":`, p.NetnsName}, {`,"cgroup":`, p.Cgroup}, {`,"container":`, p.Container},
+		{`,"netns_name":`, names.NetnsName}, {`,"cgroup":`, names.Cgroup}, {`,"container":`, names.Container},
 	} {
 		if f.v != "" {
 			dst = append(dst, f.name...)

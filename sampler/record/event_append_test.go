@@ -88,13 +88,15 @@ func TestAppendEventIsMarshal(t *testing.T) {
 		case 1:
 			e.Happened = e.Time.Add(-time.Duration(rng.Int64N(1e10)))
 		}
+		var names sampler.PlaceNames
 		if pick(2) == 0 {
 			s.Netns = []uint64{4026531840, 1, 1<<64 - 1}[pick(3)]
-			s.NetnsName = texts[pick(len(texts))]
+			names.NetnsName = texts[pick(len(texts))]
 		}
 		if pick(2) == 0 {
-			s.Cgroup, s.Container = texts[pick(len(texts))], texts[pick(len(texts))]
+			names.Cgroup, names.Container = texts[pick(len(texts))], texts[pick(len(texts))]
 		}
+		s.Place = s.Place.WithNames(names)
 		eph := ranges[pick(len(ranges))]
 		want, wantErr := marshalEventByReflection(e, eph)
 		got, gotErr := MarshalEvent(e, eph)

@@ -20,7 +20,8 @@ type placeLine struct {
 }
 
 func placeLineOf(p sampler.Place) placeLine {
-	return placeLine{Netns: p.Netns, NetnsName: p.NetnsName, Cgroup: p.Cgroup, Container: p.Container}
+	names := p.Names()
+	return placeLine{Netns: p.Netns, NetnsName: names.NetnsName, Cgroup: names.Cgroup, Container: names.Container}
 }
 
 // place reads the fields back; a container must be 12 hex characters.
@@ -31,7 +32,7 @@ func (l *placeLine) place() (sampler.Place, error) {
 	if l.NetnsName != "" && l.Netns == 0 {
 		return sampler.Place{}, fmt.Errorf("netns_name %q without netns", l.NetnsName)
 	}
-	return sampler.Place{Netns: l.Netns, NetnsName: l.NetnsName, Cgroup: l.Cgroup, Container: l.Container}, nil
+	return sampler.Place{Netns: l.Netns}.WithNames(sampler.PlaceNames{NetnsName: l.NetnsName, Cgroup: l.Cgroup, Container: l.Container}), nil
 }
 
 func isShortID(s string) bool {

@@ -14,7 +14,7 @@ import (
 // writes none of them (lines of a one-namespace source are unchanged).
 func TestPlaceFieldsRoundTrip(t *testing.T) {
 	s := sock(sampler.TCP, "127.0.0.1:7777", "0.0.0.0:0", sampler.StateListen, 42, "nginx", 0)
-	s.Place = sampler.Place{Netns: 4026532238, NetnsName: "blue", Cgroup: "/system.slice/docker-0123456789abcdef.scope", Container: "0123456789ab"}
+	s.Place = sampler.Place{Netns: 4026532238}.WithNames(sampler.PlaceNames{NetnsName: "blue", Cgroup: "/system.slice/docker-0123456789abcdef.scope", Container: "0123456789ab"})
 	e := sampler.Event{Kind: sampler.Opened, Time: t0, Socket: s}
 	b, err := MarshalEvent(e, linuxRange)
 	if err != nil {

@@ -101,7 +101,7 @@ func Load(r io.Reader) (*Recording, error) {
 func load(rd *Reader) (*Recording, error) {
 	rec := &Recording{Header: rd.Header()}
 	rd.keepNetns = true
-	since := map[sampler.ID]time.Time{}
+	since := map[sampler.ID]sampler.Stamp{}
 	store := newStoreBuilder()
 	var last time.Time
 	inOrder := true
@@ -127,8 +127,8 @@ func load(rd *Reader) (*Recording, error) {
 			if t, ok := since[id]; ok {
 				e.Socket.Since = t
 			} else {
-				e.Socket.Since = e.Time
-				since[id] = e.Time
+				e.Socket.Since = sampler.StampOf(e.Time)
+				since[id] = e.Socket.Since
 			}
 		case sampler.Closed:
 			delete(since, id)

@@ -43,10 +43,10 @@ func TestLoadFillsSince(t *testing.T) {
 	if len(rec.Events()) != 4 {
 		t.Fatalf("loaded %d events, want 4", len(rec.Events()))
 	}
-	if got, want := rec.Events()[2].Socket.Since, t0.Add(4*time.Millisecond); !got.Equal(want) {
+	if got, want := rec.Events()[2].Socket.Since, t0.Add(4*time.Millisecond); !got.Time().Equal(want) {
 		t.Errorf("state event Since = %v, want the open's time %v", got, want)
 	}
-	if got, want := rec.Events()[3].Socket.Since, t0.Add(4*time.Millisecond); !got.Equal(want) {
+	if got, want := rec.Events()[3].Socket.Since, t0.Add(4*time.Millisecond); !got.Time().Equal(want) {
 		t.Errorf("close Since = %v, want %v", got, want)
 	}
 }

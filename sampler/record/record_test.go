@@ -148,9 +148,9 @@ func TestRoundTrip(t *testing.T) {
 		// held before it happened.
 		switch want.Kind {
 		case sampler.Opened:
-			want.Socket.Since = want.When()
+			want.Socket.Since = sampler.StampOf(want.When())
 		case sampler.Closed:
-			want.Socket.Since = want.When().Add(-want.Held)
+			want.Socket.Since = sampler.StampOf(want.When().Add(-want.Held))
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("event %d:\n got %+v\nwant %+v", i, got, want)

@@ -9,7 +9,6 @@ import (
 	"io"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/ports"
@@ -177,13 +176,13 @@ func decodeBlock(block []byte, evs []sampler.Event) ([]sampler.Event, error) {
 			return nil, err
 		}
 		if string(since) == "-" {
-			e.Socket.Since = time.Time{}
+			e.Socket.Since = 0
 		} else {
 			ns, err := strconv.ParseInt(string(since), 10, 64)
 			if err != nil {
 				return nil, err
 			}
-			e.Socket.Since = time.Unix(0, ns).In(e.Time.Location())
+			e.Socket.Since = sampler.Stamp(ns)
 		}
 		evs = append(evs, e)
 	}

@@ -166,12 +166,12 @@ func plainLoad(t *testing.T, data []byte) []sampler.Event {
 		}
 		switch e.Kind {
 		case sampler.Opened:
-			since[e.Socket.ID] = e.Socket.Since
+			since[e.Socket.ID] = e.Socket.Since.Time()
 		case sampler.StateChanged:
 			if s, ok := since[e.Socket.ID]; ok {
-				e.Socket.Since = s
+				e.Socket.Since = sampler.StampOf(s)
 			} else {
-				e.Socket.Since = e.Time
+				e.Socket.Since = sampler.StampOf(e.Time)
 				since[e.Socket.ID] = e.Time
 			}
 		case sampler.Closed:

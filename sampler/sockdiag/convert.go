@@ -15,7 +15,7 @@ func toSocket(m diagMsg, p sampler.Proto) sampler.Socket {
 		ID:     sampler.ID{Cookie: m.Cookie, Proto: p, Local: m.Local, Remote: m.Remote},
 		State:  sampler.State(m.State),
 		Owner:  sampler.Owner{UID: int32(m.UID)},
-		Inode:  uint64(m.Inode),
+		Inode:  m.Inode,
 		V6Only: m.V6Only,
 	}
 	s.CgroupID = m.CgroupID
@@ -37,7 +37,7 @@ const timerTimeWait = 3
 func toSocketAt(m diagMsg, p sampler.Proto, at time.Time) sampler.Socket {
 	s := toSocket(m, p)
 	if s.State == sampler.StateTimeWait && m.Timer == timerTimeWait {
-		s.TimeWaitEnds = at.Add(time.Duration(m.ExpiresMS) * time.Millisecond)
+		s.TimeWaitEnds = sampler.StampOf(at.Add(time.Duration(m.ExpiresMS) * time.Millisecond))
 	}
 	return s
 }

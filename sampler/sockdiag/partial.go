@@ -215,9 +215,10 @@ type keptSample struct {
 // keptRow is a carriable row: where, and its cookie, inode, uid and state
 // as dumped.
 type keptRow struct {
-	cookie, inode uint64
-	idx, uid      int32
-	state         sampler.State
+	cookie   uint64
+	inode    uint32
+	idx, uid int32
+	state    sampler.State
 }
 
 // keep makes k the carriable rows of rows, as they are now.

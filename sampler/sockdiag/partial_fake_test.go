@@ -105,7 +105,7 @@ func TestPartialSamplesFollowTheCounters(t *testing.T) {
 			t.Errorf("%s: cookies %v, want %v", st.name, got, st.cookies)
 		}
 		for _, sock := range socks {
-			if sock.PID == 0 || (sock.Proto == sampler.TCP && sock.State == sampler.StateEstablished && sock.Inode != sock.Cookie) {
+			if sock.PID == 0 || (sock.Proto == sampler.TCP && sock.State == sampler.StateEstablished && uint64(sock.Inode) != sock.Cookie) {
 				t.Errorf("%s: socket %d carried as %+v", st.name, sock.Cookie, sock)
 			}
 		}
@@ -151,9 +151,9 @@ func TestPartialSampleCarriesFromTheSampleHandedOut(t *testing.T) {
 			name: "stamped and placed: partial",
 			use: func(socks []sampler.Socket) {
 				for i := range socks {
-					socks[i].Since = time.Unix(1, 0)
+					socks[i].Since = sampler.StampOf(time.Unix(1, 0))
 					socks[i].PID, socks[i].Process = 99, "stamped"
-					socks[i].Netns, socks[i].NetnsName = 7, "ns"
+					socks[i].Place = sampler.Place{Netns: 7}.WithNames(sampler.PlaceNames{NetnsName: "ns"})
 				}
 			},
 			partials: 1,
@@ -189,7 +189,7 @@ func TestPartialSampleCarriesFromTheSampleHandedOut(t *testing.T) {
 			t.Errorf("%s: cookies %v, want %v", st.name, got, all)
 		}
 		for _, sock := range socks {
-			if sock.Proto == sampler.TCP && sock.State == sampler.StateEstablished && (sock.Inode != sock.Cookie || sock.PID == 0) {
+			if sock.Proto == sampler.TCP && sock.State == sampler.StateEstablished && (uint64(sock.Inode) != sock.Cookie || sock.PID == 0) {
 				t.Errorf("%s: socket %d carried as %+v", st.name, sock.Cookie, sock)
 			}
 		}

@@ -28,7 +28,7 @@ const partialBudget = 5 * time.Second
 type row struct {
 	state sampler.State
 	uid   int32
-	inode uint64
+	inode uint32
 }
 
 // ourTable is what a sample says of the test's own sockets, by cookie.

@@ -217,7 +217,7 @@ func simSocket(c uint64, st sampler.State) sampler.Socket {
 			Remote: netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), 80)},
 		State: st,
 		Owner: sampler.Owner{UID: int32(c % 3)},
-		Inode: c + 1000,
+		Inode: uint32(c + 1000),
 	}
 }
 
@@ -348,7 +348,7 @@ func TestCarryEstablishedRefuses(t *testing.T) {
 func TestCarriedRowsAreAsDumped(t *testing.T) {
 	p := simSocket(7, sampler.StateEstablished)
 	p.PID, p.Process = 42, "curl" // attribution is redone on every sample
-	p.Since = t0
+	p.Since = sampler.StampOf(t0)
 	got, ok := carryEstablished(nil, keptOf([]sampler.Socket{p}), 1, closeWaitCounted, map[uint64]struct{}{})
 	want := simSocket(7, sampler.StateEstablished)
 	if !ok || len(got) != 1 || got[0] != want {

@@ -158,7 +158,7 @@ func TestSampleReadsEveryDatagramOfADump(t *testing.T) {
 				case 7:
 					wantState = sampler.StateNone // UDP
 				}
-				if sock.State != wantState || sock.UID != wantUID || sock.Inode != sock.Cookie || sock.PID != int32(4000+sock.Cookie) {
+				if sock.State != wantState || sock.UID != wantUID || uint64(sock.Inode) != sock.Cookie || sock.PID != int32(4000+sock.Cookie) {
 					t.Errorf("socket %d: state %v uid %d inode %d pid %d, want %v %d %d %d",
 						sock.Cookie, sock.State, sock.UID, sock.Inode, sock.PID, wantState, wantUID, sock.Cookie, 4000+sock.Cookie)
 				}

@@ -50,7 +50,7 @@ func TestSampleFindsBothEndsWithIdentity(t *testing.T) {
 					t.Fatalf("%s end %v->%v not in a %d-socket sample", e.name, e.local, e.peer, len(snap.Sockets))
 				}
 				cookie, inode := kernelIdentity(t, e.conn)
-				if got.Cookie != cookie || got.Inode != inode {
+				if got.Cookie != cookie || uint64(got.Inode) != inode {
 					t.Errorf("%s: cookie/inode %d/%d, kernel says %d/%d", e.name, got.Cookie, got.Inode, cookie, inode)
 				}
 				if got.State != sampler.StateEstablished || got.UID != uid {

@@ -39,7 +39,7 @@ func TestTimeWaitSocketsSayWhenTheyEnd(t *testing.T) {
 				}
 				continue
 			}
-			left := s.TimeWaitEnds.Sub(before)
+			left := s.TimeWaitEnds.Time().Sub(before)
 			if left < 50*time.Second || left > 61*time.Second {
 				t.Fatalf("TIME_WAIT %v ends in %v, want about 60s (TCP_TIMEWAIT_LEN)", client, left)
 			}

@@ -269,7 +269,7 @@ func (w *watcher) checkTimeWait() error {
 			s.Cookie = d.Cookie
 			if s.State == sampler.StateTimeWait && d.Timer == timerTimeWait {
 				// When its timer frees it, as a dump would say.
-				s.TimeWaitEnds = time.Now().Add(time.Duration(d.ExpiresMS) * time.Millisecond)
+				s.TimeWaitEnds = sampler.StampOf(time.Now().Add(time.Duration(d.ExpiresMS) * time.Millisecond))
 			}
 		}
 	}

@@ -115,7 +115,7 @@ func TestWatchReportsShortConnectionAndTimeWait(t *testing.T) {
 				t.Fatalf("server release %+v, want TIME_WAIT or FIN_WAIT2", s)
 			}
 			// A TIME_WAIT release says when its timer frees it, as a dump does.
-			if left := s.TimeWaitEnds.Sub(server.At); s.State == sampler.StateTimeWait && (left < 50*time.Second || left > 61*time.Second) {
+			if left := s.TimeWaitEnds.Time().Sub(server.At); s.State == sampler.StateTimeWait && (left < 50*time.Second || left > 61*time.Second) {
 				t.Errorf("TIME_WAIT release ends %v after it, want about 60s (TCP_TIMEWAIT_LEN)", left)
 			}
 			// The release carries the cookie later samples show.

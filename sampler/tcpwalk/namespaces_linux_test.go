@@ -195,7 +195,7 @@ func diff(g, w sampler.Socket) string {
 	check("owner", g.Owner, w.Owner)
 	check("place", g.Place, w.Place)
 	check("timer set", !g.TimeWaitEnds.IsZero(), !w.TimeWaitEnds.IsZero())
-	if d := g.TimeWaitEnds.Sub(w.TimeWaitEnds).Abs(); d > 150*time.Millisecond {
+	if d := g.TimeWaitEnds.Time().Sub(w.TimeWaitEnds.Time()).Abs(); d > 150*time.Millisecond {
 		out += fmt.Sprintf(" TIME_WAIT ends %v apart", d)
 	}
 	return out

@@ -278,10 +278,10 @@ func (w *Walker) row(r *Row, b []byte, jiffies uint64, at time.Time) {
 		if s.State = sampler.State(b[recSubstate]); s.State == sampler.StateTimeWait {
 			s.UID = -1
 			expires := binary.NativeEndian.Uint64(b[recExpires:])
-			s.TimeWaitEnds = w.hz.ends(expires, jiffies, at)
+			s.TimeWaitEnds = sampler.StampOf(w.hz.ends(expires, jiffies, at))
 		}
 	default:
-		s.Inode = uint64(uint32(binary.NativeEndian.Uint64(b[recIno:]))) // sock_diag's idiag_inode is 32 bits
+		s.Inode = uint32(binary.NativeEndian.Uint64(b[recIno:])) // sock_diag's idiag_inode is 32 bits
 		s.CgroupID = binary.NativeEndian.Uint64(b[recCgroup:])
 	}
 }

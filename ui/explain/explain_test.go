@@ -49,7 +49,7 @@ func inUseCase() Input {
 			Remote: netip.MustParseAddrPort("93.184.216.34:443")},
 		State: sampler.StateEstablished,
 		Owner: sampler.Owner{PID: 4242, Process: "curl", UID: 1000},
-		Since: now.Add(-125 * time.Second),
+		Since: sampler.StampOf(now.Add(-125 * time.Second)),
 	}
 	tw := sampler.Socket{
 		ID: sampler.ID{Proto: sampler.TCP,
@@ -63,15 +63,15 @@ func inUseCase() Input {
 	prev := curl
 	prev.Remote = netip.MustParseAddrPort("140.82.112.3:443")
 	prev.PID, prev.Process = 4100, "git-remote-http"
-	prev.Since = started.Add(30 * time.Second)
+	prev.Since = sampler.StampOf(started.Add(30 * time.Second))
 	prevTW := prev
 	prevTW.State = sampler.StateTimeWait
 	cur := curl
 	tr.Observe([]sampler.Event{
-		{Kind: sampler.Opened, Time: prev.Since, Socket: prev},
+		{Kind: sampler.Opened, Time: prev.Since.Time(), Socket: prev},
 		{Kind: sampler.StateChanged, Time: started.Add(95 * time.Second), Socket: prevTW, PrevState: sampler.StateEstablished},
 		{Kind: sampler.Closed, Time: started.Add(155 * time.Second), Socket: prevTW, Held: 125 * time.Second},
-		{Kind: sampler.Opened, Time: cur.Since, Socket: cur},
+		{Kind: sampler.Opened, Time: cur.Since.Time(), Socket: cur},
 	})
 	h := tr.Port(sampler.TCP, 60716)
 	in.History = &h
@@ -88,17 +88,17 @@ func serverCase() Input {
 		ID:    sampler.ID{Proto: sampler.TCP, Local: netip.MustParseAddrPort("127.0.0.1:8766"), Remote: netip.MustParseAddrPort("0.0.0.0:0")},
 		State: sampler.StateListen,
 		Owner: sampler.Owner{PID: 3100, Process: "python3", UID: 1000},
-		Since: started.Add(10 * time.Second),
+		Since: sampler.StampOf(started.Add(10 * time.Second)),
 	}
 	in.Sockets = []sampler.Socket{listener}
 	tr := history.NewTracker(16)
-	tr.Observe([]sampler.Event{{Kind: sampler.Opened, Time: listener.Since, Socket: listener}})
+	tr.Observe([]sampler.Event{{Kind: sampler.Opened, Time: listener.Since.Time(), Socket: listener}})
 	for i, client := range []string{"127.0.0.1:41000", "127.0.0.1:41002", "127.0.0.1:41004"} {
 		conn := listener
 		conn.Remote, conn.State = netip.MustParseAddrPort(client), sampler.StateEstablished
-		conn.Since = started.Add(time.Duration(60+30*i) * time.Second)
-		closed := conn.Since.Add(2 * time.Second)
-		tr.Observe([]sampler.Event{{Kind: sampler.Opened, Time: conn.Since, Socket: conn}})
+		conn.Since = sampler.StampOf(started.Add(time.Duration(60+30*i) * time.Second))
+		closed := conn.Since.Time().Add(2 * time.Second)
+		tr.Observe([]sampler.Event{{Kind: sampler.Opened, Time: conn.Since.Time(), Socket: conn}})
 		tr.Observe([]sampler.Event{{Kind: sampler.Closed, Time: closed, Socket: conn, Held: 2 * time.Second}})
 	}
 	h := tr.Port(sampler.TCP, 8766)
@@ -269,15 +269,15 @@ func wasUsedCase() Input {
 			Remote: netip.MustParseAddrPort("93.184.216.34:443")},
 		State: sampler.StateEstablished,
 		Owner: sampler.Owner{PID: 4242, Process: "curl", UID: 1000},
-		Since: started.Add(time.Minute),
+		Since: sampler.StampOf(started.Add(time.Minute)),
 	}
 	other := s
 	other.Local = netip.MustParseAddrPort("10.0.0.5:40000")
-	other.Since = started.Add(3 * time.Minute)
+	other.Since = sampler.StampOf(started.Add(3 * time.Minute))
 	tr.Observe([]sampler.Event{
-		{Kind: sampler.Opened, Time: s.Since, Socket: s},
+		{Kind: sampler.Opened, Time: s.Since.Time(), Socket: s},
 		{Kind: sampler.Closed, Time: started.Add(184 * time.Second), Socket: s, Held: 124 * time.Second},
-		{Kind: sampler.Opened, Time: other.Since, Socket: other}, // evicts 60716's detail
+		{Kind: sampler.Opened, Time: other.Since.Time(), Socket: other}, // evicts 60716's detail
 	})
 	h := tr.Port(0, 60716)
 	in.History = &h

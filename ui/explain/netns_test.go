@@ -16,10 +16,11 @@ func TestExplainSaysWhichNamespace(t *testing.T) {
 	listener := func(ns uint64, name string) sampler.Socket {
 		s := sampler.Socket{ID: sampler.ID{Proto: sampler.TCP, Local: netip.MustParseAddrPort("0.0.0.0:8080")},
 			State: sampler.StateListen, Owner: sampler.Owner{PID: 42, Process: "nginx", UID: -1}}
-		s.Netns, s.NetnsName = ns, name
+		names := sampler.PlaceNames{NetnsName: name}
 		if ns == blue {
-			s.Cgroup = "/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope"
+			names.Cgroup = "/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope"
 		}
+		s.Place = sampler.Place{Netns: ns}.WithNames(names)
 		return s
 	}
 	in := base(8080)

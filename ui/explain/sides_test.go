@@ -61,7 +61,7 @@ func TestTimeWaitSaysWhenItEnds(t *testing.T) {
 			Remote: netip.MustParseAddrPort("127.0.0.1:8080")},
 		State:        sampler.StateTimeWait,
 		Owner:        sampler.Owner{UID: -1},
-		TimeWaitEnds: now.Add(45 * time.Second),
+		TimeWaitEnds: sampler.StampOf(now.Add(45 * time.Second)),
 	}}
 	out := strings.Join(strings.Fields(Text(in, 200)), " ")
 	if !strings.Contains(out, "the kernel frees it (and its port) in 45s, at 12:05:45") {

@@ -110,15 +110,16 @@ func whereNS(in Input, s *sampler.Socket) string {
 	if !elsewhereNS(in, s) {
 		return ""
 	}
-	ns := s.NetnsName
+	names := s.Names()
+	ns := names.NetnsName
 	if ns == "" {
 		ns = "net:[" + strconv.FormatUint(s.Netns, 10) + "]"
 	}
 	where := " in network namespace " + safe.Text(ns)
-	if w := cgroup.Parse(s.Cgroup).String(); w != "" {
+	if w := cgroup.Parse(names.Cgroup).String(); w != "" {
 		where += " (" + safe.Text(w) + ")"
-	} else if s.Container != "" {
-		where += " (container " + safe.Text(s.Container) + ")"
+	} else if names.Container != "" {
+		where += " (container " + safe.Text(names.Container) + ")"
 	}
 	return where
 }
@@ -176,23 +177,24 @@ func socketSentence(in Input, s *sampler.Socket) string {
 	if s.Local.Port() != in.Port && s.Remote.Port() == in.Port {
 		sentence += fmt.Sprintf("; port %d is the remote end", in.Port)
 	}
+	since := s.Since.Time()
 	switch {
-	case s.Since.IsZero():
+	case since.IsZero():
 	case in.OpenAtStart != nil && in.OpenAtStart(s):
 		// First seen at porttop's first sample: open before it, for how
 		// long before, porttop cannot know.
 		at := in.FirstSample
 		if at.IsZero() {
-			at = s.Since
+			at = since
 		}
 		sentence += ", open since before porttop started at " + clock(at, in.Now)
-		if in.Now.After(s.Since) {
-			sentence += " (at least " + duration(in.Now.Sub(s.Since)) + ")"
+		if in.Now.After(since) {
+			sentence += " (at least " + duration(in.Now.Sub(since)) + ")"
 		}
 	default:
-		sentence += ", since " + clock(s.Since, in.Now)
-		if in.Now.After(s.Since) {
-			sentence += " (" + duration(in.Now.Sub(s.Since)) + ")"
+		sentence += ", since " + clock(since, in.Now)
+		if in.Now.After(since) {
+			sentence += " (" + duration(in.Now.Sub(since)) + ")"
 		}
 	}
 	return sentence + "."
@@ -231,9 +233,10 @@ func timeWaitLeft(s *sampler.Socket, now time.Time) string {
 	if s.TimeWaitEnds.IsZero() {
 		return ""
 	}
-	left := s.TimeWaitEnds.Sub(now)
+	ends := s.TimeWaitEnds.Time()
+	left := ends.Sub(now)
 	if left <= 0 {
 		return "; its timer has run out, so the kernel frees it now"
 	}
-	return "; the kernel frees it (and its port) in " + duration(left) + ", at " + clock(s.TimeWaitEnds, now)
+	return "; the kernel frees it (and its port) in " + duration(left) + ", at " + clock(ends, now)
 }

@@ -33,7 +33,10 @@ func TestUnknownRangeMarksNothing(t *testing.T) {
 func TestEphemeralMarkByNamespaceRange(t *testing.T) {
 	const tiny = 4026532999
 	tinyRange := ports.Range{Lo: 20000, Hi: 20009}
-	inTiny := func(s sampler.Socket) sampler.Socket { s.Netns, s.NetnsName = tiny, "tiny"; return s }
+	inTiny := func(s sampler.Socket) sampler.Socket {
+		s.Place = sampler.Place{Netns: tiny}.WithNames(sampler.PlaceNames{NetnsName: "tiny"})
+		return s
+	}
 	socks := []sampler.Socket{
 		inTiny(mk(sampler.TCP, "10.3.0.2:20003", "10.3.0.9:5432", sampler.StateEstablished, 1, "app", 0)),
 		inTiny(mk(sampler.TCP, "10.3.0.2:40001", "10.3.0.9:5432", sampler.StateEstablished, 1, "app", 0)),

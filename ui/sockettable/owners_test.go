@@ -13,7 +13,7 @@ func TestProcessCell(t *testing.T) {
 	cell := func(st sampler.State, pid int32, name string, inode uint64, gone, hidden bool) string {
 		var m Model
 		m.SetOwnersHidden(hidden)
-		s := sampler.Socket{State: st, Owner: sampler.Owner{PID: pid, Process: name, Gone: gone}, Inode: inode}
+		s := sampler.Socket{State: st, Owner: sampler.Owner{PID: pid, Process: name, Gone: gone}, Inode: uint32(inode)}
 		return m.process(&s)
 	}
 	for _, c := range []struct {

@@ -28,7 +28,7 @@ func (c *churnScript) sock(now time.Time) sampler.Socket {
 			Remote: netip.AddrPortFrom(addrs[c.rng.IntN(len(addrs))], uint16(c.rng.IntN(4)))},
 		State: states[c.rng.IntN(len(states))],
 		Owner: sampler.Owner{PID: int32(c.rng.IntN(3)), Process: procs[c.rng.IntN(len(procs))]},
-		Since: now.Add(-time.Duration(c.rng.IntN(50)) * time.Second),
+		Since: sampler.StampOf(now.Add(-time.Duration(c.rng.IntN(50)) * time.Second)),
 	}
 }
 

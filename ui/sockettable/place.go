@@ -24,7 +24,7 @@ func placesOf(socks []sampler.Socket, own uint64) places {
 	p := places{own: own}
 	for i := range socks {
 		pl := &socks[i].Place
-		if pl.Container != "" {
+		if pl.Container() != "" {
 			p.show = true
 		}
 		if pl.Netns == 0 {
@@ -60,15 +60,16 @@ func placesOf(socks []sampler.Socket, own uint64) places {
 // cgroup names (a container, a pod, a systemd unit), joined by "/".
 // Names are escaped: a namespace name is anyone's to choose.
 func placeLabel(pl *sampler.Place, own uint64) string {
-	ns := pl.NetnsName
+	names := pl.Names()
+	ns := names.NetnsName
 	if ns == "" && pl.Netns != 0 && pl.Netns != own {
 		ns = strconv.FormatUint(pl.Netns, 10)
 	}
 	work := ""
-	if pl.Cgroup != "" {
-		work = cgroup.Parse(pl.Cgroup).String()
-	} else if pl.Container != "" {
-		work = pl.Container
+	if names.Cgroup != "" {
+		work = cgroup.Parse(names.Cgroup).String()
+	} else if names.Container != "" {
+		work = names.Container
 	}
 	switch {
 	case ns == "":

@@ -15,12 +15,11 @@ const hostNS, blueNS = 4026531840, 4026532238
 func placed(blue bool) []sampler.Socket {
 	socks := sample()
 	for i := range socks {
-		socks[i].Netns = hostNS
-		socks[i].Cgroup = "/system.slice/ssh.service"
+		socks[i].Place = sampler.Place{Netns: hostNS}.WithNames(sampler.PlaceNames{Cgroup: "/system.slice/ssh.service"})
 		if blue && socks[i].Local.Port() == 8080 {
-			socks[i].Netns, socks[i].NetnsName = blueNS, "blue"
-			socks[i].Cgroup = "/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope"
-			socks[i].Container = "0123456789ab"
+			socks[i].Place = sampler.Place{Netns: blueNS}.WithNames(sampler.PlaceNames{NetnsName: "blue",
+				Cgroup:    "/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope",
+				Container: "0123456789ab"})
 		}
 	}
 	return socks
@@ -77,7 +76,7 @@ func TestPlaceColumn(t *testing.T) {
 	own := New(Options{Styles: asciiStyles(), Ephemeral: linuxEphemeral, OwnNetns: hostNS})
 	own.SetSize(160, 20)
 	socks := placed(false)[:1]
-	socks[0].Netns, socks[0].Cgroup = blueNS, ""
+	socks[0].Place = sampler.Place{Netns: blueNS}
 	own.Observe(socks, nil, t0)
 	if r := rowOf(own, "41822"); !strings.Contains(header(own), "NS/WORKLOAD") || !strings.Contains(r, "4026532238") {
 		t.Errorf("a socket in an unnamed namespace not porttop's: header %q row %q", header(own), r)
@@ -86,7 +85,7 @@ func TestPlaceColumn(t *testing.T) {
 
 // A namespace's name is anyone's to choose: control characters are escaped.
 func TestPlaceLabelEscapes(t *testing.T) {
-	pl := sampler.Place{Netns: blueNS, NetnsName: "evil\x1b[2J"}
+	pl := sampler.Place{Netns: blueNS}.WithNames(sampler.PlaceNames{NetnsName: "evil\x1b[2J"})
 	if got := placeLabel(&pl, hostNS); strings.ContainsRune(got, 0x1b) {
 		t.Errorf("label %q holds a raw escape", got)
 	}

@@ -29,7 +29,7 @@ func TestBatchesKeepTheFullOrder(t *testing.T) {
 						Remote: netip.AddrPortFrom(addrs[rng.IntN(len(addrs))], uint16(rng.IntN(4)))},
 					State: states[rng.IntN(len(states))],
 					Owner: sampler.Owner{PID: int32(rng.IntN(3)), Process: procs[rng.IntN(len(procs))]},
-					Since: now,
+					Since: sampler.StampOf(now),
 				}
 				if cookies {
 					s.Cookie = next

@@ -37,7 +37,7 @@ func TestSortKeyAgreesWithCompare(t *testing.T) {
 			},
 			State: states[rng.IntN(len(states))],
 			Owner: sampler.Owner{PID: int32(rng.IntN(4)), Process: procs[rng.IntN(len(procs))]},
-			Since: t0.Add(-time.Duration(rng.IntN(20)) * time.Second),
+			Since: sampler.StampOf(t0.Add(-time.Duration(rng.IntN(20)) * time.Second)),
 		}
 	}
 	for k := range sortKeyCount {

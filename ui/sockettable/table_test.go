@@ -28,7 +28,7 @@ func asciiStyles() style.Styles {
 }
 
 func mk(proto sampler.Proto, local, remote string, state sampler.State, pid int32, proc string, age time.Duration) sampler.Socket {
-	s := sampler.Socket{ID: sampler.ID{Proto: proto, Local: netip.MustParseAddrPort(local)}, State: state, Owner: sampler.Owner{PID: pid, Process: proc}, Since: t0.Add(-age)}
+	s := sampler.Socket{ID: sampler.ID{Proto: proto, Local: netip.MustParseAddrPort(local)}, State: state, Owner: sampler.Owner{PID: pid, Process: proc}, Since: sampler.StampOf(t0.Add(-age))}
 	if remote != "" {
 		s.Remote = netip.MustParseAddrPort(remote)
 	}
@@ -292,7 +292,7 @@ func TestSeenAtEndRowAgeStaysAtHeld(t *testing.T) {
 	socks := sample()
 	m.Observe(socks, nil, t0)
 	brief := mk(sampler.TCP, "10.0.0.5:40999", "1.2.3.4:443", sampler.StateClose, 0, "", -1)
-	brief.Since = t0
+	brief.Since = sampler.StampOf(t0)
 	m.Observe(socks, []sampler.Event{
 		{Kind: sampler.Opened, Time: t0, Socket: brief, SeenAtEnd: true},
 		{Kind: sampler.Closed, Time: t0, Socket: brief, SeenAtEnd: true},

@@ -13,7 +13,7 @@ import (
 // timer is unknown (gopsutil, a recording) keeps its age.
 func TestTimeWaitAgeCountsDown(t *testing.T) {
 	known := mk(sampler.TCP, "10.0.0.5:50000", "1.1.1.1:853", sampler.StateTimeWait, 0, "", 15*time.Second)
-	known.TimeWaitEnds = t0.Add(45 * time.Second)
+	known.TimeWaitEnds = sampler.StampOf(t0.Add(45 * time.Second))
 	unknown := mk(sampler.TCP, "10.0.0.5:50001", "1.1.1.1:853", sampler.StateTimeWait, 0, "", 2*time.Second)
 	m := newTable(120, 10)
 	m.Observe([]sampler.Socket{known, unknown}, nil, t0)

@@ -100,12 +100,12 @@ func (m Model) age(r row, mark Mark, now time.Time) string {
 	if r.s.State == sampler.StateTimeWait && !r.s.TimeWaitEnds.IsZero() {
 		// What is left of it matters more than how long it has lived: the
 		// kernel's timer (ss -o's timewait), counting down.
-		return "-" + FormatAge(max(r.s.TimeWaitEnds.Sub(now), 0))
+		return "-" + FormatAge(max(r.s.TimeWaitEnds.Time().Sub(now), 0))
 	}
 	if r.s.Since.IsZero() {
 		return ""
 	}
-	return FormatAge(now.Sub(r.s.Since))
+	return FormatAge(now.Sub(r.s.Since.Time()))
 }
 
 func (m Model) renderRow(l layout, r row, now time.Time, isCursor bool) string {
