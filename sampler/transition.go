@@ -117,3 +117,12 @@ var validNext = [stateCount]uint16{
 	StateLastAck:     1 << StateClose,
 	StateTimeWait:    1 << StateClose,
 }
+
+// BatchWatcher is a TransitionWatcher that can also send its transitions
+// in batches, in order: one channel send (and one wakeup of the receiver)
+// per burst the kernel wrote, not one per transition. A batch sent is the
+// receiver's; the source does not touch it again.
+type BatchWatcher interface {
+	TransitionWatcher
+	WatchTransitionBatches(ctx context.Context, out chan<- []Transition, failed chan<- PortFailure) error
+}

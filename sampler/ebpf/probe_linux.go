@@ -47,7 +47,8 @@ type Probe struct {
 	ringMu sync.RWMutex
 	// Barrier's numbers: the last taken, and the last the reader passed.
 	asked, passed atomic.Uint64
-	handled       atomic.Uint64 // records Read's fn has returned from
+	handled       atomic.Uint64 // records Read has handed on (fn returned, the burst flushed)
+	progress      progress      // the reader moved handled or passed on
 	lost          atomic.Uint64 // perf samples the kernel reported lost
 	closed        atomic.Bool
 }
@@ -303,13 +304,7 @@ func (p *Probe) Barrier(max time.Duration) bool {
 		_ = p.ring.Flush() // out of its wait in epoll
 	}
 	p.ringMu.RUnlock()
-	for deadline := time.Now().Add(max); !past(); {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(50 * time.Microsecond)
-	}
-	return true
+	return p.progress.await(past, max)
 }
 
 // markIfEmpty records that the reader has read everything written before
@@ -321,6 +316,7 @@ func (p *Probe) markIfEmpty() bool {
 	}
 	if p.passed.Load() < n {
 		p.passed.Store(n)
+		p.progress.notify()
 	}
 	return true
 }
@@ -339,6 +335,17 @@ const ringRecordSize = 8 + recordSize
 // closed, which both return nil. fn must not keep the slice. It blocks
 // while there is nothing to read.
 func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
+	return p.ReadBursts(ctx, fn, nil)
+}
+
+// ReadBursts is Read calling flush, when not nil, after each burst of
+// records: once it has read all there was (the ring is empty), or
+// maxBurst records, before it waits for more. A record counts as handed
+// on (Barrier) only once the flush after it returns: fn may keep what it
+// makes of the records for flush to hand on at once (one wakeup of
+// whoever takes them per burst, not one per record). With a perf buffer,
+// which cannot tell a burst's end, flush follows every record.
+func (p *Probe) ReadBursts(ctx context.Context, fn func(raw []byte), flush func()) error {
 	// Wake a reader blocked in epoll when ctx ends. Not with SetDeadline:
 	// the readers hold their lock while they wait, so on a quiet machine
 	// (no record to wake them) it would block until the next record came,
@@ -355,6 +362,19 @@ func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 	var pr perf.Record
 	pause := time.NewTimer(time.Hour)
 	pause.Stop()
+	unflushed := uint64(0)
+	handOn := func() {
+		if unflushed == 0 {
+			return
+		}
+		if flush != nil {
+			flush()
+		}
+		p.handled.Add(unflushed)
+		unflushed = 0
+		p.progress.notify()
+	}
+	defer handOn()
 	for {
 		var err error
 		var raw []byte
@@ -372,8 +392,15 @@ func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 		switch {
 		case err == nil:
 			fn(raw)
-			p.handled.Add(1)
-			if p.ring != nil && p.markIfEmpty() && ctx.Err() == nil {
+			unflushed++
+			if p.ring == nil || flush == nil || unflushed >= maxBurst {
+				handOn()
+			}
+			if p.ring == nil || p.available() != 0 {
+				continue
+			}
+			handOn()
+			if p.markIfEmpty() && ctx.Err() == nil {
 				pause.Reset(coalesce)
 				select {
 				case <-pause.C:
@@ -386,6 +413,7 @@ func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 		case errors.Is(err, os.ErrClosed), ctx.Err() != nil:
 			return nil
 		case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, ringbuf.ErrFlushed):
+			handOn()
 			if p.ring != nil {
 				p.markIfEmpty() // a Barrier woke it
 			}
@@ -394,6 +422,10 @@ func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 		}
 	}
 }
+
+// maxBurst bounds the records ReadBursts reads before it flushes: a
+// Barrier waits for no more than that many to be handed on at once.
+const maxBurst = 512
 
 // WatchTransitions decodes the stream into out and failed until ctx ends
 // or the probe is closed. A record it cannot decode is skipped.

@@ -28,9 +28,12 @@ type Source struct {
 	// alive reports whether a pid runs (kill(pid, 0), memoized briefly).
 	alive func(pid int32) bool
 
-	subMu  sync.Mutex
-	trans  *subscriber[sampler.Transition]
-	failed *subscriber[sampler.PortFailure]
+	subMu sync.Mutex
+	trans *subscriber[sampler.Transition]
+	// batches is the subscriber of transitions in batches (one of trans
+	// and batches at most).
+	batches *subscriber[[]sampler.Transition]
+	failed  *subscriber[sampler.PortFailure]
 
 	netns uint32 // porttop's network namespace
 	// allNetns: the inner source samples every namespace (it is a
@@ -72,6 +75,7 @@ var (
 	_ sampler.Source            = (*Source)(nil)
 	_ sampler.ReleaseWatcher    = (*Source)(nil)
 	_ sampler.TransitionWatcher = (*Source)(nil)
+	_ sampler.BatchWatcher      = (*Source)(nil)
 	_ sampler.Queryable         = (*Source)(nil)
 	_ sampler.Owners            = (*Source)(nil)
 	_ sampler.CounterReader     = (*Source)(nil)
@@ -163,7 +167,23 @@ func (s *Source) run(ctx context.Context) {
 	var tr sampler.Transition
 	var pf sampler.PortFailure
 	d := Decoder{Clock: s.probe.clock}
-	_ = s.probe.Read(ctx, func(raw []byte) {
+	// A burst's transitions go on together, as the reader flushes (see
+	// Probe.ReadBursts): straight to a subscriber of batches when nothing
+	// waits before them (one wakeup a burst: the subscriber's), else to
+	// the queue (and the forwarder).
+	var burst []sampler.Transition
+	flush := func() {
+		switch {
+		case len(burst) == 0:
+		case s.handOff(burst):
+			burst = nil // theirs
+		default:
+			s.q.pushAll(burst)
+			clear(burst) // the names and paths they hold
+			burst = burst[:0]
+		}
+	}
+	_ = s.probe.ReadBursts(ctx, func(raw []byte) {
 		isFail, err := d.Decode(raw, &tr, &pf)
 		switch {
 		case err != nil:
@@ -197,36 +217,75 @@ func (s *Source) run(ctx context.Context) {
 			}
 			s.mu.Unlock()
 			s.describe(&tr, opener, known)
-			s.subMu.Lock()
-			watched := s.trans != nil
-			s.subMu.Unlock()
-			if watched {
-				s.q.push(tr)
+			if s.watched() {
+				burst = append(burst, tr)
 			}
+		}
+	}, flush)
+}
+
+// handOff sends b to a subscriber of batches without waiting, if one
+// takes it now and nothing queued is still to be handed on before it;
+// false otherwise (b is then the caller's still).
+func (s *Source) handOff(b []sampler.Transition) bool {
+	s.subMu.Lock()
+	sub := s.batches
+	s.subMu.Unlock()
+	if sub == nil {
+		return false
+	}
+	return s.q.bypass(len(b), func() bool {
+		select {
+		case sub.out <- b:
+			return true
+		default:
+			return false
 		}
 	})
 }
 
-// forward hands the queued transitions to the subscriber, in order.
+// watched reports whether transitions have a subscriber.
+func (s *Source) watched() bool {
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
+	return s.trans != nil || s.batches != nil
+}
+
+// forward hands the queued transitions to the subscriber, in order: to a
+// subscriber of batches, all that is queued in one send (the slice is
+// theirs); to one of single transitions, one by one.
 func (s *Source) forward(ctx context.Context) {
 	defer close(s.fwdDone)
-	var batch []sampler.Transition
+	var batch []sampler.Transition // reused for single sends
 	for {
-		var ok bool
-		batch, ok = s.q.popAll(batch[:0])
+		s.subMu.Lock()
+		batched := s.batches != nil
+		s.subMu.Unlock()
+		var dst []sampler.Transition
+		if !batched {
+			dst = batch[:0]
+		}
+		got, ok := s.q.popAll(dst)
 		if !ok {
 			return
 		}
 		s.subMu.Lock()
-		sub := s.trans
+		sub, subB := s.trans, s.batches
 		s.subMu.Unlock()
-		for i := range batch {
-			send(ctx, sub, batch[i])
+		if subB != nil {
+			send(ctx, subB, got)
+			if !batched {
+				batch = nil // got was it: theirs now
+			}
+		} else {
+			for i := range got {
+				send(ctx, sub, got[i])
+			}
+			if !batched && cap(got) <= 4096 {
+				batch = got // else a burst's: let it go
+			}
 		}
-		s.q.handedN(len(batch))
-		if cap(batch) > 4096 {
-			batch = nil // a burst's: let it go
-		}
+		s.q.handedN(len(got))
 	}
 }
 
@@ -360,9 +419,7 @@ func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) 
 			}
 			// The transitions before these releases go to a subscriber
 			// first: a poller reconciles them in the kernel's order.
-			s.subMu.Lock()
-			watched := s.trans != nil
-			s.subMu.Unlock()
+			watched := s.watched()
 			if watched {
 				s.catchUp()
 				s.handedOn()
@@ -447,13 +504,8 @@ func (s *Source) catchUp() {
 // handedOn waits, at most maxCatchUp, until every transition queued so
 // far is in the subscriber's channel.
 func (s *Source) handedOn() {
-	pushed, handed := s.q.counts()
-	for deadline := time.Now().Add(maxCatchUp); handed < pushed; _, handed = s.q.counts() {
-		if time.Now().After(deadline) {
-			s.lateCatchUps.Add(1)
-			return
-		}
-		time.Sleep(50 * time.Microsecond)
+	if !s.q.awaitHanded(maxCatchUp) {
+		s.lateCatchUps.Add(1)
 	}
 }
 
@@ -467,7 +519,7 @@ const maxCatchUp = 500 * time.Millisecond
 // ends, each transition with its namespace and, where known, its socket's
 // opener and place.
 func (s *Source) WatchTransitions(ctx context.Context, out chan<- sampler.Transition, failed chan<- sampler.PortFailure) error {
-	if err := subscribe(s, &s.trans, ctx, out); err != nil {
+	if err := s.subscribeTransitions(ctx, out, nil); err != nil {
 		return err
 	}
 	defer unsubscribe(s, &s.trans)
@@ -476,6 +528,37 @@ func (s *Source) WatchTransitions(ctx context.Context, out chan<- sampler.Transi
 	}
 	defer unsubscribe(s, &s.failed)
 	<-ctx.Done()
+	return nil
+}
+
+// WatchTransitionBatches is WatchTransitions sending the transitions in
+// batches (sampler.BatchWatcher): each burst the reader read, whole.
+func (s *Source) WatchTransitionBatches(ctx context.Context, out chan<- []sampler.Transition, failed chan<- sampler.PortFailure) error {
+	if err := s.subscribeTransitions(ctx, nil, out); err != nil {
+		return err
+	}
+	defer unsubscribe(s, &s.batches)
+	if err := subscribe(s, &s.failed, ctx, failed); err != nil {
+		return err
+	}
+	defer unsubscribe(s, &s.failed)
+	<-ctx.Done()
+	return nil
+}
+
+// subscribeTransitions takes the one subscription to transitions: single
+// ones to one, or batches to batches.
+func (s *Source) subscribeTransitions(ctx context.Context, one chan<- sampler.Transition, batches chan<- []sampler.Transition) error {
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
+	if s.trans != nil || s.batches != nil {
+		return errWatched
+	}
+	if batches != nil {
+		s.batches = &subscriber[[]sampler.Transition]{out: batches, done: ctx.Done()}
+	} else {
+		s.trans = &subscriber[sampler.Transition]{out: one, done: ctx.Done()}
+	}
 	return nil
 }
 

@@ -22,6 +22,10 @@ type tableSource struct {
 	clock    time.Time
 	query    sampler.Query
 	out      chan<- sampler.Transition
+	// outB, burst: transitions sent in batches (batchTable), of up to
+	// burstOf, the last of a tick's as its dump returns.
+	outB     chan<- []sampler.Transition
+	burst    []sampler.Transition
 	tcp      map[uint64]sampler.Socket
 	udp      []sampler.Socket
 	cookie   uint64
@@ -60,7 +64,7 @@ func (s *tableSource) SetQuery(q sampler.Query) {
 func (s *tableSource) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for s.out == nil { // the poller subscribes as it starts: wait for it
+	for s.out == nil && s.outB == nil { // the poller subscribes as it starts: wait for it
 		s.mu.Unlock()
 		time.Sleep(time.Millisecond)
 		s.mu.Lock()
@@ -76,6 +80,7 @@ func (s *tableSource) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	if s.onSample != nil {
 		s.onSample(s)
 	}
+	s.flush()
 	snap := sampler.Snapshot{Time: s.clock, Sockets: append([]sampler.Socket(nil), s.udp...)}
 	if !udpOnly {
 		for _, c := range s.tcp {
@@ -111,7 +116,37 @@ func (s *tableSource) tell(c sampler.Socket, from, to sampler.State) {
 	if from == sampler.StateClose {
 		t.Opener = c.Owner
 	}
-	s.out <- t // buffered well past a tick's transitions
+	if s.outB == nil {
+		s.out <- t // buffered well past a tick's transitions
+		return
+	}
+	if s.burst = append(s.burst, t); len(s.burst) == burstOf {
+		s.flush()
+	}
+}
+
+// burstOf is the most transitions a batchTable sends in one batch: an
+// odd size, so that batches straddle connections.
+const burstOf = 7
+
+// flush sends a batchTable's transitions not sent yet.
+func (s *tableSource) flush() {
+	if len(s.burst) > 0 {
+		s.outB <- s.burst // buffered well past a tick's batches
+		s.burst = nil     // the receiver's now
+	}
+}
+
+// batchTable is a tableSource sending its transitions in batches
+// (sampler.BatchWatcher), as the ebpf source does.
+type batchTable struct{ *tableSource }
+
+func (b batchTable) WatchTransitionBatches(ctx context.Context, out chan<- []sampler.Transition, failed chan<- sampler.PortFailure) error {
+	b.mu.Lock()
+	b.outB = out
+	b.mu.Unlock()
+	<-ctx.Done()
+	return nil
 }
 
 func (s *tableSource) WatchTransitions(ctx context.Context, out chan<- sampler.Transition, failed chan<- sampler.PortFailure) error {
@@ -209,10 +244,22 @@ func (s *tableSource) fullSamples() []time.Duration {
 // start with and then every CheckEvery, however many connections a tick
 // sees (here 50, 500 a second): each tick takes UDP alone. Every connection
 // is reported, opened by its transition with its process, and the checks
-// agree with the events.
+// agree with the events. Transitions one by one, and in batches.
 func TestEventTableChurnTakesNoFullSamplePerTick(t *testing.T) {
+	t.Run("one by one", func(t *testing.T) { churnTakesNoFullSamplePerTick(t, false) })
+	t.Run("in batches", func(t *testing.T) { churnTakesNoFullSamplePerTick(t, true) })
+}
+
+func churnTakesNoFullSamplePerTick(t *testing.T, batched bool) {
 	src := &tableSource{complete: true, perTick: 50}
-	events, last := runTableSource(t, src, t0.Add(30*time.Second))
+	cfg := Config{}
+	if batched {
+		cfg.Source = batchTable{src}
+	}
+	events, last, _ := runTableSourceWith(t, src, t0.Add(30*time.Second), cfg, nil)
+	if batched && src.outB == nil {
+		t.Fatal("the poller did not take the transitions in batches")
+	}
 	full := src.fullSamples()
 	var want []time.Duration // from the first, every CheckEvery to the end and one more
 	for d := time.Duration(0); d <= 30*time.Second+CheckEvery; d += CheckEvery {
