@@ -18,10 +18,10 @@ import (
 // sample, their transitions queued before the dump returns. It records
 // each Sample: when, and whether asked for UDP alone.
 type tableSource struct {
-	mu       sync.Mutex
-	clock    time.Time
-	query    sampler.Query
-	out      chan<- sampler.Transition
+	mu    sync.Mutex
+	clock time.Time
+	query sampler.Query
+	out   chan<- sampler.Transition
 	// outB, burst: transitions sent in batches (batchTable), of up to
 	// burstOf, the last of a tick's as its dump returns.
 	outB     chan<- []sampler.Transition
