@@ -326,7 +326,7 @@ func (p *Probe) markIfEmpty() bool {
 // kernel wakes the reader only when it had caught up), so a busy stream
 // costs a wakeup per coalesce and an idle one none (the reader blocks in
 // epoll). It bounds how late a record is read under load.
-const coalesce = 10 * time.Millisecond
+const coalesce = 25 * time.Millisecond
 
 // ringRecordSize is a record with the ring buffer's 8-byte header.
 const ringRecordSize = 8 + recordSize

@@ -454,7 +454,7 @@ func takeQueued(queue <-chan sampler.Release, batch []sampler.Release) []sampler
 // with it through one catch-up (see WatchReleases); the reader itself
 // reads the ring at most every coalesce. maxReleaseBatch bounds a batch.
 const (
-	releaseCoalesce = 10 * time.Millisecond
+	releaseCoalesce = 25 * time.Millisecond
 	maxReleaseBatch = 1024
 )
 
