@@ -176,7 +176,9 @@ func (s *Source) run(ctx context.Context) {
 		switch {
 		case len(burst) == 0:
 		case s.handOff(burst):
-			burst = nil // theirs
+			// Theirs now: the next has room for as many (growing one
+			// from nothing cost more than the rest of the reader).
+			burst = make([]sampler.Transition, 0, max(64, len(burst)))
 		default:
 			s.q.pushAll(burst)
 			clear(burst) // the names and paths they hold
