@@ -133,6 +133,9 @@ func newSource(inner sampler.Source, classic bool) (*Source, error) {
 	if cs, ok := inner.(closedForGoodSetter); ok && p.Cookies() {
 		cs.SetClosedForGood(s.closed.take)
 	}
+	if ks, ok := inner.(knownOwnersSetter); ok {
+		ks.SetKnownOwners(s.knownOwners)
+	}
 	if c, ok := inner.(releaseCoalescer); ok {
 		// Its reports come in bursts, read releaseCoalesce after the
 		// first: by then the reader has mostly read the transitions that
@@ -149,6 +152,25 @@ func newSource(inner sampler.Source, classic bool) (*Source, error) {
 // reports in bursts (sockdiag.Source.CoalesceReleases).
 type releaseCoalescer interface {
 	CoalesceReleases(time.Duration)
+}
+
+// knownOwnersSetter is an inner source whose /proc walk for owners can be
+// spared the sockets whose opener the transitions told
+// (sockdiag.Source.SetKnownOwners, netns.Source.SetKnownOwners).
+type knownOwnersSetter interface {
+	SetKnownOwners(func(socks []sampler.Socket))
+}
+
+// knownOwners fills, during the inner source's sample and before its /proc
+// walk, the owners of the sockets the transitions told who opened
+// (Attributor.Known): under churn, a client's connections make no walk.
+// The sample may hold sockets whose opening transitions are still in the
+// ring buffer: the reader reaches them first.
+func (s *Source) knownOwners(socks []sampler.Socket) {
+	s.catchUp()
+	s.mu.Lock()
+	s.attr.Known(socks)
+	s.mu.Unlock()
 }
 
 // closedForGoodSetter is an inner source whose release watcher can be
