@@ -21,6 +21,9 @@ type kernelStream struct {
 	batches     <-chan []sampler.Transition
 	failures    <-chan sampler.PortFailure
 	errs        <-chan error
+	// recycle takes back a batch the poller is done with; nil: none
+	// (sampler.BatchRecycler).
+	recycle func([]sampler.Transition)
 }
 
 // streaming reports whether transitions stream.
@@ -39,6 +42,9 @@ func (p *Poller) watchKernel(ctx context.Context) kernelStream {
 	if b := p.caps.batches; b != nil {
 		batches := make(chan []sampler.Transition, batchBuffer)
 		k.batches = batches
+		if r, ok := b.(sampler.BatchRecycler); ok {
+			k.recycle = r.RecycleBatch
+		}
 		go func() {
 			if err := b.WatchTransitionBatches(ctx, batches, failed); err != nil && ctx.Err() == nil {
 				errs <- err
@@ -70,6 +76,21 @@ func (p *Poller) handleFailures(f sampler.PortFailure, queue <-chan sampler.Port
 	}
 }
 
+// handleBatch is handleTransitions of a batch from the source, handed
+// back to it once reconciled.
+func (p *Poller) handleBatch(b []sampler.Transition) {
+	p.handleTransitions(b)
+	p.recycleBatch(b)
+}
+
+// recycleBatch hands b back to the source (the reconciler keeps copies of
+// what it needs, never the batch).
+func (p *Poller) recycleBatch(b []sampler.Transition) {
+	if p.kernel.recycle != nil {
+		p.kernel.recycle(b)
+	}
+}
+
 // handleTransitions reconciles ts, and every transition already queued
 // behind them, and publishes their events without waiting for a sample.
 func (p *Poller) handleTransitions(ts []sampler.Transition) {
@@ -87,6 +108,7 @@ func (p *Poller) handleTransitions(ts []sampler.Transition) {
 			for i := range b {
 				events = p.rec.Transition(now, b[i], events)
 			}
+			p.recycleBatch(b)
 		default:
 			more = false
 		}
@@ -111,7 +133,7 @@ func (p *Poller) drainTransitions() {
 	case t := <-p.kernel.transitions:
 		p.handleTransition(t)
 	case b := <-p.kernel.batches:
-		p.handleTransitions(b)
+		p.handleBatch(b)
 	default:
 	}
 }

@@ -201,7 +201,7 @@ func (p *Poller) Run(ctx context.Context) error {
 			p.handleTransition(t)
 			continue
 		case b := <-p.kernel.batches:
-			p.handleTransitions(b)
+			p.handleBatch(b)
 			continue
 		case err := <-p.kernel.errs:
 			p.kernel = kernelStream{}
