@@ -65,6 +65,9 @@ type Source struct {
 	// q carries transitions from the reader to the subscriber (forward).
 	q       *queue
 	fwdDone chan struct{}
+	// spare holds batches their subscriber handed back (RecycleBatch),
+	// for the reader's next bursts.
+	spare chan []sampler.Transition
 
 	stop context.CancelFunc
 	done chan struct{}
@@ -76,6 +79,7 @@ var (
 	_ sampler.ReleaseWatcher    = (*Source)(nil)
 	_ sampler.TransitionWatcher = (*Source)(nil)
 	_ sampler.BatchWatcher      = (*Source)(nil)
+	_ sampler.BatchRecycler     = (*Source)(nil)
 	_ sampler.Queryable         = (*Source)(nil)
 	_ sampler.Owners            = (*Source)(nil)
 	_ sampler.CounterReader     = (*Source)(nil)
@@ -124,6 +128,7 @@ func newSource(inner sampler.Source, classic bool) (*Source, error) {
 		done:     make(chan struct{}),
 		q:        newQueue(),
 		fwdDone:  make(chan struct{}),
+		spare:    make(chan []sampler.Transition, spareBatches),
 	}
 	s.attr.Home = ns
 	s.lostAtFull.Store(-1)
@@ -198,9 +203,10 @@ func (s *Source) run(ctx context.Context) {
 		switch {
 		case len(burst) == 0:
 		case s.handOff(burst):
-			// Theirs now: the next has room for as many (growing one
-			// from nothing cost more than the rest of the reader).
-			burst = make([]sampler.Transition, 0, max(64, len(burst)))
+			// Theirs now: the next is one they handed back, or one with
+			// room for as many (growing one from nothing cost more than
+			// the rest of the reader).
+			burst = s.nextBurst(len(burst))
 		default:
 			s.q.pushAll(burst)
 			clear(burst) // the names and paths they hold
@@ -246,6 +252,29 @@ func (s *Source) run(ctx context.Context) {
 			}
 		}
 	}, flush)
+}
+
+// spareBatches bounds the batches kept for reuse (RecycleBatch).
+const spareBatches = 8
+
+// RecycleBatch takes back a batch the subscriber is done with
+// (sampler.BatchRecycler): the reader fills it with a later burst.
+func (s *Source) RecycleBatch(b []sampler.Transition) {
+	select {
+	case s.spare <- b[:0]:
+	default: // enough kept
+	}
+}
+
+// nextBurst is an empty slice for the reader's next burst: one handed
+// back, else a new one with room for n.
+func (s *Source) nextBurst(n int) []sampler.Transition {
+	select {
+	case b := <-s.spare:
+		return b
+	default:
+		return make([]sampler.Transition, 0, max(64, n))
+	}
 }
 
 // handOff sends b to a subscriber of batches without waiting, if one
