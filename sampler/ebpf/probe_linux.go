@@ -51,6 +51,9 @@ type Probe struct {
 	progress      progress      // the reader moved handled or passed on
 	lost          atomic.Uint64 // perf samples the kernel reported lost
 	closed        atomic.Bool
+	// pausing: the reader is in its pause (coalesce), sure to read again
+	// within it (see BarrierInPause).
+	pausing atomic.Bool
 }
 
 // ringSize is the ring buffer's size: 4 MiB hold 26,000 records, a second
@@ -284,7 +287,17 @@ func (p *Probe) available() int {
 // record, or woken by the call), marks the last number taken before it
 // looked as passed (a record reserved but not yet committed counts as
 // waiting).
-func (p *Probe) Barrier(max time.Duration) bool {
+func (p *Probe) Barrier(max time.Duration) bool { return p.barrier(max, false) }
+
+// BarrierInPause is Barrier, except that a reader in its pause (it read
+// everything there was less than coalesce ago) is left to end it: it reads
+// again when the pause ends, and marks every call made meanwhile as
+// passed if it then finds the ring empty. The call waits up to coalesce
+// longer, and costs the reader no wakeup of its own: for callers that
+// come often under churn (a burst of release reports) and can wait.
+func (p *Probe) BarrierInPause(max time.Duration) bool { return p.barrier(max, true) }
+
+func (p *Probe) barrier(max time.Duration, letPause bool) bool {
 	if p.ring == nil || p.closed.Load() {
 		return false
 	}
@@ -294,6 +307,9 @@ func (p *Probe) Barrier(max time.Duration) bool {
 	past := func() bool { return p.passed.Load() >= n || p.handled.Load() >= target }
 	if past() {
 		return true
+	}
+	if letPause && p.pausing.Load() {
+		return p.progress.await(past, max)
 	}
 	select { // out of its pause
 	case p.poke <- struct{}{}:
@@ -402,6 +418,7 @@ func (p *Probe) ReadBursts(ctx context.Context, fn func(raw []byte), flush func(
 			handOn()
 			if p.markIfEmpty() && ctx.Err() == nil {
 				pause.Reset(coalesce)
+				p.pausing.Store(true)
 				select {
 				case <-pause.C:
 				case <-p.poke:
@@ -409,6 +426,11 @@ func (p *Probe) ReadBursts(ctx context.Context, fn func(raw []byte), flush func(
 				case <-ctx.Done():
 					pause.Stop()
 				}
+				p.pausing.Store(false)
+				// Barriers left to the pause's end (BarrierInPause) are
+				// past if nothing came meanwhile: the read next would
+				// block in epoll without saying so.
+				p.markIfEmpty()
 			}
 		case errors.Is(err, os.ErrClosed), ctx.Err() != nil:
 			return nil
