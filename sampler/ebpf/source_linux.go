@@ -670,6 +670,11 @@ func (s *Source) Notes() []string {
 	if err == nil && c.Dropped > 0 {
 		notes = append(notes, fmt.Sprintf("%d kernel events dropped (porttop fell behind): some processes and closes are missing", c.Dropped))
 	}
+	if n := s.lateCatchUps.Load(); n > 0 {
+		// A release let through before its transitions opens its socket
+		// from netlink's report, without the process that opened it.
+		notes = append(notes, fmt.Sprintf("%d waits for the kernel events' reader gave up after %v (porttop fell behind): a socket released meanwhile may lack its process", n, maxCatchUp))
+	}
 	return notes
 }
 
