@@ -76,6 +76,9 @@ type socketOwner struct {
 	cookie uint64    // from the last sample that had the socket
 	closed bool      // the kernel closed it; kept while TIME_WAIT may hold the port
 	seen   time.Time // last transition or sample that had it
+	// accepted: the owner is the listener's process, taken for an
+	// accepted socket's (a prefork server's worker may hold it instead).
+	accepted bool
 }
 
 const (
@@ -142,7 +145,7 @@ func (a *Attributor) Transition(tr sampler.Transition) (sampler.Release, bool) {
 		a.listeners[addrKey{ns, tr.Local}] = tr.Actor
 	case tr.From == sampler.StateListen && tr.To == sampler.StateSynRecv:
 		if act, ok := a.listener(ns, tr.Local); ok {
-			a.own(key, tr.Cookie, act, tr.At)
+			a.own(key, tr.Cookie, act, tr.At).accepted = true
 		}
 	case tr.Actor.Known && tr.From != sampler.StateListen:
 		if a.lookup(key, tr.Cookie) == nil {
@@ -227,7 +230,7 @@ func (a *Attributor) lookup(key sockKey, cookie uint64) *socketOwner {
 	return a.owners[key]
 }
 
-func (a *Attributor) own(key sockKey, cookie uint64, act sampler.Actor, at time.Time) {
+func (a *Attributor) own(key sockKey, cookie uint64, act sampler.Actor, at time.Time) *socketOwner {
 	o := &socketOwner{actor: act, cookie: cookie, seen: at}
 	if prev := a.byCookie[cookie]; cookie != 0 && prev != nil && prev.owner != nil && prev.owner.actor == act {
 		o = prev.owner // the same socket, now with its port
@@ -237,6 +240,7 @@ func (a *Attributor) own(key sockKey, cookie uint64, act sampler.Actor, at time.
 	if cookie != 0 {
 		a.ownCookie(cookie, o)
 	}
+	return o
 }
 
 // ownCookie remembers o as the owner of the socket with this cookie.
@@ -328,6 +332,40 @@ func (a *Attributor) Sample(snap *sampler.Snapshot) {
 		return
 	}
 	a.prune(now)
+}
+
+// Known fills the owners of the TCP sockets of socks (a sample before its
+// /proc walk; see procowner.Resolver.SetKnown) that the process which
+// opened them surely holds still: it connected or listened on that very
+// socket (a listener by its address), has not closed it, and runs. Sockets with a PID, or without an
+// inode (no file holds them), are left alone, as are those whose owner is
+// a listener's taken for its accepted socket, and those no transition
+// told of: the walk finds their holders. It remembers nothing: Sample
+// does the bookkeeping.
+func (a *Attributor) Known(socks []sampler.Socket) {
+	a.alive = map[int32]bool{}
+	defer func() { a.alive = nil }()
+	for i := range socks {
+		s := &socks[i]
+		if s.Proto != sampler.TCP || s.PID != 0 || s.Inode == 0 {
+			continue
+		}
+		var o *socketOwner
+		if e := a.byCookie[s.Cookie]; s.Cookie != 0 && e != nil {
+			o = e.owner
+		} else if o = a.owners[sockKey{a.ns(s.Netns), s.Local, s.Remote}]; o != nil && o.cookie != 0 && o.cookie != s.Cookie {
+			o = nil // an earlier socket on the same addresses
+		}
+		if o == nil && s.State == sampler.StateListen {
+			if act, ok := a.listeners[addrKey{a.ns(s.Netns), s.Local}]; ok {
+				o = &socketOwner{actor: act}
+			}
+		}
+		if o == nil || o.closed || o.accepted || !a.isAlive(o.actor.PID) {
+			continue
+		}
+		a.fill(s, o)
+	}
 }
 
 // prune forgets the owners of sockets gone for good, and the cookies of

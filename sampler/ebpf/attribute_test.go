@@ -256,3 +256,66 @@ func TestAttributorStaysBoundedWithoutSamples(t *testing.T) {
 		t.Errorf("%d cookies, %d owners, %d connecting: past the bounds", len(a.byCookie), len(a.owners), len(a.connecting))
 	}
 }
+
+// Known names, before netlink's /proc walk, only the sockets whose opener
+// surely holds them still: a connector or listener that has not closed
+// the socket and runs. An accepted socket (its owner the listener's, which
+// a worker may hold instead), a closed one, one whose opener exited, one
+// with a PID already and one without an inode are left to the walk.
+func TestAttributorKnownNamesOnlyWhatTheOpenerHolds(t *testing.T) {
+	alive := map[int32]bool{10: true, 20: true}
+	a := NewAttributor(func(pid int32) bool { return alive[pid] })
+	const r = "127.0.0.1:9400"
+	connect := func(sock, cookie uint64, local string, who *sampler.Actor) {
+		open := tr(sock, sampler.StateClose, sampler.StateSynSent, "127.0.0.1:0", r, who, 0)
+		open.Cookie = cookie
+		est := tr(sock, sampler.StateSynSent, sampler.StateEstablished, local, r, nil, 1)
+		est.Cookie = cookie
+		a.Transition(open)
+		a.Transition(est)
+	}
+	connect(1, 101, "127.0.0.1:40001", curl) // held by curl
+	connect(2, 102, "127.0.0.1:40002", curl) // closed below
+	wget := &sampler.Actor{Known: true, PID: 30, Comm: "wget"}
+	connect(3, 103, "127.0.0.1:40003", wget) // wget has exited
+	connect(4, 0, "127.0.0.1:40004", curl)   // no cookie (the classic tracepoint)
+	a.Transition(tr(2, sampler.StateEstablished, sampler.StateClose, "127.0.0.1:40002", r, curl, 2))
+	a.Transition(tr(5, sampler.StateClose, sampler.StateListen, "0.0.0.0:80", "0.0.0.0:0", nginx, 0))
+	acc := tr(6, sampler.StateListen, sampler.StateSynRecv, "127.0.0.1:80", "127.0.0.1:50000", curl, 0)
+	acc.Cookie = 106
+	a.Transition(acc)
+
+	row := func(cookie uint64, local, remote string, inode uint32, pid int32) sampler.Socket {
+		s := sock(local, remote, sampler.StateEstablished, pid)
+		s.Cookie, s.Inode = cookie, inode
+		return s
+	}
+	socks := []sampler.Socket{
+		row(101, "127.0.0.1:40001", r, 1, 0),
+		row(102, "127.0.0.1:40002", r, 2, 0),
+		row(103, "127.0.0.1:40003", r, 3, 0),
+		row(106, "127.0.0.1:80", "127.0.0.1:50000", 6, 0),
+		row(101, "127.0.0.1:40001", r, 0, 0),  // no file holds it
+		row(101, "127.0.0.1:40001", r, 1, 77), // named already
+		row(999, "127.0.0.1:40001", r, 9, 0),  // another socket on curl's addresses
+		row(0, "127.0.0.1:40001", r, 1, 0),    // no cookie, where curl's had one
+		row(0, "127.0.0.1:40004", r, 4, 0),    // no cookie either side: by addresses
+		row(0, "127.0.0.1:40009", r, 1, 0),    // no transition told of it
+		row(105, "0.0.0.0:80", "0.0.0.0:0", 5, 0),
+		row(107, "0.0.0.0:81", "0.0.0.0:0", 7, 0), // no listen() told of it
+	}
+	socks[10].State, socks[11].State = sampler.StateListen, sampler.StateListen
+	a.Known(socks)
+	want := []int32{10, 0, 0, 0, 0, 77, 0, 0, 10, 0, 20, 0}
+	for i, s := range socks {
+		if s.PID != want[i] {
+			t.Errorf("row %d (cookie %d, inode %d): pid %d, want %d", i, s.Cookie, s.Inode, s.PID, want[i])
+		}
+	}
+	if s := socks[0]; s.Process != "curl" || s.Owner.Gone {
+		t.Errorf("curl's socket: %+v", s.Owner)
+	}
+	if a.alive != nil {
+		t.Error("Known kept its liveness memo")
+	}
+}

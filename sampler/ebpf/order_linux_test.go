@@ -16,18 +16,32 @@ import (
 // poller, takes the transitions already queued before it applies a
 // release, sees every socket's closing transitions before netlink's
 // report of its release. 300 loopback connections, each close order,
-// while the reader has other records to get through.
+// while the reader has other records to get through. Transitions taken
+// one by one (WatchTransitions) and in batches (WatchTransitionBatches,
+// what the poller takes).
 func TestReleasesNeverOvertakeTheirTransitions(t *testing.T) {
 	requireRoot(t)
+	t.Run("one by one", func(t *testing.T) { releasesNeverOvertake(t, false) })
+	t.Run("in batches", func(t *testing.T) { releasesNeverOvertake(t, true) })
+}
+
+func releasesNeverOvertake(t *testing.T, batched bool) {
 	s := openSource(t)
 	if !s.probe.Cookies() {
 		t.Skipf("this kernel gives no socket cookies to tracing programs: %v", s.probe.Notes())
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	trans := make(chan sampler.Transition, 64)
+	var trans chan sampler.Transition
+	var batches chan []sampler.Transition
+	if batched {
+		batches = make(chan []sampler.Transition, 8)
+		go s.WatchTransitionBatches(ctx, batches, make(chan sampler.PortFailure, 16))
+	} else {
+		trans = make(chan sampler.Transition, 64)
+		go s.WatchTransitions(ctx, trans, make(chan sampler.PortFailure, 16))
+	}
 	rels := make(chan sampler.Release, 64)
-	go s.WatchTransitions(ctx, trans, make(chan sampler.PortFailure, 16))
 	go s.WatchReleases(ctx, rels)
 
 	// Subscribing is asynchronous: warm up on another listener until
@@ -47,6 +61,11 @@ func TestReleasesNeverOvertakeTheirTransitions(t *testing.T) {
 			select {
 			case tr := <-trans:
 				gotT = gotT || tr.Remote.Port() == warmPort
+				continue
+			case b := <-batches:
+				for _, tr := range b {
+					gotT = gotT || tr.Remote.Port() == warmPort
+				}
 				continue
 			case r := <-rels:
 				gotR = gotR || r.Socket.Remote.Port() == warmPort
@@ -97,12 +116,20 @@ func TestReleasesNeverOvertakeTheirTransitions(t *testing.T) {
 			select {
 			case tr := <-trans:
 				seen(tr)
+			case b := <-batches:
+				for _, tr := range b {
+					seen(tr)
+				}
 			case rel := <-rels:
 				// The poller's rule: what is already queued came first.
 				for more := true; more; {
 					select {
 					case tr := <-trans:
 						seen(tr)
+					case b := <-batches:
+						for _, tr := range b {
+							seen(tr)
+						}
 					default:
 						more = false
 					}

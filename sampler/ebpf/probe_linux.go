@@ -47,9 +47,13 @@ type Probe struct {
 	ringMu sync.RWMutex
 	// Barrier's numbers: the last taken, and the last the reader passed.
 	asked, passed atomic.Uint64
-	handled       atomic.Uint64 // records Read's fn has returned from
+	handled       atomic.Uint64 // records Read has handed on (fn returned, the burst flushed)
+	progress      progress      // the reader moved handled or passed on
 	lost          atomic.Uint64 // perf samples the kernel reported lost
 	closed        atomic.Bool
+	// pausing: the reader is in its pause (coalesce), sure to read again
+	// within it (see BarrierInPause).
+	pausing atomic.Bool
 }
 
 // ringSize is the ring buffer's size: 4 MiB hold 26,000 records, a second
@@ -283,7 +287,17 @@ func (p *Probe) available() int {
 // record, or woken by the call), marks the last number taken before it
 // looked as passed (a record reserved but not yet committed counts as
 // waiting).
-func (p *Probe) Barrier(max time.Duration) bool {
+func (p *Probe) Barrier(max time.Duration) bool { return p.barrier(max, false) }
+
+// BarrierInPause is Barrier, except that a reader in its pause (it read
+// everything there was less than coalesce ago) is left to end it: it reads
+// again when the pause ends, and marks every call made meanwhile as
+// passed if it then finds the ring empty. The call waits up to coalesce
+// longer, and costs the reader no wakeup of its own: for callers that
+// come often under churn (a burst of release reports) and can wait.
+func (p *Probe) BarrierInPause(max time.Duration) bool { return p.barrier(max, true) }
+
+func (p *Probe) barrier(max time.Duration, letPause bool) bool {
 	if p.ring == nil || p.closed.Load() {
 		return false
 	}
@@ -294,6 +308,9 @@ func (p *Probe) Barrier(max time.Duration) bool {
 	if past() {
 		return true
 	}
+	if letPause && p.pausing.Load() {
+		return p.progress.await(past, max)
+	}
 	select { // out of its pause
 	case p.poke <- struct{}{}:
 	default:
@@ -303,13 +320,7 @@ func (p *Probe) Barrier(max time.Duration) bool {
 		_ = p.ring.Flush() // out of its wait in epoll
 	}
 	p.ringMu.RUnlock()
-	for deadline := time.Now().Add(max); !past(); {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(50 * time.Microsecond)
-	}
-	return true
+	return p.progress.await(past, max)
 }
 
 // markIfEmpty records that the reader has read everything written before
@@ -321,6 +332,7 @@ func (p *Probe) markIfEmpty() bool {
 	}
 	if p.passed.Load() < n {
 		p.passed.Store(n)
+		p.progress.notify()
 	}
 	return true
 }
@@ -330,7 +342,7 @@ func (p *Probe) markIfEmpty() bool {
 // kernel wakes the reader only when it had caught up), so a busy stream
 // costs a wakeup per coalesce and an idle one none (the reader blocks in
 // epoll). It bounds how late a record is read under load.
-const coalesce = 10 * time.Millisecond
+const coalesce = 25 * time.Millisecond
 
 // ringRecordSize is a record with the ring buffer's 8-byte header.
 const ringRecordSize = 8 + recordSize
@@ -339,6 +351,17 @@ const ringRecordSize = 8 + recordSize
 // closed, which both return nil. fn must not keep the slice. It blocks
 // while there is nothing to read.
 func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
+	return p.ReadBursts(ctx, fn, nil)
+}
+
+// ReadBursts is Read calling flush, when not nil, after each burst of
+// records: once it has read all there was (the ring is empty), or
+// maxBurst records, before it waits for more. A record counts as handed
+// on (Barrier) only once the flush after it returns: fn may keep what it
+// makes of the records for flush to hand on at once (one wakeup of
+// whoever takes them per burst, not one per record). With a perf buffer,
+// which cannot tell a burst's end, flush follows every record.
+func (p *Probe) ReadBursts(ctx context.Context, fn func(raw []byte), flush func()) error {
 	// Wake a reader blocked in epoll when ctx ends. Not with SetDeadline:
 	// the readers hold their lock while they wait, so on a quiet machine
 	// (no record to wake them) it would block until the next record came,
@@ -355,6 +378,19 @@ func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 	var pr perf.Record
 	pause := time.NewTimer(time.Hour)
 	pause.Stop()
+	unflushed := uint64(0)
+	handOn := func() {
+		if unflushed == 0 {
+			return
+		}
+		if flush != nil {
+			flush()
+		}
+		p.handled.Add(unflushed)
+		unflushed = 0
+		p.progress.notify()
+	}
+	defer handOn()
 	for {
 		var err error
 		var raw []byte
@@ -372,9 +408,17 @@ func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 		switch {
 		case err == nil:
 			fn(raw)
-			p.handled.Add(1)
-			if p.ring != nil && p.markIfEmpty() && ctx.Err() == nil {
+			unflushed++
+			if p.ring == nil || flush == nil || unflushed >= maxBurst {
+				handOn()
+			}
+			if p.ring == nil || p.available() != 0 {
+				continue
+			}
+			handOn()
+			if p.markIfEmpty() && ctx.Err() == nil {
 				pause.Reset(coalesce)
+				p.pausing.Store(true)
 				select {
 				case <-pause.C:
 				case <-p.poke:
@@ -382,10 +426,16 @@ func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 				case <-ctx.Done():
 					pause.Stop()
 				}
+				p.pausing.Store(false)
+				// Barriers left to the pause's end (BarrierInPause) are
+				// past if nothing came meanwhile: the read next would
+				// block in epoll without saying so.
+				p.markIfEmpty()
 			}
 		case errors.Is(err, os.ErrClosed), ctx.Err() != nil:
 			return nil
 		case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, ringbuf.ErrFlushed):
+			handOn()
 			if p.ring != nil {
 				p.markIfEmpty() // a Barrier woke it
 			}
@@ -394,6 +444,10 @@ func (p *Probe) Read(ctx context.Context, fn func(raw []byte)) error {
 		}
 	}
 }
+
+// maxBurst bounds the records ReadBursts reads before it flushes: a
+// Barrier waits for no more than that many to be handed on at once.
+const maxBurst = 512
 
 // WatchTransitions decodes the stream into out and failed until ctx ends
 // or the probe is closed. A record it cannot decode is skipped.

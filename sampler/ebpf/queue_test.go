@@ -2,6 +2,7 @@ package ebpf
 
 import (
 	"testing"
+	"time"
 
 	"github.com/porttop/porttop/sampler"
 )
@@ -84,5 +85,48 @@ func TestQueuePopAllTakesTheBurstInOrder(t *testing.T) {
 	q.close()
 	if <-done {
 		t.Error("popAll on a closed, empty queue returned transitions")
+	}
+}
+
+// bypass hands a batch on past the queue only when nothing pushed before
+// it is still to be handed on, and counts it; awaitHanded returns once
+// everything pushed before it is handed on, woken by handedN, not before.
+func TestQueueBypassNeverOvertakes(t *testing.T) {
+	q := newQueue()
+	sent := 0
+	send := func() bool { sent++; return true }
+	if !q.bypass(3, send) || sent != 1 {
+		t.Fatal("bypass of an empty queue did not send")
+	}
+	q.push(sampler.Transition{Sock: 1})
+	if q.bypass(2, send) || sent != 1 {
+		t.Fatal("bypass sent past a queued transition")
+	}
+	got, _ := q.popAll(nil)
+	if q.bypass(2, send) || sent != 1 {
+		t.Fatal("bypass sent past a transition taken but not yet handed on")
+	}
+	if q.bypass(2, func() bool { return false }) {
+		t.Fatal("bypass counted a send that did not happen")
+	}
+	waited := make(chan bool)
+	go func() { waited <- q.awaitHanded(time.Minute) }()
+	select {
+	case <-waited:
+		t.Fatal("awaitHanded returned with a transition not handed on")
+	case <-time.After(20 * time.Millisecond):
+	}
+	q.handedN(len(got))
+	if !<-waited {
+		t.Fatal("awaitHanded gave up after everything was handed on")
+	}
+	if pushed, handed := q.counts(); pushed != 4 || handed != 4 {
+		t.Errorf("counts %d pushed, %d handed; want 4, 4", pushed, handed)
+	}
+	if !q.bypass(2, send) || sent != 2 {
+		t.Error("bypass of a queue handed on in full did not send")
+	}
+	if q.awaitHanded(time.Millisecond) != true {
+		t.Error("awaitHanded with nothing outstanding did not return at once")
 	}
 }

@@ -46,7 +46,7 @@ func TestPollerTakesTheKernelsTransitions(t *testing.T) {
 	// The poller subscribes in a goroutine of its own: let it.
 	for subscribed := false; !subscribed; time.Sleep(time.Millisecond) {
 		s.subMu.Lock()
-		subscribed = s.trans != nil
+		subscribed = s.trans != nil || s.batches != nil
 		s.subMu.Unlock()
 		if ctx.Err() != nil {
 			t.Fatal("the poller never subscribed to the transitions")

@@ -28,9 +28,12 @@ type Source struct {
 	// alive reports whether a pid runs (kill(pid, 0), memoized briefly).
 	alive func(pid int32) bool
 
-	subMu  sync.Mutex
-	trans  *subscriber[sampler.Transition]
-	failed *subscriber[sampler.PortFailure]
+	subMu sync.Mutex
+	trans *subscriber[sampler.Transition]
+	// batches is the subscriber of transitions in batches (one of trans
+	// and batches at most).
+	batches *subscriber[[]sampler.Transition]
+	failed  *subscriber[sampler.PortFailure]
 
 	netns uint32 // porttop's network namespace
 	// allNetns: the inner source samples every namespace (it is a
@@ -62,6 +65,9 @@ type Source struct {
 	// q carries transitions from the reader to the subscriber (forward).
 	q       *queue
 	fwdDone chan struct{}
+	// spare holds batches their subscriber handed back (RecycleBatch),
+	// for the reader's next bursts.
+	spare chan []sampler.Transition
 
 	stop context.CancelFunc
 	done chan struct{}
@@ -72,6 +78,8 @@ var (
 	_ sampler.Source            = (*Source)(nil)
 	_ sampler.ReleaseWatcher    = (*Source)(nil)
 	_ sampler.TransitionWatcher = (*Source)(nil)
+	_ sampler.BatchWatcher      = (*Source)(nil)
+	_ sampler.BatchRecycler     = (*Source)(nil)
 	_ sampler.Queryable         = (*Source)(nil)
 	_ sampler.Owners            = (*Source)(nil)
 	_ sampler.CounterReader     = (*Source)(nil)
@@ -120,6 +128,7 @@ func newSource(inner sampler.Source, classic bool) (*Source, error) {
 		done:     make(chan struct{}),
 		q:        newQueue(),
 		fwdDone:  make(chan struct{}),
+		spare:    make(chan []sampler.Transition, spareBatches),
 	}
 	s.attr.Home = ns
 	s.lostAtFull.Store(-1)
@@ -128,6 +137,9 @@ func newSource(inner sampler.Source, classic bool) (*Source, error) {
 	}
 	if cs, ok := inner.(closedForGoodSetter); ok && p.Cookies() {
 		cs.SetClosedForGood(s.closed.take)
+	}
+	if ks, ok := inner.(knownOwnersSetter); ok {
+		ks.SetKnownOwners(s.knownOwners)
 	}
 	if c, ok := inner.(releaseCoalescer); ok {
 		// Its reports come in bursts, read releaseCoalesce after the
@@ -147,6 +159,25 @@ type releaseCoalescer interface {
 	CoalesceReleases(time.Duration)
 }
 
+// knownOwnersSetter is an inner source whose /proc walk for owners can be
+// spared the sockets whose opener the transitions told
+// (sockdiag.Source.SetKnownOwners, netns.Source.SetKnownOwners).
+type knownOwnersSetter interface {
+	SetKnownOwners(func(socks []sampler.Socket))
+}
+
+// knownOwners fills, during the inner source's sample and before its /proc
+// walk, the owners of the sockets the transitions told who opened
+// (Attributor.Known): under churn, a client's connections make no walk.
+// The sample may hold sockets whose opening transitions are still in the
+// ring buffer: the reader reaches them first.
+func (s *Source) knownOwners(socks []sampler.Socket) {
+	s.catchUp()
+	s.mu.Lock()
+	s.attr.Known(socks)
+	s.mu.Unlock()
+}
+
 // closedForGoodSetter is an inner source whose release watcher can be
 // spared TIME_WAIT lookups (sockdiag.Source.SetClosedForGood).
 type closedForGoodSetter interface {
@@ -163,7 +194,26 @@ func (s *Source) run(ctx context.Context) {
 	var tr sampler.Transition
 	var pf sampler.PortFailure
 	d := Decoder{Clock: s.probe.clock}
-	_ = s.probe.Read(ctx, func(raw []byte) {
+	// A burst's transitions go on together, as the reader flushes (see
+	// Probe.ReadBursts): straight to a subscriber of batches when nothing
+	// waits before them (one wakeup a burst: the subscriber's), else to
+	// the queue (and the forwarder).
+	var burst []sampler.Transition
+	flush := func() {
+		switch {
+		case len(burst) == 0:
+		case s.handOff(burst):
+			// Theirs now: the next is one they handed back, or one with
+			// room for as many (growing one from nothing cost more than
+			// the rest of the reader).
+			burst = s.nextBurst(len(burst))
+		default:
+			s.q.pushAll(burst)
+			clear(burst) // the names and paths they hold
+			burst = burst[:0]
+		}
+	}
+	_ = s.probe.ReadBursts(ctx, func(raw []byte) {
 		isFail, err := d.Decode(raw, &tr, &pf)
 		switch {
 		case err != nil:
@@ -197,36 +247,98 @@ func (s *Source) run(ctx context.Context) {
 			}
 			s.mu.Unlock()
 			s.describe(&tr, opener, known)
-			s.subMu.Lock()
-			watched := s.trans != nil
-			s.subMu.Unlock()
-			if watched {
-				s.q.push(tr)
+			if s.watched() {
+				burst = append(burst, tr)
 			}
+		}
+	}, flush)
+}
+
+// spareBatches bounds the batches kept for reuse (RecycleBatch).
+const spareBatches = 8
+
+// RecycleBatch takes back a batch the subscriber is done with
+// (sampler.BatchRecycler): the reader fills it with a later burst.
+func (s *Source) RecycleBatch(b []sampler.Transition) {
+	select {
+	case s.spare <- b[:0]:
+	default: // enough kept
+	}
+}
+
+// nextBurst is an empty slice for the reader's next burst: one handed
+// back, else a new one with room for n.
+func (s *Source) nextBurst(n int) []sampler.Transition {
+	select {
+	case b := <-s.spare:
+		return b
+	default:
+		return make([]sampler.Transition, 0, max(64, n))
+	}
+}
+
+// handOff sends b to a subscriber of batches without waiting, if one
+// takes it now and nothing queued is still to be handed on before it;
+// false otherwise (b is then the caller's still).
+func (s *Source) handOff(b []sampler.Transition) bool {
+	s.subMu.Lock()
+	sub := s.batches
+	s.subMu.Unlock()
+	if sub == nil {
+		return false
+	}
+	return s.q.bypass(len(b), func() bool {
+		select {
+		case sub.out <- b:
+			return true
+		default:
+			return false
 		}
 	})
 }
 
-// forward hands the queued transitions to the subscriber, in order.
+// watched reports whether transitions have a subscriber.
+func (s *Source) watched() bool {
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
+	return s.trans != nil || s.batches != nil
+}
+
+// forward hands the queued transitions to the subscriber, in order: to a
+// subscriber of batches, all that is queued in one send (the slice is
+// theirs); to one of single transitions, one by one.
 func (s *Source) forward(ctx context.Context) {
 	defer close(s.fwdDone)
-	var batch []sampler.Transition
+	var batch []sampler.Transition // reused for single sends
 	for {
-		var ok bool
-		batch, ok = s.q.popAll(batch[:0])
+		s.subMu.Lock()
+		batched := s.batches != nil
+		s.subMu.Unlock()
+		var dst []sampler.Transition
+		if !batched {
+			dst = batch[:0]
+		}
+		got, ok := s.q.popAll(dst)
 		if !ok {
 			return
 		}
 		s.subMu.Lock()
-		sub := s.trans
+		sub, subB := s.trans, s.batches
 		s.subMu.Unlock()
-		for i := range batch {
-			send(ctx, sub, batch[i])
+		if subB != nil {
+			send(ctx, subB, got)
+			if !batched {
+				batch = nil // got was it: theirs now
+			}
+		} else {
+			for i := range got {
+				send(ctx, sub, got[i])
+			}
+			if !batched && cap(got) <= 4096 {
+				batch = got // else a burst's: let it go
+			}
 		}
-		s.q.handedN(len(batch))
-		if cap(batch) > 4096 {
-			batch = nil // a burst's: let it go
-		}
+		s.q.handedN(len(got))
 	}
 }
 
@@ -363,11 +475,9 @@ func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) 
 			}
 			// The transitions before these releases go to a subscriber
 			// first: a poller reconciles them in the kernel's order.
-			s.subMu.Lock()
-			watched := s.trans != nil
-			s.subMu.Unlock()
+			watched := s.watched()
 			if watched {
-				s.catchUp()
+				s.catchUpInPause()
 				s.handedOn()
 			}
 			s.name(batch, !watched)
@@ -400,7 +510,7 @@ func takeQueued(queue <-chan sampler.Release, batch []sampler.Release) []sampler
 // with it through one catch-up (see WatchReleases); the reader itself
 // reads the ring at most every coalesce. maxReleaseBatch bounds a batch.
 const (
-	releaseCoalesce = 10 * time.Millisecond
+	releaseCoalesce = 25 * time.Millisecond
 	maxReleaseBatch = 1024
 )
 
@@ -447,16 +557,20 @@ func (s *Source) catchUp() {
 	}
 }
 
+// catchUpInPause is catchUp leaving a reader in its pause to end it
+// (Probe.BarrierInPause): a release burst waits up to the reader's pause
+// (25 ms) longer rather than waking it, ~40 times a second under churn.
+func (s *Source) catchUpInPause() {
+	if !s.probe.BarrierInPause(maxCatchUp) && s.probe.RingBuffer() {
+		s.lateCatchUps.Add(1)
+	}
+}
+
 // handedOn waits, at most maxCatchUp, until every transition queued so
 // far is in the subscriber's channel.
 func (s *Source) handedOn() {
-	pushed, handed := s.q.counts()
-	for deadline := time.Now().Add(maxCatchUp); handed < pushed; _, handed = s.q.counts() {
-		if time.Now().After(deadline) {
-			s.lateCatchUps.Add(1)
-			return
-		}
-		time.Sleep(50 * time.Microsecond)
+	if !s.q.awaitHanded(maxCatchUp) {
+		s.lateCatchUps.Add(1)
 	}
 }
 
@@ -470,7 +584,7 @@ const maxCatchUp = 500 * time.Millisecond
 // ends, each transition with its namespace and, where known, its socket's
 // opener and place.
 func (s *Source) WatchTransitions(ctx context.Context, out chan<- sampler.Transition, failed chan<- sampler.PortFailure) error {
-	if err := subscribe(s, &s.trans, ctx, out); err != nil {
+	if err := s.subscribeTransitions(ctx, out, nil); err != nil {
 		return err
 	}
 	defer unsubscribe(s, &s.trans)
@@ -479,6 +593,37 @@ func (s *Source) WatchTransitions(ctx context.Context, out chan<- sampler.Transi
 	}
 	defer unsubscribe(s, &s.failed)
 	<-ctx.Done()
+	return nil
+}
+
+// WatchTransitionBatches is WatchTransitions sending the transitions in
+// batches (sampler.BatchWatcher): each burst the reader read, whole.
+func (s *Source) WatchTransitionBatches(ctx context.Context, out chan<- []sampler.Transition, failed chan<- sampler.PortFailure) error {
+	if err := s.subscribeTransitions(ctx, nil, out); err != nil {
+		return err
+	}
+	defer unsubscribe(s, &s.batches)
+	if err := subscribe(s, &s.failed, ctx, failed); err != nil {
+		return err
+	}
+	defer unsubscribe(s, &s.failed)
+	<-ctx.Done()
+	return nil
+}
+
+// subscribeTransitions takes the one subscription to transitions: single
+// ones to one, or batches to batches.
+func (s *Source) subscribeTransitions(ctx context.Context, one chan<- sampler.Transition, batches chan<- []sampler.Transition) error {
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
+	if s.trans != nil || s.batches != nil {
+		return errWatched
+	}
+	if batches != nil {
+		s.batches = &subscriber[[]sampler.Transition]{out: batches, done: ctx.Done()}
+	} else {
+		s.trans = &subscriber[sampler.Transition]{out: one, done: ctx.Done()}
+	}
 	return nil
 }
 
@@ -527,6 +672,11 @@ func (s *Source) Notes() []string {
 	c, _, err := s.PortFailures()
 	if err == nil && c.Dropped > 0 {
 		notes = append(notes, fmt.Sprintf("%d kernel events dropped (porttop fell behind): some processes and closes are missing", c.Dropped))
+	}
+	if n := s.lateCatchUps.Load(); n > 0 {
+		// A release let through before its transitions opens its socket
+		// from netlink's report, without the process that opened it.
+		notes = append(notes, fmt.Sprintf("%d waits for the kernel events' reader gave up after %v (porttop fell behind): a socket released meanwhile may lack its process", n, maxCatchUp))
 	}
 	return notes
 }

@@ -236,3 +236,23 @@ func closingServer(t *testing.T) net.Listener {
 	}()
 	return ln
 }
+
+// A wait for the reader that gave up (the machine starved porttop: a
+// release may then go before its socket's transitions, and its hand-out
+// lack the process) is said in a note, never silently.
+func TestGivenUpCatchUpsAreNoted(t *testing.T) {
+	requireRoot(t)
+	s := openSource(t)
+	for _, n := range s.Notes() {
+		if strings.Contains(n, "gave up") {
+			t.Fatalf("a note before any wait gave up: %q", n)
+		}
+	}
+	s.lateCatchUps.Add(3)
+	for _, n := range s.Notes() {
+		if strings.Contains(n, "3 waits for the kernel events' reader gave up") {
+			return
+		}
+	}
+	t.Errorf("no note of the waits that gave up: %q", s.Notes())
+}

@@ -18,6 +18,8 @@ type caps struct {
 	// transitions: the kernel's stream of transitions and failed
 	// hand-outs (see sampler.TransitionWatcher)
 	transitions sampler.TransitionWatcher
+	// batches: the same source, when it can send transitions in batches
+	batches sampler.BatchWatcher
 	// table: the transitions keep the TCP table (see sampler.EventTable);
 	// nil unless the source streams them too
 	table sampler.EventTable
@@ -51,6 +53,7 @@ func capsOf(src sampler.Source) caps {
 	c.ranger, _ = src.(sampler.NetnsRanger)
 	c.udpQuiet, _ = src.(udpQuietSource)
 	c.transitions, _ = src.(sampler.TransitionWatcher)
+	c.batches, _ = src.(sampler.BatchWatcher)
 	if c.transitions != nil {
 		c.table, _ = src.(sampler.EventTable)
 	}

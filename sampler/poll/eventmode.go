@@ -34,7 +34,7 @@ func (p *Poller) eventTable() bool {
 // state filter makes sockets leave the dump as they change state, which
 // events do not follow).
 func (p *Poller) eventCapable() bool {
-	if p.caps.table == nil || p.kernel.transitions == nil || !p.rec.Sampled() || !p.lastOK || p.needFull {
+	if p.caps.table == nil || !p.kernel.streaming() || !p.rec.Sampled() || !p.lastOK || p.needFull {
 		return false
 	}
 	p.queryMu.Lock()

@@ -18,10 +18,19 @@ import (
 // sample, their transitions queued before the dump returns. It records
 // each Sample: when, and whether asked for UDP alone.
 type tableSource struct {
-	mu       sync.Mutex
-	clock    time.Time
-	query    sampler.Query
-	out      chan<- sampler.Transition
+	mu    sync.Mutex
+	clock time.Time
+	query sampler.Query
+	out   chan<- sampler.Transition
+	// outB, burst: transitions sent in batches (batchTable), of up to
+	// burstOf, the last of a tick's as its dump returns.
+	outB  chan<- []sampler.Transition
+	burst []sampler.Transition
+	// spare: batches handed back (recyclingTable), filled again;
+	// recycled counts them.
+	spareMu  sync.Mutex
+	spare    [][]sampler.Transition
+	recycled int
 	tcp      map[uint64]sampler.Socket
 	udp      []sampler.Socket
 	cookie   uint64
@@ -60,7 +69,7 @@ func (s *tableSource) SetQuery(q sampler.Query) {
 func (s *tableSource) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for s.out == nil { // the poller subscribes as it starts: wait for it
+	for s.out == nil && s.outB == nil { // the poller subscribes as it starts: wait for it
 		s.mu.Unlock()
 		time.Sleep(time.Millisecond)
 		s.mu.Lock()
@@ -76,6 +85,7 @@ func (s *tableSource) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	if s.onSample != nil {
 		s.onSample(s)
 	}
+	s.flush()
 	snap := sampler.Snapshot{Time: s.clock, Sockets: append([]sampler.Socket(nil), s.udp...)}
 	if !udpOnly {
 		for _, c := range s.tcp {
@@ -111,7 +121,57 @@ func (s *tableSource) tell(c sampler.Socket, from, to sampler.State) {
 	if from == sampler.StateClose {
 		t.Opener = c.Owner
 	}
-	s.out <- t // buffered well past a tick's transitions
+	if s.outB == nil {
+		s.out <- t // buffered well past a tick's transitions
+		return
+	}
+	if s.burst = append(s.burst, t); len(s.burst) == burstOf {
+		s.flush()
+	}
+}
+
+// burstOf is the most transitions a batchTable sends in one batch: an
+// odd size, so that batches straddle connections.
+const burstOf = 7
+
+// flush sends a batchTable's transitions not sent yet.
+func (s *tableSource) flush() {
+	if len(s.burst) > 0 {
+		s.outB <- s.burst // buffered well past a tick's batches
+		s.burst = nil     // the receiver's now
+		s.spareMu.Lock()
+		if n := len(s.spare); n > 0 {
+			s.burst, s.spare = s.spare[n-1], s.spare[:n-1]
+		}
+		s.spareMu.Unlock()
+	}
+}
+
+// batchTable is a tableSource sending its transitions in batches
+// (sampler.BatchWatcher), as the ebpf source does.
+type batchTable struct{ *tableSource }
+
+func (b batchTable) WatchTransitionBatches(ctx context.Context, out chan<- []sampler.Transition, failed chan<- sampler.PortFailure) error {
+	b.mu.Lock()
+	b.outB = out
+	b.mu.Unlock()
+	<-ctx.Done()
+	return nil
+}
+
+// recyclingTable is a batchTable that takes its batches back
+// (sampler.BatchRecycler), as the ebpf source does: it scribbles over each
+// (a receiver still reading one would see it) and fills it again.
+type recyclingTable struct{ batchTable }
+
+func (r recyclingTable) RecycleBatch(b []sampler.Transition) {
+	for i := range b {
+		b[i] = sampler.Transition{Cookie: 1 << 60, From: sampler.StateTimeWait, To: sampler.StateSynSent}
+	}
+	r.spareMu.Lock()
+	r.spare = append(r.spare, b[:0])
+	r.recycled++
+	r.spareMu.Unlock()
 }
 
 func (s *tableSource) WatchTransitions(ctx context.Context, out chan<- sampler.Transition, failed chan<- sampler.PortFailure) error {
@@ -209,10 +269,30 @@ func (s *tableSource) fullSamples() []time.Duration {
 // start with and then every CheckEvery, however many connections a tick
 // sees (here 50, 500 a second): each tick takes UDP alone. Every connection
 // is reported, opened by its transition with its process, and the checks
-// agree with the events.
+// agree with the events. Transitions one by one, and in batches.
 func TestEventTableChurnTakesNoFullSamplePerTick(t *testing.T) {
+	t.Run("one by one", func(t *testing.T) { churnTakesNoFullSamplePerTick(t, false, false) })
+	t.Run("in batches", func(t *testing.T) { churnTakesNoFullSamplePerTick(t, true, false) })
+	t.Run("in batches handed back", func(t *testing.T) { churnTakesNoFullSamplePerTick(t, true, true) })
+}
+
+func churnTakesNoFullSamplePerTick(t *testing.T, batched, recycled bool) {
 	src := &tableSource{complete: true, perTick: 50}
-	events, last := runTableSource(t, src, t0.Add(30*time.Second))
+	cfg := Config{}
+	switch {
+	case recycled:
+		cfg.Source = recyclingTable{batchTable{src}}
+	case batched:
+		cfg.Source = batchTable{src}
+	}
+	events, last, _ := runTableSourceWith(t, src, t0.Add(30*time.Second), cfg, nil)
+	if batched && src.outB == nil {
+		t.Fatal("the poller did not take the transitions in batches")
+	}
+	if src.spareMu.Lock(); recycled && src.recycled == 0 {
+		t.Error("the poller handed no batch back")
+	}
+	src.spareMu.Unlock()
 	full := src.fullSamples()
 	var want []time.Duration // from the first, every CheckEvery to the end and one more
 	for d := time.Duration(0); d <= 30*time.Second+CheckEvery; d += CheckEvery {

@@ -10,29 +10,56 @@ import (
 // goroutine (the source's reader waits, and the kernel buffers, past it).
 const failureBuffer = 1024
 
-// kernelStream is what a TransitionWatcher source streams to the poller.
+// batchBuffer is how many batches of transitions may wait for the
+// poller's goroutine (a batch is a burst the source read at once).
+const batchBuffer = 256
+
+// kernelStream is what a TransitionWatcher source streams to the poller:
+// its transitions one by one, or in batches (sampler.BatchWatcher).
 type kernelStream struct {
 	transitions <-chan sampler.Transition
+	batches     <-chan []sampler.Transition
 	failures    <-chan sampler.PortFailure
 	errs        <-chan error
+	// recycle takes back a batch the poller is done with; nil: none
+	// (sampler.BatchRecycler).
+	recycle func([]sampler.Transition)
 }
 
+// streaming reports whether transitions stream.
+func (k *kernelStream) streaming() bool { return k.transitions != nil || k.batches != nil }
+
 // watchKernel subscribes to the source's transitions and failed hand-outs,
-// if it streams them.
+// if it streams them: in batches where it can.
 func (p *Poller) watchKernel(ctx context.Context) kernelStream {
 	w := p.caps.transitions
 	if w == nil {
 		return kernelStream{}
 	}
-	trans := make(chan sampler.Transition, releaseBuffer)
 	failed := make(chan sampler.PortFailure, failureBuffer)
 	errs := make(chan error, 1)
+	k := kernelStream{failures: failed, errs: errs}
+	if b := p.caps.batches; b != nil {
+		batches := make(chan []sampler.Transition, batchBuffer)
+		k.batches = batches
+		if r, ok := b.(sampler.BatchRecycler); ok {
+			k.recycle = r.RecycleBatch
+		}
+		go func() {
+			if err := b.WatchTransitionBatches(ctx, batches, failed); err != nil && ctx.Err() == nil {
+				errs <- err
+			}
+		}()
+		return k
+	}
+	trans := make(chan sampler.Transition, releaseBuffer)
+	k.transitions = trans
 	go func() {
 		if err := w.WatchTransitions(ctx, trans, failed); err != nil && ctx.Err() == nil {
 			errs <- err
 		}
 	}()
-	return kernelStream{transitions: trans, failures: failed, errs: errs}
+	return k
 }
 
 // handleFailures counts f, and every failure queued behind it, into the
@@ -49,16 +76,39 @@ func (p *Poller) handleFailures(f sampler.PortFailure, queue <-chan sampler.Port
 	}
 }
 
-// handleTransitions reconciles t, and every transition already queued
-// behind it, and publishes their events without waiting for a sample.
-func (p *Poller) handleTransitions(t sampler.Transition, queue <-chan sampler.Transition) {
+// handleBatch is handleTransitions of a batch from the source, handed
+// back to it once reconciled.
+func (p *Poller) handleBatch(b []sampler.Transition) {
+	p.handleTransitions(b)
+	p.recycleBatch(b)
+}
+
+// recycleBatch hands b back to the source (the reconciler keeps copies of
+// what it needs, never the batch).
+func (p *Poller) recycleBatch(b []sampler.Transition) {
+	if p.kernel.recycle != nil {
+		p.kernel.recycle(b)
+	}
+}
+
+// handleTransitions reconciles ts, and every transition already queued
+// behind them, and publishes their events without waiting for a sample.
+func (p *Poller) handleTransitions(ts []sampler.Transition) {
 	events := p.transitionBatch[:0]
 	disagreed := p.rec.Disagreements()
-	events = p.rec.Transition(p.now(), t, events)
+	now := p.now() // for transitions without a time of their own
+	for i := range ts {
+		events = p.rec.Transition(now, ts[i], events)
+	}
 	for more := true; more; {
 		select {
-		case t := <-queue:
-			events = p.rec.Transition(p.now(), t, events)
+		case t := <-p.kernel.transitions:
+			events = p.rec.Transition(now, t, events)
+		case b := <-p.kernel.batches:
+			for i := range b {
+				events = p.rec.Transition(now, b[i], events)
+			}
+			p.recycleBatch(b)
 		default:
 			more = false
 		}
@@ -70,11 +120,20 @@ func (p *Poller) handleTransitions(t sampler.Transition, queue <-chan sampler.Tr
 	p.transitionBatch = events[:0]
 }
 
+// handleTransition is handleTransitions of one.
+func (p *Poller) handleTransition(t sampler.Transition) {
+	p.one[0] = t
+	p.handleTransitions(p.one[:])
+	p.one[0] = sampler.Transition{}
+}
+
 // drainTransitions reconciles the transitions queued before a sample.
 func (p *Poller) drainTransitions() {
 	select {
 	case t := <-p.kernel.transitions:
-		p.handleTransitions(t, p.kernel.transitions)
+		p.handleTransition(t)
+	case b := <-p.kernel.batches:
+		p.handleBatch(b)
 	default:
 	}
 }

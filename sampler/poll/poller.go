@@ -96,6 +96,7 @@ type Poller struct {
 	failures        []sampler.FailureCount // failed hand-outs not yet published
 	kernel          kernelStream           // the source's transitions and failures; zero without
 	transitionBatch []sampler.Event
+	one             [1]sampler.Transition // handleTransition's
 	// An event-kept table (eventmode.go): when it was last checked, a
 	// full sample asked for, the query the source was given, and whether
 	// it is narrowed to UDP now.
@@ -197,7 +198,10 @@ func (p *Poller) Run(ctx context.Context) error {
 			p.handleFailures(f, p.kernel.failures)
 			continue
 		case t := <-p.kernel.transitions:
-			p.handleTransitions(t, p.kernel.transitions)
+			p.handleTransition(t)
+			continue
+		case b := <-p.kernel.batches:
+			p.handleBatch(b)
 			continue
 		case err := <-p.kernel.errs:
 			p.kernel = kernelStream{}

@@ -72,7 +72,19 @@ type Resolver struct {
 	// wholeLen is how many sockets the last whole table (Attribute, not
 	// AttributePart) had: a part keeps the cache of the rest up to it.
 	wholeLen int
+	// known fills the owners of sockets another source knows (SetKnown).
+	known func(socks []sampler.Socket)
 }
+
+// SetKnown gives the Resolver a caller that knows the owners of some
+// sockets without /proc (the ebpf source: the process that connected or
+// listened, still running). When a sample holds sockets the cache has no
+// owner for, known is called with the sample before any hot scan or walk
+// is considered; it fills PID and Process of the sockets it knows (and
+// leaves those with a PID alone). The sockets it fills are looked for no
+// further: a churning client's sockets make no walk of /proc. A walk made
+// for other sockets still gives every socket it finds its holder there.
+func (o *Resolver) SetKnown(known func(socks []sampler.Socket)) { o.known = known }
 
 // New makes a Resolver reading procfs (normally "/proc"); it reads nothing
 // before the first Attribute.
@@ -118,6 +130,10 @@ func (o *Resolver) AttributePart(socks []sampler.Socket, now time.Time) (hidden 
 
 func (o *Resolver) attribute(socks []sampler.Socket, now time.Time, whole bool) (hidden bool) {
 	fresh, pending := o.fill(socks)
+	if fresh+pending > 0 && o.known != nil {
+		o.known(socks)
+		fresh, pending = o.unknown(socks)
+	}
 	if fresh > 0 && o.scanHotPaced(socks, now) {
 		fresh, pending = 0, o.fillTried(socks)
 	}
@@ -187,6 +203,25 @@ func (o *Resolver) fill(socks []sampler.Socket) (fresh, pending int) {
 		if p, ok := o.owner[uint64(s.Inode)]; ok {
 			p.fill(s)
 		} else if _, ok := o.missed[uint64(s.Inode)]; ok {
+			continue
+		} else if _, ok := o.tried[uint64(s.Inode)]; ok {
+			pending++
+		} else {
+			fresh++
+		}
+	}
+	return fresh, pending
+}
+
+// unknown counts, as fill does, the sockets with no owner yet: those never
+// looked for (fresh) and those only a hot scan looked for (pending).
+func (o *Resolver) unknown(socks []sampler.Socket) (fresh, pending int) {
+	for i := range socks {
+		s := &socks[i]
+		if s.Inode == 0 || s.PID != 0 {
+			continue
+		}
+		if _, ok := o.missed[uint64(s.Inode)]; ok {
 			continue
 		} else if _, ok := o.tried[uint64(s.Inode)]; ok {
 			pending++

@@ -350,3 +350,49 @@ func TestOnlyTheTablesOwnersChangingWalksAgain(t *testing.T) {
 		t.Errorf("after the table's owner exec'd: %q %q, want nginx", s[0].Process, s[1].Process)
 	}
 }
+
+// Sockets a caller names (SetKnown: the ebpf source's connectors) make no
+// walk of /proc; one it does not name does, and the walk's holder wins
+// over the caller's. The caller is asked only when the cache lacks an
+// owner.
+func TestKnownOwnersMakeNoWalk(t *testing.T) {
+	proc := fakeProc(t.TempDir())
+	proc.add(t, 100, "server", 1, 2)
+	o := New(string(proc))
+	o.euid = 1000 // unprivileged, and the sockets another user's: no hot scans, only walks
+	asked := 0
+	o.SetKnown(func(socks []sampler.Socket) {
+		asked++
+		for i := range socks {
+			if s := &socks[i]; s.PID == 0 && (s.Inode == 5 || s.Inode == 6) {
+				s.PID, s.Process = 500, "client"
+			}
+		}
+	})
+	t0 := time.Unix(1000, 0)
+	if o.Attribute(sockets(2000, 1, 2), t0); o.lastWalk != t0 || asked != 1 {
+		t.Fatalf("first sample: walked at %v, caller asked %d times", o.lastWalk, asked)
+	}
+	if o.Attribute(sockets(2000, 1, 2), t0.Add(2*time.Second)); asked != 1 {
+		t.Errorf("caller asked though the cache knew every socket")
+	}
+	s := sockets(2000, 1, 2, 5)
+	o.Attribute(s, t0.Add(4*time.Second))
+	if o.lastWalk != t0 {
+		t.Errorf("walked at %v for a socket the caller named", o.lastWalk.Sub(t0))
+	}
+	if got := pids(s); got[0] != 100 || got[2] != 500 || s[2].Process != "client" {
+		t.Errorf("pids %v, process %q", got, s[2].Process)
+	}
+	// Inode 7 is nobody's the caller knows: a walk, which also finds inode
+	// 6 held by another process than the caller said (handed on).
+	proc.add(t, 600, "worker", 6, 7)
+	s = sockets(2000, 1, 6, 7)
+	o.Attribute(s, t0.Add(6*time.Second))
+	if o.lastWalk != t0.Add(6*time.Second) {
+		t.Fatalf("no walk for an inode nobody named")
+	}
+	if got := pids(s); got[1] != 600 || got[2] != 600 || s[1].Process != "worker" {
+		t.Errorf("after the walk: pids %v, process %q", got, s[1].Process)
+	}
+}

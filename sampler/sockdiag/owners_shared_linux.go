@@ -41,6 +41,14 @@ func (o *Owners) AttributePart(socks []sampler.Socket, now time.Time) (hidden bo
 	return o.r.AttributePart(socks, now)
 }
 
+// SetKnown gives the cache a caller's knowledge of who holds some sockets
+// (procowner.Resolver.SetKnown): they make no walk of /proc.
+func (o *Owners) SetKnown(known func(socks []sampler.Socket)) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.r.SetKnown(known)
+}
+
 // Close releases the cache's handles on hot processes.
 func (o *Owners) Close() {
 	o.mu.Lock()
