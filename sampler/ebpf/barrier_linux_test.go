@@ -97,8 +97,21 @@ func TestBarrierInPauseIsPassedByTheReadersOwnRound(t *testing.T) {
 func inNetns(t *testing.T, name string) func() uint16 {
 	t.Helper()
 	ask, ports, errs := make(chan bool), make(chan uint16), make(chan error, 1)
-	go func() {
+	var serve func(locked chan<- struct{})
+	serve = func(locked chan<- struct{}) {
 		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+		if unix.Gettid() == unix.Getpid() {
+			// The main thread: /proc/self shows its namespace (what the
+			// source takes for porttop's own) and the runtime wedges it
+			// rather than ending it. Hold it until the server has a
+			// thread of its own, then let it go.
+			again := make(chan struct{})
+			go serve(again)
+			<-again
+			runtime.UnlockOSThread()
+			return
+		}
+		close(locked)
 		f, err := os.Open("/run/netns/" + name)
 		if err == nil {
 			err = unix.Setns(int(f.Fd()), unix.CLONE_NEWNET)
@@ -116,7 +129,8 @@ func inNetns(t *testing.T, name string) func() uint16 {
 		for clientFirst := range ask {
 			ports <- closeOne(ln, clientFirst)
 		}
-	}()
+	}
+	go serve(make(chan struct{}))
 	if err := <-errs; err != nil {
 		t.Fatalf("entering namespace %s: %v", name, err)
 	}
