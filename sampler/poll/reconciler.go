@@ -32,7 +32,7 @@ type Reconciler struct {
 	base        sampler.Snapshot // the last good sample, diffed against
 	baseIndex   baseIndex        // base by releaseKey, built on first use
 	diffScratch patchScratch
-	adjust      adjustments               // changes releases made to base since it was sampled, by releaseKey
+	adjust      map[sampler.ID]adjustment // changes releases made to base since it was sampled, by releaseKey
 	twByAddr    map[sampler.ID]sampler.ID // adjust's TIME_WAIT sockets: addresses (an ID without cookie) to releaseKey
 	recent      *recentGone               // by releaseKey
 	vanished    vanished                  // closed by a sample, release still to come
@@ -79,7 +79,7 @@ type adjustment struct {
 func NewReconciler(seen sampler.FirstSeen) *Reconciler {
 	return &Reconciler{
 		firstSeen:   seen,
-		adjust:      newAdjustments(),
+		adjust:      map[sampler.ID]adjustment{},
 		udpAdjusted: map[sampler.ID]struct{}{},
 		twByAddr:    map[sampler.ID]sampler.ID{},
 		recent:      newRecentGone(recentGoneTTL, recentGoneLimit),

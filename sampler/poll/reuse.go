@@ -20,8 +20,7 @@ func (r *Reconciler) closeReplaced(s *sampler.Socket, at time.Time, events []sam
 	addr := addressesOf(s.ID)
 	var old sampler.Socket
 	if key, ok := r.twByAddr[addr]; ok { // it reached TIME_WAIT since the last sample
-		a, _ := r.adjust.get(key)
-		old = a.socket
+		old = r.adjust[key].socket
 	} else if i, ok := r.baseIndex.timeWait.find(r.base.Sockets, addr); ok {
 		old = r.base.Sockets[i]
 	} else {
@@ -31,7 +30,7 @@ func (r *Reconciler) closeReplaced(s *sampler.Socket, at time.Time, events []sam
 	if old.Cookie == s.Cookie {
 		return events
 	}
-	if a, ok := r.adjust.get(key); ok && (a.gone || a.socket.State != sampler.StateTimeWait) {
+	if a, ok := r.adjust[key]; ok && (a.gone || a.socket.State != sampler.StateTimeWait) {
 		return events
 	}
 	r.setAdjust(key, adjustment{gone: true})
