@@ -169,11 +169,11 @@ func (r *Reconciler) Tick(now time.Time, udp *sampler.Snapshot, buf []sampler.So
 	}
 	r.dirty = false
 	rows := buf[:0]
-	if want := len(r.base.Sockets) + len(r.adjust); cap(rows) < want {
+	if want := len(r.base.Sockets) + r.adjust.len(); cap(rows) < want {
 		rows = make([]sampler.Socket, 0, want+want/8+16)
 	}
 	table = sampler.Snapshot{Time: now, Sockets: r.tableInto(rows)}
-	if len(r.adjust) >= rebaseAt {
+	if r.adjust.len() >= rebaseAt {
 		r.rebase(table)
 	}
 	return events, table, true
@@ -191,9 +191,8 @@ func (r *Reconciler) rebase(next sampler.Snapshot) {
 	r.baseIndex.built = false
 	r.listen.built = false
 	r.udpBuilt = false
-	clear(r.adjust)
+	r.adjust.clear()
 	clear(r.udpAdjusted)
-	clear(r.twByAddr)
 }
 
 // diffUDP reports what changed among the table's UDP sockets against udp,
@@ -232,7 +231,7 @@ func (r *Reconciler) udpRows(dst []sampler.Socket) []sampler.Socket {
 	}
 	for _, i := range r.udpIdx {
 		s := &r.base.Sockets[i]
-		if a, ok := r.adjust[releaseKey(s.ID)]; ok {
+		if a, ok := r.adjust.get(releaseKey(s.ID)); ok {
 			if !a.gone {
 				dst = append(dst, a.socket)
 			}
@@ -241,7 +240,7 @@ func (r *Reconciler) udpRows(dst []sampler.Socket) []sampler.Socket {
 		dst = append(dst, *s)
 	}
 	for key := range r.udpAdjusted {
-		if a := r.adjust[key]; !a.gone {
+		if a, _ := r.adjust.get(key); !a.gone {
 			if _, ok := r.inBase(key); !ok {
 				dst = append(dst, a.socket)
 			}
@@ -275,10 +274,10 @@ func (r *Reconciler) ExpireTimeWait(now time.Time, events []sampler.Event) []sam
 		key := releaseKey(s.ID)
 		r.setAdjust(key, adjustment{gone: true})
 		r.recent.add(key, s.TimeWaitEnds, true)
-		delete(r.twByAddr, addressesOf(s.ID))
+		r.adjust.forgetTimeWait(addressesOf(s.ID))
 		events = append(events, sampler.Event{Kind: sampler.Closed, Time: s.TimeWaitEnds, Socket: *s, Held: sampler.Held(s.Since, s.TimeWaitEnds)})
 	}
-	for _, a := range r.adjust {
+	for _, a := range r.adjust.all() {
 		if !a.gone {
 			consider(&a.socket)
 		}
@@ -288,7 +287,7 @@ func (r *Reconciler) ExpireTimeWait(now time.Time, events []sampler.Event) []sam
 		if s.State != sampler.StateTimeWait {
 			continue
 		}
-		if _, ok := r.adjust[releaseKey(s.ID)]; !ok {
+		if _, ok := r.adjust.get(releaseKey(s.ID)); !ok {
 			consider(s)
 		}
 	}
