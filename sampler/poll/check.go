@@ -31,24 +31,21 @@ import (
 // differences are reported as a sample's, not counted.
 func (r *Reconciler) BeginCheck(counted bool) {
 	r.checking, r.checkCounted = true, counted
-	if r.touched == nil {
-		r.touched = map[sampler.ID]struct{}{}
-	}
-	clear(r.touched)
+	r.touched.reset()
 }
 
 // AbortCheck says the check's sample failed: nothing is marked any more.
 func (r *Reconciler) AbortCheck() {
 	r.checking = false
-	clear(r.touched)
+	r.touched.reset()
 }
 
 // touch marks the socket with release key key while a check's dump runs.
 // Bounded: past the limit a socket is not marked, and a difference the
 // check finds for it is counted.
 func (r *Reconciler) touch(key sampler.ID) {
-	if r.checking && len(r.touched) < recentGoneLimit {
-		r.touched[key] = struct{}{}
+	if r.checking && r.touched.len() < recentGoneLimit {
+		r.touched.add(key)
 	}
 }
 
@@ -57,9 +54,9 @@ func (r *Reconciler) touch(key sampler.ID) {
 func (r *Reconciler) Check(now time.Time, next *sampler.Snapshot, read Reading) []sampler.Event {
 	r.checking = false
 	opened := r.resolvePending(next, true, nil)
-	if len(r.touched) > 0 {
+	if r.touched.len() > 0 {
 		r.keepTouched(next)
-		clear(r.touched)
+		r.touched.reset()
 	}
 	events := r.sample(now, next, read, true)
 	if len(opened) == 0 {
@@ -73,8 +70,7 @@ func (r *Reconciler) Check(now time.Time, next *sampler.Snapshot, read Reading) 
 // has none).
 func (r *Reconciler) keepTouched(next *sampler.Snapshot) {
 	next.Sockets = slices.DeleteFunc(next.Sockets, func(s sampler.Socket) bool {
-		_, ok := r.touched[releaseKey(s.ID)]
-		return ok
+		return r.touched.has(releaseKey(s.ID))
 	})
 	if !r.baseIndex.built {
 		r.baseIndex.build(r.base.Sockets)
@@ -82,7 +78,7 @@ func (r *Reconciler) keepTouched(next *sampler.Snapshot) {
 	if r.baseIndex.dups { // a key on several rows: each of them
 		prev := r.prevForDiff()
 		for i := range prev.Sockets {
-			if _, ok := r.touched[releaseKey(prev.Sockets[i].ID)]; ok {
+			if r.touched.has(releaseKey(prev.Sockets[i].ID)) {
 				next.Sockets = append(next.Sockets, prev.Sockets[i])
 			}
 		}
@@ -90,7 +86,7 @@ func (r *Reconciler) keepTouched(next *sampler.Snapshot) {
 	}
 	// One lookup per touched socket, not a copy of the table (a check's
 	// 10 s of churn leaves tens of thousands of sockets adjusted).
-	for key := range r.touched {
+	for key := range r.touched.all() {
 		if s, _, ok := r.current(key); ok {
 			next.Sockets = append(next.Sockets, s)
 		}

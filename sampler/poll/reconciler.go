@@ -49,7 +49,7 @@ type Reconciler struct {
 	listen             listeners
 	checking           bool
 	checkCounted       bool
-	touched            map[sampler.ID]struct{}
+	touched            keySet
 	checkDisagreements uint64
 	twNext             time.Time
 	twNextKnown        bool
