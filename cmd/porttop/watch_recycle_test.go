@@ -69,4 +69,3 @@ func TestWatchHandsEventsBackOnceWritten(t *testing.T) {
 		}
 	}
 }
-
