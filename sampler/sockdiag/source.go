@@ -216,7 +216,11 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	if sigOK {
 		before, beforeOK = parseTCPCounters(s.fileBufs[0])
 	}
-	socks := sampler.Refill(s.spare, s.lastCount[s.lastOf()])
+	last := s.lastCount[s.lastOf()]
+	if last == 0 && s.lastOf() == 0 && sigOK { // the first: sockstat's count
+		last = sockstatCount(s.fileBufs[1], s.fileBufs[2])
+	}
+	socks := sampler.Refill(s.spare, last)
 	s.spare = nil
 	begun := time.Now()
 	partial := false

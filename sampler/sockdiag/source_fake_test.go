@@ -483,3 +483,24 @@ func TestWholeSampleSizedByTheLastWhole(t *testing.T) {
 		t.Errorf("a UDP sample of %d rows after a whole table read into a slice for %d, want %d", udp, got, w)
 	}
 }
+
+// The first sample, with no last one to go by, is read into a slice
+// sized by the namespace's sockstat counts (hashed and TIME_WAIT sockets),
+// not grown by appends from a few rows.
+func TestFirstSampleSizedBySockstat(t *testing.T) {
+	table := fakeTable(t)
+	for i := range 2000 {
+		port := strconv.Itoa(10000 + i)
+		table = append(table, tcp4(t, sampler.StateEstablished, "127.0.0.1:"+port, "127.0.0.1:80", uint64(100+i)))
+	}
+	k := newFakeKernel(t, table...)
+	k.perDatagram = 300
+	proc := newFakeProcfs(t)
+	proc.counters(t, 10, 20, 2000) // TCP inuse 2000, UDP 1, TCP6 1
+	s := k.mustSource(string(proc))
+	got := sample(t, s)
+	est := 2000 + 1 + 1
+	if want := est + est/8 + 16; len(got) > want || cap(got) != want {
+		t.Errorf("the first sample of %d rows read into a slice for %d, want %d (sockstat's %d sockets)", len(got), cap(got), want, est)
+	}
+}
