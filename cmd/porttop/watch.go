@@ -242,10 +242,22 @@ func (s *streamer) loop(ctx context.Context, feed sampler.Feed) error {
 		if r, ok := feed.(sampler.Recycler); ok {
 			r.Recycle(b.Snapshot)
 		}
+		// Written out: the events' memory can go back too.
+		if r, ok := feed.(sampler.EventRecycler); ok {
+			if sameEvents(keep, b.Events) {
+				keep = nil // keep is b.Events itself (no filter)
+			}
+			r.RecycleEvents(b.Events)
+		}
 		if cap(keep) > maxKeptEvents {
 			keep = nil // the first batch's existing sockets: let them go
 		}
 	}
+}
+
+// sameEvents tells whether a and b share their memory.
+func sameEvents(a, b []sampler.Event) bool {
+	return cap(a) > 0 && cap(b) > 0 && &a[:1][0] == &b[:1][0]
 }
 
 // minBatchGap is the least time between two batches the stream takes:

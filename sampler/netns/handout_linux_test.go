@@ -4,10 +4,12 @@ package netns
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/nstest"
@@ -170,5 +172,69 @@ func TestNarrowedSampleSizedByItsRows(t *testing.T) {
 	want := len(udp.Sockets) + len(udp.Sockets)/8 + 16
 	if cap(udp.Sockets) > 4*want {
 		t.Errorf("a UDP sample of %d sockets in a slice for %d (the whole table: %d)", len(udp.Sockets), cap(udp.Sockets), len(whole.Sockets))
+	}
+}
+
+// A whole table handed back while the Source samples far fewer rows (the
+// ebpf source's UDP-only samples between two checks, 10 s apart) is let
+// go, not kept for the next whole read to fill: between checks one whole
+// table stays alive (the consumer's), not two, and at a check two, not
+// three. A table handed back while whole tables are read is kept (the
+// first test).
+func TestWholeTableBackWhileNarrowedLetGo(t *testing.T) {
+	nstest.RequireRoot(t)
+	n := inNamespace(t, nstest.Netns(t, "letgo", 0, 0))
+	src := sourceOver(t, n)
+	src.mu.Lock()
+	src.shareMin = 1 // whatever this machine's own namespace holds
+	src.mu.Unlock()
+	for i := range 100 { // 300 TCP sockets in n at least
+		ln, client, server := pairIn(t, n, "127.0.0.1:"+strconv.Itoa(7800+i))
+		defer ln.Close()
+		defer client.Close()
+		defer server.Close()
+	}
+	whole, err := src.Sample(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(whole.Sockets) < 300 {
+		t.Fatalf("the whole table holds %d sockets, want at least 300", len(whole.Sockets))
+	}
+	back := weak.Make(&whole.Sockets[0])
+	src.SetQuery(sampler.Query{Protos: []sampler.Proto{sampler.UDP}})
+	for range 2 { // the first is a full read of the namespace whose table is out
+		snap, err := src.Sample(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.Recycle(snap.Sockets)
+	}
+	src.Recycle(whole.Sockets)
+	whole = sampler.Snapshot{}
+	runtime.GC()
+	runtime.GC()
+	if back.Value() != nil {
+		t.Error("a whole table handed back between UDP-only samples is still held")
+	}
+	// Whole tables again: one handed back now is kept for the next read.
+	src.SetQuery(sampler.Query{})
+	for range 2 {
+		snap, err := src.Sample(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.Recycle(snap.Sockets)
+	}
+	snap, err := src.Sample(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := weak.Make(&snap.Sockets[0])
+	src.Recycle(snap.Sockets)
+	snap = sampler.Snapshot{}
+	runtime.GC()
+	if kept.Value() == nil {
+		t.Error("a whole table handed back while whole tables are read was let go")
 	}
 }

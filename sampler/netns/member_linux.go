@@ -28,6 +28,9 @@ type member struct {
 	rng   *RangeFile    // nil: not readable
 	cur   ports.Range
 	count int
+	// whole is its rows at its last read of the whole table (count is its
+	// last read's, maybe narrowed to UDP): what a walk's slice is sized by.
+	whole int
 	// fresh reads the part of its table that its counters do not vouch
 	// for: UDP sockets (a bound one connecting moves no counter) and TCP
 	// listeners (cheap: no walk of the established hash).
@@ -346,6 +349,9 @@ func (s *Source) dump(ctx context.Context, m *member, paths map[placeKey]sampler
 	m.last = snap.Sockets
 	m.dumpedOnce = true
 	m.count = len(m.last)
+	if !s.queried || wholeQuery(s.query) {
+		m.whole = m.count
+	}
 	m.dumped = s.now() // as the dump ended: the Source's clock
 	m.full = m.dumped
 	return nil

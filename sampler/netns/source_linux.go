@@ -51,8 +51,10 @@ type Source struct {
 	watching *watching
 	counters counterSum
 	// spare is a snapshot's Sockets handed back (Recycle) for the next
-	// Sample's copy to fill.
+	// Sample's copy to fill; rows is how many the last Sample gave (a
+	// table handed back much bigger than that is not kept: see Recycle).
 	spare []sampler.Socket
+	rows  int
 	// handed lists the namespaces' tables handed out whole (assemble),
 	// oldest first; shareMin is the fewest sockets a namespace's table
 	// holds for that (tests lower it).
@@ -266,6 +268,7 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		}
 	}
 	all := s.assemble(inodes)
+	s.rows = len(all)
 	now := s.now()
 	if s.query.Narrows() { // a part of each table: the rest keep their cached owners
 		s.hidden = s.owners.AttributePart(all, now)
@@ -347,7 +350,12 @@ const maxHanded = 8
 // Recycle hands back the Sockets of a snapshot nobody references any more
 // (sampler.SocketRecycler), for the next Sample to fill: a namespace's
 // table handed out whole goes back to that namespace (its reader, or its
-// walk), any other is kept as the slice the next copy fills.
+// walk), any other is kept as the slice the next copy fills. One more
+// than 4 times bigger than the last Sample's rows is let go instead: the
+// ebpf source's whole table comes back while it samples UDP alone, for
+// 10 s until its next check, and keeping it (25 MB at 100k sockets) for
+// that check to fill kept two whole tables alive between checks, three at
+// a check (the check's walk or dump made its own meanwhile).
 func (s *Source) Recycle(socks []sampler.Socket) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -364,15 +372,22 @@ func (s *Source) Recycle(socks []sampler.Socket) {
 			return // still m's table: it stays out until m's next read
 		}
 		s.handed = slices.Delete(s.handed, i, i+1)
-		if m != nil {
+		if m != nil && !s.oversized(socks) {
 			m.takeBack(socks)
 			return
 		}
 		break
 	}
-	if cap(socks) > cap(s.spare) {
+	if !s.oversized(socks) && cap(socks) > cap(s.spare) {
 		s.spare = socks[:0]
 	}
+}
+
+// oversized tells a slice handed back too big to keep for the rounds the
+// Source makes now (see Recycle).
+func (s *Source) oversized(socks []sampler.Socket) bool {
+	want := s.rows + s.rows/8 + 16
+	return cap(socks) > 4*want
 }
 
 // placeKey is a namespace and a cgroup id: every socket with both is

@@ -87,7 +87,10 @@ func (s *Source) walkRound(due []*member) bool {
 	s.walk.netns = s.walk.netns[:0]
 	for _, m := range due {
 		m.next, m.pending, m.inWalk = m.next[:0], m.pending[:0], true
-		if want := m.count + m.count/8 + 16; cap(m.next) < want {
+		// Sized by its last whole table: its last read may have been of
+		// UDP alone (the ebpf source's ticks), and a walk's rows grown by
+		// appends from there were 80 MB allocated for a 27 MB table.
+		if want := m.whole + m.whole/8 + 16; cap(m.next) < want {
 			m.next = make([]sampler.Socket, 0, want)
 		}
 		s.walk.netns = append(s.walk.netns, m.ns.Inode)
@@ -183,6 +186,7 @@ func (s *Source) walkDump(ctx context.Context, m *member, paths map[placeKey]sam
 	}
 	m.last, m.lastWalked, m.refreshedSince = rows, true, true
 	m.count = len(rows) + len(m.freshRows) // the walk reads no listener, no UDP
+	m.whole = m.count
 	m.dumped = s.now()
 	m.full = m.dumped
 	m.walked++

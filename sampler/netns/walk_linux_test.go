@@ -157,3 +157,63 @@ func sameSocket(g, w sampler.Socket) string {
 	}
 	return out
 }
+
+// A walk's rows for a namespace go into a slice sized by its last whole
+// table, not by its last read: between the ebpf source's checks that is
+// of UDP alone, and rows grown by appends from a few to 100k were 80 MB
+// allocated for a 27 MB table.
+func TestWalkSizedByTheLastWholeTable(t *testing.T) {
+	nstest.RequireRoot(t)
+	if w, err := tcpwalk.Open(); err != nil {
+		t.Skip("the TCP walk cannot run here: ", err)
+	} else {
+		w.Close()
+	}
+	var ns []NS
+	for _, sfx := range []string{"wsize-a", "wsize-b"} {
+		n := inNamespace(t, nstest.Netns(t, sfx, 0, 0))
+		if ok, err := SharesEhash(n); err != nil || !ok {
+			t.Skip("new namespaces get a TCP hash of their own here (net.ipv4.tcp_child_ehash_entries): a walk does not reach them")
+		}
+		holdIn(t, n)
+		ns = append(ns, n)
+	}
+	src := sourceOver(t, ns...)
+	sample := func() {
+		t.Helper()
+		if _, err := src.Sample(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sample() // dumps: cookies made
+	for _, n := range ns {
+		holdIn(t, n)
+	}
+	time.Sleep(100 * time.Millisecond) // the FIN exchanges on loopback
+	sample()                           // walked
+	m := src.members[ns[0].Inode]
+	if m.walked != 1 {
+		t.Fatalf("%s: walked %d times, want 1 (%s)", ns[0].Name, m.walked, src.walk.note)
+	}
+	whole := m.count
+	src.SetQuery(sampler.Query{Protos: []sampler.Proto{sampler.UDP}})
+	sample()
+	sample()
+	if m.count >= whole {
+		t.Fatalf("%s: %d rows read for UDP alone, %d whole", ns[0].Name, m.count, whole)
+	}
+	src.SetQuery(sampler.Query{})
+	for i, n := range ns { // due a full read again: 3 sockets more
+		ln, client, server := pairIn(t, n, fmt.Sprintf("127.0.0.1:%d", 7900+i))
+		defer ln.Close()
+		defer client.Close()
+		defer server.Close()
+	}
+	sample()
+	if m.walked != 2 {
+		t.Fatalf("%s: walked %d times, want 2 (%s)", ns[0].Name, m.walked, src.walk.note)
+	}
+	if want := whole + whole/8 + 16; len(m.last) > want || cap(m.last) != want {
+		t.Errorf("%s: a walk of %d rows after UDP reads of %d went into a slice for %d, want %d (its last whole table: %d rows)", ns[0].Name, len(m.last), m.count, cap(m.last), want, whole)
+	}
+}

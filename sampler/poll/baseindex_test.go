@@ -43,10 +43,10 @@ func TestPatchForDiffPatchesAsEveryRowLookupDoes(t *testing.T) {
 				s = p.rec.base.Sockets[i]
 			}
 			if r.IntN(2) == 0 {
-				p.rec.adjust[releaseKey(s.ID)] = adjustment{gone: true}
+				p.rec.adjust.set(releaseKey(s.ID), adjustment{gone: true})
 			} else {
 				s.State = sampler.StateTimeWait
-				p.rec.adjust[releaseKey(s.ID)] = adjustment{socket: s}
+				p.rec.adjust.set(releaseKey(s.ID), adjustment{socket: s})
 			}
 		}
 		if step%10 == 0 {

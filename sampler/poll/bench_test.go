@@ -232,3 +232,68 @@ func BenchmarkEventChurn(b *testing.B) {
 		events = append(events, ev...)
 	}
 }
+
+// BenchmarkEventChurnHeld is what the reconciler holds for the sockets
+// events changed between two checks of `watch --source ebpf` (no table
+// built at ticks, NoTableTicks): 10 s of 2,000 connections a second (each
+// as BenchmarkEventChurn tells it) beside a 100,000-socket table. It
+// reports the heap kept per changed socket (retained-B/changed: the
+// adjustments, the TIME_WAIT sockets by address, recently gone,
+// vanished), measured after the 10 s, before the check re-bases.
+func BenchmarkEventChurnHeld(b *testing.B) {
+	lo := netip.AddrFrom4([4]byte{127, 0, 0, 2})
+	srv := netip.AddrPortFrom(lo, 80)
+	client := sampler.Owner{PID: 8, Process: "client", UID: 0}
+	none := sampler.Owner{UID: -1}
+	var retained, changed float64
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		base, _ := benchTables(100_000)
+		r := NewReconciler(sampler.FirstSeen{})
+		r.Sample(t0, &base, Reading{})
+		r.baseIndex.build(r.base.Sockets)
+		var events []sampler.Event
+		var udp sampler.Snapshot
+		now := t0
+		cookie := uint64(1 << 32)
+		tr := func(c uint64, local, remote netip.AddrPort, from, to sampler.State, opener sampler.Owner) {
+			t := sampler.Transition{At: now, Proto: sampler.TCP, Cookie: c, Local: local, Remote: remote, From: from, To: to, Opener: opener}
+			events = r.Transition(now, t, events[:0])
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		b.StartTimer()
+		for range 100 {
+			now = now.Add(100 * time.Millisecond)
+			for range 200 {
+				cookie += 2
+				cl := netip.AddrPortFrom(lo, uint16(10000+cookie/2%50000))
+				tr(cookie, netip.AddrPortFrom(lo, 0), srv, sampler.StateClose, sampler.StateSynSent, client)
+				tr(cookie, cl, srv, sampler.StateSynSent, sampler.StateEstablished, client)
+				tr(cookie+1, srv, cl, sampler.StateSynRecv, sampler.StateEstablished, none)
+				tr(cookie+1, srv, cl, sampler.StateEstablished, sampler.StateFinWait1, none)
+				tr(cookie, cl, srv, sampler.StateEstablished, sampler.StateCloseWait, client)
+				tr(cookie+1, srv, cl, sampler.StateFinWait1, sampler.StateFinWait2, none)
+				tr(cookie, cl, srv, sampler.StateCloseWait, sampler.StateLastAck, client)
+				tr(cookie, cl, srv, sampler.StateLastAck, sampler.StateClose, client)
+				tr(cookie+1, srv, cl, sampler.StateFinWait2, sampler.StateClose, none)
+				tw := sampler.Socket{ID: sampler.ID{Cookie: cookie + 1, Proto: sampler.TCP, Local: srv, Remote: cl}, State: sampler.StateTimeWait, TimeWaitEnds: sampler.StampOf(now.Add(time.Minute))}
+				r.Release(now, sampler.Release{Socket: tw, At: now})
+				r.Release(now, sampler.Release{Socket: sampler.Socket{ID: sampler.ID{Cookie: cookie, Proto: sampler.TCP, Local: cl, Remote: srv}, State: sampler.StateClose}, At: now})
+			}
+			udp = sampler.Snapshot{Time: now, Sockets: udp.Sockets[:0]}
+			r.Tick(now, &udp, nil, false)
+		}
+		b.StopTimer()
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		retained += float64(int64(after.HeapAlloc) - int64(before.HeapAlloc))
+		changed += float64(r.adjust.len())
+		runtime.KeepAlive(r)
+		b.StartTimer()
+	}
+	b.ReportMetric(retained/changed, "retained-B/changed")
+	b.ReportMetric(changed/float64(b.N), "changed")
+}

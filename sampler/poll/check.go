@@ -31,24 +31,21 @@ import (
 // differences are reported as a sample's, not counted.
 func (r *Reconciler) BeginCheck(counted bool) {
 	r.checking, r.checkCounted = true, counted
-	if r.touched == nil {
-		r.touched = map[sampler.ID]struct{}{}
-	}
-	clear(r.touched)
+	r.touched.reset()
 }
 
 // AbortCheck says the check's sample failed: nothing is marked any more.
 func (r *Reconciler) AbortCheck() {
 	r.checking = false
-	clear(r.touched)
+	r.touched.reset()
 }
 
 // touch marks the socket with release key key while a check's dump runs.
 // Bounded: past the limit a socket is not marked, and a difference the
 // check finds for it is counted.
 func (r *Reconciler) touch(key sampler.ID) {
-	if r.checking && len(r.touched) < recentGoneLimit {
-		r.touched[key] = struct{}{}
+	if r.checking && r.touched.len() < recentGoneLimit {
+		r.touched.add(key)
 	}
 }
 
@@ -57,9 +54,9 @@ func (r *Reconciler) touch(key sampler.ID) {
 func (r *Reconciler) Check(now time.Time, next *sampler.Snapshot, read Reading) []sampler.Event {
 	r.checking = false
 	opened := r.resolvePending(next, true, nil)
-	if len(r.touched) > 0 {
+	if r.touched.len() > 0 {
 		r.keepTouched(next)
-		clear(r.touched)
+		r.touched.reset()
 	}
 	events := r.sample(now, next, read, true)
 	if len(opened) == 0 {
@@ -73,8 +70,7 @@ func (r *Reconciler) Check(now time.Time, next *sampler.Snapshot, read Reading) 
 // has none).
 func (r *Reconciler) keepTouched(next *sampler.Snapshot) {
 	next.Sockets = slices.DeleteFunc(next.Sockets, func(s sampler.Socket) bool {
-		_, ok := r.touched[releaseKey(s.ID)]
-		return ok
+		return r.touched.has(releaseKey(s.ID))
 	})
 	if !r.baseIndex.built {
 		r.baseIndex.build(r.base.Sockets)
@@ -82,7 +78,7 @@ func (r *Reconciler) keepTouched(next *sampler.Snapshot) {
 	if r.baseIndex.dups { // a key on several rows: each of them
 		prev := r.prevForDiff()
 		for i := range prev.Sockets {
-			if _, ok := r.touched[releaseKey(prev.Sockets[i].ID)]; ok {
+			if r.touched.has(releaseKey(prev.Sockets[i].ID)) {
 				next.Sockets = append(next.Sockets, prev.Sockets[i])
 			}
 		}
@@ -90,7 +86,7 @@ func (r *Reconciler) keepTouched(next *sampler.Snapshot) {
 	}
 	// One lookup per touched socket, not a copy of the table (a check's
 	// 10 s of churn leaves tens of thousands of sockets adjusted).
-	for key := range r.touched {
+	for key := range r.touched.all() {
 		if s, _, ok := r.current(key); ok {
 			next.Sockets = append(next.Sockets, s)
 		}
@@ -169,11 +165,11 @@ func (r *Reconciler) Tick(now time.Time, udp *sampler.Snapshot, buf []sampler.So
 	}
 	r.dirty = false
 	rows := buf[:0]
-	if want := len(r.base.Sockets) + len(r.adjust); cap(rows) < want {
+	if want := len(r.base.Sockets) + r.adjust.len(); cap(rows) < want {
 		rows = make([]sampler.Socket, 0, want+want/8+16)
 	}
 	table = sampler.Snapshot{Time: now, Sockets: r.tableInto(rows)}
-	if len(r.adjust) >= rebaseAt {
+	if r.adjust.len() >= rebaseAt {
 		r.rebase(table)
 	}
 	return events, table, true
@@ -191,9 +187,8 @@ func (r *Reconciler) rebase(next sampler.Snapshot) {
 	r.baseIndex.built = false
 	r.listen.built = false
 	r.udpBuilt = false
-	clear(r.adjust)
+	r.adjust.clear()
 	clear(r.udpAdjusted)
-	clear(r.twByAddr)
 }
 
 // diffUDP reports what changed among the table's UDP sockets against udp,
@@ -232,7 +227,7 @@ func (r *Reconciler) udpRows(dst []sampler.Socket) []sampler.Socket {
 	}
 	for _, i := range r.udpIdx {
 		s := &r.base.Sockets[i]
-		if a, ok := r.adjust[releaseKey(s.ID)]; ok {
+		if a, ok := r.adjust.get(releaseKey(s.ID)); ok {
 			if !a.gone {
 				dst = append(dst, a.socket)
 			}
@@ -241,7 +236,7 @@ func (r *Reconciler) udpRows(dst []sampler.Socket) []sampler.Socket {
 		dst = append(dst, *s)
 	}
 	for key := range r.udpAdjusted {
-		if a := r.adjust[key]; !a.gone {
+		if a, _ := r.adjust.get(key); !a.gone {
 			if _, ok := r.inBase(key); !ok {
 				dst = append(dst, a.socket)
 			}
@@ -276,10 +271,10 @@ func (r *Reconciler) ExpireTimeWait(now time.Time, events []sampler.Event) []sam
 		key := releaseKey(s.ID)
 		r.setAdjust(key, adjustment{gone: true})
 		r.recent.add(key, ends, true)
-		delete(r.twByAddr, addressesOf(s.ID))
+		r.adjust.forgetTimeWait(addressesOf(s.ID))
 		events = append(events, sampler.Event{Kind: sampler.Closed, Time: ends, Socket: *s, Held: sampler.Held(s.Since, ends)})
 	}
-	for _, a := range r.adjust {
+	for _, a := range r.adjust.all() {
 		if !a.gone {
 			consider(&a.socket)
 		}
@@ -289,7 +284,7 @@ func (r *Reconciler) ExpireTimeWait(now time.Time, events []sampler.Event) []sam
 		if s.State != sampler.StateTimeWait {
 			continue
 		}
-		if _, ok := r.adjust[releaseKey(s.ID)]; !ok {
+		if _, ok := r.adjust.get(releaseKey(s.ID)); !ok {
 			consider(s)
 		}
 	}

@@ -96,7 +96,7 @@ func (r *Reconciler) openPending(at time.Time, t, open sampler.Transition, key s
 	}
 	open.Local, open.Remote = t.Local, t.Remote
 	events = r.openByTransition(open.At, open, key, events)
-	if _, ok := r.adjust[key]; !ok {
+	if !r.adjust.has(key) {
 		return events // the query leaves it out
 	}
 	return r.transitionByCookie(at, t, events)
@@ -143,7 +143,7 @@ func (r *Reconciler) tableAhead(st sampler.State, t sampler.Transition) bool {
 // current is the socket with release key key as the table holds it now:
 // base as releases and transitions have left it. gone: they removed it.
 func (r *Reconciler) current(key sampler.ID) (s sampler.Socket, gone, ok bool) {
-	if a, ok := r.adjust[key]; ok {
+	if a, ok := r.adjust.get(key); ok {
 		return a.socket, a.gone, !a.gone
 	}
 	s, ok = r.inBase(key)
@@ -264,7 +264,7 @@ func (r *Reconciler) buildListeners() {
 	}
 	for i := range r.base.Sockets {
 		s := &r.base.Sockets[i]
-		if a, ok := r.adjust[releaseKey(s.ID)]; ok {
+		if a, ok := r.adjust.get(releaseKey(s.ID)); ok {
 			if !a.gone {
 				add(&a.socket)
 			}
@@ -272,7 +272,7 @@ func (r *Reconciler) buildListeners() {
 		}
 		add(s)
 	}
-	for key, a := range r.adjust {
+	for key, a := range r.adjust.all() {
 		if _, inBase := r.inBase(key); !inBase && !a.gone {
 			add(&a.socket)
 		}

@@ -395,8 +395,8 @@ func TestEventTableRebasesWhenBusy(t *testing.T) {
 		}),
 		tick{at: 2, changed: true},
 		check(func(t *testing.T, r *Reconciler) {
-			if n := len(r.Base().Sockets); n != rebaseAt+1 || len(r.adjust) != 0 {
-				t.Errorf("base %d sockets, %d adjusted; want %d, 0", n, len(r.adjust), rebaseAt+1)
+			if n := len(r.Base().Sockets); n != rebaseAt+1 || r.adjust.len() != 0 {
+				t.Errorf("base %d sockets, %d adjusted; want %d, 0", n, r.adjust.len(), rebaseAt+1)
 			}
 		}),
 		ev{at: 3, cookie: 10, local: "127.0.0.1:20000", remote: srv, from: "SYN_SENT", to: "ESTABLISHED"},

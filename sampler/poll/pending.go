@@ -21,7 +21,14 @@ type pending struct {
 	latest    time.Time     // the newest event time published (see stampInOrder)
 	signal    chan struct{} // capacity 1: "something is pending"
 	refs      *snapRefs     // the pending snapshot is held; each delivery counts
+	// freeEvents is a taken batch's Events handed back (RecycleEvents),
+	// for the next batch's events to fill.
+	freeEvents []sampler.Event
 }
+
+// maxFreeEvents bounds the events slice pending keeps for reuse (~2.6 MB):
+// the first batch's events are every socket on the machine, and go.
+const maxFreeEvents = 8192
 
 func newPending(maxEvents int, source string, refs *snapRefs) *pending {
 	return &pending{maxEvents: maxEvents, signal: make(chan struct{}, 1), batch: sampler.Batch{Source: source}, refs: refs}
@@ -61,6 +68,9 @@ func (p *pending) add(u update) {
 	}
 	p.latest = stampInOrder(u.events, p.latest)
 	switch {
+	case len(b.Events) == 0 && u.borrowed && cap(p.freeEvents) >= len(u.events):
+		b.Events = append(p.freeEvents[:0], u.events...)
+		p.freeEvents = nil
 	case len(b.Events) == 0 && u.borrowed:
 		b.Events = slices.Clone(u.events)
 	case len(b.Events) == 0:
@@ -93,6 +103,27 @@ func (p *pending) add(u update) {
 	case p.signal <- struct{}{}:
 	default: // already signalled; Next will take everything
 	}
+}
+
+// RecycleEvents hands back a taken batch's Events for a later batch's
+// events to fill (sampler.EventRecycler). The caller must not touch them
+// afterwards.
+func (p *Poller) RecycleEvents(events []sampler.Event) {
+	p.pending.recycleEvents(events)
+}
+
+var _ sampler.EventRecycler = (*Poller)(nil)
+
+func (p *pending) recycleEvents(events []sampler.Event) {
+	if cap(events) == 0 || cap(events) > maxFreeEvents {
+		return
+	}
+	clear(events[:cap(events)]) // sockets hold strings: let them go
+	p.mu.Lock()
+	if cap(events) > cap(p.freeEvents) {
+		p.freeEvents = events[:0]
+	}
+	p.mu.Unlock()
 }
 
 // Next blocks until a batch is pending or ctx ends, and takes it: every event

@@ -46,3 +46,44 @@ func TestPendingCopiesBorrowedEvents(t *testing.T) {
 		t.Errorf("second batch: %v (taken %v), want [4]", got, ok)
 	}
 }
+
+// A taken batch's Events handed back (RecycleEvents) are the memory the
+// next batch of borrowed events fills, cleared meanwhile: under churn a
+// new slice per batch (100 a second) was the poller's largest
+// allocation. A slice bigger than maxFreeEvents (the first batch's, one
+// event per socket) is not kept.
+func TestRecycledEventsFillTheNextBatch(t *testing.T) {
+	p := newPending(100_000, "test", &snapRefs{})
+	at := time.Unix(1000, 0)
+	add := func(n int, cookie uint64) {
+		buf := make([]sampler.Event, n)
+		for i := range buf {
+			buf[i] = sampler.Event{Kind: sampler.Opened, Time: at}
+			buf[i].Socket.Proto, buf[i].Socket.Cookie, buf[i].Socket.Process = sampler.TCP, cookie, "p"
+		}
+		p.add(update{events: buf, borrowed: true})
+	}
+	add(8, 1)
+	first, _ := p.take()
+	p.recycleEvents(first.Events)
+	if got := first.Events[:cap(first.Events)][0]; got.Socket.Process != "" {
+		t.Errorf("a recycled slice still holds %+v", got)
+	}
+	add(5, 2)
+	next, _ := p.take()
+	if len(next.Events) != 5 || next.Events[0].Socket.Cookie != 2 || next.Events[4].Socket.Cookie != 2 {
+		t.Fatalf("the next batch: %+v", next.Events)
+	}
+	if &next.Events[0] != &first.Events[:1][0] {
+		t.Error("the next batch's events are in a new slice, not the one handed back")
+	}
+	// A huge slice is let go.
+	add(maxFreeEvents+1, 3)
+	big, _ := p.take()
+	p.recycleEvents(big.Events)
+	add(1, 4)
+	after, _ := p.take()
+	if &after.Events[0] == &big.Events[0] {
+		t.Error("a slice of more than maxFreeEvents events was kept")
+	}
+}

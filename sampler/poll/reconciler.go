@@ -32,14 +32,13 @@ type Reconciler struct {
 	base        sampler.Snapshot // the last good sample, diffed against
 	baseIndex   baseIndex        // base by releaseKey, built on first use
 	diffScratch patchScratch
-	adjust      map[sampler.ID]adjustment // changes releases made to base since it was sampled, by releaseKey
-	twByAddr    map[sampler.ID]sampler.ID // adjust's TIME_WAIT sockets: addresses (an ID without cookie) to releaseKey
-	recent      *recentGone               // by releaseKey
-	vanished    vanished                  // closed by a sample, release still to come
-	firstSeen   sampler.FirstSeen         // for the first sample; emptied after it
-	sampled     bool                      // a sample has succeeded: later opens are not Existing
-	query       sampler.Query             // what the source was last told
-	queryFrom   *sampler.Query            // the query of base, while a changed query awaits its first sample
+	adjust      adjustments       // changes steps made to base since it was sampled, by releaseKey; its TIME_WAIT sockets by address
+	recent      *recentGone       // by releaseKey
+	vanished    vanished          // closed by a sample, release still to come
+	firstSeen   sampler.FirstSeen // for the first sample; emptied after it
+	sampled     bool              // a sample has succeeded: later opens are not Existing
+	query       sampler.Query     // what the source was last told
+	queryFrom   *sampler.Query    // the query of base, while a changed query awaits its first sample
 	audit       audit
 	released    []sampler.Event // Release's result, reused
 	// disagreements counts kernel transitions the table contradicted.
@@ -50,7 +49,7 @@ type Reconciler struct {
 	listen             listeners
 	checking           bool
 	checkCounted       bool
-	touched            map[sampler.ID]struct{}
+	touched            keySet
 	checkDisagreements uint64
 	twNext             time.Time
 	twNextKnown        bool
@@ -66,22 +65,14 @@ type Reconciler struct {
 	pending map[uint64]sampler.Transition
 }
 
-// adjustment is what a release did to a socket of base: removed it (gone) or
-// put it in TIME_WAIT, or added a socket base never held that is in TIME_WAIT.
-type adjustment struct {
-	gone   bool
-	socket sampler.Socket
-}
-
 // NewReconciler makes a reconciler that has seen nothing yet. seen, when
 // not empty, gives the Since (and owners) of sockets another sampling of
 // the machine already knew, for the first sample (see sampler.FirstSeen).
 func NewReconciler(seen sampler.FirstSeen) *Reconciler {
 	return &Reconciler{
 		firstSeen:   seen,
-		adjust:      map[sampler.ID]adjustment{},
+		adjust:      newAdjustments(),
 		udpAdjusted: map[sampler.ID]struct{}{},
-		twByAddr:    map[sampler.ID]sampler.ID{},
 		recent:      newRecentGone(recentGoneTTL, recentGoneLimit),
 		audit:       audit{halfOpen: map[sampler.ID]struct{}{}},
 		pending:     map[uint64]sampler.Transition{},

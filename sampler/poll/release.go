@@ -47,7 +47,7 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 			r.setAdjust(id, adjustment{socket: s})
 			r.twTimer(&s)
 			if s.State == sampler.StateTimeWait {
-				r.twByAddr[addressesOf(s.ID)] = id
+				r.adjust.markTimeWait(id)
 			}
 			return append(events, sampler.Event{Kind: sampler.StateChanged, Time: at, Socket: s, PrevState: prev})
 		}
@@ -85,11 +85,11 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 	if lingers {
 		// Still in the table: the next sample will show it, and must not
 		// open it again. (Bounded, should samples keep failing.)
-		if len(r.adjust) < recentGoneLimit {
+		if r.adjust.len() < recentGoneLimit {
 			r.setAdjust(id, adjustment{socket: s})
 			r.twTimer(&s)
 			if s.State == sampler.StateTimeWait {
-				r.twByAddr[addressesOf(s.ID)] = id
+				r.adjust.markTimeWait(id)
 			}
 		}
 		return events
@@ -117,7 +117,7 @@ func (r *Reconciler) inBase(id sampler.ID) (sampler.Socket, bool) {
 // copy was 25 MB at 100k sockets); the patch costs 4 bytes a row and the
 // adjusted sockets.
 func (r *Reconciler) patchForDiff() sampler.Patch {
-	if len(r.adjust) == 0 {
+	if r.adjust.len() == 0 {
 		return sampler.Patch{}
 	}
 	if !r.baseIndex.built {
@@ -129,7 +129,7 @@ func (r *Reconciler) patchForDiff() sampler.Patch {
 	// One lookup per adjustment, none per row.
 	rows := r.diffScratch.rows(len(r.base.Sockets))
 	replaced, added := r.diffScratch.replaced[:0], r.diffScratch.added[:0]
-	for id, a := range r.adjust {
+	for id, a := range r.adjust.all() {
 		i, ok := r.baseIndex.find(r.base.Sockets, id)
 		switch {
 		case ok && a.gone:
@@ -151,7 +151,7 @@ func (r *Reconciler) patchForDiffByRow() sampler.Patch {
 	replaced, added := r.diffScratch.replaced[:0], r.diffScratch.added[:0]
 	inBase := 0
 	for i := range r.base.Sockets {
-		a, ok := r.adjust[releaseKey(r.base.Sockets[i].ID)]
+		a, ok := r.adjust.get(releaseKey(r.base.Sockets[i].ID))
 		switch {
 		case !ok:
 		case !a.gone:
@@ -163,8 +163,8 @@ func (r *Reconciler) patchForDiffByRow() sampler.Patch {
 			inBase++
 		}
 	}
-	if inBase < len(r.adjust) {
-		for id, a := range r.adjust {
+	if inBase < r.adjust.len() {
+		for id, a := range r.adjust.all() {
 			if _, ok := r.inBase(id); !ok && !a.gone {
 				added = append(added, a.socket)
 			}
@@ -178,7 +178,7 @@ func (r *Reconciler) patchForDiffByRow() sampler.Patch {
 // itself reads base through the patch, without the copy. The copy's
 // memory is kept for the next call.
 func (r *Reconciler) prevForDiff() sampler.Snapshot {
-	if len(r.adjust) == 0 {
+	if r.adjust.len() == 0 {
 		return r.base
 	}
 	r.diffScratch.copied = r.tableInto(r.diffScratch.copied[:0])
@@ -238,7 +238,7 @@ func (p *patchScratch) keep(rows []int32, replaced, added []sampler.Socket) samp
 // setAdjust records what a step did to the socket with release key key
 // (see adjustment): the table has changed since the last Tick.
 func (r *Reconciler) setAdjust(key sampler.ID, a adjustment) {
-	r.adjust[key] = a
+	r.adjust.set(key, a)
 	r.dirty = true
 	if key.Proto == sampler.UDP {
 		r.udpAdjusted[key] = struct{}{}

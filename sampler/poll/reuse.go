@@ -19,8 +19,9 @@ func (r *Reconciler) closeReplaced(s *sampler.Socket, at time.Time, events []sam
 	}
 	addr := addressesOf(s.ID)
 	var old sampler.Socket
-	if key, ok := r.twByAddr[addr]; ok { // it reached TIME_WAIT since the last sample
-		old = r.adjust[key].socket
+	if key, ok := r.adjust.timeWait(addr); ok { // it reached TIME_WAIT since the last sample
+		a, _ := r.adjust.get(key)
+		old = a.socket
 	} else if i, ok := r.baseIndex.timeWait.find(r.base.Sockets, addr); ok {
 		old = r.base.Sockets[i]
 	} else {
@@ -30,11 +31,11 @@ func (r *Reconciler) closeReplaced(s *sampler.Socket, at time.Time, events []sam
 	if old.Cookie == s.Cookie {
 		return events
 	}
-	if a, ok := r.adjust[key]; ok && (a.gone || a.socket.State != sampler.StateTimeWait) {
+	if a, ok := r.adjust.get(key); ok && (a.gone || a.socket.State != sampler.StateTimeWait) {
 		return events
 	}
 	r.setAdjust(key, adjustment{gone: true})
-	delete(r.twByAddr, addr)
+	r.adjust.forgetTimeWait(addr)
 	r.recent.add(key, at, true)
 	return append(events, sampler.Event{Kind: sampler.Closed, Time: at, Socket: old, Held: sampler.Held(old.Since, at)})
 }

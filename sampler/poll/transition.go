@@ -47,7 +47,7 @@ func (r *Reconciler) Transition(now time.Time, t sampler.Transition, events []sa
 	}
 	s := r.base.Sockets[i]
 	id := releaseKey(s.ID)
-	if a, ok := r.adjust[id]; ok {
+	if a, ok := r.adjust.get(id); ok {
 		if a.gone {
 			return events // released already
 		}
@@ -65,7 +65,7 @@ func (r *Reconciler) Transition(now time.Time, t sampler.Transition, events []sa
 	r.audit.endHandshake(s.ID, t.To)
 	prev := s.State
 	s.State = t.To
-	if len(r.adjust) < recentGoneLimit {
+	if r.adjust.len() < recentGoneLimit {
 		r.setAdjust(id, adjustment{socket: s})
 	}
 	return append(events, sampler.Event{Kind: sampler.StateChanged, Time: at, Socket: s, PrevState: prev})

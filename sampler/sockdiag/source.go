@@ -30,18 +30,21 @@ const maxDumpRetries = 3
 // KernelCounters and OwnersHidden may be called from one goroutine while
 // WatchReleases runs in another.
 type Source struct {
-	mu        sync.Mutex // guards everything below but the atomics
-	c         Conn
-	dial      func() (Conn, error)
-	dialed    bool // dial came from Options.Dial
-	buf       []byte
-	req       []byte
-	seq       uint32
-	plan      []dump
-	query     sampler.Query
-	refused   refusals
-	owners    resolver
-	lastCount int
+	mu      sync.Mutex // guards everything below but the atomics
+	c       Conn
+	dial    func() (Conn, error)
+	dialed  bool // dial came from Options.Dial
+	buf     []byte
+	req     []byte
+	seq     uint32
+	plan    []dump
+	query   sampler.Query
+	refused refusals
+	owners  resolver
+	// lastCount is the rows of the last Sample of the whole table [0]
+	// and of a narrowed one [1] (see lastOf): the next Sample of that kind
+	// is sized by it.
+	lastCount [2]int
 	spare     []sampler.Socket
 	// sig is the counters' signature read as the last good Sample began
 	// (nil: none), for Quiet; sigNow and fileBufs are reused buffers.
@@ -213,7 +216,11 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	if sigOK {
 		before, beforeOK = parseTCPCounters(s.fileBufs[0])
 	}
-	socks := sampler.Refill(s.spare, s.lastCount)
+	last := s.lastCount[s.lastOf()]
+	if last == 0 && s.lastOf() == 0 && sigOK { // the first: sockstat's count
+		last = sockstatCount(s.fileBufs[1], s.fileBufs[2])
+	}
+	socks := sampler.Refill(s.spare, last)
 	s.spare = nil
 	begun := time.Now()
 	partial := false
@@ -244,7 +251,7 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		s.counters = &sampler.KernelCounters{ActiveOpens: before.activeOpens, PassiveOpens: before.passiveOpens}
 	}
 	now := time.Now()
-	s.lastCount = len(socks)
+	s.lastCount[s.lastOf()] = len(socks)
 	switch {
 	case s.owners == nil: // WithoutOwners
 	case s.query.Narrows():
@@ -253,6 +260,17 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		s.hidden.Store(s.owners.Attribute(socks, now))
 	}
 	return sampler.Snapshot{Time: now, Sockets: socks}, nil
+}
+
+// lastOf is the lastCount this Sample is sized by: the ebpf source's
+// samples of UDP alone come between whole tables, and a whole table sized
+// by the UDP sockets' count grew by appends from a few rows to 100k (108
+// MB allocated for a 27 MB table, two of its sizes alive at the end).
+func (s *Source) lastOf() int {
+	if s.query.Narrows() {
+		return 1
+	}
+	return 0
 }
 
 // sampleFull dumps the whole (queried) table, replanning around requests

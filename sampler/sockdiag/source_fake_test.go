@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -449,5 +450,57 @@ func TestLearnRefusalReplans(t *testing.T) {
 	}
 	if notes := s.Notes(); len(notes) != 1 || !strings.Contains(notes[0], "port filter") {
 		t.Errorf("notes %q", notes)
+	}
+}
+
+// A whole table after samples narrowed to UDP (the ebpf source's ticks
+// between its checks) is read into a slice sized by the last whole
+// table, not by the UDP sample's rows (which made it grow by appends, a
+// few rows to 100k, each size a copy), and a UDP sample after it is sized
+// by the last UDP sample's.
+func TestWholeSampleSizedByTheLastWhole(t *testing.T) {
+	table := fakeTable(t)
+	for i := range 2000 {
+		port := strconv.Itoa(10000 + i)
+		table = append(table, tcp4(t, sampler.StateEstablished, "127.0.0.1:"+port, "127.0.0.1:80", uint64(100+i)))
+	}
+	k := newFakeKernel(t, table...)
+	k.perDatagram = 300
+	s := k.mustSource(t.TempDir())
+	whole := len(sample(t, s))
+	want := whole + whole/8 + 16
+	s.SetQuery(sampler.Query{Protos: []sampler.Proto{sampler.UDP}})
+	udp := len(sample(t, s))
+	if udp == 0 || udp >= whole {
+		t.Fatalf("a UDP sample of %d rows out of %d", udp, whole)
+	}
+	s.SetQuery(sampler.Query{})
+	if got := cap(sample(t, s)); got != want {
+		t.Errorf("a whole table of %d rows after a UDP sample read into a slice for %d, want %d (sized by the last whole table)", whole, got, want)
+	}
+	s.SetQuery(sampler.Query{Protos: []sampler.Proto{sampler.UDP}})
+	if got, w := cap(sample(t, s)), udp+udp/8+16; got != w {
+		t.Errorf("a UDP sample of %d rows after a whole table read into a slice for %d, want %d", udp, got, w)
+	}
+}
+
+// The first sample, with no last one to go by, is read into a slice
+// sized by the namespace's sockstat counts (hashed and TIME_WAIT sockets),
+// not grown by appends from a few rows.
+func TestFirstSampleSizedBySockstat(t *testing.T) {
+	table := fakeTable(t)
+	for i := range 2000 {
+		port := strconv.Itoa(10000 + i)
+		table = append(table, tcp4(t, sampler.StateEstablished, "127.0.0.1:"+port, "127.0.0.1:80", uint64(100+i)))
+	}
+	k := newFakeKernel(t, table...)
+	k.perDatagram = 300
+	proc := newFakeProcfs(t)
+	proc.counters(t, 10, 20, 2000) // TCP inuse 2000, UDP 1, TCP6 1
+	s := k.mustSource(string(proc))
+	got := sample(t, s)
+	est := 2000 + 1 + 1
+	if want := est + est/8 + 16; len(got) > want || cap(got) != want {
+		t.Errorf("the first sample of %d rows read into a slice for %d, want %d (sockstat's %d sockets)", len(got), cap(got), want, est)
 	}
 }

@@ -21,9 +21,11 @@ import (
 // main: from the reading task (bpf_get_current_task) to its namespace's
 // struct inet_hashinfo (net->ipv4.tcp_death_row.hashinfo: the global
 // tcp_hashinfo unless the namespace has a hash of its own); writes the
-// header record (jiffies now), runs chunk() over every chunk of 16
-// buckets with bpf_loop, then writes the trailer record (records lost,
-// chains cut, bpf_loop's result, chains that ended in another bucket).
+// header record (jiffies now, ehash_mask), runs chunk() with bpf_loop over
+// the chunks of 16 buckets the range map names (first, count: a round of
+// the walk; see Walker.Walk), then writes the trailer into the range
+// map's value (records lost, chains cut, bpf_loop's result, chains that
+// ended in another bucket): a ring that filled up has no room for it.
 //
 // chunk(k, ctx): reads 16 bucket heads at once and follows each
 // bucket's hlist_nulls chain (at most maxChain sockets) with bpf_loop
@@ -50,7 +52,7 @@ const (
 	recCgroup   = 72 // u64 cgroup v2 id (full sockets)
 	recExpires  = 80 // u64 tw_timer.expires (TIME_WAIT)
 	recordSize  = 88
-	headerSize  = 8
+	headerSize  = 16 // jiffies, ehash_mask (u32, then 4 zero bytes)
 	trailerSize = 32
 
 	// maxChain bounds the sockets read from one bucket; a longer chain
@@ -64,18 +66,21 @@ const (
 )
 
 // Stack layout. main: ctx (what chunk() and sock() get) at ctxOff: ehash address,
-// jiffies, records lost, chains cut, bpf_loop's result.
+// the header (jiffies, ehash_mask), the trailer (records lost, chains cut,
+// bpf_loop's result, chains moved), the chain's node, the round's first
+// chunk.
 const (
-	ctxOff      = -64
+	ctxOff      = -72
 	ctxEhash    = 0
-	ctxJiffies  = 8
-	ctxLost     = 16 // the trailer: lost, cut, loop, moved
-	ctxCut      = 24
-	ctxLoop     = 32
-	ctxMoved    = 40
-	ctxNode     = 48 // the chain's node sock() reads next
-	ctxMask     = 56 // ehash_mask
-	mainScratch = -72
+	ctxJiffies  = 8  // the header: jiffies, mask
+	ctxMask     = 16 // ehash_mask (u32)
+	ctxLost     = 24 // the trailer: lost, cut, loop, moved
+	ctxCut      = 32
+	ctxLoop     = 40
+	ctxMoved    = 48
+	ctxNode     = 56 // the chain's node sock() reads next
+	ctxFirst    = 64 // the round's first chunk
+	mainScratch = -80
 
 	// chunkBytes of bucket heads are read at once (16 buckets of 8 bytes):
 	// one bpf_probe_read_kernel per 16 buckets, most of them empty.
@@ -89,7 +94,15 @@ const (
 	bRec     = bHead - recordSize
 )
 
-func walkProgram(o offsets, ring, want int) asm.Instructions {
+// The range map's value: the round's first chunk and how many (u32 each).
+const (
+	rangeFirst   = 0
+	rangeCount   = 4
+	rangeTrailer = 8 // trailerSize bytes: the round's trailer
+	rangeSize    = rangeTrailer + trailerSize
+)
+
+func walkProgram(o offsets, ring, want, rng int) asm.Instructions {
 	chunk := chunkBytes / o.bucket // buckets a chunk, a power of 2
 	shift := bits.TrailingZeros(uint(chunk))
 	// rd reads n bytes at R3+off into the stack at dst (zeroed on a
@@ -154,18 +167,41 @@ func walkProgram(o offsets, ring, want int) asm.Instructions {
 	add(asm.Instructions{asm.Mov.Reg(asm.R3, asm.R6)})
 	add(rd(ctxOff+ctxMask, 4, o.ehashMask))
 	add(output(ctxOff+ctxJiffies, headerSize, rbNoWakeup))
+	// The round: chunks [first, first+count) of the hash's, cut at its end.
 	add(asm.Instructions{
+		asm.Mov.Imm(asm.R0, 0),
+		asm.StoreMem(asm.RFP, mainScratch, asm.R0, asm.DWord), // the key: 0
+		asm.LoadMapPtr(asm.R1, rng),
+		asm.Mov.Reg(asm.R2, asm.RFP),
+		asm.Add.Imm(asm.R2, mainScratch), // key 0 (zeroed)
+		asm.FnMapLookupElem.Call(),
+		asm.JEq.Imm(asm.R0, 0, "exit"),
+		asm.Mov.Reg(asm.R9, asm.R0), // the range's value, for the trailer
+		asm.LoadMem(asm.R6, asm.R0, rangeFirst, asm.Word),
+		asm.LoadMem(asm.R7, asm.R0, rangeCount, asm.Word),
+		asm.StoreMem(asm.RFP, ctxOff+ctxFirst, asm.R6, asm.DWord),
 		asm.LoadMem(asm.R1, asm.RFP, ctxOff+ctxMask, asm.Word),
 		asm.Add.Imm(asm.R1, int32(chunk)), // buckets rounded up to chunks
 		asm.RSh.Imm(asm.R1, int32(shift)),
-		asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: asm.R2, Src: asm.PseudoFunc, Constant: -1}.WithReference("chunk"),
+		asm.JGT.Reg(asm.R1, asm.R6, "rest"),
+		asm.Mov.Imm(asm.R1, 0), // first is past the end: nothing
+		asm.Ja.Label("loop"),
+		asm.Sub.Reg(asm.R1, asm.R6).WithSymbol("rest"), // chunks from first on
+		asm.JGE.Reg(asm.R7, asm.R1, "loop"),
+		asm.Mov.Reg(asm.R1, asm.R7),
+		asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: asm.R2, Src: asm.PseudoFunc, Constant: -1}.WithReference("chunk").WithSymbol("loop"),
 		asm.Mov.Reg(asm.R3, asm.RFP),
 		asm.Add.Imm(asm.R3, ctxOff),
 		asm.Mov.Imm(asm.R4, 0),
 		asm.FnLoop.Call(),
 		asm.StoreMem(asm.RFP, ctxOff+ctxLoop, asm.R0, asm.DWord),
 	})
-	add(output(ctxOff+ctxLost, trailerSize, 0))
+	for i := 0; i < trailerSize; i += 8 {
+		add(asm.Instructions{
+			asm.LoadMem(asm.R0, asm.RFP, int16(ctxOff+ctxLost+i), asm.DWord),
+			asm.StoreMem(asm.R9, int16(rangeTrailer+i), asm.R0, asm.DWord),
+		})
+	}
 	add(asm.Instructions{
 		asm.Mov.Imm(asm.R0, 0).WithSymbol("exit"),
 		asm.Return(),
@@ -183,8 +219,10 @@ func walkProgram(o offsets, ring, want int) asm.Instructions {
 	add(asm.Instructions{
 		asm.Mov.Reg(asm.R6, asm.R2),
 		asm.Mov.Reg(asm.R7, asm.R1),
+		asm.LoadMem(asm.R0, asm.R6, ctxFirst, asm.DWord),
+		asm.Add.Reg(asm.R7, asm.R0),
 		asm.LSh.Imm(asm.R7, int32(shift)),
-		asm.LoadMem(asm.R8, asm.R6, ctxMask, asm.DWord),
+		asm.LoadMem(asm.R8, asm.R6, ctxMask, asm.Word),
 		asm.Mov.Reg(asm.R3, asm.R7),
 		asm.Mul.Imm(asm.R3, int32(o.bucket)),
 		asm.LoadMem(asm.R0, asm.R6, ctxEhash, asm.DWord),

@@ -21,11 +21,23 @@ import (
 )
 
 // Ring buffer sizes: a record is recordSize plus the ring's 8-byte header,
-// so the first holds ~40k sockets; a walk that loses records doubles it
-// for the next walk, up to maxRing (~1.3M sockets).
+// so the first holds ~21k sockets. A walk goes in rounds, each a range of
+// the hash's buckets sized to fill about half the ring (see Walk), so the
+// ring does not grow with the table: a reader maps a ring twice, all of
+// it resident, and a ring grown to hold 100k sockets (32 MB) was 64 MB of
+// porttop's resident set while drained. Only a round of one chunk of
+// buckets that loses records doubles it for the next walk, up to maxRing.
 const (
-	firstRing = 4 << 20
+	firstRing = 2 << 20
 	maxRing   = 128 << 20
+)
+
+// A walk's first round covers firstChunks chunks of buckets (4,096 of
+// the 262,144 buckets a 2-core machine has), to learn how dense the
+// table is; a round that finds none covers the rest (allChunks).
+const (
+	firstChunks = 256
+	allChunks   = 1 << 30
 )
 
 // Walker walks the TCP established hash porttop's namespace uses. Open it
@@ -37,9 +49,11 @@ type Walker struct {
 	ring     *ebpf.Map
 	want     *ebpf.Map           // the namespaces whose sockets the walk writes
 	wanted   map[uint32]struct{} // what want holds
+	rng      *ebpf.Map           // a round's chunks: first, count
+	per      uint32              // chunks a round, from the last rounds' density
+	rounds   uint64              // rounds run, for tests
 	prog     *ebpf.Program
 	it       *link.Iter
-	rd       *ringbuf.Reader
 	rec      ringbuf.Record
 	hz       hzClock
 }
@@ -55,7 +69,7 @@ func Open() (*Walker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Walker{o: o, hz: newHZClock()}
+	w := &Walker{o: o, hz: newHZClock(), per: firstChunks}
 	if err := w.load(firstRing); err != nil {
 		return nil, err
 	}
@@ -79,12 +93,17 @@ func (w *Walker) load(size int) error {
 		return fmt.Errorf("BPF hash map: %w", err)
 	}
 	w.wanted = map[uint32]struct{}{}
+	w.rng, err = ebpf.NewMap(&ebpf.MapSpec{Name: "porttop_range", Type: ebpf.Array, KeySize: 4, ValueSize: rangeSize, MaxEntries: 1})
+	if err != nil {
+		w.release()
+		return fmt.Errorf("BPF array map: %w", err)
+	}
 	w.prog, err = ebpf.NewProgram(&ebpf.ProgramSpec{
 		Name:         "porttop_walk",
 		Type:         ebpf.Tracing,
 		AttachType:   ebpf.AttachTraceIter,
 		AttachTo:     "bpf_map",
-		Instructions: walkProgram(w.o, ring.FD(), w.want.FD()),
+		Instructions: walkProgram(w.o, ring.FD(), w.want.FD(), w.rng.FD()),
 		License:      "GPL", // bpf_probe_read_kernel
 	})
 	if err != nil {
@@ -95,19 +114,11 @@ func (w *Walker) load(size int) error {
 		w.release()
 		return fmt.Errorf("attach the walk program: %w", err)
 	}
-	if w.rd, err = ringbuf.NewReader(ring); err != nil {
-		w.release()
-		return err
-	}
 	return nil
 }
 
 // release closes whatever load made.
 func (w *Walker) release() {
-	if w.rd != nil {
-		w.rd.Close()
-		w.rd = nil
-	}
 	if w.it != nil {
 		w.it.Close()
 		w.it = nil
@@ -123,6 +134,10 @@ func (w *Walker) release() {
 	if w.want != nil {
 		w.want.Close()
 		w.want = nil
+	}
+	if w.rng != nil {
+		w.rng.Close()
+		w.rng = nil
 	}
 }
 
@@ -142,6 +157,12 @@ var ErrIncomplete = errors.New("the walk missed sockets")
 // the namespaces netns lists (inodes; the walk skips the others' in the
 // kernel). The Row is reused: copy what is kept. On an error the sockets
 // visited are not the whole table.
+//
+// It goes in rounds: each runs the program over a range of the hash's
+// chunks of buckets and drains the ring, sized by the density of sockets
+// the rounds before found so that a round fills about half the ring. A
+// round that loses records (the first walk of a big table, or a burst of
+// new sockets) makes the walk ErrIncomplete; the next is cut finer.
 func (w *Walker) Walk(netns []uint64, visit func(*Row)) error {
 	if w.it == nil {
 		return errors.New("tcpwalk: closed")
@@ -149,60 +170,133 @@ func (w *Walker) Walk(netns []uint64, visit func(*Row)) error {
 	if err := w.setWanted(netns); err != nil {
 		return err
 	}
+	// The ring is mapped for the walk alone: a reader maps all of it (twice,
+	// as the kernel maps a ring buffer), resident from the mapping on.
+	// Between walks (seconds) nothing of it counts in porttop's memory.
+	// The kernel keeps the consumer position, so a new reader starts where
+	// the last one ended.
+	rd, err := ringbuf.NewReader(w.ring)
+	if err != nil {
+		return fmt.Errorf("read the walk: %w", err)
+	}
+	defer rd.Close()
+	target := uint64(w.ringSize/(recordSize+8)) / 2 // records a round should write
+	for first := uint32(0); ; {
+		per := w.per
+		r, err := w.round(rd, first, per, visit)
+		if err != nil {
+			return err
+		}
+		covered := min(per, r.total-first)
+		switch {
+		case r.lost > 0 && covered <= 1:
+			return w.incomplete(fmt.Sprintf("%d records lost from one chunk of buckets: the ring buffer filled up", r.lost))
+		case r.lost > 0:
+			// Nothing of the round was visited: again, smaller (sockets
+			// cluster in the hash: a round is sized by the last one's
+			// density, and may meet a denser range).
+			w.per = min(chunksFor(target, r.records+r.lost, covered), covered/2)
+			continue
+		case r.cut > 0:
+			return fmt.Errorf("%w: a hash chain longer than %d sockets", ErrIncomplete, maxChain)
+		case r.moved > 0:
+			return fmt.Errorf("%w: a socket was freed and reused while walked", ErrIncomplete)
+		}
+		w.per = min(chunksFor(target, r.records, covered), 4*covered)
+		if uint64(first)+uint64(per) >= uint64(r.total) {
+			return nil
+		}
+		first += per
+	}
+}
+
+// chunksFor is the chunks a round should cover to write about target
+// records, where chunks chunks held records: at least 1.
+func chunksFor(target, records uint64, chunks uint32) uint32 {
+	if records == 0 {
+		return allChunks
+	}
+	n := target * uint64(chunks) / records
+	return uint32(max(1, min(n, allChunks)))
+}
+
+// roundResult is what a round's header and trailer said.
+type roundResult struct {
+	total            uint32 // chunks in the hash
+	records          uint64 // socket records drained
+	lost, cut, moved uint64
+}
+
+// round runs the walk program over chunks [first, first+per) and drains
+// the ring into visit; a round that lost records is drained unvisited
+// (the caller walks its range again in smaller rounds).
+func (w *Walker) round(rd *ringbuf.Reader, first, per uint32, visit func(*Row)) (roundResult, error) {
+	var rng [rangeSize]byte
+	binary.NativeEndian.PutUint32(rng[rangeFirst:], first)
+	binary.NativeEndian.PutUint32(rng[rangeCount:], per)
+	if err := w.rng.Put(uint32(0), rng[:]); err != nil {
+		return roundResult{}, fmt.Errorf("tcpwalk: %w", err)
+	}
+	w.rounds++
 	at := time.Now()
 	r, err := w.it.Open()
 	if err != nil {
-		return fmt.Errorf("start the walk: %w", err)
+		return roundResult{}, fmt.Errorf("start the walk: %w", err)
 	}
 	_, err = io.Copy(io.Discard, r)
 	r.Close()
 	if err != nil {
-		return fmt.Errorf("walk: %w", err)
+		return roundResult{}, fmt.Errorf("walk: %w", err)
 	}
-	w.rd.SetDeadline(time.Now()) // everything is in the ring: no waiting
+	// The trailer, in the range map's value.
+	var res roundResult
+	if err := w.rng.Lookup(uint32(0), rng[:]); err != nil {
+		return res, fmt.Errorf("tcpwalk: %w", err)
+	}
+	t := rng[rangeTrailer:]
+	res.lost = binary.NativeEndian.Uint64(t[0:8])
+	res.cut = binary.NativeEndian.Uint64(t[8:16])
+	loop := int64(binary.NativeEndian.Uint64(t[16:24]))
+	res.moved = binary.NativeEndian.Uint64(t[24:32])
+	if res.lost > 0 {
+		visit = nil
+	}
+	rd.SetDeadline(time.Now()) // everything is in the ring: no waiting
 	var jiffies uint64
-	var trailer [trailerSize]byte
 	var row Row
-	ended := false
+	header := false
 	for {
-		err := w.rd.ReadInto(&w.rec)
+		err := rd.ReadInto(&w.rec)
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("read the walk: %w", err)
+			return res, fmt.Errorf("read the walk: %w", err)
 		}
 		b := w.rec.RawSample
 		switch len(b) {
 		case headerSize:
 			jiffies = binary.NativeEndian.Uint64(b)
+			mask := binary.NativeEndian.Uint32(b[8:])
+			chunk := uint64(chunkBytes / w.o.bucket) // buckets a chunk
+			res.total = uint32((uint64(mask) + chunk) / chunk)
+			header = true
 			w.hz.observe(jiffies, at)
-		case trailerSize:
-			copy(trailer[:], b)
-			ended = true
 		case recordSize:
-			w.row(&row, b, jiffies, at)
-			visit(&row)
+			res.records++
+			if visit != nil {
+				w.row(&row, b, jiffies, at)
+				visit(&row)
+			}
 		}
 	}
-	if !ended {
-		return w.incomplete("no trailer: the ring buffer filled up")
-	}
-	lost := binary.NativeEndian.Uint64(trailer[0:8])
-	cut := binary.NativeEndian.Uint64(trailer[8:16])
-	loop := int64(binary.NativeEndian.Uint64(trailer[16:24]))
-	moved := binary.NativeEndian.Uint64(trailer[24:32])
 	switch {
+	case !header:
+		return res, errors.New("walk: the program did not run (no header record)")
 	case loop < 0:
-		return fmt.Errorf("walk: bpf_loop: error %d", loop)
-	case lost > 0:
-		return w.incomplete(fmt.Sprintf("%d records lost: the ring buffer filled up", lost))
-	case cut > 0:
-		return fmt.Errorf("%w: a hash chain longer than %d sockets", ErrIncomplete, maxChain)
-	case moved > 0:
-		return fmt.Errorf("%w: a socket was freed and reused while walked", ErrIncomplete)
+		return res, fmt.Errorf("walk: bpf_loop: error %d", loop)
 	}
-	return nil
+	return res, nil
 }
 
 // maxWant bounds the namespaces one walk may want.
@@ -236,7 +330,8 @@ func (w *Walker) setWanted(netns []uint64) error {
 	return nil
 }
 
-// incomplete grows the ring buffer for the next walk.
+// incomplete grows the ring buffer for the next walk (a round of one
+// chunk of buckets overflowed it).
 func (w *Walker) incomplete(why string) error {
 	if w.ringSize < maxRing {
 		if err := w.load(2 * w.ringSize); err != nil {
