@@ -4,8 +4,8 @@
 // and caches each rendered row by its content, so a table of 100k sockets
 // costs, per batch, a sort of the rows that changed merged into the kept
 // order (resort), and a screenful of rendering per frame: a highlight's
-// expiry only redraws, a lingering row's removes it in place, neither
-// re-sorts.
+// expiry only redraws, a lingering row's removes it in place (on a big
+// table, with the next batch), neither re-sorts.
 //
 // The per-batch sort can be done off the UI goroutine: a Preparer makes a
 // snapshot's rows for the table's Settings, the lingering closed rows
@@ -252,13 +252,33 @@ func (m *Model) ownRows() {
 // whether the table changed. It never re-sorts: an expired highlight only
 // changes how its row is drawn, and an expired lingering row is cut out of
 // the sorted rows in place.
+//
+// On a big table whose rows are a Prepared's, an expired lingering row is
+// left for the next batch to leave out (its rows are made without it, at
+// no extra cost) until it is cutOverdue late: cutting it here would copy
+// the whole table (the Preparer reads those rows), every display tick
+// under churn, for a row that goes within a batch anyway.
 func (m *Model) Expire(now time.Time) bool {
-	fresh, gone := m.expire(now)
+	fresh := m.expireFresh(now)
+	at := now
+	if m.rowsShared && len(m.rows) > cutAtOnce {
+		at = now.Add(-cutOverdue)
+	}
+	gone := m.expireLingering(at)
 	if gone {
 		m.dropExpired()
 	}
 	return fresh || gone
 }
+
+// A table of more than cutAtOnce rows shared with its Preparer keeps an
+// expired lingering row until the next batch, or until cutOverdue after
+// its time (no batch came: paused sampling, a replay that ended). Below,
+// the cut's copy is small.
+const (
+	cutAtOnce  = 8192
+	cutOverdue = 3 * time.Second
+)
 
 // expire forgets highlights and lingering sockets whose time is up,
 // reporting which kinds changed.
