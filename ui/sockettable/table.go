@@ -16,7 +16,6 @@
 package sockettable
 
 import (
-	"maps"
 	"slices"
 	"time"
 
@@ -83,12 +82,6 @@ type row struct {
 
 func rowOf(s *sampler.Socket, gone bool) row { return row{s: s, cookie: s.Cookie, gone: gone} }
 
-type lingering struct {
-	s     sampler.Socket
-	held  time.Duration
-	until time.Time
-}
-
 // Model is the table's state. It is a value with maps inside: copy it only
 // as bubbletea does, by replacing the old one.
 type Model struct {
@@ -115,7 +108,7 @@ type Model struct {
 	// lingering is never written: a change makes a new map, so that a
 	// Preparer may read it from another goroutine (Settings) and a
 	// Prepared's may be taken as it is. Rows point into it.
-	lingering map[sampler.ID]*lingering
+	lingering lingerSet
 	// rowsShared: rows are a Prepared's, which its Preparer reads from
 	// another goroutine; copied before the table writes them (ownRows).
 	rowsShared bool
@@ -145,13 +138,12 @@ func New(opts Options) Model {
 		opts.GoneFor = DefaultGoneFor
 	}
 	return Model{
-		opts:      opts,
-		fresh:     map[sampler.ID]time.Time{},
-		lingering: map[sampler.ID]*lingering{},
-		cache:     newRowCache(),
-		scratch:   &resortScratch{},
-		pend:      &pending{},
-		keys:      DefaultKeyMap(),
+		opts:    opts,
+		fresh:   map[sampler.ID]time.Time{},
+		cache:   newRowCache(),
+		scratch: &resortScratch{},
+		pend:    &pending{},
+		keys:    DefaultKeyMap(),
 	}
 }
 
@@ -198,19 +190,19 @@ func (m *Model) observeMarks(sockets []sampler.Socket, events []sampler.Event, n
 	m.sockets = sockets
 	m.places = placesOf(sockets, m.opts.OwnNetns)
 	if len(events) > 0 {
-		m.lingering = cloneLingering(m.lingering)
+		m.lingering = m.lingering.clone()
 	}
 	for i := range events {
 		e := &events[i]
 		switch e.Kind {
 		case sampler.Opened:
-			delete(m.lingering, e.Socket.ID)
+			m.lingering.del(e.Socket.ID)
 			if !e.Existing {
 				m.fresh[e.Socket.ID] = now.Add(m.opts.FreshFor)
 			}
 		case sampler.Closed:
 			delete(m.fresh, e.Socket.ID)
-			m.lingering[e.Socket.ID] = &lingering{s: e.Socket, held: e.Held, until: now.Add(m.opts.GoneFor)}
+			m.lingering.put(&lingering{s: e.Socket, held: e.Held, until: now.Add(m.opts.GoneFor)})
 		}
 	}
 	m.expire(now)
@@ -231,14 +223,6 @@ func (m *Model) observeFresh(events []sampler.Event, now time.Time) {
 		}
 	}
 	m.expireFresh(now)
-}
-
-// cloneLingering is a copy of l to write (see Model.lingering).
-func cloneLingering(l map[sampler.ID]*lingering) map[sampler.ID]*lingering {
-	if c := maps.Clone(l); c != nil {
-		return c
-	}
-	return map[sampler.ID]*lingering{}
 }
 
 // ownRows makes the rows the table's own to write.
@@ -301,22 +285,11 @@ func (m *Model) expireFresh(now time.Time) (fresh bool) {
 // expireLingering forgets the lingering sockets whose time is up (in a
 // new map), reporting whether there were any.
 func (m *Model) expireLingering(now time.Time) (gone bool) {
-	for _, l := range m.lingering {
-		if !now.Before(l.until) {
-			gone = true
-			break
-		}
+	if !m.lingering.anyDue(now) {
+		return false
 	}
-	if gone {
-		kept := make(map[sampler.ID]*lingering, len(m.lingering))
-		for id, l := range m.lingering {
-			if now.Before(l.until) {
-				kept[id] = l
-			}
-		}
-		m.lingering = kept
-	}
-	return gone
+	m.lingering = m.lingering.keep(now)
+	return true
 }
 
 // dropExpired removes the lingering rows whose socket expire forgot,
@@ -337,7 +310,7 @@ func (m *Model) keepLingering(rows []row) []row {
 	}
 	for _, r := range rows {
 		if r.gone {
-			if _, ok := m.lingering[r.s.ID]; !ok {
+			if _, ok := m.lingering.get(r.s.ID); !ok {
 				continue
 			}
 		}
@@ -367,25 +340,24 @@ func (m *Model) Rebuild() {
 	// A new array each batch: an older copy of the Model (bubbletea keeps
 	// values) still shows its own rows, and prev's pointers into the old
 	// snapshot go with it.
-	rows := make([]row, 0, len(m.sockets)+len(m.lingering))
+	rows := make([]row, 0, len(m.sockets)+m.lingering.len())
 	for i := range m.sockets {
 		s := &m.sockets[i]
 		if m.match != nil && !m.match(s) {
 			continue
 		}
-		if _, gone := m.lingering[s.ID]; gone {
+		if _, gone := m.lingering.get(s.ID); gone {
 			// Released between samples: the kernel said so before the next
 			// sample dropped it from the table. Its lingering row stands for it.
 			continue
 		}
 		rows = append(rows, rowOf(s, false))
 	}
-	for _, l := range m.lingering {
-		if m.match != nil && !m.match(&l.s) {
-			continue
+	m.lingering.all(func(l *lingering) {
+		if m.match == nil || m.match(&l.s) {
+			rows = append(rows, rowOf(&l.s, true))
 		}
-		rows = append(rows, rowOf(&l.s, true))
-	}
+	})
 	if m.rowsSort != m.sort {
 		prev = nil // in another order: nothing to merge into
 	}

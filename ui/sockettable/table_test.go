@@ -154,8 +154,8 @@ func TestFreshAndGoneRows(t *testing.T) {
 	if l := line(":54112"); !strings.HasPrefix(l, "  e ") {
 		t.Errorf("highlight should have expired: %q", l)
 	}
-	if len(m.fresh) != 0 || len(m.lingering) != 0 {
-		t.Errorf("expired marks kept: %d fresh, %d lingering", len(m.fresh), len(m.lingering))
+	if len(m.fresh) != 0 || m.lingering.len() != 0 {
+		t.Errorf("expired marks kept: %d fresh, %d lingering", len(m.fresh), m.lingering.len())
 	}
 }
 
