@@ -54,3 +54,38 @@ func TestLingerSetFindsSocketsByCookieAndByID(t *testing.T) {
 		t.Error("the sockets' time is up at their until, in a new set")
 	}
 }
+
+// New sockets' highlights are kept by cookie where they have one, by ID
+// otherwise: each is found by its own, on until its time, then forgotten.
+func TestFreshSetByCookieAndByID(t *testing.T) {
+	id := func(cookie uint64, local string) sampler.ID {
+		return sampler.ID{Cookie: cookie, Proto: sampler.TCP, Local: netip.MustParseAddrPort(local)}
+	}
+	f := newFreshSet()
+	a, b := id(7, "10.0.0.5:40000"), id(0, "10.0.0.5:40001")
+	f.set(a, t0.Add(time.Second))
+	f.set(b, t0.Add(2*time.Second))
+	for _, c := range []struct {
+		id   sampler.ID
+		at   time.Time
+		want bool
+	}{
+		{a, t0, true},
+		{b, t0, true},
+		{id(8, "10.0.0.5:40000"), t0, false},
+		{id(0, "10.0.0.5:40000"), t0, false},
+		{a, t0.Add(time.Second), false},
+		{b, t0.Add(time.Second), true},
+	} {
+		if got := f.on(c.id, c.at); got != c.want {
+			t.Errorf("on(%d %v, +%v) = %v, want %v", c.id.Cookie, c.id.Local, c.at.Sub(t0), got, c.want)
+		}
+	}
+	if !f.expire(t0.Add(time.Second)) || f.len() != 1 || f.expire(t0.Add(time.Second)) {
+		t.Errorf("after a's time: %d kept, want 1 (b)", f.len())
+	}
+	f.del(b)
+	if f.len() != 0 {
+		t.Errorf("%d kept after b was deleted", f.len())
+	}
+}

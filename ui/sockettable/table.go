@@ -104,7 +104,7 @@ type Model struct {
 	// filterGen counts SetFilter calls: a Prepared made under another
 	// filter is not taken.
 	filterGen uint64
-	fresh     map[sampler.ID]time.Time
+	fresh     freshSet
 	// lingering is never written: a change makes a new map, so that a
 	// Preparer may read it from another goroutine (Settings) and a
 	// Prepared's may be taken as it is. Rows point into it.
@@ -139,7 +139,7 @@ func New(opts Options) Model {
 	}
 	return Model{
 		opts:    opts,
-		fresh:   map[sampler.ID]time.Time{},
+		fresh:   newFreshSet(),
 		cache:   newRowCache(),
 		scratch: &resortScratch{},
 		pend:    &pending{},
@@ -198,10 +198,10 @@ func (m *Model) observeMarks(sockets []sampler.Socket, events []sampler.Event, n
 		case sampler.Opened:
 			m.lingering.del(e.Socket.ID)
 			if !e.Existing {
-				m.fresh[e.Socket.ID] = now.Add(m.opts.FreshFor)
+				m.fresh.set(e.Socket.ID, now.Add(m.opts.FreshFor))
 			}
 		case sampler.Closed:
-			delete(m.fresh, e.Socket.ID)
+			m.fresh.del(e.Socket.ID)
 			m.lingering.put(&lingering{s: e.Socket, held: e.Held, until: now.Add(m.opts.GoneFor)})
 		}
 	}
@@ -216,10 +216,10 @@ func (m *Model) observeFresh(events []sampler.Event, now time.Time) {
 		switch e.Kind {
 		case sampler.Opened:
 			if !e.Existing {
-				m.fresh[e.Socket.ID] = now.Add(m.opts.FreshFor)
+				m.fresh.set(e.Socket.ID, now.Add(m.opts.FreshFor))
 			}
 		case sampler.Closed:
-			delete(m.fresh, e.Socket.ID)
+			m.fresh.del(e.Socket.ID)
 		}
 	}
 	m.expireFresh(now)
@@ -273,13 +273,7 @@ func (m *Model) expire(now time.Time) (fresh, gone bool) {
 // expireFresh forgets the highlights whose time is up, reporting whether
 // there were any.
 func (m *Model) expireFresh(now time.Time) (fresh bool) {
-	for id, until := range m.fresh {
-		if !now.Before(until) {
-			delete(m.fresh, id)
-			fresh = true
-		}
-	}
-	return fresh
+	return m.fresh.expire(now)
 }
 
 // expireLingering forgets the lingering sockets whose time is up (in a
@@ -324,8 +318,8 @@ func (m Model) markOf(r row, now time.Time) Mark {
 	if r.gone {
 		return Gone
 	}
-	if len(m.fresh) > 0 {
-		if until, ok := m.fresh[r.s.ID]; ok && now.Before(until) {
+	if m.fresh.len() > 0 {
+		if m.fresh.on(r.s.ID, now) {
 			return Fresh
 		}
 	}
