@@ -1,6 +1,10 @@
 package sampler
 
-import "time"
+import (
+	"encoding/binary"
+	"net/netip"
+	"time"
+)
 
 // StartMark tells the closes of sockets that were open before porttop
 // started: one already there at the first sample (an Existing open) is first
@@ -14,16 +18,25 @@ import "time"
 // porttop's start is a known bound.
 type StartMark struct {
 	first time.Time // the first sample's time; zero before it
-	// open are the first sample's sockets not closed yet: by cookie and
-	// protocol (16 bytes) where they have a cookie, by ID (80) where not;
+	// open are the first sample's sockets not closed yet (see startSet);
 	// held connections stay in it for as long as they live.
 	open startSet
 }
 
-// startSet is a set of sockets, kept by cookie where they have one.
+// startSet is a set of sockets, kept in 16 bytes each where it can be: by
+// cookie and protocol where they have a cookie (sock_diag, ebpf), by their
+// addresses packed (v4Key) where both are IPv4 (sources without cookies:
+// gopsutil on other OSes, recordings), by the whole 80-byte ID otherwise.
+// Its maps are made again, smaller, once most of what they held has closed
+// (see shrink): a map never gives its room back, and the first sample of a
+// busy machine can hold 150k sockets, most of them TIME_WAIT gone a minute
+// later.
 type startSet struct {
 	byCookie map[cookieProto]struct{}
+	byV4     map[v4Key]struct{}
 	byID     map[ID]struct{}
+	// peak is the most sockets held since the maps were last made.
+	peak int
 }
 
 type cookieProto struct {
@@ -31,38 +44,108 @@ type cookieProto struct {
 	proto  Proto
 }
 
-func (o *startSet) len() int { return len(o.byCookie) + len(o.byID) }
+// v4Key is an ID without a cookie whose addresses are IPv4 or unset,
+// packed: the protocol, each address's kind (unset or IPv4), address and
+// port.
+type v4Key struct{ local, remote uint64 }
+
+// v4KeyOf is id's v4Key, false when an address is neither IPv4 nor unset.
+func v4KeyOf(id ID) (v4Key, bool) {
+	l, okL := packV4(id.Local)
+	r, okR := packV4(id.Remote)
+	if !okL || !okR {
+		return v4Key{}, false
+	}
+	return v4Key{local: uint64(id.Proto)<<56 | l, remote: r}, true
+}
+
+// packV4 is ap in 49 bits: 1 for an IPv4 address (0: unset), the address,
+// the port.
+func packV4(ap netip.AddrPort) (uint64, bool) {
+	a := ap.Addr()
+	switch {
+	case !a.IsValid():
+		return uint64(ap.Port()), true
+	case a.Is4():
+		b := a.As4()
+		return 1<<48 | uint64(binary.BigEndian.Uint32(b[:]))<<16 | uint64(ap.Port()), true
+	}
+	return 0, false
+}
+
+// shrinkFrom is the least peak whose maps are made again once a quarter
+// of it is left.
+const shrinkFrom = 4096
+
+func (o *startSet) len() int { return len(o.byCookie) + len(o.byV4) + len(o.byID) }
 
 func (o *startSet) add(id ID) {
-	if id.Cookie == 0 {
-		if o.byID == nil {
-			o.byID = make(map[ID]struct{})
+	defer func() { o.peak = max(o.peak, o.len()) }()
+	if id.Cookie != 0 {
+		if o.byCookie == nil {
+			o.byCookie = make(map[cookieProto]struct{})
 		}
-		o.byID[id] = struct{}{}
+		o.byCookie[cookieProto{id.Cookie, id.Proto}] = struct{}{}
 		return
 	}
-	if o.byCookie == nil {
-		o.byCookie = make(map[cookieProto]struct{})
+	if k, ok := v4KeyOf(id); ok {
+		if o.byV4 == nil {
+			o.byV4 = make(map[v4Key]struct{})
+		}
+		o.byV4[k] = struct{}{}
+		return
 	}
-	o.byCookie[cookieProto{id.Cookie, id.Proto}] = struct{}{}
+	if o.byID == nil {
+		o.byID = make(map[ID]struct{})
+	}
+	o.byID[id] = struct{}{}
 }
 
 func (o *startSet) has(id ID) bool {
 	var ok bool
-	if id.Cookie == 0 {
-		_, ok = o.byID[id]
-	} else {
+	switch k, v4 := v4KeyOf(id); {
+	case id.Cookie != 0:
 		_, ok = o.byCookie[cookieProto{id.Cookie, id.Proto}]
+	case v4:
+		_, ok = o.byV4[k]
+	default:
+		_, ok = o.byID[id]
 	}
 	return ok
 }
 
 func (o *startSet) remove(id ID) {
-	if id.Cookie == 0 {
-		delete(o.byID, id)
-	} else {
+	switch k, v4 := v4KeyOf(id); {
+	case id.Cookie != 0:
 		delete(o.byCookie, cookieProto{id.Cookie, id.Proto})
+	case v4:
+		delete(o.byV4, k)
+	default:
+		delete(o.byID, id)
 	}
+}
+
+// shrink makes the maps again at the size they hold once a quarter of
+// their peak is left.
+func (o *startSet) shrink() {
+	n := o.len()
+	if o.peak < shrinkFrom || 4*n > o.peak {
+		return
+	}
+	o.byCookie, o.byV4, o.byID = remade(o.byCookie), remade(o.byV4), remade(o.byID)
+	o.peak = n
+}
+
+// remade is a copy of m in a map of its size; nil for an empty one.
+func remade[K comparable](m map[K]struct{}) map[K]struct{} {
+	if len(m) == 0 {
+		return nil
+	}
+	c := make(map[K]struct{}, len(m))
+	for k := range m {
+		c[k] = struct{}{}
+	}
+	return c
 }
 
 // Observe takes a batch of the machine-wide stream: its first sample (the
@@ -116,6 +199,9 @@ func (s *StartMark) Mark(lists ...[]Event) {
 	}
 	for _, id := range closed {
 		s.open.remove(id)
+	}
+	if len(closed) > 0 {
+		s.open.shrink()
 	}
 }
 

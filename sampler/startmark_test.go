@@ -2,6 +2,7 @@ package sampler
 
 import (
 	"net/netip"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -124,5 +125,117 @@ func TestStartMarkTellsSocketsByCookie(t *testing.T) {
 	}
 	if mark.OpenAtStart(&old) {
 		t.Error("still open at start after its close")
+	}
+}
+
+// Sockets without a cookie (gopsutil, recordings) are kept by their
+// addresses packed where both are IPv4 or unset: each field still tells
+// them apart, an unset address is not 0.0.0.0, and IPv6 ones are kept
+// whole.
+func TestStartMarkTellsCookielessSocketsApart(t *testing.T) {
+	t0 := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	id := func(proto Proto, local, remote string) ID {
+		i := ID{Proto: proto, Local: netip.MustParseAddrPort(local)}
+		if remote != "" {
+			i.Remote = netip.MustParseAddrPort(remote)
+		}
+		return i
+	}
+	open := []ID{
+		id(TCP, "10.0.0.5:35125", "10.0.0.9:443"),
+		id(UDP, "0.0.0.0:53", ""),
+		id(TCP, "[fe80::1]:22", "[fe80::2]:5000"),
+	}
+	others := []ID{
+		id(UDP, "10.0.0.5:35125", "10.0.0.9:443"),
+		id(TCP, "10.0.0.6:35125", "10.0.0.9:443"),
+		id(TCP, "10.0.0.5:35126", "10.0.0.9:443"),
+		id(TCP, "10.0.0.5:35125", "10.0.0.8:443"),
+		id(TCP, "10.0.0.5:35125", "10.0.0.9:444"),
+		id(UDP, "0.0.0.0:53", "0.0.0.0:0"),
+		id(TCP, "0.0.0.0:53", ""),
+		id(UDP, "[::ffff:0.0.0.0]:53", ""),
+		id(TCP, "[fe80::1]:22", "[fe80::3]:5000"),
+	}
+	var first Batch
+	first.Snapshot.Time = t0
+	for _, i := range open {
+		first.Events = append(first.Events, Event{Kind: Opened, Time: t0, Existing: true, Socket: Socket{ID: i}})
+	}
+	var mark StartMark
+	mark.Observe(&first)
+	for _, i := range open {
+		if !mark.OpenAtStart(&Socket{ID: i}) {
+			t.Errorf("%v %v-%v open at start not remembered", i.Proto, i.Local, i.Remote)
+		}
+	}
+	for _, i := range others {
+		if mark.OpenAtStart(&Socket{ID: i}) {
+			t.Errorf("%v %v-%v taken for a socket open at start", i.Proto, i.Local, i.Remote)
+		}
+	}
+	ev := []Event{{Kind: Closed, Socket: Socket{ID: open[0]}}, {Kind: Closed, Socket: Socket{ID: open[2]}}}
+	mark.Mark(ev)
+	if !ev[0].HeldAtLeast || !ev[1].HeldAtLeast || mark.OpenAtStart(&Socket{ID: open[0]}) || mark.OpenAtStart(&Socket{ID: open[2]}) {
+		t.Errorf("closes marked %v %v, want both, and both forgotten", ev[0].HeldAtLeast, ev[1].HeldAtLeast)
+	}
+}
+
+// The sockets open at start cost about 16 bytes of key each, with a
+// cookie or without one (IPv4), not the 80-byte ID; and once most of a
+// big first sample has closed (TIME_WAIT sockets go within a minute), the
+// room they took is given back.
+func TestStartMarkMemoryFollowsTheSocketsStillOpen(t *testing.T) {
+	const n = 100_000
+	t0 := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	ids := func(cookies bool) []ID {
+		out := make([]ID, n)
+		for i := range out {
+			out[i] = ID{Proto: TCP,
+				Local:  netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, byte(i >> 16), byte(i >> 8)}), uint16(i)),
+				Remote: netip.MustParseAddrPort("10.0.0.9:443")}
+			if cookies {
+				out[i].Cookie = uint64(i + 1)
+			}
+		}
+		return out
+	}
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	for _, cookies := range []bool{true, false} {
+		all := ids(cookies)
+		first := Batch{Snapshot: Snapshot{Time: t0}, Events: make([]Event, 0, n)}
+		for _, id := range all {
+			first.Events = append(first.Events, Event{Kind: Opened, Time: t0, Existing: true, Socket: Socket{ID: id}})
+		}
+		mark := new(StartMark)
+		before := heap()
+		mark.Observe(&first)
+		full := heap()
+		perSocket := (int64(full) - int64(before)) / n
+		if perSocket > 48 {
+			t.Errorf("cookies %v: %d bytes a socket open at start, want at most 48 (16-byte keys)", cookies, perSocket)
+		}
+		// All but 1% close, in batches of 2,000.
+		for i := 0; i < n-n/100; i += 2000 {
+			var ev []Event
+			for _, id := range all[i:min(i+2000, n-n/100)] {
+				ev = append(ev, Event{Kind: Closed, Socket: Socket{ID: id}})
+			}
+			mark.Mark(ev)
+		}
+		left := heap()
+		if grown, kept := int64(full)-int64(before), int64(left)-int64(before); kept > grown/4 {
+			t.Errorf("cookies %v: %d bytes still held with 1%% of the sockets open, of %d at the start: want a quarter at most",
+				cookies, kept, grown)
+		}
+		if !mark.OpenAtStart(&Socket{ID: all[n-1]}) || mark.OpenAtStart(&Socket{ID: all[0]}) {
+			t.Errorf("cookies %v: the set is wrong after it shrank", cookies)
+		}
+		runtime.KeepAlive(first.Events)
 	}
 }

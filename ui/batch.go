@@ -19,7 +19,7 @@ func (m *Model) applyBatch(b live.Batch, p prepared) {
 	now := m.now()
 	w := b.Wide
 	if w != nil {
-		m.stats.observe(*w, m)
+		m.stats.observe(*w, m, p.wide)
 		m.table.SetOwnersHidden(w.OwnersHidden)
 		m.table.SetNetnsRanges(w.NetnsRanges) // its e mark, by each socket's own range
 		// The feed's = line counts the first sample's sockets, all of

@@ -4,22 +4,32 @@ import "time"
 
 // How often the UI takes a batch in. Taking one in costs in proportion to
 // the table (its rows made and sorted, the churn panel's digest, the
-// highlights): at 100k sockets a batch costs a few hundred milliseconds of
-// CPU, and ten a second would take more than a core away from the machine
-// being watched, and keep the UI goroutine busy when a key comes. So the
-// wait before the next batch grows with the last one's cost, keeping the
-// display's share of the time to about 1/frameShare, from minFrame (small
-// tables: every sample shown) up to maxFrame. The poller goes on sampling
-// and merging meanwhile: no event is lost, they arrive a batch later.
+// highlights): at 100k sockets a batch costs tens of milliseconds of CPU,
+// more on a loaded machine, and ten a second would take most of a core
+// away from the machine being watched, and keep the UI goroutine busy when
+// a key comes. So the view keeps its own work on batches to a budget, a
+// share of one core (viewBudget): the wait before the next batch is what
+// brings the last one's cost down to that share of the time, from minFrame
+// (small tables: every sample shown) up to maxFrame. A cheaper batch then
+// means less CPU at the same pace only up to minFrame; past it, a fresher
+// table at the same CPU. The poller goes on sampling and merging meanwhile
+// (told the pace, it publishes its table no more often than it is taken,
+// see TakenEverySetter): no event is lost, they arrive a batch later.
+//
+// The cost is wall time (made off the UI goroutine and taken in on it): on
+// a machine short of CPU a batch takes longer than its CPU time, and the
+// view steps further back, which is what such a machine needs.
 const (
-	maxFrame   = 2 * time.Second
-	frameShare = 4
+	maxFrame = 2 * time.Second
+	// viewBudget is the share of one core, in percent, the view's work on
+	// batches may take.
+	viewBudget = 10
 )
 
-// frameFor is the wait before the next batch, after one that cost cost
-// (made off the UI goroutine and taken in on it).
+// frameFor is the wait before the next batch, after one that cost cost:
+// cost over cost plus the wait is viewBudget percent.
 func frameFor(cost time.Duration) time.Duration {
-	w := (frameShare - 1) * cost
+	w := cost * (100 - viewBudget) / viewBudget
 	return min(max(w, minFrame), maxFrame)
 }
 

@@ -143,7 +143,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	next, cmd := m.route(msg)
 	if nm, ok := next.(Model); ok {
 		nm.layout()
-		nm.prep.tell(nm.table.Settings(), nm.views.churn) // for the next batch
+		nm.prep.tell(nm.table.Settings(), nm.views.churn, nm.cfg.Ephemeral) // for the next batch
 		return nm, cmd
 	}
 	return next, cmd

@@ -24,16 +24,27 @@ type stats struct {
 	failures sampler.FailureTotals
 }
 
-func (s *stats) observe(b sampler.Batch, m *Model) {
-	s.counts = header.TallyNetns(b.Snapshot.Sockets, m.cfg.Ephemeral, b.NetnsRanges)
-	s.fullest = nil
-	if f, ok := header.FullestNamespace(b.Snapshot.Sockets, b.NetnsRanges); ok {
-		s.fullest = &f
-	}
+// observe takes a machine-wide batch in. f are its figures made off the
+// UI goroutine (nil: none), taken as they are when made for the range in
+// force; otherwise (the batch changed it) they are counted here.
+func (s *stats) observe(b sampler.Batch, m *Model, f *wideFacts) {
 	if s.listeners == nil {
 		s.listeners = new(sampler.Listeners)
 	}
-	s.listeners.Reset(b.Snapshot.Sockets)
+	s.fullest = nil
+	if f != nil && f.eph == m.cfg.Ephemeral {
+		s.counts = f.counts
+		if f.hasFullest {
+			s.fullest = &f.fullest
+		}
+		*s.listeners = f.listeners // the same set: the feed holds it
+	} else {
+		s.counts = header.TallyNetns(b.Snapshot.Sockets, m.cfg.Ephemeral, b.NetnsRanges)
+		if f, ok := header.FullestNamespace(b.Snapshot.Sockets, b.NetnsRanges); ok {
+			s.fullest = &f
+		}
+		s.listeners.Reset(b.Snapshot.Sockets)
+	}
 	s.rates.Observe(b.Events, s.listeners)
 	s.failures.Add(b.Failures)
 	if b.Kernel != nil && s.kernelStart == nil {

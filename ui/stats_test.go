@@ -99,3 +99,38 @@ func TestHeaderComparesCountsAtOneInstant(t *testing.T) {
 		t.Errorf("the header should compare 3 with 3:\n%s", v)
 	}
 }
+
+// The header's figures of a machine-wide snapshot (counts, the fullest
+// other namespace, the listeners) are made off the UI goroutine with the
+// table's rows and taken in as they are; a batch that changes the OS
+// ephemeral range has them counted again for the new range, so the screen
+// is the one a batch taken whole shows.
+func TestHeaderFiguresMadeOffTheUIGoroutine(t *testing.T) {
+	c := &clock{t: t0}
+	whole, prep := newTestModel(t, c, 120, 30), newTestModel(t, c, 120, 30)
+	first := withRange(nextBatchMsg(t0, baseSockets()), defaultEphemeral, t0)
+	whole, prep = update(whole, first), update(prep, preparedOf(prep, first))
+
+	// Made for the range in force: taken as they are.
+	c.advance(time.Second)
+	msg := viewMsg(prep, nextBatchMsg(c.t, baseSockets())).(BatchMsg)
+	p := prep.prep.prepare(msg.Batch)
+	if p.wide == nil {
+		t.Fatal("no header figures made with the batch's rows")
+	}
+	p.wide.counts.Sockets = 424242
+	if got := update(prep, preparedMsg{msg, p}).stats.counts.Sockets; got != 424242 {
+		t.Errorf("the header counts %d sockets, not the %d made off the UI goroutine", got, 424242)
+	}
+
+	// Made for the old range, the batch bringing a new one: counted again.
+	c.advance(time.Second)
+	changed := withRange(nextBatchMsg(c.t, exhausted()), narrowEphemeral, c.t)
+	whole, prep = update(whole, changed), update(prep, preparedOf(prep, changed))
+	if w, p := whole.View(), prep.View(); w != p {
+		t.Errorf("after a range change the screen differs from a batch taken whole:\n%s\nwant\n%s", p, w)
+	}
+	if got, want := prep.stats.counts, whole.stats.counts; got != want {
+		t.Errorf("counts %+v for the new range, want %+v", got, want)
+	}
+}

@@ -6,12 +6,15 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/live"
+	"github.com/porttop/porttop/sampler/ports"
 	"github.com/porttop/porttop/ui/churn"
+	"github.com/porttop/porttop/ui/header"
 	"github.com/porttop/porttop/ui/sockettable"
 )
 
 // tablePrep makes the table's rows of a batch, lingering closed rows
-// merged in, and the churn panel's digest of its machine-wide snapshot, on
+// merged in, the churn panel's digest of its machine-wide snapshot and the
+// header's figures of it (wideFacts), on
 // the command goroutine that waited for it (see nextBatch), so the UI
 // goroutine takes them as they are: a keypress never waits behind a
 // 100k-row sort or merge.
@@ -28,29 +31,46 @@ type tablePrep struct {
 	// churn is the panel as of the last Update: Digest reads only its
 	// range and threshold.
 	churn churn.Model
-	dig   churn.Digester
+	// eph is the OS ephemeral range as of the last Update, for the
+	// header's figures.
+	eph ports.Range
+	dig churn.Digester
 }
 
-// prepared is what tablePrep made of a batch; either part may be nil.
+// prepared is what tablePrep made of a batch; any part may be nil.
 type prepared struct {
 	rows  *sockettable.Prepared
 	churn *churn.Digest
+	wide  *wideFacts
 	cost  time.Duration // making them (see frameFor)
 }
 
-// tell records the table's settings and the churn panel for the next
-// batch.
-func (p *tablePrep) tell(s sockettable.Settings, ch churn.Model) {
+// wideFacts are the header's figures of a machine-wide snapshot, each a
+// pass over the whole table: made off the UI goroutine for the ephemeral
+// range eph, and taken in as they are unless the batch changed the range
+// (see stats.observe).
+type wideFacts struct {
+	eph        ports.Range
+	counts     header.Counts
+	fullest    header.Fullest
+	hasFullest bool
+	listeners  sampler.Listeners
+}
+
+// tell records the table's settings, the churn panel and the ephemeral
+// range for the next batch.
+func (p *tablePrep) tell(s sockettable.Settings, ch churn.Model, eph ports.Range) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.set = s // with the table's lingering sockets, a map never written
 	p.churn = ch
+	p.eph = eph
 }
 
-func (p *tablePrep) told() (sockettable.Settings, churn.Model) {
+func (p *tablePrep) told() (sockettable.Settings, churn.Model, ports.Range) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.set, p.churn
+	return p.set, p.churn, p.eph
 }
 
 // prepare makes the rows of b's table snapshot, when b has one, and the
@@ -61,14 +81,18 @@ func (p *tablePrep) prepare(b live.Batch) prepared {
 		return out
 	}
 	start := p.now()
-	set, ch := p.told()
+	set, ch, eph := p.told()
 	if b.Show == live.ShowWide || b.Show == live.ShowFocused {
 		out.rows = p.rows.PrepareBatch(b.Snapshot.Sockets, b.Events, start, set)
 	}
 	if w := b.Wide; w != nil {
-		var l sampler.Listeners
-		l.Reset(w.Snapshot.Sockets)
-		out.churn = ch.SetNetnsRanges(w.NetnsRanges).Digest(w.Snapshot.Sockets, &l, &p.dig)
+		f := &wideFacts{eph: eph}
+		socks := w.Snapshot.Sockets
+		f.listeners.Reset(socks)
+		f.counts = header.TallyNetns(socks, eph, w.NetnsRanges)
+		f.fullest, f.hasFullest = header.FullestNamespace(socks, w.NetnsRanges)
+		out.wide = f
+		out.churn = ch.SetNetnsRanges(w.NetnsRanges).Digest(socks, &f.listeners, &p.dig)
 	}
 	out.cost = p.now().Sub(start)
 	return out

@@ -28,6 +28,14 @@ const headlessGCPercent = 50
 // .ci/bench's BIG load: see ui/PERFORMANCE.md.
 const liveGCPercent = 50
 
+// tuneLiveMemory is the live view's memory tuning: liveGCPercent and a
+// soft memory limit following the live heap, as the headless commands
+// have (followLiveHeap), each unless the environment sets its own.
+func tuneLiveMemory(ctx context.Context) {
+	tuneLiveGC()
+	followLiveHeap(ctx)
+}
+
 // tuneHeadlessGC applies headlessGCPercent unless GOGC is set.
 func tuneHeadlessGC() { tuneGC(headlessGCPercent) }
 
@@ -40,8 +48,9 @@ func tuneGC(percent int) {
 	}
 }
 
-// The headless commands' soft memory limit follows their live heap
-// (limitFor): Go's GC percent bounds the heap between collections, but
+// The soft memory limit of the headless commands and of the live view
+// follows their live heap (limitFor): Go's GC percent bounds the heap
+// between collections, but
 // not what the process keeps resident. Pages freed by a collection stay
 // mapped until the runtime's background scavenger returns them, slowly
 // (it keeps about 10% over the largest recent heap goal), and under a

@@ -148,9 +148,9 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 	}
 	renderer := newRenderer(d)
 
-	tuneLiveGC()
 	ctx, stop := signalContext()
 	defer stop()
+	tuneLiveMemory(ctx)
 	poller, wait := startPoller(ctx, poll.Config{Source: m.src, Interval: s.interval, Notes: m.notes, Ephemeral: m.rereadEphemeral}, nil)
 	// The header counts the whole machine, so the poller above is never
 	// narrowed; a filter the kernel can narrow gets a poller of its own,

@@ -1,7 +1,6 @@
 package sockettable
 
 import (
-	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -21,7 +20,7 @@ type Settings struct {
 	// sockets still on show (a map never written): see PrepareBatch.
 	GoneFor   time.Duration
 	OwnNetns  uint64
-	Lingering map[sampler.ID]*lingering
+	Lingering lingerSet
 }
 
 // Settings are the table's order and filter now.
@@ -40,7 +39,7 @@ type Prepared struct {
 	// merged: made by PrepareBatch, the rows hold the lingering closed
 	// sockets (lingering) and the snapshot's places are found.
 	merged    bool
-	lingering map[sampler.ID]*lingering
+	lingering lingerSet
 	places    places
 }
 
@@ -98,25 +97,24 @@ func (p *Preparer) PrepareBatch(sockets []sampler.Socket, events []sampler.Event
 		goneFor = DefaultGoneFor
 	}
 	ling := nextLingering(s.Lingering, events, now, goneFor)
-	rows := make([]row, 0, len(sockets)+len(ling))
+	rows := make([]row, 0, len(sockets)+ling.len())
 	for i := range sockets {
 		sk := &sockets[i]
 		if s.Match != nil && !s.Match(sk) {
 			continue
 		}
-		if len(ling) > 0 {
-			if _, gone := ling[sk.ID]; gone {
+		if ling.len() > 0 {
+			if _, gone := ling.get(sk.ID); gone {
 				continue // its lingering row stands for it (see Rebuild)
 			}
 		}
 		rows = append(rows, rowOf(sk, false))
 	}
-	for _, l := range ling {
-		if s.Match != nil && !s.Match(&l.s) {
-			continue
+	ling.all(func(l *lingering) {
+		if s.Match == nil || s.Match(&l.s) {
+			rows = append(rows, rowOf(&l.s, true))
 		}
-		rows = append(rows, rowOf(&l.s, true))
-	}
+	})
 	out := p.sortLocked(rows, s)
 	out.sockets, out.merged, out.lingering = sockets, true, ling
 	out.places = placesOf(sockets, s.OwnNetns)
@@ -127,34 +125,28 @@ func (p *Preparer) PrepareBatch(sockets []sampler.Socket, events []sampler.Event
 // table's: an open ends a socket's lingering, a close starts it, for
 // goneFor; then those whose time is up go. old is never written: a
 // change makes a new map.
-func nextLingering(old map[sampler.ID]*lingering, events []sampler.Event, now time.Time, goneFor time.Duration) map[sampler.ID]*lingering {
+func nextLingering(old lingerSet, events []sampler.Event, now time.Time, goneFor time.Duration) lingerSet {
 	cur, copied := old, false
 	write := func() {
 		if !copied {
-			cur, copied = maps.Clone(old), true
-			if cur == nil {
-				cur = map[sampler.ID]*lingering{}
-			}
+			cur, copied = old.clone(), true
 		}
 	}
 	for i := range events {
 		e := &events[i]
 		switch e.Kind {
 		case sampler.Opened:
-			if _, ok := cur[e.Socket.ID]; ok {
+			if _, ok := cur.get(e.Socket.ID); ok {
 				write()
-				delete(cur, e.Socket.ID)
+				cur.del(e.Socket.ID)
 			}
 		case sampler.Closed:
 			write()
-			cur[e.Socket.ID] = &lingering{s: e.Socket, held: e.Held, until: now.Add(goneFor)}
+			cur.put(&lingering{s: e.Socket, held: e.Held, until: now.Add(goneFor)})
 		}
 	}
-	for id, l := range cur {
-		if !now.Before(l.until) {
-			write()
-			delete(cur, id)
-		}
+	if cur.anyDue(now) {
+		cur = cur.keep(now) // a new set: old is never written
 	}
 	return cur
 }
@@ -182,34 +174,21 @@ func (m *Model) ObservePrepared(p *Prepared, sockets []sampler.Socket, events []
 		return
 	}
 	m.observeMarks(sockets, events, now)
-	ling := make([]row, 0, len(m.lingering))
-	for _, l := range m.lingering {
-		if m.match != nil && !m.match(&l.s) {
-			continue
+	ling := make([]row, 0, m.lingering.len())
+	m.lingering.all(func(l *lingering) {
+		if m.match == nil || m.match(&l.s) {
+			ling = append(ling, rowOf(&l.s, true))
 		}
-		ling = append(ling, rowOf(&l.s, true))
-	}
+	})
 	k := p.set.Sort
 	setKeys(ling, p.ranks)
 	cmp := compareRows(k)
 	slices.SortFunc(ling, cmp)
-	// Lingering sockets by cookie: a uint64 is quicker to look up for
-	// each of 100k rows than a whole ID.
-	byCookie := make(map[uint64]*lingering, len(m.lingering))
-	for _, l := range m.lingering {
-		if l.s.Cookie != 0 {
-			byCookie[l.s.Cookie] = l
-		}
-	}
 	gone := func(r row) bool {
-		if len(m.lingering) == 0 {
+		if m.lingering.len() == 0 {
 			return false
 		}
-		if r.cookie != 0 {
-			l, ok := byCookie[r.cookie]
-			return ok && l.s.ID == r.s.ID
-		}
-		_, ok := m.lingering[r.s.ID]
+		_, ok := m.lingering.get(r.s.ID)
 		return ok
 	}
 	rows := make([]row, 0, len(p.rows)+len(ling))

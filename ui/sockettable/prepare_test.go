@@ -90,3 +90,49 @@ func TestPreparerReadsWhatTheTableNeverWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestBigTableLeavesExpiredRowsToTheNextBatch: on a table of more than
+// cutAtOnce rows made by a Preparer, a lingering row whose time is up is
+// not cut on the display clock (that copies the whole table, every tick
+// under churn): the next batch's rows leave it out; with no batch, it goes
+// once cutOverdue late.
+func TestBigTableLeavesExpiredRowsToTheNextBatch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 14))
+	c := &churnScript{rng: rng}
+	now := t0
+	for range cutAtOnce + 500 {
+		c.socks = append(c.socks, c.sock(now))
+	}
+	m := newTable(100, 12)
+	var prep Preparer
+	m.ObservePrepared(prep.PrepareBatch(c.socks, nil, now, m.Settings()), c.socks, nil, now)
+	closed := c.socks[:3]
+	socks := append([]sampler.Socket(nil), c.socks[3:]...)
+	var evs []sampler.Event
+	for _, s := range closed {
+		evs = append(evs, sampler.Event{Kind: sampler.Closed, Time: now, Socket: s, Held: time.Second})
+	}
+	m.ObservePrepared(prep.PrepareBatch(socks, evs, now, m.Settings()), socks, evs, now)
+	if m.Len() != len(c.socks) {
+		t.Fatalf("%d rows with 3 lingering, want %d", m.Len(), len(c.socks))
+	}
+	first := &m.rows[0]
+
+	expired := now.Add(DefaultGoneFor + time.Second)
+	m.Expire(expired)
+	if m.Len() != len(c.socks) || &m.rows[0] != first {
+		t.Errorf("the display clock cut expired rows of a big table (%d rows, copied: %v), want them left to the next batch",
+			m.Len(), &m.rows[0] != first)
+	}
+	// The next batch's rows leave them out.
+	next := m
+	next.ObservePrepared(prep.PrepareBatch(socks, nil, expired, next.Settings()), socks, nil, expired)
+	if next.Len() != len(socks) {
+		t.Errorf("the next batch shows %d rows, want %d: the expired lingering rows out", next.Len(), len(socks))
+	}
+	// With no batch, they go once overdue.
+	m.Expire(now.Add(DefaultGoneFor + cutOverdue))
+	if m.Len() != len(socks) {
+		t.Errorf("%d rows %v after the lingering rows' time, want %d: overdue rows cut", m.Len(), cutOverdue, len(socks))
+	}
+}

@@ -4,8 +4,8 @@
 // and caches each rendered row by its content, so a table of 100k sockets
 // costs, per batch, a sort of the rows that changed merged into the kept
 // order (resort), and a screenful of rendering per frame: a highlight's
-// expiry only redraws, a lingering row's removes it in place, neither
-// re-sorts.
+// expiry only redraws, a lingering row's removes it in place (on a big
+// table, with the next batch), neither re-sorts.
 //
 // The per-batch sort can be done off the UI goroutine: a Preparer makes a
 // snapshot's rows for the table's Settings, the lingering closed rows
@@ -16,7 +16,6 @@
 package sockettable
 
 import (
-	"maps"
 	"slices"
 	"time"
 
@@ -83,12 +82,6 @@ type row struct {
 
 func rowOf(s *sampler.Socket, gone bool) row { return row{s: s, cookie: s.Cookie, gone: gone} }
 
-type lingering struct {
-	s     sampler.Socket
-	held  time.Duration
-	until time.Time
-}
-
 // Model is the table's state. It is a value with maps inside: copy it only
 // as bubbletea does, by replacing the old one.
 type Model struct {
@@ -111,11 +104,11 @@ type Model struct {
 	// filterGen counts SetFilter calls: a Prepared made under another
 	// filter is not taken.
 	filterGen uint64
-	fresh     map[sampler.ID]time.Time
+	fresh     freshSet
 	// lingering is never written: a change makes a new map, so that a
 	// Preparer may read it from another goroutine (Settings) and a
 	// Prepared's may be taken as it is. Rows point into it.
-	lingering map[sampler.ID]*lingering
+	lingering lingerSet
 	// rowsShared: rows are a Prepared's, which its Preparer reads from
 	// another goroutine; copied before the table writes them (ownRows).
 	rowsShared bool
@@ -145,13 +138,12 @@ func New(opts Options) Model {
 		opts.GoneFor = DefaultGoneFor
 	}
 	return Model{
-		opts:      opts,
-		fresh:     map[sampler.ID]time.Time{},
-		lingering: map[sampler.ID]*lingering{},
-		cache:     newRowCache(),
-		scratch:   &resortScratch{},
-		pend:      &pending{},
-		keys:      DefaultKeyMap(),
+		opts:    opts,
+		fresh:   newFreshSet(),
+		cache:   newRowCache(),
+		scratch: &resortScratch{},
+		pend:    &pending{},
+		keys:    DefaultKeyMap(),
 	}
 }
 
@@ -198,19 +190,19 @@ func (m *Model) observeMarks(sockets []sampler.Socket, events []sampler.Event, n
 	m.sockets = sockets
 	m.places = placesOf(sockets, m.opts.OwnNetns)
 	if len(events) > 0 {
-		m.lingering = cloneLingering(m.lingering)
+		m.lingering = m.lingering.clone()
 	}
 	for i := range events {
 		e := &events[i]
 		switch e.Kind {
 		case sampler.Opened:
-			delete(m.lingering, e.Socket.ID)
+			m.lingering.del(e.Socket.ID)
 			if !e.Existing {
-				m.fresh[e.Socket.ID] = now.Add(m.opts.FreshFor)
+				m.fresh.set(e.Socket.ID, now.Add(m.opts.FreshFor))
 			}
 		case sampler.Closed:
-			delete(m.fresh, e.Socket.ID)
-			m.lingering[e.Socket.ID] = &lingering{s: e.Socket, held: e.Held, until: now.Add(m.opts.GoneFor)}
+			m.fresh.del(e.Socket.ID)
+			m.lingering.put(&lingering{s: e.Socket, held: e.Held, until: now.Add(m.opts.GoneFor)})
 		}
 	}
 	m.expire(now)
@@ -224,21 +216,13 @@ func (m *Model) observeFresh(events []sampler.Event, now time.Time) {
 		switch e.Kind {
 		case sampler.Opened:
 			if !e.Existing {
-				m.fresh[e.Socket.ID] = now.Add(m.opts.FreshFor)
+				m.fresh.set(e.Socket.ID, now.Add(m.opts.FreshFor))
 			}
 		case sampler.Closed:
-			delete(m.fresh, e.Socket.ID)
+			m.fresh.del(e.Socket.ID)
 		}
 	}
 	m.expireFresh(now)
-}
-
-// cloneLingering is a copy of l to write (see Model.lingering).
-func cloneLingering(l map[sampler.ID]*lingering) map[sampler.ID]*lingering {
-	if c := maps.Clone(l); c != nil {
-		return c
-	}
-	return map[sampler.ID]*lingering{}
 }
 
 // ownRows makes the rows the table's own to write.
@@ -252,13 +236,33 @@ func (m *Model) ownRows() {
 // whether the table changed. It never re-sorts: an expired highlight only
 // changes how its row is drawn, and an expired lingering row is cut out of
 // the sorted rows in place.
+//
+// On a big table whose rows are a Prepared's, an expired lingering row is
+// left for the next batch to leave out (its rows are made without it, at
+// no extra cost) until it is cutOverdue late: cutting it here would copy
+// the whole table (the Preparer reads those rows), every display tick
+// under churn, for a row that goes within a batch anyway.
 func (m *Model) Expire(now time.Time) bool {
-	fresh, gone := m.expire(now)
+	fresh := m.expireFresh(now)
+	at := now
+	if m.rowsShared && len(m.rows) > cutAtOnce {
+		at = now.Add(-cutOverdue)
+	}
+	gone := m.expireLingering(at)
 	if gone {
 		m.dropExpired()
 	}
 	return fresh || gone
 }
+
+// A table of more than cutAtOnce rows shared with its Preparer keeps an
+// expired lingering row until the next batch, or until cutOverdue after
+// its time (no batch came: paused sampling, a replay that ended). Below,
+// the cut's copy is small.
+const (
+	cutAtOnce  = 8192
+	cutOverdue = 3 * time.Second
+)
 
 // expire forgets highlights and lingering sockets whose time is up,
 // reporting which kinds changed.
@@ -269,34 +273,17 @@ func (m *Model) expire(now time.Time) (fresh, gone bool) {
 // expireFresh forgets the highlights whose time is up, reporting whether
 // there were any.
 func (m *Model) expireFresh(now time.Time) (fresh bool) {
-	for id, until := range m.fresh {
-		if !now.Before(until) {
-			delete(m.fresh, id)
-			fresh = true
-		}
-	}
-	return fresh
+	return m.fresh.expire(now)
 }
 
 // expireLingering forgets the lingering sockets whose time is up (in a
 // new map), reporting whether there were any.
 func (m *Model) expireLingering(now time.Time) (gone bool) {
-	for _, l := range m.lingering {
-		if !now.Before(l.until) {
-			gone = true
-			break
-		}
+	if !m.lingering.anyDue(now) {
+		return false
 	}
-	if gone {
-		kept := make(map[sampler.ID]*lingering, len(m.lingering))
-		for id, l := range m.lingering {
-			if now.Before(l.until) {
-				kept[id] = l
-			}
-		}
-		m.lingering = kept
-	}
-	return gone
+	m.lingering = m.lingering.keep(now)
+	return true
 }
 
 // dropExpired removes the lingering rows whose socket expire forgot,
@@ -317,7 +304,7 @@ func (m *Model) keepLingering(rows []row) []row {
 	}
 	for _, r := range rows {
 		if r.gone {
-			if _, ok := m.lingering[r.s.ID]; !ok {
+			if _, ok := m.lingering.get(r.s.ID); !ok {
 				continue
 			}
 		}
@@ -331,8 +318,8 @@ func (m Model) markOf(r row, now time.Time) Mark {
 	if r.gone {
 		return Gone
 	}
-	if len(m.fresh) > 0 {
-		if until, ok := m.fresh[r.s.ID]; ok && now.Before(until) {
+	if m.fresh.len() > 0 {
+		if m.fresh.on(r.s.ID, now) {
 			return Fresh
 		}
 	}
@@ -347,25 +334,24 @@ func (m *Model) Rebuild() {
 	// A new array each batch: an older copy of the Model (bubbletea keeps
 	// values) still shows its own rows, and prev's pointers into the old
 	// snapshot go with it.
-	rows := make([]row, 0, len(m.sockets)+len(m.lingering))
+	rows := make([]row, 0, len(m.sockets)+m.lingering.len())
 	for i := range m.sockets {
 		s := &m.sockets[i]
 		if m.match != nil && !m.match(s) {
 			continue
 		}
-		if _, gone := m.lingering[s.ID]; gone {
+		if _, gone := m.lingering.get(s.ID); gone {
 			// Released between samples: the kernel said so before the next
 			// sample dropped it from the table. Its lingering row stands for it.
 			continue
 		}
 		rows = append(rows, rowOf(s, false))
 	}
-	for _, l := range m.lingering {
-		if m.match != nil && !m.match(&l.s) {
-			continue
+	m.lingering.all(func(l *lingering) {
+		if m.match == nil || m.match(&l.s) {
+			rows = append(rows, rowOf(&l.s, true))
 		}
-		rows = append(rows, rowOf(&l.s, true))
-	}
+	})
 	if m.rowsSort != m.sort {
 		prev = nil // in another order: nothing to merge into
 	}

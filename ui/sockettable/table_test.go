@@ -154,8 +154,8 @@ func TestFreshAndGoneRows(t *testing.T) {
 	if l := line(":54112"); !strings.HasPrefix(l, "  e ") {
 		t.Errorf("highlight should have expired: %q", l)
 	}
-	if len(m.fresh) != 0 || len(m.lingering) != 0 {
-		t.Errorf("expired marks kept: %d fresh, %d lingering", len(m.fresh), len(m.lingering))
+	if m.fresh.len() != 0 || m.lingering.len() != 0 {
+		t.Errorf("expired marks kept: %d fresh, %d lingering", m.fresh.len(), m.lingering.len())
 	}
 }
 
@@ -167,7 +167,7 @@ func TestExistingSocketsAreNotFresh(t *testing.T) {
 		ev[i] = sampler.Event{Kind: sampler.Opened, Time: t0, Socket: s, Existing: true}
 	}
 	m.Observe(socks, ev, t0)
-	if strings.Contains(viewAt(m, t0, false), " + ") || len(m.fresh) != 0 {
+	if strings.Contains(viewAt(m, t0, false), " + ") || m.fresh.len() != 0 {
 		t.Errorf("the first sample's sockets must not be highlighted as new")
 	}
 }

@@ -93,7 +93,7 @@ func (m Model) cells(l layout, r row, mark Mark, now time.Time) []string {
 // as "-45s".
 func (m Model) age(r row, mark Mark, now time.Time) string {
 	if mark == Gone {
-		if l, ok := m.lingering[r.s.ID]; ok {
+		if l, ok := m.lingering.get(r.s.ID); ok {
 			return FormatAge(l.held)
 		}
 	}
