@@ -150,19 +150,7 @@ func TestNarrowedSampleSizedByItsRows(t *testing.T) {
 	src.mu.Lock()
 	src.shareMin = 1 << 30 // every table copied: this test is about the copy
 	src.mu.Unlock()
-	for i := range 100 { // 300 TCP sockets in n at least
-		ln, client, server := pairIn(t, n, "127.0.0.1:"+strconv.Itoa(7700+i))
-		defer ln.Close()
-		defer client.Close()
-		defer server.Close()
-	}
-	whole, err := src.Sample(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(whole.Sockets) < 300 {
-		t.Fatalf("the whole table holds %d sockets, want at least 300", len(whole.Sockets))
-	}
+	whole := wholeWithPairs(t, src, n, 7700)
 	src.Recycle(whole.Sockets)
 	src.SetQuery(sampler.Query{Protos: []sampler.Proto{sampler.UDP}})
 	udp, err := src.Sample(context.Background())
@@ -188,19 +176,7 @@ func TestWholeTableBackWhileNarrowedLetGo(t *testing.T) {
 	src.mu.Lock()
 	src.shareMin = 1 // whatever this machine's own namespace holds
 	src.mu.Unlock()
-	for i := range 100 { // 300 TCP sockets in n at least
-		ln, client, server := pairIn(t, n, "127.0.0.1:"+strconv.Itoa(7800+i))
-		defer ln.Close()
-		defer client.Close()
-		defer server.Close()
-	}
-	whole, err := src.Sample(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(whole.Sockets) < 300 {
-		t.Fatalf("the whole table holds %d sockets, want at least 300", len(whole.Sockets))
-	}
+	whole := wholeWithPairs(t, src, n, 7800)
 	back := weak.Make(&whole.Sockets[0])
 	src.SetQuery(sampler.Query{Protos: []sampler.Proto{sampler.UDP}})
 	for range 2 { // the first is a full read of the namespace whose table is out
@@ -237,4 +213,23 @@ func TestWholeTableBackWhileNarrowedLetGo(t *testing.T) {
 	if kept.Value() == nil {
 		t.Error("a whole table handed back while whole tables are read was let go")
 	}
+}
+
+// wholeWithPairs makes 100 loopback connections in n on ports from base up
+// (300 TCP sockets at least, closed when the test ends) and returns src's
+// sample of them, failing unless it holds them.
+func wholeWithPairs(t *testing.T, src *Source, n NS, base int) sampler.Snapshot {
+	t.Helper()
+	for i := range 100 {
+		ln, client, server := pairIn(t, n, "127.0.0.1:"+strconv.Itoa(base+i))
+		t.Cleanup(func() { ln.Close(); client.Close(); server.Close() })
+	}
+	whole, err := src.Sample(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(whole.Sockets) < 300 {
+		t.Fatalf("the whole table holds %d sockets, want at least 300", len(whole.Sockets))
+	}
+	return whole
 }
