@@ -459,13 +459,7 @@ func TestLearnRefusalReplans(t *testing.T) {
 // few rows to 100k, each size a copy), and a UDP sample after it is sized
 // by the last UDP sample's.
 func TestWholeSampleSizedByTheLastWhole(t *testing.T) {
-	table := fakeTable(t)
-	for i := range 2000 {
-		port := strconv.Itoa(10000 + i)
-		table = append(table, tcp4(t, sampler.StateEstablished, "127.0.0.1:"+port, "127.0.0.1:80", uint64(100+i)))
-	}
-	k := newFakeKernel(t, table...)
-	k.perDatagram = 300
+	k := bigFakeKernel(t)
 	s := k.mustSource(t.TempDir())
 	whole := len(sample(t, s))
 	want := whole + whole/8 + 16
@@ -488,13 +482,7 @@ func TestWholeSampleSizedByTheLastWhole(t *testing.T) {
 // sized by the namespace's sockstat counts (hashed and TIME_WAIT sockets),
 // not grown by appends from a few rows.
 func TestFirstSampleSizedBySockstat(t *testing.T) {
-	table := fakeTable(t)
-	for i := range 2000 {
-		port := strconv.Itoa(10000 + i)
-		table = append(table, tcp4(t, sampler.StateEstablished, "127.0.0.1:"+port, "127.0.0.1:80", uint64(100+i)))
-	}
-	k := newFakeKernel(t, table...)
-	k.perDatagram = 300
+	k := bigFakeKernel(t)
 	proc := newFakeProcfs(t)
 	proc.counters(t, 10, 20, 2000) // TCP inuse 2000, UDP 1, TCP6 1
 	s := k.mustSource(string(proc))
@@ -503,4 +491,18 @@ func TestFirstSampleSizedBySockstat(t *testing.T) {
 	if want := est + est/8 + 16; len(got) > want || cap(got) != want {
 		t.Errorf("the first sample of %d rows read into a slice for %d, want %d (sockstat's %d sockets)", len(got), cap(got), want, est)
 	}
+}
+
+// bigFakeKernel is a fake kernel holding fakeTable and 2,000 established
+// connections, 300 rows a datagram: a table read in several datagrams.
+func bigFakeKernel(t *testing.T) *fakeKernel {
+	t.Helper()
+	table := fakeTable(t)
+	for i := range 2000 {
+		port := strconv.Itoa(10000 + i)
+		table = append(table, tcp4(t, sampler.StateEstablished, "127.0.0.1:"+port, "127.0.0.1:80", uint64(100+i)))
+	}
+	k := newFakeKernel(t, table...)
+	k.perDatagram = 300
+	return k
 }
