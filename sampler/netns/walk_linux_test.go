@@ -75,21 +75,7 @@ func in(snap sampler.Snapshot, ino uint64) map[sampler.ID]sampler.Socket {
 // cookies the kernel makes on lookup) equals the netlink-only Source's,
 // field by field.
 func TestWalkedRoundEqualsDumpedRound(t *testing.T) {
-	nstest.RequireRoot(t)
-	if w, err := tcpwalk.Open(); err != nil {
-		t.Skip("the TCP walk cannot run here: ", err)
-	} else {
-		w.Close()
-	}
-	var ns []NS
-	for _, sfx := range []string{"swalk-a", "swalk-b"} {
-		n := inNamespace(t, nstest.Netns(t, sfx, 0, 0))
-		if ok, err := SharesEhash(n); err != nil || !ok {
-			t.Skip("new namespaces get a TCP hash of their own here (net.ipv4.tcp_child_ehash_entries): a walk does not reach them")
-		}
-		holdIn(t, n)
-		ns = append(ns, n)
-	}
+	ns := walkedNamespaces(t, "swalk-a", "swalk-b")
 	walking, dumping := sourceOver(t, ns...), sourceOver(t, ns...)
 	dumping.walk.off = true
 	for _, src := range []*Source{walking, dumping} {
@@ -163,21 +149,7 @@ func sameSocket(g, w sampler.Socket) string {
 // of UDP alone, and rows grown by appends from a few to 100k were 80 MB
 // allocated for a 27 MB table.
 func TestWalkSizedByTheLastWholeTable(t *testing.T) {
-	nstest.RequireRoot(t)
-	if w, err := tcpwalk.Open(); err != nil {
-		t.Skip("the TCP walk cannot run here: ", err)
-	} else {
-		w.Close()
-	}
-	var ns []NS
-	for _, sfx := range []string{"wsize-a", "wsize-b"} {
-		n := inNamespace(t, nstest.Netns(t, sfx, 0, 0))
-		if ok, err := SharesEhash(n); err != nil || !ok {
-			t.Skip("new namespaces get a TCP hash of their own here (net.ipv4.tcp_child_ehash_entries): a walk does not reach them")
-		}
-		holdIn(t, n)
-		ns = append(ns, n)
-	}
+	ns := walkedNamespaces(t, "wsize-a", "wsize-b")
 	src := sourceOver(t, ns...)
 	sample := func() {
 		t.Helper()
@@ -216,4 +188,27 @@ func TestWalkSizedByTheLastWholeTable(t *testing.T) {
 	if want := whole + whole/8 + 16; len(m.last) > want || cap(m.last) != want {
 		t.Errorf("%s: a walk of %d rows after UDP reads of %d went into a slice for %d, want %d (its last whole table: %d rows)", ns[0].Name, len(m.last), m.count, cap(m.last), want, whole)
 	}
+}
+
+// walkedNamespaces makes a namespace for each suffix, each holding
+// connections (holdIn), and skips the test unless a walk of the shared
+// TCP hash reaches them (root, Linux 5.17+ with BTF, no hash of their own).
+func walkedNamespaces(t *testing.T, suffixes ...string) []NS {
+	t.Helper()
+	nstest.RequireRoot(t)
+	if w, err := tcpwalk.Open(); err != nil {
+		t.Skip("the TCP walk cannot run here: ", err)
+	} else {
+		w.Close()
+	}
+	var ns []NS
+	for _, sfx := range suffixes {
+		n := inNamespace(t, nstest.Netns(t, sfx, 0, 0))
+		if ok, err := SharesEhash(n); err != nil || !ok {
+			t.Skip("new namespaces get a TCP hash of their own here (net.ipv4.tcp_child_ehash_entries): a walk does not reach them")
+		}
+		holdIn(t, n)
+		ns = append(ns, n)
+	}
+	return ns
 }
