@@ -75,12 +75,9 @@ func onScreen(t *testing.T, m Model) []sampler.ID {
 // and selection of a table that sorts everything at once.
 func TestSortLaterShowsWhatASortShows(t *testing.T) {
 	for seed := range uint64(6) {
-		rng := rand.New(rand.NewPCG(seed, 3))
-		c := &churnScript{rng: rng}
 		now := t0
-		for range 300 {
-			c.socks = append(c.socks, c.sock(now))
-		}
+		c := newChurnScript(seed, 3, 300, now)
+		rng := c.rng
 		whole, lazy := newTable(100, 12), newTable(100, 12)
 		var prep Preparer
 		socks := c.socks
@@ -156,4 +153,14 @@ func sameKey(rng *rand.Rand, whole, lazy *Model) {
 		whole.End()
 		lazy.End()
 	}
+}
+
+// newChurnScript is a script seeded with seed and stream, its table n
+// sockets opened at now.
+func newChurnScript(seed, stream uint64, n int, now time.Time) *churnScript {
+	c := &churnScript{rng: rand.New(rand.NewPCG(seed, stream))}
+	for range n {
+		c.socks = append(c.socks, c.sock(now))
+	}
+	return c
 }

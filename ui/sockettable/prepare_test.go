@@ -1,7 +1,6 @@
 package sockettable
 
 import (
-	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
@@ -16,12 +15,9 @@ import (
 // whole, through sort keys, cursor moves and lingering rows expiring.
 func TestPreparedBatchesShowWhatObserveShows(t *testing.T) {
 	for seed := range uint64(6) {
-		rng := rand.New(rand.NewPCG(seed, 14))
-		c := &churnScript{rng: rng}
 		now := t0
-		for range 300 {
-			c.socks = append(c.socks, c.sock(now))
-		}
+		c := newChurnScript(seed, 14, 300, now)
+		rng := c.rng
 		whole, lazy := newTable(100, 12), newTable(100, 12)
 		var prep Preparer
 		socks := c.socks
@@ -58,12 +54,8 @@ func TestPreparedBatchesShowWhatObserveShows(t *testing.T) {
 // table takes batches, expires rows and re-sorts; under -race any write to
 // what it reads is caught.
 func TestPreparerReadsWhatTheTableNeverWrites(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 5))
-	c := &churnScript{rng: rng}
 	now := t0
-	for range 200 {
-		c.socks = append(c.socks, c.sock(now))
-	}
+	c := newChurnScript(5, 5, 200, now)
 	m := newTable(100, 12)
 	var prep Preparer
 	m.ObservePrepared(prep.PrepareBatch(c.socks, nil, now, m.Settings()), c.socks, nil, now)
@@ -97,12 +89,8 @@ func TestPreparerReadsWhatTheTableNeverWrites(t *testing.T) {
 // under churn): the next batch's rows leave it out; with no batch, it goes
 // once cutOverdue late.
 func TestBigTableLeavesExpiredRowsToTheNextBatch(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 14))
-	c := &churnScript{rng: rng}
 	now := t0
-	for range cutAtOnce + 500 {
-		c.socks = append(c.socks, c.sock(now))
-	}
+	c := newChurnScript(7, 14, cutAtOnce+500, now)
 	m := newTable(100, 12)
 	var prep Preparer
 	m.ObservePrepared(prep.PrepareBatch(c.socks, nil, now, m.Settings()), c.socks, nil, now)
