@@ -6,16 +6,13 @@ import (
 	"context"
 	"io"
 	"net"
-	"os"
-	"runtime"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/porttop/porttop/sampler"
+	namespaces "github.com/porttop/porttop/sampler/netns"
 	"github.com/porttop/porttop/sampler/nstest"
 )
 
@@ -92,45 +89,30 @@ func TestBarrierInPauseIsPassedByTheReadersOwnRound(t *testing.T) {
 }
 
 // inNetns returns a function that makes one loopback connection inside
-// namespace name (from an OS thread that entered it and serves the test
-// until it ends) and returns the client's port once both ends are closed.
+// namespace name (from an OS thread inside it, netns.Do's, that serves
+// the test until it ends) and returns the client's port once both ends
+// are closed.
 func inNetns(t *testing.T, name string) func() uint16 {
 	t.Helper()
+	n := namedNetns(t, name)
 	ask, ports, errs := make(chan bool), make(chan uint16), make(chan error, 1)
-	var serve func(locked chan<- struct{})
-	serve = func(locked chan<- struct{}) {
-		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
-		if unix.Gettid() == unix.Getpid() {
-			// The main thread: /proc/self shows its namespace (what the
-			// source takes for porttop's own) and the runtime wedges it
-			// rather than ending it. Hold it until the server has a
-			// thread of its own, then let it go.
-			again := make(chan struct{})
-			go serve(again)
-			<-again
-			runtime.UnlockOSThread()
-			return
-		}
-		close(locked)
-		f, err := os.Open("/run/netns/" + name)
-		if err == nil {
-			err = unix.Setns(int(f.Fd()), unix.CLONE_NEWNET)
-			f.Close()
-		}
-		var ln net.Listener
-		if err == nil {
-			ln, err = net.Listen("tcp4", "127.0.0.1:0")
-		}
-		errs <- err
+	go func() {
+		err := namespaces.Do(n, func() error {
+			ln, err := net.Listen("tcp4", "127.0.0.1:0")
+			errs <- err
+			if err != nil {
+				return nil
+			}
+			defer ln.Close()
+			for clientFirst := range ask {
+				ports <- closeOne(ln, clientFirst)
+			}
+			return nil
+		})
 		if err != nil {
-			return
+			errs <- err // Do could not enter n
 		}
-		defer ln.Close()
-		for clientFirst := range ask {
-			ports <- closeOne(ln, clientFirst)
-		}
-	}
-	go serve(make(chan struct{}))
+	}()
 	if err := <-errs; err != nil {
 		t.Fatalf("entering namespace %s: %v", name, err)
 	}
@@ -167,4 +149,20 @@ func closeOne(ln net.Listener, clientFirst bool) uint16 {
 	_, _ = io.Copy(io.Discard, second)
 	second.Close()
 	return uint16(client.LocalAddr().(*net.TCPAddr).Port)
+}
+
+// namedNetns is the `ip netns` namespace called name, from a discovery.
+func namedNetns(t *testing.T, name string) namespaces.NS {
+	t.Helper()
+	list, err := namespaces.Discover()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range list {
+		if n.Name == name {
+			return n
+		}
+	}
+	t.Fatalf("namespace %s not discovered", name)
+	return namespaces.NS{}
 }
