@@ -22,7 +22,7 @@ func watch(t *testing.T) <-chan sampler.Release {
 
 func watchSource(t *testing.T, src *Source) <-chan sampler.Release {
 	t.Helper()
-	w, err := src.subscribe()
+	w, err := src.subscribe(destroyGroups)
 	if err != nil {
 		t.Skipf("kernel refused the socket-destroy subscription: %v", err)
 	}
@@ -161,7 +161,7 @@ func TestWatchReleasesEndsWithContext(t *testing.T) {
 // the kernel drops reports; the loss is counted and said in Notes.
 func TestWatchCountsOverflows(t *testing.T) {
 	src := newSource(t)
-	w, err := src.subscribe()
+	w, err := src.subscribe(destroyGroups)
 	if err != nil {
 		t.Skipf("kernel refused the socket-destroy subscription: %v", err)
 	}
