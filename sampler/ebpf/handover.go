@@ -21,6 +21,11 @@ import (
 // the transition counts. Not safe for concurrent use (the reader's).
 type handovers struct {
 	byAddr map[handoverKey]TimeWait
+	// finWait2 are the sockets released to a FIN_WAIT2 timewait socket,
+	// by addresses, with its cookie: its timer armed again in TIME_WAIT
+	// (the peer's FIN came) is their change to TIME_WAIT, which no
+	// transition tells (see note).
+	finWait2 map[handoverKey]uint64
 	// hz is the kernel's CONFIG_HZ, for a record's timeo (0: unknown).
 	hz int
 }
@@ -37,13 +42,37 @@ const maxHandovers = 4096
 // same call of tcp_time_wait: microseconds).
 const maxHandoverAge = time.Second
 
-// note keeps a timewait record until its socket's CLOSE transition.
-func (h *handovers) note(tw TimeWait) {
+// note keeps a timewait record until its socket's CLOSE transition. A
+// record in TIME_WAIT of a FIN_WAIT2 timewait socket released before (same
+// addresses and cookie: the same timewait socket, its timer armed again
+// as the peer's FIN came) is its change to TIME_WAIT: note returns it as
+// a release in TIME_WAIT, which the poller applies as FIN_WAIT2 ->
+// TIME_WAIT with the new timer's end, what a sample would show.
+func (h *handovers) note(tw TimeWait) (sampler.Release, bool) {
 	if h.byAddr == nil || len(h.byAddr) >= maxHandovers {
 		h.byAddr = make(map[handoverKey]TimeWait, 64)
 	}
-	h.byAddr[handoverKey{tw.NetNS, tw.Local, tw.Remote}] = tw
+	key := handoverKey{tw.NetNS, tw.Local, tw.Remote}
+	h.byAddr[key] = tw
+	if tw.State != sampler.StateTimeWait || tw.Cookie == 0 {
+		return sampler.Release{}, false
+	}
+	if c, ok := h.finWait2[key]; !ok || c != tw.Cookie {
+		return sampler.Release{}, false
+	}
+	delete(h.finWait2, key)
+	return sampler.Release{At: tw.At, Socket: sampler.Socket{
+		ID:           sampler.ID{Cookie: tw.Cookie, Proto: sampler.TCP, Local: tw.Local, Remote: tw.Remote},
+		State:        sampler.StateTimeWait,
+		TimeWaitEnds: sampler.StampOf(tw.At.Add(h.timeo(tw.Timeo))),
+		Owner:        sampler.Owner{UID: -1},
+		Place:        sampler.Place{Netns: uint64(tw.NetNS)},
+	}}, true
 }
+
+// maxFinWait2 bounds the FIN_WAIT2 timewait sockets remembered (one whose
+// peer never sends its FIN is never taken).
+const maxFinWait2 = 1 << 15
 
 // release completes rel, the release Attributor.Transition made of tr (a
 // transition to CLOSE), from the record before it: its state (TIME_WAIT or
@@ -75,6 +104,11 @@ func (h *handovers) release(tr *sampler.Transition, rel *sampler.Release) bool {
 	}
 	if tw.State == sampler.StateTimeWait {
 		rel.Socket.TimeWaitEnds = sampler.StampOf(tw.At.Add(h.timeo(tw.Timeo)))
+	} else if rel.Socket.Cookie != 0 {
+		if h.finWait2 == nil || len(h.finWait2) >= maxFinWait2 {
+			h.finWait2 = make(map[handoverKey]uint64, 64)
+		}
+		h.finWait2[key] = rel.Socket.Cookie
 	}
 	return true
 }

@@ -74,3 +74,34 @@ func TestHandoversAreBounded(t *testing.T) {
 		t.Errorf("%d records kept, want at most %d", len(h.byAddr), maxHandovers)
 	}
 }
+
+// TestHandoversTellAFinWait2TimewaitSocketTurningTimeWait: the timer of a
+// FIN_WAIT2 timewait socket armed again in TIME_WAIT (its peer's FIN came)
+// is a release in TIME_WAIT of that socket, once; another socket's record
+// on the same addresses (another cookie) is not.
+func TestHandoversTellAFinWait2TimewaitSocketTurningTimeWait(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	a := netip.MustParseAddrPort("127.0.0.1:40000")
+	b := netip.MustParseAddrPort("127.0.0.1:8080")
+	h := handovers{hz: 100}
+	if _, ok := h.note(TimeWait{At: t0, Cookie: 7, State: sampler.StateFinWait2, Timeo: 6000, NetNS: 9, Local: a, Remote: b}); ok {
+		t.Fatal("a hand-over record made a release of its own")
+	}
+	tr := sampler.Transition{At: t0, Proto: sampler.TCP, Local: a, Remote: b, From: sampler.StateFinWait1, To: sampler.StateClose, Cookie: 7, NetNS: 9}
+	var rel sampler.Release
+	if !h.release(&tr, &rel) || rel.Socket.State != sampler.StateFinWait2 {
+		t.Fatalf("released in %v, want FIN_WAIT2", rel.Socket.State)
+	}
+	if _, ok := h.note(TimeWait{At: t0.Add(time.Second), Cookie: 8, State: sampler.StateTimeWait, Timeo: 6000, NetNS: 9, Local: a, Remote: b}); ok {
+		t.Error("another socket's record on the same addresses turned this one TIME_WAIT")
+	}
+	at := t0.Add(2 * time.Second)
+	got, ok := h.note(TimeWait{At: at, Cookie: 7, State: sampler.StateTimeWait, Timeo: 6000, NetNS: 9, Local: a, Remote: b})
+	if !ok || got.Socket.State != sampler.StateTimeWait || got.Socket.Cookie != 7 || !got.At.Equal(at) ||
+		got.Socket.Local != a || got.Socket.Remote != b || got.Socket.Netns != 9 || !got.Socket.TimeWaitEnds.Time().Equal(at.Add(60*time.Second)) {
+		t.Fatalf("re-armed in TIME_WAIT: release %+v (%v), want TIME_WAIT of cookie 7 ending 60 s on", got, ok)
+	}
+	if _, ok := h.note(TimeWait{At: at.Add(time.Second), Cookie: 7, State: sampler.StateTimeWait, Timeo: 6000, NetNS: 9, Local: a, Remote: b}); ok {
+		t.Error("a retransmitted FIN's re-armed timer made a second release")
+	}
+}

@@ -22,11 +22,14 @@ import (
 type endEvents struct {
 	mu   sync.Mutex
 	ends map[[2]netip.AddrPort]sampler.Event
+	// timeWait: the sockets reported in TIME_WAIT (at once, or after
+	// FIN_WAIT2).
+	timeWait map[[2]netip.AddrPort]bool
 }
 
 func runPoller(t *testing.T, ctx context.Context, cancel context.CancelFunc, src sampler.Source, ours func(sampler.Socket) bool) *endEvents {
 	t.Helper()
-	ev := &endEvents{ends: map[[2]netip.AddrPort]sampler.Event{}}
+	ev := &endEvents{ends: map[[2]netip.AddrPort]sampler.Event{}, timeWait: map[[2]netip.AddrPort]bool{}}
 	p := poll.New(poll.Config{Source: src, Interval: time.Hour})
 	ran := make(chan struct{})
 	go func() { p.Run(ctx); close(ran) }()
@@ -45,8 +48,11 @@ func runPoller(t *testing.T, ctx context.Context, cancel context.CancelFunc, src
 				if !ours(e.Socket) {
 					continue
 				}
+				k := [2]netip.AddrPort{e.Socket.Local, e.Socket.Remote}
+				if e.Kind == sampler.StateChanged && e.Socket.State == sampler.StateTimeWait {
+					ev.timeWait[k] = true
+				}
 				if e.Kind == sampler.Closed || e.Kind == sampler.StateChanged && livesOn(e.Socket.State) {
-					k := [2]netip.AddrPort{e.Socket.Local, e.Socket.Remote}
 					if _, ok := ev.ends[k]; !ok {
 						ev.ends[k] = e
 					}
@@ -71,7 +77,8 @@ func (ev *endEvents) get(k [2]netip.AddrPort) (sampler.Event, bool) {
 // same end for each of 40 loopback connections closed by one side or the
 // other: the first closer to TIME_WAIT (or FIN_WAIT2) with the same
 // cookie, the last closer Closed at the same moment (the kernel's, netlink
-// reading its report a moment later).
+// reading its report a moment later). The ebpf poller also tells a
+// FIN_WAIT2 timewait socket turning TIME_WAIT.
 func TestPollersAgreeOnReleases(t *testing.T) {
 	requireRoot(t)
 	s := openSource(t)
@@ -160,6 +167,23 @@ func TestPollersAgreeOnReleases(t *testing.T) {
 				continue
 			}
 			if i == 0 {
+				// Both ends have closed: the kernel holds the first
+				// closer's port in TIME_WAIT. A FIN_WAIT2 timewait
+				// socket's turn is told by its timer armed again.
+				for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+					e.mu.Lock()
+					tw := e.timeWait[kk]
+					e.mu.Unlock()
+					if tw {
+						break
+					}
+				}
+				e.mu.Lock()
+				tw := e.timeWait[kk]
+				e.mu.Unlock()
+				if !tw {
+					t.Errorf("first closer %v -> %v: never reported in TIME_WAIT by the ebpf poller (ended in %v)", kk[0], kk[1], x.Socket.State)
+				}
 				agree := x.Kind == sampler.StateChanged && y.Kind == sampler.StateChanged &&
 					(x.Socket.State == y.Socket.State || x.Socket.State == sampler.StateFinWait2 && y.Socket.State == sampler.StateTimeWait)
 				if !agree || x.Socket.Cookie != y.Socket.Cookie {

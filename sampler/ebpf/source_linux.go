@@ -241,7 +241,12 @@ func (s *Source) run(ctx context.Context) {
 			case err != nil:
 				s.undecodable.Add(1)
 			case s.ownReleases && s.mine(tw.NetNS):
-				s.hand.note(tw)
+				if rel, ok := s.hand.note(tw); ok && s.rels.watched() {
+					if names := s.names.Load(); names != nil && tw.NetNS != 0 {
+						rel.Socket.Place = rel.Socket.Place.WithNames(sampler.PlaceNames{NetnsName: (*names)[tw.NetNS]})
+					}
+					rels = append(rels, rel)
+				}
 			}
 			return
 		}
