@@ -39,9 +39,13 @@ type Probe struct {
 	notes  []string
 	// cookies: the cookie program runs (transitions carry cookies).
 	cookies bool
-	classic bool          // do not try the cookie program
-	only    uint32        // the one namespace the programs write records of; 0: all
-	poke    chan struct{} // Flush: read now, not after the pause
+	// timewait: the timewait program runs (timewait_linux.go); hz is
+	// the kernel's CONFIG_HZ for its timeo (0: unknown).
+	timewait bool
+	hz       int
+	classic  bool          // do not try the cookie program
+	only     uint32        // the one namespace the programs write records of; 0: all
+	poke     chan struct{} // Flush: read now, not after the pause
 	// ringMu guards the ring reader's AvailableBytes (lock-free in
 	// cilium/ebpf, but not once the reader is closed) against Close.
 	ringMu sync.RWMutex
@@ -120,6 +124,12 @@ func (p *Probe) open() error {
 		}
 		if err := p.attach("porttop_state", "sock", "inet_sock_set_state", ins); err != nil {
 			return err
+		}
+	}
+	if p.cookies {
+		if err := p.attachTimeWait(dir, m); err != nil {
+			// Releases come from netlink's destroy reports, as before.
+			p.notes = append(p.notes, "TCP releases from netlink's reports, not the kernel's events ("+err.Error()+")")
 		}
 	}
 	if err := p.attachFailures(dir, m); err != nil {

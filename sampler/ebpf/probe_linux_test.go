@@ -121,8 +121,8 @@ func TestProbeLoadsAttachesAndReleasesEverything(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open as root: %v", err)
 	}
-	if len(p.progs) != 5 || len(p.links) != 5 {
-		t.Fatalf("%d programs, %d links, want 5 and 5 (notes: %v)", len(p.progs), len(p.links), p.Notes())
+	if len(p.progs) != 6 || len(p.links) != 6 {
+		t.Fatalf("%d programs, %d links, want 6 and 6 (notes: %v)", len(p.progs), len(p.links), p.Notes())
 	}
 	var progIDs []ebpf.ProgramID
 	for _, pr := range p.progs {

@@ -44,6 +44,10 @@ const (
 	kindState   = 1
 	kindConnect = 2
 	kindBind    = 3
+	// kindTimeWait: a closing socket handed to a timewait socket
+	// (timewait_linux.go): skaddr, cookie, new state (the substate), ret
+	// (timeo, jiffies), ktime and netns only.
+	kindTimeWait = 4
 )
 
 const (
@@ -180,6 +184,55 @@ func decode(b []byte, c Clock, comms map[[16]byte]string, tr *sampler.Transition
 	default:
 		return false, fmt.Errorf("ebpf record: kind %d", kind)
 	}
+}
+
+// TimeWait is a timewait record: a timewait socket's timer was armed, the
+// socket Local -> Remote in namespace NetNS, with cookie Cookie, in State
+// (TIME_WAIT, or FIN_WAIT2 for one whose closer was orphaned before its
+// peer's FIN), for Timeo jiffies.
+type TimeWait struct {
+	At            time.Time
+	Cookie        uint64
+	State         sampler.State
+	Timeo         int32
+	NetNS         uint32
+	Local, Remote netip.AddrPort
+}
+
+// decodeTimeWait reads a kindTimeWait record (the caller checked the kind
+// and size).
+func decodeTimeWait(b []byte, c Clock, tw *TimeWait) error {
+	le := binary.NativeEndian
+	st := sampler.State(int32(le.Uint32(b[offNew:])))
+	if st != sampler.StateTimeWait && st != sampler.StateFinWait2 {
+		return fmt.Errorf("ebpf record: timewait substate %d", st)
+	}
+	var src, dst netip.Addr
+	switch fam := le.Uint16(b[offFamily:]); fam {
+	case afInet:
+		src = netip.AddrFrom4([4]byte(b[offSaddr4 : offSaddr4+4]))
+		dst = netip.AddrFrom4([4]byte(b[offDaddr4 : offDaddr4+4]))
+	case afInet6:
+		src = netip.AddrFrom16([16]byte(b[offSaddr6 : offSaddr6+16])).Unmap()
+		dst = netip.AddrFrom16([16]byte(b[offDaddr6 : offDaddr6+16])).Unmap()
+	default:
+		return fmt.Errorf("ebpf record: timewait family %d", fam)
+	}
+	*tw = TimeWait{
+		At:     c.Wall(le.Uint64(b[offKtime:])),
+		Cookie: le.Uint64(b[offCookie:]),
+		State:  st,
+		Timeo:  int32(le.Uint32(b[offRet:])),
+		NetNS:  le.Uint32(b[offNetns:]),
+		Local:  netip.AddrPortFrom(src, le.Uint16(b[offSport:])),
+		Remote: netip.AddrPortFrom(dst, le.Uint16(b[offDport:])),
+	}
+	return nil
+}
+
+// isTimeWait reports whether a record is a timewait record.
+func isTimeWait(b []byte) bool {
+	return len(b) >= recordSize && binary.NativeEndian.Uint32(b[offKind:]) == kindTimeWait
 }
 
 // decodeSockaddr reads a struct sockaddr_in or sockaddr_in6 as user space

@@ -61,6 +61,13 @@ type Source struct {
 	// innerCoalesces: the inner source's release reports come in bursts
 	// already (see releaseCoalescer); WatchReleases waits for no more.
 	innerCoalesces bool
+	// ownReleases: TCP releases come from the transitions and the
+	// timewait program's records (handovers, releases); the inner source
+	// watches UDP's alone (udpReleaseWatcher). hand is the reader's;
+	// rels carries its releases to WatchReleases.
+	ownReleases bool
+	hand        handovers
+	rels        releaseQueue
 
 	// q carries transitions from the reader to the subscriber (forward).
 	q       *queue
@@ -135,7 +142,12 @@ func newSource(inner sampler.Source, classic bool) (*Source, error) {
 	if r, err := cgroup.NewResolver(); err == nil {
 		s.cg = r
 	}
-	if cs, ok := inner.(closedForGoodSetter); ok && p.Cookies() {
+	if _, ok := inner.(udpReleaseWatcher); ok && p.Cookies() && p.TimeWaits() {
+		s.ownReleases = true
+		s.hand.hz = p.hz
+		s.rels.init()
+	}
+	if cs, ok := inner.(closedForGoodSetter); ok && p.Cookies() && !s.ownReleases {
 		cs.SetClosedForGood(s.closed.take)
 	}
 	if ks, ok := inner.(knownOwnersSetter); ok {
@@ -199,7 +211,17 @@ func (s *Source) run(ctx context.Context) {
 	// waits before them (one wakeup a burst: the subscriber's), else to
 	// the queue (and the forwarder).
 	var burst []sampler.Transition
+	// rels are the releases the burst's transitions made: passed on
+	// after the burst, so that none overtakes its transitions.
+	var rels []sampler.Release
+	var tw TimeWait
 	flush := func() {
+		defer func() {
+			if len(rels) > 0 {
+				s.rels.push(rels)
+				rels = rels[:0]
+			}
+		}()
 		switch {
 		case len(burst) == 0:
 		case s.handOff(burst):
@@ -214,6 +236,20 @@ func (s *Source) run(ctx context.Context) {
 		}
 	}
 	_ = s.probe.ReadBursts(ctx, func(raw []byte) {
+		if isTimeWait(raw) {
+			switch err := decodeTimeWait(raw, d.Clock, &tw); {
+			case err != nil:
+				s.undecodable.Add(1)
+			case s.ownReleases && s.mine(tw.NetNS):
+				if rel, ok := s.hand.note(tw); ok && s.rels.watched() {
+					if names := s.names.Load(); names != nil && tw.NetNS != 0 {
+						rel.Socket.Place = rel.Socket.Place.WithNames(sampler.PlaceNames{NetnsName: (*names)[tw.NetNS]})
+					}
+					rels = append(rels, rel)
+				}
+			}
+			return
+		}
 		isFail, err := d.Decode(raw, &tr, &pf)
 		switch {
 		case err != nil:
@@ -239,7 +275,7 @@ func (s *Source) run(ctx context.Context) {
 		default:
 			s.closed.note(&tr)
 			s.mu.Lock()
-			s.attr.Transition(tr)
+			rel, released := s.attr.Transition(tr)
 			var opener sampler.Actor
 			known := false
 			if opening(tr) {
@@ -249,6 +285,11 @@ func (s *Source) run(ctx context.Context) {
 			s.describe(&tr, opener, known)
 			if s.watched() {
 				burst = append(burst, tr)
+			}
+			if released && s.ownReleases && s.rels.watched() {
+				s.hand.release(&tr, &rel)
+				rel.Socket.Place = tr.Place
+				rels = append(rels, rel)
 			}
 		}
 	}, flush)
@@ -440,6 +481,9 @@ var errWatched = errors.New("ebpf: already watched")
 // none. (Releases made from the transitions alone would lack the socket
 // cookie the poller keys its table by: a tracepoint program cannot read it.)
 func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) error {
+	if s.ownReleases {
+		return s.watchOwnReleases(ctx, out)
+	}
 	w, ok := s.inner.(sampler.ReleaseWatcher)
 	if !ok {
 		return fmt.Errorf("ebpf: %s source reports no releases", s.inner.Name())
@@ -672,6 +716,9 @@ func (s *Source) Notes() []string {
 	c, _, err := s.PortFailures()
 	if err == nil && c.Dropped > 0 {
 		notes = append(notes, fmt.Sprintf("%d kernel events dropped (porttop fell behind): some processes and closes are missing", c.Dropped))
+	}
+	if n := s.rels.dropped.Load(); n > 0 {
+		notes = append(notes, fmt.Sprintf("%d TCP releases dropped (porttop fell behind): the next check settles those sockets", n))
 	}
 	if n := s.lateCatchUps.Load(); n > 0 {
 		// A release let through before its transitions opens its socket

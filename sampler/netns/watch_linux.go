@@ -28,6 +28,9 @@ type watching struct {
 	out  chan<- sampler.Release
 	wg   sync.WaitGroup
 	self chan error // the own namespace's watcher failed
+	// udpOnly: the namespaces' watchers join only the UDP destroy groups
+	// (WatchUDPReleases).
+	udpOnly bool
 }
 
 // memberWatch is one namespace's release watcher.
@@ -47,12 +50,23 @@ func (w *memberWatch) stop() {
 // own namespace's watcher does; another namespace's failure leaves that
 // namespace to polling alone.
 func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) error {
+	return s.watchReleases(ctx, out, false)
+}
+
+// WatchUDPReleases is WatchReleases for UDP sockets only (see
+// sockdiag.Source.WatchUDPReleases): for a caller that tells TCP releases
+// from the kernel's own events.
+func (s *Source) WatchUDPReleases(ctx context.Context, out chan<- sampler.Release) error {
+	return s.watchReleases(ctx, out, true)
+}
+
+func (s *Source) watchReleases(ctx context.Context, out chan<- sampler.Release, udpOnly bool) error {
 	s.mu.Lock()
 	if s.watching != nil {
 		s.mu.Unlock()
 		return errors.New("releases are already being watched")
 	}
-	w := &watching{ctx: ctx, out: out, self: make(chan error, 1)}
+	w := &watching{ctx: ctx, out: out, self: make(chan error, 1), udpOnly: udpOnly}
 	s.watching = w
 	for _, m := range s.members {
 		s.startWatch(m)
@@ -89,7 +103,11 @@ func (s *Source) startWatch(m *member) {
 	go func() {
 		defer w.wg.Done()
 		defer close(in)
-		if err := src.WatchReleases(ctx, in); err != nil && ctx.Err() == nil && self {
+		watch := src.WatchReleases
+		if w.udpOnly {
+			watch = src.WatchUDPReleases
+		}
+		if err := watch(ctx, in); err != nil && ctx.Err() == nil && self {
 			select {
 			case w.self <- err:
 			default:

@@ -26,7 +26,7 @@ import (
 // Run with -benchtime 10000x for the 10 s of the fidelity target.
 func BenchmarkWatchAt1000PerSecond(b *testing.B) {
 	src := newSource(b)
-	w, err := src.subscribe()
+	w, err := src.subscribe(destroyGroups)
 	if err != nil {
 		b.Skipf("kernel refused the socket-destroy subscription: %v", err)
 	}

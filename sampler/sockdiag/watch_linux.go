@@ -50,7 +50,24 @@ func (s *Source) Lost() uint64 { return s.lost.Load() }
 // StateTimeWait, or StateFinWait2 for a socket orphaned before its peer's
 // FIN came. Lookups of a burst of releases go to the kernel in one write.
 func (s *Source) WatchReleases(ctx context.Context, out chan<- sampler.Release) error {
-	w, err := s.subscribe()
+	return s.watchReleases(ctx, out, destroyGroups)
+}
+
+// udpDestroyGroups are the UDP ones of destroyGroups.
+var udpDestroyGroups = []int{unix.SKNLGRP_INET_UDP_DESTROY, unix.SKNLGRP_INET6_UDP_DESTROY}
+
+// WatchUDPReleases is WatchReleases for UDP sockets only: it joins only
+// the UDP destroy groups, so the kernel sends it no TCP report (nor are
+// TIME_WAIT lookups made). For a caller that tells TCP releases from the
+// kernel's own events (sampler/ebpf's timewait program): under churn,
+// reading every TCP report and looking up half of them was the largest
+// cost of porttop watch.
+func (s *Source) WatchUDPReleases(ctx context.Context, out chan<- sampler.Release) error {
+	return s.watchReleases(ctx, out, udpDestroyGroups)
+}
+
+func (s *Source) watchReleases(ctx context.Context, out chan<- sampler.Release, groups []int) error {
+	w, err := s.subscribe(groups)
 	if err != nil {
 		return err
 	}
@@ -81,13 +98,14 @@ func (s *Source) dialWatch() (watchConn, error) {
 	return wc, nil
 }
 
-// subscribe opens the destroy socket and the lookup socket.
-func (s *Source) subscribe() (*watcher, error) {
+// subscribe opens the destroy socket, joined to groups, and the lookup
+// socket.
+func (s *Source) subscribe(groups []int) (*watcher, error) {
 	c, err := s.dialWatch()
 	if err != nil {
 		return nil, err
 	}
-	for _, g := range destroyGroups {
+	for _, g := range groups {
 		if err := c.SetsockoptInt(unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, g); err != nil {
 			c.Close()
 			return nil, fmt.Errorf("subscribe to socket-destroy group %d: %w", g, err)

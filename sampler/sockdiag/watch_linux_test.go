@@ -22,7 +22,7 @@ func watch(t *testing.T) <-chan sampler.Release {
 
 func watchSource(t *testing.T, src *Source) <-chan sampler.Release {
 	t.Helper()
-	w, err := src.subscribe()
+	w, err := src.subscribe(destroyGroups)
 	if err != nil {
 		t.Skipf("kernel refused the socket-destroy subscription: %v", err)
 	}
@@ -161,7 +161,7 @@ func TestWatchReleasesEndsWithContext(t *testing.T) {
 // the kernel drops reports; the loss is counted and said in Notes.
 func TestWatchCountsOverflows(t *testing.T) {
 	src := newSource(t)
-	w, err := src.subscribe()
+	w, err := src.subscribe(destroyGroups)
 	if err != nil {
 		t.Skipf("kernel refused the socket-destroy subscription: %v", err)
 	}
@@ -277,5 +277,64 @@ func TestWatchAsksWhichSocketsClosedForGood(t *testing.T) {
 				t.Error("the watcher never asked which sockets closed for good")
 			}
 		})
+	}
+}
+
+// TestWatchUDPReleasesLeavesTCPOut: watching UDP's destroy groups alone,
+// a closed TCP connection is never reported (the kernel sends no TCP
+// report), a closed UDP socket is.
+func TestWatchUDPReleasesLeavesTCPOut(t *testing.T) {
+	src := newSource(t)
+	w, err := src.subscribe(udpDestroyGroups)
+	if err != nil {
+		t.Skipf("kernel refused the socket-destroy subscription: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	releases := make(chan sampler.Release, 1024)
+	done := make(chan error, 1)
+	go func() { done <- w.run(ctx, releases) }()
+	t.Cleanup(func() {
+		cancel()
+		w.close()
+		if err := <-done; err != nil {
+			t.Errorf("watcher ended with %v", err)
+		}
+	})
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := net.Dial("tcp4", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl.Close()
+	sv.Close()
+	ln.Close()
+	// The UDP socket is closed after the TCP ones: once its release is
+	// in, theirs would have been before it.
+	u, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookie, _ := kernelIdentity(t, u.(*net.UDPConn))
+	u.Close()
+	giveUp := time.After(10 * time.Second)
+	for {
+		select {
+		case r := <-releases:
+			if r.Socket.Proto == sampler.TCP {
+				t.Fatalf("TCP release %+v reported to a UDP-only watcher", r.Socket)
+			}
+			if r.Socket.Cookie == cookie {
+				return
+			}
+		case <-giveUp:
+			t.Fatal("the UDP socket's release never came")
+		}
 	}
 }
