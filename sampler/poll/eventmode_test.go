@@ -3,6 +3,7 @@ package poll
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -447,21 +448,109 @@ func TestEventTableNoTableTicks(t *testing.T) {
 }
 
 // A consumer that takes batches every 2 s (the live view on a big table)
-// gets every event as it comes, and a table copied at most every second
-// (half its pace), beside the checks'; back at its own pace, a table
-// every tick again.
+// and hands each back once it took the next gets every event, and a table
+// built once per take, just before it (fresh, and never a table built and
+// replaced unread): the tables between checks come in two buffers, the
+// one it shows and the base, which is the one it takes next. Back at its
+// own pace, a table every tick again.
 func TestEventTableFollowsTheConsumersPace(t *testing.T) {
 	src := &tableSource{complete: true, perTick: 10}
 	src.poller = func(p *Poller) { p.SetTakenEvery(2 * time.Second) }
-	events, _, tables := runTableSourceWith(t, src, t0.Add(10*time.Second), Config{}, nil)
-	checkTableASecond(t, src, events, tables)
+	takes, events := runPacedConsumer(t, src, t0.Add(12*time.Second), 2*time.Second)
+	opens := 0
+	for _, e := range events {
+		if e.Kind == sampler.Opened && e.Socket.Proto == sampler.TCP {
+			opens++
+		}
+	}
+	src.mu.Lock()
+	made := src.opened
+	src.mu.Unlock()
+	if opens != made {
+		t.Errorf("%d opens reported of %d made", opens, made)
+	}
+	full := map[time.Duration]bool{}
+	for _, at := range src.fullSamples() {
+		full[at+100*time.Millisecond] = true // the source's clock moves on as it samples
+	}
+	bufs := map[*sampler.Socket]bool{}
+	var ages []time.Duration
+	for _, tk := range takes {
+		if full[tk.table.Sub(t0)] || tk.at.Sub(t0) < 3*time.Second {
+			continue // a full sample's table, or the poller still learning the pace
+		}
+		bufs[tk.buf] = true
+		ages = append(ages, tk.at.Sub(tk.table))
+	}
+	if len(ages) < 3 {
+		t.Fatalf("%d tick tables taken: %+v", len(ages), takes)
+	}
+	if len(bufs) > 2 {
+		t.Errorf("the tick tables taken came in %d buffers, want 2 (the one shown and the base): %+v", len(bufs), takes)
+	}
+	slices.Sort(ages)
+	if med := ages[len(ages)/2]; med > 300*time.Millisecond {
+		t.Errorf("tick tables %v old when taken (median %v), want a table built just before its take", ages, med)
+	}
 
 	src = &tableSource{complete: true, perTick: 10}
 	src.poller = func(p *Poller) { p.SetTakenEvery(2 * time.Second); p.SetTakenEvery(0) }
-	_, _, tables = runTableSourceWith(t, src, t0.Add(3*time.Second), Config{}, nil)
+	_, _, tables := runTableSourceWith(t, src, t0.Add(3*time.Second), Config{}, nil)
 	if len(tables) < 15 { // paced, it would be one a second: 9 or 10
 		t.Errorf("back at its own pace, %d tables in 9 s of ticks", len(tables))
 	}
+}
+
+// pacedTake is one batch a paced consumer took: when (by the source's clock),
+// its table's time and buffer.
+type pacedTake struct {
+	at, table time.Time
+	buf       *sampler.Socket
+}
+
+// runPacedConsumer runs a poller over src as runTableSourceWith does, its
+// consumer taking a batch every (by the source's clock) and handing each
+// batch's snapshot back once it took the next, as the live view does.
+func runPacedConsumer(t *testing.T, src *tableSource, end time.Time, every time.Duration) ([]pacedTake, []sampler.Event) {
+	t.Helper()
+	src.clock, src.tcp, src.end = t0, map[uint64]sampler.Socket{}, end
+	src.udp = []sampler.Socket{sock(t, "udp 127.0.0.1:5353 0.0.0.0:0 NONE #900000")}
+	p := New(Config{Source: src, Interval: time.Millisecond, Now: src.now})
+	src.poller(p)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	done := make(chan struct{})
+	go func() { p.Run(ctx); close(done) }()
+	var takes []pacedTake
+	var events []sampler.Event
+	var prev *sampler.Batch
+	due := t0
+	for src.now().Before(end.Add(CheckEvery + time.Second)) {
+		now := src.now()
+		if now.Before(due) {
+			time.Sleep(100 * time.Microsecond)
+			continue
+		}
+		wait, stop := context.WithTimeout(ctx, 10*time.Millisecond)
+		b, err := p.Next(wait)
+		stop()
+		if ctx.Err() != nil {
+			t.Fatalf("Next: %v", ctx.Err())
+		}
+		if err != nil {
+			continue // nothing changed
+		}
+		due = now.Add(every)
+		events = append(events, b.Events...)
+		takes = append(takes, pacedTake{now, b.Snapshot.Time, bufKey(b.Snapshot.Sockets)})
+		if prev != nil {
+			p.Recycle(prev.Snapshot)
+		}
+		prev = &b
+	}
+	cancel()
+	<-done
+	return takes, events
 }
 
 // The UDP-only samples keep the user's protocols and ports (a source keeps

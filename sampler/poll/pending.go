@@ -24,6 +24,8 @@ type pending struct {
 	// freeEvents is a taken batch's Events handed back (RecycleEvents),
 	// for the next batch's events to fill.
 	freeEvents []sampler.Event
+	// taken counts the batches Next took (see Poller.tableDue).
+	taken uint64
 }
 
 // maxFreeEvents bounds the events slice pending keeps for reuse (~2.6 MB):
@@ -126,6 +128,13 @@ func (p *pending) recycleEvents(events []sampler.Event) {
 	p.mu.Unlock()
 }
 
+// takenCount is how many batches Next took so far.
+func (p *pending) takenCount() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.taken
+}
+
 // Next blocks until a batch is pending or ctx ends, and takes it: every event
 // since the previous Next, the newest snapshot, and Samples saying how many
 // samples were merged into it.
@@ -149,6 +158,7 @@ func (p *pending) take() (sampler.Batch, bool) {
 		return sampler.Batch{}, false
 	}
 	b := p.batch
+	p.taken++
 	p.refs.deliver(b.Snapshot.Sockets)
 	// The next batch starts from the same snapshot (it is never written to
 	// again) so a batch of release events alone still carries a table.

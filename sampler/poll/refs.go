@@ -142,17 +142,35 @@ func (p *Poller) Recycle(s sampler.Snapshot) { p.refs.recycle(s.Sockets) }
 
 var _ sampler.Recycler = (*Poller)(nil)
 
-// recycleFree hands the buffers nobody holds to a source that reuses them.
-// It runs in the poller's goroutine, just before a sample.
-func (p *Poller) recycleFree() {
+// putFree gives back a buffer popFree returned, unused.
+func (r *snapRefs) putFree(s []sampler.Socket) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.free) < maxFree {
+		r.free = append(r.free, s[:0])
+	}
+}
+
+// recycleFree hands the buffers nobody holds to a source that reuses them,
+// but one when keepOne (the next table's, see eventTick). It runs in the
+// poller's goroutine, just before a sample.
+func (p *Poller) recycleFree(keepOne bool) {
 	r := p.caps.recycler
+	var kept []sampler.Socket
 	for {
 		s := p.refs.popFree()
 		if s == nil {
-			return
+			break
+		}
+		if kept == nil && keepOne {
+			kept = s
+			continue
 		}
 		if r != nil {
 			r.Recycle(s)
 		}
+	}
+	if kept != nil {
+		p.refs.putFree(kept)
 	}
 }
