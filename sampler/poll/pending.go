@@ -37,16 +37,17 @@ type pending struct {
 // append's steps (1.25x for big slices) that cost about five times the
 // batch, most of the poller's allocation under churn. It grows at once to
 // what the last batches taken held (the smaller of the last two: not the
-// first sample's every socket, or a check's burst, again), and at least
-// doubles past it: about one batch's size a batch. Never past maxEvents,
-// unless n itself is (the oldest are dropped then).
+// first sample's every socket, or a check's burst, again), and past it by
+// append's steps: about one batch's size a batch, and no more room held
+// than append would. Never past maxEvents, unless n itself is (the oldest
+// are dropped then).
 func (p *pending) room(events []sampler.Event, n int) []sampler.Event {
 	need := len(events) + n
 	if need <= cap(events) {
 		return events
 	}
 	last := min(p.takenEvents[0], p.takenEvents[1])
-	want := min(max(2*cap(events), last+last/8), p.maxEvents)
+	want := min(max(need+need/4, last+last/8), p.maxEvents)
 	grown := make([]sampler.Event, len(events), max(need, want))
 	copy(grown, events)
 	return grown
