@@ -87,7 +87,7 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 	now := p.now()
 	p.tickGap, p.lastTick = now.Sub(p.lastTick), now
 	// A paced consumer's table is built in the buffer it handed back, kept
-	// from the source for it: every buffer else goes to the source.
+	// from the source for it (see recycleFree).
 	build, paced := p.tableDue(now), p.paced()
 	var buf []sampler.Socket
 	if build || !paced {
