@@ -476,8 +476,8 @@ func TestEventTableFollowsTheConsumersPace(t *testing.T) {
 	bufs := map[*sampler.Socket]bool{}
 	var ages []time.Duration
 	for _, tk := range takes {
-		if full[tk.table.Sub(t0)] || tk.at.Sub(t0) < 3*time.Second {
-			continue // a full sample's table, or the poller still learning the pace
+		if full[tk.table.Sub(t0)] || tk.at.Sub(t0) < 3*time.Second || tk.at.Sub(t0) >= CheckEvery {
+			continue // a full sample's table, the poller still learning the pace, or a check's buffers
 		}
 		bufs[tk.buf] = true
 		ages = append(ages, tk.at.Sub(tk.table))
@@ -489,7 +489,7 @@ func TestEventTableFollowsTheConsumersPace(t *testing.T) {
 		t.Errorf("the tick tables taken came in %d buffers, want 2 (the one shown and the base): %+v", len(bufs), takes)
 	}
 	slices.Sort(ages)
-	if med := ages[len(ages)/2]; med > 300*time.Millisecond {
+	if med := ages[len(ages)/2]; med > 500*time.Millisecond { // a tick or two; a machine busy with other tests makes it more
 		t.Errorf("tick tables %v old when taken (median %v), want a table built just before its take", ages, med)
 	}
 
