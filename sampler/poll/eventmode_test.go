@@ -489,6 +489,7 @@ func TestEventTableFollowsTheConsumersPace(t *testing.T) {
 		t.Errorf("the tick tables taken came in %d buffers, want 2 (the one shown and the base): %+v", len(bufs), takes)
 	}
 	slices.Sort(ages)
+	t.Logf("tick tables %v old when taken, in %d buffers", ages, len(bufs))
 	if med := ages[len(ages)/2]; med > 500*time.Millisecond { // a tick or two; a machine busy with other tests makes it more
 		t.Errorf("tick tables %v old when taken (median %v), want a table built just before its take", ages, med)
 	}
