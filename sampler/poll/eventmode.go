@@ -86,15 +86,10 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 	start := time.Now()
 	now := p.now()
 	p.tickGap, p.lastTick = now.Sub(p.lastTick), now
-	// A paced consumer's table is built in the buffer it handed back, kept
-	// from the source for it (see recycleFree).
 	build, paced := p.tableDue(now), p.paced()
-	var buf []sampler.Socket
-	if build || !paced {
-		buf = p.refs.popFree()
-	}
+	buf := p.refs.popFree()
 	if sampleUDP {
-		p.recycleFree(paced && buf == nil)
+		p.recycleFree()
 	}
 	// The range is not read here: a tick's events are mostly the
 	// transitions reconciled since the last one, judged by the range the
@@ -125,11 +120,7 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 	if sampleUDP {
 		p.lastSampled, p.lastOK = now, true
 	}
-	switch {
-	case changed || buf == nil:
-	case paced:
-		p.refs.putFree(buf) // for the next table
-	case p.caps.recycler != nil:
+	if !changed && buf != nil && p.caps.recycler != nil {
 		p.caps.recycler.Recycle(buf)
 	}
 	if !changed && len(events) == 0 && len(p.failures) == 0 {
@@ -139,6 +130,7 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 	if changed {
 		u.snapshot = &table
 		p.published(now)
+		p.tickTables++
 	}
 	if base := p.rec.Base(); bufKey(base.Sockets) != bufKey(old.Sockets) { // re-based
 		p.refs.hold(base.Sockets)
@@ -155,9 +147,8 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 // table a batch carries is fresh and no table is copied that is never
 // read. The consumer holds the table of its last batch until it takes the
 // next, and the base is that table (SetTablesAsBase): with one table built
-// per take, into the buffer the consumer hands back, two tables are alive,
-// not three. A consumer late by a whole pace gets a table then all the
-// same, at most one per pace.
+// per take, two tables are alive, not three. A consumer late by a whole
+// pace gets a table then all the same, at most one per pace.
 func (p *Poller) tableDue(now time.Time) bool {
 	if p.cfg.TableEvery < 0 {
 		return false
@@ -221,7 +212,7 @@ func (p *Poller) startCheck(ctx context.Context, counted bool) {
 	p.drainReleases()
 	p.drainTransitions()
 	p.restoreQuery()
-	p.recycleFree(false)
+	p.recycleFree()
 	p.lastSampled, p.lastOK = p.now(), false
 	p.ephemeral.check(p.lastSampled)
 	p.rec.BeginCheck(counted)

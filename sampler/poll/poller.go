@@ -113,6 +113,7 @@ type Poller struct {
 	tableTaken  bool
 	lastTick    time.Time          // when the last tick of an event-kept table ran
 	tickGap     time.Duration      // since the one before it
+	tickTables  int                // tables ticks built (read by tests once Run returned)
 	udpReleased bool               // a UDP release came since the last UDP sample began
 	checkDone   <-chan checkResult // a check's dump in flight; nil when none
 }
@@ -255,7 +256,7 @@ func (p *Poller) sample(ctx context.Context) {
 	p.drainTransitions()
 	p.restoreQuery()
 	p.applyQuery()
-	p.recycleFree(false)
+	p.recycleFree()
 	start := time.Now()
 	p.lastSampled, p.lastOK = p.now(), false
 	p.ephemeral.check(p.lastSampled) // so this sample's events are judged by the range now

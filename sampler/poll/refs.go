@@ -142,45 +142,17 @@ func (p *Poller) Recycle(s sampler.Snapshot) { p.refs.recycle(s.Sockets) }
 
 var _ sampler.Recycler = (*Poller)(nil)
 
-// putFree gives back a buffer popFree returned, unused.
-func (r *snapRefs) putFree(s []sampler.Socket) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.free) < maxFree {
-		r.free = append(r.free, s[:0])
-	}
-}
-
-// recycleFree hands the buffers nobody holds to a source that reuses them,
-// but one when keepOne (the next table's, see eventTick). It runs in the
-// poller's goroutine, just before a sample.
-//
-// With a paced consumer (the live view on a big table, see tableDue) they
-// are let go instead: a whole table handed to the source was kept there
-// as a spare (a namespace's walk or dump buffer for the next check, the
-// biggest a reader was given) beside the tables the view and the base
-// hold, one or two whole tables more in the live view's heap than in
-// watch's. The next table is built in the one kept.
-func (p *Poller) recycleFree(keepOne bool) {
+// recycleFree hands the buffers nobody holds to a source that reuses them.
+// It runs in the poller's goroutine, just before a sample.
+func (p *Poller) recycleFree() {
 	r := p.caps.recycler
-	if p.paced() {
-		r = nil
-	}
-	var kept []sampler.Socket
 	for {
 		s := p.refs.popFree()
 		if s == nil {
-			break
-		}
-		if kept == nil && keepOne {
-			kept = s
-			continue
+			return
 		}
 		if r != nil {
 			r.Recycle(s)
 		}
-	}
-	if kept != nil {
-		p.refs.putFree(kept)
 	}
 }
