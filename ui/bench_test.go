@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/netip"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -199,4 +200,36 @@ func BenchmarkPrepare100k(b *testing.B) {
 		m = update(m, preparedMsg{bm, p})
 		b.StartTimer()
 	}
+}
+
+// BenchmarkViewHeld100k: the heap the live view keeps between two batches
+// of a 100k-socket table under churn (as BenchmarkPrepare100k makes them),
+// beyond the table itself: its rows, the preparer's, the lingering closed
+// sockets, the highlights, the feed, the history. One op is ten batches,
+// then the view let go; held-B/socket is what letting it go freed.
+func BenchmarkViewHeld100k(b *testing.B) {
+	var held float64
+	for b.Loop() {
+		c := &clock{t: t0}
+		m := newTestModel(b, c, 160, 45)
+		socks := bigTable(100_000)
+		m = update(m, firstBatch(t0, socks))
+		var next uint64
+		for range 10 {
+			var ev []sampler.Event
+			socks, ev = churned(socks, 2000, &next, c.t.Add(time.Second))
+			c.advance(time.Second)
+			m = update(m, preparedOf(m, nextBatchMsg(c.t, socks, ev...)))
+		}
+		var alive, gone runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&alive)
+		runtime.KeepAlive(m)
+		m = Model{}
+		runtime.GC()
+		runtime.ReadMemStats(&gone)
+		runtime.KeepAlive(socks)
+		held += float64(int64(alive.HeapAlloc) - int64(gone.HeapAlloc))
+	}
+	b.ReportMetric(held/float64(b.N)/100_000, "held-B/socket")
 }

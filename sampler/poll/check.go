@@ -148,7 +148,8 @@ func (r *Reconciler) CheckDisagreements() uint64 { return r.checkDisagreements }
 // (reused when big enough) and returned with changed true (with table
 // false, it is built at a later Tick). It becomes the base only once
 // the changes since the base are many (rebaseAt), so that a busy table is
-// not indexed again at every tick. The caller must not write to table,
+// not indexed again at every tick, or always (SetTablesAsBase). The
+// caller must not write to table,
 // nor to udp afterwards.
 func (r *Reconciler) Tick(now time.Time, udp *sampler.Snapshot, buf []sampler.Socket, build bool) (events []sampler.Event, table sampler.Snapshot, changed bool) {
 	r.recent.expire(now)
@@ -169,11 +170,20 @@ func (r *Reconciler) Tick(now time.Time, udp *sampler.Snapshot, buf []sampler.So
 		rows = make([]sampler.Socket, 0, want+want/8+16)
 	}
 	table = sampler.Snapshot{Time: now, Sockets: r.tableInto(rows)}
-	if r.adjust.len() >= rebaseAt {
+	if r.tablesAsBase || r.adjust.len() >= rebaseAt {
 		r.rebase(table)
 	}
 	return events, table, true
 }
+
+// SetTablesAsBase says whether every table Tick builds becomes the base,
+// however few sockets changed since the last (see rebaseAt). A consumer
+// that keeps the table it was handed (the live view, between two of its
+// batches) then holds the base itself rather than a copy of it beside the
+// base: one table less alive, at the cost of indexing each table handed
+// out again, which a consumer taking a table every second or two makes
+// cheap beside the table's own copy.
+func (r *Reconciler) SetTablesAsBase(on bool) { r.tablesAsBase = on }
 
 // rebaseAt is how many sockets may differ from the base before Tick makes
 // its table the base: each re-base indexes the whole table again (on the

@@ -83,12 +83,14 @@ func (p *Poller) step(ctx context.Context) {
 func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 	p.drainReleases()
 	p.drainTransitions()
+	start := time.Now()
+	now := p.now()
+	p.tickGap, p.lastTick = now.Sub(p.lastTick), now
+	build, paced := p.tableDue(now), p.paced()
 	buf := p.refs.popFree()
 	if sampleUDP {
 		p.recycleFree()
 	}
-	start := time.Now()
-	now := p.now()
 	// The range is not read here: a tick's events are mostly the
 	// transitions reconciled since the last one, judged by the range the
 	// poller follows every EphemeralCheckEvery (and at each check), and
@@ -109,7 +111,7 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 		udp = &snap
 	}
 	old := p.rec.Base()
-	build := p.cfg.TableEvery >= 0 && now.Sub(p.lastTable) >= p.tableEvery() // NoTableTicks: never
+	p.rec.SetTablesAsBase(paced)
 	events, table, changed := p.rec.Tick(p.now(), udp, buf, build)
 	if udp != nil && p.caps.recycler != nil {
 		p.caps.recycler.Recycle(udp.Sockets) // its rows were copied into the table, or dropped
@@ -127,7 +129,8 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 	u := update{events: events, sampled: sampleUDP, cost: cost, interval: p.interval}
 	if changed {
 		u.snapshot = &table
-		p.lastTable = now
+		p.published(now)
+		p.tickTables++
 	}
 	if base := p.rec.Base(); bufKey(base.Sockets) != bufKey(old.Sockets) { // re-based
 		p.refs.hold(base.Sockets)
@@ -136,21 +139,58 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 	p.pending.add(p.update(u))
 }
 
-// tableEvery is how often at most a tick publishes a changed event-kept
-// table: Config.TableEvery, or half the time between the consumer's takes
-// when it takes batches less often (SetTakenEvery): a table copied between
-// two takes is never read, only the newest is. At 100k sockets each copy
-// is 25 MB: ten a second for a view that takes one every 2 s were the
-// live view's largest allocation.
-func (p *Poller) tableEvery() time.Duration {
-	return max(p.cfg.TableEvery, time.Duration(p.takenEvery.Load())/2)
+// tableDue reports whether this tick may build and publish the table (when
+// it changed): never with NoTableTicks; every Config.TableEvery for a
+// consumer that takes batches as they come; for one that takes them less
+// often (SetTakenEvery: the live view on a big table), once per batch it
+// takes, a little before its next take is due (tableLead), so that the
+// table a batch carries is fresh and no table is copied that is never
+// read. The consumer holds the table of its last batch until it takes the
+// next, and the base is that table (SetTablesAsBase): with one table built
+// per take, two tables are alive, not three. A consumer late by a whole
+// pace gets a table then all the same, at most one per pace.
+func (p *Poller) tableDue(now time.Time) bool {
+	if p.cfg.TableEvery < 0 {
+		return false
+	}
+	if n := p.pending.takenCount(); n != p.takesSeen {
+		p.takesSeen, p.lastTake, p.tableTaken = n, now, true
+	}
+	every := time.Duration(p.takenEvery.Load())
+	if !p.paced() {
+		return now.Sub(p.lastTable) >= p.cfg.TableEvery
+	}
+	if p.tableTaken && now.Sub(p.lastTake) >= every-p.tableLead() {
+		return true
+	}
+	return now.Sub(p.lastTable) >= every
+}
+
+// paced reports whether the consumer takes batches less often than the
+// table would be published for it (see tableDue).
+func (p *Poller) paced() bool {
+	every := time.Duration(p.takenEvery.Load())
+	return every > 0 && every > p.cfg.TableEvery
+}
+
+// tableLead is how long before the consumer's next take is due a table is
+// built for it: two ticks (the take is seen up to a tick late; a tick as
+// long as the last was, by the poller's clock), at most half the pace.
+func (p *Poller) tableLead() time.Duration {
+	return min(2*max(p.tickGap, p.interval), time.Duration(p.takenEvery.Load())/2)
+}
+
+// published records a table published at now: its consumer has not taken
+// it yet.
+func (p *Poller) published(now time.Time) {
+	p.lastTable, p.tableTaken = now, false
 }
 
 // SetTakenEvery tells the poller how often its consumer takes batches now
 // (the live view waits longer between batches on a big table); 0: as they
-// come. An event-kept table is then published at most twice between two
-// takes, so the table a batch carries is at most half that old; events go
-// out as they come. It never blocks: the view calls it from its Update.
+// come. An event-kept table is then built once per batch taken, just
+// before the next take is due (see tableDue); events go out as they come.
+// It never blocks: the view calls it from its Update.
 func (p *Poller) SetTakenEvery(d time.Duration) {
 	p.takenEvery.Store(int64(max(d, 0)))
 }
@@ -207,7 +247,8 @@ func (p *Poller) finishCheck(ctx context.Context, res checkResult) {
 	read := p.readCounters(false)
 	events := p.rec.Check(p.now(), &next, read)
 	cost := time.Since(start)
-	p.lastOK, p.lastCheck, p.lastTable = true, p.lastSampled, p.lastSampled
+	p.lastOK, p.lastCheck = true, p.lastSampled
+	p.published(p.lastSampled)
 	p.refs.hold(next.Sockets)
 	p.refs.drop(old.Sockets)
 	p.readSourceNotes()

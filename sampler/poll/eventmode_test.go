@@ -3,6 +3,7 @@ package poll
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -447,21 +448,112 @@ func TestEventTableNoTableTicks(t *testing.T) {
 }
 
 // A consumer that takes batches every 2 s (the live view on a big table)
-// gets every event as it comes, and a table copied at most every second
-// (half its pace), beside the checks'; back at its own pace, a table
-// every tick again.
+// and hands each back once it took the next gets every event, and a table
+// built once per take, just before it: fresh (it was up to half the pace
+// old, 900 ms at the median here), and never a table built and replaced
+// unread. Back at its own pace, a table every tick again.
 func TestEventTableFollowsTheConsumersPace(t *testing.T) {
 	src := &tableSource{complete: true, perTick: 10}
 	src.poller = func(p *Poller) { p.SetTakenEvery(2 * time.Second) }
-	events, _, tables := runTableSourceWith(t, src, t0.Add(10*time.Second), Config{}, nil)
-	checkTableASecond(t, src, events, tables)
+	end := t0.Add(12 * time.Second)
+	takes, events, built := runPacedConsumer(t, src, end, 2*time.Second)
+	opens := 0
+	for _, e := range events {
+		if e.Kind == sampler.Opened && e.Socket.Proto == sampler.TCP {
+			opens++
+		}
+	}
+	src.mu.Lock()
+	made := src.opened
+	src.mu.Unlock()
+	if opens != made {
+		t.Errorf("%d opens reported of %d made", opens, made)
+	}
+	full := map[time.Duration]bool{}
+	for _, at := range src.fullSamples() {
+		full[at+100*time.Millisecond] = true // the source's clock moves on as it samples
+	}
+	taken := 0 // while connections came: a table to build for each
+	for _, tk := range takes {
+		if tk.at.Before(end) {
+			taken++
+		}
+	}
+	if built > taken+1 {
+		t.Errorf("%d tables built by ticks for %d takes while the table changed", built, taken)
+	}
+	var ages []time.Duration
+	for _, tk := range takes {
+		if full[tk.table.Sub(t0)] || tk.at.Sub(t0) < 3*time.Second || tk.at.Sub(t0) >= CheckEvery {
+			continue // a full sample's table, the poller still learning the pace, or a check's
+		}
+		ages = append(ages, tk.at.Sub(tk.table))
+	}
+	if len(ages) < 3 {
+		t.Fatalf("%d tick tables taken: %+v", len(ages), takes)
+	}
+	slices.Sort(ages)
+	t.Logf("tick tables %v old when taken", ages)
+	if med := ages[len(ages)/2]; med > 500*time.Millisecond { // a tick or two; a machine busy with other tests makes it more
+		t.Errorf("tick tables %v old when taken (median %v), want a table built just before its take", ages, med)
+	}
 
 	src = &tableSource{complete: true, perTick: 10}
 	src.poller = func(p *Poller) { p.SetTakenEvery(2 * time.Second); p.SetTakenEvery(0) }
-	_, _, tables = runTableSourceWith(t, src, t0.Add(3*time.Second), Config{}, nil)
+	_, _, tables := runTableSourceWith(t, src, t0.Add(3*time.Second), Config{}, nil)
 	if len(tables) < 15 { // paced, it would be one a second: 9 or 10
 		t.Errorf("back at its own pace, %d tables in 9 s of ticks", len(tables))
 	}
+}
+
+// pacedTake is one batch a paced consumer took: when (by the source's
+// clock), and its table's time.
+type pacedTake struct{ at, table time.Time }
+
+// runPacedConsumer runs a poller over src as runTableSourceWith does, its
+// consumer taking a batch every (by the source's clock) and handing each
+// batch's snapshot back once it took the next, as the live view does.
+// It also returns how many tables ticks built.
+func runPacedConsumer(t *testing.T, src *tableSource, end time.Time, every time.Duration) ([]pacedTake, []sampler.Event, int) {
+	t.Helper()
+	src.clock, src.tcp, src.end = t0, map[uint64]sampler.Socket{}, end
+	src.udp = []sampler.Socket{sock(t, "udp 127.0.0.1:5353 0.0.0.0:0 NONE #900000")}
+	p := New(Config{Source: src, Interval: time.Millisecond, Now: src.now})
+	src.poller(p)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	done := make(chan struct{})
+	go func() { p.Run(ctx); close(done) }()
+	var takes []pacedTake
+	var events []sampler.Event
+	var prev *sampler.Batch
+	due := t0
+	for src.now().Before(end.Add(CheckEvery + time.Second)) {
+		now := src.now()
+		if now.Before(due) {
+			time.Sleep(100 * time.Microsecond)
+			continue
+		}
+		wait, stop := context.WithTimeout(ctx, 10*time.Millisecond)
+		b, err := p.Next(wait)
+		stop()
+		if ctx.Err() != nil {
+			t.Fatalf("Next: %v", ctx.Err())
+		}
+		if err != nil {
+			continue // nothing changed
+		}
+		due = now.Add(every)
+		events = append(events, b.Events...)
+		takes = append(takes, pacedTake{now, b.Snapshot.Time})
+		if prev != nil {
+			p.Recycle(prev.Snapshot)
+		}
+		prev = &b
+	}
+	cancel()
+	<-done
+	return takes, events, p.tickTables
 }
 
 // The UDP-only samples keep the user's protocols and ports (a source keeps

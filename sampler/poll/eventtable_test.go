@@ -410,6 +410,36 @@ func TestEventTableRebasesWhenBusy(t *testing.T) {
 	runScript(t, steps...)
 }
 
+// With SetTablesAsBase (a paced consumer keeps the table it was handed)
+// every table a tick builds is the base, however few sockets changed: the
+// consumer holds the base, not a copy beside it. Without, a table of few
+// changes is a copy.
+func TestEventTableTablesAsBase(t *testing.T) {
+	for _, asBase := range []bool{false, true} {
+		runScript(t,
+			sample{0, []string{cliE}},
+			check(func(t *testing.T, r *Reconciler) { r.SetTablesAsBase(asBase) }),
+			ev{at: 1, cookie: 10, local: "127.0.0.1:20000", remote: srv, from: "CLOSE", to: "SYN_SENT"},
+			check(func(t *testing.T, r *Reconciler) {
+				_, table, changed := r.Tick(at(2), nil, nil, true)
+				if !changed || len(table.Sockets) != 2 {
+					t.Fatalf("tick: changed %v, %d sockets", changed, len(table.Sockets))
+				}
+				if shared := bufKey(table.Sockets) == bufKey(r.Base().Sockets); shared != asBase || (r.adjust.len() == 0) != asBase {
+					t.Errorf("tables as base %v: table is the base %v, %d adjusted", asBase, shared, r.adjust.len())
+				}
+			}),
+			ev{at: 3, cookie: 10, local: "127.0.0.1:20000", remote: srv, from: "SYN_SENT", to: "ESTABLISHED"},
+			inspect(func(t *testing.T, events []sampler.Event) {
+				if n := len(events); n != 3 || events[n-1].Kind != sampler.StateChanged {
+					t.Errorf("%d events, last %+v", n, events[n-1])
+				}
+			}),
+			disagreements(0),
+		)
+	}
+}
+
 // connect() changes the state before the kernel picks the port: the open
 // waits for the next transition, which names it, and is stamped at the
 // connect; a connect that got no port opens nothing. A listen() on an

@@ -24,6 +24,33 @@ type pending struct {
 	// freeEvents is a taken batch's Events handed back (RecycleEvents),
 	// for the next batch's events to fill.
 	freeEvents []sampler.Event
+	// taken counts the batches Next took (see Poller.tableDue);
+	// takenEvents is how many events each of the last two carried (see
+	// room).
+	taken       uint64
+	takenEvents [2]int
+}
+
+// room makes room in events, the pending batch's, for n more. A batch a
+// slow consumer takes (the live view, every 2 s on a big table) gathers
+// tens of thousands of events by appends of a tick's each: grown by
+// append's steps (1.25x for big slices) that cost about five times the
+// batch, most of the poller's allocation under churn. It grows at once to
+// what the last batches taken held (the smaller of the last two: not the
+// first sample's every socket, or a check's burst, again), and past it by
+// append's steps: about one batch's size a batch, and no more room held
+// than append would. Never past maxEvents, unless n itself is (the oldest
+// are dropped then).
+func (p *pending) room(events []sampler.Event, n int) []sampler.Event {
+	need := len(events) + n
+	if need <= cap(events) {
+		return events
+	}
+	last := min(p.takenEvents[0], p.takenEvents[1])
+	want := min(max(need+need/4, last+last/8), p.maxEvents)
+	grown := make([]sampler.Event, len(events), max(need, want))
+	copy(grown, events)
+	return grown
 }
 
 // maxFreeEvents bounds the events slice pending keeps for reuse (~2.6 MB):
@@ -76,7 +103,7 @@ func (p *pending) add(u update) {
 	case len(b.Events) == 0:
 		b.Events = u.events // given: kept, not copied
 	default:
-		b.Events = append(b.Events, u.events...)
+		b.Events = append(p.room(b.Events, len(u.events)), u.events...)
 	}
 	if over := len(b.Events) - p.maxEvents; over > 0 {
 		// Drop the oldest: the newest events explain the newest snapshot.
@@ -126,6 +153,13 @@ func (p *pending) recycleEvents(events []sampler.Event) {
 	p.mu.Unlock()
 }
 
+// takenCount is how many batches Next took so far.
+func (p *pending) takenCount() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.taken
+}
+
 // Next blocks until a batch is pending or ctx ends, and takes it: every event
 // since the previous Next, the newest snapshot, and Samples saying how many
 // samples were merged into it.
@@ -149,6 +183,8 @@ func (p *pending) take() (sampler.Batch, bool) {
 		return sampler.Batch{}, false
 	}
 	b := p.batch
+	p.taken++
+	p.takenEvents = [2]int{p.takenEvents[1], len(b.Events)}
 	p.refs.deliver(b.Snapshot.Sockets)
 	// The next batch starts from the same snapshot (it is never written to
 	// again) so a batch of release events alone still carries a table.

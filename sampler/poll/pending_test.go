@@ -87,3 +87,36 @@ func TestRecycledEventsFillTheNextBatch(t *testing.T) {
 		t.Error("a slice of more than maxFreeEvents events was kept")
 	}
 }
+
+// A batch gathered from many ticks' events (a consumer that takes one
+// every 2 s) grows at once to what the last batches held, not by
+// append's steps (1.25x for big slices: about five times the batch
+// allocated, most of the poller's allocation under churn); the first
+// sample's every socket does not make the batches after it that big.
+func TestPendingGrowsToTheLastBatches(t *testing.T) {
+	p := newPending(100_000, "test", &snapRefs{})
+	at := time.Unix(1000, 0)
+	add := func(n int) {
+		evs := make([]sampler.Event, n)
+		for i := range evs {
+			evs[i] = sampler.Event{Kind: sampler.Opened, Time: at}
+		}
+		p.add(update{events: evs})
+	}
+	add(50_000) // the first sample's
+	p.take()
+	for batch := range 4 {
+		arrays := map[*sampler.Event]bool{}
+		for range 200 { // 200 ticks of 50 events
+			add(50)
+			arrays[&p.batch.Events[0]] = true
+		}
+		b, _ := p.take()
+		if len(b.Events) != 10_000 {
+			t.Fatalf("batch %d: %d events", batch, len(b.Events))
+		}
+		if batch >= 2 && (len(arrays) > 2 || cap(b.Events) > 2*len(b.Events)) {
+			t.Errorf("batch %d: grew through %d slices to room for %d events", batch, len(arrays), cap(b.Events))
+		}
+	}
+}

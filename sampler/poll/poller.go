@@ -104,7 +104,16 @@ type Poller struct {
 	needFull    bool
 	sourceQuery sampler.Query
 	udpOnly     bool
-	lastTable   time.Time          // when a tick last published the table
+	lastTable   time.Time // when a tick last published the table
+	// The consumer's takes, as seen at ticks (see tableDue): how many,
+	// when the last was seen, and whether the table published last was
+	// taken.
+	takesSeen   uint64
+	lastTake    time.Time
+	tableTaken  bool
+	lastTick    time.Time          // when the last tick of an event-kept table ran
+	tickGap     time.Duration      // since the one before it
+	tickTables  int                // tables ticks built (read by tests once Run returned)
 	udpReleased bool               // a UDP release came since the last UDP sample began
 	checkDone   <-chan checkResult // a check's dump in flight; nil when none
 }
@@ -265,7 +274,8 @@ func (p *Poller) sample(ctx context.Context) {
 	read := p.readCounters(first)
 	events := p.rec.Sample(p.now(), &next, read)
 	cost := time.Since(start)
-	p.lastOK, p.needFull, p.lastCheck, p.lastTable = true, false, p.lastSampled, p.lastSampled
+	p.lastOK, p.needFull, p.lastCheck = true, false, p.lastSampled
+	p.published(p.lastSampled)
 	p.refs.hold(next.Sockets)
 	p.refs.drop(old.Sockets)
 	p.readSourceNotes()

@@ -60,6 +60,9 @@ type Reconciler struct {
 	// them, not at every socket events changed since the base.
 	udpAdjusted map[sampler.ID]struct{}
 	dirty       bool // the table changed since the last Tick
+	// tablesAsBase: every table Tick builds becomes the base (see
+	// SetTablesAsBase).
+	tablesAsBase bool
 	// pending are opening transitions that came before their socket's
 	// port, by cookie (see openPending).
 	pending map[uint64]sampler.Transition
