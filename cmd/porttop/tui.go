@@ -95,8 +95,11 @@ func runTUIFrom(ctx context.Context, cfg ui.Config, in *os.File) error {
 	// race it and can block its shutdown, and killing the program through a
 	// context skips waiting for its input reader (a data race in the library),
 	// so an ended ctx asks the program to quit like the q key does.
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithoutSignalHandler(),
-		tea.WithOutput(os.Stdout), tea.WithInput(in))
+	keys := newKeyClock() // developers only: PORTTOP_KEYLOG
+	defer keys.close()
+	tm, tin, tout := keys.timed(m, in, os.Stdout)
+	p := tea.NewProgram(tm, tea.WithAltScreen(), tea.WithoutSignalHandler(),
+		tea.WithOutput(tout), tea.WithInput(tin))
 	finished := make(chan struct{})
 	defer close(finished)
 	// The terminal going away (an SSH session dropped, the window closed)
