@@ -24,6 +24,12 @@ type pending struct {
 	// freeEvents is a taken batch's Events handed back (RecycleEvents),
 	// for the next batch's events to fill.
 	freeEvents []sampler.Event
+	// taken is how many events the last batch taken held. A consumer
+	// taking batches seldom (the live view at 100k sockets: every 2 s,
+	// 40-100k events) gets about as many again; made room for at once, not
+	// grown by doubling from a few (~20 fresh large slices a batch, 3x the
+	// events copied: 11% of the live view's CPU under 2,000 conn/s).
+	taken int
 }
 
 // maxFreeEvents bounds the events slice pending keeps for reuse (~2.6 MB):
@@ -76,6 +82,11 @@ func (p *pending) add(u update) {
 	case len(b.Events) == 0:
 		b.Events = u.events // given: kept, not copied
 	default:
+		if need := len(b.Events) + len(u.events); need > cap(b.Events) && p.taken > need {
+			room := make([]sampler.Event, len(b.Events), min(p.taken+p.taken/4, p.maxEvents))
+			copy(room, b.Events)
+			b.Events = room
+		}
 		b.Events = append(b.Events, u.events...)
 	}
 	if over := len(b.Events) - p.maxEvents; over > 0 {
@@ -149,6 +160,7 @@ func (p *pending) take() (sampler.Batch, bool) {
 		return sampler.Batch{}, false
 	}
 	b := p.batch
+	p.taken = len(b.Events)
 	p.refs.deliver(b.Snapshot.Sockets)
 	// The next batch starts from the same snapshot (it is never written to
 	// again) so a batch of release events alone still carries a table.

@@ -87,3 +87,46 @@ func TestRecycledEventsFillTheNextBatch(t *testing.T) {
 		t.Error("a slice of more than maxFreeEvents events was kept")
 	}
 }
+
+// A batch taken seldom (the live view's, every 2 s under churn) holds
+// many events: the next one makes room for as many as the last at once,
+// rather than growing by doubling from the first few, and still holds
+// every event added, in order.
+func TestPendingMakesRoomForTheLastBatchsEvents(t *testing.T) {
+	p := newPending(100_000, "test", &snapRefs{})
+	at := time.Unix(1000, 0)
+	next := uint64(0)
+	add := func(n int) {
+		buf := make([]sampler.Event, n)
+		for i := range buf {
+			next++
+			buf[i] = sampler.Event{Kind: sampler.Opened, Time: at}
+			buf[i].Socket.Proto, buf[i].Socket.Cookie = sampler.TCP, next
+		}
+		p.add(update{events: buf, borrowed: true})
+	}
+	for range 100 {
+		add(100)
+	}
+	if b, _ := p.take(); len(b.Events) != 10_000 {
+		t.Fatalf("the first batch holds %d events, want 10000", len(b.Events))
+	}
+	first := next
+	add(100)
+	add(100) // appended: room for the last batch's 10,000 made now
+	room := cap(p.batch.Events)
+	if room < 10_000 {
+		t.Errorf("room for %d events after the second add, want at least the last batch's 10000", room)
+	}
+	for range 98 {
+		add(100)
+	}
+	b, _ := p.take()
+	if cap(b.Events) != room {
+		t.Errorf("the batch grew again (%d to %d) within the last batch's size", room, cap(b.Events))
+	}
+	if len(b.Events) != 10_000 || b.Events[0].Socket.Cookie != first+1 || b.Events[9_999].Socket.Cookie != next {
+		t.Errorf("the second batch: %d events from %d to %d, want 10000 from %d to %d",
+			len(b.Events), b.Events[0].Socket.Cookie, b.Events[len(b.Events)-1].Socket.Cookie, first+1, next)
+	}
+}
