@@ -98,11 +98,8 @@ func runTUIFrom(ctx context.Context, cfg ui.Config, in *os.File) error {
 	keys := newKeyClock() // developers only: PORTTOP_KEYLOG
 	defer keys.close()
 	tm, tin, tout := keys.timed(m, in, os.Stdout)
-	// The renderer writes the newest frame on its own clock: at 120 a
-	// second (bubbletea's most; 60 by default) a key's frame waits up to
-	// 8 ms for it rather than 17. A tick with nothing new writes nothing.
 	p := tea.NewProgram(tm, tea.WithAltScreen(), tea.WithoutSignalHandler(),
-		tea.WithOutput(tout), tea.WithInput(tin), tea.WithFPS(120))
+		tea.WithOutput(tout), tea.WithInput(tin))
 	finished := make(chan struct{})
 	defer close(finished)
 	// The terminal going away (an SSH session dropped, the window closed)
