@@ -4,6 +4,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"time"
 )
 
@@ -14,12 +15,16 @@ import (
 //	PORTTOP_MEMPROFILE=FILE  a heap profile, rewritten every 5 s while the
 //	                         program runs (the last one shows the heap under
 //	                         load, not the emptied heap at exit)
+//	PORTTOP_TRACE=FILE       a runtime trace of the whole run, for
+//	                         `go tool trace` (goroutines' waits, GC assists)
+//	PORTTOP_KEYLOG=FILE      each key's answer timed (see keyclock.go)
 //
 // A profile that cannot be started is skipped silently: the program's own
 // behaviour never depends on these variables.
 const (
 	cpuProfileEnv = "PORTTOP_CPUPROFILE"
 	memProfileEnv = "PORTTOP_MEMPROFILE"
+	traceEnv      = "PORTTOP_TRACE"
 )
 
 // startProfiles starts what the environment asks for; the returned stop
@@ -30,6 +35,15 @@ func startProfiles() (stop func()) {
 		if f, err := os.Create(path); err == nil {
 			if pprof.StartCPUProfile(f) == nil {
 				stops = append(stops, func() { pprof.StopCPUProfile(); f.Close() })
+			} else {
+				f.Close()
+			}
+		}
+	}
+	if path := os.Getenv(traceEnv); path != "" {
+		if f, err := os.Create(path); err == nil {
+			if trace.Start(f) == nil {
+				stops = append(stops, func() { trace.Stop(); f.Close() })
 			} else {
 				f.Close()
 			}
