@@ -57,8 +57,10 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 		return append(events, sampler.Event{Kind: sampler.Closed, Time: at, Socket: s, Held: sampler.Held(s.Since, at)})
 	}
 	if r.recent.has(id) {
-		r.vanished.take(&rel.Socket) // its release came: stop waiting for it
-		return events // a sample, or an earlier release, has reported it gone
+		// A sample, or an earlier release, has reported it gone; vanished
+		// need not wait for its release any more.
+		r.vanished.take(&rel.Socket)
+		return events
 	}
 	if r.vanished.take(&rel.Socket) {
 		return events // a sample reported it gone long ago (see vanished)
