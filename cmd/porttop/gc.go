@@ -15,16 +15,16 @@ import (
 )
 
 // headlessGCPercent is the garbage collector's target for the headless
-// commands (watch, record): the heap may grow to 1.5 times what is live
+// commands (watch, record): the heap may grow to 1.25 times what is live
 // between collections, not twice (Go's default, GOGC=100). Their live heap
-// is mostly the connection table (two tables of 248 bytes a socket: 50 MB
-// at 100k sockets), so the default's headroom is what sets their peak
-// resident size. Measured under the big-table load of .ci/bench (BIG=1):
-// watch peaked at 202 MB instead of 240, at no CPU cost the noise of the
-// shared machine let show (17.3% of a core instead of 18.1%; collections
-// come twice as often, each marking the live heap: about 1% of a core at
-// that load by estimate). A GOGC set in the environment wins.
-const headlessGCPercent = 50
+// is mostly the connection table and what the reconciler keeps beside it
+// (~65 MB at 100k sockets between checks), so the headroom is what sets
+// their peak resident size beyond it. Measured under the big-table load of
+// .ci/bench (BIG=1): at GOGC=50 the collector took ~1% of a core (0.43 s
+// of CPU in 41 s, marks and assists) and the scavenger 0.6%; 25 makes
+// collections twice as frequent, about one more percent, for ~15-20 MB
+// less resident (sampler/MEMORY.md). A GOGC set in the environment wins.
+const headlessGCPercent = 25
 
 // liveGCPercent is the live view's: its live heap is the same poller's
 // tables plus the view's own (the table's rows, the port history, the
