@@ -97,28 +97,16 @@ func (p *Poller) handleTransitions(ts []sampler.Transition) {
 	events := p.transitionBatch[:0]
 	disagreed := p.rec.Disagreements()
 	now := p.now() // for transitions without a time of their own
-	// flush hands the events so far to pending once they fill the
-	// buffer's bound: a backlog drained at once (after a check's walk)
-	// made 23k events, and the buffer kept that size for good.
-	flush := func() {
-		if len(events) >= transitionBatchMax {
-			p.pending.add(p.update(update{events: events, borrowed: true}))
-			events = events[:0]
-		}
-	}
 	for i := range ts {
 		events = p.rec.Transition(now, ts[i], events)
-		flush()
 	}
 	for more := true; more; {
 		select {
 		case t := <-p.kernel.transitions:
 			events = p.rec.Transition(now, t, events)
-			flush()
 		case b := <-p.kernel.batches:
 			for i := range b {
 				events = p.rec.Transition(now, b[i], events)
-				flush()
 			}
 			p.recycleBatch(b)
 		default:
@@ -130,10 +118,18 @@ func (p *Poller) handleTransitions(ts []sampler.Transition) {
 		p.pending.add(p.update(update{events: events, borrowed: true}))
 	}
 	p.transitionBatch = events[:0]
+	if cap(events) > transitionBatchMax {
+		// A backlog drained at once (after a check's walk held the poller
+		// up) made 23k events (5.6 MB), kept for good. It is handed to
+		// pending whole all the same: delivered in parts, the first part
+		// came while the consumer still wrote the batch before, and
+		// pending dropped events over its cap.
+		p.transitionBatch = nil
+	}
 }
 
-// transitionBatchMax bounds the events handleTransitions gathers before
-// it hands them to pending (~1 MB): its buffer is kept for the next.
+// transitionBatchMax bounds the events buffer handleTransitions keeps for
+// the next drain (~1 MB).
 const transitionBatchMax = 4096
 
 // handleTransition is handleTransitions of one.

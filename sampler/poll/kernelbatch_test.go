@@ -34,7 +34,7 @@ func TestTransitionBacklogKeepsABoundedBuffer(t *testing.T) {
 			t.Fatalf("event %d: %v of cookie %d, want the open of cookie %d", i, b.Events[i].Kind, b.Events[i].Socket.Cookie, 1000+i)
 		}
 	}
-	if c := cap(p.transitionBatch); c > 2*transitionBatchMax {
-		t.Errorf("the poller keeps a buffer of %d events after the backlog, want <= %d", c, 2*transitionBatchMax)
+	if c := cap(p.transitionBatch); c > transitionBatchMax {
+		t.Errorf("the poller keeps a buffer of %d events after the backlog, want <= %d", c, transitionBatchMax)
 	}
 }
