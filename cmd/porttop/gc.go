@@ -5,22 +5,26 @@ import (
 	"math"
 	"math/bits"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync"
 	"time"
+
+	"github.com/porttop/porttop/sampler"
 )
 
 // headlessGCPercent is the garbage collector's target for the headless
-// commands (watch, record): the heap may grow to 1.5 times what is live
+// commands (watch, record): the heap may grow to 1.25 times what is live
 // between collections, not twice (Go's default, GOGC=100). Their live heap
-// is mostly the connection table (two tables of 248 bytes a socket: 50 MB
-// at 100k sockets), so the default's headroom is what sets their peak
-// resident size. Measured under the big-table load of .ci/bench (BIG=1):
-// watch peaked at 202 MB instead of 240, at no CPU cost the noise of the
-// shared machine let show (17.3% of a core instead of 18.1%; collections
-// come twice as often, each marking the live heap: about 1% of a core at
-// that load by estimate). A GOGC set in the environment wins.
-const headlessGCPercent = 50
+// is mostly the connection table and what the reconciler keeps beside it
+// (~65 MB at 100k sockets between checks), so the headroom is what sets
+// their peak resident size beyond it. Measured under the big-table load of
+// .ci/bench (BIG=1): at GOGC=50 the collector took ~1% of a core (0.43 s
+// of CPU in 41 s, marks and assists) and the scavenger 0.6%; 25 makes
+// collections twice as frequent, about one more percent, for ~15-20 MB
+// less resident (sampler/MEMORY.md). A GOGC set in the environment wins.
+const headlessGCPercent = 25
 
 // liveGCPercent is the live view's: its live heap is the same poller's
 // tables plus the view's own (the table's rows, the port history, the
@@ -94,10 +98,13 @@ func followLiveHeap(ctx context.Context) {
 		return // GOGC=off: collections only at a limit the user sets
 	}
 	sample = sample[1:]
+	notes := &collectAtNotes{letGo: make(chan struct{}, 1)}
+	sampler.SetHeapNotes(notes)
 	go func() {
 		tick := time.NewTicker(limitEvery)
 		defer tick.Stop()
 		defer debug.SetMemoryLimit(math.MaxInt64)
+		defer sampler.SetHeapNotes(nil)
 		for {
 			metrics.Read(sample)
 			if sample[0].Value.Kind() == metrics.KindUint64 {
@@ -109,7 +116,74 @@ func followLiveHeap(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
+			case <-notes.letGo:
+				notes.collect(&notes.lastLetGo) // then the limit follows the heap it left
 			}
 		}
 	}()
+}
+
+// collectAtNotes collects garbage at the sampler's big moments
+// (sampler.HeapNotes): before a check makes its new table, when the heap
+// holds at least half as much garbage again, so that the two tables of a
+// check are not piled on a heap grown to its goal; and once the old table
+// is let go, so that the next goal is set from one table, not two. Without
+// them a collection inside a check set the goal from ~90 MB live (two
+// tables) and watch stayed near 1.5 times that until the next check, though
+// ~65 MB were live between checks (BIG=1, sampler/MEMORY.md). Each costs a
+// collection the pacer would mostly have made anyway; at most one a
+// second of each kind.
+type collectAtNotes struct {
+	letGo chan struct{} // capacity 1: collect once the follower can
+	mu    sync.Mutex
+	// The last collections made before a buffer was made and after one
+	// was let go.
+	lastMaking, lastLetGo time.Time
+}
+
+// collectGap is the shortest time between two collections made here.
+const collectGap = time.Second
+
+var _ sampler.HeapNotes = (*collectAtNotes)(nil)
+
+// Making collects before a buffer of bytes is made when the garbage since
+// the last collection is at least half its size. It blocks its caller (a
+// check's goroutine) for the collection.
+func (c *collectAtNotes) Making(bytes int) {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 || s[1].Value.Kind() != metrics.KindUint64 {
+		return
+	}
+	if objects, live := s[0].Value.Uint64(), s[1].Value.Uint64(); objects < live || objects-live < uint64(bytes/2) {
+		return
+	}
+	c.collect(&c.lastMaking)
+}
+
+// LetGo asks the follower to collect when a buffer of at least an eighth
+// of the live heap was let go; it never blocks.
+func (c *collectAtNotes) LetGo(bytes int) {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 || uint64(bytes) < s[0].Value.Uint64()/8 {
+		return
+	}
+	select {
+	case c.letGo <- struct{}{}:
+	default:
+	}
+}
+
+// collect runs a collection unless *last, the last of its kind, was
+// within collectGap.
+func (c *collectAtNotes) collect(last *time.Time) {
+	c.mu.Lock()
+	if time.Since(*last) < collectGap {
+		c.mu.Unlock()
+		return
+	}
+	*last = time.Now()
+	c.mu.Unlock()
+	runtime.GC()
 }

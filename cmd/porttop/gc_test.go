@@ -8,6 +8,8 @@ import (
 	"runtime/debug"
 	"testing"
 	"time"
+
+	"github.com/porttop/porttop/sampler"
 )
 
 // watch and record collect garbage at headlessGCPercent, the live view at
@@ -103,4 +105,57 @@ func TestLiveViewFollowsItsLiveHeap(t *testing.T) {
 	if got := debug.SetGCPercent(100); got != liveGCPercent {
 		t.Errorf("GC percent %d, want liveGCPercent %d", got, liveGCPercent)
 	}
+}
+
+// A check about to make its table on a heap holding more garbage than half
+// of it collects first; one on a heap of live objects alone does not.
+func TestCollectBeforeABigBufferOnlyOverGarbage(t *testing.T) {
+	c := &collectAtNotes{letGo: make(chan struct{}, 1)}
+	defer debug.SetGCPercent(debug.SetGCPercent(-1)) // no collection but the ones asked for
+	runtime.GC()
+	var junk [][]byte
+	for range 64 {
+		junk = append(junk, make([]byte, 256<<10)) // 16 MB, garbage below
+	}
+	runtime.KeepAlive(junk)
+	junk = nil
+	before := numGC()
+	c.Making(8 << 20)
+	if numGC() == before {
+		t.Errorf("no collection before an 8 MB buffer over 16 MB of garbage")
+	}
+	runtime.GC()
+	before = numGC()
+	c.lastMaking = time.Time{}
+	c.Making(64 << 20)
+	if got := numGC(); got != before {
+		t.Errorf("%d collections before a buffer on a heap with little garbage, want none", got-before)
+	}
+}
+
+// A big buffer let go makes the follower collect, once it can.
+func TestFollowerCollectsWhenABigBufferIsLetGo(t *testing.T) {
+	old := debug.SetMemoryLimit(math.MaxInt64)
+	defer debug.SetMemoryLimit(old)
+	t.Setenv("GOMEMLIMIT", "")
+	os.Unsetenv("GOMEMLIMIT")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	followLiveHeap(ctx)
+	runtime.GC()
+	before := numGC()
+	sampler.NoteLetGo(1 << 30)
+	for range 200 { // the follower collects on its own goroutine; allow a loaded machine
+		if numGC() != before {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("no collection after a 1 GB buffer was let go")
+}
+
+func numGC() uint32 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.NumGC
 }

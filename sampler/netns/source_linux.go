@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/cgroup"
@@ -378,10 +379,21 @@ func (s *Source) Recycle(socks []sampler.Socket) {
 		}
 		break
 	}
-	if !s.oversized(socks) && cap(socks) > cap(s.spare) {
+	if s.oversized(socks) {
+		// A check's table back while the rounds read UDP alone: let go.
+		sampler.NoteLetGo(cap(socks) * socketBytes)
+		return
+	}
+	if cap(socks) > cap(s.spare) {
 		s.spare = socks[:0]
 	}
 }
+
+// socketBytes is the size of one row of a table.
+const socketBytes = int(unsafe.Sizeof(sampler.Socket{}))
+
+// noteRows is the smallest whole read worth a note (~1.7 MB).
+const noteRows = 10_000
 
 // oversized tells a slice handed back too big to keep for the rounds the
 // Source makes now (see Recycle).

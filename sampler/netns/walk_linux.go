@@ -91,6 +91,10 @@ func (s *Source) walkRound(due []*member) bool {
 		// UDP alone (the ebpf source's ticks), and a walk's rows grown by
 		// appends from there were 80 MB allocated for a 27 MB table.
 		if want := m.whole + m.whole/8 + 16; cap(m.next) < want {
+			if want >= noteRows {
+				// A check's new table, while the kept one is alive.
+				sampler.NoteMaking(want * socketBytes)
+			}
 			m.next = make([]sampler.Socket, 0, want)
 		}
 		s.walk.netns = append(s.walk.netns, m.ns.Inode)

@@ -118,7 +118,19 @@ func (p *Poller) handleTransitions(ts []sampler.Transition) {
 		p.pending.add(p.update(update{events: events, borrowed: true}))
 	}
 	p.transitionBatch = events[:0]
+	if cap(events) > transitionBatchMax {
+		// A backlog drained at once (after a check's walk held the poller
+		// up) made 23k events (5.6 MB), kept for good. It is handed to
+		// pending whole all the same: delivered in parts, the first part
+		// came while the consumer still wrote the batch before, and
+		// pending dropped events over its cap.
+		p.transitionBatch = nil
+	}
 }
+
+// transitionBatchMax bounds the events buffer handleTransitions keeps for
+// the next drain (~1 MB).
+const transitionBatchMax = 4096
 
 // handleTransition is handleTransitions of one.
 func (p *Poller) handleTransition(t sampler.Transition) {

@@ -29,6 +29,7 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 	// The table's socket: base as earlier releases (and transitions) left it.
 	s, gone, ok := r.current(id)
 	if gone {
+		r.vanished.take(&rel.Socket) // its release came: stop waiting for it
 		return events
 	}
 	if ok {
@@ -56,7 +57,10 @@ func (r *Reconciler) release(now time.Time, rel sampler.Release, events []sample
 		return append(events, sampler.Event{Kind: sampler.Closed, Time: at, Socket: s, Held: sampler.Held(s.Since, at)})
 	}
 	if r.recent.has(id) {
-		return events // a sample, or an earlier release, has reported it gone
+		// A sample, or an earlier release, has reported it gone; vanished
+		// need not wait for its release any more.
+		r.vanished.take(&rel.Socket)
+		return events
 	}
 	if r.vanished.take(&rel.Socket) {
 		return events // a sample reported it gone long ago (see vanished)

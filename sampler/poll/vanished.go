@@ -39,6 +39,9 @@ type vanishedRef struct {
 const (
 	vanishedTTL   = 10 * time.Minute
 	vanishedLimit = 65_536
+	// vanishedSlack is how many stale entries order may hold beyond
+	// twice the live ones before it is compacted.
+	vanishedSlack = 1024
 )
 
 // add remembers the closes of events that a release may still report:
@@ -89,5 +92,22 @@ done:
 	if v.head > len(v.order)/2 {
 		v.order = append(v.order[:0], v.order[v.head:]...)
 		v.head = 0
+	}
+	if len(v.order)-v.head > 2*len(v.at)+vanishedSlack {
+		// Mostly taken entries behind one still waiting at the head (a
+		// socket its program holds for minutes): without this order
+		// would keep every close of the ttl (2,000 a second: 19 MB).
+		kept := v.order[:0]
+		for _, ref := range v.order[v.head:] {
+			if gone, ok := v.at[ref.cookie]; ok && gone.at == ref.at {
+				kept = append(kept, ref)
+			}
+		}
+		clear(v.order[len(kept):])
+		v.order, v.head = kept, 0
+	}
+	if len(v.at) == 0 && cap(v.order) > vanishedSlack {
+		// A Go map keeps its size when emptied: let a big one go.
+		v.at, v.order = nil, nil
 	}
 }
