@@ -39,10 +39,7 @@ func kernelSockOffsets() (sockOffsets, error) {
 		return sockOffsets{}, fmt.Errorf("no kernel BTF: %w", err)
 	}
 	var o sockOffsets
-	for _, f := range []struct {
-		dst       *int
-		typ, path string
-	}{
+	if err := fieldOffsets(spec, []btfField{
 		{&o.daddr, "sock_common", "skc_daddr"},
 		{&o.dport, "sock_common", "skc_dport"},
 		// What the classic tracepoint reports, and what survives the
@@ -56,19 +53,8 @@ func kernelSockOffsets() (sockOffsets, error) {
 		{&o.net, "sock_common", "skc_net.net"},
 		{&o.protocol, "sock", "sk_protocol"},
 		{&o.netInum, "net", "ns.inum"},
-	} {
-		var st *btf.Struct
-		if err := spec.TypeByName(f.typ, &st); err != nil {
-			return sockOffsets{}, fmt.Errorf("kernel BTF: struct %s: %w", f.typ, err)
-		}
-		off, err := kbtf.Offset(st, f.path)
-		if errors.Is(err, kbtf.ErrBitField) {
-			return sockOffsets{}, fmt.Errorf("kernel BTF: %s.%s is a bit field (Linux before 5.6)", f.typ, f.path)
-		}
-		if err != nil {
-			return sockOffsets{}, fmt.Errorf("kernel BTF: %s.%s: %w", f.typ, f.path, err)
-		}
-		*f.dst = off
+	}); err != nil {
+		return sockOffsets{}, err
 	}
 	// sock_common begins struct sock, which begins inet_sock, which
 	// begins tcp_sock: their offsets all hold from the socket's address.
@@ -149,4 +135,30 @@ func cookieProgram(o sockOffsets, m maps) asm.Instructions {
 	ins = append(ins, process()...)
 	ins = append(ins, output(m)...)
 	return append(ins, exit()...)
+}
+
+// btfField is where fieldOffsets writes the offset of path in struct typ.
+type btfField struct {
+	dst       *int
+	typ, path string
+}
+
+// fieldOffsets looks each field up in the kernel's BTF, writing its byte
+// offset to dst; the first field missing (or a bit field) is the error.
+func fieldOffsets(spec *btf.Spec, fields []btfField) error {
+	for _, f := range fields {
+		var st *btf.Struct
+		if err := spec.TypeByName(f.typ, &st); err != nil {
+			return fmt.Errorf("kernel BTF: struct %s: %w", f.typ, err)
+		}
+		off, err := kbtf.Offset(st, f.path)
+		if errors.Is(err, kbtf.ErrBitField) {
+			return fmt.Errorf("kernel BTF: %s.%s is a bit field (Linux before 5.6)", f.typ, f.path)
+		}
+		if err != nil {
+			return fmt.Errorf("kernel BTF: %s.%s: %w", f.typ, f.path, err)
+		}
+		*f.dst = off
+	}
+	return nil
 }

@@ -135,15 +135,8 @@ func decode(b []byte, c Clock, comms map[[16]byte]string, tr *sampler.Transition
 	switch kind := le.Uint32(b[offKind:]); kind {
 	case kindState:
 		fam := le.Uint16(b[offFamily:])
-		var src, dst netip.Addr
-		switch fam {
-		case afInet:
-			src = netip.AddrFrom4([4]byte(b[offSaddr4 : offSaddr4+4]))
-			dst = netip.AddrFrom4([4]byte(b[offDaddr4 : offDaddr4+4]))
-		case afInet6:
-			src = netip.AddrFrom16([16]byte(b[offSaddr6 : offSaddr6+16])).Unmap()
-			dst = netip.AddrFrom16([16]byte(b[offDaddr6 : offDaddr6+16])).Unmap()
-		default:
+		src, dst, ok := recordAddrs(b, fam)
+		if !ok {
 			return false, fmt.Errorf("ebpf record: family %d", fam)
 		}
 		from, to := int32(le.Uint32(b[offOld:])), int32(le.Uint32(b[offNew:]))
@@ -207,15 +200,9 @@ func decodeTimeWait(b []byte, c Clock, tw *TimeWait) error {
 	if st != sampler.StateTimeWait && st != sampler.StateFinWait2 {
 		return fmt.Errorf("ebpf record: timewait substate %d", st)
 	}
-	var src, dst netip.Addr
-	switch fam := le.Uint16(b[offFamily:]); fam {
-	case afInet:
-		src = netip.AddrFrom4([4]byte(b[offSaddr4 : offSaddr4+4]))
-		dst = netip.AddrFrom4([4]byte(b[offDaddr4 : offDaddr4+4]))
-	case afInet6:
-		src = netip.AddrFrom16([16]byte(b[offSaddr6 : offSaddr6+16])).Unmap()
-		dst = netip.AddrFrom16([16]byte(b[offDaddr6 : offDaddr6+16])).Unmap()
-	default:
+	fam := le.Uint16(b[offFamily:])
+	src, dst, ok := recordAddrs(b, fam)
+	if !ok {
 		return fmt.Errorf("ebpf record: timewait family %d", fam)
 	}
 	*tw = TimeWait{
@@ -228,6 +215,18 @@ func decodeTimeWait(b []byte, c Clock, tw *TimeWait) error {
 		Remote: netip.AddrPortFrom(dst, le.Uint16(b[offDport:])),
 	}
 	return nil
+}
+
+// recordAddrs reads a record's local and remote addresses for family fam
+// (false for a family neither IPv4 nor IPv6).
+func recordAddrs(b []byte, fam uint16) (src, dst netip.Addr, ok bool) {
+	switch fam {
+	case afInet:
+		return netip.AddrFrom4([4]byte(b[offSaddr4 : offSaddr4+4])), netip.AddrFrom4([4]byte(b[offDaddr4 : offDaddr4+4])), true
+	case afInet6:
+		return netip.AddrFrom16([16]byte(b[offSaddr6 : offSaddr6+16])).Unmap(), netip.AddrFrom16([16]byte(b[offDaddr6 : offDaddr6+16])).Unmap(), true
+	}
+	return netip.Addr{}, netip.Addr{}, false
 }
 
 // isTimeWait reports whether a record is a timewait record.

@@ -13,8 +13,6 @@ import (
 
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
-
-	"github.com/porttop/porttop/sampler/internal/kbtf"
 )
 
 // The timewait program tells when a closing TCP socket hands its port to a
@@ -65,10 +63,7 @@ func kernelTWOffsets() (twOffsets, error) {
 		return twOffsets{}, fmt.Errorf("no kernel BTF: %w", err)
 	}
 	var o twOffsets
-	for _, f := range []struct {
-		dst       *int
-		typ, path string
-	}{
+	if err := fieldOffsets(spec, []btfField{
 		{&o.timer, "inet_timewait_sock", "tw_timer"},
 		{&o.substate, "inet_timewait_sock", "tw_substate"},
 		{&o.cookie, "inet_timewait_sock", "__tw_common.skc_cookie"},
@@ -81,16 +76,8 @@ func kernelTWOffsets() (twOffsets, error) {
 		{&o.v6saddr, "inet_timewait_sock", "__tw_common.skc_v6_rcv_saddr"},
 		{&o.net, "inet_timewait_sock", "__tw_common.skc_net.net"},
 		{&o.netInum, "net", "ns.inum"},
-	} {
-		var st *btf.Struct
-		if err := spec.TypeByName(f.typ, &st); err != nil {
-			return twOffsets{}, fmt.Errorf("kernel BTF: struct %s: %w", f.typ, err)
-		}
-		off, err := kbtf.Offset(st, f.path)
-		if err != nil {
-			return twOffsets{}, fmt.Errorf("kernel BTF: %s.%s: %w", f.typ, f.path, err)
-		}
-		*f.dst = off
+	}); err != nil {
+		return twOffsets{}, err
 	}
 	return o, nil
 }
