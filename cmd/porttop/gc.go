@@ -29,8 +29,10 @@ const headlessGCPercent = 25
 // liveGCPercent is the live view's: its live heap is the same poller's
 // tables plus the view's own (the table's rows, the port history, the
 // feed), so the same headroom sets its peak resident size. Measured under
-// .ci/bench's BIG load: see ui/PERFORMANCE.md.
-const liveGCPercent = 50
+// .ci/bench's BIG load (ui/PERFORMANCE.md): at 50 the live view peaked at
+// 297-355 MB (three runs, 95-110k sockets) and took 30-36% of a core; at
+// 25, 236 and 284 MB and 34% (two runs, 95k and 110k sockets).
+const liveGCPercent = 25
 
 // tuneLiveMemory is the live view's memory tuning: liveGCPercent and a
 // soft memory limit following the live heap, as the headless commands
