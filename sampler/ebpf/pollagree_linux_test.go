@@ -145,19 +145,11 @@ func TestPollersAgreeOnReleases(t *testing.T) {
 		io.Copy(io.Discard, second)
 		second.Close()
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for _, k := range keys {
-		for _, kk := range k {
-			for {
-				_, a := e.get(kk)
-				_, b := nle.get(kk)
-				if a && b || time.Now().After(deadline) {
-					break
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
-		}
-	}
+	waitUntilSeen(keys, 20*time.Second, func(k [2]netip.AddrPort) bool {
+		_, a := e.get(k)
+		_, b := nle.get(k)
+		return a && b
+	})
 	for _, k := range keys {
 		for i, kk := range k {
 			x, ok1 := e.get(kk)

@@ -61,6 +61,20 @@ func (l *releaseLog) has(k [2]netip.AddrPort) (sampler.Release, bool) {
 	return r, ok
 }
 
+// waitUntilSeen polls every 10 ms until seen holds for both ends of every
+// pair, or within has passed (the caller's checks then say what is
+// missing).
+func waitUntilSeen(pairs [][2][2]netip.AddrPort, within time.Duration, seen func([2]netip.AddrPort) bool) {
+	deadline := time.Now().Add(within)
+	for _, p := range pairs {
+		for _, k := range p {
+			for !seen(k) && !time.Now().After(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+	}
+}
+
 // closePair makes one loopback connection and closes it, the client's
 // side first or the server's, by close (the first closer orphaned) or by
 // shutdown (held until the peer closed); it returns both sockets'
@@ -95,7 +109,9 @@ func closePair(t *testing.T, ln net.Listener, clientFirst, shutdown bool) [2][2]
 	}
 	second.Close()
 	if shutdown {
-		io.Copy(io.Discard, first)
+		if _, err := io.Copy(io.Discard, first); err != nil {
+			t.Fatal(err)
+		}
 		first.Close()
 	}
 	return pair
@@ -151,19 +167,11 @@ func TestReleasesAgreeWithNetlink(t *testing.T) {
 	}
 	udpAddr := netip.MustParseAddrPort(udp.LocalAddr().String())
 	udp.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for _, p := range pairs {
-		for _, k := range p {
-			for {
-				_, a := ours.has(k)
-				_, b := theirs.has(k)
-				if a && b || time.Now().After(deadline) {
-					break
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
-		}
-	}
+	waitUntilSeen(pairs, 10*time.Second, func(k [2]netip.AddrPort) bool {
+		_, a := ours.has(k)
+		_, b := theirs.has(k)
+		return a && b
+	})
 	livedOn := 0
 	for _, p := range pairs {
 		for i, k := range p {

@@ -4,9 +4,7 @@ package ebpf
 
 import (
 	"context"
-	"io"
 	"net"
-	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -120,36 +118,7 @@ func TestTimeWaitRecordNamesTheClosingSocket(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer ln.Close()
-			client, err := net.Dial("tcp4", ln.Addr().String())
-			if err != nil {
-				t.Fatal(err)
-			}
-			server, err := ln.Accept()
-			if err != nil {
-				t.Fatal(err)
-			}
-			first, second := server, client
-			if tc.clientFirst {
-				first, second = client, server
-			}
-			closer := [2]netip.AddrPort{netip.MustParseAddrPort(first.LocalAddr().String()), netip.MustParseAddrPort(first.RemoteAddr().String())}
-			if tc.shutdown {
-				if err := first.(*net.TCPConn).CloseWrite(); err != nil {
-					t.Fatal(err)
-				}
-			} else {
-				first.Close()
-			}
-			if _, err := io.Copy(io.Discard, second); err != nil {
-				t.Fatal(err)
-			}
-			second.Close()
-			if tc.shutdown {
-				if _, err := io.Copy(io.Discard, first); err != nil {
-					t.Fatal(err)
-				}
-				first.Close()
-			}
+			closer := closePair(t, ln, tc.clientFirst, tc.shutdown)[0]
 			closes := func() (mine, last *sampler.Transition, at int) {
 				c.mu.Lock()
 				defer c.mu.Unlock()
