@@ -40,30 +40,41 @@ func (d *Digest) fits(m Model) bool {
 // digests may be made from any goroutine, one at a time.
 type Digester struct {
 	mu sync.Mutex
-	// destPorts: the (destination, local port) pairs of the snapshot, as
-	// a destination's number in ids and the port packed in a word (a
-	// fifth of the memory of the pairs themselves at 100k sockets).
-	destPorts map[uint64]struct{}
-	// pairs and dests are the most pairs and destinations the maps were
-	// made for: a map never shrinks, so after the table shrank a lot they
-	// are made again, small.
-	pairs, dests int
+	// dests is the most destinations ids was made for: a map never
+	// shrinks, so after the table shrank a lot it is made again, small.
+	dests int
 	// seen counts distinct ephemeral ports.
 	seen [65536 / 64]uint64
-	// kept is each (destination, local port) pair counted, in the
-	// snapshot's order: the socket that counted it and its destination's
-	// number in ids, so that finding who holds the top destinations' ports
-	// is a pass over these, not another pass over the snapshot hashing
-	// every socket's destination again.
+	// kept is each (destination, local port) pair counted, with the
+	// first socket of the snapshot that holds it, packed in a word
+	// (keptPort), so that finding who holds the top destinations' ports is
+	// a pass over these, not another pass over the snapshot hashing every
+	// socket's destination again. The pairs are deduped by sorting the
+	// words, not in a set: a map of the ~100k pairs of a busy table held
+	// 6-11 MB between batches, these 8 bytes a socket.
 	kept []keptPort
 	ids  map[Dest]int32
 	list []Dest // by number
 }
 
-// keptPort is one distinct (destination, local port) pair of a snapshot.
-type keptPort struct {
-	sock, dest int32
+// keptPort is one (destination, local port) pair of a snapshot and a
+// socket that holds it: the destination's number in ids (24 bits), the
+// port, the socket's place in the snapshot (24 bits), in that order, so
+// that sorted words put a pair's sockets together, the first one first.
+type keptPort uint64
+
+// maxCounted is how many of a snapshot's sockets the digest counts: the
+// socket's place, and a destination's number, take 24 bits of a keptPort.
+// A table of 16M sockets is far beyond any the view can hold.
+const maxCounted = 1 << 24
+
+func keptOf(dest int32, port uint16, sock int) keptPort {
+	return keptPort(uint64(dest)<<40 | uint64(port)<<24 | uint64(sock))
 }
+
+func (k keptPort) pair() uint64 { return uint64(k) >> 24 }
+func (k keptPort) dest() int32  { return int32(k >> 40) }
+func (k keptPort) sock() int32  { return int32(k & (maxCounted - 1)) }
 
 // Digest digests a snapshot's sockets for the panel, listeners already
 // Reset from them. It reads only m's range and threshold, never its
@@ -103,18 +114,16 @@ func (m Model) Digest(socks []sampler.Socket, listeners *sampler.Listeners, dg *
 }
 
 // count is dests.Count (into[dest] gets one for every distinct local port
-// held towards dest), keeping each pair counted in dg.kept.
+// held towards dest), keeping each pair counted in dg.kept with the first
+// socket that holds it.
 func (dg *Digester) count(socks []sampler.Socket, listeners *sampler.Listeners, r dests.Ranges, into map[Dest]int) {
-	if dg.destPorts == nil || 4*len(dg.kept)+4096 < dg.pairs {
-		dg.destPorts, dg.pairs = make(map[uint64]struct{}), 0
-	}
 	if dg.ids == nil || 4*len(dg.list)+1024 < dg.dests {
 		dg.ids, dg.dests = make(map[Dest]int32), 0
 	}
-	clear(dg.destPorts)
 	clear(dg.ids)
-	dg.list, dg.kept = dg.list[:0], dg.kept[:0]
-	for i := range socks {
+	n := min(len(socks), maxCounted)
+	dg.list, dg.kept = dg.list[:0], slices.Grow(dg.kept[:0], n)
+	for i := range socks[:n] {
 		d, ok := dests.In(&socks[i], listeners, r)
 		if !ok {
 			continue
@@ -125,16 +134,18 @@ func (dg *Digester) count(socks []sampler.Socket, listeners *sampler.Listeners, 
 			dg.ids[d] = id
 			dg.list = append(dg.list, d)
 		}
-		k := uint64(id)<<16 | uint64(socks[i].Local.Port())
-		if _, dup := dg.destPorts[k]; dup {
-			continue
-		}
-		dg.destPorts[k] = struct{}{}
-		into[d]++
-		dg.kept = append(dg.kept, keptPort{sock: int32(i), dest: id})
+		dg.kept = append(dg.kept, keptOf(id, socks[i].Local.Port(), i))
 	}
-	dg.pairs, dg.dests = max(dg.pairs, len(dg.kept)), max(dg.dests, len(dg.list))
-	if cap(dg.kept) > 4*len(dg.kept)+4096 { // the table shrank: so does the scratch
+	counted := len(dg.kept)
+	// By pair, then socket: the first of each pair's run is the first
+	// socket that held it.
+	slices.Sort(dg.kept)
+	dg.kept = slices.CompactFunc(dg.kept, func(a, b keptPort) bool { return a.pair() == b.pair() })
+	for _, k := range dg.kept {
+		into[dg.list[k.dest()]]++
+	}
+	dg.dests = max(dg.dests, len(dg.list))
+	if cap(dg.kept) > 4*counted+4096 { // the table shrank: so does the scratch
 		dg.kept = nil
 	}
 }
@@ -161,14 +172,14 @@ func (dg *Digester) owners(socks []sampler.Socket, top []DestCount) [][]ownerSha
 	}
 	counts := make([]map[string]int, len(top))
 	for _, k := range dg.kept {
-		j := at[k.dest]
+		j := at[k.dest()]
 		if j < 0 {
 			continue
 		}
 		if counts[j] == nil {
 			counts[j] = map[string]int{}
 		}
-		counts[j][ownerName(&socks[k.sock])]++
+		counts[j][ownerName(&socks[k.sock()])]++
 	}
 	return sharesOf(counts)
 }
