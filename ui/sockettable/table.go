@@ -212,6 +212,7 @@ func (m *Model) observeMarks(sockets []sampler.Socket, events []sampler.Event, n
 		}
 	}
 	m.expire(now)
+	m.lingering = m.lingering.bounded(maxLingering)
 }
 
 // observeFresh is observeMarks's part for the highlights of new rows, for
