@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 
@@ -256,5 +257,34 @@ func TestLastSeenFollowsTheClockWhileInUse(t *testing.T) {
 		if got := tr.Port(sampler.TCP, 50001).LastSeen; !got.Equal(s.want) {
 			t.Errorf("step %d: last seen %v, want %v", i, got, s.want)
 		}
+	}
+}
+
+// TestTrackerHoldsThePortsUsed: a run that used the TCP ephemeral range
+// (Linux's 32768-60999) holds the slots of those ports, not of all 65536
+// of both protocols (6 MB), and still tells every port's history.
+func TestTrackerHoldsThePortsUsed(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	tr := NewTracker(0)
+	var evs []sampler.Event
+	for p := 32768; p <= 60999; p++ {
+		evs = append(evs, open(1, tcpSock(uint16(p), 443, sampler.StateEstablished, 7, "curl")))
+	}
+	tr.Observe(evs)
+	evs = nil
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	held := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	runtime.KeepAlive(tr)
+	if held > 2<<20 {
+		t.Errorf("the tracker holds %.1f MB for 28,232 ports used, want at most 2", float64(held)/(1<<20))
+	}
+	if h := tr.Port(sampler.TCP, 40000); h.InUse != 1 || h.LastUse.Process != "curl" {
+		t.Errorf("port 40000: %+v, want one use by curl", h)
+	}
+	if h := tr.Port(sampler.UDP, 40000); h.InUse != 0 || !h.LastSeen.IsZero() {
+		t.Errorf("udp port 40000, never used: %+v", h)
 	}
 }
