@@ -120,3 +120,40 @@ func TestPendingGrowsToTheLastBatches(t *testing.T) {
 		}
 	}
 }
+
+// A slow consumer's batches (the live view's: tens of thousands of
+// events gathered over 2 s) handed back are kept, past maxFreeEvents, up
+// to what the last batches held, and the next batch grows into them: no
+// new slice of a batch's size per batch.
+func TestRecycledBigBatchesAreFilledAgain(t *testing.T) {
+	p := newPending(100_000, "test", &snapRefs{})
+	at := time.Unix(1000, 0)
+	add := func(n int) {
+		evs := make([]sampler.Event, n)
+		for i := range evs {
+			evs[i] = sampler.Event{Kind: sampler.Opened, Time: at}
+		}
+		p.add(update{events: evs})
+	}
+	add(50_000) // the first sample's
+	first, _ := p.take()
+	p.recycleEvents(first.Events)
+	handed := map[*sampler.Event]bool{}
+	for batch := range 5 {
+		for range 200 { // 200 ticks of 50 events
+			add(50)
+		}
+		b, _ := p.take()
+		if len(b.Events) != 10_000 {
+			t.Fatalf("batch %d: %d events", batch, len(b.Events))
+		}
+		if batch >= 2 && !handed[&b.Events[0]] {
+			t.Errorf("batch %d: in a new slice (room for %d), not one handed back", batch, cap(b.Events))
+		}
+		if &b.Events[0] == &first.Events[:1][0] {
+			t.Errorf("batch %d: in the first sample's slice, which was to go", batch)
+		}
+		handed[&b.Events[0]] = true
+		p.recycleEvents(b.Events)
+	}
+}
