@@ -122,7 +122,10 @@ func (dg *Digester) count(socks []sampler.Socket, listeners *sampler.Listeners, 
 	}
 	clear(dg.ids)
 	n := min(len(socks), maxCounted)
-	dg.list, dg.kept = dg.list[:0], slices.Grow(dg.kept[:0], n)
+	if cap(dg.kept) < n { // room for a table that grows by a few sockets a batch
+		dg.kept = make([]keptPort, 0, n+n/8)
+	}
+	dg.list, dg.kept = dg.list[:0], dg.kept[:0]
 	for i := range socks[:n] {
 		d, ok := dests.In(&socks[i], listeners, r)
 		if !ok {
@@ -136,7 +139,6 @@ func (dg *Digester) count(socks []sampler.Socket, listeners *sampler.Listeners, 
 		}
 		dg.kept = append(dg.kept, keptOf(id, socks[i].Local.Port(), i))
 	}
-	counted := len(dg.kept)
 	// By pair, then socket: the first of each pair's run is the first
 	// socket that held it.
 	slices.Sort(dg.kept)
@@ -145,7 +147,7 @@ func (dg *Digester) count(socks []sampler.Socket, listeners *sampler.Listeners, 
 		into[dg.list[k.dest()]]++
 	}
 	dg.dests = max(dg.dests, len(dg.list))
-	if cap(dg.kept) > 4*counted+4096 { // the table shrank: so does the scratch
+	if cap(dg.kept) > 4*n+4096 { // the table shrank: so does the scratch
 		dg.kept = nil
 	}
 }
