@@ -66,14 +66,12 @@ func (p *pending) room(events []sampler.Event, n int) []sampler.Event {
 const maxFreeEvents = 8192
 
 // keptFree is the most events a slice handed back may hold and be kept:
-// maxFreeEvents, or twice what the last batches taken held (the smaller
-// of the last two, as room grows to) when a slow consumer's batches are
-// bigger, so that theirs are filled again, not made anew. Twice: room
-// made them for a forecast and past it by append's steps, and the
-// batches of a churning machine vary by a third from one to the next.
+// maxFreeEvents, or room for what the last batches taken held (the
+// smaller of the last two, as room grows to) when a slow consumer's
+// batches are bigger, so that theirs are filled again, not made anew.
 func (p *pending) keptFree() int {
 	last := min(p.takenEvents[0], p.takenEvents[1])
-	return max(maxFreeEvents, 2*last)
+	return max(maxFreeEvents, last+last/4)
 }
 
 func newPending(maxEvents int, source string, refs *snapRefs) *pending {
