@@ -48,31 +48,14 @@ func (p *pending) room(events []sampler.Event, n int) []sampler.Event {
 	}
 	last := min(p.takenEvents[0], p.takenEvents[1])
 	want := min(max(need+need/4, last+last/8), p.maxEvents)
-	if cap(p.freeEvents) >= need {
-		// A taken batch's handed back (a slow consumer's: tens of
-		// thousands of events), in place of a new one.
-		grown := append(p.freeEvents[:0], events...)
-		p.freeEvents = nil
-		return grown
-	}
 	grown := make([]sampler.Event, len(events), max(need, want))
 	copy(grown, events)
 	return grown
 }
 
-// maxFreeEvents bounds the events slice pending keeps for reuse (~2.6 MB),
-// unless the last batches taken held more (keptFree): the first batch's
-// events are every socket on the machine, and go.
+// maxFreeEvents bounds the events slice pending keeps for reuse (~2.6 MB):
+// the first batch's events are every socket on the machine, and go.
 const maxFreeEvents = 8192
-
-// keptFree is the most events a slice handed back may hold and be kept:
-// maxFreeEvents, or room for what the last batches taken held (the
-// smaller of the last two, as room grows to) when a slow consumer's
-// batches are bigger, so that theirs are filled again, not made anew.
-func (p *pending) keptFree() int {
-	last := min(p.takenEvents[0], p.takenEvents[1])
-	return max(maxFreeEvents, last+last/4)
-}
 
 func newPending(maxEvents int, source string, refs *snapRefs) *pending {
 	return &pending{maxEvents: maxEvents, signal: make(chan struct{}, 1), batch: sampler.Batch{Source: source}, refs: refs}
@@ -159,10 +142,7 @@ func (p *Poller) RecycleEvents(events []sampler.Event) {
 var _ sampler.EventRecycler = (*Poller)(nil)
 
 func (p *pending) recycleEvents(events []sampler.Event) {
-	p.mu.Lock()
-	kept := p.keptFree()
-	p.mu.Unlock()
-	if cap(events) == 0 || cap(events) > kept {
+	if cap(events) == 0 || cap(events) > maxFreeEvents {
 		return
 	}
 	clear(events[:cap(events)]) // sockets hold strings: let them go
