@@ -1,11 +1,29 @@
 package history
 
-import "github.com/porttop/porttop/sampler"
+import (
+	"net/netip"
 
-// entry is a Use with the socket it belongs to, so a close finds its open.
+	"github.com/porttop/porttop/sampler"
+)
+
+// entry is a Use with what tells the socket it belongs to, so a close
+// finds its open: the detail's key is the protocol and the local port,
+// the Use holds the remote end, the entry the rest of the ID (its
+// cookie and local address: 32 bytes where the whole ID took 80, for up
+// to RecentUses uses of each of maxDetailed ports).
 type entry struct {
-	id  sampler.ID
-	use Use
+	cookie uint64
+	local  netip.Addr
+	use    Use
+}
+
+func entryOf(s *sampler.Socket, u Use) entry {
+	return entry{cookie: s.Cookie, local: s.Local.Addr(), use: u}
+}
+
+// is reports whether e is a use of the socket of id, on the detail's port.
+func (e *entry) is(id sampler.ID) bool {
+	return e.cookie == id.Cookie && e.local == id.Local.Addr() && e.use.Remote == id.Remote
 }
 
 // detail is a ring of a port's latest uses, grown only as far as the port
@@ -35,7 +53,7 @@ func (d *detail) nth(i int) *entry {
 // find returns the newest still-open use of the socket, or nil.
 func (d *detail) find(id sampler.ID) *entry {
 	for i := range d.ring {
-		if e := d.nth(i); e.id == id && e.use.Closed.IsZero() {
+		if e := d.nth(i); e.is(id) && e.use.Closed.IsZero() {
 			return e
 		}
 	}
@@ -66,7 +84,7 @@ func (d *detail) opened(e *sampler.Event, accepted bool) {
 	if u.Opened.IsZero() {
 		u.Opened = e.Time
 	}
-	d.push(entry{id: e.Socket.ID, use: u})
+	d.push(entryOf(&e.Socket, u))
 }
 
 func (d *detail) changed(e *sampler.Event, accepted bool) {
@@ -78,7 +96,7 @@ func (d *detail) changed(e *sampler.Event, accepted bool) {
 	// Opened before this port's detail began: remember it from here on.
 	u := useOf(&e.Socket, accepted)
 	u.Opened = e.Socket.Since.Time()
-	d.push(entry{id: e.Socket.ID, use: u})
+	d.push(entryOf(&e.Socket, u))
 }
 
 func (d *detail) closed(e *sampler.Event, accepted bool) {
@@ -89,7 +107,7 @@ func (d *detail) closed(e *sampler.Event, accepted bool) {
 		if u.Opened.IsZero() && e.Held > 0 {
 			u.Opened = e.Time.Add(-e.Held)
 		}
-		d.push(entry{id: e.Socket.ID, use: u})
+		d.push(entryOf(&e.Socket, u))
 		x = d.nth(0)
 	}
 	x.use.Closed = e.Time

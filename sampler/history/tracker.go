@@ -12,7 +12,10 @@ import (
 // process names never repeat.
 const maxNames = 4096
 
-// slot is one port's exact summary; 48 bytes x 65536 ports x 2 protocols.
+// slot is one port's exact summary, 48 bytes, in pages of slotPage ports
+// made when a port of theirs is first used: all 65536 ports of both
+// protocols took 6 MB, most of it for ports a machine never uses (UDP's,
+// TCP's below the ephemeral range but for its servers').
 type slot struct {
 	lastSeen, lastFree, totalHeld int64 // unix nanoseconds; 0 = never
 	handedOut, accepted, inUse    uint32
@@ -27,7 +30,7 @@ type slot struct {
 // Tracker remembers this run's history of local ports. It is not safe for
 // concurrent use: feed and query it from one goroutine.
 type Tracker struct {
-	slots       [2][65536]slot
+	slots       [2][65536 / slotPage]*[slotPage]slot
 	lost        [2][65536 / 64]uint64 // bit set: detail evicted once
 	maxDetailed int
 	detail      map[uint32]*list.Element // key protoIndex<<16 | port
@@ -51,6 +54,29 @@ func NewTracker(maxDetailed int) *Tracker {
 		names:       []string{""},
 		nameIndex:   map[string]uint16{"": 0},
 	}
+}
+
+// slotPage is how many ports' slots are made at once (48 KB).
+const slotPage = 1024
+
+// noSlot is the slot of a port never used.
+var noSlot slot
+
+// slot is the port's slot to write, its page made if it was not.
+func (t *Tracker) slot(pi int, port uint16) *slot {
+	pg := &t.slots[pi][port/slotPage]
+	if *pg == nil {
+		*pg = new([slotPage]slot)
+	}
+	return &(*pg)[port%slotPage]
+}
+
+// peek is the port's slot to read: noSlot for a port never used.
+func (t *Tracker) peek(pi int, port uint16) *slot {
+	if pg := t.slots[pi][port/slotPage]; pg != nil {
+		return &pg[port%slotPage]
+	}
+	return &noSlot
 }
 
 func protoIndex(p sampler.Proto) int {
@@ -92,7 +118,7 @@ func (t *Tracker) observe(e *sampler.Event) {
 		return
 	}
 	port := e.Socket.Local.Port()
-	s := &t.slots[pi][port]
+	s := t.slot(pi, port)
 	at := e.Time.UnixNano()
 	if e.Time.IsZero() {
 		at = 0
@@ -204,7 +230,7 @@ func (t *Tracker) Port(proto sampler.Proto, port uint16) PortHistory {
 	if pi < 0 {
 		return PortHistory{}
 	}
-	s := &t.slots[pi][port]
+	s := t.peek(pi, port)
 	seen := s.lastSeen
 	if s.inUse > 0 {
 		seen = max(seen, t.latest)

@@ -4,8 +4,10 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/porttop/porttop/sampler"
 )
@@ -256,5 +258,66 @@ func TestLastSeenFollowsTheClockWhileInUse(t *testing.T) {
 		if got := tr.Port(sampler.TCP, 50001).LastSeen; !got.Equal(s.want) {
 			t.Errorf("step %d: last seen %v, want %v", i, got, s.want)
 		}
+	}
+}
+
+// TestTrackerHoldsThePortsUsed: a run that used the TCP ephemeral range
+// (Linux's 32768-60999) holds the slots of those ports, not of all 65536
+// of both protocols (6 MB), and still tells every port's history.
+func TestTrackerHoldsThePortsUsed(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	tr := NewTracker(0)
+	var evs []sampler.Event
+	for p := 32768; p <= 60999; p++ {
+		evs = append(evs, open(1, tcpSock(uint16(p), 443, sampler.StateEstablished, 7, "curl")))
+	}
+	tr.Observe(evs)
+	evs = nil
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	held := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	runtime.KeepAlive(tr)
+	if held > 2<<20 {
+		t.Errorf("the tracker holds %.1f MB for 28,232 ports used, want at most 2", float64(held)/(1<<20))
+	}
+	if h := tr.Port(sampler.TCP, 40000); h.InUse != 1 || h.LastUse.Process != "curl" {
+		t.Errorf("port 40000: %+v, want one use by curl", h)
+	}
+	if h := tr.Port(sampler.UDP, 40000); h.InUse != 0 || !h.LastSeen.IsZero() {
+		t.Errorf("udp port 40000, never used: %+v", h)
+	}
+}
+
+// A close finds its own open among the uses of its port that differ
+// only in the local address or the remote end, each use keeping only
+// what the port does not say of its socket (TestEntrySize).
+func TestCloseFindsItsOwnUse(t *testing.T) {
+	mk := func(local, remote string, pid int32, proc string) sampler.Socket {
+		s := tcpSock(40000, 443, sampler.StateEstablished, pid, proc)
+		s.Local, s.Remote = netip.MustParseAddrPort(local), netip.MustParseAddrPort(remote)
+		return s
+	}
+	a := mk("10.0.0.1:40000", "10.9.0.1:443", 7, "curl")
+	b := mk("10.0.0.2:40000", "10.9.0.1:443", 8, "wget") // a's but the local address
+	c := mk("10.0.0.2:40000", "10.9.0.2:443", 9, "nc")   // b's but the remote end
+	tr := NewTracker(16)
+	tr.Observe([]sampler.Event{open(1, b), open(1, c), open(1, a)}) // newest last
+	tr.Observe([]sampler.Event{{Kind: sampler.Closed, Time: at(2), Socket: b}})
+	h := tr.Port(sampler.TCP, 40000)
+	if h.InUse != 2 || len(h.Recent) != 3 {
+		t.Fatalf("%d in use, %d uses; want 2 and 3", h.InUse, len(h.Recent))
+	}
+	for _, u := range h.Recent {
+		if closed := !u.Closed.IsZero(); closed != (u.Process == "wget") {
+			t.Errorf("%s's use closed: %v; want wget's alone", u.Process, closed)
+		}
+	}
+}
+
+func TestEntrySize(t *testing.T) {
+	if n := unsafe.Sizeof(entry{}); n > 160 {
+		t.Errorf("a use's entry is %d bytes, want at most 160 (the whole ID took 80 of 200)", n)
 	}
 }

@@ -2,6 +2,8 @@ package churn
 
 import (
 	"cmp"
+	"iter"
+	"maps"
 	"slices"
 
 	"github.com/porttop/porttop/sampler"
@@ -42,12 +44,15 @@ func byPortsDesc(a, b DestCount) int {
 // TopN is the n destinations holding the most ports, most first. It keeps a
 // sorted slice of at most n, so it costs O(destinations x n) at worst and
 // about O(destinations) when, as usual, most hold a port or two.
-func TopN(counts map[Dest]int, n int) []DestCount {
+func TopN(counts map[Dest]int, n int) []DestCount { return topOf(maps.All(counts), n) }
+
+// topOf is TopN of the counts all yields.
+func topOf(all iter.Seq2[Dest, int], n int) []DestCount {
 	if n <= 0 {
 		return nil
 	}
-	top := make([]DestCount, 0, min(n, len(counts)))
-	for d, c := range counts {
+	var top []DestCount
+	for d, c := range all {
 		dc := DestCount{d, c}
 		if len(top) == n && byPortsDesc(dc, top[n-1]) >= 0 {
 			continue

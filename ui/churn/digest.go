@@ -2,6 +2,7 @@ package churn
 
 import (
 	"cmp"
+	"iter"
 	"maps"
 	"slices"
 	"sync"
@@ -24,7 +25,6 @@ type Digest struct {
 	names  map[uint64]string
 
 	timeWait, ephemeral uint32
-	dests               map[Dest]int
 	blocked             map[dests.Space]int
 	top                 []DestCount
 	owners              [][]ownerShare
@@ -40,30 +40,58 @@ func (d *Digest) fits(m Model) bool {
 // digests may be made from any goroutine, one at a time.
 type Digester struct {
 	mu sync.Mutex
-	// destPorts: the (destination, local port) pairs of the snapshot, as
-	// a destination's number in ids and the port packed in a word (a
-	// fifth of the memory of the pairs themselves at 100k sockets).
-	destPorts map[uint64]struct{}
-	// pairs and dests are the most pairs and destinations the maps were
-	// made for: a map never shrinks, so after the table shrank a lot they
-	// are made again, small.
-	pairs, dests int
+	// dests is the most destinations ids was made for: a map never
+	// shrinks, so after the table shrank a lot it is made again, small.
+	dests int
 	// seen counts distinct ephemeral ports.
 	seen [65536 / 64]uint64
-	// kept is each (destination, local port) pair counted, in the
-	// snapshot's order: the socket that counted it and its destination's
-	// number in ids, so that finding who holds the top destinations' ports
-	// is a pass over these, not another pass over the snapshot hashing
-	// every socket's destination again.
+	// kept is each (destination, local port) pair counted, with the
+	// first socket of the snapshot that holds it, packed in a word
+	// (keptPort), so that finding who holds the top destinations' ports is
+	// a pass over these, not another pass over the snapshot hashing every
+	// socket's destination again. The pairs are deduped by sorting the
+	// words, not in a set: a map of the ~100k pairs of a busy table held
+	// 6-11 MB between batches, these 8 bytes a socket.
 	kept []keptPort
 	ids  map[Dest]int32
 	list []Dest // by number
+	// ports is how many distinct local ports each destination (by
+	// number) holds: counted in a slice, not a map of the snapshot's
+	// destinations made anew for each digest (50 MB allocated over a
+	// BIG=1 run, where accepted connections' clients are tens of
+	// thousands of destinations).
+	ports []int
 }
 
-// keptPort is one distinct (destination, local port) pair of a snapshot.
-type keptPort struct {
-	sock, dest int32
+// all yields each destination of the last count and its ports.
+func (dg *Digester) all() iter.Seq2[Dest, int] {
+	return func(yield func(Dest, int) bool) {
+		for id, n := range dg.ports {
+			if !yield(dg.list[id], n) {
+				return
+			}
+		}
+	}
 }
+
+// keptPort is one (destination, local port) pair of a snapshot and a
+// socket that holds it: the destination's number in ids (24 bits), the
+// port, the socket's place in the snapshot (24 bits), in that order, so
+// that sorted words put a pair's sockets together, the first one first.
+type keptPort uint64
+
+// maxCounted is how many of a snapshot's sockets the digest counts: the
+// socket's place, and a destination's number, take 24 bits of a keptPort.
+// A table of 16M sockets is far beyond any the view can hold.
+const maxCounted = 1 << 24
+
+func keptOf(dest int32, port uint16, sock int) keptPort {
+	return keptPort(uint64(dest)<<40 | uint64(port)<<24 | uint64(sock))
+}
+
+func (k keptPort) pair() uint64 { return uint64(k) >> 24 }
+func (k keptPort) dest() int32  { return int32(k >> 40) }
+func (k keptPort) sock() int32  { return int32(k & (maxCounted - 1)) }
 
 // Digest digests a snapshot's sockets for the panel, listeners already
 // Reset from them. It reads only m's range and threshold, never its
@@ -72,17 +100,17 @@ type keptPort struct {
 func (m Model) Digest(socks []sampler.Socket, listeners *sampler.Listeners, dg *Digester) *Digest {
 	dg.mu.Lock()
 	defer dg.mu.Unlock()
-	d := &Digest{eph: m.ephemeral, threshold: m.threshold, others: m.others, names: m.names, dests: make(map[Dest]int)}
+	d := &Digest{eph: m.ephemeral, threshold: m.threshold, others: m.others, names: m.names}
 	d.timeWait, d.ephemeral = m.gauges(socks, &dg.seen)
-	dg.count(socks, listeners, m.ranges(), d.dests)
+	dg.count(socks, listeners, m.ranges())
 	d.blocked = dests.Blocked(socks, m.ranges())
-	d.top = TopN(d.dests, maxTop)
+	d.top = topOf(dg.all(), maxTop)
 	// A panel of its own, with this digest's figures, for the sentences.
 	t := m
 	t.s = &state{blocked: d.blocked}
 	d.owners = dg.owners(socks, d.top)
 	var over []DestCount
-	for dst, n := range d.dests {
+	for dst, n := range dg.all() {
 		dc := DestCount{dst, n}
 		if t.rangeFor(dst.Netns).Known() && (t.destShare(dc) > t.threshold || t.full(dc)) {
 			over = append(over, dc)
@@ -102,19 +130,20 @@ func (m Model) Digest(socks []sampler.Socket, listeners *sampler.Listeners, dg *
 	return d
 }
 
-// count is dests.Count (into[dest] gets one for every distinct local port
-// held towards dest), keeping each pair counted in dg.kept.
-func (dg *Digester) count(socks []sampler.Socket, listeners *sampler.Listeners, r dests.Ranges, into map[Dest]int) {
-	if dg.destPorts == nil || 4*len(dg.kept)+4096 < dg.pairs {
-		dg.destPorts, dg.pairs = make(map[uint64]struct{}), 0
-	}
+// count is dests.Count (dg.ports[dest] is the distinct local ports held
+// towards dest), keeping each pair counted in dg.kept with the first
+// socket that holds it.
+func (dg *Digester) count(socks []sampler.Socket, listeners *sampler.Listeners, r dests.Ranges) {
 	if dg.ids == nil || 4*len(dg.list)+1024 < dg.dests {
 		dg.ids, dg.dests = make(map[Dest]int32), 0
 	}
-	clear(dg.destPorts)
 	clear(dg.ids)
+	n := min(len(socks), maxCounted)
+	if cap(dg.kept) < n { // room for a table that grows by a few sockets a batch
+		dg.kept = make([]keptPort, 0, n+n/8)
+	}
 	dg.list, dg.kept = dg.list[:0], dg.kept[:0]
-	for i := range socks {
+	for i := range socks[:n] {
 		d, ok := dests.In(&socks[i], listeners, r)
 		if !ok {
 			continue
@@ -125,16 +154,18 @@ func (dg *Digester) count(socks []sampler.Socket, listeners *sampler.Listeners, 
 			dg.ids[d] = id
 			dg.list = append(dg.list, d)
 		}
-		k := uint64(id)<<16 | uint64(socks[i].Local.Port())
-		if _, dup := dg.destPorts[k]; dup {
-			continue
-		}
-		dg.destPorts[k] = struct{}{}
-		into[d]++
-		dg.kept = append(dg.kept, keptPort{sock: int32(i), dest: id})
+		dg.kept = append(dg.kept, keptOf(id, socks[i].Local.Port(), i))
 	}
-	dg.pairs, dg.dests = max(dg.pairs, len(dg.kept)), max(dg.dests, len(dg.list))
-	if cap(dg.kept) > 4*len(dg.kept)+4096 { // the table shrank: so does the scratch
+	// By pair, then socket: the first of each pair's run is the first
+	// socket that held it.
+	slices.Sort(dg.kept)
+	dg.kept = slices.CompactFunc(dg.kept, func(a, b keptPort) bool { return a.pair() == b.pair() })
+	dg.ports = append(dg.ports[:0], make([]int, len(dg.list))...)
+	for _, k := range dg.kept {
+		dg.ports[k.dest()]++
+	}
+	dg.dests = max(dg.dests, len(dg.list))
+	if cap(dg.kept) > 4*n+4096 { // the table shrank: so does the scratch
 		dg.kept = nil
 	}
 }
@@ -161,14 +192,14 @@ func (dg *Digester) owners(socks []sampler.Socket, top []DestCount) [][]ownerSha
 	}
 	counts := make([]map[string]int, len(top))
 	for _, k := range dg.kept {
-		j := at[k.dest]
+		j := at[k.dest()]
 		if j < 0 {
 			continue
 		}
 		if counts[j] == nil {
 			counts[j] = map[string]int{}
 		}
-		counts[j][ownerName(&socks[k.sock])]++
+		counts[j][ownerName(&socks[k.sock()])]++
 	}
 	return sharesOf(counts)
 }

@@ -48,9 +48,6 @@ type state struct {
 	hist ring
 	// lastSec is the second of the previous Observe, 0 before the first.
 	lastSec int64
-	// dests is rebuilt from each snapshot; clearing keeps its buckets, so it
-	// is as large as the most destinations one snapshot has held.
-	dests map[Dest]int
 	// dig is scratch for the digests Observe makes itself.
 	dig Digester
 	top []DestCount
@@ -77,7 +74,7 @@ func New(styles Styles, eph ports.Range, threshold float64) Model {
 }
 
 func newState() *state {
-	return &state{dests: make(map[Dest]int)}
+	return &state{}
 }
 
 // ParseThreshold reads a warning threshold as a share ("0.5") or a

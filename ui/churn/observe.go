@@ -94,7 +94,7 @@ func (m Model) ObserveDigest(snap sampler.Snapshot, events []sampler.Event, now 
 		b.timeWait, b.ephemeral = d.timeWait, d.ephemeral
 		b.of = m.ephemeral
 	}
-	s.dests, s.blocked, s.top, s.owners, s.warnings = d.dests, d.blocked, d.top, d.owners, d.warnings
+	s.blocked, s.top, s.owners, s.warnings = d.blocked, d.top, d.owners, d.warnings
 	return m
 }
 

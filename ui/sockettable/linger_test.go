@@ -89,3 +89,46 @@ func TestFreshSetByCookieAndByID(t *testing.T) {
 		t.Errorf("%d kept after b was deleted", f.len())
 	}
 }
+
+// closeAll is a batch closing every socket of socks at now.
+func closeAll(socks []sampler.Socket, now time.Time) []sampler.Event {
+	evs := make([]sampler.Event, len(socks))
+	for i, s := range socks {
+		evs[i] = sampler.Event{Kind: sampler.Closed, Time: now, Socket: s, Held: time.Second}
+	}
+	return evs
+}
+
+// TestLingeringStaysBounded: a burst of closes (TIME_WAIT sockets expiring
+// by the tens of thousands) keeps at most maxLingering closed rows on
+// show, the latest closed ones, whether the table takes the batch whole
+// or prepared.
+func TestLingeringStaysBounded(t *testing.T) {
+	c := newChurnScript(3, 3, 2*6000, t0)
+	first, second := c.socks[:6000], c.socks[6000:]
+	var evs [2][]sampler.Event
+	evs[0], evs[1] = closeAll(first, t0.Add(time.Second)), closeAll(second, t0.Add(2*time.Second))
+	whole, lazy := newTable(100, 12), newTable(100, 12)
+	var prep Preparer
+	whole.Observe(c.socks, nil, t0)
+	lazy.ObservePrepared(prep.PrepareBatch(c.socks, nil, t0, lazy.Settings()), c.socks, nil, t0)
+	socks := []sampler.Socket{}
+	for i, ev := range evs {
+		now := t0.Add(time.Duration(i+1) * time.Second)
+		whole.Observe(socks, ev, now)
+		lazy.ObservePrepared(prep.PrepareBatch(socks, ev, now, lazy.Settings()), socks, ev, now)
+	}
+	for _, m := range []*Model{&whole, &lazy} {
+		if m.Len() != maxLingering || m.lingering.len() != maxLingering {
+			t.Errorf("%d rows, %d lingering after 12,000 closes, want %d", m.Len(), m.lingering.len(), maxLingering)
+		}
+		for _, s := range second {
+			if _, ok := m.lingering.get(s.ID); !ok {
+				t.Fatalf("%v, closed last, is not on show", s.ID)
+			}
+		}
+	}
+	if w, l := whole.view(t0.Add(2*time.Second), true), lazy.view(t0.Add(2*time.Second), true); w != l {
+		t.Errorf("prepared table shows\n%s\nwant\n%s", l, w)
+	}
+}

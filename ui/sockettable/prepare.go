@@ -123,8 +123,8 @@ func (p *Preparer) PrepareBatch(sockets []sampler.Socket, events []sampler.Event
 
 // nextLingering is old after events at now, as observeMarks changes the
 // table's: an open ends a socket's lingering, a close starts it, for
-// goneFor; then those whose time is up go. old is never written: a
-// change makes a new map.
+// goneFor; then those whose time is up go, and those past maxLingering.
+// old is never written: a change makes a new map.
 func nextLingering(old lingerSet, events []sampler.Event, now time.Time, goneFor time.Duration) lingerSet {
 	cur, copied := old, false
 	write := func() {
@@ -148,7 +148,7 @@ func nextLingering(old lingerSet, events []sampler.Event, now time.Time, goneFor
 	if cur.anyDue(now) {
 		cur = cur.keep(now) // a new set: old is never written
 	}
-	return cur
+	return cur.bounded(maxLingering)
 }
 
 // ObservePrepared is Observe with the snapshot's rows already made by

@@ -45,7 +45,7 @@ func resortRows(k SortKey, ranks *procRanks, sc *resortScratch, rows, prev []row
 			p := &prev[j]
 			// The same cookie is the same socket; the same keys hold its
 			// port, proto and addresses (IPv4 whole, IPv6 in part).
-			if p.keys.same(&r.keys, k) && p.gone == r.gone {
+			if p.keys.same(&r.keys, k) && p.gone() == r.gone() {
 				slots[j] = int32(i) + 1
 				continue
 			}

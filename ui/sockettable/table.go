@@ -73,14 +73,20 @@ type Options struct {
 // row is one line of the table. Its mark is not kept here but looked up
 // when the row is on screen (markOf), so that highlights can expire without
 // touching the rows.
+// A row is 56 bytes (TestRowSize): a table of 100k sockets holds one or
+// two arrays of them.
 type row struct {
 	s      *sampler.Socket
-	keys   sortKeys // see keysOf
 	cookie uint64   // s.Cookie, read where s may be stale (see resortRows)
-	gone   bool     // a lingering closed socket
+	keys   sortKeys // see keysOf; keys.gone: a lingering closed socket
 }
 
-func rowOf(s *sampler.Socket, gone bool) row { return row{s: s, cookie: s.Cookie, gone: gone} }
+func rowOf(s *sampler.Socket, gone bool) row {
+	return row{s: s, cookie: s.Cookie, keys: sortKeys{gone: gone}}
+}
+
+// gone reports whether r is a lingering closed socket.
+func (r *row) gone() bool { return r.keys.gone }
 
 // Model is the table's state. It is a value with maps inside: copy it only
 // as bubbletea does, by replacing the old one.
@@ -206,6 +212,7 @@ func (m *Model) observeMarks(sockets []sampler.Socket, events []sampler.Event, n
 		}
 	}
 	m.expire(now)
+	m.lingering = m.lingering.bounded(maxLingering)
 }
 
 // observeFresh is observeMarks's part for the highlights of new rows, for
@@ -303,7 +310,7 @@ func (m *Model) keepLingering(rows []row) []row {
 		out = rows[:0]
 	}
 	for _, r := range rows {
-		if r.gone {
+		if r.gone() {
 			if _, ok := m.lingering.get(r.s.ID); !ok {
 				continue
 			}
@@ -315,7 +322,7 @@ func (m *Model) keepLingering(rows []row) []row {
 
 // markOf is how row r is highlighted at now.
 func (m Model) markOf(r row, now time.Time) Mark {
-	if r.gone {
+	if r.gone() {
 		return Gone
 	}
 	if m.fresh.len() > 0 {
@@ -379,7 +386,9 @@ func (m *Model) sortRows() {
 // setKeys keys rows for every order, ranks ordering their processes.
 func setKeys(rows []row, ranks *procRanks) {
 	for i := range rows {
+		gone := rows[i].keys.gone
 		rows[i].keys = keysOf(rows[i].s, ranks)
+		rows[i].keys.gone = gone
 	}
 }
 
