@@ -44,7 +44,7 @@ func TestHeaderSaysWhenBatchesAreShownLessOften(t *testing.T) {
 	cheap := viewMsg(m, nextBatchMsg(t0.Add(2*time.Second), baseSockets())).(BatchMsg)
 	paced := &pacedFeed{Feed: m.cfg.Feed, taken: -1}
 	m.cfg.Feed = paced
-	next, cmd := m.batch(costly, prepared{cost: 200 * time.Millisecond})
+	next, cmd := m.batch(costly, prepared{cost: 200 * time.Millisecond}, false)
 	if cmd == nil {
 		t.Fatal("no command waits for the next batch")
 	}
@@ -56,7 +56,7 @@ func TestHeaderSaysWhenBatchesAreShownLessOften(t *testing.T) {
 	if paced.taken != 1800*time.Millisecond {
 		t.Errorf("the feed was told batches are taken every %v, want 1.8s", paced.taken)
 	}
-	next, _ = m.batch(cheap, prepared{})
+	next, _ = m.batch(cheap, prepared{}, false)
 	m = next.(Model)
 	m.layout()
 	if v := m.View(); strings.Contains(v, "shown every") {

@@ -9,6 +9,9 @@ import "github.com/porttop/porttop/sampler"
 // older while the display is paused.
 type snapshotRefs struct {
 	recycler sampler.Recycler // nil when the feed does not reuse memory
+	// events gets each machine-wide batch's events back once taken in
+	// (see giveEvents); nil when the feed does not reuse them.
+	events sampler.EventRecycler
 
 	latest, shown     sampler.Snapshot
 	latestID, shownID uint64 // 0: none
@@ -17,7 +20,19 @@ type snapshotRefs struct {
 
 func newSnapshotRefs(feed Feed) snapshotRefs {
 	r, _ := feed.(sampler.Recycler)
-	return snapshotRefs{recycler: r}
+	e, _ := feed.(sampler.EventRecycler)
+	return snapshotRefs{recycler: r, events: e}
+}
+
+// giveEvents hands a machine-wide batch's events (live.Batch.Wide.Events)
+// back to the feed once the batch is taken in: nothing keeps them (the
+// feed, the table's lingering rows, a paused display copy what they keep).
+// The live view's batches gather 1-2 s of events (tens of thousands under
+// churn), a new slice each batch if not handed back.
+func (h *snapshotRefs) giveEvents(events []sampler.Event) {
+	if h.events != nil && cap(events) > 0 {
+		h.events.RecycleEvents(events)
+	}
 }
 
 // arrive records a new batch's snapshot as the newest, giving back the

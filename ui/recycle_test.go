@@ -1,10 +1,15 @@
 package ui
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/porttop/porttop/sampler"
+	"github.com/porttop/porttop/sampler/live"
 )
 
 // countingRecycler records which snapshots (by Time) were handed back.
@@ -70,4 +75,63 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// eventFeed yields its batches in turn (each through live.Alone, as the
+// live feed makes a machine-wide one) and records the events handed back.
+type eventFeed struct {
+	batches []sampler.Batch
+	back    [][]sampler.Event
+}
+
+func (f *eventFeed) Next(ctx context.Context) (live.Batch, error) {
+	if len(f.batches) == 0 {
+		<-ctx.Done()
+		return live.Batch{}, ctx.Err()
+	}
+	b := f.batches[0]
+	f.batches = f.batches[1:]
+	return live.Alone(b), nil
+}
+
+func (f *eventFeed) RecycleEvents(ev []sampler.Event) { f.back = append(f.back, ev) }
+
+// A machine-wide batch's events go back to the feed once taken in, and
+// nothing on screen reads them afterwards: the poller fills that memory
+// with later events. Here it is scribbled over, and the closed socket's
+// lingering row, the feed's lines and the explain pane still show what
+// the batch said.
+func TestBatchEventsGoBackOnceTakenIn(t *testing.T) {
+	c := &clock{t: t0}
+	cfg := testConfig(c)
+	first, opens, closes := firstBatch(t0, baseSockets()), batchCurlOpens(), batchCurlClosesGitWaits()
+	feed := &eventFeed{batches: []sampler.Batch{first.Batch, opens.Batch, closes.Batch}}
+	cfg.Feed = feed
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = update(m, tea.WindowSizeMsg{Width: 140, Height: 30})
+	for i := range 3 {
+		msg := nextBatch(m.ctx, feed, 0, nil, m.prep)()
+		next, _ := m.Update(msg)
+		m = next.(Model)
+		if len(feed.back) != i+1 {
+			t.Fatalf("batch %d: %d event slices handed back", i, len(feed.back))
+		}
+		back := feed.back[i]
+		for j := range back {
+			back[j] = sampler.Event{Kind: sampler.Opened, Socket: sock(sampler.TCP, "10.9.9.9:9", "", sampler.StateListen, 6666, "SCRIBBLED", t0)}
+		}
+	}
+	view := m.View()
+	if strings.Contains(view, "SCRIBBLED") {
+		t.Fatalf("the view reads events it handed back:\n%s", view)
+	}
+	for _, want := range []string{"curl", "git"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("no %s on screen:\n%s", want, view)
+		}
+	}
+	m.cancel()
 }

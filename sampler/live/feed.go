@@ -306,6 +306,15 @@ func (f *Feed) Recycle(s sampler.Snapshot) {
 	}
 }
 
+// RecycleEvents hands a machine-wide batch's events (its Wide.Events) back
+// to the machine-wide poller (see sampler.EventRecycler); focused batches'
+// are never reused.
+func (f *Feed) RecycleEvents(events []sampler.Event) {
+	if r, ok := f.cfg.Wide.(sampler.EventRecycler); ok {
+		r.RecycleEvents(events)
+	}
+}
+
 // Wait blocks until every goroutine of the feed has stopped; call it once
 // the view's context has ended. No run starts after it is called.
 func (f *Feed) Wait() {
