@@ -262,6 +262,7 @@ func (p *Poller) sample(ctx context.Context) {
 	p.drainTransitions()
 	p.restoreQuery()
 	p.applyQuery()
+	p.spareToSource()
 	p.recycleFree()
 	start := time.Now()
 	p.lastSampled, p.lastOK = p.now(), false
