@@ -87,7 +87,7 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 	now := p.now()
 	p.tickGap, p.lastTick = now.Sub(p.lastTick), now
 	build, paced := p.tableDue(now), p.paced()
-	buf := p.tableBuffer(paced)
+	buf := p.refs.popFree()
 	if sampleUDP {
 		p.recycleFree()
 	}
@@ -120,10 +120,8 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 	if sampleUDP {
 		p.lastSampled, p.lastOK = now, true
 	}
-	if !changed {
-		p.keepTableBuffer(buf, paced)
-	} else if bufKey(table.Sockets) != bufKey(buf) {
-		p.tickTablesFresh++
+	if !changed && buf != nil && p.caps.recycler != nil {
+		p.caps.recycler.Recycle(buf)
 	}
 	if !changed && len(events) == 0 && len(p.failures) == 0 {
 		return
@@ -182,53 +180,6 @@ func (p *Poller) tableLead() time.Duration {
 	return min(2*max(p.tickGap, p.interval), time.Duration(p.takenEvery.Load())/2)
 }
 
-// tableBuffer is the memory this tick's table may be built in: a buffer
-// nobody holds any more, or, for a paced consumer, the one kept since it
-// was handed back (see keepTableBuffer).
-func (p *Poller) tableBuffer(paced bool) []sampler.Socket {
-	buf := p.refs.popFree()
-	if !paced {
-		p.spareToSource()
-		return buf
-	}
-	if buf == nil {
-		buf, p.tableSpare = p.tableSpare, nil
-	}
-	return buf
-}
-
-// keepTableBuffer deals with a buffer a tick did not build its table in.
-// A paced consumer (the live view on a big table) hands its last table
-// back just after it takes the next, and the next is built a pace later:
-// given to the source meanwhile, the buffer was let go there (a source
-// keeps one spare, for its checks), and each table the view took was a
-// new whole-table allocation (19 MB at 100k sockets every 2 s, a fifth of
-// the live view's allocation and of its collector's work). So the poller
-// keeps one, the biggest, for the table it builds next; the rest go to the
-// source as before.
-func (p *Poller) keepTableBuffer(buf []sampler.Socket, paced bool) {
-	if buf == nil {
-		return
-	}
-	if paced && cap(buf) > cap(p.tableSpare) {
-		buf, p.tableSpare = p.tableSpare, buf
-	}
-	if buf != nil && p.caps.recycler != nil {
-		p.caps.recycler.Recycle(buf)
-	}
-}
-
-// spareToSource gives the buffer kept for a paced consumer's next table
-// to the source, before a full sample: the sample is a whole table too,
-// and with no buffer handed back the source made each check's anew (and
-// its members kept them: four whole tables more alive in a BIG=1 heap
-// profile). The next table the ticks build is then made in the buffer
-// the consumer hands back next.
-func (p *Poller) spareToSource() {
-	p.keepTableBuffer(p.tableSpare, false)
-	p.tableSpare = nil
-}
-
 // published records a table published at now: its consumer has not taken
 // it yet.
 func (p *Poller) published(now time.Time) {
@@ -261,7 +212,6 @@ func (p *Poller) startCheck(ctx context.Context, counted bool) {
 	p.drainReleases()
 	p.drainTransitions()
 	p.restoreQuery()
-	p.spareToSource()
 	p.recycleFree()
 	p.lastSampled, p.lastOK = p.now(), false
 	p.ephemeral.check(p.lastSampled)

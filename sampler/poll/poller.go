@@ -108,18 +108,12 @@ type Poller struct {
 	// The consumer's takes, as seen at ticks (see tableDue): how many,
 	// when the last was seen, and whether the table published last was
 	// taken.
-	takesSeen  uint64
-	lastTake   time.Time
-	tableTaken bool
-	lastTick   time.Time     // when the last tick of an event-kept table ran
-	tickGap    time.Duration // since the one before it
-	tickTables int           // tables ticks built (read by tests once Run returned)
-	// tickTablesFresh counts those built in new memory, not a buffer
-	// handed back (read by tests once Run returned).
-	tickTablesFresh int
-	// tableSpare is a buffer kept for a paced consumer's next table (see
-	// keepTableBuffer).
-	tableSpare  []sampler.Socket
+	takesSeen   uint64
+	lastTake    time.Time
+	tableTaken  bool
+	lastTick    time.Time          // when the last tick of an event-kept table ran
+	tickGap     time.Duration      // since the one before it
+	tickTables  int                // tables ticks built (read by tests once Run returned)
 	udpReleased bool               // a UDP release came since the last UDP sample began
 	checkDone   <-chan checkResult // a check's dump in flight; nil when none
 }
@@ -262,7 +256,6 @@ func (p *Poller) sample(ctx context.Context) {
 	p.drainTransitions()
 	p.restoreQuery()
 	p.applyQuery()
-	p.spareToSource()
 	p.recycleFree()
 	start := time.Now()
 	p.lastSampled, p.lastOK = p.now(), false
