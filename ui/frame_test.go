@@ -25,7 +25,7 @@ func TestFrameKeepsTheViewToItsBudget(t *testing.T) {
 	}
 	// The budget itself: over a run of batches of the same cost, the
 	// view's work is at most viewBudget percent of the time.
-	for _, cost := range []time.Duration{5 * time.Millisecond, 30 * time.Millisecond, 150 * time.Millisecond} {
+	for _, cost := range []time.Duration{5 * time.Millisecond, 30 * time.Millisecond, 100 * time.Millisecond} {
 		whole := cost * (100 + indirect) / 100
 		if share := 100 * whole / (cost + frameFor(cost)); share > viewBudget {
 			t.Errorf("batches of %v each take %d%% of the time, want at most %d%%", cost, share, viewBudget)
