@@ -14,14 +14,13 @@ import (
 // freeze while the display is paused, their events kept aside until it
 // resumes. The feed (live.Merger) decides which snapshot drives the table
 // and which events the feed and history take.
-// p is what was made of b off the UI goroutine (parts may be nil). The
-// machine-wide batch's events go back to the feed at the end (see
-// snapshotRefs.doneWithEvents): nothing may keep them.
+// p is what was made of b off the UI goroutine (parts may be nil).
+// Nothing here may keep the machine-wide batch's events: they go back to
+// the feed once taken in (Model.batch, snapshotRefs.giveEvents).
 func (m *Model) applyBatch(b live.Batch, p prepared) {
 	now := m.now()
 	w := b.Wide
 	if w != nil {
-		defer m.snapshots.doneWithEvents(w.Events)
 		m.stats.observe(*w, m, p.wide)
 		m.table.SetOwnersHidden(w.OwnersHidden)
 		m.table.SetNetnsRanges(w.NetnsRanges) // its e mark, by each socket's own range

@@ -40,8 +40,9 @@ type Config struct {
 
 // Feed is where the view's batches come from: the live feed (see
 // sampler/live), or a recording through live.Plain. A Feed that also
-// implements sampler.Recycler gets each snapshot back once off screen; one
-// that implements QuerySetter is told the filter.
+// implements sampler.Recycler gets each snapshot back once off screen, one
+// that implements sampler.EventRecycler each machine-wide batch's events
+// once taken in; one that implements QuerySetter is told the filter.
 type Feed interface {
 	// Next blocks until a batch is ready or ctx ends.
 	Next(ctx context.Context) (live.Batch, error)

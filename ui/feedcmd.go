@@ -14,7 +14,12 @@ import (
 const minFrame = 100 * time.Millisecond
 
 // frameEvery is the display clock's period (highlights expire, ages tick).
-const frameEvery = 500 * time.Millisecond
+// Each tick is an Update and a whole View, whether or not anything moved:
+// on a big table the clock's ticks were a third of the UI goroutine's work.
+// Ages show whole seconds and highlights last 3-4 s (sockettable's
+// DefaultFreshFor, DefaultGoneFor), so a tick a second shows them as well
+// as two did; keys and batches draw the screen at once, as before.
+const frameEvery = time.Second
 
 // nextBatch waits for the feed's next batch. It is the only place the UI
 // waits on the feed, and it runs as a tea.Cmd, so a slow feed never blocks a

@@ -159,9 +159,9 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case actedMsg:
 		return m.acted(msg)
 	case preparedMsg:
-		return m.batch(msg.BatchMsg, msg.prepared)
+		return m.batch(msg.BatchMsg, msg.prepared, true)
 	case BatchMsg:
-		return m.batch(msg, prepared{})
+		return m.batch(msg, prepared{}, false)
 	case feedErrMsg:
 		return m.feedFailed(msg.err)
 	case retryMsg:
@@ -187,8 +187,9 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 // batch takes one batch of the feed in, with what was made of it off the
-// UI goroutine.
-func (m Model) batch(msg BatchMsg, p prepared) (tea.Model, tea.Cmd) {
+// UI goroutine. fromFeed: the batch came from Config.Feed (not a BatchMsg
+// sent by a caller), whose machine-wide events are given back once taken in.
+func (m Model) batch(msg BatchMsg, p prepared, fromFeed bool) (tea.Model, tea.Cmd) {
 	if w := msg.Batch.Wide; w != nil {
 		m.followEphemeral(*w) // a changed OS ephemeral range, first
 		m.start.Observe(w)
@@ -199,6 +200,9 @@ func (m Model) batch(msg BatchMsg, p prepared) (tea.Model, tea.Cmd) {
 	}
 	start := m.now()
 	m.applyBatch(msg.Batch, p)
+	if w := msg.Batch.Wide; w != nil && fromFeed {
+		m.snapshots.giveEvents(w.Events)
+	}
 	m.frame = frameFor(p.cost + m.now().Sub(start))
 	if f, ok := m.cfg.Feed.(TakenEverySetter); ok {
 		f.SetTakenEvery(m.shownEvery())

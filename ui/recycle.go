@@ -9,8 +9,8 @@ import "github.com/porttop/porttop/sampler"
 // older while the display is paused.
 type snapshotRefs struct {
 	recycler sampler.Recycler // nil when the feed does not reuse memory
-	// events takes a machine-wide batch's Events back once the batch is
-	// taken in (doneWithEvents); nil when the feed does not reuse them.
+	// events gets each machine-wide batch's events back once taken in
+	// (see giveEvents); nil when the feed does not reuse them.
 	events sampler.EventRecycler
 
 	latest, shown     sampler.Snapshot
@@ -24,13 +24,12 @@ func newSnapshotRefs(feed Feed) snapshotRefs {
 	return snapshotRefs{recycler: r, events: e}
 }
 
-// doneWithEvents hands a machine-wide batch's events back to the feed
-// once the batch is taken in: every part of the view that keeps events
-// keeps copies (the feed's lines, the lingering closed rows, the held
-// events of a paused display, the port history), so nothing reads them
-// after. Under 2,000 connections a second a batch is 30-80k events (7-19
-// MB) the poller otherwise allocates anew for the next one.
-func (h *snapshotRefs) doneWithEvents(events []sampler.Event) {
+// giveEvents hands a machine-wide batch's events (live.Batch.Wide.Events)
+// back to the feed once the batch is taken in: nothing keeps them (the
+// feed, the table's lingering rows, a paused display copy what they keep).
+// The live view's batches gather 1-2 s of events (tens of thousands under
+// churn), a new slice each batch if not handed back.
+func (h *snapshotRefs) giveEvents(events []sampler.Event) {
 	if h.events != nil && cap(events) > 0 {
 		h.events.RecycleEvents(events)
 	}

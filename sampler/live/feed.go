@@ -306,9 +306,9 @@ func (f *Feed) Recycle(s sampler.Snapshot) {
 	}
 }
 
-// RecycleEvents hands a machine-wide batch's Events back to the
-// machine-wide poller (see sampler.EventRecycler); a focused batch's are
-// never reused.
+// RecycleEvents hands a machine-wide batch's events (its Wide.Events) back
+// to the machine-wide poller (see sampler.EventRecycler); focused batches'
+// are never reused.
 func (f *Feed) RecycleEvents(events []sampler.Event) {
 	if r, ok := f.cfg.Wide.(sampler.EventRecycler); ok {
 		r.RecycleEvents(events)

@@ -46,6 +46,11 @@ func (p *pending) room(events []sampler.Event, n int) []sampler.Event {
 	if need <= cap(events) {
 		return events
 	}
+	if cap(p.freeEvents) >= need { // a taken batch's, handed back
+		grown := append(p.freeEvents[:0], events...)
+		p.freeEvents = nil
+		return grown
+	}
 	last := min(p.takenEvents[0], p.takenEvents[1])
 	want := min(max(need+need/4, last+last/8), p.maxEvents)
 	grown := make([]sampler.Event, len(events), max(need, want))
@@ -53,8 +58,11 @@ func (p *pending) room(events []sampler.Event, n int) []sampler.Event {
 	return grown
 }
 
-// maxFreeEvents bounds the events slice pending keeps for reuse (~2.6 MB):
-// the first batch's events are every socket on the machine, and go.
+// maxFreeEvents bounds the events slice pending keeps for reuse (~2.6 MB),
+// or twice the smaller of the last two batches taken if that is more (a
+// paced consumer's batches: the live view's, every 1-2 s, 20-50k events
+// under churn): the first batch's events are every socket on the machine,
+// and go.
 const maxFreeEvents = 8192
 
 func newPending(maxEvents int, source string, refs *snapRefs) *pending {
@@ -94,15 +102,9 @@ func (p *pending) add(u update) {
 		b.Snapshot = *u.snapshot
 	}
 	p.latest = stampInOrder(u.events, p.latest)
-	switch {
-	case len(b.Events) == 0 && u.borrowed && cap(p.freeEvents) >= len(u.events):
-		b.Events = append(p.freeEvents[:0], u.events...)
-		p.freeEvents = nil
-	case len(b.Events) == 0 && u.borrowed:
-		b.Events = slices.Clone(u.events)
-	case len(b.Events) == 0:
+	if len(b.Events) == 0 && !u.borrowed && cap(p.freeEvents) < len(u.events) {
 		b.Events = u.events // given: kept, not copied
-	default:
+	} else {
 		b.Events = append(p.room(b.Events, len(u.events)), u.events...)
 	}
 	if over := len(b.Events) - p.maxEvents; over > 0 {
@@ -142,7 +144,10 @@ func (p *Poller) RecycleEvents(events []sampler.Event) {
 var _ sampler.EventRecycler = (*Poller)(nil)
 
 func (p *pending) recycleEvents(events []sampler.Event) {
-	if cap(events) == 0 || cap(events) > maxFreeEvents {
+	p.mu.Lock()
+	limit := max(maxFreeEvents, 2*min(p.takenEvents[0], p.takenEvents[1]))
+	p.mu.Unlock()
+	if cap(events) == 0 || cap(events) > limit {
 		return
 	}
 	clear(events[:cap(events)]) // sockets hold strings: let them go

@@ -120,3 +120,40 @@ func TestPendingGrowsToTheLastBatches(t *testing.T) {
 		}
 	}
 }
+
+// A paced consumer's batches (the live view takes one every 1-2 s: tens of
+// thousands of events under churn), handed back, are filled again, though
+// they are past maxFreeEvents: a new slice per batch was the live view's
+// largest allocation. The first sample's every socket is still let go.
+func TestPacedBatchesHandedBackAreFilledAgain(t *testing.T) {
+	p := newPending(100_000, "test", &snapRefs{})
+	at := time.Unix(1000, 0)
+	tick := func(n int) {
+		evs := make([]sampler.Event, n)
+		for i := range evs {
+			evs[i] = sampler.Event{Kind: sampler.Opened, Time: at}
+		}
+		p.add(update{events: evs, borrowed: true})
+	}
+	tick(50_000) // the first sample's
+	first, _ := p.take()
+	p.recycleEvents(first.Events)
+	if p.freeEvents != nil {
+		t.Fatalf("the first sample's %d events were kept", cap(first.Events))
+	}
+	var prev []sampler.Event
+	for batch := range 5 {
+		for range 200 { // 200 ticks of 100 events
+			tick(100)
+		}
+		b, _ := p.take()
+		if len(b.Events) != 20_000 {
+			t.Fatalf("batch %d: %d events", batch, len(b.Events))
+		}
+		if batch >= 3 && &b.Events[0] != &prev[:1][0] {
+			t.Errorf("batch %d: in a new slice, not the one handed back (room for %d)", batch, cap(prev))
+		}
+		p.recycleEvents(b.Events)
+		prev = b.Events
+	}
+}

