@@ -392,6 +392,33 @@ func TestKeptRowsAreReadAsDumpedOrRefused(t *testing.T) {
 	}
 }
 
+// What keepTCP keeps of a check's whole table is made at its size, in one
+// allocation, not grown through every size on the way: under the ebpf
+// source it is made anew at each check (the rounds between read UDP
+// alone), while the check's two tables are alive.
+func TestKeptRowsAreMadeAtTheirCount(t *testing.T) {
+	const n = 100_000
+	rows := make([]sampler.Socket, n)
+	for i := range rows {
+		state := sampler.StateEstablished
+		if i%5 == 0 {
+			state = sampler.StateTimeWait
+		}
+		rows[i] = simSocket(uint64(i+1), state)
+	}
+	var k keptSample
+	var size int
+	allocs := testing.AllocsPerRun(1, func() {
+		k.at = nil // let go between checks, as keepTCP does
+		k.keep(rows)
+		size = cap(k.at)
+	})
+	// The allocator rounds a size up to its size class.
+	if want := n - n/5; len(k.at) != want || allocs != 1 || size > want+want/64 {
+		t.Errorf("kept %d rows in %v allocations, room for %d; want %d in 1, room for about as many", len(k.at), allocs, size, want)
+	}
+}
+
 // tableDiff lists the rows only in got (-) or only in want (+).
 func tableDiff(got, want []sampler.Socket) string {
 	var b strings.Builder
