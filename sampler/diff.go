@@ -35,14 +35,18 @@ func (d *Differ) Diff(prev Snapshot, next *Snapshot) []Event {
 // Patch is what happened to a snapshot's rows since it was taken, applied
 // by DiffPatched as it reads them: a holder of a big table that learns of a
 // few changes between samples (releases, kernel transitions) diffs against
-// the table as changed without copying it (25 MB at 100k sockets).
+// the table as changed without copying it (25 MB at 100k sockets). The
+// changed rows are where the holder keeps them, by pointer, not copied:
+// under the ebpf source a check finds ~40k sockets changed since the last
+// (10 s at 2,000 connections a second), 6.7 MB of copies while the
+// check's two tables were alive. Nothing may write to them during the diff.
 type Patch struct {
 	// Rows, when not nil, has one entry per row of the snapshot: 0 keeps
-	// the row, -1 drops it, k > 0 reads Replaced[k-1] in its place.
+	// the row, -1 drops it, k > 0 reads *Replaced[k-1] in its place.
 	Rows     []int32
-	Replaced []Socket
+	Replaced []*Socket
 	// Added are rows read after the snapshot's own.
-	Added []Socket
+	Added []*Socket
 }
 
 // DiffPatched is Diff against prev as patch changes it; prev itself is
@@ -69,8 +73,8 @@ type prevRows struct {
 	time     time.Time
 	base     []Socket
 	rows     []int32
-	replaced []Socket
-	added    []Socket
+	replaced []*Socket
+	added    []*Socket
 }
 
 func (p *prevRows) len() int { return len(p.base) + len(p.added) }
@@ -78,13 +82,13 @@ func (p *prevRows) len() int { return len(p.base) + len(p.added) }
 // at is row i, nil when the patch dropped it.
 func (p *prevRows) at(i int) *Socket {
 	if i >= len(p.base) {
-		return &p.added[i-len(p.base)]
+		return p.added[i-len(p.base)]
 	}
 	if p.rows != nil {
 		if k := p.rows[i]; k < 0 {
 			return nil
 		} else if k > 0 {
-			return &p.replaced[k-1]
+			return p.replaced[k-1]
 		}
 	}
 	return &p.base[i]

@@ -71,14 +71,22 @@ func (a *adjustments) len() int { return len(a.byCookie) + len(a.byID) }
 
 // get is key's adjustment.
 func (a *adjustments) get(key sampler.ID) (adjustment, bool) {
-	i, ok := a.slot(key)
-	switch {
-	case !ok:
-		return adjustment{}, false
-	case i == goneSlot:
-		return adjustment{gone: true}, true
+	row, ok := a.row(key)
+	if !ok || row == nil {
+		return adjustment{gone: ok}, ok
 	}
-	return adjustment{socket: *a.at(i)}, true
+	return adjustment{socket: *row}, true
+}
+
+// row is key's changed socket where the slab holds it (nil: gone); false
+// when key is not adjusted. It stays there until key is set again or the
+// adjustments are cleared.
+func (a *adjustments) row(key sampler.ID) (*sampler.Socket, bool) {
+	i, ok := a.slot(key)
+	if !ok || i == goneSlot {
+		return nil, ok
+	}
+	return a.at(i), true
 }
 
 // has tells whether key is adjusted.
@@ -124,21 +132,37 @@ func (a *adjustments) alloc() int32 {
 // key yielded (nothing else).
 func (a *adjustments) all() iter.Seq2[sampler.ID, adjustment] {
 	return func(yield func(sampler.ID, adjustment) bool) {
-		for k, i := range a.byCookie {
-			adj := adjustment{gone: true}
-			if i != goneSlot {
-				adj = adjustment{socket: *a.at(i)}
+		for k, row := range a.rows() {
+			adj := adjustment{gone: row == nil}
+			if row != nil {
+				adj.socket = *row
 			}
-			if !yield(sampler.ID{Cookie: k.cookie, Proto: k.proto}, adj) {
+			if !yield(k, adj) {
+				return
+			}
+		}
+	}
+}
+
+// rows yields every adjusted key with its socket where the slab holds it
+// (see row; nil: gone).
+func (a *adjustments) rows() iter.Seq2[sampler.ID, *sampler.Socket] {
+	return func(yield func(sampler.ID, *sampler.Socket) bool) {
+		for k, i := range a.byCookie {
+			var row *sampler.Socket
+			if i != goneSlot {
+				row = a.at(i)
+			}
+			if !yield(sampler.ID{Cookie: k.cookie, Proto: k.proto}, row) {
 				return
 			}
 		}
 		for k, i := range a.byID {
-			adj := adjustment{gone: true}
+			var row *sampler.Socket
 			if i != goneSlot {
-				adj = adjustment{socket: *a.at(i)}
+				row = a.at(i)
 			}
-			if !yield(k, adj) {
+			if !yield(k, row) {
 				return
 			}
 		}
