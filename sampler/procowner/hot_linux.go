@@ -145,7 +145,8 @@ func (o *Resolver) scanHotPid(h *hotPid, limit int, now time.Time) (read int, al
 				o.rename(h)
 				renamed = true
 			}
-			o.owner[inode] = process{h.pid, h.name, h.start}
+			o.owner[inode] = h.pid
+			o.procs[h.pid] = process{h.pid, h.name, h.start}
 			h.made = now
 		}
 	}
@@ -244,9 +245,7 @@ func (o *Resolver) rename(h *hotPid) {
 	}
 	h.name = name
 	o.names[h.pid] = name
-	for inode, p := range o.owner { // its older sockets are the new program's now
-		if p.pid == h.pid {
-			o.owner[inode] = process{h.pid, name, h.start}
-		}
+	if _, ok := o.procs[h.pid]; ok { // its older sockets are the new program's now
+		o.procs[h.pid] = process{h.pid, name, h.start}
 	}
 }
