@@ -16,10 +16,13 @@ type Differ struct {
 	// byCookie is index keyed by the kernel's cookie, used when every socket
 	// has one: hashing 8 bytes rather than the 80 of an ID.
 	byCookie map[uint64]int32
-	matched  []bool
-	closes   []Event
-	changes  []Event
-	opens    []Event
+	// cookieRoom is the most entries byCookie held since it was made: a
+	// map keeps its room when cleared (see diffByCookie).
+	cookieRoom int
+	matched    []bool
+	closes     []Event
+	changes    []Event
+	opens      []Event
 }
 
 // Diff compares next against prev and returns what happened between them, at
@@ -129,6 +132,10 @@ func (d *Differ) collect() []Event {
 // maxScratchEvents bounds the event scratch a Differ keeps between diffs.
 const maxScratchEvents = 4096
 
+// shrinkIndexFrom is the least room of a Differ's index that is made
+// again for diffs a quarter its size.
+const shrinkIndexFrom = 4096
+
 // reset empties the scratch space for a diff of prev.
 func (d *Differ) reset(prev *prevRows) {
 	n := prev.len()
@@ -179,10 +186,16 @@ func (d *Differ) diffByID(prev *prevRows, next *Snapshot) {
 // two IDs (a socket whose addresses changed: that is a close and an open).
 func (d *Differ) diffByCookie(prev *prevRows, next *Snapshot) bool {
 	n := prev.len()
-	if d.byCookie == nil {
-		d.byCookie = make(map[uint64]int32, n)
+	// Made at the size of the diff (the first, whose prev is empty, at
+	// next's), and made again when diffs became much smaller than its
+	// room: under the ebpf source a check's whole table is diffed every
+	// 10 s and the UDP sockets alone between, and the room the check left
+	// (3 MB at 100k sockets) was kept for them.
+	if want := max(n, len(next.Sockets)); d.byCookie == nil || d.cookieRoom > shrinkIndexFrom && 4*want < d.cookieRoom {
+		d.byCookie, d.cookieRoom = make(map[uint64]int32, want), want
 	}
 	clear(d.byCookie)
+	defer func() { d.cookieRoom = max(d.cookieRoom, len(d.byCookie)) }()
 	d.reset(prev)
 	for i := range n {
 		p := prev.at(i)
