@@ -77,6 +77,8 @@ type Resolver struct {
 	// wholeLen is how many sockets the last whole table (Attribute, not
 	// AttributePart) had: a part keeps the cache of the rest up to it.
 	wholeLen int
+	// walkFound is how many sockets the last walk found.
+	walkFound int
 	// known fills the owners of sockets another source knows (SetKnown).
 	known func(socks []sampler.Socket)
 }
@@ -165,8 +167,7 @@ func (o *Resolver) walkFor(socks []sampler.Socket, now time.Time, whole bool) {
 	o.walk()
 	o.walkGap = walkShare * time.Since(start)
 	o.lastWalk = now
-	clear(o.missed)
-	clear(o.tried)
+	o.missed, o.tried = emptied(o.missed), emptied(o.tried)
 	if whole {
 		clear(o.tablePids)
 	}
@@ -294,6 +295,21 @@ func (o *Resolver) prune(socks []sampler.Socket) {
 	}
 }
 
+// emptied is set with nothing in it: set itself cleared, or a new map
+// when set held many. A map keeps its room when cleared, and tried holds
+// every socket of the first sample for a moment (no pid is hot yet): 4 MB
+// kept for good by watch at ~100k sockets (BIG=1).
+func emptied(set map[uint64]struct{}) map[uint64]struct{} {
+	if len(set) > emptiedKeep {
+		return map[uint64]struct{}{}
+	}
+	clear(set)
+	return set
+}
+
+// emptiedKeep is the most inodes a set may have held to be kept (cleared).
+const emptiedKeep = 4096
+
 // pruneSlack keeps small tables from pruning at every churn.
 const pruneSlack = 1024
 
@@ -321,7 +337,9 @@ func (o *Resolver) walk() {
 	if err != nil {
 		return
 	}
-	pidOf := make(map[uint64]int32, len(o.owner))
+	// Sized by the last walk's finds: the cache may hold up to twice the
+	// table since (see prune).
+	pidOf := make(map[uint64]int32, o.walkFound+o.walkFound/8)
 	names := make(map[int32]string, len(o.names))
 	starts := make(map[int32]uint64, len(o.starts))
 	fdCount := make(map[int32]int, len(o.fdCount))
@@ -345,6 +363,7 @@ func (o *Resolver) walk() {
 		procs[pid] = process{pid, name, starts[pid]}
 	}
 	o.owner, o.procs, o.names, o.starts, o.fdCount = pidOf, procs, names, starts, fdCount
+	o.walkFound = len(pidOf)
 }
 
 // ownerOf is the process holding the socket with inode, as the cache has it.

@@ -433,3 +433,36 @@ func TestOwnersCacheHoldsAPidASocket(t *testing.T) {
 		t.Errorf("%d bytes held a cached owner, want at most 36", perSocket)
 	}
 }
+
+// The inodes hot scans tried since the last walk are let go at the next
+// walk, their room too: the first sample of a busy machine tries every
+// socket (no pid is hot yet), and the cleared map kept that room (4 MB at
+// ~100k sockets) for good.
+func TestOwnersTriedRoomGoesAtAWalk(t *testing.T) {
+	const n = 100_000
+	proc := fakeProc(t.TempDir())
+	proc.add(t, 400, "proxy", 1)
+	o := New(string(proc))
+	defer o.Close()
+	inodes := make([]uint64, n)
+	for i := range inodes {
+		inodes[i] = uint64(2 + i)
+	}
+	if pending := o.fillTried(sockets(0, inodes...)); pending != n {
+		t.Fatalf("%d inodes tried, want %d", pending, n)
+	}
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	before := heap()
+	o.walkFor(nil, time.Now(), true)
+	if held := int64(heap()) - int64(before); held > -(1 << 20) {
+		t.Errorf("the walk let go of %d bytes of %d inodes tried, want 1 MB at least", -held, n)
+	}
+	if !o.fresh(inodes[0]) {
+		t.Error("an inode tried before the walk is not fresh after it")
+	}
+}
