@@ -164,6 +164,7 @@ func (o *Resolver) attribute(socks []sampler.Socket, now time.Time, whole bool) 
 // those it finds made sockets new to the cache, so they become hot.
 func (o *Resolver) walkFor(socks []sampler.Socket, now time.Time, whole bool) {
 	start := time.Now()
+	o.walkFound = max(o.walkFound, len(socks)) // the first walk: by the sample
 	o.walk()
 	o.walkGap = walkShare * time.Since(start)
 	o.lastWalk = now

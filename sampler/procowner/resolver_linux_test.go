@@ -466,3 +466,24 @@ func TestOwnersTriedRoomGoesAtAWalk(t *testing.T) {
 		t.Error("an inode tried before the walk is not fresh after it")
 	}
 }
+
+// With no pid hot (at porttop's start) no hot scan looks for anything, so
+// no inode is marked tried: the first sample of a busy machine marked
+// every socket (4 MB at ~100k), just before the walk that found them.
+func TestNoHotPidMarksNothingTried(t *testing.T) {
+	proc := fakeProc(t.TempDir())
+	proc.add(t, 400, "proxy", 7, 8)
+	o := New(string(proc))
+	defer o.Close()
+	now := time.Now()
+	o.lastWalk = now // a walk just ran: the next is not due yet
+	socks := sockets(0, 7, 8)
+	o.Attribute(socks, now)
+	if len(o.tried) != 0 || socks[0].PID != 0 {
+		t.Errorf("%d inodes tried, pid %d, with no pid hot and no walk; want none, 0", len(o.tried), socks[0].PID)
+	}
+	o.Attribute(socks, now.Add(5*time.Second))
+	if p := pids(socks); p[0] != 400 || p[1] != 400 {
+		t.Errorf("owners %v once the walk was due, want 400 400", p)
+	}
+}
