@@ -2,7 +2,6 @@ package sockdiag
 
 import (
 	"bytes"
-	"slices"
 	"strconv"
 
 	"github.com/porttop/porttop/sampler"
@@ -235,7 +234,10 @@ func (k *keptSample) keep(rows []sampler.Socket) {
 			n++
 		}
 	}
-	k.valid, k.rows, k.at = true, rows, slices.Grow(k.at[:0], n)
+	k.valid, k.rows, k.at = true, rows, k.at[:0]
+	if cap(k.at) < n {
+		k.at = make([]keptRow, 0, n)
+	}
 	for i := range rows {
 		if s := &rows[i]; carriable(s) {
 			k.at = append(k.at, keptRow{cookie: s.Cookie, inode: s.Inode, idx: int32(i), uid: s.UID, state: s.State})

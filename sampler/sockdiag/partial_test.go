@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/porttop/porttop/sampler"
 )
@@ -407,15 +409,18 @@ func TestKeptRowsAreMadeAtTheirCount(t *testing.T) {
 		rows[i] = simSocket(uint64(i+1), state)
 	}
 	var k keptSample
-	var size int
-	allocs := testing.AllocsPerRun(1, func() {
-		k.at = nil // let go between checks, as keepTCP does
-		k.keep(rows)
-		size = cap(k.at)
-	})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	k.keep(rows)
+	runtime.ReadMemStats(&after)
+	want := n - n/5
+	if len(k.at) != want {
+		t.Fatalf("kept %d rows, want %d", len(k.at), want)
+	}
 	// The allocator rounds a size up to its size class.
-	if want := n - n/5; len(k.at) != want || allocs != 1 || size > want+want/64 {
-		t.Errorf("kept %d rows in %v allocations, room for %d; want %d in 1, room for about as many", len(k.at), allocs, size, want)
+	size := uint64(want) * uint64(unsafe.Sizeof(keptRow{}))
+	if got := after.TotalAlloc - before.TotalAlloc; got > size+size/64 {
+		t.Errorf("keeping %d rows allocated %d bytes, want about %d (once, at their count)", want, got, size)
 	}
 }
 
