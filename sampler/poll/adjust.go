@@ -71,11 +71,20 @@ func (a *adjustments) len() int { return len(a.byCookie) + len(a.byID) }
 
 // get is key's adjustment.
 func (a *adjustments) get(key sampler.ID) (adjustment, bool) {
-	row, ok := a.row(key)
-	if !ok || row == nil {
-		return adjustment{gone: ok}, ok
+	i, ok := a.slot(key)
+	switch {
+	case !ok:
+		return adjustment{}, false
+	case i == goneSlot:
+		return adjustment{gone: true}, true
 	}
-	return adjustment{socket: *row}, true
+	return adjustment{socket: *a.at(i)}, true
+}
+
+// has tells whether key is adjusted.
+func (a *adjustments) has(key sampler.ID) bool {
+	_, ok := a.slot(key)
+	return ok
 }
 
 // row is key's changed socket where the slab holds it (nil: gone); false
@@ -89,10 +98,17 @@ func (a *adjustments) row(key sampler.ID) (*sampler.Socket, bool) {
 	return a.at(i), true
 }
 
-// has tells whether key is adjusted.
-func (a *adjustments) has(key sampler.ID) bool {
-	_, ok := a.slot(key)
-	return ok
+// rows yields every adjusted key with its socket where the slab holds it
+// (see row; nil: gone), for a patch that points at them (patchForDiff).
+func (a *adjustments) rows() iter.Seq2[sampler.ID, *sampler.Socket] {
+	return func(yield func(sampler.ID, *sampler.Socket) bool) {
+		for key := range a.all() {
+			row, _ := a.row(key)
+			if !yield(key, row) {
+				return
+			}
+		}
+	}
 }
 
 // set records adj for key, in the slot key had if any.
@@ -132,37 +148,21 @@ func (a *adjustments) alloc() int32 {
 // key yielded (nothing else).
 func (a *adjustments) all() iter.Seq2[sampler.ID, adjustment] {
 	return func(yield func(sampler.ID, adjustment) bool) {
-		for k, row := range a.rows() {
-			adj := adjustment{gone: row == nil}
-			if row != nil {
-				adj.socket = *row
-			}
-			if !yield(k, adj) {
-				return
-			}
-		}
-	}
-}
-
-// rows yields every adjusted key with its socket where the slab holds it
-// (see row; nil: gone).
-func (a *adjustments) rows() iter.Seq2[sampler.ID, *sampler.Socket] {
-	return func(yield func(sampler.ID, *sampler.Socket) bool) {
 		for k, i := range a.byCookie {
-			var row *sampler.Socket
+			adj := adjustment{gone: true}
 			if i != goneSlot {
-				row = a.at(i)
+				adj = adjustment{socket: *a.at(i)}
 			}
-			if !yield(sampler.ID{Cookie: k.cookie, Proto: k.proto}, row) {
+			if !yield(sampler.ID{Cookie: k.cookie, Proto: k.proto}, adj) {
 				return
 			}
 		}
 		for k, i := range a.byID {
-			var row *sampler.Socket
+			adj := adjustment{gone: true}
 			if i != goneSlot {
-				row = a.at(i)
+				adj = adjustment{socket: *a.at(i)}
 			}
-			if !yield(k, row) {
+			if !yield(k, adj) {
 				return
 			}
 		}
