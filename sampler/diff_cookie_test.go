@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -95,4 +96,44 @@ func TestDiffSameCookieNewAddressIsCloseAndOpen(t *testing.T) {
 	if len(events) != 2 || events[0].Kind != Closed || events[1].Kind != Opened || events[1].Socket.ID != moved.ID {
 		t.Fatalf("got %v, want a close of the old ID and an open of the new", events)
 	}
+}
+
+// A Differ's index is made again when diffs become much smaller than the
+// room it has: under the ebpf source a check diffs the whole table every
+// 10 s and the UDP sockets alone are diffed between, and the room a
+// check's 100k sockets left in the index (~3 MB) was kept between checks.
+func TestDifferLetsABigIndexGoBetweenBigDiffs(t *testing.T) {
+	const n = 100_000
+	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	table := func(n int, proto Proto, at time.Time) Snapshot {
+		s := Snapshot{Time: at, Sockets: make([]Socket, n)}
+		for i := range s.Sockets {
+			s.Sockets[i] = Socket{ID: ID{Cookie: uint64(i + 1), Proto: proto,
+				Local: netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, byte(i >> 8), byte(i)}), uint16(i))}}
+		}
+		return s
+	}
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	var d Differ
+	first := table(n, TCP, t0)
+	d.Diff(Snapshot{}, &first)
+	check := table(n, TCP, t0.Add(time.Second))
+	if ev := d.Diff(first, &check); len(ev) != 0 {
+		t.Fatalf("%d events between two equal tables", len(ev))
+	}
+	first, check = Snapshot{}, Snapshot{}
+	afterCheck := heap()
+	udp, udpNext := table(10, UDP, t0.Add(2*time.Second)), table(11, UDP, t0.Add(3*time.Second))
+	if ev := d.Diff(udp, &udpNext); len(ev) != 1 || ev[0].Kind != Opened {
+		t.Fatalf("UDP diff: %v, want one open", ev)
+	}
+	if held := int64(heap()) - int64(afterCheck); held > -(1 << 20) {
+		t.Errorf("the index held %d bytes more after a diff of 10 sockets than after one of %d, want 1 MB less at least", held, n)
+	}
+	runtime.KeepAlive(&d)
 }

@@ -28,7 +28,7 @@ func TestDiffPatchedAgreesWithDiffOfPatchedCopy(t *testing.T) {
 			case patch.Rows != nil && k == 1:
 				s.State = StateTimeWait
 				s.Owner = s.Owner.Released()
-				patch.Replaced = append(patch.Replaced, s)
+				patch.Replaced = append(patch.Replaced, &s)
 				patch.Rows[j] = int32(len(patch.Replaced))
 				applied.Sockets = append(applied.Sockets, s)
 			default:
@@ -42,7 +42,7 @@ func TestDiffPatchedAgreesWithDiffOfPatchedCopy(t *testing.T) {
 			if i%7 == 0 {
 				s.Cookie = 0
 			}
-			patch.Added = append(patch.Added, s)
+			patch.Added = append(patch.Added, &s)
 			applied.Sockets = append(applied.Sockets, s)
 		}
 		before := append([]Socket(nil), prev.Sockets...)

@@ -1,6 +1,9 @@
 package sampler
 
-import "testing"
+import (
+	"testing"
+	"unsafe"
+)
 
 type noteLog struct{ making, letGo []int }
 
@@ -18,5 +21,20 @@ func TestHeapNotesReachTheInstalledListener(t *testing.T) {
 	NoteLetGo(400)
 	if len(l.making) != 1 || l.making[0] != 100 || len(l.letGo) != 1 || l.letGo[0] != 200 {
 		t.Errorf("notes heard: making %v, let go %v; want [100] and [200]", l.making, l.letGo)
+	}
+}
+
+// Refill notes a new table of 10,000 sockets or more before making it (a
+// check's dump under the ebpf source), and nothing when the spare handed
+// back has room or the table is small.
+func TestRefillNotesABigNewTable(t *testing.T) {
+	var l noteLog
+	SetHeapNotes(&l)
+	defer SetHeapNotes(nil)
+	big := Refill(nil, 100_000)
+	Refill(big, 100_000)
+	Refill(nil, 100)
+	if want := cap(big) * int(unsafe.Sizeof(Socket{})); len(l.making) != 1 || l.making[0] != want {
+		t.Errorf("notes of tables made: %v, want [%d]", l.making, want)
 	}
 }

@@ -1,5 +1,7 @@
 package sampler
 
+import "unsafe"
+
 // Recycler is implemented by feeds that can reuse the memory of a snapshot
 // once its consumer is done with it (poll.Poller does). The protocol: for every
 // batch received from Next, call Recycle(batch.Snapshot) exactly once, when
@@ -35,10 +37,20 @@ type SocketRecycler interface {
 // one's count): spare, handed back through SocketRecycler, when it has room
 // for them and a little more (1/32), else a new slice with room to grow
 // (1/8). The two bounds keep a table that grows by a few sockets a sample
-// from allocating a new slice every time it outgrows a recycled one.
+// from allocating a new slice every time it outgrows a recycled one. A new
+// slice of refillNoteRows or more is noted first (NoteMaking): under the
+// ebpf source each check's dump makes one (the whole table came back
+// between checks and was let go), while the base table is alive.
 func Refill(spare []Socket, last int) []Socket {
 	if cap(spare) >= last+last/32+16 {
 		return spare[:0]
 	}
-	return make([]Socket, 0, last+last/8+16)
+	n := last + last/8 + 16
+	if n >= refillNoteRows {
+		NoteMaking(n * int(unsafe.Sizeof(Socket{})))
+	}
+	return make([]Socket, 0, n)
 }
+
+// refillNoteRows is the smallest new slice Refill notes (~1.7 MB).
+const refillNoteRows = 10_000

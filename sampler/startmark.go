@@ -1,8 +1,10 @@
 package sampler
 
 import (
+	"cmp"
 	"encoding/binary"
 	"net/netip"
+	"slices"
 	"time"
 )
 
@@ -27,15 +29,19 @@ type StartMark struct {
 // cookie and protocol where they have a cookie (sock_diag, ebpf), by their
 // addresses packed (v4Key) where both are IPv4 (sources without cookies:
 // gopsutil on other OSes, recordings), by the whole 80-byte ID otherwise.
-// Its maps are made again, smaller, once most of what they held has closed
-// (see shrink): a map never gives its room back, and the first sample of a
-// busy machine can hold 150k sockets, most of them TIME_WAIT gone a minute
-// later.
+// It is filled once, from the first sample, and only shrinks after: the
+// keys are a sorted slice (sortedKeys), 16 bytes a socket and a bit, not a
+// map (~46 bytes a socket at 100k: 4.6 MB held by watch for as long as
+// those sockets live, and the sizes a map passes through as it grows, at
+// porttop's start, when its heap peaks). Its slices are made again,
+// smaller, once most of what they held has closed (see shrink): the first
+// sample of a busy machine can hold 150k sockets, most of them TIME_WAIT
+// gone a minute later.
 type startSet struct {
-	byCookie map[cookieProto]struct{}
-	byV4     map[v4Key]struct{}
+	byCookie sortedKeys[cookieProto]
+	byV4     sortedKeys[v4Key]
 	byID     map[ID]struct{}
-	// peak is the most sockets held since the maps were last made.
+	// peak is the most sockets held since the slices were last made.
 	peak int
 }
 
@@ -44,10 +50,24 @@ type cookieProto struct {
 	proto  Proto
 }
 
+func compareCookieProto(a, b cookieProto) int {
+	if c := cmp.Compare(a.cookie, b.cookie); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.proto, b.proto)
+}
+
 // v4Key is an ID without a cookie whose addresses are IPv4 or unset,
 // packed: the protocol, each address's kind (unset or IPv4), address and
 // port.
 type v4Key struct{ local, remote uint64 }
+
+func compareV4Key(a, b v4Key) int {
+	if c := cmp.Compare(a.local, b.local); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.remote, b.remote)
+}
 
 // v4KeyOf is id's v4Key, false when an address is neither IPv4 nor unset.
 func v4KeyOf(id ID) (v4Key, bool) {
@@ -73,26 +93,20 @@ func packV4(ap netip.AddrPort) (uint64, bool) {
 	return 0, false
 }
 
-// shrinkFrom is the least peak whose maps are made again once a quarter
+// shrinkFrom is the least peak whose slices are made again once a quarter
 // of it is left.
 const shrinkFrom = 4096
 
-func (o *startSet) len() int { return len(o.byCookie) + len(o.byV4) + len(o.byID) }
+func (o *startSet) len() int { return o.byCookie.live + o.byV4.live + len(o.byID) }
 
+// add adds id; the set answers for it once sealed (see seal).
 func (o *startSet) add(id ID) {
-	defer func() { o.peak = max(o.peak, o.len()) }()
 	if id.Cookie != 0 {
-		if o.byCookie == nil {
-			o.byCookie = make(map[cookieProto]struct{})
-		}
-		o.byCookie[cookieProto{id.Cookie, id.Proto}] = struct{}{}
+		o.byCookie.add(cookieProto{id.Cookie, id.Proto})
 		return
 	}
 	if k, ok := v4KeyOf(id); ok {
-		if o.byV4 == nil {
-			o.byV4 = make(map[v4Key]struct{})
-		}
-		o.byV4[k] = struct{}{}
+		o.byV4.add(k)
 		return
 	}
 	if o.byID == nil {
@@ -101,38 +115,62 @@ func (o *startSet) add(id ID) {
 	o.byID[id] = struct{}{}
 }
 
+// grow makes room for n more keys of each kind that ids holds.
+func (o *startSet) grow(ids func(yield func(ID) bool)) {
+	var cookies, v4 int
+	for id := range ids {
+		if id.Cookie != 0 {
+			cookies++
+		} else if _, ok := v4KeyOf(id); ok {
+			v4++
+		}
+	}
+	o.byCookie.keys = slices.Grow(o.byCookie.keys, cookies)
+	o.byV4.keys = slices.Grow(o.byV4.keys, v4)
+}
+
+// seal sorts what add added, for has and remove.
+func (o *startSet) seal() {
+	o.byCookie.seal(compareCookieProto)
+	o.byV4.seal(compareV4Key)
+	o.peak = max(o.peak, o.len())
+}
+
 func (o *startSet) has(id ID) bool {
-	var ok bool
 	switch k, v4 := v4KeyOf(id); {
 	case id.Cookie != 0:
-		_, ok = o.byCookie[cookieProto{id.Cookie, id.Proto}]
+		_, ok := o.byCookie.find(cookieProto{id.Cookie, id.Proto}, compareCookieProto)
+		return ok
 	case v4:
-		_, ok = o.byV4[k]
+		_, ok := o.byV4.find(k, compareV4Key)
+		return ok
 	default:
-		_, ok = o.byID[id]
+		_, ok := o.byID[id]
+		return ok
 	}
-	return ok
 }
 
 func (o *startSet) remove(id ID) {
 	switch k, v4 := v4KeyOf(id); {
 	case id.Cookie != 0:
-		delete(o.byCookie, cookieProto{id.Cookie, id.Proto})
+		o.byCookie.remove(cookieProto{id.Cookie, id.Proto}, compareCookieProto)
 	case v4:
-		delete(o.byV4, k)
+		o.byV4.remove(k, compareV4Key)
 	default:
 		delete(o.byID, id)
 	}
 }
 
-// shrink makes the maps again at the size they hold once a quarter of
-// their peak is left.
+// shrink makes the slices and the map again at the size they hold once a
+// quarter of their peak is left.
 func (o *startSet) shrink() {
 	n := o.len()
 	if o.peak < shrinkFrom || 4*n > o.peak {
 		return
 	}
-	o.byCookie, o.byV4, o.byID = remade(o.byCookie), remade(o.byV4), remade(o.byID)
+	o.byCookie.remake()
+	o.byV4.remake()
+	o.byID = remade(o.byID)
 	o.peak = n
 }
 
@@ -148,6 +186,52 @@ func remade[K comparable](m map[K]struct{}) map[K]struct{} {
 	return c
 }
 
+// sortedKeys is a set of keys filled once (add, then seal) and then only
+// emptied (remove): the keys sorted, each removed one marked in gone (a
+// bit a key) rather than moved out, until remake.
+type sortedKeys[K comparable] struct {
+	keys []K
+	gone []uint64
+	live int // keys not gone
+}
+
+func (s *sortedKeys[K]) add(k K) { s.keys = append(s.keys, k) }
+
+// seal sorts the keys by compare and drops those added twice.
+func (s *sortedKeys[K]) seal(compare func(a, b K) int) {
+	slices.SortFunc(s.keys, compare)
+	s.keys = slices.Compact(s.keys)
+	s.gone = make([]uint64, (len(s.keys)+63)/64)
+	s.live = len(s.keys)
+}
+
+// find is k's index, false when k is not held (never added, or gone).
+func (s *sortedKeys[K]) find(k K, compare func(a, b K) int) (int, bool) {
+	i, ok := slices.BinarySearchFunc(s.keys, k, compare)
+	if !ok || s.gone[i/64]&(1<<(i%64)) != 0 {
+		return 0, false
+	}
+	return i, true
+}
+
+func (s *sortedKeys[K]) remove(k K, compare func(a, b K) int) {
+	if i, ok := s.find(k, compare); ok {
+		s.gone[i/64] |= 1 << (i % 64)
+		s.live--
+	}
+}
+
+// remake copies the keys not gone into slices of their size.
+func (s *sortedKeys[K]) remake() {
+	keys := make([]K, 0, s.live)
+	for i, k := range s.keys {
+		if s.gone[i/64]&(1<<(i%64)) == 0 {
+			keys = append(keys, k)
+		}
+	}
+	s.keys, s.gone, s.live = keys, make([]uint64, (len(keys)+63)/64), len(keys)
+}
+
 // Observe takes a batch of the machine-wide stream: its first sample (the
 // first batch with a time) sets porttop's start and the sockets open then,
 // its Existing opens. Call it before Mark on the same batch.
@@ -157,6 +241,13 @@ func (s *StartMark) Observe(b *Batch) {
 	}
 	s.first = b.Snapshot.Time
 	var existing time.Time
+	s.open.grow(func(yield func(ID) bool) {
+		for i := range b.Events {
+			if e := &b.Events[i]; e.Existing && e.Kind == Opened && !yield(e.Socket.ID) {
+				return
+			}
+		}
+	})
 	for i := range b.Events {
 		e := &b.Events[i]
 		if !e.Existing || e.Kind != Opened {
@@ -169,6 +260,7 @@ func (s *StartMark) Observe(b *Batch) {
 			existing = e.When()
 		}
 	}
+	s.open.seal()
 	if !existing.IsZero() {
 		s.first = existing
 	}

@@ -87,6 +87,30 @@ func (a *adjustments) has(key sampler.ID) bool {
 	return ok
 }
 
+// row is key's changed socket where the slab holds it (nil: gone); false
+// when key is not adjusted. It stays there until key is set again or the
+// adjustments are cleared.
+func (a *adjustments) row(key sampler.ID) (*sampler.Socket, bool) {
+	i, ok := a.slot(key)
+	if !ok || i == goneSlot {
+		return nil, ok
+	}
+	return a.at(i), true
+}
+
+// rows yields every adjusted key with its socket where the slab holds it
+// (see row; nil: gone), for a patch that points at them (patchForDiff).
+func (a *adjustments) rows() iter.Seq2[sampler.ID, *sampler.Socket] {
+	return func(yield func(sampler.ID, *sampler.Socket) bool) {
+		for key := range a.all() {
+			row, _ := a.row(key)
+			if !yield(key, row) {
+				return
+			}
+		}
+	}
+}
+
 // set records adj for key, in the slot key had if any.
 func (a *adjustments) set(key sampler.ID, adj adjustment) {
 	i, ok := a.slot(key)

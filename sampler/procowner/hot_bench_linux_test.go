@@ -25,8 +25,8 @@ func BenchmarkHotScan(b *testing.B) {
 			o.hotShare = 0 // each op one scan, however close together
 			o.walk()
 			var inode uint64
-			for in, p := range o.owner {
-				if p.pid == child {
+			for in, pid := range o.owner {
+				if pid == child {
 					inode = in
 					break
 				}

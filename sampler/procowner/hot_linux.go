@@ -54,7 +54,9 @@ func (o *Resolver) scanHotPaced(socks []sampler.Socket, now time.Time) bool {
 		return false
 	}
 	start := time.Now()
-	o.scanHot(socks, now)
+	if !o.scanHot(socks, now) {
+		return false
+	}
 	o.nextHot = now.Add(time.Duration(o.hotShare) * time.Since(start))
 	return true
 }
@@ -62,10 +64,13 @@ func (o *Resolver) scanHotPaced(socks []sampler.Socket, now time.Time) bool {
 // scanHot looks for the sample's never-looked-for inodes in the hot pids'
 // fd tables, cheapest first, reading at most o.budget fd links; it stops
 // once every such inode is found. Found inodes go into the owner cache.
-func (o *Resolver) scanHot(socks []sampler.Socket, now time.Time) {
+// It reports false when no pid is hot: nothing was looked for, so no
+// inode is tried (at porttop's start, every socket of the first sample
+// was marked tried, 4 MB at ~100k sockets, just before the walk).
+func (o *Resolver) scanHot(socks []sampler.Socket, now time.Time) bool {
 	o.expireHot(now)
 	if len(o.hot) == 0 {
-		return
+		return false
 	}
 	clear(o.want)
 	for i := range socks {
@@ -74,7 +79,7 @@ func (o *Resolver) scanHot(socks []sampler.Socket, now time.Time) {
 		}
 	}
 	if len(o.want) == 0 {
-		return
+		return true
 	}
 	o.order = o.order[:0]
 	for _, h := range o.hot {
@@ -102,6 +107,7 @@ func (o *Resolver) scanHot(socks []sampler.Socket, now time.Time) {
 		}
 	}
 	clear(o.order) // no stale pointers kept past a drop
+	return true
 }
 
 // mayHold reports whether a process this user may inspect is likely to
@@ -145,7 +151,8 @@ func (o *Resolver) scanHotPid(h *hotPid, limit int, now time.Time) (read int, al
 				o.rename(h)
 				renamed = true
 			}
-			o.owner[inode] = process{h.pid, h.name, h.start}
+			o.owner[inode] = h.pid
+			o.procs[h.pid] = process{h.pid, h.name, h.start}
 			h.made = now
 		}
 	}
@@ -244,9 +251,7 @@ func (o *Resolver) rename(h *hotPid) {
 	}
 	h.name = name
 	o.names[h.pid] = name
-	for inode, p := range o.owner { // its older sockets are the new program's now
-		if p.pid == h.pid {
-			o.owner[inode] = process{h.pid, name, h.start}
-		}
+	if _, ok := o.procs[h.pid]; ok { // its older sockets are the new program's now
+		o.procs[h.pid] = process{h.pid, name, h.start}
 	}
 }

@@ -36,7 +36,12 @@ type Resolver struct {
 	// capable: not root, but granted what reading every process's fds
 	// needs (CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH); treated as root.
 	capable bool
-	owner   map[uint64]process // socket inode -> its process
+	// owner is socket inode -> the pid holding it, procs that pid's
+	// process: 16 bytes a socket in the map, not the 40 a process each
+	// took (6.3 MB for watch's ~100k sockets, BIG=1, and a second map of
+	// the same while a walk rebuilt it).
+	owner map[uint64]int32
+	procs map[int32]process
 	// missed holds inodes a walk looked for and did not find (sockets of
 	// processes this user may not inspect, or already gone): they do not
 	// trigger another walk.
@@ -72,6 +77,8 @@ type Resolver struct {
 	// wholeLen is how many sockets the last whole table (Attribute, not
 	// AttributePart) had: a part keeps the cache of the rest up to it.
 	wholeLen int
+	// walkFound is how many sockets the last walk found.
+	walkFound int
 	// known fills the owners of sockets another source knows (SetKnown).
 	known func(socks []sampler.Socket)
 }
@@ -93,7 +100,8 @@ func New(procfs string) *Resolver {
 		procfs:    procfs,
 		euid:      os.Geteuid(),
 		capable:   os.Geteuid() != 0 && mayInspectAll(),
-		owner:     map[uint64]process{},
+		owner:     map[uint64]int32{},
+		procs:     map[int32]process{},
 		missed:    map[uint64]struct{}{},
 		tried:     map[uint64]struct{}{},
 		names:     map[int32]string{},
@@ -156,11 +164,11 @@ func (o *Resolver) attribute(socks []sampler.Socket, now time.Time, whole bool) 
 // those it finds made sockets new to the cache, so they become hot.
 func (o *Resolver) walkFor(socks []sampler.Socket, now time.Time, whole bool) {
 	start := time.Now()
+	o.walkFound = max(o.walkFound, len(socks)) // the first walk: by the sample
 	o.walk()
 	o.walkGap = walkShare * time.Since(start)
 	o.lastWalk = now
-	clear(o.missed)
-	clear(o.tried)
+	o.missed, o.tried = emptied(o.missed), emptied(o.tried)
 	if whole {
 		clear(o.tablePids)
 	}
@@ -170,7 +178,7 @@ func (o *Resolver) walkFor(socks []sampler.Socket, now time.Time, whole bool) {
 		if s.Inode == 0 {
 			continue
 		}
-		p, ok := o.owner[uint64(s.Inode)]
+		p, ok := o.ownerOf(uint64(s.Inode))
 		if ok {
 			o.tablePids[p.pid] = struct{}{}
 		}
@@ -200,7 +208,7 @@ func (o *Resolver) fill(socks []sampler.Socket) (fresh, pending int) {
 		if s.Inode == 0 {
 			continue
 		}
-		if p, ok := o.owner[uint64(s.Inode)]; ok {
+		if p, ok := o.ownerOf(uint64(s.Inode)); ok {
 			p.fill(s)
 		} else if _, ok := o.missed[uint64(s.Inode)]; ok {
 			continue
@@ -240,7 +248,7 @@ func (o *Resolver) fillTried(socks []sampler.Socket) (pending int) {
 		if s.Inode == 0 || s.PID != 0 {
 			continue
 		}
-		if p, ok := o.owner[uint64(s.Inode)]; ok {
+		if p, ok := o.ownerOf(uint64(s.Inode)); ok {
 			p.fill(s)
 		} else if _, ok := o.missed[uint64(s.Inode)]; !ok {
 			o.tried[uint64(s.Inode)] = struct{}{}
@@ -270,14 +278,38 @@ func (o *Resolver) prune(socks []sampler.Socket) {
 	if len(o.owner) <= 2*max(len(socks), o.wholeLen)+pruneSlack {
 		return
 	}
-	kept := make(map[uint64]process, len(socks))
+	kept := make(map[uint64]int32, len(socks))
 	for i := range socks {
-		if p, ok := o.owner[uint64(socks[i].Inode)]; ok {
-			kept[uint64(socks[i].Inode)] = p
+		if pid, ok := o.owner[uint64(socks[i].Inode)]; ok {
+			kept[uint64(socks[i].Inode)] = pid
 		}
 	}
 	o.owner = kept
+	held := make(map[int32]struct{}, len(o.procs))
+	for _, pid := range kept {
+		held[pid] = struct{}{}
+	}
+	for pid := range o.procs {
+		if _, ok := held[pid]; !ok {
+			delete(o.procs, pid)
+		}
+	}
 }
+
+// emptied is set with nothing in it: set itself cleared, or a new map
+// when set held many. A map keeps its room when cleared, and tried holds
+// every socket of the first sample for a moment (no pid is hot yet): 4 MB
+// kept for good by watch at ~100k sockets (BIG=1).
+func emptied(set map[uint64]struct{}) map[uint64]struct{} {
+	if len(set) > emptiedKeep {
+		return map[uint64]struct{}{}
+	}
+	clear(set)
+	return set
+}
+
+// emptiedKeep is the most inodes a set may have held to be kept (cleared).
+const emptiedKeep = 4096
 
 // pruneSlack keeps small tables from pruning at every churn.
 const pruneSlack = 1024
@@ -306,7 +338,9 @@ func (o *Resolver) walk() {
 	if err != nil {
 		return
 	}
-	pidOf := make(map[uint64]int32, len(o.owner))
+	// Sized by the last walk's finds: the cache may hold up to twice the
+	// table since (see prune).
+	pidOf := make(map[uint64]int32, o.walkFound+o.walkFound/8)
 	names := make(map[int32]string, len(o.names))
 	starts := make(map[int32]uint64, len(o.starts))
 	fdCount := make(map[int32]int, len(o.fdCount))
@@ -325,11 +359,21 @@ func (o *Resolver) walk() {
 			names[int32(pid)], starts[int32(pid)] = name, start
 		}
 	}
-	owner := make(map[uint64]process, len(pidOf))
-	for inode, pid := range pidOf {
-		owner[inode] = process{pid, names[pid], starts[pid]}
+	procs := make(map[int32]process, len(names))
+	for pid, name := range names {
+		procs[pid] = process{pid, name, starts[pid]}
 	}
-	o.owner, o.names, o.starts, o.fdCount = owner, names, starts, fdCount
+	o.owner, o.procs, o.names, o.starts, o.fdCount = pidOf, procs, names, starts, fdCount
+	o.walkFound = len(pidOf)
+}
+
+// ownerOf is the process holding the socket with inode, as the cache has it.
+func (o *Resolver) ownerOf(inode uint64) (process, bool) {
+	pid, ok := o.owner[inode]
+	if !ok {
+		return process{}, false
+	}
+	return o.procs[pid], true
 }
 
 // process is what a socket is attributed to; one map lookup per socket.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -394,5 +395,95 @@ func TestKnownOwnersMakeNoWalk(t *testing.T) {
 	}
 	if got := pids(s); got[1] != 600 || got[2] != 600 || s[1].Process != "worker" {
 		t.Errorf("after the walk: pids %v, process %q", got, s[1].Process)
+	}
+}
+
+// The cache of owners costs a map entry of an inode and a pid per socket
+// (~17-34 bytes with the map's room), the process's name and start time
+// once per pid: at ~100k sockets watch's cache was 6.3 MB when each entry
+// held its process (40 bytes), and a walk made a second map of it.
+func TestOwnersCacheHoldsAPidASocket(t *testing.T) {
+	const n = 20_000
+	proc := fakeProc(t.TempDir())
+	inodes := make([]uint64, n)
+	for i := range inodes {
+		inodes[i] = uint64(1_000_000 + i)
+	}
+	proc.add(t, 400, "proxy", inodes[:n/2]...)
+	proc.add(t, 401, "proxy", inodes[n/2:]...)
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	o := New(string(proc))
+	defer o.Close()
+	before := heap()
+	if got := o.Walk(); got != n {
+		t.Fatalf("walk found %d owners, want %d", got, n)
+	}
+	perSocket := (int64(heap()) - int64(before)) / n
+	socks := sockets(0, inodes[n-2:]...)
+	o.fill(socks)
+	if p := pids(socks); p[0] != 401 || p[1] != 401 || socks[0].Process != "proxy" {
+		t.Errorf("owners %v %q after the walk, want 401 proxy", p, socks[0].Process)
+	}
+	if perSocket > 36 {
+		t.Errorf("%d bytes held a cached owner, want at most 36", perSocket)
+	}
+}
+
+// The inodes hot scans tried since the last walk are let go at the next
+// walk, their room too: the first sample of a busy machine tries every
+// socket (no pid is hot yet), and the cleared map kept that room (4 MB at
+// ~100k sockets) for good.
+func TestOwnersTriedRoomGoesAtAWalk(t *testing.T) {
+	const n = 100_000
+	proc := fakeProc(t.TempDir())
+	proc.add(t, 400, "proxy", 1)
+	o := New(string(proc))
+	defer o.Close()
+	inodes := make([]uint64, n)
+	for i := range inodes {
+		inodes[i] = uint64(2 + i)
+	}
+	if pending := o.fillTried(sockets(0, inodes...)); pending != n {
+		t.Fatalf("%d inodes tried, want %d", pending, n)
+	}
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	before := heap()
+	o.walkFor(nil, time.Now(), true)
+	if held := int64(heap()) - int64(before); held > -(1 << 20) {
+		t.Errorf("the walk let go of %d bytes of %d inodes tried, want 1 MB at least", -held, n)
+	}
+	if !o.fresh(inodes[0]) {
+		t.Error("an inode tried before the walk is not fresh after it")
+	}
+}
+
+// With no pid hot (at porttop's start) no hot scan looks for anything, so
+// no inode is marked tried: the first sample of a busy machine marked
+// every socket (4 MB at ~100k), just before the walk that found them.
+func TestNoHotPidMarksNothingTried(t *testing.T) {
+	proc := fakeProc(t.TempDir())
+	proc.add(t, 400, "proxy", 7, 8)
+	o := New(string(proc))
+	defer o.Close()
+	now := time.Now()
+	o.lastWalk = now // a walk just ran: the next is not due yet
+	socks := sockets(0, 7, 8)
+	o.Attribute(socks, now)
+	if len(o.tried) != 0 || socks[0].PID != 0 {
+		t.Errorf("%d inodes tried, pid %d, with no pid hot and no walk; want none, 0", len(o.tried), socks[0].PID)
+	}
+	o.Attribute(socks, now.Add(5*time.Second))
+	if p := pids(socks); p[0] != 400 || p[1] != 400 {
+		t.Errorf("owners %v once the walk was due, want 400 400", p)
 	}
 }

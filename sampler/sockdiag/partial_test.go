@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/porttop/porttop/sampler"
 )
@@ -389,6 +391,36 @@ func TestKeptRowsAreReadAsDumpedOrRefused(t *testing.T) {
 	var none keptSample
 	if got, ok := carryEstablished(nil, &none, 0, closeWaitCounted, map[uint64]struct{}{}); ok {
 		t.Errorf("nothing kept: carried %v, want a refusal", got)
+	}
+}
+
+// What keepTCP keeps of a check's whole table is made at its size, in one
+// allocation, not grown through every size on the way: under the ebpf
+// source it is made anew at each check (the rounds between read UDP
+// alone), while the check's two tables are alive.
+func TestKeptRowsAreMadeAtTheirCount(t *testing.T) {
+	const n = 100_000
+	rows := make([]sampler.Socket, n)
+	for i := range rows {
+		state := sampler.StateEstablished
+		if i%5 == 0 {
+			state = sampler.StateTimeWait
+		}
+		rows[i] = simSocket(uint64(i+1), state)
+	}
+	var k keptSample
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	k.keep(rows)
+	runtime.ReadMemStats(&after)
+	want := n - n/5
+	if len(k.at) != want {
+		t.Fatalf("kept %d rows, want %d", len(k.at), want)
+	}
+	// The allocator rounds a size up to its size class.
+	size := uint64(want) * uint64(unsafe.Sizeof(keptRow{}))
+	if got := after.TotalAlloc - before.TotalAlloc; got > size+size/64 {
+		t.Errorf("keeping %d rows allocated %d bytes, want about %d (once, at their count)", want, got, size)
 	}
 }
 
