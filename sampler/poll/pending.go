@@ -17,6 +17,7 @@ type pending struct {
 	batch     sampler.Batch
 	ready     bool
 	maxEvents int
+	tableLen  int // the sockets in the last snapshot published (see limit)
 	dropped   uint64
 	latest    time.Time     // the newest event time published (see stampInOrder)
 	signal    chan struct{} // capacity 1: "something is pending"
@@ -39,7 +40,7 @@ type pending struct {
 // what the last batches taken held (the smaller of the last two: not the
 // first sample's every socket, or a check's burst, again), and past it by
 // append's steps: about one batch's size a batch, and no more room held
-// than append would. Never past maxEvents, unless n itself is (the oldest
+// than append would. Never past limit, unless n itself is (the oldest
 // are dropped then).
 func (p *pending) room(events []sampler.Event, n int) []sampler.Event {
 	need := len(events) + n
@@ -52,10 +53,20 @@ func (p *pending) room(events []sampler.Event, n int) []sampler.Event {
 		return grown
 	}
 	last := min(p.takenEvents[0], p.takenEvents[1])
-	want := min(max(need+need/4, last+last/8), p.maxEvents)
+	want := min(max(need+need/4, last+last/8), p.limit())
 	grown := make([]sampler.Event, len(events), max(need, want))
 	copy(grown, events)
 	return grown
+}
+
+// limit is how many events may wait: maxEvents, or a quarter more than
+// the table holds if that is more. The first sample's events are an open
+// for every socket on the machine: with 110k sockets and the default cap
+// of 100k, the first batch lost its oldest 10k opens and the stream said
+// it fell behind before it began. What may wait stays bounded by the
+// table, which is held anyway.
+func (p *pending) limit() int {
+	return max(p.maxEvents, p.tableLen+p.tableLen/4)
 }
 
 // maxFreeEvents bounds the events slice pending keeps for reuse (~2.6 MB),
@@ -100,6 +111,7 @@ func (p *pending) add(u update) {
 		p.refs.hold(u.snapshot.Sockets)
 		p.refs.drop(b.Snapshot.Sockets)
 		b.Snapshot = *u.snapshot
+		p.tableLen = len(u.snapshot.Sockets)
 	}
 	p.latest = stampInOrder(u.events, p.latest)
 	if len(b.Events) == 0 && !u.borrowed && cap(p.freeEvents) < len(u.events) {
@@ -107,7 +119,7 @@ func (p *pending) add(u update) {
 	} else {
 		b.Events = append(p.room(b.Events, len(u.events)), u.events...)
 	}
-	if over := len(b.Events) - p.maxEvents; over > 0 {
+	if over := len(b.Events) - p.limit(); over > 0 {
 		// Drop the oldest: the newest events explain the newest snapshot.
 		b.Events = slices.Delete(b.Events, 0, over)
 		p.dropped += uint64(over)

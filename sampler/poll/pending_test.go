@@ -157,3 +157,31 @@ func TestPacedBatchesHandedBackAreFilledAgain(t *testing.T) {
 		prev = b.Events
 	}
 }
+
+// The first sample's events are an open for every socket: a table bigger
+// than the cap must not lose its oldest opens (110k sockets under the
+// default 100k cap lost 4-10k at the start). What may wait follows the
+// table; past that the oldest still go, counted.
+func TestFirstBatchOfABigTableKeepsEveryOpen(t *testing.T) {
+	p := newPending(10, "test", newSnapRefs())
+	events := func(n int) []sampler.Event {
+		out := make([]sampler.Event, n)
+		for i := range out {
+			out[i].Kind = sampler.Opened
+			out[i].Socket.Proto, out[i].Socket.Cookie = sampler.TCP, uint64(i+1)
+		}
+		return out
+	}
+	first := &sampler.Snapshot{Sockets: make([]sampler.Socket, 16)}
+	p.add(update{snapshot: first, events: events(16)})
+	b, _ := p.take()
+	if len(b.Events) != 16 || b.Dropped != 0 {
+		t.Fatalf("first batch: %d events, %d dropped; want 16 and 0", len(b.Events), b.Dropped)
+	}
+	p.add(update{events: events(30)}) // a table of 16 lets 20 wait
+	b, _ = p.take()
+	if len(b.Events) != 20 || b.Dropped != 10 || b.Events[0].Socket.Cookie != 11 {
+		t.Errorf("later batch: %d events from cookie %d, %d dropped; want the newest 20 and 10 dropped",
+			len(b.Events), b.Events[0].Socket.Cookie, b.Dropped)
+	}
+}
