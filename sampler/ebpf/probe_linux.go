@@ -351,8 +351,33 @@ func (p *Probe) markIfEmpty() bool {
 // before it reads again: records written meanwhile wake nobody (the
 // kernel wakes the reader only when it had caught up), so a busy stream
 // costs a wakeup per coalesce and an idle one none (the reader blocks in
-// epoll). It bounds how late a record is read under load.
-const coalesce = 25 * time.Millisecond
+// epoll). It bounds how late a record is read under load (a sample's
+// catch-up, Barrier, ends the pause at once). A tenth of a second, as
+// watch's and the live view's usual interval: each burst read wakes the
+// reader, then its subscriber (the poller), then the poller's consumer
+// and its write; at 25 ms that was 40 of each a second under churn.
+// Less when the stream would fill more than a quarter of the ring in a
+// pause (see pauseFor).
+const coalesce = 100 * time.Millisecond
+
+// pauseFor is the reader's pause after it read n records in the time
+// since its last pause ended (elapsed, that pause included): coalesce,
+// or less when records came so fast that a pause as long would let them
+// fill more than a quarter of the ring (ringSize) before it reads again;
+// at least minPause.
+func pauseFor(n int, elapsed time.Duration) time.Duration {
+	room := ringSize / ringRecordSize / 4
+	if n <= room || elapsed <= 0 {
+		return coalesce
+	}
+	// records arrive at n/elapsed: room of them take room*elapsed/n.
+	d := time.Duration(float64(elapsed) * float64(room) / float64(n))
+	return max(min(d, coalesce), minPause)
+}
+
+// minPause is the least pause pauseFor gives: a stream that fast is read
+// in bursts of at least a millisecond's records.
+const minPause = time.Millisecond
 
 // ringRecordSize is a record with the ring buffer's 8-byte header.
 const ringRecordSize = 8 + recordSize
@@ -389,6 +414,9 @@ func (p *Probe) ReadBursts(ctx context.Context, fn func(raw []byte), flush func(
 	pause := time.NewTimer(time.Hour)
 	pause.Stop()
 	unflushed := uint64(0)
+	// Records read since the last pause ended, and when it ended (for
+	// pauseFor).
+	sincePause, pauseEnd := 0, time.Time{}
 	handOn := func() {
 		if unflushed == 0 {
 			return
@@ -419,6 +447,7 @@ func (p *Probe) ReadBursts(ctx context.Context, fn func(raw []byte), flush func(
 		case err == nil:
 			fn(raw)
 			unflushed++
+			sincePause++
 			if p.ring == nil || flush == nil || unflushed >= maxBurst {
 				handOn()
 			}
@@ -427,7 +456,7 @@ func (p *Probe) ReadBursts(ctx context.Context, fn func(raw []byte), flush func(
 			}
 			handOn()
 			if p.markIfEmpty() && ctx.Err() == nil {
-				pause.Reset(coalesce)
+				pause.Reset(pauseFor(sincePause, time.Since(pauseEnd)))
 				p.pausing.Store(true)
 				select {
 				case <-pause.C:
@@ -437,6 +466,7 @@ func (p *Probe) ReadBursts(ctx context.Context, fn func(raw []byte), flush func(
 					pause.Stop()
 				}
 				p.pausing.Store(false)
+				sincePause, pauseEnd = 0, time.Now()
 				// Barriers left to the pause's end (BarrierInPause) are
 				// past if nothing came meanwhile: the read next would
 				// block in epoll without saying so.

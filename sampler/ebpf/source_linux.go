@@ -603,7 +603,7 @@ func (s *Source) catchUp() {
 
 // catchUpInPause is catchUp leaving a reader in its pause to end it
 // (Probe.BarrierInPause): a release burst waits up to the reader's pause
-// (25 ms) longer rather than waking it, ~40 times a second under churn.
+// (coalesce) longer rather than waking it, ~10 times a second under churn.
 func (s *Source) catchUpInPause() {
 	if !s.probe.BarrierInPause(maxCatchUp) && s.probe.RingBuffer() {
 		s.lateCatchUps.Add(1)

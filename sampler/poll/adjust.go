@@ -17,16 +17,18 @@ type adjustment struct {
 // release key (see releaseKey). Under churn it holds every socket changed
 // since the last check: 10 s at 2,000 connections a second is ~50k, and
 // in a map of 80-byte IDs to 256-byte adjustments that was ~340 bytes
-// each (20 MB). Here a key with a cookie (almost all) is 16 bytes and maps
-// to a 4-byte slot; a gone socket keeps nothing more, a changed one its
+// each (20 MB). Here a key with a cookie (almost all) is the 8-byte cookie
+// in its protocol's map (a 64-bit key: the runtime's fast path, a third
+// of the reconciler's map probing under churn was hashing and comparing
+// 16-byte keys) and maps to a 4-byte slot; a gone socket keeps nothing more, a changed one its
 // row in a slab of fixed chunks (no copy as it grows, kept for the next
 // window). The TIME_WAIT sockets among them are found by their addresses
 // through an 8-byte hash of them mapping to their slot (closeReplaced).
 // BenchmarkEventChurnHeld: 614 bytes held per changed socket before, 252
 // after (124 of them the TIME_WAIT sockets' rows).
 type adjustments struct {
-	byCookie map[cookieKey]int32  // slot, or goneSlot
-	byID     map[sampler.ID]int32 // keys without a cookie
+	tcp, udp map[uint64]int32     // by cookie, a map per protocol: slot, or goneSlot
+	byID     map[sampler.ID]int32 // keys without a cookie (or of another protocol)
 	chunks   [][]sampler.Socket   // the slab: slot i is chunks[i/slabChunk][i%slabChunk]
 	used     int32                // slots ever handed out since clear
 	free     []int32              // slots let go since clear
@@ -40,14 +42,28 @@ const goneSlot = -1
 const slabChunk = 512
 
 func newAdjustments() adjustments {
-	a := adjustments{byCookie: map[cookieKey]int32{}, byID: map[sampler.ID]int32{}}
+	a := adjustments{tcp: map[uint64]int32{}, udp: map[uint64]int32{}, byID: map[sampler.ID]int32{}}
 	a.tw.reset()
 	return a
 }
 
+// cookies is the map of key's protocol by cookie; nil when key has no
+// cookie or another protocol (byID holds it).
+func (a *adjustments) cookies(key sampler.ID) map[uint64]int32 {
+	switch {
+	case key.Cookie == 0:
+		return nil
+	case key.Proto == sampler.TCP:
+		return a.tcp
+	case key.Proto == sampler.UDP:
+		return a.udp
+	}
+	return nil
+}
+
 func (a *adjustments) slot(key sampler.ID) (int32, bool) {
-	if key.Cookie != 0 {
-		i, ok := a.byCookie[cookieKey{key.Cookie, key.Proto}]
+	if m := a.cookies(key); m != nil {
+		i, ok := m[key.Cookie]
 		return i, ok
 	}
 	i, ok := a.byID[key]
@@ -55,8 +71,8 @@ func (a *adjustments) slot(key sampler.ID) (int32, bool) {
 }
 
 func (a *adjustments) setSlot(key sampler.ID, i int32) {
-	if key.Cookie != 0 {
-		a.byCookie[cookieKey{key.Cookie, key.Proto}] = i
+	if m := a.cookies(key); m != nil {
+		m[key.Cookie] = i
 		return
 	}
 	a.byID[key] = i
@@ -67,7 +83,7 @@ func (a *adjustments) at(i int32) *sampler.Socket {
 }
 
 // len is how many keys are adjusted.
-func (a *adjustments) len() int { return len(a.byCookie) + len(a.byID) }
+func (a *adjustments) len() int { return len(a.tcp) + len(a.udp) + len(a.byID) }
 
 // get is key's adjustment.
 func (a *adjustments) get(key sampler.ID) (adjustment, bool) {
@@ -148,31 +164,34 @@ func (a *adjustments) alloc() int32 {
 // key yielded (nothing else).
 func (a *adjustments) all() iter.Seq2[sampler.ID, adjustment] {
 	return func(yield func(sampler.ID, adjustment) bool) {
-		for k, i := range a.byCookie {
-			adj := adjustment{gone: true}
-			if i != goneSlot {
-				adj = adjustment{socket: *a.at(i)}
-			}
-			if !yield(sampler.ID{Cookie: k.cookie, Proto: k.proto}, adj) {
-				return
+		for _, p := range [...]sampler.Proto{sampler.TCP, sampler.UDP} {
+			for c, i := range a.cookies(sampler.ID{Cookie: 1, Proto: p}) {
+				if !yield(sampler.ID{Cookie: c, Proto: p}, a.adjustmentAt(i)) {
+					return
+				}
 			}
 		}
 		for k, i := range a.byID {
-			adj := adjustment{gone: true}
-			if i != goneSlot {
-				adj = adjustment{socket: *a.at(i)}
-			}
-			if !yield(k, adj) {
+			if !yield(k, a.adjustmentAt(i)) {
 				return
 			}
 		}
 	}
 }
 
+// adjustmentAt is the adjustment slot i (or goneSlot) stands for.
+func (a *adjustments) adjustmentAt(i int32) adjustment {
+	if i == goneSlot {
+		return adjustment{gone: true}
+	}
+	return adjustment{socket: *a.at(i)}
+}
+
 // clear forgets every adjustment; the slab's chunks are kept for the next
 // window (it fills to the same size under steady churn).
 func (a *adjustments) clear() {
-	clear(a.byCookie)
+	clear(a.tcp)
+	clear(a.udp)
 	clear(a.byID)
 	for c := range a.chunks {
 		if int32(c*slabChunk) >= a.used {
