@@ -61,13 +61,44 @@ func (h *handovers) note(tw TimeWait) (sampler.Release, bool) {
 		return sampler.Release{}, false
 	}
 	delete(h.finWait2, key)
-	return sampler.Release{At: tw.At, Socket: sampler.Socket{
-		ID:           sampler.ID{Cookie: tw.Cookie, Proto: sampler.TCP, Local: tw.Local, Remote: tw.Remote},
+	return timeWaitRelease(key, tw.Cookie, tw.At, tw.At.Add(h.timeo(tw.Timeo))), true
+}
+
+// peerClosed tells, from tr, a local socket's LAST_ACK -> CLOSE, that a
+// FIN_WAIT2 timewait socket of the same namespace whose peer it was has
+// turned TIME_WAIT, when its timer's new arming made no record. The kernel
+// re-arms a FIN_WAIT2 timewait socket's timer for TIME_WAIT when the
+// peer's FIN comes (inet_twsk_reschedule), and a timer moved within its
+// wheel bucket (a 60 s timer re-armed with 60 s a few seconds later) is
+// moved without the timer_start event the timewait program reads. The
+// peer closing (its FIN sent, its LAST_ACK answered) is then the sign:
+// the answer came from the timewait socket, in TIME_WAIT by then, its
+// timer TCP_TIMEWAIT_LEN from the FIN. A peer on another machine or in
+// another namespace tells nothing here: the next check shows the state.
+func (h *handovers) peerClosed(tr *sampler.Transition) (sampler.Release, bool) {
+	if tr.From != sampler.StateLastAck || tr.To != sampler.StateClose {
+		return sampler.Release{}, false
+	}
+	key := handoverKey{tr.NetNS, tr.Remote, tr.Local}
+	c, ok := h.finWait2[key]
+	if !ok {
+		return sampler.Release{}, false
+	}
+	delete(h.finWait2, key)
+	return timeWaitRelease(key, c, tr.At, tr.At.Add(timeWaitLen)), true
+}
+
+// timeWaitRelease is the release of the timewait socket cookie at key as
+// it turns TIME_WAIT at at, its timer ending at ends: what the poller
+// applies as FIN_WAIT2 -> TIME_WAIT, what a sample would show.
+func timeWaitRelease(key handoverKey, cookie uint64, at, ends time.Time) sampler.Release {
+	return sampler.Release{At: at, Socket: sampler.Socket{
+		ID:           sampler.ID{Cookie: cookie, Proto: sampler.TCP, Local: key.local, Remote: key.remote},
 		State:        sampler.StateTimeWait,
-		TimeWaitEnds: sampler.StampOf(tw.At.Add(h.timeo(tw.Timeo))),
+		TimeWaitEnds: sampler.StampOf(ends),
 		Owner:        sampler.Owner{UID: -1},
-		Place:        sampler.Place{Netns: uint64(tw.NetNS)},
-	}}, true
+		Place:        sampler.Place{Netns: uint64(key.netns)},
+	}}
 }
 
 // maxFinWait2 bounds the FIN_WAIT2 timewait sockets remembered (one whose

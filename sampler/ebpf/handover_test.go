@@ -105,3 +105,40 @@ func TestHandoversTellAFinWait2TimewaitSocketTurningTimeWait(t *testing.T) {
 		t.Error("a retransmitted FIN's re-armed timer made a second release")
 	}
 }
+
+// A FIN_WAIT2 timewait socket's timer re-armed within its wheel bucket
+// makes no record: the peer's LAST_ACK -> CLOSE on this machine, in the
+// same namespace, is then what tells it turned TIME_WAIT, once.
+func TestHandoversTellTimeWaitByThePeersClose(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	a := netip.MustParseAddrPort("127.0.0.1:40000")
+	b := netip.MustParseAddrPort("127.0.0.1:8080")
+	h := handovers{hz: 100}
+	h.note(TimeWait{At: t0, Cookie: 7, State: sampler.StateFinWait2, Timeo: 6000, NetNS: 9, Local: a, Remote: b})
+	var rel sampler.Release
+	tr := sampler.Transition{At: t0, Proto: sampler.TCP, Local: a, Remote: b, From: sampler.StateFinWait1, To: sampler.StateClose, Cookie: 7, NetNS: 9}
+	if !h.release(&tr, &rel) || rel.Socket.State != sampler.StateFinWait2 {
+		t.Fatalf("released in %v, want FIN_WAIT2", rel.Socket.State)
+	}
+	at := t0.Add(3 * time.Second)
+	peer := func(netns uint32, from sampler.State) sampler.Transition {
+		return sampler.Transition{At: at, Proto: sampler.TCP, Local: b, Remote: a, From: from, To: sampler.StateClose, Cookie: 5, NetNS: netns}
+	}
+	for _, other := range []sampler.Transition{peer(10, sampler.StateLastAck), peer(9, sampler.StateCloseWait)} {
+		if got, ok := h.peerClosed(&other); ok {
+			t.Errorf("%v -> CLOSE in namespace %d turned it TIME_WAIT: %+v", other.From, other.NetNS, got)
+		}
+	}
+	closing := peer(9, sampler.StateLastAck)
+	got, ok := h.peerClosed(&closing)
+	if !ok || got.Socket.State != sampler.StateTimeWait || got.Socket.Cookie != 7 || !got.At.Equal(at) ||
+		got.Socket.Local != a || got.Socket.Remote != b || got.Socket.Netns != 9 || !got.Socket.TimeWaitEnds.Time().Equal(at.Add(60*time.Second)) {
+		t.Fatalf("peer's close: release %+v (%v), want TIME_WAIT of cookie 7 ending 60 s on", got, ok)
+	}
+	if _, ok := h.peerClosed(&closing); ok {
+		t.Error("the peer's close counted twice")
+	}
+	if _, ok := h.note(TimeWait{At: at, Cookie: 7, State: sampler.StateTimeWait, Timeo: 6000, NetNS: 9, Local: a, Remote: b}); ok {
+		t.Error("a record after the peer's close made a second release")
+	}
+}

@@ -242,10 +242,7 @@ func (s *Source) run(ctx context.Context) {
 				s.undecodable.Add(1)
 			case s.ownReleases && s.mine(tw.NetNS):
 				if rel, ok := s.hand.note(tw); ok && s.rels.watched() {
-					if names := s.names.Load(); names != nil && tw.NetNS != 0 {
-						rel.Socket.Place = rel.Socket.Place.WithNames(sampler.PlaceNames{NetnsName: (*names)[tw.NetNS]})
-					}
-					rels = append(rels, rel)
+					rels = append(rels, s.named(rel))
 				}
 			}
 			return
@@ -291,8 +288,24 @@ func (s *Source) run(ctx context.Context) {
 				rel.Socket.Place = tr.Place
 				rels = append(rels, rel)
 			}
+			if s.ownReleases {
+				// The peer's close: a FIN_WAIT2 timewait socket turned
+				// TIME_WAIT without a record (handovers.peerClosed).
+				if rel, ok := s.hand.peerClosed(&tr); ok && s.rels.watched() {
+					rels = append(rels, s.named(rel))
+				}
+			}
 		}
 	}, flush)
+}
+
+// named gives rel, a timewait socket's change to TIME_WAIT, its
+// namespace's name.
+func (s *Source) named(rel sampler.Release) sampler.Release {
+	if names := s.names.Load(); names != nil && rel.Socket.Netns != 0 {
+		rel.Socket.Place = rel.Socket.Place.WithNames(sampler.PlaceNames{NetnsName: (*names)[uint32(rel.Socket.Netns)]})
+	}
+	return rel
 }
 
 // spareBatches bounds the batches kept for reuse (RecycleBatch).
