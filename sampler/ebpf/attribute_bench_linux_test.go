@@ -1,0 +1,60 @@
+//go:build linux
+
+package ebpf
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/porttop/porttop/sampler"
+)
+
+// BenchmarkAttributorChurn is the Attributor's share of the reader's work
+// at 1,000 connections a second: one op is a 100 ms tick's worth, 100
+// loopback connections (server closes first), each told by its ten
+// transitions with cookies as Linux reports them (the connect before its
+// port, the accepted child's handshake, both closes), the opener asked
+// for each that opens, and a sample (an empty one: the sweep of what
+// closed) every 10 s.
+func BenchmarkAttributorChurn(b *testing.B) {
+	a := NewAttributor(func(int32) bool { return true })
+	lo := netip.MustParseAddr("127.0.0.1")
+	srv := netip.AddrPortFrom(lo, 9400)
+	server := &sampler.Actor{Known: true, PID: 7, Comm: "server"}
+	client := &sampler.Actor{Known: true, PID: 8, Comm: "client"}
+	a.Transition(sampler.Transition{Sock: 1, Cookie: 1, From: sampler.StateClose, To: sampler.StateListen, Local: srv, Actor: *server})
+	now, cookie, ticks := t0, uint64(1<<20), 0
+	t := func(sock, c uint64, from, to sampler.State, local, remote netip.AddrPort, act *sampler.Actor) {
+		x := sampler.Transition{At: now, Sock: sock, Cookie: c, From: from, To: to, Local: local, Remote: remote}
+		if act != nil {
+			x.Actor = *act
+		}
+		a.Transition(x)
+		if opening(x) {
+			a.Opener(x)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		now = now.Add(100 * time.Millisecond)
+		for range 100 {
+			cookie += 2
+			cl := netip.AddrPortFrom(lo, uint16(32768+cookie/2%28000))
+			cs, ss := cookie<<8, (cookie+1)<<8 // kernel addresses
+			t(cs, cookie, sampler.StateClose, sampler.StateSynSent, netip.AddrPortFrom(lo, 0), srv, client)
+			t(ss, cookie+1, sampler.StateListen, sampler.StateSynRecv, srv, cl, nil)
+			t(cs, cookie, sampler.StateSynSent, sampler.StateEstablished, cl, srv, nil)
+			t(ss, cookie+1, sampler.StateSynRecv, sampler.StateEstablished, srv, cl, nil)
+			t(ss, cookie+1, sampler.StateEstablished, sampler.StateFinWait1, srv, cl, server)
+			t(cs, cookie, sampler.StateEstablished, sampler.StateCloseWait, cl, srv, nil)
+			t(ss, cookie+1, sampler.StateFinWait1, sampler.StateFinWait2, srv, cl, nil)
+			t(cs, cookie, sampler.StateCloseWait, sampler.StateLastAck, cl, srv, client)
+			t(cs, cookie, sampler.StateLastAck, sampler.StateClose, cl, srv, nil)
+			t(ss, cookie+1, sampler.StateFinWait2, sampler.StateClose, srv, cl, nil)
+		}
+		if ticks++; ticks%100 == 0 {
+			a.Sample(&sampler.Snapshot{Time: now})
+		}
+	}
+}
