@@ -260,29 +260,111 @@ func (r *Reconciler) udpRows(dst []sampler.Socket) []sampler.Socket {
 // event tells of it. A timewait socket in FIN_WAIT2 is left to samples (a
 // FIN turns it to TIME_WAIT with a new timer, and no event tells that
 // either). The next check confirms: a socket it still holds is dropped from
-// it, as one a release reported gone (see dropReopened). The table is
-// scanned only once the earliest timer it holds has run out.
+// it, as one a release reported gone (see dropReopened). The timers run
+// out in order from a queue (twTimers); sockets without a cookie, if any,
+// by a scan of the table once the earliest of theirs has run out.
 func (r *Reconciler) ExpireTimeWait(now time.Time, events []sampler.Event) []sampler.Event {
-	if r.twNextKnown && now.Before(r.twNext) {
-		return events
+	if !r.twq.built {
+		r.buildTimers()
 	}
+	limit := sampler.StampOf(now)
+	for {
+		t, ok := r.twq.next()
+		if !ok || t.ends > limit {
+			break
+		}
+		r.twq.pop()
+		s, ok := r.twSocket(sampler.ID{Cookie: t.cookie, Proto: sampler.TCP})
+		if ok && s.State == sampler.StateTimeWait && s.TimeWaitEnds == t.ends {
+			events = r.expire(&s, events)
+		}
+	}
+	if r.twNoCookie && !now.Before(r.twNext) {
+		events = r.expireUncookied(now, events)
+	}
+	return events
+}
+
+// expire closes s, in TIME_WAIT, at its timer's end.
+func (r *Reconciler) expire(s *sampler.Socket, events []sampler.Event) []sampler.Event {
+	ends := s.TimeWaitEnds.Time()
+	key := releaseKey(s.ID)
+	r.setAdjust(key, adjustment{gone: true})
+	r.recent.add(key, ends, true)
+	r.adjust.forgetTimeWait(addressesOf(s.ID))
+	return append(events, sampler.Event{Kind: sampler.Closed, Time: ends, Socket: *s, Held: sampler.Held(s.Since, ends)})
+}
+
+// twSocket is the table's socket with release key key, if any.
+func (r *Reconciler) twSocket(key sampler.ID) (sampler.Socket, bool) {
+	if a, ok := r.adjust.get(key); ok {
+		return a.socket, !a.gone
+	}
+	return r.inBase(key)
+}
+
+// buildTimers queues the timers of the table's TIME_WAIT sockets: the
+// base's, once it came from a sample (its dump's sockets; a base a tick
+// built is the table whose timers are queued already), and the adjusted.
+func (r *Reconciler) buildTimers() {
+	r.twq.reset()
+	r.twNoCookie, r.twNext = false, farFuture
+	for i := range r.base.Sockets {
+		r.queueTimer(&r.base.Sockets[i], false)
+	}
+	for _, a := range r.adjust.all() {
+		if !a.gone {
+			r.queueTimer(&a.socket, false)
+		}
+	}
+	r.twq.heapify()
+	r.twq.built = true
+}
+
+// twTimer tells ExpireTimeWait of a TIME_WAIT socket put in the table.
+func (r *Reconciler) twTimer(s *sampler.Socket) {
+	if r.twq.built {
+		r.queueTimer(s, true)
+	}
+}
+
+// queueTimer queues s's timer if it is in TIME_WAIT with one, ordered
+// at once or (ordered false) by the heapify to come.
+func (r *Reconciler) queueTimer(s *sampler.Socket, ordered bool) {
+	if s.State != sampler.StateTimeWait || s.TimeWaitEnds.IsZero() {
+		return
+	}
+	if s.Cookie == 0 {
+		r.twNoCookie = true
+		if ends := s.TimeWaitEnds.Time(); ends.Before(r.twNext) {
+			r.twNext = ends
+		}
+		return
+	}
+	t := twTimer{ends: s.TimeWaitEnds, cookie: s.Cookie}
+	if ordered {
+		r.twq.push(t)
+	} else {
+		r.twq.add(t)
+	}
+}
+
+// expireUncookied closes the TIME_WAIT sockets without a cookie whose
+// timer has run out, by a scan of the table, and finds the earliest of
+// the others.
+func (r *Reconciler) expireUncookied(now time.Time, events []sampler.Event) []sampler.Event {
 	next := farFuture
 	consider := func(s *sampler.Socket) {
-		if s.State != sampler.StateTimeWait || s.TimeWaitEnds.IsZero() {
+		if s.Cookie != 0 || s.State != sampler.StateTimeWait || s.TimeWaitEnds.IsZero() {
 			return
 		}
-		ends := s.TimeWaitEnds.Time()
-		if now.Before(ends) {
+		if ends := s.TimeWaitEnds.Time(); now.Before(ends) {
 			if ends.Before(next) {
 				next = ends
 			}
 			return
 		}
-		key := releaseKey(s.ID)
-		r.setAdjust(key, adjustment{gone: true})
-		r.recent.add(key, ends, true)
-		r.adjust.forgetTimeWait(addressesOf(s.ID))
-		events = append(events, sampler.Event{Kind: sampler.Closed, Time: ends, Socket: *s, Held: sampler.Held(s.Since, ends)})
+		events = r.expire(s, events)
 	}
 	for _, a := range r.adjust.all() {
 		if !a.gone {
@@ -291,24 +373,16 @@ func (r *Reconciler) ExpireTimeWait(now time.Time, events []sampler.Event) []sam
 	}
 	for i := range r.base.Sockets {
 		s := &r.base.Sockets[i]
-		if s.State != sampler.StateTimeWait {
+		if s.Cookie != 0 || s.State != sampler.StateTimeWait {
 			continue
 		}
 		if _, ok := r.adjust.get(releaseKey(s.ID)); !ok {
 			consider(s)
 		}
 	}
-	r.twNext, r.twNextKnown = next, true
+	r.twNext = next
 	return events
 }
 
 // farFuture is a time no timer reaches.
 var farFuture = time.Unix(1<<62, 0)
-
-// twTimer tells ExpireTimeWait of a TIME_WAIT socket put in the table since
-// its last scan.
-func (r *Reconciler) twTimer(s *sampler.Socket) {
-	if ends := s.TimeWaitEnds.Time(); s.State == sampler.StateTimeWait && !s.TimeWaitEnds.IsZero() && ends.Before(r.twNext) {
-		r.twNext = ends
-	}
-}

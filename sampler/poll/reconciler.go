@@ -45,14 +45,15 @@ type Reconciler struct {
 	disagreements uint64
 	// The event-kept table (eventtable.go, check.go): the listeners by
 	// port, the sockets events touched while a check's dump ran, the
-	// differences checks found, the earliest TIME_WAIT timer, and scratch.
+	// differences checks found, the TIME_WAIT timers, and scratch.
 	listen             listeners
 	checking           bool
 	checkCounted       bool
 	touched            keySet
 	checkDisagreements uint64
-	twNext             time.Time
-	twNextKnown        bool
+	twq                twTimers  // TIME_WAIT timers, earliest first
+	twNext             time.Time // the earliest timer of a socket without a cookie
+	twNoCookie         bool      // some TIME_WAIT socket has no cookie (see expireUncookied)
 	udpScratch         []sampler.Socket
 	udpIdx             []int32 // base's UDP rows, when udpBuilt
 	udpBuilt           bool
@@ -144,7 +145,7 @@ func (r *Reconciler) sample(now time.Time, next *sampler.Snapshot, read Reading,
 	first := !r.sampled
 	r.sampled = true
 	r.rebase(*next)
-	r.twNextKnown, r.dirty = false, false // the sample is published as the table
+	r.twq.built, r.dirty = false, false // the sample is published as the table
 	r.audit.sampled(read, first, before)
 	return events
 }
