@@ -113,12 +113,7 @@ func TestDifferLetsABigIndexGoBetweenBigDiffs(t *testing.T) {
 		}
 		return s
 	}
-	heap := func() uint64 {
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		return ms.HeapAlloc
-	}
+	heap := heapAfterGC
 	var d Differ
 	first := table(n, TCP, t0)
 	d.Diff(Snapshot{}, &first)

@@ -202,12 +202,7 @@ func TestStartMarkMemoryFollowsTheSocketsStillOpen(t *testing.T) {
 		}
 		return out
 	}
-	heap := func() uint64 {
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		return ms.HeapAlloc
-	}
+	heap := heapAfterGC
 	for _, cookies := range []bool{true, false} {
 		all := ids(cookies)
 		first := Batch{Snapshot: Snapshot{Time: t0}, Events: make([]Event, 0, n)}
@@ -240,4 +235,12 @@ func TestStartMarkMemoryFollowsTheSocketsStillOpen(t *testing.T) {
 		}
 		runtime.KeepAlive(first.Events)
 	}
+}
+
+// heapAfterGC is the heap in use after a collection: what a holder keeps.
+func heapAfterGC() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
 }
