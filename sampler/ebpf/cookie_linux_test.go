@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/porttop/porttop/sampler"
-	"github.com/porttop/porttop/sampler/sockdiag"
 )
 
 // TestTransitionsCarryTheCookieSockDiagReports: a loopback connection's
@@ -43,11 +42,7 @@ func TestTransitionsCarryTheCookieSockDiagReports(t *testing.T) {
 	local := netip.MustParseAddrPort(cl.LocalAddr().String())
 	remote := netip.MustParseAddrPort(cl.RemoteAddr().String())
 
-	nl, err := sockdiag.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nl.Close()
+	nl := openNetlink(t)
 	snap, err := nl.Sample(context.Background())
 	if err != nil {
 		t.Fatal(err)

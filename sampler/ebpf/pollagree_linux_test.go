@@ -13,7 +13,6 @@ import (
 
 	"github.com/porttop/porttop/sampler"
 	"github.com/porttop/porttop/sampler/poll"
-	"github.com/porttop/porttop/sampler/sockdiag"
 )
 
 // endEvents gathers, per socket, the event that ended its hold on the
@@ -85,11 +84,7 @@ func TestPollersAgreeOnReleases(t *testing.T) {
 	if !s.ownReleases {
 		t.Fatalf("the source reads netlink's TCP reports: %v", s.Notes())
 	}
-	nl, err := sockdiag.New()
-	if err != nil {
-		t.Skipf("netlink sock_diag unavailable: %v", err)
-	}
-	t.Cleanup(func() { nl.Close() })
+	nl := openNetlink(t)
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -116,22 +111,13 @@ func TestPollersAgreeOnReleases(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	e := runPoller(t, ctx, cancel, s, ours)
 	nle := runPoller(t, ctx, cancel, nl, ours)
-	// The pollers subscribe in goroutines of their own: a connection
-	// closed before both watch is missed by one. Wait until one closed
-	// now is seen by both.
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		p := closePair(t, ln, false, false)
-		time.Sleep(100 * time.Millisecond)
-		_, a := e.get(p[1])
-		_, b := nle.get(p[1])
-		if a && b {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the pollers never both reported a loopback connection's release")
-		}
+	both := func(k [2]netip.AddrPort) bool {
+		_, a := e.get(k)
+		_, b := nle.get(k)
+		return a && b
 	}
-	var keys [][2][2]netip.AddrPort // first closer's, last closer's
+	waitForSubscribers(t, ln, false, both) // the pollers subscribe in goroutines of their own
+	var keys [][2][2]netip.AddrPort        // first closer's, last closer's
 	ends := func(c net.Conn) [2]netip.AddrPort {
 		return [2]netip.AddrPort{netip.MustParseAddrPort(c.LocalAddr().String()), netip.MustParseAddrPort(c.RemoteAddr().String())}
 	}
@@ -145,11 +131,7 @@ func TestPollersAgreeOnReleases(t *testing.T) {
 		io.Copy(io.Discard, second)
 		second.Close()
 	}
-	waitUntilSeen(keys, 20*time.Second, func(k [2]netip.AddrPort) bool {
-		_, a := e.get(k)
-		_, b := nle.get(k)
-		return a && b
-	})
+	waitUntilSeen(keys, 20*time.Second, both)
 	for _, k := range keys {
 		for i, kk := range k {
 			x, ok1 := e.get(kk)

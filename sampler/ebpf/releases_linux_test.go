@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/porttop/porttop/sampler"
-	"github.com/porttop/porttop/sampler/sockdiag"
 )
 
 // releaseLog gathers a WatchReleases' releases by addresses.
@@ -75,6 +74,23 @@ func waitUntilSeen(pairs [][2][2]netip.AddrPort, within time.Duration, seen func
 	}
 }
 
+// waitForSubscribers closes loopback connections (the last closer's end
+// given to seen) until seen says both watchers saw one: they subscribe
+// asynchronously, and a connection closed before that is missed by one.
+func waitForSubscribers(t *testing.T, ln net.Listener, clientFirst bool, seen func([2]netip.AddrPort) bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		p := closePair(t, ln, clientFirst, false)
+		time.Sleep(50 * time.Millisecond)
+		if seen(p[1]) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no loopback connection's release seen by both within 10 s")
+		}
+	}
+}
+
 // closePair makes one loopback connection and closes it, the client's
 // side first or the server's, by close (the first closer orphaned) or by
 // shutdown (held until the peer closed); it returns both sockets'
@@ -131,30 +147,19 @@ func TestReleasesAgreeWithNetlink(t *testing.T) {
 	if !s.ownReleases {
 		t.Fatalf("the source reads netlink's TCP reports: %v", s.Notes())
 	}
-	nl, err := sockdiag.New()
-	if err != nil {
-		t.Skipf("netlink sock_diag unavailable: %v", err)
-	}
-	defer nl.Close()
+	nl := openNetlink(t)
 	ours, theirs := watchReleases(t, s), watchReleases(t, nl)
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	// Subscribing is asynchronous: connections made before it are missed.
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		p := closePair(t, ln, true, false)
-		time.Sleep(50 * time.Millisecond)
-		_, a := ours.has(p[1])
-		_, b := theirs.has(p[1])
-		if a && b {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no release of a loopback connection within 10 s")
-		}
+	both := func(k [2]netip.AddrPort) bool {
+		_, a := ours.has(k)
+		_, b := theirs.has(k)
+		return a && b
 	}
+	waitForSubscribers(t, ln, true, both)
 	var pairs [][2][2]netip.AddrPort
 	for i := 0; i < 25; i++ {
 		for _, m := range [][2]bool{{true, false}, {false, false}, {true, true}, {false, true}} {
@@ -167,11 +172,7 @@ func TestReleasesAgreeWithNetlink(t *testing.T) {
 	}
 	udpAddr := netip.MustParseAddrPort(udp.LocalAddr().String())
 	udp.Close()
-	waitUntilSeen(pairs, 10*time.Second, func(k [2]netip.AddrPort) bool {
-		_, a := ours.has(k)
-		_, b := theirs.has(k)
-		return a && b
-	})
+	waitUntilSeen(pairs, 10*time.Second, both)
 	livedOn := 0
 	for _, p := range pairs {
 		for i, k := range p {

@@ -33,6 +33,17 @@ func connectAndQuit(addr string) int {
 	return 0
 }
 
+// openNetlink is a netlink sock_diag source, closed when the test ends.
+func openNetlink(t *testing.T) *sockdiag.Source {
+	t.Helper()
+	nl, err := sockdiag.New()
+	if err != nil {
+		t.Skipf("netlink sock_diag unavailable: %v", err)
+	}
+	t.Cleanup(func() { nl.Close() })
+	return nl
+}
+
 func openSource(t *testing.T) *Source {
 	t.Helper()
 	inner, err := sockdiag.New()
@@ -108,11 +119,7 @@ func TestSourceNamesTheExitedClientOfATimeWait(t *testing.T) {
 func TestSourceAgreesWithNetlink(t *testing.T) {
 	requireRoot(t)
 	s := openSource(t)
-	nl, err := sockdiag.New()
-	if err != nil {
-		t.Skipf("netlink sock_diag unavailable: %v", err)
-	}
-	defer nl.Close()
+	nl := openNetlink(t)
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/porttop/porttop/sampler"
-	"github.com/porttop/porttop/sampler/sockdiag"
 )
 
 // rawCollector gathers the probe's transitions and timewait records in
@@ -195,11 +194,7 @@ func TestTimeWaitRecordNamesTheClosingSocket(t *testing.T) {
 			if mine.From != sampler.StateFinWait2 && mine.From != sampler.StateFinWait1 && mine.From != sampler.StateClosing {
 				t.Errorf("the first closer went to CLOSE from %v", mine.From)
 			}
-			nl, err := sockdiag.New()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer nl.Close()
+			nl := openNetlink(t)
 			snap, err := nl.Sample(context.Background())
 			if err != nil {
 				t.Fatal(err)

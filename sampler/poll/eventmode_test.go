@@ -381,10 +381,9 @@ func TestEventTableTableEvery(t *testing.T) {
 	checkTableASecond(t, src, events, tables)
 }
 
-// checkTableASecond checks a 10 s run of runTableSourceWith for a
-// consumer served a table at most once a second: every open reported,
-// and no two tables less than a second apart but beside the checks'.
-func checkTableASecond(t *testing.T, src *tableSource, events []sampler.Event, tables []time.Time) {
+// checkEveryOpenReported checks that events report every TCP socket src
+// opened.
+func checkEveryOpenReported(t *testing.T, src *tableSource, events []sampler.Event) {
 	t.Helper()
 	opens := 0
 	for _, e := range events {
@@ -398,6 +397,14 @@ func checkTableASecond(t *testing.T, src *tableSource, events []sampler.Event, t
 	if opens != made {
 		t.Errorf("%d opens reported of %d made", opens, made)
 	}
+}
+
+// checkTableASecond checks a 10 s run of runTableSourceWith for a
+// consumer served a table at most once a second: every open reported,
+// and no two tables less than a second apart but beside the checks'.
+func checkTableASecond(t *testing.T, src *tableSource, events []sampler.Event, tables []time.Time) {
+	t.Helper()
+	checkEveryOpenReported(t, src, events)
 	// 16 s in all: a table a second, and the checks' (every 5 s) beside.
 	if len(tables) > 16+4+1 || len(tables) < 10 {
 		t.Errorf("%d tables published: %v", len(tables), tables)
@@ -457,18 +464,7 @@ func TestEventTableFollowsTheConsumersPace(t *testing.T) {
 	src.poller = func(p *Poller) { p.SetTakenEvery(2 * time.Second) }
 	end := t0.Add(12 * time.Second)
 	takes, events, built := runPacedConsumer(t, src, end, 2*time.Second)
-	opens := 0
-	for _, e := range events {
-		if e.Kind == sampler.Opened && e.Socket.Proto == sampler.TCP {
-			opens++
-		}
-	}
-	src.mu.Lock()
-	made := src.opened
-	src.mu.Unlock()
-	if opens != made {
-		t.Errorf("%d opens reported of %d made", opens, made)
-	}
+	checkEveryOpenReported(t, src, events)
 	full := map[time.Duration]bool{}
 	for _, at := range src.fullSamples() {
 		full[at+100*time.Millisecond] = true // the source's clock moves on as it samples
