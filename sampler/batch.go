@@ -21,6 +21,11 @@ type Batch struct {
 	Interval time.Duration
 	// Samples is how many samples were merged into this batch.
 	Samples int
+	// ExistingToCome: the first sample's Existing opens go on in the next
+	// batch (a feed that hands them out in parts: see poll's
+	// Config.ExistingInParts); no other event comes before the last of
+	// them. False in every batch of a feed that gives them all at once.
+	ExistingToCome bool
 	// Dropped counts events discarded, since the start, because the consumer
 	// fell too far behind; it is never silently non-zero.
 	Dropped uint64

@@ -23,6 +23,8 @@ type StartMark struct {
 	// open are the first sample's sockets not closed yet (see startSet);
 	// held connections stay in it for as long as they live.
 	open startSet
+	// more: the first sample's Existing opens go on in the next batch.
+	more bool
 }
 
 // startSet is a set of sockets, kept in 16 bytes each where it can be: by
@@ -136,6 +138,13 @@ func (o *startSet) seal() {
 	o.peak = max(o.peak, o.len())
 }
 
+// unseal makes the set ready to add to again, to be sealed again with
+// what is added.
+func (o *startSet) unseal() {
+	o.byCookie.unseal()
+	o.byV4.unseal()
+}
+
 func (o *startSet) has(id ID) bool {
 	switch k, v4 := v4KeyOf(id); {
 	case id.Cookie != 0:
@@ -221,6 +230,18 @@ func (s *sortedKeys[K]) remove(k K, compare func(a, b K) int) {
 	}
 }
 
+// unseal drops the keys gone, in place, for more to be added.
+func (s *sortedKeys[K]) unseal() {
+	kept := s.keys[:0]
+	for i, k := range s.keys {
+		if s.gone[i/64]&(1<<(i%64)) == 0 {
+			kept = append(kept, k)
+		}
+	}
+	clear(s.keys[len(kept):])
+	s.keys, s.gone, s.live = kept, nil, len(kept)
+}
+
 // remake copies the keys not gone into slices of their size.
 func (s *sortedKeys[K]) remake() {
 	keys := make([]K, 0, s.live)
@@ -234,12 +255,30 @@ func (s *sortedKeys[K]) remake() {
 
 // Observe takes a batch of the machine-wide stream: its first sample (the
 // first batch with a time) sets porttop's start and the sockets open then,
-// its Existing opens. Call it before Mark on the same batch.
+// its Existing opens, with those of the batches after it while they say
+// more are to come (Batch.ExistingToCome: a feed that hands the first
+// sample's opens out in parts). Call it before Mark on the same batch.
 func (s *StartMark) Observe(b *Batch) {
-	if !s.first.IsZero() || b.Snapshot.Time.IsZero() {
+	switch {
+	case s.more: // a part after the first: its keys join those held
+		s.open.unseal()
+	case !s.first.IsZero() || b.Snapshot.Time.IsZero():
 		return
+	default:
+		s.first = b.Snapshot.Time
+		if b.ExistingToCome {
+			// Room for all the parts at once, not a copy a part: the
+			// first sample's table holds every socket they open.
+			s.open.grow(func(yield func(ID) bool) {
+				for i := range b.Snapshot.Sockets {
+					if !yield(b.Snapshot.Sockets[i].ID) {
+						return
+					}
+				}
+			})
+		}
 	}
-	s.first = b.Snapshot.Time
+	s.more = b.ExistingToCome
 	var existing time.Time
 	s.open.grow(func(yield func(ID) bool) {
 		for i := range b.Events {

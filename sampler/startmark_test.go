@@ -244,3 +244,53 @@ func heapAfterGC() uint64 {
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
 }
+
+// A feed that hands the first sample's opens out in parts (Batch.
+// ExistingToCome): the opens of every part are open at start, and taking
+// them allocates about the set itself (room for all made at the first
+// part, from its table), not a copy of the set a part.
+func TestStartMarkTakesTheFirstSampleInParts(t *testing.T) {
+	const n, part = 50_000, 2_000
+	t0 := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	table := make([]Socket, n)
+	for i := range table {
+		table[i].ID = ID{Cookie: uint64(i + 1), Proto: TCP,
+			Local:  netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)}), uint16(i)),
+			Remote: netip.MustParseAddrPort("10.0.0.9:443")}
+	}
+	var batches []Batch
+	for i := 0; i < n; i += part {
+		b := Batch{Snapshot: Snapshot{Time: t0, Sockets: table}, ExistingToCome: i+part < n}
+		for _, s := range table[i : i+part] {
+			b.Events = append(b.Events, Event{Kind: Opened, Time: t0, Existing: true, Socket: s})
+		}
+		batches = append(batches, b)
+	}
+	var mark StartMark
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range batches {
+		mark.Observe(&batches[i])
+		mark.Mark(batches[i].Events)
+	}
+	runtime.ReadMemStats(&after)
+	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > 3*16*n {
+		t.Errorf("taking %d opens in parts of %d allocated %d bytes, want at most %d (three times the 16-byte keys)",
+			n, part, allocated, 3*16*n)
+	}
+	closes := []Event{
+		{Kind: Closed, Socket: table[0]}, {Kind: Closed, Socket: table[n-1]},
+		{Kind: Closed, Socket: Socket{ID: ID{Cookie: n + 1, Proto: TCP}}}, // opened later
+	}
+	later := Batch{Snapshot: Snapshot{Time: t0.Add(time.Second)}, Events: closes}
+	mark.Observe(&later)
+	mark.Mark(later.Events)
+	if !later.Events[0].HeldAtLeast || !later.Events[1].HeldAtLeast || later.Events[2].HeldAtLeast {
+		t.Errorf("HeldAtLeast of the closes of the first part's socket, the last part's, one opened later: %v %v %v; want true true false",
+			later.Events[0].HeldAtLeast, later.Events[1].HeldAtLeast, later.Events[2].HeldAtLeast)
+	}
+	if !mark.OpenAtStart(&table[n/2]) || !mark.First().Equal(t0) {
+		t.Errorf("a middle part's socket open at start %v, start %v; want true, %v", mark.OpenAtStart(&table[n/2]), mark.First(), t0)
+	}
+}
