@@ -30,6 +30,11 @@ type pending struct {
 	// room).
 	taken       uint64
 	takenEvents [2]int
+	// existing are the first sample's opens still to hand out, made as
+	// Next takes them (existing.go); existingAt is how many of batch's
+	// events come before them.
+	existing   *existingOpens
+	existingAt int
 }
 
 // room makes room in events, the pending batch's, for n more. A batch a
@@ -90,7 +95,8 @@ type update struct {
 	// own).
 	events       []sampler.Event
 	borrowed     bool
-	sampled      bool // a sample was taken (successful or not)
+	existing     *existingOpens // the first sample's opens, after the events pending holds
+	sampled      bool           // a sample was taken (successful or not)
 	err          error
 	cost         time.Duration
 	interval     time.Duration
@@ -113,6 +119,9 @@ func (p *pending) add(u update) {
 		b.Snapshot = *u.snapshot
 		p.tableLen = len(u.snapshot.Sockets)
 	}
+	if u.existing != nil {
+		p.startExisting(u.existing)
+	}
 	p.latest = stampInOrder(u.events, p.latest)
 	if len(b.Events) == 0 && !u.borrowed && cap(p.freeEvents) < len(u.events) {
 		b.Events = u.events // given: kept, not copied
@@ -123,6 +132,7 @@ func (p *pending) add(u update) {
 		// Drop the oldest: the newest events explain the newest snapshot.
 		b.Events = slices.Delete(b.Events, 0, over)
 		p.dropped += uint64(over)
+		p.existingAt = max(0, p.existingAt-over)
 	}
 	if u.sampled {
 		b.Samples++
@@ -200,6 +210,10 @@ func (p *pending) take() (sampler.Batch, bool) {
 		return sampler.Batch{}, false
 	}
 	b := p.batch
+	var rest []sampler.Event // events that wait behind the first sample's opens
+	if p.existing != nil {
+		rest = p.takeExisting(&b)
+	}
 	p.taken++
 	p.takenEvents = [2]int{p.takenEvents[1], len(b.Events)}
 	p.refs.deliver(b.Snapshot.Sockets)
@@ -208,8 +222,8 @@ func (p *pending) take() (sampler.Batch, bool) {
 	p.batch = sampler.Batch{
 		Snapshot: b.Snapshot, Source: b.Source, Interval: b.Interval, Cost: b.Cost,
 		Err: b.Err, Notes: b.Notes, OwnersHidden: b.OwnersHidden, Kernel: b.Kernel, Reported: b.Reported, ReportedTCP: b.ReportedTCP, Dropped: b.Dropped,
-		Ephemeral: b.Ephemeral, Disagreements: b.Disagreements,
+		Ephemeral: b.Ephemeral, Disagreements: b.Disagreements, Events: rest,
 	}
-	p.ready = false
+	p.ready = p.existing != nil || len(rest) > 0
 	return b, true
 }
