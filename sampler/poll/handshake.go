@@ -37,14 +37,19 @@ func (a *audit) trackHandshakes(events []sampler.Event) {
 		e := &events[i]
 		switch e.Kind {
 		case sampler.Opened:
-			if inHandshake(&e.Socket) && len(a.halfOpen) < halfOpenLimit {
-				a.halfOpen[releaseKey(e.Socket.ID)] = struct{}{}
-			}
+			a.opened(&e.Socket)
 		case sampler.StateChanged:
 			a.endHandshake(e.Socket.ID, e.Socket.State)
 		case sampler.Closed:
 			delete(a.halfOpen, releaseKey(e.Socket.ID))
 		}
+	}
+}
+
+// opened tracks s, just opened, if its handshake is in progress.
+func (a *audit) opened(s *sampler.Socket) {
+	if inHandshake(s) && len(a.halfOpen) < halfOpenLimit {
+		a.halfOpen[releaseKey(s.ID)] = struct{}{}
 	}
 }
 

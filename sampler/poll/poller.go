@@ -43,7 +43,20 @@ type Config struct {
 	// ports.EphemeralRereader): read at the start, before every sample and
 	// at least every EphemeralCheckEvery, carried in Batch.Ephemeral.
 	Ephemeral func() (ports.Range, error)
+	// ExistingInParts > 0 hands the first sample's opens (Existing: one
+	// for every socket on the machine, 24 MB of events at 100k sockets)
+	// out at most this many a batch, made from the table as Next takes
+	// them, rather than all in the first batch; the batches before the
+	// last part say ExistingToCome, and every later event waits behind
+	// them (existing.go). For a consumer that writes events out as they
+	// come (watch); 0: all in the first batch.
+	ExistingInParts int
 }
+
+// ExistingPart is the Config.ExistingInParts watch uses: about 2 MB of
+// events a batch, a part the consumer hands back (RecycleEvents) and
+// the next fills.
+const ExistingPart = 8192
 
 // NoTableTicks is Config.TableEvery for a consumer that does not read the
 // table after the first batch: ticks of an event-kept table publish none.
@@ -134,10 +147,12 @@ func New(cfg Config) *Poller {
 	refs := newSnapRefs()
 	firstSeen := cfg.FirstSeen
 	cfg.FirstSeen = sampler.FirstSeen{} // the reconciler lets it go after the first sample
+	rec := NewReconciler(firstSeen)
+	rec.existingLater = cfg.ExistingInParts > 0
 	return &Poller{
 		cfg:      cfg,
 		caps:     capsOf(cfg.Source),
-		rec:      NewReconciler(firstSeen),
+		rec:      rec,
 		now:      now,
 		refs:     refs,
 		pending:  newPending(cfg.MaxEvents, name, refs),
@@ -280,7 +295,11 @@ func (p *Poller) sample(ctx context.Context) {
 	p.refs.drop(old.Sockets)
 	p.readSourceNotes()
 	p.tune(cost)
-	p.pending.add(p.update(update{snapshot: &next, events: events, sampled: true, cost: cost, interval: p.interval}))
+	u := update{snapshot: &next, events: events, sampled: true, cost: cost, interval: p.interval}
+	if first && p.rec.existingDeferred {
+		u.existing = newExistingOpens(next, p.cfg.ExistingInParts)
+	}
+	p.pending.add(p.update(u))
 	if first && p.caps.counters != nil && read.End == nil {
 		p.needFull = true // the audit starts from the next sample's reading: take it now
 		p.Poke()

@@ -67,6 +67,10 @@ type Reconciler struct {
 	// pending are opening transitions that came before their socket's
 	// port, by cookie (see openPending).
 	pending map[uint64]sampler.Transition
+	// existingLater: the first sample's opens are made later from its
+	// table, not by the diff (see stampExisting); existingDeferred: they
+	// were.
+	existingLater, existingDeferred bool
 }
 
 // NewReconciler makes a reconciler that has seen nothing yet. seen, when
@@ -115,11 +119,16 @@ func (r *Reconciler) sample(now time.Time, next *sampler.Snapshot, read Reading,
 	}
 	r.recent.expire(next.Time)
 	before := r.audit.ReportedTCP
-	events := r.differ.DiffPatched(r.base, r.patchForDiff(), next)
-	events = r.dropReopened(events, next)
-	r.audit.trackHandshakes(events)
-	if !r.sampled {
-		r.carryFirstSeen(events, next)
+	var events []sampler.Event
+	if r.deferExisting(check) {
+		r.stampExisting(next)
+	} else {
+		events = r.differ.DiffPatched(r.base, r.patchForDiff(), next)
+		events = r.dropReopened(events, next)
+		r.audit.trackHandshakes(events)
+		if !r.sampled {
+			r.carryFirstSeen(events, next)
+		}
 	}
 	if r.queryFrom != nil {
 		events = reviewAfterQueryChange(events, r.queryFrom, &r.query)
