@@ -795,6 +795,17 @@ func (s *Source) KernelCounters() (sampler.KernelCounters, error) {
 	return sampler.KernelCounters{}, errors.New("ebpf: the inner source has no kernel counters")
 }
 
+// KernelCountersAtFirstDumpEnd is the inner source's (see
+// sampler.AuditStartReader): the poller's audit starts from the counters
+// as the first dump ended, and takes no second whole sample at once to
+// start it from (a second table beside the first at porttop's start).
+func (s *Source) KernelCountersAtFirstDumpEnd() (sampler.KernelCounters, error) {
+	if a, ok := s.inner.(sampler.AuditStartReader); ok {
+		return a.KernelCountersAtFirstDumpEnd()
+	}
+	return sampler.KernelCounters{}, errors.New("ebpf: the inner source cannot read the counters as its first dump ended")
+}
+
 // Recycle hands the sockets back to the inner source.
 func (s *Source) Recycle(sockets []sampler.Socket) {
 	if r, ok := s.inner.(sampler.SocketRecycler); ok {
