@@ -264,3 +264,28 @@ func TestExistingOpensOrder(t *testing.T) {
 		t.Errorf("opens %v, want [1 2 | 3 |] (by port then ID, a repeated row once, 2 a part)", got)
 	}
 }
+
+// TestExistingPartsCarryTheBatch: a part of the first sample's opens is a
+// batch no step added to; it carries what the steps set as the others do
+// (watch's stats line judged a namespace's sockets by no range, and found
+// no full destination, from a part's batch).
+func TestExistingPartsCarryTheBatch(t *testing.T) {
+	table, _ := benchTables(100)
+	p := newPending(DefaultMaxEvents, "test", newSnapRefs())
+	ranges := []sampler.NetnsRange{{Netns: 7}}
+	p.add(update{snapshot: &table, existing: newExistingOpens(table, 30), netnsRanges: ranges,
+		audit: Audit{ReportedTCPAtKernel: 5}, sampled: true})
+	for i := 0; ; i++ {
+		b, ok := p.take()
+		if !ok {
+			if i != 4 {
+				t.Errorf("%d batches, want 4 (100 opens, 30 a part)", i)
+			}
+			return
+		}
+		if len(b.NetnsRanges) != 1 || b.ReportedTCPAtKernel != 5 || len(b.Snapshot.Sockets) != 100 {
+			t.Errorf("batch %d: ranges %v, ReportedTCPAtKernel %d, %d sockets; want the first sample's",
+				i, b.NetnsRanges, b.ReportedTCPAtKernel, len(b.Snapshot.Sockets))
+		}
+	}
+}

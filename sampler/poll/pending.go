@@ -223,6 +223,9 @@ func (p *pending) take() (sampler.Batch, bool) {
 		Snapshot: b.Snapshot, Source: b.Source, Interval: b.Interval, Cost: b.Cost,
 		Err: b.Err, Notes: b.Notes, OwnersHidden: b.OwnersHidden, Kernel: b.Kernel, Reported: b.Reported, ReportedTCP: b.ReportedTCP, Dropped: b.Dropped,
 		Ephemeral: b.Ephemeral, Disagreements: b.Disagreements, Events: rest,
+		// A part of the first sample's opens is a batch no step added to:
+		// what every step sets goes on.
+		NetnsRanges: b.NetnsRanges, ReportedTCPAtKernel: b.ReportedTCPAtKernel,
 	}
 	p.ready = p.existing != nil || len(rest) > 0
 	return b, true
