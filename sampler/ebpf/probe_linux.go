@@ -60,9 +60,14 @@ type Probe struct {
 	pausing atomic.Bool
 }
 
-// ringSize is the ring buffer's size: 4 MiB hold 26,000 records, a second
-// of 13,000 connections' transitions if the reader stalled for a second.
-const ringSize = 4 << 20
+// ringSize is the ring buffer's size: 2 MiB hold 12,700 records (168
+// bytes each with the ring's header), about half a second of the big
+// table's churn (2,000 connections a second, both ends) if the reader
+// stalled that long; the reader pauses less when records come fast
+// (pauseFor). The ring is resident in full, twice (the kernel maps its
+// data pages twice): 8.2 MB at 4 MiB in watch's and the live view's
+// smaps, 4.1 MB at 2 MiB (sampler/MEMORY.md).
+const ringSize = 2 << 20
 
 // Open loads the programs and attaches them. Its error is an
 // *UnavailableError saying in one line why the kernel side cannot run.
