@@ -103,23 +103,35 @@ func (d *Differ) DiffIndexed(prev Snapshot, patch Patch, next *Snapshot, rows Co
 
 // diffLent is diffByCookie with prev's own rows found through idx; the
 // few others (the patch's added rows, next's new ones) in a map of the
-// Differ's, kept between diffs while small.
+// Differ's, made at the added rows' count and kept between diffs while
+// small (a check under churn adds the ~20k sockets events opened since
+// the last: a map grown by inserts was 1 MB, kept until the next check).
 func (d *Differ) diffLent(prev *prevRows, next *Snapshot, idx CookieRows) bool {
-	if d.lent == nil || len(d.lent) > shrinkIndexFrom {
-		d.lent = map[uint64]int32{}
+	if d.lent == nil || len(prev.added) > shrinkIndexFrom {
+		d.lent = make(map[uint64]int32, len(prev.added)+16)
 	}
 	few := d.lent
 	clear(few)
+	defer func() {
+		if len(few) > shrinkIndexFrom {
+			d.lent = nil
+		}
+	}()
 	d.reset(prev)
 	nb := len(prev.base)
-	// inBase is prev's own row with cookie c, if the patch kept it.
-	inBase := func(c uint64) (int32, bool) {
-		at, ok := idx.RowOf(c)
-		if !ok || at < 0 || int(at) >= nb {
-			return 0, false
+	// inBase is prev's own row with cookie c, if the patch kept it; stale
+	// when the index points at a row of another cookie (then the general
+	// diff, which trusts no index but its own; so too when a row the index
+	// lacks shows up new in next: see the closes below).
+	inBase := func(c uint64) (at int32, ok, stale bool) {
+		at, ok = idx.RowOf(c)
+		if !ok {
+			return 0, false, false
 		}
-		p := prev.at(int(at))
-		return at, p != nil && p.Cookie == c
+		if at < 0 || int(at) >= nb || prev.base[at].Cookie != c {
+			return 0, false, true
+		}
+		return at, prev.at(int(at)) != nil, false
 	}
 	for j, p := range prev.added {
 		if p.Cookie == 0 {
@@ -131,7 +143,7 @@ func (d *Differ) diffLent(prev *prevRows, next *Snapshot, idx CookieRows) bool {
 			}
 			continue
 		}
-		if _, ok := inBase(p.Cookie); ok {
+		if _, ok, stale := inBase(p.Cookie); ok || stale {
 			return false // on a row of prev and an added one: the general diff
 		}
 		few[p.Cookie] = int32(nb + j)
@@ -143,7 +155,10 @@ func (d *Differ) diffLent(prev *prevRows, next *Snapshot, idx CookieRows) bool {
 		}
 		at, ok := few[s.Cookie]
 		if !ok {
-			at, ok = inBase(s.Cookie)
+			var stale bool
+			if at, ok, stale = inBase(s.Cookie); stale {
+				return false
+			}
 		}
 		switch {
 		case !ok:
@@ -163,7 +178,15 @@ func (d *Differ) diffLent(prev *prevRows, next *Snapshot, idx CookieRows) bool {
 		}
 	}
 	for i := range prev.len() {
-		if p := prev.at(i); p != nil && !d.matched[i] && (i < nb || few[p.Cookie] == int32(i)) {
+		p := prev.at(i)
+		if p == nil || d.matched[i] {
+			continue
+		}
+		at, inFew := few[p.Cookie]
+		switch {
+		case i < nb && inFew && at < 0:
+			return false // a row the index lacks, found new in next: stale
+		case i < nb || at == int32(i):
 			d.closed(prev, next, i)
 		}
 	}

@@ -79,7 +79,8 @@ func (m cookieMap) RowOf(c uint64) (int32, bool) { i, ok := m[c]; return i, ok }
 // DiffIndexed, with an index of prev's rows lent, finds what DiffPatched
 // finds and stamps next alike: the patch's added rows (one on a cookie of
 // prev's as well, in some steps), next's new and duplicate rows, and the
-// fallbacks (a row without a cookie, a cookie whose addresses moved).
+// fallbacks (a row without a cookie, a cookie whose addresses moved, an
+// index pointing at rows of other cookies).
 func TestDiffIndexedAgreesWithDiffPatched(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for i := range 500 {
@@ -92,6 +93,13 @@ func TestDiffIndexedAgreesWithDiffPatched(t *testing.T) {
 		idx := cookieMap{}
 		for j, s := range prev.Sockets {
 			idx[s.Cookie] = int32(j)
+		}
+		switch i % 13 { // a stale index (rows moved under it): not trusted
+		case 0:
+			a, b := prev.Sockets[0].Cookie, prev.Sockets[1].Cookie
+			idx[a], idx[b] = idx[b], idx[a]
+		case 1:
+			delete(idx, prev.Sockets[0].Cookie)
 		}
 		nextRef := Snapshot{Time: next.Time, Sockets: append([]Socket(nil), next.Sockets...)}
 		var d, ref Differ
