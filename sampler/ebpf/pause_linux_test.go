@@ -26,17 +26,42 @@ func TestPauseKeepsTheRingFromFilling(t *testing.T) {
 		{1000 * room, coalesce, minPause},             // no shorter than minPause
 		{room + 1, time.Duration(0), coalesce},        // no time told
 	} {
-		if got := pauseFor(c.n, c.elapsed); got != c.want {
+		if got := pauseFor(c.n, c.elapsed, ringSize); got != c.want {
 			t.Errorf("pauseFor(%d, %v) = %v, want %v", c.n, c.elapsed, got, c.want)
 		}
 	}
 	// The records a pause lets in stay within a quarter of the ring,
-	// whatever the rate.
-	for rate := 1_000; rate <= 10_000_000; rate *= 10 {
-		n := rate / 10 // read in the last 100 ms
-		d := pauseFor(n, 100*time.Millisecond)
-		if in := float64(rate) * d.Seconds(); d > minPause && in > float64(room)*1.01 {
-			t.Errorf("at %d records/s the pause is %v: %.0f records come in it, more than %d", rate, d, in, room)
+	// whatever the rate and the ring's size.
+	for _, size := range []int{ringSize, headlessRingSize} {
+		room := size / ringRecordSize / 4
+		for rate := 1_000; rate <= 10_000_000; rate *= 10 {
+			n := rate / 10 // read in the last 100 ms
+			d := pauseFor(n, 100*time.Millisecond, size)
+			if in := float64(rate) * d.Seconds(); d > minPause && in > float64(room)*1.01 {
+				t.Errorf("ring of %d: at %d records/s the pause is %v: %.0f records come in it, more than %d", size, rate, d, in, room)
+			}
 		}
+	}
+}
+
+// A probe opened after SetHeadlessRing maps the smaller ring (the one
+// the kernel was asked for: its map's size); the live view's keeps the
+// default.
+func TestHeadlessRing(t *testing.T) {
+	defer SetHeadlessRing(false)
+	for _, c := range []struct {
+		headless bool
+		want     int
+	}{{false, ringSize}, {true, headlessRingSize}} {
+		SetHeadlessRing(c.headless)
+		p := openProbe(t)
+		if !p.RingBuffer() {
+			p.Close()
+			t.Skip("no BPF ring buffer: a perf buffer")
+		}
+		if got := int(p.events.MaxEntries()); got != c.want || p.ringSize != c.want {
+			t.Errorf("headless %v: ring of %d bytes (reader told %d), want %d", c.headless, got, p.ringSize, c.want)
+		}
+		p.Close()
 	}
 }

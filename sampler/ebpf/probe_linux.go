@@ -46,6 +46,7 @@ type Probe struct {
 	classic  bool          // do not try the cookie program
 	only     uint32        // the one namespace the programs write records of; 0: all
 	poke     chan struct{} // Flush: read now, not after the pause
+	ringSize int           // the ring buffer's bytes (ringBytes)
 	// ringMu guards the ring reader's AvailableBytes (lock-free in
 	// cilium/ebpf, but not once the reader is closed) against Close.
 	ringMu sync.RWMutex
@@ -60,9 +61,36 @@ type Probe struct {
 	pausing atomic.Bool
 }
 
-// ringSize is the ring buffer's size: 4 MiB hold 26,000 records, a second
-// of 13,000 connections' transitions if the reader stalled for a second.
+// ringSize is the ring buffer's size: 4 MiB hold 25,000 records (168
+// bytes each with the ring's header), about a second of the big table's
+// churn (2,000 connections a second, both ends) if the reader stalled
+// that long; the reader pauses less when records come fast (pauseFor).
+// The ring is resident in full, twice (the kernel maps its data pages
+// twice): 8.2 MB in smaps.
 const ringSize = 4 << 20
+
+// headlessRingSize is the ring of a program that only writes the events
+// out (SetHeadlessRing: watch), 4.1 MB resident. Under .ci/bench's BIG
+// load (2,000 connections a second beside 95-165k sockets) watch's
+// reader dropped no record at 2 MiB in five runs, while the live view's,
+// in a process that also draws the table, dropped 1,244 and 2,861 in two
+// of them (none in its runs at 4 MiB): sampler/MEMORY.md.
+const headlessRingSize = 2 << 20
+
+var headlessRing atomic.Bool
+
+// SetHeadlessRing makes the probes opened from now on use the smaller
+// ring (headlessRingSize): for a program that reads the events and
+// writes them out, nothing else.
+func SetHeadlessRing(on bool) { headlessRing.Store(on) }
+
+// ringBytes is the size of the ring a probe opened now gets.
+func ringBytes() int {
+	if headlessRing.Load() {
+		return headlessRingSize
+	}
+	return ringSize
+}
 
 // Open loads the programs and attaches them. Its error is an
 // *UnavailableError saying in one line why the kernel side cannot run.
@@ -95,7 +123,8 @@ func (p *Probe) open() error {
 	_ = rlimit.RemoveMemlock() // kernels before 5.11 count BPF memory against it; failing is fine on newer ones
 	ringOK := features.HaveMapType(ebpf.RingBuf) == nil
 	if ringOK {
-		p.events, err = ebpf.NewMap(&ebpf.MapSpec{Name: "porttop_events", Type: ebpf.RingBuf, MaxEntries: ringSize})
+		p.ringSize = ringBytes()
+		p.events, err = ebpf.NewMap(&ebpf.MapSpec{Name: "porttop_events", Type: ebpf.RingBuf, MaxEntries: uint32(p.ringSize)})
 	} else {
 		p.events, err = ebpf.NewMap(&ebpf.MapSpec{Name: "porttop_events", Type: ebpf.PerfEventArray})
 		p.notes = append(p.notes, "no BPF ring buffer (Linux 5.8+): using a perf buffer")
@@ -363,10 +392,10 @@ const coalesce = 100 * time.Millisecond
 // pauseFor is the reader's pause after it read n records in the time
 // since its last pause ended (elapsed, that pause included): coalesce,
 // or less when records came so fast that a pause as long would let them
-// fill more than a quarter of the ring (ringSize) before it reads again;
-// at least minPause.
-func pauseFor(n int, elapsed time.Duration) time.Duration {
-	room := ringSize / ringRecordSize / 4
+// fill more than a quarter of the ring (of size bytes) before it reads
+// again; at least minPause.
+func pauseFor(n int, elapsed time.Duration, size int) time.Duration {
+	room := size / ringRecordSize / 4
 	if n <= room || elapsed <= 0 {
 		return coalesce
 	}
@@ -456,7 +485,7 @@ func (p *Probe) ReadBursts(ctx context.Context, fn func(raw []byte), flush func(
 			}
 			handOn()
 			if p.markIfEmpty() && ctx.Err() == nil {
-				pause.Reset(pauseFor(sincePause, time.Since(pauseEnd)))
+				pause.Reset(pauseFor(sincePause, time.Since(pauseEnd), p.ringSize))
 				p.pausing.Store(true)
 				select {
 				case <-pause.C:

@@ -24,6 +24,9 @@ var errNotLinux = &UnavailableError{Why: "eBPF needs Linux", Err: errors.ErrUnsu
 // Open fails everywhere but Linux.
 func Open() (*Probe, error) { return nil, errNotLinux }
 
+// SetHeadlessRing does nothing but on Linux.
+func SetHeadlessRing(bool) {}
+
 func (p *Probe) Notes() []string                                     { return nil }
 func (p *Probe) RingBuffer() bool                                    { return false }
 func (p *Probe) Counts() (Counts, error)                             { return Counts{}, errNotLinux }

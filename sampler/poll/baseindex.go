@@ -63,6 +63,18 @@ func (x *baseIndex) find(socks []sampler.Socket, key sampler.ID) (int32, bool) {
 	return i, ok
 }
 
+// RowOf is the row with cookie (sampler.CookieRows): the index lent to
+// a check's diff (see Reconciler.diffBase).
+func (x *baseIndex) RowOf(cookie uint64) (int32, bool) {
+	i, ok := x.byCookie[cookie]
+	return i, ok
+}
+
+// lendable reports whether the index can be lent to a diff of the table
+// it was built from (sampler.CookieRows): built, every row with a cookie,
+// no cookie on two rows.
+func (x *baseIndex) lendable() bool { return x.built && !x.dups && len(x.byID) == 0 }
+
 // addrIndex finds rows by their addresses alone (protocol, local and
 // remote address: an ID without its cookie) through an 8-byte hash of
 // them, not the 80-byte ID: 2 MB at 100k sockets rather than 12. Of rows

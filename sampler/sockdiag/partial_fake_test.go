@@ -1,6 +1,7 @@
 package sockdiag
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -200,5 +201,46 @@ func TestPartialSampleCarriesFromTheSampleHandedOut(t *testing.T) {
 			t.Errorf("%s: the sample kept for the next is not the one handed out", st.name)
 		}
 		last = socks
+	}
+}
+
+// A whole sample between narrowed ones (the ebpf source's check, UDP
+// alone between) keeps nothing for a partial sample: none could follow
+// it. Whole samples in a row keep theirs again, and partial samples
+// follow.
+func TestWholeSampleAfterANarrowedOneKeepsNoRows(t *testing.T) {
+	k := newFakeKernel(t, fakeTable(t)...)
+	proc := newFakeProcfs(t)
+	proc.counters(t, 10, 20, 3)
+	s := k.mustSource(string(proc))
+	udpOnly := sampler.Query{States: sampler.MaskOf(sampler.StateNone)}
+	steps := []struct {
+		name     string
+		query    sampler.Query
+		kept     bool // rows kept for a partial sample
+		partials uint64
+	}{
+		{name: "first, whole", kept: true},
+		{name: "narrowed to UDP", query: udpOnly},
+		{name: "whole after narrowed (a check)"},
+		{name: "narrowed again", query: udpOnly},
+		{name: "whole after narrowed, widened for good"},
+		{name: "whole after whole: full, kept", kept: true},
+		{name: "whole after whole: partial", kept: true, partials: 1},
+	}
+	var q sampler.Query
+	for _, st := range steps {
+		if !reflect.DeepEqual(st.query, q) {
+			q = st.query
+			s.SetQuery(q)
+		}
+		s.part.lastFull = time.Now()
+		sample(t, s)
+		if kept := s.part.prev.valid && len(s.part.prev.at) > 0; kept != st.kept {
+			t.Errorf("%s: rows kept %v, want %v", st.name, kept, st.kept)
+		}
+		if s.part.partials != st.partials {
+			t.Errorf("%s: %d partial samples so far, want %d", st.name, s.part.partials, st.partials)
+		}
 	}
 }

@@ -25,8 +25,10 @@ type partialState struct {
 	// copy when the sample was handed back (keepOwnCopy).
 	prev keptSample
 	own  []sampler.Socket
-	seen map[uint64]struct{}
-	snmp []byte
+	// narrowed: the last sample was of a narrowed query (see keepTCP).
+	narrowed bool
+	seen     map[uint64]struct{}
+	snmp     []byte
 	// partials and fulls count samples of each kind, for tests and
 	// benchmarks.
 	partials, fulls uint64
@@ -107,7 +109,14 @@ func (s *Source) afterFull(socks []sampler.Socket, before tcpCounters, beforeOK 
 
 // keepTCP remembers the sample for the next partial sample (keptSample):
 // its rows as handed out, and where its carriable ones are. Handed back
-// through Recycle before the next sample, they are copied first.
+// through Recycle before the next sample, they are copied first. A sample
+// of a narrowed query, and a whole one right after such, are not kept:
+// a partial sample stands on a whole one less than maxPartialGap old, and
+// a whole table between narrowed samples is the ebpf source's check
+// (every 10 s, UDP alone between), whose kept rows (24 bytes a carriable
+// row, 2 MB at 84k ESTABLISHED sockets) no partial sample ever read,
+// made while the check's two tables were alive. A caller that narrows
+// and then widens for good pays one more full dump.
 func (s *Source) keepTCP(socks []sampler.Socket) {
 	if cap(s.part.own) > 4096 && 4*len(socks) < cap(s.part.own) {
 		s.part.own = nil // its memory follows the table down as well as up
@@ -115,7 +124,9 @@ func (s *Source) keepTCP(socks []sampler.Socket) {
 	if cap(s.part.prev.at) > 4096 && 4*len(socks) < cap(s.part.prev.at) {
 		s.part.prev.at, s.part.seen = nil, nil
 	}
-	if s.part.off {
+	afterNarrowed := s.part.narrowed
+	s.part.narrowed = !s.wholeTable()
+	if s.part.off || s.part.narrowed || afterNarrowed {
 		s.part.prev.forget()
 		return
 	}
