@@ -50,7 +50,7 @@ type pending struct {
 //
 // While the consumer still holds the last batch's events and hands them
 // back (the live view, 0.2-0.5 s after each take), the batch grows by
-// append's steps instead, until half the last batch: the slice handed
+// doubling instead, until a quarter of the last batch: the slice handed
 // back is then the room (recycleEvents moves the batch into it), so one
 // batch-sized slice is held, not two (the one filling and the one handed
 // back, idle until the next batch: 20 MB each at ~100k sockets under
@@ -67,8 +67,8 @@ func (p *pending) room(events []sampler.Event, n int) []sampler.Event {
 	}
 	last := min(p.takenEvents[0], p.takenEvents[1])
 	want := min(max(need+need/4, last+last/8), p.limit())
-	if p.out && need < last/2 {
-		want = need + need/4 // the slice handed back will do
+	if p.out && need < last/4 {
+		want = 2 * need // the slice handed back will do
 	}
 	grown := make([]sampler.Event, len(events), max(need, want))
 	copy(grown, events)
