@@ -1,8 +1,10 @@
 package poll
 
 import (
+	"runtime"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/porttop/porttop/sampler"
 )
@@ -183,5 +185,65 @@ func TestFirstBatchOfABigTableKeepsEveryOpen(t *testing.T) {
 	if len(b.Events) != 20 || b.Dropped != 10 || b.Events[0].Socket.Cookie != 11 {
 		t.Errorf("later batch: %d events from cookie %d, %d dropped; want the newest 20 and 10 dropped",
 			len(b.Events), b.Events[0].Socket.Cookie, b.Dropped)
+	}
+}
+
+// A paced consumer (the live view: a batch every 3 s on a big table, tens
+// of thousands of events) hands a batch's events back a few ticks after
+// taking it, when the next batch has begun. pending then holds one
+// batch's room, not two: the next batch moves into the slice handed
+// back rather than have room of its own made at its second tick, with the
+// handed-back slice kept idle beside it for the batch after (20 MB each
+// at ~100k sockets under BIG=1's churn). Nor does it allocate much for
+// it: half a batch's room a batch when the events come back early, and
+// when they come back late (half the pace) two batches' at most, not
+// append's five.
+func TestPacedConsumerLeavesPendingOneBatchOfRoom(t *testing.T) {
+	for _, tc := range []struct {
+		backAfter int     // ticks after a take
+		allocated float64 // room made a batch, in batches
+	}{{4, 0.5}, {150, 2}} {
+		p := newPending(1_000_000, "test", &snapRefs{})
+		at := time.Unix(1000, 0)
+		buf := make([]sampler.Event, 100)
+		for i := range buf {
+			buf[i] = sampler.Event{Kind: sampler.Opened, Time: at}
+		}
+		held := func() int { return cap(p.batch.Events) + cap(p.freeEvents) }
+		const ticks = 300 // 30,000 events a batch
+		var out []sampler.Event
+		var mem runtime.MemStats
+		for batch := range 8 {
+			runtime.ReadMemStats(&mem)
+			before := mem.TotalAlloc
+			most := 0
+			for i := range ticks {
+				p.add(update{events: buf, borrowed: true})
+				if i == tc.backAfter && out != nil {
+					p.recycleEvents(out)
+					out = nil
+				}
+				most = max(most, held())
+			}
+			runtime.ReadMemStats(&mem)
+			made := float64(mem.TotalAlloc-before) / float64(unsafe.Sizeof(sampler.Event{}))
+			b, _ := p.take()
+			n := len(b.Events)
+			if n != ticks*len(buf) {
+				t.Fatalf("batch %d: %d events", batch, n)
+			}
+			if batch < 3 {
+				out = b.Events
+				continue
+			}
+			if most > n+n/4 {
+				t.Errorf("events back after %d ticks: batch %d of %d events: pending held room for up to %d beside the consumer's",
+					tc.backAfter, batch, n, most)
+			}
+			if made > tc.allocated*float64(n) {
+				t.Errorf("events back after %d ticks: batch %d of %d events: room for %.0f made", tc.backAfter, batch, n, made)
+			}
+			out = b.Events
+		}
 	}
 }
