@@ -38,22 +38,19 @@ type Attributor struct {
 	slots []socketOwner
 	free  []uint32
 	live  int
-	// byAddr finds owners by namespace, local and remote address: by the
-	// key's hash, the slot's own key compared. 8-byte keys and values,
-	// no pointer for the collector (the 72-byte keys took 0.4 s of watch's
-	// CPU a minute in sweeps at 100k sockets, BIG=1).
-	byAddr map[uint64]uint64
-	// byCookie remembers, for each socket a sample showed or a transition
-	// carried the cookie of, its owner (a ref) or that it has none
-	// (unowned: the samples it was last looked up by address in and last
-	// seen in), so that it is looked up by cookie (a cheap 64-bit key,
-	// unique across namespaces) rather than by its addresses.
+	// byAddr finds owners by namespace, local and remote address, by
+	// their hash (sockKey.hash); byCookie by the cookie of their socket
+	// that a transition carried or a sample showed. 8-byte keys and
+	// values, no pointer for the collector to follow. Sockets with no
+	// owner known have no entry: a sample looks each up by cookie, then
+	// by address (the opening transitions of one it showed may come
+	// after it). Before: maps of pointers, owners by 72-byte keys and an
+	// entry for every socket a sample showed, whose sweeps took 0.39 s of
+	// watch's 5.45 s CPU profile at ~100k sockets (BIG=1).
+	byAddr   map[uint64]uint64
 	byCookie map[uint64]uint64
-	seed     uint64 // of byAddr's hashes
-	samples  uint32 // Sample calls so far
-	// The last sweep of the maps: its time and the samples count then.
-	prunedAt      time.Time
-	prunedSamples uint32
+	seed     uint64    // of byAddr's hashes
+	prunedAt time.Time // the last sweep
 	// alive memoizes Alive within one Sample: one check per process, not
 	// per socket.
 	alive map[int32]bool
@@ -67,9 +64,10 @@ type sockKey struct {
 }
 
 // hash is k's key in byAddr: its addresses, ports and namespace mixed
-// with the Attributor's seed. Two keys with one hash (rare) share a
-// place: the later owner takes it, and the earlier is still found by
-// cookie.
+// with the Attributor's seed (random: no one can pick addresses that
+// collide). The hash stands for the key, which is not kept (72 bytes an
+// owner): two keys share a hash once in 2^64, and a table of 100k owners
+// makes a lookup find the wrong one about once in 10^14.
 func (k sockKey) hash(seed uint64) uint64 {
 	l, r := k.local.Addr().As16(), k.remote.Addr().As16()
 	h := mix(seed^binary.LittleEndian.Uint64(l[:8]), binary.LittleEndian.Uint64(l[8:]))
@@ -89,33 +87,12 @@ type addrKey struct {
 	addr netip.AddrPort
 }
 
-// A byCookie value with unownedBit set is a socket with no owner known
-// when last looked up: the sample that looked (31 bits) and the sample
-// that last had it (32 bits). Without it, a ref: a slot's generation
-// (31 bits) and index plus one.
-const unownedBit = 1 << 63
-
-func unowned(checked, seen uint32) uint64 {
-	return unownedBit | uint64(checked&(1<<31-1))<<32 | uint64(seen)
-}
-
-// unownedSince is how many samples ago an unowned value was checked.
-func (a *Attributor) unownedSince(v uint64) uint32 {
-	return (a.samples - uint32(v>>32)) & (1<<31 - 1)
-}
-
-const (
-	// recheckEvery is how many samples a socket with no known owner
-	// waits before it is looked up by address again (its opening
-	// transitions may have come late).
-	recheckEvery = 10
-	// pruneEvery is the time between sweeps of the maps.
-	pruneEvery = time.Second
-)
+// pruneEvery is the time between sweeps of the owners.
+const pruneEvery = time.Second
 
 type socketOwner struct {
 	actor  sampler.Actor
-	key    sockKey       // where byAddr has it, when keyed
+	addr   uint64        // its addresses' hash: where byAddr has it, when keyed
 	cookie uint64        // from the last sample that had the socket
 	seen   time.Duration // since epoch: last transition or sample that had it
 	gen    uint32        // of the slot: refs to an earlier owner are stale
@@ -277,11 +254,11 @@ func (a *Attributor) ns(netns uint64) uint32 {
 // key it lacks.
 func (a *Attributor) ref(i uint32) uint64 { return uint64(a.slots[i].gen)<<32 | uint64(i+1) }
 
-// owner is the owner ref v names; nil when v is no ref (an unowned
-// cookie) or a stale one.
+// owner is the owner ref v names (a slot's generation, 31 bits, and its
+// index plus one); nil for 0 (no entry) or a stale ref.
 func (a *Attributor) owner(v uint64) *socketOwner {
 	i := int(uint32(v)) - 1
-	if v&unownedBit != 0 || i < 0 || i >= len(a.slots) {
+	if i < 0 || i >= len(a.slots) {
 		return nil
 	}
 	o := &a.slots[i]
@@ -293,11 +270,11 @@ func (a *Attributor) owner(v uint64) *socketOwner {
 
 // byAddress is the owner remembered for key, if any, and its ref.
 func (a *Attributor) byAddress(key sockKey) (*socketOwner, uint64) {
-	v, ok := a.byAddr[key.hash(a.seed)]
+	v, ok := a.byAddr[key.hash(a.seed)] // the slot has this hash: its key
 	if !ok {
 		return nil, 0
 	}
-	if o := a.owner(v); o != nil && o.keyed && o.key == key {
+	if o := a.owner(v); o != nil && o.keyed {
 		return o, v
 	}
 	return nil, 0
@@ -343,13 +320,12 @@ func (a *Attributor) own(key sockKey, cookie uint64, act sampler.Actor, at time.
 		}
 	}
 	o := &a.slots[i]
-	if o.keyed && o.key != key {
-		if h := o.key.hash(a.seed); a.byAddr[h] == a.ref(i) {
-			delete(a.byAddr, h)
-		}
+	h := key.hash(a.seed)
+	if o.keyed && o.addr != h && a.byAddr[o.addr] == a.ref(i) {
+		delete(a.byAddr, o.addr)
 	}
-	o.key, o.keyed = key, true
-	a.byAddr[key.hash(a.seed)] = a.ref(i)
+	o.addr, o.keyed = h, true
+	a.byAddr[h] = a.ref(i)
 	return o
 }
 
@@ -398,7 +374,6 @@ func (a *Attributor) isAlive(pid int32) bool {
 // forgets the owners of sockets gone for good.
 func (a *Attributor) Sample(snap *sampler.Snapshot) {
 	now := snap.Time
-	a.samples++
 	a.alive = map[int32]bool{}
 	defer func() { a.alive = nil }()
 	for i := range snap.Sockets {
@@ -406,34 +381,25 @@ func (a *Attributor) Sample(snap *sampler.Snapshot) {
 		if s.Proto != sampler.TCP {
 			continue
 		}
+		var o *socketOwner
 		if s.Cookie != 0 {
-			if v, ok := a.byCookie[s.Cookie]; ok {
-				if o := a.owner(v); o != nil {
-					o.seen = since(now)
-					a.fill(s, o)
-					continue
-				}
-				if v&unownedBit != 0 && a.unownedSince(v) < recheckEvery {
-					a.byCookie[s.Cookie] = unowned(uint32(v>>32), a.samples)
-					continue
-				}
-			}
+			o = a.owner(a.byCookie[s.Cookie])
 		}
-		o, ref := a.byAddress(sockKey{a.ns(s.Netns), s.Local, s.Remote})
-		if s.Cookie != 0 {
-			if o != nil {
-				a.byCookie[s.Cookie] = ref
-			} else {
-				a.byCookie[s.Cookie] = unowned(a.samples, a.samples)
+		if o == nil {
+			var ref uint64
+			if o, ref = a.byAddress(sockKey{a.ns(s.Netns), s.Local, s.Remote}); o == nil {
+				continue
 			}
-		}
-		if o != nil {
 			if o.cookie != s.Cookie && o.cookie != 0 && a.byCookie[o.cookie] == ref {
 				delete(a.byCookie, o.cookie) // an earlier socket's: its ref would outlive the slot
 			}
-			o.seen, o.cookie = since(now), s.Cookie
-			a.fill(s, o)
+			if s.Cookie != 0 {
+				a.byCookie[s.Cookie] = ref
+			}
+			o.cookie = s.Cookie
 		}
+		o.seen = since(now)
+		a.fill(s, o)
 	}
 	if now.Sub(a.prunedAt) < pruneEvery {
 		return
@@ -475,10 +441,8 @@ func (a *Attributor) Known(socks []sampler.Socket) {
 	}
 }
 
-// prune forgets the owners of sockets gone for good, and the cookies of
-// sockets in no sample since the last sweep and with no owner: one pass
-// over the slots, then one over the cookies, whose entries hold no
-// pointer to follow.
+// prune forgets the owners of sockets gone for good: one pass over the
+// slots.
 func (a *Attributor) prune(now time.Time) {
 	t := since(now)
 	for i := range a.slots {
@@ -490,13 +454,8 @@ func (a *Attributor) prune(now time.Time) {
 			a.release(uint32(i))
 		}
 	}
-	for c, v := range a.byCookie {
-		if v&unownedBit != 0 && uint32(v) <= a.prunedSamples { // in no sample since the last sweep
-			delete(a.byCookie, c)
-		}
-	}
 	a.shrink()
-	a.prunedAt, a.prunedSamples = now, a.samples
+	a.prunedAt = now
 }
 
 // release frees slot i and the maps' refs to it.
@@ -505,8 +464,8 @@ func (a *Attributor) release(i uint32) {
 	if o.cookie != 0 && a.byCookie[o.cookie] == r {
 		delete(a.byCookie, o.cookie)
 	}
-	if h := o.key.hash(a.seed); o.keyed && a.byAddr[h] == r {
-		delete(a.byAddr, h)
+	if o.keyed && a.byAddr[o.addr] == r {
+		delete(a.byAddr, o.addr)
 	}
 	*o = socketOwner{gen: (o.gen + 1) & (1<<31 - 1)}
 	a.free = append(a.free, i)
@@ -528,20 +487,13 @@ func (a *Attributor) shrink() {
 			next = append(next, o)
 		}
 	}
-	for c, v := range a.byCookie {
-		if v&unownedBit == 0 {
+	for _, m := range [...]map[uint64]uint64{a.byCookie, a.byAddr} {
+		for k, v := range m {
 			if a.owner(v) == nil {
-				delete(a.byCookie, c)
+				delete(m, k)
 			} else {
-				a.byCookie[c] = uint64(to[uint32(v)-1] + 1)
+				m[k] = uint64(to[uint32(v)-1] + 1)
 			}
-		}
-	}
-	for h, v := range a.byAddr {
-		if a.owner(v) == nil {
-			delete(a.byAddr, h)
-		} else {
-			a.byAddr[h] = uint64(to[uint32(v)-1] + 1)
 		}
 	}
 	a.slots, a.free = next, nil

@@ -189,8 +189,5 @@ func attributorSays(s *Source, c uint64) string {
 	if o := s.attr.owner(v); o != nil {
 		return fmt.Sprintf("owner %+v", *o)
 	}
-	if v&unownedBit == 0 {
-		return "stale owner"
-	}
-	return fmt.Sprintf("entry without owner checked %d seen %d samples %d", uint32(v>>32), uint32(v), s.attr.samples)
+	return "stale entry"
 }
