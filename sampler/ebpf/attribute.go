@@ -1,6 +1,9 @@
 package ebpf
 
 import (
+	"encoding/binary"
+	"math/bits"
+	"math/rand/v2"
 	"net/netip"
 	"time"
 
@@ -28,16 +31,26 @@ type Attributor struct {
 
 	connecting map[uint64]sampler.Actor  // sockets in SYN_SENT, by kernel address
 	listeners  map[addrKey]sampler.Actor // by namespace and local address
-	owners     map[sockKey]*socketOwner  // by namespace, local, remote
-	// byCookie remembers, for each socket a sample showed or a transition
-	// carried the cookie of, its owner or that it has none, so that it is
-	// looked up by cookie (a cheap 64-bit key, unique across namespaces)
-	// rather than by its addresses.
-	byCookie map[uint64]*cookieEntry
-	samples  uint64 // Sample calls so far
-	// The last sweep of the maps: its time and the samples count then.
-	prunedAt      time.Time
-	prunedSamples uint64
+	// slots hold the owners, by value: a sweep reads them in order, and
+	// the maps below name them by ref (slot and generation: a slot freed
+	// and reused makes the refs to its last owner stale, found as none).
+	// free are the slots to reuse; live counts those in use.
+	slots []socketOwner
+	free  []uint32
+	live  int
+	// byAddr finds owners by namespace, local and remote address, by
+	// their hash (sockKey.hash); byCookie by the cookie of their socket
+	// that a transition carried or a sample showed. 8-byte keys and
+	// values, no pointer for the collector to follow. Sockets with no
+	// owner known have no entry: a sample looks each up by cookie, then
+	// by address (the opening transitions of one it showed may come
+	// after it). Before: maps of pointers, owners by 72-byte keys and an
+	// entry for every socket a sample showed, whose sweeps took 0.39 s of
+	// watch's 5.45 s CPU profile at ~100k sockets (BIG=1).
+	byAddr   map[uint64]uint64
+	byCookie map[uint64]uint64
+	seed     uint64    // of byAddr's hashes
+	prunedAt time.Time // the last sweep
 	// alive memoizes Alive within one Sample: one check per process, not
 	// per socket.
 	alive map[int32]bool
@@ -50,36 +63,51 @@ type sockKey struct {
 	local, remote netip.AddrPort
 }
 
+// hash is k's key in byAddr: its addresses, ports and namespace mixed
+// with the Attributor's seed (random: no one can pick addresses that
+// collide). The hash stands for the key, which is not kept (72 bytes an
+// owner): two keys share a hash once in 2^64, and a table of 100k owners
+// makes a lookup find the wrong one about once in 10^14.
+func (k sockKey) hash(seed uint64) uint64 {
+	l, r := k.local.Addr().As16(), k.remote.Addr().As16()
+	h := mix(seed^binary.LittleEndian.Uint64(l[:8]), binary.LittleEndian.Uint64(l[8:]))
+	h = mix(h^binary.LittleEndian.Uint64(r[:8]), binary.LittleEndian.Uint64(r[8:]))
+	return mix(h, uint64(k.ns)<<32|uint64(k.local.Port())<<16|uint64(k.remote.Port()))
+}
+
+// mix is a 64-bit multiply-and-fold mixer (wyhash's).
+func mix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a^0xa0761d6478bd642f, b^0xe7037ed1a0b428db)
+	return hi ^ lo
+}
+
 // addrKey is a local address within a namespace.
 type addrKey struct {
 	ns   uint32
 	addr netip.AddrPort
 }
 
-type cookieEntry struct {
-	owner   *socketOwner // nil: none known when checked
-	checked uint64       // the sample that last looked it up by address
-	seen    uint64       // the sample that last had it
-}
-
-const (
-	// recheckEvery is how many samples a socket with no known owner
-	// waits before it is looked up by address again (its opening
-	// transitions may have come late).
-	recheckEvery = 10
-	// pruneEvery is the time between sweeps of the maps.
-	pruneEvery = time.Second
-)
+// pruneEvery is the time between sweeps of the owners.
+const pruneEvery = time.Second
 
 type socketOwner struct {
 	actor  sampler.Actor
-	cookie uint64    // from the last sample that had the socket
-	closed bool      // the kernel closed it; kept while TIME_WAIT may hold the port
-	seen   time.Time // last transition or sample that had it
+	addr   uint64        // its addresses' hash: where byAddr has it, when keyed
+	cookie uint64        // from the last sample that had the socket
+	seen   time.Duration // since epoch: last transition or sample that had it
+	gen    uint32        // of the slot: refs to an earlier owner are stale
+	used   bool
+	keyed  bool
+	closed bool // the kernel closed it; kept while TIME_WAIT may hold the port
 	// accepted: the owner is the listener's process, taken for an
 	// accepted socket's (a prefork server's worker may hold it instead).
 	accepted bool
 }
+
+// epoch is where owners' times count from: 8 bytes a time, not 24.
+var epoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func since(t time.Time) time.Duration { return t.Sub(epoch) }
 
 const (
 	// How long an owner outlives its socket's last sighting: TIME_WAIT
@@ -102,8 +130,9 @@ func NewAttributor(alive func(pid int32) bool) *Attributor {
 		Alive:      alive,
 		connecting: map[uint64]sampler.Actor{},
 		listeners:  map[addrKey]sampler.Actor{},
-		owners:     map[sockKey]*socketOwner{},
-		byCookie:   map[uint64]*cookieEntry{},
+		byAddr:     map[uint64]uint64{},
+		byCookie:   map[uint64]uint64{},
+		seed:       rand.Uint64(),
 	}
 }
 
@@ -115,10 +144,10 @@ func NewAttributor(alive func(pid int32) bool) *Attributor {
 func (a *Attributor) Transition(tr sampler.Transition) (sampler.Release, bool) {
 	ns := a.ns(uint64(tr.NetNS))
 	key := sockKey{ns, tr.Local, tr.Remote}
-	if len(a.owners) >= maxOwners || len(a.byCookie) >= maxOwners {
+	if a.live >= maxOwners || len(a.byCookie) >= maxOwners {
 		a.prune(tr.At)
-		if len(a.byCookie) >= maxOwners { // all recent: start afresh
-			clear(a.byCookie)
+		if a.live >= maxOwners || len(a.byCookie) >= maxOwners { // all recent: start afresh
+			a.forget()
 		}
 	}
 	switch {
@@ -127,7 +156,8 @@ func (a *Attributor) Transition(tr sampler.Transition) (sampler.Release, bool) {
 			a.own(key, tr.Cookie, tr.Actor, tr.At)
 		} else if tr.Cookie != 0 {
 			// No port yet, but the cookie names the socket already.
-			a.ownCookie(tr.Cookie, &socketOwner{actor: tr.Actor, cookie: tr.Cookie, seen: tr.At})
+			i := a.newOwner(tr.Actor, tr.Cookie, tr.At)
+			a.byCookie[tr.Cookie] = a.ref(i)
 		}
 		if len(a.connecting) >= maxPending {
 			clear(a.connecting)
@@ -175,7 +205,7 @@ func (a *Attributor) Transition(tr sampler.Transition) (sampler.Release, bool) {
 		a.fill(&rel.Socket, o)
 		// Kept a while: TIME_WAIT holds the port on, and netlink's report
 		// of the release may come after this transition.
-		o.closed, o.seen = true, tr.At
+		o.closed, o.seen = true, since(tr.At)
 	}
 	return rel, true
 }
@@ -220,37 +250,83 @@ func (a *Attributor) ns(netns uint64) uint32 {
 	return uint32(netns)
 }
 
-// lookup finds a socket's owner by its cookie, else by its addresses.
-func (a *Attributor) lookup(key sockKey, cookie uint64) *socketOwner {
-	if cookie != 0 {
-		if e := a.byCookie[cookie]; e != nil && e.owner != nil {
-			return e.owner
-		}
-	}
-	return a.owners[key]
-}
+// ref names slot i's owner in the maps: never 0, what a map gives for a
+// key it lacks.
+func (a *Attributor) ref(i uint32) uint64 { return uint64(a.slots[i].gen)<<32 | uint64(i+1) }
 
-func (a *Attributor) own(key sockKey, cookie uint64, act sampler.Actor, at time.Time) *socketOwner {
-	o := &socketOwner{actor: act, cookie: cookie, seen: at}
-	if prev := a.byCookie[cookie]; cookie != 0 && prev != nil && prev.owner != nil && prev.owner.actor == act {
-		o = prev.owner // the same socket, now with its port
-		o.seen = at
+// owner is the owner ref v names (a slot's generation, 31 bits, and its
+// index plus one); nil for 0 (no entry) or a stale ref.
+func (a *Attributor) owner(v uint64) *socketOwner {
+	i := int(uint32(v)) - 1
+	if i < 0 || i >= len(a.slots) {
+		return nil
 	}
-	a.owners[key] = o
-	if cookie != 0 {
-		a.ownCookie(cookie, o)
+	o := &a.slots[i]
+	if !o.used || o.gen != uint32(v>>32) {
+		return nil
 	}
 	return o
 }
 
-// ownCookie remembers o as the owner of the socket with this cookie.
-func (a *Attributor) ownCookie(cookie uint64, o *socketOwner) {
-	e := a.byCookie[cookie]
-	if e == nil {
-		e = &cookieEntry{checked: a.samples, seen: a.samples}
-		a.byCookie[cookie] = e
+// byAddress is the owner remembered for key, if any, and its ref.
+func (a *Attributor) byAddress(key sockKey) (*socketOwner, uint64) {
+	v, ok := a.byAddr[key.hash(a.seed)] // the slot has this hash: its key
+	if !ok {
+		return nil, 0
 	}
-	e.owner = o
+	if o := a.owner(v); o != nil && o.keyed {
+		return o, v
+	}
+	return nil, 0
+}
+
+// lookup finds a socket's owner by its cookie, else by its addresses.
+func (a *Attributor) lookup(key sockKey, cookie uint64) *socketOwner {
+	if cookie != 0 {
+		if o := a.owner(a.byCookie[cookie]); o != nil {
+			return o
+		}
+	}
+	o, _ := a.byAddress(key)
+	return o
+}
+
+// newOwner takes a slot for a new owner (which moves a.slots: pointers
+// into it taken before are void).
+func (a *Attributor) newOwner(act sampler.Actor, cookie uint64, at time.Time) uint32 {
+	var i uint32
+	if n := len(a.free); n > 0 {
+		i, a.free = a.free[n-1], a.free[:n-1]
+	} else {
+		a.slots = append(a.slots, socketOwner{})
+		i = uint32(len(a.slots) - 1)
+	}
+	a.slots[i] = socketOwner{actor: act, cookie: cookie, seen: since(at), gen: a.slots[i].gen, used: true}
+	a.live++
+	return i
+}
+
+func (a *Attributor) own(key sockKey, cookie uint64, act sampler.Actor, at time.Time) *socketOwner {
+	var i uint32
+	v := a.byCookie[cookie]
+	if prev := a.owner(v); cookie != 0 && prev != nil && prev.actor == act {
+		// The same socket, now with its port.
+		prev.seen = since(at)
+		i = uint32(v) - 1
+	} else {
+		i = a.newOwner(act, cookie, at)
+		if cookie != 0 {
+			a.byCookie[cookie] = a.ref(i)
+		}
+	}
+	o := &a.slots[i]
+	h := key.hash(a.seed)
+	if o.keyed && o.addr != h && a.byAddr[o.addr] == a.ref(i) {
+		delete(a.byAddr, o.addr)
+	}
+	o.addr, o.keyed = h, true
+	a.byAddr[h] = a.ref(i)
+	return o
 }
 
 // listener finds the process listening on addr in namespace ns, or on its
@@ -298,7 +374,6 @@ func (a *Attributor) isAlive(pid int32) bool {
 // forgets the owners of sockets gone for good.
 func (a *Attributor) Sample(snap *sampler.Snapshot) {
 	now := snap.Time
-	a.samples++
 	a.alive = map[int32]bool{}
 	defer func() { a.alive = nil }()
 	for i := range snap.Sockets {
@@ -306,27 +381,25 @@ func (a *Attributor) Sample(snap *sampler.Snapshot) {
 		if s.Proto != sampler.TCP {
 			continue
 		}
-		e := a.byCookie[s.Cookie]
-		if s.Cookie != 0 && e != nil && (e.owner != nil || a.samples-e.checked < recheckEvery) {
-			e.seen = a.samples
-			if e.owner != nil {
-				e.owner.seen = now
-				a.fill(s, e.owner)
-			}
-			continue
-		}
-		o := a.owners[sockKey{a.ns(s.Netns), s.Local, s.Remote}]
+		var o *socketOwner
 		if s.Cookie != 0 {
-			if e == nil {
-				e = &cookieEntry{}
-				a.byCookie[s.Cookie] = e
+			o = a.owner(a.byCookie[s.Cookie])
+		}
+		if o == nil {
+			var ref uint64
+			if o, ref = a.byAddress(sockKey{a.ns(s.Netns), s.Local, s.Remote}); o == nil {
+				continue
 			}
-			e.owner, e.checked, e.seen = o, a.samples, a.samples
+			if o.cookie != s.Cookie && o.cookie != 0 && a.byCookie[o.cookie] == ref {
+				delete(a.byCookie, o.cookie) // an earlier socket's: its ref would outlive the slot
+			}
+			if s.Cookie != 0 {
+				a.byCookie[s.Cookie] = ref
+			}
+			o.cookie = s.Cookie
 		}
-		if o != nil {
-			o.seen, o.cookie = now, s.Cookie
-			a.fill(s, o)
-		}
+		o.seen = since(now)
+		a.fill(s, o)
 	}
 	if now.Sub(a.prunedAt) < pruneEvery {
 		return
@@ -351,9 +424,9 @@ func (a *Attributor) Known(socks []sampler.Socket) {
 			continue
 		}
 		var o *socketOwner
-		if e := a.byCookie[s.Cookie]; s.Cookie != 0 && e != nil {
-			o = e.owner
-		} else if o = a.owners[sockKey{a.ns(s.Netns), s.Local, s.Remote}]; o != nil && o.cookie != 0 && o.cookie != s.Cookie {
+		if v, ok := a.byCookie[s.Cookie]; s.Cookie != 0 && ok {
+			o = a.owner(v)
+		} else if o, _ = a.byAddress(sockKey{a.ns(s.Netns), s.Local, s.Remote}); o != nil && o.cookie != 0 && o.cookie != s.Cookie {
 			o = nil // an earlier socket on the same addresses
 		}
 		if o == nil && s.State == sampler.StateListen {
@@ -368,26 +441,74 @@ func (a *Attributor) Known(socks []sampler.Socket) {
 	}
 }
 
-// prune forgets the owners of sockets gone for good, and the cookies of
-// sockets in no sample since the last sweep and with no owner.
+// prune forgets the owners of sockets gone for good: one pass over the
+// slots.
 func (a *Attributor) prune(now time.Time) {
-	for k, o := range a.owners {
-		if age := now.Sub(o.seen); (o.closed && age > closedGrace) || age > openGrace {
-			delete(a.owners, k)
+	t := since(now)
+	for i := range a.slots {
+		o := &a.slots[i]
+		if !o.used {
+			continue
+		}
+		if age := t - o.seen; (o.closed && age > closedGrace) || age > openGrace {
+			a.release(uint32(i))
 		}
 	}
-	for c, e := range a.byCookie {
-		if o := e.owner; o != nil {
-			if age := now.Sub(o.seen); (o.closed && age > closedGrace) || age > openGrace {
-				delete(a.byCookie, c)
+	a.shrink()
+	a.prunedAt = now
+}
+
+// release frees slot i and the maps' refs to it.
+func (a *Attributor) release(i uint32) {
+	o, r := &a.slots[i], a.ref(i)
+	if o.cookie != 0 && a.byCookie[o.cookie] == r {
+		delete(a.byCookie, o.cookie)
+	}
+	if o.keyed && a.byAddr[o.addr] == r {
+		delete(a.byAddr, o.addr)
+	}
+	*o = socketOwner{gen: (o.gen + 1) & (1<<31 - 1)}
+	a.free = append(a.free, i)
+	a.live--
+}
+
+// shrink moves the owners into a smaller slice once at most a quarter of
+// the slots hold one (after a burst of connections), renumbering the
+// refs (a stale one, rare, is dropped).
+func (a *Attributor) shrink() {
+	if len(a.slots) <= shrinkFrom || a.live*4 > len(a.slots) {
+		return
+	}
+	next := make([]socketOwner, 0, 2*a.live)
+	to := make([]uint32, len(a.slots))
+	for i := range a.slots {
+		if o := a.slots[i]; o.used {
+			to[i], o.gen = uint32(len(next)), 0
+			next = append(next, o)
+		}
+	}
+	for _, m := range [...]map[uint64]uint64{a.byCookie, a.byAddr} {
+		for k, v := range m {
+			if a.owner(v) == nil {
+				delete(m, k)
+			} else {
+				m[k] = uint64(to[uint32(v)-1] + 1)
 			}
-		} else if e.seen <= a.prunedSamples { // in no sample since the last sweep
-			delete(a.byCookie, c)
 		}
 	}
-	a.prunedAt, a.prunedSamples = now, a.samples
+	a.slots, a.free = next, nil
+}
+
+// shrinkFrom is the fewest slots shrink bothers with.
+const shrinkFrom = 4096
+
+// forget drops every owner and cookie.
+func (a *Attributor) forget() {
+	clear(a.byCookie)
+	clear(a.byAddr)
+	a.slots, a.free, a.live = nil, nil, 0
 }
 
 // Len is how many sockets have a remembered owner (for tests and memory
 // checks).
-func (a *Attributor) Len() int { return len(a.owners) }
+func (a *Attributor) Len() int { return a.live }

@@ -129,7 +129,7 @@ func TestAttributorLeavesWhatNetlinkKnowsAndForgetsFailures(t *testing.T) {
 }
 
 // A sample that shows a socket before its opening transitions are read
-// names it a few samples later: the cookie's "no owner" is looked up again.
+// names it at the next sample: no "no owner" is remembered for its cookie.
 func TestAttributorRechecksASocketSampledBeforeItsTransitions(t *testing.T) {
 	a := NewAttributor(func(int32) bool { return true })
 	const l, r = "127.0.0.1:40002", "127.0.0.1:9400"
@@ -143,15 +143,8 @@ func TestAttributorRechecksASocketSampledBeforeItsTransitions(t *testing.T) {
 	}
 	a.Transition(tr(1, sampler.StateClose, sampler.StateSynSent, "127.0.0.1:0", r, curl, 0))
 	a.Transition(tr(1, sampler.StateSynSent, sampler.StateEstablished, l, r, nil, 0))
-	named := -1
-	for i := 1; i <= recheckEvery; i++ {
-		if s := sample(i); s.PID == 10 {
-			named = i
-			break
-		}
-	}
-	if named != recheckEvery {
-		t.Errorf("named at sample %d, want %d (the cookie's lookup is cached until then)", named, recheckEvery)
+	if s := sample(1); s.PID != 10 {
+		t.Errorf("the sample after the transitions: %+v, want curl's", s.Owner)
 	}
 }
 
@@ -236,7 +229,7 @@ func TestAttributorNamesByTheTransitionsCookie(t *testing.T) {
 	snap = sampler.Snapshot{Time: t0.Add(100 * time.Millisecond), Sockets: []sampler.Socket{s}}
 	a.Sample(&snap)
 	if got := snap.Sockets[0]; got.Process != "curl" {
-		t.Errorf("the next sample: %+v (want curl at once, not after %d samples)", got, recheckEvery)
+		t.Errorf("the next sample: %+v (want curl)", got)
 	}
 }
 
@@ -252,8 +245,8 @@ func TestAttributorStaysBoundedWithoutSamples(t *testing.T) {
 		c.From, c.To, c.Actor = sampler.StateSynSent, sampler.StateClose, sampler.Actor{}
 		a.Transition(c)
 	}
-	if len(a.byCookie) > maxOwners || len(a.owners) > maxOwners || len(a.connecting) > maxPending {
-		t.Errorf("%d cookies, %d owners, %d connecting: past the bounds", len(a.byCookie), len(a.owners), len(a.connecting))
+	if len(a.byCookie) > maxOwners || len(a.byAddr) > maxOwners || a.Len() > maxOwners || len(a.slots) > maxOwners || len(a.connecting) > maxPending {
+		t.Errorf("%d cookies, %d addresses, %d owners in %d slots, %d connecting: past the bounds", len(a.byCookie), len(a.byAddr), a.Len(), len(a.slots), len(a.connecting))
 	}
 }
 
@@ -317,5 +310,92 @@ func TestAttributorKnownNamesOnlyWhatTheOpenerHolds(t *testing.T) {
 	}
 	if a.alive != nil {
 		t.Error("Known kept its liveness memo")
+	}
+}
+
+// Owners live in slots that are reused once their socket is gone, and
+// moved into a smaller slice after a burst: a cookie or an address of a
+// socket gone names nobody, not the slot's next owner, and the owners
+// kept are still found by cookie and by address.
+func TestAttributorReusesSlotsWithoutMixingOwners(t *testing.T) {
+	a := NewAttributor(func(int32) bool { return true })
+	const r = "127.0.0.1:9400"
+	lo := netip.MustParseAddr("127.0.0.1")
+	local := func(i int) string { return netip.AddrPortFrom(lo, uint16(10000+i)).String() }
+	at := time.Duration(0)
+	// connect opens sockets first..first+n-1 (cookie 1+i, port 10000+i)
+	// for who, and closes all but every keep-th.
+	connect := func(first, n, keep int, who *sampler.Actor) {
+		for i := first; i < first+n; i++ {
+			open := tr(uint64(i), sampler.StateClose, sampler.StateSynSent, "127.0.0.1:0", r, who, at)
+			open.Cookie = uint64(1 + i)
+			est := tr(uint64(i), sampler.StateSynSent, sampler.StateEstablished, local(i), r, nil, at)
+			est.Cookie = open.Cookie
+			a.Transition(open)
+			a.Transition(est)
+			if (i-first)%keep != 0 {
+				closed := tr(uint64(i), sampler.StateEstablished, sampler.StateClose, local(i), r, who, at)
+				closed.Cookie = open.Cookie
+				a.Transition(closed)
+			}
+		}
+	}
+	// sweep samples the kept sockets closedGrace on: the rest are forgotten.
+	sweep := func(first, n, keep int) {
+		at += closedGrace + time.Second
+		snap := sampler.Snapshot{Time: t0.Add(at)}
+		for i := first; i < first+n; i += keep {
+			s := sock(local(i), r, sampler.StateEstablished, 0)
+			s.Cookie = uint64(1 + i)
+			snap.Sockets = append(snap.Sockets, s)
+		}
+		a.Sample(&snap)
+	}
+	// byCookie names socket i by its cookie alone (its addresses another's).
+	byCookie := func(i int) (string, bool) {
+		s := sock("10.0.0.1:1", r, sampler.StateClose, 0)
+		s.Cookie = uint64(1 + i)
+		ok := a.Name(&s)
+		return s.Process, ok
+	}
+	byAddr := func(i int) (string, bool) {
+		s := sock(local(i), r, sampler.StateClose, 0)
+		s.Cookie = 0
+		ok := a.Name(&s)
+		return s.Process, ok
+	}
+	// 100 of curl's, one kept; then 100 of nginx's in the freed slots.
+	connect(0, 100, 100, curl)
+	sweep(0, 100, 100)
+	connect(100, 100, 1, nginx)
+	if len(a.slots) > 101 {
+		t.Errorf("%d slots for 101 owners: the freed ones not reused", len(a.slots))
+	}
+	for i := range 200 {
+		want := "nginx"
+		if i < 100 {
+			want = map[bool]string{true: "curl"}[i == 0]
+		}
+		for how, name := range map[string]func(int) (string, bool){"cookie": byCookie, "address": byAddr} {
+			if got, ok := name(i); got != want || ok != (want != "") {
+				t.Errorf("socket %d by %s: %q, %v; want %q", i, how, got, ok, want)
+			}
+		}
+	}
+	// A burst of curl's, nine kept: the slots shrink, and the kept ones are
+	// found by cookie and address; the rest named by neither.
+	const n = 2 * shrinkFrom
+	connect(200, n, 1000, curl)
+	sweep(200, n, 1000)
+	if a.Len() != 110 || len(a.slots) > 2*110 { // and the 101 before, open
+		t.Fatalf("%d owners in %d slots after the sweep, want 110 in at most 220", a.Len(), len(a.slots))
+	}
+	for i := 200; i < 200+n; i++ {
+		want := map[bool]string{true: "curl"}[(i-200)%1000 == 0]
+		for how, name := range map[string]func(int) (string, bool){"cookie": byCookie, "address": byAddr} {
+			if got, ok := name(i); got != want || ok != (want != "") {
+				t.Fatalf("socket %d by %s: %q, %v; want %q", i, how, got, ok, want)
+			}
+		}
 	}
 }

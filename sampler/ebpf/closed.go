@@ -13,10 +13,21 @@ import (
 // 1,000 connections a second that is half the lookups, the side that
 // closes last. A socket that leaves CLOSE again (a connect after a failed
 // one) is forgotten. Bounded: past maxClosed it starts afresh (a
-// forgotten socket is only looked up). Safe for concurrent use.
+// forgotten socket is only looked up). It notes nothing until use: with
+// the kernel's own releases no netlink report asks, and the set was a
+// map write (and up to 64Ki entries) for every second TCP close. Safe
+// for concurrent use (use before the transitions come).
 type closedSet struct {
 	mu      sync.Mutex
+	on      bool
 	cookies map[uint64]struct{}
+}
+
+// use makes the set note closes, and returns its take for the inner
+// source's release watcher.
+func (c *closedSet) use() func(cookie uint64) bool {
+	c.on = true
+	return c.take
 }
 
 // maxClosed bounds the set: entries whose release came before the reader
@@ -25,7 +36,7 @@ const maxClosed = 1 << 16
 
 // note takes a transition in.
 func (c *closedSet) note(tr *sampler.Transition) {
-	if tr.Cookie == 0 {
+	if !c.on || tr.Cookie == 0 {
 		return
 	}
 	switch {

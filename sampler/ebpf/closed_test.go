@@ -11,6 +11,7 @@ import (
 // once.
 func TestClosedSetTellsClosesForGood(t *testing.T) {
 	var c closedSet
+	take := c.use()
 	tr := func(cookie uint64, from, to sampler.State) {
 		c.note(&sampler.Transition{Cookie: cookie, From: from, To: to})
 	}
@@ -25,11 +26,23 @@ func TestClosedSetTellsClosesForGood(t *testing.T) {
 	tr(7, sampler.StateEstablished, sampler.StateCloseWait)
 	want := map[uint64]bool{1: true, 2: false, 3: false, 4: false, 5: true, 6: false, 0: false, 7: false}
 	for cookie, gone := range want {
-		if got := c.take(cookie); got != gone {
+		if got := take(cookie); got != gone {
 			t.Errorf("cookie %d: closed for good %v, want %v", cookie, got, gone)
 		}
 	}
 	if c.take(1) || c.take(5) {
 		t.Error("a close taken twice")
+	}
+}
+
+// A set no release watcher takes from (the source makes TCP releases
+// itself) remembers nothing.
+func TestClosedSetUnusedNotesNothing(t *testing.T) {
+	var c closedSet
+	for cookie := uint64(1); cookie <= 100; cookie++ {
+		c.note(&sampler.Transition{Cookie: cookie, From: sampler.StateLastAck, To: sampler.StateClose})
+	}
+	if len(c.cookies) != 0 || c.take(1) {
+		t.Errorf("%d closes noted with no one to take them", len(c.cookies))
 	}
 }

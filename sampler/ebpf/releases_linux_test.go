@@ -173,6 +173,11 @@ func TestReleasesAgreeWithNetlink(t *testing.T) {
 	udpAddr := netip.MustParseAddrPort(udp.LocalAddr().String())
 	udp.Close()
 	waitUntilSeen(pairs, 10*time.Second, both)
+	s.closed.mu.Lock()
+	if n := len(s.closed.cookies); n != 0 {
+		t.Errorf("%d closes kept for netlink's release watcher, which does not run", n)
+	}
+	s.closed.mu.Unlock()
 	livedOn := 0
 	for _, p := range pairs {
 		for i, k := range p {

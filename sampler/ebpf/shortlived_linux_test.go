@@ -182,12 +182,12 @@ func TestShortLivedClientsAreNamedAtFirstSight(t *testing.T) {
 func attributorSays(s *Source, c uint64) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.attr.byCookie[c]
-	if e == nil {
+	v, ok := s.attr.byCookie[c]
+	if !ok {
 		return "no entry"
 	}
-	if e.owner == nil {
-		return fmt.Sprintf("entry without owner checked %d seen %d samples %d", e.checked, e.seen, s.attr.samples)
+	if o := s.attr.owner(v); o != nil {
+		return fmt.Sprintf("owner %+v", *o)
 	}
-	return fmt.Sprintf("owner %+v", *e.owner)
+	return "stale entry"
 }

@@ -148,7 +148,7 @@ func newSource(inner sampler.Source, classic bool) (*Source, error) {
 		s.rels.init()
 	}
 	if cs, ok := inner.(closedForGoodSetter); ok && p.Cookies() && !s.ownReleases {
-		cs.SetClosedForGood(s.closed.take)
+		cs.SetClosedForGood(s.closed.use())
 	}
 	if ks, ok := inner.(knownOwnersSetter); ok {
 		ks.SetKnownOwners(s.knownOwners)
