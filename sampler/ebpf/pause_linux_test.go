@@ -48,6 +48,7 @@ func TestPauseKeepsTheRingFromFilling(t *testing.T) {
 // the kernel was asked for: its map's size); the live view's keeps the
 // default.
 func TestHeadlessRing(t *testing.T) {
+	requireRoot(t)
 	defer SetHeadlessRing(false)
 	for _, c := range []struct {
 		headless bool
