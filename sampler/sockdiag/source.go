@@ -217,8 +217,16 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		before, beforeOK = parseTCPCounters(s.fileBufs[0])
 	}
 	last := s.lastCount[s.lastOf()]
-	if last == 0 && s.lastOf() == 0 && sigOK { // the first: sockstat's count
-		last = sockstatCount(s.fileBufs[1], s.fileBufs[2])
+	if s.lastOf() == 0 && sigOK {
+		// The first, or a whole table after narrowed ones (the ebpf
+		// source's check, 10 s after the last): sized by sockstat's count
+		// now, not by a table that may have grown since. The poller
+		// appends to a check's table the rows of the sockets events
+		// touched during its dump (poll's keepTouched): a table sized
+		// by the last check's count was full, and that append copied it
+		// whole (19 MB at 100k sockets, beside the base and the table
+		// it copied).
+		last = max(last, sockstatCount(s.fileBufs[1], s.fileBufs[2]))
 	}
 	socks := sampler.Refill(s.spare, last)
 	s.spare = nil

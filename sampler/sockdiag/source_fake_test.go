@@ -506,3 +506,33 @@ func bigFakeKernel(t *testing.T) *fakeKernel {
 	k.perDatagram = 300
 	return k
 }
+
+// A whole table after narrowed samples (the ebpf source's check, 10 s
+// after the last) is read into a slice sized by sockstat's count now, not
+// by the last whole table's: the table grew since, and a slice just big
+// enough for the dump left no room for the rows the poller appends to a
+// check's table (it was copied whole, beside the base).
+func TestCheckAfterGrowthSizedBySockstat(t *testing.T) {
+	k := bigFakeKernel(t)
+	proc := newFakeProcfs(t)
+	proc.counters(t, 10, 20, 2000)
+	s := k.mustSource(string(proc))
+	first := len(sample(t, s))
+	s.SetQuery(sampler.Query{Protos: []sampler.Proto{sampler.UDP}})
+	sample(t, s)
+	// The table grows by an eighth of the first one meanwhile.
+	grown := first / 8
+	for i := range grown {
+		port := strconv.Itoa(20000 + i)
+		k.table = append(k.table, tcp4(t, sampler.StateEstablished, "127.0.0.1:"+port, "127.0.0.1:80", uint64(5000+i)))
+	}
+	proc.counters(t, 10+uint64(grown), 20, uint64(2000+grown))
+	s.SetQuery(sampler.Query{})
+	got := sample(t, s)
+	if len(got) != first+grown {
+		t.Fatalf("the check read %d rows, want %d", len(got), first+grown)
+	}
+	if room := cap(got) - len(got); room < len(got)/16 {
+		t.Errorf("the check's %d rows read into a slice for %d: room for %d more, want at least %d", len(got), cap(got), room, len(got)/16)
+	}
+}
