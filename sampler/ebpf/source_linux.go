@@ -368,9 +368,11 @@ func (s *Source) forward(ctx context.Context) {
 		s.subMu.Lock()
 		batched := s.batches != nil
 		s.subMu.Unlock()
-		var dst []sampler.Transition
-		if !batched {
-			dst = batch[:0]
+		// A batch handed back (RecycleBatch) or a new one: popAll fills
+		// it up to its room, a segment's worth at most.
+		dst := batch[:0]
+		if batched {
+			dst = s.nextBurst(segSize)
 		}
 		got, ok := s.q.popAll(dst)
 		if !ok {
