@@ -200,3 +200,26 @@ func TestQueueWaitsAtItsBound(t *testing.T) {
 		t.Error("pushAll past the bound failed")
 	}
 }
+
+// BenchmarkQueueBacklog: a startup's backlog (40,000 transitions pushed
+// in the reader's bursts of 256 while nobody takes them, as during the
+// first sample), then drained by popAll(nil) as the forwarder once did
+// for a subscriber of batches. B/op is what one backlog costs.
+func BenchmarkQueueBacklog(b *testing.B) {
+	burst := make([]sampler.Transition, 256)
+	b.ReportAllocs()
+	for range b.N {
+		q := newQueue()
+		for n := 0; n < 40_000; n += len(burst) {
+			q.pushAll(burst)
+		}
+		for {
+			pushed, handed := q.counts()
+			if handed == pushed {
+				break
+			}
+			got, _ := q.popAll(nil)
+			q.handedN(len(got))
+		}
+	}
+}
