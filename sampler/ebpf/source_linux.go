@@ -368,11 +368,15 @@ func (s *Source) forward(ctx context.Context) {
 		s.subMu.Lock()
 		batched := s.batches != nil
 		s.subMu.Unlock()
-		// A batch handed back (RecycleBatch) or a new one: popAll fills
-		// it up to its room, a segment's worth at most.
+		// A batch handed back (RecycleBatch), filled up to its room, or
+		// none: popAll makes one of the size queued, a segment at most.
 		dst := batch[:0]
 		if batched {
-			dst = s.nextBurst(segSize)
+			dst = nil
+			select {
+			case dst = <-s.spare:
+			default:
+			}
 		}
 		got, ok := s.q.popAll(dst)
 		if !ok {
