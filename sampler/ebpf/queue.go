@@ -12,21 +12,33 @@ import (
 // Attributor current for samples, never waits on a subscriber that is
 // busy sampling (which would wait on the reader in turn); it waits only
 // when maxQueued transitions are queued (the kernel buffers meanwhile and
-// counts what it cannot hold). It allocates once, up to its bound.
+// counts what it cannot hold).
+//
+// It holds its transitions in segments of segSize, made as the backlog
+// grows and let go as it drains: what it holds is the backlog rounded up
+// to a segment, never a copy of it (a ring grown by doubling held the old
+// ring and the new at once, and kept the largest for good), and popAll
+// hands out at most a segment's worth at a time.
 type queue struct {
-	mu      sync.Mutex
-	cond    sync.Cond
-	buf     []sampler.Transition // a ring; len is the capacity in use
-	head, n int
-	pushed  uint64 // transitions pushed so far
-	popped  uint64 // transitions taken and handed on so far
-	closed  bool
+	mu     sync.Mutex
+	cond   sync.Cond
+	segs   [][]sampler.Transition // segs[0][head:] is the oldest; each has cap segSize
+	head   int
+	n      int
+	spare  []sampler.Transition // one drained segment kept for the next
+	pushed uint64               // transitions pushed so far
+	popped uint64               // transitions taken and handed on so far
+	closed bool
 	// progress tells awaitHanded of each handedN.
 	progress progress
 }
 
-// maxQueued bounds the queue (about 12 MiB of transitions).
+// maxQueued bounds the queue: 64Ki transitions of 232 bytes, 15 MB.
 const maxQueued = 1 << 16
+
+// segSize is the transitions a segment holds (232 KB) and the most
+// popAll hands out at once.
+const segSize = 1 << 10
 
 func newQueue() *queue {
 	q := &queue{}
@@ -46,7 +58,7 @@ func (q *queue) push(t sampler.Transition) bool {
 func (q *queue) pushAll(ts []sampler.Transition) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for _, t := range ts {
+	for len(ts) > 0 {
 		for q.n == maxQueued && !q.closed {
 			q.cond.Broadcast() // the taker may be waiting for what is queued
 			q.cond.Wait()
@@ -54,19 +66,55 @@ func (q *queue) pushAll(ts []sampler.Transition) bool {
 		if q.closed {
 			return false
 		}
-		if q.n == len(q.buf) { // grow, unrolling the ring
-			nb := make([]sampler.Transition, max(64, 2*len(q.buf)))
-			for i := 0; i < q.n; i++ {
-				nb[i] = q.buf[(q.head+i)%len(q.buf)]
-			}
-			q.buf, q.head = nb, 0
+		last := len(q.segs) - 1
+		if last < 0 || len(q.segs[last]) == segSize {
+			q.segs = append(q.segs, q.newSeg())
+			last++
 		}
-		q.buf[(q.head+q.n)%len(q.buf)] = t
-		q.n++
-		q.pushed++
+		k := min(len(ts), segSize-len(q.segs[last]), maxQueued-q.n)
+		q.segs[last] = append(q.segs[last], ts[:k]...)
+		ts = ts[k:]
+		q.n += k
+		q.pushed += uint64(k)
 	}
 	q.cond.Broadcast()
 	return true
+}
+
+// newSeg is an empty segment: the spare, else a new one.
+func (q *queue) newSeg() []sampler.Transition {
+	if s := q.spare; s != nil {
+		q.spare = nil
+		return s
+	}
+	return make([]sampler.Transition, 0, segSize)
+}
+
+// take moves up to max of the oldest transitions to dst; the caller holds
+// the lock and there is one at least. A drained segment is cleared (the
+// names and paths it holds) and kept as the spare or let go.
+func (q *queue) take(dst []sampler.Transition, max int) []sampler.Transition {
+	for max > 0 && q.n > 0 {
+		seg := q.segs[0]
+		k := min(max, len(seg)-q.head)
+		dst = append(dst, seg[q.head:q.head+k]...)
+		q.head += k
+		q.n -= k
+		max -= k
+		if q.head == len(seg) { // only the last is ever not full
+			clear(seg)
+			q.segs[0] = nil
+			q.segs = q.segs[1:]
+			q.head = 0
+			if q.spare == nil {
+				q.spare = seg[:0]
+			}
+		}
+	}
+	if len(q.segs) == 0 {
+		q.segs = nil // let the slice of segments go too
+	}
+	return dst
 }
 
 // bypass hands n transitions on past the queue with send, when nothing
@@ -89,26 +137,19 @@ func (q *queue) bypass(n int, send func() bool) bool {
 
 // pop waits for the oldest transition; false once closed.
 func (q *queue) pop() (sampler.Transition, bool) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	for q.n == 0 && !q.closed {
-		q.cond.Wait()
-	}
-	if q.closed {
+	var one [1]sampler.Transition
+	got, ok := q.popAll(one[:0])
+	if !ok {
 		return sampler.Transition{}, false
 	}
-	t := q.buf[q.head]
-	q.buf[q.head] = sampler.Transition{}
-	q.head = (q.head + 1) % len(q.buf)
-	q.n--
-	q.cond.Broadcast()
-	return t, true
+	return got[0], true
 }
 
-// popAll waits for a transition and appends every one queued to dst, in
-// order; false once closed. One lock for the lot: the forwarder hands on
-// a reader's burst at once. A nil dst gets a slice of its own, of the
-// exact size.
+// popAll waits for a transition and appends the oldest queued to dst, in
+// order, as many as dst has room for, and at least one (up to segSize
+// when dst is nil or has no room); false once closed. One lock for the
+// lot: the forwarder hands on a reader's burst at once. A nil dst gets a
+// slice of its own, of the exact size.
 func (q *queue) popAll(dst []sampler.Transition) ([]sampler.Transition, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -118,14 +159,15 @@ func (q *queue) popAll(dst []sampler.Transition) ([]sampler.Transition, bool) {
 	if q.closed {
 		return dst, false
 	}
+	max := cap(dst) - len(dst)
+	if max <= 0 {
+		max = segSize
+	}
+	max = min(max, q.n)
 	if dst == nil {
-		dst = make([]sampler.Transition, 0, q.n)
+		dst = make([]sampler.Transition, 0, max)
 	}
-	for ; q.n > 0; q.n-- {
-		dst = append(dst, q.buf[q.head])
-		q.buf[q.head] = sampler.Transition{}
-		q.head = (q.head + 1) % len(q.buf)
-	}
+	dst = q.take(dst, max)
 	q.cond.Broadcast()
 	return dst, true
 }
@@ -162,4 +204,15 @@ func (q *queue) close() {
 	q.closed = true
 	q.cond.Broadcast()
 	q.mu.Unlock()
+}
+
+// held is the transitions' room the queue holds (its segments and spare).
+func (q *queue) held() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n := cap(q.spare)
+	for _, s := range q.segs {
+		n += cap(s)
+	}
+	return n
 }

@@ -130,3 +130,96 @@ func TestQueueBypassNeverOvertakes(t *testing.T) {
 		t.Error("awaitHanded with nothing outstanding did not return at once")
 	}
 }
+
+// Under a burst the queue holds its backlog rounded up to a segment (not
+// a doubled ring, not kept once drained), popAll hands it out a segment
+// at a time in push order, and a drained queue holds one segment at most.
+func TestQueueHoldsItsBacklogOnly(t *testing.T) {
+	q := newQueue()
+	const burst = 40_000
+	ts := make([]sampler.Transition, 3000)
+	for pushed := 0; pushed < burst; pushed += len(ts) {
+		for i := range ts {
+			ts[i] = sampler.Transition{Sock: uint64(pushed + i)}
+		}
+		q.pushAll(ts[:min(len(ts), burst-pushed)])
+		if held, n := q.held(), min(pushed+len(ts), burst); held > n+2*segSize {
+			t.Fatalf("%d queued, %d held", n, held)
+		}
+	}
+	next := uint64(0)
+	for next < burst {
+		got, ok := q.popAll(nil)
+		if !ok || len(got) == 0 || len(got) > segSize {
+			t.Fatalf("popAll handed out %d (%v), want 1 to %d", len(got), ok, segSize)
+		}
+		for _, tr := range got {
+			if tr.Sock != next {
+				t.Fatalf("got %d, want %d", tr.Sock, next)
+			}
+			next++
+		}
+		q.handedN(len(got))
+		if left := burst - int(next); q.held() > left+2*segSize {
+			t.Fatalf("%d left, %d held", left, q.held())
+		}
+	}
+	if q.held() > segSize {
+		t.Errorf("drained, %d held; want a segment at most", q.held())
+	}
+	if pushed, handed := q.counts(); pushed != burst || handed != burst {
+		t.Errorf("counts %d pushed, %d handed", pushed, handed)
+	}
+}
+
+// A full queue makes its pusher wait, and takes the rest once the taker
+// makes room: nothing pushed is lost or reordered at the bound.
+func TestQueueWaitsAtItsBound(t *testing.T) {
+	q := newQueue()
+	ts := make([]sampler.Transition, maxQueued+10)
+	for i := range ts {
+		ts[i].Sock = uint64(i)
+	}
+	done := make(chan bool)
+	go func() { done <- q.pushAll(ts) }()
+	next := uint64(0)
+	for next < uint64(len(ts)) {
+		got, ok := q.popAll(make([]sampler.Transition, 0, 5000))
+		if !ok {
+			t.Fatal("popAll on an open queue failed")
+		}
+		for _, tr := range got {
+			if tr.Sock != next {
+				t.Fatalf("got %d, want %d", tr.Sock, next)
+			}
+			next++
+		}
+		q.handedN(len(got))
+	}
+	if !<-done {
+		t.Error("pushAll past the bound failed")
+	}
+}
+
+// BenchmarkQueueBacklog: a startup's backlog (40,000 transitions pushed
+// in the reader's bursts of 256 while nobody takes them, as during the
+// first sample), then drained by popAll(nil) as the forwarder once did
+// for a subscriber of batches. B/op is what one backlog costs.
+func BenchmarkQueueBacklog(b *testing.B) {
+	burst := make([]sampler.Transition, 256)
+	b.ReportAllocs()
+	for range b.N {
+		q := newQueue()
+		for n := 0; n < 40_000; n += len(burst) {
+			q.pushAll(burst)
+		}
+		for {
+			pushed, handed := q.counts()
+			if handed == pushed {
+				break
+			}
+			got, _ := q.popAll(nil)
+			q.handedN(len(got))
+		}
+	}
+}

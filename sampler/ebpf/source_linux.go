@@ -368,9 +368,15 @@ func (s *Source) forward(ctx context.Context) {
 		s.subMu.Lock()
 		batched := s.batches != nil
 		s.subMu.Unlock()
-		var dst []sampler.Transition
-		if !batched {
-			dst = batch[:0]
+		// A batch handed back (RecycleBatch), filled up to its room, or
+		// none: popAll makes one of the size queued, a segment at most.
+		dst := batch[:0]
+		if batched {
+			dst = nil
+			select {
+			case dst = <-s.spare:
+			default:
+			}
 		}
 		got, ok := s.q.popAll(dst)
 		if !ok {
