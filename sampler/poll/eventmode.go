@@ -88,8 +88,8 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 	p.tickGap, p.lastTick = now.Sub(p.lastTick), now
 	build, paced := p.tableDue(now), p.paced()
 	buf := p.refs.popFree()
-	if sampleUDP {
-		p.recycleFree()
+	if sampleUDP && !paced {
+		p.recycleFree() // a paced consumer's are kept for its next table
 	}
 	// The range is not read here: a tick's events are mostly the
 	// transitions reconciled since the last one, judged by the range the
@@ -120,8 +120,8 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 	if sampleUDP {
 		p.lastSampled, p.lastOK = now, true
 	}
-	if !changed && buf != nil && p.caps.recycler != nil {
-		p.caps.recycler.Recycle(buf)
+	if !changed && buf != nil {
+		p.keepFree(buf, paced)
 	}
 	if !changed && len(events) == 0 && len(p.failures) == 0 {
 		return

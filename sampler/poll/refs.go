@@ -136,6 +136,18 @@ func (r *snapRefs) popFree() []sampler.Socket {
 	return s
 }
 
+// putFree puts back a buffer popFree gave out and nothing filled; false
+// when the free list is full.
+func (r *snapRefs) putFree(s []sampler.Socket) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if cap(s) == 0 || len(r.free) >= maxFree {
+		return false
+	}
+	r.free = append(r.free, s[:0])
+	return true
+}
+
 // Recycle is the consumer's end of one batch (see Recycler): call it once
 // for every batch Next returned, when done with its Snapshot.
 func (p *Poller) Recycle(s sampler.Snapshot) { p.refs.recycle(s.Sockets) }
@@ -144,6 +156,14 @@ var _ sampler.Recycler = (*Poller)(nil)
 
 // recycleFree hands the buffers nobody holds to a source that reuses them.
 // It runs in the poller's goroutine, just before a sample.
+//
+// For a paced consumer (the live view) the ticks' UDP-only samples do not
+// get them: the poller keeps them for its next table (keepFree), and the
+// source gets them just before a check (startCheck), the one sample that
+// fills a whole table. Handed to the source at every tick, the view's last
+// table sat idle as the source's spare and the next take's table was made
+// anew beside it: three whole tables alive at each build (the one shown,
+// the spare, the new one), 31 MB each at ~160k sockets.
 func (p *Poller) recycleFree() {
 	r := p.caps.recycler
 	for {
@@ -154,5 +174,17 @@ func (p *Poller) recycleFree() {
 		if r != nil {
 			r.Recycle(s)
 		}
+	}
+}
+
+// keepFree takes back buf, a free buffer a tick popped and did not fill:
+// a paced consumer's next table is built in it (see recycleFree); else, or
+// when the free list is full, it goes to the source.
+func (p *Poller) keepFree(buf []sampler.Socket, paced bool) {
+	if paced && p.refs.putFree(buf) {
+		return
+	}
+	if p.caps.recycler != nil {
+		p.caps.recycler.Recycle(buf)
 	}
 }
