@@ -87,7 +87,7 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 	now := p.now()
 	p.tickGap, p.lastTick = now.Sub(p.lastTick), now
 	build, paced := p.tableDue(now), p.paced()
-	buf := p.refs.popFree()
+	buf := p.popReserve(paced)
 	if sampleUDP && !paced {
 		p.recycleFree() // a paced consumer's are kept for its next table
 	}

@@ -178,8 +178,8 @@ func (p *Poller) recycleFree() {
 }
 
 // keepFree takes back buf, a free buffer a tick popped and did not fill:
-// a paced consumer's next table is built in it (see recycleFree); else, or
-// when the free list is full, it goes to the source.
+// a paced consumer's next table is built in it (see recycleFree); else it
+// goes to the source.
 func (p *Poller) keepFree(buf []sampler.Socket, paced bool) {
 	if paced && p.refs.putFree(buf) {
 		return
@@ -187,4 +187,22 @@ func (p *Poller) keepFree(buf []sampler.Socket, paced bool) {
 	if p.caps.recycler != nil {
 		p.caps.recycler.Recycle(buf)
 	}
+}
+
+// popReserve is popFree for a tick: for a paced consumer, the free buffers
+// but the one returned are let go (kept, each would be one more whole table
+// idle beside the one shown: a check's table and the last one handed back
+// come free within a take of each other).
+func (p *Poller) popReserve(paced bool) []sampler.Socket {
+	buf := p.refs.popFree()
+	for paced && buf != nil {
+		more := p.refs.popFree()
+		if more == nil {
+			break
+		}
+		if cap(more) > cap(buf) {
+			buf = more
+		}
+	}
+	return buf
 }
