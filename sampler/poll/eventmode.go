@@ -134,6 +134,7 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 	}
 	if base := p.rec.Base(); bufKey(base.Sockets) != bufKey(old.Sockets) { // re-based
 		p.refs.hold(base.Sockets)
+		p.refs.markOwn(base.Sockets) // only Tick's table re-bases here
 		p.refs.drop(old.Sockets)
 	}
 	p.pending.add(p.update(u))

@@ -79,7 +79,7 @@ func TestSnapRefsEmptySlicesAreIgnored(t *testing.T) {
 	r.deliver(nil)
 	r.recycle(nil)
 	r.drop(nil)
-	if len(r.bufs) != 0 || len(r.free) != 0 || r.popFree() != nil {
+	if len(r.bufs) != 0 || len(r.free) != 0 || r.popFree().buf != nil {
 		t.Error("an empty slice was tracked or freed")
 	}
 }
