@@ -87,7 +87,8 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 	now := p.now()
 	p.tickGap, p.lastTick = now.Sub(p.lastTick), now
 	build, paced := p.tableDue(now), p.paced()
-	buf := p.popReserve(paced)
+	free := p.popReserve(paced)
+	buf := free.buf
 	if sampleUDP && !paced {
 		p.recycleFree() // a paced consumer's are kept for its next table
 	}
@@ -121,7 +122,7 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 		p.lastSampled, p.lastOK = now, true
 	}
 	if !changed && buf != nil {
-		p.keepFree(buf, paced)
+		p.keepFree(free, paced)
 	}
 	if !changed && len(events) == 0 && len(p.failures) == 0 {
 		return
