@@ -168,20 +168,23 @@ var _ sampler.Recycler = (*Poller)(nil)
 
 // recycleFree hands the buffers nobody holds to a source that reuses them.
 // It runs in the poller's goroutine, just before a sample. For a paced
-// consumer it keeps one free table for its next (see popReserve).
+// consumer it keeps one table the poller built, for its next (popReserve).
 func (p *Poller) recycleFree() {
-	if p.paced() {
-		if f := p.popReserve(true); f.buf != nil {
-			p.keepFree(f, true)
-		}
-		return
-	}
+	paced := p.paced()
+	var kept []sampler.Socket
 	for {
 		f := p.refs.popFree()
 		if f.buf == nil {
-			return
+			break
 		}
-		p.giveSource(f.buf)
+		if paced && f.own && kept == nil {
+			kept = f.buf // the next table's (see popReserve)
+			continue
+		}
+		p.giveSource(f.buf) // a source's own table: its check fills it
+	}
+	if kept != nil {
+		p.keepFree(freeBuf{kept, true}, true)
 	}
 }
 
@@ -212,9 +215,9 @@ func (p *Poller) keepFree(f freeBuf, paced bool) {
 //
 // A check's table is kept rather than one the poller built, unless that
 // is much bigger: the netns source still points at it (a member's last
-// read, which the consumer may write to) and ignores it handed back until
-// its next read, where a table of the poller's own handed back would be
-// let go. The check then fills a table of the source's own.
+// read, written to by the consumer as it may), and gets it back just
+// before the next check (recycleFree) to fill it again, where a table of
+// the poller's own would be let go and a new one made.
 func (p *Poller) popReserve(paced bool) freeBuf {
 	if !paced {
 		return p.refs.popFree()
