@@ -87,8 +87,7 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 	now := p.now()
 	p.tickGap, p.lastTick = now.Sub(p.lastTick), now
 	build, paced := p.tableDue(now), p.paced()
-	free := p.popReserve(paced)
-	buf := free.buf
+	buf := p.popReserve(paced)
 	if sampleUDP && !paced {
 		p.recycleFree() // a paced consumer's are kept for its next table
 	}
@@ -122,7 +121,7 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 		p.lastSampled, p.lastOK = now, true
 	}
 	if !changed && buf != nil {
-		p.keepFree(free, paced)
+		p.keepFree(buf, paced)
 	}
 	if !changed && len(events) == 0 && len(p.failures) == 0 {
 		return

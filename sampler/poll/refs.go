@@ -148,15 +148,15 @@ func (r *snapRefs) popFree() freeBuf {
 	return s
 }
 
-// putFree puts back a buffer popFree gave out and nothing filled; false
-// when the free list is full.
-func (r *snapRefs) putFree(f freeBuf) bool {
+// putFree puts back a buffer of the poller's own that popFree gave out and
+// nothing filled; false when the free list is full.
+func (r *snapRefs) putFree(s []sampler.Socket) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if cap(f.buf) == 0 || len(r.free) >= maxFree {
+	if cap(s) == 0 || len(r.free) >= maxFree {
 		return false
 	}
-	r.free = append(r.free, freeBuf{f.buf[:0], f.own})
+	r.free = append(r.free, freeBuf{s[:0], true})
 	return true
 }
 
@@ -178,13 +178,13 @@ func (p *Poller) recycleFree() {
 			break
 		}
 		if paced && f.own && kept == nil {
-			kept = f.buf // the next table's (see popReserve)
+			kept = f.buf // the next table's (see keepFree)
 			continue
 		}
-		p.giveSource(f.buf) // a source's own table: its check fills it
+		p.giveSource(f.buf)
 	}
 	if kept != nil {
-		p.keepFree(freeBuf{kept, true}, true)
+		p.keepFree(kept, true)
 	}
 }
 
@@ -194,57 +194,43 @@ func (p *Poller) giveSource(s []sampler.Socket) {
 	}
 }
 
-// keepFree takes back f, a free buffer a tick popped and did not fill: a
-// paced consumer's next table is built in it (see popReserve); else it
-// goes to the source.
-func (p *Poller) keepFree(f freeBuf, paced bool) {
-	if paced && p.refs.putFree(f) {
+// keepFree takes back buf, a free buffer of the poller's own that a tick
+// popped and did not fill: a paced consumer's next table is built in it
+// (see popReserve); else it goes to the source.
+func (p *Poller) keepFree(buf []sampler.Socket, paced bool) {
+	if paced && p.refs.putFree(buf) {
 		return
 	}
-	p.giveSource(f.buf)
+	p.giveSource(buf)
 }
 
 // popReserve is popFree for a tick. For a paced consumer (the live view)
-// it keeps one free table for the next it builds, and hands every other
-// free buffer to the source: one table alive beside the one shown, not
-// two. Handed to the source at every tick as before, the tables the
-// poller built were let go (the netns source keeps no whole table between
-// checks) or kept idle as the source's spare, each take's next table was
-// made anew (250 MB allocated in 30 s at ~110k sockets), and a check's
-// table sat idle in the netns source for the next check.
-//
-// A check's table is kept rather than one the poller built, unless that
-// is much bigger: the netns source still points at it (a member's last
-// read, written to by the consumer as it may), and gets it back just
-// before the next check (recycleFree) to fill it again, where a table of
-// the poller's own would be let go and a new one made.
-func (p *Poller) popReserve(paced bool) freeBuf {
+// it returns the biggest free table the poller built itself, and hands
+// every other free buffer to the source: a table the source made (a
+// check's) goes back to it as ever (the netns source still holds it as a
+// member's last read, and fills it again at the next check); a second
+// table of the poller's own would be one more idle beside the one shown.
+// Handed to the source at every tick as before, the tables the poller
+// built were let go (the netns source keeps no whole table between
+// checks) or kept idle as the source's spare, and each take's next table
+// was made anew: 250 MB allocated in 30 s at ~110k sockets.
+func (p *Poller) popReserve(paced bool) []sampler.Socket {
 	if !paced {
-		return p.refs.popFree()
+		return p.refs.popFree().buf
 	}
-	var keep freeBuf
+	var buf []sampler.Socket
 	for {
 		f := p.refs.popFree()
-		if f.buf == nil {
-			return keep
-		}
-		if keep.buf == nil || better(f, keep) {
-			f, keep = keep, f
-		}
-		if f.buf != nil {
+		switch {
+		case f.buf == nil:
+			return buf
+		case f.own && cap(f.buf) > cap(buf):
+			if buf != nil {
+				p.giveSource(buf)
+			}
+			buf = f.buf
+		default:
 			p.giveSource(f.buf)
 		}
 	}
-}
-
-// better reports whether a makes a better reserve than b (see popReserve).
-func better(a, b freeBuf) bool {
-	ca, cb := cap(a.buf), cap(b.buf)
-	if a.own == b.own {
-		return ca > cb
-	}
-	if a.own {
-		return ca > cb+cb/8
-	}
-	return cb <= ca+ca/8
 }
