@@ -87,9 +87,9 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 	now := p.now()
 	p.tickGap, p.lastTick = now.Sub(p.lastTick), now
 	build, paced := p.tableDue(now), p.paced()
-	buf := p.refs.popFree()
-	if sampleUDP {
-		p.recycleFree()
+	buf := p.popReserve(paced)
+	if sampleUDP && !paced {
+		p.recycleFree() // a paced consumer's are kept for its next table
 	}
 	// The range is not read here: a tick's events are mostly the
 	// transitions reconciled since the last one, judged by the range the
@@ -120,8 +120,8 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 	if sampleUDP {
 		p.lastSampled, p.lastOK = now, true
 	}
-	if !changed && buf != nil && p.caps.recycler != nil {
-		p.caps.recycler.Recycle(buf)
+	if !changed && buf != nil {
+		p.keepFree(buf, paced)
 	}
 	if !changed && len(events) == 0 && len(p.failures) == 0 {
 		return
@@ -134,6 +134,7 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 	}
 	if base := p.rec.Base(); bufKey(base.Sockets) != bufKey(old.Sockets) { // re-based
 		p.refs.hold(base.Sockets)
+		p.refs.markOwn(base.Sockets) // only Tick's table re-bases here
 		p.refs.drop(old.Sockets)
 	}
 	p.pending.add(p.update(u))

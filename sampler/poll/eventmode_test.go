@@ -502,9 +502,43 @@ func TestEventTableFollowsTheConsumersPace(t *testing.T) {
 	}
 }
 
+// A paced consumer's tables are built in the memory of the one it handed
+// back: ticks do not hand it to the source's UDP-only samples, so no new
+// whole table is made per take beside the one shown and the source's idle
+// spare. Between two checks (each a table of the source's own), the tick
+// tables taken use two arrays in turn.
+func TestEventTablePacedTablesReuseTheOneHandedBack(t *testing.T) {
+	src := &tableSource{complete: true, perTick: 10}
+	src.poller = func(p *Poller) { p.SetTakenEvery(2 * time.Second) }
+	takes, _, built := runPacedConsumer(t, src, t0.Add(25*time.Second), 2*time.Second)
+	full := map[time.Duration]bool{}
+	for _, at := range src.fullSamples() {
+		full[at+100*time.Millisecond] = true
+	}
+	arrays := map[*sampler.Socket]bool{}
+	ticks := 0
+	for _, tk := range takes {
+		if full[tk.table.Sub(t0)] || tk.buf == nil {
+			continue
+		}
+		ticks++
+		arrays[tk.buf] = true
+	}
+	t.Logf("%d tick tables taken (%d built) in %d arrays; %d full samples", ticks, built, len(arrays), len(src.fullSamples()))
+	if ticks < 6 {
+		t.Fatalf("%d tick tables taken: %+v", ticks, takes)
+	}
+	if limit := 2 + len(src.fullSamples()); len(arrays) > limit {
+		t.Errorf("%d tick tables taken in %d arrays, want at most %d (two, and one more per full sample)", ticks, len(arrays), limit)
+	}
+}
+
 // pacedTake is one batch a paced consumer took: when (by the source's
 // clock), and its table's time.
-type pacedTake struct{ at, table time.Time }
+type pacedTake struct {
+	at, table time.Time
+	buf       *sampler.Socket // the table's memory (bufKey)
+}
 
 // runPacedConsumer runs a poller over src as runTableSourceWith does, its
 // consumer taking a batch every (by the source's clock) and handing each
@@ -541,7 +575,7 @@ func runPacedConsumer(t *testing.T, src *tableSource, end time.Time, every time.
 		}
 		due = now.Add(every)
 		events = append(events, b.Events...)
-		takes = append(takes, pacedTake{now, b.Snapshot.Time})
+		takes = append(takes, pacedTake{now, b.Snapshot.Time, bufKey(b.Snapshot.Sockets)})
 		if prev != nil {
 			p.Recycle(prev.Snapshot)
 		}

@@ -79,7 +79,7 @@ func TestSnapRefsEmptySlicesAreIgnored(t *testing.T) {
 	r.deliver(nil)
 	r.recycle(nil)
 	r.drop(nil)
-	if len(r.bufs) != 0 || len(r.free) != 0 || r.popFree() != nil {
+	if len(r.bufs) != 0 || len(r.free) != 0 || r.popFree().buf != nil {
 		t.Error("an empty slice was tracked or freed")
 	}
 }
@@ -231,4 +231,58 @@ func TestNoRecycleMeansNoReuse(t *testing.T) {
 	// (two samples between Next calls on a loaded machine) was never handed
 	// to the consumer, so the poller may reuse it. What must hold is the check
 	// above: no slice the consumer received was written again.
+}
+
+// A paced consumer's tick keeps the biggest free table the poller built
+// for its next, and hands the rest to the source: a check's table back to
+// its maker as ever, a second of its own rather than keep it idle.
+func TestPopReserveKeepsOneOwnTable(t *testing.T) {
+	src := &poisonSource{}
+	p := New(Config{Source: src})
+	free := func(n int, own bool) {
+		s := make([]sampler.Socket, 1, n)
+		p.refs.hold(s)
+		if own {
+			p.refs.markOwn(s)
+		}
+		p.refs.drop(s)
+	}
+	recycled := func() int {
+		src.mu.Lock()
+		defer src.mu.Unlock()
+		return src.recycled
+	}
+	for _, c := range []struct {
+		name           string
+		a, b           int
+		aOwn, bOwn     bool
+		want, toSource int
+	}{
+		{"two of its own", 10, 20, true, true, 20, 1},
+		{"its own and a check's, bigger", 20, 30, true, false, 20, 1},
+		{"a check's alone", 30, 0, false, false, 0, 1},
+	} {
+		before := recycled()
+		free(c.a, c.aOwn)
+		if c.b > 0 {
+			free(c.b, c.bOwn)
+		}
+		got := p.popReserve(true)
+		if cap(got) != c.want {
+			t.Errorf("%s: kept a table of cap %d, want %d", c.name, cap(got), c.want)
+		}
+		if n := len(p.refs.free); n != 0 {
+			t.Errorf("%s: %d buffers left free beside the one kept", c.name, n)
+		}
+		if n := recycled() - before; n != c.toSource {
+			t.Errorf("%s: %d buffers handed to the source, want %d", c.name, n, c.toSource)
+		}
+		if got == nil {
+			continue
+		}
+		p.keepFree(got, true) // not built in: kept for the next tick
+		if again := p.popReserve(true); cap(again) != c.want {
+			t.Errorf("%s: the table kept came back as cap %d, want %d", c.name, cap(again), c.want)
+		}
+	}
 }
