@@ -5,6 +5,7 @@ package netns
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"slices"
 	"testing"
@@ -46,6 +47,14 @@ func TestOwnNamespaceLosesNothingAgainstNetlink(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer held.Close()
+	// The server closes at once: its socket goes FIN_WAIT1, then
+	// FIN_WAIT2 as the client's ACK comes back. Let that settle before
+	// both sources read the table, or they may see it on either side.
+	_ = held.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := held.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("the held connection: %v, want the server's close (EOF)", err)
+	}
+	time.Sleep(100 * time.Millisecond)
 
 	nl, err := sockdiag.New()
 	if err != nil {
