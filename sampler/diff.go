@@ -160,21 +160,11 @@ func (d *Differ) diffLent(prev *prevRows, next *Snapshot, idx CookieRows) bool {
 				return false
 			}
 		}
-		switch {
-		case !ok:
+		if !ok {
 			few[s.Cookie] = -1 - int32(i)
-			d.opened(next, i)
-		case at < 0:
-			first := &next.Sockets[-1-at]
-			if first.ID != s.ID {
-				return false
-			}
-			s.Since = first.Since
-		default:
-			if prev.at(int(at)).ID != s.ID {
-				return false
-			}
-			d.same(prev, next, at, i)
+		}
+		if !d.matchRow(prev, next, i, at, ok) {
+			return false
 		}
 	}
 	for i := range prev.len() {
@@ -342,27 +332,41 @@ func (d *Differ) diffByCookie(prev *prevRows, next *Snapshot) bool {
 			return false
 		}
 		at, ok := d.byCookie[s.Cookie]
-		switch {
-		case !ok:
+		if !ok {
 			d.byCookie[s.Cookie] = -1 - int32(i)
-			d.opened(next, i)
-		case at < 0:
-			first := &next.Sockets[-1-at]
-			if first.ID != s.ID {
-				return false
-			}
-			s.Since = first.Since
-		default:
-			if prev.at(int(at)).ID != s.ID {
-				return false
-			}
-			d.same(prev, next, at, i)
+		}
+		if !d.matchRow(prev, next, i, at, ok) {
+			return false
 		}
 	}
 	for i := range n {
 		if p := prev.at(i); p != nil && !d.matched[i] && d.byCookie[p.Cookie] == int32(i) {
 			d.closed(prev, next, i)
 		}
+	}
+	return true
+}
+
+// matchRow places next's row i by what an index by cookie said of its
+// cookie: not found (ok false), an open; an earlier row of next (at < 0),
+// the same socket read twice; else prev's row at. It returns false when a
+// cookie names two IDs: the caller then diffs by ID.
+func (d *Differ) matchRow(prev *prevRows, next *Snapshot, i int, at int32, ok bool) bool {
+	s := &next.Sockets[i]
+	switch {
+	case !ok:
+		d.opened(next, i)
+	case at < 0:
+		first := &next.Sockets[-1-at]
+		if first.ID != s.ID {
+			return false
+		}
+		s.Since = first.Since
+	default:
+		if prev.at(int(at)).ID != s.ID {
+			return false
+		}
+		d.same(prev, next, at, i)
 	}
 	return true
 }
