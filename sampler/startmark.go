@@ -217,7 +217,7 @@ func (s *sortedKeys[K]) seal(compare func(a, b K) int) {
 // find is k's index, false when k is not held (never added, or gone).
 func (s *sortedKeys[K]) find(k K, compare func(a, b K) int) (int, bool) {
 	i, ok := slices.BinarySearchFunc(s.keys, k, compare)
-	if !ok || s.gone[i/64]&(1<<(i%64)) != 0 {
+	if !ok || s.isGone(i) {
 		return 0, false
 	}
 	return i, true
@@ -230,26 +230,30 @@ func (s *sortedKeys[K]) remove(k K, compare func(a, b K) int) {
 	}
 }
 
-// unseal drops the keys gone, in place, for more to be added.
-func (s *sortedKeys[K]) unseal() {
-	kept := s.keys[:0]
+// isGone tells whether the key at i was removed.
+func (s *sortedKeys[K]) isGone(i int) bool { return s.gone[i/64]&(1<<(i%64)) != 0 }
+
+// appendLive appends the keys not gone to dst, in order; dst may be
+// s.keys[:0] (each key is read before its place is written).
+func (s *sortedKeys[K]) appendLive(dst []K) []K {
 	for i, k := range s.keys {
-		if s.gone[i/64]&(1<<(i%64)) == 0 {
-			kept = append(kept, k)
+		if !s.isGone(i) {
+			dst = append(dst, k)
 		}
 	}
+	return dst
+}
+
+// unseal drops the keys gone, in place, for more to be added.
+func (s *sortedKeys[K]) unseal() {
+	kept := s.appendLive(s.keys[:0])
 	clear(s.keys[len(kept):])
 	s.keys, s.gone, s.live = kept, nil, len(kept)
 }
 
 // remake copies the keys not gone into slices of their size.
 func (s *sortedKeys[K]) remake() {
-	keys := make([]K, 0, s.live)
-	for i, k := range s.keys {
-		if s.gone[i/64]&(1<<(i%64)) == 0 {
-			keys = append(keys, k)
-		}
-	}
+	keys := s.appendLive(make([]K, 0, s.live))
 	s.keys, s.gone, s.live = keys, make([]uint64, (len(keys)+63)/64), len(keys)
 }
 
