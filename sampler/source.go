@@ -120,3 +120,22 @@ type EventTable interface {
 type Noter interface {
 	Notes() []string
 }
+
+// RowFilter is implemented by sources that can leave out of a whole
+// sample, as their dump reads it, the rows a caller holds already: an
+// event-kept table's check (poll's Reconciler) compares the kernel's
+// table with its own, and needs only the rows that differ, not a second
+// whole table (17-20 MB at 100k sockets, alive beside its own while the
+// dump runs).
+type RowFilter interface {
+	// SampleKept is Sample with keep asked of each row as the dump reads
+	// it, before the source's other work on it (owners): the snapshot
+	// holds the rows keep returned true for, as Sample would give them.
+	// keep is given what the dump tells of a row (ID, State, Inode, UID,
+	// V6Only, TimeWaitEnds) and its Place; no owner. It may not keep the
+	// pointer. keep(nil) says the dump starts over (the kernel changed the
+	// table under it): what keep was told before is void. filtered false:
+	// the source could not filter this time (several network namespaces,
+	// a narrowed query) and took a whole Sample, keep unasked.
+	SampleKept(ctx context.Context, keep func(*Socket) bool) (snap Snapshot, filtered bool, err error)
+}

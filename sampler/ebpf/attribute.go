@@ -407,6 +407,20 @@ func (a *Attributor) Sample(snap *sampler.Snapshot) {
 	a.prune(now)
 }
 
+// Saw marks the owners of the sockets with these cookies seen at now, as
+// Sample does for the sockets of a snapshot: a check that leaves the
+// sockets it holds already out of its sample (sampler.RowFilter) tells
+// their cookies here, so that their owners are not forgotten as of
+// sockets gone (openGrace).
+func (a *Attributor) Saw(cookies []uint64, now time.Time) {
+	t := since(now)
+	for _, c := range cookies {
+		if o := a.owner(a.byCookie[c]); o != nil {
+			o.seen = t
+		}
+	}
+}
+
 // Known fills the owners of the TCP sockets of socks (a sample before its
 // /proc walk; see procowner.Resolver.SetKnown) that the process which
 // opened them surely holds still: it connected or listened on that very

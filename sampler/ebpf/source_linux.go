@@ -94,6 +94,7 @@ var (
 	_ sampler.SocketRecycler    = (*Source)(nil)
 	_ sampler.QuietSource       = (*Source)(nil)
 	_ sampler.EventTable        = (*Source)(nil)
+	_ sampler.RowFilter         = (*Source)(nil)
 )
 
 type subscriber[T any] struct {
@@ -471,6 +472,57 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	if err != nil {
 		return snap, err
 	}
+	s.sampled(&snap, full, lost, nil)
+	return snap, nil
+}
+
+// SampleKept is Sample with the rows keep returns false for left out as
+// the inner source's dump reads them (sampler.RowFilter), where the inner
+// source can filter: the Attributor names the rows kept, and the owners
+// of the TCP sockets left out count as seen now (their owners are not
+// forgotten as of sockets gone). filtered false: a whole Sample.
+func (s *Source) SampleKept(ctx context.Context, keep func(*sampler.Socket) bool) (sampler.Snapshot, bool, error) {
+	f, ok := s.inner.(sampler.RowFilter)
+	if !ok || keep == nil {
+		snap, err := s.Sample(ctx)
+		return snap, false, err
+	}
+	full := !s.narrowed.Load()
+	lost := int64(s.probe.Lost())
+	var seen []uint64 // cookies of TCP rows left out, told the Attributor in bursts
+	tell := func() {
+		s.mu.Lock()
+		s.attr.Saw(seen, time.Now())
+		s.mu.Unlock()
+		seen = seen[:0]
+	}
+	snap, filtered, err := f.SampleKept(ctx, func(row *sampler.Socket) bool {
+		if keep(row) || row == nil {
+			return true
+		}
+		if row.Proto == sampler.TCP && row.Cookie != 0 {
+			if seen = append(seen, row.Cookie); len(seen) == sawBurst {
+				tell()
+			}
+		}
+		return false
+	})
+	if err != nil {
+		return snap, false, err
+	}
+	s.sampled(&snap, full, lost, seen)
+	return snap, filtered, nil
+}
+
+// sawBurst is how many cookies of rows left out SampleKept tells the
+// Attributor at once (8 KB), so that its lock is not taken a row.
+const sawBurst = 1024
+
+// sampled is what Sample does with the inner source's snapshot: the
+// kernel's dropped records as the sample began, the namespaces' names,
+// and the owners the transitions told (seen: cookies of sockets left out
+// of it, as they are).
+func (s *Source) sampled(snap *sampler.Snapshot, full bool, lost int64, seen []uint64) {
 	if full {
 		s.lostAtFull.Store(lost)
 	}
@@ -487,9 +539,9 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	// the ring buffer: let the reader reach them first.
 	s.catchUp()
 	s.mu.Lock()
-	s.attr.Sample(&snap)
+	s.attr.Saw(seen, snap.Time)
+	s.attr.Sample(snap)
 	s.mu.Unlock()
-	return snap, nil
 }
 
 var errWatched = errors.New("ebpf: already watched")

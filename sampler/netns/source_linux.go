@@ -76,6 +76,7 @@ var (
 	_ sampler.QuietSource = (*Source)(nil)
 
 	_ sampler.SocketRecycler = (*Source)(nil)
+	_ sampler.RowFilter      = (*Source)(nil)
 )
 
 // New discovers the namespaces and opens a reader in each it may enter.
@@ -203,6 +204,11 @@ func (s *Source) SetQuery(q sampler.Query) {
 func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.sample(ctx)
+}
+
+// sample is Sample, s.mu held.
+func (s *Source) sample(ctx context.Context) (sampler.Snapshot, error) {
 	if s.now().Sub(s.last) >= RediscoverEvery {
 		if err := s.rediscover(); err != nil {
 			return sampler.Snapshot{}, err

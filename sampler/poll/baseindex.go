@@ -21,9 +21,15 @@ type baseIndex struct {
 	live  addrIndex
 	dups  bool // some release key is on two rows
 	built bool
+	// lent: byCookie is read by a filtered check's goroutine (see lend);
+	// a build meanwhile makes new maps rather than clear it.
+	lent bool
 }
 
 func (x *baseIndex) build(socks []sampler.Socket) {
+	if x.lent {
+		x.byCookie, x.byID, x.lent = nil, nil, false
+	}
 	if x.byCookie == nil {
 		x.byCookie, x.byID = map[uint64]int32{}, map[sampler.ID]int32{}
 	}
@@ -68,6 +74,14 @@ func (x *baseIndex) find(socks []sampler.Socket, key sampler.ID) (int32, bool) {
 func (x *baseIndex) RowOf(cookie uint64) (int32, bool) {
 	i, ok := x.byCookie[cookie]
 	return i, ok
+}
+
+// lend lends byCookie, built, to a filtered check's goroutine (see
+// checkFilter), which reads it while the dump runs: until the loan ends
+// (lent false), a build leaves it alone.
+func (x *baseIndex) lend() map[uint64]int32 {
+	x.lent = true
+	return x.byCookie
 }
 
 // lendable reports whether the index can be lent to a diff of the table

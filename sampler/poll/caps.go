@@ -27,6 +27,9 @@ type caps struct {
 	// that held them found them (sockdiag's Source.UDPQuiet): an
 	// event-kept table's ticks then skip their UDP-only sample
 	udpQuiet udpQuietSource
+	// filter leaves out of a check's dump the rows the table holds as
+	// they are (see BeginKept)
+	filter sampler.RowFilter
 }
 
 // udpQuietSource is a source that can tell its UDP sockets held still
@@ -52,6 +55,7 @@ func capsOf(src sampler.Source) caps {
 	c.recycler, _ = src.(sampler.SocketRecycler)
 	c.ranger, _ = src.(sampler.NetnsRanger)
 	c.udpQuiet, _ = src.(udpQuietSource)
+	c.filter, _ = src.(sampler.RowFilter)
 	c.transitions, _ = src.(sampler.TransitionWatcher)
 	c.batches, _ = src.(sampler.BatchWatcher)
 	if c.transitions != nil {

@@ -36,6 +36,7 @@ func (r *Reconciler) BeginCheck(counted bool) {
 
 // AbortCheck says the check's sample failed: nothing is marked any more.
 func (r *Reconciler) AbortCheck() {
+	r.endKept()
 	r.checking = false
 	r.touched.reset()
 }
@@ -52,6 +53,7 @@ func (r *Reconciler) touch(key sampler.ID) {
 // Check reconciles a check's full sample (its dump begun at BeginCheck) with
 // the table as events kept it, and makes it the new base; see above.
 func (r *Reconciler) Check(now time.Time, next *sampler.Snapshot, read Reading) []sampler.Event {
+	r.endKept() // a filter lent (BeginKept) whose source sampled whole
 	r.checking = false
 	opened := r.resolvePending(next, true, nil)
 	if r.touched.len() > 0 {

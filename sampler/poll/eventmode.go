@@ -198,9 +198,10 @@ func (p *Poller) SetTakenEvery(d time.Duration) {
 
 // checkResult is a check's sample, from its goroutine.
 type checkResult struct {
-	snap  sampler.Snapshot
-	err   error
-	start time.Time // when its dump began (wall clock, for its cost)
+	snap     sampler.Snapshot
+	filtered bool // the rows the table holds as they are left out (see BeginKept)
+	err      error
+	start    time.Time // when its dump began (wall clock, for its cost)
 }
 
 // startCheck begins a full sample to check the event-kept table (see
@@ -216,14 +217,26 @@ func (p *Poller) startCheck(ctx context.Context, counted bool) {
 	p.recycleFree()
 	p.lastSampled, p.lastOK = p.now(), false
 	p.ephemeral.check(p.lastSampled)
-	p.rec.BeginCheck(counted)
+	// A consumer that reads no table between checks is handed none by a
+	// check whose source filters its dump: the check's rows that differ
+	// are taken into the base, and no second whole table is made.
+	var keep func(*sampler.Socket) bool
+	if p.caps.filter != nil && p.cfg.TableEvery < 0 {
+		keep = p.rec.BeginKept(counted)
+	} else {
+		p.rec.BeginCheck(counted)
+	}
 	done := make(chan checkResult, 1)
 	p.checkDone = done
-	src := p.cfg.Source
+	src, filter := p.cfg.Source, p.caps.filter
 	go func() {
-		start := time.Now()
-		snap, err := src.Sample(ctx)
-		done <- checkResult{snap, err, start}
+		res := checkResult{start: time.Now()}
+		if keep != nil {
+			res.snap, res.filtered, res.err = filter.SampleKept(ctx, keep)
+		} else {
+			res.snap, res.err = src.Sample(ctx)
+		}
+		done <- res
 	}()
 }
 
@@ -246,6 +259,10 @@ func (p *Poller) finishCheck(ctx context.Context, res checkResult) {
 	start := res.start
 	old := p.rec.Base()
 	read := p.readCounters(false)
+	if res.filtered {
+		p.finishKept(res, old, read)
+		return
+	}
 	events := p.rec.Check(p.now(), &next, read)
 	cost := time.Since(start)
 	p.lastOK, p.lastCheck = true, p.lastSampled

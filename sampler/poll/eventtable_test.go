@@ -72,17 +72,46 @@ type checkAt struct {
 func (s checkAt) do(x *scriptRun) {
 	x.t.Helper()
 	sn := snap(x.t, at(s.at), s.socks...)
-	x.events = append(x.events, x.r.Check(at(s.at), &sn, Reading{})...)
+	x.check(&sn)
+}
+
+// check is a check's full sample sn: Check's, or with scriptsKept the
+// rows the filter BeginKept made keeps, CheckKept's.
+func (x *scriptRun) check(sn *sampler.Snapshot) {
+	x.t.Helper()
+	if x.keep == nil {
+		x.events = append(x.events, x.r.Check(sn.Time, sn, Reading{})...)
+		return
+	}
+	kept := sampler.Snapshot{Time: sn.Time}
+	for i := range sn.Sockets {
+		if x.keep(&sn.Sockets[i]) {
+			kept.Sockets = append(kept.Sockets, sn.Sockets[i])
+		}
+	}
+	x.keep, x.kept = nil, len(kept.Sockets)
+	events, _ := x.r.CheckKept(sn.Time, &kept, Reading{}, true)
+	x.events = append(x.events, events...)
 }
 
 type beginCheck struct{}
 
-func (beginCheck) do(x *scriptRun) { x.r.BeginCheck(true) }
+func (beginCheck) do(x *scriptRun) { x.begin(true) }
+
+// begin is BeginCheck, or with scriptsKept BeginKept (a whole check when
+// it gives no filter).
+func (x *scriptRun) begin(counted bool) {
+	if !scriptsKept {
+		x.r.BeginCheck(counted)
+		return
+	}
+	x.keep = x.r.BeginKept(counted)
+}
 
 // beginRebase is beginCheck for a check that only re-bases (records lost).
 type beginRebase struct{}
 
-func (beginRebase) do(x *scriptRun) { x.r.BeginCheck(false) }
+func (beginRebase) do(x *scriptRun) { x.begin(false) }
 
 func checkDisagreements(n uint64) check {
 	return func(t *testing.T, r *Reconciler) {
@@ -375,7 +404,7 @@ type sampleOfCheck struct{ snap sampler.Snapshot }
 func (s sampleOfCheck) do(x *scriptRun) {
 	sn := s.snap
 	sn.Sockets = append([]sampler.Socket(nil), sn.Sockets...)
-	x.events = append(x.events, x.r.Check(sn.Time, &sn, Reading{})...)
+	x.check(&sn)
 }
 
 // A table that changed by more than rebaseAt sockets since its base

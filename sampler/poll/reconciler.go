@@ -71,6 +71,8 @@ type Reconciler struct {
 	// table, not by the diff (see stampExisting); existingDeferred: they
 	// were.
 	existingLater, existingDeferred bool
+	// filter is a filtered check's (see BeginKept); nil when none runs.
+	filter *checkFilter
 }
 
 // NewReconciler makes a reconciler that has seen nothing yet. seen, when
@@ -114,16 +116,24 @@ func (r *Reconciler) Sample(now time.Time, next *sampler.Snapshot, read Reading)
 
 // sample is Sample, or with check a consistency check's (see Check).
 func (r *Reconciler) sample(now time.Time, next *sampler.Snapshot, read Reading, check bool) []sampler.Event {
+	events, first, before := r.reconcile(now, next, read, check, nil)
+	r.rebased(*next, read, first, before)
+	return events
+}
+
+// reconcile is sample but for the new base: the events of next against
+// the table, with f's rows seen left out of both (see CheckKept). first:
+// next is the first sample; before: the audit's count before it.
+func (r *Reconciler) reconcile(now time.Time, next *sampler.Snapshot, read Reading, check bool, f *checkFilter) (events []sampler.Event, first bool, before uint64) {
 	if next.Time.IsZero() {
 		next.Time = now
 	}
 	r.recent.expire(next.Time)
-	before := r.audit.ReportedTCP
-	var events []sampler.Event
+	before = r.audit.ReportedTCP
 	if r.deferExisting(check) {
 		r.stampExisting(next)
 	} else {
-		events = r.diffBase(next)
+		events = r.diffBase(next, f)
 		events = r.dropReopened(events, next)
 		r.audit.trackHandshakes(events)
 		if !r.sampled {
@@ -151,12 +161,17 @@ func (r *Reconciler) sample(now time.Time, next *sampler.Snapshot, read Reading,
 		}
 	}
 	r.vanished.add(events, next.Time)
-	first := !r.sampled
+	first = !r.sampled
 	r.sampled = true
-	r.rebase(*next)
+	return events, first, before
+}
+
+// rebased makes table, a sample's, the new base, and its reading the
+// audit's.
+func (r *Reconciler) rebased(table sampler.Snapshot, read Reading, first bool, before uint64) {
+	r.rebase(table)
 	r.twq.built, r.dirty = false, false // the sample is published as the table
 	r.audit.sampled(read, first, before)
-	return events
 }
 
 // diffBase diffs next against the table: base as patchForDiff changes it.
@@ -166,8 +181,18 @@ func (r *Reconciler) sample(now time.Time, next *sampler.Snapshot, read Reading,
 // table made a 2.7 MB index of it while its two tables were alive. A base
 // not indexed yet is not indexed for this: the index would be built again
 // for the new base at its first use.
-func (r *Reconciler) diffBase(next *sampler.Snapshot) []sampler.Event {
+func (r *Reconciler) diffBase(next *sampler.Snapshot, f *checkFilter) []sampler.Event {
 	patch := r.patchForDiff()
+	if f != nil { // the rows seen are in neither (see CheckKept)
+		if patch.Rows == nil {
+			patch.Rows = r.diffScratch.rows(len(r.base.Sockets))
+		}
+		for i := range patch.Rows {
+			if f.has(i) {
+				patch.Rows[i] = -1
+			}
+		}
+	}
 	if r.baseIndex.lendable() {
 		return r.differ.DiffIndexed(r.base, patch, next, &r.baseIndex)
 	}

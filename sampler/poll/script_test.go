@@ -32,7 +32,15 @@ type scriptRun struct {
 	r      *Reconciler
 	events []sampler.Event
 	steps  int
+	// keep is the filter of the check begun (see scriptsKept); nil for a
+	// whole check.
+	keep func(*sampler.Socket) bool
+	kept int // rows the last filtered check kept
 }
+
+// scriptsKept runs the scripts' checks filtered (BeginKept, CheckKept)
+// rather than whole: set by TestScriptsKeptAsWhole alone.
+var scriptsKept bool
 
 // runScript runs steps against a new Reconciler and returns it.
 func runScript(t *testing.T, steps ...step) *Reconciler {

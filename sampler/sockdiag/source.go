@@ -26,6 +26,10 @@ var errInterrupted = errors.New("sock_diag dump interrupted (NLM_F_DUMP_INTR)")
 // maxDumpRetries bounds retries of a dump the kernel marked inconsistent.
 const maxDumpRetries = 3
 
+// keptRoom is the room a filtered sample's table starts with (SampleKept):
+// the rows that differ from the caller's, a few hundred at a check.
+const keptRoom = 1024
+
 // Source samples the socket table over netlink sock_diag. Sample, SetQuery,
 // KernelCounters and OwnersHidden may be called from one goroutine while
 // WatchReleases runs in another.
@@ -74,6 +78,11 @@ type Source struct {
 	// CoalesceReleases), a time.Duration.
 	coalesce atomic.Int64
 
+	// keep is SampleKept's filter while its dump runs (nil: every row);
+	// row, the row it is asked of.
+	keep func(*sampler.Socket) bool
+	row  sampler.Socket
+
 	hidden atomic.Bool
 	lost   atomic.Uint64
 	procfs string
@@ -88,6 +97,7 @@ var (
 	_ sampler.Queryable     = (*Source)(nil)
 	_ sampler.Owners        = (*Source)(nil)
 	_ sampler.CounterReader = (*Source)(nil)
+	_ sampler.RowFilter     = (*Source)(nil)
 )
 
 // resolver attributes sampled sockets to processes (procowner.Resolver);
@@ -202,6 +212,30 @@ func (s *Source) Recycle(sockets []sampler.Socket) {
 func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.sample(ctx, nil)
+}
+
+// SampleKept is Sample with the rows keep returns false for left out as
+// the dump reads them (sampler.RowFilter): a whole dump (no partial
+// sample), its table sized by the rows kept, and only the rows kept
+// attributed to processes (the cache keeps the owners of the others).
+// Nothing is kept for a partial sample, and the next whole Sample is
+// sized by the last whole one.
+func (s *Source) SampleKept(ctx context.Context, keep func(*sampler.Socket) bool) (sampler.Snapshot, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if keep == nil || s.query.Narrows() {
+		snap, err := s.sample(ctx, nil)
+		return snap, false, err
+	}
+	s.keep = keep
+	defer func() { s.keep = nil }()
+	snap, err := s.sample(ctx, keep)
+	return snap, true, err
+}
+
+// sample is Sample; with keep, SampleKept's.
+func (s *Source) sample(ctx context.Context, keep func(*sampler.Socket) bool) (sampler.Snapshot, error) {
 	if err := ctx.Err(); err != nil {
 		return sampler.Snapshot{}, err
 	}
@@ -228,11 +262,14 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		// it copied).
 		last = max(last, sockstatCount(s.fileBufs[1], s.fileBufs[2]))
 	}
+	if keep != nil {
+		last = keptRoom // the rows that differ: few
+	}
 	socks := sampler.Refill(s.spare, last)
 	s.spare = nil
 	begun := time.Now()
 	partial := false
-	if beforeOK && s.canPartial(before, begun) {
+	if keep == nil && beforeOK && s.canPartial(before, begun) {
 		socks, partial = s.samplePartial(socks[:0], before)
 		if !partial { // the full dump's reference is now, not before the partial one
 			before, beforeOK = s.readTCPCounters()
@@ -244,14 +281,22 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 			s.udpSig = nil // no sample the next UDPQuiet could stand on
 			return sampler.Snapshot{}, err
 		}
-		s.afterFull(socks, before, beforeOK, begun)
+		if keep == nil {
+			s.afterFull(socks, before, beforeOK, begun)
+		} else {
+			s.part.refOK = false // no partial sample stands on a part of the table
+		}
 	}
 	if s.auditStart == nil { // once, before attribution: see KernelCountersAtFirstDumpEnd
 		if end, ok := s.readTCPCounters(); ok {
 			s.auditStart = &sampler.KernelCounters{ActiveOpens: end.activeOpens, PassiveOpens: end.passiveOpens}
 		}
 	}
-	s.keepTCP(socks)
+	if keep == nil {
+		s.keepTCP(socks)
+	} else {
+		s.part.prev.forget()
+	}
 	if sigOK {
 		s.sig = sig
 	}
@@ -259,10 +304,12 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 		s.counters = &sampler.KernelCounters{ActiveOpens: before.activeOpens, PassiveOpens: before.passiveOpens}
 	}
 	now := time.Now()
-	s.lastCount[s.lastOf()] = len(socks)
+	if keep == nil {
+		s.lastCount[s.lastOf()] = len(socks)
+	}
 	switch {
 	case s.owners == nil: // WithoutOwners
-	case s.query.Narrows():
+	case s.query.Narrows() || keep != nil:
 		s.hidden.Store(s.owners.AttributePart(socks, now))
 	default:
 		s.hidden.Store(s.owners.Attribute(socks, now))
@@ -294,6 +341,9 @@ func (s *Source) sampleFull(socks []sampler.Socket) ([]sampler.Socket, error) {
 			return socks, nil
 		}
 		if attempt < 2 && s.learnRefusal(err) {
+			if s.keep != nil {
+				s.keep(nil) // told of rows the next plan tells again, or not
+			}
 			continue
 		}
 		s.part.refOK = false
@@ -319,8 +369,23 @@ func (s *Source) dumpAll(socks []sampler.Socket) ([]sampler.Socket, error) {
 }
 
 // dumpPlan runs each dump of plan, appending to socks; an interrupted dump
-// is retried.
+// is retried. Under SampleKept's filter the whole plan starts over, keep
+// told so (keep(nil)): it was told of rows the retry may not show.
 func (s *Source) dumpPlan(socks []sampler.Socket, plan []dump) ([]sampler.Socket, error) {
+	n0 := len(socks)
+	for try := 0; ; try++ {
+		out, err := s.dumpEach(socks[:n0], plan)
+		if s.keep == nil || !errors.Is(err, errInterrupted) || try >= maxDumpRetries {
+			return out, err
+		}
+		s.keep(nil)
+		socks = out
+	}
+}
+
+// dumpEach is dumpPlan's pass over plan: each dump retried alone when
+// interrupted, unless filtered.
+func (s *Source) dumpEach(socks []sampler.Socket, plan []dump) ([]sampler.Socket, error) {
 	for _, d := range plan {
 		n0 := len(socks)
 		for try := 0; ; try++ {
@@ -330,7 +395,7 @@ func (s *Source) dumpPlan(socks []sampler.Socket, plan []dump) ([]sampler.Socket
 				break
 			}
 			if errors.Is(err, errInterrupted) {
-				if try < maxDumpRetries {
+				if try < maxDumpRetries && s.keep == nil {
 					continue
 				}
 				return socks, fmt.Errorf("%w %d times in a row", err, try+1)
@@ -381,6 +446,14 @@ func (s *Source) runDump(socks []sampler.Socket, d dump) ([]sampler.Socket, erro
 	}
 	at := time.Now() // idiag_expires counts from the dump; it takes milliseconds
 	add := func(m diagMsg) { socks = append(socks, toSocketAt(m, d.proto, at)) }
+	if keep := s.keep; keep != nil {
+		add = func(m diagMsg) {
+			// One row for all: keep's pointer would make each its own.
+			if s.row = toSocketAt(m, d.proto, at); keep(&s.row) {
+				socks = append(socks, s.row)
+			}
+		}
+	}
 	interrupted := false
 	for {
 		n, err := s.c.Recv(s.buf)
