@@ -399,3 +399,33 @@ func TestAttributorReusesSlotsWithoutMixingOwners(t *testing.T) {
 		}
 	}
 }
+
+// A socket a check left out of its sample (sampler.RowFilter: its row as
+// the poller holds it) is seen all the same when its cookie is told
+// (Saw): its owner outlives openGrace; one never seen again is forgotten.
+func TestAttributorSawKeepsOwnersOfSocketsLeftOut(t *testing.T) {
+	a := NewAttributor(func(int32) bool { return true })
+	const r = "127.0.0.1:9400"
+	for i, l := range []string{"127.0.0.1:40011", "127.0.0.1:40012"} {
+		c := tr(uint64(i+1), sampler.StateClose, sampler.StateSynSent, "127.0.0.1:0", r, curl, 0)
+		c.Cookie = uint64(100 + i)
+		a.Transition(c)
+		e := tr(uint64(i+1), sampler.StateSynSent, sampler.StateEstablished, l, r, nil, 0)
+		e.Cookie = c.Cookie
+		a.Transition(e)
+	}
+	for at := time.Duration(0); at <= openGrace+10*time.Second; at += 10 * time.Second {
+		a.Saw([]uint64{100}, t0.Add(at)) // the first left out of every check
+		a.Sample(&sampler.Snapshot{Time: t0.Add(at)})
+	}
+	if a.Len() != 1 {
+		t.Fatalf("%d owners after openGrace, want the one seen", a.Len())
+	}
+	s := sock("127.0.0.1:40011", r, sampler.StateEstablished, 0)
+	s.Cookie = 100
+	snap := sampler.Snapshot{Time: t0.Add(openGrace + 11*time.Second), Sockets: []sampler.Socket{s}}
+	a.Sample(&snap)
+	if snap.Sockets[0].Process != "curl" {
+		t.Errorf("the socket seen by Saw: %+v, want curl's", snap.Sockets[0])
+	}
+}
