@@ -200,6 +200,9 @@ func (p *Poller) SetTakenEvery(d time.Duration) {
 type checkResult struct {
 	snap     sampler.Snapshot
 	filtered bool // the rows the table holds as they are left out (see BeginKept)
+	// lent is the base its filter reads, held until the check ends (a
+	// buffer let go is filled again); nil without a filter.
+	lent []sampler.Socket
 	err      error
 	start    time.Time // when its dump began (wall clock, for its cost)
 }
@@ -221,8 +224,12 @@ func (p *Poller) startCheck(ctx context.Context, counted bool) {
 	// check whose source filters its dump: the check's rows that differ
 	// are taken into the base, and no second whole table is made.
 	var keep func(*sampler.Socket) bool
+	var lent []sampler.Socket
 	if p.caps.filter != nil && p.cfg.TableEvery < 0 {
-		keep = p.rec.BeginKept(counted)
+		if keep = p.rec.BeginKept(counted); keep != nil {
+			lent = p.rec.Base().Sockets
+			p.refs.hold(lent)
+		}
 	} else {
 		p.rec.BeginCheck(counted)
 	}
@@ -230,7 +237,7 @@ func (p *Poller) startCheck(ctx context.Context, counted bool) {
 	p.checkDone = done
 	src, filter := p.cfg.Source, p.caps.filter
 	go func() {
-		res := checkResult{start: time.Now()}
+		res := checkResult{start: time.Now(), lent: lent}
 		if keep != nil {
 			res.snap, res.filtered, res.err = filter.SampleKept(ctx, keep)
 		} else {
@@ -243,6 +250,7 @@ func (p *Poller) startCheck(ctx context.Context, counted bool) {
 // finishCheck reconciles a check's sample and publishes it as a sample.
 func (p *Poller) finishCheck(ctx context.Context, res checkResult) {
 	p.checkDone = nil
+	defer p.refs.drop(res.lent)
 	next, err := res.snap, res.err
 	if err != nil {
 		p.rec.AbortCheck()
