@@ -3,6 +3,7 @@ package poll
 import (
 	"math/bits"
 	"time"
+	"unsafe"
 
 	"github.com/porttop/porttop/sampler"
 )
@@ -205,7 +206,7 @@ func (f *checkFilter) merge(rows []sampler.Socket, inPlace bool) []sampler.Socke
 }
 
 // socketBytes is the size of a row.
-const socketBytes = 168
+const socketBytes = int(unsafe.Sizeof(sampler.Socket{}))
 
 // sameSlice reports whether a and b are the same rows of one array.
 func sameSlice(a, b []sampler.Socket) bool {
