@@ -202,9 +202,9 @@ type checkResult struct {
 	filtered bool // the rows the table holds as they are left out (see BeginKept)
 	// lent is the base its filter reads, held until the check ends (a
 	// buffer let go is filled again); nil without a filter.
-	lent []sampler.Socket
-	err      error
-	start    time.Time // when its dump began (wall clock, for its cost)
+	lent  []sampler.Socket
+	err   error
+	start time.Time // when its dump began (wall clock, for its cost)
 }
 
 // startCheck begins a full sample to check the event-kept table (see
