@@ -54,7 +54,7 @@ type Source struct {
 	// 2,000 connections a second: grown by appends from keptRoom, 25 MB
 	// were allocated in a 40 s run).
 	lastKept int
-	spare     []sampler.Socket
+	spare    []sampler.Socket
 	// sig is the counters' signature read as the last good Sample began
 	// (nil: none), for Quiet; sigNow and fileBufs are reused buffers.
 	sig, sigNow []byte
