@@ -256,3 +256,87 @@ func TestCheckKeptAllocatesNoTable(t *testing.T) {
 	}
 	p.Recycle(held.Snapshot)
 }
+
+// filteringTable is a tableSource whose checks' dumps are filtered
+// (sampler.RowFilter): keep is asked of every row of its whole table.
+type filteringTable struct {
+	*tableSource
+	mu           sync.Mutex
+	asked, kept  int
+	filteredRuns int
+}
+
+func (f *filteringTable) SampleKept(ctx context.Context, keep func(*sampler.Socket) bool) (sampler.Snapshot, bool, error) {
+	snap, err := f.Sample(ctx)
+	if err != nil {
+		return snap, false, err
+	}
+	rows := snap.Sockets[:0]
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.filteredRuns++
+	for i := range snap.Sockets {
+		f.asked++
+		if row := snap.Sockets[i]; keep(&row) {
+			rows = append(rows, row)
+		}
+	}
+	f.kept += len(rows)
+	snap.Sockets = rows
+	return snap, true, nil
+}
+
+// Under churn told by complete transitions, a consumer that reads no
+// table between checks gets every open and close with checks whose dumps
+// are filtered, the checks find no difference, and the table kept by the
+// events and the filtered checks is the kernel's at the end.
+func TestEventTableFilteredChecksUnderChurn(t *testing.T) {
+	src := &tableSource{complete: true, perTick: 10}
+	// 200 connections held from before the first sample: the rows
+	// checks leave out.
+	src.onSample = func(s *tableSource) {
+		if len(s.samples) > 1 {
+			return
+		}
+		for _, c := range bigTable(200) {
+			c.Cookie += 1 << 40
+			s.tcp[c.Cookie] = c
+		}
+	}
+	f := &filteringTable{tableSource: src}
+	events, last, _ := runTableSourceWith(t, f.tableSource, t0.Add(25*time.Second), Config{Source: f, TableEvery: NoTableTicks}, nil)
+	opens, closes := 0, 0
+	for _, e := range events {
+		switch {
+		case e.Socket.Proto != sampler.TCP:
+		case e.Kind == sampler.Opened && e.Socket.Cookie < 1<<40: // not a held one
+			opens++
+		case e.Kind == sampler.Closed:
+			closes++
+		}
+	}
+	src.mu.Lock()
+	made := src.opened
+	src.mu.Unlock()
+	if opens != made {
+		t.Errorf("%d opens reported of %d made", opens, made)
+	}
+	if last.Disagreements != 0 {
+		t.Errorf("%d disagreements: the filtered checks found differences the events told", last.Disagreements)
+	}
+	f.mu.Lock()
+	runs, asked, kept := f.filteredRuns, f.asked, f.kept
+	f.mu.Unlock()
+	t.Logf("%d filtered checks: %d rows asked, %d kept; %d closes", runs, asked, kept, closes)
+	if runs < 2 || kept >= asked {
+		t.Errorf("%d filtered checks, %d of %d rows kept: want checks that leave rows out", runs, kept, asked)
+	}
+	if closes == 0 {
+		t.Error("no close reported")
+	}
+	for _, e := range events {
+		if e.Kind == sampler.StateChanged && !sampler.TCPCanReach(e.PrevState, e.Socket.State) {
+			t.Errorf("a change TCP cannot make: %+v", e)
+		}
+	}
+}
