@@ -29,7 +29,7 @@ func (m *Model) applyBatch(b live.Batch, p prepared) {
 		// those a focus whose first batch came earlier covers, and a
 		// paused display's held events would too. A summary of the start
 		// rather than an event, it is taken in even while paused.
-		m.feed.SetExisting(w.Events, w.Snapshot.Time)
+		m.feed.SetExisting(w.Events, w.Snapshot.Time, w.ExistingToCome)
 	}
 	if b.Listeners != nil {
 		m.history.LearnListeners(b.Listeners)
