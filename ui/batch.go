@@ -20,6 +20,10 @@ import (
 func (m *Model) applyBatch(b live.Batch, p prepared) {
 	now := m.now()
 	w := b.Wide
+	if w != nil && w.ExistingToCome {
+		m.applyPart(b)
+		return
+	}
 	if w != nil {
 		m.stats.observe(*w, m, p.wide)
 		m.table.SetOwnersHidden(w.OwnersHidden)
@@ -76,6 +80,22 @@ func (m *Model) applyBatch(b live.Batch, p prepared) {
 		m.feed.Add(b.Events, b.Snapshot.Time)
 		m.refreshExplain()
 	}
+}
+
+// applyPart takes in a part of the machine-wide first sample's opens, more
+// to come (see live.Merger's widePart): the feed's = line counts them and
+// the port history takes them; the header, the table and the churn panel
+// wait for the last part. Its snapshot is handed back as any other.
+func (m *Model) applyPart(b live.Batch) {
+	w := b.Wide
+	m.feed.SetExisting(w.Events, w.Snapshot.Time, true)
+	m.history.Observe(b.History)
+	if !w.Snapshot.Time.IsZero() {
+		m.history.Advance(w.Snapshot.Time)
+	}
+	m.sockets = w.Snapshot.Sockets
+	m.snapshots.arrive(w.Snapshot)
+	m.focused = b.Focus
 }
 
 // showWideTable puts the newest machine-wide snapshot back in the table,

@@ -85,7 +85,7 @@ func (p *tablePrep) prepare(b live.Batch) prepared {
 	if b.Show == live.ShowWide || b.Show == live.ShowFocused {
 		out.rows = p.rows.PrepareBatch(b.Snapshot.Sockets, b.Events, start, set)
 	}
-	if w := b.Wide; w != nil {
+	if w := b.Wide; w != nil && !w.ExistingToCome { // a part: see Model.applyPart
 		f := &wideFacts{eph: eph}
 		socks := w.Snapshot.Sockets
 		f.listeners.Reset(socks)
