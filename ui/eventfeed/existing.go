@@ -83,14 +83,14 @@ func (x *existingSet) seal() { x.index = nil }
 // len is how many sockets are kept.
 func (x *existingSet) len() int { return len(x.socks) }
 
-// count is how many of the sockets match (nil: all).
-func (x *existingSet) count(match func(*sampler.Event) bool) int {
+// count is how many of the sockets from the from-th on match (nil: all).
+func (x *existingSet) count(from int, match func(*sampler.Event) bool) int {
 	if match == nil {
-		return len(x.socks)
+		return len(x.socks) - from
 	}
 	n := 0
 	e := sampler.Event{Kind: sampler.Opened, Existing: true}
-	for _, s := range x.socks {
+	for _, s := range x.socks[from:] {
 		e.Socket = x.shapes[s.shape]
 		e.Socket.Local = netip.AddrPortFrom(e.Socket.Local.Addr(), s.local)
 		e.Socket.Remote = netip.AddrPortFrom(e.Socket.Remote.Addr(), s.remote)

@@ -107,7 +107,7 @@ func (m *Model) SetFilter(match func(*sampler.Event) bool) {
 
 // countExisting counts the sockets already open that the filter matches.
 func (m *Model) countExisting() {
-	m.existingShown = m.existing.count(m.match)
+	m.existingShown = m.existing.count(0, m.match)
 }
 
 // Add appends a batch's events. The opens of the very first sample are
@@ -147,17 +147,19 @@ func (m *Model) SetExisting(events []sampler.Event, at time.Time, more bool) {
 		return
 	}
 	if !m.wide {
-		m.existing = existingSet{} // a narrower sampler's first batch's: replaced
+		// A narrower sampler's first batch's: replaced.
+		m.existing, m.existingShown = existingSet{}, 0
 	}
 	m.wide, m.wideDone = true, !more
 	if m.summary == summaryGone { // its line has left the ring: nothing to count for
 		return
 	}
+	from := m.existing.len()
 	m.existing.add(events)
 	if m.wideDone {
 		m.existing.seal()
 	}
-	m.countExisting()
+	m.existingShown += m.existing.count(from, m.match) // this part's
 	m.pushSummary(at)
 	m.clamp()
 }
