@@ -24,6 +24,10 @@ func (m *Model) applyBatch(b live.Batch, p prepared) {
 		m.applyPart(b)
 		return
 	}
+	if w != nil && b.TableKept {
+		m.applyEvents(b, now)
+		return
+	}
 	if w != nil {
 		m.stats.observe(*w, m, p.wide)
 		m.table.SetOwnersHidden(w.OwnersHidden)
@@ -96,6 +100,36 @@ func (m *Model) applyPart(b live.Batch) {
 	m.sockets = w.Snapshot.Sockets
 	m.snapshots.arrive(w.Snapshot)
 	m.focused = b.Focus
+}
+
+// applyEvents takes in a machine-wide batch whose table is the one taken
+// in last (live.Batch.TableKept: a paced view takes the events between its
+// tables): the header's rates, the port history, the churn panel, the map,
+// the feed and the table's highlights and lingering sockets take its
+// events; the table's rows and the header's counts stand until the next
+// table. Its snapshot is handed back at once: the view holds the one it
+// took in before.
+func (m *Model) applyEvents(b live.Batch, now time.Time) {
+	w := b.Wide
+	m.stats.observeEvents(*w)
+	m.history.Observe(b.History)
+	m.snapshots.give(w.Snapshot)
+	if gone := m.views.observeEvents(*w, now, m.stats.listeners); gone != "" {
+		m.status.info(safe.Text(gone) + " is no longer read: the churn panel and the map show all netns")
+	}
+	m.focused = b.Focus
+	wide := b.Show == live.ShowWide // else a focus drives the table
+	switch {
+	case m.paused.on && wide && m.paused.snapshot == nil:
+		m.paused.hold(m.snapshots.latest, b.Events) // its lingering rows at resume
+		return
+	case m.paused.on:
+		m.paused.holdEvents(b.Events)
+		return
+	case wide:
+		m.table.ObserveEvents(b.Events, now)
+	}
+	m.feed.Add(b.Events, w.Snapshot.Time)
 }
 
 // showWideTable puts the newest machine-wide snapshot back in the table,

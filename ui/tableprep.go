@@ -81,6 +81,10 @@ func (p *tablePrep) prepare(b live.Batch) prepared {
 		return out
 	}
 	start := p.now()
+	if b.TableKept { // events alone: the table, header and panels keep theirs
+		out.cost = p.now().Sub(start)
+		return out
+	}
 	set, ch, eph := p.told()
 	if b.Show == live.ShowWide || b.Show == live.ShowFocused {
 		out.rows = p.rows.PrepareBatch(b.Snapshot.Sockets, b.Events, start, set)

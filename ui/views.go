@@ -53,6 +53,9 @@ type views struct {
 	// last is the newest snapshot taken in (sockets shared with the feed's
 	// batch, read only) and its moment, so a new choice shows at once.
 	last sampler.Snapshot
+	// digest is the churn panel's digest of last, when one was made off
+	// the UI goroutine, for the batches of events alone (observeEvents).
+	digest *churn.Digest
 }
 
 func newViews(m *Model) views {
@@ -91,6 +94,7 @@ func (v *views) observe(b sampler.Batch, now time.Time, listeners *sampler.Liste
 		v.rescope(false) // a namespace came or went, or its range changed
 	}
 	// The machine's panel: each namespace's sockets against its own range.
+	v.digest = digest // nil: none made off the UI goroutine (counted below)
 	v.churn = v.churn.SetNetnsRanges(b.NetnsRanges).ObserveDigest(b.Snapshot, b.Events, at, listeners, digest)
 	v.churn = v.churn.ObserveFailures(b.Failures)
 	snap, events, ls := v.scope.pick(b.Snapshot, b.Events, listeners)
@@ -101,6 +105,29 @@ func (v *views) observe(b sampler.Batch, now time.Time, listeners *sampler.Liste
 	v.last = b.Snapshot
 	v.last.Time = at
 	return gone
+}
+
+// observeEvents takes in a machine-wide batch whose table is the one
+// observed last (live.Batch.TableKept): the churn panel its events with
+// the digest of that table (its figures stand), stamped at the newest
+// event rather than the table's time (the panel counts the events of its
+// time's second as the sample's, spread over the seconds since the one
+// before); the map its events.
+func (v *views) observeEvents(b sampler.Batch, now time.Time, listeners *sampler.Listeners) (gone string) {
+	if n := len(b.Events); n > 0 && b.Events[n-1].Time.After(b.Snapshot.Time) {
+		b.Snapshot.Time = b.Events[n-1].Time
+	}
+	var d *churn.Digest
+	if sameRows(b.Snapshot.Sockets, v.last.Sockets) {
+		d = v.digest
+	}
+	return v.observe(b, now, listeners, d)
+}
+
+// sameRows reports whether a and b are the same rows (a table is never
+// written once published).
+func sameRows(a, b []sampler.Socket) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // scopedRange is the range the map and the chosen panel count against now.

@@ -37,6 +37,8 @@ type Merger struct {
 	// wide is the newest machine-wide snapshot's sockets, for the
 	// first-seen hand-off (the view still reads them: never written).
 	wide []sampler.Socket
+	// wideAt is that snapshot's time (see Batch.TableKept).
+	wideAt time.Time
 	// aside are the events other than Existing opens that came with the
 	// parts of the machine-wide first sample's opens (see widePart), for
 	// the view's table and feed to take with the last part.
@@ -171,14 +173,22 @@ func (m *Merger) Wide(b sampler.Batch) Batch {
 	}
 	events := m.uncovered(b.Events)
 	m.early.wideCame()
-	m.wide = b.Snapshot.Sockets
-	out := Batch{Wide: &b, Snapshot: b.Snapshot, Events: events, History: history, Focus: m.focus()}
+	kept := m.sameTable(b.Snapshot)
+	m.wide, m.wideAt = b.Snapshot.Sockets, b.Snapshot.Time
+	out := Batch{Wide: &b, Snapshot: b.Snapshot, Events: events, History: history, Focus: m.focus(), TableKept: kept}
 	if m.live {
 		out.Show = ShowEvents
 	} else {
 		out.Show = ShowWide
 	}
 	return out
+}
+
+// sameTable reports whether s is the machine-wide snapshot the step
+// before brought: the same rows (never written again once published) and
+// time. A buffer the poller reuses for a new table has a new time.
+func (m *Merger) sameTable(s sampler.Snapshot) bool {
+	return len(s.Sockets) > 0 && len(s.Sockets) == len(m.wide) && &s.Sockets[0] == &m.wide[0] && s.Time.Equal(m.wideAt)
 }
 
 // widePart takes in a part of the machine-wide first sample's opens, one
@@ -195,7 +205,7 @@ func (m *Merger) Wide(b sampler.Batch) Batch {
 func (m *Merger) widePart(b sampler.Batch) Batch {
 	history := m.uncovered(b.Events)
 	m.early.widePart(b.Events)
-	m.wide = b.Snapshot.Sockets
+	m.wide, m.wideAt = b.Snapshot.Sockets, time.Time{} // the last part's is shown
 	for i := range b.Events {
 		if !b.Events[i].Existing {
 			m.aside = append(m.aside, b.Events[i])
