@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"net/netip"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -65,4 +67,47 @@ func TestEventsBetweenTablesShowAsOneBatch(t *testing.T) {
 	if n := recycled[&table[0]]; n != 3 {
 		t.Errorf("the table delivered 3 times went back %d times", n)
 	}
+}
+
+// TestEventsAloneCostNoTable: at 100k sockets, a batch of events whose
+// table is the one taken in last costs its events, not the table's rows,
+// counts and digests again (main: every batch made them all, so the view
+// took batches at most every 3 s and the poller held 3 s of events).
+func TestEventsAloneCostNoTable(t *testing.T) {
+	const n = 100_000
+	c := &clock{t0}
+	m := newTestModel(t, c, 160, 45)
+	m = update(m, firstBatch(t0, baseSockets()))
+	table := make([]sampler.Socket, n)
+	for i := range table {
+		table[i] = sock(sampler.TCP, netipPort("127.0.0.1", 1024+i%60000), netipPort("127.0.0.1", 80+i/60000), sampler.StateEstablished, 4000, "load", t0)
+		table[i].Cookie = uint64(i + 1)
+	}
+	at := t0.Add(time.Second)
+	c.advance(time.Second)
+	m = update(m, nextBatchMsg(at, table))
+	events := make([]sampler.Event, 1000)
+	for i := range events {
+		s := sock(sampler.TCP, netipPort("10.0.0.5", 61000+i%4000), "93.184.216.34:443", sampler.StateSynSent, 4242, "curl", at)
+		s.Cookie = uint64(n + i + 1)
+		events[i] = sampler.Event{Kind: sampler.Opened, Time: at.Add(time.Duration(i) * time.Millisecond), Socket: s}
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	m = update(m, nextBatchMsg(at, table, events...))
+	runtime.ReadMemStats(&after)
+	allocated := after.TotalAlloc - before.TotalAlloc
+	t.Logf("1,000 events beside a table of %d sockets taken in last: %.2f MB allocated", n, float64(allocated)/(1<<20))
+	if allocated > 2<<20 {
+		t.Errorf("1,000 events beside the table taken in last allocated %.1f MB, want at most 2 (no rows, counts or digests made again)",
+			float64(allocated)/(1<<20))
+	}
+	if v := m.View(); !strings.Contains(v, "+ 61999/tcp curl") {
+		t.Errorf("the events are not in the feed:\n%s", v)
+	}
+}
+
+func netipPort(addr string, port int) string {
+	return netip.AddrPortFrom(netip.MustParseAddr(addr), uint16(port)).String()
 }
