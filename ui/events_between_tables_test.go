@@ -111,3 +111,32 @@ func TestEventsAloneCostNoTable(t *testing.T) {
 func netipPort(addr string, port int) string {
 	return netip.AddrPortFrom(netip.MustParseAddr(addr), uint16(port)).String()
 }
+
+// TestEventsAloneWhilePaused: a close taken between tables while the
+// display is paused reaches the feed and the table's lingering rows at
+// resume, as a close coming with a table does.
+func TestEventsAloneWhilePaused(t *testing.T) {
+	c := &clock{t0}
+	m := newTestModel(t, c, 120, 30)
+	table := append(baseSockets(), curlSocket())
+	m = update(m, firstBatch(t0, table), keys(" ")[0])
+	closed := sampler.Event{Kind: sampler.Closed, Time: t0.Add(300 * time.Millisecond), Socket: curlSocket(), Held: 300 * time.Millisecond}
+	m = update(m, nextBatchMsg(t0, table, closed))
+	if v := m.View(); strings.Contains(v, "curl held") {
+		t.Fatalf("the paused feed moved on:\n%s", v)
+	}
+	m = update(m, keys(" ")[0])
+	v := m.View()
+	if !strings.Contains(v, "- 54112/tcp curl held") || m.table.Len() != len(table) {
+		t.Errorf("at resume: want curl's close in the feed and its row lingering (%d rows, want %d):\n%s", m.table.Len(), len(table), v)
+	}
+	lingers := false
+	for _, line := range strings.Split(v, "\n") {
+		if strings.Contains(line, "10.0.0.5:54112") && strings.HasPrefix(strings.TrimLeft(line, " "), "-") {
+			lingers = true // the closed row's mark
+		}
+	}
+	if !lingers {
+		t.Errorf("curl's row does not linger closed after the resume:\n%s", v)
+	}
+}
