@@ -20,6 +20,14 @@ import (
 func (m *Model) applyBatch(b live.Batch, p prepared) {
 	now := m.now()
 	w := b.Wide
+	if w != nil && w.ExistingToCome {
+		m.applyPart(b)
+		return
+	}
+	if w != nil && b.TableKept {
+		m.applyEvents(b, now)
+		return
+	}
 	if w != nil {
 		m.stats.observe(*w, m, p.wide)
 		m.table.SetOwnersHidden(w.OwnersHidden)
@@ -29,7 +37,7 @@ func (m *Model) applyBatch(b live.Batch, p prepared) {
 		// those a focus whose first batch came earlier covers, and a
 		// paused display's held events would too. A summary of the start
 		// rather than an event, it is taken in even while paused.
-		m.feed.SetExisting(w.Events, w.Snapshot.Time)
+		m.feed.SetExisting(w.Events, w.Snapshot.Time, w.ExistingToCome)
 	}
 	if b.Listeners != nil {
 		m.history.LearnListeners(b.Listeners)
@@ -76,6 +84,52 @@ func (m *Model) applyBatch(b live.Batch, p prepared) {
 		m.feed.Add(b.Events, b.Snapshot.Time)
 		m.refreshExplain()
 	}
+}
+
+// applyPart takes in a part of the machine-wide first sample's opens, more
+// to come (see live.Merger's widePart): the feed's = line counts them and
+// the port history takes them; the header, the table and the churn panel
+// wait for the last part. Its snapshot is handed back as any other.
+func (m *Model) applyPart(b live.Batch) {
+	w := b.Wide
+	m.feed.SetExisting(w.Events, w.Snapshot.Time, true)
+	m.history.Observe(b.History)
+	if !w.Snapshot.Time.IsZero() {
+		m.history.Advance(w.Snapshot.Time)
+	}
+	m.sockets = w.Snapshot.Sockets
+	m.snapshots.arrive(w.Snapshot)
+	m.focused = b.Focus
+}
+
+// applyEvents takes in a machine-wide batch whose table is the one taken
+// in last (live.Batch.TableKept: a paced view takes the events between its
+// tables): the header's rates, the port history, the churn panel, the map,
+// the feed and the table's highlights and lingering sockets take its
+// events; the table's rows and the header's counts stand until the next
+// table. Its snapshot is handed back at once: the view holds the one it
+// took in before.
+func (m *Model) applyEvents(b live.Batch, now time.Time) {
+	w := b.Wide
+	m.stats.observeEvents(*w)
+	m.history.Observe(b.History)
+	m.snapshots.give(w.Snapshot)
+	if gone := m.views.observeEvents(*w, now, m.stats.listeners); gone != "" {
+		m.status.info(safe.Text(gone) + " is no longer read: the churn panel and the map show all netns")
+	}
+	m.focused = b.Focus
+	wide := b.Show == live.ShowWide // else a focus drives the table
+	switch {
+	case m.paused.on && wide && m.paused.snapshot == nil:
+		m.paused.hold(m.snapshots.latest, b.Events) // its lingering rows at resume
+		return
+	case m.paused.on:
+		m.paused.holdEvents(b.Events)
+		return
+	case wide:
+		m.table.ObserveEvents(b.Events, now)
+	}
+	m.feed.Add(b.Events, w.Snapshot.Time)
 }
 
 // showWideTable puts the newest machine-wide snapshot back in the table,

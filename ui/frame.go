@@ -40,6 +40,15 @@ const (
 	indirect = 75
 )
 
+// eventsEvery is the longest wait before the next batch: a paced view
+// (frame past it) takes the events between its tables this often, while
+// the poller, told the frame (TakenEverySetter), publishes its table once
+// a frame; the batches between carry the same table (live.Batch.TableKept)
+// and cost their events alone. Otherwise the poller held a whole frame of
+// events for the view: 60-90k events, 15-22 MB, at ~110k sockets under
+// 2,000 connections a second (ui/PERFORMANCE.md).
+const eventsEvery = 500 * time.Millisecond
+
 // frameFor is the wait before the next batch, after one that cost cost
 // (measured): cost and its indirect share over that plus the wait is
 // viewBudget percent.

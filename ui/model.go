@@ -203,11 +203,18 @@ func (m Model) batch(msg BatchMsg, p prepared, fromFeed bool) (tea.Model, tea.Cm
 	if w := msg.Batch.Wide; w != nil && fromFeed {
 		m.snapshots.giveEvents(w.Events)
 	}
-	m.frame = frameFor(p.cost + m.now().Sub(start))
+	if w := msg.Batch.Wide; w != nil && w.ExistingToCome {
+		// A part of the first sample's opens costs a few milliseconds
+		// and says nothing of the pace: the next part at once.
+		return m, nextBatch(m.ctx, m.cfg.Feed, 0, m.filterSet, m.prep)
+	}
+	if !msg.Batch.TableKept { // events alone say nothing of a table's cost
+		m.frame = frameFor(p.cost + m.now().Sub(start))
+	}
 	if f, ok := m.cfg.Feed.(TakenEverySetter); ok {
 		f.SetTakenEvery(m.shownEvery())
 	}
-	return m, nextBatch(m.ctx, m.cfg.Feed, m.frame, m.filterSet, m.prep)
+	return m, nextBatch(m.ctx, m.cfg.Feed, min(m.frame, eventsEvery), m.filterSet, m.prep)
 }
 
 func (m Model) newTable() sockettable.Model {

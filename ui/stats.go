@@ -45,6 +45,17 @@ func (s *stats) observe(b sampler.Batch, m *Model, f *wideFacts) {
 		}
 		s.listeners.Reset(b.Snapshot.Sockets)
 	}
+	s.observeEvents(b)
+}
+
+// observeEvents takes in a machine-wide batch's events and sampling facts;
+// alone, for a batch whose table is the one observed last
+// (live.Batch.TableKept): the table's figures stand.
+func (s *stats) observeEvents(b sampler.Batch) {
+	if s.listeners == nil {
+		s.listeners = new(sampler.Listeners)
+		s.listeners.Reset(b.Snapshot.Sockets)
+	}
 	s.rates.Observe(b.Events, s.listeners)
 	s.failures.Add(b.Failures)
 	if b.Kernel != nil && s.kernelStart == nil {

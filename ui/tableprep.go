@@ -81,11 +81,15 @@ func (p *tablePrep) prepare(b live.Batch) prepared {
 		return out
 	}
 	start := p.now()
+	if b.TableKept { // events alone: the table, header and panels keep theirs
+		out.cost = p.now().Sub(start)
+		return out
+	}
 	set, ch, eph := p.told()
 	if b.Show == live.ShowWide || b.Show == live.ShowFocused {
 		out.rows = p.rows.PrepareBatch(b.Snapshot.Sockets, b.Events, start, set)
 	}
-	if w := b.Wide; w != nil {
+	if w := b.Wide; w != nil && !w.ExistingToCome { // a part: see Model.applyPart
 		f := &wideFacts{eph: eph}
 		socks := w.Snapshot.Sockets
 		f.listeners.Reset(socks)

@@ -53,6 +53,14 @@ type views struct {
 	// last is the newest snapshot taken in (sockets shared with the feed's
 	// batch, read only) and its moment, so a new choice shows at once.
 	last sampler.Snapshot
+	// digest is the churn panel's digest of last, when one was made off
+	// the UI goroutine, for the batches of events alone (observeEvents).
+	digest *churn.Digest
+	// nsDigest is the chosen namespace's panel's digest of last, made on
+	// the UI goroutine with nsDig, for the same batches; nil after a new
+	// choice.
+	nsDigest *churn.Digest
+	nsDig    *churn.Digester // shared by the Model's copies (it holds a lock)
 }
 
 func newViews(m *Model) views {
@@ -81,6 +89,11 @@ func (v *views) shownChurn() *churn.Model {
 // panel's, made off the UI goroutine, or nil. It returns, for the status
 // line, the label of a chosen namespace the batch no longer lists.
 func (v *views) observe(b sampler.Batch, now time.Time, listeners *sampler.Listeners, digest *churn.Digest) (gone string) {
+	return v.take(b, now, listeners, digest, false)
+}
+
+// take is observe; kept: b's table is last (see observeEvents).
+func (v *views) take(b sampler.Batch, now time.Time, listeners *sampler.Listeners, digest *churn.Digest, kept bool) (gone string) {
 	at := b.Snapshot.Time
 	if at.IsZero() {
 		at = now
@@ -91,16 +104,45 @@ func (v *views) observe(b sampler.Batch, now time.Time, listeners *sampler.Liste
 		v.rescope(false) // a namespace came or went, or its range changed
 	}
 	// The machine's panel: each namespace's sockets against its own range.
+	v.digest = digest // nil: none made off the UI goroutine (counted below)
 	v.churn = v.churn.SetNetnsRanges(b.NetnsRanges).ObserveDigest(b.Snapshot, b.Events, at, listeners, digest)
 	v.churn = v.churn.ObserveFailures(b.Failures)
 	snap, events, ls := v.scope.pick(b.Snapshot, b.Events, listeners)
 	v.portmap = v.portmap.ObserveWithListeners(snap, events, at, ls)
 	if v.scope.sel != 0 {
-		v.nsChurn = v.nsChurn.ObserveWithListeners(snap, events, at, ls)
+		if !kept || v.nsDigest == nil {
+			if v.nsDig == nil {
+				v.nsDig = new(churn.Digester)
+			}
+			v.nsDigest = v.nsChurn.Digest(snap.Sockets, ls, v.nsDig)
+		}
+		v.nsChurn = v.nsChurn.ObserveDigest(snap, events, at, ls, v.nsDigest)
 	}
 	v.last = b.Snapshot
 	v.last.Time = at
 	return gone
+}
+
+// observeEvents takes in a machine-wide batch whose table is the one
+// observed last (live.Batch.TableKept): the churn panel its events with
+// the digest of that table (its figures stand), stamped at the newest
+// event rather than the table's time (the panel counts the events of its
+// time's second as the sample's, spread over the seconds since the one
+// before); the map its events.
+func (v *views) observeEvents(b sampler.Batch, now time.Time, listeners *sampler.Listeners) (gone string) {
+	if n := len(b.Events); n > 0 && b.Events[n-1].Time.After(b.Snapshot.Time) {
+		b.Snapshot.Time = b.Events[n-1].Time
+	}
+	if !sameRows(b.Snapshot.Sockets, v.last.Sockets) {
+		return v.observe(b, now, listeners, nil)
+	}
+	return v.take(b, now, listeners, v.digest, true)
+}
+
+// sameRows reports whether a and b are the same rows (a table is never
+// written once published).
+func sameRows(a, b []sampler.Socket) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // scopedRange is the range the map and the chosen panel count against now.
@@ -122,6 +164,7 @@ func (v *views) nextScope() {
 // fresh (a new choice) starts the chosen panel's history over, from the
 // newest snapshot, so the choice shows at once rather than a batch later.
 func (v *views) rescope(fresh bool) {
+	v.nsDigest = nil // of the namespace chosen before
 	r := v.scope.rangeOf(v.own)
 	label := v.scope.label()
 	v.portmap = v.portmap.SetEphemeral(r).SetScope(label)

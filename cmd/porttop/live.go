@@ -8,6 +8,15 @@ import (
 	"github.com/porttop/porttop/sampler/poll"
 )
 
+// liveWide is cfg for the live view's machine-wide poller: the first
+// sample's opens (one per socket: 24 MB at 100k sockets) are handed out a
+// part at a time, as watch's are (live.Merger and the view take them in
+// parts), never held all at once.
+func liveWide(cfg poll.Config) poll.Config {
+	cfg.ExistingInParts = poll.ExistingPart
+	return cfg
+}
+
 // newFocusPoller is the live feed's focused poller (live.Config.NewPoller):
 // a poller over src whose first sample keeps the first-seen times the view
 // knew of the sockets q covers.

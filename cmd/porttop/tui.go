@@ -160,7 +160,7 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signalContext()
 	defer stop()
 	tuneLiveMemory(ctx)
-	poller, wait := startPoller(ctx, poll.Config{Source: m.src, Interval: s.interval, Notes: m.notes, Ephemeral: m.rereadEphemeral}, nil)
+	poller, wait := startPoller(ctx, liveWide(poll.Config{Source: m.src, Interval: s.interval, Notes: m.notes, Ephemeral: m.rereadEphemeral}), nil)
 	// The header counts the whole machine, so the poller above is never
 	// narrowed; a filter the kernel can narrow gets a poller of its own,
 	// and this one steps back to a sample a second meanwhile.

@@ -40,6 +40,12 @@ type Batch struct {
 	Show     Show
 	Snapshot sampler.Snapshot
 	Events   []sampler.Event
+	// TableKept: Wide's snapshot is the one the machine-wide step before
+	// brought (the poller published no table since: a paced view takes
+	// the events between its tables, see poll's SetTakenEvery). The
+	// header, the table, the map and the churn panel keep what they made
+	// of it and take the events alone.
+	TableKept bool
 	// History is what the port history takes of this step's events: a
 	// socket covered by both pollers is counted once.
 	History []sampler.Event

@@ -19,9 +19,18 @@ const maxEarlyOpens = 1 << 16
 // the focus began, reports them again, which the sockets kept here stop.
 // Forgotten once that batch is in; from then on it alone feeds Existing
 // opens.
+//
+// The machine-wide first sample's opens may come in parts, in the order of
+// their IDs (sampler.CompareIDs); a focus batch between two parts feeds
+// the history only the Existing opens of sockets past the last part's
+// (upTo): those before it a part fed already.
 type earlyOpens struct {
-	wideIn bool // the machine-wide first batch has come
+	wideIn bool // the machine-wide first batch has come (its last part)
 	ids    map[sampler.ID]struct{}
+	// parts: a part of the machine-wide first sample's opens has come;
+	// upTo is the last socket it opened.
+	parts bool
+	upTo  sampler.ID
 }
 
 // forHistory is a focus batch's events as the port history takes them:
@@ -37,6 +46,9 @@ func (o *earlyOpens) forHistory(events []sampler.Event) []sampler.Event {
 		if e.Kind == sampler.Opened {
 			if _, fed := o.ids[e.Socket.ID]; fed && e.Existing {
 				continue // an earlier focus's batch fed it
+			}
+			if e.Existing && o.parts && sampler.CompareIDs(e.Socket.ID, o.upTo) <= 0 {
+				continue // a part of the machine-wide first batch fed it
 			}
 			o.remember(e.Socket.ID)
 		}
@@ -66,7 +78,18 @@ func (o *earlyOpens) fed(e *sampler.Event) bool {
 
 // wideCame records that the machine-wide first batch is in.
 func (o *earlyOpens) wideCame() {
-	o.wideIn, o.ids = true, nil
+	o.wideIn, o.ids, o.parts = true, nil, false
+}
+
+// widePart records a part of the machine-wide first sample's opens: the
+// sockets up to its last are fed.
+func (o *earlyOpens) widePart(events []sampler.Event) {
+	for i := len(events) - 1; i >= 0; i-- {
+		if e := &events[i]; e.Existing && e.Kind == sampler.Opened {
+			o.parts, o.upTo = true, e.Socket.ID
+			return
+		}
+	}
 }
 
 // notExisting is events less the sockets already open at a first sample.

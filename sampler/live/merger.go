@@ -37,6 +37,12 @@ type Merger struct {
 	// wide is the newest machine-wide snapshot's sockets, for the
 	// first-seen hand-off (the view still reads them: never written).
 	wide []sampler.Socket
+	// wideAt is that snapshot's time (see Batch.TableKept).
+	wideAt time.Time
+	// aside are the events other than Existing opens that came with the
+	// parts of the machine-wide first sample's opens (see widePart), for
+	// the view's table and feed to take with the last part.
+	aside []sampler.Event
 }
 
 // Ask is a focus the merger asks for: its batches are to carry Gen. A
@@ -151,17 +157,61 @@ func (m *Merger) Focused(gen uint64, b sampler.Batch) (Batch, bool) {
 // panel take it whole; the feed and the port history only the events of
 // the sockets no focus covers; the table its snapshot unless a focus is
 // live.
+//
+// The first sample's opens may come in parts (sampler.Batch.ExistingToCome,
+// poll.Config.ExistingInParts): see widePart. The last part is taken as
+// the first batch would be whole, with the events other than Existing
+// opens of the parts before it.
 func (m *Merger) Wide(b sampler.Batch) Batch {
+	if b.ExistingToCome {
+		return m.widePart(b)
+	}
+	history := m.uncovered(b.Events)
+	if m.aside != nil {
+		b.Events = slices.Insert(b.Events, 0, m.aside...)
+		m.aside = nil
+	}
 	events := m.uncovered(b.Events)
 	m.early.wideCame()
-	m.wide = b.Snapshot.Sockets
-	out := Batch{Wide: &b, Snapshot: b.Snapshot, Events: events, History: events, Focus: m.focus()}
+	kept := m.sameTable(b.Snapshot)
+	m.wide, m.wideAt = b.Snapshot.Sockets, b.Snapshot.Time
+	out := Batch{Wide: &b, Snapshot: b.Snapshot, Events: events, History: history, Focus: m.focus(), TableKept: kept}
 	if m.live {
 		out.Show = ShowEvents
 	} else {
 		out.Show = ShowWide
 	}
 	return out
+}
+
+// sameTable reports whether s is the machine-wide snapshot the step
+// before brought: the same rows (never written again once published) and
+// time. A buffer the poller reuses for a new table has a new time.
+func (m *Merger) sameTable(s sampler.Snapshot) bool {
+	return len(s.Sockets) > 0 && len(s.Sockets) == len(m.wide) && &s.Sockets[0] == &m.wide[0] && s.Time.Equal(m.wideAt)
+}
+
+// widePart takes in a part of the machine-wide first sample's opens, one
+// more to come: the view's feed counts its Existing opens on its = line
+// and the port history takes its events (each part as it comes: the
+// first sample's opens are never held all at once, 24 MB at 100k
+// sockets), but the header, the table, the churn panel and the feed's
+// lines wait for the last part, which says the first sample whole: a
+// part's snapshot is the whole table, and the view would otherwise make
+// its rows and figures once a part. What the table and feed take of a
+// part's events (those before the opens: releases heard before the first
+// sample) is kept aside for the last part, copied: the view hands the
+// part's events back.
+func (m *Merger) widePart(b sampler.Batch) Batch {
+	history := m.uncovered(b.Events)
+	m.early.widePart(b.Events)
+	m.wide, m.wideAt = b.Snapshot.Sockets, time.Time{} // the last part's is shown
+	for i := range b.Events {
+		if !b.Events[i].Existing {
+			m.aside = append(m.aside, b.Events[i])
+		}
+	}
+	return Batch{Wide: &b, History: history, Focus: m.focus()}
 }
 
 // focus is the focused sampling as the view shows it.

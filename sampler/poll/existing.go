@@ -107,7 +107,7 @@ func (p *pending) takeExisting(b *sampler.Batch) []sampler.Event {
 	p.existingAt = 0
 	if x.left() == 0 {
 		p.refs.drop(x.table.Sockets)
-		p.existing = nil
+		p.existing, p.existingDone = nil, true
 	}
 	b.ExistingToCome = p.existing != nil
 	return rest

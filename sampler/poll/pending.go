@@ -30,11 +30,16 @@ type pending struct {
 	// room).
 	taken       uint64
 	takenEvents [2]int
+	// takenKnown is how many batches takenEvents holds (at most 2): the
+	// parts of the first sample's opens are not counted (see lastTaken).
+	takenKnown int
 	// existing are the first sample's opens still to hand out, made as
 	// Next takes them (existing.go); existingAt is how many of batch's
 	// events come before them.
 	existing   *existingOpens
 	existingAt int
+	// existingDone: the last part of them was taken.
+	existingDone bool
 	// out: the last batch taken carried events that its consumer, one
 	// that hands them back (recycles), has not yet handed back; the
 	// pending batch waits for them rather than make room of its own
@@ -70,7 +75,7 @@ func (p *pending) room(events []sampler.Event, n int) []sampler.Event {
 		p.freeEvents = nil
 		return grown
 	}
-	last := min(p.takenEvents[0], p.takenEvents[1])
+	last := p.lastTaken()
 	want := min(max(need+need/4, last+last/8), p.limit())
 	if p.out && need < last/4 {
 		want = 2 * need // the slice handed back will do
@@ -78,6 +83,21 @@ func (p *pending) room(events []sampler.Event, n int) []sampler.Event {
 	grown := make([]sampler.Event, len(events), max(need, want))
 	copy(grown, events)
 	return grown
+}
+
+// lastTaken is how many events the last batches taken held, by which
+// room and recycleEvents judge the next: the smaller of the last two (not
+// the first sample's every socket, or a check's burst, again). The parts
+// of the first sample's opens (existing.go) are none of them: their size
+// is the part's, and a paced consumer's batches after them grew again by
+// append's steps from it (five times a batch, twice over, in the live
+// view). After them the first batch taken alone is the forecast: the
+// first sample's opens are not in it.
+func (p *pending) lastTaken() int {
+	if p.takenKnown == 1 && p.existingDone {
+		return p.takenEvents[1]
+	}
+	return min(p.takenEvents[0], p.takenEvents[1])
 }
 
 // limit is how many events may wait: maxEvents, or a quarter more than
@@ -184,7 +204,7 @@ var _ sampler.EventRecycler = (*Poller)(nil)
 func (p *pending) recycleEvents(events []sampler.Event) {
 	p.mu.Lock()
 	p.out, p.recycles = false, true
-	limit := max(maxFreeEvents, 2*min(p.takenEvents[0], p.takenEvents[1]))
+	limit := max(maxFreeEvents, 2*p.lastTaken())
 	p.mu.Unlock()
 	if cap(events) == 0 || cap(events) > limit {
 		return
@@ -239,11 +259,15 @@ func (p *pending) take() (sampler.Batch, bool) {
 	}
 	b := p.batch
 	var rest []sampler.Event // events that wait behind the first sample's opens
-	if p.existing != nil {
+	part := p.existing != nil
+	if part {
 		rest = p.takeExisting(&b)
 	}
 	p.taken++
-	p.takenEvents = [2]int{p.takenEvents[1], len(b.Events)}
+	if !part { // see lastTaken
+		p.takenEvents = [2]int{p.takenEvents[1], len(b.Events)}
+		p.takenKnown = min(p.takenKnown+1, 2)
+	}
 	p.out = p.recycles && cap(b.Events) > 0
 	p.refs.deliver(b.Snapshot.Sockets)
 	// The next batch starts from the same snapshot (it is never written to

@@ -247,3 +247,48 @@ func TestPacedConsumerLeavesPendingOneBatchOfRoom(t *testing.T) {
 		}
 	}
 }
+
+// TestPacedConsumerAfterPartsForecastsItsBatches: the first sample's
+// opens taken in parts (the live view at 100k sockets) are not what a
+// paced consumer's batches after them are judged by: from the second
+// batch after the parts pending makes room as it does for any (see
+// TestPacedConsumerLeavesPendingOneBatchOfRoom), not by append's steps
+// from a part's size again (five times a batch: 234 MB of room made in a
+// BIG=1 run, 107 MB with the first sample in one batch).
+func TestPacedConsumerAfterPartsForecastsItsBatches(t *testing.T) {
+	table, _ := benchTables(50_000)
+	p := newPending(1_000_000, "test", newSnapRefs())
+	p.add(update{snapshot: &table, existing: newExistingOpens(table, ExistingPart)})
+	for p.existing != nil {
+		b, _ := p.take()
+		p.recycleEvents(b.Events)
+	}
+	at := time.Unix(1000, 0)
+	buf := make([]sampler.Event, 100)
+	for i := range buf {
+		buf[i] = sampler.Event{Kind: sampler.Opened, Time: at}
+	}
+	const ticks = 300 // 30,000 events a batch
+	var out []sampler.Event
+	var mem runtime.MemStats
+	for batch := range 4 {
+		runtime.ReadMemStats(&mem)
+		before := mem.TotalAlloc
+		for i := range ticks {
+			p.add(update{events: buf, borrowed: true})
+			if i == 4 && out != nil {
+				p.recycleEvents(out)
+				out = nil
+			}
+		}
+		runtime.ReadMemStats(&mem)
+		made := float64(mem.TotalAlloc-before) / float64(unsafe.Sizeof(sampler.Event{}))
+		b, _ := p.take()
+		n := len(b.Events)
+		t.Logf("batch %d after the parts: %d events, room for %.0f made", batch, n, made)
+		if batch >= 1 && made > float64(n)/2 {
+			t.Errorf("batch %d after the parts, of %d events: room for %.0f made, want at most half a batch", batch, n, made)
+		}
+		out = b.Events
+	}
+}

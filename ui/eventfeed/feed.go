@@ -54,15 +54,16 @@ type Model struct {
 	width  int
 	height int
 	seen   bool // a batch with events has been added
-	// existing are the sockets already open at the start, kept so that the
-	// summary line counts those the filter matches, whatever filter is set
-	// later; existingShown is that count. One snapshot: bounded.
-	existing      []sampler.Socket
+	// existing are the sockets already open at the start, kept (compactly:
+	// existing.go) so that the summary line counts those the filter
+	// matches, whatever filter is set later; existingShown is that count.
+	// One snapshot: bounded.
+	existing      existingSet
 	existingShown int
 	summary       summaryLine
 	// wide: SetExisting has given the machine-wide first sample's sockets,
-	// which no batch's replace.
-	wide bool
+	// which no batch's replace; wideDone: all of them (its last part).
+	wide, wideDone bool
 	// listeners are the newest snapshot's TCP listeners (shared with the
 	// parent, which resets them per batch); nil: none known.
 	listeners *sampler.Listeners
@@ -106,14 +107,7 @@ func (m *Model) SetFilter(match func(*sampler.Event) bool) {
 
 // countExisting counts the sockets already open that the filter matches.
 func (m *Model) countExisting() {
-	m.existingShown = 0
-	e := sampler.Event{Kind: sampler.Opened, Existing: true}
-	for i := range m.existing {
-		e.Socket = m.existing[i]
-		if m.matches(&e) {
-			m.existingShown++
-		}
-	}
+	m.existingShown = m.existing.count(0, m.match)
 }
 
 // Add appends a batch's events. The opens of the very first sample are
@@ -144,19 +138,28 @@ func (m *Model) Add(events []sampler.Event, at time.Time) {
 // opens: those of the machine-wide first sample, whichever batch came first
 // (a narrowed sampler's is cheaper, so often earlier, and holds only the
 // sockets it covers). Its events are not added as lines: Add does that.
-// Only the first call with events counts, as only Add's first batch with
-// events does; later ones are ignored.
-func (m *Model) SetExisting(events []sampler.Event, at time.Time) {
-	if m.wide || len(events) == 0 {
+// The first sample's opens may come in parts (sampler.Batch.ExistingToCome):
+// more says another part follows, and the line counts each part's sockets
+// with those before it. Only the first call with events, and the parts
+// after it while more was said, count; later ones are ignored.
+func (m *Model) SetExisting(events []sampler.Event, at time.Time, more bool) {
+	if m.wideDone || (!m.wide && len(events) == 0) {
 		return
 	}
-	m.wide = true
+	if !m.wide {
+		// A narrower sampler's first batch's: replaced.
+		m.existing, m.existingShown = existingSet{}, 0
+	}
+	m.wide, m.wideDone = true, !more
 	if m.summary == summaryGone { // its line has left the ring: nothing to count for
 		return
 	}
-	m.existing = nil
-	m.keepExisting(events)
-	m.countExisting()
+	from := m.existing.len()
+	m.existing.add(events)
+	if m.wideDone {
+		m.existing.seal()
+	}
+	m.existingShown += m.existing.count(from, m.match) // this part's
 	m.pushSummary(at)
 	m.clamp()
 }
@@ -164,37 +167,29 @@ func (m *Model) SetExisting(events []sampler.Event, at time.Time) {
 // pushSummary adds the summary line once there are sockets for it to count,
 // unless it is on the ring or has been.
 func (m *Model) pushSummary(at time.Time) {
-	if len(m.existing) > 0 && m.summary == summaryNone {
+	if m.existing.len() > 0 && m.summary == summaryNone {
 		m.summary = summaryInRing
 		m.push(entry{ev: sampler.Event{Time: at}, summary: true})
 	}
 }
 
-// keepExisting keeps the sockets of the first sample's existing events,
-// copied: the batch's memory may be reused.
+// keepExisting keeps the sockets of a narrower sampler's first batch's
+// existing events (see Add), until SetExisting replaces them.
 func (m *Model) keepExisting(events []sampler.Event) {
-	n := 0
-	for i := range events {
-		if events[i].Existing {
-			n++
-		}
-	}
-	if n == 0 {
+	var x existingSet
+	x.add(events)
+	if x.len() == 0 {
 		return
 	}
-	m.existing = make([]sampler.Socket, 0, n)
-	for i := range events {
-		if events[i].Existing {
-			m.existing = append(m.existing, events[i].Socket)
-		}
-	}
+	x.seal()
+	m.existing = x
 	m.countExisting()
 }
 
 // push adds an entry, keeping the lines the reader scrolled to in place.
 func (m *Model) push(e entry) {
 	if old, ok := m.ring.push(e); ok && old.summary {
-		m.existing = nil // its line is gone: no need to count them again
+		m.existing = existingSet{} // its line is gone: no need to count them again
 		m.existingShown = 0
 		m.summary = summaryGone
 	}

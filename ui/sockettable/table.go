@@ -195,6 +195,14 @@ func (m *Model) Observe(sockets []sampler.Socket, events []sampler.Event, now ti
 func (m *Model) observeMarks(sockets []sampler.Socket, events []sampler.Event, now time.Time) {
 	m.sockets = sockets
 	m.places = placesOf(sockets, m.opts.OwnNetns)
+	m.ObserveEvents(events, now)
+}
+
+// ObserveEvents takes in events whose table comes later (a paced live
+// view takes the events between its tables): their highlights and
+// lingering sockets, as Observe does, without making rows; the next
+// table's rows (Rebuild, a Preparer given Settings) show them.
+func (m *Model) ObserveEvents(events []sampler.Event, now time.Time) {
 	if len(events) > 0 {
 		m.lingering = m.lingering.clone()
 	}
