@@ -69,11 +69,30 @@ func (p *Poller) step(ctx context.Context) {
 	switch {
 	case !p.caps.table.CompleteTransitions():
 		p.startCheck(ctx, false)
-	case p.now().Sub(p.lastCheck) >= CheckEvery:
+	case p.checkDue(p.now()):
 		p.startCheck(ctx, true)
 	default:
 		p.eventTick(ctx, true)
 	}
+}
+
+// checkDue reports whether the periodic check is due at now: CheckEvery
+// after the last. For a paced consumer it waits, up to one pace, while a
+// table built for it is out beside the one it shows (until it hands that
+// back, as it takes the new one): the check's dump makes a whole table,
+// and begun then it was the third alive (BIG=1, the live view's peak: the
+// table shown, the next take's, the check's). Begun once the consumer
+// handed one back, the tick's kept table is let go (recycleFree) and two
+// are alive.
+func (p *Poller) checkDue(now time.Time) bool {
+	late := now.Sub(p.lastCheck) - CheckEvery
+	switch {
+	case late < 0:
+		return false
+	case !p.paced() || late >= time.Duration(p.takenEvery.Load()):
+		return true
+	}
+	return p.refs.heldTables() <= 1
 }
 
 // eventTick moves the event-kept table on: a UDP-only sample (where the
@@ -149,7 +168,15 @@ func (p *Poller) eventTick(ctx context.Context, sampleUDP bool) {
 // read. The consumer holds the table of its last batch until it takes the
 // next, and the base is that table (SetTablesAsBase): with one table built
 // per take, two tables are alive, not three. A consumer late by a whole
-// pace gets a table then all the same, at most one per pace.
+// pace gets a table then all the same, at most one per pace; one that
+// took a table a pace old (a check's, published as its dump began) gets
+// its next for its next take, not at once: built as it took that one, it
+// was a table made in no free memory (the one shown before was not back
+// yet), then replaced unread by the one built for the next take. None is
+// built for it while a check's dump runs: the check publishes a whole
+// table as it ends, and one built meanwhile would be a third whole table
+// alive beside the one shown and the check's (and replaced unread, or
+// read for a moment) at the live view's peak.
 func (p *Poller) tableDue(now time.Time) bool {
 	if p.cfg.TableEvery < 0 {
 		return false
@@ -161,8 +188,11 @@ func (p *Poller) tableDue(now time.Time) bool {
 	if !p.paced() {
 		return now.Sub(p.lastTable) >= p.cfg.TableEvery
 	}
-	if p.tableTaken && now.Sub(p.lastTake) >= every-p.tableLead() {
-		return true
+	if p.checkDone != nil {
+		return false // a check's dump runs: its table comes next
+	}
+	if p.tableTaken {
+		return now.Sub(p.lastTake) >= every-p.tableLead()
 	}
 	return now.Sub(p.lastTable) >= every
 }

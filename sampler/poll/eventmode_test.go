@@ -533,6 +533,53 @@ func TestEventTablePacedTablesReuseTheOneHandedBack(t *testing.T) {
 	}
 }
 
+// At a check's dump a paced consumer's poller and the consumer hold one
+// whole table: the one shown. The dump makes a whole table of its own;
+// begun while a table built for the next take waited beside the one shown
+// (the consumer hands that back only once it has taken the new one and
+// made its rows), or with the table kept for the next build idle beside
+// them, it was the third alive: the live view's peak (BIG=1, ~110k
+// sockets, every check). The consumer here takes every 2 s and hands the
+// table it showed back 1.5 s after it took the next, so that most of the
+// time two tables are out.
+func TestEventTablePacedCheckBesideOneTable(t *testing.T) {
+	src := &tableSource{complete: true, perTick: 10}
+	var p *Poller
+	src.poller = func(q *Poller) { p = q; q.SetTakenEvery(2 * time.Second) }
+	var held []int // at each check's dump: tables held, and kept free
+	src.onSample = func(s *tableSource) {
+		if s.query.States == sampler.MaskOf(sampler.StateNone) || len(s.samples) == 1 {
+			return // a tick's UDP-only sample, or the first
+		}
+		held = append(held, p.refs.heldTables()+ownFree(p))
+	}
+	takes, _, _ := runSlowConsumer(t, src, t0.Add(45*time.Second), 2*time.Second, 1500*time.Millisecond)
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	t.Logf("%d takes; whole tables held or kept at each check's dump: %v", len(takes), held)
+	if len(held) < 4 {
+		t.Fatalf("%d checks, want 4 at least", len(held))
+	}
+	for i, n := range held {
+		if n > 1 {
+			t.Errorf("check %d: %d whole tables of the poller's or the consumer's beside its dump, want the one shown", i+1, n)
+		}
+	}
+}
+
+// ownFree counts the free tables p built itself.
+func ownFree(p *Poller) int {
+	p.refs.mu.Lock()
+	defer p.refs.mu.Unlock()
+	n := 0
+	for _, f := range p.refs.free {
+		if f.own && cap(f.buf) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // pacedTake is one batch a paced consumer took: when (by the source's
 // clock), and its table's time.
 type pacedTake struct {
@@ -546,6 +593,14 @@ type pacedTake struct {
 // It also returns how many tables ticks built.
 func runPacedConsumer(t *testing.T, src *tableSource, end time.Time, every time.Duration) ([]pacedTake, []sampler.Event, int) {
 	t.Helper()
+	return runSlowConsumer(t, src, end, every, 0)
+}
+
+// runSlowConsumer is runPacedConsumer with a consumer that hands each
+// batch's snapshot back handBack after it took the next (by the source's
+// clock), as the live view does once it has made the new one's rows.
+func runSlowConsumer(t *testing.T, src *tableSource, end time.Time, every, handBack time.Duration) ([]pacedTake, []sampler.Event, int) {
+	t.Helper()
 	src.clock, src.tcp, src.end = t0, map[uint64]sampler.Socket{}, end
 	src.udp = []sampler.Socket{sock(t, "udp 127.0.0.1:5353 0.0.0.0:0 NONE #900000")}
 	p := New(Config{Source: src, Interval: time.Millisecond, Now: src.now})
@@ -556,10 +611,15 @@ func runPacedConsumer(t *testing.T, src *tableSource, end time.Time, every time.
 	go func() { p.Run(ctx); close(done) }()
 	var takes []pacedTake
 	var events []sampler.Event
-	var prev *sampler.Batch
+	var prev, out *sampler.Batch // out: shown before prev, handed back at backAt
+	var backAt time.Time
 	due := t0
 	for src.now().Before(end.Add(CheckEvery + time.Second)) {
 		now := src.now()
+		if out != nil && !now.Before(backAt) {
+			p.Recycle(out.Snapshot)
+			out = nil
+		}
 		if now.Before(due) {
 			time.Sleep(100 * time.Microsecond)
 			continue
@@ -577,7 +637,10 @@ func runPacedConsumer(t *testing.T, src *tableSource, end time.Time, every time.
 		events = append(events, b.Events...)
 		takes = append(takes, pacedTake{now, b.Snapshot.Time, bufKey(b.Snapshot.Sockets)})
 		if prev != nil {
-			p.Recycle(prev.Snapshot)
+			if out != nil {
+				p.Recycle(out.Snapshot)
+			}
+			out, backAt = prev, now.Add(handBack)
 		}
 		prev = &b
 	}

@@ -523,3 +523,52 @@ func TestEventTableRebaseCheckCountsNothing(t *testing.T) {
 		checkDisagreements(1),
 	)
 }
+
+// A tick's table is built in room for its rows and a sixteenth more, not
+// for the base and every socket changed since (the gone ones too) and an
+// eighth: under churn the live view's two tables had a quarter of their
+// room or more unused (~140k rows for ~110k sockets, BIG=1). A buffer
+// with room enough and not much more is built in; one with over a
+// quarter to spare is let go.
+func TestTickTableSizedByItsRows(t *testing.T) {
+	r := NewReconciler(sampler.FirstSeen{})
+	conn := func(c uint64) string {
+		return "tcp 127.0.0.1:" + strconv.Itoa(20000+int(c)) + " 127.0.0.1:80 ESTABLISHED #" + strconv.FormatUint(c, 10)
+	}
+	var socks []string
+	for c := uint64(1); c <= 1000; c++ {
+		socks = append(socks, conn(c))
+	}
+	base := snap(t, at(0), socks...)
+	r.Sample(at(0), &base, Reading{})
+	var events []sampler.Event
+	churn := func(sec int, from, to uint64) { // close from..to-1, open from+1000..to+999
+		for c := from; c < to; c++ {
+			s := sock(t, conn(c))
+			events = r.Transition(at(sec), sampler.Transition{At: at(sec), Proto: sampler.TCP, From: sampler.StateEstablished, To: sampler.StateClose, Cookie: c, Local: s.Local, Remote: s.Remote}, events[:0])
+			n := sock(t, conn(c+1000))
+			events = r.Transition(at(sec), sampler.Transition{At: at(sec), Proto: sampler.TCP, From: sampler.StateClose, To: sampler.StateSynSent, Cookie: c + 1000, Local: n.Local, Remote: n.Remote}, events[:0])
+		}
+	}
+	room := func(table sampler.Snapshot) int { return cap(table.Sockets) - len(table.Sockets) }
+	churn(1, 1, 601)
+	_, table, changed := r.Tick(at(1), nil, nil, true)
+	if !changed || len(table.Sockets) != 1000 {
+		t.Fatalf("tick: changed %v, %d rows, want 1000", changed, len(table.Sockets))
+	}
+	if max := 1000/16 + 16; room(table) > max {
+		t.Errorf("a table of %d rows built in room for %d: %d to spare, want at most %d", len(table.Sockets), cap(table.Sockets), room(table), max)
+	}
+	// Room enough, and a little more: built in it.
+	fits := make([]sampler.Socket, 0, 1100)
+	churn(2, 601, 701)
+	if _, table, _ = r.Tick(at(2), nil, fits, true); bufKey(table.Sockets) != bufKey(fits) {
+		t.Errorf("a table of %d rows not built in a buffer of %d", len(table.Sockets), cap(fits))
+	}
+	// Over a quarter to spare: let go.
+	roomy := make([]sampler.Socket, 0, 1400)
+	churn(3, 701, 801)
+	if _, table, _ = r.Tick(at(3), nil, roomy, true); bufKey(table.Sockets) == bufKey(roomy) || room(table) > 1000/16+16 {
+		t.Errorf("a table of %d rows built in room for %d", len(table.Sockets), cap(table.Sockets))
+	}
+}

@@ -2,6 +2,7 @@ package poll
 
 import (
 	"sync"
+	"unsafe"
 
 	"github.com/porttop/porttop/sampler"
 )
@@ -134,6 +135,19 @@ func (r *snapRefs) forgetExcess() {
 	}
 }
 
+// heldTables counts the buffers the poller or its consumer holds.
+func (r *snapRefs) heldTables() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, e := range r.bufs {
+		if e.poller > 0 || e.consumer > 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // popFree returns a buffer nobody holds any more; buf nil when none.
 func (r *snapRefs) popFree() freeBuf {
 	r.mu.Lock()
@@ -166,27 +180,35 @@ func (p *Poller) Recycle(s sampler.Snapshot) { p.refs.recycle(s.Sockets) }
 
 var _ sampler.Recycler = (*Poller)(nil)
 
-// recycleFree hands the buffers nobody holds to a source that reuses them.
-// It runs in the poller's goroutine, just before a sample. For a paced
-// consumer it keeps one table the poller built, for its next (popReserve).
+// recycleFree hands the buffers nobody holds to a source that reuses
+// them. It runs in the poller's goroutine, just before a full sample (a
+// check's, or a sample's). A paced consumer's table kept for its next
+// build (see popReserve) is let go instead: the sample makes a whole
+// table, and the one kept would sit idle through it beside the one shown,
+// a third whole table (see checkDue). Handed to the source it could stay
+// idle there too: the netns source keeps a table that is not one of its
+// namespaces' as the spare its copies fill, which the dump of one big
+// namespace does not use. Let go and noted (sampler.NoteLetGo), it is
+// collected before the check's table is made (sampler.NoteMaking); the
+// first build after the check is made in the table the consumer hands
+// back as it takes the check's.
 func (p *Poller) recycleFree() {
 	paced := p.paced()
-	var kept []sampler.Socket
 	for {
 		f := p.refs.popFree()
-		if f.buf == nil {
-			break
+		switch {
+		case f.buf == nil:
+			return
+		case paced && f.own:
+			sampler.NoteLetGo(cap(f.buf) * socketBytes)
+		default:
+			p.giveSource(f.buf)
 		}
-		if paced && f.own && kept == nil {
-			kept = f.buf // the next table's (see keepFree)
-			continue
-		}
-		p.giveSource(f.buf)
-	}
-	if kept != nil {
-		p.keepFree(kept, true)
 	}
 }
+
+// socketBytes is the size of a table's row.
+const socketBytes = int(unsafe.Sizeof(sampler.Socket{}))
 
 func (p *Poller) giveSource(s []sampler.Socket) {
 	if r := p.caps.recycler; r != nil {

@@ -192,7 +192,11 @@ func (r *Reconciler) prevForDiff() sampler.Snapshot {
 // tableInto appends to dst (empty) base as releases (and transitions) have
 // left it: base read through patchForDiff.
 func (r *Reconciler) tableInto(dst []sampler.Socket) []sampler.Socket {
-	p := r.patchForDiff()
+	return r.tablePatched(r.patchForDiff(), dst)
+}
+
+// tablePatched is tableInto with patchForDiff's patch p.
+func (r *Reconciler) tablePatched(p sampler.Patch, dst []sampler.Socket) []sampler.Socket {
 	if p.Rows == nil && p.Added == nil {
 		return append(dst, r.base.Sockets...)
 	}
