@@ -2,7 +2,6 @@ package poll
 
 import (
 	"sync"
-	"unsafe"
 
 	"github.com/porttop/porttop/sampler"
 )
@@ -206,9 +205,6 @@ func (p *Poller) recycleFree() {
 		}
 	}
 }
-
-// socketBytes is the size of a table's row.
-const socketBytes = int(unsafe.Sizeof(sampler.Socket{}))
 
 func (p *Poller) giveSource(s []sampler.Socket) {
 	if r := p.caps.recycler; r != nil {
