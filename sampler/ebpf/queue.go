@@ -149,7 +149,8 @@ func (q *queue) pop() (sampler.Transition, bool) {
 // order, as many as dst has room for, and at least one (up to segSize
 // when dst is nil or has no room); false once closed. One lock for the
 // lot: the forwarder hands on a reader's burst at once. A nil dst gets a
-// slice of its own, of the exact size.
+// slice of its own, of the exact size, or the oldest segment itself
+// (takeSeg).
 func (q *queue) popAll(dst []sampler.Transition) ([]sampler.Transition, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -158,6 +159,10 @@ func (q *queue) popAll(dst []sampler.Transition) ([]sampler.Transition, bool) {
 	}
 	if q.closed {
 		return dst, false
+	}
+	if seg, ok := q.takeSeg(dst); ok {
+		q.cond.Broadcast()
+		return seg, true
 	}
 	max := cap(dst) - len(dst)
 	if max <= 0 {
@@ -170,6 +175,29 @@ func (q *queue) popAll(dst []sampler.Transition) ([]sampler.Transition, bool) {
 	dst = q.take(dst, max)
 	q.cond.Broadcast()
 	return dst, true
+}
+
+// takeSeg hands out the oldest segment itself when it is full and none
+// of it taken yet, and dst is nil or an empty segment (kept as the spare
+// if there is none); the caller holds the lock. A backlog (the
+// transitions queued while watch's first sample is read: up to
+// maxQueued, 15 MB) then goes to the subscriber as the segments it is
+// held in, not copied into batches beside them first.
+func (q *queue) takeSeg(dst []sampler.Transition) ([]sampler.Transition, bool) {
+	if len(dst) != 0 || dst != nil && cap(dst) != segSize || q.head != 0 || len(q.segs[0]) != segSize {
+		return nil, false
+	}
+	seg := q.segs[0]
+	q.segs[0] = nil
+	q.segs = q.segs[1:]
+	if len(q.segs) == 0 {
+		q.segs = nil
+	}
+	q.n -= segSize
+	if dst != nil && q.spare == nil {
+		q.spare = dst
+	}
+	return seg, true
 }
 
 // handed counts one popped transition as handed on.

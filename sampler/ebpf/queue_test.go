@@ -1,8 +1,10 @@
 package ebpf
 
 import (
+	"runtime"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/porttop/porttop/sampler"
 )
@@ -169,6 +171,55 @@ func TestQueueHoldsItsBacklogOnly(t *testing.T) {
 	}
 	if pushed, handed := q.counts(); pushed != burst || handed != burst {
 		t.Errorf("counts %d pushed, %d handed", pushed, handed)
+	}
+}
+
+// A backlog (what the reader queued while watch's first sample was read)
+// goes to a subscriber of batches as the segments it is held in: taking
+// it allocates no copy of it, and the transitions come in order.
+func TestQueueHandsOutItsSegments(t *testing.T) {
+	q := newQueue()
+	const segs = 32
+	ts := make([]sampler.Transition, 1000)
+	for pushed := 0; pushed < segs*segSize; pushed += len(ts) {
+		for i := range ts {
+			ts[i] = sampler.Transition{Sock: uint64(pushed + i)}
+		}
+		q.pushAll(ts[:min(len(ts), segs*segSize-pushed)])
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	var got [][]sampler.Transition
+	for range segs {
+		b, ok := q.popAll(nil)
+		if !ok {
+			t.Fatal("popAll on an open queue failed")
+		}
+		got = append(got, b)
+		q.handedN(len(b))
+	}
+	runtime.ReadMemStats(&after)
+	allocated := after.TotalAlloc - before.TotalAlloc
+	next := uint64(0)
+	for _, b := range got {
+		for _, tr := range b {
+			if tr.Sock != next {
+				t.Fatalf("got %d, want %d", tr.Sock, next)
+			}
+			next++
+		}
+	}
+	if next != segs*segSize {
+		t.Fatalf("%d taken, want %d", next, segs*segSize)
+	}
+	backlog := uint64(segs * segSize * unsafe.Sizeof(sampler.Transition{}))
+	if allocated > backlog/segs {
+		t.Errorf("taking a backlog of %.1f MB allocated %.1f MB, want at most a segment's %.2f (no copy)",
+			float64(backlog)/(1<<20), float64(allocated)/(1<<20), float64(backlog/segs)/(1<<20))
+	}
+	if held := q.held(); held > segSize {
+		t.Errorf("drained, %d held; want a segment at most", held)
 	}
 }
 

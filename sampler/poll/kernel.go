@@ -113,17 +113,23 @@ func (p *Poller) handleTransitions(ts []sampler.Transition) {
 			more = false
 		}
 	}
+	// A backlog drained at once (after a check's walk, or the first
+	// sample, held the poller up) grows the buffer past
+	// transitionBatchMax: 23k events (5.6 MB) after a walk, tens of
+	// thousands at watch's start. It is handed to pending whole all the
+	// same (delivered in parts, the first part came while the consumer
+	// still wrote the batch before, and pending dropped events over its
+	// cap), and given, not lent: pending keeps the slice itself where it
+	// holds no events, rather than copying it into one a quarter bigger
+	// beside it (sampler/MEMORY.md); the poller lets it go.
+	grown := cap(events) > transitionBatchMax
 	if len(events) > 0 || p.rec.Disagreements() != disagreed {
-		// Borrowed: this buffer is reused, pending copies what it keeps.
-		p.pending.add(p.update(update{events: events, borrowed: true}))
+		// Lent unless grown: this buffer is reused, pending copies
+		// what it keeps.
+		p.pending.add(p.update(update{events: events, borrowed: !grown}))
 	}
 	p.transitionBatch = events[:0]
-	if cap(events) > transitionBatchMax {
-		// A backlog drained at once (after a check's walk held the poller
-		// up) made 23k events (5.6 MB), kept for good. It is handed to
-		// pending whole all the same: delivered in parts, the first part
-		// came while the consumer still wrote the batch before, and
-		// pending dropped events over its cap.
+	if grown {
 		p.transitionBatch = nil
 	}
 }
