@@ -3,6 +3,8 @@
 package procowner
 
 import (
+	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"syscall"
@@ -86,5 +88,46 @@ func BenchmarkWalk(b *testing.B) {
 			defer o.Close()
 			measure(b, o.Walk)
 		})
+	}
+}
+
+// The walk fills the owners' map of the last one again, but lets its room
+// go once walks find far fewer owners than it held: a machine whose
+// sockets went from many to few keeps no map of the many.
+func TestWalkLetsGoOfTheOwnersRoomWhenFewRemain(t *testing.T) {
+	const n = 20_000
+	proc := fakeProc(t.TempDir())
+	inodes := make([]uint64, n)
+	for i := range inodes {
+		inodes[i] = uint64(1_000_000 + i)
+	}
+	proc.add(t, 400, "proxy", inodes...)
+	o := New(string(proc))
+	defer o.Close()
+	if got := o.Walk(); got != n {
+		t.Fatalf("walk found %d owners, want %d", got, n)
+	}
+	if err := os.RemoveAll(filepath.Join(string(proc), "400")); err != nil {
+		t.Fatal(err)
+	}
+	proc.add(t, 401, "proxy", 7)
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	before := heap()
+	o.Walk() // sized by the last walk's finds: the room stays for now
+	if got := o.Walk(); got != 1 {
+		t.Fatalf("walk found %d owners, want 1", got)
+	}
+	if freed := int64(before) - int64(heap()); freed < 100<<10 {
+		t.Errorf("two walks finding 1 owner after %d let go of %d bytes, want 100 KB at least", n, freed)
+	}
+	socks := sockets(0, 7, inodes[0])
+	o.fill(socks)
+	if p := pids(socks); p[0] != 401 || p[1] != 0 {
+		t.Errorf("owners %v, want 401 and none", p)
 	}
 }
