@@ -24,7 +24,7 @@ func BenchmarkHotScan(b *testing.B) {
 			defer o.Close()
 			o.hotShare = 0 // each op one scan, however close together
 			o.walk()
-			var inode uint64
+			var inode uint32
 			for in, pid := range o.owner {
 				if pid == child {
 					inode = in
@@ -37,7 +37,7 @@ func BenchmarkHotScan(b *testing.B) {
 			now := time.Now()
 			o.lastWalk = now // the full walk is not due: hot scans alone
 			o.markHot(map[int32]int{child: o.fdCount[child]}, now)
-			socks := []sampler.Socket{{Inode: uint32(inode), Owner: sampler.Owner{UID: int32(os.Geteuid())}}}
+			socks := []sampler.Socket{{Inode: inode, Owner: sampler.Owner{UID: int32(os.Geteuid())}}}
 			reads0 := o.fdReads
 			var found int
 			measure(b, func() int {

@@ -151,7 +151,8 @@ func (o *Resolver) scanHotPid(h *hotPid, limit int, now time.Time) (read int, al
 				o.rename(h)
 				renamed = true
 			}
-			o.owner[inode] = h.pid
+			o.owner[uint32(inode)] = h.pid // one a sample asked for: 32 bits
+			o.ownerPeak = max(o.ownerPeak, len(o.owner))
 			o.procs[h.pid] = process{h.pid, h.name, h.start}
 			h.made = now
 		}

@@ -3,6 +3,7 @@
 package procowner
 
 import (
+	"math"
 	"os"
 	"strconv"
 	"time"
@@ -37,11 +38,14 @@ type Resolver struct {
 	// needs (CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH); treated as root.
 	capable bool
 	// owner is socket inode -> the pid holding it, procs that pid's
-	// process: 16 bytes a socket in the map, not the 40 a process each
-	// took (6.3 MB for watch's ~100k sockets, BIG=1, and a second map of
-	// the same while a walk rebuilt it).
-	owner map[uint64]int32
+	// process: 8 bytes a socket in the map (sock_diag's inodes are 32
+	// bits), not the 40 a process each took (6.3 MB for watch's ~100k
+	// sockets, BIG=1). A walk fills it again (see ownersForWalk).
+	owner map[uint32]int32
 	procs map[int32]process
+	// ownerPeak is the most owners o.owner has held: its room, which a
+	// map keeps when cleared.
+	ownerPeak int
 	// missed holds inodes a walk looked for and did not find (sockets of
 	// processes this user may not inspect, or already gone): they do not
 	// trigger another walk.
@@ -59,6 +63,8 @@ type Resolver struct {
 	lastNames time.Time
 	walkDue   bool
 	linkBuf   []byte
+	dirBuf    []byte  // a directory's entries, read in parts
+	pids      []int32 // a walk's pids, from /proc
 
 	hot     map[int32]*hotPid
 	budget  int    // fd links a sample's hot scan may read
@@ -100,13 +106,14 @@ func New(procfs string) *Resolver {
 		procfs:    procfs,
 		euid:      os.Geteuid(),
 		capable:   os.Geteuid() != 0 && mayInspectAll(),
-		owner:     map[uint64]int32{},
+		owner:     map[uint32]int32{},
 		procs:     map[int32]process{},
 		missed:    map[uint64]struct{}{},
 		tried:     map[uint64]struct{}{},
 		names:     map[int32]string{},
 		starts:    map[int32]uint64{},
 		linkBuf:   make([]byte, 64),
+		dirBuf:    make([]byte, direntsBuf),
 		hot:       map[int32]*hotPid{},
 		budget:    hotFDBudget,
 		hotShare:  hotShare,
@@ -178,7 +185,7 @@ func (o *Resolver) walkFor(socks []sampler.Socket, now time.Time, whole bool) {
 		if s.Inode == 0 {
 			continue
 		}
-		p, ok := o.ownerOf(uint64(s.Inode))
+		p, ok := o.ownerOf(s.Inode)
 		if ok {
 			o.tablePids[p.pid] = struct{}{}
 		}
@@ -208,7 +215,7 @@ func (o *Resolver) fill(socks []sampler.Socket) (fresh, pending int) {
 		if s.Inode == 0 {
 			continue
 		}
-		if p, ok := o.ownerOf(uint64(s.Inode)); ok {
+		if p, ok := o.ownerOf(s.Inode); ok {
 			p.fill(s)
 		} else if _, ok := o.missed[uint64(s.Inode)]; ok {
 			continue
@@ -248,7 +255,7 @@ func (o *Resolver) fillTried(socks []sampler.Socket) (pending int) {
 		if s.Inode == 0 || s.PID != 0 {
 			continue
 		}
-		if p, ok := o.ownerOf(uint64(s.Inode)); ok {
+		if p, ok := o.ownerOf(s.Inode); ok {
 			p.fill(s)
 		} else if _, ok := o.missed[uint64(s.Inode)]; !ok {
 			o.tried[uint64(s.Inode)] = struct{}{}
@@ -260,7 +267,7 @@ func (o *Resolver) fillTried(socks []sampler.Socket) (pending int) {
 
 // fresh reports whether no walk or hot scan has looked for inode.
 func (o *Resolver) fresh(inode uint64) bool {
-	if _, ok := o.owner[inode]; ok {
+	if _, ok := o.owner[uint32(inode)]; ok { // inodes from a sample: 32 bits
 		return false
 	}
 	if _, ok := o.missed[inode]; ok {
@@ -278,13 +285,13 @@ func (o *Resolver) prune(socks []sampler.Socket) {
 	if len(o.owner) <= 2*max(len(socks), o.wholeLen)+pruneSlack {
 		return
 	}
-	kept := make(map[uint64]int32, len(socks))
+	kept := make(map[uint32]int32, len(socks))
 	for i := range socks {
-		if pid, ok := o.owner[uint64(socks[i].Inode)]; ok {
-			kept[uint64(socks[i].Inode)] = pid
+		if pid, ok := o.owner[socks[i].Inode]; ok {
+			kept[socks[i].Inode] = pid
 		}
 	}
-	o.owner = kept
+	o.owner, o.ownerPeak = kept, len(kept)
 	held := make(map[int32]struct{}, len(o.procs))
 	for _, pid := range kept {
 		held[pid] = struct{}{}
@@ -329,34 +336,22 @@ func (o *Resolver) hidden(socks []sampler.Socket) bool {
 // walk rebuilds inode->pid from every /proc/<pid>/fd this process may read,
 // and the names of the pids that own sockets.
 func (o *Resolver) walk() {
-	d, err := os.Open(o.procfs)
-	if err != nil {
-		return
+	if !o.listPids() {
+		return // the cache stays as it was
 	}
-	entries, err := d.Readdirnames(-1)
-	d.Close()
-	if err != nil {
-		return
-	}
-	// Sized by the last walk's finds: the cache may hold up to twice the
-	// table since (see prune).
-	pidOf := make(map[uint64]int32, o.walkFound+o.walkFound/8)
+	pidOf := o.ownersForWalk()
 	names := make(map[int32]string, len(o.names))
 	starts := make(map[int32]uint64, len(o.starts))
 	fdCount := make(map[int32]int, len(o.fdCount))
-	for _, e := range entries {
-		pid, err := strconv.ParseInt(e, 10, 32)
-		if err != nil {
-			continue
-		}
-		if fds, found := o.scanFDs(int32(pid), pidOf); found {
-			fdCount[int32(pid)] = fds
+	for _, pid := range o.pids {
+		if fds, found := o.scanFDs(pid, pidOf); found {
+			fdCount[pid] = fds
 			// Read afresh: the pid may have exec'd or been reused since.
-			name, start := o.readStat(int32(pid))
+			name, start := o.readStat(pid)
 			if name == "" {
-				name = o.names[int32(pid)] // exited while we looked
+				name = o.names[pid] // exited while we looked
 			}
-			names[int32(pid)], starts[int32(pid)] = name, start
+			names[pid], starts[pid] = name, start
 		}
 	}
 	procs := make(map[int32]process, len(names))
@@ -364,11 +359,61 @@ func (o *Resolver) walk() {
 		procs[pid] = process{pid, name, starts[pid]}
 	}
 	o.owner, o.procs, o.names, o.starts, o.fdCount = pidOf, procs, names, starts, fdCount
+	o.ownerPeak = max(o.ownerPeak, len(pidOf))
 	o.walkFound = len(pidOf)
 }
 
+// listPids reads the pids in /proc into o.pids (in /proc's order: lowest
+// first); false when /proc cannot be read.
+func (o *Resolver) listPids() bool {
+	fd, err := unix.Open(o.procfs, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	o.pids = o.pids[:0]
+	err = eachEntry(fd, o.dirBuf, func(cname []byte) {
+		if pid, ok := parsePid(cname[:len(cname)-1]); ok {
+			o.pids = append(o.pids, pid)
+		}
+	})
+	return err == nil
+}
+
+// parsePid is a /proc entry's pid; ok is false for other entries.
+func parsePid(name []byte) (int32, bool) {
+	if len(name) == 0 || len(name) > 10 {
+		return 0, false
+	}
+	var pid int64
+	for _, c := range name {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		pid = pid*10 + int64(c-'0')
+	}
+	if pid > math.MaxInt32 {
+		return 0, false
+	}
+	return int32(pid), true
+}
+
+// ownersForWalk is the map a walk fills with owners: the cache's own,
+// emptied (the walk rebuilds it whole, and nothing reads it meanwhile), so
+// that no second map of every owner is made beside the first. A map whose
+// room is more than twice the last walk's finds is let go for a new one
+// that grows to what this walk finds.
+func (o *Resolver) ownersForWalk() map[uint32]int32 {
+	if o.ownerPeak > 2*o.walkFound+pruneSlack {
+		o.owner, o.ownerPeak = nil, 0
+		return map[uint32]int32{}
+	}
+	clear(o.owner)
+	return o.owner
+}
+
 // ownerOf is the process holding the socket with inode, as the cache has it.
-func (o *Resolver) ownerOf(inode uint64) (process, bool) {
+func (o *Resolver) ownerOf(inode uint32) (process, bool) {
 	pid, ok := o.owner[inode]
 	if !ok {
 		return process{}, false
@@ -387,32 +432,39 @@ type process struct {
 func (p process) fill(s *sampler.Socket) { s.PID, s.Process, s.Start = p.pid, p.name, p.start }
 
 // scanFDs adds the socket inodes of one process; it reports how many fds it
-// has and whether any is a socket.
-func (o *Resolver) scanFDs(pid int32, pidOf map[uint64]int32) (fds int, found bool) {
-	dir := o.procfs + "/" + strconv.Itoa(int(pid)) + "/fd"
-	d, err := os.Open(dir)
+// has and whether any is a socket. A process whose fds cannot all be read
+// adds none.
+func (o *Resolver) scanFDs(pid int32, pidOf map[uint32]int32) (fds int, found bool) {
+	dfd, err := unix.Open(o.procfs+"/"+strconv.Itoa(int(pid))+"/fd", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return 0, false // gone, or not ours to read
 	}
-	defer d.Close()
-	names, err := d.Readdirnames(-1)
-	if err != nil {
-		return 0, false
-	}
-	dfd := int(d.Fd())
-	for _, fd := range names {
-		n, err := unix.Readlinkat(dfd, fd, o.linkBuf)
+	defer unix.Close(dfd)
+	err = eachEntry(dfd, o.dirBuf, func(cname []byte) {
+		fds++
+		n, err := readlinkAt(dfd, cname, o.linkBuf)
 		if err != nil || n >= len(o.linkBuf) {
-			continue
+			return
 		}
 		if inode, ok := socketInode(o.linkBuf[:n]); ok {
-			if _, dup := pidOf[inode]; !dup { // shared sockets: the first (lowest) pid wins
-				pidOf[inode] = pid
-			}
 			found = true
+			if inode > math.MaxUint32 {
+				return // no sample asks for it: sock_diag's inodes are 32 bits
+			}
+			if _, dup := pidOf[uint32(inode)]; !dup { // shared sockets: the first (lowest) pid wins
+				pidOf[uint32(inode)] = pid
+			}
 		}
+	})
+	if err != nil { // exited while read: as if never read
+		for inode, p := range pidOf {
+			if p == pid {
+				delete(pidOf, inode)
+			}
+		}
+		return 0, false
 	}
-	return len(names), found
+	return fds, found
 }
 
 // ownersChanged reports whether a pid that owned a socket of the table at
