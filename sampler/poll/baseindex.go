@@ -97,7 +97,6 @@ func (x *baseIndex) lend() rowTable {
 // no cookie on two rows.
 func (x *baseIndex) lendable() bool { return x.built && !x.dups && len(x.byID) == 0 }
 
-
 // addrIndex finds rows by their addresses alone (protocol, local and
 // remote address: an ID without its cookie) through an 8-byte hash of
 // them, not the 80-byte ID (a rowTable: 1.5 MB at 100k sockets rather
