@@ -5,7 +5,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-	"unsafe"
 
 	"github.com/porttop/porttop/sampler"
 )
@@ -118,9 +117,6 @@ func (p *pending) limit() int {
 // and go.
 const maxFreeEvents = 8192
 
-// eventBytes is the size of an event in a batch's slice.
-const eventBytes = int(unsafe.Sizeof(sampler.Event{}))
-
 func newPending(maxEvents int, source string, refs *snapRefs) *pending {
 	return &pending{maxEvents: maxEvents, signal: make(chan struct{}, 1), batch: sampler.Batch{Source: source}, refs: refs}
 }
@@ -211,7 +207,6 @@ func (p *pending) recycleEvents(events []sampler.Event) {
 	limit := max(maxFreeEvents, 2*p.lastTaken())
 	p.mu.Unlock()
 	if cap(events) == 0 || cap(events) > limit {
-		sampler.NoteLetGo(cap(events) * eventBytes) // the start's backlog, a check's burst: collect as it dies
 		return
 	}
 	clear(events[:cap(events)]) // sockets hold strings: let them go

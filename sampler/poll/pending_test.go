@@ -292,30 +292,3 @@ func TestPacedConsumerAfterPartsForecastsItsBatches(t *testing.T) {
 		out = b.Events
 	}
 }
-
-// heapNoteLog records the heap notes (sampler.HeapNotes).
-type heapNoteLog struct{ making, letGo []int }
-
-func (l *heapNoteLog) Making(n int) { l.making = append(l.making, n) }
-func (l *heapNoteLog) LetGo(n int)  { l.letGo = append(l.letGo, n) }
-
-// A slice of events too big to keep, handed back, is noted let go
-// (sampler.NoteLetGo): at watch's start the drained backlog's events
-// (15-20 MB at ~110k sockets) die there, after the first sample's opens,
-// and without a collection then the heap grew from the start's peak until
-// the first check. A slice kept for the next batch is not noted.
-func TestRecycledEventsLetGoAreNoted(t *testing.T) {
-	var l heapNoteLog
-	sampler.SetHeapNotes(&l)
-	defer sampler.SetHeapNotes(nil)
-	p := newPending(100_000, "test", &snapRefs{})
-	p.add(update{events: make([]sampler.Event, 8)})
-	small, _ := p.take()
-	p.recycleEvents(small.Events)
-	p.add(update{events: make([]sampler.Event, 60_000)})
-	big, _ := p.take()
-	p.recycleEvents(big.Events)
-	if want := cap(big.Events) * eventBytes; len(l.letGo) != 1 || l.letGo[0] != want {
-		t.Errorf("let go noted: %v, want [%d]", l.letGo, want)
-	}
-}
