@@ -41,7 +41,7 @@ func TestRowTableActsAsAMap(t *testing.T) {
 			default:
 				k = 0 // never a key
 			}
-			if got, ok := tab.get(k); ok != (want[k] != 0 || hasKey(want, k)) || got != want[k] {
+			if got, ok := tab.get(k); ok != hasKey(want, k) || got != want[k] {
 				t.Fatalf("step %d op %d: get(%d) = %d %v, want %d", step, op, k, got, ok, want[k])
 			}
 		}
