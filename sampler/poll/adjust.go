@@ -215,7 +215,7 @@ func (a *adjustments) markTimeWait(key sampler.ID) {
 // addresses marked by markTimeWait. A hit is checked: the slot must still
 // hold a socket with those addresses that is its key's.
 func (a *adjustments) timeWait(addr sampler.ID) (sampler.ID, bool) {
-	i, ok := a.tw.rows[a.tw.hash(&addr)]
+	i, ok := a.tw.rowOf(&addr)
 	if !ok || i >= a.used {
 		return sampler.ID{}, false
 	}
@@ -232,5 +232,5 @@ func (a *adjustments) timeWait(addr sampler.ID) (sampler.ID, bool) {
 
 // forgetTimeWait drops addr from what timeWait finds.
 func (a *adjustments) forgetTimeWait(addr sampler.ID) {
-	delete(a.tw.rows, a.tw.hash(&addr))
+	a.tw.remove(&addr)
 }

@@ -40,8 +40,8 @@ import (
 // CheckKept once the dump is over.
 type checkFilter struct {
 	base  []sampler.Socket
-	index map[uint64]int32 // base by cookie: the base index's, lent
-	seen  []uint64         // a bit a base row
+	index rowTable // base by cookie: the base index's, lent
+	seen  []uint64 // a bit a base row
 }
 
 // keep is the filter (sampler.RowFilter's keep): false for a row the base
@@ -54,7 +54,7 @@ func (f *checkFilter) keep(s *sampler.Socket) bool {
 	if s.Cookie == 0 {
 		return true
 	}
-	i, ok := f.index[s.Cookie]
+	i, ok := f.index.get(s.Cookie)
 	if !ok || int(i) >= len(f.base) || !sameRow(&f.base[i], s) {
 		return true
 	}
