@@ -412,19 +412,13 @@ func TestOwnersCacheHoldsAPidASocket(t *testing.T) {
 	}
 	proc.add(t, 400, "proxy", inodes[:n/2]...)
 	proc.add(t, 401, "proxy", inodes[n/2:]...)
-	heap := func() uint64 {
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		return ms.HeapAlloc
-	}
 	o := New(string(proc))
 	defer o.Close()
-	before := heap()
+	before := heapInUse()
 	if got := o.Walk(); got != n {
 		t.Fatalf("walk found %d owners, want %d", got, n)
 	}
-	perSocket := (int64(heap()) - int64(before)) / n
+	perSocket := (int64(heapInUse()) - int64(before)) / n
 	t.Logf("%d bytes a cached owner", perSocket)
 	socks := sockets(0, inodes[n-2:]...)
 	o.fill(socks)
@@ -453,15 +447,9 @@ func TestOwnersTriedRoomGoesAtAWalk(t *testing.T) {
 	if pending := o.fillTried(sockets(0, inodes...)); pending != n {
 		t.Fatalf("%d inodes tried, want %d", pending, n)
 	}
-	heap := func() uint64 {
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		return ms.HeapAlloc
-	}
-	before := heap()
+	before := heapInUse()
 	o.walkFor(nil, time.Now(), true)
-	if held := int64(heap()) - int64(before); held > -(1 << 20) {
+	if held := int64(heapInUse()) - int64(before); held > -(1 << 20) {
 		t.Errorf("the walk let go of %d bytes of %d inodes tried, want 1 MB at least", -held, n)
 	}
 	if !o.fresh(inodes[0]) {
@@ -488,4 +476,12 @@ func TestNoHotPidMarksNothingTried(t *testing.T) {
 	if p := pids(socks); p[0] != 400 || p[1] != 400 {
 		t.Errorf("owners %v once the walk was due, want 400 400", p)
 	}
+}
+
+// heapInUse is the heap's allocated bytes after a collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
 }

@@ -111,18 +111,12 @@ func TestWalkLetsGoOfTheOwnersRoomWhenFewRemain(t *testing.T) {
 		t.Fatal(err)
 	}
 	proc.add(t, 401, "proxy", 7)
-	heap := func() uint64 {
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		return ms.HeapAlloc
-	}
-	before := heap()
+	before := heapInUse()
 	o.Walk() // sized by the last walk's finds: the room stays for now
 	if got := o.Walk(); got != 1 {
 		t.Fatalf("walk found %d owners, want 1", got)
 	}
-	if freed := int64(before) - int64(heap()); freed < 100<<10 {
+	if freed := int64(before) - int64(heapInUse()); freed < 100<<10 {
 		t.Errorf("two walks finding 1 owner after %d let go of %d bytes, want 100 KB at least", n, freed)
 	}
 	socks := sockets(0, 7, inodes[0])
