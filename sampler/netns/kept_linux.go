@@ -30,7 +30,8 @@ func (s *Source) SampleKept(ctx context.Context, keep func(*sampler.Socket) bool
 	for _, one := range s.members {
 		m = one
 	}
-	if keep == nil || len(s.members) != 1 || s.queried && !wholeQuery(s.query) {
+	if keep == nil || len(s.members) != 1 || s.queried && !wholeQuery(s.query) ||
+		s.owners != nil && s.owners.OwnersDue(s.now()) {
 		snap, err := s.sample(ctx)
 		return snap, false, err
 	}

@@ -33,7 +33,9 @@ import (
 // keeps the owner and the TIME_WAIT timer's end the base had (its owner is
 // not looked for again: procowner's cache and the ebpf source's
 // Attributor keep it; a timer's end read again moves by the dump's
-// milliseconds).
+// milliseconds). When an owner of the table may have exec'd or exited
+// (procowner's OwnersDue), the source takes the whole check instead, and
+// its owners are named again.
 
 // checkFilter is a check's filter of its dump's rows (see above): made in
 // the poller's goroutine at BeginCheck, run in the check's, read back by

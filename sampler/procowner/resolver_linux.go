@@ -152,9 +152,8 @@ func (o *Resolver) attribute(socks []sampler.Socket, now time.Time, whole bool) 
 	if fresh > 0 && o.scanHotPaced(socks, now) {
 		fresh, pending = 0, o.fillTried(socks)
 	}
-	if whole && now.Sub(o.lastNames) >= max(o.walkGap, minWalkGap) {
-		o.walkDue = o.walkDue || o.ownersChanged()
-		o.lastNames = now
+	if whole {
+		o.lookForChangedOwners(now)
 	}
 	if (fresh+pending > 0 || whole && o.walkDue) && now.Sub(o.lastWalk) >= max(o.walkGap, minWalkGap) {
 		o.walkFor(socks, now, whole)
@@ -165,6 +164,26 @@ func (o *Resolver) attribute(socks []sampler.Socket, now time.Time, whole bool) 
 	o.prune(socks)
 	o.expireHot(now) // also when nothing is new: exited pids' handles close
 	return o.hidden(socks)
+}
+
+// OwnersDue reports whether a whole table is wanted to settle who holds
+// what: a walk gap after the last look, a pid that owned a socket of the
+// table exec'd, was reused or is gone (see ownersChanged). A caller that
+// attributes parts of the table alone (a check that leaves out the rows
+// its base holds as they are, keeping their owners) asks before each such
+// part and takes the whole table when it says so: Attribute then walks.
+func (o *Resolver) OwnersDue(now time.Time) bool {
+	o.lookForChangedOwners(now)
+	return o.walkDue
+}
+
+// lookForChangedOwners looks, at most once a walk gap, whether the table's
+// owners changed (ownersChanged), and marks a walk due if so.
+func (o *Resolver) lookForChangedOwners(now time.Time) {
+	if now.Sub(o.lastNames) >= max(o.walkGap, minWalkGap) {
+		o.walkDue = o.walkDue || o.ownersChanged()
+		o.lastNames = now
+	}
 }
 
 // walkFor walks /proc for the sample's unattributed sockets; the owners of

@@ -485,3 +485,34 @@ func heapInUse() uint64 {
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
 }
+
+// A check that leaves out the rows its base holds as they are keeps their
+// owners: it asks OwnersDue first, which says so once an owner of the
+// table exec'd (at most once a walk gap), and the whole table's
+// attribution then names the socket by what its process runs now.
+func TestOwnersDueWhenAnOwnerExeced(t *testing.T) {
+	proc := fakeProc(t.TempDir())
+	proc.add(t, 100, "python3", 1)
+	o := New(string(proc))
+	defer o.Close()
+	t0 := time.Unix(1000, 0)
+	o.Attribute(sockets(0, 1), t0)
+	if o.OwnersDue(t0.Add(2 * time.Second)) {
+		t.Error("due with no owner changed")
+	}
+	proc.rename(t, 100, "sleep")
+	if o.OwnersDue(t0.Add(2500 * time.Millisecond)) {
+		t.Error("due within a walk gap of the last look")
+	}
+	if !o.OwnersDue(t0.Add(4 * time.Second)) {
+		t.Fatal("not due after pid 100 exec'd sleep")
+	}
+	s := sockets(0, 1)
+	o.Attribute(s, t0.Add(4*time.Second))
+	if s[0].PID != 100 || s[0].Process != "sleep" {
+		t.Errorf("the whole table after the exec: pid %d %q, want 100 sleep", s[0].PID, s[0].Process)
+	}
+	if o.OwnersDue(t0.Add(6 * time.Second)) {
+		t.Error("still due once the whole table named the owner anew")
+	}
+}

@@ -20,6 +20,9 @@ func (*Resolver) Attribute(socks []sampler.Socket, now time.Time) (hidden bool) 
 // AttributePart leaves socks as they are; owners are never reported hidden.
 func (*Resolver) AttributePart(socks []sampler.Socket, now time.Time) (hidden bool) { return false }
 
+// OwnersDue is false: no owner is ever named.
+func (*Resolver) OwnersDue(now time.Time) bool { return false }
+
 // Walk finds nothing.
 func (*Resolver) Walk() int { return 0 }
 

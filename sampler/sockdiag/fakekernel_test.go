@@ -249,8 +249,14 @@ func udp4(t *testing.T, local string, cookie uint64) fakeSock {
 	return fakeSock{afInet, ipprotoUDP, 7, mustAddrPort(t, local), mustAddrPort(t, "0.0.0.0:0"), cookie, 1000, uint32(cookie)}
 }
 
-// fakeOwners attributes every socket with an inode to pid 4000+inode.
-type fakeOwners struct{ calls int }
+// fakeOwners attributes every socket with an inode to pid 4000+inode;
+// due is what OwnersDue says.
+type fakeOwners struct {
+	calls int
+	due   bool
+}
+
+func (o *fakeOwners) OwnersDue(time.Time) bool { return o.due }
 
 func (o *fakeOwners) AttributePart(socks []sampler.Socket, now time.Time) bool {
 	return o.Attribute(socks, now)

@@ -41,6 +41,15 @@ func (o *Owners) AttributePart(socks []sampler.Socket, now time.Time) (hidden bo
 	return o.r.AttributePart(socks, now)
 }
 
+// OwnersDue reports whether the owners of the cached sockets may have
+// changed (procowner.Resolver.OwnersDue): a filtered sample then reads the
+// whole table, attributed whole.
+func (o *Owners) OwnersDue(now time.Time) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.r.OwnersDue(now)
+}
+
 // SetKnown gives the cache a caller's knowledge of who holds some sockets
 // (procowner.Resolver.SetKnown): they make no walk of /proc.
 func (o *Owners) SetKnown(known func(socks []sampler.Socket)) {

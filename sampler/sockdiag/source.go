@@ -112,6 +112,10 @@ type resolver interface {
 	// AttributePart is Attribute for a sample a query narrowed: the
 	// owners of the sockets it leaves out stay cached.
 	AttributePart(socks []sampler.Socket, now time.Time) (hidden bool)
+	// OwnersDue reports whether a whole table is wanted to settle owners
+	// that may have exec'd or exited (a filtered sample keeps the owners
+	// of the rows it leaves out).
+	OwnersDue(now time.Time) bool
 	Close()
 }
 
@@ -225,11 +229,13 @@ func (s *Source) Sample(ctx context.Context) (sampler.Snapshot, error) {
 // sample), its table sized by the rows kept, and only the rows kept
 // attributed to processes (the cache keeps the owners of the others).
 // Nothing is kept for a partial sample, and the next whole Sample is
-// sized by the last whole one.
+// sized by the last whole one. When the owners may have changed (one of
+// the table's exec'd or exited: OwnersDue) it is a whole Sample, filtered
+// false, so that the whole table is named again.
 func (s *Source) SampleKept(ctx context.Context, keep func(*sampler.Socket) bool) (sampler.Snapshot, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if keep == nil || s.query.Narrows() {
+	if keep == nil || s.query.Narrows() || s.owners != nil && s.owners.OwnersDue(time.Now()) {
 		snap, err := s.sample(ctx, nil)
 		return snap, false, err
 	}
