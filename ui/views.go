@@ -133,16 +133,10 @@ func (v *views) observeEvents(b sampler.Batch, now time.Time, listeners *sampler
 	if n := len(b.Events); n > 0 && b.Events[n-1].Time.After(b.Snapshot.Time) {
 		b.Snapshot.Time = b.Events[n-1].Time
 	}
-	if !sameRows(b.Snapshot.Sockets, v.last.Sockets) {
+	if !sampler.SameRows(b.Snapshot.Sockets, v.last.Sockets) {
 		return v.observe(b, now, listeners, nil)
 	}
 	return v.take(b, now, listeners, v.digest, true)
-}
-
-// sameRows reports whether a and b are the same rows (a table is never
-// written once published).
-func sameRows(a, b []sampler.Socket) bool {
-	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // scopedRange is the range the map and the chosen panel count against now.

@@ -188,7 +188,7 @@ func (m *Merger) Wide(b sampler.Batch) Batch {
 // before brought: the same rows (never written again once published) and
 // time. A buffer the poller reuses for a new table has a new time.
 func (m *Merger) sameTable(s sampler.Snapshot) bool {
-	return len(s.Sockets) > 0 && len(s.Sockets) == len(m.wide) && &s.Sockets[0] == &m.wide[0] && s.Time.Equal(m.wideAt)
+	return len(s.Sockets) > 0 && sampler.SameRows(s.Sockets, m.wide) && s.Time.Equal(m.wideAt)
 }
 
 // widePart takes in a part of the machine-wide first sample's opens, one

@@ -129,7 +129,7 @@ func (r *Reconciler) endKept() *checkFilter {
 // base, so the new base is written over it. It returns the new base.
 func (r *Reconciler) CheckKept(now time.Time, kept *sampler.Snapshot, read Reading, inPlace bool) ([]sampler.Event, sampler.Snapshot) {
 	f := r.endKept()
-	if f == nil || !sameSlice(f.base, r.base.Sockets) {
+	if f == nil || !sampler.SameRows(f.base, r.base.Sockets) {
 		// Re-based while the dump ran: the whole check, the rows seen
 		// read back from the base they were seen in.
 		if f != nil {
@@ -209,11 +209,6 @@ func (f *checkFilter) merge(rows []sampler.Socket, inPlace bool) []sampler.Socke
 
 // socketBytes is the size of a row.
 const socketBytes = int(unsafe.Sizeof(sampler.Socket{}))
-
-// sameSlice reports whether a and b are the same rows of one array.
-func sameSlice(a, b []sampler.Socket) bool {
-	return len(a) == len(b) && bufKey(a) == bufKey(b)
-}
 
 // letGoOfTable makes the pending batch carry, in place of the table s, an
 // empty one of its time (a consumer that reads no table between checks:

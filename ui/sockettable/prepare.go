@@ -158,7 +158,7 @@ func nextLingering(old lingerSet, events []sampler.Event, now time.Time, goneFor
 // another order are shown as they are, the order on screen found as
 // SortLater does, until rows in the table's order come.
 func (m *Model) ObservePrepared(p *Prepared, sockets []sampler.Socket, events []sampler.Event, now time.Time) {
-	if p == nil || p.set.Filter != m.filterGen || !sameSockets(p.sockets, sockets) {
+	if p == nil || p.set.Filter != m.filterGen || !sampler.SameRows(p.sockets, sockets) {
 		m.Observe(sockets, events, now)
 		return
 	}
@@ -205,12 +205,4 @@ func (m *Model) ObservePrepared(p *Prepared, sockets []sampler.Socket, events []
 	}
 	rows = append(rows, ling[n:]...)
 	m.setRows(rows, k, p.ranks, false)
-}
-
-// sameSockets reports whether a and b are the same slice.
-func sameSockets(a, b []sampler.Socket) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	return len(a) == 0 || &a[0] == &b[0]
 }
